@@ -1,0 +1,155 @@
+/** The read commands: status, mailbox list/show, item show. Each prints JSON with --json. */
+import type { Config } from '../../config/index.js';
+import { ArchiverError } from '../../core/errors.js';
+import { HOLD_REASONS } from '../../pipeline/index.js';
+import {
+  ARCHIVE_FOLDER,
+  countByStatus,
+  countItems,
+  countEntries,
+  findItemsByMsgid,
+  getCursor,
+  listConnectors,
+  listEntries,
+  listMailboxes,
+  listRuns,
+  listUnmapped,
+  openStore,
+  summarizeHolds,
+  type Store,
+} from '../../store/index.js';
+import { resolveConfig, type CommonFlags } from '../context.js';
+import { isoTime, printJson, table, type Io } from '../io.js';
+
+export interface ReadFlags extends CommonFlags {
+  json?: boolean;
+}
+
+async function withStore<T>(flags: ReadFlags, fn: (store: Store, cfg: Config) => Promise<T>): Promise<T> {
+  const cfg = await resolveConfig(flags);
+  const store = await openStore(cfg.dataDir);
+  try {
+    return await fn(store, cfg);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
+  return withStore(flags, async (store, cfg) => {
+    const connectors = [];
+    for (const c of await listConnectors(store.db)) {
+      const [records, holds, unmapped, runs] = await Promise.all([
+        countByStatus(store.db, c.id),
+        summarizeHolds(store.db, c.id),
+        listUnmapped(store.db, c.id, 50),
+        listRuns(store.db, { connectorId: c.id, limit: 5 }),
+      ]);
+      connectors.push({
+        ...c,
+        cursor: (await getCursor(store.db, c.id)) ?? '0',
+        records,
+        holds: holds.map((h) => ({ ...h, whatToDo: HOLD_REASONS[h.reason as keyof typeof HOLD_REASONS] ?? '' })),
+        unmapped,
+        lastRuns: runs,
+      });
+    }
+    const totals = await countItems(store.db);
+    const status = { dataDir: cfg.dataDir, totals, connectors };
+    if (flags.json) {
+      printJson(io, status);
+      return 0;
+    }
+    io.out(
+      `data directory ${cfg.dataDir}: ${totals.items} items in ${totals.mailboxes} mailboxes (${totals.entries} entries)\n`,
+    );
+    if (connectors.length === 0) io.out('no connector has run yet: try `wechat-archiver run --once --sandbox DIR`\n');
+    for (const c of connectors) {
+      const r = c.records;
+      io.out(`\nconnector ${c.id} (${c.sourceKind}), cursor seq ${c.cursor}\n`);
+      io.out(
+        `  records: ${r.done} archived, ${r.held} held, ${r.failed} failed, ${r.pending} pending, ${r.duplicate} duplicates\n`,
+      );
+      for (const h of c.holds)
+        io.out(
+          `  held ${h.reason}: ${h.records} records${h.participants ? `, ${h.participants} people` : ''} - ${h.whatToDo}\n`,
+        );
+      for (const u of c.unmapped.slice(0, 10)) io.out(`  unmapped: ${u.participant} (${u.items} items)\n`);
+      const last = c.lastRuns[0];
+      if (last) io.out(`  last run ${last.id}: ${last.status} at ${isoTime(last.finishedAt ?? last.startedAt)}\n`);
+    }
+    return 0;
+  });
+}
+
+export async function mailboxListCommand(flags: ReadFlags, io: Io): Promise<number> {
+  return withStore(flags, async (store) => {
+    const boxes = await listMailboxes(store.db);
+    if (flags.json) printJson(io, boxes);
+    else
+      io.out(
+        table([
+          ['MAILBOX', 'FOLDER', 'ITEMS', 'NEWEST'],
+          ...boxes.map((b) => [b.address, b.folder, String(b.items), isoTime(b.newest)]),
+        ]),
+      );
+    return 0;
+  });
+}
+
+export async function mailboxShowCommand(
+  address: string,
+  flags: ReadFlags & { folder?: string; limit?: string },
+  io: Io,
+): Promise<number> {
+  return withStore(flags, async (store) => {
+    const folder = flags.folder ?? ARCHIVE_FOLDER;
+    const limit = Number(flags.limit ?? 50);
+    const [total, entries] = await Promise.all([
+      countEntries(store.db, address, folder),
+      listEntries(store.db, address, folder, { limit }),
+    ]);
+    if (flags.json) {
+      printJson(io, { mailbox: address.toLowerCase(), folder, total, entries });
+      return 0;
+    }
+    io.out(`${address} / ${folder}: ${total} items (newest ${Math.min(limit, total)} shown)\n`);
+    io.out(
+      table([
+        ['TIME', 'TYPE', 'FROM', 'MSGID', 'SIZE'],
+        ...entries.map((e) => [
+          isoTime(e.msgTime),
+          e.msgtype + (e.recalled ? ' (recalled)' : ''),
+          e.from,
+          e.msgid,
+          String(e.mimeSize),
+        ]),
+      ]),
+    );
+    return 0;
+  });
+}
+
+export async function itemShowCommand(msgid: string, flags: ReadFlags & { mime?: boolean }, io: Io): Promise<number> {
+  return withStore(flags, async (store) => {
+    const items = await findItemsByMsgid(store.db, msgid);
+    if (items.length === 0) {
+      throw new ArchiverError('WXA_NOT_FOUND', `no archived item has msgid ${msgid}; check \`mailbox show\` for ids`);
+    }
+    const item = items[0]!;
+    if (flags.mime) {
+      io.out(await store.blobs.read(store.db, item.mimeSha256));
+      return 0;
+    }
+    if (flags.json) printJson(io, items.length === 1 ? item : items);
+    else {
+      io.out(`${item.key}\n  type ${item.msgtype} (${item.action}), seq ${item.seq}, time ${isoTime(item.msgTime)}\n`);
+      io.out(
+        `  MIME ${item.mimeSize} bytes, sha256 ${item.mimeSha256}\n  mailboxes: ${item.mailboxes.join(', ') || '(none)'}\n`,
+      );
+      if (item.flags.length) io.out(`  flags: ${item.flags.join(', ')}\n`);
+      if (item.recalledBy) io.out(`  recalled by ${item.recalledBy} at ${isoTime(item.recalledAt)}\n`);
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * The `wechat-archiver` command. The only module that starts anything: each subcommand is a
+ * function of its flags and an Io, so tests run them in-process and capture the output.
+ */
+import { Command, CommanderError } from 'commander';
+import { describeError } from '../core/errors.js';
+import { configJsonSchema } from '../config/index.js';
+import { mappingCheckCommand } from './commands/mapping.js';
+import { itemShowCommand, mailboxListCommand, mailboxShowCommand, statusCommand } from './commands/read.js';
+import { runCommand } from './commands/run.js';
+import { sandboxGenerateCommand } from './commands/sandbox.js';
+import { serveCommand } from './commands/serve.js';
+import { printJson, processIo, type Io } from './io.js';
+
+export function buildProgram(io: Io, setCode: (code: number) => void): Command {
+  const program = new Command('wechat-archiver')
+    .description('Self-hosted compliance archive for WeChat and WeCom business communication.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError();
+
+  const common = (cmd: Command) =>
+    cmd
+      .option('--config <file>', 'configuration file (JSON); see config.example.json')
+      .option('--data-dir <dir>', 'data directory (database and blobs); default .data or $WXA_DATA_DIR');
+  const act =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A) =>
+      setCode(await fn(...args));
+
+  common(program.command('serve'))
+    .description('run the archiving service; with no connector configured, archive a sandbox tenant continuously')
+    .option('--sandbox <dir>', 'archive this sandbox tenant instead of the configured connectors')
+    .option('--mapping <file>', 'mapping CSV for --sandbox')
+    .option('--interval <seconds>', 'seconds between runs (overrides each connector schedule)')
+    .option('--workers <n>', 'decrypt worker threads (default one per core)')
+    .option('--runs <n>', 'stop after this many runs per connector')
+    .action(act((opts) => serveCommand(opts, io)));
+
+  common(program.command('run'))
+    .description('run every connector once and report what was fetched, archived, held and failed')
+    .option('--once', 'one run, then exit')
+    .option('--sandbox <dir>', 'archive this sandbox tenant (no config file needed)')
+    .option('--mapping <file>', 'mapping CSV for --sandbox')
+    .option('--connector <id>', 'only this connector (also the id given to --sandbox; default "sandbox")')
+    .option('--workers <n>', 'decrypt worker threads (default one per core; 0 for none)')
+    .option('--json', 'print the report as JSON')
+    .action(act((opts) => runCommand(opts, io)));
+
+  common(program.command('status'))
+    .description('connectors, cursors, held records by reason, unmapped people, last runs')
+    .option('--json', 'print JSON')
+    .action(act((opts) => statusCommand(opts, io)));
+
+  const mailbox = program.command('mailbox').description('browse the embedded archive mailboxes');
+  common(mailbox.command('list'))
+    .description('every mailbox with its folder and item count')
+    .option('--json', 'print JSON')
+    .action(act((opts) => mailboxListCommand(opts, io)));
+  common(mailbox.command('show <address>'))
+    .description("the newest items of a mailbox's folder")
+    .option('--folder <name>', 'folder name', 'WeChat Archiver')
+    .option('--limit <n>', 'how many items', '50')
+    .option('--json', 'print JSON')
+    .action(act((address: string, opts) => mailboxShowCommand(address, opts, io)));
+
+  const item = program.command('item').description('archived items');
+  common(item.command('show <msgid>'))
+    .description('an item by WeCom msgid; --mime prints the exact bytes delivered')
+    .option('--mime', 'print the RFC 5322 message exactly as delivered')
+    .option('--json', 'print JSON')
+    .action(act((msgid: string, opts) => itemShowCommand(msgid, opts, io)));
+
+  const mapping = program.command('mapping').description('people -> mailbox mapping');
+  mapping
+    .command('check <file>')
+    .description('check a mapping CSV: every bad row with its line number and why')
+    .option('--json', 'print JSON')
+    .action(act((file: string, opts) => mappingCheckCommand(file, opts, io)));
+
+  const sandbox = program.command('sandbox').description('the simulated WeCom tenant');
+  sandbox
+    .command('generate')
+    .description('write a sandbox tenant: directory, keys, encrypted records, media')
+    .requiredOption('--out <dir>', 'directory to write')
+    .option('--seed <n>', 'seed: the same seed gives the same messages', '1')
+    .option('--messages <n>', 'how many generated messages', '500')
+    .option('--include <file>', 'decrypted WeCom messages (JSON lines) appended to the stream')
+    .option('--media <dir>', 'media for --include: manifest.json maps each sdkfileid to a file in this directory')
+    .option('--json', 'print the summary as JSON')
+    .action(act((opts) => sandboxGenerateCommand(opts, io)));
+
+  const config = program.command('config').description('configuration');
+  config
+    .command('schema')
+    .description('print the JSON Schema of the configuration file')
+    .action(
+      act(async () => {
+        printJson(io, configJsonSchema());
+        return 0;
+      }),
+    );
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    io.err(`error: ${describeError(err)}\n`);
+    return 1;
+  }
+}

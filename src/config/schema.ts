@@ -1,0 +1,102 @@
+/**
+ * The one configuration schema. Loaded from a JSON file, then environment, then flags;
+ * validated once with every problem reported together; frozen. Paths are resolved against
+ * the directory of the config file.
+ */
+import { z } from 'zod';
+
+const sandboxSource = z
+  .object({
+    kind: z.literal('sandbox'),
+    dir: z.string().min(1).describe('Directory of a sandbox tenant made by `wechat-archiver sandbox generate`.'),
+  })
+  .describe('A simulated WeCom corp, for trials, demos and tests.');
+
+const wecomSource = z
+  .object({
+    kind: z.literal('wecom'),
+    corpId: z.string().min(1).describe('WeCom corp id (企业ID).'),
+    secretEnv: z
+      .string()
+      .default('WXA_WECOM_SECRET')
+      .describe('Name of the environment variable that holds the archive secret (会话内容存档 Secret). Secret.'),
+    keysDir: z.string().min(1).describe('Directory with one RSA private key per version, named v<N>.pem.'),
+    sdkLibrary: z.string().min(1).describe('Path of libWeWorkFinanceSdk_C.so, downloaded from Tencent.'),
+    proxy: z.string().default('').describe('Proxy for the SDK, e.g. socks5://host:port; empty for none.'),
+  })
+  .describe('The production WeCom conversation archive through the vendor Finance SDK.');
+
+const mapping = z
+  .object({
+    csv: z
+      .string()
+      .optional()
+      .describe('CSV of people -> mailbox (userid, mobile, external id, mailbox), consulted first.'),
+    autoFromDirectoryEmail: z
+      .boolean()
+      .default(true)
+      .describe('Map an employee to the e-mail address the directory gives, when the CSV does not.'),
+    addressTemplate: z
+      .string()
+      .optional()
+      .describe('Address for employees the CSV and directory do not map, e.g. "{userid}@example.com".'),
+    catchAll: z
+      .string()
+      .optional()
+      .describe('Mailbox that receives items no participant maps to (else they are held).'),
+  })
+  .default({ autoFromDirectoryEmail: true });
+
+const destination = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('archive') }).describe('The embedded archive in the data directory.'),
+]);
+
+const schedule = z
+  .object({
+    intervalSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .default(60)
+      .describe('Seconds between capture runs (default 60 s; 86400 s is the once-a-day of other products).'),
+  })
+  .default({ intervalSeconds: 60 });
+
+export const connectorSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes')
+    .describe('Stable connector id: it keys the cursor and the items; never change it.'),
+  name: z.string().optional().describe('Display name.'),
+  source: z.discriminatedUnion('kind', [sandboxSource, wecomSource]),
+  mapping,
+  destinations: z
+    .array(destination)
+    .min(1)
+    .default([{ kind: 'archive' }]),
+  schedule,
+});
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().default('.data').describe('Directory of the database and blobs.'),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+      .default('info')
+      .describe('Log level; message content is only ever logged at trace.'),
+    workers: z
+      .number()
+      .int()
+      .min(0)
+      .max(64)
+      .optional()
+      .describe('Decrypt worker threads (default: one per core; 0 decrypts on the main thread).'),
+    connectors: z.array(connectorSchema).default([]),
+  })
+  .describe('WeChat Archiver configuration');
+
+export type Config = z.infer<typeof configSchema>;
+export type ConnectorConfig = z.infer<typeof connectorSchema>;
+export type SourceConfig = ConnectorConfig['source'];
+export type MappingConfig = ConnectorConfig['mapping'];

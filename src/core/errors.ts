@@ -1,0 +1,106 @@
+/**
+ * The one registry of error codes. Every failure that reaches an operator carries a stable
+ * `WXA_...` code, a kind that decides what the pipeline does with it, and the native cause.
+ */
+
+/** What the pipeline does with a failure of this kind. */
+export type ErrorKind =
+  /** bad configuration: stop and tell the operator what to fix */
+  | 'config'
+  /** credentials refused: pause the connector until they change */
+  | 'auth'
+  /** a passing fault (network, server busy): retry with backoff */
+  | 'transient'
+  /** the other side asked us to wait: obey its delay */
+  | 'throttled'
+  /** will fail the same way again: hold the item with the reason */
+  | 'permanent'
+  /** bad input data: hold the record with the reason, let the rest flow on */
+  | 'data';
+
+interface CodeInfo {
+  kind: ErrorKind;
+  retryable: boolean;
+  meaning: string;
+}
+
+export const ERROR_CODES = {
+  WXA_CONFIG_INVALID: { kind: 'config', retryable: false, meaning: 'the configuration does not validate' },
+  WXA_CONFIG_NOT_FOUND: { kind: 'config', retryable: false, meaning: 'a configured file or directory does not exist' },
+  WXA_KEY_MISSING: {
+    kind: 'data',
+    retryable: false,
+    meaning: "no private key for the record's publickey_ver (held until the key is added)",
+  },
+  WXA_KEY_INVALID: { kind: 'config', retryable: false, meaning: 'a configured private key cannot be read' },
+  WXA_RSA_PADDING: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the RSA block is not valid PKCS#1 v1.5 type 2 (wrong key or corrupt record)',
+  },
+  WXA_RECORD_MALFORMED: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'a raw archive record lacks a required field or is not valid JSON',
+  },
+  WXA_DECRYPT_FAILED: { kind: 'data', retryable: false, meaning: 'DecryptData could not decrypt the message body' },
+  WXA_MESSAGE_MALFORMED: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the decrypted message is not a valid WeCom message',
+  },
+  WXA_MEDIA_FAILED: { kind: 'transient', retryable: true, meaning: 'a media download failed and will be retried' },
+  WXA_MEDIA_EXPIRED: {
+    kind: 'permanent',
+    retryable: false,
+    meaning: 'the source no longer holds this media file (older than its retention)',
+  },
+  WXA_MEDIA_NOT_FOUND: { kind: 'permanent', retryable: false, meaning: 'the source does not know this sdkfileid' },
+  WXA_SOURCE_FAILED: { kind: 'transient', retryable: true, meaning: 'the source could not be read this time' },
+  WXA_BLOB_CORRUPT: { kind: 'permanent', retryable: false, meaning: 'a stored blob does not match its SHA-256 name' },
+  WXA_BLOB_MISSING: {
+    kind: 'permanent',
+    retryable: false,
+    meaning: 'a blob referenced by the database is not on disk',
+  },
+  WXA_MAPPING_INVALID: { kind: 'data', retryable: false, meaning: 'a mapping row cannot be used' },
+  WXA_UNMAPPED: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'a participant maps to no mailbox (held until the mapping changes)',
+  },
+  WXA_RENDER_FAILED: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'a message cannot be rendered as mail (invalid time or mailbox)',
+  },
+  WXA_NOT_FOUND: { kind: 'permanent', retryable: false, meaning: 'the requested object does not exist' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ArchiverError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ArchiverError';
+    this.code = code;
+    const info: CodeInfo = ERROR_CODES[code];
+    this.kind = info.kind;
+    this.retryable = info.retryable;
+  }
+}
+
+export function isArchiverError(err: unknown, code?: ErrorCode): err is ArchiverError {
+  return err instanceof ArchiverError && (code === undefined || err.code === code);
+}
+
+/** A short, log-safe description of any thrown value. */
+export function describeError(err: unknown): string {
+  if (err instanceof ArchiverError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,77 @@
+/**
+ * Builds a connector's runtime from its configuration: the source client, the directory, the
+ * people -> mailbox resolver (CSV first, then rules) and the decryptor. Rebuilt at each run so
+ * that a new key, a new mapping file or a directory change applies without a restart.
+ */
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import type { ConnectorConfig } from '../config/index.js';
+import { ArchiverError } from '../core/errors.js';
+import { createResolver, formatProblem, parseMappingCsv, type MappingProblem } from '../mapping/index.js';
+import { openSandbox } from '../sources/sandbox/index.js';
+import { inlineDecryptor, loadKeyRing, poolDecryptor, type Decryptor } from './decrypt.js';
+import type { ConnectorRuntime } from './process.js';
+
+export interface BuiltConnector {
+  runtime: ConnectorRuntime;
+  /** problems in the mapping CSV: the rows are skipped, the rest is used */
+  mappingProblems: string[];
+  /** changes when the mapping inputs change, so held items can be re-evaluated */
+  mappingFingerprint: string;
+  /** key versions configured now, so records held for a missing key can be released */
+  keyVersions: number[];
+  close(): Promise<void>;
+}
+
+export async function buildConnector(cfg: ConnectorConfig, opts: { workers: number }): Promise<BuiltConnector> {
+  if (cfg.source.kind !== 'sandbox') {
+    throw new ArchiverError(
+      'WXA_CONFIG_INVALID',
+      `connector ${cfg.id}: source kind "${cfg.source.kind}" is not available in this build; use "sandbox"`,
+    );
+  }
+  const client = await openSandbox(cfg.source.dir);
+  const directory = client.directory();
+  const fp = createHash('sha256');
+  let csvRows: Parameters<typeof createResolver>[0]['csvRows'] = [];
+  const mappingProblems: string[] = [];
+  if (cfg.mapping.csv) {
+    let text: Buffer;
+    try {
+      text = await readFile(cfg.mapping.csv);
+    } catch (err) {
+      throw new ArchiverError(
+        'WXA_CONFIG_NOT_FOUND',
+        `mapping file ${cfg.mapping.csv} cannot be read; check the path`,
+        {
+          cause: err,
+        },
+      );
+    }
+    fp.update(text);
+    const parsed = parseMappingCsv(text, cfg.mapping.csv);
+    csvRows = parsed.rows;
+    mappingProblems.push(...parsed.problems.map((p: MappingProblem) => formatProblem(cfg.mapping.csv ?? '', p)));
+  }
+  fp.update(JSON.stringify({ ...cfg.mapping, csv: undefined }));
+  fp.update(JSON.stringify(directory.people.map((p) => [p.id, p.email ?? '', p.mobile ?? ''])));
+  const resolver = createResolver({
+    csvRows,
+    directory,
+    autoFromDirectoryEmail: cfg.mapping.autoFromDirectoryEmail,
+    ...(cfg.mapping.addressTemplate ? { addressTemplate: cfg.mapping.addressTemplate } : {}),
+    ...(cfg.mapping.catchAll ? { catchAll: cfg.mapping.catchAll } : {}),
+  });
+  const setup = { corpId: client.corpId, keysDir: client.keysDir, decryptData: 'sandbox' as const };
+  const decryptor: Decryptor = opts.workers > 0 ? poolDecryptor(setup, opts.workers) : await inlineDecryptor(setup);
+  return {
+    runtime: { id: cfg.id, corpId: client.corpId, client, directory, resolver, decryptor },
+    mappingProblems,
+    mappingFingerprint: fp.digest('hex'),
+    keyVersions: (await loadKeyRing(setup.keysDir)).versions(),
+    close: async () => {
+      await decryptor.close();
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * A complete run of one configured connector: build its runtime, re-evaluate what was held for
+ * causes that have since been fixed (a new mapping, a new key version), run, close.
+ */
+import type { ConnectorConfig } from '../config/index.js';
+import { requeueKeyMissing, requeueUnmapped, saveConnectorState, upsertConnector, type Store } from '../store/index.js';
+import { buildConnector } from './connector.js';
+import { runOnce, type RunOptions, type RunReport } from './run.js';
+
+export interface ConnectorRunReport extends RunReport {
+  /** records put back to pending because their hold's cause was fixed */
+  released: { unmapped: number; keyMissing: number };
+  mappingProblems: string[];
+}
+
+export async function runConnector(
+  store: Store,
+  cfg: ConnectorConfig,
+  opts: RunOptions & { workers: number },
+): Promise<ConnectorRunReport> {
+  const built = await buildConnector(cfg, { workers: opts.workers });
+  try {
+    const now = (opts.now ?? Date.now)();
+    const state = await upsertConnector(
+      store.db,
+      { id: cfg.id, name: cfg.name ?? cfg.id, sourceKind: cfg.source.kind },
+      now,
+    );
+    const released = { unmapped: 0, keyMissing: 0 };
+    if (state.mappingFingerprint !== undefined && state.mappingFingerprint !== built.mappingFingerprint) {
+      released.unmapped = await requeueUnmapped(store.db, cfg.id, now);
+    }
+    released.keyMissing = await requeueKeyMissing(store.db, cfg.id, built.keyVersions, now);
+    const report = await runOnce(store, built.runtime, opts);
+    await saveConnectorState(store.db, cfg.id, { ...state, mappingFingerprint: built.mappingFingerprint });
+    return { ...report, released, mappingProblems: built.mappingProblems };
+  } finally {
+    await built.close();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * One run of a connector: capture what the source has, then process every record that is
+ * pending (new, left over by an interrupted run, or released from a hold), and record the
+ * run with its counters. A crash anywhere resumes from the store on the next run.
+ */
+import { describeError } from '../core/errors.js';
+import {
+  commitProcessed,
+  finishRun,
+  listWork,
+  markInterruptedRuns,
+  saveDirectory,
+  startRun,
+  type Store,
+} from '../store/index.js';
+import { captureAvailable } from './capture.js';
+import { emptyCounters, heldTotal, type RunCounters } from './counters.js';
+import { buildLookups, processBatch, type ConnectorRuntime } from './process.js';
+
+export interface RunOptions {
+  now?: () => number;
+  /** records decrypted per worker task and committed per transaction */
+  batchSize?: number;
+  /** attempts before a failing record is left for an operator */
+  maxAttempts?: number;
+  onProgress?: (p: RunProgress) => void;
+}
+
+export interface RunProgress {
+  phase: 'capture' | 'process' | 'done';
+  captured: number;
+  processed: number;
+  /** records known to be waiting when processing started */
+  total: number;
+}
+
+export interface RunReport extends RunCounters {
+  runId: number;
+  connectorId: string;
+  status: 'succeeded' | 'failed';
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  heldTotal: number;
+  interruptedRunsFound: number;
+  error?: string;
+}
+
+export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptions = {}): Promise<RunReport> {
+  const now = opts.now ?? Date.now;
+  const batchSize = opts.batchSize ?? 256;
+  const started = now();
+  const interrupted = await markInterruptedRuns(store.db, rt.id, started);
+  const runId = await startRun(store.db, rt.id, started);
+  const counters = emptyCounters();
+  const progress = (phase: RunProgress['phase'], total = 0) =>
+    opts.onProgress?.({ phase, captured: counters.captured, processed: counters.fetched, total });
+  let error: string | undefined;
+  try {
+    await saveDirectory(store.db, rt.id, rt.directory, started);
+    counters.captured = await captureAvailable(store.db, rt.client, {
+      connectorId: rt.id,
+      batchSize: 1000,
+      now,
+      onBatch: (n) => {
+        counters.captured = n;
+        progress('capture');
+      },
+    });
+    const lookups = buildLookups(rt.directory);
+    let after = '';
+    const total = counters.captured;
+    for (;;) {
+      const rows = await listWork(store.db, rt.id, {
+        afterSeqKey: after,
+        limit: batchSize,
+        maxAttempts: opts.maxAttempts ?? 5,
+      });
+      if (rows.length === 0) break;
+      const processed = await processBatch(store, rt, rows, lookups, counters);
+      await commitProcessed(store.db, rt.id, processed, { now: now(), runId });
+      after = rows[rows.length - 1]!.seq_key;
+      progress('process', Math.max(total, counters.fetched));
+    }
+    counters.unmappedParticipants = lookups.unmapped.size;
+  } catch (err) {
+    error = describeError(err);
+  }
+  const finished = now();
+  const status = error ? 'failed' : 'succeeded';
+  await finishRun(store.db, runId, status, counters, finished, error);
+  progress('done', counters.fetched);
+  return {
+    runId,
+    connectorId: rt.id,
+    status,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    durationMs: finished - started,
+    ...counters,
+    heldTotal: heldTotal(counters),
+    interruptedRunsFound: interrupted,
+    ...(error ? { error } : {}),
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The blob store: small blobs (most rendered messages) are kept inline in the database, in the
+ * same transaction as the rows that use them, so they cost no extra fsync; larger ones are
+ * files on disk made durable before that transaction commits. Both are addressed by SHA-256
+ * and verified on every read. An S3-compatible backend can replace the files later.
+ */
+import { ArchiverError } from '../../core/errors.js';
+import type { Db } from '../db.js';
+import { LocalBlobFiles, sha256Hex, type BlobRef } from './local.js';
+
+export { LocalBlobFiles, sha256Hex, type BlobRef };
+
+/** Blobs up to this size live in the database (bytes). */
+export const INLINE_MAX = 256 * 1024;
+
+/** A blob whose bytes are safe (inline data still to be inserted with its row, or a durable file). */
+export interface PreparedBlob extends BlobRef {
+  kind: string;
+  data: Buffer | null;
+}
+
+export class BlobStore {
+  readonly files: LocalBlobFiles;
+
+  constructor(root: string) {
+    this.files = new LocalBlobFiles(root);
+  }
+
+  /** Makes bytes ready to be referenced: large ones are written durably now, small ones travel with the row. */
+  async prepare(bytes: Buffer, kind: string): Promise<PreparedBlob> {
+    if (bytes.length <= INLINE_MAX) return { sha256: sha256Hex(bytes), size: bytes.length, kind, data: bytes };
+    const ref = await this.files.put(bytes);
+    return { ...ref, kind, data: null };
+  }
+
+  /** Reads a blob by address and checks that its bytes still hash to it. */
+  async read(db: Db, sha256: string): Promise<Buffer> {
+    const row = await db.selectFrom('blobs').select(['data']).where('sha256', '=', sha256).executeTakeFirst();
+    if (!row) throw new ArchiverError('WXA_BLOB_MISSING', `blob ${sha256} is not recorded in the database`);
+    if (row.data === null) return this.files.get(sha256);
+    const bytes = Buffer.from(row.data);
+    if (sha256Hex(bytes) !== sha256) {
+      throw new ArchiverError('WXA_BLOB_CORRUPT', `blob ${sha256} does not match its SHA-256; restore it from a copy`);
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Capture repository: raw records and the source cursor commit in ONE transaction, so the
+ * cursor can never run ahead of the data (invariant 2). Records are kept exactly as received.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from './db.js';
+import type { RawRecordTable, RawStatus } from './schema.js';
+import { seqKey } from './seq.js';
+
+export interface CapturedRecord {
+  seq: string;
+  msgid: string;
+  publickey_ver: number;
+  /** the record exactly as the source sent it */
+  json: string;
+}
+
+export async function getCursor(db: Db, connectorId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('cursors')
+    .select('cursor')
+    .where('connector_id', '=', connectorId)
+    .executeTakeFirst();
+  return row?.cursor;
+}
+
+/** Stores a batch of raw records and advances the cursor past them, atomically. Returns how many were new. */
+export async function commitCapture(
+  db: Db,
+  connectorId: string,
+  records: CapturedRecord[],
+  cursor: string,
+  now: number,
+): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    let inserted = 0;
+    for (const r of records) {
+      const res = await tx
+        .insertInto('raw_records')
+        .values({
+          connector_id: connectorId,
+          seq_key: seqKey(r.seq),
+          msgid: r.msgid,
+          publickey_ver: r.publickey_ver,
+          record_json: r.json,
+          record_sha256: createHash('sha256').update(r.json).digest('hex'),
+          captured_at: now,
+          status: 'pending',
+          hold_reason: null,
+          error_code: null,
+          error_detail: null,
+          attempts: 0,
+          item_key: null,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.columns(['connector_id', 'seq_key']).doNothing())
+        .executeTakeFirst();
+      inserted += Number(res.numInsertedOrUpdatedRows ?? 0n);
+    }
+    await tx
+      .insertInto('cursors')
+      .values({ connector_id: connectorId, cursor, updated_at: now })
+      .onConflict((oc) => oc.column('connector_id').doUpdateSet({ cursor, updated_at: now }))
+      .execute();
+    return inserted;
+  });
+}
+
+export type RawRecordRow = Pick<RawRecordTable, 'seq_key' | 'msgid' | 'publickey_ver' | 'record_json' | 'attempts'> & {
+  id: number;
+};
+
+/** Records still to process (pending, or failed with attempts left), in seq order, after `afterId`. */
+export async function listWork(
+  db: Db,
+  connectorId: string,
+  opts: { afterSeqKey: string; limit: number; maxAttempts: number },
+): Promise<RawRecordRow[]> {
+  return db
+    .selectFrom('raw_records')
+    .select(['id', 'seq_key', 'msgid', 'publickey_ver', 'record_json', 'attempts'])
+    .where('connector_id', '=', connectorId)
+    .where('seq_key', '>', opts.afterSeqKey)
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'pending'),
+        eb.and([eb('status', '=', 'failed'), eb('attempts', '<', opts.maxAttempts)]),
+      ]),
+    )
+    .orderBy('seq_key')
+    .limit(opts.limit)
+    .execute();
+}
+
+export async function countByStatus(db: Db, connectorId?: string): Promise<Record<RawStatus, number>> {
+  let q = db.selectFrom('raw_records').select(['status', db.fn.countAll<number>().as('n')]);
+  if (connectorId) q = q.where('connector_id', '=', connectorId);
+  const rows = await q.groupBy('status').execute();
+  const out: Record<RawStatus, number> = { pending: 0, done: 0, held: 0, failed: 0, duplicate: 0 };
+  for (const r of rows) out[r.status] = Number(r.n);
+  return out;
+}
+
+/** Raw records held for a reason, for re-evaluation (e.g. a key version was added). */
+export async function listHeldRaw(db: Db, connectorId: string, reason: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom('raw_records')
+    .select('id')
+    .where('connector_id', '=', connectorId)
+    .where('status', '=', 'held')
+    .where('hold_reason', '=', reason)
+    .execute();
+  return rows.map((r) => r.id);
+}

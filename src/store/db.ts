@@ -1,0 +1,38 @@
+/**
+ * Opens the database: SQLite (better-sqlite3) in the data directory by default. All SQL lives
+ * under store/ so that a PostgreSQL dialect can be added without touching the pipeline.
+ */
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { ArchiverError } from '../core/errors.js';
+import { migrationProvider } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+export interface OpenOptions {
+  /** path of the SQLite file; ':memory:' for tests */
+  file: string;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Db> {
+  const sqlite = new SQLite(opts.file);
+  // WAL lets readers (status, console) run beside the writer; synchronous=FULL makes every
+  // committed transaction survive power loss, which the cursor-with-records invariant needs.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 10000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db);
+  return db;
+}
+
+async function migrate(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new ArchiverError('WXA_CONFIG_INVALID', `database migration ${failed} failed`, { cause: error });
+  }
+}

@@ -1,0 +1,30 @@
+/** The store's public face: the database, blobs, and repository functions. */
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { BlobStore } from './blobs/index.js';
+import { openDatabase, type Db } from './db.js';
+
+export * from './capture.js';
+export * from './process.js';
+export * from './queries.js';
+export * from './runs.js';
+export * from './directory.js';
+export * from './connectors.js';
+export * from './seq.js';
+export { BlobStore, INLINE_MAX, sha256Hex, type PreparedBlob } from './blobs/index.js';
+export type { Db } from './db.js';
+export type { RawStatus } from './schema.js';
+
+export interface Store {
+  db: Db;
+  blobs: BlobStore;
+  close(): Promise<void>;
+}
+
+/** Opens (and migrates) the store of a data directory: `archive.db` and `blobs/`. */
+export async function openStore(dataDir: string): Promise<Store> {
+  await mkdir(dataDir, { recursive: true });
+  const db = await openDatabase({ file: join(dataDir, 'archive.db') });
+  const blobs = new BlobStore(join(dataDir, 'blobs'));
+  return { db, blobs, close: () => db.destroy() };
+}

@@ -1,0 +1,266 @@
+/**
+ * Commits the outcome of processing a batch of raw records in one transaction: items and their
+ * blobs, embedded-mailbox entries, holds, media state, recall marks and each raw record's new
+ * status. Re-processing a record first releases its earlier holds, so re-evaluation after a
+ * key or mapping change leaves exactly the holds that still apply.
+ */
+import type { Transaction } from 'kysely';
+import type { PreparedBlob } from './blobs/index.js';
+import type { Db } from './db.js';
+import type { Database, RawStatus } from './schema.js';
+
+export interface ItemWrite {
+  key: string;
+  msgid: string;
+  seqKey: string;
+  msgtype: string;
+  action: string;
+  conversationId: string;
+  roomId: string;
+  fromId: string;
+  msgTime: number;
+  modelVersion: number;
+  modelJson: string;
+  mimeSha256: string;
+  mimeSize: number;
+  flags: string[];
+}
+
+export interface HoldWrite {
+  reason: string;
+  participant?: string;
+  code?: string;
+  detail: string;
+}
+
+export interface MediaWrite {
+  sdkfileid: string;
+  status: 'ok' | 'md5-mismatch' | 'expired' | 'missing' | 'failed';
+  sha256?: string;
+  size?: number;
+  md5Expected?: string;
+  errorCode?: string;
+}
+
+export interface ProcessedRecord {
+  rawId: number;
+  status: Exclude<RawStatus, 'pending'>;
+  holdReason?: string;
+  errorCode?: string;
+  errorDetail?: string;
+  item?: ItemWrite;
+  blobs: PreparedBlob[];
+  media: MediaWrite[];
+  entries: { mailbox: string; displayName: string }[];
+  holds: HoldWrite[];
+  recall?: { preMsgid: string; byMsgid: string; at: number };
+}
+
+export const ARCHIVE_FOLDER = 'WeChat Archiver';
+
+const CHUNK = 200;
+
+function chunks<T>(rows: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+export async function commitProcessed(
+  db: Db,
+  connectorId: string,
+  batch: ProcessedRecord[],
+  ctx: { now: number; runId: number | null },
+): Promise<void> {
+  if (batch.length === 0) return;
+  await db.transaction().execute(async (tx) => {
+    await insertBlobs(tx, batch, ctx.now);
+    await insertMedia(tx, connectorId, batch, ctx.now);
+    await insertItems(tx, connectorId, batch, ctx.now);
+    await insertEntries(tx, batch, ctx);
+    await replaceHolds(tx, connectorId, batch, ctx.now);
+    for (const r of batch) {
+      if (r.recall) {
+        await tx
+          .updateTable('items')
+          .set({ recalled_by: r.recall.byMsgid, recalled_at: r.recall.at })
+          .where('connector_id', '=', connectorId)
+          .where('msgid', '=', r.recall.preMsgid)
+          .execute();
+      }
+      await tx
+        .updateTable('raw_records')
+        .set((eb) => ({
+          status: r.status,
+          hold_reason: r.holdReason ?? null,
+          error_code: r.errorCode ?? null,
+          error_detail: r.errorDetail ?? null,
+          item_key: r.item?.key ?? null,
+          attempts: eb('attempts', '+', 1),
+          updated_at: ctx.now,
+        }))
+        .where('id', '=', r.rawId)
+        .execute();
+    }
+  });
+}
+
+async function insertBlobs(tx: Transaction<Database>, batch: ProcessedRecord[], now: number): Promise<void> {
+  const seen = new Set<string>();
+  const rows = [];
+  for (const r of batch)
+    for (const b of r.blobs) {
+      if (seen.has(b.sha256)) continue;
+      seen.add(b.sha256);
+      rows.push({ sha256: b.sha256, size: b.size, kind: b.kind, data: b.data, created_at: now });
+    }
+  for (const part of chunks(rows)) {
+    await tx
+      .insertInto('blobs')
+      .values(part)
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+  }
+}
+
+async function insertMedia(
+  tx: Transaction<Database>,
+  connectorId: string,
+  batch: ProcessedRecord[],
+  now: number,
+): Promise<void> {
+  for (const r of batch)
+    for (const m of r.media) {
+      const row = {
+        connector_id: connectorId,
+        sdkfileid: m.sdkfileid,
+        status: m.status,
+        sha256: m.sha256 ?? null,
+        size: m.size ?? null,
+        md5_expected: m.md5Expected ?? null,
+        md5_ok: m.status === 'ok' ? 1 : m.status === 'md5-mismatch' ? 0 : null,
+        error_code: m.errorCode ?? null,
+        fetched_at: now,
+      };
+      await tx
+        .insertInto('media')
+        .values(row)
+        .onConflict((oc) => oc.columns(['connector_id', 'sdkfileid']).doUpdateSet(row))
+        .execute();
+    }
+}
+
+async function insertItems(
+  tx: Transaction<Database>,
+  connectorId: string,
+  batch: ProcessedRecord[],
+  now: number,
+): Promise<void> {
+  const rows = [];
+  for (const r of batch) {
+    const i = r.item;
+    if (!i) continue;
+    rows.push({
+      key: i.key,
+      connector_id: connectorId,
+      raw_id: r.rawId,
+      msgid: i.msgid,
+      seq_key: i.seqKey,
+      msgtype: i.msgtype,
+      action: i.action,
+      conversation_id: i.conversationId,
+      room_id: i.roomId,
+      from_id: i.fromId,
+      msg_time: i.msgTime,
+      model_version: i.modelVersion,
+      model_json: i.modelJson,
+      mime_sha256: i.mimeSha256,
+      mime_size: i.mimeSize,
+      flags: i.flags.join(','),
+      recalled_by: null,
+      recalled_at: null,
+      created_at: now,
+    });
+  }
+  // An item is written once: originals are never modified (invariant 4); a replay of the same
+  // record finds its item already there and keeps it.
+  for (const part of chunks(rows, 100)) {
+    await tx
+      .insertInto('items')
+      .values(part)
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+  }
+}
+
+async function insertEntries(
+  tx: Transaction<Database>,
+  batch: ProcessedRecord[],
+  ctx: { now: number; runId: number | null },
+): Promise<void> {
+  const mailboxes = new Map<string, string>();
+  const rows = [];
+  for (const r of batch) {
+    if (!r.item) continue;
+    for (const e of r.entries) {
+      mailboxes.set(e.mailbox, e.displayName);
+      rows.push({
+        mailbox: e.mailbox,
+        folder: ARCHIVE_FOLDER,
+        item_key: r.item.key,
+        mime_sha256: r.item.mimeSha256,
+        msg_time: r.item.msgTime,
+        delivered_at: ctx.now,
+        run_id: ctx.runId,
+      });
+    }
+  }
+  const boxes = [...mailboxes].map(([address, display_name]) => ({ address, display_name, created_at: ctx.now }));
+  for (const part of chunks(boxes)) {
+    await tx
+      .insertInto('mailboxes')
+      .values(part)
+      .onConflict((oc) => oc.column('address').doNothing())
+      .execute();
+  }
+  for (const part of chunks(rows)) {
+    await tx
+      .insertInto('mailbox_entries')
+      .values(part)
+      .onConflict((oc) => oc.columns(['mailbox', 'folder', 'item_key']).doNothing())
+      .execute();
+  }
+}
+
+async function replaceHolds(
+  tx: Transaction<Database>,
+  connectorId: string,
+  batch: ProcessedRecord[],
+  now: number,
+): Promise<void> {
+  const rawIds = batch.map((r) => r.rawId);
+  for (const part of chunks(rawIds, 500)) {
+    await tx
+      .updateTable('holds')
+      .set({ released_at: now })
+      .where('raw_id', 'in', part)
+      .where('released_at', 'is', null)
+      .execute();
+  }
+  const rows = [];
+  for (const r of batch)
+    for (const h of r.holds) {
+      rows.push({
+        connector_id: connectorId,
+        reason: h.reason,
+        item_key: r.item?.key ?? null,
+        raw_id: r.rawId,
+        participant: h.participant ?? null,
+        code: h.code ?? null,
+        detail: h.detail,
+        created_at: now,
+        released_at: null,
+      });
+    }
+  for (const part of chunks(rows)) await tx.insertInto('holds').values(part).execute();
+}

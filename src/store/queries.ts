@@ -1,0 +1,198 @@
+/** Read-side queries for the CLI and the console: mailboxes, items, holds, status. */
+import type { Db } from './db.js';
+
+export interface MailboxSummary {
+  address: string;
+  displayName: string;
+  folder: string;
+  items: number;
+  newest: number | null;
+}
+
+export async function listMailboxes(db: Db): Promise<MailboxSummary[]> {
+  const rows = await db
+    .selectFrom('mailboxes as m')
+    .leftJoin('mailbox_entries as e', 'e.mailbox', 'm.address')
+    .select((eb) => [
+      'm.address',
+      'm.display_name',
+      'e.folder',
+      eb.fn.count<number>('e.id').as('items'),
+      eb.fn.max('e.msg_time').as('newest'),
+    ])
+    .groupBy(['m.address', 'm.display_name', 'e.folder'])
+    .orderBy('m.address')
+    .execute();
+  return rows.map((r) => ({
+    address: r.address,
+    displayName: r.display_name,
+    folder: r.folder ?? '',
+    items: Number(r.items),
+    newest: r.newest === null ? null : Number(r.newest),
+  }));
+}
+
+export interface EntrySummary {
+  itemKey: string;
+  msgid: string;
+  msgtype: string;
+  action: string;
+  from: string;
+  conversationId: string;
+  msgTime: number;
+  mimeSha256: string;
+  mimeSize: number;
+  recalled: boolean;
+}
+
+export async function listEntries(
+  db: Db,
+  mailbox: string,
+  folder: string,
+  opts: { limit: number; beforeTime?: number },
+): Promise<EntrySummary[]> {
+  let q = db
+    .selectFrom('mailbox_entries as e')
+    .innerJoin('items as i', 'i.key', 'e.item_key')
+    .select([
+      'i.key',
+      'i.msgid',
+      'i.msgtype',
+      'i.action',
+      'i.from_id',
+      'i.conversation_id',
+      'i.msg_time',
+      'i.mime_sha256',
+      'i.mime_size',
+      'i.recalled_by',
+    ])
+    .where('e.mailbox', '=', mailbox.toLowerCase())
+    .where('e.folder', '=', folder);
+  if (opts.beforeTime !== undefined) q = q.where('e.msg_time', '<', opts.beforeTime);
+  const rows = await q.orderBy('e.msg_time', 'desc').orderBy('e.id', 'desc').limit(opts.limit).execute();
+  return rows.map((r) => ({
+    itemKey: r.key,
+    msgid: r.msgid,
+    msgtype: r.msgtype,
+    action: r.action,
+    from: r.from_id,
+    conversationId: r.conversation_id,
+    msgTime: Number(r.msg_time),
+    mimeSha256: r.mime_sha256,
+    mimeSize: Number(r.mime_size),
+    recalled: r.recalled_by !== null,
+  }));
+}
+
+export async function countEntries(db: Db, mailbox: string, folder: string): Promise<number> {
+  const row = await db
+    .selectFrom('mailbox_entries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('mailbox', '=', mailbox.toLowerCase())
+    .where('folder', '=', folder)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface ItemDetail {
+  key: string;
+  connectorId: string;
+  msgid: string;
+  seq: string;
+  msgtype: string;
+  action: string;
+  msgTime: number;
+  mimeSha256: string;
+  mimeSize: number;
+  flags: string[];
+  recalledBy: string | null;
+  recalledAt: number | null;
+  mailboxes: string[];
+  model: unknown;
+}
+
+export async function findItemsByMsgid(db: Db, msgid: string): Promise<ItemDetail[]> {
+  const rows = await db.selectFrom('items').selectAll().where('msgid', '=', msgid).execute();
+  const out: ItemDetail[] = [];
+  for (const r of rows) {
+    const boxes = await db
+      .selectFrom('mailbox_entries')
+      .select('mailbox')
+      .where('item_key', '=', r.key)
+      .orderBy('mailbox')
+      .execute();
+    out.push({
+      key: r.key,
+      connectorId: r.connector_id,
+      msgid: r.msgid,
+      seq: r.seq_key.replace(/^0+(?=\d)/, ''),
+      msgtype: r.msgtype,
+      action: r.action,
+      msgTime: Number(r.msg_time),
+      mimeSha256: r.mime_sha256,
+      mimeSize: Number(r.mime_size),
+      flags: r.flags ? r.flags.split(',') : [],
+      recalledBy: r.recalled_by,
+      recalledAt: r.recalled_at === null ? null : Number(r.recalled_at),
+      mailboxes: boxes.map((b) => b.mailbox),
+      model: JSON.parse(r.model_json),
+    });
+  }
+  return out;
+}
+
+export interface HoldSummary {
+  reason: string;
+  records: number;
+  participants: number;
+}
+
+/** Open holds grouped by reason: records held, and distinct participants they concern. */
+export async function summarizeHolds(db: Db, connectorId?: string): Promise<HoldSummary[]> {
+  let q = db
+    .selectFrom('holds')
+    .select((eb) => [
+      'reason',
+      eb.fn.count<number>('raw_id').distinct().as('records'),
+      eb.fn.count<number>('participant').distinct().as('participants'),
+    ])
+    .where('released_at', 'is', null);
+  if (connectorId) q = q.where('connector_id', '=', connectorId);
+  const rows = await q.groupBy('reason').orderBy('reason').execute();
+  return rows.map((r) => ({ reason: r.reason, records: Number(r.records), participants: Number(r.participants) }));
+}
+
+export interface UnmappedPerson {
+  participant: string;
+  items: number;
+}
+
+export async function listUnmapped(db: Db, connectorId?: string, limit = 100): Promise<UnmappedPerson[]> {
+  let q = db
+    .selectFrom('holds')
+    .select((eb) => ['participant', eb.fn.count<number>('id').as('items')])
+    .where('reason', '=', 'unmapped')
+    .where('released_at', 'is', null)
+    .where('participant', 'is not', null);
+  if (connectorId) q = q.where('connector_id', '=', connectorId);
+  const rows = await q.groupBy('participant').orderBy('items', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ participant: r.participant ?? '', items: Number(r.items) }));
+}
+
+export async function countItems(db: Db): Promise<{ items: number; entries: number; mailboxes: number }> {
+  const [i, e, m] = await Promise.all([
+    db
+      .selectFrom('items')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('mailbox_entries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('mailboxes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { items: Number(i.n), entries: Number(e.n), mailboxes: Number(m.n) };
+}

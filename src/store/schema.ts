@@ -1,0 +1,158 @@
+/**
+ * Table types for Kysely. Column types stay portable between SQLite and PostgreSQL: text,
+ * integers (ms since epoch for times), no SQLite-only affinities. A uint64 WeCom seq is kept as
+ * text padded to 20 digits (`seq_key`) so that it sorts correctly in both databases.
+ */
+import type { Generated } from 'kysely';
+
+export interface ConnectorTable {
+  id: string;
+  name: string;
+  source_kind: string;
+  config_json: string;
+  created_at: number;
+}
+
+export interface CursorTable {
+  connector_id: string;
+  cursor: string;
+  updated_at: number;
+}
+
+export type RawStatus = 'pending' | 'done' | 'held' | 'failed' | 'duplicate';
+
+export interface RawRecordTable {
+  id: Generated<number>;
+  connector_id: string;
+  seq_key: string;
+  msgid: string;
+  publickey_ver: number;
+  record_json: string;
+  record_sha256: string;
+  captured_at: number;
+  status: RawStatus;
+  hold_reason: string | null;
+  error_code: string | null;
+  error_detail: string | null;
+  attempts: number;
+  item_key: string | null;
+  updated_at: number;
+}
+
+export interface ItemTable {
+  key: string;
+  connector_id: string;
+  raw_id: number;
+  msgid: string;
+  seq_key: string;
+  msgtype: string;
+  action: string;
+  conversation_id: string;
+  room_id: string;
+  from_id: string;
+  msg_time: number;
+  model_version: number;
+  model_json: string;
+  mime_sha256: string;
+  mime_size: number;
+  flags: string;
+  recalled_by: string | null;
+  recalled_at: number | null;
+  created_at: number;
+}
+
+/** A content-addressed blob; `data` holds small blobs inline, null means the bytes are on disk. */
+export interface BlobTable {
+  sha256: string;
+  size: number;
+  kind: string;
+  data: Buffer | null;
+  created_at: number;
+}
+
+export interface MediaTable {
+  connector_id: string;
+  sdkfileid: string;
+  status: string;
+  sha256: string | null;
+  size: number | null;
+  md5_expected: string | null;
+  md5_ok: number | null;
+  error_code: string | null;
+  fetched_at: number;
+}
+
+export interface MailboxTable {
+  address: string;
+  display_name: string;
+  created_at: number;
+}
+
+export interface MailboxEntryTable {
+  id: Generated<number>;
+  mailbox: string;
+  folder: string;
+  item_key: string;
+  mime_sha256: string;
+  msg_time: number;
+  delivered_at: number;
+  run_id: number | null;
+}
+
+export interface HoldTable {
+  id: Generated<number>;
+  connector_id: string;
+  reason: string;
+  item_key: string | null;
+  raw_id: number | null;
+  participant: string | null;
+  code: string | null;
+  detail: string;
+  created_at: number;
+  released_at: number | null;
+}
+
+export interface RunTable {
+  id: Generated<number>;
+  connector_id: string;
+  started_at: number;
+  finished_at: number | null;
+  status: string;
+  counters_json: string;
+  error: string | null;
+}
+
+export interface PersonTable {
+  connector_id: string;
+  id: string;
+  kind: string;
+  name: string | null;
+  mobile: string | null;
+  email: string | null;
+  corp_name: string | null;
+  updated_at: number;
+}
+
+export interface RoomTable {
+  connector_id: string;
+  id: string;
+  name: string;
+  kind: string;
+  members_json: string;
+  updated_at: number;
+}
+
+export interface Database {
+  connectors: ConnectorTable;
+  cursors: CursorTable;
+  raw_records: RawRecordTable;
+  items: ItemTable;
+  blobs: BlobTable;
+  media: MediaTable;
+  mailboxes: MailboxTable;
+  mailbox_entries: MailboxEntryTable;
+  holds: HoldTable;
+  runs: RunTable;
+  people: PersonTable;
+  rooms: RoomTable;
+}
