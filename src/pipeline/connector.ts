@@ -60,12 +60,19 @@ export async function buildConnector(cfg: ConnectorConfig, opts: { workers: numb
     directory,
     autoFromDirectoryEmail: cfg.mapping.autoFromDirectoryEmail,
     ...(cfg.mapping.addressTemplate ? { addressTemplate: cfg.mapping.addressTemplate } : {}),
-    ...(cfg.mapping.catchAll ? { catchAll: cfg.mapping.catchAll } : {}),
   });
   const setup = { corpId: client.corpId, keysDir: client.keysDir, decryptData: 'sandbox' as const };
   const decryptor: Decryptor = opts.workers > 0 ? poolDecryptor(setup, opts.workers) : await inlineDecryptor(setup);
   return {
-    runtime: { id: cfg.id, corpId: client.corpId, client, directory, resolver, decryptor },
+    runtime: {
+      id: cfg.id,
+      corpId: client.corpId,
+      client,
+      directory,
+      resolver,
+      decryptor,
+      ...(cfg.mapping.catchAll ? { catchAll: cfg.mapping.catchAll.toLowerCase() } : {}),
+    },
     mappingProblems,
     mappingFingerprint: fp.digest('hex'),
     keyVersions: (await loadKeyRing(setup.keysDir)).versions(),

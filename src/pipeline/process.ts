@@ -11,7 +11,7 @@ import { MODEL_VERSION, participantsOf, personKindOf, type ChatMessage, type Per
 import type { Resolver } from '../mapping/index.js';
 import { renderMime, type RenderContext } from '../render/index.js';
 import type { FinanceClient } from '../sources/wecom/client.js';
-import type { ProcessedRecord, RawRecordRow, Store } from '../store/index.js';
+import { findItemModel, type ProcessedRecord, type RawRecordRow, type Store } from '../store/index.js';
 import { bump, type RunCounters } from './counters.js';
 import type { Decryptor } from './decrypt.js';
 import { fetchAttachment, type FetchedMedia } from './media.js';
@@ -24,6 +24,8 @@ export interface ConnectorRuntime {
   directory: DirectorySnapshot;
   resolver: Resolver;
   decryptor: Decryptor;
+  /** receives items that no participant maps to (instead of holding them) */
+  catchAll?: string;
 }
 
 /** Per-run lookups built once from the directory. */
@@ -133,6 +135,14 @@ async function processMessage(
     }
   }
 
+  if (entries.length === 0 && rt.catchAll) entries.push({ mailbox: rt.catchAll, displayName: 'Catch-all' });
+
+  // The recalled original may be in this batch (not yet committed) or archived earlier, perhaps
+  // by a process that has since crashed: look in both so the rendering does not depend on which.
+  if (msg.content.kind === 'revoke' && !lookups.summaries.has(msg.content.preMsgid)) {
+    const original = (await findItemModel(store.db, rt.id, msg.content.preMsgid)) as ChatMessage | undefined;
+    if (original) lookups.summaries.set(original.msgid, summaryOf(original));
+  }
   const ctx: RenderContext = {
     people: (id) => lookups.people.get(id),
     roomName: (id) => lookups.rooms.get(id),

@@ -196,3 +196,14 @@ export async function countItems(db: Db): Promise<{ items: number; entries: numb
   ]);
   return { items: Number(i.n), entries: Number(e.n), mailboxes: Number(m.n) };
 }
+
+/** The canonical model of an archived item by msgid (used to name a recalled message). */
+export async function findItemModel(db: Db, connectorId: string, msgid: string): Promise<unknown> {
+  const row = await db
+    .selectFrom('items')
+    .select('model_json')
+    .where('connector_id', '=', connectorId)
+    .where('msgid', '=', msgid)
+    .executeTakeFirst();
+  return row ? JSON.parse(row.model_json) : undefined;
+}

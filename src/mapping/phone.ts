@@ -1,0 +1,134 @@
+/**
+ * Mobile numbers to E.164, so that a number typed in a mapping CSV and the one WeCom's
+ * directory returns meet as the same key. Validation uses libphonenumber's full ("max")
+ * metadata, which knows the mobile ranges and lengths of each country; we add only the
+ * human reasons an operator needs to fix a row.
+ */
+import { Metadata, parsePhoneNumberFromString, type CountryCode, type PhoneNumberType } from 'libphonenumber-js/max';
+import maxMetadata from 'libphonenumber-js/max/metadata';
+import { parsePhoneNumberFromString as parseAsMobile } from 'libphonenumber-js/mobile';
+
+export type NormalizeResult = { ok: true; e164: string } | { ok: false; reason: string };
+
+/** Types that can reach a phone a person carries; NANP (US/CA) cannot tell mobile from fixed. */
+const MOBILE_TYPES: ReadonlySet<PhoneNumberType> = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
+
+const TYPE_NAMES: Partial<Record<PhoneNumberType, string>> = {
+  FIXED_LINE: 'a fixed-line number',
+  TOLL_FREE: 'a toll-free number',
+  PREMIUM_RATE: 'a premium-rate number',
+  SHARED_COST: 'a shared-cost number',
+  VOIP: 'a VoIP number',
+  PERSONAL_NUMBER: 'a personal (forwarding) number',
+  PAGER: 'a pager number',
+  UAN: 'a company switchboard number',
+  VOICEMAIL: 'a voicemail number',
+};
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** Zero-width and other format characters that copy-paste from chat apps and Excel leaves in. */
+const INVISIBLE = /[\p{Cf}]/gu;
+/** What a written phone number may contain once NFKC has folded full-width forms to ASCII. */
+const PHONE_CHARS = /^[\d\s+().\-/]+$/;
+/** Excel shows a long digit string as 1.38001E+10 and saves it that way: the digits are gone. */
+const SCIENTIFIC = /^\d+(\.\d+)?e\+?\d+$/i;
+
+/**
+ * Normalize a mobile number written any of the usual ways (`+86 138 0013 8000`,
+ * `008613800138000`, `13800138000`, `(+86) 138-0013-8000`, full-width digits, `+44 ...`)
+ * to E.164, or say in words why it is not a usable mobile number.
+ */
+export function normalizeMobile(input: string, defaultRegion: CountryCode = 'CN'): NormalizeResult {
+  const shown = input.trim();
+  const text = input.normalize('NFKC').replace(INVISIBLE, '').trim();
+  if (text === '') return { ok: false, reason: 'the mobile number is empty' };
+  if (SCIENTIFIC.test(text)) {
+    return {
+      ok: false,
+      reason: `"${shown}" is in scientific notation, which a spreadsheet makes of a long number, losing digits (format the column as text and type the number again)`,
+    };
+  }
+  if (!PHONE_CHARS.test(text)) {
+    return { ok: false, reason: `"${shown}" is not a phone number (only digits, spaces, + ( ) - . are expected)` };
+  }
+  const mobile = parseAsMobile(text, defaultRegion);
+  if (mobile?.isValid()) return { ok: true, e164: mobile.number };
+  const parsed = parsePhoneNumberFromString(text, defaultRegion);
+  if (!parsed) {
+    if (/^\s*(\+|00)/.test(text)) {
+      return { ok: false, reason: `"${shown}" does not start with a known country code after the + or 00` };
+    }
+    return { ok: false, reason: `"${shown}" is not a phone number` };
+  }
+  if (parsed.isValid()) {
+    const type = parsed.getType();
+    if (type === undefined || MOBILE_TYPES.has(type)) return { ok: true, e164: parsed.number };
+    return {
+      ok: false,
+      reason: `"${shown}" is ${TYPE_NAMES[type] ?? 'a number of another kind'}, not a mobile number`,
+    };
+  }
+  return {
+    ok: false,
+    reason: `"${shown}" is not a valid mobile number (${whyInvalid(parsed.countryCallingCode, parsed.nationalNumber)})${internationalHint(text, defaultRegion)}`,
+  };
+}
+
+function whyInvalid(callingCode: string, nationalNumber: string): string {
+  const region = mainRegionOf(callingCode);
+  const lengths = region ? mobileLengthsOf(region) : [];
+  const who =
+    region === 'CN' ? 'a Chinese mobile' : region ? `a mobile in ${regionNames.of(region) ?? region}` : 'a mobile';
+  const digits = nationalNumber.length;
+  if (lengths.length > 0 && !lengths.includes(digits)) {
+    return `${digits} digit${digits === 1 ? '' : 's'} after +${callingCode}, ${who} has ${orList(lengths)}`;
+  }
+  return `the right length for ${who}, but not in a range assigned to mobile networks`;
+}
+
+/** A number typed without its +: say what it would be with one, when that is a valid mobile. */
+function internationalHint(text: string, defaultRegion: CountryCode): string {
+  if (/^\s*(\+|00)/.test(text)) return '';
+  const withPlus = parsePhoneNumberFromString(`+${text.replace(/\D/g, '')}`, defaultRegion);
+  if (!withPlus || !withPlus.isValid() || withPlus.countryCallingCode === callingCodeOf(defaultRegion)) return '';
+  const type = withPlus.getType();
+  if (type !== undefined && !MOBILE_TYPES.has(type)) return '';
+  return `; if it is ${withPlus.formatInternational()}, write it with the +`;
+}
+
+interface TypedNumberingPlan {
+  // libphonenumber-js has per-type lengths at run time but leaves `type()` out of its typings.
+  type(t: 'MOBILE'): { possibleLengths(): number[] } | undefined;
+  possibleLengths(): number[];
+}
+
+const lengthCache = new Map<CountryCode, number[]>();
+
+function mobileLengthsOf(region: CountryCode): number[] {
+  let lengths = lengthCache.get(region);
+  if (!lengths) {
+    const metadata = new Metadata();
+    metadata.selectNumberingPlan(region);
+    const plan = metadata.numberingPlan as unknown as TypedNumberingPlan | undefined;
+    lengths = plan?.type('MOBILE')?.possibleLengths() ?? plan?.possibleLengths() ?? [];
+    lengthCache.set(region, lengths);
+  }
+  return lengths;
+}
+
+function mainRegionOf(callingCode: string): CountryCode | undefined {
+  return maxMetadata.country_calling_codes[callingCode]?.[0];
+}
+
+function callingCodeOf(region: CountryCode): string | undefined {
+  for (const [code, regions] of Object.entries(maxMetadata.country_calling_codes)) {
+    if (regions.includes(region)) return code;
+  }
+  return undefined;
+}
+
+function orList(values: readonly number[]): string {
+  if (values.length <= 1) return String(values[0] ?? '');
+  return `${values.slice(0, -1).join(', ')} or ${String(values[values.length - 1])}`;
+}
