@@ -74,6 +74,32 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'a message cannot be rendered as mail (invalid time or mailbox)',
   },
+  WXA_DEST_TRANSIENT: {
+    kind: 'transient',
+    retryable: true,
+    meaning: 'a destination failed for a passing reason; the delivery is retried with backoff',
+  },
+  WXA_DEST_PERMANENT: {
+    kind: 'permanent',
+    retryable: false,
+    meaning: 'a destination refused the item for good; the delivery is held with the reason',
+  },
+  WXA_DEST_AUTH: {
+    kind: 'auth',
+    retryable: false,
+    meaning: 'a destination refused the credentials; the connector pauses until they change',
+  },
+  WXA_DEST_THROTTLED: {
+    kind: 'throttled',
+    retryable: true,
+    meaning: 'a destination asked us to slow down; the delivery waits as long as it said',
+  },
+  WXA_PROCESS_FAILED: {
+    kind: 'transient',
+    retryable: true,
+    meaning: 'processing a record failed unexpectedly; the next run retries it',
+  },
+  WXA_INTERNAL: { kind: 'transient', retryable: true, meaning: 'an unexpected error; report it with the log' },
   WXA_NOT_FOUND: { kind: 'permanent', retryable: false, meaning: 'the requested object does not exist' },
 } as const satisfies Record<string, CodeInfo>;
 

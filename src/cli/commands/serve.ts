@@ -50,7 +50,14 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
       onError: (err) => io.err(`${c.id}: run failed: ${describeError(err)}\n`),
       run: async () => {
         if (runs >= maxRuns) return;
-        if (demoDir && runs > 0) await appendMessages(demoDir, DEMO_TRAFFIC_PER_RUN, seed++);
+        if (demoDir && runs > 0) {
+          // New traffic with times of now, spread over the interval, as a live corp would send it.
+          const gap = Math.max(1, Math.floor((intervalS * 1000) / DEMO_TRAFFIC_PER_RUN));
+          await appendMessages(demoDir, DEMO_TRAFFIC_PER_RUN, seed++, {
+            after: Date.now() - intervalS * 1000,
+            meanGapMs: gap,
+          });
+        }
         const r = await runConnector(store, c, { workers: workersOf(cfg) });
         const totals = await countItems(store.db);
         const held = Object.entries(r.held).map(([k, v]) => `${k} ${v}`);
