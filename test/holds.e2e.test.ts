@@ -25,7 +25,7 @@ interface Report {
 interface Status {
   connectors: {
     id: string;
-    records: Record<string, number>;
+    records: { done: number; held: number; failed: number; pending: number };
     holds: { reason: string; records: number; participants: number }[];
     unmapped: { participant: string; items: number }[];
   }[];

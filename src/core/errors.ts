@@ -57,6 +57,31 @@ export const ERROR_CODES = {
   },
   WXA_MEDIA_NOT_FOUND: { kind: 'permanent', retryable: false, meaning: 'the source does not know this sdkfileid' },
   WXA_SOURCE_FAILED: { kind: 'transient', retryable: true, meaning: 'the source could not be read this time' },
+  WXA_SOURCE_AUTH: {
+    kind: 'auth',
+    retryable: false,
+    meaning: 'the source refused the credentials (e.g. the archive secret); the connector pauses until they change',
+  },
+  WXA_SOURCE_FORBIDDEN: {
+    kind: 'config',
+    retryable: false,
+    meaning: "the source refused this server (e.g. its IP is not on the archive's allow-list)",
+  },
+  WXA_SOURCE_SUBSCRIPTION: {
+    kind: 'config',
+    retryable: false,
+    meaning: "the organisation's archive subscription has expired or is not enabled",
+  },
+  WXA_SDK_UNAVAILABLE: {
+    kind: 'config',
+    retryable: false,
+    meaning: 'the vendor SDK library cannot be loaded or initialised',
+  },
+  WXA_SDK_CRASHED: {
+    kind: 'transient',
+    retryable: true,
+    meaning: 'the vendor SDK kept crashing or hanging on a call; the next run retries it',
+  },
   WXA_BLOB_CORRUPT: { kind: 'permanent', retryable: false, meaning: 'a stored blob does not match its SHA-256 name' },
   WXA_BLOB_MISSING: {
     kind: 'permanent',

@@ -100,7 +100,7 @@ describe('createResolver', () => {
     expect((caught as Error).message).toContain(message);
   });
 
-  it('answers the same frozen result on repeated calls and stays fast', () => {
+  it('answers the same frozen result on repeated calls', () => {
     const many: MappingRow[] = Array.from({ length: 20_000 }, (_, i) => ({
       line: i + 1,
       userid: `user${i}`,
@@ -110,9 +110,5 @@ describe('createResolver', () => {
     const first = r.resolve('user19999');
     expect(r.resolve('user19999')).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
-    const started = performance.now();
-    for (let i = 0; i < 200_000; i++) r.resolve(`user${i % 20_000}`);
-    // a Map lookup each: well under a microsecond per call even on a slow CI machine
-    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });

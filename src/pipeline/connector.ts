@@ -7,9 +7,10 @@ import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { ConnectorConfig } from '../config/index.js';
 import { ArchiverError } from '../core/errors.js';
-import { createResolver, formatProblem, parseMappingCsv, type MappingProblem } from '../mapping/index.js';
+import { formatProblem, parseMappingCsv, type MappingProblem, type MappingRow } from '../mapping/index.js';
 import { openSandbox } from '../sources/sandbox/index.js';
-import { inlineDecryptor, loadKeyRing, poolDecryptor, type Decryptor } from './decrypt.js';
+import { inlinePreparer, loadKeyRing, poolPreparer, type PrepareSetup, type Preparer } from './decrypt.js';
+import { buildLookups } from './prepare.js';
 import type { ConnectorRuntime } from './process.js';
 
 export interface BuiltConnector {
@@ -33,7 +34,7 @@ export async function buildConnector(cfg: ConnectorConfig, opts: { workers: numb
   const client = await openSandbox(cfg.source.dir);
   const directory = client.directory();
   const fp = createHash('sha256');
-  let csvRows: Parameters<typeof createResolver>[0]['csvRows'] = [];
+  let csvRows: MappingRow[] = [];
   const mappingProblems: string[] = [];
   if (cfg.mapping.csv) {
     let text: Buffer;
@@ -55,29 +56,33 @@ export async function buildConnector(cfg: ConnectorConfig, opts: { workers: numb
   }
   fp.update(JSON.stringify({ ...cfg.mapping, csv: undefined }));
   fp.update(JSON.stringify(directory.people.map((p) => [p.id, p.email ?? '', p.mobile ?? ''])));
-  const resolver = createResolver({
-    csvRows,
+  const setup: PrepareSetup = {
+    corpId: client.corpId,
+    keysDir: client.keysDir,
+    decryptData: 'sandbox',
     directory,
-    autoFromDirectoryEmail: cfg.mapping.autoFromDirectoryEmail,
-    ...(cfg.mapping.addressTemplate ? { addressTemplate: cfg.mapping.addressTemplate } : {}),
-  });
-  const setup = { corpId: client.corpId, keysDir: client.keysDir, decryptData: 'sandbox' as const };
-  const decryptor: Decryptor = opts.workers > 0 ? poolDecryptor(setup, opts.workers) : await inlineDecryptor(setup);
+    mapping: {
+      csvRows,
+      autoFromDirectoryEmail: cfg.mapping.autoFromDirectoryEmail,
+      ...(cfg.mapping.addressTemplate ? { addressTemplate: cfg.mapping.addressTemplate } : {}),
+      ...(cfg.mapping.catchAll ? { catchAll: cfg.mapping.catchAll } : {}),
+    },
+  };
+  const preparer: Preparer = opts.workers > 0 ? poolPreparer(setup, opts.workers) : await inlinePreparer(setup);
   return {
     runtime: {
       id: cfg.id,
       corpId: client.corpId,
       client,
       directory,
-      resolver,
-      decryptor,
-      ...(cfg.mapping.catchAll ? { catchAll: cfg.mapping.catchAll.toLowerCase() } : {}),
+      preparer,
+      lookups: buildLookups(directory, setup.mapping),
     },
     mappingProblems,
     mappingFingerprint: fp.digest('hex'),
     keyVersions: (await loadKeyRing(setup.keysDir)).versions(),
     close: async () => {
-      await decryptor.close();
+      await preparer.close();
       await client.close();
     },
   };

@@ -1,49 +1,45 @@
 /**
- * Decryption of captured records into canonical messages: RSA unwrap of the random key (the
- * costliest step of the whole product, ~3,500 ops/s per core), DecryptData, cleaning and
- * parsing. Runs on worker threads so that every core decrypts; a failure comes back as data
- * (code and message) for the pipeline to hold, never as a crash of the batch.
+ * Decrypting, parsing, mapping and (where possible) rendering captured records, on worker
+ * threads so that every core works: the RSA unwrap of each record's key is the costliest step
+ * of the whole product (~3,500 ops/s per core). A failure comes back as data (code and
+ * message) for the pipeline to hold, never as a crash of the batch.
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { ChatMessage } from '../core/model.js';
+import type { DirectorySnapshot } from '../core/directory.js';
 import { ArchiverError, describeError } from '../core/errors.js';
-import { SdkError } from '../sources/wecom/client.js';
-import { decryptRecord, KeyRing } from '../sources/wecom/index.js';
+import type { ChatMessage } from '../core/model.js';
 import { sandboxDecryptData } from '../sources/sandbox/index.js';
-import type { EncryptedRecord } from '../sources/wecom/client.js';
+import { SdkError, type EncryptedRecord } from '../sources/wecom/client.js';
+import { decryptRecord, KeyRing } from '../sources/wecom/index.js';
+import {
+  buildLookups,
+  mapParticipants,
+  renderableAnywhere,
+  renderItem,
+  sha256,
+  type Lookups,
+  type MappingOutcome,
+  type MappingSetup,
+} from './prepare.js';
 
-export type DecryptResult = { ok: true; msg: ChatMessage } | { ok: false; code: string; message: string };
+export type PreparedResult =
+  | { ok: false; code: string; message: string }
+  | { ok: true; msg: ChatMessage; mapping: MappingOutcome; mime?: Uint8Array; mimeSha256?: string };
 
-export interface Decryptor {
-  decrypt(records: string[]): Promise<DecryptResult[]>;
+export interface Preparer {
+  prepare(records: string[]): Promise<PreparedResult[]>;
   close(): Promise<void>;
 }
 
-/** What a decrypting thread needs: where the keys are and which DecryptData to use. */
-export interface DecryptSetup {
+/** Everything a preparing thread needs; plain data, so it can be handed to a worker. */
+export interface PrepareSetup {
   corpId: string;
   keysDir: string;
   decryptData: 'sandbox';
-}
-
-/** Decrypts one captured record (its JSON as stored) without throwing. */
-export async function decryptOne(json: string, keyring: KeyRing, setup: DecryptSetup): Promise<DecryptResult> {
-  try {
-    let record: EncryptedRecord;
-    try {
-      record = JSON.parse(json) as EncryptedRecord;
-    } catch (err) {
-      throw new ArchiverError('WXA_RECORD_MALFORMED', 'stored raw record is not valid JSON', { cause: err });
-    }
-    const msg = await decryptRecord(record, keyring, sandboxDecryptData, setup.corpId);
-    return { ok: true, msg };
-  } catch (err) {
-    if (err instanceof ArchiverError) return { ok: false, code: err.code, message: err.message };
-    if (err instanceof SdkError) return { ok: false, code: `SDK_${err.sdkCode}`, message: err.message };
-    return { ok: false, code: 'WXA_INTERNAL', message: describeError(err) };
-  }
+  directory: DirectorySnapshot;
+  mapping: MappingSetup;
 }
 
 export async function loadKeyRing(keysDir: string): Promise<KeyRing> {
@@ -52,17 +48,54 @@ export async function loadKeyRing(keysDir: string): Promise<KeyRing> {
   return ring;
 }
 
-/** Decrypts on the calling thread: used by tests and by `workers: 0`. */
-export async function inlineDecryptor(setup: DecryptSetup): Promise<Decryptor> {
+/** Prepares one captured record (its JSON as stored) without throwing. */
+export async function prepareOne(
+  json: string,
+  keyring: KeyRing,
+  lookups: Lookups,
+  setup: PrepareSetup,
+): Promise<PreparedResult> {
+  let msg: ChatMessage;
+  try {
+    let record: EncryptedRecord;
+    try {
+      record = JSON.parse(json) as EncryptedRecord;
+    } catch (err) {
+      throw new ArchiverError('WXA_RECORD_MALFORMED', 'stored raw record is not valid JSON', { cause: err });
+    }
+    msg = await decryptRecord(record, keyring, sandboxDecryptData, setup.corpId);
+  } catch (err) {
+    if (err instanceof ArchiverError) return { ok: false, code: err.code, message: err.message };
+    if (err instanceof SdkError) return { ok: false, code: `SDK_${err.sdkCode}`, message: err.message };
+    return { ok: false, code: 'WXA_INTERNAL', message: describeError(err) };
+  }
+  const mapping = mapParticipants(msg, lookups);
+  if (!renderableAnywhere(msg)) return { ok: true, msg, mapping };
+  try {
+    const mime = renderItem(msg, mapping, lookups, { attachmentBytes: () => undefined });
+    return { ok: true, msg, mapping, mime, mimeSha256: sha256(mime) };
+  } catch (err) {
+    if (err instanceof ArchiverError) return { ok: false, code: err.code, message: err.message };
+    return { ok: false, code: 'WXA_INTERNAL', message: describeError(err) };
+  }
+}
+
+/** Prepares on the calling thread: used by tests and by `workers: 0`. */
+export async function inlinePreparer(setup: PrepareSetup): Promise<Preparer> {
   const ring = await loadKeyRing(setup.keysDir);
+  const lookups = buildLookups(setup.directory, setup.mapping);
   return {
-    decrypt: (records) => Promise.all(records.map((r) => decryptOne(r, ring, setup))),
+    prepare: async (records) => {
+      const out: PreparedResult[] = [];
+      for (const r of records) out.push(await prepareOne(r, ring, lookups, setup));
+      return out;
+    },
     close: async () => undefined,
   };
 }
 
-/** Decrypts on a pool of worker threads, one per core by default. */
-export function poolDecryptor(setup: DecryptSetup, threads = availableParallelism()): Decryptor {
+/** Prepares on a pool of worker threads, one per core by default; a batch is split across them. */
+export function poolPreparer(setup: PrepareSetup, threads = availableParallelism()): Preparer {
   const here = import.meta.url;
   // Under the test runner this module is TypeScript: the worker then needs the tsx loader.
   const isTs = here.endsWith('.ts');
@@ -75,7 +108,14 @@ export function poolDecryptor(setup: DecryptSetup, threads = availableParallelis
     execArgv: isTs ? ['--import', 'tsx'] : [],
   });
   return {
-    decrypt: (records) => pool.run(records) as Promise<DecryptResult[]>,
+    prepare: async (records) => {
+      const size = Math.max(8, Math.ceil(records.length / (threads * 2)));
+      const parts: Promise<PreparedResult[]>[] = [];
+      for (let i = 0; i < records.length; i += size) {
+        parts.push(pool.run(records.slice(i, i + size)) as Promise<PreparedResult[]>);
+      }
+      return (await Promise.all(parts)).flat();
+    },
     close: () => pool.destroy(),
   };
 }

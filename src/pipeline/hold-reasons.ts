@@ -9,6 +9,8 @@ export const HOLD_REASONS = {
   'key-missing': 'encrypted with a key version that is not configured; add the private key of that version',
   /** the record or its decrypted body is not valid: kept as received for inspection */
   malformed: 'the record cannot be decrypted or parsed; it is kept as received for inspection',
+  /** the item could not be rendered as a message: kept, and rendered again after an upgrade */
+  'render-failed': 'the message could not be rendered; it is kept and is re-rendered after the fix',
 } as const;
 
 export type HoldReason = keyof typeof HOLD_REASONS;
@@ -24,6 +26,8 @@ export function holdReasonFor(code: string): HoldReason | undefined {
     case 'WXA_MESSAGE_MALFORMED':
     case 'WXA_KEY_INVALID':
       return 'malformed';
+    case 'WXA_RENDER_FAILED':
+      return 'render-failed';
     default:
       return undefined;
   }

@@ -15,7 +15,9 @@ import {
 } from '../store/index.js';
 import { captureAvailable } from './capture.js';
 import { emptyCounters, heldTotal, type RunCounters } from './counters.js';
-import { buildLookups, processBatch, type ConnectorRuntime } from './process.js';
+import { newRunState, processBatch, type ConnectorRuntime } from './process.js';
+import type { PreparedResult } from './decrypt.js';
+import type { RawRecordRow } from '../store/index.js';
 
 export interface RunOptions {
   now?: () => number;
@@ -67,22 +69,29 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
         progress('capture');
       },
     });
-    const lookups = buildLookups(rt.directory);
-    let after = '';
+    const state = newRunState();
     const total = counters.captured;
-    for (;;) {
-      const rows = await listWork(store.db, rt.id, {
-        afterSeqKey: after,
-        limit: batchSize,
-        maxAttempts: opts.maxAttempts ?? 5,
-      });
-      if (rows.length === 0) break;
-      const processed = await processBatch(store, rt, rows, lookups, counters);
+    const maxAttempts = opts.maxAttempts ?? 5;
+    // Batches overlap: while this thread fetches media and commits batch k, the worker threads
+    // already prepare batch k+1, so every core stays busy.
+    const next = async (after: string): Promise<{ rows: RawRecordRow[]; prepared: Promise<PreparedResult[]> }> => {
+      const rows = await listWork(store.db, rt.id, { afterSeqKey: after, limit: batchSize, maxAttempts });
+      const prepared = rt.preparer.prepare(rows.map((r) => r.record_json));
+      // Observed again when awaited; this only keeps an early failure from being "unhandled".
+      prepared.catch(() => undefined);
+      return { rows, prepared };
+    };
+    let current = await next('');
+    while (current.rows.length > 0) {
+      const prepared = await current.prepared;
+      const upcoming = next(current.rows[current.rows.length - 1]!.seq_key);
+      upcoming.catch(() => undefined);
+      const processed = await processBatch(store, rt, current.rows, prepared, state, counters);
       await commitProcessed(store.db, rt.id, processed, { now: now(), runId });
-      after = rows[rows.length - 1]!.seq_key;
       progress('process', Math.max(total, counters.fetched));
+      current = await upcoming;
     }
-    counters.unmappedParticipants = lookups.unmapped.size;
+    counters.unmappedParticipants = state.unmapped.size;
   } catch (err) {
     error = describeError(err);
   }

@@ -27,8 +27,11 @@ export class BlobStore {
   }
 
   /** Makes bytes ready to be referenced: large ones are written durably now, small ones travel with the row. */
-  async prepare(bytes: Buffer, kind: string): Promise<PreparedBlob> {
-    if (bytes.length <= INLINE_MAX) return { sha256: sha256Hex(bytes), size: bytes.length, kind, data: bytes };
+  async prepare(bytes: Buffer, kind: string, knownSha256?: string): Promise<PreparedBlob> {
+    // A hash computed on a worker thread is trusted here; reads verify it anyway.
+    if (bytes.length <= INLINE_MAX) {
+      return { sha256: knownSha256 ?? sha256Hex(bytes), size: bytes.length, kind, data: bytes };
+    }
     const ref = await this.files.put(bytes);
     return { ...ref, kind, data: null };
   }

@@ -1,0 +1,150 @@
+/**
+ * One chat message as one RFC 5322 / MIME message with deterministic bytes: the structure
+ * (multipart/mixed holding multipart/alternative text + HTML, then each fetched attachment),
+ * the top-level headers, and the assembly. Same message and context, same bytes: ids and
+ * boundaries come from hashes of the item key, never from the clock or a random source.
+ */
+import libmime from 'libmime';
+import { ArchiverError } from '../core/errors.js';
+import type { AttachmentRef, ChatMessage } from '../core/model.js';
+import { addressFor, mailboxOf, shortName } from './addresses.js';
+import { renderHtml } from './body-html.js';
+import { renderText } from './body-text.js';
+import type { RenderContext } from './context.js';
+import { describeMessage } from './describe.js';
+import { attachmentFilename } from './describe-media.js';
+import { MAX_TIME_MS, rfc5322Date, snippet } from './format.js';
+import { encodeText, formatAddress, headerLine, itemIds, threadIdFor } from './headers.js';
+import { base64Lines, encodeTextBody } from './transfer-encoding.js';
+import type { MessageView } from './view.js';
+
+/** Bump when the rendered bytes of an unchanged message change; stored with each delivery. */
+export const RENDER_VERSION = 1;
+
+/** Room names longer than this are cut in the subject (the body and Thread-Topic keep them whole). */
+const SUBJECT_ROOM_MAX = 40;
+
+/** `type/subtype` made only of RFC 2045 token characters; anything else is sent as octet-stream. */
+const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i;
+
+function checkTime(msg: ChatMessage): void {
+  if (!Number.isFinite(msg.time) || msg.time < 0 || msg.time > MAX_TIME_MS) {
+    throw new ArchiverError(
+      'WXA_RENDER_FAILED',
+      `message ${msg.key} has time ${msg.time}, which is not a date a mail header can carry; the parser must be fixed and the item replayed`,
+    );
+  }
+}
+
+function subjectOf(msg: ChatMessage, ctx: RenderContext, view: MessageView): string {
+  const sender = msg.from ? shortName(ctx, msg.from) : 'Unknown';
+  const room = msg.conversation.kind === 'group' ? `${snippet(view.conversation, SUBJECT_ROOM_MAX)} | ` : '';
+  return `[WeChat] ${room}${sender}: ${view.summary}`;
+}
+
+/**
+ * Top-level headers. `Auto-Submitted: auto-generated` (RFC 3834) and Exchange's
+ * `X-Auto-Response-Suppress: All` are set because the From and To addresses are real
+ * colleagues' mailboxes: an archived copy must never trigger a vacation reply or a read
+ * receipt to them. They do not hide the message in any client.
+ */
+function topHeaders(
+  msg: ChatMessage,
+  ctx: RenderContext,
+  view: MessageView,
+  messageId: string,
+  boundary: string,
+): string {
+  const from = msg.from
+    ? mailboxOf(ctx, msg.from)
+    : { name: 'Unknown sender', address: addressFor({ id: 'unknown', kind: 'internal' }) };
+  const to = msg.tolist.map((id) => mailboxOf(ctx, id));
+  const thread = threadIdFor(msg.conversation.id, msg.corpId);
+  const flags = [...msg.flags];
+  if (ctx.recalledAt !== undefined && !flags.includes('recalled')) flags.push('recalled');
+  let h =
+    headerLine('Message-ID', messageId) +
+    headerLine('Date', rfc5322Date(msg.time)) +
+    headerLine('From', formatAddress(from.name, from.address)) +
+    // RFC 5322 section 3.6.3: an empty group says "no recipients" without inventing one.
+    headerLine(
+      'To',
+      to.length ? to.map((m) => formatAddress(m.name, m.address)).join(', ') : 'undisclosed-recipients:;',
+    ) +
+    headerLine('Subject', encodeText(subjectOf(msg, ctx, view))) +
+    headerLine('Thread-Topic', encodeText(view.conversation)) +
+    headerLine('In-Reply-To', thread) +
+    headerLine('References', thread) +
+    headerLine('MIME-Version', '1.0') +
+    headerLine('Content-Type', `multipart/mixed; boundary="${boundary}"`) +
+    headerLine('Auto-Submitted', 'auto-generated') +
+    headerLine('X-Auto-Response-Suppress', 'All') +
+    headerLine('X-WeChat-Item-Key', encodeText(msg.key)) +
+    headerLine('X-WeChat-Corp', encodeText(msg.corpId)) +
+    headerLine('X-WeChat-MsgId', encodeText(msg.msgid)) +
+    headerLine('X-WeChat-Seq', encodeText(msg.seq)) +
+    headerLine('X-WeChat-MsgTime', String(msg.time)) +
+    headerLine('X-WeChat-MsgType', encodeText(msg.msgtype || msg.content.kind)) +
+    headerLine('X-WeChat-Action', encodeText(msg.action)) +
+    headerLine('X-WeChat-Conversation', encodeText(msg.conversation.id));
+  if (msg.roomid) h += headerLine('X-WeChat-RoomId', encodeText(msg.roomid));
+  if (flags.length) h += headerLine('X-WeChat-Flags', flags.join(', '));
+  if (msg.external) h += headerLine('X-WeChat-External', 'yes');
+  if (msg.upDownStream) h += headerLine('X-WeChat-UpDownStream', 'yes');
+  h += headerLine('X-WeChat-Model-Version', String(msg.modelVersion));
+  h += headerLine('X-WeChat-Render-Version', String(RENDER_VERSION));
+  return h;
+}
+
+function textPart(contentType: string, text: string, preferBase64 = false): string {
+  const { encoding, body } = encodeTextBody(text, preferBase64);
+  return (
+    headerLine('Content-Type', `${contentType}; charset=utf-8`) +
+    headerLine('Content-Transfer-Encoding', encoding) +
+    `\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}`
+  );
+}
+
+function attachmentHeaders(ref: AttachmentRef, index: number): string {
+  const filename = attachmentFilename(ref, index);
+  const type = MEDIA_TYPE.test(ref.contentType) ? ref.contentType.toLowerCase() : 'application/octet-stream';
+  // RFC 2231 parameters (with continuations for long or non-ASCII names); libmime quotes and
+  // splits them the way mail clients expect.
+  return (
+    headerLine('Content-Type', libmime.buildHeaderValue({ value: type, params: { name: filename } })) +
+    headerLine('Content-Transfer-Encoding', 'base64') +
+    headerLine('Content-Disposition', libmime.buildHeaderValue({ value: 'attachment', params: { filename } })) +
+    '\r\n'
+  );
+}
+
+export function renderMime(msg: ChatMessage, ctx: RenderContext): Buffer {
+  checkTime(msg);
+  const bytes = msg.attachments.map((_, i) => ctx.attachmentBytes(i));
+  const view = describeMessage(msg, ctx, bytes);
+  // "=_" cannot occur in quoted-printable or base64 output, so no part body can contain a boundary.
+  const { messageId, boundarySeed } = itemIds(msg.key);
+  const mixed = `----=_wxa_m_${boundarySeed}`;
+  const alt = `----=_wxa_a_${boundarySeed}`;
+  let head =
+    topHeaders(msg, ctx, view, messageId, mixed) +
+    '\r\n' +
+    `--${mixed}\r\n` +
+    headerLine('Content-Type', `multipart/alternative; boundary="${alt}"`) +
+    '\r\n' +
+    `--${alt}\r\n${textPart('text/plain', renderText(view))}` +
+    `\r\n--${alt}\r\n${textPart('text/html', renderHtml(view), true)}` +
+    `\r\n--${alt}--\r\n`;
+  const chunks: Buffer[] = [];
+  msg.attachments.forEach((ref, i) => {
+    const data = bytes[i];
+    if (!data) return;
+    head += `\r\n--${mixed}\r\n${attachmentHeaders(ref, i)}`;
+    chunks.push(Buffer.from(head, 'latin1'), base64Lines(data));
+    head = '';
+  });
+  head += `\r\n--${mixed}--\r\n`;
+  if (chunks.length === 0) return Buffer.from(head, 'latin1');
+  chunks.push(Buffer.from(head, 'latin1'));
+  return Buffer.concat(chunks);
+}
