@@ -17,7 +17,13 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('Self-hosted compliance archive for WeChat and WeCom business communication.')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      // A fixed width keeps help identical on every terminal (and in the golden file).
+      getOutHelpWidth: () => 80,
+      getErrHelpWidth: () => 80,
+    })
     .showHelpAfterError();
 
   const common = (cmd: Command) =>

@@ -1,0 +1,57 @@
+// Golden --help of every command: the CLI is an interface others script against, so a change
+// to it must be deliberate (UPDATE_GOLDEN=1 rewrites the file after review).
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, tempDir } from './helpers/cli.js';
+
+const COMMANDS = [
+  [],
+  ['serve'],
+  ['run'],
+  ['status'],
+  ['mailbox', 'list'],
+  ['mailbox', 'show'],
+  ['item', 'show'],
+  ['mapping', 'check'],
+  ['sandbox', 'generate'],
+  ['config', 'schema'],
+];
+
+describe('wechat-archiver --help', () => {
+  it('matches the golden help of every command', async () => {
+    const parts: string[] = [];
+    for (const c of COMMANDS) {
+      const r = await cli(...c, '--help');
+      expect(r.code, c.join(' ')).toBe(0);
+      parts.push(`$ wechat-archiver ${[...c, '--help'].join(' ')}\n${r.stdout}`);
+    }
+    const text = parts.join('\n');
+    const golden = join(import.meta.dirname, 'golden', 'cli-help.txt');
+    if (process.env.UPDATE_GOLDEN === '1') {
+      await mkdir(join(import.meta.dirname, 'golden'), { recursive: true });
+      await writeFile(golden, text);
+    }
+    expect(existsSync(golden), `${golden} is missing: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
+    expect(text).toBe(await readFile(golden, 'utf8'));
+  });
+
+  it('exits 2 with a clear message for a run without --once or a connector', async () => {
+    const r = await cli('run');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--once');
+  });
+
+  it('reports an unknown msgid clearly', async () => {
+    const r = await cli(
+      'item',
+      'show',
+      'no-such-id',
+      '--data-dir',
+      join(import.meta.dirname, '..', '.data-test-empty'),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no archived item has msgid no-such-id');
+  });
+});

@@ -1,0 +1,29 @@
+// `serve` with no connector configured: it creates a sandbox tenant in the data directory,
+// archives it, adds live traffic before each later run, and archives that too.
+import { describe, expect, it } from 'vitest';
+import { cli, cliJson, tempDir } from './helpers/cli.js';
+
+describe('serve with no configuration', () => {
+  it('archives a demo tenant continuously', async () => {
+    const dir = await tempDir('serve');
+    try {
+      const r = await cli('serve', '--data-dir', dir.path, '--interval', '1', '--runs', '2', '--workers', '0');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('creating a sandbox tenant');
+      const lines = r.stdout.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/sandbox: captured 400, archived \d+/);
+      expect(lines[1]).toMatch(/sandbox: captured 25, archived 25,/);
+      const boxes = await cliJson<{ address: string; items: number; folder: string }[]>(
+        'mailbox',
+        'list',
+        '--data-dir',
+        dir.path,
+      );
+      expect(boxes.length).toBeGreaterThan(10);
+      expect(boxes.every((b) => b.folder === 'WeChat Archiver' && b.items > 0)).toBe(true);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});
