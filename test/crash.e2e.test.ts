@@ -26,7 +26,20 @@ function startRun(dataDir: string): ChildProcess {
   const entry = join(import.meta.dirname, 'helpers', 'cli-entry.ts');
   return spawn(
     process.execPath,
-    ['--import', 'tsx', entry, 'run', '--once', '--sandbox', sandbox, '--data-dir', dataDir, '--workers', '2', '--json'],
+    [
+      '--import',
+      'tsx',
+      entry,
+      'run',
+      '--once',
+      '--sandbox',
+      sandbox,
+      '--data-dir',
+      dataDir,
+      '--workers',
+      '2',
+      '--json',
+    ],
     { stdio: 'ignore' },
   );
 }
