@@ -44,14 +44,13 @@ describe('wechat-archiver --help', () => {
   });
 
   it('reports an unknown msgid clearly', async () => {
-    const r = await cli(
-      'item',
-      'show',
-      'no-such-id',
-      '--data-dir',
-      join(import.meta.dirname, '..', '.data-test-empty'),
-    );
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('no archived item has msgid no-such-id');
+    const dir = await tempDir('help');
+    try {
+      const r = await cli('item', 'show', 'no-such-id', '--data-dir', dir.path);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('no archived item has msgid no-such-id');
+    } finally {
+      await dir.cleanup();
+    }
   });
 });

@@ -50,7 +50,6 @@ export async function commitCapture(
           error_code: null,
           error_detail: null,
           attempts: 0,
-          item_key: null,
           updated_at: now,
         })
         .onConflict((oc) => oc.columns(['connector_id', 'seq_key']).doNothing())

@@ -80,29 +80,50 @@ export async function commitProcessed(
     await insertEntries(tx, batch, ctx);
     await replaceHolds(tx, connectorId, batch, ctx.now);
     for (const r of batch) {
-      if (r.recall) {
-        await tx
-          .updateTable('items')
-          .set({ recalled_by: r.recall.byMsgid, recalled_at: r.recall.at })
-          .where('connector_id', '=', connectorId)
-          .where('msgid', '=', r.recall.preMsgid)
-          .execute();
-      }
+      if (!r.recall) continue;
       await tx
-        .updateTable('raw_records')
-        .set((eb) => ({
-          status: r.status,
-          hold_reason: r.holdReason ?? null,
-          error_code: r.errorCode ?? null,
-          error_detail: r.errorDetail ?? null,
-          item_key: r.item?.key ?? null,
-          attempts: eb('attempts', '+', 1),
-          updated_at: ctx.now,
-        }))
-        .where('id', '=', r.rawId)
+        .updateTable('items')
+        .set({ recalled_by: r.recall.byMsgid, recalled_at: r.recall.at })
+        .where('connector_id', '=', connectorId)
+        .where('msgid', '=', r.recall.preMsgid)
         .execute();
     }
+    await updateStatuses(tx, batch, ctx.now);
   });
+}
+
+/** Most records end `done` with nothing to say: one statement per chunk; the rest row by row. */
+async function updateStatuses(tx: Transaction<Database>, batch: ProcessedRecord[], now: number): Promise<void> {
+  const done = batch.filter((r) => r.status === 'done' && !r.errorCode).map((r) => r.rawId);
+  for (const part of chunks(done, 500)) {
+    await tx
+      .updateTable('raw_records')
+      .set((eb) => ({
+        status: 'done',
+        hold_reason: null,
+        error_code: null,
+        error_detail: null,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', 'in', part)
+      .execute();
+  }
+  for (const r of batch) {
+    if (r.status === 'done' && !r.errorCode) continue;
+    await tx
+      .updateTable('raw_records')
+      .set((eb) => ({
+        status: r.status,
+        hold_reason: r.holdReason ?? null,
+        error_code: r.errorCode ?? null,
+        error_detail: r.errorDetail ?? null,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', '=', r.rawId)
+      .execute();
+  }
 }
 
 async function insertBlobs(tx: Transaction<Database>, batch: ProcessedRecord[], now: number): Promise<void> {

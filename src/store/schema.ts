@@ -35,7 +35,6 @@ export interface RawRecordTable {
   error_code: string | null;
   error_detail: string | null;
   attempts: number;
-  item_key: string | null;
   updated_at: number;
 }
 

@@ -34,7 +34,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('error_code', 'text')
     .addColumn('error_detail', 'text')
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('item_key', 'text')
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('raw_records_connector_seq', ['connector_id', 'seq_key'])
     .execute();
@@ -68,6 +67,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('items_msgid').on('items').columns(['connector_id', 'msgid']).execute();
+  await db.schema.createIndex('items_raw').on('items').columns(['raw_id']).execute();
   await db.schema.createIndex('items_conversation').on('items').columns(['conversation_id', 'msg_time']).execute();
 
   await db.schema

@@ -1,0 +1,98 @@
+/**
+ * Pipeline benchmark: sandbox messages (media in the sandbox's proportion) through the whole
+ * pipeline (capture, decrypt, parse, map, render, archive) into the embedded archive. Reports
+ * messages per second, peak memory, and the ratio to the bare RSA-2048 private-decrypt rate on
+ * all cores measured in the same run (every message costs one such decrypt: the ceiling).
+ *
+ *   node --import tsx bench/pipeline.bench.ts [--messages 100000] [--workers N]
+ *
+ * Writes bench/results/pipeline.json and prints a summary.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseConfig } from '../src/config/index.js';
+import { runConnector } from '../src/pipeline/index.js';
+import { generateTenant, readTenant } from '../src/sources/sandbox/index.js';
+import { openStore } from '../src/store/index.js';
+import { measureRsaCeiling } from './rsa-ceiling.js';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '100000' },
+    workers: { type: 'string', default: String(availableParallelism()) },
+    seed: { type: 'string', default: '7' },
+  },
+});
+const messages = Number(values.messages);
+const workers = Number(values.workers);
+const here = import.meta.dirname;
+const tmp = join(here, 'tmp');
+const tenantDir = join(tmp, `tenant-${values.seed}-${messages}`);
+const dataDir = join(tmp, 'data');
+
+async function main(): Promise<void> {
+  await mkdir(tmp, { recursive: true });
+  if (!existsSync(join(tenantDir, 'tenant.json'))) {
+    console.error(`generating ${messages} sandbox messages in ${tenantDir} ...`);
+    await generateTenant({ outDir: tenantDir, seed: Number(values.seed), messages });
+  }
+  const tenant = await readTenant(tenantDir);
+  const mediaMessages = Object.entries(tenant.counts.byType)
+    .filter(([t]) => ['image', 'voice', 'video', 'file', 'emotion', 'meeting_voice_call', 'voip_doc_share'].includes(t))
+    .reduce((a, [, n]) => a + n, 0);
+  await rm(dataDir, { recursive: true, force: true });
+
+  const before = await measureRsaCeiling(5);
+  console.error(`RSA-2048 private decrypt, ${before.threads} threads: ${before.opsPerSecond.toFixed(0)} ops/s`);
+
+  const cfg = parseConfig(
+    { dataDir, workers, connectors: [{ id: 'bench', source: { kind: 'sandbox', dir: tenantDir } }] },
+    'bench',
+    here,
+  );
+  const store = await openStore(cfg.dataDir);
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const idleRss = process.memoryUsage().rss;
+  const started = performance.now();
+  const report = await runConnector(store, cfg.connectors[0]!, { workers, batchSize: 512 });
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  await store.close();
+
+  const after = await measureRsaCeiling(5);
+  const ceiling = (before.opsPerSecond + after.opsPerSecond) / 2;
+  const rate = report.fetched / seconds;
+  const result = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version },
+    messages: report.fetched,
+    mediaMessages,
+    workers,
+    seconds: round(seconds),
+    messagesPerSecond: round(rate),
+    archived: report.archived,
+    held: report.heldTotal,
+    failed: report.failed,
+    deliveries: report.deliveries,
+    mediaBytes: report.media.bytes,
+    peakRssMB: round(peakRss / 2 ** 20),
+    idleRssMB: round(idleRss / 2 ** 20),
+    rsaCeiling: { before: round(before.opsPerSecond), after: round(after.opsPerSecond), mean: round(ceiling) },
+    ratioToRsaCeiling: round(rate / ceiling, 3),
+  };
+  await mkdir(join(here, 'results'), { recursive: true });
+  await writeFile(join(here, 'results', 'pipeline.json'), JSON.stringify(result, null, 2) + '\n');
+  console.log(JSON.stringify(result, null, 2));
+}
+
+function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+await main();
