@@ -10,10 +10,11 @@ export * from './queries.js';
 export * from './runs.js';
 export * from './directory.js';
 export * from './connectors.js';
+export * from './deliveries.js';
 export * from './seq.js';
 export { BlobStore, INLINE_MAX, sha256Hex, type PreparedBlob } from './blobs/index.js';
 export type { Db } from './db.js';
-export type { RawStatus } from './schema.js';
+export type { DeliveryStatus, RawStatus } from './schema.js';
 
 export interface Store {
   db: Db;

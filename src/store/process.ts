@@ -70,7 +70,7 @@ export async function commitProcessed(
   db: Db,
   connectorId: string,
   batch: ProcessedRecord[],
-  ctx: { now: number; runId: number | null },
+  ctx: { now: number; runId: number | null; destinations?: string[] },
 ): Promise<void> {
   if (batch.length === 0) return;
   await db.transaction().execute(async (tx) => {
@@ -78,6 +78,7 @@ export async function commitProcessed(
     await insertMedia(tx, connectorId, batch, ctx.now);
     await insertItems(tx, connectorId, batch, ctx.now);
     await insertEntries(tx, batch, ctx);
+    await enqueueDeliveries(tx, connectorId, batch, ctx);
     await replaceHolds(tx, connectorId, batch, ctx.now);
     for (const r of batch) {
       if (!r.recall) continue;
@@ -90,6 +91,46 @@ export async function commitProcessed(
     }
     await updateStatuses(tx, batch, ctx.now);
   });
+}
+
+/** One ledger row per (item, mailbox, external destination), created with the item itself. */
+async function enqueueDeliveries(
+  tx: Transaction<Database>,
+  connectorId: string,
+  batch: ProcessedRecord[],
+  ctx: { now: number; destinations?: string[] },
+): Promise<void> {
+  const destinations = ctx.destinations ?? [];
+  if (destinations.length === 0) return;
+  const rows = [];
+  for (const r of batch) {
+    if (!r.item) continue;
+    for (const e of r.entries)
+      for (const d of destinations)
+        rows.push({
+          connector_id: connectorId,
+          destination_id: d,
+          item_key: r.item.key,
+          mailbox: e.mailbox,
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: ctx.now,
+          lease_owner: null,
+          lease_until: null,
+          error_code: null,
+          error_detail: null,
+          remote_id: null,
+          created_at: ctx.now,
+          finished_at: null,
+        });
+  }
+  for (const part of chunks(rows)) {
+    await tx
+      .insertInto('deliveries')
+      .values(part)
+      .onConflict((oc) => oc.columns(['destination_id', 'item_key', 'mailbox']).doNothing())
+      .execute();
+  }
 }
 
 /** Most records end `done` with nothing to say: one statement per chunk; the rest row by row. */

@@ -98,6 +98,27 @@ export interface MailboxEntryTable {
   run_id: number | null;
 }
 
+export type DeliveryStatus = 'pending' | 'delivered' | 'duplicate' | 'partial' | 'held';
+
+/** One row per (item, mailbox, destination): the ledger that makes delivery exactly-once. */
+export interface DeliveryTable {
+  id: Generated<number>;
+  connector_id: string;
+  destination_id: string;
+  item_key: string;
+  mailbox: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  error_code: string | null;
+  error_detail: string | null;
+  remote_id: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
 export interface HoldTable {
   id: Generated<number>;
   connector_id: string;
@@ -150,6 +171,7 @@ export interface Database {
   media: MediaTable;
   mailboxes: MailboxTable;
   mailbox_entries: MailboxEntryTable;
+  deliveries: DeliveryTable;
   holds: HoldTable;
   runs: RunTable;
   people: PersonTable;

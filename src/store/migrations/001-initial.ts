@@ -120,6 +120,31 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('mailbox_entries_item').on('mailbox_entries').columns(['item_key']).execute();
 
   await db.schema
+    .createTable('deliveries')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('connector_id', 'text', (c) => c.notNull())
+    .addColumn('destination_id', 'text', (c) => c.notNull())
+    .addColumn('item_key', 'text', (c) => c.notNull())
+    .addColumn('mailbox', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+    .addColumn('lease_owner', 'text')
+    .addColumn('lease_until', 'bigint')
+    .addColumn('error_code', 'text')
+    .addColumn('error_detail', 'text')
+    .addColumn('remote_id', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('finished_at', 'bigint')
+    .addUniqueConstraint('deliveries_once', ['destination_id', 'item_key', 'mailbox'])
+    .execute();
+  await db.schema
+    .createIndex('deliveries_due')
+    .on('deliveries')
+    .columns(['destination_id', 'status', 'next_attempt_at'])
+    .execute();
+
+  await db.schema
     .createTable('holds')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     .addColumn('connector_id', 'text', (c) => c.notNull())
@@ -178,6 +203,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     'people',
     'runs',
     'holds',
+    'deliveries',
     'mailbox_entries',
     'mailboxes',
     'media',

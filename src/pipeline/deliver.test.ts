@@ -1,0 +1,201 @@
+// The delivery stage against a scripted destination: caps, retries, throttling, holds, pauses,
+// and exactly-once after a crashed worker's lease expires.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DestinationError, type Destination, type DeliveryOutcome, type RenderedItem } from '../destinations/types.js';
+import { countDeliveries, openStore, type Store } from '../store/index.js';
+import { backoff, deliverDue } from './deliver.js';
+
+let dir: string;
+let store: Store;
+let clock: number;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wxa-deliver-'));
+  store = await openStore(dir);
+  clock = 1_000_000;
+});
+
+afterEach(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Puts `n` items with one mime blob each into the archive and queues them for `mailboxes`. */
+async function seed(n: number, mailboxes: string[], destination = 'imap:test'): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const key = `wecom:corp:m${i}`;
+    const blob = await store.blobs.prepare(Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`), 'mime');
+    await store.db
+      .insertInto('blobs')
+      .values({ ...blob, created_at: 0 })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const model = { key, msgid: `m${i}`, attachments: [] };
+    await store.db
+      .insertInto('items')
+      .values({
+        key,
+        connector_id: 'c',
+        raw_id: i,
+        msgid: `m${i}`,
+        seq_key: String(i).padStart(20, '0'),
+        msgtype: 'text',
+        action: 'send',
+        conversation_id: 'x',
+        room_id: '',
+        from_id: 'a',
+        msg_time: 1000 + i,
+        model_version: 1,
+        model_json: JSON.stringify(model),
+        mime_sha256: blob.sha256,
+        mime_size: blob.size,
+        flags: '',
+        recalled_by: null,
+        recalled_at: null,
+        created_at: 0,
+      })
+      .execute();
+    for (const mailbox of mailboxes) {
+      await store.db
+        .insertInto('deliveries')
+        .values({
+          connector_id: 'c',
+          destination_id: destination,
+          item_key: key,
+          mailbox,
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: 0,
+          lease_owner: null,
+          lease_until: null,
+          error_code: null,
+          error_detail: null,
+          remote_id: null,
+          created_at: 0,
+          finished_at: null,
+        })
+        .execute();
+    }
+  }
+}
+
+/** A destination that stores by (mailbox, key) and fails as scripted. */
+function scripted(fail?: (item: RenderedItem, mailbox: string, call: number) => DestinationError | undefined) {
+  const stored = new Map<string, number>();
+  const inFlight = new Map<string, number>();
+  const maxInFlight = new Map<string, number>();
+  let calls = 0;
+  let overall = 0;
+  let maxOverall = 0;
+  const dest: Destination = {
+    kind: 'imap',
+    check: async () => ({ ok: true, details: [] }),
+    has: async (key, mailbox) => stored.has(`${mailbox}|${key}`),
+    deliver: async (item, mailbox): Promise<DeliveryOutcome> => {
+      const call = ++calls;
+      inFlight.set(mailbox, (inFlight.get(mailbox) ?? 0) + 1);
+      maxInFlight.set(mailbox, Math.max(maxInFlight.get(mailbox) ?? 0, inFlight.get(mailbox)!));
+      maxOverall = Math.max(maxOverall, ++overall);
+      try {
+        await new Promise((r) => setTimeout(r, 2));
+        const err = fail?.(item, mailbox, call);
+        if (err) throw err;
+        const k = `${mailbox}|${item.key}`;
+        if (stored.has(k)) return { status: 'duplicate' };
+        stored.set(k, 1);
+        return { status: 'delivered' };
+      } finally {
+        inFlight.set(mailbox, inFlight.get(mailbox)! - 1);
+        overall--;
+      }
+    },
+    close: async () => undefined,
+  };
+  return {
+    dest,
+    stored,
+    maxInFlight,
+    get maxOverall() {
+      return maxOverall;
+    },
+  };
+}
+
+const opts = () => ({ now: () => clock, random: () => 0.5 });
+
+describe('deliverDue', () => {
+  it('delivers every row once and respects the per-mailbox and overall caps', async () => {
+    await seed(40, ['a@x', 'b@x', 'c@x']);
+    const s = scripted();
+    const c = await deliverDue(store, [{ id: 'imap:test', destination: s.dest, perMailbox: 2, overall: 4 }], opts());
+    expect(c.delivered).toBe(120);
+    expect(s.stored.size).toBe(120);
+    expect(Math.max(...s.maxInFlight.values())).toBeLessThanOrEqual(2);
+    expect(s.maxOverall).toBeLessThanOrEqual(4);
+    expect(s.maxOverall).toBeGreaterThan(1);
+  });
+
+  it('retries transient failures with backoff, obeys Retry-After, and holds permanent refusals', async () => {
+    await seed(3, ['a@x']);
+    const s = scripted((item, _m, call) => {
+      if (item.key.endsWith('m0') && call <= 3) return new DestinationError('transient', 'connection reset');
+      if (item.key.endsWith('m1')) return new DestinationError('permanent', 'message too large (40 MB > 35 MB)');
+      if (item.key.endsWith('m2') && call <= 3)
+        return new DestinationError('throttled', 'slow down', { retryAfterMs: 30_000 });
+      return undefined;
+    });
+    const d = [{ id: 'imap:test', destination: s.dest, perMailbox: 1, overall: 1 }];
+    const first = await deliverDue(store, d, opts());
+    expect(first.held['destination-refused']).toBe(1);
+    expect(first.retried).toBe(2);
+    // Nothing is due before the waits have passed.
+    expect((await deliverDue(store, d, opts())).delivered).toBe(0);
+    clock += 30_000;
+    const later = await deliverDue(store, d, opts());
+    expect(later.delivered).toBe(2);
+    const rows = await store.db.selectFrom('holds').selectAll().execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.detail).toContain('message too large');
+  });
+
+  it('pauses a destination that refuses the credentials, losing nothing', async () => {
+    await seed(5, ['a@x']);
+    let refuse = true;
+    const s = scripted(() => (refuse ? new DestinationError('auth', 'LOGIN failed') : undefined));
+    const d = [{ id: 'imap:test', destination: s.dest, perMailbox: 1, overall: 1 }];
+    const c = await deliverDue(store, d, opts());
+    expect(c.paused).toEqual(['imap:test']);
+    expect(s.stored.size).toBe(0);
+    refuse = false;
+    expect((await deliverDue(store, d, opts())).delivered).toBe(5);
+  });
+
+  it("re-delivers a crashed worker's leased rows only after the lease expires, without duplicates", async () => {
+    await seed(4, ['a@x']);
+    const s = scripted();
+    // A worker leased the rows, delivered two of them, then died before recording anything.
+    await store.db
+      .updateTable('deliveries')
+      .set({ lease_owner: 'dead', lease_until: clock + 60_000 })
+      .execute();
+    s.stored.set('a@x|wecom:corp:m0', 1);
+    s.stored.set('a@x|wecom:corp:m1', 1);
+    const d = [{ id: 'imap:test', destination: s.dest, perMailbox: 1, overall: 1 }];
+    expect((await deliverDue(store, d, opts())).delivered).toBe(0);
+    clock += 61_000;
+    const c = await deliverDue(store, d, opts());
+    expect(c.delivered).toBe(2);
+    expect(c.duplicates).toBe(2);
+    const byStatus = await countDeliveries(store.db);
+    expect(byStatus.reduce((a, r) => a + r.n, 0)).toBe(4);
+  });
+
+  it('backs off exponentially within the jitter bounds', () => {
+    expect(backoff(0, { random: () => 0 })).toBe(500);
+    expect(backoff(3, { random: () => 0.999 })).toBeLessThan(12_000);
+    expect(backoff(30, { random: () => 0.5 })).toBe(3_600_000);
+  });
+});

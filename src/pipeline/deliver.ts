@@ -1,0 +1,231 @@
+/**
+ * The delivery stage for external destinations (IMAP, Microsoft Graph, Gmail): leases due rows
+ * of the delivery ledger, hands each item to its destination with a cap on concurrent
+ * deliveries per mailbox and overall, and records the outcome. Transient failures are retried
+ * with exponential backoff and jitter, throttling waits as long as the server said, permanent
+ * refusals are held with their reason, and refused credentials pause the destination.
+ */
+import { randomUUID } from 'node:crypto';
+import { describeError } from '../core/errors.js';
+import type { ChatMessage } from '../core/model.js';
+import { DestinationError, type Destination, type RenderedItem } from '../destinations/types.js';
+import { messageIdFor } from '../render/index.js';
+import {
+  finishDelivery,
+  holdDelivery,
+  leaseDue,
+  loadDeliverable,
+  mediaBlobs,
+  releaseLeases,
+  retryDelivery,
+  type DueDelivery,
+  type Store,
+} from '../store/index.js';
+import { bump } from './counters.js';
+
+export interface ConfiguredDestination {
+  id: string;
+  destination: Destination;
+  /** concurrent deliveries into one mailbox (Graph allows 4 requests per mailbox) */
+  perMailbox: number;
+  /** concurrent deliveries overall */
+  overall: number;
+}
+
+export interface DeliveryCounters {
+  delivered: number;
+  partial: number;
+  duplicates: number;
+  retried: number;
+  held: Record<string, number>;
+  /** destinations paused because they refused our credentials */
+  paused: string[];
+}
+
+export function emptyDeliveryCounters(): DeliveryCounters {
+  return { delivered: 0, partial: 0, duplicates: 0, retried: 0, held: {}, paused: [] };
+}
+
+export interface DeliverOptions {
+  now?: () => number;
+  /** attempts before a transient failure is held for an operator */
+  maxAttempts?: number;
+  /** first retry delay; doubles each attempt, capped at maxBackoffMs */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  leaseMs?: number;
+  batch?: number;
+  random?: () => number;
+}
+
+/** Delivers every due row of each destination; rows waiting for a later retry stay for the next run. */
+export async function deliverDue(
+  store: Store,
+  destinations: ConfiguredDestination[],
+  opts: DeliverOptions = {},
+): Promise<DeliveryCounters> {
+  const counters = emptyDeliveryCounters();
+  const owner = randomUUID();
+  for (const d of destinations) {
+    for (;;) {
+      const now = (opts.now ?? Date.now)();
+      const rows = await leaseDue(store.db, {
+        destinationId: d.id,
+        owner,
+        now,
+        leaseMs: opts.leaseMs ?? 10 * 60_000,
+        limit: opts.batch ?? 200,
+      });
+      if (rows.length === 0) break;
+      const paused = await deliverRows(store, d, rows, counters, opts);
+      if (paused) {
+        counters.paused.push(d.id);
+        break;
+      }
+    }
+  }
+  return counters;
+}
+
+async function deliverRows(
+  store: Store,
+  d: ConfiguredDestination,
+  rows: DueDelivery[],
+  counters: DeliveryCounters,
+  opts: DeliverOptions,
+): Promise<boolean> {
+  const now = opts.now ?? Date.now;
+  const items = new Map<string, Promise<RenderedItem | undefined>>();
+  const perMailbox = new Map<string, number>();
+  let running = 0;
+  let paused = false;
+  const queue = [...rows];
+  const untouched = new Set(rows.map((r) => r.id));
+
+  const one = async (row: DueDelivery): Promise<void> => {
+    untouched.delete(row.id);
+    let item = items.get(row.itemKey);
+    if (!item) {
+      item = renderedItem(store, row.itemKey);
+      items.set(row.itemKey, item);
+    }
+    try {
+      const rendered = await item;
+      if (!rendered) {
+        await holdDelivery(store.db, row, { code: 'WXA_NOT_FOUND', detail: 'the item is not in the archive' }, now());
+        bump(counters.held, 'missing-item');
+        return;
+      }
+      const outcome = await d.destination.deliver(rendered, row.mailbox);
+      await finishDelivery(
+        store.db,
+        row.id,
+        {
+          status: outcome.status,
+          ...(outcome.remoteId ? { remoteId: outcome.remoteId } : {}),
+          ...(outcome.status === 'partial' ? { detail: outcome.reason } : {}),
+        },
+        now(),
+      );
+      if (outcome.status === 'delivered') counters.delivered++;
+      else if (outcome.status === 'duplicate') counters.duplicates++;
+      else counters.partial++;
+    } catch (err) {
+      paused = (await recordFailure(store, row, err, counters, opts)) || paused;
+    }
+  };
+
+  await new Promise<void>((resolve) => {
+    const pump = () => {
+      if (paused) queue.length = 0;
+      if (queue.length === 0 && running === 0) return resolve();
+      for (let i = 0; i < queue.length && running < d.overall;) {
+        const row = queue[i]!;
+        const inBox = perMailbox.get(row.mailbox) ?? 0;
+        if (inBox >= d.perMailbox) {
+          i++;
+          continue;
+        }
+        queue.splice(i, 1);
+        running++;
+        perMailbox.set(row.mailbox, inBox + 1);
+        void one(row).finally(() => {
+          running--;
+          perMailbox.set(row.mailbox, (perMailbox.get(row.mailbox) ?? 1) - 1);
+          pump();
+        });
+      }
+    };
+    pump();
+  });
+  if (untouched.size > 0) await releaseLeases(store.db, [...untouched]);
+  return paused;
+}
+
+/** Returns true when the destination must pause (credentials refused). */
+async function recordFailure(
+  store: Store,
+  row: DueDelivery,
+  err: unknown,
+  counters: DeliveryCounters,
+  opts: DeliverOptions,
+): Promise<boolean> {
+  const now = (opts.now ?? Date.now)();
+  const failure = err instanceof DestinationError ? err.failure : 'transient';
+  const code = err instanceof DestinationError ? err.code : 'WXA_DEST_TRANSIENT';
+  const detail = describeError(err);
+  if (failure === 'auth') {
+    await retryDelivery(store.db, row.id, { code, detail, nextAttemptAt: now, countAttempt: false });
+    return true;
+  }
+  if (failure === 'permanent' || row.attempts + 1 >= (opts.maxAttempts ?? 10)) {
+    await holdDelivery(store.db, row, { code, detail }, now);
+    bump(counters.held, failure === 'permanent' ? 'destination-refused' : 'destination-failing');
+    return false;
+  }
+  const wait =
+    failure === 'throttled' && err instanceof DestinationError && err.retryAfterMs !== undefined
+      ? err.retryAfterMs
+      : backoff(row.attempts, opts);
+  await retryDelivery(store.db, row.id, {
+    code,
+    detail,
+    nextAttemptAt: now + wait,
+    countAttempt: failure !== 'throttled',
+  });
+  counters.retried++;
+  return false;
+}
+
+/** Exponential backoff with full jitter in [0.5, 1.5) of the nominal delay. */
+export function backoff(attempts: number, opts: DeliverOptions = {}): number {
+  const base = opts.baseBackoffMs ?? 1000;
+  const max = opts.maxBackoffMs ?? 60 * 60_000;
+  const nominal = Math.min(max, base * 2 ** attempts);
+  return Math.round(nominal * (0.5 + (opts.random ?? Math.random)()));
+}
+
+async function renderedItem(store: Store, key: string): Promise<RenderedItem | undefined> {
+  const row = await loadDeliverable(store.db, key);
+  if (!row) return undefined;
+  const model = JSON.parse(row.modelJson) as ChatMessage;
+  const shas = await mediaBlobs(
+    store.db,
+    row.connectorId,
+    model.attachments.map((a) => a.sdkfileid),
+  );
+  const attachments = await Promise.all(
+    model.attachments.map(async (ref) => {
+      const sha = shas.get(ref.sdkfileid);
+      return { ref, bytes: sha ? await store.blobs.read(store.db, sha) : undefined };
+    }),
+  );
+  return {
+    key,
+    messageId: messageIdFor(key),
+    mime: await store.blobs.read(store.db, row.mimeSha256),
+    time: row.msgTime,
+    model,
+    attachments,
+  };
+}

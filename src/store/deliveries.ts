@@ -1,0 +1,198 @@
+/**
+ * The delivery ledger: one row per (item, mailbox, destination), created in the same
+ * transaction as the item, then leased by a delivery worker, retried with backoff, and closed
+ * as delivered, duplicate, partial or held. A lease that expires (a crashed worker) makes the
+ * row due again; the destination's own "do you have this key?" check keeps it exactly-once.
+ */
+import type { Db } from './db.js';
+import type { DeliveryStatus } from './schema.js';
+
+export interface DueDelivery {
+  id: number;
+  connectorId: string;
+  destinationId: string;
+  itemKey: string;
+  mailbox: string;
+  attempts: number;
+}
+
+/** Leases up to `limit` due rows of a destination for `leaseMs` (SQLite: one writer; PostgreSQL will use SKIP LOCKED). */
+export async function leaseDue(
+  db: Db,
+  opts: { destinationId: string; owner: string; now: number; leaseMs: number; limit: number },
+): Promise<DueDelivery[]> {
+  const rows = await db
+    .updateTable('deliveries')
+    .set({ lease_owner: opts.owner, lease_until: opts.now + opts.leaseMs })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('deliveries')
+        .select('id')
+        .where('destination_id', '=', opts.destinationId)
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', opts.now)
+        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', opts.now)]))
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(opts.limit),
+    )
+    .returning(['id', 'connector_id', 'destination_id', 'item_key', 'mailbox', 'attempts'])
+    .execute();
+  return rows
+    .map((r) => ({
+      id: r.id,
+      connectorId: r.connector_id,
+      destinationId: r.destination_id,
+      itemKey: r.item_key,
+      mailbox: r.mailbox,
+      attempts: r.attempts,
+    }))
+    .sort((a, b) => a.id - b.id);
+}
+
+export async function finishDelivery(
+  db: Db,
+  id: number,
+  outcome: {
+    status: Extract<DeliveryStatus, 'delivered' | 'duplicate' | 'partial'>;
+    remoteId?: string;
+    detail?: string;
+  },
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set((eb) => ({
+      status: outcome.status,
+      remote_id: outcome.remoteId ?? null,
+      error_code: outcome.status === 'partial' ? 'WXA_DEST_PARTIAL' : null,
+      error_detail: outcome.detail ?? null,
+      attempts: eb('attempts', '+', 1),
+      lease_owner: null,
+      lease_until: null,
+      finished_at: now,
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Gives a row back with a later due time (transient failure or throttling). */
+export async function retryDelivery(
+  db: Db,
+  id: number,
+  failure: { code: string; detail: string; nextAttemptAt: number; countAttempt: boolean },
+): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set((eb) => ({
+      error_code: failure.code,
+      error_detail: failure.detail,
+      next_attempt_at: failure.nextAttemptAt,
+      attempts: failure.countAttempt ? eb('attempts', '+', 1) : eb.ref('attempts'),
+      lease_owner: null,
+      lease_until: null,
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Releases leases without counting an attempt (e.g. the destination paused for credentials). */
+export async function releaseLeases(db: Db, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('deliveries').set({ lease_owner: null, lease_until: null }).where('id', 'in', ids).execute();
+}
+
+/** Holds a delivery the destination refused for good, visible with its reason like every other hold. */
+export async function holdDelivery(
+  db: Db,
+  row: DueDelivery,
+  failure: { code: string; detail: string },
+  now: number,
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable('deliveries')
+      .set((eb) => ({
+        status: 'held',
+        error_code: failure.code,
+        error_detail: failure.detail,
+        attempts: eb('attempts', '+', 1),
+        lease_owner: null,
+        lease_until: null,
+        finished_at: now,
+      }))
+      .where('id', '=', row.id)
+      .execute();
+    await tx
+      .insertInto('holds')
+      .values({
+        connector_id: row.connectorId,
+        reason: 'destination-refused',
+        item_key: row.itemKey,
+        raw_id: null,
+        participant: row.mailbox,
+        code: failure.code,
+        detail: `${row.destinationId} -> ${row.mailbox}: ${failure.detail}`,
+        created_at: now,
+        released_at: null,
+      })
+      .execute();
+  });
+}
+
+export interface DeliveryCount {
+  destinationId: string;
+  status: DeliveryStatus;
+  errorCode: string | null;
+  n: number;
+}
+
+export async function countDeliveries(
+  db: Db,
+  opts: { connectorId?: string; since?: number } = {},
+): Promise<DeliveryCount[]> {
+  let q = db
+    .selectFrom('deliveries')
+    .select((eb) => ['destination_id', 'status', 'error_code', eb.fn.countAll<number>().as('n')]);
+  if (opts.connectorId) q = q.where('connector_id', '=', opts.connectorId);
+  if (opts.since !== undefined) q = q.where('created_at', '>=', opts.since);
+  const rows = await q.groupBy(['destination_id', 'status', 'error_code']).execute();
+  return rows.map((r) => ({
+    destinationId: r.destination_id,
+    status: r.status,
+    errorCode: r.error_code,
+    n: Number(r.n),
+  }));
+}
+
+/** What a delivery needs from the archive: the item's exact bytes and model, and its media. */
+export async function loadDeliverable(
+  db: Db,
+  itemKey: string,
+): Promise<{ mimeSha256: string; modelJson: string; msgTime: number; connectorId: string } | undefined> {
+  const row = await db
+    .selectFrom('items')
+    .select(['mime_sha256', 'model_json', 'msg_time', 'connector_id'])
+    .where('key', '=', itemKey)
+    .executeTakeFirst();
+  return row
+    ? {
+        mimeSha256: row.mime_sha256,
+        modelJson: row.model_json,
+        msgTime: Number(row.msg_time),
+        connectorId: row.connector_id,
+      }
+    : undefined;
+}
+
+export async function mediaBlobs(db: Db, connectorId: string, sdkfileids: string[]): Promise<Map<string, string>> {
+  if (sdkfileids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('media')
+    .select(['sdkfileid', 'sha256'])
+    .where('connector_id', '=', connectorId)
+    .where('sdkfileid', 'in', sdkfileids)
+    .where('sha256', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.sdkfileid, r.sha256!]));
+}
