@@ -11,6 +11,7 @@ const COMMANDS = [
   ['serve'],
   ['run'],
   ['status'],
+  ['report'],
   ['mailbox', 'list'],
   ['mailbox', 'show'],
   ['item', 'show'],

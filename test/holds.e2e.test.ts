@@ -5,7 +5,7 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant, readTenant, type TenantInfo } from '../src/sources/sandbox/index.js';
-import { cliJson, tempDir } from './helpers/cli.js';
+import { cli, cliJson, tempDir } from './helpers/cli.js';
 
 interface Report {
   status: string;
@@ -108,6 +108,21 @@ describe('holds and re-evaluation', () => {
     expect(c.records.done + c.records.held + c.records.failed).toBe(MESSAGES);
     expect(c.holds.find((h) => h.reason === 'unmapped')?.participants).toBe(employees.length - half.length);
     expect(c.unmapped.length).toBe(employees.length - half.length);
+
+    // The report lists every problem item with its reason, like the reference's admin log.
+    const report = await cliJson<{
+      days: { atSource: number; archived: number }[];
+      problems: { itemId: string; reason: string; sourceUser: string }[];
+    }>('report', '--since', '2000-01-01', '--config', config);
+    expect(report.days.reduce((a, d) => a + d.atSource, 0)).toBe(MESSAGES);
+    const reasons = new Set(report.problems.map((p) => p.reason));
+    expect([...reasons].sort()).toEqual(['key-missing', 'malformed', 'unmapped']);
+    for (const f of tenant.faults.filter((x) => x.kind === 'missing-key')) {
+      expect(report.problems.some((p) => p.itemId === f.msgid && p.reason === 'key-missing')).toBe(true);
+    }
+    const csv = await cli('report', '--since', '2000-01-01', '--csv', '--config', config);
+    expect(csv.stdout.split('\r\n')[0]).toBe('item_id,source_user,target_mailbox,reason,detail,time');
+    expect(csv.stdout.split('\r\n').length - 2).toBe(report.problems.length);
   });
 
   it('releases records held for a missing key when the key is added', async () => {

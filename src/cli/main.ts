@@ -7,6 +7,7 @@ import { describeError } from '../core/errors.js';
 import { configJsonSchema } from '../config/index.js';
 import { mappingCheckCommand } from './commands/mapping.js';
 import { itemShowCommand, mailboxListCommand, mailboxShowCommand, statusCommand } from './commands/read.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
@@ -58,6 +59,13 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('connectors, cursors, held records by reason, unmapped people, last runs')
     .option('--json', 'print JSON')
     .action(act((opts) => statusCommand(opts, io)));
+
+  common(program.command('report'))
+    .description('per run and per day: at source, after fan-out, delivered, held, failed, and every problem item')
+    .option('--since <date>', 'start date (2026-11-01) or ISO time; default the last 24 hours')
+    .option('--json', 'print JSON')
+    .option('--csv', 'print the problem items as CSV')
+    .action(act((opts) => reportCommand(opts, io)));
 
   const mailbox = program.command('mailbox').description('browse the embedded archive mailboxes');
   common(mailbox.command('list'))

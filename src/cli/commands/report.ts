@@ -1,0 +1,88 @@
+/** `report --since DATE`: runs and days with their counters, destinations, and every problem item. */
+import { buildReport, openStore, type Report } from '../../store/index.js';
+import { resolveConfig, type CommonFlags } from '../context.js';
+import { isoTime, printJson, table, type Io } from '../io.js';
+
+export interface ReportFlags extends CommonFlags {
+  since?: string;
+  json?: boolean;
+  csv?: boolean;
+}
+
+export async function reportCommand(flags: ReportFlags, io: Io): Promise<number> {
+  const since = parseSince(flags.since);
+  const cfg = await resolveConfig(flags);
+  const store = await openStore(cfg.dataDir);
+  let report: Report;
+  try {
+    report = await buildReport(store.db, { since });
+  } finally {
+    await store.close();
+  }
+  if (flags.json) printJson(io, report);
+  else if (flags.csv) io.out(problemsCsv(report));
+  else io.out(human(report));
+  return 0;
+}
+
+function parseSince(v: string | undefined): number {
+  if (v === undefined) return Date.now() - 24 * 3600_000;
+  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  if (Number.isNaN(t)) throw new Error(`--since takes a date like 2026-11-01 or an ISO time, not "${v}"`);
+  return t;
+}
+
+const held = (h: Record<string, number>) =>
+  Object.entries(h)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ') || '0';
+
+function human(r: Report): string {
+  let out = `report since ${isoTime(r.since)}\n\nper day (UTC)\n`;
+  out += table([
+    ['DAY', 'RUNS', 'AT SOURCE', 'AFTER FAN-OUT', 'ARCHIVED', 'DUPLICATES', 'HELD', 'FAILED'],
+    ...r.days.map((d) => [
+      d.day,
+      String(d.runs),
+      String(d.atSource),
+      String(d.afterFanOut),
+      String(d.archived),
+      String(d.duplicates),
+      held(d.held),
+      String(d.failed),
+    ]),
+  ]);
+  if (r.destinations.length) {
+    out += '\ndestinations\n';
+    out += table([
+      ['DESTINATION', 'DELIVERED', 'PARTIAL', 'DUPLICATES', 'PENDING', 'HELD'],
+      ...r.destinations.map((d) => [
+        d.destinationId,
+        String(d.delivered),
+        String(d.partial),
+        String(d.duplicates),
+        String(d.pending),
+        String(d.held),
+      ]),
+    ]);
+  }
+  out += `\n${r.problems.length} problem item(s)\n`;
+  if (r.problems.length) {
+    out += table([
+      ['ITEM', 'SOURCE USER', 'TARGET MAILBOX', 'REASON', 'DETAIL'],
+      ...r.problems.slice(0, 200).map((p) => [p.itemId, p.sourceUser, p.targetMailbox, p.reason, p.detail]),
+    ]);
+    if (r.problems.length > 200) out += `... ${r.problems.length - 200} more: use --csv or --json\n`;
+  }
+  return out;
+}
+
+function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+function problemsCsv(r: Report): string {
+  const rows = [['item_id', 'source_user', 'target_mailbox', 'reason', 'detail', 'time']];
+  for (const p of r.problems) rows.push([p.itemId, p.sourceUser, p.targetMailbox, p.reason, p.detail, isoTime(p.at)]);
+  return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
