@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { DirectorySnapshot } from '../core/directory.js';
 import { participantsOf, personKindOf, type ChatMessage, type Person } from '../core/model.js';
 import { createResolver, type MappingRow, type Resolver } from '../mapping/index.js';
-import { renderMime, type RenderContext } from '../render/index.js';
+import { renderMime, renderMimeParts, type MimeParts, type RenderContext } from '../render/index.js';
 import type { HoldWrite } from '../store/index.js';
 
 /** What mapping needs, in a form that can be sent to a worker thread. */
@@ -79,6 +79,15 @@ export interface RenderInputs {
 }
 
 export function renderItem(msg: ChatMessage, mapping: MappingOutcome, lk: Lookups, inputs: RenderInputs): Buffer {
+  return renderMime(msg, renderContext(mapping, lk, inputs));
+}
+
+/** The message as literal runs and attachment slots, for single-instance storage. */
+export function renderParts(msg: ChatMessage, mapping: MappingOutcome, lk: Lookups, inputs: RenderInputs): MimeParts {
+  return renderMimeParts(msg, renderContext(mapping, lk, inputs));
+}
+
+function renderContext(mapping: MappingOutcome, lk: Lookups, inputs: RenderInputs): RenderContext {
   const addresses = new Map(mapping.addresses);
   const ctx: RenderContext = {
     people: (id) => lk.people.get(id),
@@ -88,7 +97,7 @@ export function renderItem(msg: ChatMessage, mapping: MappingOutcome, lk: Lookup
     addressOf: (id) => addresses.get(id),
     ...(inputs.recalledSummary ? { recalledSummary: inputs.recalledSummary } : {}),
   };
-  return renderMime(msg, ctx);
+  return ctx;
 }
 
 /** Whether a message can be rendered without the main thread: no media to fetch, no recall to name. */

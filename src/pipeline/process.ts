@@ -10,12 +10,19 @@ import type { DirectorySnapshot } from '../core/directory.js';
 import { ArchiverError, describeError } from '../core/errors.js';
 import { MODEL_VERSION, type ChatMessage } from '../core/model.js';
 import type { FinanceClient } from '../sources/wecom/client.js';
-import { findItemModel, type ProcessedRecord, type RawRecordRow, type Store } from '../store/index.js';
+import { assembleMime } from '../render/index.js';
+import {
+  findItemModel,
+  type PreparedBlob,
+  type ProcessedRecord,
+  type RawRecordRow,
+  type Store,
+} from '../store/index.js';
 import { bump, type RunCounters } from './counters.js';
 import type { PreparedResult, Preparer } from './decrypt.js';
 import { holdReasonFor } from './hold-reasons.js';
 import { fetchAttachment, type FetchedMedia } from './media.js';
-import { renderItem, sha256, summaryOf, type Lookups, type MappingOutcome } from './prepare.js';
+import { renderParts, sha256, summaryOf, type Lookups, type MappingOutcome } from './prepare.js';
 
 export interface ConnectorRuntime {
   id: string;
@@ -88,6 +95,7 @@ async function finish(
   const fetched: FetchedMedia[] = [];
   let mime = res.mime ? Buffer.from(res.mime.buffer, res.mime.byteOffset, res.mime.byteLength) : undefined;
   let mimeSha256 = res.mimeSha256;
+  let skeleton: PreparedBlob | undefined;
   if (!mime) {
     for (const ref of msg.attachments) {
       const f = await fetchAttachment(rt.client, store.blobs, ref);
@@ -99,7 +107,7 @@ async function finish(
       fetched.push(f);
     }
     if (msg.content.kind === 'revoke') await rememberOriginal(store, rt.id, msg.content.preMsgid, state);
-    mime = renderItem(msg, mapping, rt.lookups, {
+    const parts = renderParts(msg, mapping, rt.lookups, {
       attachmentBytes: (i) => fetched[i]?.bytes,
       attachmentMissingReason: (i) => {
         const s = fetched[i]?.write.status;
@@ -107,10 +115,20 @@ async function finish(
       },
       recalledSummary: (pre) => state.summaries.get(pre),
     });
+    mime = assembleMime(parts, (i) => fetched[i]?.bytes);
     mimeSha256 = sha256(mime);
+    // Single-instance storage: a message with media is kept as a skeleton pointing at the media
+    // blobs, so the media bytes are stored once, not again base64-encoded inside every copy.
+    if (parts.chunks.some((c) => typeof c === 'number')) {
+      skeleton = store.blobs.prepareSkeleton(
+        { sha256: mimeSha256, size: mime.length },
+        parts.chunks.map((c) => (typeof c === 'number' ? { media: fetched[c]!.blob!.sha256 } : c)),
+        'mime',
+      );
+    }
   }
   state.summaries.set(msg.msgid, summaryOf(msg));
-  const mimeBlob = await store.blobs.prepare(mime, 'mime', mimeSha256);
+  const mimeBlob = skeleton ?? (await store.blobs.prepare(mime, 'mime', mimeSha256));
 
   bump(counters.byType, msg.msgtype);
   for (const f of msg.flags) bump(counters.flagged, f);

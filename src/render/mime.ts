@@ -118,7 +118,17 @@ function attachmentHeaders(ref: AttachmentRef, index: number): string {
   );
 }
 
-export function renderMime(msg: ChatMessage, ctx: RenderContext): Buffer {
+/**
+ * The message as literal byte runs and attachment slots: slot `i` stands for the base64 body
+ * of attachment `i` (`base64Lines` of its bytes). The archive stores this skeleton and the
+ * media once, instead of the media a second time inside every message (single-instance
+ * storage); `assembleMime` gives back the exact bytes.
+ */
+export interface MimeParts {
+  chunks: (Buffer | number)[];
+}
+
+export function renderMimeParts(msg: ChatMessage, ctx: RenderContext): MimeParts {
   checkTime(msg);
   const bytes = msg.attachments.map((_, i) => ctx.attachmentBytes(i));
   const view = describeMessage(msg, ctx, bytes);
@@ -135,16 +145,29 @@ export function renderMime(msg: ChatMessage, ctx: RenderContext): Buffer {
     `--${alt}\r\n${textPart('text/plain', renderText(view))}` +
     `\r\n--${alt}\r\n${textPart('text/html', renderHtml(view), true)}` +
     `\r\n--${alt}--\r\n`;
-  const chunks: Buffer[] = [];
+  const chunks: (Buffer | number)[] = [];
   msg.attachments.forEach((ref, i) => {
-    const data = bytes[i];
-    if (!data) return;
+    if (!bytes[i]) return;
     head += `\r\n--${mixed}\r\n${attachmentHeaders(ref, i)}`;
-    chunks.push(Buffer.from(head, 'latin1'), base64Lines(data));
+    chunks.push(Buffer.from(head, 'latin1'), i);
     head = '';
   });
   head += `\r\n--${mixed}--\r\n`;
-  if (chunks.length === 0) return Buffer.from(head, 'latin1');
   chunks.push(Buffer.from(head, 'latin1'));
-  return Buffer.concat(chunks);
+  return { chunks };
+}
+
+/** The exact message bytes from its parts and the attachments' bytes. */
+export function assembleMime(parts: MimeParts, attachment: (i: number) => Buffer | undefined): Buffer {
+  const out = parts.chunks.map((c) => {
+    if (typeof c !== 'number') return c;
+    const data = attachment(c);
+    if (!data) throw new ArchiverError('WXA_RENDER_FAILED', `attachment ${c} is needed to assemble the message`);
+    return base64Lines(data);
+  });
+  return out.length === 1 ? out[0]! : Buffer.concat(out);
+}
+
+export function renderMime(msg: ChatMessage, ctx: RenderContext): Buffer {
+  return assembleMime(renderMimeParts(msg, ctx), (i) => ctx.attachmentBytes(i));
 }

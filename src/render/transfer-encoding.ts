@@ -9,8 +9,6 @@
 
 /** RFC 2045 section 6.7 rule 5 and section 6.8: encoded lines are at most 76 characters. */
 const LINE = 76;
-/** 57 input bytes make exactly one 76-character base64 line. */
-const BYTES_PER_LINE = 57;
 
 /** Bytes written as themselves: printable ASCII except `=`, plus space and tab (rules 2 and 3). */
 const LITERAL = new Uint8Array(256);
@@ -78,18 +76,7 @@ export function quotedPrintable(data: Buffer): string {
 }
 
 /** Base64 of `data` in 76-character CRLF-terminated lines, as one Buffer (attachments can be large). */
-export function base64Lines(data: Buffer): Buffer {
-  const lines = Math.ceil(data.length / BYTES_PER_LINE);
-  const encoded = Buffer.from(data.toString('base64'), 'latin1');
-  const out = Buffer.allocUnsafe(encoded.length + lines * 2);
-  let o = 0;
-  for (let p = 0; p < encoded.length; p += LINE) {
-    o += encoded.copy(out, o, p, Math.min(p + LINE, encoded.length));
-    out[o++] = 13;
-    out[o++] = 10;
-  }
-  return out;
-}
+export { base64Lines } from '../core/base64-lines.js';
 
 /** Base64 in CRLF-terminated lines as a string: for the small text parts, cheaper than a Buffer round trip. */
 function base64Text(data: Buffer): string {

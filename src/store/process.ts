@@ -174,7 +174,7 @@ async function insertBlobs(tx: Transaction<Database>, batch: ProcessedRecord[], 
     for (const b of r.blobs) {
       if (seen.has(b.sha256)) continue;
       seen.add(b.sha256);
-      rows.push({ sha256: b.sha256, size: b.size, kind: b.kind, data: b.data, created_at: now });
+      rows.push({ sha256: b.sha256, size: b.size, kind: b.kind, data: b.data, encoding: b.encoding, created_at: now });
     }
   for (const part of chunks(rows)) {
     await tx

@@ -66,6 +66,8 @@ export interface BlobTable {
   size: number;
   kind: string;
   data: Buffer | null;
+  /** 'raw', or 'skeleton': a message whose attachment bodies are references to media blobs */
+  encoding: string;
   created_at: number;
 }
 

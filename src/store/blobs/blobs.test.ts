@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isArchiverError } from '../../core/errors.js';
 import { openStore, type Store } from '../index.js';
-import { INLINE_MAX } from './index.js';
+import { INLINE_MAX, sha256Hex, type PreparedBlob } from './index.js';
+import { base64Lines } from '../../core/base64-lines.js';
 
 let dir: string;
 let store: Store;
@@ -19,7 +20,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function insert(blob: { sha256: string; size: number; kind: string; data: Buffer | null }) {
+async function insert(blob: PreparedBlob) {
   await store.db
     .insertInto('blobs')
     .values({ ...blob, created_at: 0 })
@@ -59,5 +60,34 @@ describe('blob store', () => {
   it('names a blob that is recorded nowhere', async () => {
     const err = await store.blobs.read(store.db, 'f'.repeat(64)).catch((e: unknown) => e);
     expect(isArchiverError(err, 'WXA_BLOB_MISSING')).toBe(true);
+  });
+
+  it('rebuilds a message stored as a skeleton byte for byte, and checks the whole', async () => {
+    const media = await store.blobs.prepare(Buffer.alloc(INLINE_MAX + 5000, 9), 'media');
+    const small = await store.blobs.prepare(Buffer.from('tiny attachment'), 'media');
+    const head = Buffer.from('Subject: x\r\n\r\n--b\r\n\r\n');
+    const mid = Buffer.from('\r\n--b\r\n\r\n');
+    const tail = Buffer.from('\r\n--b--\r\n');
+    const full = Buffer.concat([
+      head,
+      base64Lines(Buffer.alloc(INLINE_MAX + 5000, 9)),
+      mid,
+      base64Lines(Buffer.from('tiny attachment')),
+      tail,
+    ]);
+    const sk = store.blobs.prepareSkeleton(
+      { sha256: sha256Hex(full), size: full.length },
+      [head, { media: media.sha256 }, mid, { media: small.sha256 }, tail],
+      'mime',
+    );
+    expect(sk.data!.length).toBeLessThan(200);
+    for (const b of [media, small, sk]) await insert(b);
+    expect((await store.blobs.read(store.db, sk.sha256)).equals(full)).toBe(true);
+
+    // A skeleton that claims another message's hash is caught on read.
+    const wrong = store.blobs.prepareSkeleton({ sha256: 'a'.repeat(64), size: 1 }, [head], 'mime');
+    await insert(wrong);
+    const err = await store.blobs.read(store.db, wrong.sha256).catch((e: unknown) => e);
+    expect(isArchiverError(err, 'WXA_BLOB_CORRUPT')).toBe(true);
   });
 });

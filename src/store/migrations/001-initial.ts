@@ -76,6 +76,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('size', 'bigint', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('data', 'blob')
+    .addColumn('encoding', 'text', (c) => c.notNull().defaultTo('raw'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
 
