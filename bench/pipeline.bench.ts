@@ -4,7 +4,9 @@
  * messages per second, peak memory, and the ratio to the bare RSA-2048 private-decrypt rate on
  * all cores measured in the same run (every message costs one such decrypt: the ceiling).
  *
- *   node --import tsx bench/pipeline.bench.ts [--messages 100000] [--workers N]
+ *   npm run build && node --import tsx bench/pipeline.bench.ts [--messages 100000] [--workers N]
+ *
+ * It runs the compiled code (dist/), as `npm start` does, so worker threads carry no TypeScript loader.
  *
  * Writes bench/results/pipeline.json and prints a summary.
  */
@@ -13,10 +15,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseConfig } from '../src/config/index.js';
-import { runConnector } from '../src/pipeline/index.js';
-import { generateTenant, readTenant } from '../src/sources/sandbox/index.js';
-import { openStore } from '../src/store/index.js';
+import { parseConfig } from '../dist/config/index.js';
+import { runConnector } from '../dist/pipeline/index.js';
+import { generateTenant, readTenant } from '../dist/sources/sandbox/index.js';
+import { openStore } from '../dist/store/index.js';
 import { measureRsaCeiling } from './rsa-ceiling.js';
 
 const { values } = parseArgs({

@@ -146,4 +146,13 @@ describe('every msgtype through the whole pipeline', () => {
     const item = await cliJson<{ flags: string[] }>('item', 'show', 'unk-0001', '--config', config);
     expect(item.flags).toContain('unknown-type');
   });
+
+  it('lists the external contact who declined archiving as a known gap', async () => {
+    const s = await cliJson<{
+      connectors: { health: { consentGaps: { externalUserId: string; userid: string }[] } }[];
+    }>('status', '--config', config);
+    expect(s.connectors[0]!.health.consentGaps).toEqual([
+      expect.objectContaining({ externalUserId: 'wmErxtDgAA9AW32YyyuYRimKr7D1KWlw', userid: 'zhangsan' }),
+    ]);
+  });
 });

@@ -10,7 +10,9 @@ import {
   listWork,
   markInterruptedRuns,
   saveDirectory,
+  sourceHealth,
   startRun,
+  type SourceHealth,
   type Store,
 } from '../store/index.js';
 import { captureAvailable } from './capture.js';
@@ -45,6 +47,8 @@ export interface RunReport extends RunCounters {
   durationMs: number;
   heldTotal: number;
   interruptedRunsFound: number;
+  /** lag against the source's 5-day retention, known gaps */
+  health: SourceHealth;
   error?: string;
 }
 
@@ -98,6 +102,8 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
   const finished = now();
   const status = error ? 'failed' : 'succeeded';
   await finishRun(store.db, runId, status, counters, finished, error);
+  const head = await rt.client.headSeq?.().catch(() => undefined);
+  const health = await sourceHealth(store.db, rt.id, finished, head);
   progress('done', counters.fetched);
   return {
     runId,
@@ -109,6 +115,7 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
     ...counters,
     heldTotal: heldTotal(counters),
     interruptedRunsFound: interrupted,
+    health,
     ...(error ? { error } : {}),
   };
 }

@@ -12,6 +12,7 @@ export * from './directory.js';
 export * from './connectors.js';
 export * from './deliveries.js';
 export * from './report.js';
+export * from './health.js';
 export * from './seq.js';
 export { BlobStore, INLINE_MAX, sha256Hex, type PreparedBlob } from './blobs/index.js';
 export type { Db } from './db.js';

@@ -15,6 +15,7 @@ import {
   listRuns,
   listUnmapped,
   openStore,
+  sourceHealth,
   summarizeHolds,
   type Store,
 } from '../../store/index.js';
@@ -51,6 +52,7 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
         records,
         holds: holds.map((h) => ({ ...h, whatToDo: HOLD_REASONS[h.reason as keyof typeof HOLD_REASONS] ?? '' })),
         unmapped,
+        health: await sourceHealth(store.db, c.id, Date.now()),
         lastRuns: runs,
       });
     }
@@ -75,6 +77,13 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
           `  held ${h.reason}: ${h.records} records${h.participants ? `, ${h.participants} people` : ''} - ${h.whatToDo}\n`,
         );
       for (const u of c.unmapped.slice(0, 10)) io.out(`  unmapped: ${u.participant} (${u.items} items)\n`);
+      const h = c.health;
+      io.out(
+        `  lag: ${h.level}${h.captureLagMs !== null ? `, last capture ${Math.round(h.captureLagMs / 60_000)} min ago` : ''}\n`,
+      );
+      for (const why of h.reasons) io.out(`  ! ${why}\n`);
+      for (const g of h.consentGaps)
+        io.out(`  known gap: ${g.externalUserId} declined archiving with ${g.userid} since ${isoTime(g.since)}\n`);
       const last = c.lastRuns[0];
       if (last) io.out(`  last run ${last.id}: ${last.status} at ${isoTime(last.finishedAt ?? last.startedAt)}\n`);
     }

@@ -71,6 +71,10 @@ export function formatReport(r: ConnectorRunReport): string {
     lines.push(`  re-evaluated: ${r.released.unmapped} unmapped, ${r.released.keyMissing} key-missing`);
   for (const p of r.mappingProblems.slice(0, 20)) lines.push(`  mapping: ${p}`);
   if (r.mappingProblems.length > 20) lines.push(`  mapping: ... ${r.mappingProblems.length - 20} more problems`);
+  if (r.health.level !== 'ok' || r.health.reasons.length)
+    lines.push(`  health ${r.health.level}: ${r.health.reasons.join('; ')}`);
+  if (r.health.seqBehind && r.health.seqBehind !== '0')
+    lines.push(`  ${r.health.seqBehind} record(s) behind the source`);
   if (r.error) lines.push(`  error: ${r.error}`);
   return lines.join('\n') + '\n';
 }

@@ -23,6 +23,11 @@ export class ChatdataIndex {
     return this.n;
   }
 
+  /** the newest seq indexed, or undefined when the file is empty */
+  get lastSeq(): bigint | undefined {
+    return this.n > 0 ? this.seqs[this.n - 1] : undefined;
+  }
+
   private pending: Promise<void> | undefined;
 
   /** Index lines added since the last call; start over if the file was replaced by a shorter one. */

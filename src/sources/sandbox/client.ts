@@ -92,6 +92,12 @@ export class SandboxClient implements FinanceClient {
     return records.length > 0 ? { errcode: 0, errmsg: 'ok', chatdata: records } : { errcode: 0, errmsg: 'ok' };
   }
 
+  /** The newest seq the tenant holds: lets the archive report how many records it is behind. */
+  async headSeq(): Promise<string | undefined> {
+    await this.index.refresh();
+    return this.index.lastSeq?.toString();
+  }
+
   async decryptData(encryptKey: string, encryptChatMsg: string): Promise<Buffer> {
     this.enter('decryptData');
     return sandboxDecryptData(encryptKey, encryptChatMsg);

@@ -41,6 +41,8 @@ export interface FinanceClient {
   decryptData(encryptKey: string, encryptChatMsg: string): Promise<Buffer>;
   /** one chunk of a media file; first call with indexbuf "" */
   getMediaData(sdkfileid: string, indexbuf: string): Promise<MediaChunk>;
+  /** the source's newest seq, when it can tell (the vendor library cannot; the sandbox can) */
+  headSeq?(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

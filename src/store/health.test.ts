@@ -1,0 +1,46 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commitCapture, finishRun, openStore, sourceHealth, startRun, type Store } from './index.js';
+
+let dir: string;
+let store: Store;
+const H = 3600_000;
+const NOW = 1_800_000_000_000;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wxa-health-'));
+  store = await openStore(dir);
+});
+
+afterEach(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function succeededAt(t: number): Promise<void> {
+  const id = await startRun(store.db, 'c', t - 1000);
+  await finishRun(store.db, id, 'succeeded', {}, t);
+}
+
+describe('sourceHealth', () => {
+  it('is ok within a day, warns after 24 h and raises the alarm at 72 h', async () => {
+    await succeededAt(NOW - 2 * H);
+    expect((await sourceHealth(store.db, 'c', NOW)).level).toBe('ok');
+    expect((await sourceHealth(store.db, 'c', NOW + 23 * H)).level).toBe('warning');
+    const alarm = await sourceHealth(store.db, 'c', NOW + 71 * H);
+    expect(alarm.level).toBe('alarm');
+    expect(alarm.reasons[0]).toContain('the source deletes data after 120 h');
+  });
+
+  it('counts records left unprocessed and how far capture is behind the source head', async () => {
+    await succeededAt(NOW);
+    await commitCapture(store.db, 'c', [{ seq: '41', msgid: 'a', publickey_ver: 1, json: '{}' }], '41', NOW - 30 * H);
+    const h = await sourceHealth(store.db, 'c', NOW, '100');
+    expect(h.level).toBe('warning');
+    expect(h.oldestUnprocessedAgeMs).toBe(30 * H);
+    expect(h.newestSeq).toBe('41');
+    expect(h.seqBehind).toBe('59');
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * Completeness and lag of a connector: how far capture is behind (the source forgets after
+ * 5 days), what is known to be missing (expired media, records waiting for a key, external
+ * contacts who declined archiving), so the operator hears of a risk before data is lost.
+ */
+import { personKindOf } from '../core/model.js';
+import type { Db } from './db.js';
+import { seqFromKey } from './seq.js';
+
+export const LAG_WARNING_MS = 24 * 3600_000;
+export const LAG_ALARM_MS = 72 * 3600_000;
+/** WeCom keeps archive data (and media) for 5 days. */
+export const SOURCE_RETENTION_MS = 5 * 24 * 3600_000;
+
+export interface ConsentGap {
+  /** the external contact who declined */
+  externalUserId: string;
+  /** the employee whose conversations with them are not archived by the service */
+  userid: string;
+  since: number;
+}
+
+export interface SourceHealth {
+  level: 'ok' | 'warning' | 'alarm';
+  /** why the level is what it is */
+  reasons: string[];
+  lastSuccessfulRunAt: number | null;
+  newestMessageTime: number | null;
+  newestSeq: string | null;
+  /** the source's newest seq when the source can tell it; then seqBehind = its distance */
+  sourceHeadSeq: string | null;
+  seqBehind: string | null;
+  /** time since the last successful capture */
+  captureLagMs: number | null;
+  /** age of the oldest message still waiting to be processed (pending or failed) */
+  oldestUnprocessedAgeMs: number | null;
+  expiredMedia: number;
+  keyMissing: number;
+  consentGaps: ConsentGap[];
+}
+
+export async function sourceHealth(
+  db: Db,
+  connectorId: string,
+  now: number,
+  sourceHeadSeq?: string,
+): Promise<SourceHealth> {
+  const [lastRun, newest, newestSeq, oldestPending, expired, keyMissing, gaps] = await Promise.all([
+    db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.max('finished_at').as('t'))
+      .where('connector_id', '=', connectorId)
+      .where('status', '=', 'succeeded')
+      .executeTakeFirst(),
+    db
+      .selectFrom('items')
+      .select((eb) => eb.fn.max('msg_time').as('t'))
+      .where('connector_id', '=', connectorId)
+      .executeTakeFirst(),
+    db
+      .selectFrom('raw_records')
+      .select((eb) => eb.fn.max('seq_key').as('s'))
+      .where('connector_id', '=', connectorId)
+      .executeTakeFirst(),
+    db
+      .selectFrom('raw_records')
+      .select((eb) => eb.fn.min('captured_at').as('t'))
+      .where('connector_id', '=', connectorId)
+      .where('status', 'in', ['pending', 'failed'])
+      .executeTakeFirst(),
+    db
+      .selectFrom('media')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('connector_id', '=', connectorId)
+      .where('status', '=', 'expired')
+      .executeTakeFirst(),
+    db
+      .selectFrom('raw_records')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('connector_id', '=', connectorId)
+      .where('status', '=', 'held')
+      .where('hold_reason', '=', 'key-missing')
+      .executeTakeFirst(),
+    db
+      .selectFrom('items')
+      .select(['msgtype', 'model_json', 'msg_time'])
+      .where('connector_id', '=', connectorId)
+      .where('msgtype', 'in', ['agree', 'disagree'])
+      .orderBy('msg_time')
+      .orderBy('seq_key')
+      .execute(),
+  ]);
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const lastSuccessfulRunAt = num(lastRun?.t);
+  const newestMessageTime = num(newest?.t);
+  const newestSeqKey = (newestSeq?.s as string | null | undefined) ?? null;
+  const oldest = num(oldestPending?.t);
+  const captureLagMs = lastSuccessfulRunAt === null ? null : now - lastSuccessfulRunAt;
+  const oldestUnprocessedAgeMs = oldest === null ? null : now - oldest;
+
+  // The latest consent event per (employee, external contact) decides whether a gap is open.
+  const consent = new Map<string, ConsentGap | null>();
+  for (const g of gaps) {
+    // The payload's userid is the external contact who (dis)agreed; the employee is the other side.
+    const m = JSON.parse(g.model_json) as { from: string; tolist: string[]; content: { userid?: string } };
+    const external = m.content.userid || m.from;
+    const userid = [m.from, ...m.tolist].find((id) => id !== external && personKindOf(id) === 'internal') ?? '';
+    const key = `${userid}|${external}`;
+    consent.set(key, g.msgtype === 'disagree' ? { externalUserId: external, userid, since: Number(g.msg_time) } : null);
+  }
+  const consentGaps = [...consent.values()].filter((g): g is ConsentGap => g !== null);
+
+  const reasons: string[] = [];
+  let level: SourceHealth['level'] = 'ok';
+  const worst = Math.max(captureLagMs ?? 0, oldestUnprocessedAgeMs ?? 0);
+  if (worst >= LAG_ALARM_MS) {
+    level = 'alarm';
+    reasons.push(
+      `capture is ${hours(worst)} h behind; the source deletes data after ${hours(SOURCE_RETENTION_MS)} h: fix the connector now`,
+    );
+  } else if (worst >= LAG_WARNING_MS) {
+    level = 'warning';
+    reasons.push(`capture is ${hours(worst)} h behind (alarm at ${hours(LAG_ALARM_MS)} h)`);
+  }
+  if (Number(expired?.n ?? 0) > 0)
+    reasons.push(`${Number(expired?.n)} media file(s) expired at the source before capture`);
+  if (Number(keyMissing?.n ?? 0) > 0) reasons.push(`${Number(keyMissing?.n)} record(s) wait for a missing key version`);
+  const newestSeqValue = newestSeqKey === null ? null : seqFromKey(newestSeqKey);
+  const seqBehind =
+    sourceHeadSeq && newestSeqValue !== null ? (BigInt(sourceHeadSeq) - BigInt(newestSeqValue)).toString() : null;
+  return {
+    level,
+    reasons,
+    lastSuccessfulRunAt,
+    newestMessageTime,
+    newestSeq: newestSeqValue,
+    sourceHeadSeq: sourceHeadSeq ?? null,
+    seqBehind,
+    captureLagMs,
+    oldestUnprocessedAgeMs,
+    expiredMedia: Number(expired?.n ?? 0),
+    keyMissing: Number(keyMissing?.n ?? 0),
+    consentGaps,
+  };
+}
+
+function hours(ms: number): number {
+  return Math.round(ms / 3600_000);
+}
