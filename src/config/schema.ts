@@ -4,6 +4,7 @@
  * the directory of the config file.
  */
 import { z } from 'zod';
+import { destinationSchema } from '../destinations/index.js';
 
 const sandboxSource = z
   .object({
@@ -47,10 +48,6 @@ const mapping = z
   })
   .default({ autoFromDirectoryEmail: true });
 
-const destination = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('archive') }).describe('The embedded archive in the data directory.'),
-]);
-
 const schedule = z
   .object({
     intervalSeconds: z
@@ -72,9 +69,10 @@ export const connectorSchema = z.object({
   source: z.discriminatedUnion('kind', [sandboxSource, wecomSource]),
   mapping,
   destinations: z
-    .array(destination)
+    .array(destinationSchema)
     .min(1)
-    .default([{ kind: 'archive' }]),
+    .default([{ kind: 'archive' }])
+    .describe('Where items go: the embedded archive (always), and IMAP servers, Microsoft 365 or Gmail.'),
   schedule,
 });
 

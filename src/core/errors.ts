@@ -72,6 +72,11 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: "the organisation's archive subscription has expired or is not enabled",
   },
+  WXA_SOURCE_REFUSED: {
+    kind: 'permanent',
+    retryable: false,
+    meaning: 'the source refused one request for a reason that will not pass by itself (its error code says why)',
+  },
   WXA_SDK_UNAVAILABLE: {
     kind: 'config',
     retryable: false,

@@ -11,6 +11,7 @@ import { formatProblem, parseMappingCsv, type MappingProblem, type MappingRow } 
 import { openSandbox } from '../sources/sandbox/index.js';
 import { inlinePreparer, loadKeyRing, poolPreparer, type PrepareSetup, type Preparer } from './decrypt.js';
 import { buildLookups } from './prepare.js';
+import { buildDestinations } from '../destinations/index.js';
 import type { ConnectorRuntime } from './process.js';
 
 export interface BuiltConnector {
@@ -68,6 +69,7 @@ export async function buildConnector(cfg: ConnectorConfig, opts: { workers: numb
       ...(cfg.mapping.catchAll ? { catchAll: cfg.mapping.catchAll } : {}),
     },
   };
+  const destinations = buildDestinations(cfg.destinations);
   const preparer: Preparer = opts.workers > 0 ? poolPreparer(setup, opts.workers) : await inlinePreparer(setup);
   return {
     runtime: {
@@ -77,12 +79,14 @@ export async function buildConnector(cfg: ConnectorConfig, opts: { workers: numb
       directory,
       preparer,
       lookups: buildLookups(directory, setup.mapping),
+      destinations,
     },
     mappingProblems,
     mappingFingerprint: fp.digest('hex'),
     keyVersions: (await loadKeyRing(setup.keysDir)).versions(),
     close: async () => {
       await preparer.close();
+      await Promise.all(destinations.map((d) => d.destination.close()));
       await client.close();
     },
   };

@@ -20,6 +20,7 @@ import {
 } from '../store/index.js';
 import { bump, type RunCounters } from './counters.js';
 import type { PreparedResult, Preparer } from './decrypt.js';
+import type { ConfiguredDestination } from './deliver.js';
 import { holdReasonFor } from './hold-reasons.js';
 import { fetchAttachment, type FetchedMedia } from './media.js';
 import { renderParts, sha256, summaryOf, type Lookups, type MappingOutcome } from './prepare.js';
@@ -32,6 +33,8 @@ export interface ConnectorRuntime {
   preparer: Preparer;
   /** the same lookups the preparer threads use, for what is finished on this thread */
   lookups: Lookups;
+  /** external destinations (IMAP, Graph, Gmail); the embedded archive is always written */
+  destinations: ConfiguredDestination[];
 }
 
 /** State kept across the batches of one run. */

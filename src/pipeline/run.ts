@@ -16,6 +16,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { captureAvailable } from './capture.js';
+import { deliverDue, type DeliveryCounters } from './deliver.js';
 import { emptyCounters, heldTotal, type RunCounters } from './counters.js';
 import { newRunState, processBatch, type ConnectorRuntime } from './process.js';
 import type { PreparedResult } from './decrypt.js';
@@ -31,7 +32,7 @@ export interface RunOptions {
 }
 
 export interface RunProgress {
-  phase: 'capture' | 'process' | 'done';
+  phase: 'capture' | 'process' | 'deliver' | 'done';
   captured: number;
   processed: number;
   /** records known to be waiting when processing started */
@@ -49,6 +50,8 @@ export interface RunReport extends RunCounters {
   interruptedRunsFound: number;
   /** lag against the source's 5-day retention, known gaps */
   health: SourceHealth;
+  /** outcomes of the external destinations' deliveries in this run */
+  delivery?: DeliveryCounters;
   error?: string;
 }
 
@@ -62,6 +65,7 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
   const progress = (phase: RunProgress['phase'], total = 0) =>
     opts.onProgress?.({ phase, captured: counters.captured, processed: counters.fetched, total });
   let error: string | undefined;
+  let delivery: DeliveryCounters | undefined;
   try {
     await saveDirectory(store.db, rt.id, rt.directory, started);
     counters.captured = await captureAvailable(store.db, rt.client, {
@@ -74,6 +78,7 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
       },
     });
     const state = newRunState();
+    const destinationIds = rt.destinations.map((d) => d.id);
     const total = counters.captured;
     const maxAttempts = opts.maxAttempts ?? 5;
     // Batches overlap: while this thread fetches media and commits batch k, the worker threads
@@ -91,11 +96,15 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
       const upcoming = next(current.rows[current.rows.length - 1]!.seq_key);
       upcoming.catch(() => undefined);
       const processed = await processBatch(store, rt, current.rows, prepared, state, counters);
-      await commitProcessed(store.db, rt.id, processed, { now: now(), runId });
+      await commitProcessed(store.db, rt.id, processed, { now: now(), runId, destinations: destinationIds });
       progress('process', Math.max(total, counters.fetched));
       current = await upcoming;
     }
     counters.unmappedParticipants = state.unmapped.size;
+    if (rt.destinations.length > 0) {
+      progress('deliver', counters.fetched);
+      delivery = await deliverDue(store, rt.destinations, { now });
+    }
   } catch (err) {
     error = describeError(err);
   }
@@ -116,6 +125,7 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
     heldTotal: heldTotal(counters),
     interruptedRunsFound: interrupted,
     health,
+    ...(delivery ? { delivery } : {}),
     ...(error ? { error } : {}),
   };
 }

@@ -1,0 +1,230 @@
+// The emulator's mailboxes: labels, imported messages, rfc822msgid search, resumable upload
+// sessions, and the per-user quota. Pure state and rules; emulator.ts does the HTTP.
+import { randomBytes } from 'node:crypto';
+import type { Answer } from './emulator-auth.js';
+
+export const MIB = 1024 * 1024;
+/** Resumable chunks (all but the last) must be multiples of this. */
+export const QUANTUM = 256 * 1024;
+
+/** Quota units per method (Gmail API usage limits page). */
+export const COST = { 'labels.list': 1, 'labels.create': 5, 'messages.list': 5, import: 25, 'upload.put': 0 } as const;
+export type Route = keyof typeof COST;
+
+export interface Label {
+  id: string;
+  name: string;
+  type: 'system' | 'user';
+  messageListVisibility?: string;
+  labelListVisibility?: string;
+}
+
+export interface ImportParams {
+  uploadType: string;
+  internalDateSource: string;
+  neverMarkSpam: string | null;
+  processForCalendar: string | null;
+}
+
+export interface StoredMessage {
+  id: string;
+  threadId: string;
+  labelIds: string[];
+  raw: Buffer;
+  internalDate: number;
+  /** the Message-ID header, angle brackets included */
+  messageId: string | undefined;
+  params: ImportParams;
+}
+
+export interface Session {
+  id: string;
+  user: string;
+  labelIds: string[];
+  params: ImportParams;
+  total: number;
+  chunks: Buffer[];
+  received: number;
+  message?: StoredMessage;
+}
+
+export interface MailboxState {
+  user: string;
+  labels: Label[];
+  messages: StoredMessage[];
+  quota: { windowStart: number; used: number; refused: number };
+}
+
+const SYSTEM_LABELS = ['INBOX', 'SENT', 'DRAFT', 'SPAM', 'TRASH', 'UNREAD', 'STARRED', 'IMPORTANT'];
+
+/** Google's JSON error shape: `{"error":{"code","message","errors":[{message,domain,reason}],"status"}}`. */
+export function gerr(status: number, message: string, reason: string, canonical: string, domain = 'global'): Answer {
+  return {
+    status,
+    body: { error: { code: status, message, errors: [{ message, domain, reason }], status: canonical } },
+  };
+}
+
+/** Unfolded header fields of an RFC 5322 message (first occurrence of each name). */
+export function headersOf(raw: Buffer): Map<string, string> {
+  const end = raw.indexOf('\r\n\r\n');
+  const block = raw.subarray(0, end < 0 ? raw.length : end).toString('latin1');
+  const out = new Map<string, string>();
+  for (const line of block.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i <= 0) continue;
+    const name = line.slice(0, i).trim().toLowerCase();
+    if (!out.has(name)) out.set(name, line.slice(i + 1).trim());
+  }
+  return out;
+}
+
+export class MailStore {
+  readonly boxes = new Map<string, MailboxState>();
+  readonly sessions = new Map<string, Session>();
+  private labelSeq = 0;
+
+  constructor(
+    users: string[],
+    private readonly o: { now: () => number; quota: { units: number; windowMs: number }; maxMessageBytes: number },
+  ) {
+    for (const u of users) {
+      const labels = SYSTEM_LABELS.map((id): Label => ({ id, name: id, type: 'system' }));
+      this.boxes.set(u.toLowerCase(), {
+        user: u,
+        labels,
+        messages: [],
+        quota: { windowStart: 0, used: 0, refused: 0 },
+      });
+    }
+  }
+
+  box(user: string): MailboxState {
+    const b = this.boxes.get(user.toLowerCase());
+    if (!b) throw new Error(`emulator: no mailbox ${user}`);
+    return b;
+  }
+
+  /** Charges the units, or answers 429 with the time the window ends (header and message). */
+  charge(user: string, route: Route): Answer | undefined {
+    const cost = COST[route];
+    if (cost === 0) return undefined;
+    const q = this.box(user).quota;
+    const now = this.o.now();
+    if (now >= q.windowStart + this.o.quota.windowMs) {
+      q.windowStart = now;
+      q.used = 0;
+    }
+    if (q.used + cost <= this.o.quota.units) {
+      q.used += cost;
+      return undefined;
+    }
+    q.refused++;
+    const resetAt = q.windowStart + this.o.quota.windowMs;
+    const message = `User-rate limit exceeded.  Retry after ${new Date(resetAt).toISOString()}`;
+    const a = gerr(429, message, 'rateLimitExceeded', 'RESOURCE_EXHAUSTED', 'usageLimits');
+    return { ...a, headers: { 'retry-after': String(Math.max(1, Math.ceil((resetAt - now) / 1000))) } };
+  }
+
+  labelsList(user: string): Answer {
+    return { status: 200, body: { labels: this.box(user).labels } };
+  }
+
+  labelsCreate(user: string, body: { name?: unknown; messageListVisibility?: unknown; labelListVisibility?: unknown }) {
+    const b = this.box(user);
+    if (typeof body.name !== 'string' || !body.name.trim()) {
+      return gerr(400, 'Invalid label name', 'invalidArgument', 'INVALID_ARGUMENT');
+    }
+    const name = body.name;
+    if (b.labels.some((l) => l.name.toLowerCase() === name.toLowerCase())) {
+      return gerr(409, 'Label name exists or conflicts', 'duplicate', 'ABORTED');
+    }
+    const label: Label = {
+      id: `Label_${++this.labelSeq}`,
+      name,
+      type: 'user',
+      ...(typeof body.messageListVisibility === 'string' ? { messageListVisibility: body.messageListVisibility } : {}),
+      ...(typeof body.labelListVisibility === 'string' ? { labelListVisibility: body.labelListVisibility } : {}),
+    };
+    b.labels.push(label);
+    return { status: 200, body: label };
+  }
+
+  /** users.messages.list with `q` (rfc822msgid: and label: terms only), labelIds and includeSpamTrash. */
+  messagesList(user: string, params: URLSearchParams): Answer {
+    const b = this.box(user);
+    let found = b.messages;
+    for (const term of (params.get('q') ?? '').split(/\s+/).filter(Boolean)) {
+      const m = /^(rfc822msgid|label):(.+)$/i.exec(term);
+      if (!m?.[1] || !m[2]) {
+        return gerr(400, `emulator: unsupported search term ${term}`, 'invalidArgument', 'INVALID_ARGUMENT');
+      }
+      const value = m[2];
+      if (m[1].toLowerCase() === 'rfc822msgid') {
+        const bare = value.replace(/^<|>$/g, '');
+        found = found.filter((x) => x.messageId?.replace(/^<|>$/g, '') === bare);
+      } else {
+        const label = b.labels.find((l) => l.name.toLowerCase().replace(/ /g, '-') === value.toLowerCase());
+        found = found.filter((x) => label !== undefined && x.labelIds.includes(label.id));
+      }
+    }
+    for (const id of params.getAll('labelIds')) found = found.filter((x) => x.labelIds.includes(id));
+    if (params.get('includeSpamTrash') !== 'true') {
+      found = found.filter((x) => !x.labelIds.includes('SPAM') && !x.labelIds.includes('TRASH'));
+    }
+    const max = Math.min(500, Number(params.get('maxResults') ?? 100));
+    const page = found.slice(0, max).map((x) => ({ id: x.id, threadId: x.threadId }));
+    // Gmail leaves `messages` out when nothing matches.
+    return {
+      status: 200,
+      body: page.length ? { messages: page, resultSizeEstimate: found.length } : { resultSizeEstimate: 0 },
+    };
+  }
+
+  /** Checks what an import names before any byte is stored. */
+  validate(user: string, labelIds: string[], size: number | undefined): Answer | undefined {
+    if (size !== undefined && size > this.o.maxMessageBytes) {
+      return gerr(413, 'Request Entity Too Large', 'uploadTooLarge', 'FAILED_PRECONDITION');
+    }
+    const b = this.box(user);
+    const bad = labelIds.find((id) => !b.labels.some((l) => l.id === id));
+    return bad ? gerr(400, `Invalid label: ${bad}`, 'invalidArgument', 'INVALID_ARGUMENT') : undefined;
+  }
+
+  store(user: string, raw: Buffer, labelIds: string[], params: ImportParams): StoredMessage | Answer {
+    const refused = this.validate(user, labelIds, raw.length);
+    if (refused) return refused;
+    if (raw.length === 0)
+      return gerr(
+        400,
+        "'raw' RFC822 payload message string or uploading message via /upload/* URL required",
+        'invalidArgument',
+        'INVALID_ARGUMENT',
+      );
+    const h = headersOf(raw);
+    const dated = Date.parse(h.get('date') ?? '');
+    const id = randomBytes(8).toString('hex');
+    const m: StoredMessage = {
+      id,
+      threadId: id,
+      labelIds: [...new Set(labelIds)],
+      raw,
+      // "Internal message time based on 'Date' header in email, when valid."
+      internalDate: params.internalDateSource !== 'receivedTime' && !Number.isNaN(dated) ? dated : this.o.now(),
+      messageId: h.get('message-id'),
+      params,
+    };
+    this.box(user).messages.push(m);
+    return m;
+  }
+
+  startSession(user: string, labelIds: string[], params: ImportParams, total: number): Session {
+    const s: Session = { id: randomBytes(12).toString('hex'), user, labelIds, params, total, chunks: [], received: 0 };
+    this.sessions.set(s.id, s);
+    return s;
+  }
+}
+
+export function resource(m: StoredMessage): Answer {
+  return { status: 200, body: { id: m.id, threadId: m.threadId, labelIds: m.labelIds } };
+}
