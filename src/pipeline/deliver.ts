@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describeError } from '../core/errors.js';
+import { crashPoint } from '../core/fault-points.js';
 import type { ChatMessage } from '../core/model.js';
 import { DestinationError, type Destination, type RenderedItem } from '../destinations/types.js';
 import { messageIdFor } from '../render/index.js';
@@ -117,6 +118,7 @@ async function deliverRows(
         return;
       }
       const outcome = await d.destination.deliver(rendered, row.mailbox);
+      crashPoint('after-deliver');
       await finishDelivery(
         store.db,
         row.id,

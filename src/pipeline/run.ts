@@ -4,6 +4,7 @@
  * run with its counters. A crash anywhere resumes from the store on the next run.
  */
 import { describeError } from '../core/errors.js';
+import { crashPoint } from '../core/fault-points.js';
 import {
   commitProcessed,
   finishRun,
@@ -96,6 +97,7 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
       const upcoming = next(current.rows[current.rows.length - 1]!.seq_key);
       upcoming.catch(() => undefined);
       const processed = await processBatch(store, rt, current.rows, prepared, state, counters);
+      crashPoint('before-commit');
       await commitProcessed(store.db, rt.id, processed, { now: now(), runId, destinations: destinationIds });
       progress('process', Math.max(total, counters.fetched));
       current = await upcoming;
