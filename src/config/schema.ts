@@ -24,6 +24,17 @@ const wecomSource = z
     keysDir: z.string().min(1).describe('Directory with one RSA private key per version, named v<N>.pem.'),
     sdkLibrary: z.string().min(1).describe('Path of libWeWorkFinanceSdk_C.so, downloaded from Tencent.'),
     proxy: z.string().default('').describe('Proxy for the SDK, e.g. socks5://host:port; empty for none.'),
+    proxyPasswordEnv: z
+      .string()
+      .optional()
+      .describe('Name of the environment variable holding the proxy credentials "user:pass". Secret.'),
+    timeoutSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(600)
+      .default(60)
+      .describe('Watchdog per SDK call in seconds (default 60 s): a call that takes longer restarts the SDK process.'),
   })
   .describe('The production WeCom conversation archive through the vendor Finance SDK.');
 

@@ -9,7 +9,18 @@ import type { ConnectorConfig } from '../config/index.js';
 import { ArchiverError } from '../core/errors.js';
 import { formatProblem, parseMappingCsv, type MappingProblem, type MappingRow } from '../mapping/index.js';
 import { openSandbox } from '../sources/sandbox/index.js';
-import { inlinePreparer, loadKeyRing, poolPreparer, type PrepareSetup, type Preparer } from './decrypt.js';
+import type { FinanceClient } from '../sources/wecom/client.js';
+import { createSdkClient } from '../sources/wecom/sdk-host/index.js';
+import type { DirectorySnapshot } from '../core/directory.js';
+import { loadDirectory, type Db } from '../store/index.js';
+import {
+  inlinePreparer,
+  loadKeyRing,
+  poolPreparer,
+  type PrepareSetup,
+  type Preparer,
+  type RemoteDecrypt,
+} from './decrypt.js';
 import { buildLookups } from './prepare.js';
 import { buildDestinations } from '../destinations/index.js';
 import type { ConnectorRuntime } from './process.js';
@@ -25,15 +36,12 @@ export interface BuiltConnector {
   close(): Promise<void>;
 }
 
-export async function buildConnector(cfg: ConnectorConfig, opts: { workers: number }): Promise<BuiltConnector> {
-  if (cfg.source.kind !== 'sandbox') {
-    throw new ArchiverError(
-      'WXA_CONFIG_INVALID',
-      `connector ${cfg.id}: source kind "${cfg.source.kind}" is not available in this build; use "sandbox"`,
-    );
-  }
-  const client = await openSandbox(cfg.source.dir);
-  const directory = client.directory();
+export async function buildConnector(
+  cfg: ConnectorConfig,
+  opts: { workers: number; db?: Db },
+): Promise<BuiltConnector> {
+  const source = await openSource(cfg, opts.db);
+  const { client, directory } = source;
   const fp = createHash('sha256');
   let csvRows: MappingRow[] = [];
   const mappingProblems: string[] = [];
@@ -58,9 +66,9 @@ export async function buildConnector(cfg: ConnectorConfig, opts: { workers: numb
   fp.update(JSON.stringify({ ...cfg.mapping, csv: undefined }));
   fp.update(JSON.stringify(directory.people.map((p) => [p.id, p.email ?? '', p.mobile ?? ''])));
   const setup: PrepareSetup = {
-    corpId: client.corpId,
-    keysDir: client.keysDir,
-    decryptData: 'sandbox',
+    corpId: source.corpId,
+    keysDir: source.keysDir,
+    decryptData: source.remoteDecrypt ? 'remote' : 'sandbox',
     directory,
     mapping: {
       csvRows,
@@ -70,11 +78,13 @@ export async function buildConnector(cfg: ConnectorConfig, opts: { workers: numb
     },
   };
   const destinations = buildDestinations(cfg.destinations);
-  const preparer: Preparer = opts.workers > 0 ? poolPreparer(setup, opts.workers) : await inlinePreparer(setup);
+  const remote = source.remoteDecrypt;
+  const preparer: Preparer =
+    opts.workers > 0 ? poolPreparer(setup, opts.workers, remote) : await inlinePreparer(setup, remote);
   return {
     runtime: {
       id: cfg.id,
-      corpId: client.corpId,
+      corpId: source.corpId,
       client,
       directory,
       preparer,
@@ -89,5 +99,48 @@ export async function buildConnector(cfg: ConnectorConfig, opts: { workers: numb
       await Promise.all(destinations.map((d) => d.destination.close()));
       await client.close();
     },
+  };
+}
+
+interface OpenedSource {
+  client: FinanceClient;
+  corpId: string;
+  keysDir: string;
+  directory: DirectorySnapshot;
+  /** set for the vendor library: DecryptData runs in its host process, reached from this thread */
+  remoteDecrypt?: RemoteDecrypt;
+}
+
+async function openSource(cfg: ConnectorConfig, db: Db | undefined): Promise<OpenedSource> {
+  if (cfg.source.kind === 'sandbox') {
+    const client = await openSandbox(cfg.source.dir);
+    return { client, corpId: client.corpId, keysDir: client.keysDir, directory: client.directory() };
+  }
+  const src = cfg.source;
+  const secret = process.env[src.secretEnv];
+  if (!secret) {
+    throw new ArchiverError(
+      'WXA_CONFIG_INVALID',
+      `connector ${cfg.id}: the archive secret is read from $${src.secretEnv}, which is not set; export it (the 会话内容存档 Secret from the WeCom admin console)`,
+    );
+  }
+  const passwd = src.proxyPasswordEnv ? process.env[src.proxyPasswordEnv] : undefined;
+  const client = createSdkClient({
+    libraryPath: src.sdkLibrary,
+    corpId: src.corpId,
+    secret,
+    proxy: src.proxy,
+    ...(passwd ? { passwd } : {}),
+    timeoutMs: src.timeoutSeconds * 1000,
+  });
+  // The directory comes from the cache the directory client keeps filled; ids alone still map
+  // through the CSV and the address template.
+  const directory = db ? await loadDirectory(db, cfg.id) : { corpId: src.corpId, corpName: '', people: [], rooms: [] };
+  return {
+    client,
+    corpId: src.corpId,
+    keysDir: src.keysDir,
+    directory: { ...directory, corpId: src.corpId },
+    remoteDecrypt: (key, msg) => client.decryptData(key, msg),
   };
 }

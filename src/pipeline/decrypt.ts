@@ -11,8 +11,8 @@ import type { DirectorySnapshot } from '../core/directory.js';
 import { ArchiverError, describeError } from '../core/errors.js';
 import type { ChatMessage } from '../core/model.js';
 import { sandboxDecryptData } from '../sources/sandbox/index.js';
-import { SdkError, type EncryptedRecord } from '../sources/wecom/client.js';
-import { decryptRecord, KeyRing } from '../sources/wecom/index.js';
+import { SDK_ERRORS, SdkError, type EncryptedRecord } from '../sources/wecom/client.js';
+import { decryptRecord, KeyRing, type DecryptDataFn } from '../sources/wecom/index.js';
 import {
   buildLookups,
   mapParticipants,
@@ -37,7 +37,11 @@ export interface Preparer {
 export interface PrepareSetup {
   corpId: string;
   keysDir: string;
-  decryptData: 'sandbox';
+  /**
+   * Where DecryptData runs: 'sandbox' is a pure function any thread can call; 'remote' is the
+   * vendor library in its host process, reachable only from the main thread (see below).
+   */
+  decryptData: 'sandbox' | 'remote';
   directory: DirectorySnapshot;
   mapping: MappingSetup;
 }
@@ -48,26 +52,40 @@ export async function loadKeyRing(keysDir: string): Promise<KeyRing> {
   return ring;
 }
 
-/** Prepares one captured record (its JSON as stored) without throwing. */
-export async function prepareOne(
+/** The vendor's DecryptData as the main thread reaches it (the SDK host process). */
+export type RemoteDecrypt = (encryptKey: string, encryptChatMsg: string) => Promise<Buffer>;
+
+function failure(err: unknown): PreparedResult {
+  if (err instanceof ArchiverError) return { ok: false, code: err.code, message: err.message };
+  if (err instanceof SdkError) {
+    // A vendor code that will not pass by itself is a verdict on the record; the rest retry.
+    const retry = SDK_ERRORS[err.sdkCode]?.retry ?? true;
+    return { ok: false, code: retry ? 'WXA_SOURCE_FAILED' : 'WXA_DECRYPT_FAILED', message: err.message };
+  }
+  return { ok: false, code: 'WXA_INTERNAL', message: describeError(err) };
+}
+
+function parseRecord(json: string): EncryptedRecord {
+  try {
+    return JSON.parse(json) as EncryptedRecord;
+  } catch (err) {
+    throw new ArchiverError('WXA_RECORD_MALFORMED', 'stored raw record is not valid JSON', { cause: err });
+  }
+}
+
+/** Decrypts one record with the given key step and DecryptData, then maps and (where possible) renders it. */
+async function prepareWith(
   json: string,
-  keyring: KeyRing,
+  keys: Pick<KeyRing, 'decryptRandomKey'>,
+  decryptData: DecryptDataFn,
   lookups: Lookups,
   setup: PrepareSetup,
 ): Promise<PreparedResult> {
   let msg: ChatMessage;
   try {
-    let record: EncryptedRecord;
-    try {
-      record = JSON.parse(json) as EncryptedRecord;
-    } catch (err) {
-      throw new ArchiverError('WXA_RECORD_MALFORMED', 'stored raw record is not valid JSON', { cause: err });
-    }
-    msg = await decryptRecord(record, keyring, sandboxDecryptData, setup.corpId);
+    msg = await decryptRecord(parseRecord(json), keys, decryptData, setup.corpId);
   } catch (err) {
-    if (err instanceof ArchiverError) return { ok: false, code: err.code, message: err.message };
-    if (err instanceof SdkError) return { ok: false, code: `SDK_${err.sdkCode}`, message: err.message };
-    return { ok: false, code: 'WXA_INTERNAL', message: describeError(err) };
+    return failure(err);
   }
   const mapping = mapParticipants(msg, lookups);
   if (!renderableAnywhere(msg)) return { ok: true, msg, mapping };
@@ -75,27 +93,115 @@ export async function prepareOne(
     const mime = renderItem(msg, mapping, lookups, { attachmentBytes: () => undefined });
     return { ok: true, msg, mapping, mime, mimeSha256: sha256(mime) };
   } catch (err) {
-    if (err instanceof ArchiverError) return { ok: false, code: err.code, message: err.message };
-    return { ok: false, code: 'WXA_INTERNAL', message: describeError(err) };
+    return failure(err);
   }
 }
 
+/** Prepares one captured record with the sandbox's DecryptData, without throwing. */
+export function prepareOne(
+  json: string,
+  keyring: KeyRing,
+  lookups: Lookups,
+  setup: PrepareSetup,
+): Promise<PreparedResult> {
+  return prepareWith(json, keyring, sandboxDecryptData, lookups, setup);
+}
+
+/** Step 1 of the remote path: the RSA unwrap of each record's random key (worker threads). */
+export type Unwrapped = { ok: true; key: string; encryptChatMsg: string } | { ok: false; result: PreparedResult };
+
+export function unwrapOne(json: string, keyring: KeyRing): Unwrapped {
+  try {
+    const r = parseRecord(json);
+    const version = Number(r.publickey_ver);
+    return {
+      ok: true,
+      key: keyring.decryptRandomKey(version, r.encrypt_random_key),
+      encryptChatMsg: String(r.encrypt_chat_msg),
+    };
+  } catch (err) {
+    return { ok: false, result: failure(err) };
+  }
+}
+
+/** Step 3 of the remote path: parse, map and render with the key and plaintext already at hand. */
+export function finishOne(
+  json: string,
+  key: string,
+  plaintext: Uint8Array,
+  lookups: Lookups,
+  setup: PrepareSetup,
+): Promise<PreparedResult> {
+  const bytes = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
+  return prepareWith(json, { decryptRandomKey: () => key }, () => bytes, lookups, setup);
+}
+
+/** The work a preparing thread is given. */
+export type PrepareTask =
+  | { op: 'prepare'; records: string[] }
+  | { op: 'unwrap'; records: string[] }
+  | { op: 'finish'; items: { json: string; key: string; plaintext: Uint8Array }[] };
+
+export async function runTask(
+  task: PrepareTask,
+  keyring: KeyRing,
+  lookups: Lookups,
+  setup: PrepareSetup,
+): Promise<PreparedResult[] | Unwrapped[]> {
+  if (task.op === 'unwrap') return task.records.map((r) => unwrapOne(r, keyring));
+  const out: PreparedResult[] = [];
+  if (task.op === 'prepare') for (const r of task.records) out.push(await prepareOne(r, keyring, lookups, setup));
+  else for (const i of task.items) out.push(await finishOne(i.json, i.key, i.plaintext, lookups, setup));
+  return out;
+}
+
+/**
+ * The remote path around a task runner: unwrap keys on the threads, call the vendor's DecryptData
+ * from here (the host process batches the calls), then parse and render on the threads again.
+ */
+async function prepareRemote(
+  records: string[],
+  run: (t: PrepareTask) => Promise<PreparedResult[] | Unwrapped[]>,
+  decrypt: RemoteDecrypt,
+): Promise<PreparedResult[]> {
+  const unwrapped = (await run({ op: 'unwrap', records })) as Unwrapped[];
+  const out: (PreparedResult | undefined)[] = new Array(records.length);
+  const items: { json: string; key: string; plaintext: Uint8Array }[] = [];
+  const where: number[] = [];
+  await Promise.all(
+    unwrapped.map(async (u, i) => {
+      if (!u.ok) {
+        out[i] = u.result;
+        return;
+      }
+      try {
+        const plaintext = await decrypt(u.key, u.encryptChatMsg);
+        items.push({ json: records[i]!, key: u.key, plaintext });
+        where.push(i);
+      } catch (err) {
+        out[i] = failure(err);
+      }
+    }),
+  );
+  const finished = items.length ? ((await run({ op: 'finish', items })) as PreparedResult[]) : [];
+  finished.forEach((r, k) => (out[where[k]!] = r));
+  return out as PreparedResult[];
+}
+
 /** Prepares on the calling thread: used by tests and by `workers: 0`. */
-export async function inlinePreparer(setup: PrepareSetup): Promise<Preparer> {
+export async function inlinePreparer(setup: PrepareSetup, remote?: RemoteDecrypt): Promise<Preparer> {
   const ring = await loadKeyRing(setup.keysDir);
   const lookups = buildLookups(setup.directory, setup.mapping);
+  const run = (t: PrepareTask) => runTask(t, ring, lookups, setup);
   return {
-    prepare: async (records) => {
-      const out: PreparedResult[] = [];
-      for (const r of records) out.push(await prepareOne(r, ring, lookups, setup));
-      return out;
-    },
+    prepare: async (records) =>
+      remote ? prepareRemote(records, run, remote) : ((await run({ op: 'prepare', records })) as PreparedResult[]),
     close: async () => undefined,
   };
 }
 
 /** Prepares on a pool of worker threads, one per core by default; a batch is split across them. */
-export function poolPreparer(setup: PrepareSetup, threads = availableParallelism()): Preparer {
+export function poolPreparer(setup: PrepareSetup, threads = availableParallelism(), remote?: RemoteDecrypt): Preparer {
   const here = import.meta.url;
   // Under the test runner this module is TypeScript: the worker then needs the tsx loader.
   const isTs = here.endsWith('.ts');
@@ -107,15 +213,21 @@ export function poolPreparer(setup: PrepareSetup, threads = availableParallelism
     workerData: setup,
     execArgv: isTs ? ['--import', 'tsx'] : [],
   });
+  const split = async <T, R>(list: T[], task: (part: T[]) => PrepareTask): Promise<R[]> => {
+    const size = Math.max(8, Math.ceil(list.length / (threads * 2)));
+    const parts: Promise<R[]>[] = [];
+    for (let i = 0; i < list.length; i += size) parts.push(pool.run(task(list.slice(i, i + size))) as Promise<R[]>);
+    return (await Promise.all(parts)).flat();
+  };
+  const run = (t: PrepareTask): Promise<PreparedResult[] | Unwrapped[]> =>
+    t.op === 'finish'
+      ? split<(typeof t.items)[number], PreparedResult>(t.items, (items) => ({ op: 'finish', items }))
+      : (split<string, PreparedResult | Unwrapped>(t.records, (records) => ({ op: t.op, records })) as Promise<
+          PreparedResult[] | Unwrapped[]
+        >);
   return {
-    prepare: async (records) => {
-      const size = Math.max(8, Math.ceil(records.length / (threads * 2)));
-      const parts: Promise<PreparedResult[]>[] = [];
-      for (let i = 0; i < records.length; i += size) {
-        parts.push(pool.run(records.slice(i, i + size)) as Promise<PreparedResult[]>);
-      }
-      return (await Promise.all(parts)).flat();
-    },
+    prepare: async (records) =>
+      remote ? prepareRemote(records, run, remote) : ((await run({ op: 'prepare', records })) as PreparedResult[]),
     close: () => pool.destroy(),
   };
 }

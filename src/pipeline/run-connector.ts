@@ -18,7 +18,7 @@ export async function runConnector(
   cfg: ConnectorConfig,
   opts: RunOptions & { workers: number },
 ): Promise<ConnectorRunReport> {
-  const built = await buildConnector(cfg, { workers: opts.workers });
+  const built = await buildConnector(cfg, { workers: opts.workers, db: store.db });
   try {
     const now = (opts.now ?? Date.now)();
     const state = await upsertConnector(

@@ -32,7 +32,7 @@ export interface DecryptedRecord {
  */
 export async function decryptRecordJson(
   record: EncryptedRecord,
-  keyring: KeyRing,
+  keyring: Pick<KeyRing, 'decryptRandomKey'>,
   decryptData: DecryptDataFn,
 ): Promise<DecryptedRecord> {
   const { msgid, seq, version } = checkRecord(record);
@@ -65,7 +65,7 @@ export async function decryptRecordJson(
  */
 export async function decryptRecord(
   record: EncryptedRecord,
-  keyring: KeyRing,
+  keyring: Pick<KeyRing, 'decryptRandomKey'>,
   decryptData: DecryptDataFn,
   corpId: string,
 ): Promise<ChatMessage> {
