@@ -11,6 +11,11 @@ export interface RenderContext {
   roomName?: (roomid: string) => string | undefined;
   /** bytes of each attachment by index in msg.attachments; undefined when not fetched (expired etc.) */
   attachmentBytes: (index: number) => Buffer | undefined;
+  /**
+   * size of an attachment stored but not held in memory (a large file): it is then shown and
+   * given its slot in renderMimeParts without its bytes; assembling needs them from the store
+   */
+  attachmentSize?: (index: number) => number | undefined;
   /** why an attachment has no bytes (e.g. `expired at the source`), shown to reviewers */
   attachmentMissingReason?: (index: number) => string | undefined;
   /** the mapped mailbox of a participant, if any; otherwise a stable `.invalid` address is used */

@@ -44,9 +44,9 @@ export function mediaBlocks(scope: Scope, index: number, details: (Field | undef
     { label: 'Content type', value: ref.contentType },
     field('MD5 (source)', ref.md5 || undefined),
   ];
-  const bytes = scope.bytes[index];
-  if (bytes) {
-    rows.push({ label: 'Attachment (附件)', value: `see attachment "${name}" (${formatSize(bytes.length)})` });
+  const size = scope.sizes[index];
+  if (size !== undefined) {
+    rows.push({ label: 'Attachment (附件)', value: `see attachment "${name}" (${formatSize(size)})` });
     return [fieldsBlock(rows)];
   }
   const reason = scope.ctx.attachmentMissingReason?.(index) || DEFAULT_MISSING_REASON;

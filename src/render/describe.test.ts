@@ -28,7 +28,11 @@ function said(blocks: readonly Block[]): string {
 }
 
 function view(content: Content, extra: Partial<SampleCase['msg']> = {}, bytes: (Buffer | undefined)[] = []) {
-  return describeMessage({ ...base.msg, content, ...extra }, base.ctx, bytes);
+  return describeMessage(
+    { ...base.msg, content, ...extra },
+    base.ctx,
+    bytes.map((b) => b?.length),
+  );
 }
 
 describe('describeMessage', () => {

@@ -28,9 +28,9 @@ export function conversationName(msg: ChatMessage, ctx: RenderContext): string {
 export function describeMessage(
   msg: ChatMessage,
   ctx: RenderContext,
-  bytes: readonly (Buffer | undefined)[],
+  sizes: readonly (number | undefined)[],
 ): MessageView {
-  const scope: Scope = { msg, ctx, bytes, referenced: new Set(), depth: 0 };
+  const scope: Scope = { msg, ctx, sizes, referenced: new Set(), depth: 0 };
   const d = describeContent(msg.content, scope);
   const conversation = conversationName(msg, ctx);
   const kind = msg.conversation.kind === 'group' ? 'group chat' : 'one-to-one chat';
@@ -45,7 +45,9 @@ export function describeMessage(
   const leftovers: string[] = [];
   msg.attachments.forEach((ref, i) => {
     if (scope.referenced.has(i)) return;
-    leftovers.push(`${ref.filename || `attachment ${i + 1}`}: ${bytes[i] ? 'see attachment' : 'media not available'}`);
+    leftovers.push(
+      `${ref.filename || `attachment ${i + 1}`}: ${sizes[i] !== undefined ? 'see attachment' : 'media not available'}`,
+    );
   });
   if (leftovers.length > 0) blocks.push({ type: 'list', title: 'Other attachments (其他附件)', items: leftovers });
   const recalledAt = optionalTime(ctx.recalledAt);

@@ -130,8 +130,8 @@ export interface MimeParts {
 
 export function renderMimeParts(msg: ChatMessage, ctx: RenderContext): MimeParts {
   checkTime(msg);
-  const bytes = msg.attachments.map((_, i) => ctx.attachmentBytes(i));
-  const view = describeMessage(msg, ctx, bytes);
+  const sizes = msg.attachments.map((_, i) => ctx.attachmentBytes(i)?.length ?? ctx.attachmentSize?.(i));
+  const view = describeMessage(msg, ctx, sizes);
   // "=_" cannot occur in quoted-printable or base64 output, so no part body can contain a boundary.
   const { messageId, boundarySeed } = itemIds(msg.key);
   const mixed = `----=_wxa_m_${boundarySeed}`;
@@ -147,7 +147,7 @@ export function renderMimeParts(msg: ChatMessage, ctx: RenderContext): MimeParts
     `\r\n--${alt}--\r\n`;
   const chunks: (Buffer | number)[] = [];
   msg.attachments.forEach((ref, i) => {
-    if (!bytes[i]) return;
+    if (sizes[i] === undefined) return;
     head += `\r\n--${mixed}\r\n${attachmentHeaders(ref, i)}`;
     chunks.push(Buffer.from(head, 'latin1'), i);
     head = '';

@@ -52,8 +52,8 @@ export interface MessageView {
 export interface Scope {
   msg: ChatMessage;
   ctx: RenderContext;
-  /** bytes per attachment index, fetched once by the caller so body and parts agree */
-  bytes: readonly (Buffer | undefined)[];
+  /** size in bytes per attachment index (undefined: not available), so body and parts agree */
+  sizes: readonly (number | undefined)[];
   /** attachment indexes some content refers to; the rest are listed at the end */
   referenced: Set<number>;
   depth: number;

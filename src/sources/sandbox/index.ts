@@ -15,3 +15,5 @@ export type { MediaIndexEntry } from './media.js';
 export { ALL_MSGTYPES } from './messages.js';
 export { CHATDATA_FILE, MEDIA_DIR, TENANT_FILE, readTenant } from './tenant.js';
 export type { KeyVersionInfo, TenantInfo, TenantSummary } from './tenant.js';
+export { startDirectoryServer, SANDBOX_ARCHIVE_SECRET } from './directory-server.js';
+export type { DirectoryServer, DirectoryServerOptions, DirectoryFault } from './directory-server.js';
