@@ -16,7 +16,7 @@ beforeAll(async () => {
   dir = await tempDir('crash');
   sandbox = join(dir.path, 'tenant');
   await generateTenant({ outDir: sandbox, seed: 21, messages: MESSAGES });
-});
+}, 300_000);
 
 afterAll(async () => {
   await dir.cleanup();
@@ -57,7 +57,7 @@ function count(dataDir: string, sql: string): number {
 
 async function killWhen(child: ChildProcess, dataDir: string, sql: string, atLeast: number): Promise<number> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; i < 1200; i++) {
+  for (let i = 0; i < 6000; i++) {
     await new Promise((r) => setTimeout(r, 50));
     let n = 0;
     try {
@@ -130,5 +130,5 @@ describe('kill -9 during a run', () => {
     const expected = archiveRows(clean);
     expect(expected.length).toBeGreaterThan(MESSAGES);
     expect(archiveRows(crashed)).toEqual(expected);
-  });
+  }, 600_000);
 });

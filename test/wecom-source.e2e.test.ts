@@ -31,7 +31,7 @@ beforeAll(async () => {
     fakeSdkEnv({ dataset: tenantDir, secret: SECRET, control, stats: join(dir.path, 'stats') }),
     { WXA_TEST_ARCHIVE_SECRET: SECRET },
   );
-});
+}, 300_000);
 
 afterAll(async () => {
   await dir.cleanup();
@@ -96,7 +96,7 @@ describe('WeCom source through the vendor library double', () => {
     const sandboxData = join(dir.path, 'sandbox-data');
     await cliJson('run', '--once', '--sandbox', tenantDir, '--connector', 'corp', '--data-dir', sandboxData);
     expected = archiveRows(sandboxData);
-  });
+  }, 600_000);
 
   it('archives exactly what the in-process sandbox client archives', async () => {
     const { config, dataDir } = await wecomConfig('clean');
@@ -105,7 +105,7 @@ describe('WeCom source through the vendor library double', () => {
     expect(r.fetched).toBe(MESSAGES);
     expect(r.archived).toBe(MESSAGES);
     expect(archiveRows(dataDir)).toEqual(expected);
-  });
+  }, 600_000);
 
   it('loses and duplicates nothing when the library fails every 7th call and crashes once', async () => {
     await setControl(control, { fault_fn: 'any', chat_fail_every: 7, media_fail_every: 5, crash_on_call: 40 });
@@ -117,7 +117,7 @@ describe('WeCom source through the vendor library double', () => {
     expect(r.archived).toBe(MESSAGES);
     expect(archiveRows(dataDir)).toEqual(expected);
     await setControl(control, {});
-  });
+  }, 600_000);
 
   it('stops with a clear message when the secret is wrong', async () => {
     process.env.WXA_TEST_ARCHIVE_SECRET = 'wrong';
