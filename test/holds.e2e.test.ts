@@ -3,6 +3,8 @@
 // participants held and delivered once the mapping changes.
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant, readTenant, type TenantInfo } from '../src/sources/sandbox/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
@@ -147,5 +149,19 @@ describe('holds and re-evaluation', () => {
     expect(c.records.held).toBe(broken);
     expect(c.records.done).toBe(MESSAGES - broken);
     expect(c.holds.map((h) => h.reason)).toEqual(['malformed']);
+  });
+
+  it('rebuilds a message whose attachment was streamed to disk, byte for byte', async () => {
+    const db = new Database(join(dir.path, 'data', 'archive.db'), { readonly: true });
+    const big = db
+      .prepare('SELECT msgid, mime_size FROM items WHERE mime_size > 700000 ORDER BY mime_size DESC LIMIT 1')
+      .get() as { msgid: string; mime_size: number } | undefined;
+    db.close();
+    expect(big, 'the tenant has a media file over one 512 KB chunk').toBeDefined();
+    const shown = await cli('item', 'show', big!.msgid, '--mime', '--config', config);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.bytes.length).toBe(big!.mime_size);
+    const mail = await simpleParser(shown.bytes);
+    expect(Math.max(...mail.attachments.map((a) => a.size))).toBeGreaterThan(512 * 1024);
   });
 });

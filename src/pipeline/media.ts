@@ -1,22 +1,118 @@
 /**
  * Media fetch: downloads an attachment chunk by chunk through the source client (at most
- * 512 KB per GetMediaData call), checks the MD5 the message announced (one re-download on a
- * mismatch, then keep the bytes and record the mismatch) and hands the bytes to the blob store.
+ * 512 KB per GetMediaData call). A file that fits in one chunk stays in memory; a larger one is
+ * streamed to the blob store piece by piece, the index buffer of the last good chunk recorded
+ * after each piece, so a failure or a crash resumes at that chunk instead of starting over and
+ * memory stays at one chunk whatever the size. The MD5 the message announced is checked: one
+ * re-download on a mismatch, then the bytes are kept and the mismatch recorded.
  */
 import { createHash } from 'node:crypto';
 import type { AttachmentRef } from '../core/model.js';
-import { SdkError, type FinanceClient } from '../sources/wecom/client.js';
-import type { BlobStore, MediaWrite, PreparedBlob } from '../store/index.js';
+import { SDK_ERRORS, SdkError, type FinanceClient } from '../sources/wecom/client.js';
+import {
+  clearMediaProgress,
+  getMediaProgress,
+  openPartial,
+  saveMediaProgress,
+  type MediaWrite,
+  type PreparedBlob,
+  type Store,
+} from '../store/index.js';
 
 export interface FetchedMedia {
   write: MediaWrite;
   blob?: PreparedBlob;
+  /** the bytes, for files that fit in one chunk; larger ones are only in the store */
   bytes?: Buffer;
+  /** size of the stored file */
+  size?: number;
 }
 
-/** Guards against a source that never says "finished". */
+/** Guards against a source that never says "finished" (4096 x 512 KB = 2 GB). */
 const MAX_CHUNKS = 4096;
+/** Attempts at one chunk before the download is left for the next run (which resumes there). */
+const CHUNK_ATTEMPTS = 4;
 
+export interface MediaContext {
+  store: Store;
+  client: FinanceClient;
+  connectorId: string;
+  now: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+function md5(bytes: Buffer): string {
+  return createHash('md5').update(bytes).digest('hex');
+}
+
+async function chunkWithRetry(ctx: MediaContext, sdkfileid: string, indexbuf: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.client.getMediaData(sdkfileid, indexbuf);
+    } catch (err) {
+      const retry = err instanceof SdkError ? (SDK_ERRORS[err.sdkCode]?.retry ?? false) : true;
+      if (!retry || attempt >= CHUNK_ATTEMPTS) throw err;
+      const wait = Math.min(8000, 250 * 2 ** attempt) * (0.5 + Math.random());
+      await (ctx.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(wait);
+    }
+  }
+}
+
+type Downloaded = { bytes: Buffer; md5: string } | { file: { sha256: string; size: number; md5: string } };
+
+/** Downloads one file, resuming a download a previous run or process left unfinished. */
+async function download(ctx: MediaContext, sdkfileid: string, fresh: boolean): Promise<Downloaded> {
+  const { store, connectorId } = ctx;
+  const tempName = `media-${createHash('sha256').update(`${connectorId}\0${sdkfileid}`).digest('hex')}.part`;
+  let progress = fresh ? undefined : await getMediaProgress(store.db, connectorId, sdkfileid);
+  let indexbuf = progress?.indexbuf ?? '';
+  if (!progress) {
+    const first = await chunkWithRetry(ctx, sdkfileid, '');
+    if (first.isFinish) return { bytes: first.data, md5: md5(first.data) };
+    const part = await openPartial(store.blobs.files, tempName, 0);
+    await part.append(first.data);
+    indexbuf = first.outIndexBuf;
+    progress = { tempName, indexbuf, bytes: part.bytes };
+    await saveMediaProgress(store.db, connectorId, sdkfileid, progress, ctx.now());
+    return finishStream(ctx, sdkfileid, part, indexbuf);
+  }
+  const part = await openPartial(store.blobs.files, progress.tempName, progress.bytes);
+  if (part.bytes !== progress.bytes) {
+    // The partial file is shorter than recorded (lost with its disk): start over.
+    await clearMediaProgress(store.db, connectorId, sdkfileid);
+    await part.discard();
+    return download(ctx, sdkfileid, true);
+  }
+  return finishStream(ctx, sdkfileid, part, indexbuf);
+}
+
+async function finishStream(
+  ctx: MediaContext,
+  sdkfileid: string,
+  part: Awaited<ReturnType<typeof openPartial>>,
+  indexbuf: string,
+): Promise<Downloaded> {
+  for (let i = 0; i < MAX_CHUNKS; i++) {
+    const chunk = await chunkWithRetry(ctx, sdkfileid, indexbuf);
+    await part.append(chunk.data);
+    if (chunk.isFinish) {
+      const file = await part.complete();
+      await clearMediaProgress(ctx.store.db, ctx.connectorId, sdkfileid);
+      return { file };
+    }
+    indexbuf = chunk.outIndexBuf;
+    await saveMediaProgress(
+      ctx.store.db,
+      ctx.connectorId,
+      sdkfileid,
+      { tempName: part.name, indexbuf, bytes: part.bytes },
+      ctx.now(),
+    );
+  }
+  throw new SdkError(10002, `media ${sdkfileid} did not finish after ${MAX_CHUNKS} chunks`);
+}
+
+/** Downloads a whole file into memory: for checks and tests on small files, not the pipeline. */
 export async function downloadMedia(client: FinanceClient, sdkfileid: string): Promise<Buffer> {
   const parts: Buffer[] = [];
   let indexbuf = '';
@@ -29,32 +125,33 @@ export async function downloadMedia(client: FinanceClient, sdkfileid: string): P
   throw new SdkError(10002, `media ${sdkfileid} did not finish after ${MAX_CHUNKS} chunks`);
 }
 
-function md5(bytes: Buffer): string {
-  return createHash('md5').update(bytes).digest('hex');
-}
-
-export async function fetchAttachment(
-  client: FinanceClient,
-  blobs: BlobStore,
-  ref: AttachmentRef,
-): Promise<FetchedMedia> {
+export async function fetchAttachment(ctx: MediaContext, ref: AttachmentRef): Promise<FetchedMedia> {
   const base = { sdkfileid: ref.sdkfileid, ...(ref.md5 ? { md5Expected: ref.md5 } : {}) };
-  let bytes: Buffer;
+  const expected = ref.md5?.toLowerCase();
+  let got: Downloaded;
   try {
-    bytes = await downloadMedia(client, ref.sdkfileid);
-    if (ref.md5 && md5(bytes) !== ref.md5.toLowerCase()) bytes = await downloadMedia(client, ref.sdkfileid);
+    got = await download(ctx, ref.sdkfileid, false);
+    const gotMd5 = 'bytes' in got ? got.md5 : got.file.md5;
+    if (expected && gotMd5 !== expected) got = await download(ctx, ref.sdkfileid, true);
   } catch (err) {
     if (err instanceof SdkError && (err.sdkCode === 10010 || err.sdkCode === 10005)) {
       const status = err.sdkCode === 10010 ? 'expired' : 'missing';
+      await clearMediaProgress(ctx.store.db, ctx.connectorId, ref.sdkfileid);
       return { write: { ...base, status, errorCode: `SDK_${err.sdkCode}` } };
     }
     throw err;
   }
-  const ok = !ref.md5 || md5(bytes) === ref.md5.toLowerCase();
-  const blob = await blobs.prepare(bytes, 'media');
-  return {
-    write: { ...base, status: ok ? 'ok' : 'md5-mismatch', sha256: blob.sha256, size: bytes.length },
-    blob,
-    bytes,
-  };
+  const gotMd5 = 'bytes' in got ? got.md5 : got.file.md5;
+  const status = !expected || gotMd5 === expected ? 'ok' : 'md5-mismatch';
+  if ('bytes' in got) {
+    const blob = await ctx.store.blobs.prepare(got.bytes, 'media');
+    return {
+      write: { ...base, status, sha256: blob.sha256, size: got.bytes.length },
+      blob,
+      bytes: got.bytes,
+      size: got.bytes.length,
+    };
+  }
+  const blob = ctx.store.blobs.preparedFile({ sha256: got.file.sha256, size: got.file.size }, 'media');
+  return { write: { ...base, status, sha256: blob.sha256, size: blob.size }, blob, size: blob.size };
 }

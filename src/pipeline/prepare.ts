@@ -74,6 +74,7 @@ export function mapParticipants(msg: ChatMessage, lk: Lookups): MappingOutcome {
 
 export interface RenderInputs {
   attachmentBytes: (i: number) => Buffer | undefined;
+  attachmentSize?: (i: number) => number | undefined;
   attachmentMissingReason?: (i: number) => string | undefined;
   recalledSummary?: (msgid: string) => string | undefined;
 }
@@ -93,6 +94,7 @@ function renderContext(mapping: MappingOutcome, lk: Lookups, inputs: RenderInput
     people: (id) => lk.people.get(id),
     roomName: (id) => lk.rooms.get(id),
     attachmentBytes: inputs.attachmentBytes,
+    ...(inputs.attachmentSize ? { attachmentSize: inputs.attachmentSize } : {}),
     ...(inputs.attachmentMissingReason ? { attachmentMissingReason: inputs.attachmentMissingReason } : {}),
     addressOf: (id) => addresses.get(id),
     ...(inputs.recalledSummary ? { recalledSummary: inputs.recalledSummary } : {}),

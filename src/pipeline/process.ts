@@ -23,7 +23,8 @@ import type { PreparedResult, Preparer } from './decrypt.js';
 import type { ConfiguredDestination } from './deliver.js';
 import { holdReasonFor } from './hold-reasons.js';
 import { fetchAttachment, type FetchedMedia } from './media.js';
-import { renderParts, sha256, summaryOf, type Lookups, type MappingOutcome } from './prepare.js';
+import { hashAssembled } from './hash-assembled.js';
+import { renderParts, summaryOf, type Lookups, type MappingOutcome } from './prepare.js';
 
 export interface ConnectorRuntime {
   id: string;
@@ -96,15 +97,17 @@ async function finish(
 ): Promise<ProcessedRecord> {
   const { msg, mapping } = res;
   const fetched: FetchedMedia[] = [];
-  let mime = res.mime ? Buffer.from(res.mime.buffer, res.mime.byteOffset, res.mime.byteLength) : undefined;
-  let mimeSha256 = res.mimeSha256;
-  let skeleton: PreparedBlob | undefined;
-  if (!mime) {
+  let mimeBlob: PreparedBlob;
+  if (res.mime) {
+    const mime = Buffer.from(res.mime.buffer, res.mime.byteOffset, res.mime.byteLength);
+    mimeBlob = await store.blobs.prepare(mime, 'mime', res.mimeSha256);
+  } else {
+    const media = { store, client: rt.client, connectorId: rt.id, now: Date.now };
     for (const ref of msg.attachments) {
-      const f = await fetchAttachment(rt.client, store.blobs, ref);
-      if (f.bytes) {
+      const f = await fetchAttachment(media, ref);
+      if (f.size !== undefined) {
         counters.media.fetched++;
-        counters.media.bytes += f.bytes.length;
+        counters.media.bytes += f.size;
       } else counters.media.unavailable++;
       if (f.write.status === 'md5-mismatch') counters.media.md5Mismatch++;
       fetched.push(f);
@@ -112,26 +115,31 @@ async function finish(
     if (msg.content.kind === 'revoke') await rememberOriginal(store, rt.id, msg.content.preMsgid, state);
     const parts = renderParts(msg, mapping, rt.lookups, {
       attachmentBytes: (i) => fetched[i]?.bytes,
+      attachmentSize: (i) => fetched[i]?.size,
       attachmentMissingReason: (i) => {
         const s = fetched[i]?.write.status;
         return s === 'expired' ? 'expired at the source' : s === 'missing' ? 'unknown to the source' : undefined;
       },
       recalledSummary: (pre) => state.summaries.get(pre),
     });
-    mime = assembleMime(parts, (i) => fetched[i]?.bytes);
-    mimeSha256 = sha256(mime);
-    // Single-instance storage: a message with media is kept as a skeleton pointing at the media
-    // blobs, so the media bytes are stored once, not again base64-encoded inside every copy.
-    if (parts.chunks.some((c) => typeof c === 'number')) {
-      skeleton = store.blobs.prepareSkeleton(
-        { sha256: mimeSha256, size: mime.length },
+    if (!parts.chunks.some((c) => typeof c === 'number')) {
+      mimeBlob = await store.blobs.prepare(
+        assembleMime(parts, () => undefined),
+        'mime',
+      );
+    } else {
+      // Single-instance storage: a message with media is kept as a skeleton pointing at the media
+      // blobs, so the media bytes are stored once, not again base64-encoded inside every copy.
+      // Its address is the hash of the whole message, computed without holding large files.
+      const whole = await hashAssembled(parts, (i) => fetched[i]!, store);
+      mimeBlob = store.blobs.prepareSkeleton(
+        whole,
         parts.chunks.map((c) => (typeof c === 'number' ? { media: fetched[c]!.blob!.sha256 } : c)),
         'mime',
       );
     }
   }
   state.summaries.set(msg.msgid, summaryOf(msg));
-  const mimeBlob = skeleton ?? (await store.blobs.prepare(mime, 'mime', mimeSha256));
 
   bump(counters.byType, msg.msgtype);
   for (const f of msg.flags) bump(counters.flagged, f);

@@ -14,7 +14,8 @@ export * from './deliveries.js';
 export * from './report.js';
 export * from './health.js';
 export * from './seq.js';
-export { BlobStore, INLINE_MAX, sha256Hex, type PreparedBlob } from './blobs/index.js';
+export { BlobStore, INLINE_MAX, openPartial, sha256Hex, type PartialFile, type PreparedBlob } from './blobs/index.js';
+export * from './media-progress.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

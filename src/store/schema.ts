@@ -83,6 +83,17 @@ export interface MediaTable {
   fetched_at: number;
 }
 
+/** A large media download in progress: where it stands, so a crash resumes at the last good chunk. */
+export interface MediaProgressTable {
+  connector_id: string;
+  sdkfileid: string;
+  temp_name: string;
+  /** the outindexbuf of the last chunk written and synced */
+  indexbuf: string;
+  bytes: number;
+  updated_at: number;
+}
+
 export interface MailboxTable {
   address: string;
   display_name: string;
@@ -171,6 +182,7 @@ export interface Database {
   items: ItemTable;
   blobs: BlobTable;
   media: MediaTable;
+  media_progress: MediaProgressTable;
   mailboxes: MailboxTable;
   mailbox_entries: MailboxEntryTable;
   deliveries: DeliveryTable;

@@ -11,6 +11,7 @@ import { LocalBlobFiles, sha256Hex, type BlobRef } from './local.js';
 import { decodeSkeleton, encodeSkeleton, type SkeletonPart } from './skeleton.js';
 
 export { LocalBlobFiles, sha256Hex, type BlobRef, type SkeletonPart };
+export { openPartial, type PartialFile } from './partial.js';
 
 /** Blobs up to this size live in the database (bytes). */
 export const INLINE_MAX = 256 * 1024;
@@ -31,6 +32,11 @@ export class BlobStore {
   }
 
   /** Makes bytes ready to be referenced: large ones are written durably now, small ones travel with the row. */
+  /** A blob already durable on disk (written piece by piece): ready to be referenced. */
+  preparedFile(ref: BlobRef, kind: string): PreparedBlob {
+    return { ...ref, kind, data: null, encoding: 'raw' };
+  }
+
   async prepare(bytes: Buffer, kind: string, knownSha256?: string): Promise<PreparedBlob> {
     // A hash computed on a worker thread is trusted here; reads verify it anyway.
     if (bytes.length <= INLINE_MAX) {

@@ -89,7 +89,8 @@ export class LocalBlobFiles {
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fsync of a directory, so that a rename in it survives a power loss. */
+export async function syncDir(dir: string): Promise<void> {
   const fh = await open(dir, constants.O_RDONLY);
   try {
     await fh.sync();

@@ -95,6 +95,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   await db.schema
+    .createTable('media_progress')
+    .addColumn('connector_id', 'text', (c) => c.notNull())
+    .addColumn('sdkfileid', 'text', (c) => c.notNull())
+    .addColumn('temp_name', 'text', (c) => c.notNull())
+    .addColumn('indexbuf', 'text', (c) => c.notNull())
+    .addColumn('bytes', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('media_progress_pk', ['connector_id', 'sdkfileid'])
+    .execute();
+
+  await db.schema
     .createTable('mailboxes')
     .addColumn('address', 'text', (c) => c.primaryKey())
     .addColumn('display_name', 'text', (c) => c.notNull())
@@ -207,6 +218,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     'deliveries',
     'mailbox_entries',
     'mailboxes',
+    'media_progress',
     'media',
     'blobs',
     'items',
