@@ -15,6 +15,7 @@ const COMMANDS = [
   ['mailbox', 'list'],
   ['mailbox', 'show'],
   ['item', 'show'],
+  ['connector', 'check'],
   ['mapping', 'check'],
   ['sandbox', 'generate'],
   ['config', 'schema'],

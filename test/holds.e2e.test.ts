@@ -85,6 +85,13 @@ describe('holds and re-evaluation', () => {
     await writeConfig(
       ['userid,mailbox', ...half.map((e) => `${e.id},${e.email}`), 'nobody,not-an-address'].join('\n') + '\n',
     );
+    // Before anything runs, the check names the key version the records need and nobody configured.
+    const check = await cli('connector', 'check', '--config', config);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('recent records use key version 3, which is not configured');
+    expect(check.stdout).toMatch(/ok +key v1: decrypts message/);
+    expect(check.stdout).toContain('FAIL mapping: 1 bad row(s)');
+
     const r = await cliJson<Report>('run', '--once', '--config', config);
     expect(r.status).toBe('succeeded');
     expect(r.captured).toBe(MESSAGES);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFakeSdk, fakeSdkEnv, setControl } from './fixtures/fake-sdk/harness.js';
 import { generateTenant, readTenant } from '../src/sources/sandbox/index.js';
 import { openStore, saveDirectory } from '../src/store/index.js';
-import { cliJson, tempDir } from './helpers/cli.js';
+import { cli, cliJson, tempDir } from './helpers/cli.js';
 
 const MESSAGES = 1200;
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -100,6 +100,14 @@ describe('WeCom source through the vendor library double', () => {
 
   it('archives exactly what the in-process sandbox client archives', async () => {
     const { config, dataDir } = await wecomConfig('clean');
+    const check = await cliJson<{ ok: boolean; lines: { check: string; ok: boolean }[] }>(
+      'connector',
+      'check',
+      '--config',
+      config,
+    );
+    expect(check.lines.filter((l) => !l.ok)).toEqual([]);
+    expect(check.lines.map((l) => l.check)).toEqual(expect.arrayContaining(['source', 'secret', 'key v1']));
     const r = await cliJson<Report>('run', '--once', '--config', config);
     expect(r.error).toBeUndefined();
     expect(r.fetched).toBe(MESSAGES);
@@ -123,6 +131,9 @@ describe('WeCom source through the vendor library double', () => {
     process.env.WXA_TEST_ARCHIVE_SECRET = 'wrong';
     try {
       const { config } = await wecomConfig('wrong-secret');
+      const check = await cli('connector', 'check', '--config', config);
+      expect(check.code).toBe(1);
+      expect(check.stdout).toMatch(/FAIL secret: .*secret/i);
       const r = await cliJson<Report>('run', '--once', '--config', config);
       expect(r.status).toBe('failed');
       expect(r.error).toMatch(/secret/i);

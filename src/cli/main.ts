@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../core/errors.js';
 import { configJsonSchema } from '../config/index.js';
+import { connectorCheckCommand } from './commands/connector.js';
 import { mappingCheckCommand } from './commands/mapping.js';
 import { itemShowCommand, mailboxListCommand, mailboxShowCommand, statusCommand } from './commands/read.js';
 import { reportCommand } from './commands/report.js';
@@ -85,6 +86,14 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--mime', 'print the RFC 5322 message exactly as delivered')
     .option('--json', 'print JSON')
     .action(act((msgid: string, opts) => itemShowCommand(msgid, opts, io)));
+
+  const connector = program.command('connector').description('connectors');
+  common(connector.command('check'))
+    .description('verify a connector can work: source, secret, keys, directory, mapping, destinations')
+    .option('--sandbox <dir>', 'check this sandbox tenant instead of the configured connectors')
+    .option('--connector <id>', 'only this connector')
+    .option('--json', 'print JSON')
+    .action(act((opts) => connectorCheckCommand(opts, io)));
 
   const mapping = program.command('mapping').description('people -> mailbox mapping');
   mapping

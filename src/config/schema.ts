@@ -35,6 +35,33 @@ const wecomSource = z
       .max(600)
       .default(60)
       .describe('Watchdog per SDK call in seconds (default 60 s): a call that takes longer restarts the SDK process.'),
+    directory: z
+      .object({
+        baseUrl: z.string().url().default('https://qyapi.weixin.qq.com/cgi-bin/').describe('WeCom API base URL.'),
+        contactSecretEnv: z
+          .string()
+          .optional()
+          .describe(
+            'Environment variable with the contacts app secret (for user/get); default the archive secret. Secret.',
+          ),
+        externalSecretEnv: z
+          .string()
+          .optional()
+          .describe('Environment variable with the customer-contact app secret (externalcontact/*). Secret.'),
+        rateLimitPerSecond: z.number().positive().default(10).describe('Directory API calls per second (default 10).'),
+      })
+      .optional()
+      .describe('Names of people and groups from the WeCom directory APIs; without it, ids are shown as they are.'),
+    callback: z
+      .object({
+        tokenEnv: z.string().describe('Environment variable with the callback Token. Secret.'),
+        encodingAesKeyEnv: z.string().describe('Environment variable with the callback EncodingAESKey. Secret.'),
+        host: z.string().default('127.0.0.1').describe('Listen address (put a TLS reverse proxy in front).'),
+        port: z.number().int().min(0).max(65_535).default(8790).describe('Listen port (default 8790).'),
+        path: z.string().default('/wecom/callback').describe('URL path registered in the WeCom admin console.'),
+      })
+      .optional()
+      .describe('The msgaudit_notify callback: a pull starts as soon as WeCom says there is new data; polling stays.'),
   })
   .describe('The production WeCom conversation archive through the vendor Finance SDK.');
 

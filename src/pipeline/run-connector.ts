@@ -5,12 +5,15 @@
 import type { ConnectorConfig } from '../config/index.js';
 import { requeueKeyMissing, requeueUnmapped, saveConnectorState, upsertConnector, type Store } from '../store/index.js';
 import { buildConnector } from './connector.js';
+import { refreshDirectory, type DirectoryRefresh } from './directory-refresh.js';
 import { runOnce, type RunOptions, type RunReport } from './run.js';
 
 export interface ConnectorRunReport extends RunReport {
   /** records put back to pending because their hold's cause was fixed */
   released: { unmapped: number; keyMissing: number };
   mappingProblems: string[];
+  /** the directory lookups before the run (WeCom source with a directory configured) */
+  directory?: DirectoryRefresh;
 }
 
 export async function runConnector(
@@ -18,6 +21,7 @@ export async function runConnector(
   cfg: ConnectorConfig,
   opts: RunOptions & { workers: number },
 ): Promise<ConnectorRunReport> {
+  const directory = await refreshDirectory(store.db, cfg, (opts.now ?? Date.now)());
   const built = await buildConnector(cfg, { workers: opts.workers, db: store.db });
   try {
     const now = (opts.now ?? Date.now)();
@@ -33,7 +37,7 @@ export async function runConnector(
     released.keyMissing = await requeueKeyMissing(store.db, cfg.id, built.keyVersions, now);
     const report = await runOnce(store, built.runtime, opts);
     await saveConnectorState(store.db, cfg.id, { ...state, mappingFingerprint: built.mappingFingerprint });
-    return { ...report, released, mappingProblems: built.mappingProblems };
+    return { ...report, released, mappingProblems: built.mappingProblems, ...(directory ? { directory } : {}) };
   } finally {
     await built.close();
   }
