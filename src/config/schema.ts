@@ -52,16 +52,6 @@ const wecomSource = z
       })
       .optional()
       .describe('Names of people and groups from the WeCom directory APIs; without it, ids are shown as they are.'),
-    callback: z
-      .object({
-        tokenEnv: z.string().describe('Environment variable with the callback Token. Secret.'),
-        encodingAesKeyEnv: z.string().describe('Environment variable with the callback EncodingAESKey. Secret.'),
-        host: z.string().default('127.0.0.1').describe('Listen address (put a TLS reverse proxy in front).'),
-        port: z.number().int().min(0).max(65_535).default(8790).describe('Listen port (default 8790).'),
-        path: z.string().default('/wecom/callback').describe('URL path registered in the WeCom admin console.'),
-      })
-      .optional()
-      .describe('The msgaudit_notify callback: a pull starts as soon as WeCom says there is new data; polling stays.'),
   })
   .describe('The production WeCom conversation archive through the vendor Finance SDK.');
 
@@ -112,6 +102,16 @@ export const connectorSchema = z.object({
     .default([{ kind: 'archive' }])
     .describe('Where items go: the embedded archive (always), and IMAP servers, Microsoft 365 or Gmail.'),
   schedule,
+  callback: z
+    .object({
+      tokenEnv: z.string().describe('Environment variable with the callback Token. Secret.'),
+      encodingAesKeyEnv: z.string().describe('Environment variable with the callback EncodingAESKey. Secret.'),
+      host: z.string().default('127.0.0.1').describe('Listen address (put a TLS reverse proxy in front).'),
+      port: z.number().int().min(0).max(65_535).default(8790).describe('Listen port (default 8790).'),
+      path: z.string().default('/wecom/callback').describe('URL path registered in the WeCom admin console.'),
+    })
+    .optional()
+    .describe('The msgaudit_notify callback: a pull starts as soon as WeCom says there is new data; polling stays.'),
 });
 
 export const configSchema = z

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { parseConfig, type Config, type ConnectorConfig } from '../../config/index.js';
 import { describeError } from '../../core/errors.js';
 import { runConnector, startSchedule, type Schedule } from '../../pipeline/index.js';
-import { appendMessages, generateTenant } from '../../sources/sandbox/index.js';
+import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
+import { createCallbackHandler, startCallbackServer, type CallbackServer } from '../../sources/wecom/callback/index.js';
 import { countItems, openStore } from '../../store/index.js';
 import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import type { Io } from '../io.js';
@@ -36,6 +37,7 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   const store = await openStore(cfg.dataDir);
   const maxRuns = flags.runs === undefined ? Infinity : Number(flags.runs);
   const schedules: Schedule[] = [];
+  const callbacks: CallbackServer[] = [];
   let finished = 0;
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => (resolveDone = r));
@@ -71,6 +73,25 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
       },
     });
     schedules.push(schedule);
+    if (c.callback) {
+      const token = process.env[c.callback.tokenEnv];
+      const encodingAesKey = process.env[c.callback.encodingAesKeyEnv];
+      if (!token || !encodingAesKey) {
+        throw new Error(
+          `${c.id}: the callback needs $${c.callback.tokenEnv} and $${c.callback.encodingAesKeyEnv} (Token and EncodingAESKey from the WeCom admin console)`,
+        );
+      }
+      const corpId = c.source.kind === 'wecom' ? c.source.corpId : (await readTenant(c.source.dir)).corpId;
+      const server = await startCallbackServer({
+        host: c.callback.host,
+        port: c.callback.port,
+        path: c.callback.path,
+        // A notification only wakes the schedule: the pull never runs inside WeCom's request.
+        handler: createCallbackHandler({ token, encodingAesKey, corpId, onNotify: () => schedule.trigger() }),
+      });
+      callbacks.push(server);
+      io.err(`${c.id}: msgaudit_notify callback listening on ${server.url}\n`);
+    }
   }
 
   const stop = () => resolveDone();
@@ -79,6 +100,7 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   await done;
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
+  await Promise.all(callbacks.map((c) => c.close()));
   await Promise.all(schedules.map((s) => s.stop()));
   await store.close();
   return 0;
