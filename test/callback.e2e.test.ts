@@ -58,13 +58,19 @@ describe('msgaudit_notify callback', () => {
       const url = `http://127.0.0.1:${port}/wecom/callback`;
 
       const forged = eventRequestForTest({ token: 'wrong', encodingAesKey: AES_KEY, corpId: tenant.corpId });
-      const refused = await fetch(`${url}?${new URLSearchParams(forged.query)}`, { method: 'POST', body: forged.body });
+      const refused = await fetch(`${url}?${new URLSearchParams(forged.query as Record<string, string>)}`, {
+        method: 'POST',
+        body: forged.body,
+      });
       expect(refused.status).toBe(401);
       await new Promise((r) => setTimeout(r, 500));
       expect(out.split('\n').filter(Boolean)).toHaveLength(1);
 
       const real = eventRequestForTest({ token: TOKEN, encodingAesKey: AES_KEY, corpId: tenant.corpId });
-      const accepted = await fetch(`${url}?${new URLSearchParams(real.query)}`, { method: 'POST', body: real.body });
+      const accepted = await fetch(`${url}?${new URLSearchParams(real.query as Record<string, string>)}`, {
+        method: 'POST',
+        body: real.body,
+      });
       expect(accepted.status).toBe(200);
       expect(await serving).toBe(0);
       expect(out.split('\n').filter(Boolean)).toHaveLength(2);

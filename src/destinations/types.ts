@@ -69,11 +69,18 @@ export class DestinationError extends ArchiverError {
   readonly failure: DeliveryFailureKind;
   /** for throttled: how long the server asked us to wait */
   readonly retryAfterMs: number | undefined;
+  /** set when the item is larger than the destination accepts: the delivery stage then sends a partial copy */
+  readonly tooLarge: { size: number; limit?: number } | undefined;
 
-  constructor(failure: DeliveryFailureKind, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+  constructor(
+    failure: DeliveryFailureKind,
+    message: string,
+    options?: { cause?: unknown; retryAfterMs?: number; tooLarge?: { size: number; limit?: number } },
+  ) {
     super(CODES[failure], message, options);
     this.name = 'DestinationError';
     this.failure = failure;
     this.retryAfterMs = options?.retryAfterMs;
+    this.tooLarge = options?.tooLarge;
   }
 }

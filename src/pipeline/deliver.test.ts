@@ -193,6 +193,81 @@ describe('deliverDue', () => {
     expect(byStatus.reduce((a, r) => a + r.n, 0)).toBe(4);
   });
 
+  it('sends a partial copy without the largest attachment when the destination refuses the item as too large', async () => {
+    await seed(1, ['a@x']);
+    // Give the item two attachments, one large, through the media table and blobs.
+    const big = await store.blobs.prepare(Buffer.alloc(400_000, 1), 'media');
+    const small = await store.blobs.prepare(Buffer.from('small'), 'media');
+    for (const b of [big, small])
+      await store.db
+        .insertInto('blobs')
+        .values({ ...b, created_at: 0 })
+        .execute();
+    await store.db
+      .insertInto('media')
+      .values([
+        {
+          connector_id: 'c',
+          sdkfileid: 'big',
+          status: 'ok',
+          sha256: big.sha256,
+          size: big.size,
+          md5_expected: null,
+          md5_ok: 1,
+          error_code: null,
+          fetched_at: 0,
+        },
+        {
+          connector_id: 'c',
+          sdkfileid: 'small',
+          status: 'ok',
+          sha256: small.sha256,
+          size: small.size,
+          md5_expected: null,
+          md5_ok: 1,
+          error_code: null,
+          fetched_at: 0,
+        },
+      ])
+      .execute();
+    const model = {
+      key: 'wecom:corp:m0',
+      msgid: 'm0',
+      attachments: [
+        { sdkfileid: 'big', filename: 'big.bin', contentType: 'application/octet-stream', role: 'media' },
+        { sdkfileid: 'small', filename: 'small.txt', contentType: 'text/plain', role: 'media' },
+      ],
+    };
+    const whole = await store.blobs.prepare(Buffer.alloc(560_000, 65), 'mime');
+    await store.db
+      .insertInto('blobs')
+      .values({ ...whole, created_at: 0 })
+      .execute();
+    await store.db
+      .updateTable('items')
+      .set({ model_json: JSON.stringify(model), mime_sha256: whole.sha256, mime_size: whole.size })
+      .execute();
+    const limit = 100_000;
+    const s = scripted((item) =>
+      item.mime.length > limit
+        ? new DestinationError('permanent', 'too large', { tooLarge: { size: item.mime.length, limit } })
+        : undefined,
+    );
+    const omitted: number[][] = [];
+    const c = await deliverDue(store, [{ id: 'imap:test', destination: s.dest, perMailbox: 1, overall: 1 }], {
+      ...opts(),
+      rerender: (_item, omit, note) => {
+        omitted.push([...omit]);
+        expect(note(0)).toContain('SHA-256');
+        return Buffer.from('reduced copy');
+      },
+    });
+    expect(omitted).toEqual([[0]]);
+    expect(c.partial).toBe(1);
+    const rows = await countDeliveries(store.db);
+    expect(rows).toEqual([expect.objectContaining({ status: 'partial', n: 1 })]);
+  });
+
   it('backs off exponentially within the jitter bounds', () => {
     expect(backoff(0, { random: () => 0 })).toBe(500);
     expect(backoff(3, { random: () => 0.999 })).toBeLessThan(12_000);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { describeError } from '../core/errors.js';
 import { crashPoint } from '../core/fault-points.js';
 import type { ChatMessage } from '../core/model.js';
-import { DestinationError, type Destination, type RenderedItem } from '../destinations/types.js';
+import { DestinationError, type DeliveryOutcome, type Destination, type RenderedItem } from '../destinations/types.js';
 import { messageIdFor } from '../render/index.js';
 import {
   finishDelivery,
@@ -20,6 +20,7 @@ import {
   releaseLeases,
   retryDelivery,
   type DueDelivery,
+  sha256Hex,
   type Store,
 } from '../store/index.js';
 import { bump } from './counters.js';
@@ -57,6 +58,11 @@ export interface DeliverOptions {
   leaseMs?: number;
   batch?: number;
   random?: () => number;
+  /**
+   * Renders an item again without some attachments (each replaced by a note): used to send a
+   * partial copy to a destination that refuses the whole item as too large.
+   */
+  rerender?: (item: RenderedItem, omit: ReadonlySet<number>, note: (i: number) => string) => Buffer;
 }
 
 /** Delivers every due row of each destination; rows waiting for a later retry stay for the next run. */
@@ -117,7 +123,7 @@ async function deliverRows(
         bump(counters.held, 'missing-item');
         return;
       }
-      const outcome = await d.destination.deliver(rendered, row.mailbox);
+      const outcome = await deliverOrReduce(d.destination, rendered, row.mailbox, opts);
       crashPoint('after-deliver');
       await finishDelivery(
         store.db,
@@ -162,6 +168,51 @@ async function deliverRows(
   });
   if (untouched.size > 0) await releaseLeases(store.db, [...untouched]);
   return paused;
+}
+
+/**
+ * Delivers the item; when the destination refuses it as too large, sends a copy without its
+ * largest attachments instead (each replaced by a note with name, size and SHA-256), counted as
+ * partial. The full item stays in the embedded archive: nothing is dropped.
+ */
+async function deliverOrReduce(
+  destination: Destination,
+  item: RenderedItem,
+  mailbox: string,
+  opts: DeliverOptions,
+): Promise<DeliveryOutcome> {
+  try {
+    return await destination.deliver(item, mailbox);
+  } catch (err) {
+    const big = err instanceof DestinationError ? err.tooLarge : undefined;
+    if (!big || !opts.rerender) throw err;
+    const sizes = item.attachments.map((a, i) => ({ i, size: a.bytes?.length ?? 0 }));
+    sizes.sort((a, b) => b.size - a.size);
+    // Leave out the largest attachments until the estimate (base64 grows by 4/3) fits, with a
+    // margin for the notes; the limit defaults to half the refused size when the server gave none.
+    const limit = big.limit ?? Math.floor(big.size / 2);
+    const omit = new Set<number>();
+    let estimate = big.size;
+    for (const a of sizes) {
+      if (estimate <= limit * 0.95 || a.size === 0) break;
+      omit.add(a.i);
+      estimate -= Math.ceil((a.size * 4) / 3) + Math.ceil(a.size / 57) * 2;
+    }
+    if (omit.size === 0) throw err;
+    const note = (i: number) => {
+      const a = item.attachments[i]!;
+      const bytes = a.bytes ?? Buffer.alloc(0);
+      return `left out of this copy: ${bytes.length} bytes is over this mailbox's limit of ${limit} bytes; the full file (SHA-256 ${sha256Hex(bytes)}) is in the archive`;
+    };
+    const reduced: RenderedItem = { ...item, mime: opts.rerender(item, omit, note) };
+    const outcome = await destination.deliver(reduced, mailbox);
+    const names = [...omit].map((i) => item.attachments[i]!.ref.filename).join(', ');
+    return {
+      status: 'partial',
+      reason: `attachment(s) ${names} left out: the item (${big.size} bytes) is over the destination's limit${big.limit ? ` of ${big.limit} bytes` : ''}`,
+      ...(outcome.remoteId ? { remoteId: outcome.remoteId } : {}),
+    };
+  }
 }
 
 /** Returns true when the destination must pause (credentials refused). */

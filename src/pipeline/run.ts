@@ -18,6 +18,7 @@ import {
 } from '../store/index.js';
 import { captureAvailable } from './capture.js';
 import { deliverDue, type DeliveryCounters } from './deliver.js';
+import { mapParticipants, renderItem } from './prepare.js';
 import { emptyCounters, heldTotal, type RunCounters } from './counters.js';
 import { newRunState, processBatch, type ConnectorRuntime } from './process.js';
 import type { PreparedResult } from './decrypt.js';
@@ -105,7 +106,14 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
     counters.unmappedParticipants = state.unmapped.size;
     if (rt.destinations.length > 0) {
       progress('deliver', counters.fetched);
-      delivery = await deliverDue(store, rt.destinations, { now });
+      delivery = await deliverDue(store, rt.destinations, {
+        now,
+        rerender: (item, omit, note) =>
+          renderItem(item.model, mapParticipants(item.model, rt.lookups), rt.lookups, {
+            attachmentBytes: (i) => (omit.has(i) ? undefined : item.attachments[i]?.bytes),
+            attachmentMissingReason: (i) => (omit.has(i) ? note(i) : undefined),
+          }),
+      });
     }
   } catch (err) {
     error = describeError(err);

@@ -97,6 +97,7 @@ export function createGmailDestination(cfg: GmailDestinationConfig, deps: GmailD
       throw new DestinationError(
         'permanent',
         `item ${item.key} is ${mb(size)}, over the Gmail import limit of ${mb(GMAIL_MAX_MESSAGE_BYTES)}`,
+        { tooLarge: { size, limit: GMAIL_MAX_MESSAGE_BYTES } },
       );
     }
     const what = `importing item ${item.key} into ${mailbox}`;

@@ -87,6 +87,9 @@ export function tooLarge(ctx: FailureContext, detail: string): DestinationError 
   return new DestinationError(
     'permanent',
     `${ctx.server}: ${size} for ${ctx.mailbox} is larger than ${limit} (${detail}); raise the mailbox's size limit, then retry the held item`,
+    ctx.size === undefined
+      ? undefined
+      : { tooLarge: { size: ctx.size, ...(ctx.limit === undefined ? {} : { limit: ctx.limit }) } },
   );
 }
 
