@@ -39,6 +39,15 @@ describe('wechat-archiver --help', () => {
     expect(text).toBe(await readFile(golden, 'utf8'));
   });
 
+  it('matches the golden JSON Schema of the configuration file', async () => {
+    const r = await cli('config', 'schema');
+    expect(r.code).toBe(0);
+    const golden = join(import.meta.dirname, 'golden', 'config.schema.json');
+    if (process.env.UPDATE_GOLDEN === '1') await writeFile(golden, r.stdout);
+    expect(existsSync(golden), `${golden} is missing: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
+    expect(r.stdout).toBe(await readFile(golden, 'utf8'));
+  });
+
   it('exits 2 with a clear message for a run without --once or a connector', async () => {
     const r = await cli('run');
     expect(r.code).toBe(2);

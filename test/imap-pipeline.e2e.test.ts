@@ -20,6 +20,12 @@ import { asUser, findMessage, messageIdsIn } from './helpers/imap-read.js';
 const MASTER = { name: 'archiver', password: 'master-secret' };
 const FOLDER = 'WeChat Archiver';
 const ROOT = join(import.meta.dirname, '..');
+/**
+ * Messages in the large tenant. The issue's claim is 10,000, which takes about 7 minutes on
+ * a busy 2-core machine (about 14 ms per APPEND, 2.9 mailboxes per message): run it with
+ * WXA_E2E_MESSAGES=10000. The default keeps this file near 4 minutes there.
+ */
+const MESSAGES = Number(process.env.WXA_E2E_MESSAGES ?? 4000);
 
 interface RunReport {
   status: string;
@@ -184,97 +190,89 @@ function runChild(
 }
 
 describe('IMAP mailboxes end to end', () => {
-  it('files a 10,000-message tenant into every mapped mailbox, read back by the users themselves', async () => {
-    const MESSAGES = 4000;
-    const t0 = Date.now();
-    const s = await setup('imap-e2e', 31, MESSAGES);
-    const t1 = Date.now();
-    const report = await cliJson<RunReport>('run', '--once', '--config', s.config);
-    const t2 = Date.now();
-    expect(report.status).toBe('succeeded');
-    expect(report.fetched).toBe(MESSAGES);
-    expect(report.archived + report.heldTotal + report.failed).toBe(report.fetched);
+  it(
+    `files a ${MESSAGES}-message tenant into every mapped mailbox, read back by the users themselves`,
+    async () => {
+      const s = await setup('imap-e2e', 31, MESSAGES);
+      const report = await cliJson<RunReport>('run', '--once', '--config', s.config);
+      expect(report.status).toBe('succeeded');
+      expect(report.fetched).toBe(MESSAGES);
+      expect(report.archived + report.heldTotal + report.failed).toBe(report.fetched);
 
-    // Only employees are mapped (directory e-mail), and every employee has a Dovecot user.
-    const boxes = await cliJson<MailboxSummary[]>('mailbox', 'list', '--config', s.config);
-    expect(boxes.length).toBeGreaterThan(1);
-    for (const b of boxes) {
-      expect(s.mailboxes).toContain(b.address);
-      expect(b.folder).toBe(FOLDER);
-    }
-    const entries = boxes.reduce((n, b) => n + b.items, 0);
-    expect(entries).toBeGreaterThan(MESSAGES);
-    expect(report.delivery).toEqual({
-      delivered: entries,
-      partial: 0,
-      duplicates: 0,
-      retried: 0,
-      held: {},
-      paused: [],
-    });
+      // Only employees are mapped (directory e-mail), and every employee has a Dovecot user.
+      const boxes = await cliJson<MailboxSummary[]>('mailbox', 'list', '--config', s.config);
+      expect(boxes.length).toBeGreaterThan(1);
+      for (const b of boxes) {
+        expect(s.mailboxes).toContain(b.address);
+        expect(b.folder).toBe(FOLDER);
+      }
+      const entries = boxes.reduce((n, b) => n + b.items, 0);
+      expect(entries).toBeGreaterThan(MESSAGES);
+      expect(report.delivery).toEqual({
+        delivered: entries,
+        partial: 0,
+        duplicates: 0,
+        retried: 0,
+        held: {},
+        paused: [],
+      });
 
-    // Per mailbox: the folder holds exactly the archive's entries, each once.
-    const expected = expectedIds(s.dataDir);
-    for (const b of boxes) expect(expected.get(b.address)?.length).toBe(b.items);
-    await expectExactlyOnce(s, expected);
-    const t3 = Date.now();
+      // Per mailbox: the folder holds exactly the archive's entries, each once.
+      const expected = expectedIds(s.dataDir);
+      for (const b of boxes) expect(expected.get(b.address)?.length).toBe(b.items);
+      await expectExactlyOnce(s, expected);
 
-    // A sample, every message type among it: the stored message is the archived one.
-    const sample = sampleItems(s.dataDir, 50);
-    expect(sample.length).toBe(50);
-    const boxesOf = new Map<string, string[]>();
-    for (const r of query<{ item_key: string; mailbox: string }>(
-      s.dataDir,
-      'SELECT item_key, mailbox FROM mailbox_entries',
-    )) {
-      boxesOf.set(r.item_key, [...(boxesOf.get(r.item_key) ?? []), r.mailbox]);
-    }
-    const media = new Map(
-      query<{ sdkfileid: string; sha256: string }>(
+      // A sample, every message type among it: the stored message is the archived one.
+      const sample = sampleItems(s.dataDir, 50);
+      expect(sample.length).toBeGreaterThanOrEqual(50);
+      const boxesOf = new Map<string, string[]>();
+      for (const r of query<{ item_key: string; mailbox: string }>(
         s.dataDir,
-        'SELECT sdkfileid, sha256 FROM media WHERE sha256 IS NOT NULL',
-      ).map((m) => [m.sdkfileid, m.sha256]),
-    );
-    let attachmentsChecked = 0;
-    for (const item of sample) {
-      const shown = await cli('item', 'show', item.msgid, '--mime', '--config', s.config);
-      expect(shown.code).toBe(0);
-      const archived = shown.bytes;
-      const messageId = (await simpleParser(archived)).messageId;
-      expect(messageId).toBe(messageIdFor(item.key));
-      const model = JSON.parse(item.model_json) as ChatMessage;
-      const withBytes = model.attachments.filter((a: AttachmentRef) => media.has(a.sdkfileid));
-      for (const mailbox of boxesOf.get(item.key) ?? []) {
-        const found = await asUser(s.dovecot, mailbox, (c) => findMessage(c, FOLDER, messageId!));
-        expect(found, `${item.msgtype} ${item.msgid} in ${mailbox}`).toHaveLength(1);
-        const stored = found[0]!;
-        expect(stored.source.equals(archived), `${item.msgid} in ${mailbox} differs from the archive`).toBe(true);
-        expect(stored.internalDate).toBe(Math.floor(item.msg_time / 1000) * 1000);
-        expect(stored.flags.has('\\Seen')).toBe(true);
-        const parsed = await simpleParser(stored.source);
-        const got = new Set(parsed.attachments.map((a) => sha256(a.content)));
-        for (const a of withBytes) {
-          expect(got.has(media.get(a.sdkfileid)!), `${item.msgtype} ${item.msgid}: ${a.filename}`).toBe(true);
-          attachmentsChecked++;
+        'SELECT item_key, mailbox FROM mailbox_entries',
+      )) {
+        boxesOf.set(r.item_key, [...(boxesOf.get(r.item_key) ?? []), r.mailbox]);
+      }
+      const media = new Map(
+        query<{ sdkfileid: string; sha256: string }>(
+          s.dataDir,
+          'SELECT sdkfileid, sha256 FROM media WHERE sha256 IS NOT NULL',
+        ).map((m) => [m.sdkfileid, m.sha256]),
+      );
+      let attachmentsChecked = 0;
+      for (const item of sample) {
+        const shown = await cli('item', 'show', item.msgid, '--mime', '--config', s.config);
+        expect(shown.code).toBe(0);
+        const archived = shown.bytes;
+        const messageId = (await simpleParser(archived)).messageId;
+        expect(messageId).toBe(messageIdFor(item.key));
+        const model = JSON.parse(item.model_json) as ChatMessage;
+        const withBytes = model.attachments.filter((a: AttachmentRef) => media.has(a.sdkfileid));
+        for (const mailbox of boxesOf.get(item.key) ?? []) {
+          const found = await asUser(s.dovecot, mailbox, (c) => findMessage(c, FOLDER, messageId!));
+          expect(found, `${item.msgtype} ${item.msgid} in ${mailbox}`).toHaveLength(1);
+          const stored = found[0]!;
+          expect(stored.source.equals(archived), `${item.msgid} in ${mailbox} differs from the archive`).toBe(true);
+          expect(stored.internalDate).toBe(Math.floor(item.msg_time / 1000) * 1000);
+          expect(stored.flags.has('\\Seen')).toBe(true);
+          const parsed = await simpleParser(stored.source);
+          const got = new Set(parsed.attachments.map((a) => sha256(a.content)));
+          for (const a of withBytes) {
+            expect(got.has(media.get(a.sdkfileid)!), `${item.msgtype} ${item.msgid}: ${a.filename}`).toBe(true);
+            attachmentsChecked++;
+          }
         }
       }
-    }
-    expect(
-      sample.filter((r) => (JSON.parse(r.model_json) as ChatMessage).attachments.length > 0).length,
-    ).toBeGreaterThanOrEqual(5);
-    expect(attachmentsChecked).toBeGreaterThanOrEqual(10);
-    const t4 = Date.now();
-    console.info(
-      `timings: setup ${t1 - t0} ms, run ${t2 - t1} ms, counts ${t3 - t2} ms, sample ${t4 - t3} ms; ${entries} entries`,
-    );
-  }, 420_000);
+      expect(
+        sample.filter((r) => (JSON.parse(r.model_json) as ChatMessage).attachments.length > 0).length,
+      ).toBeGreaterThanOrEqual(5);
+      expect(attachmentsChecked).toBeGreaterThanOrEqual(10);
+    },
+    120_000 + MESSAGES * 100,
+  );
 
   it('leaves exactly one copy of every message after a kill -9 between APPEND and the ledger', async () => {
-    const t0 = Date.now();
     const s = await setup('imap-crash', 32, 1500);
-    const t1 = Date.now();
     const crashed = await runChild(s.config, { WXA_CRASH_AT: 'after-deliver:200' });
-    const t2 = Date.now();
     expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
 
     const ledger = () =>
@@ -309,7 +307,6 @@ describe('IMAP mailboxes end to end', () => {
     }
 
     const restart = await cliJson<RunReport>('run', '--once', '--config', s.config);
-    const t3 = Date.now();
     expect(restart.status).toBe('succeeded');
     expect(restart.interruptedRunsFound).toBe(1);
     expect(restart.delivery?.duplicates).toBeGreaterThanOrEqual(1);
@@ -334,9 +331,5 @@ describe('IMAP mailboxes end to end', () => {
     // ... and the ledger is the archive's entries, one row each.
     const entries = expectedIds(s.dataDir);
     for (const [mailbox, ids] of entries) expect([...(fromLedger.get(mailbox) ?? [])].sort()).toEqual([...ids].sort());
-    const t4 = Date.now();
-    console.info(
-      `crash timings: setup ${t1 - t0} ms, crashed run ${t2 - t1} ms, restart ${t3 - t2} ms, checks ${t4 - t3} ms; ${after.length} deliveries, ${landed.length} landed at the crash`,
-    );
   }, 240_000);
 });
