@@ -113,7 +113,7 @@ async function deliverRows(
     untouched.delete(row.id);
     let item = items.get(row.itemKey);
     if (!item) {
-      item = renderedItem(store, row.itemKey);
+      item = loadRenderedItem(store, row.itemKey);
       items.set(row.itemKey, item);
     }
     try {
@@ -258,7 +258,8 @@ export function backoff(attempts: number, opts: DeliverOptions = {}): number {
   return Math.round(nominal * (0.5 + (opts.random ?? Math.random)()));
 }
 
-async function renderedItem(store: Store, key: string): Promise<RenderedItem | undefined> {
+/** An archived item as destinations take it: its exact MIME bytes, its model and its media. */
+export async function loadRenderedItem(store: Store, key: string): Promise<RenderedItem | undefined> {
   const row = await loadDeliverable(store.db, key);
   if (!row) return undefined;
   const model = JSON.parse(row.modelJson) as ChatMessage;

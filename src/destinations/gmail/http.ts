@@ -9,6 +9,7 @@
  * import) is not repeated here: the caller looks before it tries again. Rate-limit refusals
  * are repeated even for imports, because Google refuses them before doing any work.
  */
+import { backoffMs as jitteredBackoff } from '../../core/backoff.js';
 import { DestinationError } from '../types.js';
 import { apiErrorFor, googleErrorOf, googleWaitMs, GoogleRequestError, isRateLimited } from './google-errors.js';
 import { describe, type GmailTokens } from './token.js';
@@ -56,8 +57,7 @@ const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 64_000;
 
 export function backoffMs(attempt: number, random: () => number): number {
-  const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
-  return Math.round(cap / 2 + (random() * cap) / 2);
+  return jitteredBackoff(attempt, { baseMs: BACKOFF_BASE_MS, maxMs: BACKOFF_MAX_MS, random });
 }
 
 export class GmailHttp {

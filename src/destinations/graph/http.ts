@@ -8,6 +8,7 @@
  * before doing any work; after any other failure the item may or may not exist, so the
  * caller looks before it tries again (see deliver.ts).
  */
+import { backoffMs as jitteredBackoff } from '../../core/backoff.js';
 import { DestinationError } from '../types.js';
 import { destinationErrorFor, GraphRequestError } from './graph-errors.js';
 import type { LimiterClock, MailboxLimiter } from './mailbox-limiter.js';
@@ -56,8 +57,7 @@ const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 60_000;
 
 export function backoffMs(attempt: number, random: () => number): number {
-  const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
-  return Math.round(cap / 2 + (random() * cap) / 2);
+  return jitteredBackoff(attempt, { baseMs: BACKOFF_BASE_MS, maxMs: BACKOFF_MAX_MS, random });
 }
 
 /** Retry-After in ms: delta-seconds or an HTTP-date (RFC 9110 section 10.2.3). */
