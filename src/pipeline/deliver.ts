@@ -106,7 +106,9 @@ async function deliverRows(
   const perMailbox = new Map<string, number>();
   let running = 0;
   let paused = false;
-  const queue = [...rows];
+  // Rows of one mailbox next to each other, so a connection freed by one delivery is taken by
+  // the next delivery into the same mailbox instead of being closed for another mailbox's login.
+  const queue = [...rows].sort((a, b) => (a.mailbox < b.mailbox ? -1 : a.mailbox > b.mailbox ? 1 : a.id - b.id));
   const untouched = new Set(rows.map((r) => r.id));
 
   const one = async (row: DueDelivery): Promise<void> => {
@@ -144,24 +146,26 @@ async function deliverRows(
   };
 
   await new Promise<void>((resolve) => {
-    const pump = () => {
+    const start = (i: number) => {
+      const row = queue.splice(i, 1)[0]!;
+      running++;
+      perMailbox.set(row.mailbox, (perMailbox.get(row.mailbox) ?? 0) + 1);
+      void one(row).finally(() => {
+        running--;
+        perMailbox.set(row.mailbox, (perMailbox.get(row.mailbox) ?? 1) - 1);
+        pump(row.mailbox);
+      });
+    };
+    const pump = (prefer?: string) => {
       if (paused) queue.length = 0;
       if (queue.length === 0 && running === 0) return resolve();
+      if (prefer !== undefined && running < d.overall && (perMailbox.get(prefer) ?? 0) < d.perMailbox) {
+        const i = queue.findIndex((r) => r.mailbox === prefer);
+        if (i >= 0) start(i);
+      }
       for (let i = 0; i < queue.length && running < d.overall;) {
-        const row = queue[i]!;
-        const inBox = perMailbox.get(row.mailbox) ?? 0;
-        if (inBox >= d.perMailbox) {
-          i++;
-          continue;
-        }
-        queue.splice(i, 1);
-        running++;
-        perMailbox.set(row.mailbox, inBox + 1);
-        void one(row).finally(() => {
-          running--;
-          perMailbox.set(row.mailbox, (perMailbox.get(row.mailbox) ?? 1) - 1);
-          pump();
-        });
+        if ((perMailbox.get(queue[i]!.mailbox) ?? 0) >= d.perMailbox) i++;
+        else start(i);
       }
     };
     pump();

@@ -10,6 +10,7 @@ import {
   finishRun,
   listWork,
   markInterruptedRuns,
+  releaseConnectorLeases,
   saveDirectory,
   sourceHealth,
   startRun,
@@ -62,6 +63,10 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
   const batchSize = opts.batchSize ?? 256;
   const started = now();
   const interrupted = await markInterruptedRuns(store.db, rt.id, started);
+  // One process works a connector in the single-machine shape: the leases of a run that was
+  // interrupted belong to nobody now, so its deliveries are due again at once (the destinations'
+  // own duplicate check keeps them exactly-once).
+  if (interrupted > 0) await releaseConnectorLeases(store.db, rt.id);
   const runId = await startRun(store.db, rt.id, started);
   const counters = emptyCounters();
   const progress = (phase: RunProgress['phase'], total = 0) =>

@@ -102,6 +102,52 @@ export async function releaseLeases(db: Db, ids: number[]): Promise<void> {
   await db.updateTable('deliveries').set({ lease_owner: null, lease_until: null }).where('id', 'in', ids).execute();
 }
 
+/**
+ * Queues deliveries of items already in the archive (a destination added later, a replay into a
+ * new mailbox). Rows that exist are left as they are.
+ */
+export async function queueDeliveries(
+  db: Db,
+  rows: { connectorId: string; destinationId: string; itemKey: string; mailbox: string }[],
+  now: number,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto('deliveries')
+      .values(
+        rows.slice(i, i + 500).map((r) => ({
+          connector_id: r.connectorId,
+          destination_id: r.destinationId,
+          item_key: r.itemKey,
+          mailbox: r.mailbox,
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: now,
+          lease_owner: null,
+          lease_until: null,
+          error_code: null,
+          error_detail: null,
+          remote_id: null,
+          created_at: now,
+          finished_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['destination_id', 'item_key', 'mailbox']).doNothing())
+      .execute();
+  }
+}
+
+/** Releases every lease of a connector's deliveries (its previous worker is known to be gone). */
+export async function releaseConnectorLeases(db: Db, connectorId: string): Promise<number> {
+  const res = await db
+    .updateTable('deliveries')
+    .set({ lease_owner: null, lease_until: null })
+    .where('connector_id', '=', connectorId)
+    .where('lease_owner', 'is not', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
 /** Holds a delivery the destination refused for good, visible with its reason like every other hold. */
 export async function holdDelivery(
   db: Db,
