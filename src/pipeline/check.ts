@@ -13,7 +13,6 @@ import type { Db } from '../store/index.js';
 import { buildConnector } from './connector.js';
 import { loadKeyRing } from './decrypt.js';
 import { directoryClientFor } from './directory-refresh.js';
-import { sandboxDecryptData } from '../sources/sandbox/index.js';
 
 export interface CheckLine {
   check: string;
@@ -59,13 +58,10 @@ export async function checkConnector(cfg: ConnectorConfig, opts: { db?: Db; curs
     } catch (err) {
       add('secret', false, describeError(err));
     }
-    const keysDir = cfg.source.kind === 'wecom' ? cfg.source.keysDir : undefined;
     try {
-      const ring = await loadKeyRing(keysDir ?? (rt.client as { keysDir?: string }).keysDir ?? '');
-      const decrypt =
-        cfg.source.kind === 'wecom'
-          ? (k: string, m: string) => rt.client.decryptData(k, m)
-          : (k: string, m: string) => sandboxDecryptData(k, m);
+      const ring = await loadKeyRing(built.keysDir);
+      // Every source's client answers DecryptData (the sandbox with its own scheme).
+      const decrypt = (k: string, m: string) => rt.client.decryptData(k, m);
       const byVersion = new Map<number, EncryptedRecord>();
       for (const r of records) if (!byVersion.has(r.publickey_ver)) byVersion.set(r.publickey_ver, r);
       for (const v of ring.versions()) {

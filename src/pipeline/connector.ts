@@ -33,6 +33,8 @@ export interface BuiltConnector {
   mappingFingerprint: string;
   /** key versions configured now, so records held for a missing key can be released */
   keyVersions: number[];
+  /** where the connector's private keys are */
+  keysDir: string;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function buildConnector(
     mappingProblems,
     mappingFingerprint: fp.digest('hex'),
     keyVersions: (await loadKeyRing(setup.keysDir)).versions(),
+    keysDir: setup.keysDir,
     close: async () => {
       await preparer.close();
       await Promise.all(destinations.map((d) => d.destination.close()));

@@ -11,6 +11,7 @@ import type { DirectorySnapshot } from '../core/directory.js';
 import { ArchiverError, describeError } from '../core/errors.js';
 import type { ChatMessage } from '../core/model.js';
 import { sandboxDecryptData } from '../sources/sandbox/index.js';
+import { sha256Hex } from '../store/blobs/local.js';
 import { SDK_ERRORS, SdkError, type EncryptedRecord } from '../sources/wecom/client.js';
 import { decryptRecord, KeyRing, type DecryptDataFn } from '../sources/wecom/index.js';
 import {
@@ -18,7 +19,6 @@ import {
   mapParticipants,
   renderableAnywhere,
   renderItem,
-  sha256,
   type Lookups,
   type MappingOutcome,
   type MappingSetup,
@@ -91,7 +91,7 @@ async function prepareWith(
   if (!renderableAnywhere(msg)) return { ok: true, msg, mapping };
   try {
     const mime = renderItem(msg, mapping, lookups, { attachmentBytes: () => undefined });
-    return { ok: true, msg, mapping, mime, mimeSha256: sha256(mime) };
+    return { ok: true, msg, mapping, mime, mimeSha256: sha256Hex(mime) };
   } catch (err) {
     return failure(err);
   }

@@ -4,7 +4,6 @@
  * MIME when everything it needs is at hand (messages with media are finished on the main
  * thread after their media is fetched). Same inputs, same output, on any thread.
  */
-import { createHash } from 'node:crypto';
 import type { DirectorySnapshot } from '../core/directory.js';
 import { participantsOf, personKindOf, type ChatMessage, type Person } from '../core/model.js';
 import { createResolver, type MappingRow, type Resolver } from '../mapping/index.js';
@@ -105,10 +104,6 @@ function renderContext(mapping: MappingOutcome, lk: Lookups, inputs: RenderInput
 /** Whether a message can be rendered without the main thread: no media to fetch, no recall to name. */
 export function renderableAnywhere(msg: ChatMessage): boolean {
   return msg.attachments.length === 0 && msg.content.kind !== 'revoke';
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** A one-line summary of a message, to name it where it was recalled. */

@@ -2,7 +2,7 @@
  * Capture repository: raw records and the source cursor commit in ONE transaction, so the
  * cursor can never run ahead of the data (invariant 2). Records are kept exactly as received.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './blobs/local.js';
 import type { Db } from './db.js';
 import type { RawRecordTable, RawStatus } from './schema.js';
 import { seqKey } from './seq.js';
@@ -43,7 +43,7 @@ export async function commitCapture(
           msgid: r.msgid,
           publickey_ver: r.publickey_ver,
           record_json: r.json,
-          record_sha256: createHash('sha256').update(r.json).digest('hex'),
+          record_sha256: sha256Hex(Buffer.from(r.json)),
           captured_at: now,
           status: 'pending',
           hold_reason: null,
