@@ -46,7 +46,7 @@ describe('msgaudit_notify callback', () => {
       );
       let out = '';
       let err = '';
-      const serving = main(['node', 'wechat-archiver', 'serve', '--config', config, '--runs', '2'], {
+      const serving = main(['node', 'wechat-archiver', 'serve', '--config', config, '--runs', '2', '--no-console'], {
         out: (t) => (out += t.toString()),
         err: (t) => (err += t.toString()),
         tty: false,

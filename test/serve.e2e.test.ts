@@ -7,9 +7,24 @@ describe('serve with no configuration', () => {
   it('archives a demo tenant continuously', async () => {
     const dir = await tempDir('serve');
     try {
-      const r = await cli('serve', '--data-dir', dir.path, '--interval', '1', '--runs', '2', '--workers', '0');
+      const r = await cli(
+        'serve',
+        '--data-dir',
+        dir.path,
+        '--interval',
+        '1',
+        '--runs',
+        '2',
+        '--workers',
+        '0',
+        '--port',
+        '0',
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain('creating a sandbox tenant');
+      // The console listens on loopback and the first admin comes from a one-time token, never a default password.
+      expect(r.stderr).toMatch(/console: http:\/\/127\.0\.0\.1:\d+\//);
+      expect(r.stderr).toMatch(/one-time setup token:\n\n {4}[A-Za-z0-9_-]{20,}\n/);
       const lines = r.stdout.trim().split('\n');
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatch(/sandbox: captured 400, archived \d+/);

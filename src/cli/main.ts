@@ -44,6 +44,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--interval <seconds>', 'seconds between runs (overrides each connector schedule)')
     .option('--workers <n>', 'decrypt worker threads (default one per core)')
     .option('--runs <n>', 'stop after this many runs per connector')
+    .option('--host <address>', 'console listen address (default 127.0.0.1)')
+    .option('--port <n>', 'console port (default 8788; 0 picks a free one)')
+    .option('--no-console', 'do not serve the web console')
+    .option('--no-demo', 'do not start the sandbox demo when no connector exists')
     .action(act((opts) => serveCommand(opts, io)));
 
   common(program.command('run'))

@@ -129,6 +129,21 @@ export const configSchema = z
       .optional()
       .describe('Decrypt worker threads (default: one per core; 0 decrypts on the main thread).'),
     connectors: z.array(connectorSchema).default([]),
+    console: z
+      .object({
+        enabled: z.boolean().default(true).describe('Serve the web console and its API (default true).'),
+        host: z
+          .string()
+          .default('127.0.0.1')
+          .describe('Listen address (default 127.0.0.1: put a TLS reverse proxy in front to expose it).'),
+        port: z.number().int().min(0).max(65_535).default(8788).describe('Listen port (default 8788).'),
+        secureCookies: z
+          .boolean()
+          .default(false)
+          .describe('Mark the session cookie Secure; set it when users reach the console over HTTPS.'),
+      })
+      .default({ enabled: true, host: '127.0.0.1', port: 8788, secureCookies: false })
+      .describe('The web console (accounts, connector wizard, live progress, problems, mailboxes, audit).'),
   })
   .describe('WeChat Archiver configuration');
 

@@ -131,6 +131,32 @@ export const ERROR_CODES = {
   },
   WXA_INTERNAL: { kind: 'transient', retryable: true, meaning: 'an unexpected error; report it with the log' },
   WXA_NOT_FOUND: { kind: 'permanent', retryable: false, meaning: 'the requested object does not exist' },
+  WXA_INPUT_INVALID: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'a request field is not valid; the message names the field and what is wrong with it',
+  },
+  WXA_USER_EXISTS: { kind: 'data', retryable: false, meaning: 'a console account with this username already exists' },
+  WXA_PASSWORD_WEAK: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the password does not meet the policy (at least 12 characters, not one character repeated)',
+  },
+  WXA_LAST_ADMIN: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the change would leave no enabled organisation administrator, so nobody could manage accounts',
+  },
+  WXA_MASTER_KEY_INVALID: {
+    kind: 'config',
+    retryable: false,
+    meaning: 'the master key (WXA_MASTER_KEY or master.key) is malformed, or its file is readable by others',
+  },
+  WXA_SECRET_UNREADABLE: {
+    kind: 'config',
+    retryable: false,
+    meaning: 'a stored secret cannot be decrypted: the master key differs from the one that encrypted it',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -10,7 +10,7 @@ import { describeError } from '../core/errors.js';
 import { decryptRecord } from '../sources/wecom/index.js';
 import type { EncryptedRecord, FinanceClient } from '../sources/wecom/client.js';
 import type { Db } from '../store/index.js';
-import { buildConnector } from './connector.js';
+import { buildConnector, type RuntimeSecrets } from './connector.js';
 import { loadKeyRing } from './decrypt.js';
 import { directoryClientFor } from './directory-refresh.js';
 
@@ -34,12 +34,19 @@ async function sampleRecords(client: FinanceClient, cursor: string): Promise<Enc
   return (await client.getChatData('0', 200)).chatdata ?? [];
 }
 
-export async function checkConnector(cfg: ConnectorConfig, opts: { db?: Db; cursor?: string }): Promise<CheckReport> {
+export async function checkConnector(
+  cfg: ConnectorConfig,
+  opts: { db?: Db; cursor?: string; secrets?: RuntimeSecrets },
+): Promise<CheckReport> {
   const lines: CheckLine[] = [];
   const add = (check: string, ok: boolean, detail: string) => lines.push({ check, ok, detail });
   let built: Awaited<ReturnType<typeof buildConnector>> | undefined;
   try {
-    built = await buildConnector(cfg, { workers: 0, ...(opts.db ? { db: opts.db } : {}) });
+    built = await buildConnector(cfg, {
+      workers: 0,
+      ...(opts.db ? { db: opts.db } : {}),
+      ...(opts.secrets ? { secrets: opts.secrets } : {}),
+    });
     add(
       'source',
       true,
@@ -59,7 +66,7 @@ export async function checkConnector(cfg: ConnectorConfig, opts: { db?: Db; curs
       add('secret', false, describeError(err));
     }
     try {
-      const ring = await loadKeyRing(built.keysDir);
+      const ring = await loadKeyRing(built.keysDir, built.keys);
       // Every source's client answers DecryptData (the sandbox with its own scheme).
       const decrypt = (k: string, m: string) => rt.client.decryptData(k, m);
       const byVersion = new Map<number, EncryptedRecord>();

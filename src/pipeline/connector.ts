@@ -12,7 +12,7 @@ import { openSandbox } from '../sources/sandbox/index.js';
 import type { FinanceClient } from '../sources/wecom/client.js';
 import { createSdkClient } from '../sources/wecom/sdk-host/index.js';
 import type { DirectorySnapshot } from '../core/directory.js';
-import { loadDirectory, type Db } from '../store/index.js';
+import { listMappingOverrides, loadDirectory, type Db } from '../store/index.js';
 import {
   inlinePreparer,
   loadKeyRing,
@@ -35,17 +35,37 @@ export interface BuiltConnector {
   keyVersions: number[];
   /** where the connector's private keys are */
   keysDir: string;
+  /** keys from the secret store, besides those in keysDir */
+  keys?: { version: number; pem: string }[];
   close(): Promise<void>;
+}
+
+/**
+ * Secrets of a connector defined from the console, read from the encrypted secret store by the
+ * caller; they take the place of the environment variables a config-file connector names.
+ */
+export interface RuntimeSecrets {
+  archiveSecret?: string;
+  proxyPassword?: string;
+  privateKeys?: { version: number; pem: string }[];
 }
 
 export async function buildConnector(
   cfg: ConnectorConfig,
-  opts: { workers: number; db?: Db },
+  opts: { workers: number; db?: Db; secrets?: RuntimeSecrets },
 ): Promise<BuiltConnector> {
-  const source = await openSource(cfg, opts.db);
+  const source = await openSource(cfg, opts.db, opts.secrets ?? {});
   const { client, directory } = source;
   const fp = createHash('sha256');
-  let csvRows: MappingRow[] = [];
+  // Rows added from the console's problems page come first: the resolver's first row wins.
+  const overrides = opts.db ? await listMappingOverrides(opts.db, cfg.id) : [];
+  fp.update(JSON.stringify(overrides.map((o) => [o.personId, o.mailbox])));
+  let csvRows: MappingRow[] = overrides.map((o) => ({
+    line: 0,
+    userid: o.personId,
+    externalId: o.personId,
+    mailbox: o.mailbox,
+  }));
   const mappingProblems: string[] = [];
   if (cfg.mapping.csv) {
     let text: Buffer;
@@ -62,7 +82,7 @@ export async function buildConnector(
     }
     fp.update(text);
     const parsed = parseMappingCsv(text, cfg.mapping.csv);
-    csvRows = parsed.rows;
+    csvRows = [...csvRows, ...parsed.rows];
     mappingProblems.push(...parsed.problems.map((p: MappingProblem) => formatProblem(cfg.mapping.csv ?? '', p)));
   }
   fp.update(JSON.stringify({ ...cfg.mapping, csv: undefined }));
@@ -70,6 +90,7 @@ export async function buildConnector(
   const setup: PrepareSetup = {
     corpId: source.corpId,
     keysDir: source.keysDir,
+    ...(opts.secrets?.privateKeys?.length ? { keys: opts.secrets.privateKeys } : {}),
     decryptData: source.remoteDecrypt ? 'remote' : 'sandbox',
     directory,
     mapping: {
@@ -95,8 +116,9 @@ export async function buildConnector(
     },
     mappingProblems,
     mappingFingerprint: fp.digest('hex'),
-    keyVersions: (await loadKeyRing(setup.keysDir)).versions(),
+    keyVersions: (await loadKeyRing(setup.keysDir, setup.keys)).versions(),
     keysDir: setup.keysDir,
+    ...(setup.keys ? { keys: setup.keys } : {}),
     close: async () => {
       await preparer.close();
       await Promise.all(destinations.map((d) => d.destination.close()));
@@ -114,20 +136,20 @@ interface OpenedSource {
   remoteDecrypt?: RemoteDecrypt;
 }
 
-async function openSource(cfg: ConnectorConfig, db: Db | undefined): Promise<OpenedSource> {
+async function openSource(cfg: ConnectorConfig, db: Db | undefined, secrets: RuntimeSecrets): Promise<OpenedSource> {
   if (cfg.source.kind === 'sandbox') {
     const client = await openSandbox(cfg.source.dir);
     return { client, corpId: client.corpId, keysDir: client.keysDir, directory: client.directory() };
   }
   const src = cfg.source;
-  const secret = process.env[src.secretEnv];
+  const secret = secrets.archiveSecret ?? process.env[src.secretEnv];
   if (!secret) {
     throw new ArchiverError(
       'WXA_CONFIG_INVALID',
       `connector ${cfg.id}: the archive secret is read from $${src.secretEnv}, which is not set; export it (the 会话内容存档 Secret from the WeCom admin console)`,
     );
   }
-  const passwd = src.proxyPasswordEnv ? process.env[src.proxyPasswordEnv] : undefined;
+  const passwd = secrets.proxyPassword ?? (src.proxyPasswordEnv ? process.env[src.proxyPasswordEnv] : undefined);
   const client = createSdkClient({
     libraryPath: src.sdkLibrary,
     corpId: src.corpId,

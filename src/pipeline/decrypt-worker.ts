@@ -11,7 +11,7 @@ import {
 import { buildLookups } from './prepare.js';
 
 const setup = workerData as PrepareSetup;
-const ring = loadKeyRing(setup.keysDir);
+const ring = loadKeyRing(setup.keysDir, setup.keys);
 const lookups = buildLookups(setup.directory, setup.mapping);
 
 export default async function prepareBatch(task: PrepareTask): Promise<PreparedResult[] | Unwrapped[]> {

@@ -37,6 +37,8 @@ export interface Preparer {
 export interface PrepareSetup {
   corpId: string;
   keysDir: string;
+  /** private keys held in the encrypted secret store (console connectors), added to the directory's */
+  keys?: { version: number; pem: string }[];
   /**
    * Where DecryptData runs: 'sandbox' is a pure function any thread can call; 'remote' is the
    * vendor library in its host process, reachable only from the main thread (see below).
@@ -46,9 +48,10 @@ export interface PrepareSetup {
   mapping: MappingSetup;
 }
 
-export async function loadKeyRing(keysDir: string): Promise<KeyRing> {
+export async function loadKeyRing(keysDir: string, keys: { version: number; pem: string }[] = []): Promise<KeyRing> {
   const ring = new KeyRing();
-  await ring.loadKeyDir(keysDir);
+  if (keysDir) await ring.loadKeyDir(keysDir);
+  for (const k of keys) ring.addKey(k.version, k.pem, `secret store (version ${k.version})`);
   return ring;
 }
 
@@ -190,7 +193,7 @@ async function prepareRemote(
 
 /** Prepares on the calling thread: used by tests and by `workers: 0`. */
 export async function inlinePreparer(setup: PrepareSetup, remote?: RemoteDecrypt): Promise<Preparer> {
-  const ring = await loadKeyRing(setup.keysDir);
+  const ring = await loadKeyRing(setup.keysDir, setup.keys);
   const lookups = buildLookups(setup.directory, setup.mapping);
   const run = (t: PrepareTask) => runTask(t, ring, lookups, setup);
   return {

@@ -3,5 +3,5 @@ export { runOnce, type RunOptions, type RunProgress, type RunReport } from './ru
 export { runConnector, type ConnectorRunReport } from './run-connector.js';
 export { emptyCounters, heldTotal, type RunCounters } from './counters.js';
 export { HOLD_REASONS, type HoldReason } from './hold-reasons.js';
-export { buildConnector } from './connector.js';
+export { buildConnector, type RuntimeSecrets } from './connector.js';
 export { startSchedule, type Schedule } from './schedule.js';

@@ -4,7 +4,7 @@
  */
 import type { ConnectorConfig } from '../config/index.js';
 import { requeueKeyMissing, requeueUnmapped, saveConnectorState, upsertConnector, type Store } from '../store/index.js';
-import { buildConnector } from './connector.js';
+import { buildConnector, type RuntimeSecrets } from './connector.js';
 import { refreshDirectory, type DirectoryRefresh } from './directory-refresh.js';
 import { runOnce, type RunOptions, type RunReport } from './run.js';
 
@@ -19,10 +19,14 @@ export interface ConnectorRunReport extends RunReport {
 export async function runConnector(
   store: Store,
   cfg: ConnectorConfig,
-  opts: RunOptions & { workers: number },
+  opts: RunOptions & { workers: number; secrets?: RuntimeSecrets },
 ): Promise<ConnectorRunReport> {
   const directory = await refreshDirectory(store.db, cfg, (opts.now ?? Date.now)());
-  const built = await buildConnector(cfg, { workers: opts.workers, db: store.db });
+  const built = await buildConnector(cfg, {
+    workers: opts.workers,
+    db: store.db,
+    ...(opts.secrets ? { secrets: opts.secrets } : {}),
+  });
   try {
     const now = (opts.now ?? Date.now)();
     const state = await upsertConnector(

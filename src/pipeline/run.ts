@@ -36,6 +36,7 @@ export interface RunOptions {
 
 export interface RunProgress {
   phase: 'capture' | 'process' | 'deliver' | 'done';
+  runId: number;
   captured: number;
   processed: number;
   /** records known to be waiting when processing started */
@@ -70,7 +71,7 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
   const runId = await startRun(store.db, rt.id, started);
   const counters = emptyCounters();
   const progress = (phase: RunProgress['phase'], total = 0) =>
-    opts.onProgress?.({ phase, captured: counters.captured, processed: counters.fetched, total });
+    opts.onProgress?.({ phase, runId, captured: counters.captured, processed: counters.fetched, total });
   let error: string | undefined;
   let delivery: DeliveryCounters | undefined;
   try {
@@ -125,7 +126,7 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
   }
   const finished = now();
   const status = error ? 'failed' : 'succeeded';
-  await finishRun(store.db, runId, status, counters, finished, error);
+  await finishRun(store.db, runId, status, delivery ? { ...counters, delivery } : counters, finished, error);
   const head = await rt.client.headSeq?.().catch(() => undefined);
   const health = await sourceHealth(store.db, rt.id, finished, head);
   progress('done', counters.fetched);

@@ -5,5 +5,13 @@
 export { addressFor, INVALID_DOMAIN } from './addresses.js';
 export type { RenderContext } from './context.js';
 export { messageIdFor, threadIdFor } from './headers.js';
-export { RENDER_VERSION, assembleMime, renderMime, renderMimeParts, type MimeParts } from './mime.js';
+export {
+  RENDER_VERSION,
+  assembleMime,
+  renderMime,
+  renderMimeParts,
+  senderOf,
+  subjectFor,
+  type MimeParts,
+} from './mime.js';
 export { base64Lines } from './transfer-encoding.js';

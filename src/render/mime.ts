@@ -42,6 +42,22 @@ function subjectOf(msg: ChatMessage, ctx: RenderContext, view: MessageView): str
   return `[WeChat] ${room}${sender}: ${view.summary}`;
 }
 
+/** The From of a message: the sender's display name and address, or a stable stand-in when unknown. */
+export function senderOf(msg: ChatMessage, ctx: RenderContext): { name: string; address: string } {
+  return msg.from
+    ? mailboxOf(ctx, msg.from)
+    : { name: 'Unknown sender', address: addressFor({ id: 'unknown', kind: 'internal' }) };
+}
+
+/**
+ * The Subject of a message before RFC 2047 encoding, as renderMimeParts writes it; the console
+ * lists items by it without reading every stored message.
+ */
+export function subjectFor(msg: ChatMessage, ctx: RenderContext): string {
+  const sizes = msg.attachments.map((_, i) => ctx.attachmentBytes(i)?.length ?? ctx.attachmentSize?.(i));
+  return subjectOf(msg, ctx, describeMessage(msg, ctx, sizes));
+}
+
 /**
  * Top-level headers. `Auto-Submitted: auto-generated` (RFC 3834) and Exchange's
  * `X-Auto-Response-Suppress: All` are set because the From and To addresses are real
@@ -55,9 +71,7 @@ function topHeaders(
   messageId: string,
   boundary: string,
 ): string {
-  const from = msg.from
-    ? mailboxOf(ctx, msg.from)
-    : { name: 'Unknown sender', address: addressFor({ id: 'unknown', kind: 'internal' }) };
+  const from = senderOf(msg, ctx);
   const to = msg.tolist.map((id) => mailboxOf(ctx, id));
   const thread = threadIdFor(msg.conversation.id, msg.corpId);
   const flags = [...msg.flags];

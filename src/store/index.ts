@@ -16,6 +16,8 @@ export * from './health.js';
 export * from './seq.js';
 export { BlobStore, INLINE_MAX, openPartial, sha256Hex, type PartialFile, type PreparedBlob } from './blobs/index.js';
 export * from './media-progress.js';
+export * from './console-connectors.js';
+export * from './console-queries.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

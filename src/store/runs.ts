@@ -52,9 +52,13 @@ export async function markInterruptedRuns(db: Db, connectorId: string, now: numb
   return Number(res.numUpdatedRows);
 }
 
-export async function listRuns(db: Db, opts: { connectorId?: string; limit: number }): Promise<RunRow[]> {
+export async function listRuns(
+  db: Db,
+  opts: { connectorId?: string; limit: number; beforeId?: number },
+): Promise<RunRow[]> {
   let q = db.selectFrom('runs').selectAll();
   if (opts.connectorId) q = q.where('connector_id', '=', opts.connectorId);
+  if (opts.beforeId !== undefined) q = q.where('id', '<', opts.beforeId);
   const rows = await q.orderBy('id', 'desc').limit(opts.limit).execute();
   return rows.map((r) => ({
     id: r.id,

@@ -175,6 +175,86 @@ export interface RoomTable {
   updated_at: number;
 }
 
+/** A local console account; roles are a JSON array of role ids (see security/roles.ts). */
+export interface UserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  /** scrypt, in the self-describing form `scrypt$N$r$p$salt$hash` */
+  password_hash: string;
+  roles_json: string;
+  disabled: number;
+  failed_logins: number;
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+  last_login_at: number | null;
+}
+
+/** A console session; `id` is the SHA-256 of the cookie's token, so a database leak gives no session. */
+export interface SessionTable {
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+  ip: string;
+  user_agent: string;
+}
+
+/** A secret encrypted with AES-256-GCM under the master key `key_id`, which is never in the database. */
+export interface SecretTable {
+  name: string;
+  key_id: string;
+  iv: string;
+  tag: string;
+  ciphertext: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+/** One audit event; `hash` = SHA-256 over the previous hash and this event's canonical fields. */
+export interface AuditEventTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  detail_json: string;
+  ip: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** A connector defined from the console: its configuration with secrets replaced by secret names. */
+export interface ConnectorDefinitionTable {
+  id: string;
+  definition_json: string;
+  paused: number;
+  terms_version: string;
+  terms_accepted_by: string;
+  terms_accepted_at: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A person -> mailbox row added from the console; it wins over the CSV and the rules. */
+export interface MappingOverrideTable {
+  connector_id: string;
+  person_id: string;
+  mailbox: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
 export interface Database {
   connectors: ConnectorTable;
   cursors: CursorTable;
@@ -190,4 +270,11 @@ export interface Database {
   runs: RunTable;
   people: PersonTable;
   rooms: RoomTable;
+  users: UserTable;
+  sessions: SessionTable;
+  secrets: SecretTable;
+  audit_events: AuditEventTable;
+  connector_definitions: ConnectorDefinitionTable;
+  mapping_overrides: MappingOverrideTable;
+  settings: SettingTable;
 }

@@ -6,11 +6,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, type Config, type ConnectorConfig } from '../../config/index.js';
-import { describeError } from '../../core/errors.js';
-import { runConnector, startSchedule, type Schedule } from '../../pipeline/index.js';
+import type { FastifyInstance } from 'fastify';
+import { fileURLToPath } from 'node:url';
+import { Supervisor } from '../../pipeline/supervisor.js';
+import { issueSetupToken, SecretBox } from '../../security/index.js';
+import { buildApp } from '../../server/app.js';
+import { loadManagedConnectors } from '../../server/managed.js';
 import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
 import { createCallbackHandler, startCallbackServer, type CallbackServer } from '../../sources/wecom/callback/index.js';
-import { countItems, openStore } from '../../store/index.js';
+import { listConnectorDefinitions, openStore } from '../../store/index.js';
 import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import type { Io } from '../io.js';
 import { workersOf } from './run.js';
@@ -18,15 +22,24 @@ import { workersOf } from './run.js';
 export interface ServeFlags extends CommonFlags, SandboxFlags {
   interval?: string;
   runs?: string;
+  host?: string;
+  port?: string;
+  console?: boolean;
+  demo?: boolean;
 }
 
 /** Messages added to the demo tenant before each run, to show traffic arriving. */
 const DEMO_TRAFFIC_PER_RUN = 25;
 
+/** The built web console: web/dist of the package (three levels above this file in src/ and dist/). */
+const WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+
 export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   let cfg = await resolveConfig(flags);
+  const store = await openStore(cfg.dataDir);
   let demoDir: string | undefined;
-  if (cfg.connectors.length === 0) {
+  const consoleConnectors = await listConnectorDefinitions(store.db);
+  if (cfg.connectors.length === 0 && consoleConnectors.length === 0 && flags.demo !== false) {
     demoDir = join(cfg.dataDir, 'sandbox-tenant');
     if (!existsSync(join(demoDir, 'tenant.json'))) {
       io.err(`no connector configured: creating a sandbox tenant in ${demoDir}\n`);
@@ -34,63 +47,91 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
     }
     cfg = withDemoConnector(cfg, demoDir);
   }
-  const store = await openStore(cfg.dataDir);
-  const maxRuns = flags.runs === undefined ? Infinity : Number(flags.runs);
-  const schedules: Schedule[] = [];
-  const callbacks: CallbackServer[] = [];
+  const secrets = await SecretBox.open({ dataDir: cfg.dataDir });
+  const maxRuns = flags.runs === undefined ? undefined : Number(flags.runs);
+  const intervalSeconds = flags.interval ? Number(flags.interval) : undefined;
+  let seed = 1000;
+  const supervisor = new Supervisor({
+    store,
+    workers: workersOf(cfg),
+    load: () => loadManagedConnectors({ config: cfg, store, secrets, onError: (l) => io.err(`${l}\n`) }),
+    ...(intervalSeconds !== undefined ? { intervalSeconds } : {}),
+    ...(maxRuns !== undefined ? { maxRuns } : {}),
+    onLog: (line) => io.err(`${line}\n`),
+    beforeRun: async (c, runNumber) => {
+      if (!demoDir || c.id !== DEMO_ID || runNumber === 0) return;
+      // New traffic with times of now, spread over the interval, as a live corp would send it.
+      const intervalS = intervalSeconds ?? c.schedule.intervalSeconds;
+      const gap = Math.max(1, Math.floor((intervalS * 1000) / DEMO_TRAFFIC_PER_RUN));
+      await appendMessages(demoDir, DEMO_TRAFFIC_PER_RUN, seed++, {
+        after: Date.now() - intervalS * 1000,
+        meanGapMs: gap,
+      });
+    },
+  });
+
   let finished = 0;
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => (resolveDone = r));
+  const perConnectorRuns = new Map<string, number>();
+  supervisor.on((e) => {
+    if (e.type !== 'run') return;
+    const r = e.report;
+    const held = Object.entries(r.held).map(([k, v]) => `${k} ${v}`);
+    io.out(
+      `${new Date().toISOString()} ${r.connectorId}: captured ${r.captured}, archived ${r.archived}, held ${r.heldTotal}` +
+        `${held.length ? ` (${held.join(', ')})` : ''}, failed ${r.failed}\n`,
+    );
+    if (r.error) io.err(`${r.connectorId}: ${r.error}\n`);
+    const n = (perConnectorRuns.get(r.connectorId) ?? 0) + 1;
+    perConnectorRuns.set(r.connectorId, n);
+    if (maxRuns !== undefined && n === maxRuns && ++finished >= supervisor.list().length) resolveDone();
+  });
+  await supervisor.start();
+  for (const s of supervisor.list()) {
+    const intervalS = intervalSeconds ?? s.config.schedule.intervalSeconds;
+    io.err(`${s.id}: archiving every ${intervalS} s into ${cfg.dataDir}\n`);
+  }
 
+  const callbacks: CallbackServer[] = [];
   for (const c of cfg.connectors) {
-    let runs = 0;
-    let seed = 1000;
-    const intervalS = flags.interval ? Number(flags.interval) : c.schedule.intervalSeconds;
-    io.err(`${c.id}: archiving every ${intervalS} s into ${cfg.dataDir}\n`);
-    const schedule = startSchedule({
-      intervalMs: intervalS * 1000,
-      onError: (err) => io.err(`${c.id}: run failed: ${describeError(err)}\n`),
-      run: async () => {
-        if (runs >= maxRuns) return;
-        if (demoDir && runs > 0) {
-          // New traffic with times of now, spread over the interval, as a live corp would send it.
-          const gap = Math.max(1, Math.floor((intervalS * 1000) / DEMO_TRAFFIC_PER_RUN));
-          await appendMessages(demoDir, DEMO_TRAFFIC_PER_RUN, seed++, {
-            after: Date.now() - intervalS * 1000,
-            meanGapMs: gap,
-          });
-        }
-        const r = await runConnector(store, c, { workers: workersOf(cfg) });
-        const totals = await countItems(store.db);
-        const held = Object.entries(r.held).map(([k, v]) => `${k} ${v}`);
-        io.out(
-          `${new Date().toISOString()} ${c.id}: captured ${r.captured}, archived ${r.archived}, held ${r.heldTotal}` +
-            `${held.length ? ` (${held.join(', ')})` : ''}, failed ${r.failed}; archive holds ${totals.items} items in ${totals.mailboxes} mailboxes\n`,
-        );
-        if (r.error) io.err(`${c.id}: ${r.error}\n`);
-        runs++;
-        if (runs >= maxRuns && ++finished === cfg.connectors.length) resolveDone();
-      },
+    if (!c.callback) continue;
+    const token = process.env[c.callback.tokenEnv];
+    const encodingAesKey = process.env[c.callback.encodingAesKeyEnv];
+    if (!token || !encodingAesKey) {
+      throw new Error(
+        `${c.id}: the callback needs $${c.callback.tokenEnv} and $${c.callback.encodingAesKeyEnv} (Token and EncodingAESKey from the WeCom admin console)`,
+      );
+    }
+    const corpId = c.source.kind === 'wecom' ? c.source.corpId : (await readTenant(c.source.dir)).corpId;
+    const server = await startCallbackServer({
+      host: c.callback.host,
+      port: c.callback.port,
+      path: c.callback.path,
+      // A notification only wakes the schedule: the pull never runs inside WeCom's request.
+      handler: createCallbackHandler({ token, encodingAesKey, corpId, onNotify: () => supervisor.runNow(c.id) }),
     });
-    schedules.push(schedule);
-    if (c.callback) {
-      const token = process.env[c.callback.tokenEnv];
-      const encodingAesKey = process.env[c.callback.encodingAesKeyEnv];
-      if (!token || !encodingAesKey) {
-        throw new Error(
-          `${c.id}: the callback needs $${c.callback.tokenEnv} and $${c.callback.encodingAesKeyEnv} (Token and EncodingAESKey from the WeCom admin console)`,
-        );
-      }
-      const corpId = c.source.kind === 'wecom' ? c.source.corpId : (await readTenant(c.source.dir)).corpId;
-      const server = await startCallbackServer({
-        host: c.callback.host,
-        port: c.callback.port,
-        path: c.callback.path,
-        // A notification only wakes the schedule: the pull never runs inside WeCom's request.
-        handler: createCallbackHandler({ token, encodingAesKey, corpId, onNotify: () => schedule.trigger() }),
-      });
-      callbacks.push(server);
-      io.err(`${c.id}: msgaudit_notify callback listening on ${server.url}\n`);
+    callbacks.push(server);
+    io.err(`${c.id}: msgaudit_notify callback listening on ${server.url}\n`);
+  }
+
+  let app: FastifyInstance | undefined;
+  if (flags.console !== false && cfg.console.enabled) {
+    app = await buildApp({
+      store,
+      config: cfg,
+      secrets,
+      supervisor,
+      webRoot: WEB_ROOT,
+      secureCookies: cfg.console.secureCookies,
+    });
+    const host = flags.host ?? cfg.console.host;
+    const port = flags.port !== undefined ? Number(flags.port) : cfg.console.port;
+    const address = await app.listen({ host, port });
+    io.err(`console: ${address}/\n`);
+    const token = await issueSetupToken(store.db, Date.now());
+    if (token) {
+      io.err(`no administrator yet: open ${address}/setup and enter this one-time setup token:\n\n    ${token}\n\n`);
     }
   }
 
@@ -100,15 +141,18 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   await done;
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
+  await app?.close();
   await Promise.all(callbacks.map((c) => c.close()));
-  await Promise.all(schedules.map((s) => s.stop()));
+  await supervisor.stop();
   await store.close();
   return 0;
 }
 
+const DEMO_ID = 'sandbox';
+
 function withDemoConnector(cfg: Config, dir: string): Config {
   const connector: Partial<ConnectorConfig> = {
-    id: 'sandbox',
+    id: DEMO_ID,
     name: 'Sandbox tenant (demo)',
     source: { kind: 'sandbox', dir },
   };

@@ -1,9 +1,13 @@
 /** The ordered list of migrations, kept in code so that a built package needs no migration folder. */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
+import * as m002 from './002-console.js';
+import * as m004 from './004-health-indexes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
+  '002-console': m002,
+  '004-health-indexes': m004,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,3 @@
+/** The audit log's public face: append, list and verify the hash-chained events. */
+export * from './log.js';
+export * from './verify.js';

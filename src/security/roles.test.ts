@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { can, isRole, PERMISSIONS, permissionsOf, ROLES, type Permission } from './roles.js';
+
+const ALL = Object.keys(PERMISSIONS) as Permission[];
+
+describe('roles and permissions', () => {
+  it('every permission lists only known roles, each once', () => {
+    for (const [permission, roles] of Object.entries(PERMISSIONS)) {
+      expect(roles.length, permission).toBeGreaterThan(0);
+      for (const r of roles) expect(ROLES, `${permission}: ${r}`).toContain(r);
+      expect(new Set(roles).size, permission).toBe(roles.length);
+    }
+  });
+
+  it('every role grants something', () => {
+    for (const r of ROLES) expect(permissionsOf([r]).length, r).toBeGreaterThan(0);
+  });
+
+  it('the auditor can only read the audit log', () => {
+    expect(permissionsOf(['auditor'])).toEqual(['audit:read']);
+  });
+
+  it('the connector-admin manages connectors and problems but not accounts, mailboxes or the audit log', () => {
+    const p = permissionsOf(['connector-admin']);
+    expect(p).toEqual(['connectors:read', 'connectors:write', 'problems:read', 'problems:write']);
+    expect(can(['connector-admin'], 'users:write')).toBe(false);
+  });
+
+  it('the org-admin can do everything', () => {
+    expect(permissionsOf(['org-admin'])).toEqual(ALL);
+  });
+
+  it('eDiscovery roles and reviewers open mailboxes and nothing else', () => {
+    for (const r of ['ediscovery-admin', 'ediscovery-manager', 'reviewer'] as const) {
+      expect(permissionsOf([r]), r).toEqual(['mailboxes:read']);
+    }
+  });
+
+  it('combines roles and grants nothing without one', () => {
+    expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual(['audit:read', 'mailboxes:read']);
+    expect(permissionsOf([])).toEqual([]);
+    for (const p of ALL) expect(can([], p)).toBe(false);
+  });
+
+  it('isRole accepts exactly the listed roles', () => {
+    for (const r of ROLES) expect(isRole(r)).toBe(true);
+    for (const s of ['', 'admin', 'Org-Admin', 'org-admin ', 'users:write']) expect(isRole(s)).toBe(false);
+  });
+});

@@ -1,0 +1,192 @@
+/**
+ * Secrets at rest (WeCom archive secret, RSA private keys, destination credentials): AES-256-GCM
+ * under a master key that never enters the database, so a copy of the database alone reveals
+ * no credential. The key comes from WXA_MASTER_KEY (for containers and secret managers) or a
+ * file in the data directory created on first start.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { ArchiverError } from '../core/errors.js';
+import { syncDir } from '../store/blobs/local.js';
+import type { Db } from '../store/db.js';
+
+export const MASTER_KEY_ENV = 'WXA_MASTER_KEY';
+export const MASTER_KEY_FILE = 'master.key';
+const KEY_BYTES = 32;
+/** 96-bit IVs are what GCM is specified for (NIST SP 800-38D 8.2); random ones are safe to 2^32 uses. */
+const IV_BYTES = 12;
+
+export interface SecretBoxOptions {
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+function keyError(message: string, cause?: unknown): ArchiverError {
+  return new ArchiverError('WXA_MASTER_KEY_INVALID', message, cause === undefined ? undefined : { cause });
+}
+
+/** Strict base64 of exactly 32 bytes: a truncated copy-and-paste must fail, not yield another key. */
+function decodeKey(text: string, where: string): Buffer {
+  const trimmed = text.trim();
+  const key = Buffer.from(trimmed, 'base64');
+  const canonical = (s: string) => s.replace(/=+$/, '');
+  if (key.length !== KEY_BYTES || canonical(key.toString('base64')) !== canonical(trimmed)) {
+    throw keyError(
+      `${where} must hold ${KEY_BYTES} bytes in base64 (44 characters); make one with: openssl rand -base64 32`,
+    );
+  }
+  return key;
+}
+
+async function readKeyFile(path: string): Promise<Buffer | undefined> {
+  let mode: number;
+  try {
+    mode = (await stat(path)).mode;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw keyError(`cannot read the master key file ${path}`, err);
+  }
+  // Windows has no such mode bits; there the data directory's ACL is what protects the file.
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    throw keyError(
+      `the master key file ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`,
+    );
+  }
+  return decodeKey(await readFile(path, 'utf8'), `the master key file ${path}`);
+}
+
+/**
+ * Writes a new key durably (temp file, fsync, link, fsync of the directory). `link` instead of
+ * `rename` refuses to replace a file, so two processes starting at once cannot end with
+ * different keys: the loser reads the winner's.
+ */
+async function createKeyFile(dataDir: string, path: string): Promise<Buffer> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(KEY_BYTES);
+  const tmp = join(dataDir, `.${MASTER_KEY_FILE}.${randomBytes(6).toString('hex')}.tmp`);
+  const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    await fh.writeFile(`${key.toString('base64')}\n`);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await link(tmp, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw keyError(`cannot create ${path}`, err);
+    const existing = await readKeyFile(path);
+    if (!existing) throw keyError(`cannot create ${path}`, err);
+    return existing;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+  await syncDir(dataDir);
+  return key;
+}
+
+function unreadable(name: string, message: string, cause?: unknown): ArchiverError {
+  return new ArchiverError(
+    'WXA_SECRET_UNREADABLE',
+    `secret "${name}" cannot be decrypted: ${message}; restore the original master key (${MASTER_KEY_ENV} or ${MASTER_KEY_FILE}) or enter the secret again`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+export class SecretBox {
+  /** First 16 hex digits of the key's SHA-256: names the key in rows and messages without revealing it. */
+  readonly keyId: string;
+  // A private field: util.inspect, JSON.stringify and a logger's serializer cannot reach it.
+  readonly #key: Buffer;
+
+  private constructor(key: Buffer) {
+    this.#key = key;
+    this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  }
+
+  /** Loads the master key: the environment wins over the file; the file is created when neither exists. */
+  static async open(opts: SecretBoxOptions): Promise<SecretBox> {
+    const env = opts.env ?? process.env;
+    const fromEnv = env[MASTER_KEY_ENV];
+    if (fromEnv !== undefined && fromEnv.trim() !== '') return new SecretBox(decodeKey(fromEnv, MASTER_KEY_ENV));
+    const path = join(opts.dataDir, MASTER_KEY_FILE);
+    const key = (await readKeyFile(path)) ?? (await createKeyFile(opts.dataDir, path));
+    return new SecretBox(key);
+  }
+
+  /**
+   * Encrypts and stores (or replaces) a secret. The name is the additional authenticated data,
+   * so a ciphertext copied under another name fails to decrypt instead of leaking into a
+   * place that shows or uses it differently.
+   */
+  async put(db: Db, name: string, value: string, actor: string, now: number): Promise<void> {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+    cipher.setAAD(Buffer.from(name, 'utf8'));
+    const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+    const row = {
+      key_id: this.keyId,
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      ciphertext: ciphertext.toString('base64'),
+      updated_at: now,
+      updated_by: actor,
+    };
+    await db
+      .insertInto('secrets')
+      .values({ name, ...row })
+      .onConflict((oc) => oc.column('name').doUpdateSet(row))
+      .execute();
+  }
+
+  /** The secret's value, undefined when it is not set; throws WXA_SECRET_UNREADABLE under another key. */
+  async get(db: Db, name: string): Promise<string | undefined> {
+    const row = await db.selectFrom('secrets').selectAll().where('name', '=', name).executeTakeFirst();
+    if (!row) return undefined;
+    if (row.key_id !== this.keyId) {
+      throw unreadable(name, `it was encrypted under master key ${row.key_id}, but this server's key is ${this.keyId}`);
+    }
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(row.iv, 'base64'));
+      decipher.setAAD(Buffer.from(name, 'utf8'));
+      decipher.setAuthTag(Buffer.from(row.tag, 'base64'));
+      const plain = Buffer.concat([decipher.update(Buffer.from(row.ciphertext, 'base64')), decipher.final()]);
+      return plain.toString('utf8');
+    } catch (err) {
+      throw unreadable(
+        name,
+        'its authentication tag does not match (the master key differs from the one that encrypted it, or the row was altered or moved)',
+        err,
+      );
+    }
+  }
+
+  /** Which of `names` are stored: what the API shows instead of the values. */
+  async status(db: Db, names: string[]): Promise<Record<string, 'set' | 'unset'>> {
+    const out: Record<string, 'set' | 'unset'> = {};
+    for (const n of names) out[n] = 'unset';
+    if (names.length === 0) return out;
+    const rows = await db.selectFrom('secrets').select('name').where('name', 'in', names).execute();
+    for (const r of rows) out[r.name] = 'set';
+    return out;
+  }
+
+  async delete(db: Db, name: string): Promise<void> {
+    await db.deleteFrom('secrets').where('name', '=', name).execute();
+  }
+
+  /** Deletes every secret whose name starts with `prefix` (e.g. all of one connector's). */
+  async deleteByPrefix(db: Db, prefix: string): Promise<number> {
+    if (prefix === '') throw new ArchiverError('WXA_INPUT_INVALID', 'deleteByPrefix needs a non-empty prefix');
+    // substr, not LIKE: a prefix may contain "_" or "%", which LIKE would treat as wildcards;
+    // substr counts characters, hence code points rather than UTF-16 units.
+    const r = await db
+      .deleteFrom('secrets')
+      .where(sql`substr(name, 1, ${[...prefix].length})`, '=', prefix)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

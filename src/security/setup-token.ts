@@ -1,0 +1,65 @@
+/**
+ * The one-time token that lets the first administrator be created. `serve` prints it on the
+ * terminal at a start with no accounts, so only someone who can read the server's output can
+ * claim a freshly installed console (rather than whoever reaches the port first). The
+ * database keeps only its SHA-256.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SetupRequest, UserSummary } from '../server/contract.js';
+import { sha256Hex } from '../store/blobs/index.js';
+import type { Db } from '../store/db.js';
+import { countUsers, insertUser, prepareNewUser } from './accounts.js';
+
+export const SETUP_TOKEN_SETTING = 'setup_token_sha256';
+
+function tokenHash(token: string): Buffer {
+  return Buffer.from(sha256Hex(Buffer.from(token, 'utf8')), 'hex');
+}
+
+/** A new token to print (replacing any earlier one), or null when an account already exists. */
+export async function issueSetupToken(db: Db, now: number): Promise<string | null> {
+  if ((await countUsers(db)) > 0) {
+    // A token left from an earlier start must not outlive the need for it.
+    await db.deleteFrom('settings').where('key', '=', SETUP_TOKEN_SETTING).execute();
+    return null;
+  }
+  const token = randomBytes(24).toString('base64url');
+  const value = sha256Hex(Buffer.from(token, 'utf8'));
+  await db
+    .insertInto('settings')
+    .values({ key: SETUP_TOKEN_SETTING, value, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
+    .execute();
+  return token;
+}
+
+/**
+ * Checks the token in constant time and deletes it when it matches. The delete is conditional
+ * on the stored hash, so of two concurrent uses of one token only one succeeds.
+ */
+export async function consumeSetupToken(db: Db, token: string): Promise<boolean> {
+  if ((await countUsers(db)) > 0) return false;
+  const row = await db.selectFrom('settings').select('value').where('key', '=', SETUP_TOKEN_SETTING).executeTakeFirst();
+  if (!row) return false;
+  const stored = Buffer.from(row.value, 'hex');
+  const given = tokenHash(token);
+  if (stored.length !== given.length || !timingSafeEqual(stored, given)) return false;
+  const r = await db
+    .deleteFrom('settings')
+    .where('key', '=', SETUP_TOKEN_SETTING)
+    .where('value', '=', row.value)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+/**
+ * POST /api/setup in one step: validates the request and hashes the password first (a weak
+ * password must not burn the token), then consumes the token and creates the org-admin in one
+ * transaction. Null when the token is wrong, already used, or an account exists.
+ */
+export async function completeSetup(db: Db, req: SetupRequest, now: number): Promise<UserSummary | null> {
+  const row = await prepareNewUser({ ...req, roles: ['org-admin'] }, now);
+  const claim = async (tx: Db): Promise<UserSummary | null> =>
+    (await consumeSetupToken(tx, req.token)) ? insertUser(tx, row) : null;
+  return db.isTransaction ? claim(db) : db.transaction().execute(claim);
+}

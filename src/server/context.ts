@@ -1,0 +1,37 @@
+/**
+ * What every route module receives: the store, the audit log, the connector supervisor and the
+ * clock. Route modules are functions `(app, ctx) => void` that register routes declaring the
+ * permission they need in `config.permission` (or `'public'` / `'session'`); the auth hook in
+ * app.ts enforces it, so no handler checks roles itself.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../config/index.js';
+import type { Store } from '../store/index.js';
+import type { Permission, SessionUser } from './contract.js';
+
+/** 'public': anyone; 'session': any logged-in user; otherwise the permission required. */
+export type RouteAccess = 'public' | 'session' | Permission;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    /** the logged-in user, set by the auth hook for every route but public ones */
+    user?: SessionUser;
+  }
+}
+
+export interface AuditInput {
+  action: string;
+  target: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface ServerContext {
+  store: Store;
+  config: Config;
+  now: () => number;
+  /** records an audit event with the request's user (or `anonymous`) and address */
+  audit(req: FastifyRequest, event: AuditInput): Promise<void>;
+}

@@ -1,0 +1,403 @@
+/**
+ * The console API's shapes, shared by the server (src/server) and the web console (web/): the
+ * console imports these types so that a change on one side fails the other's type check. Times
+ * are milliseconds since the epoch; every error body is `ApiError`.
+ */
+import type { Permission, Role } from '../security/roles.js';
+
+export type { Permission, Role };
+
+/** Every non-2xx response. `code` is a WXA_ code the console translates; `message` is English. */
+export interface ApiError {
+  code: string;
+  message: string;
+  /** for validation errors: the field and what is wrong with it */
+  fields?: { path: string; message: string }[];
+}
+
+// ---- setup, session, accounts ----------------------------------------------------------
+
+export interface SetupStatus {
+  /** true until the first administrator exists */
+  needed: boolean;
+}
+
+export interface SetupRequest {
+  /** the one-time token printed by `serve` at first start */
+  token: string;
+  username: string;
+  displayName: string;
+  password: string;
+}
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+export interface SessionUser {
+  id: number;
+  username: string;
+  displayName: string;
+  roles: Role[];
+  permissions: Permission[];
+}
+
+/** POST /api/setup, POST /api/session and GET /api/session answer with this. */
+export interface SessionInfo {
+  user: SessionUser;
+  /** send as `x-csrf-token` on every POST, PUT, PATCH and DELETE */
+  csrfToken: string;
+}
+
+export interface UserSummary {
+  id: number;
+  username: string;
+  displayName: string;
+  roles: Role[];
+  disabled: boolean;
+  lockedUntil: number | null;
+  createdAt: number;
+  lastLoginAt: number | null;
+}
+
+export interface CreateUserRequest {
+  username: string;
+  displayName: string;
+  password: string;
+  roles: Role[];
+}
+
+export interface UpdateUserRequest {
+  displayName?: string;
+  roles?: Role[];
+  password?: string;
+  disabled?: boolean;
+  /** clears a lockout after repeated failed logins */
+  unlock?: boolean;
+}
+
+// ---- connectors ------------------------------------------------------------------------
+
+export type ConnectorState = 'running' | 'idle' | 'paused' | 'paused-credentials' | 'failing';
+
+export interface RunProgressEvent {
+  connectorId: string;
+  runId: number | null;
+  phase: 'capture' | 'process' | 'deliver' | 'done';
+  captured: number;
+  processed: number;
+  total: number;
+  at: number;
+}
+
+export interface LagInfo {
+  /** time of the newest archived message, null before the first */
+  newestMessageAt: number | null;
+  /** time of the last successful run */
+  lastSuccessAt: number | null;
+  /** how far capture is behind now */
+  lagMs: number | null;
+  /** warning at 24 h, alarm at 72 h: the source keeps data 5 days */
+  level: 'ok' | 'warning' | 'alarm' | 'unknown';
+  retentionMs: number;
+}
+
+export interface RunSummary {
+  id: number;
+  connectorId: string;
+  startedAt: number;
+  finishedAt: number | null;
+  status: string;
+  /** records pulled from the source */
+  atSource: number;
+  /** mailbox entries made from them (one per mapped participant) */
+  afterFanOut: number;
+  archived: number;
+  delivered: number;
+  partial: number;
+  duplicates: number;
+  held: Record<string, number>;
+  failed: number;
+  failedByReason: Record<string, number>;
+  error: string | null;
+}
+
+export interface ConnectorSummary {
+  id: string;
+  name: string;
+  sourceKind: 'sandbox' | 'wecom';
+  /** defined in the config file (read-only here) or from the console */
+  origin: 'config' | 'console';
+  state: ConnectorState;
+  stateDetail: string | null;
+  progress: RunProgressEvent | null;
+  lastRun: RunSummary | null;
+  nextRunAt: number | null;
+  intervalSeconds: number;
+  lag: LagInfo;
+  totals: { items: number; held: number; failedDeliveries: number };
+}
+
+/** Secret fields are never sent back: only whether they are set. */
+export type SecretStatus = Record<string, 'set' | 'unset'>;
+
+export interface ConnectorDetail extends ConnectorSummary {
+  definition: ConnectorInput;
+  secrets: SecretStatus;
+  runs: RunSummary[];
+}
+
+export interface SandboxSourceInput {
+  kind: 'sandbox';
+  /** messages of the generated demo tenant (default 400) */
+  messages?: number;
+}
+
+export interface WecomSourceInput {
+  kind: 'wecom';
+  corpId: string;
+  sdkLibrary: string;
+  proxy?: string;
+}
+
+/**
+ * A destination as the wizard edits it; its secret (IMAP password, Graph client secret, Gmail
+ * service-account key JSON) travels in `SecretsInput.destinations[index]`, never here.
+ */
+export type DestinationInput =
+  | { kind: 'archive' }
+  | {
+      kind: 'imap';
+      host: string;
+      port?: number;
+      /** implicit TLS (993); otherwise STARTTLS is required */
+      secure: boolean;
+      /** 'master': one master user logs in as each mailbox; 'password': one password for all */
+      authKind: 'master' | 'password';
+      masterUser?: string;
+      /** a mailbox the connection test logs in to */
+      checkMailbox: string;
+      folder?: string;
+    }
+  | { kind: 'graph'; tenantId: string; clientId: string; cloud?: string; folder?: string }
+  | { kind: 'gmail'; label?: string };
+
+/** Write-only values, kept encrypted; omit a field to keep what is stored. */
+export interface SecretsInput {
+  archiveSecret?: string;
+  proxyPassword?: string;
+  /** RSA private keys by version, PEM (PKCS#1 or PKCS#8) */
+  privateKeys?: { version: number; pem: string }[];
+  /** per destination index: the password, client secret or service-account key JSON */
+  destinations?: Record<string, string>;
+}
+
+export interface ConnectorInput {
+  id: string;
+  name: string;
+  source: SandboxSourceInput | WecomSourceInput;
+  mapping: {
+    autoFromDirectoryEmail: boolean;
+    addressTemplate?: string;
+    catchAll?: string;
+    /** the uploaded CSV's text; its problems are refused before anything is saved */
+    csv?: string;
+    csvFileName?: string;
+  };
+  destinations: DestinationInput[];
+  schedule: { intervalSeconds: number };
+}
+
+export interface CreateConnectorRequest extends ConnectorInput {
+  /** the version of the terms and data-processing notice the user accepted */
+  termsAccepted: string;
+  secrets?: SecretsInput;
+}
+
+export interface TermsInfo {
+  version: string;
+}
+
+export interface CheckLine {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  lines: CheckLine[];
+}
+
+export interface TestSourceRequest {
+  source: SandboxSourceInput | WecomSourceInput;
+  secrets?: SecretsInput;
+  /** when testing an existing connector, its stored secrets fill what is omitted */
+  connectorId?: string;
+}
+
+export interface TestDestinationRequest {
+  destination: DestinationInput;
+  secret?: string;
+  connectorId?: string;
+  /** position of the destination in the connector, to test with its stored secret */
+  index?: number;
+  /** the mailbox to check (a folder is created there if missing) */
+  mailbox: string;
+}
+
+export interface MappingPreviewRequest {
+  csv: string;
+  fileName?: string;
+}
+
+export interface MappingPreviewRow {
+  line: number;
+  key: string;
+  keyKind: string;
+  mailbox: string;
+}
+
+export interface MappingPreviewProblem {
+  line: number;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface MappingPreview {
+  rows: MappingPreviewRow[];
+  problems: MappingPreviewProblem[];
+  totalRows: number;
+}
+
+// ---- problems ----------------------------------------------------------------------------
+
+export type ProblemReason =
+  'unmapped' | 'key-missing' | 'malformed' | 'render-failed' | 'media-expired' | 'destination-refused' | 'unknown-type';
+
+export interface ProblemExample {
+  id: number;
+  itemKey: string | null;
+  participant: string | null;
+  code: string | null;
+  detail: string;
+  at: number;
+}
+
+export interface ProblemGroup {
+  connectorId: string;
+  reason: ProblemReason;
+  count: number;
+  /** what to do, in English; the console shows its own translated advice per reason */
+  advice: string;
+  /** 'reevaluate' puts held records back to pending, 'retry' retries held deliveries */
+  action: 'reevaluate' | 'retry' | 'none';
+  examples: ProblemExample[];
+}
+
+export interface UnmappedPersonInfo {
+  connectorId: string;
+  participant: string;
+  name: string | null;
+  kind: string | null;
+  heldItems: number;
+}
+
+export interface ProblemsResponse {
+  groups: ProblemGroup[];
+  unmapped: UnmappedPersonInfo[];
+}
+
+export interface ProblemActionRequest {
+  connectorId: string;
+  reason: ProblemReason;
+}
+
+export interface ProblemActionResult {
+  /** records or deliveries put back to be processed */
+  released: number;
+}
+
+export interface AddMappingRequest {
+  participant: string;
+  mailbox: string;
+}
+
+// ---- mailboxes -----------------------------------------------------------------------------
+
+export interface MailboxInfo {
+  address: string;
+  displayName: string;
+  items: number;
+  newest: number | null;
+}
+
+export interface MailboxPage {
+  mailboxes: MailboxInfo[];
+  /** pass as `after` for the next page; null at the end */
+  next: string | null;
+}
+
+export interface ItemRow {
+  itemKey: string;
+  subject: string;
+  from: string;
+  msgType: string;
+  msgTime: number;
+  size: number;
+  recalled: boolean;
+}
+
+export interface ItemPage {
+  mailbox: MailboxInfo;
+  items: ItemRow[];
+  /** pass as `before` for the next page; null at the end */
+  next: string | null;
+}
+
+export interface AttachmentInfo {
+  index: number;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+export interface ItemView {
+  itemKey: string;
+  mailbox: string;
+  subject: string;
+  from: string;
+  to: string[];
+  date: number;
+  msgType: string;
+  sha256: string;
+  size: number;
+  /** where the rendered HTML is served (load it in a sandboxed iframe) */
+  htmlUrl: string;
+  attachments: (AttachmentInfo & { url: string })[];
+}
+
+// ---- audit ---------------------------------------------------------------------------------
+
+export interface AuditEvent {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  detail: Record<string, unknown>;
+  ip: string;
+}
+
+export interface AuditPage {
+  events: AuditEvent[];
+  next: string | null;
+}
+
+// ---- live events (GET /api/events, text/event-stream) ----------------------------------------
+
+export type LiveEvent =
+  | { type: 'progress'; data: RunProgressEvent }
+  | { type: 'state'; data: { connectorId: string; state: ConnectorState; stateDetail: string | null } }
+  | { type: 'run'; data: RunSummary };

@@ -1,0 +1,69 @@
+/**
+ * Errors as the API answers them: one body shape (`ApiError`) for every failure, a status
+ * chosen by the kind of error, and no internals in a 500 (those are logged instead).
+ */
+import type { FastifyReply } from 'fastify';
+import { ZodError } from 'zod';
+import { ArchiverError } from '../core/errors.js';
+import type { ApiError } from './contract.js';
+
+/** An error a handler throws to answer with a given status and body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiError,
+  ) {
+    super(body.message);
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, { code: 'WXA_NOT_FOUND', message: `${what} not found` });
+
+export function sendError(reply: FastifyReply, status: number, body: ApiError): FastifyReply {
+  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(body);
+}
+
+interface FastifyValidationError {
+  validation: { instancePath?: string; message?: string; params?: { missingProperty?: string } }[];
+  message: string;
+}
+
+export function toApiError(err: unknown): { status: number; body: ApiError } {
+  if (err instanceof HttpError) return { status: err.status, body: err.body };
+  if (err instanceof ZodError) {
+    return {
+      status: 400,
+      body: {
+        code: 'WXA_INVALID_INPUT',
+        message: err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
+        fields: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      },
+    };
+  }
+  if (typeof err === 'object' && err !== null && 'validation' in err) {
+    const v = err as FastifyValidationError;
+    return {
+      status: 400,
+      body: {
+        code: 'WXA_INVALID_INPUT',
+        message: v.message,
+        fields: v.validation.map((x) => ({
+          path: [x.instancePath?.replace(/^\//, '').replace(/\//g, '.'), x.params?.missingProperty]
+            .filter(Boolean)
+            .join('.'),
+          message: x.message ?? 'invalid',
+        })),
+      },
+    };
+  }
+  if (err instanceof ArchiverError) {
+    if (err.code === 'WXA_USER_EXISTS') return { status: 409, body: { code: err.code, message: err.message } };
+    const status = err.kind === 'config' || err.kind === 'data' ? 400 : err.kind === 'auth' ? 403 : 502;
+    return { status, body: { code: err.code, message: err.message } };
+  }
+  const status = (err as { statusCode?: number }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, body: { code: 'WXA_BAD_REQUEST', message: (err as Error).message } };
+  }
+  return { status: 500, body: { code: 'WXA_INTERNAL', message: 'internal error; see the server log' } };
+}

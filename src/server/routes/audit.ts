@@ -1,0 +1,36 @@
+/**
+ * The audit log view (Auditor, Organization admin). Reading the log is itself audited with the
+ * full filter, as compliance rules ask for every search.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { listAudit } from '../../compliance/audit/index.js';
+import type { AppContext } from '../app.js';
+import type { AuditPage } from '../contract.js';
+import { jsonSchema, parse } from '../schema.js';
+
+const auditQuery = z.object({
+  actor: z.string().max(200).optional(),
+  action: z.string().max(200).optional(),
+  from: z.coerce.number().int().nonnegative().optional(),
+  to: z.coerce.number().int().nonnegative().optional(),
+  before: z.string().regex(/^\d+$/).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+export function auditRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/audit',
+    {
+      config: { access: 'audit:read' },
+      schema: { summary: 'Audit events, newest first', querystring: jsonSchema(auditQuery) },
+    },
+    async (req): Promise<AuditPage> => {
+      const q = parse(auditQuery, req.query);
+      const filter = Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined && v !== ''));
+      const page = await listAudit(ctx.store.db, filter);
+      if (!q.before) await ctx.audit(req, { action: 'audit.search', target: 'audit-log', detail: { filter } });
+      return page;
+    },
+  );
+}

@@ -1,0 +1,350 @@
+/**
+ * The connectors tab: each connector's state, live progress, lag against the source's 5-day
+ * retention and its run history; creating and changing console connectors (the wizard's
+ * finish), and run now / pause / resume. Only Organization and Connector admins get here.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ConnectorConfig } from '../../config/index.js';
+import type { ConnectorStatus } from '../../pipeline/supervisor.js';
+import { parseMappingCsv } from '../../mapping/index.js';
+import {
+  connectorTotals,
+  getConnectorDefinition,
+  listRuns,
+  saveConnectorDefinition,
+  setConnectorPaused,
+  sourceHealth,
+  SOURCE_RETENTION_MS,
+} from '../../store/index.js';
+
+import type { AppContext } from '../app.js';
+import {
+  createConnectorSchema,
+  ensureSandbox,
+  secretStatus,
+  storeSecrets,
+  TERMS_VERSION,
+  writeMappingCsv,
+  type StoredDefinition,
+} from '../connector-defs.js';
+import type { ConnectorDetail, ConnectorInput, ConnectorSummary, RunSummary, TermsInfo } from '../contract.js';
+import { HttpError, notFound } from '../errors.js';
+import { loadManagedConnectors } from '../managed.js';
+import { runSummary } from '../run-summary.js';
+import { idParams, jsonSchema, parse } from '../schema.js';
+
+const runsQuery = z.object({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const db = ctx.store.db;
+
+  /** Statuses from the running supervisor, or (no supervisor: tools, tests) from the definitions. */
+  const statuses = async (): Promise<ConnectorStatus[]> => {
+    if (ctx.supervisor) return ctx.supervisor.list();
+    const managed = await loadManagedConnectors({ config: ctx.config, store: ctx.store, secrets: ctx.secrets });
+    return managed.map((m) => ({
+      id: m.config.id,
+      origin: m.origin,
+      config: m.config,
+      state: m.paused ? 'paused' : 'idle',
+      stateDetail: null,
+      progress: null,
+      nextRunAt: null,
+      lastReport: null,
+    }));
+  };
+
+  const summaryOf = async (s: ConnectorStatus): Promise<ConnectorSummary> => {
+    const now = ctx.now();
+    const [health, runs, totals] = await Promise.all([
+      sourceHealth(db, s.id, now),
+      listRuns(db, { connectorId: s.id, limit: 1 }),
+      connectorTotals(db, s.id),
+    ]);
+    const lagMs = health.captureLagMs;
+    return {
+      id: s.id,
+      name: s.config.name ?? s.id,
+      sourceKind: s.config.source.kind,
+      origin: s.origin,
+      state: s.state,
+      stateDetail: s.stateDetail,
+      progress: s.progress
+        ? {
+            connectorId: s.id,
+            runId: s.progress.runId,
+            phase: s.progress.phase,
+            captured: s.progress.captured,
+            processed: s.progress.processed,
+            total: s.progress.total,
+            at: s.progress.at,
+          }
+        : null,
+      lastRun: runs[0] ? runSummary(runs[0]) : null,
+      nextRunAt: s.nextRunAt,
+      intervalSeconds: s.config.schedule.intervalSeconds,
+      lag: {
+        newestMessageAt: health.newestMessageTime,
+        lastSuccessAt: health.lastSuccessfulRunAt,
+        lagMs,
+        level: health.lastSuccessfulRunAt === null && lagMs === null ? 'unknown' : health.level,
+        retentionMs: SOURCE_RETENTION_MS,
+      },
+      totals,
+    };
+  };
+
+  const find = async (id: string): Promise<ConnectorStatus> => {
+    const s = (await statuses()).find((x) => x.id === id);
+    if (!s) throw notFound(`connector ${id}`);
+    return s;
+  };
+
+  const detailOf = async (s: ConnectorStatus): Promise<ConnectorDetail> => {
+    const summary = await summaryOf(s);
+    const row = s.origin === 'console' ? await getConnectorDefinition(db, s.id) : undefined;
+    const def = row ? (row.definition as StoredDefinition) : undefined;
+    const runs = (await listRuns(db, { connectorId: s.id, limit: 20 })).map(runSummary);
+    return {
+      ...summary,
+      definition: def ? stripKeyVersions(def) : definitionOfConfig(s.config),
+      secrets: def ? await secretStatus(db, ctx.secrets, def) : {},
+      runs,
+    };
+  };
+
+  app.get(
+    '/terms',
+    { config: { access: 'connectors:write' }, schema: { summary: 'Current terms version' } },
+    () =>
+      ({
+        version: TERMS_VERSION,
+      }) satisfies TermsInfo,
+  );
+
+  app.get(
+    '/connectors',
+    { config: { access: 'connectors:read' }, schema: { summary: 'Every connector with its state, progress and lag' } },
+    async () => ({ connectors: await Promise.all((await statuses()).map(summaryOf)) }),
+  );
+
+  app.get(
+    '/connectors/:id',
+    { config: { access: 'connectors:read' }, schema: { summary: 'One connector with its definition and recent runs' } },
+    async (req): Promise<ConnectorDetail> => detailOf(await find(parse(idParams, req.params).id)),
+  );
+
+  app.get(
+    '/connectors/:id/runs',
+    {
+      config: { access: 'connectors:read' },
+      schema: { summary: 'Run history, newest first', querystring: jsonSchema(runsQuery) },
+    },
+    async (req): Promise<{ runs: RunSummary[]; next: string | null }> => {
+      const { id } = parse(idParams, req.params);
+      const q = parse(runsQuery, req.query);
+      const limit = q.limit ?? 50;
+      const rows = await listRuns(db, {
+        connectorId: id,
+        limit: limit + 1,
+        ...(q.before ? { beforeId: q.before } : {}),
+      });
+      const page = rows.slice(0, limit).map(runSummary);
+      return { runs: page, next: rows.length > limit ? String(page[page.length - 1]!.id) : null };
+    },
+  );
+
+  const save = async (id: string | undefined, body: unknown, req: Parameters<typeof ctx.audit>[0]) => {
+    const input = parse(createConnectorSchema, body);
+    if (id !== undefined && input.id !== id) {
+      throw new HttpError(400, {
+        code: 'WXA_INVALID_INPUT',
+        message: 'the connector id cannot change: it keys the cursor and the items',
+        fields: [{ path: 'id', message: 'cannot change' }],
+      });
+    }
+    if (input.termsAccepted !== TERMS_VERSION) {
+      throw new HttpError(400, {
+        code: 'WXA_TERMS_NOT_ACCEPTED',
+        message: `accept the terms and data-processing notice version ${TERMS_VERSION} first`,
+        fields: [{ path: 'termsAccepted', message: `must be ${TERMS_VERSION}` }],
+      });
+    }
+    const existing = await getConnectorDefinition(db, input.id);
+    const inConfig = ctx.config.connectors.some((c) => c.id === input.id);
+    if (id === undefined && (existing || inConfig)) {
+      throw new HttpError(409, {
+        code: 'WXA_CONNECTOR_EXISTS',
+        message: `a connector with the id "${input.id}" exists; choose another id`,
+        fields: [{ path: 'id', message: 'already used' }],
+      });
+    }
+    if (id !== undefined && !existing) {
+      throw inConfig
+        ? new HttpError(400, {
+            code: 'WXA_CONNECTOR_READONLY',
+            message: `connector ${id} is defined in the config file; change it there`,
+          })
+        : notFound(`connector ${id}`);
+    }
+    if (input.mapping.csv !== undefined) {
+      const fileName = input.mapping.csvFileName ?? 'mapping.csv';
+      const parsed = parseMappingCsv(input.mapping.csv, fileName);
+      const errors = parsed.problems.filter((p) => p.severity === 'error');
+      if (errors.length > 0) {
+        throw new HttpError(400, {
+          code: 'WXA_MAPPING_INVALID',
+          message: `${fileName} has ${errors.length} bad row(s); fix or remove them before saving`,
+          fields: errors.map((p) => ({ path: `mapping.csv.line.${p.line}`, message: p.reason })),
+        });
+      }
+    }
+    const actor = req.user?.username ?? 'unknown';
+    const now = ctx.now();
+    const previous = existing ? (existing.definition as StoredDefinition).keyVersions : [];
+    const keyVersions = await storeSecrets(db, ctx.secrets, input.id, input.secrets, previous, actor, now);
+    const paths = { dataDir: ctx.config.dataDir };
+    const csv = input.mapping.csv;
+    if (csv !== undefined) await writeMappingCsv(paths, input.id, csv);
+    const { csv: _csv, ...mapping } = input.mapping;
+    void _csv;
+    const { secrets: _secrets, termsAccepted: _terms, ...rest } = input;
+    void _secrets;
+    void _terms;
+    const def: StoredDefinition = { ...rest, mapping, keyVersions } as StoredDefinition;
+    await ensureSandbox(paths, def);
+    await saveConnectorDefinition(db, { id: input.id, definition: def, termsVersion: input.termsAccepted, actor }, now);
+    await ctx.audit(req, {
+      action: existing ? 'connector.update' : 'connector.create',
+      target: input.id,
+      detail: {
+        name: input.name,
+        source: input.source.kind,
+        destinations: input.destinations.map((d) => d.kind),
+        termsVersion: input.termsAccepted,
+        mappingCsv: csv !== undefined,
+        // Names of the secrets changed, never their values.
+        secretsChanged: Object.keys(input.secrets ?? {}),
+      },
+    });
+    await ctx.supervisor?.reload();
+    return detailOf(await find(input.id));
+  };
+
+  app.post(
+    '/connectors',
+    {
+      config: { access: 'connectors:write' },
+      schema: { summary: 'Create a connector (the wizard’s finish)', body: jsonSchema(createConnectorSchema) },
+    },
+    async (req, reply) => {
+      const detail = await save(undefined, req.body, req);
+      reply.code(201);
+      return detail;
+    },
+  );
+
+  app.put(
+    '/connectors/:id',
+    {
+      config: { access: 'connectors:write' },
+      schema: { summary: 'Change a console connector', body: jsonSchema(createConnectorSchema) },
+    },
+    async (req) => save(parse(idParams, req.params).id, req.body, req),
+  );
+
+  app.post(
+    '/connectors/:id/run',
+    { config: { access: 'connectors:write' }, schema: { summary: 'Start a run now' } },
+    async (req, reply) => {
+      const { id } = parse(idParams, req.params);
+      const s = await find(id);
+      if (s.state === 'paused') {
+        throw new HttpError(409, {
+          code: 'WXA_CONNECTOR_PAUSED',
+          message: `connector ${id} is paused; resume it first`,
+        });
+      }
+      if (!ctx.supervisor?.runNow(id)) {
+        throw new HttpError(409, { code: 'WXA_NOT_RUNNING', message: 'connectors run only inside `serve`' });
+      }
+      await ctx.audit(req, { action: 'connector.run', target: id });
+      reply.code(202);
+      return {};
+    },
+  );
+
+  for (const action of ['pause', 'resume'] as const) {
+    app.post(
+      `/connectors/:id/${action}`,
+      {
+        config: { access: 'connectors:write' },
+        schema: { summary: `${action === 'pause' ? 'Pause' : 'Resume'} a connector` },
+      },
+      async (req): Promise<ConnectorSummary> => {
+        const { id } = parse(idParams, req.params);
+        const s = await find(id);
+        const paused = action === 'pause';
+        if (s.origin === 'console') await setConnectorPaused(db, id, paused, ctx.now());
+        await ctx.supervisor?.setPaused(id, paused);
+        await ctx.audit(req, { action: `connector.${action}`, target: id });
+        return summaryOf(await find(id));
+      },
+    );
+  }
+}
+
+function stripKeyVersions(def: StoredDefinition): ConnectorInput {
+  const { keyVersions: _k, ...rest } = def;
+  void _k;
+  return rest;
+}
+
+/** A config-file connector shown in the wizard's shape (read-only; secrets stay in the environment). */
+function definitionOfConfig(c: ConnectorConfig): ConnectorInput {
+  return {
+    id: c.id,
+    name: c.name ?? c.id,
+    source:
+      c.source.kind === 'sandbox'
+        ? { kind: 'sandbox' }
+        : { kind: 'wecom', corpId: c.source.corpId, sdkLibrary: c.source.sdkLibrary, proxy: c.source.proxy },
+    mapping: {
+      autoFromDirectoryEmail: c.mapping.autoFromDirectoryEmail,
+      ...(c.mapping.addressTemplate ? { addressTemplate: c.mapping.addressTemplate } : {}),
+      ...(c.mapping.catchAll ? { catchAll: c.mapping.catchAll } : {}),
+      ...(c.mapping.csv ? { csvFileName: c.mapping.csv } : {}),
+    },
+    destinations: c.destinations.map((d) => {
+      switch (d.kind) {
+        case 'archive':
+          return { kind: 'archive' as const };
+        case 'imap':
+          return {
+            kind: 'imap' as const,
+            host: d.host,
+            ...(d.port ? { port: d.port } : {}),
+            secure: d.secure,
+            authKind: d.auth.kind === 'master' ? ('master' as const) : ('password' as const),
+            checkMailbox: d.checkMailbox,
+            folder: d.folder,
+          };
+        case 'graph':
+          return {
+            kind: 'graph' as const,
+            tenantId: d.tenantId,
+            clientId: d.clientId,
+            cloud: d.cloud,
+            folder: d.folder,
+          };
+        case 'gmail':
+          return { kind: 'gmail' as const, label: d.label };
+      }
+    }),
+    schedule: { intervalSeconds: c.schedule.intervalSeconds },
+  };
+}

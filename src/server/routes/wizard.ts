@@ -1,0 +1,198 @@
+/**
+ * The wizard's tests, run before anything is saved: "test connection" on the source (the same
+ * checks as `connector check`), a test per destination, and the preview of an uploaded mapping
+ * CSV with every bad row, its line and its reason.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { connectorSchema } from '../../config/index.js';
+import { describeError } from '../../core/errors.js';
+import { buildDestinations, destinationSchema } from '../../destinations/index.js';
+import { parseMappingCsv } from '../../mapping/index.js';
+import { checkConnector } from '../../pipeline/check.js';
+import type { RuntimeSecrets } from '../../pipeline/index.js';
+import { generateTenant } from '../../sources/sandbox/index.js';
+import { getConnectorDefinition } from '../../store/index.js';
+import type { AppContext } from '../app.js';
+import {
+  connectorInputSchema,
+  destinationConfig,
+  sandboxDir,
+  secretName,
+  secretsInputSchema,
+  type StoredDefinition,
+} from '../connector-defs.js';
+import type { CheckResult, MappingPreview } from '../contract.js';
+import { HttpError } from '../errors.js';
+import { jsonSchema, parse } from '../schema.js';
+
+const testSourceBody = z.object({
+  source: connectorInputSchema.shape.source,
+  secrets: secretsInputSchema.optional(),
+  connectorId: z.string().max(63).optional(),
+});
+const testDestinationBody = z.object({
+  destination: connectorInputSchema.shape.destinations.element,
+  secret: z.string().optional(),
+  connectorId: z.string().max(63).optional(),
+  index: z.number().int().min(0).optional(),
+  mailbox: z.string().min(3).max(320),
+});
+const previewBody = z.object({ csv: z.string().max(20_000_000), fileName: z.string().max(255).optional() });
+
+/** Rows of a preview sent back to the browser; the problems are all sent. */
+const PREVIEW_ROWS = 500;
+
+export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const db = ctx.store.db;
+  const access = 'connectors:write' as const;
+
+  app.post(
+    '/wizard/test-source',
+    { config: { access }, schema: { summary: 'Test a source before saving', body: jsonSchema(testSourceBody) } },
+    async (req): Promise<CheckResult> => {
+      const body = parse(testSourceBody, req.body);
+      const scratch = await mkdtemp(join(ctx.config.dataDir, '.wizard-'));
+      try {
+        let source: unknown;
+        const secrets: RuntimeSecrets = {};
+        if (body.source.kind === 'sandbox') {
+          const existing = body.connectorId ? sandboxDir({ dataDir: ctx.config.dataDir }, body.connectorId) : undefined;
+          const dir = existing && existsSync(join(existing, 'tenant.json')) ? existing : join(scratch, 'tenant');
+          if (dir !== existing) await generateTenant({ outDir: dir, seed: 7, messages: 40 });
+          source = { kind: 'sandbox', dir };
+        } else {
+          const stored = body.connectorId ? await storedSecrets(ctx, body.connectorId) : {};
+          const archive = body.secrets?.archiveSecret ?? stored.archiveSecret;
+          const proxy = body.secrets?.proxyPassword ?? stored.proxyPassword;
+          if (archive) secrets.archiveSecret = archive;
+          if (proxy) secrets.proxyPassword = proxy;
+          secrets.privateKeys = [...(stored.privateKeys ?? []), ...(body.secrets?.privateKeys ?? [])];
+          const keysDir = join(scratch, 'keys');
+          await mkdir(keysDir);
+          source = {
+            kind: 'wecom',
+            corpId: body.source.corpId,
+            sdkLibrary: body.source.sdkLibrary,
+            proxy: body.source.proxy ?? '',
+            keysDir,
+          };
+        }
+        const cfg = connectorSchema.parse({
+          id: body.connectorId ?? 'wizard-test',
+          source,
+          destinations: [{ kind: 'archive' }],
+        });
+        const report = await checkConnector(cfg, { secrets });
+        const result: CheckResult = {
+          ok: report.ok,
+          lines: report.lines.map((l) => ({ name: l.check, ok: l.ok, detail: l.detail })),
+        };
+        await ctx.audit(req, {
+          action: 'connector.test-source',
+          target: body.connectorId ?? '(new)',
+          detail: { source: body.source.kind, ok: result.ok },
+        });
+        return result;
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    },
+  );
+
+  app.post(
+    '/wizard/test-destination',
+    {
+      config: { access },
+      schema: { summary: 'Test a destination before saving', body: jsonSchema(testDestinationBody) },
+    },
+    async (req): Promise<CheckResult> => {
+      const body = parse(testDestinationBody, req.body);
+      const d = body.destination;
+      if (d.kind === 'archive') return { ok: true, lines: [{ name: 'archive', ok: true, detail: 'always available' }] };
+      let secret = body.secret;
+      if (!secret && body.connectorId !== undefined && body.index !== undefined) {
+        secret = await ctx.secrets.get(db, secretName.destination(body.connectorId, body.index));
+      }
+      if (!secret) {
+        throw new HttpError(400, {
+          code: 'WXA_INVALID_INPUT',
+          message: 'give the password, client secret or key of this destination to test it',
+          fields: [{ path: 'secret', message: 'required' }],
+        });
+      }
+      const raw = destinationConfig(
+        'wizard',
+        body.index ?? 0,
+        d.kind === 'imap' ? { ...d, checkMailbox: body.mailbox } : d,
+        secret,
+      );
+      const lines: CheckResult['lines'] = [];
+      const built = buildDestinations([destinationSchema.parse(raw)]);
+      try {
+        for (const b of built) {
+          try {
+            const r = await b.destination.check();
+            for (const line of r.details) lines.push({ name: b.id, ok: r.ok, detail: line });
+            if (r.details.length === 0) lines.push({ name: b.id, ok: r.ok, detail: r.ok ? 'ok' : 'failed' });
+          } catch (err) {
+            lines.push({ name: b.id, ok: false, detail: describeError(err) });
+          }
+        }
+      } finally {
+        await Promise.all(built.map((b) => b.destination.close()));
+      }
+      const ok = lines.every((l) => l.ok);
+      await ctx.audit(req, {
+        action: 'connector.test-destination',
+        target: body.connectorId ?? '(new)',
+        detail: { kind: d.kind, mailbox: body.mailbox, ok },
+      });
+      return { ok, lines };
+    },
+  );
+
+  app.post(
+    '/wizard/mapping-preview',
+    { config: { access }, schema: { summary: 'Parse a mapping CSV without saving it', body: jsonSchema(previewBody) } },
+    async (req): Promise<MappingPreview> => {
+      const body = parse(previewBody, req.body);
+      const parsed = parseMappingCsv(body.csv, body.fileName ?? 'mapping.csv');
+      return {
+        rows: parsed.rows.slice(0, PREVIEW_ROWS).map((r) => {
+          const [keyKind, key] = r.userid
+            ? ['userid', r.userid]
+            : r.mobile
+              ? ['mobile', r.mobile]
+              : ['externalId', r.externalId ?? ''];
+          return { line: r.line, key, keyKind, mailbox: r.mailbox };
+        }),
+        problems: parsed.problems.map((p) => ({
+          line: p.line,
+          severity: p.severity,
+          message: `${p.reason}${p.fix ? `; ${p.fix}` : ''}`,
+        })),
+        totalRows: parsed.rows.length,
+      };
+    },
+  );
+}
+
+async function storedSecrets(ctx: AppContext, id: string): Promise<RuntimeSecrets> {
+  const row = await getConnectorDefinition(ctx.store.db, id);
+  if (!row) return {};
+  const def = row.definition as StoredDefinition;
+  const out: RuntimeSecrets = { privateKeys: [] };
+  const archive = await ctx.secrets.get(ctx.store.db, secretName.archive(id));
+  if (archive) out.archiveSecret = archive;
+  const proxy = await ctx.secrets.get(ctx.store.db, secretName.proxy(id));
+  if (proxy) out.proxyPassword = proxy;
+  for (const v of def.keyVersions) {
+    const pem = await ctx.secrets.get(ctx.store.db, secretName.key(id, v));
+    if (pem) out.privateKeys!.push({ version: v, pem });
+  }
+  return out;
+}

@@ -1,0 +1,214 @@
+/**
+ * Read and act queries of the console's connectors tab and problems page: totals per
+ * connector, open holds grouped by reason with examples, unmapped people with their names, and
+ * the two actions (put held records back to be processed; retry held deliveries). Every count
+ * here is answered from an index, because the tab loads with a million items in the archive.
+ */
+import type { Db } from './db.js';
+
+export async function connectorTotals(
+  db: Db,
+  connectorId: string,
+): Promise<{ items: number; held: number; failedDeliveries: number }> {
+  const [items, held, failed] = await Promise.all([
+    db
+      .selectFrom('items')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('connector_id', '=', connectorId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('holds')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('connector_id', '=', connectorId)
+      .where('released_at', 'is', null)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('connector_id', '=', connectorId)
+      .where('status', '=', 'held')
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { items: Number(items.n), held: Number(held.n), failedDeliveries: Number(failed.n) };
+}
+
+export interface HoldGroupRow {
+  connectorId: string;
+  reason: string;
+  count: number;
+}
+
+/** Open holds by connector and reason. */
+export async function holdGroups(db: Db, connectorId?: string): Promise<HoldGroupRow[]> {
+  let q = db
+    .selectFrom('holds')
+    .select((eb) => ['connector_id', 'reason', eb.fn.countAll<number>().as('n')])
+    .where('released_at', 'is', null);
+  if (connectorId) q = q.where('connector_id', '=', connectorId);
+  const rows = await q.groupBy(['connector_id', 'reason']).orderBy('connector_id').orderBy('reason').execute();
+  return rows.map((r) => ({ connectorId: r.connector_id, reason: r.reason, count: Number(r.n) }));
+}
+
+export interface HoldExample {
+  id: number;
+  itemKey: string | null;
+  participant: string | null;
+  code: string | null;
+  detail: string;
+  at: number;
+}
+
+export async function holdExamples(db: Db, connectorId: string, reason: string, limit = 5): Promise<HoldExample[]> {
+  const rows = await db
+    .selectFrom('holds')
+    .select(['id', 'item_key', 'participant', 'code', 'detail', 'created_at'])
+    .where('connector_id', '=', connectorId)
+    .where('reason', '=', reason)
+    .where('released_at', 'is', null)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    itemKey: r.item_key,
+    participant: r.participant,
+    code: r.code,
+    detail: r.detail,
+    at: Number(r.created_at),
+  }));
+}
+
+/** Media the source no longer had (past its retention) per connector. */
+export async function expiredMedia(
+  db: Db,
+  connectorId?: string,
+): Promise<{ connectorId: string; count: number; examples: HoldExample[] }[]> {
+  let q = db
+    .selectFrom('media')
+    .select(['connector_id', 'sdkfileid', 'error_code', 'fetched_at'])
+    .where('status', '=', 'expired');
+  if (connectorId) q = q.where('connector_id', '=', connectorId);
+  const rows = await q.orderBy('fetched_at', 'desc').limit(10_000).execute();
+  const by = new Map<string, { connectorId: string; count: number; examples: HoldExample[] }>();
+  for (const r of rows) {
+    const g = by.get(r.connector_id) ?? { connectorId: r.connector_id, count: 0, examples: [] };
+    g.count++;
+    if (g.examples.length < 5) {
+      g.examples.push({
+        id: g.count,
+        itemKey: null,
+        participant: null,
+        code: r.error_code,
+        detail: `media ${r.sdkfileid.slice(0, 24)}… is no longer kept by the source`,
+        at: Number(r.fetched_at),
+      });
+    }
+    by.set(r.connector_id, g);
+  }
+  return [...by.values()];
+}
+
+/** Items kept with the unknown-type flag (a message type this version does not know). */
+export async function unknownTypeItems(
+  db: Db,
+  connectorId?: string,
+): Promise<{ connectorId: string; count: number; examples: HoldExample[] }[]> {
+  let q = db
+    .selectFrom('items')
+    .select(['connector_id', 'key', 'msgtype', 'from_id', 'created_at'])
+    .where('flags', 'like', '%unknown-type%');
+  if (connectorId) q = q.where('connector_id', '=', connectorId);
+  const rows = await q.limit(10_000).execute();
+  const by = new Map<string, { connectorId: string; count: number; examples: HoldExample[] }>();
+  for (const r of rows) {
+    const g = by.get(r.connector_id) ?? { connectorId: r.connector_id, count: 0, examples: [] };
+    g.count++;
+    if (g.examples.length < 5) {
+      g.examples.push({
+        id: g.count,
+        itemKey: r.key,
+        participant: r.from_id,
+        code: 'WXA_UNKNOWN_TYPE',
+        detail: `message type "${r.msgtype}" is kept as received`,
+        at: Number(r.created_at),
+      });
+    }
+    by.set(r.connector_id, g);
+  }
+  return [...by.values()];
+}
+
+export interface UnmappedRow {
+  connectorId: string;
+  participant: string;
+  name: string | null;
+  kind: string | null;
+  heldItems: number;
+}
+
+/** People held as unmapped, most held first, with the name and kind the directory gave. */
+export async function unmappedPeople(db: Db, connectorId?: string, limit = 200): Promise<UnmappedRow[]> {
+  let q = db
+    .selectFrom('holds as h')
+    .leftJoin('people as p', (j) =>
+      j.onRef('p.connector_id', '=', 'h.connector_id').onRef('p.id', '=', 'h.participant'),
+    )
+    .select((eb) => ['h.connector_id', 'h.participant', 'p.name', 'p.kind', eb.fn.countAll<number>().as('n')])
+    .where('h.reason', '=', 'unmapped')
+    .where('h.released_at', 'is', null)
+    .where('h.participant', 'is not', null);
+  if (connectorId) q = q.where('h.connector_id', '=', connectorId);
+  const rows = await q
+    .groupBy(['h.connector_id', 'h.participant', 'p.name', 'p.kind'])
+    .orderBy('n', 'desc')
+    .orderBy('h.participant')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    connectorId: r.connector_id,
+    participant: r.participant ?? '',
+    name: r.name ?? null,
+    kind: r.kind ?? null,
+    heldItems: Number(r.n),
+  }));
+}
+
+/** Puts the records behind open holds of one reason back to pending; the next run processes them again. */
+export async function requeueHeld(db: Db, connectorId: string, reason: string, now: number): Promise<number> {
+  const res = await db
+    .updateTable('raw_records')
+    .set({ status: 'pending', attempts: 0, updated_at: now })
+    .where('connector_id', '=', connectorId)
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('holds')
+        .select('raw_id')
+        .where('connector_id', '=', connectorId)
+        .where('reason', '=', reason)
+        .where('released_at', 'is', null)
+        .where('raw_id', 'is not', null)
+        .$narrowType<{ raw_id: number }>(),
+    )
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** Makes deliveries a destination refused due again and releases their holds. */
+export async function retryHeldDeliveries(db: Db, connectorId: string, now: number): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const res = await tx
+      .updateTable('deliveries')
+      .set({ status: 'pending', next_attempt_at: now, attempts: 0, finished_at: null })
+      .where('connector_id', '=', connectorId)
+      .where('status', '=', 'held')
+      .executeTakeFirst();
+    await tx
+      .updateTable('holds')
+      .set({ released_at: now })
+      .where('connector_id', '=', connectorId)
+      .where('reason', '=', 'destination-refused')
+      .where('released_at', 'is', null)
+      .execute();
+    return Number(res.numUpdatedRows);
+  });
+}

@@ -1,0 +1,21 @@
+/**
+ * Indexes for the console's connectors tab at a million items: the source-health figures
+ * (newest message, consent events) are read per connector on every page load, so they must
+ * come from an index, not a scan of the items table.
+ */
+import type { Kysely } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createIndex('items_connector_time').on('items').columns(['connector_id', 'msg_time']).execute();
+  await db.schema
+    .createIndex('items_connector_type')
+    .on('items')
+    .columns(['connector_id', 'msgtype', 'msg_time'])
+    .execute();
+  await db.schema.createIndex('deliveries_connector').on('deliveries').columns(['connector_id', 'status']).execute();
+  await db.schema
+    .createIndex('runs_connector_status')
+    .on('runs')
+    .columns(['connector_id', 'status', 'finished_at'])
+    .execute();
+}
