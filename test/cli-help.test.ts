@@ -18,6 +18,7 @@ const COMMANDS = [
   ['connector', 'check'],
   ['mapping', 'check'],
   ['sandbox', 'generate'],
+  ['audit', 'verify'],
   ['config', 'schema'],
 ];
 

@@ -12,6 +12,7 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
+import { auditVerifyCommand } from './commands/audit.js';
 import { printJson, processIo, type Io } from './io.js';
 
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
@@ -117,6 +118,12 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--media <dir>', 'media for --include: manifest.json maps each sdkfileid to a file in this directory')
     .option('--json', 'print the summary as JSON')
     .action(act((opts) => sandboxGenerateCommand(opts, io)));
+
+  const audit = program.command('audit').description('the tamper-evident audit log');
+  common(audit.command('verify'))
+    .description('recompute the hash chain of the audit log; exit 1 when an event was altered or removed')
+    .option('--json', 'print JSON')
+    .action(act((opts) => auditVerifyCommand(opts, io)));
 
   const config = program.command('config').description('configuration');
   config

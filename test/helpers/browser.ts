@@ -1,0 +1,121 @@
+/**
+ * The browser side of the console's end-to-end tests and screenshots: the system's Chromium
+ * driven by playwright-core (never a downloaded browser), the console built once when web/dist
+ * is missing, and small steps every test repeats (setup, login, waiting on a data-testid).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
+
+/** Debian's package; CI installs the same one. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The longest any single wait in these tests may take. */
+export const WAIT_MS = 60_000;
+
+export const VIEWPORT = { width: 1280, height: 800 };
+
+/** Builds the web console when web/dist has no index.html (CI builds it in `npm ci` already). */
+export async function ensureConsoleBuilt(): Promise<void> {
+  if (existsSync(BUILT)) return;
+  await promisify(execFile)('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    timeout: 180_000,
+  });
+  if (!existsSync(BUILT)) throw new Error('vite build finished without web/dist/index.html');
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** A fresh context (own cookies and storage) on the console, with a page and bounded waits. */
+export async function openPage(
+  browser: Browser,
+  baseURL: string,
+  opts: { locale?: string } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, viewport: VIEWPORT, locale: opts.locale ?? 'en-US' });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/** `[data-testid="..."]`: the console's stable, language-independent hooks (see web/src/app.tsx). */
+export function tid(id: string): string {
+  return `[data-testid="${id}"]`;
+}
+
+export function byTestId(page: Page | Locator, id: string): Locator {
+  return page.locator(tid(id));
+}
+
+/** Waits until the element is visible and returns it. */
+export async function visible(page: Page | Locator, id: string): Promise<Locator> {
+  const l = byTestId(page, id).first();
+  await l.waitFor({ state: 'visible', timeout: WAIT_MS });
+  return l;
+}
+
+export async function gone(page: Page | Locator, id: string): Promise<void> {
+  await byTestId(page, id).first().waitFor({ state: 'detached', timeout: WAIT_MS });
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+export interface Account {
+  username: string;
+  displayName: string;
+  password: string;
+}
+
+/** Fills the first-run form; the caller checks where it lands. */
+export async function fillSetup(page: Page, token: string, account: Account): Promise<void> {
+  await (await visible(page, 'setup-token')).fill(token);
+  await byTestId(page, 'setup-username').fill(account.username);
+  await byTestId(page, 'setup-display-name').fill(account.displayName);
+  await byTestId(page, 'setup-password').fill(account.password);
+  await byTestId(page, 'setup-password-confirm').fill(account.password);
+  await byTestId(page, 'setup-submit').click();
+}
+
+/** Logs in through /login and waits for the header of the app. */
+export async function login(page: Page, username: string, password = PASSWORD): Promise<void> {
+  await page.goto('/login');
+  await (await visible(page, 'login-username')).fill(username);
+  await byTestId(page, 'login-password').fill(password);
+  await byTestId(page, 'login-submit').click();
+  await visible(page, 'user-name');
+}
+
+/** Logs out with the header's button and waits for the login form. */
+export async function logout(page: Page): Promise<void> {
+  await byTestId(page, 'logout').click();
+  await visible(page, 'login-username');
+}
+
+/** The data-testids of the elements matching a prefix, in document order. */
+export async function testIdsWithPrefix(page: Page | Locator, prefix: string): Promise<string[]> {
+  const ids = await page
+    .locator(`[data-testid^="${prefix}"]`)
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''));
+  return ids.filter((id) => id.startsWith(prefix));
+}
+
+/** Makes the first administrator through the API (for tests about something else than setup). */
+export async function setupAdminByApi(baseURL: string, token: string, account: Account): Promise<void> {
+  const res = await fetch(`${baseURL}/api/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token, ...account }),
+  });
+  if (res.status !== 200) throw new Error(`setup: ${res.status} ${await res.text()}`);
+}

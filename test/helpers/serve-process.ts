@@ -1,0 +1,124 @@
+/**
+ * `wechat-archiver serve` as a real child process for the console's end-to-end tests and the
+ * screenshot script: its own data directory and a free port, the console address and the
+ * one-time setup token read from its stderr, and a SIGTERM stop that waits for a clean exit.
+ * The process's output is kept so that a failing test can say what the service said.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from './cli.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ENTRY = 'test/helpers/cli-entry.ts';
+
+/** tsx compiles the CLI on first start; a cold start on a slow CI machine takes a while. */
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+export interface ServeOptions {
+  /** keep the sandbox demo connector that serve creates when nothing is configured (default false) */
+  demo?: boolean;
+  /** seconds between runs of every connector (default 5) */
+  intervalSeconds?: number;
+  /** extra command-line arguments */
+  args?: string[];
+}
+
+export interface ServeProcess {
+  /** the console's base address, without the trailing slash */
+  url: string;
+  /** the one-time token for the first administrator (the data directory is always fresh) */
+  setupToken: string;
+  dataDir: string;
+  /** everything the process wrote to stderr so far (logs, run errors) */
+  stderr(): string;
+  stdout(): string;
+  /** SIGTERM, wait for the exit (SIGKILL after a timeout), remove the data directory */
+  stop(): Promise<void>;
+}
+
+const CONSOLE_LINE = /console: (http:\/\/127\.0\.0\.1:\d+)\//;
+const TOKEN_LINE = /one-time setup token:\n\n {4}(\S+)\n\n/;
+
+export async function startServe(opts: ServeOptions = {}): Promise<ServeProcess> {
+  const dir = await tempDir('serve');
+  const args = [
+    '--import',
+    'tsx',
+    ENTRY,
+    'serve',
+    '--data-dir',
+    dir.path,
+    '--port',
+    '0',
+    '--workers',
+    '0',
+    '--interval',
+    String(opts.intervalSeconds ?? 5),
+    ...(opts.demo ? [] : ['--no-demo']),
+    ...(opts.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    // A master key from the developer's environment must not leak into the test's store.
+    env: withoutWxa(process.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let stdout = '';
+  child.stdout!.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+  child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const stop = async () => {
+    await terminate(child, exited);
+    await dir.cleanup();
+  };
+
+  try {
+    const { url, token } = await waitForStart(child, () => stderr, exited);
+    return { url, setupToken: token, dataDir: dir.path, stderr: () => stderr, stdout: () => stdout, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function withoutWxa(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('WXA_')));
+}
+
+/** Resolves once the console listens and the setup token is printed. */
+async function waitForStart(
+  child: ChildProcess,
+  stderr: () => string,
+  exited: Promise<number | null>,
+): Promise<{ url: string; token: string }> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let exitCode: number | null | undefined;
+  void exited.then((c) => (exitCode = c));
+  while (Date.now() < deadline) {
+    const text = stderr();
+    const url = CONSOLE_LINE.exec(text)?.[1];
+    const token = TOKEN_LINE.exec(text)?.[1];
+    // A fresh data directory has no administrator, so the token always follows the address.
+    if (url && token) return { url, token };
+    if (exitCode !== undefined) {
+      throw new Error(`serve exited with ${String(exitCode)} before the console started:\n${text}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`serve did not start within ${START_TIMEOUT_MS / 1000} s:\n${stderr()}`);
+}
+
+async function terminate(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
