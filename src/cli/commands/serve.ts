@@ -9,7 +9,7 @@ import { parseConfig, type Config, type ConnectorConfig } from '../../config/ind
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { Supervisor } from '../../pipeline/supervisor.js';
-import { issueSetupToken, SecretBox } from '../../security/index.js';
+import { deleteExpiredSessions, issueSetupToken, SecretBox } from '../../security/index.js';
 import { buildApp } from '../../server/app.js';
 import { loadManagedConnectors } from '../../server/managed.js';
 import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
@@ -135,12 +135,17 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
     }
   }
 
+  // Expired sessions are refused on sight; this only keeps their rows from piling up.
+  const sweep = setInterval(() => void deleteExpiredSessions(store.db, Date.now()).catch(() => undefined), 3600_000);
+  sweep.unref();
+
   const stop = () => resolveDone();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await done;
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
+  clearInterval(sweep);
   await app?.close();
   await Promise.all(callbacks.map((c) => c.close()));
   await supervisor.stop();
