@@ -18,7 +18,7 @@ import { syncDir } from '../store/blobs/local.js';
 import type { ConnectorInput, DestinationInput, SecretsInput, SecretStatus } from './contract.js';
 
 /** The version of the terms and data-processing notice the wizard shows (texts in the console catalogue). */
-export const TERMS_VERSION = '2026-11';
+export const TERMS_VERSION = '1';
 
 const destinationInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('archive') }),
@@ -131,10 +131,10 @@ export async function secretStatus(db: Db, box: SecretBox, def: StoredDefinition
   if (def.source.kind === 'wecom') {
     names.archiveSecret = secretName.archive(def.id);
     if (def.source.proxy) names.proxyPassword = secretName.proxy(def.id);
-    for (const v of def.keyVersions) names[`privateKey.v${v}`] = secretName.key(def.id, v);
+    for (const v of def.keyVersions) names[`privateKeys.${v}`] = secretName.key(def.id, v);
   }
   def.destinations.forEach((d, i) => {
-    if (d.kind !== 'archive') names[`destination.${i}`] = secretName.destination(def.id, i);
+    if (d.kind !== 'archive') names[`destinations.${i}`] = secretName.destination(def.id, i);
   });
   const status = await box.status(db, Object.values(names));
   return Object.fromEntries(Object.entries(names).map(([k, n]) => [k, status[n] ?? 'unset']));

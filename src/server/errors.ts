@@ -34,7 +34,7 @@ export function toApiError(err: unknown): { status: number; body: ApiError } {
     return {
       status: 400,
       body: {
-        code: 'WXA_INVALID_INPUT',
+        code: 'WXA_INPUT_INVALID',
         message: err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
         fields: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       },
@@ -45,7 +45,7 @@ export function toApiError(err: unknown): { status: number; body: ApiError } {
     return {
       status: 400,
       body: {
-        code: 'WXA_INVALID_INPUT',
+        code: 'WXA_INPUT_INVALID',
         message: v.message,
         fields: v.validation.map((x) => ({
           path: [x.instancePath?.replace(/^\//, '').replace(/\//g, '.'), x.params?.missingProperty]

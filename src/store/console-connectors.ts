@@ -3,7 +3,9 @@
  * wizard's input with every secret replaced by the name it has in the encrypted secret store;
  * the terms its creator accepted are kept beside it (who, when, which version).
  */
+import type { Selectable } from 'kysely';
 import type { Db } from './db.js';
+import type { ConnectorDefinitionTable } from './schema.js';
 
 export interface ConnectorDefinitionRow {
   id: string;
@@ -109,17 +111,7 @@ export async function putMappingOverride(
     .execute();
 }
 
-function toRow(r: {
-  id: string;
-  definition_json: string;
-  paused: number;
-  terms_version: string;
-  terms_accepted_by: string;
-  terms_accepted_at: number;
-  created_by: string;
-  created_at: number;
-  updated_at: number;
-}): ConnectorDefinitionRow {
+function toRow(r: Selectable<ConnectorDefinitionTable>): ConnectorDefinitionRow {
   return {
     id: r.id,
     definition: JSON.parse(r.definition_json) as unknown,

@@ -78,64 +78,62 @@ export async function holdExamples(db: Db, connectorId: string, reason: string, 
   }));
 }
 
+export interface ProblemCount {
+  connectorId: string;
+  count: number;
+  examples: HoldExample[];
+}
+
+/** Counts rows per connector and keeps the first few of each as examples. */
+function countPerConnector<R extends { connector_id: string }>(
+  rows: R[],
+  example: (r: R, n: number) => HoldExample,
+): ProblemCount[] {
+  const by = new Map<string, ProblemCount>();
+  for (const r of rows) {
+    const g = by.get(r.connector_id) ?? { connectorId: r.connector_id, count: 0, examples: [] };
+    g.count++;
+    if (g.examples.length < 5) g.examples.push(example(r, g.count));
+    by.set(r.connector_id, g);
+  }
+  return [...by.values()];
+}
+
 /** Media the source no longer had (past its retention) per connector. */
-export async function expiredMedia(
-  db: Db,
-  connectorId?: string,
-): Promise<{ connectorId: string; count: number; examples: HoldExample[] }[]> {
+export async function expiredMedia(db: Db, connectorId?: string): Promise<ProblemCount[]> {
   let q = db
     .selectFrom('media')
     .select(['connector_id', 'sdkfileid', 'error_code', 'fetched_at'])
     .where('status', '=', 'expired');
   if (connectorId) q = q.where('connector_id', '=', connectorId);
   const rows = await q.orderBy('fetched_at', 'desc').limit(10_000).execute();
-  const by = new Map<string, { connectorId: string; count: number; examples: HoldExample[] }>();
-  for (const r of rows) {
-    const g = by.get(r.connector_id) ?? { connectorId: r.connector_id, count: 0, examples: [] };
-    g.count++;
-    if (g.examples.length < 5) {
-      g.examples.push({
-        id: g.count,
-        itemKey: null,
-        participant: null,
-        code: r.error_code,
-        detail: `media ${r.sdkfileid.slice(0, 24)}… is no longer kept by the source`,
-        at: Number(r.fetched_at),
-      });
-    }
-    by.set(r.connector_id, g);
-  }
-  return [...by.values()];
+  return countPerConnector(rows, (r, n) => ({
+    id: n,
+    itemKey: null,
+    participant: null,
+    code: r.error_code,
+    detail: `media ${r.sdkfileid.slice(0, 24)}… is no longer kept by the source`,
+    at: Number(r.fetched_at),
+  }));
 }
 
 /** Items kept with the unknown-type flag (a message type this version does not know). */
-export async function unknownTypeItems(
-  db: Db,
-  connectorId?: string,
-): Promise<{ connectorId: string; count: number; examples: HoldExample[] }[]> {
+export async function unknownTypeItems(db: Db, connectorId?: string): Promise<ProblemCount[]> {
   let q = db
     .selectFrom('items')
     .select(['connector_id', 'key', 'msgtype', 'from_id', 'created_at'])
+    .where('flags', '<>', '')
     .where('flags', 'like', '%unknown-type%');
   if (connectorId) q = q.where('connector_id', '=', connectorId);
   const rows = await q.limit(10_000).execute();
-  const by = new Map<string, { connectorId: string; count: number; examples: HoldExample[] }>();
-  for (const r of rows) {
-    const g = by.get(r.connector_id) ?? { connectorId: r.connector_id, count: 0, examples: [] };
-    g.count++;
-    if (g.examples.length < 5) {
-      g.examples.push({
-        id: g.count,
-        itemKey: r.key,
-        participant: r.from_id,
-        code: 'WXA_UNKNOWN_TYPE',
-        detail: `message type "${r.msgtype}" is kept as received`,
-        at: Number(r.created_at),
-      });
-    }
-    by.set(r.connector_id, g);
-  }
-  return [...by.values()];
+  return countPerConnector(rows, (r, n) => ({
+    id: n,
+    itemKey: r.key,
+    participant: r.from_id,
+    code: 'WXA_UNKNOWN_TYPE',
+    detail: `message type "${r.msgtype}" is kept as received`,
+    at: Number(r.created_at),
+  }));
 }
 
 export interface UnmappedRow {

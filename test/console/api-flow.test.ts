@@ -219,7 +219,7 @@ describe('secrets', () => {
     expect(res.body).not.toContain(secret);
     expect(res.body).not.toContain('PRIVATE KEY');
     const detail = res.json<ConnectorDetail>();
-    expect(detail.secrets).toEqual({ archiveSecret: 'set', 'privateKey.v3': 'set' });
+    expect(detail.secrets).toEqual({ archiveSecret: 'set', 'privateKeys.3': 'set' });
     const rows = await h.store.db.selectFrom('connector_definitions').selectAll().execute();
     const stored = await h.store.db.selectFrom('secrets').selectAll().execute();
     for (const text of [JSON.stringify(rows), JSON.stringify(stored)]) {

@@ -162,7 +162,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
     const input = parse(createConnectorSchema, body);
     if (id !== undefined && input.id !== id) {
       throw new HttpError(400, {
-        code: 'WXA_INVALID_INPUT',
+        code: 'WXA_INPUT_INVALID',
         message: 'the connector id cannot change: it keys the cursor and the items',
         fields: [{ path: 'id', message: 'cannot change' }],
       });

@@ -43,7 +43,7 @@ export function decodeCursor(cursor: string): EntryPosition {
   const m = /^(\d{1,16})\.(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'));
   if (!m) {
     throw new HttpError(400, {
-      code: 'WXA_INVALID_INPUT',
+      code: 'WXA_INPUT_INVALID',
       message: 'before: not a `next` value of this list; start again from the first page',
       fields: [{ path: 'before', message: 'not a cursor of this list' }],
     });

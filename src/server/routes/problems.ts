@@ -96,7 +96,7 @@ export function problemRoutes(app: FastifyInstance, ctx: AppContext): void {
         const body = parse(actionBody, req.body);
         if (ACTION[body.reason] !== path) {
           throw new HttpError(400, {
-            code: 'WXA_INVALID_INPUT',
+            code: 'WXA_INPUT_INVALID',
             message: `items held as ${body.reason} are not fixed by ${path}`,
             fields: [{ path: 'reason', message: `use ${ACTION[body.reason]}` }],
           });
@@ -138,7 +138,7 @@ export function problemRoutes(app: FastifyInstance, ctx: AppContext): void {
       const mailbox = checkMailbox(body.mailbox);
       if (!mailbox.ok) {
         throw new HttpError(400, {
-          code: 'WXA_INVALID_INPUT',
+          code: 'WXA_INPUT_INVALID',
           message: `"${body.mailbox}" is not a mailbox address: ${mailbox.reason}`,
           fields: [{ path: 'mailbox', message: mailbox.reason }],
         });

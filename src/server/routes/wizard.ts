@@ -119,7 +119,7 @@ export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
       if (!secret) {
         throw new HttpError(400, {
-          code: 'WXA_INVALID_INPUT',
+          code: 'WXA_INPUT_INVALID',
           message: 'give the password, client secret or key of this destination to test it',
           fields: [{ path: 'secret', message: 'required' }],
         });

@@ -3,7 +3,7 @@
  * (newest message, consent events) are read per connector on every page load, so they must
  * come from an index, not a scan of the items table.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('items_connector_time').on('items').columns(['connector_id', 'msg_time']).execute();
@@ -11,6 +11,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createIndex('items_connector_type')
     .on('items')
     .columns(['connector_id', 'msgtype', 'msg_time'])
+    .execute();
+  // Flagged items are few; the problems page finds them without reading every item.
+  await db.schema
+    .createIndex('items_flagged')
+    .on('items')
+    .columns(['connector_id', 'flags'])
+    .where(sql.ref('flags'), '<>', '')
     .execute();
   await db.schema.createIndex('deliveries_connector').on('deliveries').columns(['connector_id', 'status']).execute();
   await db.schema
