@@ -8,11 +8,11 @@ import {
   ID_PATTERN,
   newDestination,
   slugify,
-  stepIssues,
   toRequest,
   withName,
   type WizardDraft,
 } from '../../web/src/pages/wizard/draft.js';
+import { stepIssues } from '../../web/src/pages/wizard/validate.js';
 
 const CREATE = { editing: false, secrets: {} };
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----';

@@ -1,0 +1,246 @@
+/**
+ * The console's routes and the gates that send a visitor to /setup before the first
+ * administrator exists, to /login without a session, and to a notice for a page their roles do
+ * not allow. The header and frame are in layout.tsx.
+ *
+ * Stable data-testid attributes for end-to-end tests (language-independent; states carry a
+ * data-state / data-level / data-phase / data-status attribute with the raw value):
+ *   shell        app-header, nav-<page> (connectors, problems, mailboxes, audit, users), user-name,
+ *                logout, lang-switch (a <select> with values en / zh-CN), live-status (data-status),
+ *                forbidden, not-found, loading, empty, error-banner, error-message, field-errors, retry
+ *   setup        setup-token, setup-username, setup-display-name, setup-password,
+ *                setup-password-confirm, setup-submit
+ *   login        login-username, login-password, login-submit, login-error (data-code)
+ *   connectors   connectors-page, connectors-table, new-connector, connector-row-<id>, connector-link-<id>,
+ *                connector-state-<id> (inner data-state), connector-state-detail-<id>,
+ *                progress-<id> (data-phase, data-captured, data-processed, data-total; text has the counts),
+ *                lag-<id> (data-level), last-run-<id>, next-run-<id>, run-now-<id>, pause-<id>,
+ *                resume-<id>, notice, action-error
+ *   connector    connector-page, connector-summary, connector-secrets, secret-<name> (data-status
+ *                set/unset), connector-edit, connector-readonly-note, runs-table, run-row-<runId>,
+ *                runs-more; plus run-now-<id>, pause-<id>, resume-<id>, progress-<id>, lag-<id> as above
+ *   wizard       wizard, wizard-step-<step> (terms, source, mapping, destinations, schedule, review;
+ *                aria-current on the current one), wizard-next, wizard-back, wizard-finish,
+ *                wizard-issues, wizard-field-errors, terms-text, terms-version, terms-version-mismatch,
+ *                terms-accept, connector-name, connector-id, source-kind-sandbox, source-kind-wecom,
+ *                sandbox-messages, wecom-corp-id, wecom-secret, wecom-sdk-library, wecom-proxy,
+ *                wecom-proxy-password (secret fields have <testid>-status when editing), keys-stored,
+ *                key-version-<i>, key-pem-<i>, key-add, key-remove-<i>, test-connection, check-result
+ *                (data-ok), check-line (data-ok), auto-mapping, address-template, catch-all, csv-input
+ *                (the file input), csv-remove, csv-preview (data-errors, data-total), csv-row,
+ *                csv-problems, csv-problem (data-severity, data-line), destination-archive,
+ *                destination-add-imap, destination-add-graph, destination-add-gmail, destination-<i>
+ *                (data-kind; i counts the added destinations from 0), destination-remove-<i>,
+ *                destination-field-<i>-<field> (host, port, folder, secure, authKind, masterUser,
+ *                checkMailbox, tenantId, clientId, cloud, label), destination-secret-<i>,
+ *                destination-test-mailbox-<i>, destination-test-<i>, destination-check-<i>,
+ *                interval-seconds, interval-readable, review
+ */
+import type { ReactNode } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import type { Permission } from '../../src/server/contract.js';
+import { ErrorBanner, Loading } from './components/index.js';
+import { Bare, Layout, NAV } from './layout.js';
+import { AuditPage } from './pages/AuditPage.js';
+import { ConnectorPage } from './pages/ConnectorPage.js';
+import { ConnectorsPage } from './pages/ConnectorsPage.js';
+import { ItemPage } from './pages/ItemPage.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { MailboxesPage } from './pages/MailboxesPage.js';
+import { MailboxPage } from './pages/MailboxPage.js';
+import { ProblemsPage } from './pages/ProblemsPage.js';
+import { SetupPage } from './pages/SetupPage.js';
+import { UsersPage } from './pages/UsersPage.js';
+import { WizardPage } from './pages/WizardPage.js';
+import { useSession, SessionProvider } from './session.js';
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <SessionProvider>
+        <AppRoutes />
+      </SessionProvider>
+    </BrowserRouter>
+  );
+}
+
+function AppRoutes() {
+  const session = useSession();
+  const location = useLocation();
+  switch (session.status) {
+    case 'loading':
+      return (
+        <Bare>
+          <Loading />
+        </Bare>
+      );
+    case 'unreachable':
+      return (
+        <Bare>
+          <ErrorBanner error={session.error} onRetry={session.reload} />
+        </Bare>
+      );
+    case 'setup':
+      return (
+        <Routes>
+          <Route
+            path="/setup"
+            element={
+              <Bare>
+                <SetupPage />
+              </Bare>
+            }
+          />
+          <Route path="*" element={<Navigate to="/setup" replace />} />
+        </Routes>
+      );
+    case 'anonymous':
+      return (
+        <Routes>
+          <Route
+            path="/login"
+            element={
+              <Bare>
+                <LoginPage />
+              </Bare>
+            }
+          />
+          <Route
+            path="*"
+            element={<Navigate to="/login" replace state={{ from: location.pathname + location.search }} />}
+          />
+        </Routes>
+      );
+    case 'authenticated':
+      return (
+        <Routes>
+          <Route path="/login" element={<AfterLogin />} />
+          <Route path="/setup" element={<Navigate to="/" replace />} />
+          <Route element={<Layout />}>
+            <Route index element={<Home />} />
+            <Route
+              path="connectors"
+              element={
+                <Gate permission="connectors:read">
+                  <ConnectorsPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="connectors/new"
+              element={
+                <Gate permission="connectors:write">
+                  <WizardPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="connectors/:id"
+              element={
+                <Gate permission="connectors:read">
+                  <ConnectorPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="connectors/:id/edit"
+              element={
+                <Gate permission="connectors:write">
+                  <WizardPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="problems"
+              element={
+                <Gate permission="problems:read">
+                  <ProblemsPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="mailboxes"
+              element={
+                <Gate permission="mailboxes:read">
+                  <MailboxesPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="mailboxes/:address"
+              element={
+                <Gate permission="mailboxes:read">
+                  <MailboxPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="mailboxes/:address/:itemKey"
+              element={
+                <Gate permission="mailboxes:read">
+                  <ItemPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="audit"
+              element={
+                <Gate permission="audit:read">
+                  <AuditPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="users"
+              element={
+                <Gate permission="users:write">
+                  <UsersPage />
+                </Gate>
+              }
+            />
+            <Route path="*" element={<NotFound />} />
+          </Route>
+        </Routes>
+      );
+  }
+}
+
+/** After logging in, back to the page that sent the user to /login. */
+function AfterLogin() {
+  const location = useLocation();
+  const from = (location.state as { from?: string } | null)?.from;
+  return <Navigate to={from && from !== '/login' ? from : '/'} replace />;
+}
+
+function Home() {
+  const { can } = useSession();
+  const { t } = useTranslation('common');
+  const first = NAV.find((n) => can(n.permission));
+  if (first) return <Navigate to={first.path} replace />;
+  return (
+    <p className="empty" data-testid="forbidden">
+      {t('noPermissions')}
+    </p>
+  );
+}
+
+function Gate({ permission, children }: { permission: Permission; children: ReactNode }) {
+  const { can } = useSession();
+  const { t } = useTranslation('common');
+  if (can(permission)) return <>{children}</>;
+  return (
+    <div className="banner banner-warning" data-testid="forbidden">
+      {t('forbidden')}
+    </div>
+  );
+}
+
+function NotFound() {
+  const { t } = useTranslation('common');
+  return (
+    <p className="empty" data-testid="not-found">
+      {t('notFound')}
+    </p>
+  );
+}

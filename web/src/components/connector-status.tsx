@@ -1,0 +1,145 @@
+/**
+ * How a connector's condition is shown wherever it appears (list, detail page): its state, the
+ * live progress of the current run, and its lag against the source's 5-day retention window.
+ * The labels are looked up through typed tables so a new state in the contract fails the build.
+ */
+import { useTranslation } from 'react-i18next';
+import type { ConnectorState, LagInfo, RunProgressEvent } from '../../../src/server/contract.js';
+import { tk } from '../i18n-keys.js';
+import { StatusBadge, type Tone } from './ui.js';
+import { useFormat } from './use-format.js';
+
+const STATE_LABEL: Record<ConnectorState, string> = {
+  running: tk('connectors:state.running'),
+  idle: tk('connectors:state.idle'),
+  paused: tk('connectors:state.paused'),
+  'paused-credentials': tk('connectors:state.paused-credentials'),
+  failing: tk('connectors:state.failing'),
+};
+
+const STATE_TONE: Record<ConnectorState, Tone> = {
+  running: 'info',
+  idle: 'ok',
+  paused: 'neutral',
+  'paused-credentials': 'alarm',
+  failing: 'alarm',
+};
+
+const PHASE_LABEL: Record<RunProgressEvent['phase'], string> = {
+  capture: tk('connectors:phase.capture'),
+  process: tk('connectors:phase.process'),
+  deliver: tk('connectors:phase.deliver'),
+  done: tk('connectors:phase.done'),
+};
+
+const LAG_LABEL: Record<LagInfo['level'], string> = {
+  ok: tk('connectors:lag.ok'),
+  warning: tk('connectors:lag.warning'),
+  alarm: tk('connectors:lag.alarm'),
+  unknown: tk('connectors:lag.unknown'),
+};
+
+const LAG_TONE: Record<LagInfo['level'], Tone> = { ok: 'ok', warning: 'warning', alarm: 'alarm', unknown: 'neutral' };
+
+export function StateBadge({
+  connectorId,
+  state,
+  detail,
+}: {
+  connectorId: string;
+  state: ConnectorState;
+  detail: string | null;
+}) {
+  const { t } = useTranslation('connectors');
+  return (
+    <span className="state">
+      <StatusBadge tone={STATE_TONE[state]} testId={`connector-state-${connectorId}`} title={detail ?? undefined}>
+        <span data-state={state}>{t(STATE_LABEL[state])}</span>
+      </StatusBadge>
+      {detail ? (
+        <span className="state-detail" data-testid={`connector-state-detail-${connectorId}`}>
+          {detail}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+/** The current run's phase and counts; a dash when no run is in progress. */
+export function ProgressView({ connectorId, progress }: { connectorId: string; progress: RunProgressEvent | null }) {
+  const { t } = useTranslation('connectors');
+  const f = useFormat();
+  if (!progress) {
+    return (
+      <span className="muted" data-testid={`progress-${connectorId}`} data-phase="none">
+        {t('progress.none')}
+      </span>
+    );
+  }
+  const { phase, captured, processed, total } = progress;
+  return (
+    <div
+      className="progress"
+      data-testid={`progress-${connectorId}`}
+      data-phase={phase}
+      data-captured={captured}
+      data-processed={processed}
+      data-total={total}
+    >
+      <div className="progress-line">
+        <strong>{t(PHASE_LABEL[phase])}</strong>
+        <span>{t('progress.captured', { value: f.number(captured) })}</span>
+        <span>{t('progress.processed', { processed: f.number(processed), total: f.number(total) })}</span>
+      </div>
+      <progress max={Math.max(total, 1)} value={Math.min(processed, Math.max(total, 1))} />
+    </div>
+  );
+}
+
+/** The lag level (ok / warning / alarm against the 5-day window) and how far behind capture is. */
+export function LagView({ connectorId, lag }: { connectorId: string; lag: LagInfo }) {
+  const { t } = useTranslation('connectors');
+  const f = useFormat();
+  const title = t('lag.explain', { retention: f.duration(lag.retentionMs) });
+  return (
+    <span className="lag" data-testid={`lag-${connectorId}`} data-level={lag.level}>
+      <StatusBadge tone={LAG_TONE[lag.level]} title={title}>
+        {t(LAG_LABEL[lag.level])}
+      </StatusBadge>
+      {lag.lagMs !== null ? (
+        <span className="lag-value">{t('lag.behind', { duration: f.duration(lag.lagMs) })}</span>
+      ) : null}
+    </span>
+  );
+}
+
+const RUN_TONE: Record<string, Tone> = { succeeded: 'ok', running: 'info', failed: 'alarm', interrupted: 'warning' };
+
+/** A run's status; statuses this console does not know are shown as the server names them. */
+export function RunStatusBadge({ status }: { status: string }) {
+  const { t } = useTranslation('connectors');
+  return (
+    <StatusBadge tone={RUN_TONE[status] ?? 'neutral'}>
+      <span data-status={status}>{t(`runStatus.${status}`, { defaultValue: status })}</span>
+    </StatusBadge>
+  );
+}
+
+/** "unmapped 3, key missing 1": counts by reason, largest first; a dash when there are none. */
+export function ReasonCounts({ counts }: { counts: Record<string, number> }) {
+  const { t } = useTranslation('connectors');
+  const f = useFormat();
+  const entries = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return <span className="muted">0</span>;
+  return (
+    <span className="reasons">
+      {entries.map(([reason, n]) => (
+        <span key={reason} className="reason" data-reason={reason}>
+          {t(`reason.${reason}`, { defaultValue: reason })} <strong>{f.number(n)}</strong>
+        </span>
+      ))}
+    </span>
+  );
+}
