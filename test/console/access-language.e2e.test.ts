@@ -137,9 +137,9 @@ describe('language', () => {
 
       // And back: the choice is the user's, not a one-way door.
       await byTestId(page, 'lang-switch').selectOption('en');
-      await expect.poll(() => byTestId(page, 'nav-connectors').textContent(), { timeout: WAIT_MS }).toBe(
-        EN.nav.connectors,
-      );
+      await expect
+        .poll(() => byTestId(page, 'nav-connectors').textContent(), { timeout: WAIT_MS })
+        .toBe(EN.nav.connectors);
       expect(await page.getAttribute('html', 'lang')).toBe('en');
     }));
 

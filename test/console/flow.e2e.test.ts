@@ -185,9 +185,7 @@ describe('console in the browser', () => {
       // Runs come every 5 s; a change of state, progress or next run time means events arrived.
       await expect.poll(async () => (await seen()).length, { timeout: WAIT_MS, interval: 250 }).toBeGreaterThan(1);
       const states = (await seen()).map((s) => s.split('|'));
-      expect(states.some(([phase, , state]) => state === 'running' || (phase !== 'none' && phase !== ''))).toBe(
-        true,
-      );
+      expect(states.some(([phase, , state]) => state === 'running' || (phase !== 'none' && phase !== ''))).toBe(true);
       expect(await page.evaluate('window.__e2eMarker')).toBe('still here');
       expect(page.url()).toBe(url);
       expect(await page.evaluate('performance.getEntriesByType("navigation").length')).toBe(1);
@@ -253,7 +251,9 @@ describe('console in the browser', () => {
       const frame = await visible(page, 'item-frame');
       expect(await frame.getAttribute('sandbox')).toBe('');
       const body = page.frameLocator('[data-testid="item-frame"]').locator('body');
-      await expect.poll(async () => (await body.textContent())?.trim().length ?? 0, { timeout: WAIT_MS }).toBeGreaterThan(0);
+      await expect
+        .poll(async () => (await body.textContent())?.trim().length ?? 0, { timeout: WAIT_MS })
+        .toBeGreaterThan(0);
       if (withFile) {
         await visible(page, 'attachment-0');
         expect(await byTestId(page, 'attachment-0').getAttribute('href')).toContain('/attachments/0');

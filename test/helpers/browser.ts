@@ -4,7 +4,11 @@
  * is missing, and small steps every test repeats (setup, login, waiting on a data-testid).
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -20,14 +24,37 @@ export const WAIT_MS = 60_000;
 
 export const VIEWPORT = { width: 1280, height: 800 };
 
-/** Builds the web console when web/dist has no index.html (CI builds it in `npm ci` already). */
-export async function ensureConsoleBuilt(): Promise<void> {
-  if (existsSync(BUILT)) return;
+/** Builds the web console into web/dist, which `serve` serves. */
+export async function buildConsole(): Promise<void> {
   await promisify(execFile)('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
     cwd: ROOT,
     timeout: 180_000,
   });
   if (!existsSync(BUILT)) throw new Error('vite build finished without web/dist/index.html');
+}
+
+/**
+ * Builds the web console when web/dist has no index.html (CI builds it in `npm ci` already).
+ * Test files run in parallel; a lock directory keeps two of them from emptying web/dist under
+ * each other, and the others wait for the one that builds.
+ */
+export async function ensureConsoleBuilt(): Promise<void> {
+  const lock = join(tmpdir(), `wxa-console-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
+  const deadline = Date.now() + 180_000;
+  while (!existsSync(BUILT)) {
+    try {
+      await mkdir(lock);
+    } catch {
+      if (Date.now() > deadline) throw new Error(`another build holds ${lock}; remove it if no build runs`);
+      await new Promise((r) => setTimeout(r, 500));
+      continue;
+    }
+    try {
+      if (!existsSync(BUILT)) await buildConsole();
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  }
 }
 
 export function launchBrowser(): Promise<Browser> {
@@ -87,9 +114,13 @@ export async function fillSetup(page: Page, token: string, account: Account): Pr
   await byTestId(page, 'setup-submit').click();
 }
 
-/** Logs in through /login and waits for the header of the app. */
+/**
+ * Logs in and waits for the header of the app. It starts from `/` (which sends an anonymous
+ * visitor to /login) so that the user lands on their home page, not on a page remembered from
+ * before: Chromium keeps history.state when a page is loaded again at the same address.
+ */
 export async function login(page: Page, username: string, password = PASSWORD): Promise<void> {
-  await page.goto('/login');
+  await page.goto('/');
   await (await visible(page, 'login-username')).fill(username);
   await byTestId(page, 'login-password').fill(password);
   await byTestId(page, 'login-submit').click();

@@ -122,3 +122,14 @@ async function terminate(child: ChildProcess, exited: Promise<number | null>): P
     clearTimeout(timer);
   }
 }
+
+/** Runs `fn`; when it throws, the error carries the end of what the service printed. */
+export async function explainFailure<T>(serve: ServeProcess, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const tail = (text: string) => text.split('\n').slice(-30).join('\n');
+    const log = `--- serve stderr ---\n${tail(serve.stderr())}\n--- serve stdout ---\n${tail(serve.stdout())}`;
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${log}`, { cause: err });
+  }
+}

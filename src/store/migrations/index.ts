@@ -2,12 +2,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-console.js';
-import * as m004 from './004-health-indexes.js';
+import * as m003 from './003-console-indexes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
   '002-console': m002,
-  '004-health-indexes': m004,
+  '003-console-indexes': m003,
 };
 
 export const migrationProvider: MigrationProvider = {
