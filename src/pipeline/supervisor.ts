@@ -219,9 +219,6 @@ export class Supervisor {
         this.setState(e, 'idle', null);
       }
       this.events.emit('event', { type: 'run', connectorId: c.id, report } satisfies SupervisorEvent);
-      this.log(
-        `${c.id}: captured ${report.captured}, archived ${report.archived}, held ${report.heldTotal}, failed ${report.failed}`,
-      );
     } catch (err) {
       e.status.progress = null;
       this.setState(e, 'failing', describeError(err));
