@@ -49,8 +49,9 @@ describe('readItemMessage', () => {
     expect(msg.attachments[0]!.content.equals(PNG)).toBe(true);
     const att0 = '/api/mailboxes/jie.lin%40example.com/items/wecom%3Acorp%3Am1/attachments/0';
     expect(urls.attachment(0)).toBe(att0);
-    expect(msg.html).toContain(`<img src="${att0}">`);
-    expect(msg.html).toContain('<img src="">');
+    expect(msg.html).toContain(`<img src="${att0}" />`);
+    // An unknown cid: points nowhere (its source is dropped), never at the raw reference.
+    expect(msg.html).toContain('<img />');
     expect(msg.html).toContain('<p>你好</p>');
     expect(msg.html).not.toMatch(/<script|onload|javascript:|cid:/i);
   });
