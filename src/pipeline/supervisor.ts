@@ -27,6 +27,8 @@ export interface ConnectorStatus {
   id: string;
   origin: 'config' | 'console';
   config: ConnectorConfig;
+  /** seconds between runs in effect (the schedule, or `serve --interval`) */
+  intervalSeconds: number;
   state: SupervisedState;
   stateDetail: string | null;
   progress: (RunProgress & { at: number }) | null;
@@ -158,6 +160,7 @@ export class Supervisor {
           id: m.config.id,
           origin: m.origin,
           config: m.config,
+          intervalSeconds: this.opts.intervalSeconds ?? m.config.schedule.intervalSeconds,
           state: 'idle',
           stateDetail: null,
           progress: null,
@@ -168,7 +171,12 @@ export class Supervisor {
       e.managed = m;
       e.fingerprint = fingerprint;
       e.schedule = null;
-      e.status = { ...e.status, origin: m.origin, config: m.config };
+      e.status = {
+        ...e.status,
+        origin: m.origin,
+        config: m.config,
+        intervalSeconds: this.opts.intervalSeconds ?? m.config.schedule.intervalSeconds,
+      };
       this.entries.set(m.config.id, e);
       if (m.paused) this.setState(e, 'paused', null);
       else {

@@ -145,7 +145,10 @@ export type SecretStatus = Record<string, 'set' | 'unset'>;
 export interface ConnectorDetail extends ConnectorSummary {
   definition: ConnectorInput;
   secrets: SecretStatus;
+  /** the newest runs */
   runs: RunSummary[];
+  /** pass as `before` to /runs for older ones; null when these are all */
+  runsNext: string | null;
 }
 
 export interface SandboxSourceInput {

@@ -35,6 +35,21 @@
  *                checkMailbox, tenantId, clientId, cloud, label), destination-secret-<i>,
  *                destination-test-mailbox-<i>, destination-test-<i>, destination-check-<i>,
  *                interval-seconds, interval-readable, review
+ *   problems     problems-page, problems-connector-filter, problem-group-<reason> (data-count),
+ *                problem-count-<reason>, problem-action-<reason>, problem-released-<reason>,
+ *                unmapped-row-<participant>, unmapped-mailbox-<participant> (input),
+ *                unmapped-add-<participant>, unmapped-added, unmapped-empty, problems-empty
+ *   mailboxes    mailboxes-page, mailbox-search, mailboxes-table, mailbox-row-<address>,
+ *                mailbox-link-<address>, mailboxes-more; mailbox-page, items-table, item-row-<itemKey>,
+ *                items-older; item-page, item-subject, item-from, item-to, item-sha256, item-frame,
+ *                attachment-<index>, attachments-empty, item-audit-note
+ *   audit        audit-page, audit-filter-actor, audit-filter-action, audit-filter-from,
+ *                audit-filter-to, audit-apply, audit-clear, audit-table, audit-row-<id>, audit-older
+ *   users        users-page, users-table, user-row-<username>, user-roles-<username> (data-roles),
+ *                user-state-<username> (data-disabled, data-locked), user-edit-<username>,
+ *                user-disable-/user-enable-/user-unlock-<username>, user-create-form,
+ *                user-create-username, user-create-display-name, user-create-password,
+ *                user-create-role-<role>, user-create-submit, user-created, user-edit-panel
  */
 import type { ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
@@ -209,8 +224,12 @@ function AppRoutes() {
 /** After logging in, back to the page that sent the user to /login. */
 function AfterLogin() {
   const location = useLocation();
+  const { can } = useSession();
   const from = (location.state as { from?: string } | null)?.from;
-  return <Navigate to={from && from !== '/login' ? from : '/'} replace />;
+  // The remembered page may be the previous user's: go there only if this user may open it.
+  const area = from ? NAV.find((n) => from === n.path || from.startsWith(`${n.path}/`)) : undefined;
+  const allowed = from && from !== '/login' && (!area || can(area.permission));
+  return <Navigate to={allowed ? from : '/'} replace />;
 }
 
 function Home() {

@@ -34,6 +34,9 @@ import { loadManagedConnectors } from '../managed.js';
 import { runSummary } from '../run-summary.js';
 import { idParams, jsonSchema, parse } from '../schema.js';
 
+/** Runs shown with a connector; older ones page through /runs. */
+const DETAIL_RUNS = 20;
+
 const runsQuery = z.object({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
@@ -50,6 +53,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
       id: m.config.id,
       origin: m.origin,
       config: m.config,
+      intervalSeconds: m.config.schedule.intervalSeconds,
       state: m.paused ? 'paused' : 'idle',
       stateDetail: null,
       progress: null,
@@ -86,7 +90,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
         : null,
       lastRun: runs[0] ? runSummary(runs[0]) : null,
       nextRunAt: s.nextRunAt,
-      intervalSeconds: s.config.schedule.intervalSeconds,
+      intervalSeconds: s.intervalSeconds,
       lag: {
         newestMessageAt: health.newestMessageTime,
         lastSuccessAt: health.lastSuccessfulRunAt,
@@ -108,12 +112,14 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
     const summary = await summaryOf(s);
     const row = s.origin === 'console' ? await getConnectorDefinition(db, s.id) : undefined;
     const def = row ? (row.definition as StoredDefinition) : undefined;
-    const runs = (await listRuns(db, { connectorId: s.id, limit: 20 })).map(runSummary);
+    const rows = await listRuns(db, { connectorId: s.id, limit: DETAIL_RUNS + 1 });
+    const runs = rows.slice(0, DETAIL_RUNS).map(runSummary);
     return {
       ...summary,
       definition: def ? stripKeyVersions(def) : definitionOfConfig(s.config),
       secrets: def ? await secretStatus(db, ctx.secrets, def) : {},
       runs,
+      runsNext: rows.length > DETAIL_RUNS ? String(runs[runs.length - 1]!.id) : null,
     };
   };
 

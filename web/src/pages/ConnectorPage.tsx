@@ -62,7 +62,7 @@ export function ConnectorPage() {
       const d = await get<ConnectorDetail>(base);
       setDetail(d);
       setRuns((shown) => d.runs.reduce(upsertRun, shown));
-      setNext((n) => n ?? (d.runs.length > 0 ? (d.runs[d.runs.length - 1]?.id ?? null) : null));
+      setNext((n) => n ?? d.runsNext);
       setError(null);
     } catch (e) {
       setError(e);
@@ -243,7 +243,7 @@ export function ConnectorPage() {
                   {detail.totals.held > 0 && can('problems:read') ? (
                     <>
                       {' '}
-                      <Link to={`/problems${query({ connectorId: detail.id })}`}>{t('detail.seeProblems')}</Link>
+                      <Link to={`/problems${query({ connector: detail.id })}`}>{t('detail.seeProblems')}</Link>
                     </>
                   ) : null}
                 </span>,
