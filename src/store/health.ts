@@ -39,6 +39,29 @@ export interface SourceHealth {
   consentGaps: ConsentGap[];
 }
 
+/**
+ * agree/disagree events in time order. One query per type, each answered by the
+ * (connector_id, msgtype, msg_time) index: with `IN` SQLite would rather walk the time index to
+ * avoid a sort and read every item of the connector.
+ */
+async function consentEvents(db: Db, connectorId: string) {
+  const byType = await Promise.all(
+    (['agree', 'disagree'] as const).map((t) =>
+      db
+        .selectFrom('items')
+        .select(['msgtype', 'model_json', 'msg_time', 'seq_key'])
+        .where('connector_id', '=', connectorId)
+        .where('msgtype', '=', t)
+        .orderBy('msg_time')
+        .orderBy('seq_key')
+        .execute(),
+    ),
+  );
+  return byType
+    .flat()
+    .sort((a, b) => Number(a.msg_time) - Number(b.msg_time) || a.seq_key.localeCompare(b.seq_key));
+}
+
 export async function sourceHealth(
   db: Db,
   connectorId: string,
@@ -81,14 +104,7 @@ export async function sourceHealth(
       .where('status', '=', 'held')
       .where('hold_reason', '=', 'key-missing')
       .executeTakeFirst(),
-    db
-      .selectFrom('items')
-      .select(['msgtype', 'model_json', 'msg_time'])
-      .where('connector_id', '=', connectorId)
-      .where('msgtype', 'in', ['agree', 'disagree'])
-      .orderBy('msg_time')
-      .orderBy('seq_key')
-      .execute(),
+    consentEvents(db, connectorId),
   ]);
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   const lastSuccessfulRunAt = num(lastRun?.t);

@@ -20,6 +20,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .where(sql.ref('flags'), '<>', '')
     .execute();
   await db.schema.createIndex('deliveries_connector').on('deliveries').columns(['connector_id', 'status']).execute();
+  // Run history newest first per connector, without sorting every run of it.
+  await db.schema.createIndex('runs_connector_id').on('runs').columns(['connector_id', 'id']).execute();
   await db.schema
     .createIndex('runs_connector_status')
     .on('runs')
