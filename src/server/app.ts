@@ -56,6 +56,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // A mapping CSV of a large firm is a few MB; the console never sends more.
     bodyLimit: 25 * 1024 * 1024,
     trustProxy: false,
+    // Item keys and addresses are URL-encoded path segments; a WeCom key encodes to about 100
+    // characters, Fastify's default limit.
+    routerOptions: { maxParamLength: 1024 },
   });
   const now = opts.now ?? Date.now;
   const ctx: AppContext = {

@@ -18,6 +18,7 @@ export { BlobStore, INLINE_MAX, openPartial, sha256Hex, type PartialFile, type P
 export * from './media-progress.js';
 export * from './console-connectors.js';
 export * from './console-queries.js';
+export * from './mailbox-pages.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 
