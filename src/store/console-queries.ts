@@ -12,10 +12,11 @@ export async function connectorTotals(
 ): Promise<{ items: number; held: number; failedDeliveries: number }> {
   const [items, held, failed] = await Promise.all([
     db
-      .selectFrom('items')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .selectFrom('connector_counters')
+      .select('items as n')
       .where('connector_id', '=', connectorId)
-      .executeTakeFirstOrThrow(),
+      .executeTakeFirst()
+      .then((r) => r ?? { n: 0 }),
     db
       .selectFrom('holds')
       .select((eb) => eb.fn.countAll<number>().as('n'))

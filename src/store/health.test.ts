@@ -43,4 +43,43 @@ describe('sourceHealth', () => {
     expect(h.newestSeq).toBe('41');
     expect(h.seqBehind).toBe('59');
   });
+
+  it('lists a consent gap while the latest event of the pair is a disagree, and sees a later agree', async () => {
+    let n = 0;
+    const consent = async (type: 'agree' | 'disagree', t: number) => {
+      n++;
+      await store.db
+        .insertInto('items')
+        .values({
+          key: `c:${n}`,
+          connector_id: 'c',
+          raw_id: n,
+          msgid: `m${n}`,
+          seq_key: String(n).padStart(20, '0'),
+          msgtype: type,
+          action: 'send',
+          conversation_id: 'x',
+          room_id: '',
+          from_id: 'wmEXT',
+          msg_time: t,
+          model_version: 1,
+          model_json: JSON.stringify({ from: 'wmEXT', tolist: ['zhangsan'], content: { userid: 'wmEXT' } }),
+          mime_sha256: 'x',
+          mime_size: 1,
+          flags: '',
+          recalled_by: null,
+          recalled_at: null,
+          created_at: t,
+        })
+        .execute();
+    };
+    await consent('agree', NOW - 3 * H);
+    expect((await sourceHealth(store.db, 'c', NOW)).consentGaps).toEqual([]);
+    await consent('disagree', NOW - 2 * H);
+    expect((await sourceHealth(store.db, 'c', NOW)).consentGaps).toEqual([
+      { externalUserId: 'wmEXT', userid: 'zhangsan', since: NOW - 2 * H },
+    ]);
+    await consent('agree', NOW - H);
+    expect((await sourceHealth(store.db, 'c', NOW)).consentGaps).toEqual([]);
+  });
 });

@@ -57,9 +57,49 @@ async function consentEvents(db: Db, connectorId: string) {
         .execute(),
     ),
   );
-  return byType
-    .flat()
-    .sort((a, b) => Number(a.msg_time) - Number(b.msg_time) || a.seq_key.localeCompare(b.seq_key));
+  return byType.flat().sort((a, b) => Number(a.msg_time) - Number(b.msg_time) || a.seq_key.localeCompare(b.seq_key));
+}
+
+/**
+ * Consent events are only ever added, so the gaps they give are kept per database and
+ * connector and computed again only when the number of events changes (two index counts),
+ * not parsed from every event on each page load of the connectors tab.
+ */
+const consentCache = new WeakMap<Db, Map<string, { key: string; gaps: ConsentGap[] }>>();
+
+async function consentGapsOf(db: Db, connectorId: string): Promise<ConsentGap[]> {
+  const counts = await Promise.all(
+    (['agree', 'disagree'] as const).map((t) =>
+      db
+        .selectFrom('items')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('connector_id', '=', connectorId)
+        .where('msgtype', '=', t)
+        .executeTakeFirstOrThrow(),
+    ),
+  );
+  const key = counts.map((c) => Number(c.n)).join(':');
+  let perDb = consentCache.get(db);
+  if (!perDb) consentCache.set(db, (perDb = new Map()));
+  const hit = perDb.get(connectorId);
+  if (hit?.key === key) return hit.gaps;
+  const gaps = consentGapsFrom(await consentEvents(db, connectorId));
+  perDb.set(connectorId, { key, gaps });
+  return gaps;
+}
+
+/** The latest consent event per (employee, external contact) decides whether a gap is open. */
+function consentGapsFrom(events: { msgtype: string; model_json: string; msg_time: number }[]): ConsentGap[] {
+  const consent = new Map<string, ConsentGap | null>();
+  for (const g of events) {
+    // The payload's userid is the external contact who (dis)agreed; the employee is the other side.
+    const m = JSON.parse(g.model_json) as { from: string; tolist: string[]; content: { userid?: string } };
+    const external = m.content.userid || m.from;
+    const userid = [m.from, ...m.tolist].find((id) => id !== external && personKindOf(id) === 'internal') ?? '';
+    const key = `${userid}|${external}`;
+    consent.set(key, g.msgtype === 'disagree' ? { externalUserId: external, userid, since: Number(g.msg_time) } : null);
+  }
+  return [...consent.values()].filter((g): g is ConsentGap => g !== null);
 }
 
 export async function sourceHealth(
@@ -104,7 +144,7 @@ export async function sourceHealth(
       .where('status', '=', 'held')
       .where('hold_reason', '=', 'key-missing')
       .executeTakeFirst(),
-    consentEvents(db, connectorId),
+    consentGapsOf(db, connectorId),
   ]);
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   const lastSuccessfulRunAt = num(lastRun?.t);
@@ -114,17 +154,7 @@ export async function sourceHealth(
   const captureLagMs = lastSuccessfulRunAt === null ? null : now - lastSuccessfulRunAt;
   const oldestUnprocessedAgeMs = oldest === null ? null : now - oldest;
 
-  // The latest consent event per (employee, external contact) decides whether a gap is open.
-  const consent = new Map<string, ConsentGap | null>();
-  for (const g of gaps) {
-    // The payload's userid is the external contact who (dis)agreed; the employee is the other side.
-    const m = JSON.parse(g.model_json) as { from: string; tolist: string[]; content: { userid?: string } };
-    const external = m.content.userid || m.from;
-    const userid = [m.from, ...m.tolist].find((id) => id !== external && personKindOf(id) === 'internal') ?? '';
-    const key = `${userid}|${external}`;
-    consent.set(key, g.msgtype === 'disagree' ? { externalUserId: external, userid, since: Number(g.msg_time) } : null);
-  }
-  const consentGaps = [...consent.values()].filter((g): g is ConsentGap => g !== null);
+  const consentGaps = gaps;
 
   const reasons: string[] = [];
   let level: SourceHealth['level'] = 'ok';

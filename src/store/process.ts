@@ -246,11 +246,24 @@ async function insertItems(
   }
   // An item is written once: originals are never modified (invariant 4); a replay of the same
   // record finds its item already there and keeps it.
+  let inserted = 0n;
   for (const part of chunks(rows, 100)) {
-    await tx
+    const [res] = await tx
       .insertInto('items')
       .values(part)
       .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    inserted += res?.numInsertedOrUpdatedRows ?? 0n;
+  }
+  if (inserted > 0n) {
+    await tx
+      .insertInto('connector_counters')
+      .values({ connector_id: connectorId, items: Number(inserted) })
+      .onConflict((oc) =>
+        oc
+          .column('connector_id')
+          .doUpdateSet((eb) => ({ items: eb('connector_counters.items', '+', Number(inserted)) })),
+      )
       .execute();
   }
 }

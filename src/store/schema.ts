@@ -249,6 +249,12 @@ export interface MappingOverrideTable {
   created_at: number;
 }
 
+/** Items per connector, updated in the transaction that writes them. */
+export interface ConnectorCounterTable {
+  connector_id: string;
+  items: number;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -277,4 +283,5 @@ export interface Database {
   connector_definitions: ConnectorDefinitionTable;
   mapping_overrides: MappingOverrideTable;
   settings: SettingTable;
+  connector_counters: ConnectorCounterTable;
 }

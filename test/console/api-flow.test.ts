@@ -148,6 +148,15 @@ describe('console API flow', () => {
     });
     expect(added.released).toBeGreaterThan(0);
     await secondRun;
+    const counted = await h.store.db
+      .selectFrom('items')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('connector_id', '=', 'acme')
+      .executeTakeFirstOrThrow();
+    const totals = (await admin.json<ConnectorDetail>('GET', '/api/connectors/acme')).totals;
+    // Re-evaluated records found their items already written: the kept count did not grow twice.
+    expect(totals.items).toBe(Number(counted.n));
+    expect(totals.items).toBe(120);
     const after = await admin.json<ProblemsResponse>('GET', '/api/problems?connectorId=acme');
     expect(after.unmapped.find((u) => u.participant === person.participant)).toBeUndefined();
 

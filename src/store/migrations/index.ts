@@ -3,11 +3,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-console.js';
 import * as m003 from './003-console-indexes.js';
+import * as m004 from './004-connector-counters.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
   '002-console': m002,
   '003-console-indexes': m003,
+  '004-connector-counters': m004,
 };
 
 export const migrationProvider: MigrationProvider = {
