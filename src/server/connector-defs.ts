@@ -31,6 +31,7 @@ const destinationInput = z.discriminatedUnion('kind', [
     masterUser: z.string().min(1).optional(),
     checkMailbox: z.string().min(3),
     folder: z.string().min(1).optional(),
+    ca: z.string().includes('-----BEGIN CERTIFICATE-----').max(100_000).optional(),
   }),
   z.object({
     kind: z.literal('graph'),
@@ -247,6 +248,8 @@ export function destinationConfig(id: string, index: number, d: DestinationInput
         secure: d.secure,
         checkMailbox: d.checkMailbox,
         ...(d.folder ? { folder: d.folder } : {}),
+        // Certificates are always verified; a private CA is added to the trusted ones, never a bypass.
+        ...(d.ca ? { tls: { rejectUnauthorized: true, ca: d.ca } } : {}),
         auth:
           d.authKind === 'master'
             ? { kind: 'master', masterUser: d.masterUser ?? '', password: secret || 'unset' }

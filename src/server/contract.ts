@@ -182,6 +182,8 @@ export type DestinationInput =
       /** a mailbox the connection test logs in to */
       checkMailbox: string;
       folder?: string;
+      /** PEM of a private CA that signed the server's certificate (the system CAs are trusted too) */
+      ca?: string;
     }
   | { kind: 'graph'; tenantId: string; clientId: string; cloud?: string; folder?: string }
   | { kind: 'gmail'; label?: string };

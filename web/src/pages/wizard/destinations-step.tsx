@@ -185,6 +185,16 @@ function DestinationCard({ index, destination: d, onChange, onRemove, stored, co
               />
             </Field>
           </div>
+          <Field label={t('destinations.imap.ca')} hint={t('destinations.imap.caHint')}>
+            <textarea
+              data-testid={id('ca')}
+              rows={3}
+              spellCheck={false}
+              placeholder="-----BEGIN CERTIFICATE-----"
+              value={d.ca}
+              onChange={(e) => onChange({ ca: e.target.value })}
+            />
+          </Field>
         </>
       ) : d.kind === 'graph' ? (
         <div className="grid-2">

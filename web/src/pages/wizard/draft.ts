@@ -42,6 +42,8 @@ export type DestinationDraft =
       /** a mailbox that connection checks log in to */
       checkMailbox: string;
       folder: string;
+      /** PEM of a private CA, optional */
+      ca: string;
       secret: string;
     }
   | { uid: string; kind: 'graph'; tenantId: string; clientId: string; cloud: string; folder: string; secret: string }
@@ -126,6 +128,7 @@ export function newDestination(kind: ExternalKind): DestinationDraft {
         masterUser: '',
         checkMailbox: '',
         folder: '',
+        ca: '',
         secret: '',
       };
     case 'graph':
@@ -181,6 +184,7 @@ export function toDestinationInput(d: DestinationDraft): DestinationInput {
         ...(d.authKind === 'master' && trimmed(d.masterUser) ? { masterUser: d.masterUser.trim() } : {}),
         checkMailbox: d.checkMailbox.trim(),
         ...(trimmed(d.folder) ? { folder: d.folder.trim() } : {}),
+        ...(trimmed(d.ca) ? { ca: d.ca.trim() } : {}),
       };
     case 'graph':
       return {
@@ -277,6 +281,7 @@ export function draftFromDetail(detail: ConnectorDetail): WizardDraft {
             masterUser: d.masterUser ?? '',
             checkMailbox: d.checkMailbox,
             folder: d.folder ?? '',
+            ca: d.ca ?? '',
             secret: '',
           };
         case 'graph':
