@@ -4,6 +4,7 @@
  * and the limits the client keeps to. The lead's config schema embeds it.
  */
 import { z } from 'zod';
+import { secretField } from '../../config/secret.js';
 
 const MIB = 1024 * 1024;
 
@@ -41,10 +42,11 @@ export const GMAIL_BASE_URL = 'https://gmail.googleapis.com';
 const serviceAccount = z
   .object({
     client_email: z.email().describe('Service account e-mail (client_email of the JSON key file), the JWT issuer.'),
-    private_key: z
-      .string()
-      .includes('PRIVATE KEY-----', { message: 'a PEM private key (-----BEGIN PRIVATE KEY-----)' })
-      .describe('PEM private key of the service account (private_key of the JSON key file). Secret.'),
+    private_key: secretField(
+      z.string().includes('PRIVATE KEY-----', { message: 'a PEM private key (-----BEGIN PRIVATE KEY-----)' }),
+    ).describe(
+      'PEM private key of the service account (private_key of the JSON key file), or { "env": "NAME" }. Secret.',
+    ),
     private_key_id: z
       .string()
       .optional()

@@ -4,6 +4,7 @@
  * to. Validated once with the rest of the configuration; the lead's config schema embeds it.
  */
 import { z } from 'zod';
+import { secretField } from '../../config/secret.js';
 
 const MIB = 1024 * 1024;
 
@@ -19,7 +20,9 @@ export const GRAPH_MAILBOX_REQUESTS_PER_10_MIN = 10_000;
 const secretAuth = z
   .object({
     kind: z.literal('secret'),
-    secret: z.string().min(1).describe('Client secret value of the app registration (not its id). Secret.'),
+    secret: secretField(z.string().min(1)).describe(
+      'Client secret value of the app registration (not its id), or { "env": "NAME" }. Secret.',
+    ),
   })
   .describe('Client secret: simple to set up, but it must be rotated; prefer a certificate.');
 
@@ -36,10 +39,9 @@ const certificateAuth = z
       .regex(/^[0-9a-fA-F]{40}$/, '40 hex digits')
       .optional()
       .describe('SHA-1 thumbprint of the certificate, for older setups; use thumbprintSha256 when you can.'),
-    privateKeyPem: z
-      .string()
-      .includes('PRIVATE KEY-----', { message: 'a PEM private key (-----BEGIN PRIVATE KEY-----)' })
-      .describe('PEM private key of the certificate (-----BEGIN PRIVATE KEY-----). Secret.'),
+    privateKeyPem: secretField(
+      z.string().includes('PRIVATE KEY-----', { message: 'a PEM private key (-----BEGIN PRIVATE KEY-----)' }),
+    ).describe('PEM private key of the certificate (-----BEGIN PRIVATE KEY-----), or { "env": "NAME" }. Secret.'),
     x5c: z
       .string()
       .optional()

@@ -4,6 +4,7 @@
  * TLS on 993, certificates verified).
  */
 import { z } from 'zod';
+import { secretField } from '../../config/secret.js';
 
 /** `{mailbox}`, `{local}` and `{domain}` in a login name template. */
 const TEMPLATE_HELP = '`{mailbox}` is the mailbox address, `{local}` its part before @, `{domain}` the part after';
@@ -16,9 +17,11 @@ const passwordAuth = z
       .min(1)
       .default('{mailbox}')
       .describe(`Login name, fixed or a template: ${TEMPLATE_HELP}. Default "{mailbox}".`),
-    password: z.string().min(1).describe('Password used for every mailbox without an entry in `passwords`. Secret.'),
+    password: secretField(z.string().min(1)).describe(
+      'Password used for every mailbox without an entry in `passwords`, or { "env": "NAME" }. Secret.',
+    ),
     passwords: z
-      .record(z.string(), z.string().min(1))
+      .record(z.string(), secretField(z.string().min(1)))
       .optional()
       .describe('Per-mailbox passwords (mailbox address -> password), for a few mailboxes with their own. Secret.'),
   })
@@ -30,7 +33,7 @@ const masterAuth = z
   .object({
     kind: z.literal('master').describe('One master user logs in as each mailbox.'),
     masterUser: z.string().min(1).describe('The master (administrator) login name.'),
-    password: z.string().min(1).describe("The master user's password. Secret."),
+    password: secretField(z.string().min(1)).describe('The master user\'s password, or { "env": "NAME" }. Secret.'),
     login: z
       .string()
       .min(1)
