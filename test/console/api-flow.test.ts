@@ -184,6 +184,11 @@ describe('console API flow', () => {
     const created2 = await auditor.json<AuditPage>('GET', '/api/audit?action=connector.create');
     expect(created2.events[0]).toMatchObject({ actor: 'alice', target: 'acme' });
     expect(JSON.stringify(created2.events[0]!.detail)).toContain(TERMS_VERSION);
+    const searches = await auditor.json<AuditPage>('GET', '/api/audit?action=mailbox.*&actor=erin');
+    expect(searches.events.map((e) => [e.action, e.target, e.detail])).toEqual([
+      ['mailbox.open', 'desk.lead@example.com', {}],
+      ['mailbox.search', 'mailboxes', { q: 'desk.lead' }],
+    ]);
     const mapped = await auditor.json<AuditPage>('GET', '/api/audit?action=mapping.add');
     expect(mapped.events[0]!.detail).toMatchObject({ mailbox: 'desk.lead@example.com' });
     expect(await verifyAudit(h.store.db)).toMatchObject({ ok: true });

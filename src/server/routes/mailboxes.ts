@@ -87,11 +87,14 @@ export function mailboxRoutes(app: FastifyInstance, ctx: ServerContext): void {
     { config: { access: 'mailboxes:read' }, schema: schemas.mailboxes },
     async (req): Promise<MailboxPage> => {
       const q = parse(mailboxesQuery, req.query);
-      return listMailboxPage(db, {
+      const page = await listMailboxPage(db, {
         limit: q.limit,
         ...(q.q ? { prefix: q.q } : {}),
         ...(q.after ? { after: q.after } : {}),
       });
+      // Every search is audited with its full query (compliance.md, audit); paging on is not a new search.
+      if (q.q && !q.after) await ctx.audit(req, { action: 'mailbox.search', target: 'mailboxes', detail: { q: q.q } });
+      return page;
     },
   );
 
@@ -105,6 +108,8 @@ export function mailboxRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const mailbox = await getMailboxStats(db, address);
       if (!mailbox) throw notFound(`mailbox ${address}`);
       const page = await listMailboxEntries(db, mailbox.address, { limit: q.limit, ...(before ? { before } : {}) });
+      // Opening a mailbox shows who wrote to whom and when: who opened it is recorded too.
+      if (!before) await ctx.audit(req, { action: 'mailbox.open', target: mailbox.address });
       privateContent(reply);
       return { mailbox, items: await itemRows(db, page.rows), next: page.next ? encodeCursor(page.next) : null };
     },
