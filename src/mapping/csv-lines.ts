@@ -9,6 +9,7 @@
  * quote then costs its own line only, and every line number is the one an editor shows.
  * Quoting otherwise follows RFC 4180 (`"a,b"`, `"say ""hi"""`).
  */
+import type { MappingProblemCode } from './types.js';
 
 /** A line whose bytes are not valid UTF-8 (kept so later line numbers stay physical). */
 export interface UndecodableLine {
@@ -117,7 +118,11 @@ export function isComment(line: string): boolean {
   return /^\s*#/.test(line);
 }
 
-export type SplitResult = { ok: true; fields: string[] } | { ok: false; column: number; reason: string; fix: string };
+export type SplitResult =
+  { ok: true; fields: string[] } | { ok: false; column: number; reason: string; fix: string; code: QuoteProblemCode };
+
+/** What can be wrong with the quoting of a line (see MAPPING_PROBLEM_CODES). */
+export type QuoteProblemCode = Extract<MappingProblemCode, 'quote-not-closed' | 'text-after-quote' | 'stray-quote'>;
 
 /**
  * Split one line into trimmed fields. Spaces around a quoted field are allowed (people
@@ -141,6 +146,7 @@ export function splitFields(line: string, delimiter: string): SplitResult {
             column,
             reason: `the quote that opens column ${column} is never closed`,
             fix: 'close the quote or remove it',
+            code: 'quote-not-closed',
           };
         }
         value += line.slice(i, q);
@@ -159,6 +165,7 @@ export function splitFields(line: string, delimiter: string): SplitResult {
           column,
           reason: `column ${column} has text after its closing quote`,
           fix: 'put the whole value inside the quotes',
+          code: 'text-after-quote',
         };
       }
       fields.push(value.trim());
@@ -171,6 +178,7 @@ export function splitFields(line: string, delimiter: string): SplitResult {
           column,
           reason: `column ${column} has a stray quote (")`,
           fix: 'quote the whole value, doubling the quote inside ("a""b"), or remove the quote',
+          code: 'stray-quote',
         };
       }
       fields.push(raw.trim());

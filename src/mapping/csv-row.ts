@@ -7,7 +7,7 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import { COLUMN_LABELS, KNOWN_HEADER_EXAMPLES, columnOfHeader, columnOfValue, type ColumnKind } from './csv-columns.js';
 import { checkMailbox } from './mailbox.js';
 import { normalizeMobile } from './phone.js';
-import type { MappingProblem, MappingRow } from './types.js';
+import type { MappingProblem, MappingProblemCode, MappingProblemParams, MappingRow, ValueFailure } from './types.js';
 
 /** Column kinds in file order; undefined for a column the header names but we ignore. */
 export type Layout = (ColumnKind | undefined)[];
@@ -39,6 +39,8 @@ export function readHeader(fields: readonly string[], line: number): HeaderResul
           severity: 'warning',
           reason: `column ${i + 1} "${cell}" is not a mapping column and is ignored`,
           fix: `rename it to one of ${KNOWN_HEADER_EXAMPLES} if it is meant to be used`,
+          code: 'header-column-ignored',
+          params: { column: i + 1, value: cell },
         });
       }
       return;
@@ -52,6 +54,8 @@ export function readHeader(fields: readonly string[], line: number): HeaderResul
         severity: 'error',
         reason: `columns ${first} and ${i + 1} are both ${COLUMN_LABELS[kind]} columns`,
         fix: 'keep only one of them',
+        code: 'header-column-twice',
+        params: { first, column: i + 1, kind },
       });
     } else seen.set(kind, i + 1);
   });
@@ -61,6 +65,8 @@ export function readHeader(fields: readonly string[], line: number): HeaderResul
       severity: 'error',
       reason: 'the header has no mailbox column',
       fix: 'add one named mailbox, email or 邮箱',
+      code: 'header-no-mailbox',
+      params: {},
     });
   }
   if (!KEY_KINDS.some((k) => seen.has(k))) {
@@ -69,6 +75,8 @@ export function readHeader(fields: readonly string[], line: number): HeaderResul
       severity: 'error',
       reason: 'the header has no userid, mobile number or external id column',
       fix: `add at least one of ${KNOWN_HEADER_EXAMPLES}`,
+      code: 'header-no-key',
+      params: {},
     });
   }
   return { layout, problems, fatal: problems.some((p) => p.severity === 'error') };
@@ -78,11 +86,14 @@ export function readHeader(fields: readonly string[], line: number): HeaderResul
 export function unknownHeaderProblem(fields: readonly string[], line: number): MappingProblem | undefined {
   const cells = fields.filter((f) => f !== '');
   if (cells.length < 2 || cells.some((f) => /[@\d]/.test(f.normalize('NFKC')))) return undefined;
+  const names = cells.map((c) => `"${c}"`).join(', ');
   return {
     line,
     severity: 'error',
-    reason: `this looks like a header, but none of ${cells.map((c) => `"${c}"`).join(', ')} is a known column name`,
+    reason: `this looks like a header, but none of ${names} is a known column name`,
     fix: `name the columns ${KNOWN_HEADER_EXAMPLES}`,
+    code: 'header-unknown',
+    params: { names },
   };
 }
 
@@ -101,8 +112,16 @@ export function readRow(
   region: CountryCode,
 ): { candidate?: Candidate; problems: MappingProblem[] } {
   const problems: MappingProblem[] = [];
-  const err = (reason: string, column?: number, value?: string): void => {
-    problems.push({ line, severity: 'error', reason, ...(column ? { column } : {}), ...(value ? { value } : {}) });
+  const err: Report = (reason, code, params, column, value) => {
+    problems.push({
+      line,
+      severity: 'error',
+      reason,
+      code,
+      params,
+      ...(column ? { column } : {}),
+      ...(value ? { value } : {}),
+    });
   };
   const assigned = layout ? byHeader(fields, layout, err) : byContent(fields, err);
   if (!assigned) return { problems };
@@ -110,12 +129,14 @@ export function readRow(
   const row: MappingRow = { line, mailbox: '' };
   for (const [kind, { value, column }] of Object.entries(assigned) as [ColumnKind, Cell][]) {
     const checked = checkValue(kind, value, region);
-    if (!checked.ok) err(checked.reason, column, value);
+    if (!checked.ok) err(checked.reason, checked.code, checked.params, column, value);
     else if (kind === 'externalId') row.externalId = checked.value;
     else row[kind] = checked.value;
   }
-  if (!assigned.mailbox) err('the row has no mailbox (e-mail address)');
-  if (!KEY_KINDS.some((k) => assigned[k])) err('the row has no userid, mobile number or external id to map from');
+  if (!assigned.mailbox) err('the row has no mailbox (e-mail address)', 'row-no-mailbox', {});
+  if (!KEY_KINDS.some((k) => assigned[k])) {
+    err('the row has no userid, mobile number or external id to map from', 'row-no-key', {});
+  }
   if (problems.length > 0) return { problems };
   const columns: Candidate['columns'] = {};
   const written: Candidate['written'] = {};
@@ -131,12 +152,25 @@ interface Cell {
   column: number;
 }
 type Assigned = Partial<Record<ColumnKind, Cell>>;
-type Report = (reason: string, column?: number, value?: string) => void;
+type Report = (
+  reason: string,
+  code: MappingProblemCode,
+  params: MappingProblemParams,
+  column?: number,
+  value?: string,
+) => void;
 
 function byHeader(fields: readonly string[], layout: Layout, err: Report): Assigned | undefined {
   const extra = fields.findIndex((f, i) => i >= layout.length && f !== '');
   if (extra >= 0) {
-    err(`the row has ${fields.length} columns but the header has ${layout.length}`, extra + 1, fields[extra]);
+    const value = fields[extra] ?? '';
+    err(
+      `the row has ${fields.length} columns but the header has ${layout.length}`,
+      'row-too-many-columns',
+      { columns: fields.length, headerColumns: layout.length, column: extra + 1, value },
+      extra + 1,
+      value,
+    );
     return undefined;
   }
   const out: Assigned = {};
@@ -153,6 +187,8 @@ function byContent(fields: readonly string[], err: Report): Assigned | undefined
     const fifth = cells[MAX_VALUES]!;
     err(
       `the row has ${cells.length} values, but a mapping row has at most ${MAX_VALUES} (userid, mobile, external id, mailbox)`,
+      'row-too-many-values',
+      { values: cells.length, max: MAX_VALUES, column: fifth.column, value: fifth.value },
       fifth.column,
       fifth.value,
     );
@@ -165,6 +201,8 @@ function byContent(fields: readonly string[], err: Report): Assigned | undefined
     if (prev) {
       err(
         `"${prev.value}" and "${cell.value}" both look like a ${COLUMN_LABELS[kind]}; add a header line that names the columns`,
+        'row-ambiguous',
+        { first: prev.value, second: cell.value, kind, column: cell.column },
         cell.column,
         cell.value,
       );
@@ -180,11 +218,7 @@ const USERID = /^[A-Za-z0-9][A-Za-z0-9_\-@.]{0,63}$/;
 /** External contact ids: `wm` (customer) or `wo` prefix, then URL-safe base64-like characters. */
 const EXTERNAL_ID = /^w[mo][A-Za-z0-9_-]+$/;
 
-function checkValue(
-  kind: ColumnKind,
-  raw: string,
-  region: CountryCode,
-): { ok: true; value: string } | { ok: false; reason: string } {
+function checkValue(kind: ColumnKind, raw: string, region: CountryCode): { ok: true; value: string } | ValueFailure {
   const value = raw.normalize('NFKC').replace(/\p{Cf}/gu, '');
   switch (kind) {
     case 'mailbox': {
@@ -201,6 +235,8 @@ function checkValue(
         : {
             ok: false,
             reason: `"${raw}" is not a WeCom userid (up to 64 letters, digits and _ - @ . starting with a letter or digit)`,
+            code: 'userid-invalid',
+            params: { value: raw },
           };
     case 'externalId':
       return EXTERNAL_ID.test(value)
@@ -208,6 +244,8 @@ function checkValue(
         : {
             ok: false,
             reason: `"${raw}" is not a WeCom external id (those start with wm or wo, followed by letters, digits, - or _)`,
+            code: 'external-id-invalid',
+            params: { value: raw },
           };
   }
 }

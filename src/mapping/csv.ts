@@ -68,7 +68,8 @@ export function parseMappingCsv(text: string | Buffer, fileName: string, options
     if (unreadable) {
       problems.push(unreadable);
     } else if (split && !split.ok) {
-      problems.push({ line: lineNo, column: split.column, severity: 'error', reason: split.reason, fix: split.fix });
+      const { column, reason, fix, code } = split;
+      problems.push({ line: lineNo, column, severity: 'error', reason, fix, code, params: { column } });
     } else if (split?.ok) {
       const r = readRow(split.fields, lineNo, layout, region);
       problems.push(...r.problems);
@@ -83,6 +84,8 @@ export function parseMappingCsv(text: string | Buffer, fileName: string, options
       severity: 'warning',
       reason: 'the file has no mapping rows',
       fix: 'add lines of userid, mobile, external id and mailbox',
+      code: 'file-empty',
+      params: {},
     });
   }
   problems.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
@@ -91,8 +94,25 @@ export function parseMappingCsv(text: string | Buffer, fileName: string, options
 
 function unreadableLine(line: PhysicalLine, lineNo: number, decoded: DecodedFile): MappingProblem | undefined {
   if (typeof line !== 'string') {
-    const hint = decoded.encodingHint ? ` (the file looks saved as ${decoded.encodingHint})` : '';
-    return { line: lineNo, severity: 'error', reason: `the line is not valid UTF-8 text${hint}`, fix: SAVE_AS_UTF8 };
+    const encoding = decoded.encodingHint;
+    if (!encoding) {
+      return {
+        line: lineNo,
+        severity: 'error',
+        reason: 'the line is not valid UTF-8 text',
+        fix: SAVE_AS_UTF8,
+        code: 'line-not-utf8',
+        params: {},
+      };
+    }
+    return {
+      line: lineNo,
+      severity: 'error',
+      reason: `the line is not valid UTF-8 text (the file looks saved as ${encoding})`,
+      fix: SAVE_AS_UTF8,
+      code: 'line-not-utf8-encoding',
+      params: { encoding },
+    };
   }
   if (line.includes('\uFFFD')) {
     return {
@@ -100,6 +120,8 @@ function unreadableLine(line: PhysicalLine, lineNo: number, decoded: DecodedFile
       severity: 'error',
       reason: 'the line contains "\uFFFD", which stands in for bytes that were not valid text',
       fix: SAVE_AS_UTF8,
+      code: 'line-replacement-char',
+      params: {},
     };
   }
   if (CONTROL_CHARS.test(line)) {
@@ -108,6 +130,8 @@ function unreadableLine(line: PhysicalLine, lineNo: number, decoded: DecodedFile
       severity: 'error',
       reason: 'the line contains invisible control characters',
       fix: SAVE_AS_UTF8,
+      code: 'line-control-chars',
+      params: {},
     };
   }
   return undefined;
@@ -153,6 +177,8 @@ function settleDuplicates(candidates: readonly Candidate[], problems: MappingPro
         reason: `the row repeats line ${first} and is ignored`,
         relatedLines: [first],
         fix: 'remove it',
+        code: 'duplicate-row',
+        params: { firstLine: first },
       });
       continue;
     }
@@ -193,6 +219,14 @@ function settleDuplicates(candidates: readonly Candidate[], problems: MappingPro
         severity: 'error',
         reason: `${KEY_LABELS[kind]} "${value}" maps to ${c.row.mailbox} here but ${where}; a person has one mailbox, so neither line is used until they agree`,
         relatedLines: others.map((o) => o.row.line),
+        code: 'key-conflict',
+        params: {
+          kind,
+          value,
+          mailbox: c.row.mailbox,
+          otherMailboxes: others.map((o) => o.row.mailbox).join(', '),
+          otherLines: others.map((o) => o.row.line).join(', '),
+        },
       });
     }
   }
@@ -203,7 +237,10 @@ function settleDuplicates(candidates: readonly Candidate[], problems: MappingPro
  * The message for a person, in the project's one format:
  * `mapping.csv line 14: "+86 1380013800" is not a valid mobile number (...); fix the row or remove it`.
  */
-export function formatProblem(fileName: string, p: MappingProblem): string {
+export function formatProblem(
+  fileName: string,
+  p: Pick<MappingProblem, 'line' | 'reason' | 'severity' | 'fix'>,
+): string {
   const where = p.line > 0 ? `${fileName} line ${p.line}` : fileName;
   const fix = p.fix ?? (p.severity === 'warning' ? 'remove it' : 'fix the row or remove it');
   return `${where}: ${p.reason}; ${fix}`;

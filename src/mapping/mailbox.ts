@@ -4,8 +4,15 @@
  * literals) is deliberately refused: no real mailbox of an organisation uses it, and an
  * address that passes here must be accepted by Exchange, Gmail and IMAP servers alike.
  */
+import type { MappingProblemCode, MappingProblemParams, ValueFailure } from './types.js';
 
-export type MailboxResult = { ok: true; address: string } | { ok: false; reason: string };
+export type MailboxProblemCode = Extract<MappingProblemCode, `mailbox-${string}`>;
+
+export type MailboxResult = { ok: true; address: string } | ValueFailure<MailboxProblemCode>;
+
+/** RFC 5321 limits: 254 for a whole path's address (256 less the < >), 64 for the local part. */
+const MAX_ADDRESS = 254;
+const MAX_LOCAL_PART = 64;
 
 /** Characters RFC 5322 allows in a dot-atom local part, plus any non-ASCII letter (RFC 6531). */
 const LOCAL_PART = /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-]+$/u;
@@ -21,35 +28,49 @@ const INVISIBLE = /[\p{Cf}]/gu;
 export function checkMailbox(input: string): MailboxResult {
   const shown = input.trim();
   const text = input.normalize('NFKC').replace(INVISIBLE, '').trim();
-  const bad = (why: string): MailboxResult => ({
+  const bad = (why: string, code: MailboxProblemCode, params: MappingProblemParams = {}): MailboxResult => ({
     ok: false,
     reason: `"${shown}" is not a valid e-mail address (${why})`,
+    code,
+    params: { value: shown, ...params },
   });
-  if (text === '') return { ok: false, reason: 'the mailbox is empty' };
-  if (/<[^>]*@[^>]*>/.test(text)) return bad('write only the address, without a name or < >');
-  if (/^mailto:/i.test(text)) return bad('remove the "mailto:"');
-  if (/\s/.test(text)) return bad('it contains a space');
+  if (text === '') return { ok: false, reason: 'the mailbox is empty', code: 'mailbox-empty', params: {} };
+  if (/<[^>]*@[^>]*>/.test(text)) {
+    return bad('write only the address, without a name or < >', 'mailbox-display-name');
+  }
+  if (/^mailto:/i.test(text)) return bad('remove the "mailto:"', 'mailbox-mailto');
+  if (/\s/.test(text)) return bad('it contains a space', 'mailbox-space');
   const at = text.split('@');
-  if (at.length === 1) return bad('it has no @');
-  if (at.length > 2) return bad('it has more than one @');
+  if (at.length === 1) return bad('it has no @', 'mailbox-no-at');
+  if (at.length > 2) return bad('it has more than one @', 'mailbox-many-at');
   const [local = '', domain = ''] = at;
-  if (local === '') return bad('nothing before the @');
-  if (domain === '') return bad('nothing after the @');
-  if (text.length > 254) return bad('longer than 254 characters');
-  if (local.length > 64) return bad('the part before the @ is longer than 64 characters');
-  if (!LOCAL_PART.test(local)) return bad(`the part before the @ contains ${firstBadChar(local)}`);
+  if (local === '') return bad('nothing before the @', 'mailbox-no-local-part');
+  if (domain === '') return bad('nothing after the @', 'mailbox-no-domain');
+  if (text.length > MAX_ADDRESS) {
+    return bad(`longer than ${MAX_ADDRESS} characters`, 'mailbox-too-long', { max: MAX_ADDRESS });
+  }
+  if (local.length > MAX_LOCAL_PART) {
+    return bad(`the part before the @ is longer than ${MAX_LOCAL_PART} characters`, 'mailbox-local-part-too-long', {
+      max: MAX_LOCAL_PART,
+    });
+  }
+  if (!LOCAL_PART.test(local)) {
+    const char = firstBadChar(local);
+    const what = char === undefined ? 'a character not allowed there' : `"${char}"`;
+    return bad(`the part before the @ contains ${what}`, 'mailbox-local-part-bad-char', { char: char ?? '' });
+  }
   if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
-    return bad('the part before the @ has a misplaced dot');
+    return bad('the part before the @ has a misplaced dot', 'mailbox-local-part-dot');
   }
   const labels = domain.split('.');
-  if (labels.length < 2) return bad(`the domain "${domain}" has no dot`);
+  if (labels.length < 2) return bad(`the domain "${domain}" has no dot`, 'mailbox-domain-no-dot', { domain });
   if (!labels.every((l) => DOMAIN_LABEL.test(l)) || /^\d+$/.test(labels[labels.length - 1] ?? '')) {
-    return bad(`"${domain}" is not a domain name`);
+    return bad(`"${domain}" is not a domain name`, 'mailbox-domain-invalid', { domain });
   }
   return { ok: true, address: text.toLowerCase() };
 }
 
-function firstBadChar(local: string): string {
-  for (const ch of local) if (!LOCAL_PART.test(ch)) return `"${ch}"`;
-  return 'a character not allowed there';
+function firstBadChar(local: string): string | undefined {
+  for (const ch of local) if (!LOCAL_PART.test(ch)) return ch;
+  return undefined;
 }

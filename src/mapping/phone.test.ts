@@ -48,36 +48,58 @@ describe('normalizeMobile', () => {
   });
 
   it.each([
-    ['+86 1380013800', '"+86 1380013800" is not a valid mobile number (10 digits after +86, a Chinese mobile has 11)'],
-    ['138001380001', '"138001380001" is not a valid mobile number (12 digits after +86, a Chinese mobile has 11)'],
+    [
+      '+86 1380013800',
+      'mobile-wrong-length',
+      '"+86 1380013800" is not a valid mobile number (10 digits after +86, a Chinese mobile has 11)',
+    ],
+    [
+      '138001380001',
+      'mobile-wrong-length',
+      '"138001380001" is not a valid mobile number (12 digits after +86, a Chinese mobile has 11)',
+    ],
     [
       '+86 140 1234 5678',
+      'mobile-not-in-range',
       '"+86 140 1234 5678" is not a valid mobile number (the right length for a Chinese mobile, but not in a range assigned to mobile networks)',
     ],
     // Ofcom keeps 07700 900000-900999 for drama: never assigned, so never a person's phone.
     [
       '+44 7700 900123',
+      'mobile-not-in-range',
       '"+44 7700 900123" is not a valid mobile number (the right length for a mobile in United Kingdom, but not in a range assigned to mobile networks)',
     ],
     [
       '+852 9123 456',
+      'mobile-wrong-length',
       '"+852 9123 456" is not a valid mobile number (7 digits after +852, a mobile in Hong Kong SAR China has 8)',
     ],
-    ['+86 10 6552 9988', '"+86 10 6552 9988" is a fixed-line number, not a mobile number'],
-    ['+999 1234 5678', '"+999 1234 5678" does not start with a known country code after the + or 00'],
-    ['abc', '"abc" is not a phone number (only digits, spaces, + ( ) - . are expected)'],
-    ['tel:+8613800138000', '"tel:+8613800138000" is not a phone number (only digits, spaces, + ( ) - . are expected)'],
-    ['   ', 'the mobile number is empty'],
+    ['+86 10 6552 9988', 'mobile-not-mobile', '"+86 10 6552 9988" is a fixed-line number, not a mobile number'],
+    [
+      '+999 1234 5678',
+      'mobile-unknown-country-code',
+      '"+999 1234 5678" does not start with a known country code after the + or 00',
+    ],
+    ['abc', 'mobile-bad-chars', '"abc" is not a phone number (only digits, spaces, + ( ) - . are expected)'],
+    [
+      'tel:+8613800138000',
+      'mobile-bad-chars',
+      '"tel:+8613800138000" is not a phone number (only digits, spaces, + ( ) - . are expected)',
+    ],
+    ['   ', 'mobile-empty', 'the mobile number is empty'],
     [
       '1.38001E+10',
+      'mobile-scientific',
       '"1.38001E+10" is in scientific notation, which a spreadsheet makes of a long number, losing digits (format the column as text and type the number again)',
     ],
     [
       '447911123456',
+      'mobile-missing-plus',
       '"447911123456" is not a valid mobile number (12 digits after +86, a Chinese mobile has 11); if it is +44 7911 123456, write it with the +',
     ],
-  ])('rejects %s with a reason a person can act on', (input, reason) => {
-    expect(normalizeMobile(input)).toEqual({ ok: false, reason });
+  ])('rejects %s with a reason a person can act on', (input, code, reason) => {
+    // toMatchObject compares the reason exactly; the params are checked in codes.test.ts
+    expect(normalizeMobile(input)).toMatchObject({ ok: false, code, reason });
   });
 
   it('normalizes every writing of a valid Chinese mobile to the same E.164', () => {

@@ -8,7 +8,11 @@ import { Metadata, parsePhoneNumberFromString, type CountryCode, type PhoneNumbe
 import maxMetadata from 'libphonenumber-js/max/metadata';
 import { parsePhoneNumberFromString as parseAsMobile } from 'libphonenumber-js/mobile';
 
-export type NormalizeResult = { ok: true; e164: string } | { ok: false; reason: string };
+import type { MAPPING_PARAM_VOCABULARIES, MappingProblemCode, MappingProblemParams, ValueFailure } from './types.js';
+
+export type MobileProblemCode = Extract<MappingProblemCode, `mobile-${string}`>;
+
+export type NormalizeResult = { ok: true; e164: string } | ValueFailure<MobileProblemCode>;
 
 /** Types that can reach a phone a person carries; NANP (US/CA) cannot tell mobile from fixed. */
 const MOBILE_TYPES: ReadonlySet<PhoneNumberType> = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
@@ -23,6 +27,21 @@ const TYPE_NAMES: Partial<Record<PhoneNumberType, string>> = {
   PAGER: 'a pager number',
   UAN: 'a company switchboard number',
   VOICEMAIL: 'a voicemail number',
+};
+
+type NumberType = (typeof MAPPING_PARAM_VOCABULARIES.numberType)[number];
+
+/** The name a problem gives each kind of number, for the console's label of it. */
+const TYPE_PARAMS: Partial<Record<PhoneNumberType, NumberType>> = {
+  FIXED_LINE: 'fixed-line',
+  TOLL_FREE: 'toll-free',
+  PREMIUM_RATE: 'premium-rate',
+  SHARED_COST: 'shared-cost',
+  VOIP: 'voip',
+  PERSONAL_NUMBER: 'personal-number',
+  PAGER: 'pager',
+  UAN: 'uan',
+  VOICEMAIL: 'voicemail',
 };
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -42,24 +61,37 @@ const SCIENTIFIC = /^\d+(\.\d+)?e\+?\d+$/i;
 export function normalizeMobile(input: string, defaultRegion: CountryCode = 'CN'): NormalizeResult {
   const shown = input.trim();
   const text = input.normalize('NFKC').replace(INVISIBLE, '').trim();
-  if (text === '') return { ok: false, reason: 'the mobile number is empty' };
+  const value = { value: shown };
+  if (text === '') return { ok: false, reason: 'the mobile number is empty', code: 'mobile-empty', params: {} };
   if (SCIENTIFIC.test(text)) {
     return {
       ok: false,
       reason: `"${shown}" is in scientific notation, which a spreadsheet makes of a long number, losing digits (format the column as text and type the number again)`,
+      code: 'mobile-scientific',
+      params: value,
     };
   }
   if (!PHONE_CHARS.test(text)) {
-    return { ok: false, reason: `"${shown}" is not a phone number (only digits, spaces, + ( ) - . are expected)` };
+    return {
+      ok: false,
+      reason: `"${shown}" is not a phone number (only digits, spaces, + ( ) - . are expected)`,
+      code: 'mobile-bad-chars',
+      params: value,
+    };
   }
   const mobile = parseAsMobile(text, defaultRegion);
   if (mobile?.isValid()) return { ok: true, e164: mobile.number };
   const parsed = parsePhoneNumberFromString(text, defaultRegion);
   if (!parsed) {
     if (/^\s*(\+|00)/.test(text)) {
-      return { ok: false, reason: `"${shown}" does not start with a known country code after the + or 00` };
+      return {
+        ok: false,
+        reason: `"${shown}" does not start with a known country code after the + or 00`,
+        code: 'mobile-unknown-country-code',
+        params: value,
+      };
     }
-    return { ok: false, reason: `"${shown}" is not a phone number` };
+    return { ok: false, reason: `"${shown}" is not a phone number`, code: 'mobile-not-a-number', params: value };
   }
   if (parsed.isValid()) {
     const type = parsed.getType();
@@ -67,34 +99,59 @@ export function normalizeMobile(input: string, defaultRegion: CountryCode = 'CN'
     return {
       ok: false,
       reason: `"${shown}" is ${TYPE_NAMES[type] ?? 'a number of another kind'}, not a mobile number`,
+      code: 'mobile-not-mobile',
+      params: { ...value, numberType: TYPE_PARAMS[type] ?? 'other' },
     };
   }
-  return {
-    ok: false,
-    reason: `"${shown}" is not a valid mobile number (${whyInvalid(parsed.countryCallingCode, parsed.nationalNumber)})${internationalHint(text, defaultRegion)}`,
-  };
+  const callingCode = parsed.countryCallingCode;
+  const why = whyInvalid(callingCode, parsed.nationalNumber);
+  const international = internationalForm(text, defaultRegion);
+  const reason = `"${shown}" is not a valid mobile number (${why.text})`;
+  if (international) {
+    return {
+      ok: false,
+      reason: `${reason}; if it is ${international}, write it with the +`,
+      code: 'mobile-missing-plus',
+      params: { ...value, ...why.params, callingCode, international },
+    };
+  }
+  return { ok: false, reason, code: why.code, params: { ...value, ...why.params, callingCode } };
 }
 
-function whyInvalid(callingCode: string, nationalNumber: string): string {
+function whyInvalid(
+  callingCode: string,
+  nationalNumber: string,
+): { text: string; code: 'mobile-wrong-length' | 'mobile-not-in-range'; params: MappingProblemParams } {
   const region = mainRegionOf(callingCode);
   const lengths = region ? mobileLengthsOf(region) : [];
   const who =
     region === 'CN' ? 'a Chinese mobile' : region ? `a mobile in ${regionNames.of(region) ?? region}` : 'a mobile';
   const digits = nationalNumber.length;
   if (lengths.length > 0 && !lengths.includes(digits)) {
-    return `${digits} digit${digits === 1 ? '' : 's'} after +${callingCode}, ${who} has ${orList(lengths)}`;
+    return {
+      text: `${digits} digit${digits === 1 ? '' : 's'} after +${callingCode}, ${who} has ${orList(lengths)}`,
+      code: 'mobile-wrong-length',
+      // Lengths joined by "/" rather than "or": the console puts them into a sentence of either language.
+      params: { digits, expected: lengths.join('/') },
+    };
   }
-  return `the right length for ${who}, but not in a range assigned to mobile networks`;
+  return {
+    text: `the right length for ${who}, but not in a range assigned to mobile networks`,
+    code: 'mobile-not-in-range',
+    params: {},
+  };
 }
 
-/** A number typed without its +: say what it would be with one, when that is a valid mobile. */
-function internationalHint(text: string, defaultRegion: CountryCode): string {
-  if (/^\s*(\+|00)/.test(text)) return '';
+/** A number typed without its +: what it would be with one, when that is a valid mobile. */
+function internationalForm(text: string, defaultRegion: CountryCode): string | undefined {
+  if (/^\s*(\+|00)/.test(text)) return undefined;
   const withPlus = parsePhoneNumberFromString(`+${text.replace(/\D/g, '')}`, defaultRegion);
-  if (!withPlus || !withPlus.isValid() || withPlus.countryCallingCode === callingCodeOf(defaultRegion)) return '';
+  if (!withPlus || !withPlus.isValid() || withPlus.countryCallingCode === callingCodeOf(defaultRegion)) {
+    return undefined;
+  }
   const type = withPlus.getType();
-  if (type !== undefined && !MOBILE_TYPES.has(type)) return '';
-  return `; if it is ${withPlus.formatInternational()}, write it with the +`;
+  if (type !== undefined && !MOBILE_TYPES.has(type)) return undefined;
+  return withPlus.formatInternational();
 }
 
 interface TypedNumberingPlan {

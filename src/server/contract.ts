@@ -267,7 +267,12 @@ export interface MappingPreviewRow {
 export interface MappingPreviewProblem {
   line: number;
   severity: 'error' | 'warning';
+  /** in English: the parser's reason and, when it has one, what to do */
   message: string;
+  /** what is wrong (MAPPING_PROBLEM_CODES in src/mapping/types.ts); the console translates `wizard:csvProblem.<code>` */
+  code: string;
+  /** the values the sentence names (MAPPING_PROBLEM_PARAMS); empty when it names none */
+  params: Record<string, string | number>;
 }
 
 export interface MappingPreview {

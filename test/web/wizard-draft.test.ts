@@ -69,7 +69,11 @@ describe('stepIssues', () => {
     expect(stepIssues('mapping', pending, CREATE)).toEqual(['wizard:issues.csvPending']);
     const preview = (severity: 'error' | 'warning') => ({
       ...pending,
-      csvPreview: { rows: [], totalRows: 1, problems: [{ line: 2, severity, message: 'bad' }] },
+      csvPreview: {
+        rows: [],
+        totalRows: 1,
+        problems: [{ line: 2, severity, message: 'bad', code: 'row-no-mailbox', params: {} }],
+      },
     });
     expect(stepIssues('mapping', preview('error'), CREATE)).toEqual(['wizard:issues.csvHasErrors']);
     expect(stepIssues('mapping', preview('warning'), CREATE)).toEqual([]);

@@ -174,6 +174,8 @@ export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
           line: p.line,
           severity: p.severity,
           message: `${p.reason}${p.fix ? `; ${p.fix}` : ''}`,
+          code: p.code,
+          params: p.params ?? {},
         })),
         totalRows: parsed.rows.length,
       };

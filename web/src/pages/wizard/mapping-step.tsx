@@ -3,10 +3,14 @@
  * template makes addresses from userids, a catch-all takes the rest, and an uploaded CSV wins
  * over all of them. The CSV is read in the browser and checked by the server's parser, so the
  * user sees every bad line before anything is saved; errors keep the wizard from going on.
+ * Each problem comes with a code and the values it names, so it reads in the user's language.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import type { MappingPreview, MappingPreviewRequest } from '../../../../src/server/contract.js';
+// types.js directly, not the mapping index: it has no imports, so the parser stays out of the bundle.
+import { MAPPING_PARAM_VOCABULARIES } from '../../../../src/mapping/types.js';
+import type { MappingPreview, MappingPreviewProblem, MappingPreviewRequest } from '../../../../src/server/contract.js';
 import { post } from '../../api.js';
 import { Button, ErrorBanner, Field, Notice, StatusBadge, Table } from '../../components/index.js';
 import type { StepProps, WizardDraft } from './draft.js';
@@ -21,6 +25,21 @@ function readAsText(file: File): Promise<string> {
     reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
     reader.readAsText(file);
   });
+}
+
+/**
+ * A problem in the reader's language: `wizard:csvProblem.<code>` filled with the problem's params,
+ * where a param from a fixed vocabulary (a column kind, a kind of phone number) shows its label.
+ * The params go in `replace` so that a name such as `count` or `context` can never be taken for
+ * one of i18next's options. A code this console does not know (a newer server) shows the English.
+ */
+function problemText(t: TFunction, p: MappingPreviewProblem): string {
+  const params: Record<string, string | number> = { ...p.params };
+  for (const name of Object.keys(MAPPING_PARAM_VOCABULARIES)) {
+    const value = params[name];
+    if (value !== undefined) params[name] = t(`wizard:csvProblem.${name}.${value}`, { defaultValue: String(value) });
+  }
+  return t(`wizard:csvProblem.${p.code}`, { replace: params, defaultValue: p.message });
 }
 
 export function MappingStep({ draft, update }: StepProps) {
@@ -141,11 +160,20 @@ export function MappingStep({ draft, update }: StepProps) {
                 {errors > 0 ? <p>{t('mapping.csvFix')}</p> : null}
                 <ul className="problems" data-testid="csv-problems">
                   {result.problems.map((p, i) => (
-                    <li key={i} data-testid="csv-problem" data-severity={p.severity} data-line={p.line}>
+                    <li
+                      key={i}
+                      data-testid="csv-problem"
+                      data-severity={p.severity}
+                      data-line={p.line}
+                      data-code={p.code}
+                    >
                       <StatusBadge tone={p.severity === 'error' ? 'alarm' : 'warning'}>
                         {p.severity === 'error' ? t('mapping.severityError') : t('mapping.severityWarning')}
                       </StatusBadge>{' '}
-                      {t('mapping.problemLine', { line: p.line, message: p.message })}
+                      {/* line 0 is the whole file */}
+                      {p.line > 0
+                        ? t('mapping.problemLine', { line: p.line, message: problemText(t, p) })
+                        : problemText(t, p)}
                     </li>
                   ))}
                 </ul>
