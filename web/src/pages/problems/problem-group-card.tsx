@@ -65,7 +65,21 @@ export function ProblemGroupCard({ group, canWrite, onReleased }: ProblemGroupCa
       render: (e) => (e.participant ? <code>{e.participant}</code> : '—'),
     },
     { key: 'code', header: t('examples.code'), render: (e) => (e.code ? <code>{e.code}</code> : '—') },
-    { key: 'detail', header: t('examples.detail'), render: (e) => <span className="problem-detail">{e.detail}</span> },
+    {
+      key: 'detail',
+      header: t('examples.detail'),
+      // The server's detail is English; the unmapped ones, by far the most common, are said in
+      // the reader's language (the English stays in the tooltip).
+      render: (e) => (
+        <span className="problem-detail" title={e.detail}>
+          {reason === 'unmapped'
+            ? e.participant
+              ? t('examples.unmappedParticipant', { participant: e.participant })
+              : t('examples.unmappedMessage')
+            : e.detail}
+        </span>
+      ),
+    },
   ];
 
   return (
