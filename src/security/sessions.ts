@@ -79,6 +79,17 @@ export async function createSession(db: Db, userId: number, meta: SessionMeta, n
  * The session of a cookie token, or null when there is none, it has expired (idle or absolute)
  * or its user is disabled. An expired session's row is deleted on the way.
  */
+/** A user as a session sees them: with the permissions their roles give. */
+export function toSessionUser(u: { id: number; username: string; displayName: string; roles: Role[] }): SessionUser {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    roles: u.roles,
+    permissions: permissionsOf(u.roles),
+  };
+}
+
 export async function findSession(db: Db, token: string, now: number): Promise<FoundSession | null> {
   if (token === '') return null;
   const id = sessionId(token);
@@ -109,15 +120,13 @@ export async function findSession(db: Db, token: string, now: number): Promise<F
     expiresAt = Math.min(now + SESSION_IDLE_MS, absoluteEnd);
     await db.updateTable('sessions').set({ last_seen_at: now, expires_at: expiresAt }).where('id', '=', id).execute();
   }
-  const roles = parseRoles(row.roles_json);
   return {
-    user: {
+    user: toSessionUser({
       id: row.user_id,
       username: row.username,
       displayName: row.display_name,
-      roles,
-      permissions: permissionsOf(roles),
-    },
+      roles: parseRoles(row.roles_json),
+    }),
     csrfToken: row.csrf_token,
     expiresAt,
   };

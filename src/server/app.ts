@@ -121,6 +121,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       return sendError(reply, 401, { code: 'WXA_UNAUTHENTICATED', message: 'log in first' });
     }
     req.user = session.user;
+    req.csrfToken = session.csrfToken;
     if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
       const given = req.headers['x-csrf-token'];
       if (typeof given !== 'string' || !csrfMatches(session.csrfToken, given)) {

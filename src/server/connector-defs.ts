@@ -184,15 +184,7 @@ export async function materialize(
   } else {
     const dir = keysDir(p, def.id);
     await mkdir(dir, { recursive: true });
-    const archive = await box.get(db, secretName.archive(def.id));
-    if (archive) secrets.archiveSecret = archive;
-    const proxy = def.source.proxy ? await box.get(db, secretName.proxy(def.id)) : undefined;
-    if (proxy) secrets.proxyPassword = proxy;
-    secrets.privateKeys = [];
-    for (const version of def.keyVersions) {
-      const pem = await box.get(db, secretName.key(def.id, version));
-      if (pem) secrets.privateKeys.push({ version, pem });
-    }
+    Object.assign(secrets, await sourceSecrets(db, box, def));
     source = {
       kind: 'wecom',
       corpId: def.source.corpId,
@@ -230,6 +222,21 @@ export async function materialize(
     );
   }
   return { config: parsed.data, secrets };
+}
+
+/** A WeCom connector's archive secret, proxy password and private keys, read from the store. */
+export async function sourceSecrets(db: Db, box: SecretBox, def: StoredDefinition): Promise<RuntimeSecrets> {
+  const out: RuntimeSecrets = { privateKeys: [] };
+  const archive = await box.get(db, secretName.archive(def.id));
+  if (archive) out.archiveSecret = archive;
+  const proxy =
+    def.source.kind === 'wecom' && def.source.proxy ? await box.get(db, secretName.proxy(def.id)) : undefined;
+  if (proxy) out.proxyPassword = proxy;
+  for (const version of def.keyVersions) {
+    const pem = await box.get(db, secretName.key(def.id, version));
+    if (pem) out.privateKeys!.push({ version, pem });
+  }
+  return out;
 }
 
 /** The config-file shape of one destination of the wizard, with its secret put in place. */

@@ -19,6 +19,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** the logged-in user, set by the auth hook for every route but public ones */
     user?: SessionUser;
+    /** the CSRF token of that user's session, set with `user` */
+    csrfToken?: string;
   }
 }
 

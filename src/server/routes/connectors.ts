@@ -31,6 +31,7 @@ import {
 import type { ConnectorDetail, ConnectorInput, ConnectorSummary, RunSummary, TermsInfo } from '../contract.js';
 import { HttpError, notFound } from '../errors.js';
 import { loadManagedConnectors } from '../managed.js';
+import { progressEvent } from './events.js';
 import { runSummary } from '../run-summary.js';
 import { idParams, jsonSchema, parse } from '../schema.js';
 
@@ -77,17 +78,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
       origin: s.origin,
       state: s.state,
       stateDetail: s.stateDetail,
-      progress: s.progress
-        ? {
-            connectorId: s.id,
-            runId: s.progress.runId,
-            phase: s.progress.phase,
-            captured: s.progress.captured,
-            processed: s.progress.processed,
-            total: s.progress.total,
-            at: s.progress.at,
-          }
-        : null,
+      progress: s.progress ? progressEvent(s.id, s.progress) : null,
       lastRun: runs[0] ? runSummary(runs[0]) : null,
       nextRunAt: s.nextRunAt,
       intervalSeconds: s.intervalSeconds,

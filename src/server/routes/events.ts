@@ -6,26 +6,29 @@
 import type { FastifyInstance } from 'fastify';
 import type { SupervisorEvent } from '../../pipeline/supervisor.js';
 import type { AppContext } from '../app.js';
-import type { LiveEvent } from '../contract.js';
+import type { RunProgress } from '../../pipeline/run.js';
+import type { LiveEvent, RunProgressEvent } from '../contract.js';
 import { runSummary } from '../run-summary.js';
 
 const HEARTBEAT_MS = 15_000;
 
+/** A run's progress as the console receives it, live or with the connector's summary. */
+export function progressEvent(connectorId: string, p: RunProgress & { at: number }): RunProgressEvent {
+  return {
+    connectorId,
+    runId: p.runId,
+    phase: p.phase,
+    captured: p.captured,
+    processed: p.processed,
+    total: p.total,
+    at: p.at,
+  };
+}
+
 export function toLiveEvent(e: SupervisorEvent): LiveEvent {
   switch (e.type) {
     case 'progress':
-      return {
-        type: 'progress',
-        data: {
-          connectorId: e.connectorId,
-          runId: e.progress.runId,
-          phase: e.progress.phase,
-          captured: e.progress.captured,
-          processed: e.progress.processed,
-          total: e.progress.total,
-          at: e.progress.at,
-        },
-      };
+      return { type: 'progress', data: progressEvent(e.connectorId, e.progress) };
     case 'state':
       return { type: 'state', data: { connectorId: e.connectorId, state: e.state, stateDetail: e.stateDetail } };
     case 'run': {

@@ -11,10 +11,9 @@ import {
   countUsers,
   createSession,
   deleteSession,
-  findSession,
+  toSessionUser,
   SESSION_MAX_MS,
 } from '../../security/index.js';
-import { permissionsOf as permissionsFor } from '../../security/roles.js';
 import type { AppContext } from '../app.js';
 import type { SessionInfo, SessionUser, SetupStatus } from '../contract.js';
 import { HttpError } from '../errors.js';
@@ -78,7 +77,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
       const found = await authenticate(db, created.username, body.password, ctx.now());
       if (!found.ok) throw new HttpError(500, { code: 'WXA_INTERNAL', message: 'the new account cannot log in' });
-      req.user = withPermissions(found.user);
+      req.user = toSessionUser(found.user);
       await ctx.audit(req, { action: 'auth.setup', target: created.username, detail: { roles: created.roles } });
       return startSession(reply, req.user, meta(req));
     },
@@ -104,7 +103,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext): void {
         }
         throw new HttpError(401, { code: 'WXA_LOGIN_FAILED', message: 'wrong user name or password' });
       }
-      req.user = withPermissions(result.user);
+      req.user = toSessionUser(result.user);
       await ctx.audit(req, { action: 'auth.login', target: result.user.username });
       return startSession(reply, req.user, meta(req));
     },
@@ -113,12 +112,8 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/session',
     { config: { access: 'session' }, schema: { summary: 'The logged-in user and the CSRF token' } },
-    async (req): Promise<SessionInfo> => {
-      const token = req.cookies[SESSION_COOKIE] ?? '';
-      const s = await findSession(db, token, ctx.now());
-      if (!s) throw new HttpError(401, { code: 'WXA_UNAUTHENTICATED', message: 'log in first' });
-      return { user: s.user, csrfToken: s.csrfToken };
-    },
+    // The auth hook has looked the session up already; this only hands it back.
+    async (req): Promise<SessionInfo> => ({ user: req.user!, csrfToken: req.csrfToken! }),
   );
 
   app.delete('/session', { config: { access: 'session' }, schema: { summary: 'Log out' } }, async (req, reply) => {
@@ -133,14 +128,4 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext): void {
 function meta(req: { ip: string; headers: Record<string, string | string[] | undefined> }) {
   const ua = req.headers['user-agent'];
   return { ip: req.ip, userAgent: (typeof ua === 'string' ? ua : '').slice(0, 300) };
-}
-
-function withPermissions(u: { id: number; username: string; displayName: string; roles: SessionUser['roles'] }) {
-  return {
-    id: u.id,
-    username: u.username,
-    displayName: u.displayName,
-    roles: u.roles,
-    permissions: permissionsFor(u.roles),
-  };
 }

@@ -23,6 +23,7 @@ import {
   sandboxDir,
   secretName,
   secretsInputSchema,
+  sourceSecrets,
   type StoredDefinition,
 } from '../connector-defs.js';
 import type { CheckResult, MappingPreview } from '../contract.js';
@@ -185,16 +186,5 @@ export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
 
 async function storedSecrets(ctx: AppContext, id: string): Promise<RuntimeSecrets> {
   const row = await getConnectorDefinition(ctx.store.db, id);
-  if (!row) return {};
-  const def = row.definition as StoredDefinition;
-  const out: RuntimeSecrets = { privateKeys: [] };
-  const archive = await ctx.secrets.get(ctx.store.db, secretName.archive(id));
-  if (archive) out.archiveSecret = archive;
-  const proxy = await ctx.secrets.get(ctx.store.db, secretName.proxy(id));
-  if (proxy) out.proxyPassword = proxy;
-  for (const v of def.keyVersions) {
-    const pem = await ctx.secrets.get(ctx.store.db, secretName.key(id, v));
-    if (pem) out.privateKeys!.push({ version: v, pem });
-  }
-  return out;
+  return row ? sourceSecrets(ctx.store.db, ctx.secrets, row.definition as StoredDefinition) : {};
 }
