@@ -324,6 +324,6 @@ export interface CheckpointTable {
   /** the signing key's public half, PEM (SPKI) */
   public_key: string;
   tsa_url: string | null;
-  /** the RFC 3161 TimeStampToken (DER) over SHA-256(statement), when a TSA is configured */
-  tsa_token: Buffer | null;
+  /** the RFC 3161 TimeStampResp (DER) over SHA-256(statement), when a TSA is configured */
+  tsa_reply: Buffer | null;
 }

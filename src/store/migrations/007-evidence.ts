@@ -38,7 +38,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('key_id', 'text', (c) => c.notNull())
     .addColumn('public_key', 'text', (c) => c.notNull())
     .addColumn('tsa_url', 'text')
-    .addColumn('tsa_token', 'blob')
+    .addColumn('tsa_reply', 'blob')
     .execute();
 }
 
