@@ -13,6 +13,7 @@ import { runCommand } from './commands/run.js';
 import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
 import { auditVerifyCommand } from './commands/audit.js';
+import { checkpointCommand, verifyCommand } from './commands/verify.js';
 import { printJson, processIo, type Io } from './io.js';
 
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
@@ -124,6 +125,20 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('recompute the hash chain of the audit log; exit 1 when an event was altered or removed')
     .option('--json', 'print JSON')
     .action(act((opts) => auditVerifyCommand(opts, io)));
+
+  common(program.command('verify'))
+    .description(
+      'prove the archive complete and unaltered: blobs, items, raw records, mailbox entries, both logs, checkpoints, seq gaps; exit 1 naming the first broken thing',
+    )
+    .option('--since <date>', 'only rows, blobs and time-stamps added since this date (2026-11-01) or ISO time')
+    .option('--public-key <file>', 'the Ed25519 public key (PEM) checkpoints must verify under; default evidence.pub')
+    .option('--tsa-ca <file>', "the time-stamping authority's CA certificates (PEM); default evidence.tsa.caFile")
+    .option('--json', 'print JSON')
+    .action(act((opts) => verifyCommand(opts, io)));
+  common(program.command('checkpoint'))
+    .description('sign (and time-stamp, when a TSA is configured) a checkpoint of both logs now')
+    .option('--json', 'print JSON')
+    .action(act((opts) => checkpointCommand(opts, io)));
 
   const config = program.command('config').description('configuration');
   config

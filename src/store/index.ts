@@ -22,6 +22,8 @@ export * from './mailbox-pages.js';
 export * from './hash-chain.js';
 export * from './ingest-log.js';
 export * from './tombstones.js';
+export * from './checkpoints.js';
+export * from './evidence-queries.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

@@ -13,6 +13,7 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
 import { createPrivateFile, readPrivateFile } from '../../security/private-file.js';
@@ -59,14 +60,55 @@ function fromPem(pem: string, path: string): SigningKey {
   };
 }
 
-/** Loads the signing key; creates it when `create` and it does not exist yet. */
+/** Where the public half is kept beside the key: `evidence.key` -> `evidence.pub`. */
+export function publicKeyPath(keyPath: string): string {
+  return keyPath.replace(/(\.key)?$/, '.pub');
+}
+
+/**
+ * Loads the signing key; creates it when `create` and it does not exist yet. The public half
+ * is written beside it, so that `verify` on a copy that holds no private key still knows which
+ * key it trusts, without trusting the database.
+ */
 export async function openSigningKey(path: string, create: boolean): Promise<SigningKey | undefined> {
   const existing = await readPrivateFile(path, keyError);
-  if (existing !== undefined) return fromPem(existing, path);
-  if (!create) return undefined;
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  return fromPem(await createPrivateFile(path, pem, keyError), path);
+  let key: SigningKey;
+  if (existing !== undefined) key = fromPem(existing, path);
+  else if (!create) return undefined;
+  else {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    key = fromPem(await createPrivateFile(path, pem, keyError), path);
+  }
+  await writeFile(publicKeyPath(path), key.publicKeyPem, { flag: 'wx', mode: 0o644 }).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw keyError(`cannot write ${publicKeyPath(path)}`, err);
+    },
+  );
+  return key;
+}
+
+/**
+ * The public key `verify` trusts: a file the operator names, else the one beside the signing
+ * key, else the signing key's own public half; undefined when none exists.
+ */
+export async function trustedPublicKey(keyPath: string, explicitFile?: string): Promise<string | undefined> {
+  const read = async (p: string) => {
+    try {
+      return await readFile(p, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  };
+  if (explicitFile) {
+    const pem = await read(explicitFile);
+    if (pem === undefined) throw keyError(`the public key file ${explicitFile} does not exist`);
+    return createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString();
+  }
+  const pub = await read(publicKeyPath(keyPath));
+  if (pub !== undefined) return createPublicKey(pub).export({ type: 'spki', format: 'pem' }).toString();
+  return (await openSigningKey(keyPath, false))?.publicKeyPem;
 }
 
 /** Checks an Ed25519 signature (base64) over `bytes` with a PEM public key. */

@@ -133,7 +133,7 @@ export async function verifyTimestamp(reply: Buffer, data: Buffer, trustedPem: s
       checkChain: true,
       trustedCerts: trusted,
       // For a TSTInfo pkijs checks the imprint against these bytes as well.
-      data: new Uint8Array(data),
+      data: new Uint8Array(data).buffer,
       // The chain is judged at the time the TSA says it signed, as `openssl ts -verify` does.
       checkDate: parsed.genTime,
     });
