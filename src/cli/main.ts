@@ -13,7 +13,7 @@ import { runCommand } from './commands/run.js';
 import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
 import { auditVerifyCommand } from './commands/audit.js';
-import { checkpointCommand, verifyCommand } from './commands/verify.js';
+import { checkpointCommand, evidenceCommand, verifyCommand } from './commands/verify.js';
 import { printJson, processIo, type Io } from './io.js';
 
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
@@ -139,6 +139,15 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('sign (and time-stamp, when a TSA is configured) a checkpoint of both logs now')
     .option('--json', 'print JSON')
     .action(act((opts) => checkpointCommand(opts, io)));
+  common(program.command('evidence'))
+    .description(
+      'write an evidence package for auditors: checkpoints, signatures, time-stamps, public key, verification report, and how to check them with openssl',
+    )
+    .requiredOption('--out <dir>', 'directory to create')
+    .option('--public-key <file>', 'the Ed25519 public key (PEM) to include and verify under; default evidence.pub')
+    .option('--tsa-ca <file>', "the time-stamping authority's CA certificates (PEM); default evidence.tsa.caFile")
+    .option('--json', 'print JSON')
+    .action(act((opts) => evidenceCommand(opts, io)));
 
   const config = program.command('config').description('configuration');
   config

@@ -4,14 +4,16 @@
  * job: a full run weekly, `--since yesterday's date` daily.
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ArchiverError } from '../../core/errors.js';
 import {
   checkpointIfChanged,
-  describeProblem,
+  formatVerifyText,
   evidenceKeyPath,
   trustedPublicKey,
   trustedTsaPem,
   verifyArchive,
-  type VerifyReport,
+  writeEvidencePackage,
 } from '../../compliance/evidence/index.js';
 import { openStore } from '../../store/index.js';
 import { resolveConfig, type CommonFlags } from '../context.js';
@@ -37,28 +39,11 @@ export async function verifyCommand(flags: VerifyFlags, io: Io): Promise<number>
       ...(tsaCaPem ? { tsaCaPem } : {}),
     });
     if (flags.json) printJson(io, report);
-    else io.out(formatVerify(report));
+    else io.out(formatVerifyText(report));
     return report.ok ? 0 : 1;
   } finally {
     await store.close();
   }
-}
-
-export function formatVerify(r: VerifyReport): string {
-  const lines = [
-    `${r.ok ? 'archive verified' : 'archive NOT verified'}${r.since ? ` (since ${r.since})` : ''} in ${r.durationMs} ms`,
-    `  ingest log: ${r.ingest.events} events, head ${r.ingest.head.slice(0, 16)}; ${r.ingest.rawRecords} raw records, ${r.ingest.items} items, ${r.ingest.entries} mailbox entries checked; ${r.tombstones} tombstones`,
-    `  blobs: ${r.blobs.checked} re-hashed (${r.blobs.bytes} bytes)`,
-    `  audit log: ${r.audit.events} events, chain ${r.audit.ok ? 'intact' : 'BROKEN'}`,
-    `  checkpoints: ${r.checkpoints.checked} signed${r.checkpoints.timestamped ? `, ${r.checkpoints.timestamped} time-stamps verified` : ''}${r.checkpoints.latest ? `; latest #${r.checkpoints.latest.number} at ${r.checkpoints.latest.at}` : ''}`,
-    `  completeness gaps: ${r.gaps.length === 0 ? 'none' : r.gaps.map((g) => `${g.connectorId} seq ${g.from}..${g.to}`).join(', ')}`,
-  ];
-  if (r.firstBroken) {
-    lines.push('', `FIRST BROKEN: ${describeProblem(r.firstBroken)}`);
-    for (const p of r.problems.slice(1, 20)) lines.push(`  also: ${describeProblem(p)}`);
-    if (r.problemCount > 20) lines.push(`  ... ${r.problemCount - 20} more (--json lists up to 100)`);
-  }
-  return lines.join('\n') + '\n';
 }
 
 export async function checkpointCommand(flags: CommonFlags & { json?: boolean }, io: Io): Promise<number> {
@@ -74,6 +59,36 @@ export async function checkpointCommand(flags: CommonFlags & { json?: boolean },
       );
     }
     return result?.tsaError ? 1 : 0;
+  } finally {
+    await store.close();
+  }
+}
+
+export async function evidenceCommand(flags: VerifyFlags & { out: string }, io: Io): Promise<number> {
+  const cfg = await resolveConfig(flags);
+  const store = await openStore(cfg.dataDir);
+  try {
+    const publicKeyPem = await trustedPublicKey(evidenceKeyPath(cfg.dataDir, cfg.evidence.keyFile), flags.publicKey);
+    if (!publicKeyPem) {
+      throw new ArchiverError(
+        'WXA_EVIDENCE_KEY_INVALID',
+        'no checkpoint has been signed yet (no evidence.key): run `wechat-archiver checkpoint` first',
+      );
+    }
+    const tsaCaPem = flags.tsaCa ? await readFile(flags.tsaCa, 'utf8') : await trustedTsaPem(cfg);
+    const report = await verifyArchive(store, { publicKeyPem, ...(tsaCaPem ? { tsaCaPem } : {}) });
+    const pkg = await writeEvidencePackage(store.db, resolve(flags.out), {
+      publicKeyPem,
+      report,
+      ...(tsaCaPem ? { tsaCaPem } : {}),
+    });
+    if (flags.json) printJson(io, { ...pkg, verified: report.ok, firstBroken: report.firstBroken });
+    else {
+      io.out(
+        `evidence package written to ${pkg.dir}: ${pkg.checkpoints} checkpoints (${pkg.timestamped} time-stamped), public key, verification report (${report.ok ? 'archive verified' : 'archive NOT verified'}); see its README.md\n`,
+      );
+    }
+    return report.ok ? 0 : 1;
   } finally {
     await store.close();
   }

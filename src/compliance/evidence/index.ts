@@ -4,5 +4,7 @@ export * from './problems.js';
 export * from './signing-key.js';
 export * from './tsa.js';
 export * from './verify.js';
+export * from './verify-text.js';
+export * from './package.js';
 export * from './schedule.js';
 export type { SeqGap } from './verify-seq.js';
