@@ -12,7 +12,7 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
-import { auditVerifyCommand } from './commands/audit.js';
+import { auditExportCommand, auditVerifyCommand } from './commands/audit.js';
 import { checkpointCommand, evidenceCommand, verifyCommand } from './commands/verify.js';
 import { printJson, processIo, type Io } from './io.js';
 
@@ -125,6 +125,11 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('recompute the hash chain of the audit log; exit 1 when an event was altered or removed')
     .option('--json', 'print JSON')
     .action(act((opts) => auditVerifyCommand(opts, io)));
+  common(audit.command('export'))
+    .description('print every audit event in chain order with prev_hash and hash, as CSV or JSON')
+    .option('--format <format>', 'csv or json', 'json')
+    .option('--since <date>', 'only events since this date (2026-11-01) or ISO time')
+    .action(act((opts) => auditExportCommand(opts, io)));
 
   common(program.command('verify'))
     .description(

@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import { appendAudit } from '../compliance/audit/index.js';
 import type { Supervisor } from '../pipeline/supervisor.js';
+import { auditRefused } from './audit-refused.js';
 import { can, csrfMatches, findSession, type SecretBox } from '../security/index.js';
 import type { Store } from '../store/index.js';
 import type { ServerContext } from './context.js';
@@ -139,6 +140,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       });
     }
   });
+
+  app.addHook('onResponse', auditRefused(ctx));
 
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toApiError(err);
