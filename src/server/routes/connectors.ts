@@ -31,6 +31,7 @@ import {
 import type { ConnectorDetail, ConnectorInput, ConnectorSummary, RunSummary, TermsInfo } from '../contract.js';
 import { HttpError, notFound } from '../errors.js';
 import { loadManagedConnectors } from '../managed.js';
+import { checkKeptSecrets } from '../secret-bindings.js';
 import { progressEvent } from './events.js';
 import { runSummary } from '../run-summary.js';
 import { idParams, jsonSchema, parse } from '../schema.js';
@@ -202,8 +203,10 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     const actor = req.user?.username ?? 'unknown';
     const now = ctx.now();
-    const previous = existing ? (existing.definition as StoredDefinition).keyVersions : [];
-    const keyVersions = await storeSecrets(db, ctx.secrets, input.id, input.secrets, previous, actor, now);
+    const saved = existing ? (existing.definition as StoredDefinition) : undefined;
+    // Refused before anything is written: a kept secret whose server or account changed.
+    if (saved) await checkKeptSecrets(db, ctx.secrets, saved, input, input.secrets);
+    const keyVersions = await storeSecrets(db, ctx.secrets, input, input.secrets, saved?.keyVersions ?? [], actor, now);
     const paths = { dataDir: ctx.config.dataDir };
     const csv = input.mapping.csv;
     if (csv !== undefined) await writeMappingCsv(paths, input.id, csv);

@@ -21,11 +21,10 @@ import {
   connectorInputSchema,
   destinationConfig,
   sandboxDir,
-  secretName,
   secretsInputSchema,
-  sourceSecrets,
   type StoredDefinition,
 } from '../connector-defs.js';
+import { readDestinationSecret, readSourceSecrets } from '../secret-bindings.js';
 import type { CheckResult, MappingPreview } from '../contract.js';
 import { HttpError } from '../errors.js';
 import { jsonSchema, parse } from '../schema.js';
@@ -66,7 +65,9 @@ export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
           if (dir !== existing) await generateTenant({ outDir: dir, seed: 7, messages: 40 });
           source = { kind: 'sandbox', dir };
         } else {
-          const stored = body.connectorId ? await storedSecrets(ctx, body.connectorId) : {};
+          const saved = body.connectorId ? await savedDefinition(ctx, body.connectorId) : undefined;
+          // Only the stored secrets not given anew are read, each checked against the settings tested.
+          const stored = saved ? await readSourceSecrets(db, ctx.secrets, saved, body.source, body.secrets) : {};
           const archive = body.secrets?.archiveSecret ?? stored.archiveSecret;
           const proxy = body.secrets?.proxyPassword ?? stored.proxyPassword;
           if (archive) secrets.archiveSecret = archive;
@@ -116,7 +117,9 @@ export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (d.kind === 'archive') return { ok: true, lines: [{ name: 'archive', ok: true, detail: 'always available' }] };
       let secret = body.secret;
       if (!secret && body.connectorId !== undefined && body.index !== undefined) {
-        secret = await ctx.secrets.get(db, secretName.destination(body.connectorId, body.index));
+        const saved = await savedDefinition(ctx, body.connectorId);
+        // Refused (naming the changed field) unless the destination tested is where the secret was saved for.
+        if (saved) secret = await readDestinationSecret(db, ctx.secrets, saved, body.index, d, 'secret');
       }
       if (!secret) {
         throw new HttpError(400, {
@@ -184,7 +187,7 @@ export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
   );
 }
 
-async function storedSecrets(ctx: AppContext, id: string): Promise<RuntimeSecrets> {
+async function savedDefinition(ctx: AppContext, id: string): Promise<StoredDefinition | undefined> {
   const row = await getConnectorDefinition(ctx.store.db, id);
-  return row ? sourceSecrets(ctx.store.db, ctx.secrets, row.definition as StoredDefinition) : {};
+  return row ? (row.definition as StoredDefinition) : undefined;
 }
