@@ -266,7 +266,7 @@ export function destinationConfig(id: string, index: number, d: DestinationInput
         auth: { kind: 'secret', secret: secret || 'unset' },
       };
     case 'gmail': {
-      let key: { client_email?: string; private_key?: string; private_key_id?: string } = {};
+      let key: { client_email?: string; private_key?: string; private_key_id?: string; token_uri?: string } = {};
       try {
         key = secret ? (JSON.parse(secret) as typeof key) : {};
       } catch {
@@ -283,6 +283,8 @@ export function destinationConfig(id: string, index: number, d: DestinationInput
           client_email: key.client_email ?? 'unset@invalid.example',
           private_key: key.private_key ?? '-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----',
           ...(key.private_key_id ? { private_key_id: key.private_key_id } : {}),
+          // The key file names its token endpoint; being inside the secret, it cannot be changed apart from it.
+          ...(key.token_uri ? { token_uri: key.token_uri } : {}),
         },
       };
     }
