@@ -168,6 +168,11 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'the request body is larger than this route accepts (HTTP 413)',
   },
+  WXA_SERVER_BUSY: {
+    kind: 'transient',
+    retryable: true,
+    meaning: 'the server is already doing as much of this work as it takes at once; try again shortly (HTTP 503)',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -15,6 +15,7 @@ import type { SecretBox } from '../security/index.js';
 import { generateTenant } from '../sources/sandbox/index.js';
 import type { Db } from '../store/index.js';
 import { syncDir } from '../store/blobs/local.js';
+import { MAPPING_CSV_MAX_CHARS } from './body-limits.js';
 import type { ConnectorInput, DestinationInput, SecretsInput, SecretStatus } from './contract.js';
 import { destinationIdentity, readDestinationSecret, readSourceSecrets, sourceIdentity } from './secret-bindings.js';
 import { secretName, type StoredDefinition } from './secret-names.js';
@@ -61,7 +62,7 @@ export const connectorInputSchema = z.object({
     autoFromDirectoryEmail: z.boolean(),
     addressTemplate: z.string().min(1).optional(),
     catchAll: z.string().min(3).optional(),
-    csv: z.string().max(20_000_000).optional(),
+    csv: z.string().max(MAPPING_CSV_MAX_CHARS).optional(),
     csvFileName: z.string().max(255).optional(),
   }),
   destinations: z.array(destinationInput).min(1).max(8),
