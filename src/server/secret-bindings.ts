@@ -8,12 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RuntimeSecrets } from '../pipeline/index.js';
-import {
-  SecretReentryError,
-  type SecretBinding,
-  type SecretBox,
-  type SecretIdentity,
-} from '../security/index.js';
+import { SecretReentryError, type SecretBinding, type SecretBox, type SecretIdentity } from '../security/index.js';
 import type { Db } from '../store/index.js';
 import type { ConnectorInput, DestinationInput, SecretsInput } from './contract.js';
 import { HttpError } from './errors.js';

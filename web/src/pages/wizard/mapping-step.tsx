@@ -16,7 +16,6 @@ import { post } from '../../api.js';
 import { Button, ErrorBanner, Field, Notice, StatusBadge, Table } from '../../components/index.js';
 import type { StepProps, WizardDraft } from './draft.js';
 
-
 function readAsText(file: File): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
