@@ -13,12 +13,7 @@ import { ArchiverError } from '../core/errors.js';
 import { syncDir } from '../store/blobs/local.js';
 import type { Db } from '../store/db.js';
 import type { SecretTable } from '../store/schema.js';
-import {
-  canonicalIdentity,
-  reentryRequired,
-  type SecretBinding,
-  type SecretIdentity,
-} from './secret-identity.js';
+import { canonicalIdentity, reentryRequired, type SecretBinding, type SecretIdentity } from './secret-identity.js';
 
 export const MASTER_KEY_ENV = 'WXA_MASTER_KEY';
 export const MASTER_KEY_FILE = 'master.key';
@@ -174,7 +169,8 @@ export class SecretBox {
     if (row.identity !== null || binding !== undefined) {
       const saved = row.identity !== null ? (JSON.parse(row.identity) as SecretIdentity) : binding?.legacy;
       if (binding === undefined) throw reentryRequired(name, undefined, {});
-      if (saved === undefined || canonicalIdentity(saved) !== asked) throw reentryRequired(name, saved, binding.identity);
+      if (saved === undefined || canonicalIdentity(saved) !== asked)
+        throw reentryRequired(name, saved, binding.identity);
     }
     const value = this.#open(name, row);
     // An older row matched its connector's saved identity: bind it now, keeping who saved it.
