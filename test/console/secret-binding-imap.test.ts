@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMS_VERSION } from '../../src/server/connector-defs.js';
 import type { ApiError, CheckResult, ConnectorDetail, DestinationInput } from '../../src/server/contract.js';
-import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
+import { startDovecot, wizardImap, type Dovecot } from '../helpers/dovecot.js';
 import { startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
 
 const MASTER = { name: 'archiver', password: 'master-secret-7f3a' };
@@ -60,17 +60,8 @@ let h: ConsoleHarness;
 let admin: Client;
 let rec: Recorder;
 
-const imap = (over: Partial<Extract<DestinationInput, { kind: 'imap' }>> = {}): DestinationInput => ({
-  kind: 'imap',
-  host: d.host,
-  port: d.port,
-  secure: false,
-  authKind: 'master',
-  masterUser: MASTER.name,
-  checkMailbox: ALICE,
-  ca: d.ca!,
-  ...over,
-});
+const imap = (over: Partial<Extract<DestinationInput, { kind: 'imap' }>> = {}): DestinationInput =>
+  wizardImap(d, MASTER.name, ALICE, over);
 
 const connector = (destination: DestinationInput, secrets?: Record<string, string>) => ({
   id: 'mail',
