@@ -5,12 +5,14 @@
  * what was archived, whatever renderer version made it.
  */
 import { simpleParser, type AddressObject, type EmailAddress } from 'mailparser';
+import { safeDisplayName } from '../core/display-name.js';
 import { escapeHtml } from '../render/body-html.js';
 import { safeHtml } from './safe-html.js';
 
 export interface ItemAttachment {
   /** position among the message's attachments: the `:index` of its URL */
   index: number;
+  /** the file name with bidi and control characters replaced (see core/display-name.ts) */
   filename: string;
   contentType: string;
   size: number;
@@ -72,7 +74,8 @@ export async function readItemMessage(mime: Buffer, attachmentUrl: (index: numbe
   });
   const attachments: ItemAttachment[] = parsed.attachments.map((a, index) => ({
     index,
-    filename: a.filename || `attachment-${index + 1}`,
+    // The name as shown, linked and downloaded: no bidi or control character can disguise it.
+    filename: safeDisplayName(a.filename || `attachment-${index + 1}`),
     contentType: a.contentType || 'application/octet-stream',
     size: a.content.length,
     content: a.content,
