@@ -68,3 +68,24 @@ describe('readItemMessage', () => {
     expect(msg.html).not.toMatch(/<script/i);
   });
 });
+
+describe('attachment names', () => {
+  it('are shown with bidi and control characters replaced, so an extension cannot be disguised', async () => {
+    const spoofed = message({
+      body:
+        'Content-Type: multipart/mixed; boundary="b2"\r\n\r\n' +
+        '--b2\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee attached\r\n' +
+        // RFC 2231 name: "invoice<U+202E>fdp.exe" (displays as "invoiceexe.pdf") and one with an isolate.
+        '--b2\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n' +
+        "Content-Disposition: attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe\r\n\r\n" +
+        `${Buffer.from('MZ').toString('base64')}\r\n` +
+        '--b2\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n' +
+        "Content-Disposition: attachment; filename*=UTF-8''%E2%81%A7gpj.%E2%81%A9scr%E2%80%8F%D8%9C\r\n\r\n" +
+        `${Buffer.from('MZ').toString('base64')}\r\n` +
+        '--b2--\r\n',
+    });
+    const msg = await readItemMessage(spoofed, (i) => `/a/${i}`);
+    expect(msg.attachments.map((a) => a.filename)).toEqual(['invoice_fdp.exe', '_gpj._scr__']);
+    for (const a of msg.attachments) expect(a.filename).not.toMatch(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u);
+  });
+});
