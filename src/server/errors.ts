@@ -70,5 +70,8 @@ export function toApiError(err: unknown): { status: number; body: ApiError } {
 
 /** The JSON 404 for a path no route answers (never the web app's index.html). */
 export function routeNotFound(req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendError(reply, 404, { code: 'WXA_NOT_FOUND', message: `no route ${req.method} ${(req.url.split('?')[0] ?? '').slice(0, 200)}` });
+  return sendError(reply, 404, {
+    code: 'WXA_NOT_FOUND',
+    message: `no route ${req.method} ${(req.url.split('?')[0] ?? '').slice(0, 200)}`,
+  });
 }

@@ -42,7 +42,7 @@ const encodeLetters = (s: string) =>
   [...s].map((c) => (/[a-z]/i.test(c) ? `%${c.charCodeAt(0).toString(16).toUpperCase()}` : c)).join('');
 
 /** The ways a client or proxy may spell `/api/<rest>`; each decodes or normalises to it. */
-export function spellings(rest: string): string[] {
+function spellings(rest: string): string[] {
   const [first = '', ...more] = rest.split('/');
   const tail = more.length > 0 ? `/${more.join('/')}` : '';
   const long = 'a'.repeat(3000);
@@ -143,7 +143,9 @@ describe('URL spellings', () => {
     const { canonicalPath } = await import('../../src/server/api-path.js');
     for (const s of spellings('users/1')) {
       const path = canonicalPath(s);
-      expect(path === '/api/users/1' || path.startsWith('/api/users/1/') || path.startsWith('/api/users/'), s).toBe(true);
+      expect(path === '/api/users/1' || path.startsWith('/api/users/1/') || path.startsWith('/api/users/'), s).toBe(
+        true,
+      );
     }
   });
 

@@ -8,13 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/compliance/audit/index.js';
-import {
-  createUser,
-  hashPassword,
-  issueSetupToken,
-  MAX_FAILED_LOGINS,
-  updateUser,
-} from '../../src/security/index.js';
+import { createUser, hashPassword, issueSetupToken, MAX_FAILED_LOGINS, updateUser } from '../../src/security/index.js';
 import { buildApp } from '../../src/server/app.js';
 import { HSTS } from '../../src/server/headers.js';
 import { tempDir } from '../helpers/cli.js';
@@ -199,7 +193,11 @@ describe('web app and API headers', () => {
         expect(res.headers['strict-transport-security'], url).toBe(HSTS);
       }
       expect(HSTS).toBe('max-age=31536000; includeSubDomains');
-      const logged = await app.inject({ method: 'POST', url: '/api/session', payload: { username: 'x', password: 'y' } });
+      const logged = await app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { username: 'x', password: 'y' },
+      });
       expect(logged.headers['strict-transport-security']).toBe(HSTS);
     } finally {
       await app.close();

@@ -31,7 +31,9 @@ export function rawRequest(
       const [statusLine, ...lines] = head.split('\r\n');
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1]);
       if (!Number.isInteger(status)) {
-        reject(new Error(`${method} ${target.slice(0, 80)}: not an HTTP answer: ${JSON.stringify(text.slice(0, 200))}`));
+        reject(
+          new Error(`${method} ${target.slice(0, 80)}: not an HTTP answer: ${JSON.stringify(text.slice(0, 200))}`),
+        );
         return;
       }
       const headers: Record<string, string> = {};
@@ -39,10 +41,14 @@ export function rawRequest(
         const i = line.indexOf(':');
         if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
       }
-      resolve({ status, headers, body: split < 0 ? '' : Buffer.from(text.slice(split + 4), 'latin1').toString('utf8') });
+      resolve({
+        status,
+        headers,
+        body: split < 0 ? '' : Buffer.from(text.slice(split + 4), 'latin1').toString('utf8'),
+      });
     });
     const body = opts.body ?? '';
-    const headers = { host: `127.0.0.1:${port}`, connection: 'close', ...opts.headers };
+    const headers: Record<string, string> = { host: `127.0.0.1:${port}`, connection: 'close', ...opts.headers };
     if (body || !['GET', 'HEAD', 'OPTIONS', 'DELETE'].includes(method)) {
       headers['content-length'] = String(Buffer.byteLength(body));
     }
