@@ -1,7 +1,7 @@
 /**
  * What a request path means once every spelling trick a client or proxy may apply is undone:
- * percent-encoding (also doubled), backslashes, `;` parameters, repeated slashes, dot segments
- * and letter case. The web app's fallback uses it so that no spelling of an `/api` path is
+ * percent-encoding (also doubled), backslashes, `;` parameters, repeated slashes, dot segments,
+ * letter case and the absolute form of a request target. The web app's fallback uses it so that no spelling of an `/api` path is
  * answered with the app's index.html: a mistyped API call gets a JSON 404 it can act on.
  * Access is never decided here: the matched route's declared access decides (see access.ts).
  */
@@ -26,8 +26,10 @@ export function canonicalPath(rawUrl: string): string {
     if (next === path) break;
     path = next;
   }
+  // WHATWG URL reads `\` as `/`; then RFC 9112 3.2.2's absolute form (`GET http://host/api/users`).
+  path = path.replace(/\\/g, '/').replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
   const out: string[] = [];
-  for (const raw of path.replace(/\\/g, '/').split('/')) {
+  for (const raw of path.split('/')) {
     // RFC 3986 3.3: `;` starts a segment's parameters, which some servers strip before routing.
     const seg = raw.split(';', 1)[0]!.trim();
     if (seg === '' || seg === '.') continue;

@@ -1,7 +1,7 @@
 // No spelling of a URL reaches a handler unchecked. Every route of the API is asked for in every
 // way a client or proxy may spell its path (percent-encoded letters and slashes, doubled
 // encoding, upper case, doubled slashes, dot segments, trailing slashes, `;` parameters,
-// backslashes, very long paths) with its own method, HEAD and OPTIONS: as nobody over a raw
+// backslashes, the absolute form, very long paths) with its own method, HEAD and OPTIONS: as nobody over a raw
 // socket (so no client normalises anything), and as every role and without the CSRF token
 // through inject. An identity the route's declared access refuses never gets a 2xx or 3xx, no
 // /api-ish path ever gets the web app's index.html, and every API answer is JSON, uncached.
@@ -72,6 +72,8 @@ function spellings(rest: string): string[] {
     `/api;x=1/${rest}`,
     `/api\\${rest.replace(/\//g, '\\')}`,
     `/api/${rest}?x=1`,
+    `http://127.0.0.1/%61pi/${rest}`,
+    `http://127.0.0.1/API/${rest}`,
     `/api/${first}/${long}`,
     `/api/${rest}/${long}`,
     `/${long}/../api/${rest}`,
