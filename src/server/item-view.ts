@@ -98,9 +98,11 @@ export async function readItemMessage(mime: Buffer, attachmentUrl: (index: numbe
   };
   const body = typeof parsed.html === 'string' ? parsed.html : textAsHtml(parsed.text ?? '');
   return {
-    subject: parsed.subject ?? '',
-    from: addresses(parsed.from).join(', '),
-    to: addresses(parsed.to),
+    // Shown as text in the console: a subject names files ("File: report.pdf") and people's
+    // display names are chosen by them, so neither may carry a bidi override either.
+    subject: safeDisplayName(parsed.subject ?? ''),
+    from: safeDisplayName(addresses(parsed.from).join(', ')),
+    to: addresses(parsed.to).map(safeDisplayName),
     date: headerTime(parsed.headers.get('x-wechat-msgtime'), parsed.date),
     html: safeHtml(body, { rewriteUrl }),
     attachments,
