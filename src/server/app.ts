@@ -59,7 +59,8 @@ export type AppContext = ServerContext & {
  */
 const ROUTER_OPTIONS = {
   // Item keys and addresses are URL-encoded path segments; a WeCom key encodes to about 100
-  // characters, Fastify's default limit. A longer segment is refused (414).
+  // characters, Fastify's default limit. A longer segment matches no route: 414, or a JSON 404
+  // from the web app's fallback when it is served.
   maxParamLength: 1024,
   caseSensitive: true,
   ignoreTrailingSlash: false,
