@@ -86,7 +86,7 @@ describe('login refusals', () => {
   it('take as long for a locked account as for an unknown one (both spend one scrypt)', async () => {
     const unknown: number[] = [];
     const locked: number[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 8; i++) {
       let t = performance.now();
       await login(h.app, `unknown-${i}`, PASSWORD);
       unknown.push(performance.now() - t);
@@ -94,13 +94,13 @@ describe('login refusals', () => {
       await login(h.app, 'locked', PASSWORD);
       locked.push(performance.now() - t);
     }
-    // A locked account that skipped the hash would answer in ~1 ms against tens of ms; the
-    // bounds are wide because this machine is shared.
+    // A locked account that skipped the hash would answer in a few ms against tens of ms (ratio
+    // under 0.1); the bounds are wide because the machine running tests may be shared.
     const ratio = median(locked) / median(unknown);
     expect(ratio, `locked ${median(locked).toFixed(1)} ms, unknown ${median(unknown).toFixed(1)} ms`).toBeGreaterThan(
-      0.5,
+      0.33,
     );
-    expect(ratio).toBeLessThan(2);
+    expect(ratio).toBeLessThan(3);
   }, 60_000);
 });
 
