@@ -2,7 +2,7 @@
  * Errors as the API answers them: one body shape (`ApiError`) for every failure, a status
  * chosen by the kind of error, and no internals in a 500 (those are logged instead).
  */
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { ArchiverError } from '../core/errors.js';
 import type { ApiError } from './contract.js';
@@ -86,4 +86,12 @@ export function toApiError(err: unknown, bodyLimit?: number): { status: number; 
 
 function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${Math.round(n / (1024 * 1024))} MiB` : `${Math.round(n / 1024)} KiB`;
+}
+
+/** The JSON 404 for a path no route answers (never the web app's index.html). */
+export function routeNotFound(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, 404, {
+    code: 'WXA_NOT_FOUND',
+    message: `no route ${req.method} ${(req.url.split('?')[0] ?? '').slice(0, 200)}`,
+  });
 }
