@@ -88,7 +88,7 @@ describe('mapping CSV uploads', () => {
     }
     expect(p.problems[0]?.line).toBe(1);
     console.info(`preview of ${ROWS} lines: ${elapsed} ms, answer ${Buffer.byteLength(res.body)} bytes`);
-  }, 300_000);
+  }, 600_000);
 
   it('refuses to save a connector with a bad CSV listing only the first problems of each kind', async () => {
     const csv = ['userid,mailbox', ...Array.from({ length: 50_000 }, (_, i) => `user${i},not-an-address-${i}`)].join(
