@@ -178,4 +178,27 @@ describe('a stored IMAP password stays with its server', () => {
     expect(old.statusCode).toBe(400);
     expect(old.json<ApiError>().message).toMatch(/masterUser "archiver2" -> "archiver"/);
   });
+
+  it("binds a password saved by an earlier version to its connector's saved settings on first use", async () => {
+    const put = await admin.request('PUT', '/api/connectors/mail', connector(imap(), { '1': MASTER.password }));
+    expect(put.statusCode, put.body).toBe(200);
+    // As an earlier version stored it: encrypted under its name only, with no identity.
+    const name = 'connector/mail/destination/1';
+    await h.secrets.put(h.store.db, name, MASTER.password, 'ops', Date.now());
+    const identity = async () =>
+      (await h.store.db.selectFrom('secrets').select('identity').where('name', '=', name).executeTakeFirstOrThrow())
+        .identity;
+    expect(await identity()).toBeNull();
+
+    const connections = rec.connections;
+    const moved = await testStored(imap({ port: rec.port }));
+    expect(moved.statusCode, moved.body).toBe(400);
+    expect(moved.json<ApiError>().message).toMatch(/port/);
+    expect(await identity()).toBeNull();
+    expect(rec.connections).toBe(connections);
+
+    const same = await testStored(imap());
+    expect(same.json<CheckResult>().ok, same.body).toBe(true);
+    expect(JSON.parse((await identity())!)).toMatchObject({ host: d.host, port: d.port, masterUser: MASTER.name });
+  });
 });
