@@ -235,7 +235,7 @@ describe('stored WeCom secrets stay with their corp, library and proxy', () => {
   it.each<[string, Partial<WecomSourceInput>, RegExp]>([
     ['proxy', { proxy: 'http://attacker.example:8080' }, /proxy/],
     ['corp', { corpId: 'ww-attacker' }, /corpId/],
-    ['library', { sdkLibrary: '/tmp/attacker/libWeWorkFinanceSdk_C.so' }, /sdkLibrary/],
+    ['library', { sdkLibrary: '/opt/elsewhere/libWeWorkFinanceSdk_C.so' }, /sdkLibrary/],
   ])('refuses the stored secrets when the %s changed, before the library is loaded', async (_what, over, field) => {
     const before = await sessions();
     expectRefused(await testSource(source(over)), field);
