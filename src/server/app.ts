@@ -19,6 +19,7 @@ import type { ServerContext } from './context.js';
 import { sendError, toApiError } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { connectorRoutes } from './routes/connectors.js';
+import { conversationRoutes } from './routes/conversations.js';
 import { eventRoutes } from './routes/events.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
 import { metaRoutes } from './routes/meta.js';
@@ -157,6 +158,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       problemRoutes(api, ctx);
       mailboxRoutes(api, ctx);
       auditRoutes(api, ctx);
+      conversationRoutes(api, ctx);
     },
     { prefix: '/api' },
   );
