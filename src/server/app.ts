@@ -24,6 +24,7 @@ import { eventRoutes } from './routes/events.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
 import { metaRoutes } from './routes/meta.js';
 import { problemRoutes } from './routes/problems.js';
+import { searchRoutes } from './routes/search.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { wizardRoutes } from './routes/wizard.js';
@@ -159,6 +160,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       mailboxRoutes(api, ctx);
       auditRoutes(api, ctx);
       conversationRoutes(api, ctx);
+      searchRoutes(api, ctx);
     },
     { prefix: '/api' },
   );
