@@ -21,6 +21,7 @@ export * from './console-queries.js';
 export * from './mailbox-pages.js';
 export * from './search-index.js';
 export * from './search-query.js';
+export * from './search-reindex.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

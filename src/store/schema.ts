@@ -276,6 +276,7 @@ export interface SearchItemTable {
   conversation_name: string | null;
   conversation_kind: string;
   mailboxes_json: string;
+  addresses_json: string;
   recalled: number;
   has_attachments: number;
   external: number;

@@ -26,6 +26,8 @@ export interface SearchRowWrite {
   conversationName?: string;
   conversationKind: 'single' | 'group';
   mailboxes: string[];
+  /** participant id -> mapped mailbox, as known when indexed */
+  addresses: [string, string][];
   recalled: boolean;
   hasAttachments: boolean;
   external: boolean;
@@ -93,6 +95,7 @@ export async function writeSearchRows(tx: Tx, rows: readonly SearchRowWrite[], n
     conversation_name: r.conversationName ?? null,
     conversation_kind: r.conversationKind,
     mailboxes_json: JSON.stringify(r.mailboxes),
+    addresses_json: JSON.stringify(r.addresses),
     recalled: r.recalled ? 1 : 0,
     has_attachments: r.hasAttachments ? 1 : 0,
     external: r.external ? 1 : 0,

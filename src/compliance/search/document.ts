@@ -58,6 +58,10 @@ function aliasesOf(p: SearchParticipant): { alias: string; personId: string }[] 
   return [...new Set(keys)].filter((k) => k !== '').map((alias) => ({ alias, personId }));
 }
 
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
 /** The index row of a document: tokens, facets and aliases. */
 export function searchRowOf(doc: SearchDocument): SearchRowWrite {
   const people = [doc.from, ...doc.to];
@@ -68,7 +72,7 @@ export function searchRowOf(doc: SearchDocument): SearchRowWrite {
     ...people.flatMap(participantFields),
     ...(doc.conversation.name ? [doc.conversation.name] : []),
   ];
-  const tokens = tokenizeFields(fields).join(' ');
+  const tokens = tokenizeFields(unique(fields)).join(' ');
   const facets: SearchRowWrite['facets'] = [
     { field: 'from', value: aliasKey(doc.from.id) },
     ...doc.to.map((p) => ({ field: 'to' as const, value: aliasKey(p.id) })),
@@ -77,7 +81,9 @@ export function searchRowOf(doc: SearchDocument): SearchRowWrite {
     ...(doc.conversation.name ? [{ field: 'conversation' as const, value: aliasKey(doc.conversation.name) }] : []),
   ];
   const aliases = people.flatMap(aliasesOf);
-  const body = [...doc.texts, ...doc.fileNames].join('\n').slice(0, BODY_MAX);
+  const body = unique([...doc.texts, ...doc.fileNames])
+    .join('\n')
+    .slice(0, BODY_MAX);
   const docSha256 = createHash('sha256')
     .update(JSON.stringify([tokens, facets, doc.recalled, doc.hasAttachments, doc.external, body]))
     .digest('hex');
@@ -94,6 +100,7 @@ export function searchRowOf(doc: SearchDocument): SearchRowWrite {
     ...(doc.conversation.name ? { conversationName: doc.conversation.name } : {}),
     conversationKind: doc.conversation.kind,
     mailboxes: doc.mailboxes,
+    addresses: people.flatMap((p) => (p.mailbox ? [[p.id, p.mailbox] as [string, string]] : [])),
     recalled: doc.recalled,
     hasAttachments: doc.hasAttachments,
     external: doc.external,
@@ -141,7 +148,15 @@ export function documentOfMessage(msg: ChatMessage, ctx: MessageContext): Search
   const from = participant(msg.from, ctx);
   const to = msg.tolist.filter((id) => id && id !== msg.from).map((id) => participant(id, ctx));
   const roomName = msg.roomid ? ctx.roomName?.(msg.roomid) : undefined;
-  const convName = roomName?.trim() || msg.conversation.name?.trim() || undefined;
+  // A one-to-one chat has no name of its own: its people's names, in id order like the renderer's.
+  const pairName =
+    msg.conversation.kind === 'single'
+      ? [from, ...to]
+          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+          .map((p) => p.name ?? p.id)
+          .join(' & ')
+      : undefined;
+  const convName = roomName?.trim() || msg.conversation.name?.trim() || pairName || undefined;
   const texts = contentTexts(msg.content);
   if (ctx.recalledText) texts.push(ctx.recalledText);
   return {

@@ -57,3 +57,11 @@ export function contentTexts(content: Content, depth = 0): string[] {
   const fn = TEXTS[content.kind] as (c: Content, depth: number) => string[];
   return fn(content, depth).filter((t) => typeof t === 'string' && t.trim() !== '');
 }
+
+/** The searchable text of a message that a later recall of it is also found by. */
+export function recallTextOf(content: Content): string {
+  return contentTexts(content).join('\n').slice(0, RECALL_TEXT_MAX);
+}
+
+/** A recall carries at most this much of what it recalled (characters). */
+const RECALL_TEXT_MAX = 4000;

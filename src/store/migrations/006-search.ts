@@ -31,6 +31,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('conversation_name', 'text')
     .addColumn('conversation_kind', 'text', (c) => c.notNull())
     .addColumn('mailboxes_json', 'text', (c) => c.notNull())
+    // participant id -> mailbox as mapped when archived, so reindex finds people by the same mailboxes
+    .addColumn('addresses_json', 'text', (c) => c.notNull())
     .addColumn('recalled', 'integer', (c) => c.notNull())
     .addColumn('has_attachments', 'integer', (c) => c.notNull())
     .addColumn('external', 'integer', (c) => c.notNull())
