@@ -1,10 +1,12 @@
-// The conversation view and image previews through the real app (auth hook, audit log, store)
-// on an archive made by the real pipeline: a page around a hit, paging both ways to both ends
-// without gaps or repeats, recalls shown as such, who may open it, and previews served only
-// for bytes that are really PNG/JPEG/GIF/WebP/BMP, never for SVG or HTML.
+// Search, the conversation view and image previews through the real app (auth hook, audit log,
+// store) on an archive made and indexed by the real pipeline: who may search, every search
+// audited with its query and result count, a bad query answered with its position, paging, a
+// page around a hit and paging both ways to both ends without gaps or repeats, recalls shown as
+// such, and previews served only for bytes that are really PNG/JPEG/GIF/WebP/BMP, never SVG/HTML.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConnector } from '../../src/pipeline/index.js';
-import type { ConversationPage } from '../../src/server/contract.js';
+import { can, ROLES } from '../../src/security/index.js';
+import type { ConversationPage, SearchPage } from '../../src/server/contract.js';
 import { tempDir } from '../helpers/cli.js';
 import { startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
 import {
@@ -13,6 +15,7 @@ import {
   RECALLED_MSGID,
   ROOM,
   ROOM_MESSAGES,
+  ROOM_TEXTS,
   writeSearchTenant,
 } from '../helpers/search-archive.js';
 
@@ -63,6 +66,77 @@ async function roomKeys(): Promise<string[]> {
 async function auditOf(action: string) {
   return h.store.db.selectFrom('audit_events').selectAll().where('action', '=', action).orderBy('id', 'desc').execute();
 }
+
+describe('search API', () => {
+  it('lets exactly the roles with the search permission search', async () => {
+    for (const role of ROLES) {
+      const c = await userWith(h, `u-${role}`, [role]);
+      const res = await c.request('GET', `/api/search?q=${enc(HIT_QUERY)}`);
+      expect(res.statusCode, role).toBe(can([role], 'search') ? 200 : 403);
+    }
+    expect(can(['reviewer'], 'search')).toBe(true);
+    expect(can(['auditor'], 'search')).toBe(false);
+  });
+
+  it('finds the hit with the query highlighted, and audits the query with the number of results', async () => {
+    const page = await reviewer.json<SearchPage>('GET', `/api/search?q=${enc(HIT_QUERY)}`);
+    expect(page.total).toBe(1);
+    const [hit] = page.items;
+    expect(hit?.itemKey).toBe(hitKey);
+    expect(hit?.conversation.id).toBe(ROOM);
+    expect(hit?.highlights.map(([s, e]) => hit.snippet.slice(s, e))).toEqual([HIT_QUERY]);
+    const [event] = await auditOf('search');
+    expect(event?.actor).toBe('rita');
+    expect(JSON.parse(event?.detail_json ?? '{}')).toEqual({ q: HIT_QUERY, sort: 'newest', results: 1 });
+  });
+
+  it('pages through every hit once, newest first, and audits the search once', async () => {
+    const before = (await auditOf('search')).length;
+    const q = `讨论季度计划 conversation:${ROOM}`;
+    const keys: string[] = [];
+    const times: string[] = [];
+    let cursor: string | null = null;
+    let total = -1;
+    do {
+      const url: string = `/api/search?q=${enc(q)}&limit=5${cursor ? `&cursor=${cursor}` : ''}`;
+      const page: SearchPage = await reviewer.json<SearchPage>('GET', url);
+      total = page.total;
+      expect(page.items.length).toBeLessThanOrEqual(5);
+      keys.push(...page.items.map((i) => i.itemKey));
+      times.push(...page.items.map((i) => i.time));
+      cursor = page.next;
+    } while (cursor);
+    expect(total).toBe(ROOM_TEXTS - 1);
+    expect(new Set(keys).size).toBe(ROOM_TEXTS - 1);
+    expect(times).toEqual([...times].sort().reverse());
+    expect((await auditOf('search')).length).toBe(before + 1);
+  });
+
+  it('answers a query that does not parse with 400, the position and what was expected, and audits it', async () => {
+    const q = `${HIT_QUERY} "unclosed`;
+    const res = await reviewer.request('GET', `/api/search?q=${enc(q)}`);
+    expect(res.statusCode).toBe(400);
+    const body = res.json<{ code: string; position: number; expected: string; fields: { path: string }[] }>();
+    expect(body.code).toBe('WXA_SEARCH_QUERY_INVALID');
+    expect(body.position).toBe(q.length);
+    expect(body.expected).toMatch(/closing "/);
+    expect(body.fields[0]?.path).toBe('q');
+    const [event] = await auditOf('search');
+    expect(JSON.parse(event?.detail_json ?? '{}')).toMatchObject({ q });
+    const empty = await reviewer.request('GET', '/api/search?q=');
+    expect(empty.statusCode).toBe(400);
+  });
+
+  it('gives a Reviewer what their mailbox access allows: today every mailbox, as an eDiscovery administrator', async () => {
+    const admin = await userWith(h, 'eda', ['ediscovery-admin']);
+    const q = `conversation:${ROOM}`;
+    const mine = await reviewer.json<SearchPage>('GET', `/api/search?q=${enc(q)}&limit=100`);
+    const theirs = await admin.json<SearchPage>('GET', `/api/search?q=${enc(q)}&limit=100`);
+    expect(mine.total).toBe(ROOM_MESSAGES);
+    expect(mine.items.map((i) => i.itemKey)).toEqual(theirs.items.map((i) => i.itemKey));
+    for (const hit of mine.items) expect(hit.mailboxes).toEqual(['desk@example.com']);
+  });
+});
 
 describe('conversation view', () => {
   it('opens around a hit: the messages before and after it in order, the hit among them', async () => {
