@@ -393,7 +393,12 @@ export interface ItemView {
 
 // ---- search and conversations --------------------------------------------------------------
 
-/** One hit of GET /api/search; `highlights` are [start, end) character offsets into `snippet`. */
+/**
+ * One hit of GET /api/search; `highlights` are [start, end) character offsets into `snippet`.
+ * The same shape as SearchHit (compliance/search), restated here because the console cannot
+ * import server modules; the search route returns SearchHit values as this type, so the
+ * compiler keeps the two in step.
+ */
 export interface SearchHitInfo {
   itemKey: string;
   msgid: string;

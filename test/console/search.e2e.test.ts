@@ -104,7 +104,7 @@ describe('search in the browser', () => {
       const img = page.locator('img[data-testid="transcript-preview"]');
       await img.first().scrollIntoViewIfNeeded();
       await expect
-        .poll(() => img.evaluateAll((els) => els.map((e) => (e as HTMLImageElement).naturalWidth)), {
+        .poll(() => img.evaluateAll((els) => els.map((e) => (e as unknown as { naturalWidth: number }).naturalWidth)), {
           timeout: WAIT_MS,
         })
         .toContain(4);

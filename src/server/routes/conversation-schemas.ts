@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ConversationPage, TranscriptAttachment, TranscriptMessage } from '../contract.js';
 import { jsonSchema } from '../schema.js';
-import { attachmentParams } from './mailbox-schemas.js';
+import { apiError, attachmentParams } from './mailbox-schemas.js';
 
 /** A page holds at most this many messages; the default is 30. */
 export const TRANSCRIPT_MAX = 200;
@@ -64,14 +64,6 @@ const page: z.ZodType<ConversationPage> = z.object({
   newer: z.string().nullable(),
   anchor: z.string().nullable(),
 });
-
-const apiError = jsonSchema(
-  z.object({
-    code: z.string(),
-    message: z.string(),
-    fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  }),
-);
 
 export const schemas = {
   around: {
