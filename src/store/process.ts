@@ -80,8 +80,8 @@ export async function commitProcessed(
     await insertBlobs(tx, batch, ctx.now);
     await insertMedia(tx, connectorId, batch, ctx.now);
     await insertItems(tx, connectorId, batch, ctx.now);
-    await writeSearchRows(
-      tx,
+    writeSearchRows(
+      db,
       batch.flatMap((r) => (r.item && r.search ? [r.search] : [])),
       ctx.now,
     );
@@ -96,7 +96,7 @@ export async function commitProcessed(
         .where('connector_id', '=', connectorId)
         .where('msgid', '=', r.recall.preMsgid)
         .execute();
-      await markSearchRecalled(tx, connectorId, r.recall.preMsgid);
+      markSearchRecalled(db, connectorId, r.recall.preMsgid);
     }
     await updateStatuses(tx, batch, ctx.now);
   });

@@ -1,12 +1,15 @@
 /**
  * Writes of the embedded search index (tables in migrations/006-search.ts): rows arrive
  * already tokenized by compliance/search, so this file knows SQL and nothing of languages.
- * Writes take the caller's transaction: the pipeline indexes an item in the transaction that
- * stores it, so what a run archived is searchable when the run returns, and a crash leaves
- * neither without the other.
+ * Writes run on the caller's open transaction: the pipeline indexes an item in the
+ * transaction that stores it, so what a run archived is searchable when the run returns, and
+ * a crash leaves neither without the other.
+ *
+ * Indexing is the hot path of a rebuild (a million items), so it uses prepared statements on
+ * the connection, reused row after row, instead of building SQL text per batch.
  */
-import { sql, type Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type SQLite from 'better-sqlite3';
+import { connectionOf, type Db } from './db.js';
 
 /** Slots per millisecond in the time-ordered row id (msg_time * 1024 + n). */
 export const SEARCH_ID_SLOTS = 1024;
@@ -45,128 +48,126 @@ export interface SearchRowWrite {
   aliases: { alias: string; personId: string }[];
 }
 
-type Tx = Kysely<Database>;
+interface Statements {
+  existing: SQLite.Statement<[string], { id: number }>;
+  top: SQLite.Statement<[number, number], { id: number }>;
+  deleteFts: SQLite.Statement<[number]>;
+  deleteFacets: SQLite.Statement<[number]>;
+  deleteItem: SQLite.Statement<[number]>;
+  insertItem: SQLite.Statement<unknown[]>;
+  insertFts: SQLite.Statement<[number, string]>;
+  insertFacet: SQLite.Statement<[string, string, number]>;
+  insertAlias: SQLite.Statement<[string, string]>;
+  recalled: SQLite.Statement<[string, string]>;
+}
 
-const CHUNK = 50;
+const STATEMENTS = new WeakMap<SQLite.Database, Statements>();
 
-function chunks<T>(rows: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
+function statements(c: SQLite.Database): Statements {
+  let s = STATEMENTS.get(c);
+  if (s) return s;
+  s = {
+    existing: c.prepare('SELECT id FROM search_items WHERE item_key = ?'),
+    top: c.prepare('SELECT id FROM search_items WHERE id >= ? AND id < ? ORDER BY id DESC LIMIT 1'),
+    deleteFts: c.prepare('DELETE FROM search_fts WHERE rowid = ?'),
+    deleteFacets: c.prepare('DELETE FROM search_facets WHERE row_id = ?'),
+    deleteItem: c.prepare('DELETE FROM search_items WHERE id = ?'),
+    insertItem: c.prepare(`INSERT INTO search_items (id, item_key, connector_id, msgid, msg_time, msgtype, from_id,
+        from_name, from_mailbox, conversation_id, conversation_name, conversation_kind, mailboxes_json,
+        addresses_json, recalled, has_attachments, external, body, doc_sha256, tokenizer_version,
+        unreadable_attachments, indexed_at) VALUES (${Array(22).fill('?').join(', ')})`),
+    insertFts: c.prepare('INSERT INTO search_fts (rowid, tokens) VALUES (?, ?)'),
+    insertFacet: c.prepare('INSERT OR IGNORE INTO search_facets (field, value, row_id) VALUES (?, ?, ?)'),
+    insertAlias: c.prepare('INSERT OR IGNORE INTO search_aliases (alias, person_id) VALUES (?, ?)'),
+    recalled: c.prepare('UPDATE search_items SET recalled = 1 WHERE connector_id = ? AND msgid = ?'),
+  };
+  STATEMENTS.set(c, s);
+  return s;
 }
 
 /** The row id of an item: its existing one, or the next free slot of its millisecond. */
-async function rowIdFor(tx: Tx, itemKey: string, time: number, taken: Set<number>): Promise<number> {
-  const existing = await tx.selectFrom('search_items').select('id').where('item_key', '=', itemKey).executeTakeFirst();
-  if (existing) return Number(existing.id);
+function rowIdFor(s: Statements, time: number): number {
   const base = Math.max(0, Math.floor(time)) * SEARCH_ID_SLOTS;
-  const top = await tx
-    .selectFrom('search_items')
-    .select((eb) => eb.fn.max('id').as('id'))
-    .where('id', '>=', base)
-    .where('id', '<', base + SEARCH_ID_SLOTS)
-    .executeTakeFirst();
-  let id = top?.id === null || top?.id === undefined ? base : Number(top.id) + 1;
-  // More than 1024 items in one millisecond spill into the next slots: order stays by time
-  // to the millisecond, which is all a message's time carries.
-  while (taken.has(id)) id++;
-  taken.add(id);
+  const top = s.top.get(base, base + SEARCH_ID_SLOTS);
+  if (!top) return base;
+  // More than 1024 items in one millisecond spill into the next slots: order stays by time to
+  // the millisecond, which is all a message's time carries.
+  let id = Number(top.id) + 1;
+  while (s.top.get(id, id + 1)) id++;
   return id;
 }
 
-/** Indexes (or re-indexes in place) items; an item keeps its row id across re-indexing. */
-export async function writeSearchRows(tx: Tx, rows: readonly SearchRowWrite[], now: number): Promise<void> {
+function deleteRow(s: Statements, id: number): void {
+  s.deleteFts.run(id);
+  s.deleteFacets.run(id);
+  s.deleteItem.run(id);
+}
+
+/**
+ * Indexes (or re-indexes in place) items; an item keeps its row id across re-indexing. Call it
+ * inside a transaction of `db` (Kysely's or the connection's).
+ */
+export function writeSearchRows(db: Db, rows: readonly SearchRowWrite[], now: number): void {
   if (rows.length === 0) return;
-  const taken = new Set<number>();
-  const ids: number[] = [];
-  for (const r of rows) ids.push(await rowIdFor(tx, r.itemKey, r.time, taken));
-  await deleteRowIds(tx, ids);
-  const items = rows.map((r, i) => ({
-    id: ids[i]!,
-    item_key: r.itemKey,
-    connector_id: r.connectorId,
-    msgid: r.msgid,
-    msg_time: r.time,
-    msgtype: r.msgtype,
-    from_id: r.fromId,
-    from_name: r.fromName ?? null,
-    from_mailbox: r.fromMailbox ?? null,
-    conversation_id: r.conversationId,
-    conversation_name: r.conversationName ?? null,
-    conversation_kind: r.conversationKind,
-    mailboxes_json: JSON.stringify(r.mailboxes),
-    addresses_json: JSON.stringify(r.addresses),
-    recalled: r.recalled ? 1 : 0,
-    has_attachments: r.hasAttachments ? 1 : 0,
-    external: r.external ? 1 : 0,
-    body: r.body,
-    doc_sha256: r.docSha256,
-    tokenizer_version: r.tokenizerVersion,
-    unreadable_attachments: r.unreadableAttachments,
-    indexed_at: now,
-  }));
-  for (const part of chunks(items)) await tx.insertInto('search_items').values(part).execute();
-  for (const part of chunks(rows.map((r, i) => [ids[i]!, r.tokens] as const))) {
-    const values = sql.join(part.map(([id, tokens]) => sql`(${id}, ${tokens})`));
-    await sql`INSERT INTO search_fts (rowid, tokens) VALUES ${values}`.execute(tx);
-  }
-  const facets = rows.flatMap((r, i) =>
-    dedupe(r.facets).map((f) => ({ field: f.field, value: f.value, row_id: ids[i]! })),
-  );
-  for (const part of chunks(facets, 300)) await tx.insertInto('search_facets').values(part).execute();
-  const aliases = new Map<string, { alias: string; person_id: string }>();
-  for (const r of rows)
-    for (const a of r.aliases) aliases.set(`${a.alias}\u0000${a.personId}`, { alias: a.alias, person_id: a.personId });
-  for (const part of chunks([...aliases.values()], 300)) {
-    await tx
-      .insertInto('search_aliases')
-      .values(part)
-      .onConflict((oc) => oc.columns(['alias', 'person_id']).doNothing())
-      .execute();
+  const s = statements(connectionOf(db));
+  for (const r of rows) {
+    const old = s.existing.get(r.itemKey);
+    let id: number;
+    if (old) {
+      id = Number(old.id);
+      deleteRow(s, id);
+    } else id = rowIdFor(s, r.time);
+    s.insertItem.run(
+      id,
+      r.itemKey,
+      r.connectorId,
+      r.msgid,
+      r.time,
+      r.msgtype,
+      r.fromId,
+      r.fromName ?? null,
+      r.fromMailbox ?? null,
+      r.conversationId,
+      r.conversationName ?? null,
+      r.conversationKind,
+      JSON.stringify(r.mailboxes),
+      JSON.stringify(r.addresses),
+      r.recalled ? 1 : 0,
+      r.hasAttachments ? 1 : 0,
+      r.external ? 1 : 0,
+      r.body,
+      r.docSha256,
+      r.tokenizerVersion,
+      r.unreadableAttachments,
+      now,
+    );
+    s.insertFts.run(id, r.tokens);
+    for (const f of r.facets) s.insertFacet.run(f.field, f.value, id);
+    for (const a of r.aliases) s.insertAlias.run(a.alias, a.personId);
   }
 }
 
-function dedupe<T extends { field: string; value: string }>(facets: readonly T[]): T[] {
-  const seen = new Set<string>();
-  return facets.filter((f) => {
-    const k = `${f.field}\u0000${f.value}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-async function deleteRowIds(tx: Tx, ids: readonly number[]): Promise<void> {
-  for (const part of chunks(ids, 200)) {
-    const list = sql.join(part.map((id) => sql`${id}`));
-    await sql`DELETE FROM search_fts WHERE rowid IN (${list})`.execute(tx);
-    await tx.deleteFrom('search_facets').where('row_id', 'in', part).execute();
-    await tx.deleteFrom('search_items').where('id', 'in', part).execute();
-  }
+/** Runs fn in a transaction of the connection (for callers outside a Kysely transaction). */
+export function inSearchTransaction<T>(db: Db, fn: () => T): T {
+  return connectionOf(db).transaction(fn)();
 }
 
 /** Removes items from the index (an item deleted from the archive); unknown keys are ignored. */
-export async function removeSearchRows(tx: Tx, itemKeys: readonly string[]): Promise<number> {
+export function removeSearchRows(db: Db, itemKeys: readonly string[]): number {
+  const s = statements(connectionOf(db));
   let removed = 0;
-  for (const part of chunks(itemKeys, 200)) {
-    const rows = await tx.selectFrom('search_items').select('id').where('item_key', 'in', part).execute();
-    await deleteRowIds(
-      tx,
-      rows.map((r) => Number(r.id)),
-    );
-    removed += rows.length;
+  for (const key of itemKeys) {
+    const row = s.existing.get(key);
+    if (!row) continue;
+    deleteRow(s, Number(row.id));
+    removed++;
   }
   return removed;
 }
 
 /** Marks an indexed item as recalled (is:recalled), in the transaction that records the recall. */
-export async function markSearchRecalled(tx: Tx, connectorId: string, msgid: string): Promise<void> {
-  await tx
-    .updateTable('search_items')
-    .set({ recalled: 1 })
-    .where('connector_id', '=', connectorId)
-    .where('msgid', '=', msgid)
-    .execute();
+export function markSearchRecalled(db: Db, connectorId: string, msgid: string): void {
+  statements(connectionOf(db)).recalled.run(connectorId, msgid);
 }
 
 /** What `status` and `reindex` report about the index. */
@@ -177,7 +178,7 @@ export interface SearchIndexStats {
   unreadableAttachments: number;
 }
 
-export async function searchIndexStats(db: Tx, tokenizerVersion: number): Promise<SearchIndexStats> {
+export async function searchIndexStats(db: Db, tokenizerVersion: number): Promise<SearchIndexStats> {
   const s = await db
     .selectFrom('search_items')
     .select((eb) => [

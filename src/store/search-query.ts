@@ -117,32 +117,61 @@ function predicate(c: SearchCond): Sql {
   }
 }
 
-/** The shape the statement is built from: one driving MATCH (if any) and the other predicates. */
-function plan(cond: SearchCond, scope: readonly string[] | undefined): { match?: string; preds: Sql[] } {
+/** Conjuncts that are facet look-ups: they can drive the query when they select few items. */
+const FACET_OPS = new Set(['person', 'mailbox', 'conversation']);
+
+interface Plan {
+  /** one FTS5 expression for every text conjunct */
+  match?: string;
+  /** row id range from top-level after:/before: */
+  lo?: number;
+  hi?: number;
+  /** top-level facet conjuncts (and the mailbox scope) */
+  facets: Sql[];
+  preds: Sql[];
+}
+
+/** The shape the statement is built from: one driving MATCH (if any), a row id range, predicates. */
+function plan(cond: SearchCond, scope: readonly string[] | undefined): Plan {
   const conjuncts = cond.op === 'and' ? cond.of : [cond];
   const pos: string[] = [];
   const neg: string[] = [];
-  const preds: Sql[] = [];
+  const out: Plan = { facets: [], preds: [] };
   for (const c of conjuncts) {
     const fts = c.op === 'not' ? undefined : ftsOf(c);
     if (fts) pos.push(fts);
     else if (c.op === 'not' && ftsOf(c.of)) neg.push(ftsOf(c.of)!);
-    else if (c.op !== 'all') preds.push(predicate(c));
+    else if (c.op === 'after') out.lo = Math.max(out.lo ?? 0, c.time * SEARCH_ID_SLOTS);
+    else if (c.op === 'before') out.hi = Math.min(out.hi ?? Number.MAX_SAFE_INTEGER, c.time * SEARCH_ID_SLOTS);
+    else if (FACET_OPS.has(c.op)) out.facets.push(predicate(c));
+    else if (c.op !== 'all') out.preds.push(predicate(c));
   }
   if (scope) {
-    if (scope.length === 0) preds.push(sql`0 = 1`);
-    else
-      preds.push(
-        sql`s.id IN (SELECT row_id FROM search_facets WHERE field = 'mailbox' AND value IN (${sql.join([...scope])}))`,
-      );
+    out.facets.push(
+      scope.length === 0
+        ? sql`0 = 1`
+        : sql`s.id IN (SELECT row_id FROM search_facets WHERE field = 'mailbox' AND value IN (${sql.join([...scope])}))`,
+    );
   }
   if (pos.length === 0) {
-    for (const n of neg) preds.push(sql`NOT ${idsMatching(n)}`);
-    return { preds };
+    for (const n of neg) out.preds.push(sql`NOT ${idsMatching(n)}`);
+    return out;
   }
-  let match = pos.join(' AND ');
-  if (neg.length > 0) match = `(${match}) NOT (${neg.join(' OR ')})`;
-  return { match, preds };
+  out.match = neg.length > 0 ? `(${pos.join(' AND ')}) NOT (${neg.join(' OR ')})` : pos.join(' AND ');
+  return out;
+}
+
+/** Facet candidates below this drive the query; above it the text index does. */
+const FACET_DRIVE_MAX = 20_000;
+
+async function facetCandidates(db: Kysely<Database>, facets: Sql[]): Promise<number> {
+  const counts = await Promise.all(
+    facets.map(async (f) => {
+      const r = await sql<{ n: number }>`SELECT count(*) AS n FROM search_items s WHERE ${f}`.execute(db);
+      return Number(r.rows[0]?.n ?? 0);
+    }),
+  );
+  return Math.min(...counts);
 }
 
 export async function querySearch(
@@ -151,23 +180,49 @@ export async function querySearch(
   opts: SearchQueryOptions,
 ): Promise<SearchQueryResult> {
   const p = plan(cond, opts.mailboxScope);
+  // Text-driven: FTS5 yields matches newest first and the rest is checked per candidate.
+  // Facet-driven: a person's or a small mailbox's items, each checked against the text by rowid.
+  const facetDriven =
+    p.match !== undefined && p.facets.length > 0 && (await facetCandidates(db, p.facets)) <= FACET_DRIVE_MAX;
+  const textDriven = p.match !== undefined && !facetDriven;
+  const idCol = textDriven ? sql`f.rowid` : sql`s.id`;
+  const conds: Sql[] = [];
+  if (textDriven) conds.push(sql`f.search_fts MATCH ${p.match}`);
+  if (p.lo !== undefined) conds.push(sql`${idCol} >= ${p.lo}`);
+  if (p.hi !== undefined) conds.push(sql`${idCol} < ${p.hi}`);
+  conds.push(...p.facets, ...p.preds);
+  if (facetDriven)
+    conds.push(sql`EXISTS (SELECT 1 FROM search_fts x WHERE x.search_fts MATCH ${p.match} AND x.rowid = s.id)`);
   const where = (extra: Sql[]): Sql => {
-    const all = [...(p.match ? [sql`f.search_fts MATCH ${p.match}`] : []), ...p.preds, ...extra];
+    const all = [...conds, ...extra];
     return all.length === 0 ? sql`1 = 1` : sql.join(all, sql` AND `);
   };
-  const from = p.match ? sql`search_fts f JOIN search_items s ON s.id = f.rowid` : sql`search_items s`;
-  const idCol = p.match ? sql`f.rowid` : sql`s.id`;
+  const from = textDriven ? sql`search_fts f JOIN search_items s ON s.id = f.rowid` : sql`search_items s`;
 
-  const countRow = await sql<{ n: number }>`SELECT count(*) AS n FROM ${from} WHERE ${where([])}`.execute(db);
-  const total = Number(countRow.rows[0]?.n ?? 0);
+  // Counting needs no item row when nothing but the text and the time decide.
+  const countSql =
+    textDriven && p.facets.length === 0 && p.preds.length === 0
+      ? sql<{ n: number }>`SELECT count(*) AS n FROM search_fts f WHERE ${where([])}`
+      : sql<{ n: number }>`SELECT count(*) AS n FROM ${from} WHERE ${where([])}`;
+  const total = Number((await countSql.execute(db)).rows[0]?.n ?? 0);
 
   const limit = opts.limit + 1;
   let rows: SearchItemRow[];
-  if (opts.sort === 'relevance' && p.match) {
+  if (opts.sort === 'relevance' && p.match !== undefined) {
     const offset = opts.after ?? 0;
     rows = (
-      await sql<SearchItemRow>`SELECT s.* FROM ${from} WHERE ${where([])}
-        ORDER BY bm25(search_fts), ${idCol} DESC LIMIT ${limit} OFFSET ${offset}`.execute(db)
+      await sql<SearchItemRow>`SELECT s.* FROM search_fts f JOIN search_items s ON s.id = f.rowid
+        WHERE ${sql.join(
+          [
+            sql`f.search_fts MATCH ${p.match}`,
+            ...(p.lo !== undefined ? [sql`f.rowid >= ${p.lo}`] : []),
+            ...(p.hi !== undefined ? [sql`f.rowid < ${p.hi}`] : []),
+            ...p.facets,
+            ...p.preds,
+          ],
+          sql` AND `,
+        )}
+        ORDER BY bm25(search_fts), f.rowid DESC LIMIT ${limit} OFFSET ${offset}`.execute(db)
     ).rows;
     const more = rows.length > opts.limit;
     rows = rows.slice(0, opts.limit);

@@ -10,6 +10,7 @@ import {
   clearReindexCursor,
   findItemModel,
   getReindexCursor,
+  inSearchTransaction,
   loadDirectory,
   loadReindexBatch,
   mediaBlobOf,
@@ -128,7 +129,7 @@ export async function reindexArchive(store: Store, opts: ReindexOptions = {}): P
     }
     cursor = batch[batch.length - 1]!.key;
     await store.db.transaction().execute(async (tx) => {
-      await writeSearchRows(tx, rows, now());
+      writeSearchRows(store.db, rows, now());
       await setReindexCursor(tx, cursor, now());
     });
     indexed += batch.length;
@@ -139,7 +140,7 @@ export async function reindexArchive(store: Store, opts: ReindexOptions = {}): P
   for (;;) {
     const orphans = await orphanSearchKeys(store.db, batchSize);
     if (orphans.length === 0) break;
-    removed += await store.db.transaction().execute((tx) => removeSearchRows(tx, orphans));
+    removed += inSearchTransaction(store.db, () => removeSearchRows(store.db, orphans));
   }
   await clearReindexCursor(store.db);
   const unreadable = await store.db

@@ -4,7 +4,7 @@
  * rows (same tokens from tokenize.ts) and answer the same condition trees.
  */
 import type { Db } from '../../store/db.js';
-import { removeSearchRows, writeSearchRows } from '../../store/search-index.js';
+import { inSearchTransaction, removeSearchRows, writeSearchRows } from '../../store/search-index.js';
 import { querySearch, type SearchQueryOptions, type SearchQueryResult } from '../../store/search-query.js';
 import { searchRowOf, type SearchDocument } from './document.js';
 import type { QueryNode } from './query-ast.js';
@@ -21,8 +21,11 @@ export interface SearchIndex {
 /** The embedded index, on the archive's SQLite database. */
 export function embeddedSearchIndex(db: Db, now: () => number = Date.now): SearchIndex {
   return {
-    index: (docs) => db.transaction().execute((tx) => writeSearchRows(tx, docs.map(searchRowOf), now())),
-    remove: (keys) => db.transaction().execute((tx) => removeSearchRows(tx, keys)),
+    index: async (docs) => {
+      const rows = docs.map(searchRowOf);
+      inSearchTransaction(db, () => writeSearchRows(db, rows, now()));
+    },
+    remove: async (keys) => inSearchTransaction(db, () => removeSearchRows(db, keys)),
     query: (query, page) => querySearch(db, compileQuery(query), page),
   };
 }

@@ -44,11 +44,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('search_items_msgid').on('search_items').columns(['connector_id', 'msgid']).execute();
   await db.schema.createIndex('search_items_type').on('search_items').columns(['msgtype', 'id']).execute();
-  await db.schema
-    .createIndex('search_items_version')
-    .on('search_items')
-    .columns(['tokenizer_version', 'item_key'])
-    .execute();
 
   // field: 'from' | 'to' (a person id), 'mailbox', 'conversation' (id and name); values normalised.
   await sql`CREATE TABLE search_facets (
