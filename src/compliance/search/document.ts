@@ -85,7 +85,7 @@ export function searchRowOf(doc: SearchDocument): SearchRowWrite {
     .join('\n')
     .slice(0, BODY_MAX);
   const docSha256 = createHash('sha256')
-    .update(JSON.stringify([tokens, facets, doc.recalled, doc.hasAttachments, doc.external, body]))
+    .update(JSON.stringify([tokens, facets, doc.hasAttachments, doc.external, body]))
     .digest('hex');
   return {
     itemKey: doc.itemKey,
