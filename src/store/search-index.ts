@@ -38,7 +38,7 @@ export interface SearchRowWrite {
   body: string;
   /** the index tokens, space-separated */
   tokens: string;
-  /** SHA-256 of tokens and facets: two indexes of the same items compare equal by it */
+  /** SHA-256 of what was indexed (tokens, facets, body, flags but the recall, which changes later) */
   docSha256: string;
   tokenizerVersion: number;
   unreadableAttachments: number;
