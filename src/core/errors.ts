@@ -182,7 +182,8 @@ export const ERROR_CODES = {
   WXA_PREVIEW_UNSUPPORTED: {
     kind: 'data',
     retryable: false,
-    meaning: 'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
+    meaning:
+      'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
   },
 } as const satisfies Record<string, CodeInfo>;
 
