@@ -7,7 +7,7 @@ import { tokenize } from './tokenize.js';
 /** Every string a person wrote or named in a content, found by walking it (nested JSON included). */
 function strings(v: unknown, out: string[] = []): string[] {
   if (typeof v === 'string') {
-    if (/^[\[{]/.test(v)) {
+    if (/^[[{]/.test(v)) {
       try {
         strings(JSON.parse(v), out);
         return out;
