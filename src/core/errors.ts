@@ -173,6 +173,18 @@ export const ERROR_CODES = {
     retryable: true,
     meaning: 'the server is already doing as much of this work as it takes at once; try again shortly (HTTP 503)',
   },
+  WXA_SEARCH_QUERY_INVALID: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'a search query cannot be parsed; details give the position and what was expected there',
+  },
+  // ---- conversation view and previews
+  WXA_PREVIEW_UNSUPPORTED: {
+    kind: 'data',
+    retryable: false,
+    meaning:
+      'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
+  },
   // Tamper evidence
   WXA_EVIDENCE_KEY_INVALID: {
     kind: 'config',
@@ -197,9 +209,12 @@ export class ArchiverError extends Error {
   readonly code: ErrorCode;
   readonly kind: ErrorKind;
   readonly retryable: boolean;
+  /** machine-readable facts for the caller (e.g. a query error's position); never secrets */
+  readonly details?: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.details) this.details = options.details;
     this.name = 'ArchiverError';
     this.code = code;
     const info: CodeInfo = ERROR_CODES[code];

@@ -9,6 +9,7 @@ import type { PreparedBlob } from './blobs/index.js';
 import type { Db } from './db.js';
 import { appendIngest, entryEvent, itemEvent, type EntryDigestFields, type ItemDigestFields } from './ingest-log.js';
 import type { Database, RawStatus } from './schema.js';
+import { markSearchRecalled, writeSearchRows, type SearchRowWrite } from './search-index.js';
 
 export interface ItemWrite {
   key: string;
@@ -55,6 +56,8 @@ export interface ProcessedRecord {
   entries: { mailbox: string; displayName: string }[];
   holds: HoldWrite[];
   recall?: { preMsgid: string; byMsgid: string; at: number };
+  /** the item's search index row, written with the item */
+  search?: SearchRowWrite;
 }
 
 export const ARCHIVE_FOLDER = 'WeChat Archiver';
@@ -78,6 +81,11 @@ export async function commitProcessed(
     await insertBlobs(tx, batch, ctx.now);
     await insertMedia(tx, connectorId, batch, ctx.now);
     const items = await insertItems(tx, connectorId, batch, ctx.now);
+    writeSearchRows(
+      db,
+      batch.flatMap((r) => (r.item && r.search ? [r.search] : [])),
+      ctx.now,
+    );
     const entries = await insertEntries(tx, batch, ctx);
     // Only rows this transaction created: a replayed record's item and entries are logged once.
     await appendIngest(tx, [...items.map(itemEvent), ...entries.map((e) => entryEvent(connectorId, e))], ctx.now);
@@ -91,6 +99,7 @@ export async function commitProcessed(
         .where('connector_id', '=', connectorId)
         .where('msgid', '=', r.recall.preMsgid)
         .execute();
+      markSearchRecalled(db, connectorId, r.recall.preMsgid);
     }
     await updateStatuses(tx, batch, ctx.now);
   });
