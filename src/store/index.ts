@@ -19,6 +19,7 @@ export * from './media-progress.js';
 export * from './console-connectors.js';
 export * from './console-queries.js';
 export * from './mailbox-pages.js';
+export * from './item-content.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

@@ -28,6 +28,8 @@ export interface ItemWrite {
 
 export interface HoldWrite {
   reason: string;
+  /** the item the hold concerns when the record wrote none (a conflicting duplicate names the archived one) */
+  itemKey?: string;
   participant?: string;
   code?: string;
   detail: string;
@@ -328,7 +330,7 @@ async function replaceHolds(
       rows.push({
         connector_id: connectorId,
         reason: h.reason,
-        item_key: r.item?.key ?? null,
+        item_key: r.item?.key ?? h.itemKey ?? null,
         raw_id: r.rawId,
         participant: h.participant ?? null,
         code: h.code ?? null,
