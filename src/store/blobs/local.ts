@@ -5,9 +5,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-files.js';
 
 export interface BlobRef {
   sha256: string;
@@ -50,8 +51,9 @@ export class LocalBlobFiles {
     await this.ensureDir(this.tmpDir);
     await this.ensureDir(dir);
     const tmp = join(this.tmpDir, `${sha256}.${randomBytes(6).toString('hex')}`);
-    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o640);
+    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, PRIVATE_FILE_MODE);
     try {
+      await fh.chmod(PRIVATE_FILE_MODE);
       await fh.writeFile(bytes);
       // An fsync failure is fatal, never retried silently: the page cache may have dropped the data.
       await fh.sync();
@@ -84,7 +86,7 @@ export class LocalBlobFiles {
 
   private async ensureDir(dir: string): Promise<void> {
     if (this.knownDirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
+    await ensurePrivateDir(dir);
     this.knownDirs.add(dir);
   }
 }
