@@ -12,6 +12,7 @@ import { MODEL_VERSION, type ChatMessage } from '../core/model.js';
 import type { FinanceClient } from '../sources/wecom/client.js';
 import { assembleMime } from '../render/index.js';
 import {
+  diskFull,
   findItemModel,
   seqFromKey,
   storedItemVersion,
@@ -114,6 +115,9 @@ export async function processBatch(
     try {
       out.push(await finish(store, rt, row, res, state, counters));
     } catch (err) {
+      // A full disk is no fault of this record: the run stops, and this batch is not committed.
+      const full = diskFull(err);
+      if (full) throw full;
       const code = err instanceof ArchiverError ? err.code : 'WXA_PROCESS_FAILED';
       out.push(heldOrFailed(row.id, code, describeError(err), counters));
     }

@@ -22,6 +22,7 @@ export * from './mailbox-pages.js';
 export * from './item-content.js';
 export * from './private-files.js';
 export * from './writer-lock.js';
+export { diskFull, transact } from './transaction.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

@@ -8,6 +8,7 @@ import type { Transaction } from 'kysely';
 import type { PreparedBlob } from './blobs/index.js';
 import type { Db } from './db.js';
 import type { Database, RawStatus } from './schema.js';
+import { transact } from './transaction.js';
 
 export interface ItemWrite {
   key: string;
@@ -75,7 +76,7 @@ export async function commitProcessed(
   ctx: { now: number; runId: number | null; destinations?: string[] },
 ): Promise<void> {
   if (batch.length === 0) return;
-  await db.transaction().execute(async (tx) => {
+  await transact(db, async (tx) => {
     await insertBlobs(tx, batch, ctx.now);
     await insertMedia(tx, connectorId, batch, ctx.now);
     await insertItems(tx, connectorId, batch, ctx.now);

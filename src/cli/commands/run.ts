@@ -51,6 +51,8 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
       bar?.stop();
       reports.push(report);
       if (!flags.json) io.out(formatReport(report));
+      // Said on stderr too, so that a JSON consumer's log shows why the exit status is 1.
+      else if (report.error) io.err(`${report.connectorId}: ${report.error}\n`);
     }
   } finally {
     await store.close();

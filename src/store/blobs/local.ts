@@ -8,6 +8,8 @@ import { constants } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
+import { injectedFault } from '../../core/fault-points.js';
+import { diskFull } from '../transaction.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-files.js';
 
 export interface BlobRef {
@@ -44,6 +46,14 @@ export class LocalBlobFiles {
 
   /** Stores bytes durably and returns their address; storing the same bytes twice is a no-op. */
   async put(bytes: Buffer): Promise<BlobRef> {
+    try {
+      return await this.write(bytes);
+    } catch (err) {
+      throw diskFull(err, this.root) ?? err;
+    }
+  }
+
+  private async write(bytes: Buffer): Promise<BlobRef> {
     const sha256 = sha256Hex(bytes);
     const ref = { sha256, size: bytes.length };
     if (await this.has(sha256)) return ref;
@@ -54,12 +64,18 @@ export class LocalBlobFiles {
     const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, PRIVATE_FILE_MODE);
     try {
       await fh.chmod(PRIVATE_FILE_MODE);
+      const injected = injectedFault('blob-write', tmp);
+      if (injected) throw injected;
       await fh.writeFile(bytes);
       // An fsync failure is fatal, never retried silently: the page cache may have dropped the data.
       await fh.sync();
-    } finally {
-      await fh.close();
+    } catch (err) {
+      // A partly written temp file is of no use to anyone, least of all on a full disk.
+      await fh.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw err;
     }
+    await fh.close();
     try {
       await rename(tmp, join(dir, sha256));
     } catch (err) {

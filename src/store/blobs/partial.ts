@@ -10,6 +10,8 @@ import { open, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LocalBlobFiles } from './local.js';
 import { syncDir } from './local.js';
+import { injectedFault } from '../../core/fault-points.js';
+import { diskFull } from '../transaction.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-files.js';
 
 export interface PartialFile {
@@ -49,8 +51,14 @@ export async function openPartial(files: LocalBlobFiles, name: string, resumeAt 
       return bytes;
     },
     async append(chunk) {
-      await fh.write(chunk);
-      await fh.sync();
+      try {
+        const injected = injectedFault('blob-write', path);
+        if (injected) throw injected;
+        await fh.write(chunk);
+        await fh.sync();
+      } catch (err) {
+        throw diskFull(err, path) ?? err;
+      }
       bytes += chunk.length;
     },
     async complete() {
