@@ -32,6 +32,8 @@ export interface HoldWrite {
   /** the item the hold concerns when the record wrote none (a conflicting duplicate names the archived one) */
   itemKey?: string;
   participant?: string;
+  /** every participant concerned (e.g. all unmapped ones of a record), kept in the one hold */
+  participants?: string[];
   code?: string;
   detail: string;
 }
@@ -334,6 +336,7 @@ async function replaceHolds(
         item_key: r.item?.key ?? h.itemKey ?? null,
         raw_id: r.rawId,
         participant: h.participant ?? null,
+        participants: h.participants ? JSON.stringify(h.participants) : null,
         code: h.code ?? null,
         detail: h.detail,
         created_at: now,
