@@ -1,11 +1,11 @@
 // A msgid the source sends again: an identical replay is a counted duplicate, a different
 // message under the same msgid is held as `conflicting-duplicate` with both versions kept, and
 // the run's counters still add up. End to end through the CLI against a sandbox tenant.
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { writeSandboxConfig } from './helpers/sandbox-config.js';
 import { appendDecrypted } from './helpers/sandbox-replay.js';
 
 const MSGIDS = 5;
@@ -45,20 +45,12 @@ beforeAll(async () => {
   expect(gen.code, gen.stderr).toBe(0);
   await appendDecrypted(join(dir.path, 'tenant'), lines);
   config = join(dir.path, 'config.json');
-  await writeFile(
-    config,
-    JSON.stringify({
-      dataDir: join(dir.path, 'data'),
-      workers: 0,
-      connectors: [
-        {
-          id: 'replays',
-          source: { kind: 'sandbox', dir: join(dir.path, 'tenant') },
-          mapping: { autoFromDirectoryEmail: false, catchAll: 'compliance@example.com' },
-        },
-      ],
-    }),
-  );
+  await writeSandboxConfig(config, {
+    dataDir: join(dir.path, 'data'),
+    id: 'replays',
+    sandbox: join(dir.path, 'tenant'),
+    mapping: { autoFromDirectoryEmail: false, catchAll: 'compliance@example.com' },
+  });
 });
 
 afterAll(async () => {

@@ -3,7 +3,6 @@
 // with SIGKILL blocks nobody, read-only commands need no lock, nothing is counted twice and no
 // blob is left unreferenced; under umask 022 everything created is 0700/0600, and loose modes
 // found at start are reported.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { acquireWriterLock } from '../src/store/index.js';
 import { cli, tempDir } from './helpers/cli.js';
+import { spawnCli, type CliChild } from './helpers/cli-process.js';
 
 const MESSAGES = 1200;
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -28,25 +28,14 @@ afterAll(async () => {
   await dir.cleanup();
 });
 
-interface Child {
-  proc: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
 /** `run --once` as a real process, under umask 022 like a default login shell. */
-function startRun(dataDir: string, ...extra: string[]): Child {
-  const entry = join(import.meta.dirname, 'helpers', 'cli-entry.ts');
-  const args = ['run', '--once', '--sandbox', sandbox, '--data-dir', dataDir, '--workers', '1', '--json', ...extra];
-  const quoted = [process.execPath, '--import', 'tsx', entry, ...args].map((a) => `'${a}'`).join(' ');
-  const proc = spawn('/bin/sh', ['-c', `umask 022 && exec ${quoted}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
-    (resolve) => proc.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+function startRun(dataDir: string, ...extra: string[]): CliChild {
+  return spawnCli(
+    ['run', '--once', '--sandbox', sandbox, '--data-dir', dataDir, '--workers', '1', '--json', ...extra],
+    {
+      umask: '022',
+    },
   );
-  return { proc, done };
 }
 
 async function until(what: string, test: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {

@@ -2,12 +2,12 @@
 // a batch's COMMIT: SQLITE_FULL, with SQLite's own rollback before it): the run stops, exits
 // non-zero saying the disk is full and where, and its report counts exactly what the database
 // holds. The next run, with space again, finishes the rest. Real CLI processes.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { cliJson, tempDir } from './helpers/cli.js';
+import { spawnCli, type ChildResult } from './helpers/cli-process.js';
 
 const MESSAGES = 800;
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -37,31 +37,9 @@ interface Report {
   runId: number;
 }
 
-function run(dataDir: string, fault: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const entry = join(import.meta.dirname, 'helpers', 'cli-entry.ts');
-  const args = [
-    '--import',
-    'tsx',
-    entry,
-    'run',
-    '--once',
-    '--sandbox',
-    sandbox,
-    '--data-dir',
-    dataDir,
-    '--workers',
-    '1',
-    '--json',
-  ];
-  const proc = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WXA_FAULT_AT: fault },
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => proc.once('exit', (code) => resolve({ code, stdout, stderr })));
+function run(dataDir: string, fault: string): Promise<ChildResult> {
+  const args = ['run', '--once', '--sandbox', sandbox, '--data-dir', dataDir, '--workers', '1', '--json'];
+  return spawnCli(args, { env: { WXA_FAULT_AT: fault } }).done;
 }
 
 /** What the database says the run produced. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { writeSandboxConfig } from './helpers/sandbox-config.js';
 import { appendDecrypted } from './helpers/sandbox-replay.js';
 
 const MEMBERS = 10_000;
@@ -18,20 +19,12 @@ async function writeConfig(mapped: string[]): Promise<void> {
     join(dir.path, 'mapping.csv'),
     ['userid,mailbox', ...mapped.map((m) => `${m},${m}@example.com`)].join('\n') + '\n',
   );
-  await writeFile(
-    config,
-    JSON.stringify({
-      dataDir: join(dir.path, 'data'),
-      workers: 0,
-      connectors: [
-        {
-          id: 'big',
-          source: { kind: 'sandbox', dir: join(dir.path, 'tenant') },
-          mapping: { csv: 'mapping.csv', autoFromDirectoryEmail: false },
-        },
-      ],
-    }),
-  );
+  await writeSandboxConfig(config, {
+    dataDir: join(dir.path, 'data'),
+    id: 'big',
+    sandbox: join(dir.path, 'tenant'),
+    mapping: { csv: 'mapping.csv', autoFromDirectoryEmail: false },
+  });
 }
 
 beforeAll(async () => {

@@ -2,11 +2,12 @@
 // invalid UTF-8: every text column of every table is read back as bytes and checked, and the raw
 // record stays exactly as the source sent it. End to end through the CLI.
 import { isUtf8 } from 'node:buffer';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { writeSandboxConfig } from './helpers/sandbox-config.js';
 import { appendDecrypted } from './helpers/sandbox-replay.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -43,20 +44,12 @@ beforeAll(async () => {
     },
   ]);
   config = join(dir.path, 'config.json');
-  await writeFile(
-    config,
-    JSON.stringify({
-      dataDir: join(dir.path, 'data'),
-      workers: 0,
-      connectors: [
-        {
-          id: 'utf8',
-          source: { kind: 'sandbox', dir: join(dir.path, 'tenant') },
-          mapping: { addressTemplate: '{userid}@example.com' },
-        },
-      ],
-    }),
-  );
+  await writeSandboxConfig(config, {
+    dataDir: join(dir.path, 'data'),
+    id: 'utf8',
+    sandbox: join(dir.path, 'tenant'),
+    mapping: { addressTemplate: '{userid}@example.com' },
+  });
 });
 
 afterAll(async () => {
