@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectorRunReport } from '../src/pipeline/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
 import { writeSandboxConfig } from './helpers/sandbox-config.js';
 import { appendDecrypted } from './helpers/sandbox-replay.js';
@@ -57,15 +58,7 @@ afterAll(async () => {
   await dir.cleanup();
 });
 
-interface Report {
-  status: string;
-  fetched: number;
-  archived: number;
-  heldTotal: number;
-  held: Record<string, number>;
-  failed: number;
-  duplicates: number;
-}
+type Report = ConnectorRunReport;
 
 describe('a reused msgid', () => {
   const total = MSGIDS * (3 + CONFLICTS_PER_MSGID) + 1;

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectorRunReport } from '../src/pipeline/index.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { cliJson, tempDir } from './helpers/cli.js';
 import { spawnCli, type ChildResult } from './helpers/cli-process.js';
@@ -23,19 +24,7 @@ afterAll(async () => {
   await dir.cleanup();
 });
 
-interface Report {
-  status: string;
-  captured: number;
-  fetched: number;
-  archived: number;
-  heldTotal: number;
-  held: Record<string, number>;
-  failed: number;
-  duplicates: number;
-  deliveries: number;
-  error?: string;
-  runId: number;
-}
+type Report = ConnectorRunReport;
 
 function run(dataDir: string, fault: string): Promise<ChildResult> {
   const args = ['run', '--once', '--sandbox', sandbox, '--data-dir', dataDir, '--workers', '1', '--json'];
