@@ -109,6 +109,10 @@ describe('writers of one data directory', () => {
       // Read-only commands need no lock.
       const status = await cli('status', '--data-dir', dataDir, '--json');
       expect(status.code, status.stderr).toBe(0);
+      // serve is a writer too.
+      const serve = await cli('serve', '--data-dir', dataDir, '--no-console', '--no-demo', '--runs', '1');
+      expect(serve.code).toBe(75);
+      expect(serve.stderr).toContain(`serve: the data directory ${dataDir} is being written by process ${process.pid}`);
 
       const waiting = startRun(dataDir, '--wait', '600');
       await new Promise((r) => setTimeout(r, 3000));
