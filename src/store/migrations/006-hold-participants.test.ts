@@ -5,7 +5,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrationProvider } from './index.js';
 
-describe('migration 005-hold-participants', () => {
+describe('migration 006-hold-participants', () => {
   it('folds per-participant holds into one per record', async () => {
     const sqlite = new SQLite(':memory:');
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
