@@ -57,6 +57,8 @@ export async function finishDelivery(
     status: Extract<DeliveryStatus, 'delivered' | 'duplicate' | 'partial'>;
     remoteId?: string;
     detail?: string;
+    /** for partial: each attachment left out, with why */
+    omitted?: { name: string; size: number; sha256: string; reason: string }[];
   },
   now: number,
 ): Promise<void> {
@@ -67,6 +69,7 @@ export async function finishDelivery(
       remote_id: outcome.remoteId ?? null,
       error_code: outcome.status === 'partial' ? 'WXA_DEST_PARTIAL' : null,
       error_detail: outcome.detail ?? null,
+      omitted_json: outcome.omitted?.length ? JSON.stringify(outcome.omitted) : null,
       attempts: eb('attempts', '+', 1),
       lease_owner: null,
       lease_until: null,
@@ -94,6 +97,72 @@ export async function retryDelivery(
     }))
     .where('id', '=', id)
     .execute();
+}
+
+/**
+ * Moves every pending delivery of a destination (or of one mailbox of it) that would be due
+ * before `until` to `until`, with the reason: the service asked all of them to wait (a
+ * project-wide quota, a mailbox's daily upload limit). No attempt is counted: it is a pause,
+ * not a failure.
+ */
+export async function deferDeliveries(
+  db: Db,
+  opts: { destinationId: string; mailbox?: string; until: number; code: string; detail: string },
+): Promise<number> {
+  let q = db
+    .updateTable('deliveries')
+    .set({ next_attempt_at: opts.until, error_code: opts.code, error_detail: opts.detail })
+    .where('destination_id', '=', opts.destinationId)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<', opts.until);
+  if (opts.mailbox !== undefined) q = q.where('mailbox', '=', opts.mailbox);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export interface PausedDeliveries {
+  connectorId: string;
+  destinationId: string;
+  /** the mailbox that waits, or undefined when the whole destination waits */
+  mailbox: string | undefined;
+  deliveries: number;
+  until: number;
+  detail: string;
+}
+
+/** Deliveries waiting out a service's limit now (paused, not failed), per destination and mailbox. */
+export async function listPausedDeliveries(db: Db, now: number, connectorId?: string): Promise<PausedDeliveries[]> {
+  let q = db
+    .selectFrom('deliveries')
+    .select((eb) => [
+      'connector_id',
+      'destination_id',
+      'mailbox',
+      'error_code',
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.max('next_attempt_at').as('until'),
+      eb.fn.max('error_detail').as('detail'),
+    ])
+    .where('status', '=', 'pending')
+    .where('error_code', 'in', ['WXA_DEST_PAUSED_MAILBOX', 'WXA_DEST_PAUSED_DESTINATION'])
+    .where('next_attempt_at', '>', now);
+  if (connectorId) q = q.where('connector_id', '=', connectorId);
+  const rows = await q.groupBy(['connector_id', 'destination_id', 'mailbox', 'error_code']).execute();
+  const out = new Map<string, PausedDeliveries>();
+  for (const r of rows) {
+    const whole = r.error_code === 'WXA_DEST_PAUSED_DESTINATION';
+    const key = `${r.connector_id}|${r.destination_id}|${whole ? '' : r.mailbox}`;
+    const prev = out.get(key);
+    out.set(key, {
+      connectorId: r.connector_id,
+      destinationId: r.destination_id,
+      mailbox: whole ? undefined : r.mailbox,
+      deliveries: (prev?.deliveries ?? 0) + Number(r.n),
+      until: Math.max(prev?.until ?? 0, Number(r.until)),
+      detail: prev?.detail ?? r.detail ?? '',
+    });
+  }
+  return [...out.values()];
 }
 
 /** Releases leases without counting an attempt (e.g. the destination paused for credentials). */

@@ -11,6 +11,7 @@ export * from './runs.js';
 export * from './directory.js';
 export * from './connectors.js';
 export * from './deliveries.js';
+export * from './upload-sessions.js';
 export * from './report.js';
 export * from './health.js';
 export * from './seq.js';
