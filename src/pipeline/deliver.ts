@@ -233,7 +233,12 @@ export async function deliverOrReduce(
       .sort(([a], [b]) => a - b)
       .map(([i, reason]) => {
         const bytes = item.attachments[i]?.bytes ?? Buffer.alloc(0);
-        return { name: item.attachments[i]?.ref.filename ?? `attachment-${i + 1}`, size: bytes.length, sha256: sha256Hex(bytes), reason };
+        return {
+          name: item.attachments[i]?.ref.filename ?? `attachment-${i + 1}`,
+          size: bytes.length,
+          sha256: sha256Hex(bytes),
+          reason,
+        };
       });
     const lineOf = new Map([...why.keys()].sort((a, b) => a - b).map((i, n) => [i, omitted[n]!]));
     const note = (i: number) => {

@@ -120,51 +120,6 @@ export async function deferDeliveries(
   return Number(res.numUpdatedRows);
 }
 
-export interface PausedDeliveries {
-  connectorId: string;
-  destinationId: string;
-  /** the mailbox that waits, or undefined when the whole destination waits */
-  mailbox: string | undefined;
-  deliveries: number;
-  until: number;
-  detail: string;
-}
-
-/** Deliveries waiting out a service's limit now (paused, not failed), per destination and mailbox. */
-export async function listPausedDeliveries(db: Db, now: number, connectorId?: string): Promise<PausedDeliveries[]> {
-  let q = db
-    .selectFrom('deliveries')
-    .select((eb) => [
-      'connector_id',
-      'destination_id',
-      'mailbox',
-      'error_code',
-      eb.fn.countAll<number>().as('n'),
-      eb.fn.max('next_attempt_at').as('until'),
-      eb.fn.max('error_detail').as('detail'),
-    ])
-    .where('status', '=', 'pending')
-    .where('error_code', 'in', ['WXA_DEST_PAUSED_MAILBOX', 'WXA_DEST_PAUSED_DESTINATION'])
-    .where('next_attempt_at', '>', now);
-  if (connectorId) q = q.where('connector_id', '=', connectorId);
-  const rows = await q.groupBy(['connector_id', 'destination_id', 'mailbox', 'error_code']).execute();
-  const out = new Map<string, PausedDeliveries>();
-  for (const r of rows) {
-    const whole = r.error_code === 'WXA_DEST_PAUSED_DESTINATION';
-    const key = `${r.connector_id}|${r.destination_id}|${whole ? '' : r.mailbox}`;
-    const prev = out.get(key);
-    out.set(key, {
-      connectorId: r.connector_id,
-      destinationId: r.destination_id,
-      mailbox: whole ? undefined : r.mailbox,
-      deliveries: (prev?.deliveries ?? 0) + Number(r.n),
-      until: Math.max(prev?.until ?? 0, Number(r.until)),
-      detail: prev?.detail ?? r.detail ?? '',
-    });
-  }
-  return [...out.values()];
-}
-
 /** Releases leases without counting an attempt (e.g. the destination paused for credentials). */
 export async function releaseLeases(db: Db, ids: number[]): Promise<void> {
   if (ids.length === 0) return;

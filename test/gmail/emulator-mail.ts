@@ -147,7 +147,12 @@ export class MailStore {
     }
     if (q.used + cost > this.o.quota.units) {
       q.refused++;
-      return rateLimited(now, q.windowStart + this.o.quota.windowMs, 'User-rate limit exceeded.', 'userRateLimitExceeded');
+      return rateLimited(
+        now,
+        q.windowStart + this.o.quota.windowMs,
+        'User-rate limit exceeded.',
+        'userRateLimitExceeded',
+      );
     }
     q.used += cost;
     p.used += cost;
@@ -164,7 +169,12 @@ export class MailStore {
     }
     if (u.bytes + size <= this.o.quota.dailyUploadBytes) return undefined;
     u.refused++;
-    return rateLimited(now, u.windowStart + this.o.quota.dailyWindowMs, 'User-rate limit exceeded.', 'userRateLimitExceeded');
+    return rateLimited(
+      now,
+      u.windowStart + this.o.quota.dailyWindowMs,
+      'User-rate limit exceeded.',
+      'userRateLimitExceeded',
+    );
   }
 
   labelsList(user: string): Answer {

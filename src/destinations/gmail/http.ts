@@ -119,12 +119,11 @@ export class GmailHttp {
         if (attempt >= this.o.maxRetries || delay > this.o.maxRetryWaitMs) {
           const base = apiErrorFor(status, reply.body, call.what, call.mailbox);
           const scope = project ? "the project's quota: every mailbox waits" : `${call.mailbox} waits`;
-          throw new GoogleRequestError(
-            status,
-            'throttled',
-            `${base.message}; ${scope} ${Math.ceil(delay / 1000)} s`,
-            { retryAfterMs: delay, google: info, pause: project ? 'destination' : 'mailbox' },
-          );
+          throw new GoogleRequestError(status, 'throttled', `${base.message}; ${scope} ${Math.ceil(delay / 1000)} s`, {
+            retryAfterMs: delay,
+            google: info,
+            pause: project ? 'destination' : 'mailbox',
+          });
         }
         continue;
       }
