@@ -114,6 +114,20 @@ describe('toRequest', () => {
     expect(request.secrets).not.toHaveProperty('proxyPassword');
   });
 
+  it("sends Microsoft 365's largest message in bytes (MB as Exchange counts them) and refuses a size out of range", () => {
+    const graph = { ...newDestination('graph'), tenantId: 't', clientId: 'c', secret: 'cs', maxMessageMb: '150' };
+    const request = toRequest({ ...wecomDraft(), destinations: [graph] }, '1');
+    expect(request.destinations[1]).toMatchObject({ kind: 'graph', maxMessageBytes: 157_286_400 });
+    const detail = { definition: request, secrets: {} } as unknown as ConnectorDetail;
+    expect(draftFromDetail(detail).destinations[0]).toMatchObject({ kind: 'graph', maxMessageMb: '150' });
+    // Left empty: the 35 MB default applies and nothing is sent.
+    expect(
+      toRequest({ ...wecomDraft(), destinations: [{ ...graph, maxMessageMb: '' }] }, '1').destinations[1],
+    ).not.toHaveProperty('maxMessageBytes');
+    const tooBig = { ...wecomDraft(), destinations: [{ ...graph, maxMessageMb: '500' }] };
+    expect(stepIssues('destinations', tooBig, CREATE)).toContain('wizard:issues.graphMaxMessageInvalid');
+  });
+
   it('round-trips an existing connector without any secret', () => {
     const first = toRequest({ ...wecomDraft(), destinations: [] }, '1');
     const detail = { definition: first, secrets: { archiveSecret: 'set' } } as unknown as ConnectorDetail;
