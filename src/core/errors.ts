@@ -127,7 +127,8 @@ export const ERROR_CODES = {
   WXA_DEST_PAUSED_MAILBOX: {
     kind: 'throttled',
     retryable: true,
-    meaning: "a mailbox's limit at the destination (e.g. Gmail's daily upload volume) pauses its deliveries until it clears",
+    meaning:
+      "a mailbox's limit at the destination (e.g. Gmail's daily upload volume) pauses its deliveries until it clears",
   },
   WXA_DEST_PAUSED_DESTINATION: {
     kind: 'throttled',
