@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProblemsResponse } from '../../src/server/contract.js';
 import { finishDelivery, deferDeliveries } from '../../src/store/index.js';
+import { queueDelivery } from '../helpers/deliveries.js';
 import { startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
 
 let h: ConsoleHarness;
@@ -15,29 +16,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-async function delivery(destinationId: string, itemKey: string, mailbox: string): Promise<number> {
-  const row = await h.store.db
-    .insertInto('deliveries')
-    .values({
-      connector_id: 'acme',
-      destination_id: destinationId,
-      item_key: itemKey,
-      mailbox,
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: 0,
-      lease_owner: null,
-      lease_until: null,
-      error_code: null,
-      error_detail: null,
-      remote_id: null,
-      created_at: Date.now(),
-      finished_at: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+const delivery = (destinationId: string, itemKey: string, mailbox: string) =>
+  queueDelivery(h.store, { connectorId: 'acme', destinationId, itemKey, mailbox, createdAt: Date.now() });
 
 describe('GET /api/problems: partial and paused deliveries', () => {
   it('lists each attachment left out with why, and the pauses with their scope and end', async () => {

@@ -147,12 +147,7 @@ export class MailStore {
     }
     if (q.used + cost > this.o.quota.units) {
       q.refused++;
-      return rateLimited(
-        now,
-        q.windowStart + this.o.quota.windowMs,
-        'User-rate limit exceeded.',
-        'userRateLimitExceeded',
-      );
+      return userRateLimited(now, q.windowStart + this.o.quota.windowMs);
     }
     q.used += cost;
     p.used += cost;
@@ -169,12 +164,7 @@ export class MailStore {
     }
     if (u.bytes + size <= this.o.quota.dailyUploadBytes) return undefined;
     u.refused++;
-    return rateLimited(
-      now,
-      u.windowStart + this.o.quota.dailyWindowMs,
-      'User-rate limit exceeded.',
-      'userRateLimitExceeded',
-    );
+    return userRateLimited(now, u.windowStart + this.o.quota.dailyWindowMs);
   }
 
   labelsList(user: string): Answer {
@@ -289,6 +279,11 @@ function rateLimited(now: number, resetAt: number, text: string, reason: string)
   const message = `${text}  Retry after ${new Date(resetAt).toISOString()}`;
   const a = gerr(429, message, reason, 'RESOURCE_EXHAUSTED', 'usageLimits');
   return { ...a, headers: { 'retry-after': String(Math.max(1, Math.ceil((resetAt - now) / 1000))) } };
+}
+
+/** One user's limit (per minute or per day): the reason Gmail gives for both. */
+function userRateLimited(now: number, resetAt: number): Answer {
+  return rateLimited(now, resetAt, 'User-rate limit exceeded.', 'userRateLimitExceeded');
 }
 
 export function resource(m: StoredMessage): Answer {

@@ -13,6 +13,7 @@ import { deliverDue, deliverOrReduce, type DeliverOptions } from '../../src/pipe
 import { messageIdFor, renderMime } from '../../src/render/index.js';
 import { sampleCases, type SampleCase } from '../../src/render/test-fixtures.js';
 import { listPausedDeliveries, openStore, type Store } from '../../src/store/index.js';
+import { archiveItem, queueDelivery } from '../helpers/deliveries.js';
 import { zip } from '../helpers/zip.js';
 import type { GmailEmulator } from './emulator.js';
 import { destination, emulator, fakeClock, LABEL, MAILBOX, OTHER, textItem, type FakeClock } from './helpers.js';
@@ -137,60 +138,11 @@ describe('Gmail destination: blocked types inside archives', () => {
   });
 });
 
-/** An archive with `items` items queued for every mailbox of one Gmail destination. */
+/** An archive with the items, each queued for every mailbox of the Gmail destination. */
 async function seed(store: Store, items: RenderedItem[], mailboxes: string[]): Promise<void> {
-  for (const [i, item] of items.entries()) {
-    const blob = await store.blobs.prepare(item.mime, 'mime');
-    await store.db
-      .insertInto('blobs')
-      .values({ ...blob, created_at: 0 })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    await store.db
-      .insertInto('items')
-      .values({
-        key: item.key,
-        connector_id: 'c',
-        raw_id: i,
-        msgid: item.model.msgid,
-        seq_key: String(i).padStart(20, '0'),
-        msgtype: 'text',
-        action: 'send',
-        conversation_id: 'x',
-        room_id: '',
-        from_id: 'zhangwei',
-        msg_time: item.time,
-        model_version: 1,
-        model_json: JSON.stringify(item.model),
-        mime_sha256: blob.sha256,
-        mime_size: blob.size,
-        flags: '',
-        recalled_by: null,
-        recalled_at: null,
-        created_at: 0,
-      })
-      .execute();
-    for (const mailbox of mailboxes) {
-      await store.db
-        .insertInto('deliveries')
-        .values({
-          connector_id: 'c',
-          destination_id: 'gmail',
-          item_key: item.key,
-          mailbox,
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: 0,
-          lease_owner: null,
-          lease_until: null,
-          error_code: null,
-          error_detail: null,
-          remote_id: null,
-          created_at: 0,
-          finished_at: null,
-        })
-        .execute();
-    }
+  for (const [n, item] of items.entries()) {
+    await archiveItem(store, item, n);
+    for (const mailbox of mailboxes) await queueDelivery(store, { destinationId: 'gmail', itemKey: item.key, mailbox });
   }
 }
 

@@ -8,13 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHUNK_BYTES, createGraphDestination, graphDestinationSchema } from '../../src/destinations/graph/index.js';
+import { CHUNK_BYTES, graphDestinationSchema } from '../../src/destinations/graph/index.js';
 import { DestinationError, type DeliveryOutcome, type RenderedItem } from '../../src/destinations/types.js';
 import { renderMime } from '../../src/render/index.js';
 import { sampleCases, type SampleCase } from '../../src/render/test-fixtures.js';
 import { openStore, uploadSessionStore, type Store } from '../../src/store/index.js';
 import type { GraphEmulator } from './emulator.js';
-import { bigBytes, destination, emulator, fakeClock, FOLDER, itemWithFiles, LOGIN, MAILBOX } from './helpers.js';
+import { bigBytes, destination, emulator, fakeClock, FOLDER, itemWithFiles, MAILBOX } from './helpers.js';
 
 const MIB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -157,28 +157,13 @@ describe('Graph destination: upload volume (150 MB per mailbox in 5 minutes)', (
     dir = await mkdtemp(join(tmpdir(), 'wxa-graph-limits-'));
     store = await openStore(dir);
     const sessions = uploadSessionStore(store.db, { now: clock.now });
-    const cfg = graphDestinationSchema.parse({
-      kind: 'graph',
-      tenantId: 'tenant-1',
-      clientId: 'client-1',
-      auth: { kind: 'secret', secret: 'secret-1' },
-      graphBaseUrl: emu.graphBaseUrl,
-      maxMessageBytes: 150 * MIB,
-    });
-    const deps = {
-      fetch: emu.fetchVia([LOGIN]),
-      sleep: clock.sleep,
-      now: clock.now,
-      random: () => 0.5,
-      uploadSessions: sessions,
-    };
     const file = bigBytes(SIZE, 43);
     const item = itemWithFile('throttled', 'drone.mp4', file);
     let out: DeliveryOutcome | undefined;
     let handedBack = 0;
     for (let round = 0; round < 10 && !out; round++) {
       // A new destination each round: the process restarted while the delivery waited.
-      const dest = createGraphDestination(cfg, deps);
+      const dest = destination(emu, clock, { maxMessageBytes: 150 * MIB }, { uploadSessions: sessions });
       try {
         out = await dest.deliver(item, MAILBOX);
       } catch (err) {

@@ -10,11 +10,13 @@ import {
   slugify,
   toRequest,
   withName,
+  type DestinationDraft,
   type WizardDraft,
 } from '../../web/src/pages/wizard/draft.js';
 import { stepIssues } from '../../web/src/pages/wizard/validate.js';
 
 const CREATE = { editing: false, secrets: {} };
+type GraphDraft = Extract<DestinationDraft, { kind: 'graph' }>;
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----';
 
 function wecomDraft(): WizardDraft {
@@ -115,7 +117,13 @@ describe('toRequest', () => {
   });
 
   it("sends Microsoft 365's largest message in bytes (MB as Exchange counts them) and refuses a size out of range", () => {
-    const graph = { ...newDestination('graph'), tenantId: 't', clientId: 'c', secret: 'cs', maxMessageMb: '150' };
+    const graph: GraphDraft = {
+      ...(newDestination('graph') as GraphDraft),
+      tenantId: 't',
+      clientId: 'c',
+      secret: 'cs',
+      maxMessageMb: '150',
+    };
     const request = toRequest({ ...wecomDraft(), destinations: [graph] }, '1');
     expect(request.destinations[1]).toMatchObject({ kind: 'graph', maxMessageBytes: 157_286_400 });
     const detail = { definition: request, secrets: {} } as unknown as ConnectorDetail;
