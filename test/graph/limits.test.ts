@@ -12,6 +12,7 @@ import { CHUNK_BYTES, graphDestinationSchema } from '../../src/destinations/grap
 import { DestinationError, type DeliveryOutcome, type RenderedItem } from '../../src/destinations/types.js';
 import { renderMime } from '../../src/render/index.js';
 import { sampleCases, type SampleCase } from '../../src/render/test-fixtures.js';
+import { SecretBox, UPLOAD_SESSION_SEAL } from '../../src/security/index.js';
 import { openStore, uploadSessionStore, type Store } from '../../src/store/index.js';
 import type { GraphEmulator } from './emulator.js';
 import { bigBytes, destination, emulator, fakeClock, FOLDER, itemWithFiles, MAILBOX } from './helpers.js';
@@ -156,7 +157,9 @@ describe('Graph destination: upload volume (150 MB per mailbox in 5 minutes)', (
     });
     dir = await mkdtemp(join(tmpdir(), 'wxa-graph-limits-'));
     store = await openStore(dir);
-    const sessions = uploadSessionStore(store.db, { now: clock.now });
+    // Sealed at rest as the runtime seals them: the pre-authenticated URL is a credential.
+    const box = await SecretBox.open({ dataDir: dir, env: {} });
+    const sessions = uploadSessionStore(store.db, { now: clock.now, seal: box.textSeal(UPLOAD_SESSION_SEAL) });
     const file = bigBytes(SIZE, 43);
     const item = itemWithFile('throttled', 'drone.mp4', file);
     let out: DeliveryOutcome | undefined;
@@ -170,7 +173,9 @@ describe('Graph destination: upload volume (150 MB per mailbox in 5 minutes)', (
         if (!(err instanceof DestinationError) || err.failure !== 'throttled') throw err;
         handedBack++;
         // The session survives in the store while the delivery stage waits Retry-After.
-        expect(await store.db.selectFrom('upload_sessions').select('key').execute()).toHaveLength(1);
+        const kept = await store.db.selectFrom('upload_sessions').select('upload_url').execute();
+        expect(kept).toHaveLength(1);
+        expect(kept[0]?.upload_url).not.toContain('authtoken');
         await clock.sleep(err.retryAfterMs ?? 0);
       } finally {
         await dest.close();

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Config } from '../../config/index.js';
 import { runConnector, type ConnectorRunReport, type RunProgress } from '../../pipeline/index.js';
+import { SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
 import { openStore } from '../../store/index.js';
 import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
@@ -28,6 +29,8 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
     return 2;
   }
   const store = await openStore(cfg.dataDir);
+  // Credentials a run keeps in the database (Graph upload session URLs) are sealed, as `serve` does.
+  const seal = (await SecretBox.open({ dataDir: cfg.dataDir })).textSeal(UPLOAD_SESSION_SEAL);
   const reports: ConnectorRunReport[] = [];
   try {
     for (const c of connectors) {
@@ -45,7 +48,7 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
         bar.setTotal(Math.max(p.total, p.processed, 1));
         bar.update(p.processed, { phase: p.phase });
       };
-      const report = await runConnector(store, c, { workers: workersOf(cfg), onProgress });
+      const report = await runConnector(store, c, { workers: workersOf(cfg), onProgress, seal });
       bar?.stop();
       reports.push(report);
       if (!flags.json) io.out(formatReport(report));
