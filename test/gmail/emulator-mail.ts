@@ -67,6 +67,8 @@ export interface QuotaOptions {
   /** bytes imported per user per window (the daily upload limit) */
   dailyUploadBytes: number;
   dailyWindowMs: number;
+  /** the status rate limits are answered with: 429, or 403 as Gmail also does */
+  status: 403 | 429;
 }
 
 const SYSTEM_LABELS = ['INBOX', 'SENT', 'DRAFT', 'SPAM', 'TRASH', 'UNREAD', 'STARRED', 'IMPORTANT'];
@@ -143,11 +145,17 @@ export class MailStore {
     }
     if (p.used + cost > this.o.quota.projectUnits) {
       p.refused++;
-      return rateLimited(now, p.windowStart + this.o.quota.windowMs, 'Rate Limit Exceeded', 'rateLimitExceeded');
+      return rateLimited(
+        this.o.quota.status,
+        now,
+        p.windowStart + this.o.quota.windowMs,
+        'Rate Limit Exceeded',
+        'rateLimitExceeded',
+      );
     }
     if (q.used + cost > this.o.quota.units) {
       q.refused++;
-      return userRateLimited(now, q.windowStart + this.o.quota.windowMs);
+      return userRateLimited(this.o.quota.status, now, q.windowStart + this.o.quota.windowMs);
     }
     q.used += cost;
     p.used += cost;
@@ -164,7 +172,8 @@ export class MailStore {
     }
     if (u.bytes + size <= this.o.quota.dailyUploadBytes) return undefined;
     u.refused++;
-    return userRateLimited(now, u.windowStart + this.o.quota.dailyWindowMs);
+    // The daily limit is answered 429 for hours, whatever the per-minute limits use.
+    return userRateLimited(429, now, u.windowStart + this.o.quota.dailyWindowMs);
   }
 
   labelsList(user: string): Answer {
@@ -274,16 +283,16 @@ export class MailStore {
   }
 }
 
-/** Google's 429 for a rate limit: the reason, "Retry after <time>" in the message, and Retry-After. */
-function rateLimited(now: number, resetAt: number, text: string, reason: string): Answer {
+/** Google's 429 (or 403) for a rate limit: the reason, "Retry after <time>" in the message, and Retry-After. */
+function rateLimited(status: 403 | 429, now: number, resetAt: number, text: string, reason: string): Answer {
   const message = `${text}  Retry after ${new Date(resetAt).toISOString()}`;
-  const a = gerr(429, message, reason, 'RESOURCE_EXHAUSTED', 'usageLimits');
+  const a = gerr(status, message, reason, 'RESOURCE_EXHAUSTED', 'usageLimits');
   return { ...a, headers: { 'retry-after': String(Math.max(1, Math.ceil((resetAt - now) / 1000))) } };
 }
 
 /** One user's limit (per minute or per day): the reason Gmail gives for both. */
-function userRateLimited(now: number, resetAt: number): Answer {
-  return rateLimited(now, resetAt, 'User-rate limit exceeded.', 'userRateLimitExceeded');
+function userRateLimited(status: 403 | 429, now: number, resetAt: number): Answer {
+  return rateLimited(status, now, resetAt, 'User-rate limit exceeded.', 'userRateLimitExceeded');
 }
 
 export function resource(m: StoredMessage): Answer {

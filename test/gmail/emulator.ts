@@ -32,7 +32,7 @@
  *   exceeded reason userRateLimitExceeded. The per-user figure is the one our reference notes
  *   record as current; a stored copy of Google's page we could consult reads 15,000, and older
  *   copies 250 per second: the emulator defaults to the strictest, 6,000, and takes any.
- *   Both answered 429 RESOURCE_EXHAUSTED, domain usageLimits, with "... Retry after <time>"
+ *   Both answered 429 (or 403, configurable: Gmail's error guide lists both) RESOURCE_EXHAUSTED, domain usageLimits, with "... Retry after <time>"
  *   and a Retry-After header (the shape Gmail users report, e.g. postalsys/emailengine issue 426).
  * - Daily upload volume per user (Workspace "Gmail sending/receiving limits"; about 500 MB a
  *   day for imports, as our reference notes record): an import that would cross it gets 429
@@ -68,6 +68,8 @@ export interface GmailEmulatorOptions {
   projectUnits?: number;
   /** bytes each user may import per window (default 500 MB a day) */
   dailyUpload?: { bytes: number; windowMs: number };
+  /** status of per-minute rate-limit answers: 429 (default) or 403, both of which Gmail sends */
+  rateLimitStatus?: 403 | 429;
   maxMessageBytes?: number;
   tokenTtlSeconds?: number;
   now?: () => number;
@@ -166,6 +168,7 @@ export async function startGmailEmulator(opts: GmailEmulatorOptions): Promise<Gm
       projectUnits: opts.projectUnits ?? 1_200_000,
       dailyUploadBytes: opts.dailyUpload?.bytes ?? 500 * MIB,
       dailyWindowMs: opts.dailyUpload?.windowMs ?? 24 * 3600_000,
+      status: opts.rateLimitStatus ?? 429,
     },
     maxMessageBytes: opts.maxMessageBytes ?? 150 * MIB,
   });

@@ -168,53 +168,57 @@ describe('Gmail destination: quotas that pause deliveries', () => {
       random: () => 0.5,
     });
 
-  it('the project-wide limit pauses every mailbox until Retry-After, then all resume: nothing lost or doubled', async () => {
-    // The project's quota for 10 minutes covers the label set-up and a few imports, no more.
-    emu = await emulator(clock, {
-      users: [MAILBOX, OTHER, THIRD],
-      quota: { units: 6_000, windowMs: 10 * 60_000 },
-      projectUnits: 3 * 6 + 5 * (5 + 25),
-    });
-    const items = Array.from({ length: 4 }, (_, n) => textItem(n));
-    await seed(store, items, [MAILBOX, OTHER, THIRD]);
-    const dest = destination(emu, clock, { maxRetryWaitSeconds: 30 });
-    const first = await run(dest);
-    expect(emu.store.project.refused).toBeGreaterThan(0);
-    // A pause of the destination, not a failure: nothing held, no attempt counted.
-    expect(first.held).toEqual({});
-    expect(first.waiting.some((w) => w.destinationId === 'gmail' && w.mailbox === undefined)).toBe(true);
-    const paused = await listPausedDeliveries(store.db, clock.now());
-    expect(paused).toHaveLength(1);
-    expect(paused[0]).toMatchObject({ destinationId: 'gmail', mailbox: undefined });
-    expect(paused[0]!.deliveries).toBe(12 - first.delivered);
-    const until = paused[0]!.until;
-    expect(until).toBeGreaterThan(clock.now());
-    // Before Retry-After has passed nothing is tried, for any mailbox.
-    const requests = emu.log.length;
-    clock.advance(until - clock.now() - 1000);
-    expect((await run(dest)).delivered).toBe(0);
-    expect(emu.log.length).toBe(requests);
-    clock.advance(2000);
-    // Each quota window takes a few more; every pause stops the whole destination again.
-    let delivered = first.delivered;
-    for (let round = 0; round < 10 && delivered < 12; round++) {
-      const next = await run(dest);
-      delivered += next.delivered;
-      expect(next.held).toEqual({});
-      const still = await listPausedDeliveries(store.db, clock.now());
-      if (still.length === 0) break;
-      expect(still.map((p) => p.mailbox)).toEqual([undefined]);
-      clock.advance(still[0]!.until - clock.now() + 1000);
-    }
-    expect(delivered).toBe(12);
-    for (const m of [MAILBOX, OTHER, THIRD]) {
-      const ids = emu.labelled(m, LABEL).map((x) => x.messageId);
-      expect(ids.sort()).toEqual(items.map((i) => i.messageId).sort());
-    }
-    expect(await listPausedDeliveries(store.db, clock.now())).toEqual([]);
-    const rows = await store.db.selectFrom('deliveries').select(['status', 'attempts']).execute();
-    expect(rows.every((r) => r.status === 'delivered' && r.attempts === 1)).toBe(true);
-  });
+  it.each([429, 403] as const)(
+    'the project-wide limit (answered %i) pauses every mailbox until Retry-After, then all resume: nothing lost or doubled',
+    async (status) => {
+      // The project's quota for 10 minutes covers the label set-up and a few imports, no more.
+      emu = await emulator(clock, {
+        users: [MAILBOX, OTHER, THIRD],
+        quota: { units: 6_000, windowMs: 10 * 60_000 },
+        projectUnits: 3 * 6 + 5 * (5 + 25),
+        rateLimitStatus: status,
+      });
+      const items = Array.from({ length: 4 }, (_, n) => textItem(n));
+      await seed(store, items, [MAILBOX, OTHER, THIRD]);
+      const dest = destination(emu, clock, { maxRetryWaitSeconds: 30 });
+      const first = await run(dest);
+      expect(emu.store.project.refused).toBeGreaterThan(0);
+      // A pause of the destination, not a failure: nothing held, no attempt counted.
+      expect(first.held).toEqual({});
+      expect(first.waiting.some((w) => w.destinationId === 'gmail' && w.mailbox === undefined)).toBe(true);
+      const paused = await listPausedDeliveries(store.db, clock.now());
+      expect(paused).toHaveLength(1);
+      expect(paused[0]).toMatchObject({ destinationId: 'gmail', mailbox: undefined });
+      expect(paused[0]!.deliveries).toBe(12 - first.delivered);
+      const until = paused[0]!.until;
+      expect(until).toBeGreaterThan(clock.now());
+      // Before Retry-After has passed nothing is tried, for any mailbox.
+      const requests = emu.log.length;
+      clock.advance(until - clock.now() - 1000);
+      expect((await run(dest)).delivered).toBe(0);
+      expect(emu.log.length).toBe(requests);
+      clock.advance(2000);
+      // Each quota window takes a few more; every pause stops the whole destination again.
+      let delivered = first.delivered;
+      for (let round = 0; round < 10 && delivered < 12; round++) {
+        const next = await run(dest);
+        delivered += next.delivered;
+        expect(next.held).toEqual({});
+        const still = await listPausedDeliveries(store.db, clock.now());
+        if (still.length === 0) break;
+        expect(still.map((p) => p.mailbox)).toEqual([undefined]);
+        clock.advance(still[0]!.until - clock.now() + 1000);
+      }
+      expect(delivered).toBe(12);
+      for (const m of [MAILBOX, OTHER, THIRD]) {
+        const ids = emu.labelled(m, LABEL).map((x) => x.messageId);
+        expect(ids.sort()).toEqual(items.map((i) => i.messageId).sort());
+      }
+      expect(await listPausedDeliveries(store.db, clock.now())).toEqual([]);
+      const rows = await store.db.selectFrom('deliveries').select(['status', 'attempts']).execute();
+      expect(rows.every((r) => r.status === 'delivered' && r.attempts === 1)).toBe(true);
+    },
+  );
 
   it("a user's daily upload limit pauses that mailbox for hours while the others go on", async () => {
     const items = Array.from({ length: 4 }, (_, n) => textItem(n));

@@ -137,8 +137,8 @@ export const graphDestinationSchema = z
       .max(GRAPH_MAX_ATTACHMENT_BYTES)
       .default(GRAPH_MAX_ATTACHMENT_BYTES)
       .describe(
-        'Largest attachment stored in the mailbox (default 150 MiB, bytes); larger ones are replaced by a note. ' +
-          "Lower it to the mailbox's MaxReceiveSize.",
+        'Largest single attachment stored in the mailbox (default 150 MiB, bytes); larger ones are replaced by a note. ' +
+          'The whole message is limited by maxMessageBytes.',
       ),
     maxMessageBytes: z
       .number()
