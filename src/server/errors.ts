@@ -2,7 +2,7 @@
  * Errors as the API answers them: one body shape (`ApiError`) for every failure, a status
  * chosen by the kind of error, and no internals in a 500 (those are logged instead).
  */
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { ArchiverError } from '../core/errors.js';
 import type { ApiError } from './contract.js';
@@ -66,4 +66,12 @@ export function toApiError(err: unknown): { status: number; body: ApiError } {
     return { status, body: { code: 'WXA_BAD_REQUEST', message: (err as Error).message } };
   }
   return { status: 500, body: { code: 'WXA_INTERNAL', message: 'internal error; see the server log' } };
+}
+
+/** The JSON 404 for a path no route answers (never the web app's index.html). */
+export function routeNotFound(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, 404, {
+    code: 'WXA_NOT_FOUND',
+    message: `no route ${req.method} ${(req.url.split('?')[0] ?? '').slice(0, 200)}`,
+  });
 }

@@ -254,6 +254,10 @@ describe('console in the browser', () => {
       await expect
         .poll(async () => (await body.textContent())?.trim().length ?? 0, { timeout: WAIT_MS })
         .toBeGreaterThan(0);
+      // The frame holds the item's body, not the browser's "refused to connect" page: the body
+      // route lets the console's own pages frame it (frame-ancestors 'self'), nobody else.
+      expect(page.frames().map((f) => f.url())).toContainEqual(expect.stringMatching(/\/items\/[^/]+\/html$/));
+      expect(page.frames().map((f) => f.url())).not.toContainEqual(expect.stringMatching(/^chrome-error:/));
       if (withFile) {
         await visible(page, 'attachment-0');
         expect(await byTestId(page, 'attachment-0').getAttribute('href')).toContain('/attachments/0');
