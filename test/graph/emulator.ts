@@ -38,8 +38,9 @@
  *   message exceeds the maximum supported size."}}. The session is ended with it.
  * - nextExpectedRanges of an Outlook attachment session is a single "{start}" value, the next
  *   byte to send (uploadSession resource, https://learn.microsoft.com/graph/api/resources/uploadsession).
- *   Bytes received per upload (per mailbox and attachment name, every session counted) are
- *   recorded, so a test can prove an upload resumed instead of starting again at byte 0.
+ *   Bytes received per upload (per mailbox and attachment name, over every session; a range
+ *   refused by throttling before it is read is not counted) are recorded, so a test can prove
+ *   an upload resumed instead of starting again at byte 0.
  * Assumed where Microsoft documents nothing: a GET on an upload URL reports the session's
  * nextExpectedRanges (as OneDrive's sessions do); an out-of-order range gets 416; inline
  * attachments over 3 MB get 413; sizes are MiB (3 MB = 3,145,728 bytes, 4 MB = 4,194,304).
