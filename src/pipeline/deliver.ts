@@ -285,6 +285,7 @@ async function recordFailure(
   if (scope && err instanceof DestinationError && err.retryAfterMs !== undefined) {
     const until = now + err.retryAfterMs;
     await deferDeliveries(store.db, {
+      connectorId: row.connectorId,
       destinationId: row.destinationId,
       ...(scope === 'mailbox' ? { mailbox: row.mailbox } : {}),
       until,

@@ -107,7 +107,7 @@ export async function retryDelivery(
  */
 export async function deferDeliveries(
   db: Db,
-  opts: { destinationId: string; mailbox?: string; until: number; code: string; detail: string },
+  opts: { connectorId?: string; destinationId: string; mailbox?: string; until: number; code: string; detail: string },
 ): Promise<number> {
   let q = db
     .updateTable('deliveries')
@@ -116,6 +116,8 @@ export async function deferDeliveries(
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<', opts.until);
   if (opts.mailbox !== undefined) q = q.where('mailbox', '=', opts.mailbox);
+  // Destination ids are unique within a connector only: another connector's "gmail" is another project.
+  if (opts.connectorId !== undefined) q = q.where('connector_id', '=', opts.connectorId);
   const res = await q.executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
