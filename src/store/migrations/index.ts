@@ -4,6 +4,8 @@ import * as m001 from './001-initial.js';
 import * as m002 from './002-console.js';
 import * as m003 from './003-console-indexes.js';
 import * as m004 from './004-connector-counters.js';
+import * as m005 from './005-secret-identity.js';
+import * as m006 from './006-search.js';
 import * as m009 from './009-delivery-limits.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -11,6 +13,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-console': m002,
   '003-console-indexes': m003,
   '004-connector-counters': m004,
+  '005-secret-identity': m005,
+  '006-search': m006,
   '009-delivery-limits': m009,
 };
 
