@@ -9,6 +9,7 @@ export interface CommonFlags {
   config?: string;
   dataDir?: string;
   workers?: string;
+  logLevel?: string;
 }
 
 export interface SandboxFlags {
@@ -29,6 +30,7 @@ export async function resolveConfig(flags: CommonFlags & SandboxFlags): Promise<
   const overrides = {
     ...(flags.dataDir !== undefined ? { dataDir: abs(flags.dataDir) } : {}),
     ...(workers !== undefined ? { workers } : {}),
+    ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel } : {}),
   };
   if (flags.sandbox) {
     const base = await loadConfig(flags.config, overrides);

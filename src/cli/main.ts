@@ -49,6 +49,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--port <n>', 'console port (default 8788; 0 picks a free one)')
     .option('--no-console', 'do not serve the web console')
     .option('--no-demo', 'do not start the sandbox demo when no connector exists')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info, or $WXA_LOG_LEVEL)')
     .action(act((opts) => serveCommand(opts, io)));
 
   common(program.command('run'))

@@ -8,6 +8,8 @@ import { configSchema, type Config } from './schema.js';
 export interface ConfigOverrides {
   dataDir?: string;
   workers?: number;
+  /** `--log-level` */
+  logLevel?: string;
 }
 
 /** Reads a config file (JSON) and returns the frozen, validated configuration. */
@@ -33,6 +35,9 @@ export async function loadConfig(file: string | undefined, overrides: ConfigOver
   if (process.env.WXA_DATA_DIR) raw.dataDir = process.env.WXA_DATA_DIR;
   if (overrides.dataDir !== undefined) raw.dataDir = overrides.dataDir;
   if (overrides.workers !== undefined) raw.workers = overrides.workers;
+  // Environment over the file, the flag over both; the schema names a wrong value.
+  if (process.env.WXA_LOG_LEVEL) raw.logLevel = process.env.WXA_LOG_LEVEL;
+  if (overrides.logLevel !== undefined) raw.logLevel = overrides.logLevel;
   return parseConfig(raw, file ?? 'flags', base);
 }
 

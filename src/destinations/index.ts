@@ -8,6 +8,7 @@ import { ArchiverError } from '../core/errors.js';
 import { createGmailDestination, gmailDestinationSchema } from './gmail/index.js';
 import { createGraphDestination, graphDestinationSchema } from './graph/index.js';
 import { createImapDestination, imapDestinationSchema } from './imap/index.js';
+import type { Logger } from '../core/logger.js';
 import type { Destination } from './types.js';
 
 export * from './types.js';
@@ -38,8 +39,11 @@ export interface BuiltDestination {
   overall: number;
 }
 
-/** Builds every configured external destination; ids must be unique within a connector. */
-export function buildDestinations(configs: readonly DestinationConfig[]): BuiltDestination[] {
+/**
+ * Builds every configured external destination; ids must be unique within a connector. `logger`
+ * is the connector's; each destination logs through a `{destination: id}` child of it.
+ */
+export function buildDestinations(configs: readonly DestinationConfig[], logger?: Logger): BuiltDestination[] {
   const out: BuiltDestination[] = [];
   for (const c of configs) {
     if (c.kind === 'archive') continue;
@@ -54,7 +58,8 @@ export function buildDestinations(configs: readonly DestinationConfig[]): BuiltD
           `destination ${id}: XOAUTH2 needs a token provider, which this build configures only through the API; use "password" or "master" auth`,
         );
       }
-      out.push({ id, destination: createImapDestination(c), perMailbox: c.pool.perMailbox, overall: c.pool.total });
+      const deps = logger ? { logger: logger.child({ destination: id }) } : {};
+      out.push({ id, destination: createImapDestination(c, deps), perMailbox: c.pool.perMailbox, overall: c.pool.total });
     } else if (c.kind === 'graph') {
       out.push({ id, destination: createGraphDestination(c), perMailbox: c.maxConcurrentPerMailbox, overall: 16 });
     } else {

@@ -24,6 +24,7 @@ import {
 import { buildLookups } from './prepare.js';
 import { buildDestinations } from '../destinations/index.js';
 import type { ConnectorRuntime } from './process.js';
+import type { Logger } from '../core/logger.js';
 
 export interface BuiltConnector {
   runtime: ConnectorRuntime;
@@ -52,9 +53,9 @@ export interface RuntimeSecrets {
 
 export async function buildConnector(
   cfg: ConnectorConfig,
-  opts: { workers: number; db?: Db; secrets?: RuntimeSecrets },
+  opts: { workers: number; db?: Db; secrets?: RuntimeSecrets; logger?: Logger },
 ): Promise<BuiltConnector> {
-  const source = await openSource(cfg, opts.db, opts.secrets ?? {});
+  const source = await openSource(cfg, opts.db, opts.secrets ?? {}, opts.logger);
   const { client, directory } = source;
   const fp = createHash('sha256');
   // Rows added from the console's problems page come first: the resolver's first row wins.
@@ -100,7 +101,7 @@ export async function buildConnector(
       ...(cfg.mapping.catchAll ? { catchAll: cfg.mapping.catchAll } : {}),
     },
   };
-  const destinations = buildDestinations(cfg.destinations);
+  const destinations = buildDestinations(cfg.destinations, opts.logger);
   const remote = source.remoteDecrypt;
   const preparer: Preparer =
     opts.workers > 0 ? poolPreparer(setup, opts.workers, remote) : await inlinePreparer(setup, remote);
@@ -136,7 +137,12 @@ interface OpenedSource {
   remoteDecrypt?: RemoteDecrypt;
 }
 
-async function openSource(cfg: ConnectorConfig, db: Db | undefined, secrets: RuntimeSecrets): Promise<OpenedSource> {
+async function openSource(
+  cfg: ConnectorConfig,
+  db: Db | undefined,
+  secrets: RuntimeSecrets,
+  logger: Logger | undefined,
+): Promise<OpenedSource> {
   if (cfg.source.kind === 'sandbox') {
     const client = await openSandbox(cfg.source.dir);
     return { client, corpId: client.corpId, keysDir: client.keysDir, directory: client.directory() };
@@ -157,6 +163,7 @@ async function openSource(cfg: ConnectorConfig, db: Db | undefined, secrets: Run
     proxy: src.proxy,
     ...(passwd ? { passwd } : {}),
     timeoutMs: src.timeoutSeconds * 1000,
+    ...(logger ? { logger: logger.child({ component: 'sdk-host' }) } : {}),
   });
   // The directory comes from the cache the directory client keeps filled; ids alone still map
   // through the CSV and the address template.

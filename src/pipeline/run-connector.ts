@@ -7,6 +7,7 @@ import { requeueKeyMissing, requeueUnmapped, saveConnectorState, upsertConnector
 import { buildConnector, type RuntimeSecrets } from './connector.js';
 import { refreshDirectory, type DirectoryRefresh } from './directory-refresh.js';
 import { runOnce, type RunOptions, type RunReport } from './run.js';
+import type { Logger } from '../core/logger.js';
 
 export interface ConnectorRunReport extends RunReport {
   /** records put back to pending because their hold's cause was fixed */
@@ -19,13 +20,14 @@ export interface ConnectorRunReport extends RunReport {
 export async function runConnector(
   store: Store,
   cfg: ConnectorConfig,
-  opts: RunOptions & { workers: number; secrets?: RuntimeSecrets },
+  opts: RunOptions & { workers: number; secrets?: RuntimeSecrets; logger?: Logger },
 ): Promise<ConnectorRunReport> {
   const directory = await refreshDirectory(store.db, cfg, (opts.now ?? Date.now)());
   const built = await buildConnector(cfg, {
     workers: opts.workers,
     db: store.db,
     ...(opts.secrets ? { secrets: opts.secrets } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
   });
   try {
     const now = (opts.now ?? Date.now)();

@@ -17,6 +17,8 @@ import { can, csrfMatches, findSession, type SecretBox } from '../security/index
 import type { Store } from '../store/index.js';
 import type { ServerContext } from './context.js';
 import { sendError, toApiError } from './errors.js';
+import { httpLoggerOptions } from './http-logger.js';
+import type { Logger } from '../core/logger.js';
 import { auditRoutes } from './routes/audit.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { eventRoutes } from './routes/events.js';
@@ -38,7 +40,8 @@ export interface AppOptions {
   /** set the Secure flag on cookies (when served over HTTPS, directly or behind a proxy) */
   secureCookies?: boolean;
   now?: () => number;
-  logger?: boolean;
+  /** the root logger; the app logs through its `{component: 'http'}` child (none: silent) */
+  logger?: Logger;
 }
 
 export type AppContext = ServerContext & {
@@ -52,7 +55,7 @@ const SPA_CSP =
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...httpLoggerOptions(opts.logger),
     // A mapping CSV of a large firm is a few MB; the console never sends more.
     bodyLimit: 25 * 1024 * 1024,
     trustProxy: false,
