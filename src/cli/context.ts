@@ -25,9 +25,11 @@ function intFlag(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-export async function resolveConfig(flags: CommonFlags & SandboxFlags): Promise<Config> {
+/** `readOnly`: a command that only reads the archive (see ConfigOverrides.secretsNeeded). */
+export async function resolveConfig(flags: CommonFlags & SandboxFlags, readOnly = false): Promise<Config> {
   const workers = intFlag('workers', flags.workers);
   const overrides = {
+    ...(readOnly ? { secretsNeeded: false } : {}),
     ...(flags.dataDir !== undefined ? { dataDir: abs(flags.dataDir) } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel } : {}),

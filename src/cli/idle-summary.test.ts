@@ -24,7 +24,9 @@ describe('IdleSummary', () => {
     const printed: string[] = [];
     for (let m = 2; m <= 61; m++) printed.push(...s.lines(base, T0 + m * MIN));
     // 60 idle runs after the first: silent until an hour after the last printed line.
-    expect(printed).toEqual(['2026-11-02T09:01:00.000Z bank: 60 idle runs since 2026-11-02T08:02:00.000Z, nothing new']);
+    expect(printed).toEqual([
+      '2026-11-02T09:01:00.000Z bank: 60 idle runs since 2026-11-02T08:02:00.000Z, nothing new',
+    ]);
     expect(s.lines(base, T0 + 62 * MIN)).toEqual([]);
     expect(s.lines(base, T0 + 63 * MIN)).toEqual([]);
     expect(s.lines(busy, T0 + 64 * MIN)).toEqual([

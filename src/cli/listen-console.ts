@@ -22,7 +22,10 @@ export async function listenConsole(app: FastifyInstance, host: string, port: nu
       };
     }
     if (code === 'EACCES') {
-      return { ok: false, message: `console: no permission to listen on ${where} (ports below 1024 need privileges); ${ADVICE}` };
+      return {
+        ok: false,
+        message: `console: no permission to listen on ${where} (ports below 1024 need privileges); ${ADVICE}`,
+      };
     }
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
       return {

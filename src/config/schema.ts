@@ -120,9 +120,7 @@ export const configSchema = z
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
       .default('info')
-      .describe(
-        'Log level (WXA_LOG_LEVEL and --log-level override it); secrets and message content are never logged.',
-      ),
+      .describe('Log level (WXA_LOG_LEVEL and --log-level override it); secrets and message content are never logged.'),
     workers: z
       .number()
       .int()

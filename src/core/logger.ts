@@ -4,6 +4,7 @@
  * line stream by part. Two rules hold at every level: secrets never appear (redacted by key
  * below, and never passed in the first place) and message content is never passed at all.
  */
+import { Writable } from 'node:stream';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 
@@ -76,12 +77,18 @@ export function loggerOptions(level: LogLevel): LoggerOptions {
 export function createLogger(opts: CreateLoggerOptions = {}): Logger {
   const level = opts.level ?? 'info';
   const wantPretty = opts.pretty ?? (opts.destination === undefined && process.stderr.isTTY === true);
-  const destination =
-    opts.destination ??
-    (wantPretty ? pretty({ destination: 2, colorize: true, sync: true }) : pino.destination({ dest: 2, sync: true }));
-  // pino-pretty over a caller's stream too, so a test can check the pretty lines are redacted alike.
-  const stream = wantPretty && opts.destination ? pretty({ destination: opts.destination, sync: true }) : destination;
-  return pino(loggerOptions(level), stream);
+  if (!wantPretty) return pino(loggerOptions(level), opts.destination ?? pino.destination({ dest: 2, sync: true }));
+  // pino-pretty writes to a file descriptor or a Node stream; a caller's plain `{ write }` is wrapped.
+  const target = opts.destination;
+  const destination = target
+    ? new Writable({
+        write(chunk: Buffer, _enc, done) {
+          target.write(chunk.toString());
+          done();
+        },
+      })
+    : 2;
+  return pino(loggerOptions(level), pretty({ destination, colorize: target === undefined, sync: true }));
 }
 
 /** A logger that writes nothing: the default where a caller passes none (library use, unit tests). */

@@ -59,7 +59,12 @@ export function buildDestinations(configs: readonly DestinationConfig[], logger?
         );
       }
       const deps = logger ? { logger: logger.child({ destination: id }) } : {};
-      out.push({ id, destination: createImapDestination(c, deps), perMailbox: c.pool.perMailbox, overall: c.pool.total });
+      out.push({
+        id,
+        destination: createImapDestination(c, deps),
+        perMailbox: c.pool.perMailbox,
+        overall: c.pool.total,
+      });
     } else if (c.kind === 'graph') {
       out.push({ id, destination: createGraphDestination(c), perMailbox: c.maxConcurrentPerMailbox, overall: 16 });
     } else {

@@ -87,10 +87,12 @@ export class Supervisor {
 
   /** Applies the current set of connectors: starts new ones, restarts changed ones, stops removed ones. */
   reload(): Promise<void> {
-    this.reloading = this.reloading.then(() => this.apply()).catch((err) => {
-      this.logger().error({ component: 'supervisor', err }, 'reloading the connectors failed');
-      this.log(`reload: ${describeError(err)}`);
-    });
+    this.reloading = this.reloading
+      .then(() => this.apply())
+      .catch((err) => {
+        this.logger().error({ component: 'supervisor', err }, 'reloading the connectors failed');
+        this.log(`reload: ${describeError(err)}`);
+      });
     return this.reloading;
   }
 
