@@ -4,6 +4,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { loadConfig, parseConfig, type Config } from '../config/index.js';
+import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
+import type { Io } from './io.js';
 
 export interface CommonFlags {
   config?: string;
@@ -55,6 +57,11 @@ export async function resolveConfig(flags: CommonFlags & SandboxFlags, readOnly 
     );
   }
   return loadConfig(flags.config, overrides);
+}
+
+/** The root logger of a command: through the Io so tests capture it; fd 2 (pretty) on a terminal. */
+export function cliLogger(level: LogLevel, io: Io): Logger {
+  return createLogger({ level, ...(io.tty ? {} : { destination: { write: (s: string) => io.err(s) } }) });
 }
 
 function abs(p: string): string {

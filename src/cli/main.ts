@@ -60,6 +60,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--connector <id>', 'only this connector (also the id given to --sandbox; default "sandbox")')
     .option('--workers <n>', 'decrypt worker threads (default one per core; 0 for none)')
     .option('--json', 'print the report as JSON')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info, or $WXA_LOG_LEVEL)')
     .action(act((opts) => runCommand(opts, io)));
 
   common(program.command('status'))

@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import type { Config } from '../../config/index.js';
 import { runConnector, type ConnectorRunReport, type RunProgress } from '../../pipeline/index.js';
 import { openStore } from '../../store/index.js';
-import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
+import { cliLogger, resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
 
 export interface RunFlags extends CommonFlags, SandboxFlags {
@@ -22,6 +22,7 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
     return 2;
   }
   const cfg = await resolveConfig(flags);
+  const logger = cliLogger(cfg.logLevel, io);
   const connectors = flags.connector ? cfg.connectors.filter((c) => c.id === flags.connector) : cfg.connectors;
   if (connectors.length === 0) {
     io.err('run: no connector configured; pass --sandbox DIR, or --config FILE (see config.example.json)\n');
@@ -45,7 +46,7 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
         bar.setTotal(Math.max(p.total, p.processed, 1));
         bar.update(p.processed, { phase: p.phase });
       };
-      const report = await runConnector(store, c, { workers: workersOf(cfg), onProgress });
+      const report = await runConnector(store, c, { workers: workersOf(cfg), onProgress, logger });
       bar?.stop();
       reports.push(report);
       if (!flags.json) io.out(formatReport(report));

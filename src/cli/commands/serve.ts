@@ -15,10 +15,9 @@ import { loadManagedConnectors } from '../../server/managed.js';
 import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
 import { createCallbackHandler, startCallbackServer, type CallbackServer } from '../../sources/wecom/callback/index.js';
 import { listConnectorDefinitions, openStore } from '../../store/index.js';
-import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
+import { cliLogger, resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import type { Io } from '../io.js';
 import { workersOf } from './run.js';
-import { createLogger } from '../../core/logger.js';
 import { IdleSummary } from '../idle-summary.js';
 import { listenConsole } from '../listen-console.js';
 
@@ -39,8 +38,7 @@ const WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   let cfg = await resolveConfig(flags);
-  // Through the Io so tests capture it; straight to fd 2 on a terminal, where it is pretty-printed.
-  const logger = createLogger({ level: cfg.logLevel, ...(io.tty ? {} : { destination: { write: (s) => io.err(s) } }) });
+  const logger = cliLogger(cfg.logLevel, io);
   const store = await openStore(cfg.dataDir);
   let demoDir: string | undefined;
   const consoleConnectors = await listConnectorDefinitions(store.db);
