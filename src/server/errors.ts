@@ -56,7 +56,8 @@ export function toApiError(err: unknown): { status: number; body: ApiError } {
       },
     };
   }
-  if (err instanceof ArchiverError) return { status: statusOf(err.code), body: { code: err.code, message: err.message } };
+  if (err instanceof ArchiverError)
+    return { status: statusOf(err.code), body: { code: err.code, message: err.message } };
   const status = (err as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, body: { code: 'WXA_BAD_REQUEST', message: (err as Error).message } };
