@@ -14,9 +14,12 @@ import { runConnector, type ConnectorRunReport } from './run-connector.js';
 import type { RunProgress } from './run.js';
 import { startSchedule, type Schedule } from './schedule.js';
 
+/** Where a connector is defined: the configuration file, the console, or the built-in demo of `serve`. */
+export type ConnectorOrigin = 'config' | 'console' | 'demo';
+
 export interface ManagedConnector {
   config: ConnectorConfig;
-  origin: 'config' | 'console';
+  origin: ConnectorOrigin;
   paused: boolean;
   /** secrets of a console connector, read when a run starts (so a change applies at the next run) */
   secrets?: () => Promise<RuntimeSecrets>;
@@ -26,7 +29,7 @@ export type SupervisedState = 'running' | 'idle' | 'paused' | 'paused-credential
 
 export interface ConnectorStatus {
   id: string;
-  origin: 'config' | 'console';
+  origin: ConnectorOrigin;
   config: ConnectorConfig;
   /** seconds between runs in effect (the schedule, or `serve --interval`) */
   intervalSeconds: number;

@@ -129,7 +129,8 @@ export interface ConnectorSummary {
   name: string;
   sourceKind: 'sandbox' | 'wecom';
   /** defined in the config file (read-only here) or from the console */
-  origin: 'config' | 'console';
+  /** config: the configuration file; console: made in the console; demo: the built-in sandbox demo of `serve` */
+  origin: 'config' | 'console' | 'demo';
   state: ConnectorState;
   stateDetail: string | null;
   progress: RunProgressEvent | null;

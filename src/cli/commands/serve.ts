@@ -57,7 +57,14 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   const supervisor = new Supervisor({
     store,
     workers: workersOf(cfg),
-    load: () => loadManagedConnectors({ config: cfg, store, secrets, onError: (l) => io.err(`${l}\n`) }),
+    load: () =>
+      loadManagedConnectors({
+        config: cfg,
+        store,
+        secrets,
+        onError: (l) => io.err(`${l}\n`),
+        ...(demoDir ? { demoConnectorId: DEMO_ID } : {}),
+      }),
     ...(intervalSeconds !== undefined ? { intervalSeconds } : {}),
     ...(maxRuns !== undefined ? { maxRuns } : {}),
     onLog: (line) => io.err(`${line}\n`),
