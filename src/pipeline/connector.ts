@@ -53,7 +53,14 @@ export interface RuntimeSecrets {
 
 export async function buildConnector(
   cfg: ConnectorConfig,
-  opts: { workers: number; db?: Db; secrets?: RuntimeSecrets; logger?: Logger },
+  opts: {
+    workers: number;
+    db?: Db;
+    secrets?: RuntimeSecrets;
+    logger?: Logger;
+    /** keep the prepare threads for the next run of this connector (serve) */
+    sharedPool?: boolean;
+  },
 ): Promise<BuiltConnector> {
   const source = await openSource(cfg, opts.db, opts.secrets ?? {}, opts.logger);
   const { client, directory } = source;
@@ -103,8 +110,9 @@ export async function buildConnector(
   };
   const destinations = buildDestinations(cfg.destinations, opts.logger);
   const remote = source.remoteDecrypt;
+  const pooling = { ...(opts.sharedPool ? { slot: cfg.id } : {}), ...(opts.logger ? { logger: opts.logger } : {}) };
   const preparer: Preparer =
-    opts.workers > 0 ? poolPreparer(setup, opts.workers, remote) : await inlinePreparer(setup, remote);
+    opts.workers > 0 ? await poolPreparer(setup, opts.workers, remote, pooling) : await inlinePreparer(setup, remote);
   return {
     runtime: {
       id: cfg.id,

@@ -20,7 +20,7 @@ export interface ConnectorRunReport extends RunReport {
 export async function runConnector(
   store: Store,
   cfg: ConnectorConfig,
-  opts: RunOptions & { workers: number; secrets?: RuntimeSecrets; logger?: Logger },
+  opts: RunOptions & { workers: number; secrets?: RuntimeSecrets; logger?: Logger; sharedPool?: boolean },
 ): Promise<ConnectorRunReport> {
   const directory = await refreshDirectory(store.db, cfg, (opts.now ?? Date.now)());
   const built = await buildConnector(cfg, {
@@ -28,6 +28,7 @@ export async function runConnector(
     db: store.db,
     ...(opts.secrets ? { secrets: opts.secrets } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.sharedPool ? { sharedPool: true } : {}),
   });
   try {
     const now = (opts.now ?? Date.now)();

@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import type { Store } from '../store/index.js';
 import type { RuntimeSecrets } from './connector.js';
 import { runConnector, type ConnectorRunReport } from './run-connector.js';
+import { closeSharedPools } from './worker-pool.js';
 import type { RunProgress } from './run.js';
 import { startSchedule, type Schedule } from './schedule.js';
 
@@ -142,6 +143,7 @@ export class Supervisor {
     this.stopped = true;
     await this.reloading;
     await Promise.all([...this.entries.values()].map((e) => e.schedule?.stop()));
+    await closeSharedPools();
   }
 
   private async apply(): Promise<void> {
@@ -226,6 +228,7 @@ export class Supervisor {
       const report = await runConnector(this.opts.store, c, {
         workers: this.opts.workers,
         logger: log,
+        sharedPool: true,
         ...(secrets ? { secrets } : {}),
         onProgress: (p) => {
           const progress = { ...p, at: this.now() };
