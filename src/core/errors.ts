@@ -228,6 +228,25 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'a stored secret cannot be decrypted: the master key differs from the one that encrypted it',
   },
+  WXA_SECRET_REENTRY_REQUIRED: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning:
+      'a stored secret is bound to the server, account and endpoint it was saved for; one of them changed, so the secret must be entered again',
+  },
+  WXA_BODY_TOO_LARGE: {
+    kind: 'data',
+    retryable: false,
+    status: 413,
+    meaning: 'the request body is larger than this route accepts (HTTP 413)',
+  },
+  WXA_SERVER_BUSY: {
+    kind: 'transient',
+    retryable: true,
+    status: 503,
+    meaning: 'the server is already doing as much of this work as it takes at once; try again shortly (HTTP 503)',
+  },
   // Codes the console API answers with (and the ledger and problems page use): the status is
   // the contract with the console, which translates each code.
   WXA_UNAUTHENTICATED: {

@@ -68,6 +68,16 @@ describe('completeSetup', () => {
     expect(await completeSetup(db, { ...SETUP, token }, T0)).not.toBeNull();
   });
 
+  it('checks the token before anything else: a wrong one is refused without validating or hashing', async () => {
+    const token = (await issueSetupToken(db, T0))!;
+    // A weak password would throw WXA_PASSWORD_WEAK had the password been looked at (and hashed) first.
+    expect(await completeSetup(db, { ...SETUP, password: 'weak', token: 'wrong' }, T0)).toBeNull();
+    expect(await completeSetup(db, { ...SETUP, username: '!', token: `${token}x` }, T0)).toBeNull();
+    expect(await countUsers(db)).toBe(0);
+    // The wrong attempts spent nothing.
+    expect(await completeSetup(db, { ...SETUP, token }, T0)).not.toBeNull();
+  });
+
   it('lets only one of two concurrent uses of the token win', async () => {
     const token = (await issueSetupToken(db, T0))!;
     const results = await Promise.all([

@@ -33,31 +33,39 @@ export async function issueSetupToken(db: Db, now: number): Promise<string | nul
   return token;
 }
 
-/**
- * Checks the token in constant time and deletes it when it matches. The delete is conditional
- * on the stored hash, so of two concurrent uses of one token only one succeeds.
- */
-export async function consumeSetupToken(db: Db, token: string): Promise<boolean> {
+/** True when `token` is the current setup token (compared in constant time) and no account exists yet. */
+export async function setupTokenMatches(db: Db, token: string): Promise<boolean> {
   if ((await countUsers(db)) > 0) return false;
   const row = await db.selectFrom('settings').select('value').where('key', '=', SETUP_TOKEN_SETTING).executeTakeFirst();
   if (!row) return false;
   const stored = Buffer.from(row.value, 'hex');
   const given = tokenHash(token);
-  if (stored.length !== given.length || !timingSafeEqual(stored, given)) return false;
+  return stored.length === given.length && timingSafeEqual(stored, given);
+}
+
+/**
+ * Checks the token and deletes it when it matches. The delete is conditional on the stored
+ * hash, so of two concurrent uses of one token only one succeeds.
+ */
+export async function consumeSetupToken(db: Db, token: string): Promise<boolean> {
+  if (!(await setupTokenMatches(db, token))) return false;
   const r = await db
     .deleteFrom('settings')
     .where('key', '=', SETUP_TOKEN_SETTING)
-    .where('value', '=', row.value)
+    .where('value', '=', sha256Hex(Buffer.from(token, 'utf8')))
     .executeTakeFirst();
   return Number(r.numDeletedRows) === 1;
 }
 
 /**
- * POST /api/setup in one step: validates the request and hashes the password first (a weak
- * password must not burn the token), then consumes the token and creates the org-admin in one
- * transaction. Null when the token is wrong, already used, or an account exists.
+ * POST /api/setup in one step. The token is checked first, so a wrong one costs no password
+ * hashing (the endpoint is public: it must not be a free scrypt for anyone who can reach it);
+ * then the request is validated and the password hashed (a weak password must not burn the
+ * token); then the token is consumed and the org-admin created in one transaction. Null when the
+ * token is wrong, already used, or an account exists.
  */
 export async function completeSetup(db: Db, req: SetupRequest, now: number): Promise<UserSummary | null> {
+  if (!(await setupTokenMatches(db, req.token))) return null;
   const row = await prepareNewUser({ ...req, roles: ['org-admin'] }, now);
   const claim = async (tx: Db): Promise<UserSummary | null> =>
     (await consumeSetupToken(tx, req.token)) ? insertUser(tx, row) : null;

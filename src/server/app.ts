@@ -1,22 +1,26 @@
 /**
  * The console's HTTP API and the web console, built by a factory that does not listen, so tests
- * use `inject` and `serve` decides where to listen. Every route declares its access in
- * `config.access`; one hook here enforces it (session cookie, permission, CSRF token on every
- * change), so no handler checks roles itself and the route table test can list them all.
+ * use `inject` and `serve` decides where to listen. Every route must declare its access in
+ * `config.access` or startup fails; one hook enforces the MATCHED route's access (session cookie,
+ * permission, CSRF token on every change), so no handler checks roles itself, no spelling of a
+ * URL reaches a handler unchecked, and the route table test can list them all (see access.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
-import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import { appendAudit } from '../compliance/audit/index.js';
 import type { Supervisor } from '../pipeline/supervisor.js';
-import { can, csrfMatches, findSession, type SecretBox } from '../security/index.js';
+import type { SecretBox } from '../security/index.js';
 import type { Store } from '../store/index.js';
+import { accessHook, requireDeclaredAccess } from './access.js';
 import type { ServerContext } from './context.js';
-import { sendError, toApiError } from './errors.js';
+import { createMappingParser, type MappingParser } from '../mapping/parse-pool.js';
+import { DEFAULT_BODY_LIMIT } from './body-limits.js';
+import { routeNotFound, sendError, toApiError } from './errors.js';
+import { securityHeaders } from './headers.js';
 import { httpLoggerOptions } from './http-logger.js';
 import type { Logger } from '../core/logger.js';
 import { auditRoutes } from './routes/audit.js';
@@ -28,6 +32,7 @@ import { problemRoutes } from './routes/problems.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { wizardRoutes } from './routes/wizard.js';
+import { webAppRoutes } from './web-app.js';
 
 export interface AppOptions {
   store: Store;
@@ -42,27 +47,52 @@ export interface AppOptions {
   now?: () => number;
   /** the root logger; the app logs through its `{component: 'http'}` child (none: silent) */
   logger?: Logger;
+  /** parses uploaded mapping files off the event loop; default a pool of one thread, closed with the app */
+  mappingParser?: MappingParser;
 }
 
 export type AppContext = ServerContext & {
   secrets: SecretBox;
   supervisor: Supervisor | undefined;
   secureCookies: boolean;
+  mappingParser: MappingParser;
 };
 
-const SPA_CSP =
-  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+/**
+ * One spelling per route, deliberately: `/API/users`, `/api/users/`, `//api//users` and
+ * `/api/users;x=1` match no route (JSON 404) rather than being folded onto one. Access never
+ * depends on this (it is the matched route's), but a strict router keeps what reaches a handler
+ * predictable. The router still decodes `%61` to `a`, which is why access is not decided by URL.
+ * (useSemicolonDelimiter is a router option Fastify's types leave out of routerOptions.)
+ */
+const ROUTER_OPTIONS = {
+  // Item keys and addresses are URL-encoded path segments; a WeCom key encodes to about 100
+  // characters, Fastify's default limit. A longer segment matches no route: 414, or a JSON 404
+  // from the web app's fallback when it is served.
+  maxParamLength: 1024,
+  caseSensitive: true,
+  ignoreTrailingSlash: false,
+  ignoreDuplicateSlashes: false,
+  useSemicolonDelimiter: false,
+};
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...httpLoggerOptions(opts.logger),
-    // A mapping CSV of a large firm is a few MB; the console never sends more.
-    bodyLimit: 25 * 1024 * 1024,
+    // Small by default; the routes that carry a CSV or a CA bundle raise it (body-limits.ts).
+    bodyLimit: DEFAULT_BODY_LIMIT,
     trustProxy: false,
-    // Item keys and addresses are URL-encoded path segments; a WeCom key encodes to about 100
-    // characters, Fastify's default limit.
-    routerOptions: { maxParamLength: 1024 },
+    routerOptions: ROUTER_OPTIONS,
+    // A URL the router cannot decode or a path segment over maxParamLength: answered here in
+    // the API's error shape and headers (Fastify answers these before any hook runs).
+    frameworkErrors: (err, _req, reply) => {
+      reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-store');
+      const status = err.statusCode === 414 ? 414 : 400;
+      return sendError(reply, status, { code: 'WXA_BAD_REQUEST', message: err.message.slice(0, 300) });
+    },
   });
+  // Before any route is registered: from here on a route without declared access stops startup.
+  requireDeclaredAccess(app);
   const now = opts.now ?? Date.now;
   const ctx: AppContext = {
     store: opts.store,
@@ -71,6 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     secrets: opts.secrets,
     supervisor: opts.supervisor,
     secureCookies: opts.secureCookies ?? false,
+    mappingParser: opts.mappingParser ?? createMappingParser(),
     audit: async (req: FastifyRequest, e) => {
       await appendAudit(
         opts.store.db,
@@ -101,7 +132,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       },
     },
     transform: ({ schema, url, route }) => {
-      const access = (route.config as { access?: string } | undefined)?.access ?? 'session';
+      const access = (route.config as { access?: string } | undefined)?.access ?? '(none)';
       const out = { ...(schema ?? {}) } as Record<string, unknown>;
       out['x-access'] = access;
       if (access !== 'public') out.security = [{ session: [] }];
@@ -109,42 +140,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
 
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
-    if (!req.url.startsWith('/api/')) return;
-    reply.header('cache-control', 'no-store');
-    const access = req.routeOptions.config.access;
-    // Unknown /api routes fall through to the 404 handler; every known one declares its access.
-    if (access === undefined && !req.routeOptions.url) return;
-    if (access === 'public') return;
-    const token = req.cookies[SESSION_COOKIE];
-    const session = token ? await findSession(opts.store.db, token, now()) : null;
-    if (!session) {
-      return sendError(reply, 401, { code: 'WXA_UNAUTHENTICATED', message: 'log in first' });
-    }
-    req.user = session.user;
-    req.csrfToken = session.csrfToken;
-    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
-      const given = req.headers['x-csrf-token'];
-      if (typeof given !== 'string' || !csrfMatches(session.csrfToken, given)) {
-        return sendError(reply, 403, {
-          code: 'WXA_CSRF',
-          message: 'missing or wrong x-csrf-token header; reload the console',
-        });
-      }
-    }
-    if (access === undefined || access === 'session') return;
-    if (!can(session.user.roles, access)) {
-      return sendError(reply, 403, {
-        code: 'WXA_FORBIDDEN',
-        message: `your roles do not allow this (${access}); ask an organization admin`,
-      });
-    }
-  });
+  securityHeaders(app, { https: ctx.secureCookies });
+  app.addHook('onRequest', accessHook({ db: opts.store.db, now }));
+
+  // A parser the app made is the app's to close.
+  if (!opts.mappingParser) app.addHook('onClose', () => ctx.mappingParser.close());
 
   app.setErrorHandler((err, req, reply) => {
-    const { status, body } = toApiError(err);
+    const { status, body } = toApiError(err, req.routeOptions?.bodyLimit ?? DEFAULT_BODY_LIMIT);
     if (status >= 500) req.log.error({ err }, 'request failed');
     return sendError(reply, status, body);
   });
@@ -164,28 +167,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api' },
   );
 
-  const webRoot = opts.webRoot;
-  if (webRoot && existsSync(join(webRoot, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false, maxAge: '1h' });
-    app.addHook('onSend', async (req, reply, payload) => {
-      if (!req.url.startsWith('/api/') && !reply.hasHeader('content-security-policy')) {
-        reply.header('content-security-policy', SPA_CSP);
-      }
-      return payload;
-    });
-    // The single-page app answers every other GET with index.html; its router takes over.
-    app.get('/*', { config: { access: 'public' }, schema: { hide: true } }, async (req, reply) => {
-      const file = req.url.split('?')[0] ?? '/';
-      if (file !== '/' && /\.[a-z0-9]+$/i.test(file) && existsSync(join(webRoot, file))) {
-        return reply.sendFile(file.slice(1));
-      }
-      reply.header('cache-control', 'no-store');
-      return reply.sendFile('index.html');
-    });
-  }
-  app.setNotFoundHandler((req, reply) =>
-    sendError(reply, 404, { code: 'WXA_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
-  );
+  if (opts.webRoot && existsSync(join(opts.webRoot, 'index.html'))) await webAppRoutes(app, opts.webRoot);
+  app.setNotFoundHandler(routeNotFound);
   await app.ready();
   return app;
 }

@@ -3,6 +3,7 @@
  * Subject and sender name, so the list reads like the mail a client shows without opening one
  * stored message per row. Names come from the directory cache as it is now.
  */
+import { safeDisplayName } from '../core/display-name.js';
 import type { ChatMessage, Person } from '../core/model.js';
 import { senderOf, subjectFor, type RenderContext } from '../render/index.js';
 import type { Db } from '../store/index.js';
@@ -39,7 +40,8 @@ function parseModel(json: string): ChatMessage | undefined {
 function describe(msg: ChatMessage | undefined, ctx: RenderContext): { subject: string; from: string } | undefined {
   if (!msg) return undefined;
   try {
-    return { subject: subjectFor(msg, ctx), from: senderOf(msg, ctx).name };
+    // Subjects name files ("File: report.pdf") and senders are chat nicknames: shown, so made safe.
+    return { subject: safeDisplayName(subjectFor(msg, ctx)), from: safeDisplayName(senderOf(msg, ctx).name) };
   } catch {
     // A model the current renderer cannot describe still gets its row (see the fallback below).
     return undefined;
@@ -73,7 +75,7 @@ export async function itemRows(db: Db, entries: readonly MailboxEntryRow[]): Pro
     return {
       itemKey: e.itemKey,
       subject: shown?.subject ?? `[WeChat] ${e.msgtype}`,
-      from: shown?.from ?? model?.from ?? '',
+      from: shown?.from ?? safeDisplayName(model?.from ?? ''),
       msgType: e.msgtype,
       msgTime: e.msgTime,
       size: e.size,

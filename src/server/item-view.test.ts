@@ -68,3 +68,30 @@ describe('readItemMessage', () => {
     expect(msg.html).not.toMatch(/<script/i);
   });
 });
+
+describe('names shown to a reader', () => {
+  it('are shown with bidi and control characters replaced, so an extension cannot be disguised', async () => {
+    const b64 = (t: string) => `=?UTF-8?B?${Buffer.from(t, 'utf8').toString('base64')}?=`;
+    const spoofed = Buffer.from(
+      `From: ${b64('\u202eEve')} <eve@example.com>\r\nTo: huang@example.com\r\n` +
+        `Subject: ${b64('File: invoice\u202efdp.exe')}\r\nMIME-Version: 1.0\r\n` +
+        'Content-Type: multipart/mixed; boundary="b2"\r\n\r\n' +
+        '--b2\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee attached\r\n' +
+        // RFC 2231 name: "invoice<U+202E>fdp.exe" (displays as "invoiceexe.pdf") and one with an isolate.
+        '--b2\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n' +
+        "Content-Disposition: attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe\r\n\r\n" +
+        `${Buffer.from('MZ').toString('base64')}\r\n` +
+        '--b2\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n' +
+        "Content-Disposition: attachment; filename*=UTF-8''%E2%81%A7gpj.%E2%81%A9scr%E2%80%8F%D8%9C\r\n\r\n" +
+        `${Buffer.from('MZ').toString('base64')}\r\n` +
+        '--b2--\r\n',
+      'utf8',
+    );
+    const msg = await readItemMessage(spoofed, (i) => `/a/${i}`);
+    expect(msg.attachments.map((a) => a.filename)).toEqual(['invoice_fdp.exe', '_gpj._scr__']);
+    // The subject names the file too, and a sender chooses their own display name.
+    expect(msg.subject).toBe('File: invoice_fdp.exe');
+    expect(msg.from).toBe('_Eve <eve@example.com>');
+    for (const a of msg.attachments) expect(a.filename).not.toMatch(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u);
+  });
+});

@@ -5,12 +5,14 @@
  * what was archived, whatever renderer version made it.
  */
 import { simpleParser, type AddressObject, type EmailAddress } from 'mailparser';
+import { safeDisplayName } from '../core/display-name.js';
 import { escapeHtml } from '../render/body-html.js';
 import { safeHtml } from './safe-html.js';
 
 export interface ItemAttachment {
   /** position among the message's attachments: the `:index` of its URL */
   index: number;
+  /** the file name with bidi and control characters replaced (see core/display-name.ts) */
   filename: string;
   contentType: string;
   size: number;
@@ -72,7 +74,8 @@ export async function readItemMessage(mime: Buffer, attachmentUrl: (index: numbe
   });
   const attachments: ItemAttachment[] = parsed.attachments.map((a, index) => ({
     index,
-    filename: a.filename || `attachment-${index + 1}`,
+    // The name as shown, linked and downloaded: no bidi or control character can disguise it.
+    filename: safeDisplayName(a.filename || `attachment-${index + 1}`),
     contentType: a.contentType || 'application/octet-stream',
     size: a.content.length,
     content: a.content,
@@ -95,9 +98,11 @@ export async function readItemMessage(mime: Buffer, attachmentUrl: (index: numbe
   };
   const body = typeof parsed.html === 'string' ? parsed.html : textAsHtml(parsed.text ?? '');
   return {
-    subject: parsed.subject ?? '',
-    from: addresses(parsed.from).join(', '),
-    to: addresses(parsed.to),
+    // Shown as text in the console: a subject names files ("File: report.pdf") and people's
+    // display names are chosen by them, so neither may carry a bidi override either.
+    subject: safeDisplayName(parsed.subject ?? ''),
+    from: safeDisplayName(addresses(parsed.from).join(', ')),
+    to: addresses(parsed.to).map(safeDisplayName),
     date: headerTime(parsed.headers.get('x-wechat-msgtime'), parsed.date),
     html: safeHtml(body, { rewriteUrl }),
     attachments,

@@ -121,6 +121,20 @@ describe('console in the browser', () => {
       expect(await next.isDisabled()).toBe(true);
       await visible(page, 'wizard-issues');
 
+      // More problems than are listed: the first 20 of the kind shown, every one counted.
+      await byTestId(page, 'csv-remove').click();
+      await gone(page, 'csv-preview');
+      const many = `userid,mailbox\n${Array.from({ length: 25 }, (_, i) => `p${i},not-an-address`).join('\n')}\n`;
+      await byTestId(page, 'csv-input').setInputFiles({
+        name: 'many.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(many),
+      });
+      const manyPreview = await visible(page, 'csv-preview');
+      expect(await manyPreview.getAttribute('data-errors')).toBe('25');
+      expect(await byTestId(page, 'csv-problem').count()).toBe(20);
+      expect(await byTestId(page, 'csv-problems-unlisted').textContent()).toMatch(/20 of 25/);
+
       await byTestId(page, 'csv-remove').click();
       await gone(page, 'csv-preview');
       await byTestId(page, 'csv-input').setInputFiles({
@@ -254,6 +268,10 @@ describe('console in the browser', () => {
       await expect
         .poll(async () => (await body.textContent())?.trim().length ?? 0, { timeout: WAIT_MS })
         .toBeGreaterThan(0);
+      // The frame holds the item's body, not the browser's "refused to connect" page: the body
+      // route lets the console's own pages frame it (frame-ancestors 'self'), nobody else.
+      expect(page.frames().map((f) => f.url())).toContainEqual(expect.stringMatching(/\/items\/[^/]+\/html$/));
+      expect(page.frames().map((f) => f.url())).not.toContainEqual(expect.stringMatching(/^chrome-error:/));
       if (withFile) {
         await visible(page, 'attachment-0');
         expect(await byTestId(page, 'attachment-0').getAttribute('href')).toContain('/attachments/0');

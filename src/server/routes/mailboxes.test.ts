@@ -13,7 +13,7 @@ import { ARCHIVE_FOLDER, openStore, sha256Hex, type Store } from '../../store/in
 import type { AuditInput, ServerContext } from '../context.js';
 import type { ItemPage, ItemView, MailboxPage, SessionUser } from '../contract.js';
 import { sendError, toApiError } from '../errors.js';
-import { BODY_CSP, mailboxRoutes } from './mailboxes.js';
+import { BODY_CSP, contentDisposition, mailboxRoutes } from './mailboxes.js';
 
 const USER: SessionUser = { id: 1, username: 'rita', displayName: 'Rita', roles: ['reviewer'], permissions: [] };
 
@@ -250,6 +250,9 @@ describe('one item', () => {
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.headers['content-security-policy']).toBe(BODY_CSP);
     expect(res.headers['content-security-policy']).toContain('sandbox');
+    // The console frames the body; no other site may (clickjacking a reader into a download).
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'self'");
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['cache-control']).toBe('private, no-store');
     expect(res.body).toContain('<h1');
@@ -273,5 +276,26 @@ describe('one item', () => {
       detail: { index: 0, sha256: media, filename: view.attachments[0]!.filename },
     });
     await getJson(`/api/mailboxes/${enc(holder)}/items/${enc(key)}/attachments/1`, 404);
+  });
+});
+
+describe('contentDisposition', () => {
+  it('neutralises bidi and control characters in both filename and filename*', () => {
+    // "invoice<RLO>fdp.exe" shows as "invoiceexe.pdf": an executable dressed as a PDF.
+    const spoof = 'invoice\u202Efdp.exe';
+    const header = contentDisposition(spoof);
+    expect(header).toBe(`attachment; filename="invoice_fdp.exe"; filename*=UTF-8''invoice_fdp.exe`);
+    const bidi = [0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x200e, 0x200f, 0x061c];
+    for (const cp of bidi) {
+      const h = contentDisposition(`a${String.fromCodePoint(cp)}b.txt`);
+      expect(decodeURIComponent(h.split("filename*=UTF-8''")[1]!), cp.toString(16)).toBe('a_b.txt');
+    }
+    expect(contentDisposition('line\r\nbreak.txt')).toBe(
+      `attachment; filename="line__break.txt"; filename*=UTF-8''line__break.txt`,
+    );
+    // Ordinary non-ASCII names keep their exact form in filename*.
+    expect(contentDisposition('报告.pdf')).toBe(
+      `attachment; filename="__.pdf"; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf`,
+    );
   });
 });

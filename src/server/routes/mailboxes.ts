@@ -12,6 +12,7 @@ import {
   type EntryPosition,
   type MailboxItem,
 } from '../../store/mailbox-pages.js';
+import { safeDisplayName } from '../../core/display-name.js';
 import { sha256Hex } from '../../store/index.js';
 import type { ServerContext } from '../context.js';
 import type { ItemPage, ItemView, MailboxPage } from '../contract.js';
@@ -24,9 +25,12 @@ import { attachmentParams, itemParams, itemsQuery, mailboxesQuery, mailboxParams
 /**
  * For the body: nothing may load but our own images and inline styles, and `sandbox` (without
  * allow-scripts or allow-same-origin) keeps the document from running code or reaching the
- * console's origin even when opened outside its iframe.
+ * console's origin even when opened outside its iframe. The console shows it in an iframe, so
+ * its own pages may frame it and nobody else may (frame-ancestors; X-Frame-Options for older
+ * browsers).
  */
-export const BODY_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox";
+export const BODY_CSP =
+  "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'";
 
 /** Attachments are downloads; should one be opened in place it still cannot run anything. */
 const ATTACHMENT_CSP = "default-src 'none'; sandbox";
@@ -51,8 +55,12 @@ export function decodeCursor(cursor: string): EntryPosition {
   return { msgTime: Number(m[1]), id: Number(m[2]) };
 }
 
-/** RFC 6266: an ASCII fallback `filename` and the exact name as RFC 8187 `filename*`. */
-export function contentDisposition(filename: string): string {
+/**
+ * RFC 6266: an ASCII fallback `filename` and the exact name as RFC 8187 `filename*`, neither
+ * with a bidi or control character that could disguise the saved file's type.
+ */
+export function contentDisposition(name: string): string {
+  const filename = safeDisplayName(name);
   // eslint-disable-next-line no-control-regex -- control characters are what must not pass
   const fallback = filename.replace(/[^\x20-\x7e]|["\\%\u0000-\u001f]/g, '_') || 'attachment';
   const exact = encodeURIComponent(filename).replace(
@@ -159,6 +167,7 @@ export function mailboxRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return privateContent(reply)
         .header('content-type', 'text/html; charset=utf-8')
         .header('content-security-policy', BODY_CSP)
+        .header('x-frame-options', 'SAMEORIGIN')
         .send(msg.html);
     },
   );

@@ -1,7 +1,8 @@
 /**
  * First-administrator setup, login and logout. The first start prints a one-time setup token
  * to the terminal (never a default password); whoever holds it creates the first Organization
- * admin. Logins lock an account after repeated failures; every attempt is audited.
+ * admin. Logins lock an account after repeated failures; every attempt is audited, and a
+ * refused login answers the same whatever the reason, so it reveals no user names.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -65,8 +66,9 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req, reply) => {
       const body = parse(setupBody, req.body);
-      // completeSetup checks the password before it spends the token, then creates the account
-      // and spends the token in one transaction (two setups racing create one account).
+      // completeSetup checks the token first (no scrypt for a wrong one), then the password
+      // before it spends the token, then creates the account and spends the token in one
+      // transaction (two setups racing create one account).
       const created = await completeSetup(db, body, ctx.now());
       if (!created) {
         await ctx.audit(req, { action: 'auth.setup-refused', target: body.username });
@@ -95,13 +97,13 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext): void {
           target: body.username.toLowerCase(),
           detail: { reason: result.reason },
         });
-        if (result.reason === 'locked') {
-          throw new HttpError(423, {
-            code: 'WXA_ACCOUNT_LOCKED',
-            message: `too many failed logins; the account is locked until ${new Date(result.lockedUntil ?? 0).toISOString()} or until an admin unlocks it`,
-          });
-        }
-        throw new HttpError(401, { code: 'WXA_LOGIN_FAILED', message: 'wrong user name or password' });
+        // Locked, disabled, unknown and wrong all answer alike (the audit above keeps the reason),
+        // so the answer never tells whether an account exists; each path costs one scrypt.
+        throw new HttpError(401, {
+          code: 'WXA_LOGIN_FAILED',
+          message:
+            'wrong user name or password, or the account is locked after too many failed logins (try again later or ask an admin)',
+        });
       }
       req.user = toSessionUser(result.user);
       await ctx.audit(req, { action: 'auth.login', target: result.user.username });

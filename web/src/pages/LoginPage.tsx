@@ -31,14 +31,16 @@ export function LoginPage() {
   }
 
   const code = error instanceof ApiFailure ? error.body.code : null;
-  const known = code === 'WXA_LOGIN_FAILED' || code === 'WXA_ACCOUNT_LOCKED';
+  // The server answers a locked, disabled or unknown account like a wrong password (so the
+  // page cannot reveal which user names exist); one message covers them all.
+  const known = code === 'WXA_LOGIN_FAILED';
 
   return (
     <form className="card auth-card" onSubmit={(e) => void submit(e)}>
       <h1>{t('login.title')}</h1>
       {known ? (
         <div className="banner banner-error" role="alert" data-testid="login-error" data-code={code}>
-          {code === 'WXA_ACCOUNT_LOCKED' ? t('login.locked') : t('login.failed')}
+          {t('login.failed')}
         </div>
       ) : (
         <ErrorBanner error={error} testId="login-error" />
