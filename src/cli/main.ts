@@ -13,6 +13,7 @@ import { runCommand } from './commands/run.js';
 import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
 import { auditVerifyCommand } from './commands/audit.js';
+import { reindexCommand, searchCommand } from './commands/search.js';
 import { printJson, processIo, type Io } from './io.js';
 
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
@@ -49,6 +50,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--port <n>', 'console port (default 8788; 0 picks a free one)')
     .option('--no-console', 'do not serve the web console')
     .option('--no-demo', 'do not start the sandbox demo when no connector exists')
+    .option('--wait <seconds>', 'wait this long for another writer of the data directory to finish (default 0)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info, or $WXA_LOG_LEVEL)')
     .action(act((opts) => serveCommand(opts, io)));
 
@@ -59,6 +61,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--mapping <file>', 'mapping CSV for --sandbox')
     .option('--connector <id>', 'only this connector (also the id given to --sandbox; default "sandbox")')
     .option('--workers <n>', 'decrypt worker threads (default one per core; 0 for none)')
+    .option('--wait <seconds>', 'wait this long for another writer of the data directory to finish (default 0)')
     .option('--json', 'print the report as JSON')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info, or $WXA_LOG_LEVEL)')
     .action(act((opts) => runCommand(opts, io)));
@@ -126,6 +129,19 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('recompute the hash chain of the audit log; exit 1 when an event was altered or removed')
     .option('--json', 'print JSON')
     .action(act((opts) => auditVerifyCommand(opts, io)));
+
+  common(program.command('search <query>'))
+    .description('search the archive: words, CJK text, "phrases", OR, -term, filters (see README, Search)')
+    .option('--limit <n>', 'how many results (1-500)', '50')
+    .option('--sort <order>', 'newest or relevance', 'newest')
+    .option('--json', 'print JSON: { total, items }')
+    .action(act((query: string, opts) => searchCommand(query, opts, io)));
+
+  common(program.command('reindex'))
+    .description('rebuild the search index of the archive; safe while serve runs, resumes if interrupted')
+    .option('--batch <n>', 'items per transaction (default 500)')
+    .option('--json', 'print the summary as JSON')
+    .action(act((opts) => reindexCommand(opts, io)));
 
   const config = program.command('config').description('configuration');
   config

@@ -331,6 +331,40 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'a message type this version does not know: kept as received and flagged for review',
   },
+  WXA_SEARCH_QUERY_INVALID: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning: 'a search query cannot be parsed; details give the position and what was expected there',
+  },
+  // ---- conversation view and previews
+  WXA_PREVIEW_UNSUPPORTED: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning:
+      'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
+  },
+  // Data integrity of the data directory: one writer at a time, a full disk said as such, and
+  // a msgid the source sent again with different content.
+  WXA_CONFLICTING_DUPLICATE: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning: 'the source sent an archived msgid again with different content; the new version is held',
+  },
+  WXA_DATA_DIR_LOCKED: {
+    kind: 'config',
+    retryable: false,
+    status: 400,
+    meaning: 'another process is writing to this data directory; wait for it or stop it',
+  },
+  WXA_DISK_FULL: {
+    kind: 'permanent',
+    retryable: false,
+    status: 502,
+    meaning: 'the disk holding the data directory is full; free space, then run again',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -339,9 +373,12 @@ export class ArchiverError extends Error {
   readonly code: ErrorCode;
   readonly kind: ErrorKind;
   readonly retryable: boolean;
+  /** machine-readable facts for the caller (e.g. a query error's position); never secrets */
+  readonly details?: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.details) this.details = options.details;
     this.name = 'ArchiverError';
     this.code = code;
     const info: CodeInfo = ERROR_CODES[code];

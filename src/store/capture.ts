@@ -6,6 +6,7 @@ import { sha256Hex } from './blobs/local.js';
 import type { Db } from './db.js';
 import type { RawRecordTable, RawStatus } from './schema.js';
 import { seqKey } from './seq.js';
+import { transact } from './transaction.js';
 
 export interface CapturedRecord {
   seq: string;
@@ -32,7 +33,7 @@ export async function commitCapture(
   cursor: string,
   now: number,
 ): Promise<number> {
-  return db.transaction().execute(async (tx) => {
+  return transact(db, async (tx) => {
     let inserted = 0;
     for (const r of records) {
       const res = await tx

@@ -8,6 +8,8 @@ import type { Transaction } from 'kysely';
 import type { PreparedBlob } from './blobs/index.js';
 import type { Db } from './db.js';
 import type { Database, RawStatus } from './schema.js';
+import { markSearchRecalled, writeSearchRows, type SearchRowWrite } from './search-index.js';
+import { transact } from './transaction.js';
 
 export interface ItemWrite {
   key: string;
@@ -28,7 +30,11 @@ export interface ItemWrite {
 
 export interface HoldWrite {
   reason: string;
+  /** the item the hold concerns when the record wrote none (a conflicting duplicate names the archived one) */
+  itemKey?: string;
   participant?: string;
+  /** every participant concerned (e.g. all unmapped ones of a record), kept in the one hold */
+  participants?: string[];
   code?: string;
   detail: string;
 }
@@ -54,6 +60,8 @@ export interface ProcessedRecord {
   entries: { mailbox: string; displayName: string }[];
   holds: HoldWrite[];
   recall?: { preMsgid: string; byMsgid: string; at: number };
+  /** the item's search index row, written with the item */
+  search?: SearchRowWrite;
 }
 
 export const ARCHIVE_FOLDER = 'WeChat Archiver';
@@ -73,10 +81,15 @@ export async function commitProcessed(
   ctx: { now: number; runId: number | null; destinations?: string[] },
 ): Promise<void> {
   if (batch.length === 0) return;
-  await db.transaction().execute(async (tx) => {
+  await transact(db, async (tx) => {
     await insertBlobs(tx, batch, ctx.now);
     await insertMedia(tx, connectorId, batch, ctx.now);
     await insertItems(tx, connectorId, batch, ctx.now);
+    writeSearchRows(
+      db,
+      batch.flatMap((r) => (r.item && r.search ? [r.search] : [])),
+      ctx.now,
+    );
     await insertEntries(tx, batch, ctx);
     await enqueueDeliveries(tx, connectorId, batch, ctx);
     await replaceHolds(tx, connectorId, batch, ctx.now);
@@ -88,6 +101,7 @@ export async function commitProcessed(
         .where('connector_id', '=', connectorId)
         .where('msgid', '=', r.recall.preMsgid)
         .execute();
+      markSearchRecalled(db, connectorId, r.recall.preMsgid);
     }
     await updateStatuses(tx, batch, ctx.now);
   });
@@ -328,9 +342,10 @@ async function replaceHolds(
       rows.push({
         connector_id: connectorId,
         reason: h.reason,
-        item_key: r.item?.key ?? null,
+        item_key: r.item?.key ?? h.itemKey ?? null,
         raw_id: r.rawId,
         participant: h.participant ?? null,
+        participants: h.participants ? JSON.stringify(h.participants) : null,
         code: h.code ?? null,
         detail: h.detail,
         created_at: now,

@@ -5,6 +5,8 @@ import * as m002 from './002-console.js';
 import * as m003 from './003-console-indexes.js';
 import * as m004 from './004-connector-counters.js';
 import * as m005 from './005-secret-identity.js';
+import * as m006 from './006-hold-participants.js';
+import * as m006s from './006-search.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -12,6 +14,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-console-indexes': m003,
   '004-connector-counters': m004,
   '005-secret-identity': m005,
+  '006-hold-participants': m006,
+  '006-search': m006s,
 };
 
 export const migrationProvider: MigrationProvider = {
