@@ -14,6 +14,7 @@ const ENVIRONMENT_VARIABLES: Record<string, string> = {
   WXA_LOG_LEVEL: 'the log level (config/load.ts)',
   WXA_MASTER_KEY: 'the master key of the secret store (security/)',
   WXA_CRASH_AT: 'crash points of the crash tests (core/fault-points.ts)',
+  WXA_FAULT_AT: 'injected failures of the failure tests (core/fault-points.ts)',
   WXA_WECOM_SECRET: 'default name of the variable holding the archive secret (config/schema.ts)',
   WXA_CONSOLE_SECRET_UNUSED: 'placeholder variable name of console connectors, whose secret is in the store',
   WXA_TEST_SCRYPT_LOG2N: "the test suite's password hashing cost (security/passwords.ts)",
