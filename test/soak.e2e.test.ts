@@ -1,8 +1,9 @@
 // `serve` soaked: many runs of the demo connector on a tiny interval, with two prepare threads,
 // while other processes load every core. The service must never exit early, must archive every
 // message the demo tenant received (400 at the start, 25 more before each later run), and its
-// memory must stay bounded (the long run also bounds its growth). The default suite runs 12 runs beside one busy process (it shares the
-// machine with the other test files); WXA_LONG_TESTS=1 runs 200 with every core loaded.
+// memory must stay bounded (the long run also bounds its growth). The default suite runs 12
+// runs beside one busy process (it shares the machine with the other test files);
+// WXA_LONG_TESTS=1 runs 200 with every core loaded.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
