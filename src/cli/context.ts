@@ -42,6 +42,8 @@ export async function resolveConfig(flags: CommonFlags & SandboxFlags, readOnly 
       {
         dataDir: base.dataDir,
         logLevel: base.logLevel,
+        evidence: base.evidence,
+        ...(base.backup ? { backup: base.backup } : {}),
         ...(base.workers !== undefined ? { workers: base.workers } : {}),
         connectors: [
           {

@@ -365,6 +365,22 @@ export const ERROR_CODES = {
     status: 502,
     meaning: 'the disk holding the data directory is full; free space, then run again',
   },
+  // Tamper evidence
+  WXA_EVIDENCE_KEY_INVALID: {
+    kind: 'config',
+    retryable: false,
+    meaning: 'the evidence signing key (evidence.key) is malformed, missing, or its file is readable by others',
+  },
+  WXA_TSA_FAILED: {
+    kind: 'transient',
+    retryable: true,
+    meaning: 'the time-stamping authority did not answer with a valid RFC 3161 time-stamp',
+  },
+  WXA_BACKUP_INVALID: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'a backup directory is incomplete or does not match its manifest',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

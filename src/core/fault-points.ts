@@ -34,7 +34,12 @@ export type FaultPoint =
   /** a blob file's bytes are about to be written */
   | 'blob-write'
   /** a store transaction's work is done and COMMIT is next */
-  | 'commit';
+  | 'commit'
+
+  /** a backup copied one more blob file, and its snapshot is not complete yet */
+  | 'backup-blob'
+  /** a backup's snapshot is written, and it is not yet the LATEST one */
+  | 'backup-snapshot';
 
 export function crashPoint(name: Exclude<FaultPoint, 'worker-thread'>): void {
   if (crash.point !== name) return;

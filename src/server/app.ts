@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import { appendAudit } from '../compliance/audit/index.js';
 import type { Supervisor } from '../pipeline/supervisor.js';
+import { auditRefused } from './audit-refused.js';
 import type { SecretBox } from '../security/index.js';
 import type { Store } from '../store/index.js';
 import { accessHook, requireDeclaredAccess } from './access.js';
@@ -147,6 +148,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // A parser the app made is the app's to close.
   if (!opts.mappingParser) app.addHook('onClose', () => ctx.mappingParser.close());
+
+  app.addHook('onResponse', auditRefused(ctx));
 
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toApiError(err, req.routeOptions?.bodyLimit ?? DEFAULT_BODY_LIMIT);

@@ -26,6 +26,12 @@ export * from './item-content.js';
 export * from './private-files.js';
 export * from './writer-lock.js';
 export { diskFull, transact } from './transaction.js';
+export * from './hash-chain.js';
+export * from './ingest-log.js';
+export * from './tombstones.js';
+export * from './checkpoints.js';
+export * from './evidence-queries.js';
+export * from './backup-db.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Config } from '../../config/index.js';
+import { checkpointIfChanged } from '../../compliance/evidence/index.js';
 import { runConnector, type ConnectorRunReport, type RunProgress } from '../../pipeline/index.js';
 import { cliLogger, resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
@@ -55,6 +56,9 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
       // Said on stderr too, so that a JSON consumer's log shows why the exit status is 1.
       else if (report.error) io.err(`${report.connectorId}: ${report.error}\n`);
     }
+    // Every run ends signed: the checkpoint anchors what it archived outside the database.
+    const cp = await checkpointIfChanged(store.db, cfg);
+    if (cp?.tsaError) io.err(`checkpoint #${cp.statement.number} is signed but NOT time-stamped: ${cp.tsaError}\n`);
   } finally {
     await store.close();
   }
