@@ -369,16 +369,19 @@ export const ERROR_CODES = {
   WXA_EVIDENCE_KEY_INVALID: {
     kind: 'config',
     retryable: false,
+    status: 400,
     meaning: 'the evidence signing key (evidence.key) is malformed, missing, or its file is readable by others',
   },
   WXA_TSA_FAILED: {
     kind: 'transient',
     retryable: true,
+    status: 502,
     meaning: 'the time-stamping authority did not answer with a valid RFC 3161 time-stamp',
   },
   WXA_BACKUP_INVALID: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: 'a backup directory is incomplete or does not match its manifest',
   },
 } as const satisfies Record<string, CodeInfo>;
