@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // Console accounts hashed at 2^10 instead of 2^15: hundreds of accounts are created across
+    // the suite. Accepted only under NODE_ENV=test (see src/security/passwords.ts).
+    env: { WXA_TEST_SCRYPT_LOG2N: '10' },
   },
 });

@@ -7,8 +7,10 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { longOr } from './helpers/long-tests.js';
 
-const MESSAGES = 3000;
+/** 3,000 with WXA_LONG_TESTS=1; 1,500 still spreads each kill over several batches. */
+const MESSAGES = longOr(3000, 1500);
 let dir: { path: string; cleanup: () => Promise<void> };
 let sandbox: string;
 

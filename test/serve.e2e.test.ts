@@ -1,5 +1,6 @@
 // `serve` with no connector configured: it creates a sandbox tenant in the data directory,
 // archives it, adds live traffic before each later run, and archives that too.
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
 
@@ -38,6 +39,24 @@ describe('serve with no configuration', () => {
       expect(boxes.length).toBeGreaterThan(10);
       expect(boxes.every((b) => b.folder === 'WeChat Archiver' && b.items > 0)).toBe(true);
     } finally {
+      await dir.cleanup();
+    }
+  });
+
+  it('exits non-zero with what to do when the console port is taken, before any run', async () => {
+    const dir = await tempDir('serve-port');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const r = await cli('serve', '--data-dir', dir.path, '--no-demo', '--port', String(port));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`console: port ${port} on 127.0.0.1 is already in use`);
+      expect(r.stderr).toContain('--port N (npm start -- --port N)');
+      expect(r.stderr).toContain('--no-console');
+      expect(r.stdout).toBe('');
+    } finally {
+      taken.close();
       await dir.cleanup();
     }
   });

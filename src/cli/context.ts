@@ -4,11 +4,14 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { loadConfig, parseConfig, type Config } from '../config/index.js';
+import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
+import type { Io } from './io.js';
 
 export interface CommonFlags {
   config?: string;
   dataDir?: string;
   workers?: string;
+  logLevel?: string;
 }
 
 export interface SandboxFlags {
@@ -24,11 +27,14 @@ function intFlag(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-export async function resolveConfig(flags: CommonFlags & SandboxFlags): Promise<Config> {
+/** `readOnly`: a command that only reads the archive (see ConfigOverrides.secretsNeeded). */
+export async function resolveConfig(flags: CommonFlags & SandboxFlags, readOnly = false): Promise<Config> {
   const workers = intFlag('workers', flags.workers);
   const overrides = {
+    ...(readOnly ? { secretsNeeded: false } : {}),
     ...(flags.dataDir !== undefined ? { dataDir: abs(flags.dataDir) } : {}),
     ...(workers !== undefined ? { workers } : {}),
+    ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel } : {}),
   };
   if (flags.sandbox) {
     const base = await loadConfig(flags.config, overrides);
@@ -53,6 +59,11 @@ export async function resolveConfig(flags: CommonFlags & SandboxFlags): Promise<
     );
   }
   return loadConfig(flags.config, overrides);
+}
+
+/** The root logger of a command: through the Io so tests capture it; fd 2 (pretty) on a terminal. */
+export function cliLogger(level: LogLevel, io: Io): Logger {
+  return createLogger({ level, ...(io.tty ? {} : { destination: { write: (s: string) => io.err(s) } }) });
 }
 
 function abs(p: string): string {

@@ -53,6 +53,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--no-console', 'do not serve the web console')
     .option('--no-demo', 'do not start the sandbox demo when no connector exists')
     .option('--wait <seconds>', 'wait this long for another writer of the data directory to finish (default 0)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info, or $WXA_LOG_LEVEL)')
     .action(act((opts) => serveCommand(opts, io)));
 
   common(program.command('run'))
@@ -64,6 +65,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--workers <n>', 'decrypt worker threads (default one per core; 0 for none)')
     .option('--wait <seconds>', 'wait this long for another writer of the data directory to finish (default 0)')
     .option('--json', 'print the report as JSON')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info, or $WXA_LOG_LEVEL)')
     .action(act((opts) => runCommand(opts, io)));
 
   common(program.command('status'))

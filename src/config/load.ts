@@ -4,10 +4,19 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ArchiverError } from '../core/errors.js';
 import { configSchema, type Config } from './schema.js';
+import { UNSET_SECRET } from './secret.js';
 
 export interface ConfigOverrides {
   dataDir?: string;
   workers?: number;
+  /** `--log-level` */
+  logLevel?: string;
+  /**
+   * Read-only commands (status, report, mailbox, item) never use a destination's credentials:
+   * `false` lets a destination whose secret variable is unset in this shell be left out instead
+   * of refusing the whole file. Every other problem is still reported.
+   */
+  secretsNeeded?: boolean;
 }
 
 /** Reads a config file (JSON) and returns the frozen, validated configuration. */
@@ -33,7 +42,32 @@ export async function loadConfig(file: string | undefined, overrides: ConfigOver
   if (process.env.WXA_DATA_DIR) raw.dataDir = process.env.WXA_DATA_DIR;
   if (overrides.dataDir !== undefined) raw.dataDir = overrides.dataDir;
   if (overrides.workers !== undefined) raw.workers = overrides.workers;
+  // Environment over the file, the flag over both; the schema names a wrong value.
+  if (process.env.WXA_LOG_LEVEL) raw.logLevel = process.env.WXA_LOG_LEVEL;
+  if (overrides.logLevel !== undefined) raw.logLevel = overrides.logLevel;
+  if (overrides.secretsNeeded === false) raw = withoutUnsetSecretDestinations(raw);
   return parseConfig(raw, file ?? 'flags', base);
+}
+
+/**
+ * The raw configuration without the destinations whose only problem is a secret variable not
+ * set in this shell. A destination with any other problem stays, so its problem is reported.
+ */
+function withoutUnsetSecretDestinations(raw: Record<string, unknown>): Record<string, unknown> {
+  const res = configSchema.safeParse(raw);
+  if (res.success) return raw;
+  const unset = new Set<string>();
+  for (const i of res.error.issues) {
+    const [top, c, field, d] = i.path;
+    const isUnsetSecret = i.code === 'custom' && (i as { params?: Record<string, unknown> }).params?.[UNSET_SECRET];
+    if (!isUnsetSecret || top !== 'connectors' || field !== 'destinations') return raw;
+    unset.add(`${String(c)}/${String(d)}`);
+  }
+  const connectors = (raw.connectors as Record<string, unknown>[]).map((conn, c) => ({
+    ...conn,
+    destinations: (conn.destinations as unknown[]).filter((_, d) => !unset.has(`${c}/${d}`)),
+  }));
+  return { ...raw, connectors };
 }
 
 /** Validates a raw object; every problem is reported at once, each with its field path. */

@@ -123,7 +123,7 @@ export const configSchema = z
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
       .default('info')
-      .describe('Log level; message content is only ever logged at trace.'),
+      .describe('Log level (WXA_LOG_LEVEL and --log-level override it); secrets and message content are never logged.'),
     workers: z
       .number()
       .int()

@@ -14,6 +14,9 @@ const envRef = z
   })
   .strict();
 
+/** Marks the issue of a secret whose environment variable is unset (read by the read-only loader). */
+export const UNSET_SECRET = 'unsetSecretEnv';
+
 /** `base` as a value or an environment reference; the loaded configuration holds the value. */
 export function secretField<T extends z.ZodType<string, string>>(base: T) {
   return z
@@ -24,6 +27,7 @@ export function secretField<T extends z.ZodType<string, string>>(base: T) {
       if (value === undefined || value === '') {
         ctx.addIssue({
           code: 'custom',
+          params: { [UNSET_SECRET]: v.env },
           message: `the environment variable ${v.env} is not set; export it before starting (or write the value here)`,
         });
         return z.NEVER;

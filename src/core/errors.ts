@@ -22,177 +22,339 @@ interface CodeInfo {
   kind: ErrorKind;
   retryable: boolean;
   meaning: string;
+  /** the HTTP status the console API answers with when this error ends a request */
+  status: number;
 }
 
 export const ERROR_CODES = {
-  WXA_CONFIG_INVALID: { kind: 'config', retryable: false, meaning: 'the configuration does not validate' },
-  WXA_CONFIG_NOT_FOUND: { kind: 'config', retryable: false, meaning: 'a configured file or directory does not exist' },
+  WXA_CONFIG_INVALID: { kind: 'config', retryable: false, status: 400, meaning: 'the configuration does not validate' },
+  WXA_CONFIG_NOT_FOUND: {
+    kind: 'config',
+    retryable: false,
+    status: 400,
+    meaning: 'a configured file or directory does not exist',
+  },
   WXA_KEY_MISSING: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: "no private key for the record's publickey_ver (held until the key is added)",
   },
-  WXA_KEY_INVALID: { kind: 'config', retryable: false, meaning: 'a configured private key cannot be read' },
+  WXA_KEY_INVALID: {
+    kind: 'config',
+    retryable: false,
+    status: 400,
+    meaning: 'a configured private key cannot be read',
+  },
   WXA_RSA_PADDING: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: 'the RSA block is not valid PKCS#1 v1.5 type 2 (wrong key or corrupt record)',
   },
   WXA_RECORD_MALFORMED: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: 'a raw archive record lacks a required field or is not valid JSON',
   },
-  WXA_DECRYPT_FAILED: { kind: 'data', retryable: false, meaning: 'DecryptData could not decrypt the message body' },
+  WXA_DECRYPT_FAILED: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning: 'DecryptData could not decrypt the message body',
+  },
   WXA_MESSAGE_MALFORMED: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: 'the decrypted message is not a valid WeCom message',
   },
-  WXA_MEDIA_FAILED: { kind: 'transient', retryable: true, meaning: 'a media download failed and will be retried' },
+  WXA_MEDIA_FAILED: {
+    kind: 'transient',
+    retryable: true,
+    status: 502,
+    meaning: 'a media download failed and will be retried',
+  },
   WXA_MEDIA_EXPIRED: {
     kind: 'permanent',
     retryable: false,
+    status: 502,
     meaning: 'the source no longer holds this media file (older than its retention)',
   },
-  WXA_MEDIA_NOT_FOUND: { kind: 'permanent', retryable: false, meaning: 'the source does not know this sdkfileid' },
-  WXA_SOURCE_FAILED: { kind: 'transient', retryable: true, meaning: 'the source could not be read this time' },
+  WXA_MEDIA_NOT_FOUND: {
+    kind: 'permanent',
+    retryable: false,
+    status: 502,
+    meaning: 'the source does not know this sdkfileid',
+  },
+  WXA_SOURCE_FAILED: {
+    kind: 'transient',
+    retryable: true,
+    status: 502,
+    meaning: 'the source could not be read this time',
+  },
   WXA_SOURCE_AUTH: {
     kind: 'auth',
     retryable: false,
+    status: 403,
     meaning: 'the source refused the credentials (e.g. the archive secret); the connector pauses until they change',
   },
   WXA_SOURCE_FORBIDDEN: {
     kind: 'config',
     retryable: false,
+    status: 400,
     meaning: "the source refused this server (e.g. its IP is not on the archive's allow-list)",
   },
   WXA_SOURCE_SUBSCRIPTION: {
     kind: 'config',
     retryable: false,
+    status: 400,
     meaning: "the organisation's archive subscription has expired or is not enabled",
   },
   WXA_SOURCE_REFUSED: {
     kind: 'permanent',
     retryable: false,
+    status: 502,
     meaning: 'the source refused one request for a reason that will not pass by itself (its error code says why)',
   },
   WXA_SDK_UNAVAILABLE: {
     kind: 'config',
     retryable: false,
+    status: 400,
     meaning: 'the vendor SDK library cannot be loaded or initialised',
   },
   WXA_SDK_CRASHED: {
     kind: 'transient',
     retryable: true,
+    status: 502,
     meaning: 'the vendor SDK kept crashing or hanging on a call; the next run retries it',
   },
-  WXA_BLOB_CORRUPT: { kind: 'permanent', retryable: false, meaning: 'a stored blob does not match its SHA-256 name' },
+  WXA_BLOB_CORRUPT: {
+    kind: 'permanent',
+    retryable: false,
+    status: 502,
+    meaning: 'a stored blob does not match its SHA-256 name',
+  },
   WXA_BLOB_MISSING: {
     kind: 'permanent',
     retryable: false,
+    status: 502,
     meaning: 'a blob referenced by the database is not on disk',
   },
-  WXA_MAPPING_INVALID: { kind: 'data', retryable: false, meaning: 'a mapping row cannot be used' },
+  WXA_MAPPING_INVALID: { kind: 'data', retryable: false, status: 400, meaning: 'a mapping row cannot be used' },
   WXA_UNMAPPED: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: 'a participant maps to no mailbox (held until the mapping changes)',
   },
   WXA_RENDER_FAILED: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: 'a message cannot be rendered as mail (invalid time or mailbox)',
   },
   WXA_DEST_TRANSIENT: {
     kind: 'transient',
     retryable: true,
+    status: 502,
     meaning: 'a destination failed for a passing reason; the delivery is retried with backoff',
   },
   WXA_DEST_PERMANENT: {
     kind: 'permanent',
     retryable: false,
+    status: 502,
     meaning: 'a destination refused the item for good; the delivery is held with the reason',
   },
   WXA_DEST_AUTH: {
     kind: 'auth',
     retryable: false,
+    status: 403,
     meaning: 'a destination refused the credentials; the connector pauses until they change',
   },
   WXA_DEST_THROTTLED: {
     kind: 'throttled',
     retryable: true,
+    status: 502,
     meaning: 'a destination asked us to slow down; the delivery waits as long as it said',
   },
   WXA_DEST_PAUSED_MAILBOX: {
     kind: 'throttled',
     retryable: true,
+    status: 502,
     meaning:
       "a mailbox's limit at the destination (e.g. Gmail's daily upload volume) pauses its deliveries until it clears",
   },
   WXA_DEST_PAUSED_DESTINATION: {
     kind: 'throttled',
     retryable: true,
+    status: 502,
     meaning: "a destination-wide limit (e.g. the Gmail project's quota) pauses every delivery to it until it clears",
   },
   WXA_PROCESS_FAILED: {
     kind: 'transient',
     retryable: true,
+    status: 502,
     meaning: 'processing a record failed unexpectedly; the next run retries it',
   },
-  WXA_INTERNAL: { kind: 'transient', retryable: true, meaning: 'an unexpected error; report it with the log' },
-  WXA_NOT_FOUND: { kind: 'permanent', retryable: false, meaning: 'the requested object does not exist' },
+  WXA_INTERNAL: {
+    kind: 'transient',
+    retryable: true,
+    status: 500,
+    meaning: 'an unexpected error; report it with the log',
+  },
+  WXA_NOT_FOUND: { kind: 'permanent', retryable: false, status: 404, meaning: 'the requested object does not exist' },
   WXA_INPUT_INVALID: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: 'a request field is not valid; the message names the field and what is wrong with it',
   },
-  WXA_USER_EXISTS: { kind: 'data', retryable: false, meaning: 'a console account with this username already exists' },
+  WXA_USER_EXISTS: {
+    kind: 'data',
+    retryable: false,
+    status: 409,
+    meaning: 'a console account with this username already exists',
+  },
   WXA_PASSWORD_WEAK: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: 'the password does not meet the policy (at least 12 characters, not one character repeated)',
   },
   WXA_LAST_ADMIN: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: 'the change would leave no enabled organisation administrator, so nobody could manage accounts',
   },
   WXA_MASTER_KEY_INVALID: {
     kind: 'config',
     retryable: false,
+    status: 400,
     meaning: 'the master key (WXA_MASTER_KEY or master.key) is malformed, or its file is readable by others',
   },
   WXA_SECRET_UNREADABLE: {
     kind: 'config',
     retryable: false,
+    status: 400,
     meaning: 'a stored secret cannot be decrypted: the master key differs from the one that encrypted it',
   },
   WXA_SECRET_REENTRY_REQUIRED: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning:
       'a stored secret is bound to the server, account and endpoint it was saved for; one of them changed, so the secret must be entered again',
   },
   WXA_BODY_TOO_LARGE: {
     kind: 'data',
     retryable: false,
+    status: 413,
     meaning: 'the request body is larger than this route accepts (HTTP 413)',
   },
   WXA_SERVER_BUSY: {
     kind: 'transient',
     retryable: true,
+    status: 503,
     meaning: 'the server is already doing as much of this work as it takes at once; try again shortly (HTTP 503)',
+  },
+  // Codes the console API answers with (and the ledger and problems page use): the status is
+  // the contract with the console, which translates each code.
+  WXA_UNAUTHENTICATED: {
+    kind: 'auth',
+    retryable: false,
+    status: 401,
+    meaning: 'the request has no valid session: log in first',
+  },
+  WXA_LOGIN_FAILED: { kind: 'auth', retryable: false, status: 401, meaning: 'wrong user name or password' },
+  WXA_ACCOUNT_LOCKED: {
+    kind: 'auth',
+    retryable: true,
+    status: 423,
+    meaning: 'the account is locked for a while after repeated failed logins',
+  },
+  WXA_CSRF: {
+    kind: 'auth',
+    retryable: false,
+    status: 403,
+    meaning: "a changing request lacks the session's CSRF token (reload the page)",
+  },
+  WXA_FORBIDDEN: { kind: 'auth', retryable: false, status: 403, meaning: "the user's roles do not allow this" },
+  WXA_SETUP_TOKEN: {
+    kind: 'auth',
+    retryable: false,
+    status: 403,
+    meaning: 'the one-time setup token is wrong, used or expired (restart serve for a new one)',
+  },
+  WXA_SELF_LOCKOUT: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning: 'the change would lock the signed-in administrator out of account management',
+  },
+  WXA_TERMS_NOT_ACCEPTED: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning: 'a connector needs the current terms and data-processing notice accepted',
+  },
+  WXA_CONNECTOR_EXISTS: { kind: 'data', retryable: false, status: 409, meaning: 'a connector with this id exists' },
+  WXA_CONNECTOR_READONLY: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning: 'the connector is defined in the configuration file (or is the built-in demo) and cannot be changed here',
+  },
+  WXA_CONNECTOR_PAUSED: {
+    kind: 'data',
+    retryable: false,
+    status: 409,
+    meaning: 'the connector is paused; resume it before starting a run',
+  },
+  WXA_NOT_RUNNING: {
+    kind: 'config',
+    retryable: false,
+    status: 409,
+    meaning: 'connectors run only inside `serve`; this process does not run them',
+  },
+  WXA_BAD_REQUEST: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning: 'the HTTP request itself is malformed (body, content type or size)',
+  },
+  WXA_HTTP: {
+    kind: 'transient',
+    retryable: true,
+    status: 502,
+    meaning: 'the console got an error answer without an error body (a proxy or a server that is not ours)',
+  },
+  WXA_DEST_PARTIAL: {
+    kind: 'permanent',
+    retryable: false,
+    status: 502,
+    meaning:
+      'the destination refused the whole item as too large, so a copy without the largest attachments (each replaced by a note) was delivered; the full item stays in the embedded archive',
+  },
+  WXA_UNKNOWN_TYPE: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning: 'a message type this version does not know: kept as received and flagged for review',
   },
   WXA_SEARCH_QUERY_INVALID: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: 'a search query cannot be parsed; details give the position and what was expected there',
   },
   // ---- conversation view and previews
   WXA_PREVIEW_UNSUPPORTED: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning:
       'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
   },
@@ -201,32 +363,38 @@ export const ERROR_CODES = {
   WXA_CONFLICTING_DUPLICATE: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: 'the source sent an archived msgid again with different content; the new version is held',
   },
   WXA_DATA_DIR_LOCKED: {
     kind: 'config',
     retryable: false,
+    status: 400,
     meaning: 'another process is writing to this data directory; wait for it or stop it',
   },
   WXA_DISK_FULL: {
     kind: 'permanent',
     retryable: false,
+    status: 502,
     meaning: 'the disk holding the data directory is full; free space, then run again',
   },
   // Tamper evidence
   WXA_EVIDENCE_KEY_INVALID: {
     kind: 'config',
     retryable: false,
+    status: 400,
     meaning: 'the evidence signing key (evidence.key) is malformed, missing, or its file is readable by others',
   },
   WXA_TSA_FAILED: {
     kind: 'transient',
     retryable: true,
+    status: 502,
     meaning: 'the time-stamping authority did not answer with a valid RFC 3161 time-stamp',
   },
   WXA_BACKUP_INVALID: {
     kind: 'data',
     retryable: false,
+    status: 400,
     meaning: 'a backup directory is incomplete or does not match its manifest',
   },
 } as const satisfies Record<string, CodeInfo>;
@@ -249,6 +417,16 @@ export class ArchiverError extends Error {
     this.kind = info.kind;
     this.retryable = info.retryable;
   }
+}
+
+/** The HTTP status of a code, from the registry. */
+export function statusOf(code: ErrorCode): number {
+  return (ERROR_CODES[code] as CodeInfo).status;
+}
+
+/** True for a string that is a registered code (e.g. one read back from the ledger or an API body). */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
 }
 
 export function isArchiverError(err: unknown, code?: ErrorCode): err is ArchiverError {

@@ -5,6 +5,10 @@
  * the system would give (`ENOSPC`, `EIO`, `SQLITE_FULL`, ...), so that a full disk can be tested
  * without filling one. Unset (always, in production) each costs one string comparison.
  */
+import { closeSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 function parse(spec: string | undefined): { point?: string; nth: number; code?: string } {
   if (!spec) return { nth: 0 };
   const [point, n, code] = spec.split(':');
@@ -17,6 +21,12 @@ let crashPasses = 0;
 let faultPasses = 0;
 
 export type FaultPoint =
+  /**
+   * a prepare thread received its n-th task: that thread (only) exits, once per process (the
+   * first thread to get there claims a marker file), so the pool must replace it and run the
+   * task again
+   */
+  | 'worker-thread'
   /** a destination stored an item, and the ledger has not recorded it yet */
   | 'after-deliver'
   /** a batch of records is processed, and its transaction has not committed yet */
@@ -31,7 +41,7 @@ export type FaultPoint =
   /** a backup's snapshot is written, and it is not yet the LATEST one */
   | 'backup-snapshot';
 
-export function crashPoint(name: FaultPoint): void {
+export function crashPoint(name: Exclude<FaultPoint, 'worker-thread'>): void {
   if (crash.point !== name) return;
   if (++crashPasses >= crash.nth) process.kill(process.pid, 'SIGKILL');
 }
@@ -52,4 +62,20 @@ export function injectedFault(name: FaultPoint, path?: string): InjectedFault | 
       : `injected ${fault.code}`
     : `${fault.code}: injected at ${name}${path ? `, write '${path}'` : ''}`;
   return Object.assign(new Error(message), { code: fault.code, ...(path ? { path } : {}) });
+}
+
+/** The marker that lets one thread of this process crash at `worker-thread`. */
+export function threadCrashMarker(pid = process.pid): string {
+  return join(tmpdir(), `wxa-thread-crash-${pid}`);
+}
+
+/** In a worker thread: ends this thread abruptly (not the process) at its n-th task, once per process. */
+export function threadCrashPoint(name: Extract<FaultPoint, 'worker-thread'>, exit: (code: number) => never): void {
+  if (crash.point !== name || ++crashPasses !== crash.nth) return;
+  try {
+    closeSync(openSync(threadCrashMarker(), 'wx'));
+  } catch {
+    return; // another thread of this process already crashed
+  }
+  exit(70);
 }

@@ -8,6 +8,7 @@ import { ArchiverError } from '../core/errors.js';
 import { createGmailDestination, gmailDestinationSchema } from './gmail/index.js';
 import { createGraphDestination, graphDestinationSchema, type UploadSessionStore } from './graph/index.js';
 import { createImapDestination, imapDestinationSchema } from './imap/index.js';
+import type { Logger } from '../core/logger.js';
 import type { Destination } from './types.js';
 
 export * from './types.js';
@@ -44,6 +45,8 @@ export interface DestinationDeps {
    * destination id, so a restarted process resumes them (default: memory).
    */
   uploadSessions?: (destinationId: string) => UploadSessionStore;
+  /** the connector's logger; each destination logs through a `{destination: id}` child of it */
+  logger?: Logger;
 }
 
 /** Builds every configured external destination; ids must be unique within a connector. */
@@ -65,7 +68,13 @@ export function buildDestinations(
           `destination ${id}: XOAUTH2 needs a token provider, which this build configures only through the API; use "password" or "master" auth`,
         );
       }
-      out.push({ id, destination: createImapDestination(c), perMailbox: c.pool.perMailbox, overall: c.pool.total });
+      const imapDeps = deps.logger ? { logger: deps.logger.child({ destination: id }) } : {};
+      out.push({
+        id,
+        destination: createImapDestination(c, imapDeps),
+        perMailbox: c.pool.perMailbox,
+        overall: c.pool.total,
+      });
     } else if (c.kind === 'graph') {
       const sessions = deps.uploadSessions?.(id);
       out.push({

@@ -46,6 +46,18 @@ describe('checkMappingFile', () => {
     expect(formatCheckReport(await checkMappingFile(path))).toBe(`${path}: 1 row, 1 usable; 0 errors, 0 warnings`);
   });
 
+  it('reads a file Excel saved as plain "CSV" on Chinese Windows and says it was read as GB18030', async () => {
+    const path = join(dir, 'gbk.csv');
+    const header = Buffer.from([0xd3, 0xc3, 0xbb, 0xa7, 0x49, 0x44, 0x2c, 0xd3, 0xca, 0xcf, 0xe4]); // 用户ID,邮箱
+    await writeFile(path, Buffer.concat([header, Buffer.from('\r\nzhangsan,zs@example.com\r\n')]));
+    const report = await checkMappingFile(path);
+    expect(report).toMatchObject({ encoding: 'GB18030', rows: 1, valid: 1, errors: 0 });
+    expect(formatCheckReport(report).split('\n')).toEqual([
+      `${path}: 1 row, 1 usable; 0 errors, 0 warnings`,
+      'read as GB18030 (Excel\'s plain "CSV" on Chinese Windows); it is used as it is, or save it as "CSV UTF-8"',
+    ]);
+  });
+
   it('throws WXA_CONFIG_NOT_FOUND naming a missing file', async () => {
     const path = join(dir, 'missing.csv');
     const err: unknown = await checkMappingFile(path).catch((e: unknown) => e);

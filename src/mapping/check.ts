@@ -6,11 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import { ArchiverError } from '../core/errors.js';
 import { formatProblem, parseMappingCsv, type ParseOptions } from './csv.js';
-import type { MappingProblem } from './types.js';
+import type { MappingProblem, TextEncoding } from './types.js';
 
 export interface MappingCheckReport {
   /** the path as given */
   file: string;
+  /** how the bytes were read (GB18030: Excel's plain "CSV" on Chinese Windows) */
+  encoding: TextEncoding;
   /** data lines in the file (not blank, not comments, not the header) */
   rows: number;
   /** rows the resolver will use */
@@ -42,6 +44,7 @@ export async function checkMappingFile(path: string, options: ParseOptions = {})
   const problems = parsed.problems.map((p) => ({ ...p, message: formatProblem(path, p) }));
   return {
     file: path,
+    encoding: parsed.encoding,
     rows: parsed.dataLines,
     valid: parsed.rows.length,
     errors: problems.filter((p) => p.severity === 'error').length,
@@ -50,6 +53,12 @@ export async function checkMappingFile(path: string, options: ParseOptions = {})
   };
 }
 
+const ENCODING_NOTE: Record<Exclude<TextEncoding, 'UTF-8'>, string> = {
+  GB18030: 'GB18030 (Excel\'s plain "CSV" on Chinese Windows); it is used as it is, or save it as "CSV UTF-8"',
+  'UTF-16LE': 'UTF-16 (Excel\'s "Unicode Text")',
+  'UTF-16BE': 'UTF-16 big-endian',
+};
+
 /** A summary line, then one line per problem (warnings marked), for a terminal. */
 export function formatCheckReport(report: MappingCheckReport): string {
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -57,5 +66,6 @@ export function formatCheckReport(report: MappingCheckReport): string {
     `${report.file}: ${plural(report.rows, 'row')}, ${report.valid} usable; ` +
     `${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}`;
   const lines = report.problems.map((p) => (p.severity === 'warning' ? `warning: ${p.message}` : p.message));
-  return [summary, ...lines].join('\n');
+  const read = report.encoding === 'UTF-8' ? [] : [`read as ${ENCODING_NOTE[report.encoding]}`];
+  return [summary, ...read, ...lines].join('\n');
 }

@@ -107,11 +107,13 @@ const FILES: [name: string, text: string, expected: Coded[]][] = [
   ],
 ];
 
-/** One line not UTF-8 in a UTF-8 file, and a file saved as GBK. */
+/** One line not UTF-8 in a UTF-8 file, and a file saved as GBK with a corrupt byte pair (0xFF 0xFF). */
 const ONE_BAD_LINE = Buffer.concat([Buffer.from('zs,zs@example.com\n'), Buffer.from([0xff, 0x2c, 0x61])]);
 const GBK = Buffer.concat([
   Buffer.from([0xd3, 0xc3, 0xbb, 0xa7, 0x49, 0x44, 0x2c, 0xd3, 0xca, 0xcf, 0xe4]), // 用户ID,邮箱
   Buffer.from('\nzs,zs@example.com\n'),
+  Buffer.from([0xd5, 0xc5, 0xc8, 0xfd, 0x2c, 0xd5, 0xc5, 0xc8, 0xfd, 0x40, 0x78, 0x2e, 0x63, 0x6e, 0x0a]), // 张三,张三@x.cn
+  Buffer.from([0xc0, 0xee, 0xcb, 0xc4, 0xff, 0xff, 0x2c, 0x6c, 0x73, 0x40, 0x78, 0x2e, 0x63, 0x6e]), // 李四 + corrupt
 ]);
 
 /** Empty values never reach the checks from a file (empty cells are skipped), so they are checked alone. */
@@ -176,7 +178,11 @@ describe('problem codes of the mapping parser', () => {
 
   it('codes bytes that are not UTF-8, naming the encoding the file looks saved in', () => {
     expect(coded(ONE_BAD_LINE)).toEqual([[2, 'line-not-utf8', {}]]);
-    expect(coded(GBK)).toEqual([[1, 'line-not-utf8-encoding', { encoding: 'GBK/GB18030' }]]);
+    expect(coded(GBK)).toEqual([
+      [1, 'line-not-utf8-encoding', { encoding: 'GBK/GB18030' }],
+      [3, 'line-not-utf8-encoding', { encoding: 'GBK/GB18030' }],
+      [4, 'line-not-utf8-encoding', { encoding: 'GBK/GB18030' }],
+    ]);
   });
 
   it('codes the empty values the checks refuse', () => {

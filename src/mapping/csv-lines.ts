@@ -9,7 +9,8 @@
  * quote then costs its own line only, and every line number is the one an editor shows.
  * Quoting otherwise follows RFC 4180 (`"a,b"`, `"say ""hi"""`).
  */
-import type { MappingProblemCode } from './types.js';
+import iconv from 'iconv-lite';
+import type { MappingProblemCode, TextEncoding } from './types.js';
 
 /** A line whose bytes are not valid UTF-8 (kept so later line numbers stay physical). */
 export interface UndecodableLine {
@@ -20,6 +21,8 @@ export type PhysicalLine = string | UndecodableLine;
 
 export interface DecodedFile {
   lines: PhysicalLine[];
+  /** how the bytes were read */
+  encoding: TextEncoding;
   /** set when the bytes as a whole read as another encoding; used to say how to re-save */
   encodingHint?: string;
 }
@@ -28,27 +31,38 @@ const LINE_BREAK = /\r\n|\r|\n/;
 
 /**
  * Decode a mapping file. UTF-8 with or without BOM is the format; UTF-16 with a BOM (Excel's
- * "Unicode Text") is decoded too since it is unambiguous. Lines with bytes that are not UTF-8
- * are marked rather than guessed at, so a file saved as GBK is reported, not mis-mapped.
+ * "Unicode Text") is decoded too since it is unambiguous. A file that is not UTF-8, whose lines
+ * with non-ASCII bytes mostly fail as UTF-8 and which reads as GB18030 without a single invalid
+ * sequence, is what Excel on Chinese Windows saves as plain "CSV": it is decoded as GB18030
+ * (iconv-lite: pure JavaScript, so the result does not depend on how Node's ICU was built).
+ * Otherwise lines with bytes that are not UTF-8 are marked rather than guessed at, so one
+ * corrupt line in a UTF-8 file is reported, not mis-decoded.
  */
 export function decodeLines(input: string | Buffer): DecodedFile {
-  if (typeof input === 'string') return { lines: input.replace(/^\uFEFF/, '').split(LINE_BREAK) };
+  if (typeof input === 'string') return { lines: input.replace(/^\uFEFF/, '').split(LINE_BREAK), encoding: 'UTF-8' };
   const utf16 = utf16Encoding(input);
   if (utf16) {
     try {
-      return { lines: splitText(new TextDecoder(utf16, { fatal: true }).decode(input)) };
+      const lines = splitText(new TextDecoder(utf16, { fatal: true }).decode(input));
+      return { lines, encoding: utf16 === 'utf-16le' ? 'UTF-16LE' : 'UTF-16BE' };
     } catch {
       // fall through: treated as UTF-8, so every bad line gets its own problem
     }
   }
   const body = hasUtf8Bom(input) ? input.subarray(3) : input;
   try {
-    return { lines: splitText(new TextDecoder('utf-8', { fatal: true }).decode(body)) };
+    return { lines: splitText(new TextDecoder('utf-8', { fatal: true }).decode(body)), encoding: 'UTF-8' };
   } catch {
     const raw = splitBytes(body);
     const lines = raw.map(decodeLine);
-    const hint = guessEncoding(body, raw, lines);
-    return hint ? { lines, encodingHint: hint } : { lines };
+    if (mostlyNotUtf8(raw, lines)) {
+      const text = iconv.decode(body, 'gb18030');
+      // iconv-lite replaces an invalid sequence with U+FFFD: then the file is not GB18030 either.
+      if (!text.includes('\uFFFD')) return { lines: splitText(text), encoding: 'GB18030' };
+      // Mostly GB18030 but with corrupt bytes: each bad line is reported, naming the encoding.
+      if (mostlyGb18030(raw)) return { lines, encoding: 'UTF-8', encodingHint: 'GBK/GB18030' };
+    }
+    return { lines, encoding: 'UTF-8' };
   }
 }
 
@@ -92,11 +106,10 @@ function decodeLine(bytes: Buffer): PhysicalLine {
 }
 
 /**
- * Excel on Chinese Windows saves "CSV" in GB18030/GBK; say so when the bytes read that way
- * and most lines with non-ASCII bytes are not UTF-8 (a few GBK lines can pass as UTF-8 by
- * chance, and one bad line in a UTF-8 file is not a GBK file).
+ * Most lines with non-ASCII bytes are not UTF-8: a few GBK lines can pass as UTF-8 by chance,
+ * and one bad line in a UTF-8 file does not make it a GBK file.
  */
-function guessEncoding(b: Buffer, raw: readonly Buffer[], lines: readonly PhysicalLine[]): string | undefined {
+function mostlyNotUtf8(raw: readonly Buffer[], lines: readonly PhysicalLine[]): boolean {
   let nonAscii = 0;
   let bad = 0;
   raw.forEach((bytes, i) => {
@@ -104,13 +117,19 @@ function guessEncoding(b: Buffer, raw: readonly Buffer[], lines: readonly Physic
     nonAscii++;
     if (typeof lines[i] !== 'string') bad++;
   });
-  if (bad * 2 <= nonAscii) return undefined;
-  try {
-    new TextDecoder('gb18030', { fatal: true }).decode(b);
-    return 'GBK/GB18030';
-  } catch {
-    return undefined;
+  return bad * 2 > nonAscii;
+}
+
+/** Most lines with non-ASCII bytes read as GB18030 without an invalid sequence. */
+function mostlyGb18030(raw: readonly Buffer[]): boolean {
+  let nonAscii = 0;
+  let good = 0;
+  for (const bytes of raw) {
+    if (!bytes.some((c) => c >= 0x80)) continue;
+    nonAscii++;
+    if (!iconv.decode(bytes, 'gb18030').includes('\uFFFD')) good++;
   }
+  return good * 2 > nonAscii;
 }
 
 /** A line is a comment when `#` is its first visible character. */

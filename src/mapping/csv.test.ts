@@ -170,17 +170,30 @@ describe('parseMappingCsv file shapes', () => {
     for (const b of [utf8, utf16]) expect(parseMappingCsv(b, 'm.csv').rows).toEqual([{ line: 2, ...ZS }]);
   });
 
-  it('says a file saved as GBK should be saved as UTF-8, and still reads its ASCII rows', () => {
+  it('decodes a file saved as plain "CSV" by Excel on Chinese Windows (GB18030), and says so', () => {
     const gbk = Buffer.concat([
       Buffer.from([0xd3, 0xc3, 0xbb, 0xa7, 0x49, 0x44, 0x2c, 0xca, 0xd6, 0xbb, 0xfa, 0x2c, 0xd3, 0xca, 0xcf, 0xe4]), // 用户ID,手机,邮箱
       Buffer.from('\r\nzhangsan,13800138000,zs@example.com\r\n'),
+      // # 李四: a comment in Chinese, then his row.
+      Buffer.from([0x23, 0x20, 0xc0, 0xee, 0xcb, 0xc4, 0x0d, 0x0a]),
+      Buffer.from('lisi,13900139000,ls@example.com\r\n'),
     ]);
     const parsed = parseMappingCsv(gbk, 'm.csv');
-    expect(parsed.rows).toEqual([{ line: 2, ...ZS }]);
-    expect(parsed.problems).toHaveLength(1);
-    expect(formatProblem('m.csv', parsed.problems[0]!)).toBe(
-      'm.csv line 1: the line is not valid UTF-8 text (the file looks saved as GBK/GB18030); save the file as "CSV UTF-8" (in Excel: Save As, then "CSV UTF-8")',
-    );
+    expect(parsed.encoding).toBe('GB18030');
+    // The Chinese header is recognised (decoded right), so its columns are used in its order.
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.rows).toEqual([
+      { line: 2, ...ZS },
+      { line: 4, userid: 'lisi', mobile: '+8613900139000', mailbox: 'ls@example.com' },
+    ]);
+  });
+
+  it('reads UTF-8 as UTF-8 even when it would also decode as GB18030', () => {
+    // These UTF-8 bytes are also a valid GB18030 sequence; UTF-8 is tried first and wins.
+    const parsed = parseMappingCsv(Buffer.from('用户ID,邮箱\nzs,zs@example.com\n'), 'm.csv');
+    expect(parsed.encoding).toBe('UTF-8');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.rows).toEqual([{ line: 2, userid: 'zs', mailbox: 'zs@example.com' }]);
   });
 
   it('flags replacement characters in text that was decoded with the wrong encoding', () => {

@@ -89,7 +89,7 @@ export function parseMappingCsv(text: string | Buffer, fileName: string, options
     });
   }
   problems.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
-  return { file: fileName, rows, problems, dataLines };
+  return { file: fileName, encoding: decoded.encoding, rows, problems, dataLines };
 }
 
 function unreadableLine(line: PhysicalLine, lineNo: number, decoded: DecodedFile): MappingProblem | undefined {

@@ -14,6 +14,7 @@ function parsed(
 ): ParsedMapping {
   return {
     file: 'm.csv',
+    encoding: 'UTF-8',
     rows: Array.from({ length: rows }, (_, i) => ({ line: i + 2, userid: `u${i}`, mailbox: `u${i}@example.com` })),
     problems: kinds.map((k, i) => ({ ...k, line: i + 1, reason: 'r' })),
     dataLines: rows + kinds.length,

@@ -229,9 +229,14 @@ export interface MappingProblem {
   fix?: string;
 }
 
+/** How a mapping file's bytes were read. */
+export type TextEncoding = 'UTF-8' | 'UTF-16LE' | 'UTF-16BE' | 'GB18030';
+
 export interface ParsedMapping {
   /** the name given to the parser, for messages */
   file: string;
+  /** how the bytes were read: GB18030 is Excel's plain "CSV" on Chinese Windows */
+  encoding: TextEncoding;
   rows: MappingRow[];
   problems: MappingProblem[];
   /** data lines seen (not blank, not comments, not the header), usable or not */

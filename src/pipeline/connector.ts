@@ -24,6 +24,7 @@ import {
 import { buildLookups } from './prepare.js';
 import { buildDestinations } from '../destinations/index.js';
 import type { ConnectorRuntime } from './process.js';
+import type { Logger } from '../core/logger.js';
 
 export interface BuiltConnector {
   runtime: ConnectorRuntime;
@@ -52,9 +53,17 @@ export interface RuntimeSecrets {
 
 export async function buildConnector(
   cfg: ConnectorConfig,
-  opts: { workers: number; db?: Db; secrets?: RuntimeSecrets; seal?: UrlSeal },
+  opts: {
+    workers: number;
+    db?: Db;
+    secrets?: RuntimeSecrets;
+    seal?: UrlSeal;
+    logger?: Logger;
+    /** keep the prepare threads for the next run of this connector (serve) */
+    sharedPool?: boolean;
+  },
 ): Promise<BuiltConnector> {
-  const source = await openSource(cfg, opts.db, opts.secrets ?? {});
+  const source = await openSource(cfg, opts.db, opts.secrets ?? {}, opts.logger);
   const { client, directory } = source;
   const fp = createHash('sha256');
   // Rows added from the console's problems page come first: the resolver's first row wins.
@@ -102,9 +111,9 @@ export async function buildConnector(
   };
   const db = opts.db;
   // Graph upload sessions outlive a restart in the store, keyed by destination as well.
-  const destinations = buildDestinations(
-    cfg.destinations,
-    db
+  const destinations = buildDestinations(cfg.destinations, {
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(db
       ? {
           uploadSessions: (id) => {
             const s = uploadSessionStore(db, opts.seal ? { seal: opts.seal } : {});
@@ -116,11 +125,12 @@ export async function buildConnector(
             };
           },
         }
-      : {},
-  );
+      : {}),
+  });
   const remote = source.remoteDecrypt;
+  const pooling = { ...(opts.sharedPool ? { slot: cfg.id } : {}), ...(opts.logger ? { logger: opts.logger } : {}) };
   const preparer: Preparer =
-    opts.workers > 0 ? poolPreparer(setup, opts.workers, remote) : await inlinePreparer(setup, remote);
+    opts.workers > 0 ? await poolPreparer(setup, opts.workers, remote, pooling) : await inlinePreparer(setup, remote);
   return {
     runtime: {
       id: cfg.id,
@@ -153,7 +163,12 @@ interface OpenedSource {
   remoteDecrypt?: RemoteDecrypt;
 }
 
-async function openSource(cfg: ConnectorConfig, db: Db | undefined, secrets: RuntimeSecrets): Promise<OpenedSource> {
+async function openSource(
+  cfg: ConnectorConfig,
+  db: Db | undefined,
+  secrets: RuntimeSecrets,
+  logger: Logger | undefined,
+): Promise<OpenedSource> {
   if (cfg.source.kind === 'sandbox') {
     const client = await openSandbox(cfg.source.dir);
     return { client, corpId: client.corpId, keysDir: client.keysDir, directory: client.directory() };
@@ -174,6 +189,7 @@ async function openSource(cfg: ConnectorConfig, db: Db | undefined, secrets: Run
     proxy: src.proxy,
     ...(passwd ? { passwd } : {}),
     timeoutMs: src.timeoutSeconds * 1000,
+    ...(logger ? { logger: logger.child({ component: 'sdk-host' }) } : {}),
   });
   // The directory comes from the cache the directory client keeps filled; ids alone still map
   // through the CSV and the address template.

@@ -9,11 +9,14 @@ import {
   type Unwrapped,
 } from './decrypt.js';
 import { buildLookups } from './prepare.js';
+import { threadCrashPoint } from '../core/fault-points.js';
 
 const setup = workerData as PrepareSetup;
 const ring = loadKeyRing(setup.keysDir, setup.keys);
 const lookups = buildLookups(setup.directory, setup.mapping);
 
 export default async function prepareBatch(task: PrepareTask): Promise<PreparedResult[] | Unwrapped[]> {
+  // In a worker thread process.exit ends the thread only: the fault tests' "thread died".
+  threadCrashPoint('worker-thread', (code) => process.exit(code));
   return runTask(task, await ring, lookups, setup);
 }

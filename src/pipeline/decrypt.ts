@@ -5,8 +5,8 @@
  * message) for the pipeline to hold, never as a crash of the batch.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { leasePool, runWithRetry } from './worker-pool.js';
+import type { Logger } from '../core/logger.js';
 import type { DirectorySnapshot } from '../core/directory.js';
 import { ArchiverError, describeError } from '../core/errors.js';
 import type { ChatMessage } from '../core/model.js';
@@ -203,23 +203,22 @@ export async function inlinePreparer(setup: PrepareSetup, remote?: RemoteDecrypt
   };
 }
 
-/** Prepares on a pool of worker threads, one per core by default; a batch is split across them. */
-export function poolPreparer(setup: PrepareSetup, threads = availableParallelism(), remote?: RemoteDecrypt): Preparer {
-  const here = import.meta.url;
-  // Under the test runner this module is TypeScript: the worker then needs the tsx loader.
-  const isTs = here.endsWith('.ts');
-  const filename = fileURLToPath(new URL(isTs ? './decrypt-worker.ts' : './decrypt-worker.js', here));
-  const pool = new Piscina({
-    filename,
-    minThreads: threads,
-    maxThreads: threads,
-    workerData: setup,
-    execArgv: isTs ? ['--import', 'tsx'] : [],
-  });
+/**
+ * Prepares on a pool of worker threads, one per core by default; a batch is split across them.
+ * `opts.slot` (the connector id) shares the pool across runs (see worker-pool.ts).
+ */
+export async function poolPreparer(
+  setup: PrepareSetup,
+  threads = availableParallelism(),
+  remote?: RemoteDecrypt,
+  opts: { slot?: string; logger?: Logger } = {},
+): Promise<Preparer> {
+  const { pool, release } = await leasePool(setup, threads, opts.slot);
   const split = async <T, R>(list: T[], task: (part: T[]) => PrepareTask): Promise<R[]> => {
     const size = Math.max(8, Math.ceil(list.length / (threads * 2)));
     const parts: Promise<R[]>[] = [];
-    for (let i = 0; i < list.length; i += size) parts.push(pool.run(task(list.slice(i, i + size))) as Promise<R[]>);
+    for (let i = 0; i < list.length; i += size)
+      parts.push(runWithRetry<R[]>(pool, task(list.slice(i, i + size)), opts.logger));
     return (await Promise.all(parts)).flat();
   };
   const run = (t: PrepareTask): Promise<PreparedResult[] | Unwrapped[]> =>
@@ -231,6 +230,6 @@ export function poolPreparer(setup: PrepareSetup, threads = availableParallelism
   return {
     prepare: async (records) =>
       remote ? prepareRemote(records, run, remote) : ((await run({ op: 'prepare', records })) as PreparedResult[]),
-    close: () => pool.destroy(),
+    close: release,
   };
 }

@@ -15,6 +15,7 @@ import {
 import { buildConnector, type RuntimeSecrets } from './connector.js';
 import { refreshDirectory, type DirectoryRefresh } from './directory-refresh.js';
 import { runOnce, type RunOptions, type RunReport } from './run.js';
+import type { Logger } from '../core/logger.js';
 
 export interface ConnectorRunReport extends RunReport {
   /** records put back to pending because their hold's cause was fixed */
@@ -32,6 +33,8 @@ export async function runConnector(
     secrets?: RuntimeSecrets;
     /** seals credentials the run keeps in the database (Graph upload session URLs) */
     seal?: UrlSeal;
+    logger?: Logger;
+    sharedPool?: boolean;
   },
 ): Promise<ConnectorRunReport> {
   const directory = await refreshDirectory(store.db, cfg, (opts.now ?? Date.now)());
@@ -40,6 +43,8 @@ export async function runConnector(
     db: store.db,
     ...(opts.secrets ? { secrets: opts.secrets } : {}),
     ...(opts.seal ? { seal: opts.seal } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.sharedPool ? { sharedPool: true } : {}),
   });
   try {
     const now = (opts.now ?? Date.now)();

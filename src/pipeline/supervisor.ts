@@ -7,15 +7,20 @@
 import { EventEmitter } from 'node:events';
 import type { ConnectorConfig } from '../config/index.js';
 import { describeError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import type { Store, UrlSeal } from '../store/index.js';
 import type { RuntimeSecrets } from './connector.js';
 import { runConnector, type ConnectorRunReport } from './run-connector.js';
+import { closeSharedPools } from './worker-pool.js';
 import type { RunProgress } from './run.js';
 import { startSchedule, type Schedule } from './schedule.js';
 
+/** Where a connector is defined: the configuration file, the console, or the built-in demo of `serve`. */
+export type ConnectorOrigin = 'config' | 'console' | 'demo';
+
 export interface ManagedConnector {
   config: ConnectorConfig;
-  origin: 'config' | 'console';
+  origin: ConnectorOrigin;
   paused: boolean;
   /** secrets of a console connector, read when a run starts (so a change applies at the next run) */
   secrets?: () => Promise<RuntimeSecrets>;
@@ -25,7 +30,7 @@ export type SupervisedState = 'running' | 'idle' | 'paused' | 'paused-credential
 
 export interface ConnectorStatus {
   id: string;
-  origin: 'config' | 'console';
+  origin: ConnectorOrigin;
   config: ConnectorConfig;
   /** seconds between runs in effect (the schedule, or `serve --interval`) */
   intervalSeconds: number;
@@ -53,6 +58,8 @@ export interface SupervisorOptions {
   /** stop after this many runs per connector (`serve --runs`), for tests */
   maxRuns?: number;
   onLog?: (line: string) => void;
+  /** the root logger; each connector logs through a `{component: 'connector', connectorId}` child */
+  logger?: Logger;
   now?: () => number;
   /** seals credentials runs keep in the database (Graph upload session URLs) */
   seal?: UrlSeal;
@@ -86,7 +93,12 @@ export class Supervisor {
 
   /** Applies the current set of connectors: starts new ones, restarts changed ones, stops removed ones. */
   reload(): Promise<void> {
-    this.reloading = this.reloading.then(() => this.apply()).catch((err) => this.log(`reload: ${describeError(err)}`));
+    this.reloading = this.reloading
+      .then(() => this.apply())
+      .catch((err) => {
+        this.logger().error({ component: 'supervisor', err }, 'reloading the connectors failed');
+        this.log(`reload: ${describeError(err)}`);
+      });
     return this.reloading;
   }
 
@@ -133,6 +145,7 @@ export class Supervisor {
     this.stopped = true;
     await this.reloading;
     await Promise.all([...this.entries.values()].map((e) => e.schedule?.stop()));
+    await closeSharedPools();
   }
 
   private async apply(): Promise<void> {
@@ -196,7 +209,10 @@ export class Supervisor {
     const c = e.managed.config;
     e.schedule = startSchedule({
       intervalMs: this.intervalMs(e),
-      onError: (err) => this.log(`${c.id}: run failed: ${describeError(err)}`),
+      onError: (err) => {
+        this.connectorLogger(c.id).error({ err }, 'run failed');
+        this.log(`${c.id}: run failed: ${describeError(err)}`);
+      },
       run: () => this.runEntry(e),
     });
   }
@@ -206,11 +222,15 @@ export class Supervisor {
     if (this.opts.maxRuns !== undefined && e.runs >= this.opts.maxRuns) return;
     e.status.nextRunAt = null;
     this.setState(e, 'running', null);
+    const log = this.connectorLogger(c.id);
+    log.debug({ run: e.runs + 1 }, 'run starting');
     try {
       if (this.opts.beforeRun) await this.opts.beforeRun(c, e.runs);
       const secrets = e.managed.secrets ? await e.managed.secrets() : undefined;
       const report = await runConnector(this.opts.store, c, {
         workers: this.opts.workers,
+        logger: log,
+        sharedPool: true,
         ...(secrets ? { secrets } : {}),
         ...(this.opts.seal ? { seal: this.opts.seal } : {}),
         onProgress: (p) => {
@@ -221,6 +241,7 @@ export class Supervisor {
       });
       e.status.lastReport = report;
       e.status.progress = null;
+      logRun(log, report);
       const paused = report.delivery?.paused ?? [];
       if (paused.length > 0) {
         this.setState(e, 'paused-credentials', `destination ${paused.join(', ')} refused our credentials`);
@@ -260,4 +281,29 @@ export class Supervisor {
   private log(line: string): void {
     this.opts.onLog?.(line);
   }
+
+  private logger(): Logger {
+    return this.opts.logger ?? silentLogger;
+  }
+
+  private connectorLogger(connectorId: string): Logger {
+    return this.logger().child({ component: 'connector', connectorId });
+  }
+}
+
+/** One line per run: counters only (never content); warn when something was held or failed. */
+function logRun(log: Logger, r: ConnectorRunReport): void {
+  const fields = {
+    runId: r.runId,
+    status: r.status,
+    fetched: r.fetched,
+    archived: r.archived,
+    held: r.held,
+    failed: r.failed,
+    ...(r.delivery ? { delivery: r.delivery } : {}),
+  };
+  if (r.error) log.error({ ...fields, error: r.error }, 'run failed');
+  else if (r.failed > 0 || r.heldTotal > 0) log.warn(fields, 'run finished with held or failed records');
+  else if (r.fetched === 0) log.debug(fields, 'run finished: nothing new');
+  else log.info(fields, 'run finished');
 }

@@ -1,9 +1,30 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { hashCost, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('hash cost', () => {
+  it('is 2^15 in production, and the lower test cost is refused outside NODE_ENV=test', () => {
+    expect(hashCost({})).toBe(32768);
+    expect(hashCost({ NODE_ENV: 'production' })).toBe(32768);
+    expect(hashCost({ NODE_ENV: 'test', WXA_TEST_SCRYPT_LOG2N: '10' })).toBe(1024);
+    for (const env of [{ WXA_TEST_SCRYPT_LOG2N: '10' }, { NODE_ENV: 'production', WXA_TEST_SCRYPT_LOG2N: '10' }]) {
+      expect(() => hashCost(env)).toThrow(/WXA_TEST_SCRYPT_LOG2N .*only by the test suite/);
+    }
+    expect(() => hashCost({ NODE_ENV: 'test', WXA_TEST_SCRYPT_LOG2N: '4' })).toThrow(/not an integer from 10 to 15/);
+  });
+
+  it('the suite runs with the lower cost, so its hashes say so', async () => {
+    expect(await hashPassword('a perfectly fine password')).toMatch(/^scrypt\$1024\$8\$1\$/);
+  });
+});
 
 describe('hashPassword / verifyPassword', () => {
-  it('round trips and refuses a wrong password', async () => {
+  it('round trips and refuses a wrong password at the production cost', async () => {
+    vi.stubEnv('WXA_TEST_SCRYPT_LOG2N', '');
     const stored = await hashPassword('correct horse battery staple');
     expect(stored).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*$/);
     expect(stored).not.toContain('correct horse');

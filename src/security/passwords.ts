@@ -4,9 +4,38 @@
  * old hashes still verify. The policy follows NIST SP 800-63B: length over composition rules.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { ArchiverError } from '../core/errors.js';
 
 /** CPU/memory cost: 2^15 with r=8 uses 32 MiB and about 50-100 ms per hash on a server core. */
 const N = 2 ** 15;
+/**
+ * The test suite creates hundreds of accounts; at the production cost that alone takes minutes
+ * on a shared CI machine. `WXA_TEST_SCRYPT_LOG2N` lowers the cost for new hashes, and only when
+ * `NODE_ENV=test` (set by the test runner): a production process with it set refuses to hash
+ * rather than silently store weak hashes. Stored hashes carry their own N, so verifying is unaffected.
+ */
+const TEST_COST_VARIABLE = 'WXA_TEST_SCRYPT_LOG2N';
+const TEST_COST_MIN_LOG2 = 10;
+
+/** The scrypt N for new hashes: 2^15, or the test suite's lower cost under NODE_ENV=test. */
+export function hashCost(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[TEST_COST_VARIABLE];
+  if (raw === undefined || raw === '') return N;
+  if (env.NODE_ENV !== 'test') {
+    throw new ArchiverError(
+      'WXA_CONFIG_INVALID',
+      `${TEST_COST_VARIABLE} lowers the password hashing cost and is accepted only by the test suite (NODE_ENV=test); unset it`,
+    );
+  }
+  const log2 = Number(raw);
+  if (!Number.isInteger(log2) || log2 < TEST_COST_MIN_LOG2 || log2 > 15) {
+    throw new ArchiverError(
+      'WXA_CONFIG_INVALID',
+      `${TEST_COST_VARIABLE}=${raw} is not an integer from ${TEST_COST_MIN_LOG2} to 15`,
+    );
+  }
+  return 2 ** log2;
+}
 const R = 8;
 const P = 1;
 const SALT_BYTES = 16;
@@ -30,9 +59,10 @@ function derive(password: string, salt: Buffer, keylen: number, opts: ScryptOpti
 
 /** Returns `scrypt$N$r$p$salt$hash` (salt and hash in base64). */
 export async function hashPassword(password: string): Promise<string> {
+  const n = hashCost();
   const salt = randomBytes(SALT_BYTES);
-  const key = await derive(password, salt, KEY_BYTES, { N, r: R, p: P, maxmem: maxmemFor(N, R, P) });
-  return ['scrypt', N, R, P, salt.toString('base64'), key.toString('base64')].join('$');
+  const key = await derive(password, salt, KEY_BYTES, { N: n, r: R, p: P, maxmem: maxmemFor(n, R, P) });
+  return ['scrypt', n, R, P, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 interface ParsedHash {

@@ -22,6 +22,8 @@ import { createMappingParser, type MappingParser } from '../mapping/parse-pool.j
 import { DEFAULT_BODY_LIMIT } from './body-limits.js';
 import { routeNotFound, sendError, toApiError } from './errors.js';
 import { securityHeaders } from './headers.js';
+import { httpLoggerOptions } from './http-logger.js';
+import type { Logger } from '../core/logger.js';
 import { auditRoutes } from './routes/audit.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { conversationRoutes } from './routes/conversations.js';
@@ -46,7 +48,8 @@ export interface AppOptions {
   /** set the Secure flag on cookies (when served over HTTPS, directly or behind a proxy) */
   secureCookies?: boolean;
   now?: () => number;
-  logger?: boolean;
+  /** the root logger; the app logs through its `{component: 'http'}` child (none: silent) */
+  logger?: Logger;
   /** parses uploaded mapping files off the event loop; default a pool of one thread, closed with the app */
   mappingParser?: MappingParser;
 }
@@ -78,7 +81,7 @@ const ROUTER_OPTIONS = {
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...httpLoggerOptions(opts.logger),
     // Small by default; the routes that carry a CSV or a CA bundle raise it (body-limits.ts).
     bodyLimit: DEFAULT_BODY_LIMIT,
     trustProxy: false,

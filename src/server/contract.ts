@@ -3,13 +3,14 @@
  * console imports these types so that a change on one side fails the other's type check. Times
  * are milliseconds since the epoch; every error body is `ApiError`.
  */
+import type { ErrorCode } from '../core/errors.js';
 import type { Permission, Role } from '../security/roles.js';
 
-export type { Permission, Role };
+export type { ErrorCode, Permission, Role };
 
-/** Every non-2xx response. `code` is a WXA_ code the console translates; `message` is English. */
+/** Every non-2xx response. `code` is a registered WXA_ code the console translates; `message` is English. */
 export interface ApiError {
-  code: string;
+  code: ErrorCode;
   message: string;
   /** for validation errors: the field and what is wrong with it */
   fields?: { path: string; message: string }[];
@@ -131,7 +132,8 @@ export interface ConnectorSummary {
   name: string;
   sourceKind: 'sandbox' | 'wecom';
   /** defined in the config file (read-only here) or from the console */
-  origin: 'config' | 'console';
+  /** config: the configuration file; console: made in the console; demo: the built-in sandbox demo of `serve` */
+  origin: 'config' | 'console' | 'demo';
   state: ConnectorState;
   stateDetail: string | null;
   progress: RunProgressEvent | null;

@@ -4,7 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
-import { ArchiverError } from '../core/errors.js';
+import { ArchiverError, statusOf } from '../core/errors.js';
 import type { ApiError } from './contract.js';
 
 /** An error a handler throws to answer with a given status and body. */
@@ -71,11 +71,7 @@ export function toApiError(err: unknown, bodyLimit?: number): { status: number; 
     };
   }
   if (err instanceof ArchiverError) {
-    if (err.code === 'WXA_USER_EXISTS') return { status: 409, body: { code: err.code, message: err.message } };
-    if (err.code === 'WXA_BODY_TOO_LARGE') return { status: 413, body: { code: err.code, message: err.message } };
-    if (err.code === 'WXA_SERVER_BUSY') return { status: 503, body: { code: err.code, message: err.message } };
-    const status = err.kind === 'config' || err.kind === 'data' ? 400 : err.kind === 'auth' ? 403 : 502;
-    return { status, body: { code: err.code, message: err.message } };
+    return { status: statusOf(err.code), body: { code: err.code, message: err.message } };
   }
   const status = (err as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -15,8 +15,14 @@ export async function loadManagedConnectors(deps: {
   store: Store;
   secrets: SecretBox;
   onError?: (line: string) => void;
+  /** the id of the sandbox demo `serve` adds when nothing is configured: labelled as such, not as the file's */
+  demoConnectorId?: string;
 }): Promise<ManagedConnector[]> {
-  const out: ManagedConnector[] = deps.config.connectors.map((c) => ({ config: c, origin: 'config', paused: false }));
+  const out: ManagedConnector[] = deps.config.connectors.map((c) => ({
+    config: c,
+    origin: c.id === deps.demoConnectorId ? 'demo' : 'config',
+    paused: false,
+  }));
   const taken = new Set(out.map((m) => m.config.id));
   for (const row of await listConnectorDefinitions(deps.store.db)) {
     if (taken.has(row.id)) {

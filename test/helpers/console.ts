@@ -12,6 +12,7 @@ import type { SessionInfo } from '../../src/server/contract.js';
 import { loadManagedConnectors } from '../../src/server/managed.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { tempDir } from './cli.js';
+import type { Logger } from '../../src/core/logger.js';
 
 export interface ConsoleHarness {
   app: FastifyInstance;
@@ -26,7 +27,13 @@ export interface ConsoleHarness {
 export const PASSWORD = 'correct horse battery staple';
 
 export async function startConsole(
-  opts: { supervisor?: boolean; config?: Record<string, unknown>; webRoot?: string; intervalSeconds?: number } = {},
+  opts: {
+    supervisor?: boolean;
+    config?: Record<string, unknown>;
+    webRoot?: string;
+    intervalSeconds?: number;
+    logger?: Logger;
+  } = {},
 ): Promise<ConsoleHarness> {
   const dir = await tempDir('console');
   const config = parseConfig({ ...(opts.config ?? {}), dataDir: dir.path }, 'test', dir.path);
@@ -38,6 +45,7 @@ export async function startConsole(
         workers: 0,
         load: () => loadManagedConnectors({ config, store, secrets }),
         intervalSeconds: opts.intervalSeconds ?? 3600,
+        ...(opts.logger ? { logger: opts.logger } : {}),
       })
     : undefined;
   await supervisor?.start();
@@ -47,6 +55,7 @@ export async function startConsole(
     secrets,
     ...(supervisor ? { supervisor } : {}),
     ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
   });
   return {
     app,

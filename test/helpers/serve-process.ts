@@ -84,8 +84,11 @@ export async function startServe(opts: ServeOptions = {}): Promise<ServeProcess>
   }
 }
 
+/** The suite's lower password-hashing cost is the one WXA_ variable the child keeps. */
+const KEPT = new Set(['WXA_TEST_SCRYPT_LOG2N']);
+
 function withoutWxa(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('WXA_')));
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('WXA_') || KEPT.has(k)));
 }
 
 /** Resolves once the console listens and the setup token is printed. */

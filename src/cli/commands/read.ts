@@ -32,7 +32,7 @@ export interface ReadFlags extends CommonFlags {
 }
 
 async function withStore<T>(flags: ReadFlags, fn: (store: Store, cfg: Config) => Promise<T>): Promise<T> {
-  const cfg = await resolveConfig(flags);
+  const cfg = await resolveConfig(flags, true);
   const store = await openStore(cfg.dataDir);
   try {
     return await fn(store, cfg);

@@ -11,7 +11,7 @@ export interface ReportFlags extends CommonFlags {
 
 export async function reportCommand(flags: ReportFlags, io: Io): Promise<number> {
   const since = parseSince(flags.since);
-  const cfg = await resolveConfig(flags);
+  const cfg = await resolveConfig(flags, true);
   const store = await openStore(cfg.dataDir);
   let report: Report;
   try {

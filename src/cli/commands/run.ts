@@ -5,7 +5,7 @@ import type { Config } from '../../config/index.js';
 import { checkpointIfChanged } from '../../compliance/evidence/index.js';
 import { runConnector, type ConnectorRunReport, type RunProgress } from '../../pipeline/index.js';
 import { SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
-import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
+import { cliLogger, resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
 import { openWriter, type WriterFlags } from '../writer.js';
 
@@ -24,6 +24,7 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
     return 2;
   }
   const cfg = await resolveConfig(flags);
+  const logger = cliLogger(cfg.logLevel, io);
   const connectors = flags.connector ? cfg.connectors.filter((c) => c.id === flags.connector) : cfg.connectors;
   if (connectors.length === 0) {
     io.err('run: no connector configured; pass --sandbox DIR, or --config FILE (see config.example.json)\n');
@@ -51,7 +52,7 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
         bar.setTotal(Math.max(p.total, p.processed, 1));
         bar.update(p.processed, { phase: p.phase });
       };
-      const report = await runConnector(store, c, { workers: workersOf(cfg), onProgress, seal });
+      const report = await runConnector(store, c, { workers: workersOf(cfg), onProgress, seal, logger });
       bar?.stop();
       reports.push(report);
       if (!flags.json) io.out(formatReport(report));

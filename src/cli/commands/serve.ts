@@ -17,10 +17,12 @@ import { loadManagedConnectors } from '../../server/managed.js';
 import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
 import { createCallbackHandler, startCallbackServer, type CallbackServer } from '../../sources/wecom/callback/index.js';
 import { listConnectorDefinitions } from '../../store/index.js';
-import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
+import { cliLogger, resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import type { Io } from '../io.js';
 import { openWriter, type WriterFlags } from '../writer.js';
 import { workersOf } from './run.js';
+import { IdleSummary } from '../idle-summary.js';
+import { listenConsole } from '../listen-console.js';
 
 export interface ServeFlags extends CommonFlags, SandboxFlags, WriterFlags {
   interval?: string;
@@ -39,6 +41,7 @@ const WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   let cfg = await resolveConfig(flags);
+  const logger = cliLogger(cfg.logLevel, io);
   const opened = await openWriter(cfg.dataDir, 'serve', flags, io);
   if ('exit' in opened) return opened.exit;
   const { store } = opened;
@@ -60,10 +63,18 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
     store,
     workers: workersOf(cfg),
     seal: secrets.textSeal(UPLOAD_SESSION_SEAL),
-    load: () => loadManagedConnectors({ config: cfg, store, secrets, onError: (l) => io.err(`${l}\n`) }),
+    load: () =>
+      loadManagedConnectors({
+        config: cfg,
+        store,
+        secrets,
+        onError: (l) => io.err(`${l}\n`),
+        ...(demoDir ? { demoConnectorId: DEMO_ID } : {}),
+      }),
     ...(intervalSeconds !== undefined ? { intervalSeconds } : {}),
     ...(maxRuns !== undefined ? { maxRuns } : {}),
     onLog: (line) => io.err(`${line}\n`),
+    logger,
     beforeRun: async (c, runNumber) => {
       if (!demoDir || c.id !== DEMO_ID || runNumber === 0) return;
       // New traffic with times of now, spread over the interval, as a live corp would send it.
@@ -80,19 +91,42 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => (resolveDone = r));
   const perConnectorRuns = new Map<string, number>();
+  const idle = new IdleSummary();
   supervisor.on((e) => {
     if (e.type !== 'run') return;
     const r = e.report;
-    const held = Object.entries(r.held).map(([k, v]) => `${k} ${v}`);
-    io.out(
-      `${new Date().toISOString()} ${r.connectorId}: captured ${r.captured}, archived ${r.archived}, held ${r.heldTotal}` +
-        `${held.length ? ` (${held.join(', ')})` : ''}, failed ${r.failed}\n`,
-    );
+    for (const line of idle.lines(r, Date.now())) io.out(`${line}\n`);
     if (r.error) io.err(`${r.connectorId}: ${r.error}\n`);
     const n = (perConnectorRuns.get(r.connectorId) ?? 0) + 1;
     perConnectorRuns.set(r.connectorId, n);
     if (maxRuns !== undefined && n === maxRuns && ++finished >= supervisor.list().length) resolveDone();
   });
+  // The console listens before any run starts: a port already taken ends `serve` at once with
+  // a clear message instead of a service that archives without the console it promised.
+  let app: FastifyInstance | undefined;
+  let consoleAddress: string | undefined;
+  if (flags.console !== false && cfg.console.enabled) {
+    app = await buildApp({
+      store,
+      config: cfg,
+      secrets,
+      supervisor,
+      webRoot: WEB_ROOT,
+      secureCookies: cfg.console.secureCookies,
+      logger,
+    });
+    const host = flags.host ?? cfg.console.host;
+    const port = flags.port !== undefined ? Number(flags.port) : cfg.console.port;
+    const listened = await listenConsole(app, host, port);
+    if (!listened.ok) {
+      io.err(`${listened.message}\n`);
+      await app.close();
+      await store.close();
+      return 1;
+    }
+    consoleAddress = listened.address;
+  }
+
   await supervisor.start();
   for (const s of supervisor.list()) {
     const intervalS = intervalSeconds ?? s.config.schedule.intervalSeconds;
@@ -121,23 +155,13 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
     io.err(`${c.id}: msgaudit_notify callback listening on ${server.url}\n`);
   }
 
-  let app: FastifyInstance | undefined;
-  if (flags.console !== false && cfg.console.enabled) {
-    app = await buildApp({
-      store,
-      config: cfg,
-      secrets,
-      supervisor,
-      webRoot: WEB_ROOT,
-      secureCookies: cfg.console.secureCookies,
-    });
-    const host = flags.host ?? cfg.console.host;
-    const port = flags.port !== undefined ? Number(flags.port) : cfg.console.port;
-    const address = await app.listen({ host, port });
-    io.err(`console: ${address}/\n`);
+  if (app && consoleAddress) {
+    io.err(`console: ${consoleAddress}/\n`);
     const token = await issueSetupToken(store.db, Date.now());
     if (token) {
-      io.err(`no administrator yet: open ${address}/setup and enter this one-time setup token:\n\n    ${token}\n\n`);
+      io.err(
+        `no administrator yet: open ${consoleAddress}/setup and enter this one-time setup token:\n\n    ${token}\n\n`,
+      );
     }
   }
 

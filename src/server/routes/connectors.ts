@@ -186,7 +186,10 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
       throw inConfig
         ? new HttpError(400, {
             code: 'WXA_CONNECTOR_READONLY',
-            message: `connector ${id} is defined in the config file; change it there`,
+            message:
+              ctx.supervisor?.get(id)?.origin === 'demo'
+                ? `connector ${id} is the built-in demo of serve; create your own connector instead`
+                : `connector ${id} is defined in the config file; change it there`,
           })
         : notFound(`connector ${id}`);
     }

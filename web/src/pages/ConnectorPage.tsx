@@ -190,7 +190,11 @@ export function ConnectorPage() {
       <ErrorBanner error={error} onRetry={() => void load()} />
       <ErrorBanner error={actionError} testId="action-error" />
       {notice ? <Notice testId="notice">{notice}</Notice> : null}
-      {detail.origin === 'config' ? <Notice testId="connector-readonly-note">{t('detail.readOnly')}</Notice> : null}
+      {detail.origin !== 'console' ? (
+        <Notice testId="connector-readonly-note">
+          {t(detail.origin === 'demo' ? 'detail.readOnlyDemo' : 'detail.readOnly')}
+        </Notice>
+      ) : null}
 
       <Section title={t('detail.summary')}>
         <div data-testid="connector-summary">
@@ -208,7 +212,7 @@ export function ConnectorPage() {
                     ReactNode,
                   ][])
                 : []),
-              [t('detail.origin'), detail.origin === 'config' ? t('origin.config') : t('origin.console')],
+              [t('detail.origin'), t(`origin.${detail.origin}`)],
               [t('columns.lag'), <LagView connectorId={detail.id} lag={detail.lag} />],
               [t('detail.newestMessage'), f.dateTime(detail.lag.newestMessageAt)],
               [t('detail.lastSuccess'), f.dateTime(detail.lag.lastSuccessAt)],

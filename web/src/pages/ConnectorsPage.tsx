@@ -90,7 +90,7 @@ export function ConnectorsPage() {
       render: (c) => (
         <div className="stack">
           <span>{t(SOURCE_LABEL[c.sourceKind])}</span>
-          {c.origin === 'config' ? <span className="muted">{t('origin.config')}</span> : null}
+          {c.origin !== 'console' ? <span className="muted">{t(`origin.${c.origin}`)}</span> : null}
         </div>
       ),
     },

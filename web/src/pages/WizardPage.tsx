@@ -83,7 +83,7 @@ export function WizardPage() {
     return (
       <Page title={title} testId="wizard">
         <Notice tone="warning" testId="connector-readonly-note">
-          {t('readOnly')}
+          {t(detail.origin === 'demo' ? 'readOnlyDemo' : 'readOnly')}
         </Notice>
       </Page>
     );

@@ -1,0 +1,90 @@
+/**
+ * The prepare threads, created once per process and kept across runs. Starting a pool per run
+ * cost a module load per thread per run, and under load such a load once aborted the whole
+ * process inside V8; a service running a connector every minute now starts its threads once,
+ * and again only when the connector's setup (keys, directory, mapping) changes. A task whose
+ * thread dies is run again on the thread Piscina starts in its place.
+ */
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { Logger } from '../core/logger.js';
+
+/** Attempts of one task when its thread dies under it (the first included). */
+export const TASK_ATTEMPTS = 3;
+
+interface Slot {
+  fingerprint: string;
+  pool: Piscina;
+}
+
+const slots = new Map<string, Slot>();
+let created = 0;
+
+function workerFile(): { filename: string; execArgv: string[] } {
+  const here = import.meta.url;
+  // Under the test runner this module is TypeScript: the worker then needs the tsx loader.
+  const isTs = here.endsWith('.ts');
+  const filename = fileURLToPath(new URL(isTs ? './decrypt-worker.ts' : './decrypt-worker.js', here));
+  return { filename, execArgv: isTs ? ['--import', 'tsx'] : [] };
+}
+
+function newPool(workerData: unknown, threads: number): Piscina {
+  created++;
+  return new Piscina({ ...workerFile(), minThreads: threads, maxThreads: threads, workerData });
+}
+
+export interface PoolLease {
+  pool: Piscina;
+  /** ends a pool made for one run; a shared pool stays for the next run */
+  release(): Promise<void>;
+}
+
+/**
+ * A pool for `workerData`. With a `slot` (the connector id) the pool is shared: the same setup
+ * gets the same pool run after run; a changed setup replaces it. Without one it lives for the run.
+ */
+export async function leasePool(workerData: unknown, threads: number, slot?: string): Promise<PoolLease> {
+  if (slot === undefined) {
+    const pool = newPool(workerData, threads);
+    return { pool, release: () => pool.destroy() };
+  }
+  const fingerprint = createHash('sha256')
+    .update(`${threads}\n${JSON.stringify(workerData)}`)
+    .digest('hex');
+  const existing = slots.get(slot);
+  if (existing?.fingerprint === fingerprint) return { pool: existing.pool, release: async () => undefined };
+  slots.delete(slot);
+  await existing?.pool.destroy();
+  const pool = newPool(workerData, threads);
+  slots.set(slot, { fingerprint, pool });
+  return { pool, release: async () => undefined };
+}
+
+/** Ends every shared pool (at the end of `serve`). */
+export async function closeSharedPools(): Promise<void> {
+  const all = [...slots.values()];
+  slots.clear();
+  await Promise.all(all.map((s) => s.pool.destroy()));
+}
+
+/** Pools started in this process, and shared ones alive now: for tests and monitoring. */
+export function poolStats(): { created: number; shared: number } {
+  return { created, shared: slots.size };
+}
+
+/**
+ * Runs a task, again on a fresh thread when its thread died (a crash, an out-of-memory abort of
+ * the thread): tasks are pure functions of their input, so running one twice is safe.
+ */
+export async function runWithRetry<R>(pool: Piscina, task: unknown, log?: Logger): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await pool.run(task)) as R;
+    } catch (err) {
+      // The pool itself is being ended (the run is over): nothing to run again on.
+      if (attempt >= TASK_ATTEMPTS || (err as Error).message === 'Terminating worker thread') throw err;
+      log?.warn({ component: 'prepare-pool', err, attempt }, 'a prepare thread failed; its batch runs again');
+    }
+  }
+}

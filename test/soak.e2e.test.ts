@@ -1,0 +1,109 @@
+// `serve` soaked: many runs of the demo connector on a tiny interval, with two prepare threads,
+// while other processes load every core. The service must never exit early, must archive every
+// message the demo tenant received (400 at the start, 25 more before each later run), and its
+// memory must stay bounded (the long run also bounds its growth). The default suite runs 12
+// runs beside one busy process (it shares the machine with the other test files);
+// WXA_LONG_TESTS=1 runs 200 with every core loaded.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliJson, tempDir } from './helpers/cli.js';
+import { LONG_TESTS, longOr } from './helpers/long-tests.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const RUNS = longOr(200, 12);
+/** A bound on growth: the service's RSS late in the soak against early in it (long run). */
+const RSS_GROWTH_MB = 150;
+/** A bound on the service's peak RSS during the soak. */
+const RSS_PEAK_MB = 700;
+
+function rssMb(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process that keeps one core busy until killed. */
+function burner(): ChildProcess {
+  return spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+}
+
+describe('serve soak', () => {
+  it(
+    `runs ${RUNS} times under CPU load, archives everything, memory bounded`,
+    async () => {
+      const dir = await tempDir('soak');
+      const load = Array.from({ length: longOr(availableParallelism(), 1) }, burner);
+      try {
+        const child = spawn(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            join(ROOT, 'test', 'helpers', 'cli-entry.ts'),
+            'serve',
+            '--data-dir',
+            dir.path,
+            '--no-console',
+            '--interval',
+            '0.05',
+            '--runs',
+            String(RUNS),
+            '--workers',
+            '2',
+          ],
+          { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        let stdout = '';
+        let stderr = '';
+        child.stdout!.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+        child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+        const samples: number[] = [];
+        const sampler = setInterval(() => {
+          const mb = rssMb(child.pid!);
+          if (mb !== undefined) samples.push(mb);
+        }, 250);
+        const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+        clearInterval(sampler);
+        expect(code, stderr.slice(-2000)).toBe(0);
+        expect(stderr).not.toMatch(/FATAL|run failed/);
+
+        // Every message the tenant received, processed; none left pending or failed.
+        const status = await cliJson<{
+          connectors: { id: string; records: Record<string, number> }[];
+        }>('status', '--data-dir', dir.path, '--json');
+        const records = status.connectors.find((c) => c.id === 'sandbox')!.records;
+        const total = Object.values(records).reduce((a, b) => a + b, 0);
+        expect(total).toBe(400 + 25 * (RUNS - 1));
+        expect(records.pending).toBe(0);
+        expect(records.failed).toBe(0);
+        expect(records.done).toBeGreaterThan(0);
+        // One line per busy run on stdout, and the service printed no crash of a run.
+        expect(stdout.trim().split('\n').length).toBeGreaterThanOrEqual(2);
+
+        // Memory. Over 12 runs the heap is still growing into its working size, so the short run
+        // bounds the peak only; the long run (200 runs) also bounds the growth from the second
+        // quarter of the samples (after warm-up) to the last.
+        expect(samples.length).toBeGreaterThan(4);
+        const peak = Math.max(...samples);
+        expect(peak, `peak RSS ${peak.toFixed(0)} MB`).toBeLessThan(RSS_PEAK_MB);
+        if (LONG_TESTS) {
+          const q = Math.floor(samples.length / 4);
+          const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+          const early = avg(samples.slice(q, 2 * q));
+          const late = avg(samples.slice(3 * q));
+          expect(late - early, `RSS ${early.toFixed(0)} MB -> ${late.toFixed(0)} MB`).toBeLessThan(RSS_GROWTH_MB);
+        }
+      } finally {
+        for (const p of load) p.kill('SIGKILL');
+        await dir.cleanup();
+      }
+    },
+    longOr(1_800_000, 300_000),
+  );
+});
