@@ -12,7 +12,9 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
-import { auditVerifyCommand } from './commands/audit.js';
+import { auditExportCommand, auditVerifyCommand } from './commands/audit.js';
+import { backupCommand, restoreCommand } from './commands/backup.js';
+import { checkpointCommand, evidenceCommand, verifyCommand } from './commands/verify.js';
 import { reindexCommand, searchCommand } from './commands/search.js';
 import { printJson, processIo, type Io } from './io.js';
 
@@ -50,6 +52,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--port <n>', 'console port (default 8788; 0 picks a free one)')
     .option('--no-console', 'do not serve the web console')
     .option('--no-demo', 'do not start the sandbox demo when no connector exists')
+    .option('--wait <seconds>', 'wait this long for another writer of the data directory to finish (default 0)')
     .action(act((opts) => serveCommand(opts, io)));
 
   common(program.command('run'))
@@ -59,6 +62,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--mapping <file>', 'mapping CSV for --sandbox')
     .option('--connector <id>', 'only this connector (also the id given to --sandbox; default "sandbox")')
     .option('--workers <n>', 'decrypt worker threads (default one per core; 0 for none)')
+    .option('--wait <seconds>', 'wait this long for another writer of the data directory to finish (default 0)')
     .option('--json', 'print the report as JSON')
     .action(act((opts) => runCommand(opts, io)));
 
@@ -125,6 +129,51 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('recompute the hash chain of the audit log; exit 1 when an event was altered or removed')
     .option('--json', 'print JSON')
     .action(act((opts) => auditVerifyCommand(opts, io)));
+  common(audit.command('export'))
+    .description('print every audit event in chain order with prev_hash and hash, as CSV or JSON')
+    .option('--format <format>', 'csv or json', 'json')
+    .option('--since <date>', 'only events since this date (2026-11-01) or ISO time')
+    .action(act((opts) => auditExportCommand(opts, io)));
+
+  common(program.command('verify'))
+    .description(
+      'prove the archive complete and unaltered: blobs, items, raw records, mailbox entries, both logs, checkpoints, seq gaps; exit 1 naming the first broken thing',
+    )
+    .option('--since <date>', 'only rows, blobs and time-stamps added since this date (2026-11-01) or ISO time')
+    .option('--public-key <file>', 'the Ed25519 public key (PEM) checkpoints must verify under; default evidence.pub')
+    .option('--tsa-ca <file>', "the time-stamping authority's CA certificates (PEM); default evidence.tsa.caFile")
+    .option('--json', 'print JSON')
+    .action(act((opts) => verifyCommand(opts, io)));
+  common(program.command('checkpoint'))
+    .description('sign (and time-stamp, when a TSA is configured) a checkpoint of both logs now')
+    .option('--json', 'print JSON')
+    .action(act((opts) => checkpointCommand(opts, io)));
+  common(program.command('evidence'))
+    .description(
+      'write an evidence package for auditors: checkpoints, signatures, time-stamps, public key, verification report, and how to check them with openssl',
+    )
+    .requiredOption('--out <dir>', 'directory to create')
+    .option('--public-key <file>', 'the Ed25519 public key (PEM) to include and verify under; default evidence.pub')
+    .option('--tsa-ca <file>', "the time-stamping authority's CA certificates (PEM); default evidence.tsa.caFile")
+    .option('--json', 'print JSON')
+    .action(act((opts) => evidenceCommand(opts, io)));
+
+  common(program.command('backup'))
+    .description(
+      'copy the live archive into DIR: database (online backup), new blob files checked against their SHA-256, heads and latest checkpoint',
+    )
+    .requiredOption('--to <dir>', 'backup directory (keep it on another disk or machine)')
+    .option('--check', 'only say what the newest backup in DIR lacks; exit 1 when it is behind')
+    .option('--json', 'print JSON')
+    .action(act((opts) => backupCommand(opts, io)));
+  program
+    .command('restore')
+    .description('restore the newest backup in DIR into a new data directory, then verify it')
+    .requiredOption('--from <dir>', 'backup directory')
+    .requiredOption('--data-dir <dir>', 'new, empty data directory')
+    .option('--public-key <file>', 'the Ed25519 public key (PEM) the checkpoints must verify under')
+    .option('--json', 'print JSON')
+    .action(act((opts) => restoreCommand(opts, io)));
 
   common(program.command('search <query>'))
     .description('search the archive: words, CJK text, "phrases", OR, -term, filters (see README, Search)')

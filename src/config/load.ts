@@ -54,6 +54,9 @@ export function parseConfig(raw: unknown, origin: string, base: string): Config 
     }
     if (c.mapping.csv) c.mapping.csv = abs(c.mapping.csv);
   }
+  if (cfg.evidence.keyFile) cfg.evidence.keyFile = abs(cfg.evidence.keyFile);
+  if (cfg.evidence.tsa) cfg.evidence.tsa.caFile = abs(cfg.evidence.tsa.caFile);
+  if (cfg.backup) cfg.backup.dir = abs(cfg.backup.dir);
   return deepFreeze(cfg);
 }
 

@@ -157,10 +157,66 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'a stored secret cannot be decrypted: the master key differs from the one that encrypted it',
   },
+  WXA_SECRET_REENTRY_REQUIRED: {
+    kind: 'data',
+    retryable: false,
+    meaning:
+      'a stored secret is bound to the server, account and endpoint it was saved for; one of them changed, so the secret must be entered again',
+  },
+  WXA_BODY_TOO_LARGE: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the request body is larger than this route accepts (HTTP 413)',
+  },
+  WXA_SERVER_BUSY: {
+    kind: 'transient',
+    retryable: true,
+    meaning: 'the server is already doing as much of this work as it takes at once; try again shortly (HTTP 503)',
+  },
   WXA_SEARCH_QUERY_INVALID: {
     kind: 'data',
     retryable: false,
     meaning: 'a search query cannot be parsed; details give the position and what was expected there',
+  },
+  // ---- conversation view and previews
+  WXA_PREVIEW_UNSUPPORTED: {
+    kind: 'data',
+    retryable: false,
+    meaning:
+      'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
+  },
+  // Data integrity of the data directory: one writer at a time, a full disk said as such, and
+  // a msgid the source sent again with different content.
+  WXA_CONFLICTING_DUPLICATE: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the source sent an archived msgid again with different content; the new version is held',
+  },
+  WXA_DATA_DIR_LOCKED: {
+    kind: 'config',
+    retryable: false,
+    meaning: 'another process is writing to this data directory; wait for it or stop it',
+  },
+  WXA_DISK_FULL: {
+    kind: 'permanent',
+    retryable: false,
+    meaning: 'the disk holding the data directory is full; free space, then run again',
+  },
+  // Tamper evidence
+  WXA_EVIDENCE_KEY_INVALID: {
+    kind: 'config',
+    retryable: false,
+    meaning: 'the evidence signing key (evidence.key) is malformed, missing, or its file is readable by others',
+  },
+  WXA_TSA_FAILED: {
+    kind: 'transient',
+    retryable: true,
+    meaning: 'the time-stamping authority did not answer with a valid RFC 3161 time-stamp',
+  },
+  WXA_BACKUP_INVALID: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'a backup directory is incomplete or does not match its manifest',
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -5,13 +5,13 @@
  * file in the data directory created on first start.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
-import { syncDir } from '../store/blobs/local.js';
 import type { Db } from '../store/db.js';
+import { createPrivateFile, readPrivateFile } from './private-file.js';
+import type { SecretTable } from '../store/schema.js';
+import { canonicalIdentity, reentryRequired, type SecretBinding, type SecretIdentity } from './secret-identity.js';
 
 export const MASTER_KEY_ENV = 'WXA_MASTER_KEY';
 export const MASTER_KEY_FILE = 'master.key';
@@ -42,50 +42,13 @@ function decodeKey(text: string, where: string): Buffer {
 }
 
 async function readKeyFile(path: string): Promise<Buffer | undefined> {
-  let mode: number;
-  try {
-    mode = (await stat(path)).mode;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw keyError(`cannot read the master key file ${path}`, err);
-  }
-  // Windows has no such mode bits; there the data directory's ACL is what protects the file.
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw keyError(
-      `the master key file ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`,
-    );
-  }
-  return decodeKey(await readFile(path, 'utf8'), `the master key file ${path}`);
+  const text = await readPrivateFile(path, keyError);
+  return text === undefined ? undefined : decodeKey(text, `the master key file ${path}`);
 }
 
-/**
- * Writes a new key durably (temp file, fsync, link, fsync of the directory). `link` instead of
- * `rename` refuses to replace a file, so two processes starting at once cannot end with
- * different keys: the loser reads the winner's.
- */
-async function createKeyFile(dataDir: string, path: string): Promise<Buffer> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const key = randomBytes(KEY_BYTES);
-  const tmp = join(dataDir, `.${MASTER_KEY_FILE}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  try {
-    await fh.writeFile(`${key.toString('base64')}\n`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await link(tmp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw keyError(`cannot create ${path}`, err);
-    const existing = await readKeyFile(path);
-    if (!existing) throw keyError(`cannot create ${path}`, err);
-    return existing;
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
-  await syncDir(dataDir);
-  return key;
+async function createKeyFile(path: string): Promise<Buffer> {
+  const text = await createPrivateFile(path, `${randomBytes(KEY_BYTES).toString('base64')}\n`, keyError);
+  return decodeKey(text, `the master key file ${path}`);
 }
 
 function unreadable(name: string, message: string, cause?: unknown): ArchiverError {
@@ -94,6 +57,11 @@ function unreadable(name: string, message: string, cause?: unknown): ArchiverErr
     `secret "${name}" cannot be decrypted: ${message}; restore the original master key (${MASTER_KEY_ENV} or ${MASTER_KEY_FILE}) or enter the secret again`,
     cause === undefined ? undefined : { cause },
   );
+}
+
+/** Additional data: the name alone for an unbound secret, else the name and the canonical identity. */
+function aad(name: string, identity: string | null): Buffer {
+  return Buffer.from(identity === null ? name : `${name}\n${identity}`, 'utf8');
 }
 
 export class SecretBox {
@@ -113,19 +81,21 @@ export class SecretBox {
     const fromEnv = env[MASTER_KEY_ENV];
     if (fromEnv !== undefined && fromEnv.trim() !== '') return new SecretBox(decodeKey(fromEnv, MASTER_KEY_ENV));
     const path = join(opts.dataDir, MASTER_KEY_FILE);
-    const key = (await readKeyFile(path)) ?? (await createKeyFile(opts.dataDir, path));
+    const key = (await readKeyFile(path)) ?? (await createKeyFile(path));
     return new SecretBox(key);
   }
 
   /**
-   * Encrypts and stores (or replaces) a secret. The name is the additional authenticated data,
-   * so a ciphertext copied under another name fails to decrypt instead of leaking into a
-   * place that shows or uses it differently.
+   * Encrypts and stores (or replaces) a secret. The name, and the identity the secret is for
+   * when one is given, are the additional authenticated data: a ciphertext copied under another
+   * name, or asked for with another server or account, fails to decrypt instead of leaking
+   * into a place that shows or sends it differently.
    */
-  async put(db: Db, name: string, value: string, actor: string, now: number): Promise<void> {
+  async put(db: Db, name: string, value: string, actor: string, now: number, identity?: SecretIdentity): Promise<void> {
+    const bound = identity === undefined ? null : canonicalIdentity(identity);
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
-    cipher.setAAD(Buffer.from(name, 'utf8'));
+    cipher.setAAD(aad(name, bound));
     const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
     const row = {
       key_id: this.keyId,
@@ -134,6 +104,7 @@ export class SecretBox {
       ciphertext: ciphertext.toString('base64'),
       updated_at: now,
       updated_by: actor,
+      identity: bound,
     };
     await db
       .insertInto('secrets')
@@ -142,16 +113,38 @@ export class SecretBox {
       .execute();
   }
 
-  /** The secret's value, undefined when it is not set; throws WXA_SECRET_UNREADABLE under another key. */
-  async get(db: Db, name: string): Promise<string | undefined> {
+  /**
+   * The secret's value, undefined when it is not set. A secret saved with an identity is given
+   * only to a caller asking with that same identity: any other (or none) throws
+   * WXA_SECRET_REENTRY_REQUIRED naming the fields that changed, before anything is decrypted.
+   * A row saved before binding is compared with `binding.legacy` and bound to it on first use.
+   * Throws WXA_SECRET_UNREADABLE under another master key.
+   */
+  async get(db: Db, name: string, binding?: SecretBinding): Promise<string | undefined> {
     const row = await db.selectFrom('secrets').selectAll().where('name', '=', name).executeTakeFirst();
     if (!row) return undefined;
     if (row.key_id !== this.keyId) {
       throw unreadable(name, `it was encrypted under master key ${row.key_id}, but this server's key is ${this.keyId}`);
     }
+    const asked = binding === undefined ? null : canonicalIdentity(binding.identity);
+    if (row.identity !== null || binding !== undefined) {
+      const saved = row.identity !== null ? (JSON.parse(row.identity) as SecretIdentity) : binding?.legacy;
+      if (binding === undefined) throw reentryRequired(name, undefined, {});
+      if (saved === undefined || canonicalIdentity(saved) !== asked)
+        throw reentryRequired(name, saved, binding.identity);
+    }
+    const value = this.#open(name, row);
+    // An older row matched its connector's saved identity: bind it now, keeping who saved it.
+    if (row.identity === null && binding !== undefined) {
+      await this.put(db, name, value, row.updated_by, row.updated_at, binding.identity);
+    }
+    return value;
+  }
+
+  #open(name: string, row: SecretTable): string {
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(row.iv, 'base64'));
-      decipher.setAAD(Buffer.from(name, 'utf8'));
+      decipher.setAAD(aad(name, row.identity));
       decipher.setAuthTag(Buffer.from(row.tag, 'base64'));
       const plain = Buffer.concat([decipher.update(Buffer.from(row.ciphertext, 'base64')), decipher.final()]);
       return plain.toString('utf8');

@@ -13,18 +13,23 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import { appendAudit } from '../compliance/audit/index.js';
 import type { Supervisor } from '../pipeline/supervisor.js';
+import { auditRefused } from './audit-refused.js';
 import type { SecretBox } from '../security/index.js';
 import type { Store } from '../store/index.js';
 import { accessHook, requireDeclaredAccess } from './access.js';
 import type { ServerContext } from './context.js';
+import { createMappingParser, type MappingParser } from '../mapping/parse-pool.js';
+import { DEFAULT_BODY_LIMIT } from './body-limits.js';
 import { routeNotFound, sendError, toApiError } from './errors.js';
 import { securityHeaders } from './headers.js';
 import { auditRoutes } from './routes/audit.js';
 import { connectorRoutes } from './routes/connectors.js';
+import { conversationRoutes } from './routes/conversations.js';
 import { eventRoutes } from './routes/events.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
 import { metaRoutes } from './routes/meta.js';
 import { problemRoutes } from './routes/problems.js';
+import { searchRoutes } from './routes/search.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { wizardRoutes } from './routes/wizard.js';
@@ -42,12 +47,15 @@ export interface AppOptions {
   secureCookies?: boolean;
   now?: () => number;
   logger?: boolean;
+  /** parses uploaded mapping files off the event loop; default a pool of one thread, closed with the app */
+  mappingParser?: MappingParser;
 }
 
 export type AppContext = ServerContext & {
   secrets: SecretBox;
   supervisor: Supervisor | undefined;
   secureCookies: boolean;
+  mappingParser: MappingParser;
 };
 
 /**
@@ -71,8 +79,8 @@ const ROUTER_OPTIONS = {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
-    // A mapping CSV of a large firm is a few MB; the console never sends more.
-    bodyLimit: 25 * 1024 * 1024,
+    // Small by default; the routes that carry a CSV or a CA bundle raise it (body-limits.ts).
+    bodyLimit: DEFAULT_BODY_LIMIT,
     trustProxy: false,
     routerOptions: ROUTER_OPTIONS,
     // A URL the router cannot decode or a path segment over maxParamLength: answered here in
@@ -93,6 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     secrets: opts.secrets,
     supervisor: opts.supervisor,
     secureCookies: opts.secureCookies ?? false,
+    mappingParser: opts.mappingParser ?? createMappingParser(),
     audit: async (req: FastifyRequest, e) => {
       await appendAudit(
         opts.store.db,
@@ -134,8 +143,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   securityHeaders(app, { https: ctx.secureCookies });
   app.addHook('onRequest', accessHook({ db: opts.store.db, now }));
 
+  // A parser the app made is the app's to close.
+  if (!opts.mappingParser) app.addHook('onClose', () => ctx.mappingParser.close());
+
+  app.addHook('onResponse', auditRefused(ctx));
+
   app.setErrorHandler((err, req, reply) => {
-    const { status, body } = toApiError(err);
+    const { status, body } = toApiError(err, req.routeOptions?.bodyLimit ?? DEFAULT_BODY_LIMIT);
     if (status >= 500) req.log.error({ err }, 'request failed');
     return sendError(reply, status, body);
   });
@@ -151,6 +165,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       problemRoutes(api, ctx);
       mailboxRoutes(api, ctx);
       auditRoutes(api, ctx);
+      conversationRoutes(api, ctx);
+      searchRoutes(api, ctx);
     },
     { prefix: '/api' },
   );

@@ -139,6 +139,8 @@ export interface HoldTable {
   item_key: string | null;
   raw_id: number | null;
   participant: string | null;
+  /** JSON list of every participant the hold concerns (the unmapped ones of a record), one hold per record */
+  participants: string | null;
   code: string | null;
   detail: string;
   created_at: number;
@@ -212,6 +214,8 @@ export interface SecretTable {
   ciphertext: string;
   updated_at: number;
   updated_by: string;
+  /** canonical JSON of the identity the secret is bound to (also in the AAD); null: saved before binding */
+  identity: string | null;
 }
 
 /** One audit event; `hash` = SHA-256 over the previous hash and this event's canonical fields. */
@@ -324,4 +328,46 @@ export interface Database {
   search_items: SearchItemTable;
   search_facets: SearchFacetTable;
   search_aliases: SearchAliasTable;
+  ingest_log: IngestLogTable;
+  ingest_head: IngestHeadTable;
+  checkpoints: CheckpointTable;
+}
+
+/** One event of the ingest log: what was stored, its digest, and the chain link. */
+export interface IngestLogTable {
+  id: number;
+  at: number;
+  /** raw | item | entry | tombstone | policy */
+  kind: string;
+  connector_id: string;
+  /** what the event is about: a seq_key, an item key, a policy id */
+  ref: string;
+  /** SHA-256 of the row's immutable fields (see store/ingest-digest.ts) */
+  digest: string;
+  detail_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface IngestHeadTable {
+  id: number;
+  last_id: number;
+  hash: string;
+  updated_at: number;
+}
+
+/** A signed statement of both chains' heads and the archive's counts at one moment. */
+export interface CheckpointTable {
+  id: Generated<number>;
+  at: number;
+  /** the canonical JSON that was signed, byte for byte */
+  statement: string;
+  /** Ed25519 signature of `statement`, base64 */
+  signature: string;
+  key_id: string;
+  /** the signing key's public half, PEM (SPKI) */
+  public_key: string;
+  tsa_url: string | null;
+  /** the RFC 3161 TimeStampResp (DER) over SHA-256(statement), when a TSA is configured */
+  tsa_reply: Buffer | null;
 }

@@ -8,18 +8,21 @@ import { join } from 'node:path';
 import { parseConfig, type Config, type ConnectorConfig } from '../../config/index.js';
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
+import { startBackupSchedule } from '../../compliance/backup/index.js';
+import { startCheckpointSchedule } from '../../compliance/evidence/index.js';
 import { Supervisor } from '../../pipeline/supervisor.js';
 import { deleteExpiredSessions, issueSetupToken, SecretBox } from '../../security/index.js';
 import { buildApp } from '../../server/app.js';
 import { loadManagedConnectors } from '../../server/managed.js';
 import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
 import { createCallbackHandler, startCallbackServer, type CallbackServer } from '../../sources/wecom/callback/index.js';
-import { listConnectorDefinitions, openStore } from '../../store/index.js';
+import { listConnectorDefinitions } from '../../store/index.js';
 import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import type { Io } from '../io.js';
+import { openWriter, type WriterFlags } from '../writer.js';
 import { workersOf } from './run.js';
 
-export interface ServeFlags extends CommonFlags, SandboxFlags {
+export interface ServeFlags extends CommonFlags, SandboxFlags, WriterFlags {
   interval?: string;
   runs?: string;
   host?: string;
@@ -36,7 +39,9 @@ const WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   let cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
+  const opened = await openWriter(cfg.dataDir, 'serve', flags, io);
+  if ('exit' in opened) return opened.exit;
+  const { store } = opened;
   let demoDir: string | undefined;
   const consoleConnectors = await listConnectorDefinitions(store.db);
   if (cfg.connectors.length === 0 && consoleConnectors.length === 0 && flags.demo !== false) {
@@ -136,6 +141,8 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   }
 
   // Expired sessions are refused on sight; this only keeps their rows from piling up.
+  const checkpoints = startCheckpointSchedule(store.db, cfg, (line) => io.err(`${line}\n`));
+  const backups = startBackupSchedule(store.db, cfg, (line) => io.err(`${line}\n`));
   const sweep = setInterval(() => void deleteExpiredSessions(store.db, Date.now()).catch(() => undefined), 3600_000);
   sweep.unref();
 
@@ -149,6 +156,8 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   await app?.close();
   await Promise.all(callbacks.map((c) => c.close()));
   await supervisor.stop();
+  await backups.stop();
+  await checkpoints.stop();
   await store.close();
   return 0;
 }

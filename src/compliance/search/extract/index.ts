@@ -1,10 +1,16 @@
 /**
- * Text of an attachment, for the search index: plain text, CSV and HTML here. A file that
- * cannot be read is indexed by its name and counted (status other than 'ok'), never fatal.
- * Formats are recognised by content type, then by file name extension.
+ * Text of an attachment, for the search index: plain text, CSV and HTML on the calling thread;
+ * PDF, Word, Excel and PowerPoint on bounded worker threads (office.ts). A file that cannot be
+ * read is indexed by its name and counted (status other than 'ok'), never fatal: this function
+ * does not throw. Binary formats are recognised by their bytes; text formats by content type,
+ * then by file name extension.
  */
 import { decodeText } from './decode.js';
 import { htmlText } from './html.js';
+import { MAX_TEXT_CHARS } from './limits.js';
+import { extractOfficeText } from './office.js';
+
+export { closeSharedExtractPool } from './office.js';
 
 export interface ExtractedText {
   /**
@@ -23,10 +29,10 @@ export interface ExtractInput {
   bytes: Uint8Array;
 }
 
-/** Files above this are indexed by name only: text beyond it would not fit a sane index row. */
+/** Text files above this are indexed by name only: text beyond it would not fit a sane index row. */
 export const EXTRACT_MAX_BYTES = 32 * 1024 * 1024;
-/** Extracted text is cut here (characters). */
-export const EXTRACT_MAX_CHARS = 1_000_000;
+/** Extracted text is cut here (characters), whatever the format. */
+export const EXTRACT_MAX_CHARS = MAX_TEXT_CHARS;
 
 type Format = 'text' | 'csv' | 'html';
 
@@ -58,17 +64,23 @@ function formatOf(input: ExtractInput): Format | undefined {
   return ext ? BY_EXTENSION[ext] : undefined;
 }
 
-export async function extractAttachmentText(input: ExtractInput): Promise<ExtractedText> {
-  const format = formatOf(input);
-  if (!format) return { status: 'unsupported', text: '' };
+function textFile(input: ExtractInput, format: Format): ExtractedText {
   if (input.bytes.byteLength > EXTRACT_MAX_BYTES)
     return { status: 'too-large', text: '', reason: `larger than ${EXTRACT_MAX_BYTES} bytes` };
+  const raw = decodeText(input.bytes);
+  // CSV cells are text separated by commas and quotes, which the tokenizer treats as
+  // separators anyway: the decoded file is its searchable text.
+  const text = format === 'html' ? htmlText(raw) : raw;
+  return { status: 'ok', text: text.slice(0, EXTRACT_MAX_CHARS) };
+}
+
+export async function extractAttachmentText(input: ExtractInput): Promise<ExtractedText> {
   try {
-    const raw = decodeText(input.bytes);
-    // CSV cells are text separated by commas and quotes, which the tokenizer treats as
-    // separators anyway: the decoded file is its searchable text.
-    const text = format === 'html' ? htmlText(raw) : raw;
-    return { status: 'ok', text: text.slice(0, EXTRACT_MAX_CHARS) };
+    const office = await extractOfficeText(input);
+    if (office) return office;
+    const format = formatOf(input);
+    if (!format) return { status: 'unsupported', text: '' };
+    return textFile(input, format);
   } catch (err) {
     return { status: 'failed', text: '', reason: err instanceof Error ? err.message : String(err) };
   }
