@@ -174,6 +174,33 @@ async function facetCandidates(db: Kysely<Database>, facets: Sql[]): Promise<num
   return Math.min(...counts);
 }
 
+/**
+ * A facet-driven query has at most FACET_DRIVE_MAX candidates: one pass lists the matching ids
+ * (which is the total), and only the page's rows are read, instead of matching every candidate
+ * against the text twice (once to count, once for the page).
+ */
+async function facetDrivenPage(
+  db: Kysely<Database>,
+  where: (extra: Sql[]) => Sql,
+  opts: SearchQueryOptions,
+): Promise<SearchQueryResult> {
+  const ids = (
+    await sql<{ id: number }>`SELECT s.id FROM search_items s WHERE ${where([])} ORDER BY s.id DESC`.execute(db)
+  ).rows.map((r) => Number(r.id));
+  const start = opts.after === undefined ? 0 : ids.findIndex((id) => id < opts.after!);
+  const page = start < 0 ? [] : ids.slice(start, start + opts.limit);
+  const more = start >= 0 && ids.length > start + opts.limit;
+  const rows =
+    page.length === 0
+      ? []
+      : (
+          await sql<SearchItemRow>`SELECT s.* FROM search_items s WHERE s.id IN (${sql.join(page)}) ORDER BY s.id DESC`.execute(
+            db,
+          )
+        ).rows;
+  return { total: ids.length, rows, ...(more ? { next: page[page.length - 1]! } : {}) };
+}
+
 export async function querySearch(
   db: Kysely<Database>,
   cond: SearchCond,
@@ -198,6 +225,8 @@ export async function querySearch(
     return all.length === 0 ? sql`1 = 1` : sql.join(all, sql` AND `);
   };
   const from = textDriven ? sql`search_fts f JOIN search_items s ON s.id = f.rowid` : sql`search_items s`;
+
+  if (facetDriven && opts.sort !== 'relevance') return facetDrivenPage(db, where, opts);
 
   // Counting needs no item row when nothing but the text and the time decide.
   const countSql =
