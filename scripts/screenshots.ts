@@ -183,6 +183,16 @@ async function pages(browser: Browser, serve: ServeProcess, lng: string, locale:
     await page.frameLocator('[data-testid="item-frame"]').locator('body').waitFor();
     await shoot(page, 'item', lng);
 
+    await byTestId(page, 'nav-search').click();
+    await (await visible(page, 'search-query')).fill('保本 OR guarantee');
+    await byTestId(page, 'search-submit').click();
+    await visible(page, 'hit-0');
+    await shoot(page, 'search', lng);
+
+    await byTestId(page, 'hit-conversation-0').click();
+    await visible(page, 'transcript-anchor');
+    await shoot(page, 'conversation', lng);
+
     await byTestId(page, 'nav-audit').click();
     await visible(page, 'audit-table');
     await shoot(page, 'audit', lng);

@@ -13,6 +13,7 @@ import { runCommand } from './commands/run.js';
 import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
 import { auditVerifyCommand } from './commands/audit.js';
+import { reindexCommand, searchCommand } from './commands/search.js';
 import { printJson, processIo, type Io } from './io.js';
 
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
@@ -124,6 +125,19 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('recompute the hash chain of the audit log; exit 1 when an event was altered or removed')
     .option('--json', 'print JSON')
     .action(act((opts) => auditVerifyCommand(opts, io)));
+
+  common(program.command('search <query>'))
+    .description('search the archive: words, CJK text, "phrases", OR, -term, filters (see README, Search)')
+    .option('--limit <n>', 'how many results (1-500)', '50')
+    .option('--sort <order>', 'newest or relevance', 'newest')
+    .option('--json', 'print JSON: { total, items }')
+    .action(act((query: string, opts) => searchCommand(query, opts, io)));
+
+  common(program.command('reindex'))
+    .description('rebuild the search index of the archive; safe while serve runs, resumes if interrupted')
+    .option('--batch <n>', 'items per transaction (default 500)')
+    .option('--json', 'print the summary as JSON')
+    .action(act((opts) => reindexCommand(opts, io)));
 
   const config = program.command('config').description('configuration');
   config

@@ -157,6 +157,17 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'a stored secret cannot be decrypted: the master key differs from the one that encrypted it',
   },
+  WXA_SEARCH_QUERY_INVALID: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'a search query cannot be parsed; details give the position and what was expected there',
+  },
+  // ---- conversation view and previews
+  WXA_PREVIEW_UNSUPPORTED: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -165,9 +176,12 @@ export class ArchiverError extends Error {
   readonly code: ErrorCode;
   readonly kind: ErrorKind;
   readonly retryable: boolean;
+  /** machine-readable facts for the caller (e.g. a query error's position); never secrets */
+  readonly details?: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.details) this.details = options.details;
     this.name = 'ArchiverError';
     this.code = code;
     const info: CodeInfo = ERROR_CODES[code];

@@ -25,6 +25,8 @@ import { holdReasonFor } from './hold-reasons.js';
 import { fetchAttachment, type FetchedMedia } from './media.js';
 import { hashAssembled } from './hash-assembled.js';
 import { renderParts, summaryOf, type Lookups, type MappingOutcome } from './prepare.js';
+import { recallTextOf } from '../compliance/search/message-text.js';
+import { searchRowFor } from './search-row.js';
 
 export interface ConnectorRuntime {
   id: string;
@@ -42,11 +44,13 @@ export interface ConnectorRuntime {
 export interface RunState {
   /** short summaries of recent messages, for naming a recalled message */
   summaries: Map<string, string>;
+  /** searchable text of recent messages, so a recall is found by what it recalled */
+  recallTexts: Map<string, string>;
   unmapped: Set<string>;
 }
 
 export function newRunState(): RunState {
-  return { summaries: new Map(), unmapped: new Set() };
+  return { summaries: new Map(), recallTexts: new Map(), unmapped: new Set() };
 }
 
 export async function processBatch(
@@ -140,6 +144,16 @@ async function finish(
     }
   }
   state.summaries.set(msg.msgid, summaryOf(msg));
+  state.recallTexts.set(msg.msgid, recallTextOf(msg.content));
+  const search = await searchRowFor(
+    store,
+    rt.id,
+    msg,
+    mapping,
+    rt.lookups,
+    fetched,
+    msg.content.kind === 'revoke' ? state.recallTexts.get(msg.content.preMsgid) : undefined,
+  );
 
   bump(counters.byType, msg.msgtype);
   for (const f of msg.flags) bump(counters.flagged, f);
@@ -159,6 +173,7 @@ async function finish(
     status: archived ? 'done' : 'held',
     ...(archived ? {} : { holdReason: 'unmapped' }),
     item: itemWrite(msg, row, mimeBlob),
+    search,
     blobs: [mimeBlob, ...fetched.flatMap((f) => (f.blob ? [f.blob] : []))],
     media: fetched.map((f) => f.write),
     entries: mapping.entries,
@@ -174,9 +189,11 @@ async function finish(
  * a process that has since crashed: look in both so the rendering does not depend on which.
  */
 async function rememberOriginal(store: Store, connectorId: string, msgid: string, state: RunState): Promise<void> {
-  if (state.summaries.has(msgid)) return;
+  if (state.summaries.has(msgid) && state.recallTexts.has(msgid)) return;
   const original = (await findItemModel(store.db, connectorId, msgid)) as ChatMessage | undefined;
-  if (original) state.summaries.set(original.msgid, summaryOf(original));
+  if (!original) return;
+  state.summaries.set(original.msgid, summaryOf(original));
+  state.recallTexts.set(original.msgid, recallTextOf(original.content));
 }
 
 function itemWrite(msg: ChatMessage, row: RawRecordRow, mime: { sha256: string; size: number }) {

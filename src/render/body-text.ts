@@ -31,7 +31,8 @@ function block(b: Block): string {
   }
 }
 
-function blocks(list: readonly Block[]): string {
+/** Blocks as plain text; also the conversation transcript's text of a message. */
+export function blocks(list: readonly Block[]): string {
   return list
     .map(block)
     .filter((s) => s !== '')

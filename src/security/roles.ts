@@ -32,6 +32,8 @@ export const PERMISSIONS = {
   'problems:write': ['org-admin', 'connector-admin'],
   /** browse mailboxes and open archived items (every open is audited) */
   'mailboxes:read': ['org-admin', 'ediscovery-admin', 'ediscovery-manager', 'reviewer'],
+  /** search the archive's messages (every search is audited with its query and result count) */
+  search: ['org-admin', 'ediscovery-admin', 'ediscovery-manager', 'reviewer'],
   /** read the audit log */
   'audit:read': ['org-admin', 'auditor'],
   /** manage accounts and their roles */

@@ -21,10 +21,12 @@ import { routeNotFound, sendError, toApiError } from './errors.js';
 import { securityHeaders } from './headers.js';
 import { auditRoutes } from './routes/audit.js';
 import { connectorRoutes } from './routes/connectors.js';
+import { conversationRoutes } from './routes/conversations.js';
 import { eventRoutes } from './routes/events.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
 import { metaRoutes } from './routes/meta.js';
 import { problemRoutes } from './routes/problems.js';
+import { searchRoutes } from './routes/search.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { wizardRoutes } from './routes/wizard.js';
@@ -151,6 +153,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       problemRoutes(api, ctx);
       mailboxRoutes(api, ctx);
       auditRoutes(api, ctx);
+      conversationRoutes(api, ctx);
+      searchRoutes(api, ctx);
     },
     { prefix: '/api' },
   );

@@ -13,6 +13,9 @@ export interface ApiError {
   message: string;
   /** for validation errors: the field and what is wrong with it */
   fields?: { path: string; message: string }[];
+  /** for a search query that does not parse: where (0-based character offset) and what was expected there */
+  position?: number;
+  expected?: string;
 }
 
 // ---- setup, session, accounts ----------------------------------------------------------
@@ -386,6 +389,87 @@ export interface ItemView {
   /** where the rendered HTML is served (load it in a sandboxed iframe) */
   htmlUrl: string;
   attachments: (AttachmentInfo & { url: string })[];
+}
+
+// ---- search and conversations --------------------------------------------------------------
+
+/**
+ * One hit of GET /api/search; `highlights` are [start, end) character offsets into `snippet`.
+ * The same shape as SearchHit (compliance/search), restated here because the console cannot
+ * import server modules; the search route returns SearchHit values as this type, so the
+ * compiler keeps the two in step.
+ */
+export interface SearchHitInfo {
+  itemKey: string;
+  msgid: string;
+  /** ISO 8601, UTC */
+  time: string;
+  msgtype: string;
+  connectorId: string;
+  from: { id: string; name?: string; mailbox?: string };
+  conversation: { id: string; name?: string; kind: 'single' | 'group' };
+  mailboxes: string[];
+  recalled: boolean;
+  hasAttachments: boolean;
+  snippet: string;
+  highlights: [number, number][];
+}
+
+export interface SearchPage {
+  total: number;
+  items: SearchHitInfo[];
+  /** pass as `cursor` for the next page; null at the end */
+  next: string | null;
+}
+
+export interface TranscriptAttachment {
+  /** position in the message's own attachments */
+  index: number;
+  filename: string;
+  contentType: string;
+  /** bytes, when the file is stored */
+  size: number | null;
+  /** false when the source could not deliver the file (expired, refused) */
+  stored: boolean;
+  /** download through a mailbox that holds the item (audited); null when not stored */
+  url: string | null;
+  /** an inline image preview (png, jpeg, gif, webp, bmp only); null for other files */
+  previewUrl: string | null;
+}
+
+/** One message of a conversation transcript. */
+export interface TranscriptMessage {
+  itemKey: string;
+  msgid: string;
+  time: number;
+  msgType: string;
+  /** 'recall' is the recall event itself; `recalledMsgid` names what it recalled */
+  action: 'send' | 'recall' | 'switch';
+  from: { id: string; name: string; external: boolean };
+  /** kind of content, in English and Chinese, e.g. `Image (图片)` */
+  title: string;
+  /** the content as plain text (what the archived body says), never HTML */
+  text: string;
+  /** this message was recalled by its sender later (it stays archived) */
+  recalled: boolean;
+  recalledAt: number | null;
+  recalledMsgid: string | null;
+  attachments: TranscriptAttachment[];
+  /** a mailbox of the reader's scope that holds it: open the item there */
+  mailbox: string | null;
+}
+
+export interface ConversationPage {
+  connectorId: string;
+  conversation: { id: string; name: string; kind: 'single' | 'group' };
+  /** oldest first */
+  messages: TranscriptMessage[];
+  /** pass as `before` for older messages; null when these reach the start */
+  older: string | null;
+  /** pass as `after` for newer messages; null when these reach the newest */
+  newer: string | null;
+  /** the item the page was opened around, when it was */
+  anchor: string | null;
 }
 
 // ---- audit ---------------------------------------------------------------------------------

@@ -10,6 +10,19 @@ import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
+/** The connection under each Db, for the few hot paths that reuse prepared statements. */
+const CONNECTIONS = new WeakMap<Db, SQLite.Database>();
+
+/**
+ * The better-sqlite3 connection of a Db. There is one connection per Db, so statements run on it
+ * inside a Kysely transaction's callback belong to that transaction.
+ */
+export function connectionOf(db: Db): SQLite.Database {
+  const c = CONNECTIONS.get(db);
+  if (!c) throw new Error('connectionOf: not a Db made by openDatabase');
+  return c;
+}
+
 export interface OpenOptions {
   /** path of the SQLite file; ':memory:' for tests */
   file: string;
@@ -24,6 +37,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  CONNECTIONS.set(db, sqlite);
   await migrate(db);
   return db;
 }

@@ -19,6 +19,9 @@ export * from './media-progress.js';
 export * from './console-connectors.js';
 export * from './console-queries.js';
 export * from './mailbox-pages.js';
+export * from './search-index.js';
+export * from './search-query.js';
+export * from './search-reindex.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

@@ -8,6 +8,7 @@ import type { Transaction } from 'kysely';
 import type { PreparedBlob } from './blobs/index.js';
 import type { Db } from './db.js';
 import type { Database, RawStatus } from './schema.js';
+import { markSearchRecalled, writeSearchRows, type SearchRowWrite } from './search-index.js';
 
 export interface ItemWrite {
   key: string;
@@ -54,6 +55,8 @@ export interface ProcessedRecord {
   entries: { mailbox: string; displayName: string }[];
   holds: HoldWrite[];
   recall?: { preMsgid: string; byMsgid: string; at: number };
+  /** the item's search index row, written with the item */
+  search?: SearchRowWrite;
 }
 
 export const ARCHIVE_FOLDER = 'WeChat Archiver';
@@ -77,6 +80,11 @@ export async function commitProcessed(
     await insertBlobs(tx, batch, ctx.now);
     await insertMedia(tx, connectorId, batch, ctx.now);
     await insertItems(tx, connectorId, batch, ctx.now);
+    writeSearchRows(
+      db,
+      batch.flatMap((r) => (r.item && r.search ? [r.search] : [])),
+      ctx.now,
+    );
     await insertEntries(tx, batch, ctx);
     await enqueueDeliveries(tx, connectorId, batch, ctx);
     await replaceHolds(tx, connectorId, batch, ctx.now);
@@ -88,6 +96,7 @@ export async function commitProcessed(
         .where('connector_id', '=', connectorId)
         .where('msgid', '=', r.recall.preMsgid)
         .execute();
+      markSearchRecalled(db, connectorId, r.recall.preMsgid);
     }
     await updateStatuses(tx, batch, ctx.now);
   });

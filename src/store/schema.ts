@@ -261,6 +261,43 @@ export interface SettingTable {
   updated_at: number;
 }
 
+/** One indexed item: what a search result shows and filters on (see migrations/006-search.ts). */
+export interface SearchItemTable {
+  id: number;
+  item_key: string;
+  connector_id: string;
+  msgid: string;
+  msg_time: number;
+  msgtype: string;
+  from_id: string;
+  from_name: string | null;
+  from_mailbox: string | null;
+  conversation_id: string;
+  conversation_name: string | null;
+  conversation_kind: string;
+  mailboxes_json: string;
+  addresses_json: string;
+  recalled: number;
+  has_attachments: number;
+  external: number;
+  body: string;
+  doc_sha256: string;
+  tokenizer_version: number;
+  unreadable_attachments: number;
+  indexed_at: number;
+}
+
+export interface SearchFacetTable {
+  field: string;
+  value: string;
+  row_id: number;
+}
+
+export interface SearchAliasTable {
+  alias: string;
+  person_id: string;
+}
+
 export interface Database {
   connectors: ConnectorTable;
   cursors: CursorTable;
@@ -284,4 +321,7 @@ export interface Database {
   mapping_overrides: MappingOverrideTable;
   settings: SettingTable;
   connector_counters: ConnectorCounterTable;
+  search_items: SearchItemTable;
+  search_facets: SearchFacetTable;
+  search_aliases: SearchAliasTable;
 }

@@ -73,7 +73,14 @@ describe('roles in the browser', () => {
   it('creates an auditor and a connector admin on the Users page', () =>
     step(async () => {
       await login(page, ADMIN.username);
-      expect(await nav()).toEqual(['nav-audit', 'nav-connectors', 'nav-mailboxes', 'nav-problems', 'nav-users']);
+      expect(await nav()).toEqual([
+        'nav-audit',
+        'nav-connectors',
+        'nav-mailboxes',
+        'nav-problems',
+        'nav-search',
+        'nav-users',
+      ]);
       await byTestId(page, 'nav-users').click();
       await visible(page, 'users-table');
       await createUser('audrey', 'auditor');
@@ -88,10 +95,17 @@ describe('roles in the browser', () => {
       // Home is the first page the user may see.
       await page.waitForURL('**/audit');
       await visible(page, 'audit-table');
-      for (const path of ['/connectors', '/problems', '/mailboxes', '/users']) {
+      for (const path of ['/connectors', '/problems', '/mailboxes', '/search', '/users']) {
         await page.goto(path);
         await visible(page, 'forbidden');
-        for (const data of ['connectors-table', 'connectors-page', 'problems-page', 'mailboxes-table', 'users-table']) {
+        for (const data of [
+          'connectors-table',
+          'connectors-page',
+          'problems-page',
+          'mailboxes-table',
+          'search-page',
+          'users-table',
+        ]) {
           expect(await byTestId(page, data).count(), `${path} shows ${data}`).toBe(0);
         }
       }
@@ -106,6 +120,7 @@ describe('roles in the browser', () => {
       expect(pages).toContain('nav-problems');
       expect(pages).not.toContain('nav-audit');
       expect(pages).not.toContain('nav-users');
+      expect(pages).not.toContain('nav-search');
       await visible(page, 'connectors-table');
       for (const path of ['/audit', '/users']) {
         await page.goto(path);

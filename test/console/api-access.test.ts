@@ -55,6 +55,8 @@ function concrete(url: string): string {
     .replace('{id}', url.startsWith('/api/users') ? '1' : 'demo')
     .replace('{address}', encodeURIComponent('nobody@example.com'))
     .replace('{itemKey}', 'missing')
+    .replace('{connectorId}', 'demo')
+    .replace('{conversationId}', 'missing')
     .replace('{index}', '0');
 }
 

@@ -43,6 +43,17 @@
  *                mailbox-link-<address>, mailboxes-more; mailbox-page, items-table, item-row-<itemKey>,
  *                items-older; item-page, item-subject, item-from, item-to, item-sha256, item-frame,
  *                attachment-<index>, attachments-empty, item-audit-note
+ *   search       search-page, search-query, search-submit, search-syntax, search-filters,
+ *                search-filter-<field> (from, to, participant, conversation, mailbox, connector, type,
+ *                after, before), search-flag-<flag> (attachment, recalled, external), search-sort,
+ *                search-idle, search-total (data-total), search-empty, search-results, hit-<n>
+ *                (data-item-key), hit-snippet, hit-mark (the highlighted text), hit-conversation-<n>,
+ *                hit-item-<n>, search-more, search-query-error, search-query-error-at, search-audit-note
+ *   conversation conversation-page, transcript, transcript-message, transcript-anchor (the message it
+ *                was opened around; both carry data-item-key), transcript-recalled, transcript-recall,
+ *                transcript-attachment-<index>, transcript-preview, conversation-older,
+ *                conversation-newer, conversation-start, conversation-end; item-conversation on the
+ *                item page
  *   audit        audit-page, audit-filter-actor, audit-filter-action, audit-filter-from,
  *                audit-filter-to, audit-apply, audit-clear, audit-table, audit-row-<id>, audit-older
  *   users        users-page, users-table, user-row-<username>, user-roles-<username> (data-roles),
@@ -60,11 +71,13 @@ import { Bare, Layout, NAV } from './layout.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { ConnectorPage } from './pages/ConnectorPage.js';
 import { ConnectorsPage } from './pages/ConnectorsPage.js';
+import { ConversationPage } from './pages/ConversationPage.js';
 import { ItemPage } from './pages/ItemPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { MailboxesPage } from './pages/MailboxesPage.js';
 import { MailboxPage } from './pages/MailboxPage.js';
 import { ProblemsPage } from './pages/ProblemsPage.js';
+import { SearchPage } from './pages/SearchPage.js';
 import { SetupPage } from './pages/SetupPage.js';
 import { UsersPage } from './pages/UsersPage.js';
 import { WizardPage } from './pages/WizardPage.js';
@@ -171,6 +184,22 @@ function AppRoutes() {
               element={
                 <Gate permission="problems:read">
                   <ProblemsPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="search"
+              element={
+                <Gate permission="search">
+                  <SearchPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="conversation/:itemKey"
+              element={
+                <Gate permission="mailboxes:read">
+                  <ConversationPage />
                 </Gate>
               }
             />

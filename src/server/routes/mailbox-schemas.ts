@@ -81,7 +81,8 @@ const itemView: z.ZodType<ItemView> = z.object({
   attachments: z.array(attachmentInfo),
 });
 
-const apiError = jsonSchema(
+/** Every error answer of the console's routes (ApiError). */
+export const apiError = jsonSchema(
   z.object({
     code: z.string(),
     message: z.string(),

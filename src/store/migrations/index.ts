@@ -4,12 +4,14 @@ import * as m001 from './001-initial.js';
 import * as m002 from './002-console.js';
 import * as m003 from './003-console-indexes.js';
 import * as m004 from './004-connector-counters.js';
+import * as m006 from './006-search.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
   '002-console': m002,
   '003-console-indexes': m003,
   '004-connector-counters': m004,
+  '006-search': m006,
 };
 
 export const migrationProvider: MigrationProvider = {

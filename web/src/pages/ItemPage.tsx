@@ -9,9 +9,14 @@ import type { ItemView } from '../../../src/server/contract.js';
 import { get } from '../api.js';
 import { ErrorBanner, Loading, Page, Section, useFormat } from '../components/index.js';
 import { msgTypeKey } from './mailboxes/msg-types.js';
+import { conversationRoute } from './search/paths.js';
 import { itemApi, mailboxRoute } from './mailboxes/paths.js';
 import { useLoad } from './mailboxes/use-request.js';
 import './mailboxes/mailboxes.css';
+import './search/search.css';
+
+/** Declared types the server may preview; it checks the bytes and refuses anything else. */
+const PREVIEW_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/bmp']);
 
 export function ItemPage() {
   const { t } = useTranslation('mailboxes');
@@ -22,6 +27,14 @@ export function ItemPage() {
   const item = useLoad(() => get<ItemView>(itemApi(address, itemKey)), [address, itemKey]);
   const view = item.data;
   const back = <Link to={mailboxRoute(address)}>{t('item.back', { address })}</Link>;
+  const actions = (
+    <>
+      <Link to={conversationRoute(itemKey)} data-testid="item-conversation">
+        {t('search:hit.openConversation')}
+      </Link>
+      {back}
+    </>
+  );
 
   if (!view) {
     return (
@@ -36,7 +49,7 @@ export function ItemPage() {
   return (
     <Page
       title={<span data-testid="item-subject">{view.subject || t('items.noSubject')}</span>}
-      actions={back}
+      actions={actions}
       testId="item-page"
     >
       <dl className="item-header">
@@ -75,6 +88,19 @@ export function ItemPage() {
           <ul className="attachment-list">
             {view.attachments.map((a) => (
               <li key={a.index}>
+                {PREVIEW_TYPES.has(a.contentType.toLowerCase()) ? (
+                  <img
+                    className="transcript-preview"
+                    src={`${a.url}/preview`}
+                    alt={a.filename}
+                    loading="lazy"
+                    data-testid={`attachment-preview-${a.index}`}
+                    // The server previews only bytes that really are such an image; others keep their link only.
+                    onError={(e) => {
+                      e.currentTarget.hidden = true;
+                    }}
+                  />
+                ) : null}
                 <a href={a.url} download={a.filename || true} data-testid={`attachment-${a.index}`}>
                   {a.filename || t('item.unnamedAttachment', { index: a.index + 1 })}
                 </a>{' '}

@@ -1,0 +1,158 @@
+/**
+ * Rebuilds the search index of an existing archive (after a tokenizer change, or for items
+ * archived before search existed), while the service keeps running: items are re-indexed in
+ * place a batch per transaction, so every query sees each item's old row or its new one and
+ * never neither. The position is saved with each batch; a reindex that was killed resumes.
+ */
+import type { DirectorySnapshot } from '../../core/directory.js';
+import type { ChatMessage, Person } from '../../core/model.js';
+import {
+  clearReindexCursor,
+  findItemModel,
+  getReindexCursor,
+  inSearchTransaction,
+  loadDirectory,
+  loadReindexBatch,
+  mediaBlobOf,
+  orphanSearchKeys,
+  removeSearchRows,
+  setReindexCursor,
+  writeSearchRows,
+  type ReindexItem,
+  type SearchRowWrite,
+  type Store,
+} from '../../store/index.js';
+import { attachmentTexts } from './attachment-texts.js';
+import { documentOfMessage, searchRowOf } from './document.js';
+import { recallTextOf } from './message-text.js';
+
+export interface ReindexProgress {
+  done: number;
+  total: number;
+}
+
+export interface ReindexSummary {
+  /** items in the archive */
+  items: number;
+  /** items (re)indexed by this reindex */
+  indexed: number;
+  /** index rows removed because their item is no longer archived */
+  removed: number;
+  /** attachments that could not be read, over the whole index */
+  unreadableAttachments: number;
+  /** true when it continued an interrupted reindex */
+  resumed: boolean;
+  durationMs: number;
+}
+
+export interface ReindexOptions {
+  batchSize?: number;
+  onProgress?: (p: ReindexProgress) => void;
+  now?: () => number;
+}
+
+interface Directory {
+  people: Map<string, Person>;
+  rooms: Map<string, string>;
+}
+
+async function rowOf(store: Store, item: ReindexItem, dir: Directory): Promise<SearchRowWrite> {
+  const msg = JSON.parse(item.modelJson) as ChatMessage;
+  const att = await attachmentTexts(msg.attachments, async (i) => {
+    const sha = await mediaBlobOf(store.db, item.connectorId, msg.attachments[i]!.sdkfileid);
+    return sha ? store.blobs.read(store.db, sha) : undefined;
+  });
+  let recalledText: string | undefined;
+  if (msg.content.kind === 'revoke') {
+    const original = (await findItemModel(store.db, item.connectorId, msg.content.preMsgid)) as ChatMessage | undefined;
+    if (original) recalledText = recallTextOf(original.content);
+  }
+  const addresses = new Map(item.addresses);
+  return searchRowOf(
+    documentOfMessage(msg, {
+      connectorId: item.connectorId,
+      people: (id) => dir.people.get(id),
+      roomName: (id) => dir.rooms.get(id),
+      addressOf: (id) => addresses.get(id),
+      mailboxes: item.mailboxes,
+      recalled: item.recalled,
+      attachmentTexts: att.texts,
+      unreadableAttachments: att.unreadable,
+      ...(recalledText ? { recalledText } : {}),
+    }),
+  );
+}
+
+function directoryOf(snap: DirectorySnapshot): Directory {
+  return { people: new Map(snap.people.map((p) => [p.id, p])), rooms: new Map(snap.rooms.map((r) => [r.id, r.name])) };
+}
+
+export async function reindexArchive(store: Store, opts: ReindexOptions = {}): Promise<ReindexSummary> {
+  const now = opts.now ?? Date.now;
+  const started = now();
+  const batchSize = opts.batchSize ?? 500;
+  const total = Number(
+    (
+      await store.db
+        .selectFrom('items')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+  const saved = await getReindexCursor(store.db);
+  let cursor = saved ?? '';
+  let done = saved
+    ? Number(
+        (
+          await store.db
+            .selectFrom('items')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('key', '<=', saved)
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    : 0;
+  const dirs = new Map<string, Directory>();
+  let indexed = 0;
+  opts.onProgress?.({ done, total });
+  for (;;) {
+    const batch = await loadReindexBatch(store.db, cursor, batchSize);
+    if (batch.length === 0) break;
+    const rows: SearchRowWrite[] = [];
+    for (const item of batch) {
+      let dir = dirs.get(item.connectorId);
+      if (!dir) {
+        dir = directoryOf(await loadDirectory(store.db, item.connectorId));
+        dirs.set(item.connectorId, dir);
+      }
+      rows.push(await rowOf(store, item, dir));
+    }
+    cursor = batch[batch.length - 1]!.key;
+    await store.db.transaction().execute(async (tx) => {
+      writeSearchRows(store.db, rows, now());
+      await setReindexCursor(tx, cursor, now());
+    });
+    indexed += batch.length;
+    done += batch.length;
+    opts.onProgress?.({ done, total: Math.max(total, done) });
+  }
+  let removed = 0;
+  for (;;) {
+    const orphans = await orphanSearchKeys(store.db, batchSize);
+    if (orphans.length === 0) break;
+    removed += inSearchTransaction(store.db, () => removeSearchRows(store.db, orphans));
+  }
+  await clearReindexCursor(store.db);
+  const unreadable = await store.db
+    .selectFrom('search_items')
+    .select((eb) => eb.fn.sum<number>('unreadable_attachments').as('n'))
+    .executeTakeFirstOrThrow();
+  return {
+    items: total,
+    indexed,
+    removed,
+    unreadableAttachments: Number(unreadable.n ?? 0),
+    resumed: saved !== undefined,
+    durationMs: now() - started,
+  };
+}

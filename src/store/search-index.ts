@@ -1,0 +1,200 @@
+/**
+ * Writes of the embedded search index (tables in migrations/006-search.ts): rows arrive
+ * already tokenized by compliance/search, so this file knows SQL and nothing of languages.
+ * Writes run on the caller's open transaction: the pipeline indexes an item in the
+ * transaction that stores it, so what a run archived is searchable when the run returns, and
+ * a crash leaves neither without the other.
+ *
+ * Indexing is the hot path of a rebuild (a million items), so it uses prepared statements on
+ * the connection, reused row after row, instead of building SQL text per batch.
+ */
+import type SQLite from 'better-sqlite3';
+import { connectionOf, type Db } from './db.js';
+
+/** Slots per millisecond in the time-ordered row id (msg_time * 1024 + n). */
+export const SEARCH_ID_SLOTS = 1024;
+
+/** One item as the index stores it. */
+export interface SearchRowWrite {
+  itemKey: string;
+  connectorId: string;
+  msgid: string;
+  /** ms UTC */
+  time: number;
+  msgtype: string;
+  fromId: string;
+  fromName?: string;
+  fromMailbox?: string;
+  conversationId: string;
+  conversationName?: string;
+  conversationKind: 'single' | 'group';
+  mailboxes: string[];
+  /** participant id -> mapped mailbox, as known when indexed */
+  addresses: [string, string][];
+  recalled: boolean;
+  hasAttachments: boolean;
+  external: boolean;
+  /** the text results quote their snippet from */
+  body: string;
+  /** the index tokens, space-separated */
+  tokens: string;
+  /** SHA-256 of tokens and facets: two indexes of the same items compare equal by it */
+  docSha256: string;
+  tokenizerVersion: number;
+  unreadableAttachments: number;
+  /** normalised values: from/to person ids, mailboxes, conversation id and name */
+  facets: { field: 'from' | 'to' | 'mailbox' | 'conversation'; value: string }[];
+  /** normalised alias -> person id (the id itself included) */
+  aliases: { alias: string; personId: string }[];
+}
+
+interface Statements {
+  existing: SQLite.Statement<[string], { id: number }>;
+  top: SQLite.Statement<[number, number], { id: number }>;
+  deleteFts: SQLite.Statement<[number]>;
+  deleteFacets: SQLite.Statement<[number]>;
+  deleteItem: SQLite.Statement<[number]>;
+  insertItem: SQLite.Statement<unknown[]>;
+  insertFts: SQLite.Statement<[number, string]>;
+  insertFacet: SQLite.Statement<[string, string, number]>;
+  insertAlias: SQLite.Statement<[string, string]>;
+  recalled: SQLite.Statement<[string, string]>;
+}
+
+const STATEMENTS = new WeakMap<SQLite.Database, Statements>();
+
+function statements(c: SQLite.Database): Statements {
+  let s = STATEMENTS.get(c);
+  if (s) return s;
+  s = {
+    existing: c.prepare('SELECT id FROM search_items WHERE item_key = ?'),
+    top: c.prepare('SELECT id FROM search_items WHERE id >= ? AND id < ? ORDER BY id DESC LIMIT 1'),
+    deleteFts: c.prepare('DELETE FROM search_fts WHERE rowid = ?'),
+    deleteFacets: c.prepare('DELETE FROM search_facets WHERE row_id = ?'),
+    deleteItem: c.prepare('DELETE FROM search_items WHERE id = ?'),
+    insertItem: c.prepare(`INSERT INTO search_items (id, item_key, connector_id, msgid, msg_time, msgtype, from_id,
+        from_name, from_mailbox, conversation_id, conversation_name, conversation_kind, mailboxes_json,
+        addresses_json, recalled, has_attachments, external, body, doc_sha256, tokenizer_version,
+        unreadable_attachments, indexed_at) VALUES (${Array(22).fill('?').join(', ')})`),
+    insertFts: c.prepare('INSERT INTO search_fts (rowid, tokens) VALUES (?, ?)'),
+    insertFacet: c.prepare('INSERT OR IGNORE INTO search_facets (field, value, row_id) VALUES (?, ?, ?)'),
+    insertAlias: c.prepare('INSERT OR IGNORE INTO search_aliases (alias, person_id) VALUES (?, ?)'),
+    recalled: c.prepare('UPDATE search_items SET recalled = 1 WHERE connector_id = ? AND msgid = ?'),
+  };
+  STATEMENTS.set(c, s);
+  return s;
+}
+
+/** The row id of an item: its existing one, or the next free slot of its millisecond. */
+function rowIdFor(s: Statements, time: number): number {
+  const base = Math.max(0, Math.floor(time)) * SEARCH_ID_SLOTS;
+  const top = s.top.get(base, base + SEARCH_ID_SLOTS);
+  if (!top) return base;
+  // More than 1024 items in one millisecond spill into the next slots: order stays by time to
+  // the millisecond, which is all a message's time carries.
+  let id = Number(top.id) + 1;
+  while (s.top.get(id, id + 1)) id++;
+  return id;
+}
+
+function deleteRow(s: Statements, id: number): void {
+  s.deleteFts.run(id);
+  s.deleteFacets.run(id);
+  s.deleteItem.run(id);
+}
+
+/**
+ * Indexes (or re-indexes in place) items; an item keeps its row id across re-indexing. Call it
+ * inside a transaction of `db` (Kysely's or the connection's).
+ */
+export function writeSearchRows(db: Db, rows: readonly SearchRowWrite[], now: number): void {
+  if (rows.length === 0) return;
+  const s = statements(connectionOf(db));
+  for (const r of rows) {
+    const old = s.existing.get(r.itemKey);
+    let id: number;
+    if (old) {
+      id = Number(old.id);
+      deleteRow(s, id);
+    } else id = rowIdFor(s, r.time);
+    s.insertItem.run(
+      id,
+      r.itemKey,
+      r.connectorId,
+      r.msgid,
+      r.time,
+      r.msgtype,
+      r.fromId,
+      r.fromName ?? null,
+      r.fromMailbox ?? null,
+      r.conversationId,
+      r.conversationName ?? null,
+      r.conversationKind,
+      JSON.stringify(r.mailboxes),
+      JSON.stringify(r.addresses),
+      r.recalled ? 1 : 0,
+      r.hasAttachments ? 1 : 0,
+      r.external ? 1 : 0,
+      r.body,
+      r.docSha256,
+      r.tokenizerVersion,
+      r.unreadableAttachments,
+      now,
+    );
+    s.insertFts.run(id, r.tokens);
+    for (const f of r.facets) s.insertFacet.run(f.field, f.value, id);
+    for (const a of r.aliases) s.insertAlias.run(a.alias, a.personId);
+  }
+}
+
+/** Runs fn in a transaction of the connection (for callers outside a Kysely transaction). */
+export function inSearchTransaction<T>(db: Db, fn: () => T): T {
+  return connectionOf(db).transaction(fn)();
+}
+
+/** Removes items from the index (an item deleted from the archive); unknown keys are ignored. */
+export function removeSearchRows(db: Db, itemKeys: readonly string[]): number {
+  const s = statements(connectionOf(db));
+  let removed = 0;
+  for (const key of itemKeys) {
+    const row = s.existing.get(key);
+    if (!row) continue;
+    deleteRow(s, Number(row.id));
+    removed++;
+  }
+  return removed;
+}
+
+/** Marks an indexed item as recalled (is:recalled), in the transaction that records the recall. */
+export function markSearchRecalled(db: Db, connectorId: string, msgid: string): void {
+  statements(connectionOf(db)).recalled.run(connectorId, msgid);
+}
+
+/** What `status` and `reindex` report about the index. */
+export interface SearchIndexStats {
+  indexed: number;
+  items: number;
+  stale: number;
+  unreadableAttachments: number;
+}
+
+export async function searchIndexStats(db: Db, tokenizerVersion: number): Promise<SearchIndexStats> {
+  const s = await db
+    .selectFrom('search_items')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('indexed'),
+      eb.fn.sum<number>(eb.case().when('tokenizer_version', '<>', tokenizerVersion).then(1).else(0).end()).as('stale'),
+      eb.fn.sum<number>('unreadable_attachments').as('unreadable'),
+    ])
+    .executeTakeFirstOrThrow();
+  const items = await db
+    .selectFrom('items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return {
+    indexed: Number(s.indexed),
+    items: Number(items.n),
+    stale: Number(s.stale ?? 0),
+    unreadableAttachments: Number(s.unreadable ?? 0),
+  };
+}

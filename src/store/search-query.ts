@@ -1,0 +1,240 @@
+/**
+ * Queries of the embedded search index. A query arrives as a SearchCond tree whose text parts
+ * are already our tokens; this file turns it into one SQL statement. The conjuncts that are
+ * text go into a single FTS5 MATCH that drives the query in reverse rowid order (= newest
+ * first, see migrations/006-search.ts); after:/before: become rowid ranges; the other filters
+ * are indexed look-ups checked per candidate. Text nested under OR / NOT with filters becomes
+ * an `id IN (MATCH ...)` sub-select.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database, SearchItemTable } from './schema.js';
+import { SEARCH_ID_SLOTS } from './search-index.js';
+
+export interface PhraseToken {
+  token: string;
+  prefix: boolean;
+}
+
+/** A query over the index; values of person/mailbox/conversation are normalised by the caller. */
+export type SearchCond =
+  | { op: 'and' | 'or'; of: SearchCond[] }
+  | { op: 'not'; of: SearchCond }
+  /** tokens at consecutive positions */
+  | { op: 'text'; phrase: PhraseToken[] }
+  | { op: 'person'; role: 'from' | 'to' | 'any'; value: string }
+  | { op: 'mailbox' | 'conversation' | 'msgtype' | 'connector'; value: string }
+  /** ms UTC: after inclusive, before exclusive */
+  | { op: 'after' | 'before'; time: number }
+  | { op: 'flag'; flag: 'attachment' | 'recalled' | 'external' }
+  | { op: 'all' };
+
+export interface SearchQueryOptions {
+  limit: number;
+  sort: 'newest' | 'relevance';
+  /** newest: the last row id of the previous page; relevance: the offset */
+  after?: number;
+  /** only items with an entry in one of these (normalised) mailboxes */
+  mailboxScope?: readonly string[];
+}
+
+export type SearchItemRow = SearchItemTable;
+
+export interface SearchQueryResult {
+  total: number;
+  rows: SearchItemRow[];
+  /** the `after` of the next page, when there is one */
+  next?: number;
+}
+
+type Sql = RawBuilder<unknown>;
+
+function quoteFts(token: string): string {
+  return `"${token.replace(/"/g, '""')}"`;
+}
+
+/** The FTS5 expression of a text-only condition, or undefined when it is not one. */
+function ftsOf(c: SearchCond): string | undefined {
+  switch (c.op) {
+    case 'text':
+      return c.phrase.map((t) => quoteFts(t.token) + (t.prefix ? ' *' : '')).join(' + ');
+    case 'or': {
+      const parts = c.of.map(ftsOf);
+      return parts.every((p) => p !== undefined) ? `(${parts.join(' OR ')})` : undefined;
+    }
+    case 'and': {
+      const pos = c.of.filter((x) => x.op !== 'not').map(ftsOf);
+      const neg = c.of.filter((x): x is Extract<SearchCond, { op: 'not' }> => x.op === 'not').map((x) => ftsOf(x.of));
+      if (pos.length === 0 || pos.some((p) => p === undefined) || neg.some((p) => p === undefined)) return undefined;
+      const base = `(${pos.join(' AND ')})`;
+      return neg.length === 0 ? base : `(${base} NOT (${neg.join(' OR ')}))`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+const idsMatching = (fts: string): Sql => sql`s.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ${fts})`;
+
+const facet = (field: string, value: string): Sql =>
+  sql`s.id IN (SELECT row_id FROM search_facets WHERE field = ${field} AND value = ${value})`;
+
+/** A condition as a SQL predicate over `search_items s`. */
+function predicate(c: SearchCond): Sql {
+  switch (c.op) {
+    case 'text':
+      return idsMatching(ftsOf(c)!);
+    case 'and':
+    case 'or': {
+      const fts = ftsOf(c);
+      if (fts) return idsMatching(fts);
+      const parts = c.of.map(predicate);
+      return sql`(${sql.join(parts, c.op === 'and' ? sql` AND ` : sql` OR `)})`;
+    }
+    case 'not':
+      return sql`NOT (${predicate(c.of)})`;
+    case 'person': {
+      const fields = c.role === 'any' ? ['from', 'to'] : [c.role];
+      return sql`s.id IN (SELECT row_id FROM search_facets WHERE field IN (${sql.join(fields)})
+        AND value IN (SELECT person_id FROM search_aliases WHERE alias = ${c.value}))`;
+    }
+    case 'mailbox':
+    case 'conversation':
+      return facet(c.op, c.value);
+    case 'msgtype':
+      return sql`s.msgtype = ${c.value}`;
+    case 'connector':
+      return sql`s.connector_id = ${c.value}`;
+    case 'after':
+      return sql`s.id >= ${c.time * SEARCH_ID_SLOTS}`;
+    case 'before':
+      return sql`s.id < ${c.time * SEARCH_ID_SLOTS}`;
+    case 'flag': {
+      const col = c.flag === 'attachment' ? 'has_attachments' : c.flag;
+      return sql`${sql.ref(`s.${col}`)} = 1`;
+    }
+    case 'all':
+      return sql`1 = 1`;
+  }
+}
+
+/** Conjuncts that are facet look-ups: they can drive the query when they select few items. */
+const FACET_OPS = new Set(['person', 'mailbox', 'conversation']);
+
+interface Plan {
+  /** one FTS5 expression for every text conjunct */
+  match?: string;
+  /** row id range from top-level after:/before: */
+  lo?: number;
+  hi?: number;
+  /** top-level facet conjuncts (and the mailbox scope) */
+  facets: Sql[];
+  preds: Sql[];
+}
+
+/** The shape the statement is built from: one driving MATCH (if any), a row id range, predicates. */
+function plan(cond: SearchCond, scope: readonly string[] | undefined): Plan {
+  const conjuncts = cond.op === 'and' ? cond.of : [cond];
+  const pos: string[] = [];
+  const neg: string[] = [];
+  const out: Plan = { facets: [], preds: [] };
+  for (const c of conjuncts) {
+    const fts = c.op === 'not' ? undefined : ftsOf(c);
+    if (fts) pos.push(fts);
+    else if (c.op === 'not' && ftsOf(c.of)) neg.push(ftsOf(c.of)!);
+    else if (c.op === 'after') out.lo = Math.max(out.lo ?? 0, c.time * SEARCH_ID_SLOTS);
+    else if (c.op === 'before') out.hi = Math.min(out.hi ?? Number.MAX_SAFE_INTEGER, c.time * SEARCH_ID_SLOTS);
+    else if (FACET_OPS.has(c.op)) out.facets.push(predicate(c));
+    else if (c.op !== 'all') out.preds.push(predicate(c));
+  }
+  if (scope) {
+    out.facets.push(
+      scope.length === 0
+        ? sql`0 = 1`
+        : sql`s.id IN (SELECT row_id FROM search_facets WHERE field = 'mailbox' AND value IN (${sql.join([...scope])}))`,
+    );
+  }
+  if (pos.length === 0) {
+    for (const n of neg) out.preds.push(sql`NOT ${idsMatching(n)}`);
+    return out;
+  }
+  out.match = neg.length > 0 ? `(${pos.join(' AND ')}) NOT (${neg.join(' OR ')})` : pos.join(' AND ');
+  return out;
+}
+
+/** Facet candidates below this drive the query; above it the text index does. */
+const FACET_DRIVE_MAX = 20_000;
+
+async function facetCandidates(db: Kysely<Database>, facets: Sql[]): Promise<number> {
+  const counts = await Promise.all(
+    facets.map(async (f) => {
+      const r = await sql<{ n: number }>`SELECT count(*) AS n FROM search_items s WHERE ${f}`.execute(db);
+      return Number(r.rows[0]?.n ?? 0);
+    }),
+  );
+  return Math.min(...counts);
+}
+
+export async function querySearch(
+  db: Kysely<Database>,
+  cond: SearchCond,
+  opts: SearchQueryOptions,
+): Promise<SearchQueryResult> {
+  const p = plan(cond, opts.mailboxScope);
+  // Text-driven: FTS5 yields matches newest first and the rest is checked per candidate.
+  // Facet-driven: a person's or a small mailbox's items, each checked against the text by rowid.
+  const facetDriven =
+    p.match !== undefined && p.facets.length > 0 && (await facetCandidates(db, p.facets)) <= FACET_DRIVE_MAX;
+  const textDriven = p.match !== undefined && !facetDriven;
+  const idCol = textDriven ? sql`f.rowid` : sql`s.id`;
+  const conds: Sql[] = [];
+  if (textDriven) conds.push(sql`f.search_fts MATCH ${p.match}`);
+  if (p.lo !== undefined) conds.push(sql`${idCol} >= ${p.lo}`);
+  if (p.hi !== undefined) conds.push(sql`${idCol} < ${p.hi}`);
+  conds.push(...p.facets, ...p.preds);
+  if (facetDriven)
+    conds.push(sql`EXISTS (SELECT 1 FROM search_fts x WHERE x.search_fts MATCH ${p.match} AND x.rowid = s.id)`);
+  const where = (extra: Sql[]): Sql => {
+    const all = [...conds, ...extra];
+    return all.length === 0 ? sql`1 = 1` : sql.join(all, sql` AND `);
+  };
+  const from = textDriven ? sql`search_fts f JOIN search_items s ON s.id = f.rowid` : sql`search_items s`;
+
+  // Counting needs no item row when nothing but the text and the time decide.
+  const countSql =
+    textDriven && p.facets.length === 0 && p.preds.length === 0
+      ? sql<{ n: number }>`SELECT count(*) AS n FROM search_fts f WHERE ${where([])}`
+      : sql<{ n: number }>`SELECT count(*) AS n FROM ${from} WHERE ${where([])}`;
+  const total = Number((await countSql.execute(db)).rows[0]?.n ?? 0);
+
+  const limit = opts.limit + 1;
+  let rows: SearchItemRow[];
+  if (opts.sort === 'relevance' && p.match !== undefined) {
+    const offset = opts.after ?? 0;
+    rows = (
+      await sql<SearchItemRow>`SELECT s.* FROM search_fts f JOIN search_items s ON s.id = f.rowid
+        WHERE ${sql.join(
+          [
+            sql`f.search_fts MATCH ${p.match}`,
+            ...(p.lo !== undefined ? [sql`f.rowid >= ${p.lo}`] : []),
+            ...(p.hi !== undefined ? [sql`f.rowid < ${p.hi}`] : []),
+            ...p.facets,
+            ...p.preds,
+          ],
+          sql` AND `,
+        )}
+        ORDER BY bm25(search_fts), f.rowid DESC LIMIT ${limit} OFFSET ${offset}`.execute(db)
+    ).rows;
+    const more = rows.length > opts.limit;
+    rows = rows.slice(0, opts.limit);
+    return { total, rows, ...(more ? { next: offset + opts.limit } : {}) };
+  }
+  const extra = opts.after !== undefined ? [sql`${idCol} < ${opts.after}`] : [];
+  rows = (
+    await sql<SearchItemRow>`SELECT s.* FROM ${from} WHERE ${where(extra)} ORDER BY ${idCol} DESC LIMIT ${limit}`.execute(
+      db,
+    )
+  ).rows;
+  const more = rows.length > opts.limit;
+  rows = rows.slice(0, opts.limit);
+  return { total, rows, ...(more ? { next: Number(rows[rows.length - 1]!.id) } : {}) };
+}

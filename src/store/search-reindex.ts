@@ -1,0 +1,113 @@
+/**
+ * What `reindex` reads and the cursor that makes it resumable: items in key order a batch at a
+ * time with what their search document needs (model, recall, mailboxes, the mapped addresses
+ * recorded when they were indexed, their media blobs), and a durable position written in the
+ * transaction of each batch, so a reindex killed half-way continues where it stopped.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Db } from './db.js';
+import type { Database } from './schema.js';
+
+const CURSOR_KEY = 'search.reindex.cursor';
+
+export interface ReindexItem {
+  key: string;
+  connectorId: string;
+  modelJson: string;
+  recalled: boolean;
+  mailboxes: string[];
+  /** participant id -> mailbox from the item's previous index row, when there is one */
+  addresses: [string, string][];
+}
+
+export async function loadReindexBatch(db: Db, afterKey: string, limit: number): Promise<ReindexItem[]> {
+  const rows = await db
+    .selectFrom('items')
+    .leftJoin('search_items', 'search_items.item_key', 'items.key')
+    .select(['items.key', 'items.connector_id', 'items.model_json', 'items.recalled_by', 'search_items.addresses_json'])
+    .where('items.key', '>', afterKey)
+    .orderBy('items.key')
+    .limit(limit)
+    .execute();
+  if (rows.length === 0) return [];
+  const entries = await db
+    .selectFrom('mailbox_entries')
+    .select(['item_key', 'mailbox'])
+    .where(
+      'item_key',
+      'in',
+      rows.map((r) => r.key),
+    )
+    .orderBy('id')
+    .execute();
+  const boxes = new Map<string, string[]>();
+  for (const e of entries) {
+    const list = boxes.get(e.item_key) ?? [];
+    if (!list.includes(e.mailbox)) list.push(e.mailbox);
+    boxes.set(e.item_key, list);
+  }
+  return rows.map((r) => ({
+    key: r.key,
+    connectorId: r.connector_id,
+    modelJson: r.model_json,
+    recalled: r.recalled_by !== null,
+    mailboxes: boxes.get(r.key) ?? [],
+    addresses: r.addresses_json ? (JSON.parse(r.addresses_json) as [string, string][]) : [],
+  }));
+}
+
+/** The stored media blob of an attachment, when it was fetched. */
+export async function mediaBlobOf(db: Db, connectorId: string, sdkfileid: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('media')
+    .select(['sha256', 'status'])
+    .where('connector_id', '=', connectorId)
+    .where('sdkfileid', '=', sdkfileid)
+    .executeTakeFirst();
+  return row?.sha256 ?? undefined;
+}
+
+export async function getReindexCursor(db: Db): Promise<string | undefined> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', CURSOR_KEY).executeTakeFirst();
+  return row?.value;
+}
+
+export async function setReindexCursor(tx: Kysely<Database>, value: string, now: number): Promise<void> {
+  await tx
+    .insertInto('settings')
+    .values({ key: CURSOR_KEY, value, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
+    .execute();
+}
+
+export async function clearReindexCursor(db: Db): Promise<void> {
+  await db.deleteFrom('settings').where('key', '=', CURSOR_KEY).execute();
+}
+
+/** Index rows whose item is no longer in the archive (deleted since): reindex removes them. */
+export async function orphanSearchKeys(db: Db, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('search_items')
+    .select('item_key')
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('items').select('items.key').whereRef('items.key', '=', 'search_items.item_key'))),
+    )
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.item_key);
+}
+
+/** Every index row's item key and fingerprint, in key order: two indexes compare by this. */
+export async function searchFingerprints(db: Db): Promise<{ itemKey: string; id: number; docSha256: string }[]> {
+  const rows = await db
+    .selectFrom('search_items')
+    .select(['item_key', 'id', 'doc_sha256'])
+    .orderBy('item_key')
+    .execute();
+  return rows.map((r) => ({ itemKey: r.item_key, id: Number(r.id), docSha256: r.doc_sha256 }));
+}
+
+/** FTS5's own consistency check of the index structure; throws when it is corrupt. */
+export async function checkSearchIntegrity(db: Db): Promise<void> {
+  await sql`INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`.execute(db);
+}
