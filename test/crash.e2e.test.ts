@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
-import { cliJson, tempDir } from './helpers/cli.js';
+import { cli, cliJson, tempDir } from './helpers/cli.js';
 
 const MESSAGES = 3000;
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -130,5 +130,12 @@ describe('kill -9 during a run', () => {
     const expected = archiveRows(clean);
     expect(expected.length).toBeGreaterThan(MESSAGES);
     expect(archiveRows(crashed)).toEqual(expected);
+
+    // The interrupted archive proves itself intact: every kill left log and rows in step.
+    const verified = await cli('verify', '--data-dir', crashed, '--json');
+    const report = JSON.parse(verified.stdout) as { ok: boolean; firstBroken: unknown; ingest: { items: number } };
+    expect(report.firstBroken).toBeNull();
+    expect(report.ingest.items).toBe(MESSAGES);
+    expect(verified.code).toBe(0);
   }, 600_000);
 });

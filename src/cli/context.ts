@@ -36,6 +36,7 @@ export async function resolveConfig(flags: CommonFlags & SandboxFlags): Promise<
       {
         dataDir: base.dataDir,
         logLevel: base.logLevel,
+        evidence: base.evidence,
         ...(base.workers !== undefined ? { workers: base.workers } : {}),
         connectors: [
           {

@@ -12,8 +12,13 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
+<<<<<<< HEAD
 import { auditVerifyCommand } from './commands/audit.js';
 import { reindexCommand, searchCommand } from './commands/search.js';
+=======
+import { auditExportCommand, auditVerifyCommand } from './commands/audit.js';
+import { checkpointCommand, evidenceCommand, verifyCommand } from './commands/verify.js';
+>>>>>>> evidence
 import { printJson, processIo, type Io } from './io.js';
 
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
@@ -125,6 +130,34 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('recompute the hash chain of the audit log; exit 1 when an event was altered or removed')
     .option('--json', 'print JSON')
     .action(act((opts) => auditVerifyCommand(opts, io)));
+  common(audit.command('export'))
+    .description('print every audit event in chain order with prev_hash and hash, as CSV or JSON')
+    .option('--format <format>', 'csv or json', 'json')
+    .option('--since <date>', 'only events since this date (2026-11-01) or ISO time')
+    .action(act((opts) => auditExportCommand(opts, io)));
+
+  common(program.command('verify'))
+    .description(
+      'prove the archive complete and unaltered: blobs, items, raw records, mailbox entries, both logs, checkpoints, seq gaps; exit 1 naming the first broken thing',
+    )
+    .option('--since <date>', 'only rows, blobs and time-stamps added since this date (2026-11-01) or ISO time')
+    .option('--public-key <file>', 'the Ed25519 public key (PEM) checkpoints must verify under; default evidence.pub')
+    .option('--tsa-ca <file>', "the time-stamping authority's CA certificates (PEM); default evidence.tsa.caFile")
+    .option('--json', 'print JSON')
+    .action(act((opts) => verifyCommand(opts, io)));
+  common(program.command('checkpoint'))
+    .description('sign (and time-stamp, when a TSA is configured) a checkpoint of both logs now')
+    .option('--json', 'print JSON')
+    .action(act((opts) => checkpointCommand(opts, io)));
+  common(program.command('evidence'))
+    .description(
+      'write an evidence package for auditors: checkpoints, signatures, time-stamps, public key, verification report, and how to check them with openssl',
+    )
+    .requiredOption('--out <dir>', 'directory to create')
+    .option('--public-key <file>', 'the Ed25519 public key (PEM) to include and verify under; default evidence.pub')
+    .option('--tsa-ca <file>', "the time-stamping authority's CA certificates (PEM); default evidence.tsa.caFile")
+    .option('--json', 'print JSON')
+    .action(act((opts) => evidenceCommand(opts, io)));
 
   common(program.command('search <query>'))
     .description('search the archive: words, CJK text, "phrases", OR, -term, filters (see README, Search)')

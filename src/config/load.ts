@@ -54,6 +54,8 @@ export function parseConfig(raw: unknown, origin: string, base: string): Config 
     }
     if (c.mapping.csv) c.mapping.csv = abs(c.mapping.csv);
   }
+  if (cfg.evidence.keyFile) cfg.evidence.keyFile = abs(cfg.evidence.keyFile);
+  if (cfg.evidence.tsa) cfg.evidence.tsa.caFile = abs(cfg.evidence.tsa.caFile);
   return deepFreeze(cfg);
 }
 

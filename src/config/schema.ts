@@ -114,6 +114,8 @@ export const connectorSchema = z.object({
     .describe('The msgaudit_notify callback: a pull starts as soon as WeCom says there is new data; polling stays.'),
 });
 
+import { evidenceSchema } from './evidence.js';
+
 export const configSchema = z
   .object({
     dataDir: z.string().default('.data').describe('Directory of the database and blobs.'),
@@ -144,6 +146,7 @@ export const configSchema = z
       })
       .default({ enabled: true, host: '127.0.0.1', port: 8788, secureCookies: false })
       .describe('The web console (accounts, connector wizard, live progress, problems, mailboxes, audit).'),
+    evidence: evidenceSchema,
   })
   .describe('WeChat Archiver configuration');
 

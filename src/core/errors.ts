@@ -157,6 +157,7 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'a stored secret cannot be decrypted: the master key differs from the one that encrypted it',
   },
+<<<<<<< HEAD
   WXA_SEARCH_QUERY_INVALID: {
     kind: 'data',
     retryable: false,
@@ -167,6 +168,23 @@ export const ERROR_CODES = {
     kind: 'data',
     retryable: false,
     meaning: 'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
+=======
+  // Tamper evidence
+  WXA_EVIDENCE_KEY_INVALID: {
+    kind: 'config',
+    retryable: false,
+    meaning: 'the evidence signing key (evidence.key) is malformed, missing, or its file is readable by others',
+  },
+  WXA_TSA_FAILED: {
+    kind: 'transient',
+    retryable: true,
+    meaning: 'the time-stamping authority did not answer with a valid RFC 3161 time-stamp',
+  },
+  WXA_BACKUP_INVALID: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'a backup directory is incomplete or does not match its manifest',
+>>>>>>> evidence
   },
 } as const satisfies Record<string, CodeInfo>;
 

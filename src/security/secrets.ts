@@ -5,13 +5,11 @@
  * file in the data directory created on first start.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
-import { syncDir } from '../store/blobs/local.js';
 import type { Db } from '../store/db.js';
+import { createPrivateFile, readPrivateFile } from './private-file.js';
 
 export const MASTER_KEY_ENV = 'WXA_MASTER_KEY';
 export const MASTER_KEY_FILE = 'master.key';
@@ -42,50 +40,13 @@ function decodeKey(text: string, where: string): Buffer {
 }
 
 async function readKeyFile(path: string): Promise<Buffer | undefined> {
-  let mode: number;
-  try {
-    mode = (await stat(path)).mode;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw keyError(`cannot read the master key file ${path}`, err);
-  }
-  // Windows has no such mode bits; there the data directory's ACL is what protects the file.
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw keyError(
-      `the master key file ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`,
-    );
-  }
-  return decodeKey(await readFile(path, 'utf8'), `the master key file ${path}`);
+  const text = await readPrivateFile(path, keyError);
+  return text === undefined ? undefined : decodeKey(text, `the master key file ${path}`);
 }
 
-/**
- * Writes a new key durably (temp file, fsync, link, fsync of the directory). `link` instead of
- * `rename` refuses to replace a file, so two processes starting at once cannot end with
- * different keys: the loser reads the winner's.
- */
-async function createKeyFile(dataDir: string, path: string): Promise<Buffer> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const key = randomBytes(KEY_BYTES);
-  const tmp = join(dataDir, `.${MASTER_KEY_FILE}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  try {
-    await fh.writeFile(`${key.toString('base64')}\n`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await link(tmp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw keyError(`cannot create ${path}`, err);
-    const existing = await readKeyFile(path);
-    if (!existing) throw keyError(`cannot create ${path}`, err);
-    return existing;
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
-  await syncDir(dataDir);
-  return key;
+async function createKeyFile(path: string): Promise<Buffer> {
+  const text = await createPrivateFile(path, `${randomBytes(KEY_BYTES).toString('base64')}\n`, keyError);
+  return decodeKey(text, `the master key file ${path}`);
 }
 
 function unreadable(name: string, message: string, cause?: unknown): ArchiverError {
@@ -113,7 +74,7 @@ export class SecretBox {
     const fromEnv = env[MASTER_KEY_ENV];
     if (fromEnv !== undefined && fromEnv.trim() !== '') return new SecretBox(decodeKey(fromEnv, MASTER_KEY_ENV));
     const path = join(opts.dataDir, MASTER_KEY_FILE);
-    const key = (await readKeyFile(path)) ?? (await createKeyFile(opts.dataDir, path));
+    const key = (await readKeyFile(path)) ?? (await createKeyFile(path));
     return new SecretBox(key);
   }
 

@@ -13,7 +13,12 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import { appendAudit } from '../compliance/audit/index.js';
 import type { Supervisor } from '../pipeline/supervisor.js';
+<<<<<<< HEAD
 import type { SecretBox } from '../security/index.js';
+=======
+import { auditRefused } from './audit-refused.js';
+import { can, csrfMatches, findSession, type SecretBox } from '../security/index.js';
+>>>>>>> evidence
 import type { Store } from '../store/index.js';
 import { accessHook, requireDeclaredAccess } from './access.js';
 import type { ServerContext } from './context.js';
@@ -135,6 +140,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   securityHeaders(app, { https: ctx.secureCookies });
   app.addHook('onRequest', accessHook({ db: opts.store.db, now }));
+
+  app.addHook('onResponse', auditRefused(ctx));
 
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toApiError(err);

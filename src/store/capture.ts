@@ -4,6 +4,7 @@
  */
 import { sha256Hex } from './blobs/local.js';
 import type { Db } from './db.js';
+import { appendIngest, rawEvent, type IngestEventInput } from './ingest-log.js';
 import type { RawRecordTable, RawStatus } from './schema.js';
 import { seqKey } from './seq.js';
 
@@ -34,33 +35,38 @@ export async function commitCapture(
 ): Promise<number> {
   return db.transaction().execute(async (tx) => {
     let inserted = 0;
+    const logged: IngestEventInput[] = [];
     for (const r of records) {
+      const values = {
+        connector_id: connectorId,
+        seq_key: seqKey(r.seq),
+        msgid: r.msgid,
+        publickey_ver: r.publickey_ver,
+        record_json: r.json,
+        record_sha256: sha256Hex(Buffer.from(r.json)),
+        captured_at: now,
+        status: 'pending' as const,
+        hold_reason: null,
+        error_code: null,
+        error_detail: null,
+        attempts: 0,
+        updated_at: now,
+      };
       const res = await tx
         .insertInto('raw_records')
-        .values({
-          connector_id: connectorId,
-          seq_key: seqKey(r.seq),
-          msgid: r.msgid,
-          publickey_ver: r.publickey_ver,
-          record_json: r.json,
-          record_sha256: sha256Hex(Buffer.from(r.json)),
-          captured_at: now,
-          status: 'pending',
-          hold_reason: null,
-          error_code: null,
-          error_detail: null,
-          attempts: 0,
-          updated_at: now,
-        })
+        .values(values)
         .onConflict((oc) => oc.columns(['connector_id', 'seq_key']).doNothing())
         .executeTakeFirst();
-      inserted += Number(res.numInsertedOrUpdatedRows ?? 0n);
+      const n = Number(res.numInsertedOrUpdatedRows ?? 0n);
+      inserted += n;
+      if (n > 0) logged.push(rawEvent(values));
     }
     await tx
       .insertInto('cursors')
       .values({ connector_id: connectorId, cursor, updated_at: now })
       .onConflict((oc) => oc.column('connector_id').doUpdateSet({ cursor, updated_at: now }))
       .execute();
+    await appendIngest(tx, logged, now);
     return inserted;
   });
 }

@@ -7,6 +7,7 @@
 import type { Transaction } from 'kysely';
 import type { PreparedBlob } from './blobs/index.js';
 import type { Db } from './db.js';
+import { appendIngest, entryEvent, itemEvent, type EntryDigestFields, type ItemDigestFields } from './ingest-log.js';
 import type { Database, RawStatus } from './schema.js';
 import { markSearchRecalled, writeSearchRows, type SearchRowWrite } from './search-index.js';
 
@@ -79,6 +80,7 @@ export async function commitProcessed(
   await db.transaction().execute(async (tx) => {
     await insertBlobs(tx, batch, ctx.now);
     await insertMedia(tx, connectorId, batch, ctx.now);
+<<<<<<< HEAD
     await insertItems(tx, connectorId, batch, ctx.now);
     writeSearchRows(
       db,
@@ -86,6 +88,12 @@ export async function commitProcessed(
       ctx.now,
     );
     await insertEntries(tx, batch, ctx);
+=======
+    const items = await insertItems(tx, connectorId, batch, ctx.now);
+    const entries = await insertEntries(tx, batch, ctx);
+    // Only rows this transaction created: a replayed record's item and entries are logged once.
+    await appendIngest(tx, [...items.map(itemEvent), ...entries.map((e) => entryEvent(connectorId, e))], ctx.now);
+>>>>>>> evidence
     await enqueueDeliveries(tx, connectorId, batch, ctx);
     await replaceHolds(tx, connectorId, batch, ctx.now);
     for (const r of batch) {
@@ -226,7 +234,7 @@ async function insertItems(
   connectorId: string,
   batch: ProcessedRecord[],
   now: number,
-): Promise<void> {
+): Promise<ItemDigestFields[]> {
   const rows = [];
   for (const r of batch) {
     const i = r.item;
@@ -255,16 +263,18 @@ async function insertItems(
   }
   // An item is written once: originals are never modified (invariant 4); a replay of the same
   // record finds its item already there and keeps it.
-  let inserted = 0n;
+  const created = new Set<string>();
   for (const part of chunks(rows, 100)) {
-    const [res] = await tx
+    const res = await tx
       .insertInto('items')
       .values(part)
       .onConflict((oc) => oc.column('key').doNothing())
+      .returning('key')
       .execute();
-    inserted += res?.numInsertedOrUpdatedRows ?? 0n;
+    for (const { key } of res) created.add(key);
   }
-  if (inserted > 0n) {
+  const inserted = created.size;
+  if (inserted > 0) {
     await tx
       .insertInto('connector_counters')
       .values({ connector_id: connectorId, items: Number(inserted) })
@@ -275,13 +285,14 @@ async function insertItems(
       )
       .execute();
   }
+  return rows.filter((r) => created.has(r.key));
 }
 
 async function insertEntries(
   tx: Transaction<Database>,
   batch: ProcessedRecord[],
   ctx: { now: number; runId: number | null },
-): Promise<void> {
+): Promise<EntryDigestFields[]> {
   const mailboxes = new Map<string, string>();
   const rows = [];
   for (const r of batch) {
@@ -307,13 +318,17 @@ async function insertEntries(
       .onConflict((oc) => oc.column('address').doNothing())
       .execute();
   }
+  const created: EntryDigestFields[] = [];
   for (const part of chunks(rows)) {
-    await tx
+    const res = await tx
       .insertInto('mailbox_entries')
       .values(part)
       .onConflict((oc) => oc.columns(['mailbox', 'folder', 'item_key']).doNothing())
+      .returning(['mailbox', 'folder', 'item_key', 'mime_sha256', 'msg_time', 'delivered_at', 'run_id'])
       .execute();
+    created.push(...res);
   }
+  return created;
 }
 
 async function replaceHolds(

@@ -324,4 +324,46 @@ export interface Database {
   search_items: SearchItemTable;
   search_facets: SearchFacetTable;
   search_aliases: SearchAliasTable;
+  ingest_log: IngestLogTable;
+  ingest_head: IngestHeadTable;
+  checkpoints: CheckpointTable;
+}
+
+/** One event of the ingest log: what was stored, its digest, and the chain link. */
+export interface IngestLogTable {
+  id: number;
+  at: number;
+  /** raw | item | entry | tombstone | policy */
+  kind: string;
+  connector_id: string;
+  /** what the event is about: a seq_key, an item key, a policy id */
+  ref: string;
+  /** SHA-256 of the row's immutable fields (see store/ingest-digest.ts) */
+  digest: string;
+  detail_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface IngestHeadTable {
+  id: number;
+  last_id: number;
+  hash: string;
+  updated_at: number;
+}
+
+/** A signed statement of both chains' heads and the archive's counts at one moment. */
+export interface CheckpointTable {
+  id: Generated<number>;
+  at: number;
+  /** the canonical JSON that was signed, byte for byte */
+  statement: string;
+  /** Ed25519 signature of `statement`, base64 */
+  signature: string;
+  key_id: string;
+  /** the signing key's public half, PEM (SPKI) */
+  public_key: string;
+  tsa_url: string | null;
+  /** the RFC 3161 TimeStampResp (DER) over SHA-256(statement), when a TSA is configured */
+  tsa_reply: Buffer | null;
 }

@@ -3,10 +3,17 @@
  * altered, inserted or removed in the middle, naming the first one that does not fit. Meant for
  * a scheduled job; it exits 1 when the chain is broken.
  */
-import { verifyAudit } from '../../compliance/audit/index.js';
+import {
+  auditCliRead,
+  auditCsvHeader,
+  auditCsvRow,
+  auditEventsInOrder,
+  verifyAudit,
+} from '../../compliance/audit/index.js';
 import { openStore } from '../../store/index.js';
 import { resolveConfig, type CommonFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
+import { parseSince } from './report.js';
 
 export async function auditVerifyCommand(flags: CommonFlags & { json?: boolean }, io: Io): Promise<number> {
   const cfg = await resolveConfig(flags);
@@ -21,6 +28,45 @@ export async function auditVerifyCommand(flags: CommonFlags & { json?: boolean }
       );
     }
     return result.ok ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * `audit export --format csv|json [--since DATE]`: every event in chain order with its chain
+ * fields, streamed page by page. Exporting the log is itself an audit event, appended first.
+ */
+export async function auditExportCommand(
+  flags: CommonFlags & { format?: string; since?: string },
+  io: Io,
+): Promise<number> {
+  const format = flags.format ?? 'json';
+  if (format !== 'csv' && format !== 'json') {
+    io.err(`audit export: --format takes csv or json, not "${format}"\n`);
+    return 2;
+  }
+  const sinceAt = flags.since !== undefined ? parseSince(flags.since) : 0;
+  const cfg = await resolveConfig(flags);
+  const store = await openStore(cfg.dataDir);
+  try {
+    await auditCliRead(store.db, {
+      action: 'audit.export',
+      target: 'audit-log',
+      detail: { format, ...(flags.since ? { since: flags.since } : {}) },
+    });
+    if (format === 'csv') io.out(auditCsvHeader());
+    else io.out('[');
+    let first = true;
+    for await (const e of auditEventsInOrder(store.db, sinceAt)) {
+      if (format === 'csv') io.out(auditCsvRow(e));
+      else {
+        io.out(`${first ? '' : ','}\n  ${JSON.stringify(e)}`);
+        first = false;
+      }
+    }
+    if (format === 'json') io.out(first ? ']\n' : '\n]\n');
+    return 0;
   } finally {
     await store.close();
   }

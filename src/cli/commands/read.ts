@@ -1,4 +1,5 @@
 /** The read commands: status, mailbox list/show, item show. Each prints JSON with --json. */
+import { auditCliRead } from '../../compliance/audit/index.js';
 import type { Config } from '../../config/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import { HOLD_REASONS } from '../../pipeline/index.js';
@@ -114,6 +115,7 @@ export async function mailboxShowCommand(
   return withStore(flags, async (store) => {
     const folder = flags.folder ?? ARCHIVE_FOLDER;
     const limit = Number(flags.limit ?? 50);
+    await auditCliRead(store.db, { action: 'mailbox.open', target: address.toLowerCase(), detail: { folder, limit } });
     const [total, entries] = await Promise.all([
       countEntries(store.db, address, folder),
       listEntries(store.db, address, folder, { limit }),
@@ -146,6 +148,11 @@ export async function itemShowCommand(msgid: string, flags: ReadFlags & { mime?:
       throw new ArchiverError('WXA_NOT_FOUND', `no archived item has msgid ${msgid}; check \`mailbox show\` for ids`);
     }
     const item = items[0]!;
+    await auditCliRead(store.db, {
+      action: 'item.view',
+      target: item.key,
+      detail: { msgid, ...(flags.mime ? { mime: true } : {}) },
+    });
     if (flags.mime) {
       io.out(await store.blobs.read(store.db, item.mimeSha256));
       return 0;

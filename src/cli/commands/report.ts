@@ -25,7 +25,7 @@ export async function reportCommand(flags: ReportFlags, io: Io): Promise<number>
   return 0;
 }
 
-function parseSince(v: string | undefined): number {
+export function parseSince(v: string | undefined): number {
   if (v === undefined) return Date.now() - 24 * 3600_000;
   const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
   if (Number.isNaN(t)) throw new Error(`--since takes a date like 2026-11-01 or an ISO time, not "${v}"`);

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Config } from '../../config/index.js';
+import { checkpointIfChanged } from '../../compliance/evidence/index.js';
 import { runConnector, type ConnectorRunReport, type RunProgress } from '../../pipeline/index.js';
 import { openStore } from '../../store/index.js';
 import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
@@ -50,6 +51,9 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
       reports.push(report);
       if (!flags.json) io.out(formatReport(report));
     }
+    // Every run ends signed: the checkpoint anchors what it archived outside the database.
+    const cp = await checkpointIfChanged(store.db, cfg);
+    if (cp?.tsaError) io.err(`checkpoint #${cp.statement.number} is signed but NOT time-stamped: ${cp.tsaError}\n`);
   } finally {
     await store.close();
   }

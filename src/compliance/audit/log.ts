@@ -9,12 +9,12 @@
 import { sql, type Selectable } from 'kysely';
 import { ArchiverError } from '../../core/errors.js';
 import type { AuditEvent, AuditPage } from '../../server/contract.js';
-import { sha256Hex } from '../../store/blobs/index.js';
 import type { Db } from '../../store/db.js';
+import { CHAIN_GENESIS, canonicalJson, chainHash } from '../../store/hash-chain.js';
 import type { AuditEventTable } from '../../store/schema.js';
 
 /** The `prev_hash` of the first event. */
-export const AUDIT_GENESIS = '0'.repeat(64);
+export const AUDIT_GENESIS = CHAIN_GENESIS;
 export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 500;
 
@@ -43,26 +43,14 @@ export interface AuditFilter {
   limit?: number;
 }
 
-/** JSON with object keys sorted at every depth, so that the same event always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
-  return out;
-}
+export { canonicalJson };
 
 /** The hash of one event: what verifyAudit recomputes. */
 export function auditHash(
   prevHash: string,
   e: { at: number; actor: string; action: string; target: string; detail: unknown; ip: string },
 ): string {
-  const body = canonicalJson([e.at, e.actor, e.action, e.target, e.detail, e.ip]);
-  return sha256Hex(Buffer.from(`${prevHash}\n${body}`, 'utf8'));
+  return chainHash(prevHash, [e.at, e.actor, e.action, e.target, e.detail, e.ip]);
 }
 
 const SECRET_KEYS = new Set(['password', 'secret', 'token', 'csrftoken', 'privatekey', 'pem', 'apikey']);

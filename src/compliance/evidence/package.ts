@@ -1,0 +1,108 @@
+/**
+ * The evidence package an auditor takes away: every checkpoint's exact statement, its
+ * signature and RFC 3161 reply as files, the public key, the TSA's certificates, the
+ * verification report, and a README whose commands check all of it with `openssl` and
+ * `sha256sum` alone, trusting nothing this software says.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { listCheckpoints, type CheckpointRow, type Db } from '../../store/index.js';
+import { statementHash, type CheckpointStatement } from './checkpoint.js';
+import { formatVerifyText } from './verify-text.js';
+import type { VerifyReport } from './verify.js';
+
+export interface EvidencePackage {
+  dir: string;
+  checkpoints: number;
+  timestamped: number;
+  files: string[];
+}
+
+const name = (n: number) => String(n).padStart(6, '0');
+
+/** Writes the package into `outDir` (created; must not exist yet), via a temporary directory. */
+export async function writeEvidencePackage(
+  db: Db,
+  outDir: string,
+  opts: { publicKeyPem: string; tsaCaPem?: string; report: VerifyReport },
+): Promise<EvidencePackage> {
+  const tmp = join(dirname(outDir), `.${relative(dirname(outDir), outDir)}.tmp-${process.pid}`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(join(tmp, 'checkpoints'), { recursive: true });
+  const files = new Map<string, Buffer>();
+  const put = (path: string, bytes: Buffer | string) => files.set(path, Buffer.from(bytes));
+  const rows = await listCheckpoints(db);
+  let timestamped = 0;
+  for (const [i, row] of rows.entries()) {
+    const base = `checkpoints/${name(i + 1)}`;
+    put(`${base}.json`, row.statement);
+    put(`${base}.sig`, Buffer.from(row.signature, 'base64'));
+    if (row.tsa_reply) {
+      put(`${base}.tsr`, Buffer.from(row.tsa_reply));
+      timestamped++;
+    }
+  }
+  put('public-key.pem', opts.publicKeyPem);
+  if (opts.tsaCaPem && timestamped > 0) put('tsa-ca.pem', opts.tsaCaPem);
+  put('verification-report.json', `${JSON.stringify(opts.report, null, 2)}\n`);
+  put('verification-report.txt', formatVerifyText(opts.report));
+  put('README.md', readme(rows, timestamped > 0, opts.tsaCaPem !== undefined));
+  const sums = [...files]
+    .filter(([p]) => p !== 'README.md')
+    .map(([p, b]) => `${createHash('sha256').update(b).digest('hex')}  ${p}`)
+    .sort((a, b) => a.slice(66).localeCompare(b.slice(66)));
+  put('SHA256SUMS', `${sums.join('\n')}\n`);
+  for (const [p, b] of files) await writeFile(join(tmp, p), b);
+  await rename(tmp, outDir);
+  return { dir: outDir, checkpoints: rows.length, timestamped, files: [...files.keys()].sort() };
+}
+
+function readme(rows: CheckpointRow[], timestamped: boolean, haveCa: boolean): string {
+  const last = rows[rows.length - 1];
+  const lastStatement = last ? (JSON.parse(last.statement) as CheckpointStatement) : undefined;
+  const links = rows
+    .slice(1)
+    .map((r, i) => `echo "${statementHash(rows[i]!.statement)}  checkpoints/${name(i + 1)}.json" | sha256sum -c -`);
+  return `# Evidence package of a WeChat Archiver archive
+
+Made ${new Date().toISOString()}. ${rows.length} checkpoint(s)${
+    lastStatement
+      ? `; the latest, number ${lastStatement.number} at ${lastStatement.at}, states the ingest log head ${lastStatement.ingest.head} (${lastStatement.ingest.events} events) and the audit log head ${lastStatement.audit.head} (${lastStatement.audit.events} events)`
+      : ''
+  }.
+
+Each checkpoint (\`checkpoints/NNNNNN.json\`) is the exact byte sequence that was signed: the
+heads of the archive's two hash chains (the ingest log of every raw record, item, mailbox
+entry, deletion tombstone and policy change; and the audit log of who did what), the archive's
+counts, the time, and the SHA-256 of the previous checkpoint. \`NNNNNN.sig\` is its Ed25519
+signature under \`public-key.pem\`${timestamped ? '; `NNNNNN.tsr` is the RFC 3161 time-stamp reply of an independent time-stamping authority over its SHA-256' : ''}.
+\`verification-report.json\` is what \`wechat-archiver verify\` found when this package was made.
+
+Compare \`public-key.pem\` with the copy of the archive's public key you received apart from
+this package (its SHA-256 is printed by \`openssl pkey -pubin -in public-key.pem -outform DER | sha256sum\`)${
+    haveCa && timestamped ? ", and `tsa-ca.pem` with the time-stamping authority's published certificate" : ''
+  }.
+
+## Check it with openssl and sha256sum alone
+
+Run in this directory; every command must succeed (\`Signature Verified Successfully\`${
+    timestamped ? ', `Verification: OK`' : ''
+  }, \`OK\`):
+
+\`\`\`sh
+sha256sum -c SHA256SUMS
+for f in checkpoints/*.json; do openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in "$f" -sigfile "\${f%.json}.sig" || exit 1; done
+${
+  timestamped
+    ? 'for f in checkpoints/*.tsr; do openssl ts -verify -in "$f" -data "${f%.tsr}.json" -CAfile tsa-ca.pem || exit 1; done\n'
+    : ''
+}${links.join('\n')}${links.length ? '\n' : ''}\`\`\`
+
+The last lines check that each checkpoint names the one before it by its SHA-256 (the
+\`previous\` field), so that none was removed or replaced. ${
+    timestamped ? "See each time-stamp's time with `openssl ts -reply -in checkpoints/NNNNNN.tsr -text`. " : ''
+  }To check that the archive still holds what the latest checkpoint states, run
+\`wechat-archiver verify\` on it (or on a restored backup) and compare the heads it prints.
+`;
+}

@@ -1,0 +1,26 @@
+/**
+ * Refused API calls are audit events: a 401 (not logged in) or 403 (role does not allow it,
+ * or no CSRF token) on any route that needs a session says who tried what. Public routes are
+ * left out: a failed login or setup already has its own event.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerContext } from './context.js';
+
+export function auditRefused(ctx: ServerContext) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const status = reply.statusCode;
+    if ((status !== 401 && status !== 403) || !req.url.startsWith('/api/')) return;
+    const access = req.routeOptions.config.access;
+    if (access === 'public') return;
+    try {
+      await ctx.audit(req, {
+        action: 'auth.refused',
+        target: req.routeOptions.url ?? req.url.split('?')[0] ?? '',
+        detail: { status, method: req.method, required: access ?? 'session' },
+      });
+    } catch (err) {
+      // The answer is already sent; a failed append must still be seen by the operator.
+      req.log.error({ err }, 'could not audit a refused call');
+    }
+  };
+}

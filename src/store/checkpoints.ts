@@ -1,0 +1,108 @@
+/**
+ * What a checkpoint states and where it is kept: both chains' heads and the archive's counts
+ * read in one snapshot, and the signed checkpoints themselves, each naming its predecessor so
+ * that a removed checkpoint breaks the sequence.
+ */
+import type { Selectable } from 'kysely';
+import type { Db } from './db.js';
+import { CHAIN_GENESIS } from './hash-chain.js';
+import type { CheckpointTable } from './schema.js';
+
+export interface ChainHead {
+  lastEventId: number;
+  head: string;
+  events: number;
+}
+
+export interface CheckpointBasis {
+  ingest: ChainHead;
+  audit: ChainHead;
+  counts: { rawRecords: number; items: number; mailboxEntries: number; blobs: number };
+  previous: { id: number; statement: string } | null;
+}
+
+export type CheckpointRow = Selectable<CheckpointTable>;
+
+async function count(
+  db: Db,
+  table: 'raw_records' | 'items' | 'mailbox_entries' | 'blobs' | 'ingest_log' | 'audit_events',
+): Promise<number> {
+  const r = await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Heads, counts and the latest checkpoint, read in one transaction so that they agree. */
+export async function readCheckpointBasis(db: Db): Promise<CheckpointBasis> {
+  return db.transaction().execute(async (tx) => {
+    const ingest = await tx
+      .selectFrom('ingest_head')
+      .select(['last_id', 'hash'])
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    const audit = await tx
+      .selectFrom('audit_events')
+      .select(['id', 'hash'])
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const previous = await tx
+      .selectFrom('checkpoints')
+      .select(['id', 'statement'])
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return {
+      ingest: {
+        lastEventId: Number(ingest?.last_id ?? 0),
+        head: ingest?.hash ?? CHAIN_GENESIS,
+        events: await count(tx, 'ingest_log'),
+      },
+      audit: {
+        lastEventId: audit?.id ?? 0,
+        head: audit?.hash ?? CHAIN_GENESIS,
+        events: await count(tx, 'audit_events'),
+      },
+      counts: {
+        rawRecords: await count(tx, 'raw_records'),
+        items: await count(tx, 'items'),
+        mailboxEntries: await count(tx, 'mailbox_entries'),
+        blobs: await count(tx, 'blobs'),
+      },
+      previous: previous ?? null,
+    };
+  });
+}
+
+/**
+ * Stores a checkpoint unless another was stored since `previousId` was read (then false, and
+ * the caller builds a new statement): checkpoints form one sequence, never a fork.
+ */
+export async function insertCheckpoint(
+  db: Db,
+  row: Omit<CheckpointRow, 'id'>,
+  previousId: number | null,
+): Promise<number | null> {
+  return db.transaction().execute(async (tx) => {
+    const latest = await tx.selectFrom('checkpoints').select('id').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    if ((latest?.id ?? null) !== previousId) return null;
+    const { id } = await tx.insertInto('checkpoints').values(row).returning('id').executeTakeFirstOrThrow();
+    return id;
+  });
+}
+
+export async function listCheckpoints(db: Db, opts: { sinceAt?: number } = {}): Promise<CheckpointRow[]> {
+  let q = db.selectFrom('checkpoints').selectAll();
+  if (opts.sinceAt !== undefined) q = q.where('at', '>=', opts.sinceAt);
+  return q.orderBy('id', 'asc').execute();
+}
+
+export async function latestCheckpoint(db: Db): Promise<CheckpointRow | undefined> {
+  return db.selectFrom('checkpoints').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
+
+/** The stored hash of one event of a chain, to compare with what a checkpoint stated. */
+export async function chainHashAt(db: Db, chain: 'ingest' | 'audit', id: number): Promise<string | undefined> {
+  const table = chain === 'ingest' ? 'ingest_log' : 'audit_events';
+  const r = await db.selectFrom(table).select('hash').where('id', '=', id).executeTakeFirst();
+  return r?.hash;
+}

@@ -1,0 +1,121 @@
+/**
+ * What the ingest log records of each row: a SHA-256 over the row's immutable fields, in a
+ * fixed order. `verify` recomputes it from the row as it is now, so a changed field of a raw
+ * record, an item or a mailbox entry no longer matches the digest logged when it was stored.
+ * Fields that legitimately change later (a raw record's processing status, an item's recall
+ * mark) are left out; the recall has its own event.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './hash-chain.js';
+
+export type IngestKind = 'raw' | 'item' | 'entry' | 'tombstone' | 'policy';
+
+/** One event to append; `at` and the chain fields are added by appendIngest. */
+export interface IngestEventInput {
+  kind: IngestKind;
+  connectorId: string;
+  ref: string;
+  digest: string;
+  detail?: Record<string, unknown>;
+}
+
+function digestOf(fields: unknown[]): string {
+  return createHash('sha256').update(canonicalJson(fields), 'utf8').digest('hex');
+}
+
+export interface RawDigestFields {
+  connector_id: string;
+  seq_key: string;
+  msgid: string;
+  publickey_ver: number;
+  record_sha256: string;
+  captured_at: number;
+}
+
+export function rawDigest(r: RawDigestFields): string {
+  return digestOf([r.connector_id, r.seq_key, r.msgid, r.publickey_ver, r.record_sha256, r.captured_at]);
+}
+
+export interface ItemDigestFields {
+  key: string;
+  connector_id: string;
+  raw_id: number;
+  msgid: string;
+  seq_key: string;
+  msgtype: string;
+  action: string;
+  conversation_id: string;
+  room_id: string;
+  from_id: string;
+  msg_time: number;
+  model_version: number;
+  model_json: string;
+  mime_sha256: string;
+  mime_size: number;
+  flags: string;
+  created_at: number;
+}
+
+export function itemDigest(i: ItemDigestFields): string {
+  return digestOf([
+    i.key,
+    i.connector_id,
+    i.raw_id,
+    i.msgid,
+    i.seq_key,
+    i.msgtype,
+    i.action,
+    i.conversation_id,
+    i.room_id,
+    i.from_id,
+    i.msg_time,
+    i.model_version,
+    i.model_json,
+    i.mime_sha256,
+    i.mime_size,
+    i.flags,
+    i.created_at,
+  ]);
+}
+
+export interface EntryDigestFields {
+  mailbox: string;
+  folder: string;
+  item_key: string;
+  mime_sha256: string;
+  msg_time: number;
+  delivered_at: number;
+  run_id: number | null;
+}
+
+export function entryDigest(e: EntryDigestFields): string {
+  return digestOf([e.mailbox, e.folder, e.item_key, e.mime_sha256, e.msg_time, e.delivered_at, e.run_id]);
+}
+
+/** An entry is named by its mailbox, folder and item: what makes it unique. */
+export function entryRef(e: { mailbox: string; folder: string; item_key: string }): string {
+  return `${e.mailbox}\n${e.folder}\n${e.item_key}`;
+}
+
+export const rawEvent = (r: RawDigestFields): IngestEventInput => ({
+  kind: 'raw',
+  connectorId: r.connector_id,
+  ref: r.seq_key,
+  digest: rawDigest(r),
+  detail: { msgid: r.msgid },
+});
+
+export const itemEvent = (i: ItemDigestFields): IngestEventInput => ({
+  kind: 'item',
+  connectorId: i.connector_id,
+  ref: i.key,
+  digest: itemDigest(i),
+  detail: { msgid: i.msgid, seqKey: i.seq_key },
+});
+
+export const entryEvent = (connectorId: string, e: EntryDigestFields): IngestEventInput => ({
+  kind: 'entry',
+  connectorId,
+  ref: entryRef(e),
+  digest: entryDigest(e),
+});

@@ -1,0 +1,107 @@
+/**
+ * Deletions that leave evidence: the one store function that removes an archived item (its
+ * mailbox entries, and optionally its raw record) and appends a tombstone to the ingest log in
+ * the same transaction, saying what went, why and on whose authority. Retention and admin
+ * deletions go through it; `verify` treats anything missing without a tombstone as tampering.
+ * Policy changes that decide deletions are logged here too.
+ */
+import { ArchiverError } from '../core/errors.js';
+import type { Db } from './db.js';
+import { appendIngest, inTransaction } from './ingest-log.js';
+
+export interface TombstoneInput {
+  /** why: 'retention', 'erasure-request', ... */
+  reason: string;
+  /** who or what decided: a username, or 'retention:<policy id>' */
+  actor: string;
+  /** also delete the raw record the item came from (its seq then counts as deleted, not missing) */
+  deleteRaw?: boolean;
+  /** policy id, ticket, approver: kept in the tombstone */
+  detail?: Record<string, unknown>;
+}
+
+export interface Tombstone {
+  itemKey: string;
+  msgid: string;
+  connectorId: string;
+  seqKey: string;
+  entries: number;
+  rawDeleted: boolean;
+}
+
+export async function deleteItemWithTombstone(
+  db: Db,
+  itemKey: string,
+  t: TombstoneInput,
+  now: number,
+): Promise<Tombstone> {
+  return inTransaction(db, async (tx) => {
+    const item = await tx
+      .selectFrom('items')
+      .select(['key', 'msgid', 'connector_id', 'seq_key', 'raw_id'])
+      .where('key', '=', itemKey)
+      .executeTakeFirst();
+    if (!item) throw new ArchiverError('WXA_NOT_FOUND', `no archived item has key ${itemKey}`);
+    const entries = await tx.deleteFrom('mailbox_entries').where('item_key', '=', itemKey).executeTakeFirst();
+    await tx.deleteFrom('items').where('key', '=', itemKey).execute();
+    await tx
+      .updateTable('connector_counters')
+      .set((eb) => ({ items: eb('items', '-', 1) }))
+      .where('connector_id', '=', item.connector_id)
+      .execute();
+    if (t.deleteRaw) await tx.deleteFrom('raw_records').where('id', '=', item.raw_id).execute();
+    const out: Tombstone = {
+      itemKey,
+      msgid: item.msgid,
+      connectorId: item.connector_id,
+      seqKey: item.seq_key,
+      entries: Number(entries.numDeletedRows),
+      rawDeleted: t.deleteRaw === true,
+    };
+    await appendIngest(
+      tx,
+      [
+        {
+          kind: 'tombstone',
+          connectorId: item.connector_id,
+          ref: itemKey,
+          digest: '',
+          detail: {
+            reason: t.reason,
+            actor: t.actor,
+            msgid: item.msgid,
+            seqKey: item.seq_key,
+            entries: out.entries,
+            rawDeleted: out.rawDeleted,
+            ...(t.detail ? { detail: t.detail } : {}),
+          },
+        },
+      ],
+      now,
+    );
+    return out;
+  });
+}
+
+/** Records a retention policy's creation, change or removal in the ingest log. */
+export async function logPolicyChange(
+  db: Db,
+  p: { policyId: string; change: 'create' | 'update' | 'delete'; actor: string; policy: Record<string, unknown> },
+  now: number,
+): Promise<void> {
+  await inTransaction(db, (tx) =>
+    appendIngest(
+      tx,
+      [
+        {
+          kind: 'policy',
+          connectorId: '',
+          ref: p.policyId,
+          digest: '',
+          detail: { change: p.change, actor: p.actor, policy: p.policy },
+        },
+      ],
+      now,
+    ),
+  );
+}

@@ -1,0 +1,116 @@
+// The evidence package, checked the way an auditor would: by running the commands its README
+// gives, with openssl and sha256sum alone, against checkpoints time-stamped by a real TSA
+// (`openssl ts -reply` behind HTTP). The same commands must fail on an altered package.
+import { execFile } from 'node:child_process';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTenant } from '../src/sources/sandbox/index.js';
+import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { startTestTsa, type TestTsa } from './helpers/tsa.js';
+
+const run = promisify(execFile);
+let dir: { path: string; cleanup: () => Promise<void> };
+let tsa: TestTsa;
+let other: TestTsa;
+let data: string;
+let config: string;
+let pkg: string;
+
+/** The README's shell block, exactly as written. */
+async function readmeCommands(p: string): Promise<string> {
+  const text = await readFile(join(p, 'README.md'), 'utf8');
+  const block = /```sh\n([\s\S]*?)```/.exec(text)?.[1];
+  expect(block).toBeDefined();
+  return block!;
+}
+
+async function followReadme(p: string): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run('bash', ['-e', '-c', await readmeCommands(p)], { cwd: p });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = await tempDir('evidence');
+  [tsa, other] = await Promise.all([startTestTsa(), startTestTsa()]);
+  const sandbox = join(dir.path, 'tenant');
+  await generateTenant({ outDir: sandbox, seed: 3, messages: 60 });
+  data = join(dir.path, 'data');
+  config = join(dir.path, 'config.json');
+  await writeFile(config, JSON.stringify({ evidence: { tsa: { url: tsa.url, caFile: tsa.caFile } } }));
+  await cliJson('run', '--once', '--sandbox', sandbox, '--config', config, '--data-dir', data, '--workers', '0');
+  const second = await cliJson<{ timestamped: boolean }>('checkpoint', '--config', config, '--data-dir', data);
+  expect(second.timestamped).toBe(true);
+  pkg = join(dir.path, 'package');
+  const made = await cliJson<{ checkpoints: number; timestamped: number; verified: boolean }>(
+    'evidence',
+    '--out',
+    pkg,
+    '--config',
+    config,
+    '--data-dir',
+    data,
+  );
+  expect(made).toMatchObject({ checkpoints: 2, timestamped: 2, verified: true });
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all([tsa?.close(), other?.close()]);
+  await dir.cleanup();
+});
+
+describe('evidence package', () => {
+  it('verifies by following its own README with openssl and sha256sum alone', async () => {
+    expect(tsa.requests).toBe(2);
+    const { code, out } = await followReadme(pkg);
+    expect(out).toMatch(/Signature Verified Successfully[\s\S]*Signature Verified Successfully/);
+    expect(out.match(/Verification: OK/g)).toHaveLength(2);
+    expect(out).toContain('checkpoints/000001.json: OK');
+    expect(out).toContain('verification-report.json: OK');
+    expect(code).toBe(0);
+    const report = JSON.parse(await readFile(join(pkg, 'verification-report.json'), 'utf8')) as {
+      ok: boolean;
+      checkpoints: { checked: number; timestamped: number };
+    };
+    expect(report).toMatchObject({ ok: true, checkpoints: { checked: 2, timestamped: 2 } });
+  });
+
+  it('fails those same commands when a checkpoint is altered, even with SHA256SUMS redone', async () => {
+    const bad = join(dir.path, 'bad-package');
+    await cp(pkg, bad, { recursive: true });
+    const file = join(bad, 'checkpoints', '000001.json');
+    const text = await readFile(file, 'utf8');
+    await writeFile(
+      file,
+      text.replace(/"events":(\d+)/, (_, n: string) => `"events":${Number(n) - 1}`),
+    );
+    expect((await followReadme(bad)).code).not.toBe(0);
+    const { stdout } = await run('bash', ['-c', 'sha256sum $(cut -c67- SHA256SUMS) > SHA256SUMS'], { cwd: bad });
+    expect(stdout).toBe('');
+    const { code, out } = await followReadme(bad);
+    expect(code).not.toBe(0);
+    expect(out).toMatch(/Signature Verification Failure|verification failure/i);
+  });
+
+  it('verify checks every time-stamp against the trusted CA, and refuses another CA', async () => {
+    const ok = await cliJson<{ ok: boolean; checkpoints: { timestamped: number } }>(
+      'verify',
+      '--config',
+      config,
+      '--data-dir',
+      data,
+    );
+    expect(ok).toMatchObject({ ok: true, checkpoints: { timestamped: 2 } });
+    const r = await cli('verify', '--config', config, '--data-dir', data, '--tsa-ca', other.caFile, '--json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { firstBroken: { kind: string; checkpoint: number; reason: string } };
+    expect(report.firstBroken).toMatchObject({ kind: 'checkpoint', checkpoint: 1 });
+    expect(report.firstBroken.reason).toContain('time-stamp');
+  });
+});
