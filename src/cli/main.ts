@@ -12,13 +12,9 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
-<<<<<<< HEAD
-import { auditVerifyCommand } from './commands/audit.js';
-import { reindexCommand, searchCommand } from './commands/search.js';
-=======
 import { auditExportCommand, auditVerifyCommand } from './commands/audit.js';
+import { reindexCommand, searchCommand } from './commands/search.js';
 import { checkpointCommand, evidenceCommand, verifyCommand } from './commands/verify.js';
->>>>>>> evidence
 import { printJson, processIo, type Io } from './io.js';
 
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {

@@ -157,7 +157,6 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'a stored secret cannot be decrypted: the master key differs from the one that encrypted it',
   },
-<<<<<<< HEAD
   WXA_SEARCH_QUERY_INVALID: {
     kind: 'data',
     retryable: false,
@@ -168,7 +167,7 @@ export const ERROR_CODES = {
     kind: 'data',
     retryable: false,
     meaning: 'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
-=======
+  },
   // Tamper evidence
   WXA_EVIDENCE_KEY_INVALID: {
     kind: 'config',
@@ -184,7 +183,6 @@ export const ERROR_CODES = {
     kind: 'data',
     retryable: false,
     meaning: 'a backup directory is incomplete or does not match its manifest',
->>>>>>> evidence
   },
 } as const satisfies Record<string, CodeInfo>;
 

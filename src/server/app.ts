@@ -13,12 +13,8 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import { appendAudit } from '../compliance/audit/index.js';
 import type { Supervisor } from '../pipeline/supervisor.js';
-<<<<<<< HEAD
-import type { SecretBox } from '../security/index.js';
-=======
 import { auditRefused } from './audit-refused.js';
-import { can, csrfMatches, findSession, type SecretBox } from '../security/index.js';
->>>>>>> evidence
+import type { SecretBox } from '../security/index.js';
 import type { Store } from '../store/index.js';
 import { accessHook, requireDeclaredAccess } from './access.js';
 import type { ServerContext } from './context.js';

@@ -19,17 +19,14 @@ export * from './media-progress.js';
 export * from './console-connectors.js';
 export * from './console-queries.js';
 export * from './mailbox-pages.js';
-<<<<<<< HEAD
 export * from './search-index.js';
 export * from './search-query.js';
 export * from './search-reindex.js';
-=======
 export * from './hash-chain.js';
 export * from './ingest-log.js';
 export * from './tombstones.js';
 export * from './checkpoints.js';
 export * from './evidence-queries.js';
->>>>>>> evidence
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

@@ -80,20 +80,15 @@ export async function commitProcessed(
   await db.transaction().execute(async (tx) => {
     await insertBlobs(tx, batch, ctx.now);
     await insertMedia(tx, connectorId, batch, ctx.now);
-<<<<<<< HEAD
-    await insertItems(tx, connectorId, batch, ctx.now);
+    const items = await insertItems(tx, connectorId, batch, ctx.now);
     writeSearchRows(
       db,
       batch.flatMap((r) => (r.item && r.search ? [r.search] : [])),
       ctx.now,
     );
-    await insertEntries(tx, batch, ctx);
-=======
-    const items = await insertItems(tx, connectorId, batch, ctx.now);
     const entries = await insertEntries(tx, batch, ctx);
     // Only rows this transaction created: a replayed record's item and entries are logged once.
     await appendIngest(tx, [...items.map(itemEvent), ...entries.map((e) => entryEvent(connectorId, e))], ctx.now);
->>>>>>> evidence
     await enqueueDeliveries(tx, connectorId, batch, ctx);
     await replaceHolds(tx, connectorId, batch, ctx.now);
     for (const r of batch) {

@@ -4,22 +4,16 @@ import * as m001 from './001-initial.js';
 import * as m002 from './002-console.js';
 import * as m003 from './003-console-indexes.js';
 import * as m004 from './004-connector-counters.js';
-<<<<<<< HEAD
 import * as m006 from './006-search.js';
-=======
 import * as m007 from './007-evidence.js';
->>>>>>> evidence
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
   '002-console': m002,
   '003-console-indexes': m003,
   '004-connector-counters': m004,
-<<<<<<< HEAD
   '006-search': m006,
-=======
   '007-evidence': m007,
->>>>>>> evidence
 };
 
 export const migrationProvider: MigrationProvider = {
