@@ -27,6 +27,9 @@ export * from './ingest-log.js';
 export * from './tombstones.js';
 export * from './checkpoints.js';
 export * from './evidence-queries.js';
+export * from './holds.js';
+export * from './deletion.js';
+export * from './cases.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 
