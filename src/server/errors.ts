@@ -57,7 +57,9 @@ export function toApiError(err: unknown): { status: number; body: ApiError } {
     };
   }
   if (err instanceof ArchiverError) {
-    if (err.code === 'WXA_USER_EXISTS') return { status: 409, body: { code: err.code, message: err.message } };
+    if (err.code === 'WXA_USER_EXISTS' || err.code === 'WXA_LEGAL_HOLD')
+      return { status: 409, body: { code: err.code, message: err.message } };
+    if (err.code === 'WXA_NOT_FOUND') return { status: 404, body: { code: err.code, message: err.message } };
     const status = err.kind === 'config' || err.kind === 'data' ? 400 : err.kind === 'auth' ? 403 : 502;
     return { status, body: { code: err.code, message: err.message } };
   }
