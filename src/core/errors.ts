@@ -157,6 +157,22 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'a stored secret cannot be decrypted: the master key differs from the one that encrypted it',
   },
+  WXA_SECRET_REENTRY_REQUIRED: {
+    kind: 'data',
+    retryable: false,
+    meaning:
+      'a stored secret is bound to the server, account and endpoint it was saved for; one of them changed, so the secret must be entered again',
+  },
+  WXA_BODY_TOO_LARGE: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the request body is larger than this route accepts (HTTP 413)',
+  },
+  WXA_SERVER_BUSY: {
+    kind: 'transient',
+    retryable: true,
+    meaning: 'the server is already doing as much of this work as it takes at once; try again shortly (HTTP 503)',
+  },
   WXA_SEARCH_QUERY_INVALID: {
     kind: 'data',
     retryable: false,
@@ -201,10 +217,22 @@ export const ERROR_CODES = {
     retryable: true,
     meaning: 'an export stopped part-way; run the same export into the same directory again to resume it',
   },
-  WXA_FONT_MISSING: {
+  // Data integrity of the data directory: one writer at a time, a full disk said as such, and
+  // a msgid the source sent again with different content.
+  WXA_CONFLICTING_DUPLICATE: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the source sent an archived msgid again with different content; the new version is held',
+  },
+  WXA_DATA_DIR_LOCKED: {
     kind: 'config',
     retryable: false,
-    meaning: 'no CJK font was found for PDF transcripts: install fonts-noto-cjk (Debian) or a Noto Sans CJK font',
+    meaning: 'another process is writing to this data directory; wait for it or stop it',
+  },
+  WXA_DISK_FULL: {
+    kind: 'permanent',
+    retryable: false,
+    meaning: 'the disk holding the data directory is full; free space, then run again',
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -139,6 +139,8 @@ export interface HoldTable {
   item_key: string | null;
   raw_id: number | null;
   participant: string | null;
+  /** JSON list of every participant the hold concerns (the unmapped ones of a record), one hold per record */
+  participants: string | null;
   code: string | null;
   detail: string;
   created_at: number;
@@ -212,6 +214,8 @@ export interface SecretTable {
   ciphertext: string;
   updated_at: number;
   updated_by: string;
+  /** canonical JSON of the identity the secret is bound to (also in the AAD); null: saved before binding */
+  identity: string | null;
 }
 
 /** One audit event; `hash` = SHA-256 over the previous hash and this event's canonical fields. */
