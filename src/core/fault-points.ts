@@ -25,6 +25,10 @@ export type FaultPoint =
   | 'blob-write'
   /** a store transaction's work is done and COMMIT is next */
   | 'commit'
+  /** a backup copied one more blob file, and its snapshot is not complete yet */
+  | 'backup-blob'
+  /** a backup's snapshot is written, and it is not yet the LATEST one */
+  | 'backup-snapshot'
   /** an export wrote an item and journaled it */
   | 'export-item';
 
