@@ -23,7 +23,13 @@ export async function caseScopeRefusal(
   const hasCase = params['caseId'] !== undefined;
   const hasSet = params['reviewSetId'] !== undefined;
   if (!hasCase && !hasSet) return undefined;
-  if (can(user.roles, 'cases:all')) return undefined;
+  if (can(user.roles, 'cases:all')) {
+    if (!hasCase || !hasSet) return undefined;
+    const a = await reviewSetAccess(db, idOf(params['reviewSetId']) ?? -1, user.username);
+    return a && a.caseId === idOf(params['caseId'])
+      ? undefined
+      : `case ${params['caseId']} has no review set ${params['reviewSetId']}`;
+  }
   if (hasCase) {
     const id = idOf(params['caseId']);
     if (id === undefined || !(await isCaseMember(db, id, user.username)))
@@ -32,7 +38,9 @@ export async function caseScopeRefusal(
   if (hasSet) {
     const id = idOf(params['reviewSetId']);
     const a = id === undefined ? undefined : await reviewSetAccess(db, id, user.username);
-    const ok = a !== undefined && (a.assigned || (await isCaseMember(db, a.caseId, user.username)));
+    // A set reached through a case must be that case's.
+    const caseMatches = !hasCase || a?.caseId === idOf(params['caseId']);
+    const ok = a !== undefined && caseMatches && (a.assigned || (await isCaseMember(db, a.caseId, user.username)));
     if (!ok) return `you are not assigned to review set ${params['reviewSetId']}`;
   }
   return undefined;

@@ -36,6 +36,7 @@ export * from './holds.js';
 export * from './deletion.js';
 export * from './cases.js';
 export * from './export-queries.js';
+export * from './review.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import { PERMISSIONS, ROLES, can, type Permission, type Role } from '../../src/security/index.js';
-import { addCaseMember, insertCase } from '../../src/store/index.js';
+import { addCaseMember, assignReviewer, insertCase, insertReviewSet } from '../../src/store/index.js';
 import { startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -24,6 +24,8 @@ let tenant: { path: string; cleanup: () => Promise<void> };
 let routes: RouteInfo[];
 /** A case every test user of the role loop is a member of, so case routes reach the handler. */
 let caseId = 0;
+/** A review set of that case, assigned to every test user. */
+let reviewSetId = 0;
 
 beforeAll(async () => {
   tenant = await tempDir('access-tenant');
@@ -40,7 +42,11 @@ beforeAll(async () => {
   }
   routes.sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method));
   caseId = await insertCase(h.store.db, { name: 'Access matter', description: '', createdBy: 'test' }, Date.now());
-  for (const role of ROLES) await addCaseMember(h.store.db, caseId, `user-${role}`, 'test', Date.now());
+  reviewSetId = await insertReviewSet(h.store.db, caseId, 'Access set', 'test', Date.now());
+  for (const role of ROLES) {
+    await addCaseMember(h.store.db, caseId, `user-${role}`, 'test', Date.now());
+    await assignReviewer(h.store.db, reviewSetId, `user-${role}`);
+  }
 });
 
 afterAll(async () => {
@@ -65,6 +71,8 @@ function concrete(url: string): string {
     .replace('{index}', '0')
     .replace('{caseId}', String(caseId))
     .replace('{holdId}', '999')
+    .replace('{reviewSetId}', String(reviewSetId))
+    .replace('{searchId}', '999')
     .replace('{username}', 'nobody')
     .replace('{mailbox}', encodeURIComponent('nobody@example.com'));
 }
@@ -138,6 +146,11 @@ describe('console API access', () => {
       expect(res.json().message).toMatch(/not a member of case/);
       const ok = await admin.request(r.method, concrete(r.url), body);
       expect([401, 403], `${r.method} ${r.url} ${ok.body.slice(0, 200)}`).not.toContain(ok.statusCode);
+    }
+    for (const r of routes.filter((x) => x.url.startsWith('/api/review-sets/{reviewSetId}'))) {
+      const res = await outsider.request(r.method, concrete(r.url), r.method === 'GET' ? undefined : {});
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+      expect(res.json().message).toMatch(/not assigned to review set/);
     }
     // a case that does not exist is refused like one the manager may not see
     expect((await outsider.request('GET', '/api/cases/424242')).statusCode).toBe(403);
