@@ -397,6 +397,25 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'a backup directory is incomplete or does not match its manifest',
   },
+  // eDiscovery
+  WXA_LEGAL_HOLD: {
+    kind: 'permanent',
+    retryable: false,
+    status: 409,
+    meaning: 'the item is under a legal hold: nothing may delete it until every hold covering it is released',
+  },
+  WXA_CASE_CLOSED: {
+    kind: 'data',
+    retryable: false,
+    status: 409,
+    meaning: 'the case is closed: reopen it before adding holds, searches, review sets or exports',
+  },
+  WXA_EXPORT_FAILED: {
+    kind: 'transient',
+    retryable: true,
+    status: 500,
+    meaning: 'an export stopped part-way; run the same export into the same directory again to resume it',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

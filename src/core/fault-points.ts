@@ -35,11 +35,12 @@ export type FaultPoint =
   | 'blob-write'
   /** a store transaction's work is done and COMMIT is next */
   | 'commit'
-
   /** a backup copied one more blob file, and its snapshot is not complete yet */
   | 'backup-blob'
   /** a backup's snapshot is written, and it is not yet the LATEST one */
-  | 'backup-snapshot';
+  | 'backup-snapshot'
+  /** an export wrote an item and journaled it */
+  | 'export-item';
 
 export function crashPoint(name: Exclude<FaultPoint, 'worker-thread'>): void {
   if (crash.point !== name) return;

@@ -30,14 +30,29 @@ describe('roles and permissions', () => {
     expect(permissionsOf(['org-admin'])).toEqual(ALL);
   });
 
-  it('eDiscovery roles and reviewers search and open mailboxes, and nothing else', () => {
-    for (const r of ['ediscovery-admin', 'ediscovery-manager', 'reviewer'] as const) {
-      expect(permissionsOf([r]).sort(), r).toEqual(['mailboxes:read', 'search']);
-    }
+  it('eDiscovery roles and reviewers search and open mailboxes; managers work cases, administrators every case; reviewers review', () => {
+    expect(permissionsOf(['ediscovery-admin']).sort()).toEqual([
+      'cases:all',
+      'cases:read',
+      'cases:write',
+      'mailboxes:read',
+      'review',
+      'search',
+    ]);
+    expect(permissionsOf(['ediscovery-manager']).sort()).toEqual([
+      'cases:read',
+      'cases:write',
+      'mailboxes:read',
+      'review',
+      'search',
+    ]);
+    expect(permissionsOf(['reviewer']).sort()).toEqual(['mailboxes:read', 'review', 'search']);
+    expect(can(['ediscovery-manager'], 'cases:all')).toBe(false);
+    expect(can(['ediscovery-admin'], 'items:delete')).toBe(false);
   });
 
   it('combines roles and grants nothing without one', () => {
-    expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual(['audit:read', 'mailboxes:read', 'search']);
+    expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual(['audit:read', 'mailboxes:read', 'review', 'search']);
     expect(permissionsOf([])).toEqual([]);
     for (const p of ALL) expect(can([], p)).toBe(false);
   });

@@ -32,6 +32,8 @@ import { mailboxRoutes } from './routes/mailboxes.js';
 import { metaRoutes } from './routes/meta.js';
 import { problemRoutes } from './routes/problems.js';
 import { searchRoutes } from './routes/search.js';
+import { caseRoutes } from './routes/cases.js';
+import { reviewRoutes } from './routes/review.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { wizardRoutes } from './routes/wizard.js';
@@ -146,10 +148,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   securityHeaders(app, { https: ctx.secureCookies });
   app.addHook('onRequest', accessHook({ db: opts.store.db, now }));
 
+  app.addHook('onResponse', auditRefused(ctx));
   // A parser the app made is the app's to close.
   if (!opts.mappingParser) app.addHook('onClose', () => ctx.mappingParser.close());
-
-  app.addHook('onResponse', auditRefused(ctx));
 
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toApiError(err, req.routeOptions?.bodyLimit ?? DEFAULT_BODY_LIMIT);
@@ -170,6 +171,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       auditRoutes(api, ctx);
       conversationRoutes(api, ctx);
       searchRoutes(api, ctx);
+      caseRoutes(api, ctx);
+      reviewRoutes(api, ctx);
     },
     { prefix: '/api' },
   );

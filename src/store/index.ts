@@ -34,6 +34,11 @@ export * from './tombstones.js';
 export * from './checkpoints.js';
 export * from './evidence-queries.js';
 export * from './backup-db.js';
+export * from './holds.js';
+export * from './deletion.js';
+export * from './cases.js';
+export * from './export-queries.js';
+export * from './review.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

@@ -1,0 +1,146 @@
+/**
+ * Export benchmark: N items (default 100,000) of a seeded archive exported to EML with DAT and
+ * CSV load files, against copying the same bytes as files with `cp -r` in the same run (the
+ * ceiling: the least any export of these files must write). The export runs in a child process
+ * so its peak RSS is its own.
+ *
+ *   node --import tsx bench/export.bench.ts [--items 100000] [--mailboxes 2000]
+ *
+ * Writes bench/results/export.json. Target: EML at least 0.5 of the ceiling, RSS under 300 MB.
+ * RSMF is not built yet, so it is not measured.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { runExport } from '../src/compliance/export/index.js';
+import { insertCase, openStore } from '../src/store/index.js';
+import { seedArchive } from './seed-archive.js';
+
+const { values } = parseArgs({
+  options: {
+    items: { type: 'string', default: '100000' },
+    mailboxes: { type: 'string', default: '2000' },
+    child: { type: 'string' },
+    out: { type: 'string' },
+    'case-id': { type: 'string' },
+    'set-id': { type: 'string' },
+  },
+});
+
+if (values.child) {
+  // The measured export: one process, its own peak RSS.
+  const store = await openStore(values.child);
+  const t0 = performance.now();
+  const res = await runExport(store, {
+    format: 'eml',
+    outDir: values.out!,
+    actor: 'bench',
+    caseId: Number(values['case-id']),
+    reviewSetId: Number(values['set-id']),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  await store.close();
+  process.stdout.write(
+    JSON.stringify({ seconds, counts: res.counts, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n',
+  );
+  process.exit(0);
+}
+
+const N = Number(values.items);
+const tmp = join(import.meta.dirname, 'tmp');
+const log = (l: string) => process.stderr.write(`${l}\n`);
+const seeded = await seedArchive({ tmp, items: N, mailboxes: Number(values.mailboxes), log });
+log(`archive: ${seeded.items} items (${seeded.cached ? 'cached' : `seeded in ${seeded.seedSeconds}s`})`);
+
+// A case whose review set holds every item: the export selection.
+const store = await openStore(seeded.dataDir);
+const keys = (await store.db.selectFrom('items').select('key').orderBy('msg_time').limit(N).execute()).map(
+  (r) => r.key,
+);
+const caseId = await insertCase(store.db, { name: 'bench', description: '', createdBy: 'bench' }, Date.now());
+const set = await store.db
+  .insertInto('review_sets')
+  .values({ case_id: caseId, name: 'all', created_by: 'bench', created_at: Date.now() })
+  .returning('id')
+  .executeTakeFirstOrThrow();
+for (let i = 0; i < keys.length; i += 5000)
+  await store.db
+    .insertInto('review_set_items')
+    .values(
+      keys.slice(i, i + 5000).map((k) => ({ review_set_id: set.id, item_key: k, added_by: 'bench', added_at: 0 })),
+    )
+    .execute();
+
+// The ceiling's source: the same bytes, one file per item, in the same folder layout.
+const work = join(tmp, `export-${N}`);
+await rm(work, { recursive: true, force: true });
+const src = join(work, 'src');
+let bytes = 0;
+for (let i = 0; i < keys.length; i += 1000) {
+  const batch = await store.db
+    .selectFrom('items')
+    .select(['key', 'mime_sha256'])
+    .where('key', 'in', keys.slice(i, i + 1000))
+    .execute();
+  for (const [j, r] of batch.entries()) {
+    const mime = await store.blobs.read(store.db, r.mime_sha256);
+    bytes += mime.length;
+    const file = join(src, String((i + j) % 64), `${i + j}.eml`);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, mime);
+  }
+}
+await store.close();
+log(`ceiling source: ${keys.length} files, ${(bytes / 1e6).toFixed(1)} MB`);
+
+const load0 = loadavg()[0]!;
+const c0 = performance.now();
+await promisify(execFile)('cp', ['-r', src, join(work, 'copy')]);
+const cpSeconds = (performance.now() - c0) / 1000;
+
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    import.meta.filename,
+    '--child',
+    seeded.dataDir,
+    '--out',
+    join(work, 'export'),
+    '--case-id',
+    String(caseId),
+    '--set-id',
+    String(set.id),
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+let outText = '';
+child.stdout.on('data', (d: Buffer) => (outText += d.toString()));
+await new Promise((r) => child.on('exit', r));
+const ex = JSON.parse(outText) as { seconds: number; counts: { items: number; bytes: number }; maxRssMb: number };
+const load1 = loadavg()[0]!;
+
+const result = {
+  date: new Date().toISOString(),
+  machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
+  note: 'shared machine, loaded by other jobs while this ran: compare the ratio, not the absolute numbers',
+  loadAverage1m: { before: load0, after: load1 },
+  items: keys.length,
+  bytes,
+  ceiling: { tool: 'cp -r', seconds: cpSeconds, itemsPerSecond: keys.length / cpSeconds },
+  eml: {
+    seconds: ex.seconds,
+    itemsPerSecond: ex.counts.items / ex.seconds,
+    ratio: ex.counts.items / ex.seconds / (keys.length / cpSeconds),
+    peakRssMb: ex.maxRssMb,
+    bytesWritten: ex.counts.bytes,
+  },
+  rsmf: 'not measured: RSMF export is not built yet',
+};
+await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
+await writeFile(join(import.meta.dirname, 'results', 'export.json'), JSON.stringify(result, null, 2) + '\n');
+process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+await rm(work, { recursive: true, force: true });
