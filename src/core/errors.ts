@@ -184,6 +184,17 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'a backup directory is incomplete or does not match its manifest',
   },
+  // Retention and disposition
+  WXA_RETENTION_LOCKED: {
+    kind: 'permanent',
+    retryable: false,
+    meaning: 'a locked retention policy can only be extended: it cannot be shortened, narrowed, disabled or removed',
+  },
+  WXA_RETENTION_INVALID: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'a retention policy or disposition decision is malformed; the message names the field and what it takes',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -11,7 +11,9 @@ export type FaultPoint =
   /** a destination stored an item, and the ledger has not recorded it yet */
   | 'after-deliver'
   /** a batch of records is processed, and its transaction has not committed yet */
-  | 'before-commit';
+  | 'before-commit'
+  /** disposition deleted one page of expired entries, and has more to do */
+  | 'disposition-page';
 
 export function crashPoint(name: FaultPoint): void {
   if (point !== name) return;
