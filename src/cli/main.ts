@@ -14,6 +14,7 @@ import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
 import { auditExportCommand, auditVerifyCommand } from './commands/audit.js';
 import { reindexCommand, searchCommand } from './commands/search.js';
+import { registerRetention } from './commands/retention-program.js';
 import { checkpointCommand, evidenceCommand, verifyCommand } from './commands/verify.js';
 import { printJson, processIo, type Io } from './io.js';
 
@@ -167,6 +168,8 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--batch <n>', 'items per transaction (default 500)')
     .option('--json', 'print the summary as JSON')
     .action(act((opts) => reindexCommand(opts, io)));
+
+  registerRetention(program, common, act, io);
 
   const config = program.command('config').description('configuration');
   config

@@ -115,6 +115,7 @@ export const connectorSchema = z.object({
 });
 
 import { evidenceSchema } from './evidence.js';
+import { retentionSchema } from './retention.js';
 
 export const configSchema = z
   .object({
@@ -147,6 +148,7 @@ export const configSchema = z
       .default({ enabled: true, host: '127.0.0.1', port: 8788, secureCookies: false })
       .describe('The web console (accounts, connector wizard, live progress, problems, mailboxes, audit).'),
     evidence: evidenceSchema,
+    retention: retentionSchema,
   })
   .describe('WeChat Archiver configuration');
 

@@ -3,7 +3,7 @@
  * policy (paged by entry id, so a run over millions of entries holds little in memory), and the
  * review batches a named reviewer approves or postpones. Deleting goes through deletion.ts only.
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
 import type { Db } from './db.js';
 import { inTransaction } from './ingest-log.js';
@@ -215,4 +215,28 @@ export async function entriesWaitingForReview(db: Db): Promise<number> {
     .where('b.status', 'in', ['pending', 'postponed'])
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+export interface TombstoneEvent {
+  id: number;
+  at: number;
+  ref: string;
+  detail: Record<string, unknown>;
+}
+
+/** The tombstones the ingest log holds for a msgid: the proof of what was deleted, when and why. */
+export async function tombstonesByMsgid(db: Db, msgid: string): Promise<TombstoneEvent[]> {
+  const rows = await db
+    .selectFrom('ingest_log')
+    .select(['id', 'at', 'ref', 'detail_json'])
+    .where('kind', '=', 'tombstone')
+    .where(sql<string>`json_extract(detail_json, '$.msgid')`, '=', msgid)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: Number(r.at),
+    ref: r.ref,
+    detail: JSON.parse(r.detail_json) as Record<string, unknown>,
+  }));
 }

@@ -25,6 +25,8 @@ export * from './search-reindex.js';
 export * from './hash-chain.js';
 export * from './ingest-log.js';
 export * from './tombstones.js';
+export * from './retention-policies.js';
+export * from './disposition.js';
 export * from './checkpoints.js';
 export * from './evidence-queries.js';
 export type { Db } from './db.js';
