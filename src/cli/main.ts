@@ -16,6 +16,15 @@ import { auditExportCommand, auditVerifyCommand } from './commands/audit.js';
 import { reindexCommand, searchCommand } from './commands/search.js';
 import { registerRetention } from './commands/retention-program.js';
 import { checkpointCommand, evidenceCommand, verifyCommand } from './commands/verify.js';
+import {
+  caseCreateCommand,
+  caseListCommand,
+  caseShowCommand,
+  holdAddCommand,
+  holdListCommand,
+  holdReleaseCommand,
+  itemDeleteCommand,
+} from './commands/cases.js';
 import { printJson, processIo, type Io } from './io.js';
 
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
@@ -170,6 +179,49 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(act((opts) => reindexCommand(opts, io)));
 
   registerRetention(program, common, act, io);
+
+  // eDiscovery: cases, legal holds, deletion through the hold guard
+  const kase = program.command('case').description('eDiscovery cases');
+  common(kase.command('create <name>'))
+    .description('create a case (you become a member); prints its id')
+    .option('--description <text>', 'what the case is about')
+    .option('--member <username...>', 'console users who work the case')
+    .option('--json', 'print the case as JSON')
+    .action(act((name: string, opts) => caseCreateCommand(name, opts, io)));
+  common(kase.command('list'))
+    .description('every case with its status')
+    .option('--json', 'print JSON')
+    .action(act((opts) => caseListCommand(opts, io)));
+  common(kase.command('show <id>'))
+    .description('a case: members, custodians, holds with what each covers')
+    .option('--json', 'print JSON')
+    .action(act((id: string, opts) => caseShowCommand(id, opts, io)));
+  const hold = program.command('hold').description('legal holds: what they cover can be deleted by nothing');
+  common(hold.command('add'))
+    .description("hold a custodian's mailbox (also what arrives later) or every item a query matches")
+    .requiredOption('--case <id>', 'the case the hold belongs to')
+    .option('--custodian <address>', 'a mailbox address')
+    .option('--query <q>', 'a search query (see README, Search)')
+    .option('--from <date>', 'with --query: only items sent on or after this date')
+    .option('--to <date>', 'with --query: only items sent before this date')
+    .option('--json', 'print the hold as JSON')
+    .action(act((opts) => holdAddCommand(opts, io)));
+  common(hold.command('list'))
+    .description('holds with the items and bytes each covers, placed when and by whom')
+    .option('--case <id>', 'only this case')
+    .option('--json', 'print JSON')
+    .action(act((opts) => holdListCommand(opts, io)));
+  common(hold.command('release <holdId>'))
+    .description('release a hold (audited)')
+    .option('--reason <text>', 'why, kept in the audit log')
+    .option('--json', 'print JSON')
+    .action(act((id: string, opts) => holdReleaseCommand(id, opts, io)));
+  common(item.command('delete <itemKey>'))
+    .description("delete one mailbox's entry of an item; refused while a legal hold covers it")
+    .requiredOption('--mailbox <address>', 'the mailbox whose entry goes')
+    .option('--reason <text>', 'why, kept in the audit log')
+    .option('--json', 'print JSON')
+    .action(act((key: string, opts) => itemDeleteCommand(key, opts, io)));
 
   const config = program.command('config').description('configuration');
   config

@@ -166,7 +166,8 @@ export const ERROR_CODES = {
   WXA_PREVIEW_UNSUPPORTED: {
     kind: 'data',
     retryable: false,
-    meaning: 'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
+    meaning:
+      'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
   },
   // Tamper evidence
   WXA_EVIDENCE_KEY_INVALID: {
@@ -194,6 +195,27 @@ export const ERROR_CODES = {
     kind: 'data',
     retryable: false,
     meaning: 'a retention policy or disposition decision is malformed; the message names the field and what it takes',
+  },
+  // eDiscovery
+  WXA_LEGAL_HOLD: {
+    kind: 'permanent',
+    retryable: false,
+    meaning: 'the item is under a legal hold: nothing may delete it until every hold covering it is released',
+  },
+  WXA_CASE_CLOSED: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the case is closed: reopen it before adding holds, searches, review sets or exports',
+  },
+  WXA_EXPORT_FAILED: {
+    kind: 'transient',
+    retryable: true,
+    meaning: 'an export stopped part-way; run the same export into the same directory again to resume it',
+  },
+  WXA_FONT_MISSING: {
+    kind: 'config',
+    retryable: false,
+    meaning: 'no CJK font was found for PDF transcripts: install fonts-noto-cjk (Debian) or a Noto Sans CJK font',
   },
 } as const satisfies Record<string, CodeInfo>;
 

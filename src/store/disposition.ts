@@ -7,6 +7,7 @@ import { sql, type Selectable } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
 import type { Db } from './db.js';
 import { inTransaction } from './ingest-log.js';
+import type { EntryRef } from './deletion.js';
 import type { DispositionBatchTable } from './schema.js';
 
 export interface CandidateEntry {
@@ -49,10 +50,6 @@ export async function expiredCandidates(
 
 export type BatchRow = Selectable<DispositionBatchTable>;
 
-export interface EntryRef {
-  itemKey: string;
-  mailbox: string;
-}
 
 /** The entries already in an open (pending, postponed or approved) batch: not batched twice. */
 export async function entriesUnderReview(db: Db): Promise<Set<string>> {

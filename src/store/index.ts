@@ -29,6 +29,9 @@ export * from './retention-policies.js';
 export * from './disposition.js';
 export * from './checkpoints.js';
 export * from './evidence-queries.js';
+export * from './holds.js';
+export * from './deletion.js';
+export * from './cases.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

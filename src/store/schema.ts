@@ -330,6 +330,17 @@ export interface Database {
   retention_policies: RetentionPolicyTable;
   disposition_batches: DispositionBatchTable;
   disposition_entries: DispositionEntryTable;
+  cases: CaseTable;
+  case_members: CaseMemberTable;
+  legal_holds: LegalHoldTable;
+  saved_searches: SavedSearchTable;
+  review_sets: ReviewSetTable;
+  review_set_items: ReviewSetItemTable;
+  review_set_reviewers: ReviewSetReviewerTable;
+  review_tags: ReviewTagTable;
+  review_comments: ReviewCommentTable;
+  review_tag_definitions: ReviewTagDefinitionTable;
+  case_exports: CaseExportTable;
 }
 
 /** One event of the ingest log: what was stored, its digest, and the chain link. */
@@ -409,4 +420,114 @@ export interface DispositionEntryTable {
   item_key: string;
   mailbox: string;
   msg_time: number;
+}
+
+/** An eDiscovery case (see migrations/010-cases.ts). */
+export interface CaseTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  /** active | closed */
+  status: string;
+  created_by: string;
+  created_at: number;
+  closed_at: number | null;
+}
+
+export interface CaseMemberTable {
+  case_id: number;
+  username: string;
+  added_by: string;
+  added_at: number;
+}
+
+/** A legal hold: a custodian's mailbox, or a query (its compiled condition) over every mailbox. */
+export interface LegalHoldTable {
+  id: Generated<number>;
+  case_id: number;
+  /** custodian | query */
+  kind: string;
+  custodian: string | null;
+  query: string | null;
+  /** the query compiled to a SearchCond (JSON) */
+  cond_json: string | null;
+  /** ms UTC, inclusive */
+  date_from: number | null;
+  /** ms UTC, exclusive */
+  date_to: number | null;
+  placed_by: string;
+  placed_at: number;
+  released_by: string | null;
+  released_at: number | null;
+  release_reason: string | null;
+}
+
+export interface SavedSearchTable {
+  id: Generated<number>;
+  case_id: number;
+  name: string;
+  query: string;
+  counts_json: string | null;
+  run_at: number | null;
+  created_by: string;
+  created_at: number;
+}
+
+export interface ReviewSetTable {
+  id: Generated<number>;
+  case_id: number;
+  name: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface ReviewSetItemTable {
+  review_set_id: number;
+  item_key: string;
+  added_by: string;
+  added_at: number;
+}
+
+export interface ReviewSetReviewerTable {
+  review_set_id: number;
+  username: string;
+}
+
+export interface ReviewTagTable {
+  review_set_id: number;
+  item_key: string;
+  tag: string;
+  tagged_by: string;
+  tagged_at: number;
+}
+
+export interface ReviewCommentTable {
+  id: Generated<number>;
+  review_set_id: number;
+  item_key: string;
+  author: string;
+  body: string;
+  created_at: number;
+}
+
+export interface ReviewTagDefinitionTable {
+  name: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface CaseExportTable {
+  id: Generated<number>;
+  case_id: number | null;
+  review_set_id: number | null;
+  query: string | null;
+  format: string;
+  out_dir: string;
+  /** running | done */
+  status: string;
+  counts_json: string | null;
+  manifest_sha256: string | null;
+  created_by: string;
+  created_at: number;
+  finished_at: number | null;
 }

@@ -238,3 +238,6 @@ export async function querySearch(
   rows = rows.slice(0, opts.limit);
   return { total, rows, ...(more ? { next: Number(rows[rows.length - 1]!.id) } : {}) };
 }
+
+/** A condition as a SQL predicate over `search_items s`, for stores that select by it (legal holds). */
+export const searchCondSql = predicate;

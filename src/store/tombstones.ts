@@ -7,7 +7,9 @@
  */
 import { ArchiverError } from '../core/errors.js';
 import type { Db } from './db.js';
-import { appendIngest, inTransaction } from './ingest-log.js';
+import type { Transaction } from 'kysely';
+import { appendIngest, entryRef, inTransaction } from './ingest-log.js';
+import type { Database } from './schema.js';
 
 export interface TombstoneInput {
   /** why: 'retention', 'erasure-request', ... */
@@ -103,5 +105,39 @@ export async function logPolicyChange(
       ],
       now,
     ),
+  );
+}
+
+/**
+ * Records, in the caller's transaction, that one mailbox entry was deleted while its item stays
+ * (another mailbox still has it, or a hold keeps it there). `ref` is the entry's ingest ref, so
+ * `verify` can tell a deleted entry from a missing one.
+ */
+export async function tombstoneEntry(
+  tx: Transaction<Database>,
+  e: { connectorId: string; mailbox: string; folder: string; itemKey: string; msgid: string },
+  t: TombstoneInput,
+  now: number,
+): Promise<void> {
+  await appendIngest(
+    tx,
+    [
+      {
+        kind: 'tombstone',
+        connectorId: e.connectorId,
+        ref: entryRef({ mailbox: e.mailbox, folder: e.folder, item_key: e.itemKey }),
+        digest: '',
+        detail: {
+          scope: 'entry',
+          reason: t.reason,
+          actor: t.actor,
+          itemKey: e.itemKey,
+          msgid: e.msgid,
+          mailbox: e.mailbox,
+          ...(t.detail ? { detail: t.detail } : {}),
+        },
+      },
+    ],
+    now,
   );
 }

@@ -29,17 +29,23 @@ const PAGE = 2000;
 /** What tombstones cover: deleted items (with their entries) and deleted raw records. */
 export interface TombstoneIndex {
   items: Set<string>;
+  /** entry refs (mailbox, folder, item key) deleted while their item stayed */
+  entries: Set<string>;
   /** connector + '\n' + seq_key */
   raw: Set<string>;
   count: number;
 }
 
 export async function loadTombstones(db: Db): Promise<TombstoneIndex> {
-  const out: TombstoneIndex = { items: new Set(), raw: new Set(), count: 0 };
+  const out: TombstoneIndex = { items: new Set(), entries: new Set(), raw: new Set(), count: 0 };
   for (const t of await ingestTombstones(db)) {
     out.count++;
+    const d = JSON.parse(t.detail_json) as { rawDeleted?: boolean; seqKey?: string; scope?: string };
+    if (d.scope === 'entry') {
+      out.entries.add(t.ref);
+      continue;
+    }
     out.items.add(t.ref);
-    const d = JSON.parse(t.detail_json) as { rawDeleted?: boolean; seqKey?: string };
     if (d.rawDeleted && d.seqKey) out.raw.add(`${t.connector_id}\n${d.seqKey}`);
   }
   return out;
@@ -240,7 +246,7 @@ async function checkRows(
     const entry = entries.get(e.ref);
     const where = { kind: 'entry' as const, itemKey: itemKey ?? '', mailbox: mailbox ?? '', eventId: e.id };
     if (!entry) {
-      if (!tomb.items.has(itemKey ?? ''))
+      if (!tomb.items.has(itemKey ?? '') && !tomb.entries.has(e.ref))
         problems.add({ ...where, reason: 'the mailbox entry was deleted without a tombstone' });
     } else if (entryDigest(entry) !== e.digest) {
       problems.add({ ...where, reason: 'the mailbox entry differs from what was logged when it was made' });

@@ -82,6 +82,15 @@ export class LocalBlobFiles {
     return bytes;
   }
 
+  /** Deletes a blob file whose row is gone (a disposed item); a file already gone is fine. */
+  async remove(sha256: string): Promise<void> {
+    try {
+      await unlink(this.pathOf(sha256));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
   private async ensureDir(dir: string): Promise<void> {
     if (this.knownDirs.has(dir)) return;
     await mkdir(dir, { recursive: true });

@@ -6,6 +6,7 @@ import * as m003 from './003-console-indexes.js';
 import * as m004 from './004-connector-counters.js';
 import * as m006 from './006-search.js';
 import * as m007 from './007-evidence.js';
+import * as m010 from './010-cases.js';
 import * as m011 from './011-retention.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-connector-counters': m004,
   '006-search': m006,
   '007-evidence': m007,
+  '010-cases': m010,
   '011-retention': m011,
 };
 

@@ -1,0 +1,185 @@
+/**
+ * `case create|list|show`, `hold add|list|release` and `item delete`: the eDiscovery commands
+ * an operator runs on the server. The actor is the OS user (as for every CLI read and change),
+ * and every change is audited by the domain functions it calls.
+ */
+import { cliActor } from '../../compliance/audit/index.js';
+import {
+  createCase,
+  holdReport,
+  listCases,
+  placeHold,
+  releaseHold,
+  requireCase,
+  showCase,
+  type HoldView,
+} from '../../compliance/cases/index.js';
+import { deleteItemEntry } from '../../compliance/deletion/delete-entry.js';
+import { ArchiverError } from '../../core/errors.js';
+import { openStore, type Store } from '../../store/index.js';
+import { resolveConfig, type CommonFlags } from '../context.js';
+import { printJson, table, type Io } from '../io.js';
+
+type JsonFlag = CommonFlags & { json?: boolean };
+
+async function withStore(flags: CommonFlags, fn: (store: Store) => Promise<number>): Promise<number> {
+  const cfg = await resolveConfig(flags);
+  const store = await openStore(cfg.dataDir);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function idArg(name: string, v: string): number {
+  const n = Number(v);
+  if (!/^\d{1,15}$/.test(v) || !Number.isSafeInteger(n))
+    throw new ArchiverError('WXA_INPUT_INVALID', `${name}: "${v}" is not an id (a whole number)`);
+  return n;
+}
+
+const actor = () => ({ username: cliActor() });
+
+export async function caseCreateCommand(
+  name: string,
+  flags: JsonFlag & { description?: string; member?: string[] },
+  io: Io,
+): Promise<number> {
+  return withStore(flags, async (store) => {
+    const c = await createCase(
+      store.db,
+      { name, ...(flags.description ? { description: flags.description } : {}), members: flags.member ?? [] },
+      actor(),
+    );
+    if (flags.json) printJson(io, c);
+    else io.out(`${c.id}\n`);
+    return 0;
+  });
+}
+
+export async function caseListCommand(flags: JsonFlag, io: Io): Promise<number> {
+  return withStore(flags, async (store) => {
+    const cases = await listCases(store.db);
+    if (flags.json) printJson(io, cases);
+    else
+      io.out(
+        table([
+          ['ID', 'STATUS', 'CREATED', 'BY', 'NAME'],
+          ...cases.map((c) => [String(c.id), c.status, c.createdAt, c.createdBy, c.name]),
+        ]),
+      );
+    return 0;
+  });
+}
+
+function holdRows(holds: HoldView[]): string {
+  return table([
+    ['HOLD', 'CASE', 'STATUS', 'COVERS', 'ITEMS', 'BYTES', 'PLACED', 'BY'],
+    ...holds.map((h) => [
+      String(h.id),
+      String(h.caseId),
+      h.status,
+      h.kind === 'custodian'
+        ? `custodian ${h.custodian}`
+        : `query ${h.query}${h.dateFrom || h.dateTo ? ` [${h.dateFrom ?? ''}..${h.dateTo ?? ''})` : ''}`,
+      String(h.items),
+      String(h.bytes),
+      h.placedAt,
+      h.placedBy,
+    ]),
+  ]);
+}
+
+export async function caseShowCommand(id: string, flags: JsonFlag, io: Io): Promise<number> {
+  return withStore(flags, async (store) => {
+    const c = await showCase(store.db, idArg('case', id));
+    if (flags.json) {
+      printJson(io, c);
+      return 0;
+    }
+    io.out(`case ${c.id}: ${c.name} (${c.status})\n`);
+    if (c.description) io.out(`${c.description}\n`);
+    io.out(`created ${c.createdAt} by ${c.createdBy}\n`);
+    io.out(`members: ${c.members.map((m) => m.username).join(', ') || '(none)'}\n`);
+    io.out(`custodians on hold: ${c.custodians.join(', ') || '(none)'}\n\n`);
+    io.out(holdRows(c.holds));
+    return 0;
+  });
+}
+
+export async function holdAddCommand(
+  flags: JsonFlag & { case: string; custodian?: string; query?: string; from?: string; to?: string },
+  io: Io,
+): Promise<number> {
+  if ((flags.custodian === undefined) === (flags.query === undefined)) {
+    io.err('hold add: give exactly one of --custodian ADDRESS or --query Q\n');
+    return 2;
+  }
+  return withStore(flags, async (store) => {
+    const h = await placeHold(
+      store.db,
+      idArg('--case', flags.case),
+      {
+        ...(flags.custodian !== undefined ? { custodian: flags.custodian } : {}),
+        ...(flags.query !== undefined ? { query: flags.query } : {}),
+        ...(flags.from !== undefined ? { from: flags.from } : {}),
+        ...(flags.to !== undefined ? { to: flags.to } : {}),
+      },
+      actor(),
+    );
+    if (flags.json) printJson(io, h);
+    else io.out(`hold ${h.id} placed on case ${h.caseId}: ${h.items} items, ${h.bytes} bytes\n`);
+    return 0;
+  });
+}
+
+export async function holdListCommand(flags: JsonFlag & { case?: string }, io: Io): Promise<number> {
+  return withStore(flags, async (store) => {
+    let caseIds: number[] | undefined;
+    if (flags.case !== undefined) {
+      caseIds = [idArg('--case', flags.case)];
+      await requireCase(store.db, caseIds[0]!);
+    }
+    const holds = await holdReport(store.db, caseIds);
+    if (flags.json) printJson(io, holds);
+    else io.out(holdRows(holds));
+    return 0;
+  });
+}
+
+export async function holdReleaseCommand(id: string, flags: JsonFlag & { reason?: string }, io: Io): Promise<number> {
+  return withStore(flags, async (store) => {
+    const h = await releaseHold(store.db, idArg('hold', id), actor(), flags.reason);
+    if (flags.json) printJson(io, h);
+    else io.out(`hold ${h.id} released\n`);
+    return 0;
+  });
+}
+
+export async function itemDeleteCommand(
+  itemKey: string,
+  flags: JsonFlag & { mailbox: string; reason?: string },
+  io: Io,
+): Promise<number> {
+  return withStore(flags, async (store) => {
+    const res = await deleteItemEntry(store, {
+      itemKey,
+      mailbox: flags.mailbox,
+      via: 'cli',
+      actor: cliActor(),
+      ...(flags.reason ? { reason: flags.reason } : {}),
+    });
+    const out = {
+      deleted: res.deleted.length,
+      itemDeleted: res.itemsDeleted.length > 0,
+      blobsDeleted: res.blobsDeleted,
+    };
+    if (flags.json) printJson(io, out);
+    else
+      io.out(
+        `deleted ${itemKey} from ${flags.mailbox}${out.itemDeleted ? '; no mailbox had it any more, so the item and its unshared blobs went too' : ''}\n`,
+      );
+    return 0;
+  });
+}

@@ -1,0 +1,184 @@
+/**
+ * The one way archived content is deleted, whoever asks (retention, an administrator, the CLI).
+ * Entries a legal hold covers are refused, never deleted. Unheld entries go; an item whose last
+ * entry went goes with its raw record, its search index row and its review-set membership; blobs
+ * nothing references any more go too (rows in the transaction, files after it commits, so a
+ * crash leaves at worst an orphan file, never a row without its bytes). Every deleted entry and
+ * item leaves a tombstone in the ingest log, so `verify` can tell disposal from tampering.
+ */
+import { dirname, join } from 'node:path';
+import { sql, type Transaction } from 'kysely';
+import { decodeSkeleton } from './blobs/skeleton.js';
+import { LocalBlobFiles } from './blobs/local.js';
+import { connectionOf, type Db } from './db.js';
+import { heldEntries, holdEntryKey } from './holds.js';
+import type { Database } from './schema.js';
+import { removeSearchRows } from './search-index.js';
+import { deleteItemWithTombstone, tombstoneEntry, type TombstoneInput } from './tombstones.js';
+
+export interface DeletionCause {
+  kind: 'retention' | 'admin' | 'cli';
+  /** a username, an OS user, or 'retention:<policy id>' */
+  actor: string;
+  policyId?: string;
+  approver?: string;
+}
+
+export interface EntryRef {
+  itemKey: string;
+  mailbox: string;
+}
+
+export interface DeletionResult {
+  /** entries removed */
+  deleted: EntryRef[];
+  /** entries a legal hold covers: left in place */
+  refused: EntryRef[];
+  /** entries that were not in the archive */
+  missing: EntryRef[];
+  /** items removed because no entry was left */
+  itemsDeleted: string[];
+  blobsDeleted: number;
+}
+
+export interface DeletionOptions {
+  now?: number;
+  /** where blob files live; by default `blobs/` beside the database file, as openStore lays it out */
+  blobFiles?: LocalBlobFiles;
+}
+
+type Tx = Transaction<Database>;
+
+function blobFilesOf(db: Db): LocalBlobFiles {
+  return new LocalBlobFiles(join(dirname(connectionOf(db).name), 'blobs'));
+}
+
+/**
+ * Deletes mailbox entries, refusing those under a legal hold. `db` is the store's database, not
+ * a transaction: the deletion is one transaction of its own (the search index is written on the
+ * same connection inside it). The hold check runs after taking the write lock, so a hold placed
+ * concurrently is either seen or placed after the deletion committed.
+ */
+export async function deleteEntries(
+  db: Db,
+  entries: readonly EntryRef[],
+  cause: DeletionCause,
+  opts: DeletionOptions = {},
+): Promise<DeletionResult> {
+  const now = opts.now ?? Date.now();
+  const files = opts.blobFiles ?? blobFilesOf(db);
+  const unique = new Map<string, EntryRef>();
+  for (const e of entries) unique.set(holdEntryKey(e.itemKey, e.mailbox), e);
+  const out: DeletionResult = { deleted: [], refused: [], missing: [], itemsDeleted: [], blobsDeleted: 0 };
+  const goneFiles: string[] = [];
+  await db.transaction().execute(async (tx) => {
+    // Take the write lock before reading the holds.
+    await tx.updateTable('ingest_head').set({ updated_at: now }).where('id', '=', 1).execute();
+    const list = [...unique.values()];
+    const held = await heldEntries(tx, list);
+    const tomb: TombstoneInput = {
+      reason: cause.kind,
+      actor: cause.actor,
+      detail: {
+        ...(cause.policyId ? { policyId: cause.policyId } : {}),
+        ...(cause.approver ? { approver: cause.approver } : {}),
+      },
+    };
+    const touched = new Set<string>();
+    for (const e of list) {
+      if (held.has(holdEntryKey(e.itemKey, e.mailbox))) {
+        out.refused.push(e);
+        continue;
+      }
+      const rows = await tx
+        .selectFrom('mailbox_entries as m')
+        .innerJoin('items as i', 'i.key', 'm.item_key')
+        .select(['m.id', 'm.mailbox', 'm.folder', 'i.connector_id', 'i.msgid', 'i.mime_sha256'])
+        .where('m.item_key', '=', e.itemKey)
+        .where(sql`lower(m.mailbox)`, '=', e.mailbox.toLowerCase())
+        .execute();
+      if (rows.length === 0) {
+        out.missing.push(e);
+        continue;
+      }
+      for (const r of rows) {
+        await tx.deleteFrom('mailbox_entries').where('id', '=', r.id).execute();
+        const entryTomb = { ...tomb, detail: { ...tomb.detail, mimeSha256: r.mime_sha256 } };
+        await tombstoneEntry(
+          tx,
+          { connectorId: r.connector_id, mailbox: r.mailbox, folder: r.folder, itemKey: e.itemKey, msgid: r.msgid },
+          entryTomb,
+          now,
+        );
+      }
+      out.deleted.push(e);
+      touched.add(e.itemKey);
+    }
+    for (const key of touched) {
+      const left = await tx.selectFrom('mailbox_entries').select('id').where('item_key', '=', key).executeTakeFirst();
+      if (left) continue;
+      goneFiles.push(...(await deleteItem(db, tx, key, tomb, now)));
+      out.itemsDeleted.push(key);
+    }
+    out.blobsDeleted = goneFiles.length;
+  });
+  for (const sha of goneFiles) await files.remove(sha);
+  return out;
+}
+
+/** Removes an item that no entry references; returns the blob files to delete after commit. */
+async function deleteItem(db: Db, tx: Tx, key: string, tomb: TombstoneInput, now: number): Promise<string[]> {
+  const item = await tx
+    .selectFrom('items')
+    .select(['raw_id', 'mime_sha256'])
+    .where('key', '=', key)
+    .executeTakeFirstOrThrow();
+  const sharedRaw = await tx
+    .selectFrom('items')
+    .select('key')
+    .where('raw_id', '=', item.raw_id)
+    .where('key', '!=', key)
+    .executeTakeFirst();
+  await deleteItemWithTombstone(
+    tx,
+    key,
+    { ...tomb, deleteRaw: !sharedRaw, detail: { ...tomb.detail, mimeSha256: item.mime_sha256 } },
+    now,
+  );
+  // The index's statements run on the connection, which is inside this transaction.
+  removeSearchRows(db, [key]);
+  await tx.deleteFrom('review_set_items').where('item_key', '=', key).execute();
+  await tx.deleteFrom('review_tags').where('item_key', '=', key).execute();
+  await tx.deleteFrom('review_comments').where('item_key', '=', key).execute();
+  return dropUnreferencedBlob(tx, item.mime_sha256);
+}
+
+/** Deletes a message blob no item references, and the media blobs only it referenced. */
+async function dropUnreferencedBlob(tx: Tx, sha256: string): Promise<string[]> {
+  const other = await tx.selectFrom('items').select('key').where('mime_sha256', '=', sha256).executeTakeFirst();
+  if (other) return [];
+  const blob = await tx
+    .selectFrom('blobs')
+    .select(['data', 'encoding'])
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
+  if (!blob) return [];
+  await tx.deleteFrom('blobs').where('sha256', '=', sha256).execute();
+  const files: string[] = blob.data === null ? [sha256] : [];
+  if (blob.encoding !== 'skeleton' || blob.data === null) return files;
+  const media = new Set<string>();
+  for (const p of decodeSkeleton(Buffer.from(blob.data), sha256)) if (!Buffer.isBuffer(p)) media.add(p.media);
+  for (const m of media) {
+    const needle = Buffer.concat([Buffer.from([1]), Buffer.from(m, 'hex')]);
+    const stillUsed = await sql<{ one: number }>`SELECT 1 AS one FROM blobs
+      WHERE encoding = 'skeleton' AND instr(data, ${needle}) > 0 LIMIT 1`.execute(tx);
+    const asMessage = await tx.selectFrom('items').select('key').where('mime_sha256', '=', m).executeTakeFirst();
+    if (stillUsed.rows.length > 0 || asMessage) continue;
+    const row = await tx.selectFrom('blobs').select('data').where('sha256', '=', m).executeTakeFirst();
+    if (!row) continue;
+    await tx.deleteFrom('blobs').where('sha256', '=', m).execute();
+    await tx.deleteFrom('media').where('sha256', '=', m).execute();
+    if (row.data === null) files.push(m);
+  }
+  return files;
+}

@@ -1,0 +1,149 @@
+/**
+ * Legal holds as the store sees them: placing, releasing and reporting holds, and THE guard,
+ * `heldEntries`, that every deletion path asks before removing a mailbox entry. A custodian hold
+ * covers every entry of its mailbox, whenever archived; a query hold covers every entry of the
+ * items its stored condition matches, in every mailbox. An item the search index does not know
+ * is treated as held while any query hold is active: a hold that cannot be checked must not
+ * let its item go.
+ */
+import { sql } from 'kysely';
+import type { Db } from './db.js';
+import type { LegalHoldTable } from './schema.js';
+import { searchCondSql, type SearchCond } from './search-query.js';
+
+export type LegalHoldRow = Omit<LegalHoldTable, 'id'> & { id: number };
+
+/** The key `heldEntries` returns for a held mailbox entry. */
+export function holdEntryKey(itemKey: string, mailbox: string): string {
+  return `${itemKey}\n${mailbox.toLowerCase()}`;
+}
+
+const CHUNK = 400;
+
+function timeRange(h: { date_from: number | null; date_to: number | null }) {
+  const parts = [];
+  if (h.date_from !== null) parts.push(sql`s.msg_time >= ${h.date_from}`);
+  if (h.date_to !== null) parts.push(sql`s.msg_time < ${h.date_to}`);
+  return parts;
+}
+
+function holdPredicate(h: LegalHoldRow) {
+  const cond = JSON.parse(h.cond_json ?? '{"op":"all"}') as SearchCond;
+  return sql.join([searchCondSql(cond), ...timeRange(h)], sql` AND `);
+}
+
+export async function activeHolds(db: Db): Promise<LegalHoldRow[]> {
+  return (await db
+    .selectFrom('legal_holds')
+    .selectAll()
+    .where('released_at', 'is', null)
+    .orderBy('id')
+    .execute()) as LegalHoldRow[];
+}
+
+/**
+ * Which of these mailbox entries a legal hold covers, as `holdEntryKey`s. Deletion refuses
+ * every one of them.
+ */
+export async function heldEntries(db: Db, entries: { itemKey: string; mailbox: string }[]): Promise<Set<string>> {
+  const held = new Set<string>();
+  if (entries.length === 0) return held;
+  const holds = await activeHolds(db);
+  if (holds.length === 0) return held;
+  const custodians = new Set(holds.filter((h) => h.kind === 'custodian').map((h) => (h.custodian ?? '').toLowerCase()));
+  for (const e of entries) if (custodians.has(e.mailbox.toLowerCase())) held.add(holdEntryKey(e.itemKey, e.mailbox));
+  const queryHolds = holds.filter((h) => h.kind === 'query');
+  if (queryHolds.length === 0) return held;
+  const keys = [...new Set(entries.map((e) => e.itemKey))];
+  const heldItems = new Set<string>();
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const chunk = keys.slice(i, i + CHUNK);
+    const indexed = await db.selectFrom('search_items').select('item_key').where('item_key', 'in', chunk).execute();
+    const known = new Set(indexed.map((r) => r.item_key));
+    for (const k of chunk) if (!known.has(k)) heldItems.add(k);
+    for (const h of queryHolds) {
+      const r = await sql<{ item_key: string }>`SELECT s.item_key FROM search_items s
+        WHERE s.item_key IN (${sql.join(chunk)}) AND ${holdPredicate(h)}`.execute(db);
+      for (const row of r.rows) heldItems.add(row.item_key);
+    }
+  }
+  for (const e of entries) if (heldItems.has(e.itemKey)) held.add(holdEntryKey(e.itemKey, e.mailbox));
+  return held;
+}
+
+export interface NewLegalHold {
+  caseId: number;
+  kind: 'custodian' | 'query';
+  custodian?: string;
+  query?: string;
+  cond?: SearchCond;
+  dateFrom?: number;
+  dateTo?: number;
+  placedBy: string;
+}
+
+export async function insertLegalHold(db: Db, h: NewLegalHold, now: number): Promise<number> {
+  const r = await db
+    .insertInto('legal_holds')
+    .values({
+      case_id: h.caseId,
+      kind: h.kind,
+      custodian: h.custodian ?? null,
+      query: h.query ?? null,
+      cond_json: h.cond ? JSON.stringify(h.cond) : null,
+      date_from: h.dateFrom ?? null,
+      date_to: h.dateTo ?? null,
+      placed_by: h.placedBy,
+      placed_at: now,
+      released_by: null,
+      released_at: null,
+      release_reason: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(r.id);
+}
+
+export async function legalHoldById(db: Db, id: number): Promise<LegalHoldRow | undefined> {
+  return (await db.selectFrom('legal_holds').selectAll().where('id', '=', id).executeTakeFirst()) as
+    LegalHoldRow | undefined;
+}
+
+export async function legalHolds(db: Db, filter: { caseIds?: readonly number[] } = {}): Promise<LegalHoldRow[]> {
+  let q = db.selectFrom('legal_holds').selectAll().orderBy('id');
+  if (filter.caseIds) {
+    if (filter.caseIds.length === 0) return [];
+    q = q.where('case_id', 'in', [...filter.caseIds]);
+  }
+  return (await q.execute()) as LegalHoldRow[];
+}
+
+/** Releases an active hold; false when it was already released. */
+export async function releaseLegalHold(
+  db: Db,
+  id: number,
+  by: string,
+  reason: string | null,
+  now: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('legal_holds')
+    .set({ released_by: by, released_at: now, release_reason: reason })
+    .where('id', '=', id)
+    .where('released_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Items and bytes (archived MIME) a hold covers now. */
+export async function legalHoldCounts(db: Db, h: LegalHoldRow): Promise<{ items: number; bytes: number }> {
+  const r =
+    h.kind === 'custodian'
+      ? await sql<{ n: number; b: number | null }>`SELECT count(*) AS n, sum(i.mime_size) AS b FROM items i
+          WHERE i.key IN (SELECT item_key FROM mailbox_entries WHERE lower(mailbox) = ${(h.custodian ?? '').toLowerCase()})`.execute(
+          db,
+        )
+      : await sql<{ n: number; b: number | null }>`SELECT count(*) AS n, sum(i.mime_size) AS b FROM search_items s
+          JOIN items i ON i.key = s.item_key WHERE ${holdPredicate(h)}`.execute(db);
+  return { items: Number(r.rows[0]?.n ?? 0), bytes: Number(r.rows[0]?.b ?? 0) };
+}

@@ -1,0 +1,240 @@
+// Legal holds against every deletion path: the store's deleteEntries (what retention calls),
+// the CLI's `item delete`, and a hold on a custodian that must also cover items archived after
+// it was placed. After each deletion `verify` still passes: every removal left a tombstone.
+import { cp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTenant } from '../src/sources/sandbox/index.js';
+import { deleteEntries, heldEntries, holdEntryKey, openStore, type Store } from '../src/store/index.js';
+import { cli, cliJson, tempDir } from './helpers/cli.js';
+
+let dir: { path: string; cleanup: () => Promise<void> };
+let pristine: string;
+let n = 0;
+
+beforeAll(async () => {
+  dir = await tempDir('hold');
+  const tenant = join(dir.path, 'tenant');
+  await generateTenant({ outDir: tenant, seed: 3, messages: 60 });
+  pristine = join(dir.path, 'pristine');
+  const run = await cliJson<{ archived: number }>(
+    'run',
+    '--once',
+    '--sandbox',
+    tenant,
+    '--data-dir',
+    pristine,
+    '--workers',
+    '0',
+  );
+  expect(run.archived).toBeGreaterThan(30);
+}, 300_000);
+
+afterAll(async () => dir.cleanup());
+
+async function copy(): Promise<string> {
+  const d = join(dir.path, `copy-${++n}`);
+  await cp(pristine, d, { recursive: true });
+  return d;
+}
+
+interface Entry {
+  itemKey: string;
+  mailbox: string;
+}
+
+async function entries(store: Store): Promise<Entry[]> {
+  const rows = await store.db.selectFrom('mailbox_entries').select(['item_key', 'mailbox']).execute();
+  return rows.map((r) => ({ itemKey: r.item_key, mailbox: r.mailbox }));
+}
+
+/** The mailbox with the most entries, and an item it shares with another mailbox. */
+function pick(all: Entry[]): { custodian: string; shared: string } {
+  const count = new Map<string, number>();
+  for (const e of all) count.set(e.mailbox, (count.get(e.mailbox) ?? 0) + 1);
+  const custodian = [...count].sort((a, b) => b[1] - a[1])[0]![0];
+  const byItem = new Map<string, string[]>();
+  for (const e of all) byItem.set(e.itemKey, [...(byItem.get(e.itemKey) ?? []), e.mailbox]);
+  const shared = [...byItem].find(([, m]) => m.includes(custodian) && m.length > 1)![0];
+  return { custodian, shared };
+}
+
+async function verifyOk(d: string): Promise<void> {
+  const r = await cli('verify', '--data-dir', d, '--json');
+  const report = JSON.parse(r.stdout) as { ok: boolean; firstBroken: unknown };
+  expect(report.firstBroken).toBeNull();
+  expect(r.code).toBe(0);
+}
+
+describe('legal holds', () => {
+  it('a custodian hold refuses retention deletion of that mailbox; other entries and unheld items go, with tombstones', async () => {
+    const d = await copy();
+    const caseId = (await cli('case', 'create', 'Matter A', '--data-dir', d)).stdout.trim();
+    expect(caseId).toMatch(/^\d+$/);
+    let store = await openStore(d);
+    const all = await entries(store);
+    const { custodian, shared } = pick(all);
+    await store.close();
+    const hold = await cliJson<{ id: number; items: number }>(
+      'hold',
+      'add',
+      '--case',
+      caseId,
+      '--custodian',
+      custodian,
+      '--data-dir',
+      d,
+    );
+    const heldItems = new Set(all.filter((e) => e.mailbox === custodian).map((e) => e.itemKey));
+    expect(hold.items).toBe(heldItems.size);
+
+    store = await openStore(d);
+    try {
+      const held = await heldEntries(store.db, all);
+      expect(held.size).toBe(all.filter((e) => e.mailbox === custodian).length);
+      const res = await deleteEntries(store.db, all, { kind: 'retention', actor: 'retention:test', policyId: 'p1' });
+      expect(res.refused.length).toBe(held.size);
+      expect(res.deleted.length).toBe(all.length - held.size);
+      const left = await entries(store);
+      expect(left.every((e) => e.mailbox === custodian)).toBe(true);
+      expect(left.length).toBe(held.size);
+      // the shared item stays (the custodian's entry holds it); its other mailbox's entry went
+      expect(left.filter((e) => e.itemKey === shared)).toEqual([{ itemKey: shared, mailbox: custodian }]);
+      const items = await store.db.selectFrom('items').select('key').execute();
+      expect(new Set(items.map((i) => i.key))).toEqual(heldItems);
+      expect(res.itemsDeleted.length).toBe(new Set(all.map((e) => e.itemKey)).size - heldItems.size);
+      const search = await store.db.selectFrom('search_items').select('item_key').execute();
+      expect(new Set(search.map((s) => s.item_key))).toEqual(heldItems);
+      const tombs = await store.db
+        .selectFrom('ingest_log')
+        .select(['ref', 'detail_json'])
+        .where('kind', '=', 'tombstone')
+        .execute();
+      const itemTombs = tombs.filter((t) => !(JSON.parse(t.detail_json) as { scope?: string }).scope);
+      expect(itemTombs.length).toBe(res.itemsDeleted.length);
+      const detail = JSON.parse(itemTombs[0]!.detail_json) as {
+        actor: string;
+        detail: { policyId: string; mimeSha256: string };
+      };
+      expect(detail.actor).toBe('retention:test');
+      expect(detail.detail.policyId).toBe('p1');
+      expect(detail.detail.mimeSha256).toMatch(/^[0-9a-f]{64}$/);
+      // a blob nothing references any more is gone
+      const blobs = await store.db.selectFrom('blobs').select('sha256').execute();
+      const kept = await store.db.selectFrom('items').select('mime_sha256').execute();
+      for (const k of kept) expect(blobs.some((b) => b.sha256 === k.mime_sha256)).toBe(true);
+    } finally {
+      await store.close();
+    }
+    await verifyOk(d);
+  }, 120_000);
+
+  it('the CLI `item delete` is refused under hold, works once the hold is released; both audited', async () => {
+    const d = await copy();
+    const caseId = (await cli('case', 'create', 'Matter B', '--data-dir', d)).stdout.trim();
+    let store = await openStore(d);
+    const { custodian, shared } = pick(await entries(store));
+    await store.close();
+    const hold = await cliJson<{ id: number }>(
+      'hold',
+      'add',
+      '--case',
+      caseId,
+      '--custodian',
+      custodian,
+      '--data-dir',
+      d,
+    );
+    const refused = await cli('item', 'delete', shared, '--mailbox', custodian, '--data-dir', d);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/legal hold/);
+    store = await openStore(d);
+    expect((await entries(store)).some((e) => e.itemKey === shared && e.mailbox === custodian)).toBe(true);
+    await store.close();
+    expect((await cli('hold', 'release', String(hold.id), '--data-dir', d)).code).toBe(0);
+    const list = await cliJson<{ id: number; status: string }[]>('hold', 'list', '--data-dir', d);
+    expect(list.find((h) => h.id === hold.id)?.status).toBe('released');
+    const ok = await cli('item', 'delete', shared, '--mailbox', custodian, '--data-dir', d);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    store = await openStore(d);
+    try {
+      expect((await entries(store)).some((e) => e.itemKey === shared && e.mailbox === custodian)).toBe(false);
+      // another mailbox still has it: the item stays
+      expect(
+        await store.db.selectFrom('items').select('key').where('key', '=', shared).executeTakeFirst(),
+      ).toBeDefined();
+      const audit = await store.db.selectFrom('audit_events').select(['action', 'detail_json']).execute();
+      const deletes = audit
+        .filter((a) => a.action === 'item.delete')
+        .map((a) => JSON.parse(a.detail_json) as { outcome: string });
+      expect(deletes.map((x) => x.outcome)).toEqual(['refused-hold', 'deleted']);
+      expect(audit.some((a) => a.action === 'hold.release')).toBe(true);
+    } finally {
+      await store.close();
+    }
+    await verifyOk(d);
+  }, 120_000);
+
+  it('a query hold preserves the matching items in every mailbox, and only within its date range', async () => {
+    const d = await copy();
+    let store = await openStore(d);
+    const all = await entries(store);
+    const text = await store.db.selectFrom('search_items').select(['item_key', 'msgtype', 'msg_time']).execute();
+    await store.close();
+    const caseId = (await cli('case', 'create', 'Matter C', '--data-dir', d)).stdout.trim();
+    const images = text.filter((t) => t.msgtype === 'image');
+    expect(images.length).toBeGreaterThan(0);
+    const hold = await cliJson<{ items: number }>(
+      'hold',
+      'add',
+      '--case',
+      caseId,
+      '--query',
+      'type:image',
+      '--data-dir',
+      d,
+    );
+    expect(hold.items).toBe(images.length);
+    store = await openStore(d);
+    try {
+      const imageKeys = new Set(images.map((i) => i.item_key));
+      const held = await heldEntries(store.db, all);
+      for (const e of all) expect(held.has(holdEntryKey(e.itemKey, e.mailbox))).toBe(imageKeys.has(e.itemKey));
+      await deleteEntries(store.db, all, { kind: 'admin', actor: 'alice' });
+      const left = await entries(store);
+      expect(left.length).toBe(all.filter((e) => imageKeys.has(e.itemKey)).length);
+    } finally {
+      await store.close();
+    }
+    await verifyOk(d);
+  }, 120_000);
+
+  it('a custodian hold covers items archived after it was placed', async () => {
+    const d = await copy();
+    let store = await openStore(d);
+    const { custodian } = pick(await entries(store));
+    const before = new Set((await entries(store)).map((e) => e.itemKey));
+    await store.close();
+    const caseId = (await cli('case', 'create', 'Matter D', '--data-dir', d)).stdout.trim();
+    await cliJson('hold', 'add', '--case', caseId, '--custodian', custodian, '--data-dir', d);
+    const later = join(dir.path, `later-${n}`);
+    // The same tenant (same seed), grown: its new messages go to the same mailboxes.
+    await generateTenant({ outDir: later, seed: 3, messages: 120 });
+    await cliJson('run', '--once', '--sandbox', later, '--connector', 'later', '--data-dir', d, '--workers', '0');
+    store = await openStore(d);
+    try {
+      const now = await entries(store);
+      const fresh = now.filter((e) => !before.has(e.itemKey));
+      const freshOfCustodian = fresh.filter((e) => e.mailbox === custodian);
+      expect(freshOfCustodian.length).toBeGreaterThan(0);
+      const res = await deleteEntries(store.db, fresh, { kind: 'retention', actor: 'retention:test' });
+      expect(res.refused).toEqual(expect.arrayContaining(freshOfCustodian));
+      expect(res.refused.length).toBe(freshOfCustodian.length);
+      const left = await entries(store);
+      for (const e of freshOfCustodian) expect(left).toContainEqual(e);
+    } finally {
+      await store.close();
+    }
+  }, 300_000);
+});
