@@ -38,6 +38,7 @@ export async function resolveConfig(flags: CommonFlags & SandboxFlags): Promise<
         logLevel: base.logLevel,
         evidence: base.evidence,
         retention: base.retention,
+        ...(base.backup ? { backup: base.backup } : {}),
         ...(base.workers !== undefined ? { workers: base.workers } : {}),
         connectors: [
           {

@@ -114,6 +114,7 @@ export const connectorSchema = z.object({
     .describe('The msgaudit_notify callback: a pull starts as soon as WeCom says there is new data; polling stays.'),
 });
 
+import { backupSchema } from './backup.js';
 import { evidenceSchema } from './evidence.js';
 import { retentionSchema } from './retention.js';
 
@@ -149,6 +150,7 @@ export const configSchema = z
       .describe('The web console (accounts, connector wizard, live progress, problems, mailboxes, audit).'),
     evidence: evidenceSchema,
     retention: retentionSchema,
+    backup: backupSchema,
   })
   .describe('WeChat Archiver configuration');
 

@@ -13,7 +13,11 @@ export type FaultPoint =
   /** a batch of records is processed, and its transaction has not committed yet */
   | 'before-commit'
   /** disposition deleted one page of expired entries, and has more to do */
-  | 'disposition-page';
+  | 'disposition-page'
+  /** a backup copied one more blob file, and its snapshot is not complete yet */
+  | 'backup-blob'
+  /** a backup's snapshot is written, and it is not yet the LATEST one */
+  | 'backup-snapshot';
 
 export function crashPoint(name: FaultPoint): void {
   if (point !== name) return;

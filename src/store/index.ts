@@ -32,6 +32,7 @@ export * from './evidence-queries.js';
 export * from './holds.js';
 export * from './deletion.js';
 export * from './cases.js';
+export * from './backup-db.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 
