@@ -21,10 +21,10 @@ export interface CandidateEntry {
   modelJson: string;
 }
 
-/** Entries with a message time before `before`, after entry id `afterId`, oldest id first. */
+/** Entries with a message time at or before `atOrBefore`, after entry id `afterId`, oldest id first. */
 export async function expiredCandidates(
   db: Db,
-  before: number,
+  atOrBefore: number,
   afterId: number,
   limit: number,
 ): Promise<CandidateEntry[]> {
@@ -40,7 +40,7 @@ export async function expiredCandidates(
       'i.connector_id as connectorId',
       'i.model_json as modelJson',
     ])
-    .where('i.msg_time', '<', before)
+    .where('i.msg_time', '<=', atOrBefore)
     .where('e.id', '>', afterId)
     .orderBy('e.id')
     .limit(limit)
@@ -49,7 +49,6 @@ export async function expiredCandidates(
 }
 
 export type BatchRow = Selectable<DispositionBatchTable>;
-
 
 /** The entries already in an open (pending, postponed or approved) batch: not batched twice. */
 export async function entriesUnderReview(db: Db): Promise<Set<string>> {

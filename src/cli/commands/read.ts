@@ -162,7 +162,9 @@ export async function itemShowCommand(msgid: string, flags: ReadFlags & { mime?:
         throw new ArchiverError('WXA_NOT_FOUND', `no archived item has msgid ${msgid}; check \`mailbox show\` for ids`);
       }
       if (flags.json) printJson(io, { msgid, deleted: true, tombstones });
-      else for (const t of tombstones) io.err(`${msgid}: deleted at ${isoTime(t.at)} (tombstone #${t.id}): ${JSON.stringify(t.detail)}\n`);
+      else
+        for (const t of tombstones)
+          io.err(`${msgid}: deleted at ${isoTime(t.at)} (tombstone #${t.id}): ${JSON.stringify(t.detail)}\n`);
       return 1;
     }
     const item = items[0]!;

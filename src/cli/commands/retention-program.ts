@@ -22,12 +22,18 @@ export function registerRetention(program: Command, common: (c: Command) => Comm
     .requiredOption('--name <name>', 'policy name')
     .option('--days <n>', 'keep for this many days from the message time')
     .option('--years <n>', 'keep for this many calendar years from the message time (instead of --days)')
-    .addOption(new Option('--action <action>', 'at the end: delete, or review by --reviewer').choices(['delete', 'review']).default('delete'))
+    .addOption(
+      new Option('--action <action>', 'at the end: delete, or review by --reviewer')
+        .choices(['delete', 'review'])
+        .default('delete'),
+    )
     .option('--reviewer <username>', 'console user who approves or postpones disposition (needed for --action review)')
     .option('--mailbox <address...>', 'only these mailboxes')
     .option('--connector <id...>', 'only these connectors')
     .option('--person <id...>', 'only messages these people (userid or external id) sent or received')
-    .addOption(new Option('--kind <kind...>', 'only these conversation kinds').choices(['one-to-one', 'group', 'external']))
+    .addOption(
+      new Option('--kind <kind...>', 'only these conversation kinds').choices(['one-to-one', 'group', 'external']),
+    )
     .option('--json', 'print the policy as JSON')
     .action(act((opts) => retentionAddCommand(opts, io)));
   common(r.command('list'))
@@ -58,8 +64,11 @@ export function registerRetention(program: Command, common: (c: Command) => Comm
     .option('--json', 'print JSON')
     .action(act((id: string, opts) => retentionRemoveCommand(id, opts, io)));
   common(r.command('run'))
-    .description('dispose of what expired: counts deleted, kept by hold, waiting for review; --dry-run lists what would go')
+    .description(
+      'dispose of what expired: counts deleted, kept by hold, waiting for review; --dry-run lists what would go',
+    )
     .option('--dry-run', 'delete nothing; list what would go')
+    .option('--batch <n>', 'entries per deletion transaction (default 1000)')
     .option('--json', 'print JSON: { deleted, keptByHold, waitingForReview, ... }')
     .action(act((opts) => retentionRunCommand(opts, io)));
 }

@@ -52,7 +52,8 @@ function period(flags: { days?: string; years?: string }, required: boolean) {
     throw new ArchiverError('WXA_RETENTION_INVALID', 'give --days or --years, not both');
   const [raw, unit] = flags.days !== undefined ? [flags.days, 'days' as const] : [flags.years, 'years' as const];
   if (raw === undefined) {
-    if (required) throw new ArchiverError('WXA_RETENTION_INVALID', 'give the retention period with --days D or --years Y');
+    if (required)
+      throw new ArchiverError('WXA_RETENTION_INVALID', 'give the retention period with --days D or --years Y');
     return undefined;
   }
   const value = Number(raw);
@@ -126,7 +127,13 @@ export async function retentionExtendCommand(
 ): Promise<number> {
   const per = period(flags, false);
   const p = await withStore(flags, (store) =>
-    changePolicy(store.db, id, { ...(per ? { period: per } : {}), ...(flags.name ? { name: flags.name } : {}) }, cliActor(), Date.now()),
+    changePolicy(
+      store.db,
+      id,
+      { ...(per ? { period: per } : {}), ...(flags.name ? { name: flags.name } : {}) },
+      cliActor(),
+      Date.now(),
+    ),
   );
   if (flags.json) printJson(io, p);
   else io.out(`${p.id}: ${p.period.value} ${p.period.unit}\n`);
@@ -150,8 +157,19 @@ export async function retentionRemoveCommand(id: string, flags: JsonFlag, io: Io
   return 0;
 }
 
-export async function retentionRunCommand(flags: JsonFlag & { dryRun?: boolean }, io: Io): Promise<number> {
-  const r = await withStore(flags, (store) => runDispositionOn(store, { now: Date.now(), dryRun: flags.dryRun === true }));
+export async function retentionRunCommand(
+  flags: JsonFlag & { dryRun?: boolean; batch?: string },
+  io: Io,
+): Promise<number> {
+  const pageSize = flags.batch === undefined ? undefined : Number(flags.batch);
+  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1))
+    throw new ArchiverError(
+      'WXA_RETENTION_INVALID',
+      `--batch takes a whole number of at least 1, not "${flags.batch}"`,
+    );
+  const r = await withStore(flags, (store) =>
+    runDispositionOn(store, { now: Date.now(), dryRun: flags.dryRun === true, ...(pageSize ? { pageSize } : {}) }),
+  );
   if (flags.json) {
     printJson(io, r);
     return 0;

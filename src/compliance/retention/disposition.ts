@@ -87,7 +87,7 @@ function going(e: CandidateEntry, policyId: string, action: 'delete' | 'review',
 export async function runDisposition(
   db: Db,
   deps: DispositionDeps,
-  opts: { now: number; dryRun: boolean },
+  opts: { now: number; dryRun: boolean; pageSize?: number },
 ): Promise<DispositionReport> {
   const { now, dryRun } = opts;
   const all = await loadPolicies(db);
@@ -104,9 +104,12 @@ export async function runDisposition(
   };
   if (!dryRun) await reopenDuePostponed(db, now);
 
+  // Entries an approved batch dealt with are not counted again by the walk below.
+  const handled = new Set<string>();
   // 1. Approved batches: re-decided now (a policy may have been extended, a hold placed since).
   for (const b of await listBatches(db, ['approved'])) {
     const present = await presentBatchEntries(db, b.id);
+    for (const e of present) handled.add(entryKey(e.itemKey, e.mailbox));
     const ok = present.filter((e) => {
       const d = decide(false, coveringOf(all, e), now);
       return d.kind === 'review' || d.kind === 'delete';
@@ -136,9 +139,10 @@ export async function runDisposition(
   const underReview = await entriesUnderReview(db);
   const toReview = new Map<string, CandidateEntry[]>();
   const counts = { scanned: 0, retained: 0 };
-  for await (const page of evaluatePages(db, all, deps.held, deps.heldKey, now, counts)) {
+  for await (const page of evaluatePages(db, all, deps.held, deps.heldKey, now, counts, opts.pageSize)) {
     const byPolicy = new Map<string, CandidateEntry[]>();
     for (const { entry, decision } of page) {
+      if (handled.has(entryKey(entry.itemKey, entry.mailbox))) continue;
       if (decision.kind === 'held') report.keptByHold++;
       else if (decision.kind === 'review') {
         if (underReview.has(entryKey(entry.itemKey, entry.mailbox))) continue;

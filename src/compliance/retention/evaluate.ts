@@ -19,7 +19,8 @@ export interface Evaluated {
   decision: Decision;
 }
 
-const PAGE = 1000;
+/** Entries read (and deleted) per page: one deletion transaction each. */
+export const DISPOSITION_PAGE = 1000;
 
 /** Decides one entry without holds (the caller asks the holds only for what would go). */
 export function coveringOf(policies: readonly RetentionPolicy[], entry: CandidateEntry): Covering[] {
@@ -40,6 +41,7 @@ export async function* evaluatePages(
   heldKey: (e: { itemKey: string; mailbox: string }) => string,
   now: number,
   counts: { scanned: number; retained: number },
+  pageSize = DISPOSITION_PAGE,
 ): AsyncGenerator<Evaluated[]> {
   const enabled = policies.filter((p) => p.enabled);
   if (enabled.length === 0) return;
@@ -47,7 +49,7 @@ export async function* evaluatePages(
   const before = Math.max(...enabled.map((p) => cutoffFor(now, p.period)));
   let after = 0;
   for (;;) {
-    const page = await expiredCandidates(db, before, after, PAGE);
+    const page = await expiredCandidates(db, before, after, pageSize);
     if (page.length === 0) return;
     after = page[page.length - 1]!.entryId;
     counts.scanned += page.length;

@@ -21,7 +21,7 @@ export function dispositionDeps(store: Store, now: number): DispositionDeps {
 
 export async function runDispositionOn(
   store: Store,
-  opts: { now: number; dryRun: boolean },
+  opts: { now: number; dryRun: boolean; pageSize?: number },
 ): Promise<DispositionReport> {
   return runDisposition(store.db, dispositionDeps(store, opts.now), opts);
 }
