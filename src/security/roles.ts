@@ -36,6 +36,12 @@ export const PERMISSIONS = {
   search: ['org-admin', 'ediscovery-admin', 'ediscovery-manager', 'reviewer'],
   /** read the audit log */
   'audit:read': ['org-admin', 'auditor'],
+  /** see retention policies, dry runs and the disposition queue */
+  'retention:read': ['org-admin', 'auditor'],
+  /** create, extend and lock retention policies (Purview's Retention Management) */
+  'retention:write': ['org-admin'],
+  /** approve or postpone a disposition batch named to you (Purview's Disposition Management) */
+  'retention:review': ['org-admin', 'reviewer'],
   /** manage accounts and their roles */
   'users:write': ['org-admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -72,6 +72,7 @@ export function toApiError(err: unknown, bodyLimit?: number): { status: number; 
   }
   if (err instanceof ArchiverError) {
     if (err.code === 'WXA_USER_EXISTS') return { status: 409, body: { code: err.code, message: err.message } };
+    if (err.code === 'WXA_RETENTION_LOCKED') return { status: 409, body: { code: err.code, message: err.message } };
     if (err.code === 'WXA_BODY_TOO_LARGE') return { status: 413, body: { code: err.code, message: err.message } };
     if (err.code === 'WXA_SERVER_BUSY') return { status: 503, body: { code: err.code, message: err.message } };
     const status = err.kind === 'config' || err.kind === 'data' ? 400 : err.kind === 'auth' ? 403 : 502;
