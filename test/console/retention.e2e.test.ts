@@ -3,7 +3,6 @@
 // policy on the page, locks it only after confirming, the dry run lists what would go, a review
 // batch made by `retention run` is approved by its named reviewer from the queue, and the page
 // reads in Chinese with the note that delivered copies are outside the archive.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
