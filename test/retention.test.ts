@@ -85,6 +85,12 @@ async function midpoint(store: Store): Promise<number> {
   return times[Math.floor(times.length / 2)]! + DAY;
 }
 
+/** A one-day review policy on one mailbox, decided by `reviewer`. */
+function reviewPolicy(store: Store, mailbox: string, reviewer: string, now: number) {
+  const input = { name: 'review', period: { value: 1, unit: 'days' as const }, action: 'review' as const };
+  return createPolicy(store.db, { ...input, reviewer, scope: { mailboxes: [mailbox] } }, 'test', now);
+}
+
 async function verifyOk(d: string): Promise<void> {
   const r = await cli('verify', '--data-dir', d, '--json');
   const report = JSON.parse(r.stdout) as { ok: boolean; firstBroken: unknown };
@@ -179,18 +185,7 @@ describe('disposition', () => {
     store = await openStore(d);
     try {
       const heldCount = all.filter((e) => e.mailbox === custodian).length;
-      const rev = await createPolicy(
-        store.db,
-        {
-          name: 'review',
-          period: { value: 1, unit: 'days' },
-          action: 'review',
-          reviewer: 'rm',
-          scope: { mailboxes: [custodian] },
-        },
-        'test',
-        now,
-      );
+      const rev = await reviewPolicy(store, custodian, 'rm', now);
       const dry = await runDispositionOn(store, { now, dryRun: true });
       expect(dry.wouldGo.filter((g) => g.mailbox === custodian)).toEqual([]);
       expect(dry.keptByHold).toBe(heldCount);
@@ -218,18 +213,7 @@ describe('disposition', () => {
     const mine = all.filter((e) => e.mailbox === mailbox);
     const now = Math.max(...all.map((e) => e.msgTime)) + 2 * DAY;
     try {
-      const p = await createPolicy(
-        store.db,
-        {
-          name: 'rev',
-          period: { value: 1, unit: 'days' },
-          action: 'review',
-          reviewer: 'records',
-          scope: { mailboxes: [mailbox] },
-        },
-        'test',
-        now,
-      );
+      const p = await reviewPolicy(store, mailbox, 'records', now);
       const r1 = await runDispositionOn(store, { now, dryRun: false });
       expect(r1).toMatchObject({ deleted: 0, batchesCreated: 1, waitingForReview: mine.length });
       // a second run does not batch the same entries again
@@ -271,18 +255,7 @@ describe('disposition', () => {
       const mailbox = busiest(all);
       const mine = all.filter((e) => e.mailbox === mailbox);
       const now = Math.max(...all.map((e) => e.msgTime)) + 2 * DAY;
-      await createPolicy(
-        store.db,
-        {
-          name: 'rev',
-          period: { value: 1, unit: 'days' },
-          action: 'review',
-          reviewer: 'records',
-          scope: { mailboxes: [mailbox] },
-        },
-        'test',
-        now,
-      );
+      await reviewPolicy(store, mailbox, 'records', now);
       await runDispositionOn(store, { now, dryRun: false });
       const [batch] = await listBatches(store.db, ['pending']);
       await decideBatch(store.db, batch!.id, { status: 'approved', by: 'records' }, now);

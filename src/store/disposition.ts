@@ -21,6 +21,23 @@ export interface CandidateEntry {
   modelJson: string;
 }
 
+/** What scope matching needs of an entry, from mailbox_entries (e) joined to items (i). */
+const CANDIDATE_COLUMNS = [
+  'e.id as entryId',
+  'e.mailbox',
+  'e.item_key as itemKey',
+  'i.msgid',
+  'i.msg_time as msgTime',
+  'i.connector_id as connectorId',
+  'i.model_json as modelJson',
+] as const;
+
+function toCandidate(
+  r: Omit<CandidateEntry, 'entryId' | 'msgTime'> & { entryId: unknown; msgTime: unknown },
+): CandidateEntry {
+  return { ...r, entryId: Number(r.entryId), msgTime: Number(r.msgTime) };
+}
+
 /** Entries with a message time at or before `atOrBefore`, after entry id `afterId`, oldest id first. */
 export async function expiredCandidates(
   db: Db,
@@ -31,21 +48,13 @@ export async function expiredCandidates(
   const rows = await db
     .selectFrom('mailbox_entries as e')
     .innerJoin('items as i', 'i.key', 'e.item_key')
-    .select([
-      'e.id as entryId',
-      'e.mailbox',
-      'e.item_key as itemKey',
-      'i.msgid',
-      'i.msg_time as msgTime',
-      'i.connector_id as connectorId',
-      'i.model_json as modelJson',
-    ])
+    .select(CANDIDATE_COLUMNS)
     .where('i.msg_time', '<=', atOrBefore)
     .where('e.id', '>', afterId)
     .orderBy('e.id')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ ...r, entryId: Number(r.entryId), msgTime: Number(r.msgTime) }));
+  return rows.map(toCandidate);
 }
 
 export type BatchRow = Selectable<DispositionBatchTable>;
@@ -187,19 +196,11 @@ export async function presentBatchEntries(db: Db, batchId: number): Promise<Cand
       j.onRef('e.item_key', '=', 'd.item_key').onRef('e.mailbox', '=', 'd.mailbox'),
     )
     .innerJoin('items as i', 'i.key', 'e.item_key')
-    .select([
-      'e.id as entryId',
-      'e.mailbox',
-      'e.item_key as itemKey',
-      'i.msgid',
-      'i.msg_time as msgTime',
-      'i.connector_id as connectorId',
-      'i.model_json as modelJson',
-    ])
+    .select(CANDIDATE_COLUMNS)
     .where('d.batch_id', '=', batchId)
     .orderBy('e.id')
     .execute();
-  return rows.map((r) => ({ ...r, entryId: Number(r.entryId), msgTime: Number(r.msgTime) }));
+  return rows.map(toCandidate);
 }
 
 /** How many entries wait for a reviewer (pending or postponed batches). */
