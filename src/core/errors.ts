@@ -185,6 +185,23 @@ export const ERROR_CODES = {
     meaning:
       'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
   },
+  // Data integrity of the data directory: one writer at a time, a full disk said as such, and
+  // a msgid the source sent again with different content.
+  WXA_CONFLICTING_DUPLICATE: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the source sent an archived msgid again with different content; the new version is held',
+  },
+  WXA_DATA_DIR_LOCKED: {
+    kind: 'config',
+    retryable: false,
+    meaning: 'another process is writing to this data directory; wait for it or stop it',
+  },
+  WXA_DISK_FULL: {
+    kind: 'permanent',
+    retryable: false,
+    meaning: 'the disk holding the data directory is full; free space, then run again',
+  },
   // Tamper evidence
   WXA_EVIDENCE_KEY_INVALID: {
     kind: 'config',

@@ -3,6 +3,7 @@
  * causes that have since been fixed (a new mapping, a new key version), run, close.
  */
 import type { ConnectorConfig } from '../config/index.js';
+import { describeError } from '../core/errors.js';
 import { requeueKeyMissing, requeueUnmapped, saveConnectorState, upsertConnector, type Store } from '../store/index.js';
 import { buildConnector, type RuntimeSecrets } from './connector.js';
 import { refreshDirectory, type DirectoryRefresh } from './directory-refresh.js';
@@ -40,7 +41,13 @@ export async function runConnector(
     }
     released.keyMissing = await requeueKeyMissing(store.db, cfg.id, built.keyVersions, now);
     const report = await runOnce(store, built.runtime, opts);
-    await saveConnectorState(store.db, cfg.id, { ...state, mappingFingerprint: built.mappingFingerprint });
+    try {
+      await saveConnectorState(store.db, cfg.id, { ...state, mappingFingerprint: built.mappingFingerprint });
+    } catch (err) {
+      // Not saving the fingerprint only means held records are re-evaluated once more next run.
+      report.status = 'failed';
+      report.error = `${report.error ?? 'the run'}; the connector state could not be saved: ${describeError(err)}`;
+    }
     return { ...report, released, mappingProblems: built.mappingProblems, ...(directory ? { directory } : {}) };
   } finally {
     await built.close();

@@ -300,7 +300,14 @@ export interface MappingPreview {
 // ---- problems ----------------------------------------------------------------------------
 
 export type ProblemReason =
-  'unmapped' | 'key-missing' | 'malformed' | 'render-failed' | 'media-expired' | 'destination-refused' | 'unknown-type';
+  | 'unmapped'
+  | 'key-missing'
+  | 'malformed'
+  | 'render-failed'
+  | 'conflicting-duplicate'
+  | 'media-expired'
+  | 'destination-refused'
+  | 'unknown-type';
 
 export interface ProblemExample {
   id: number;

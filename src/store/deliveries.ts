@@ -177,6 +177,7 @@ export async function holdDelivery(
         item_key: row.itemKey,
         raw_id: null,
         participant: row.mailbox,
+        participants: null,
         code: failure.code,
         detail: `${row.destinationId} -> ${row.mailbox}: ${failure.detail}`,
         created_at: now,

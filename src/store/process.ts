@@ -10,6 +10,7 @@ import type { Db } from './db.js';
 import { appendIngest, entryEvent, itemEvent, type EntryDigestFields, type ItemDigestFields } from './ingest-log.js';
 import type { Database, RawStatus } from './schema.js';
 import { markSearchRecalled, writeSearchRows, type SearchRowWrite } from './search-index.js';
+import { transact } from './transaction.js';
 
 export interface ItemWrite {
   key: string;
@@ -30,7 +31,11 @@ export interface ItemWrite {
 
 export interface HoldWrite {
   reason: string;
+  /** the item the hold concerns when the record wrote none (a conflicting duplicate names the archived one) */
+  itemKey?: string;
   participant?: string;
+  /** every participant concerned (e.g. all unmapped ones of a record), kept in the one hold */
+  participants?: string[];
   code?: string;
   detail: string;
 }
@@ -77,7 +82,7 @@ export async function commitProcessed(
   ctx: { now: number; runId: number | null; destinations?: string[] },
 ): Promise<void> {
   if (batch.length === 0) return;
-  await db.transaction().execute(async (tx) => {
+  await transact(db, async (tx) => {
     await insertBlobs(tx, batch, ctx.now);
     await insertMedia(tx, connectorId, batch, ctx.now);
     const items = await insertItems(tx, connectorId, batch, ctx.now);
@@ -347,9 +352,10 @@ async function replaceHolds(
       rows.push({
         connector_id: connectorId,
         reason: h.reason,
-        item_key: r.item?.key ?? null,
+        item_key: r.item?.key ?? h.itemKey ?? null,
         raw_id: r.rawId,
         participant: h.participant ?? null,
+        participants: h.participants ? JSON.stringify(h.participants) : null,
         code: h.code ?? null,
         detail: h.detail,
         created_at: now,

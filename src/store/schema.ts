@@ -139,6 +139,8 @@ export interface HoldTable {
   item_key: string | null;
   raw_id: number | null;
   participant: string | null;
+  /** JSON list of every participant the hold concerns (the unmapped ones of a record), one hold per record */
+  participants: string | null;
   code: string | null;
   detail: string;
   created_at: number;

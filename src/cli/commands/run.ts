@@ -4,11 +4,11 @@ import cliProgress from 'cli-progress';
 import type { Config } from '../../config/index.js';
 import { checkpointIfChanged } from '../../compliance/evidence/index.js';
 import { runConnector, type ConnectorRunReport, type RunProgress } from '../../pipeline/index.js';
-import { openStore } from '../../store/index.js';
 import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
+import { openWriter, type WriterFlags } from '../writer.js';
 
-export interface RunFlags extends CommonFlags, SandboxFlags {
+export interface RunFlags extends CommonFlags, SandboxFlags, WriterFlags {
   once?: boolean;
   json?: boolean;
 }
@@ -28,7 +28,9 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
     io.err('run: no connector configured; pass --sandbox DIR, or --config FILE (see config.example.json)\n');
     return 2;
   }
-  const store = await openStore(cfg.dataDir);
+  const opened = await openWriter(cfg.dataDir, 'run --once', flags, io);
+  if ('exit' in opened) return opened.exit;
+  const { store } = opened;
   const reports: ConnectorRunReport[] = [];
   try {
     for (const c of connectors) {
@@ -50,6 +52,8 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
       bar?.stop();
       reports.push(report);
       if (!flags.json) io.out(formatReport(report));
+      // Said on stderr too, so that a JSON consumer's log shows why the exit status is 1.
+      else if (report.error) io.err(`${report.connectorId}: ${report.error}\n`);
     }
     // Every run ends signed: the checkpoint anchors what it archived outside the database.
     const cp = await checkpointIfChanged(store.db, cfg);

@@ -17,12 +17,13 @@ import { buildApp } from '../../server/app.js';
 import { loadManagedConnectors } from '../../server/managed.js';
 import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
 import { createCallbackHandler, startCallbackServer, type CallbackServer } from '../../sources/wecom/callback/index.js';
-import { listConnectorDefinitions, openStore } from '../../store/index.js';
+import { listConnectorDefinitions } from '../../store/index.js';
 import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import type { Io } from '../io.js';
+import { openWriter, type WriterFlags } from '../writer.js';
 import { workersOf } from './run.js';
 
-export interface ServeFlags extends CommonFlags, SandboxFlags {
+export interface ServeFlags extends CommonFlags, SandboxFlags, WriterFlags {
   interval?: string;
   runs?: string;
   host?: string;
@@ -39,7 +40,9 @@ const WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   let cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
+  const opened = await openWriter(cfg.dataDir, 'serve', flags, io);
+  if ('exit' in opened) return opened.exit;
+  const { store } = opened;
   let demoDir: string | undefined;
   const consoleConnectors = await listConnectorDefinitions(store.db);
   if (cfg.connectors.length === 0 && consoleConnectors.length === 0 && flags.demo !== false) {

@@ -37,6 +37,7 @@ const ACTION: Record<ProblemReason, ProblemGroup['action']> = {
   'key-missing': 'reevaluate',
   malformed: 'reevaluate',
   'render-failed': 'reevaluate',
+  'conflicting-duplicate': 'none',
   'media-expired': 'none',
   'destination-refused': 'retry',
   'unknown-type': 'none',

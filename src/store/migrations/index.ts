@@ -5,7 +5,8 @@ import * as m002 from './002-console.js';
 import * as m003 from './003-console-indexes.js';
 import * as m004 from './004-connector-counters.js';
 import * as m005 from './005-secret-identity.js';
-import * as m006 from './006-search.js';
+import * as m006 from './006-hold-participants.js';
+import * as m006s from './006-search.js';
 import * as m007 from './007-evidence.js';
 import * as m010 from './010-cases.js';
 import * as m011 from './011-retention.js';
@@ -16,7 +17,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-console-indexes': m003,
   '004-connector-counters': m004,
   '005-secret-identity': m005,
-  '006-search': m006,
+  '006-hold-participants': m006,
+  '006-search': m006s,
   '007-evidence': m007,
   '010-cases': m010,
   '011-retention': m011,
