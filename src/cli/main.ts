@@ -26,6 +26,7 @@ import {
   holdReleaseCommand,
   itemDeleteCommand,
 } from './commands/cases.js';
+import { exportCommand } from './commands/export.js';
 import { printJson, processIo, type Io } from './io.js';
 
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
@@ -241,6 +242,16 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--public-key <file>', 'the Ed25519 public key (PEM) the checkpoints must verify under')
     .option('--json', 'print JSON')
     .action(act((opts) => restoreCommand(opts, io)));
+  common(program.command('export'))
+    .description('export a query, a case or a review set with a manifest of SHA-256 hashes; rerun to resume')
+    .option('--query <q>', 'a search query (see README, Search)')
+    .option('--case <id>', "everything the case's holds preserve, or with --review-set that set")
+    .option('--review-set <id>', 'a review set of the case')
+    .option('--tag <tag...>', 'with --review-set: only items with one of these tags')
+    .requiredOption('--format <format>', 'eml (with DAT and CSV load files) or mbox')
+    .requiredOption('--out <dir>', 'a new or empty directory (or the same one, to resume)')
+    .option('--json', 'print the counts and the manifest path as JSON')
+    .action(act((opts) => exportCommand(opts, io)));
 
   const config = program.command('config').description('configuration');
   config

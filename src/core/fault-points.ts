@@ -30,7 +30,9 @@ export type FaultPoint =
   /** a backup copied one more blob file, and its snapshot is not complete yet */
   | 'backup-blob'
   /** a backup's snapshot is written, and it is not yet the LATEST one */
-  | 'backup-snapshot';
+  | 'backup-snapshot'
+  /** an export wrote an item and journaled it */
+  | 'export-item';
 
 export function crashPoint(name: FaultPoint): void {
   if (crash.point !== name) return;

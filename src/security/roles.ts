@@ -44,6 +44,16 @@ export const PERMISSIONS = {
   'retention:review': ['org-admin', 'reviewer'],
   /** manage accounts and their roles */
   'users:write': ['org-admin'],
+  /** see eDiscovery cases, their holds, searches and exports (managers: only cases they are members of) */
+  'cases:read': ['ediscovery-admin', 'ediscovery-manager'],
+  /** create cases; change members, holds, searches, review sets and exports of a case one works */
+  'cases:write': ['ediscovery-admin', 'ediscovery-manager'],
+  /** work every case without being a member of it */
+  'cases:all': ['ediscovery-admin'],
+  /** open, tag and comment the items of review sets (reviewers: only the sets assigned to them) */
+  review: ['ediscovery-admin', 'ediscovery-manager', 'reviewer'],
+  /** delete a mailbox's entry of an item (refused while a legal hold covers it) */
+  'items:delete': ['org-admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,11 +4,13 @@
  * value that is none of these, stops the app at startup. At request time access is read from the
  * route the router MATCHED, never from the URL's spelling: the router decodes `/%61pi/users` to
  * `/api/users`, so a check on the raw URL let such spellings reach handlers unauthenticated.
- * A matched route that somehow carries no valid access is refused (fail closed).
+ * A matched route that somehow carries no valid access is refused (fail closed). A route with a
+ * `:caseId` or `:reviewSetId` parameter is also scoped to the case's members (case-access.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { can, csrfMatches, findSession, PERMISSIONS } from '../security/index.js';
 import type { Db } from '../store/db.js';
+import { caseScopeRefusal } from './case-access.js';
 import type { RouteAccess } from './context.js';
 import { sendError } from './errors.js';
 import { SESSION_COOKIE } from './routes/session.js';
@@ -63,10 +65,17 @@ export function accessHook(deps: { db: Db; now: () => number }) {
         });
       }
     }
-    if (access === 'session' || can(session.user.roles, access)) return undefined;
+    if (access !== 'session' && !can(session.user.roles, access)) {
+      return sendError(reply, 403, {
+        code: 'WXA_FORBIDDEN',
+        message: `your roles do not allow this (${access}); ask an organization admin`,
+      });
+    }
+    const outOfScope = await caseScopeRefusal(deps.db, session.user, req.params as Record<string, string | undefined>);
+    if (outOfScope === undefined) return undefined;
     return sendError(reply, 403, {
       code: 'WXA_FORBIDDEN',
-      message: `your roles do not allow this (${access}); ask an organization admin`,
+      message: outOfScope,
     });
   };
 }

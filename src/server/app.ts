@@ -31,6 +31,8 @@ import { metaRoutes } from './routes/meta.js';
 import { problemRoutes } from './routes/problems.js';
 import { searchRoutes } from './routes/search.js';
 import { retentionRoutes } from './routes/retention.js';
+import { caseRoutes } from './routes/cases.js';
+import { reviewRoutes } from './routes/review.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { wizardRoutes } from './routes/wizard.js';
@@ -168,6 +170,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       conversationRoutes(api, ctx);
       searchRoutes(api, ctx);
       retentionRoutes(api, ctx);
+      caseRoutes(api, ctx);
+      reviewRoutes(api, ctx);
     },
     { prefix: '/api' },
   );

@@ -71,7 +71,9 @@ export function toApiError(err: unknown, bodyLimit?: number): { status: number; 
     };
   }
   if (err instanceof ArchiverError) {
-    if (err.code === 'WXA_USER_EXISTS') return { status: 409, body: { code: err.code, message: err.message } };
+    if (err.code === 'WXA_USER_EXISTS' || err.code === 'WXA_LEGAL_HOLD')
+      return { status: 409, body: { code: err.code, message: err.message } };
+    if (err.code === 'WXA_NOT_FOUND') return { status: 404, body: { code: err.code, message: err.message } };
     if (err.code === 'WXA_RETENTION_LOCKED') return { status: 409, body: { code: err.code, message: err.message } };
     if (err.code === 'WXA_BODY_TOO_LARGE') return { status: 413, body: { code: err.code, message: err.message } };
     if (err.code === 'WXA_SERVER_BUSY') return { status: 503, body: { code: err.code, message: err.message } };

@@ -86,3 +86,20 @@ export async function isCaseMember(db: Db, caseId: number, username: string): Pr
     .executeTakeFirst();
   return r !== undefined;
 }
+
+/** The case a review set belongs to, and whether `username` is assigned to review it. */
+export async function reviewSetAccess(
+  db: Db,
+  reviewSetId: number,
+  username: string,
+): Promise<{ caseId: number; assigned: boolean } | undefined> {
+  const set = await db.selectFrom('review_sets').select('case_id').where('id', '=', reviewSetId).executeTakeFirst();
+  if (!set) return undefined;
+  const a = await db
+    .selectFrom('review_set_reviewers')
+    .select('username')
+    .where('review_set_id', '=', reviewSetId)
+    .where('username', '=', username)
+    .executeTakeFirst();
+  return { caseId: Number(set.case_id), assigned: a !== undefined };
+}

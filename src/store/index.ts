@@ -33,10 +33,12 @@ export * from './retention-policies.js';
 export * from './disposition.js';
 export * from './checkpoints.js';
 export * from './evidence-queries.js';
+export * from './backup-db.js';
 export * from './holds.js';
 export * from './deletion.js';
 export * from './cases.js';
-export * from './backup-db.js';
+export * from './export-queries.js';
+export * from './review.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

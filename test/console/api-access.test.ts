@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import { PERMISSIONS, ROLES, can, type Permission, type Role } from '../../src/security/index.js';
+import { addCaseMember, assignReviewer, insertCase, insertReviewSet } from '../../src/store/index.js';
 import { startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -21,6 +22,10 @@ interface RouteInfo {
 let h: ConsoleHarness;
 let tenant: { path: string; cleanup: () => Promise<void> };
 let routes: RouteInfo[];
+/** A case every test user of the role loop is a member of, so case routes reach the handler. */
+let caseId = 0;
+/** A review set of that case, assigned to every test user. */
+let reviewSetId = 0;
 
 beforeAll(async () => {
   tenant = await tempDir('access-tenant');
@@ -36,6 +41,12 @@ beforeAll(async () => {
     }
   }
   routes.sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method));
+  caseId = await insertCase(h.store.db, { name: 'Access matter', description: '', createdBy: 'test' }, Date.now());
+  reviewSetId = await insertReviewSet(h.store.db, caseId, 'Access set', 'test', Date.now());
+  for (const role of ROLES) {
+    await addCaseMember(h.store.db, caseId, `user-${role}`, 'test', Date.now());
+    await assignReviewer(h.store.db, reviewSetId, `user-${role}`);
+  }
 });
 
 afterAll(async () => {
@@ -57,7 +68,13 @@ function concrete(url: string): string {
     .replace('{itemKey}', 'missing')
     .replace('{connectorId}', 'demo')
     .replace('{conversationId}', 'missing')
-    .replace('{index}', '0');
+    .replace('{index}', '0')
+    .replace('{caseId}', String(caseId))
+    .replace('{holdId}', '999')
+    .replace('{reviewSetId}', String(reviewSetId))
+    .replace('{searchId}', '999')
+    .replace('{username}', 'nobody')
+    .replace('{mailbox}', encodeURIComponent('nobody@example.com'));
 }
 
 describe('console API access', () => {
@@ -115,6 +132,38 @@ describe('console API access', () => {
     }
     expect(allowedCalls).toBeGreaterThan(40);
     expect(refusedCalls).toBeGreaterThan(60);
+  });
+
+  it('scopes case routes to members: a manager reaches only cases listing them, an eDiscovery admin every case', async () => {
+    const outsider = await userWith(h, 'outside-manager', ['ediscovery-manager']);
+    const admin = await userWith(h, 'outside-admin', ['ediscovery-admin']);
+    const caseRoutes = routes.filter((r) => r.url.includes('{caseId}'));
+    expect(caseRoutes.length).toBeGreaterThan(4);
+    for (const r of caseRoutes) {
+      const body = ['GET', 'DELETE'].includes(r.method) ? undefined : {};
+      const res = await outsider.request(r.method, concrete(r.url), body);
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+      expect(res.json().message).toMatch(/not a member of case/);
+      const ok = await admin.request(r.method, concrete(r.url), body);
+      expect([401, 403], `${r.method} ${r.url} ${ok.body.slice(0, 200)}`).not.toContain(ok.statusCode);
+    }
+    for (const r of routes.filter((x) => x.url.startsWith('/api/review-sets/{reviewSetId}'))) {
+      const res = await outsider.request(r.method, concrete(r.url), r.method === 'GET' ? undefined : {});
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+      expect(res.json().message).toMatch(/not assigned to review set/);
+    }
+    // a case that does not exist is refused like one the manager may not see
+    expect((await outsider.request('GET', '/api/cases/424242')).statusCode).toBe(403);
+    expect((await admin.request('GET', '/api/cases/424242')).statusCode).toBe(404);
+    // the list: only member cases, or all for the administrator
+    const own = await outsider.request('POST', '/api/cases', { name: 'Own matter' });
+    expect(own.statusCode).toBe(201);
+    const ownId = own.json().id as number;
+    const mine = (await outsider.request('GET', '/api/cases')).json().cases as { id: number }[];
+    expect(mine.map((c) => c.id)).toEqual([ownId]);
+    const all = (await admin.request('GET', '/api/cases')).json().cases as { id: number }[];
+    expect(all.map((c) => c.id)).toEqual(expect.arrayContaining([caseId, ownId]));
+    expect((await outsider.request('GET', `/api/cases/${ownId}`)).statusCode).toBe(200);
   });
 
   it('refuses a change without the CSRF token even to an organization admin', async () => {

@@ -1,0 +1,91 @@
+/**
+ * The export's progress journal, kept in `.export/` inside the output directory: the header
+ * (what is exported, by whom, since when), the ordered item keys, and one line per item written.
+ * A resumed export reads it back, skips what is done and ends with the same files and manifest
+ * as an uninterrupted run; a torn last line (killed mid-write) is ignored.
+ */
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface JournalHeader {
+  version: 1;
+  format: string;
+  caseId: number | null;
+  caseName: string | null;
+  reviewSetId: number | null;
+  query: string | null;
+  tags: string[];
+  exportedBy: string;
+  startedAt: string;
+  items: number;
+}
+
+/** One item written: its files, hashes and load-file fields. */
+export interface JournalItem {
+  n: number;
+  controlNumber: string;
+  itemKey: string;
+  msgid: string;
+  mimeSha256: string;
+  bytes: number;
+  /** path relative to the output directory */
+  path: string;
+  /** mbox: the file's length after this entry, to cut a torn entry off on resume */
+  end?: number;
+  custodians: string[];
+  from: string;
+  to: string;
+  subject: string;
+  dateSent: string;
+  conversation: string;
+  msgtype: string;
+  tags: string[];
+}
+
+export const journalDir = (out: string): string => join(out, '.export');
+
+export async function readHeader(out: string): Promise<{ header: JournalHeader; keys: string[] } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(journalDir(out), 'header.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const header = JSON.parse(text) as JournalHeader;
+  const keys = (await readFile(join(journalDir(out), 'items.txt'), 'utf8')).split('\n').filter(Boolean);
+  return { header, keys };
+}
+
+/** Writes the header and the key list; the header last (renamed into place), so it names a complete list. */
+export async function writeHeader(out: string, header: JournalHeader, keys: readonly string[]): Promise<void> {
+  const dir = journalDir(out);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'items.txt'), keys.map((k) => `${k}\n`).join(''));
+  await writeFile(join(dir, 'header.json.tmp'), JSON.stringify(header));
+  await rename(join(dir, 'header.json.tmp'), join(dir, 'header.json'));
+  await writeFile(join(dir, 'done.jsonl'), '');
+}
+
+export async function appendDone(out: string, item: JournalItem): Promise<void> {
+  await appendFile(join(journalDir(out), 'done.jsonl'), JSON.stringify(item) + '\n');
+}
+
+/** The items done, in journal order; a torn last line is dropped. */
+export async function* readDone(out: string): AsyncGenerator<JournalItem> {
+  const rl = createInterface({
+    input: createReadStream(join(journalDir(out), 'done.jsonl'), 'utf8'),
+    crlfDelay: Infinity,
+  });
+  for await (const line of rl) {
+    if (!line) continue;
+    let item: JournalItem;
+    try {
+      item = JSON.parse(line) as JournalItem;
+    } catch {
+      return;
+    }
+    yield item;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Load files for review platforms: a Concordance DAT (field separator ¶ U+0014, quote þ U+00FE,
+ * newline in a value ® U+00AE, multi-value separator ;) and the same rows as RFC 4180 CSV. Both
+ * UTF-8 with a byte order mark, CRLF line ends, one header row.
+ */
+
+export const LOAD_FIELDS = [
+  'ControlNumber',
+  'Custodian',
+  'From',
+  'To',
+  'DateSent',
+  'Subject',
+  'Conversation',
+  'MsgType',
+  'ItemKey',
+  'MsgId',
+  'FilePath',
+  'SHA256',
+  'Tags',
+] as const;
+
+export interface LoadRow {
+  controlNumber: string;
+  custodians: string[];
+  from: string;
+  to: string;
+  /** ISO 8601 UTC */
+  dateSent: string;
+  subject: string;
+  conversation: string;
+  msgtype: string;
+  itemKey: string;
+  msgid: string;
+  filePath: string;
+  sha256: string;
+  tags: string[];
+}
+
+export const BOM = '\ufeff';
+const FIELD = '\u0014';
+const QUOTE = '\u00fe';
+const NEWLINE = '\u00ae';
+
+function values(r: LoadRow): string[] {
+  return [
+    r.controlNumber,
+    r.custodians.join(';'),
+    r.from,
+    r.to,
+    r.dateSent,
+    r.subject,
+    r.conversation,
+    r.msgtype,
+    r.itemKey,
+    r.msgid,
+    r.filePath,
+    r.sha256,
+    r.tags.join(';'),
+  ];
+}
+
+function datLine(v: readonly string[]): string {
+  // A quote character inside a value would end it early; review platforms have no escape for it.
+  return v.map((x) => QUOTE + x.replace(/\u00fe/g, '').replace(/\r\n|\r|\n/g, NEWLINE) + QUOTE).join(FIELD) + '\r\n';
+}
+
+function csvLine(v: readonly string[]): string {
+  return v.map((x) => (/[",\r\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x)).join(',') + '\r\n';
+}
+
+export const datHeader = (): string => BOM + datLine(LOAD_FIELDS);
+export const csvHeader = (): string => BOM + csvLine(LOAD_FIELDS);
+export const datRow = (r: LoadRow): string => datLine(values(r));
+export const csvRow = (r: LoadRow): string => csvLine(values(r));

@@ -1,0 +1,225 @@
+/**
+ * Runs an export: resolves the selection once (kept in the journal, so a resumed export exports
+ * the same items with the same control numbers), streams each item's archived bytes to its file
+ * (EML: one file per item in a folder per custodian; mbox: one mboxrd file per custodian), then
+ * writes the load files and the manifest from the journal and audits the export with the
+ * manifest's SHA-256. Memory holds one batch of items at a time, whatever the export's size.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, truncate, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { crashPoint } from '../../core/fault-points.js';
+import { ArchiverError } from '../../core/errors.js';
+import { exportItemRows, type Store } from '../../store/index.js';
+import { appendAudit } from '../audit/index.js';
+import { bareAddress, loadHeaders } from './headers.js';
+import {
+  appendDone,
+  journalDir,
+  readDone,
+  readHeader,
+  writeHeader,
+  type JournalHeader,
+  type JournalItem,
+} from './journal.js';
+import { writeLoadFiles } from './load-files-write.js';
+import { writeManifest } from './manifest.js';
+import { mboxrdEntry } from './mboxrd.js';
+import { resolveSelection, type ExportRequest } from './selection.js';
+
+export const EXPORT_FORMATS = ['eml', 'mbox'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportResult {
+  outDir: string;
+  manifest: string;
+  manifestSha256: string;
+  counts: { items: number; files: number; bytes: number };
+  resumed: boolean;
+}
+
+const BATCH = 200;
+
+/** A file-system-safe folder name for a custodian address. */
+export function custodianFolder(mailbox: string | undefined): string {
+  return mailbox ? mailbox.replace(/[^A-Za-z0-9@._+-]/g, '_') : '_no-custodian';
+}
+
+export const controlNumber = (n: number): string => `WXA${String(n + 1).padStart(8, '0')}`;
+
+async function sameRequest(h: JournalHeader, req: ExportRequest, format: string): Promise<boolean> {
+  return (
+    h.format === format &&
+    h.caseId === (req.caseId ?? null) &&
+    h.reviewSetId === (req.reviewSetId ?? null) &&
+    h.query === (req.query ?? null) &&
+    JSON.stringify(h.tags) === JSON.stringify([...(req.tags ?? [])].sort())
+  );
+}
+
+/** Drops a torn last journal line (the process was killed mid-append). */
+async function cutTornLine(file: string): Promise<void> {
+  const size = (await stat(file)).size;
+  if (size === 0) return;
+  const fh = await open(file, 'r');
+  try {
+    const tail = Buffer.alloc(Math.min(size, 1 << 20));
+    await fh.read(tail, 0, tail.length, size - tail.length);
+    if (tail[tail.length - 1] === 0x0a) return;
+    const nl = tail.lastIndexOf(0x0a);
+    await truncate(file, nl < 0 ? size - tail.length : size - tail.length + nl + 1);
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function runExport(
+  store: Store,
+  req: ExportRequest & { format: ExportFormat; outDir: string; actor: string; ip?: string },
+  now = Date.now,
+): Promise<ExportResult> {
+  const out = req.outDir;
+  let journal = await readHeader(out);
+  const resumed = journal !== undefined;
+  if (journal) {
+    if (!(await sameRequest(journal.header, req, req.format)))
+      throw new ArchiverError(
+        'WXA_INPUT_INVALID',
+        `--out ${out} holds an export of something else (${journal.header.format}, case ${journal.header.caseId ?? '-'}, query ${journal.header.query ?? '-'}); choose an empty directory`,
+      );
+    await cutTornLine(join(journalDir(out), 'done.jsonl'));
+  } else {
+    if (existsSync(out) && (await readdir(out)).length > 0)
+      throw new ArchiverError('WXA_INPUT_INVALID', `--out ${out} is not empty; export into a new or empty directory`);
+    const sel = await resolveSelection(store, req);
+    const header: JournalHeader = {
+      version: 1,
+      format: req.format,
+      caseId: req.caseId ?? null,
+      caseName: sel.caseName,
+      reviewSetId: req.reviewSetId ?? null,
+      query: req.query ?? null,
+      tags: [...(req.tags ?? [])].sort(),
+      exportedBy: req.actor,
+      startedAt: new Date(now()).toISOString(),
+      items: sel.keys.length,
+    };
+    await mkdir(out, { recursive: true });
+    await writeHeader(out, header, sel.keys);
+    journal = { header, keys: sel.keys };
+  }
+  const { header, keys } = journal;
+
+  // What is done already; for mbox, where each custodian's file must end.
+  let next = 0;
+  const mboxEnd = new Map<string, number>();
+  for await (const d of readDone(out)) {
+    next = d.n + 1;
+    if (d.end !== undefined) mboxEnd.set(d.path, d.end);
+  }
+  if (header.format === 'mbox') await cutMboxes(out, mboxEnd);
+
+  for (let i = next; i < keys.length; i += BATCH) {
+    const batch = keys.slice(i, i + BATCH);
+    const rows = await exportItemRows(store.db, batch, header.reviewSetId ?? undefined);
+    for (let j = 0; j < batch.length; j++) {
+      const n = i + j;
+      const row = rows.get(batch[j]!);
+      if (!row)
+        throw new ArchiverError(
+          'WXA_EXPORT_FAILED',
+          `item ${batch[j]} was deleted after the export began; export again into a new directory`,
+        );
+      const mime = await store.blobs.read(store.db, row.mimeSha256);
+      const h = loadHeaders(mime);
+      const item: JournalItem = {
+        n,
+        controlNumber: controlNumber(n),
+        itemKey: row.key,
+        msgid: row.msgid,
+        mimeSha256: row.mimeSha256,
+        bytes: mime.length,
+        path: '',
+        custodians: row.mailboxes,
+        from: h.from,
+        to: h.to,
+        subject: h.subject,
+        dateSent: new Date(row.msgTime).toISOString(),
+        conversation: row.conversationId,
+        msgtype: row.msgtype,
+        tags: row.tags,
+      };
+      if (header.format === 'eml') {
+        item.path = `NATIVES/${custodianFolder(row.mailboxes[0])}/${item.controlNumber}.eml`;
+        const file = join(out, item.path);
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(`${file}.part`, mime);
+        await rename(`${file}.part`, file);
+      } else {
+        item.path = `MBOX/${custodianFolder(row.mailboxes[0])}.mbox`;
+        const entry = mboxrdEntry(mime, bareAddress(h.from), row.msgTime);
+        const file = join(out, item.path);
+        await mkdir(dirname(file), { recursive: true });
+        const fh = await open(file, 'a');
+        try {
+          await fh.write(entry);
+        } finally {
+          await fh.close();
+        }
+        item.end = (mboxEnd.get(item.path) ?? 0) + entry.length;
+        mboxEnd.set(item.path, item.end);
+      }
+      await appendDone(out, item);
+      crashPoint('export-item');
+    }
+  }
+
+  const files = await writeLoadFiles(out, header);
+  const manifest = await writeManifest(out, header, files);
+  await syncTree(out);
+  const counts = manifest.counts;
+  await appendAudit(
+    store.db,
+    {
+      actor: req.actor,
+      action: 'export',
+      target: header.caseId !== null ? `case:${header.caseId}` : 'archive',
+      detail: {
+        format: header.format,
+        ...(header.query !== null ? { query: header.query } : {}),
+        ...(header.reviewSetId !== null ? { reviewSetId: header.reviewSetId } : {}),
+        manifestSha256: manifest.sha256,
+        ...counts,
+        resumed,
+      },
+      ...(req.ip ? { ip: req.ip } : {}),
+    },
+    now(),
+  );
+  return { outDir: out, manifest: manifest.path, manifestSha256: manifest.sha256, counts, resumed };
+}
+
+/** Cuts each mbox back to the end of its last journaled entry (a torn entry is written again). */
+async function cutMboxes(out: string, ends: Map<string, number>): Promise<void> {
+  const dir = join(out, 'MBOX');
+  if (!existsSync(dir)) return;
+  for (const name of await readdir(dir)) {
+    const rel = `MBOX/${name}`;
+    const size = (await stat(join(dir, name))).size;
+    const end = ends.get(rel) ?? 0;
+    if (size !== end) await truncate(join(dir, name), end);
+  }
+}
+
+/** fsync of every file written, so a finished export survives a power loss. */
+async function syncTree(dir: string): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(e.parentPath, e.name);
+    const fh = await open(path, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+}

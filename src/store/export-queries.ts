@@ -1,0 +1,133 @@
+/**
+ * What an export reads: the ordered item keys of a selection (a query's condition, a case's
+ * holds, a review set), and the rows of a batch of items with their mailboxes and review tags.
+ * The order (sent time, then item key) fixes control numbers, so an export resumed after a
+ * crash numbers every item as the uninterrupted one would.
+ */
+import { sql } from 'kysely';
+import type { Db } from './db.js';
+import { searchCondSql, type SearchCond } from './search-query.js';
+
+export type ExportSelection =
+  | { kind: 'query'; cond: SearchCond }
+  | { kind: 'case'; caseId: number }
+  | { kind: 'review-set'; reviewSetId: number; tags?: readonly string[] };
+
+function keysSql(sel: ExportSelection) {
+  switch (sel.kind) {
+    case 'query':
+      return sql`SELECT s.item_key FROM search_items s WHERE ${searchCondSql(sel.cond)}`;
+    case 'review-set':
+      return sel.tags && sel.tags.length > 0
+        ? sql`SELECT item_key FROM review_tags WHERE review_set_id = ${sel.reviewSetId} AND tag IN (${sql.join([...sel.tags])})`
+        : sql`SELECT item_key FROM review_set_items WHERE review_set_id = ${sel.reviewSetId}`;
+    case 'case':
+      // Everything the case's active holds preserve: its custodians' entries and its queries' items.
+      return sql`SELECT item_key FROM mailbox_entries WHERE lower(mailbox) IN
+          (SELECT custodian FROM legal_holds WHERE case_id = ${sel.caseId} AND kind = 'custodian' AND released_at IS NULL)`;
+  }
+}
+
+/** The keys of the selection, oldest first; for a case, its query holds are added by the caller. */
+export async function exportItemKeys(db: Db, sel: ExportSelection): Promise<string[]> {
+  const r = await sql<{ key: string }>`SELECT key FROM items WHERE key IN (${keysSql(sel)})
+    ORDER BY msg_time, key`.execute(db);
+  return r.rows.map((x) => x.key);
+}
+
+/** Item keys of a set of keys, oldest first (to merge selections in the export order). */
+export async function orderItemKeys(db: Db, keys: readonly string[]): Promise<string[]> {
+  const out: { key: string; t: number }[] = [];
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await db
+      .selectFrom('items')
+      .select(['key', 'msg_time'])
+      .where('key', 'in', keys.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.push({ key: r.key, t: Number(r.msg_time) });
+  }
+  out.sort((a, b) => a.t - b.t || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return out.map((x) => x.key);
+}
+
+export interface ExportItemRow {
+  key: string;
+  msgid: string;
+  msgtype: string;
+  conversationId: string;
+  msgTime: number;
+  mimeSha256: string;
+  mimeSize: number;
+  /** sorted */
+  mailboxes: string[];
+  tags: string[];
+}
+
+export async function exportItemRows(
+  db: Db,
+  keys: readonly string[],
+  reviewSetId?: number,
+): Promise<Map<string, ExportItemRow>> {
+  const out = new Map<string, ExportItemRow>();
+  if (keys.length === 0) return out;
+  const items = await db
+    .selectFrom('items')
+    .select(['key', 'msgid', 'msgtype', 'conversation_id', 'msg_time', 'mime_sha256', 'mime_size'])
+    .where('key', 'in', [...keys])
+    .execute();
+  for (const i of items) {
+    out.set(i.key, {
+      key: i.key,
+      msgid: i.msgid,
+      msgtype: i.msgtype,
+      conversationId: i.conversation_id,
+      msgTime: Number(i.msg_time),
+      mimeSha256: i.mime_sha256,
+      mimeSize: Number(i.mime_size),
+      mailboxes: [],
+      tags: [],
+    });
+  }
+  const entries = await db
+    .selectFrom('mailbox_entries')
+    .select(['item_key', 'mailbox'])
+    .where('item_key', 'in', [...keys])
+    .execute();
+  for (const e of entries) {
+    const row = out.get(e.item_key);
+    if (row && !row.mailboxes.includes(e.mailbox)) row.mailboxes.push(e.mailbox);
+  }
+  if (reviewSetId !== undefined) {
+    const tags = await db
+      .selectFrom('review_tags')
+      .select(['item_key', 'tag'])
+      .where('review_set_id', '=', reviewSetId)
+      .where('item_key', 'in', [...keys])
+      .execute();
+    for (const t of tags) out.get(t.item_key)?.tags.push(t.tag);
+  }
+  for (const r of out.values()) {
+    r.mailboxes.sort();
+    r.tags.sort();
+  }
+  return out;
+}
+
+/** The active query holds of a case, with their stored conditions. */
+export async function caseQueryHolds(
+  db: Db,
+  caseId: number,
+): Promise<{ cond: SearchCond; from: number | null; to: number | null }[]> {
+  const rows = await db
+    .selectFrom('legal_holds')
+    .select(['cond_json', 'date_from', 'date_to'])
+    .where('case_id', '=', caseId)
+    .where('kind', '=', 'query')
+    .where('released_at', 'is', null)
+    .execute();
+  return rows.map((r) => ({
+    cond: JSON.parse(r.cond_json ?? '{"op":"all"}') as SearchCond,
+    from: r.date_from === null ? null : Number(r.date_from),
+    to: r.date_to === null ? null : Number(r.date_to),
+  }));
+}
