@@ -26,18 +26,23 @@ describe('roles and permissions', () => {
     expect(can(['connector-admin'], 'users:write')).toBe(false);
   });
 
-  it('the org-admin can do everything', () => {
-    expect(permissionsOf(['org-admin'])).toEqual(ALL);
+  it('the org-admin can do everything but work eDiscovery cases (those belong to the eDiscovery roles)', () => {
+    const caseWork = ['cases:read', 'cases:write', 'cases:all', 'review'];
+    expect(permissionsOf(['org-admin'])).toEqual(ALL.filter((p) => !caseWork.includes(p)));
   });
 
-  it('eDiscovery roles and reviewers open mailboxes and nothing else', () => {
-    for (const r of ['ediscovery-admin', 'ediscovery-manager', 'reviewer'] as const) {
-      expect(permissionsOf([r]), r).toEqual(['mailboxes:read']);
-    }
+  it('reviewers open mailboxes, search, review, and decide the disposition batches named to them', () => {
+    expect(permissionsOf(['reviewer'])).toEqual(['mailboxes:read', 'search', 'retention:review', 'review']);
+  });
+
+  it('retention policies are managed by the org-admin only', () => {
+    for (const r of ROLES) expect(can([r], 'retention:write'), r).toBe(r === 'org-admin');
   });
 
   it('combines roles and grants nothing without one', () => {
-    expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual(['audit:read', 'mailboxes:read']);
+    expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual(
+      ['audit:read', 'mailboxes:read', 'retention:review', 'review', 'search'].sort(),
+    );
     expect(permissionsOf([])).toEqual([]);
     for (const p of ALL) expect(can([], p)).toBe(false);
   });

@@ -37,10 +37,14 @@ export const PERMISSIONS = {
   /** read the audit log */
   'audit:read': ['org-admin', 'auditor'],
   /** see retention policies, dry runs and the disposition queue */
-  'retention:read': ['org-admin', 'auditor'],
+  'retention:read': ['org-admin'],
   /** create, extend and lock retention policies (Purview's Retention Management) */
   'retention:write': ['org-admin'],
-  /** approve or postpone a disposition batch named to you (Purview's Disposition Management) */
+  /**
+   * approve or postpone a disposition batch named to you (Purview's Disposition Management); the
+   * Reviewer role carries it so that a records reviewer needs no admin rights, and a batch can only
+   * be decided by the one reviewer its policy names
+   */
   'retention:review': ['org-admin', 'reviewer'],
   /** manage accounts and their roles */
   'users:write': ['org-admin'],
