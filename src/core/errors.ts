@@ -124,6 +124,17 @@ export const ERROR_CODES = {
     retryable: true,
     meaning: 'a destination asked us to slow down; the delivery waits as long as it said',
   },
+  WXA_DEST_PAUSED_MAILBOX: {
+    kind: 'throttled',
+    retryable: true,
+    meaning:
+      "a mailbox's limit at the destination (e.g. Gmail's daily upload volume) pauses its deliveries until it clears",
+  },
+  WXA_DEST_PAUSED_DESTINATION: {
+    kind: 'throttled',
+    retryable: true,
+    meaning: "a destination-wide limit (e.g. the Gmail project's quota) pauses every delivery to it until it clears",
+  },
   WXA_PROCESS_FAILED: {
     kind: 'transient',
     retryable: true,

@@ -4,7 +4,14 @@
  */
 import type { ConnectorConfig } from '../config/index.js';
 import { describeError } from '../core/errors.js';
-import { requeueKeyMissing, requeueUnmapped, saveConnectorState, upsertConnector, type Store } from '../store/index.js';
+import {
+  requeueKeyMissing,
+  requeueUnmapped,
+  saveConnectorState,
+  upsertConnector,
+  type Store,
+  type UrlSeal,
+} from '../store/index.js';
 import { buildConnector, type RuntimeSecrets } from './connector.js';
 import { refreshDirectory, type DirectoryRefresh } from './directory-refresh.js';
 import { runOnce, type RunOptions, type RunReport } from './run.js';
@@ -20,13 +27,19 @@ export interface ConnectorRunReport extends RunReport {
 export async function runConnector(
   store: Store,
   cfg: ConnectorConfig,
-  opts: RunOptions & { workers: number; secrets?: RuntimeSecrets },
+  opts: RunOptions & {
+    workers: number;
+    secrets?: RuntimeSecrets;
+    /** seals credentials the run keeps in the database (Graph upload session URLs) */
+    seal?: UrlSeal;
+  },
 ): Promise<ConnectorRunReport> {
   const directory = await refreshDirectory(store.db, cfg, (opts.now ?? Date.now)());
   const built = await buildConnector(cfg, {
     workers: opts.workers,
     db: store.db,
     ...(opts.secrets ? { secrets: opts.secrets } : {}),
+    ...(opts.seal ? { seal: opts.seal } : {}),
   });
   try {
     const now = (opts.now ?? Date.now)();

@@ -42,6 +42,12 @@ const destinationInput = z.discriminatedUnion('kind', [
     clientId: z.string().min(1),
     cloud: z.enum(['worldwide', 'gcc', 'gcc-high', 'dod', 'china']).optional(),
     folder: z.string().min(1).optional(),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .max(150 * 1024 * 1024)
+      .optional(),
   }),
   z.object({ kind: z.literal('gmail'), label: z.string().min(1).optional() }),
 ]);
@@ -264,6 +270,7 @@ export function destinationConfig(id: string, index: number, d: DestinationInput
         clientId: d.clientId,
         ...(d.cloud ? { cloud: d.cloud } : {}),
         ...(d.folder ? { folder: d.folder } : {}),
+        ...(d.maxMessageBytes ? { maxMessageBytes: d.maxMessageBytes } : {}),
         auth: { kind: 'secret', secret: secret || 'unset' },
       };
     case 'gmail': {

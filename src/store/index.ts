@@ -11,6 +11,8 @@ export * from './runs.js';
 export * from './directory.js';
 export * from './connectors.js';
 export * from './deliveries.js';
+export * from './upload-sessions.js';
+export * from './delivery-problems.js';
 export * from './report.js';
 export * from './health.js';
 export * from './seq.js';

@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress';
 import type { Config } from '../../config/index.js';
 import { checkpointIfChanged } from '../../compliance/evidence/index.js';
 import { runConnector, type ConnectorRunReport, type RunProgress } from '../../pipeline/index.js';
+import { SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
 import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
 import { openWriter, type WriterFlags } from '../writer.js';
@@ -31,6 +32,8 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
   const opened = await openWriter(cfg.dataDir, 'run --once', flags, io);
   if ('exit' in opened) return opened.exit;
   const { store } = opened;
+  // Credentials a run keeps in the database (Graph upload session URLs) are sealed, as `serve` does.
+  const seal = (await SecretBox.open({ dataDir: cfg.dataDir })).textSeal(UPLOAD_SESSION_SEAL);
   const reports: ConnectorRunReport[] = [];
   try {
     for (const c of connectors) {
@@ -48,7 +51,7 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
         bar.setTotal(Math.max(p.total, p.processed, 1));
         bar.update(p.processed, { phase: p.phase });
       };
-      const report = await runConnector(store, c, { workers: workersOf(cfg), onProgress });
+      const report = await runConnector(store, c, { workers: workersOf(cfg), onProgress, seal });
       bar?.stop();
       reports.push(report);
       if (!flags.json) io.out(formatReport(report));

@@ -12,7 +12,7 @@ import { startBackupSchedule } from '../../compliance/backup/index.js';
 import { startCheckpointSchedule } from '../../compliance/evidence/index.js';
 import { startDispositionSchedule } from '../../compliance/retention/schedule.js';
 import { Supervisor } from '../../pipeline/supervisor.js';
-import { deleteExpiredSessions, issueSetupToken, SecretBox } from '../../security/index.js';
+import { deleteExpiredSessions, issueSetupToken, SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
 import { buildApp } from '../../server/app.js';
 import { loadManagedConnectors } from '../../server/managed.js';
 import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
@@ -60,6 +60,7 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   const supervisor = new Supervisor({
     store,
     workers: workersOf(cfg),
+    seal: secrets.textSeal(UPLOAD_SESSION_SEAL),
     load: () => loadManagedConnectors({ config: cfg, store, secrets, onError: (l) => io.err(`${l}\n`) }),
     ...(intervalSeconds !== undefined ? { intervalSeconds } : {}),
     ...(maxRuns !== undefined ? { maxRuns } : {}),

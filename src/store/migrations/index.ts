@@ -8,6 +8,7 @@ import * as m005 from './005-secret-identity.js';
 import * as m006 from './006-hold-participants.js';
 import * as m006s from './006-search.js';
 import * as m007 from './007-evidence.js';
+import * as m009 from './009-delivery-limits.js';
 import * as m010 from './010-cases.js';
 import * as m011 from './011-retention.js';
 
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-hold-participants': m006,
   '006-search': m006s,
   '007-evidence': m007,
+  '009-delivery-limits': m009,
   '010-cases': m010,
   '011-retention': m011,
 };
