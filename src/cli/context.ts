@@ -43,6 +43,7 @@ export async function resolveConfig(flags: CommonFlags & SandboxFlags, readOnly 
         dataDir: base.dataDir,
         logLevel: base.logLevel,
         evidence: base.evidence,
+        retention: base.retention,
         ...(base.backup ? { backup: base.backup } : {}),
         ...(base.workers !== undefined ? { workers: base.workers } : {}),
         connectors: [

@@ -13,9 +13,10 @@ import { runCommand } from './commands/run.js';
 import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
 import { auditExportCommand, auditVerifyCommand } from './commands/audit.js';
+import { reindexCommand, searchCommand } from './commands/search.js';
+import { registerRetention } from './commands/retention-program.js';
 import { backupCommand, restoreCommand } from './commands/backup.js';
 import { checkpointCommand, evidenceCommand, verifyCommand } from './commands/verify.js';
-import { reindexCommand, searchCommand } from './commands/search.js';
 import {
   caseCreateCommand,
   caseListCommand,
@@ -170,23 +171,6 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--json', 'print JSON')
     .action(act((opts) => evidenceCommand(opts, io)));
 
-  common(program.command('backup'))
-    .description(
-      'copy the live archive into DIR: database (online backup), new blob files checked against their SHA-256, heads and latest checkpoint',
-    )
-    .requiredOption('--to <dir>', 'backup directory (keep it on another disk or machine)')
-    .option('--check', 'only say what the newest backup in DIR lacks; exit 1 when it is behind')
-    .option('--json', 'print JSON')
-    .action(act((opts) => backupCommand(opts, io)));
-  program
-    .command('restore')
-    .description('restore the newest backup in DIR into a new data directory, then verify it')
-    .requiredOption('--from <dir>', 'backup directory')
-    .requiredOption('--data-dir <dir>', 'new, empty data directory')
-    .option('--public-key <file>', 'the Ed25519 public key (PEM) the checkpoints must verify under')
-    .option('--json', 'print JSON')
-    .action(act((opts) => restoreCommand(opts, io)));
-
   common(program.command('search <query>'))
     .description('search the archive: words, CJK text, "phrases", OR, -term, filters (see README, Search)')
     .option('--limit <n>', 'how many results (1-500)', '50')
@@ -199,6 +183,8 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--batch <n>', 'items per transaction (default 500)')
     .option('--json', 'print the summary as JSON')
     .action(act((opts) => reindexCommand(opts, io)));
+
+  registerRetention(program, common, act, io);
 
   // eDiscovery: cases, legal holds, deletion through the hold guard
   const kase = program.command('case').description('eDiscovery cases');
@@ -242,6 +228,22 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--reason <text>', 'why, kept in the audit log')
     .option('--json', 'print JSON')
     .action(act((key: string, opts) => itemDeleteCommand(key, opts, io)));
+  common(program.command('backup'))
+    .description(
+      'copy the live archive into DIR: database (online backup), new blob files checked against their SHA-256, heads and latest checkpoint',
+    )
+    .requiredOption('--to <dir>', 'backup directory (keep it on another disk or machine)')
+    .option('--check', 'only say what the newest backup in DIR lacks; exit 1 when it is behind')
+    .option('--json', 'print JSON')
+    .action(act((opts) => backupCommand(opts, io)));
+  program
+    .command('restore')
+    .description('restore the newest backup in DIR into a new data directory, then verify it')
+    .requiredOption('--from <dir>', 'backup directory')
+    .requiredOption('--data-dir <dir>', 'new, empty data directory')
+    .option('--public-key <file>', 'the Ed25519 public key (PEM) the checkpoints must verify under')
+    .option('--json', 'print JSON')
+    .action(act((opts) => restoreCommand(opts, io)));
   common(program.command('export'))
     .description('export a query, a case or a review set with a manifest of SHA-256 hashes; rerun to resume')
     .option('--query <q>', 'a search query (see README, Search)')

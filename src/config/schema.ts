@@ -116,6 +116,7 @@ export const connectorSchema = z.object({
 
 import { backupSchema } from './backup.js';
 import { evidenceSchema } from './evidence.js';
+import { retentionSchema } from './retention.js';
 
 export const configSchema = z
   .object({
@@ -148,6 +149,7 @@ export const configSchema = z
       .default({ enabled: true, host: '127.0.0.1', port: 8788, secureCookies: false })
       .describe('The web console (accounts, connector wizard, live progress, problems, mailboxes, audit).'),
     evidence: evidenceSchema,
+    retention: retentionSchema,
     backup: backupSchema,
   })
   .describe('WeChat Archiver configuration');

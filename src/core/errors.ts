@@ -397,6 +397,19 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'a backup directory is incomplete or does not match its manifest',
   },
+  // Retention and disposition
+  WXA_RETENTION_LOCKED: {
+    kind: 'permanent',
+    retryable: false,
+    status: 409,
+    meaning: 'a locked retention policy can only be extended: it cannot be shortened, narrowed, disabled or removed',
+  },
+  WXA_RETENTION_INVALID: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning: 'a retention policy or disposition decision is malformed; the message names the field and what it takes',
+  },
   // eDiscovery
   WXA_LEGAL_HOLD: {
     kind: 'permanent',
@@ -415,6 +428,12 @@ export const ERROR_CODES = {
     retryable: true,
     status: 500,
     meaning: 'an export stopped part-way; run the same export into the same directory again to resume it',
+  },
+  WXA_FONT_MISSING: {
+    kind: 'config',
+    retryable: false,
+    status: 500,
+    meaning: 'no CJK font was found for PDF transcripts: install fonts-noto-cjk (Debian) or a Noto Sans CJK font',
   },
 } as const satisfies Record<string, CodeInfo>;
 

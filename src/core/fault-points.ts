@@ -31,6 +31,8 @@ export type FaultPoint =
   | 'after-deliver'
   /** a batch of records is processed, and its transaction has not committed yet */
   | 'before-commit'
+  /** disposition deleted one page of expired entries, and has more to do */
+  | 'disposition-page'
   /** a blob file's bytes are about to be written */
   | 'blob-write'
   /** a store transaction's work is done and COMMIT is next */

@@ -46,13 +46,23 @@ describe('roles and permissions', () => {
       'review',
       'search',
     ]);
-    expect(permissionsOf(['reviewer']).sort()).toEqual(['mailboxes:read', 'review', 'search']);
+    expect(permissionsOf(['reviewer']).sort()).toEqual(['mailboxes:read', 'retention:review', 'review', 'search']);
     expect(can(['ediscovery-manager'], 'cases:all')).toBe(false);
     expect(can(['ediscovery-admin'], 'items:delete')).toBe(false);
   });
 
+  it('retention policies are managed by the org-admin only', () => {
+    for (const r of ROLES) expect(can([r], 'retention:write'), r).toBe(r === 'org-admin');
+  });
+
   it('combines roles and grants nothing without one', () => {
-    expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual(['audit:read', 'mailboxes:read', 'review', 'search']);
+    expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual([
+      'audit:read',
+      'mailboxes:read',
+      'retention:review',
+      'review',
+      'search',
+    ]);
     expect(permissionsOf([])).toEqual([]);
     for (const p of ALL) expect(can([], p)).toBe(false);
   });

@@ -36,6 +36,16 @@ export const PERMISSIONS = {
   search: ['org-admin', 'ediscovery-admin', 'ediscovery-manager', 'reviewer'],
   /** read the audit log */
   'audit:read': ['org-admin', 'auditor'],
+  /** see retention policies, dry runs and the disposition queue */
+  'retention:read': ['org-admin'],
+  /** create, extend and lock retention policies (Purview's Retention Management) */
+  'retention:write': ['org-admin'],
+  /**
+   * approve or postpone a disposition batch named to you (Purview's Disposition Management); the
+   * Reviewer role carries it so that a records reviewer needs no admin rights, and a batch can only
+   * be decided by the one reviewer its policy names
+   */
+  'retention:review': ['org-admin', 'reviewer'],
   /** manage accounts and their roles */
   'users:write': ['org-admin'],
   /** see eDiscovery cases, their holds, searches and exports (managers: only cases they are members of) */

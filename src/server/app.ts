@@ -32,6 +32,7 @@ import { mailboxRoutes } from './routes/mailboxes.js';
 import { metaRoutes } from './routes/meta.js';
 import { problemRoutes } from './routes/problems.js';
 import { searchRoutes } from './routes/search.js';
+import { retentionRoutes } from './routes/retention.js';
 import { caseRoutes } from './routes/cases.js';
 import { reviewRoutes } from './routes/review.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.js';
@@ -171,6 +172,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       auditRoutes(api, ctx);
       conversationRoutes(api, ctx);
       searchRoutes(api, ctx);
+      retentionRoutes(api, ctx);
       caseRoutes(api, ctx);
       reviewRoutes(api, ctx);
     },

@@ -31,6 +31,8 @@ export { diskFull, transact } from './transaction.js';
 export * from './hash-chain.js';
 export * from './ingest-log.js';
 export * from './tombstones.js';
+export * from './retention-policies.js';
+export * from './disposition.js';
 export * from './checkpoints.js';
 export * from './evidence-queries.js';
 export * from './backup-db.js';

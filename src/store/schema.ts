@@ -343,6 +343,9 @@ export interface Database {
   ingest_log: IngestLogTable;
   ingest_head: IngestHeadTable;
   checkpoints: CheckpointTable;
+  retention_policies: RetentionPolicyTable;
+  disposition_batches: DispositionBatchTable;
+  disposition_entries: DispositionEntryTable;
   cases: CaseTable;
   case_members: CaseMemberTable;
   legal_holds: LegalHoldTable;
@@ -393,6 +396,46 @@ export interface CheckpointTable {
   tsa_url: string | null;
   /** the RFC 3161 TimeStampResp (DER) over SHA-256(statement), when a TSA is configured */
   tsa_reply: Buffer | null;
+}
+
+/** A retention policy (see migrations/011-retention.ts); scope is JSON (compliance/retention/scope.ts). */
+export interface RetentionPolicyTable {
+  id: string;
+  name: string;
+  period_value: number;
+  /** 'days' | 'years' */
+  period_unit: string;
+  /** 'delete' | 'review' */
+  action: string;
+  scope_json: string;
+  reviewer: string | null;
+  enabled: number;
+  locked: number;
+  locked_at: number | null;
+  locked_by: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Expired entries waiting for a reviewer's decision: 'pending' | 'approved' | 'postponed' | 'done'. */
+export interface DispositionBatchTable {
+  id: Generated<number>;
+  policy_id: string;
+  reviewer: string | null;
+  status: string;
+  created_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  postponed_until: number | null;
+  comment: string | null;
+}
+
+export interface DispositionEntryTable {
+  batch_id: number;
+  item_key: string;
+  mailbox: string;
+  msg_time: number;
 }
 
 /** An eDiscovery case (see migrations/010-cases.ts). */

@@ -54,6 +54,10 @@
  *                transcript-attachment-<index>, transcript-preview, conversation-older,
  *                conversation-newer, conversation-start, conversation-end; item-conversation on the
  *                item page
+ *   retention    retention-page, retention-outside-note, policy-table, policy-<id>, lock-<id>, lock-confirm-<id>,
+ *                policy-locked-<id>, policy-name, policy-value, policy-unit, policy-action, policy-reviewer,
+ *                policy-mailboxes, policy-create, dry-run, dry-run-counts, dry-run-table, batch-table,
+ *                batch-<id>, approve-<id>, postpone-<id>
  *   audit        audit-page, audit-filter-actor, audit-filter-action, audit-filter-from,
  *                audit-filter-to, audit-apply, audit-clear, audit-table, audit-row-<id>, audit-older
  *   users        users-page, users-table, user-row-<username>, user-roles-<username> (data-roles),
@@ -69,6 +73,7 @@ import type { Permission } from '../../src/server/contract.js';
 import { ErrorBanner, Loading } from './components/index.js';
 import { Bare, Layout, NAV } from './layout.js';
 import { AuditPage } from './pages/AuditPage.js';
+import { RetentionPage } from './pages/RetentionPage.js';
 import { ConnectorPage } from './pages/ConnectorPage.js';
 import { ConnectorsPage } from './pages/ConnectorsPage.js';
 import { ConversationPage } from './pages/ConversationPage.js';
@@ -232,6 +237,14 @@ function AppRoutes() {
               element={
                 <Gate permission="audit:read">
                   <AuditPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="retention"
+              element={
+                <Gate permission="retention:read">
+                  <RetentionPage />
                 </Gate>
               }
             />

@@ -27,6 +27,7 @@ export const NAV: NavItem[] = [
   { page: 'search', path: '/search', permission: 'search', label: tk('common:nav.search') },
   { page: 'mailboxes', path: '/mailboxes', permission: 'mailboxes:read', label: tk('common:nav.mailboxes') },
   { page: 'audit', path: '/audit', permission: 'audit:read', label: tk('common:nav.audit') },
+  { page: 'retention', path: '/retention', permission: 'retention:read', label: tk('common:nav.retention') },
   { page: 'users', path: '/users', permission: 'users:write', label: tk('common:nav.users') },
 ];
 

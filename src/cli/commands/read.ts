@@ -22,6 +22,7 @@ import {
   sourceHealth,
   searchIndexStats,
   summarizeHolds,
+  tombstonesByMsgid,
   type Store,
 } from '../../store/index.js';
 import { resolveConfig, type CommonFlags } from '../context.js';
@@ -173,7 +174,16 @@ export async function itemShowCommand(msgid: string, flags: ReadFlags & { mime?:
   return withStore(flags, async (store) => {
     const items = await findItemsByMsgid(store.db, msgid);
     if (items.length === 0) {
-      throw new ArchiverError('WXA_NOT_FOUND', `no archived item has msgid ${msgid}; check \`mailbox show\` for ids`);
+      // A disposed item exits 1 like a missing one, but says what its tombstone proves.
+      const tombstones = await tombstonesByMsgid(store.db, msgid);
+      if (tombstones.length === 0) {
+        throw new ArchiverError('WXA_NOT_FOUND', `no archived item has msgid ${msgid}; check \`mailbox show\` for ids`);
+      }
+      if (flags.json) printJson(io, { msgid, deleted: true, tombstones });
+      else
+        for (const t of tombstones)
+          io.err(`${msgid}: deleted at ${isoTime(t.at)} (tombstone #${t.id}): ${JSON.stringify(t.detail)}\n`);
+      return 1;
     }
     const item = items[0]!;
     await auditCliRead(store.db, {

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { startBackupSchedule } from '../../compliance/backup/index.js';
 import { startCheckpointSchedule } from '../../compliance/evidence/index.js';
+import { startDispositionSchedule } from '../../compliance/retention/schedule.js';
 import { Supervisor } from '../../pipeline/supervisor.js';
 import { deleteExpiredSessions, issueSetupToken, SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
 import { buildApp } from '../../server/app.js';
@@ -167,6 +168,7 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
 
   // Expired sessions are refused on sight; this only keeps their rows from piling up.
   const checkpoints = startCheckpointSchedule(store.db, cfg, (line) => io.err(`${line}\n`));
+  const disposition = startDispositionSchedule(store, cfg, (line) => io.err(`${line}\n`));
   const backups = startBackupSchedule(store.db, cfg, (line) => io.err(`${line}\n`));
   const sweep = setInterval(() => void deleteExpiredSessions(store.db, Date.now()).catch(() => undefined), 3600_000);
   sweep.unref();
@@ -181,6 +183,7 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   await app?.close();
   await Promise.all(callbacks.map((c) => c.close()));
   await supervisor.stop();
+  await disposition.stop();
   await backups.stop();
   await checkpoints.stop();
   await store.close();

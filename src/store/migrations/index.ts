@@ -10,6 +10,7 @@ import * as m006s from './006-search.js';
 import * as m007 from './007-evidence.js';
 import * as m009 from './009-delivery-limits.js';
 import * as m010 from './010-cases.js';
+import * as m011 from './011-retention.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-evidence': m007,
   '009-delivery-limits': m009,
   '010-cases': m010,
+  '011-retention': m011,
 };
 
 export const migrationProvider: MigrationProvider = {

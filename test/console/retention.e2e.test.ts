@@ -1,0 +1,128 @@
+// Retention in a real browser against a real `serve` archiving a sandbox tenant (its messages
+// date from November 2026, so a one-day policy finds them expired): the administrator creates a
+// policy on the page, locks it only after confirming, the dry run lists what would go, a review
+// batch made by `retention run` is approved by its named reviewer from the queue, and the page
+// reads in Chinese with the note that delivered copies are outside the archive.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  byTestId,
+  ensureConsoleBuilt,
+  launchBrowser,
+  login,
+  openPage,
+  PASSWORD,
+  setupAdminByApi,
+  testIdsWithPrefix,
+  visible,
+  WAIT_MS,
+} from '../helpers/browser.js';
+import { cli, cliJson } from '../helpers/cli.js';
+import { explainFailure, startServe, type ServeProcess } from '../helpers/serve-process.js';
+
+const ADMIN = { username: 'ada', displayName: 'Ada Admin', password: PASSWORD };
+
+let serve: ServeProcess;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  await ensureConsoleBuilt();
+  [serve, browser] = await Promise.all([startServe({ demo: true }), launchBrowser()]);
+  await setupAdminByApi(serve.url, serve.setupToken, ADMIN);
+  ({ context, page } = await openPage(browser, serve.url));
+}, 300_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await serve?.stop();
+});
+
+const step = <T>(fn: () => Promise<T>) => explainFailure(serve, fn);
+
+async function entries(): Promise<{ mailbox: string }[]> {
+  const r = await cliJson<{ address: string; items: number }[]>('mailbox', 'list', '--data-dir', serve.dataDir);
+  return r.filter((m) => m.items > 0).map((m) => ({ mailbox: m.address }));
+}
+
+describe('retention in the browser', () => {
+  it('creates a policy, locks it after confirmation, and the dry run lists what would go', () =>
+    step(async () => {
+      await login(page, ADMIN.username);
+      await expect.poll(async () => (await entries()).length, { timeout: WAIT_MS, interval: 1000 }).toBeGreaterThan(0);
+      const [{ mailbox }] = (await entries()) as [{ mailbox: string }];
+      await byTestId(page, 'nav-retention').click();
+      await visible(page, 'retention-outside-note');
+      await (await visible(page, 'policy-name')).fill('Desk, one day');
+      await byTestId(page, 'policy-value').fill('1');
+      await byTestId(page, 'policy-unit').selectOption('days');
+      await byTestId(page, 'policy-mailboxes').fill(mailbox);
+      await byTestId(page, 'policy-create').click();
+      await expect.poll(() => testIdsWithPrefix(page, 'lock-ret_'), { timeout: WAIT_MS }).toHaveLength(1);
+      const [lockId] = await testIdsWithPrefix(page, 'lock-ret_');
+      const id = lockId!.slice('lock-'.length);
+      await byTestId(page, `lock-${id}`).click();
+      // nothing is locked until the confirmation
+      const listed = await cliJson<{ policies: { id: string; locked: boolean }[] }>(
+        'retention',
+        'list',
+        '--data-dir',
+        serve.dataDir,
+      );
+      expect(listed.policies.find((p) => p.id === id)?.locked).toBe(false);
+      await byTestId(page, `lock-confirm-${id}`).click();
+      await visible(page, `policy-locked-${id}`);
+      const after = await cliJson<{ policies: { id: string; locked: boolean }[] }>(
+        'retention',
+        'list',
+        '--data-dir',
+        serve.dataDir,
+      );
+      expect(after.policies.find((p) => p.id === id)?.locked).toBe(true);
+
+      await byTestId(page, 'dry-run').click();
+      await visible(page, 'dry-run-counts');
+      const rows = await byTestId(page, 'dry-run-table').locator('tbody tr').count();
+      expect(rows).toBeGreaterThan(0);
+      expect(await byTestId(page, 'dry-run-table').textContent()).toContain(mailbox);
+    }));
+
+  it('the named reviewer approves a disposition batch from the queue; the page reads in Chinese', () =>
+    step(async () => {
+      const add = await cli(
+        'retention',
+        'add',
+        '--name',
+        'Reviewed',
+        '--days',
+        '1',
+        '--action',
+        'review',
+        '--reviewer',
+        ADMIN.username,
+        '--data-dir',
+        serve.dataDir,
+      );
+      expect(add.code).toBe(0);
+      const run = await cliJson<{ waitingForReview: number }>('retention', 'run', '--data-dir', serve.dataDir);
+      expect(run.waitingForReview).toBeGreaterThan(0);
+      await page.reload();
+      await expect.poll(() => testIdsWithPrefix(page, 'approve-'), { timeout: WAIT_MS }).toHaveLength(1);
+      const [approve] = await testIdsWithPrefix(page, 'approve-');
+      await byTestId(page, approve!).click();
+      await expect.poll(() => testIdsWithPrefix(page, 'approve-'), { timeout: WAIT_MS }).toHaveLength(0);
+      const done = await cliJson<{ deleted: number; waitingForReview: number }>(
+        'retention',
+        'run',
+        '--data-dir',
+        serve.dataDir,
+      );
+      expect(done.deleted).toBeGreaterThan(0);
+      expect(done.waitingForReview).toBe(0);
+
+      await byTestId(page, 'lang-switch').selectOption('zh-CN');
+      expect(await (await visible(page, 'retention-outside-note')).textContent()).toContain('不受本系统控制');
+    }));
+});
