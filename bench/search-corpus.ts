@@ -5,6 +5,7 @@
  * long tail, not one repeated string.
  */
 import type { SearchDocument } from '../src/compliance/search/index.js';
+import { prng } from './prng.js';
 
 const ZH = (
   '客户 理财 产品 保本 收益 风险 基金 股票 债券 合同 条款 赎回 申购 净值 利率 汇率 审批 合规 报告 季度 ' +
@@ -32,18 +33,6 @@ const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰�
   '',
 );
 
-/** mulberry32: small, fast, seedable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Zipf-like pick: a few words are common, most are rare. */
 function pick<T>(r: () => number, list: readonly T[]): T {
   return list[Math.floor(list.length * r() ** 2.2)]!;
@@ -57,7 +46,7 @@ export interface CorpusPerson {
 }
 
 export function people(count: number, seed: number): CorpusPerson[] {
-  const r = rng(seed);
+  const r = prng(seed);
   const out: CorpusPerson[] = [];
   for (let i = 0; i < count; i++) {
     const name =
@@ -91,7 +80,7 @@ export function sentence(r: () => number): string {
 
 /** Message i of the corpus (deterministic in seed and i). */
 export function documentAt(i: number, seed: number, who: readonly CorpusPerson[], start: number): SearchDocument {
-  const r = rng(seed * 7919 + i);
+  const r = prng(seed * 7919 + i);
   const from = who[Math.floor(r() * who.length)]!;
   const to = who[Math.floor(r() * who.length)]!;
   const group = r() < 0.4;

@@ -21,7 +21,8 @@ import {
   type SearchDocument,
 } from '../src/compliance/search/index.js';
 import { openStore } from '../src/store/index.js';
-import { documentAt, people, rng } from './search-corpus.js';
+import { prng as rng } from './prng.js';
+import { documentAt, people } from './search-corpus.js';
 
 const { values } = parseArgs({
   options: {

@@ -19,6 +19,7 @@ import { generateTenant } from '../src/sources/sandbox/index.js';
 import { ARCHIVE_FOLDER, openStore } from '../src/store/index.js';
 import { migrationProvider } from '../src/store/migrations/index.js';
 import type { Database } from '../src/store/schema.js';
+import { prng } from './prng.js';
 
 export const CONNECTOR_ID = 'bench';
 const TEMPLATE_MESSAGES = 2_000;
@@ -47,18 +48,6 @@ export interface SeededArchive {
   holds: number;
   seedSeconds: number;
   cached: boolean;
-}
-
-/** mulberry32: a small seeded PRNG, so the same options give the same archive. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function configFor(tmp: string, dataDir: string): Config {

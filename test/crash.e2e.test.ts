@@ -77,6 +77,21 @@ async function killWhen(child: ChildProcess, dataDir: string, sql: string, atLea
   throw new Error(`the run ended before "${sql}" reached ${atLeast}; the crash was not exercised`);
 }
 
+/** The search index as item key, fingerprint of what was indexed, recall flag. */
+function searchRows(dataDir: string): string[] {
+  const db = new Database(join(dataDir, 'archive.db'), { readonly: true });
+  try {
+    const rows = db.prepare('SELECT item_key, doc_sha256, recalled FROM search_items ORDER BY item_key').all() as {
+      item_key: string;
+      doc_sha256: string;
+      recalled: number;
+    }[];
+    return rows.map((r) => `${r.item_key}|${r.doc_sha256}|${r.recalled}`);
+  } finally {
+    db.close();
+  }
+}
+
 function archiveRows(dataDir: string): string[] {
   const db = new Database(join(dataDir, 'archive.db'), { readonly: true });
   try {
@@ -137,5 +152,9 @@ describe('kill -9 during a run', () => {
     expect(report.firstBroken).toBeNull();
     expect(report.ingest.items).toBe(MESSAGES);
     expect(verified.code).toBe(0);
+    // Items are indexed in the transaction that stores them: the index survives the kills too.
+    const index = searchRows(clean);
+    expect(index.length).toBe(MESSAGES);
+    expect(searchRows(crashed)).toEqual(index);
   }, 600_000);
 });

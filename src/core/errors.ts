@@ -157,6 +157,22 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'a stored secret cannot be decrypted: the master key differs from the one that encrypted it',
   },
+  WXA_SECRET_REENTRY_REQUIRED: {
+    kind: 'data',
+    retryable: false,
+    meaning:
+      'a stored secret is bound to the server, account and endpoint it was saved for; one of them changed, so the secret must be entered again',
+  },
+  WXA_BODY_TOO_LARGE: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the request body is larger than this route accepts (HTTP 413)',
+  },
+  WXA_SERVER_BUSY: {
+    kind: 'transient',
+    retryable: true,
+    meaning: 'the server is already doing as much of this work as it takes at once; try again shortly (HTTP 503)',
+  },
   WXA_SEARCH_QUERY_INVALID: {
     kind: 'data',
     retryable: false,
@@ -166,7 +182,8 @@ export const ERROR_CODES = {
   WXA_PREVIEW_UNSUPPORTED: {
     kind: 'data',
     retryable: false,
-    meaning: 'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
+    meaning:
+      'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
   },
   // Tamper evidence
   WXA_EVIDENCE_KEY_INVALID: {

@@ -4,7 +4,10 @@
  * metadata, which knows the mobile ranges and lengths of each country; we add only the
  * human reasons an operator needs to fix a row.
  */
-import { Metadata, parsePhoneNumberFromString, type CountryCode, type PhoneNumberType } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode, type PhoneNumberType } from 'libphonenumber-js/max';
+// From core with the max metadata given: the same as max's Metadata, and also in the CommonJS
+// build, which a worker thread under the test runner's loader may load.
+import { Metadata } from 'libphonenumber-js/core';
 import maxMetadata from 'libphonenumber-js/max/metadata';
 import { parsePhoneNumberFromString as parseAsMobile } from 'libphonenumber-js/mobile';
 
@@ -165,7 +168,7 @@ const lengthCache = new Map<CountryCode, number[]>();
 function mobileLengthsOf(region: CountryCode): number[] {
   let lengths = lengthCache.get(region);
   if (!lengths) {
-    const metadata = new Metadata();
+    const metadata = new Metadata(maxMetadata);
     metadata.selectNumberingPlan(region);
     const plan = metadata.numberingPlan as unknown as TypedNumberingPlan | undefined;
     lengths = plan?.type('MOBILE')?.possibleLengths() ?? plan?.possibleLengths() ?? [];

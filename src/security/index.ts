@@ -5,3 +5,4 @@ export * from './accounts.js';
 export * from './sessions.js';
 export * from './secrets.js';
 export * from './setup-token.js';
+export * from './secret-identity.js';

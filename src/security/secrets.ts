@@ -10,6 +10,8 @@ import { sql } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
 import type { Db } from '../store/db.js';
 import { createPrivateFile, readPrivateFile } from './private-file.js';
+import type { SecretTable } from '../store/schema.js';
+import { canonicalIdentity, reentryRequired, type SecretBinding, type SecretIdentity } from './secret-identity.js';
 
 export const MASTER_KEY_ENV = 'WXA_MASTER_KEY';
 export const MASTER_KEY_FILE = 'master.key';
@@ -57,6 +59,11 @@ function unreadable(name: string, message: string, cause?: unknown): ArchiverErr
   );
 }
 
+/** Additional data: the name alone for an unbound secret, else the name and the canonical identity. */
+function aad(name: string, identity: string | null): Buffer {
+  return Buffer.from(identity === null ? name : `${name}\n${identity}`, 'utf8');
+}
+
 export class SecretBox {
   /** First 16 hex digits of the key's SHA-256: names the key in rows and messages without revealing it. */
   readonly keyId: string;
@@ -79,14 +86,16 @@ export class SecretBox {
   }
 
   /**
-   * Encrypts and stores (or replaces) a secret. The name is the additional authenticated data,
-   * so a ciphertext copied under another name fails to decrypt instead of leaking into a
-   * place that shows or uses it differently.
+   * Encrypts and stores (or replaces) a secret. The name, and the identity the secret is for
+   * when one is given, are the additional authenticated data: a ciphertext copied under another
+   * name, or asked for with another server or account, fails to decrypt instead of leaking
+   * into a place that shows or sends it differently.
    */
-  async put(db: Db, name: string, value: string, actor: string, now: number): Promise<void> {
+  async put(db: Db, name: string, value: string, actor: string, now: number, identity?: SecretIdentity): Promise<void> {
+    const bound = identity === undefined ? null : canonicalIdentity(identity);
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
-    cipher.setAAD(Buffer.from(name, 'utf8'));
+    cipher.setAAD(aad(name, bound));
     const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
     const row = {
       key_id: this.keyId,
@@ -95,6 +104,7 @@ export class SecretBox {
       ciphertext: ciphertext.toString('base64'),
       updated_at: now,
       updated_by: actor,
+      identity: bound,
     };
     await db
       .insertInto('secrets')
@@ -103,16 +113,38 @@ export class SecretBox {
       .execute();
   }
 
-  /** The secret's value, undefined when it is not set; throws WXA_SECRET_UNREADABLE under another key. */
-  async get(db: Db, name: string): Promise<string | undefined> {
+  /**
+   * The secret's value, undefined when it is not set. A secret saved with an identity is given
+   * only to a caller asking with that same identity: any other (or none) throws
+   * WXA_SECRET_REENTRY_REQUIRED naming the fields that changed, before anything is decrypted.
+   * A row saved before binding is compared with `binding.legacy` and bound to it on first use.
+   * Throws WXA_SECRET_UNREADABLE under another master key.
+   */
+  async get(db: Db, name: string, binding?: SecretBinding): Promise<string | undefined> {
     const row = await db.selectFrom('secrets').selectAll().where('name', '=', name).executeTakeFirst();
     if (!row) return undefined;
     if (row.key_id !== this.keyId) {
       throw unreadable(name, `it was encrypted under master key ${row.key_id}, but this server's key is ${this.keyId}`);
     }
+    const asked = binding === undefined ? null : canonicalIdentity(binding.identity);
+    if (row.identity !== null || binding !== undefined) {
+      const saved = row.identity !== null ? (JSON.parse(row.identity) as SecretIdentity) : binding?.legacy;
+      if (binding === undefined) throw reentryRequired(name, undefined, {});
+      if (saved === undefined || canonicalIdentity(saved) !== asked)
+        throw reentryRequired(name, saved, binding.identity);
+    }
+    const value = this.#open(name, row);
+    // An older row matched its connector's saved identity: bind it now, keeping who saved it.
+    if (row.identity === null && binding !== undefined) {
+      await this.put(db, name, value, row.updated_by, row.updated_at, binding.identity);
+    }
+    return value;
+  }
+
+  #open(name: string, row: SecretTable): string {
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(row.iv, 'base64'));
-      decipher.setAAD(Buffer.from(name, 'utf8'));
+      decipher.setAAD(aad(name, row.identity));
       decipher.setAuthTag(Buffer.from(row.tag, 'base64'));
       const plain = Buffer.concat([decipher.update(Buffer.from(row.ciphertext, 'base64')), decipher.final()]);
       return plain.toString('utf8');

@@ -18,6 +18,8 @@ import type { SecretBox } from '../security/index.js';
 import type { Store } from '../store/index.js';
 import { accessHook, requireDeclaredAccess } from './access.js';
 import type { ServerContext } from './context.js';
+import { createMappingParser, type MappingParser } from '../mapping/parse-pool.js';
+import { DEFAULT_BODY_LIMIT } from './body-limits.js';
 import { routeNotFound, sendError, toApiError } from './errors.js';
 import { securityHeaders } from './headers.js';
 import { auditRoutes } from './routes/audit.js';
@@ -45,12 +47,15 @@ export interface AppOptions {
   secureCookies?: boolean;
   now?: () => number;
   logger?: boolean;
+  /** parses uploaded mapping files off the event loop; default a pool of one thread, closed with the app */
+  mappingParser?: MappingParser;
 }
 
 export type AppContext = ServerContext & {
   secrets: SecretBox;
   supervisor: Supervisor | undefined;
   secureCookies: boolean;
+  mappingParser: MappingParser;
 };
 
 /**
@@ -74,8 +79,8 @@ const ROUTER_OPTIONS = {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
-    // A mapping CSV of a large firm is a few MB; the console never sends more.
-    bodyLimit: 25 * 1024 * 1024,
+    // Small by default; the routes that carry a CSV or a CA bundle raise it (body-limits.ts).
+    bodyLimit: DEFAULT_BODY_LIMIT,
     trustProxy: false,
     routerOptions: ROUTER_OPTIONS,
     // A URL the router cannot decode or a path segment over maxParamLength: answered here in
@@ -96,6 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     secrets: opts.secrets,
     supervisor: opts.supervisor,
     secureCookies: opts.secureCookies ?? false,
+    mappingParser: opts.mappingParser ?? createMappingParser(),
     audit: async (req: FastifyRequest, e) => {
       await appendAudit(
         opts.store.db,
@@ -138,9 +144,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', accessHook({ db: opts.store.db, now }));
 
   app.addHook('onResponse', auditRefused(ctx));
+  // A parser the app made is the app's to close.
+  if (!opts.mappingParser) app.addHook('onClose', () => ctx.mappingParser.close());
 
   app.setErrorHandler((err, req, reply) => {
-    const { status, body } = toApiError(err);
+    const { status, body } = toApiError(err, req.routeOptions?.bodyLimit ?? DEFAULT_BODY_LIMIT);
     if (status >= 500) req.log.error({ err }, 'request failed');
     return sendError(reply, status, body);
   });

@@ -15,7 +15,10 @@ import type { SecretBox } from '../security/index.js';
 import { generateTenant } from '../sources/sandbox/index.js';
 import type { Db } from '../store/index.js';
 import { syncDir } from '../store/blobs/local.js';
+import { MAPPING_CSV_MAX_CHARS } from './body-limits.js';
 import type { ConnectorInput, DestinationInput, SecretsInput, SecretStatus } from './contract.js';
+import { destinationIdentity, readDestinationSecret, readSourceSecrets, sourceIdentity } from './secret-bindings.js';
+import { secretName, type StoredDefinition } from './secret-names.js';
 
 /** The version of the terms and data-processing notice the wizard shows (texts in the console catalogue). */
 export const TERMS_VERSION = '1';
@@ -59,7 +62,7 @@ export const connectorInputSchema = z.object({
     autoFromDirectoryEmail: z.boolean(),
     addressTemplate: z.string().min(1).optional(),
     catchAll: z.string().min(3).optional(),
-    csv: z.string().max(20_000_000).optional(),
+    csv: z.string().max(MAPPING_CSV_MAX_CHARS).optional(),
     csvFileName: z.string().max(255).optional(),
   }),
   destinations: z.array(destinationInput).min(1).max(8),
@@ -80,19 +83,7 @@ export const createConnectorSchema = connectorInputSchema.extend({
   secrets: secretsInputSchema.optional(),
 });
 
-/** Names of a connector's secrets in the secret store. */
-export const secretName = {
-  archive: (id: string) => `connector/${id}/archive-secret`,
-  proxy: (id: string) => `connector/${id}/proxy-password`,
-  key: (id: string, version: number) => `connector/${id}/key/v${version}`,
-  destination: (id: string, index: number) => `connector/${id}/destination/${index}`,
-  prefix: (id: string) => `connector/${id}/`,
-};
-
-/** The stored definition: the input without the CSV text (kept as a file) plus the key versions set. */
-export interface StoredDefinition extends ConnectorInput {
-  keyVersions: number[];
-}
+export { secretName, type StoredDefinition } from './secret-names.js';
 
 export interface Paths {
   dataDir: string;
@@ -102,26 +93,38 @@ export const sandboxDir = (p: Paths, id: string) => join(p.dataDir, 'sandbox', i
 export const mappingFile = (p: Paths, id: string) => join(p.dataDir, 'mappings', `${id}.csv`);
 export const keysDir = (p: Paths, id: string) => join(p.dataDir, 'keys', id);
 
-/** Stores the secrets given (omitted ones are kept) and returns the key versions now set. */
+/**
+ * Stores the secrets given (omitted ones are kept), each bound to the settings of `def` it is
+ * used with, and returns the key versions now set.
+ */
 export async function storeSecrets(
   db: Db,
   box: SecretBox,
-  id: string,
+  def: ConnectorInput,
   secrets: SecretsInput | undefined,
   previousVersions: number[],
   actor: string,
   now: number,
 ): Promise<number[]> {
+  const id = def.id;
   const versions = new Set(previousVersions);
   if (!secrets) return [...versions];
-  if (secrets.archiveSecret) await box.put(db, secretName.archive(id), secrets.archiveSecret, actor, now);
-  if (secrets.proxyPassword) await box.put(db, secretName.proxy(id), secrets.proxyPassword, actor, now);
+  const none = { kind: 'none' };
+  const source = (which: 'archive' | 'proxy' | 'key') => sourceIdentity(def.source, which) ?? none;
+  if (secrets.archiveSecret) {
+    await box.put(db, secretName.archive(id), secrets.archiveSecret, actor, now, source('archive'));
+  }
+  if (secrets.proxyPassword) {
+    await box.put(db, secretName.proxy(id), secrets.proxyPassword, actor, now, source('proxy'));
+  }
   for (const k of secrets.privateKeys ?? []) {
-    await box.put(db, secretName.key(id, k.version), k.pem, actor, now);
+    await box.put(db, secretName.key(id, k.version), k.pem, actor, now, source('key'));
     versions.add(k.version);
   }
   for (const [index, value] of Object.entries(secrets.destinations ?? {})) {
-    await box.put(db, secretName.destination(id, Number(index)), value, actor, now);
+    const d = def.destinations[Number(index)];
+    const identity = (d && destinationIdentity(d)) ?? none;
+    await box.put(db, secretName.destination(id, Number(index)), value, actor, now, identity);
   }
   return [...versions].sort((a, b) => a - b);
 }
@@ -196,7 +199,8 @@ export async function materialize(
   }
   const destinations: unknown[] = [];
   for (const [i, d] of def.destinations.entries()) {
-    const secret = d.kind === 'archive' ? undefined : await box.get(db, secretName.destination(def.id, i));
+    const secret =
+      d.kind === 'archive' ? undefined : await readDestinationSecret(db, box, def, i, d, `destinations.${i}`);
     destinations.push(destinationConfig(def.id, i, d, secret ?? ''));
   }
   const csv = existsSync(mappingFile(p, def.id)) ? mappingFile(p, def.id) : undefined;
@@ -225,18 +229,8 @@ export async function materialize(
 }
 
 /** A WeCom connector's archive secret, proxy password and private keys, read from the store. */
-export async function sourceSecrets(db: Db, box: SecretBox, def: StoredDefinition): Promise<RuntimeSecrets> {
-  const out: RuntimeSecrets = { privateKeys: [] };
-  const archive = await box.get(db, secretName.archive(def.id));
-  if (archive) out.archiveSecret = archive;
-  const proxy =
-    def.source.kind === 'wecom' && def.source.proxy ? await box.get(db, secretName.proxy(def.id)) : undefined;
-  if (proxy) out.proxyPassword = proxy;
-  for (const version of def.keyVersions) {
-    const pem = await box.get(db, secretName.key(def.id, version));
-    if (pem) out.privateKeys!.push({ version, pem });
-  }
-  return out;
+export function sourceSecrets(db: Db, box: SecretBox, def: StoredDefinition): Promise<RuntimeSecrets> {
+  return readSourceSecrets(db, box, def, def.source);
 }
 
 /** The config-file shape of one destination of the wizard, with its secret put in place. */
@@ -273,7 +267,7 @@ export function destinationConfig(id: string, index: number, d: DestinationInput
         auth: { kind: 'secret', secret: secret || 'unset' },
       };
     case 'gmail': {
-      let key: { client_email?: string; private_key?: string; private_key_id?: string } = {};
+      let key: { client_email?: string; private_key?: string; private_key_id?: string; token_uri?: string } = {};
       try {
         key = secret ? (JSON.parse(secret) as typeof key) : {};
       } catch {
@@ -290,6 +284,8 @@ export function destinationConfig(id: string, index: number, d: DestinationInput
           client_email: key.client_email ?? 'unset@invalid.example',
           private_key: key.private_key ?? '-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----',
           ...(key.private_key_id ? { private_key_id: key.private_key_id } : {}),
+          // The key file names its token endpoint; being inside the secret, it cannot be changed apart from it.
+          ...(key.token_uri ? { token_uri: key.token_uri } : {}),
         },
       };
     }

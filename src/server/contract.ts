@@ -278,10 +278,23 @@ export interface MappingPreviewProblem {
   params: Record<string, string | number>;
 }
 
+/**
+ * A mapping CSV checked by the server, bounded whatever the file's size: the first rows, the
+ * first problems of each code, and every problem counted.
+ */
 export interface MappingPreview {
+  /** the first usable rows (50) */
   rows: MappingPreviewRow[];
+  /** at most 20 problems of each code, in line order; `problemCount` says how many there are */
   problems: MappingPreviewProblem[];
+  /** usable rows in the whole file */
   totalRows: number;
+  /** every problem of the file, listed or not */
+  problemCount: number;
+  errorCount: number;
+  warningCount: number;
+  /** every problem counted by code and severity, most frequent first */
+  problemCounts: { code: string; severity: 'error' | 'warning'; count: number }[];
 }
 
 // ---- problems ----------------------------------------------------------------------------

@@ -28,8 +28,22 @@ interface FastifyValidationError {
   message: string;
 }
 
-export function toApiError(err: unknown): { status: number; body: ApiError } {
+/** Fastify's refusal of a body over the route's `bodyLimit`, before any handler runs. */
+const BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
+
+/** `bodyLimit`: the limit of the route that refused a body, named in the 413 answer. */
+export function toApiError(err: unknown, bodyLimit?: number): { status: number; body: ApiError } {
   if (err instanceof HttpError) return { status: err.status, body: err.body };
+  if ((err as { code?: string }).code === BODY_TOO_LARGE) {
+    const limit = bodyLimit ? ` of ${formatBytes(bodyLimit)}` : '';
+    return {
+      status: 413,
+      body: {
+        code: 'WXA_BODY_TOO_LARGE',
+        message: `the request body is larger than the limit${limit} of this request; send a smaller file or fewer items`,
+      },
+    };
+  }
   if (err instanceof ZodError) {
     return {
       status: 400,
@@ -58,6 +72,8 @@ export function toApiError(err: unknown): { status: number; body: ApiError } {
   }
   if (err instanceof ArchiverError) {
     if (err.code === 'WXA_USER_EXISTS') return { status: 409, body: { code: err.code, message: err.message } };
+    if (err.code === 'WXA_BODY_TOO_LARGE') return { status: 413, body: { code: err.code, message: err.message } };
+    if (err.code === 'WXA_SERVER_BUSY') return { status: 503, body: { code: err.code, message: err.message } };
     const status = err.kind === 'config' || err.kind === 'data' ? 400 : err.kind === 'auth' ? 403 : 502;
     return { status, body: { code: err.code, message: err.message } };
   }
@@ -66,6 +82,10 @@ export function toApiError(err: unknown): { status: number; body: ApiError } {
     return { status, body: { code: 'WXA_BAD_REQUEST', message: (err as Error).message } };
   }
   return { status: 500, body: { code: 'WXA_INTERNAL', message: 'internal error; see the server log' } };
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round(n / (1024 * 1024))} MiB` : `${Math.round(n / 1024)} KiB`;
 }
 
 /** The JSON 404 for a path no route answers (never the web app's index.html). */

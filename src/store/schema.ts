@@ -212,6 +212,8 @@ export interface SecretTable {
   ciphertext: string;
   updated_at: number;
   updated_by: string;
+  /** canonical JSON of the identity the secret is bound to (also in the AAD); null: saved before binding */
+  identity: string | null;
 }
 
 /** One audit event; `hash` = SHA-256 over the previous hash and this event's canonical fields. */

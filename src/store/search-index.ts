@@ -38,7 +38,7 @@ export interface SearchRowWrite {
   body: string;
   /** the index tokens, space-separated */
   tokens: string;
-  /** SHA-256 of tokens and facets: two indexes of the same items compare equal by it */
+  /** SHA-256 of what was indexed (tokens, facets, body, flags but the recall, which changes later) */
   docSha256: string;
   tokenizerVersion: number;
   unreadableAttachments: number;
@@ -49,7 +49,7 @@ export interface SearchRowWrite {
 }
 
 interface Statements {
-  existing: SQLite.Statement<[string], { id: number }>;
+  existing: SQLite.Statement<[string], { id: number; recalled: number }>;
   top: SQLite.Statement<[number, number], { id: number }>;
   deleteFts: SQLite.Statement<[number]>;
   deleteFacets: SQLite.Statement<[number]>;
@@ -67,7 +67,7 @@ function statements(c: SQLite.Database): Statements {
   let s = STATEMENTS.get(c);
   if (s) return s;
   s = {
-    existing: c.prepare('SELECT id FROM search_items WHERE item_key = ?'),
+    existing: c.prepare('SELECT id, recalled FROM search_items WHERE item_key = ?'),
     top: c.prepare('SELECT id FROM search_items WHERE id >= ? AND id < ? ORDER BY id DESC LIMIT 1'),
     deleteFts: c.prepare('DELETE FROM search_fts WHERE rowid = ?'),
     deleteFacets: c.prepare('DELETE FROM search_facets WHERE row_id = ?'),
@@ -113,8 +113,12 @@ export function writeSearchRows(db: Db, rows: readonly SearchRowWrite[], now: nu
   for (const r of rows) {
     const old = s.existing.get(r.itemKey);
     let id: number;
+    // A recall is for good: a reindex that read the item before a recall was recorded (by a
+    // running `serve`) must not clear the mark.
+    let recalled = r.recalled;
     if (old) {
       id = Number(old.id);
+      recalled ||= old.recalled === 1;
       deleteRow(s, id);
     } else id = rowIdFor(s, r.time);
     s.insertItem.run(
@@ -132,7 +136,7 @@ export function writeSearchRows(db: Db, rows: readonly SearchRowWrite[], now: nu
       r.conversationKind,
       JSON.stringify(r.mailboxes),
       JSON.stringify(r.addresses),
-      r.recalled ? 1 : 0,
+      recalled ? 1 : 0,
       r.hasAttachments ? 1 : 0,
       r.external ? 1 : 0,
       r.body,

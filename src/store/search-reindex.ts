@@ -98,13 +98,20 @@ export async function orphanSearchKeys(db: Db, limit: number): Promise<string[]>
 }
 
 /** Every index row's item key and fingerprint, in key order: two indexes compare by this. */
-export async function searchFingerprints(db: Db): Promise<{ itemKey: string; id: number; docSha256: string }[]> {
+export async function searchFingerprints(
+  db: Db,
+): Promise<{ itemKey: string; id: number; docSha256: string; recalled: boolean }[]> {
   const rows = await db
     .selectFrom('search_items')
-    .select(['item_key', 'id', 'doc_sha256'])
+    .select(['item_key', 'id', 'doc_sha256', 'recalled'])
     .orderBy('item_key')
     .execute();
-  return rows.map((r) => ({ itemKey: r.item_key, id: Number(r.id), docSha256: r.doc_sha256 }));
+  return rows.map((r) => ({
+    itemKey: r.item_key,
+    id: Number(r.id),
+    docSha256: r.doc_sha256,
+    recalled: r.recalled === 1,
+  }));
 }
 
 /** FTS5's own consistency check of the index structure; throws when it is corrupt. */

@@ -6,7 +6,7 @@ import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMS_VERSION } from '../../src/server/connector-defs.js';
 import type { CheckResult, ConnectorDetail, DestinationInput } from '../../src/server/contract.js';
-import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
+import { startDovecot, wizardImap, type Dovecot } from '../helpers/dovecot.js';
 import { nextRun, startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
 
 const MASTER = { name: 'archiver', password: 'master-secret-7f3a' };
@@ -26,17 +26,8 @@ afterAll(async () => {
   await d?.stop();
 });
 
-const imap = (over: Partial<Extract<DestinationInput, { kind: 'imap' }>> = {}): DestinationInput => ({
-  kind: 'imap',
-  host: d.host,
-  port: d.port,
-  secure: false,
-  authKind: 'master',
-  masterUser: MASTER.name,
-  checkMailbox: ALICE,
-  ca: d.ca!,
-  ...over,
-});
+const imap = (over: Partial<Extract<DestinationInput, { kind: 'imap' }>> = {}): DestinationInput =>
+  wizardImap(d, MASTER.name, ALICE, over);
 
 async function test(destination: DestinationInput, secret: string): Promise<CheckResult> {
   return admin.json<CheckResult>('POST', '/api/wizard/test-destination', { destination, secret, mailbox: ALICE });

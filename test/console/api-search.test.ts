@@ -10,8 +10,10 @@ import type { ConversationPage, SearchPage } from '../../src/server/contract.js'
 import { tempDir } from '../helpers/cli.js';
 import { startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
 import {
+  DOCX_WORDS,
   HIT_MSGID,
   HIT_QUERY,
+  PDF_WORD,
   RECALLED_MSGID,
   ROOM,
   ROOM_MESSAGES,
@@ -110,6 +112,21 @@ describe('search API', () => {
     expect(new Set(keys).size).toBe(ROOM_TEXTS - 1);
     expect(times).toEqual([...times].sort().reverse());
     expect((await auditOf('search')).length).toBe(before + 1);
+  });
+
+  it('finds Word and PDF attachments by the words inside them, extracted while archiving', async () => {
+    for (const [q, msgid] of [
+      [DOCX_WORDS[0], 'room-docx'],
+      [DOCX_WORDS[1], 'room-docx'],
+      [PDF_WORD, 'room-pdf'],
+    ] as const) {
+      const page = await reviewer.json<SearchPage>('GET', `/api/search?q=${enc(q)}`);
+      expect(
+        page.items.map((i) => i.msgid),
+        q,
+      ).toEqual([msgid]);
+      expect(page.items[0]?.hasAttachments).toBe(true);
+    }
   });
 
   it('answers a query that does not parse with 400, the position and what was expected, and audits it', async () => {

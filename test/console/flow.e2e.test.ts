@@ -121,6 +121,20 @@ describe('console in the browser', () => {
       expect(await next.isDisabled()).toBe(true);
       await visible(page, 'wizard-issues');
 
+      // More problems than are listed: the first 20 of the kind shown, every one counted.
+      await byTestId(page, 'csv-remove').click();
+      await gone(page, 'csv-preview');
+      const many = `userid,mailbox\n${Array.from({ length: 25 }, (_, i) => `p${i},not-an-address`).join('\n')}\n`;
+      await byTestId(page, 'csv-input').setInputFiles({
+        name: 'many.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(many),
+      });
+      const manyPreview = await visible(page, 'csv-preview');
+      expect(await manyPreview.getAttribute('data-errors')).toBe('25');
+      expect(await byTestId(page, 'csv-problem').count()).toBe(20);
+      expect(await byTestId(page, 'csv-problems-unlisted').textContent()).toMatch(/20 of 25/);
+
       await byTestId(page, 'csv-remove').click();
       await gone(page, 'csv-preview');
       await byTestId(page, 'csv-input').setInputFiles({

@@ -1,7 +1,8 @@
 // Search in a real browser against a real `serve` archiving a sandbox tenant: a Chinese query
 // typed into the Search page finds the hit with exactly the query highlighted, the conversation
 // opens around it with the hit marked and the messages before and after it, pages further back,
-// shows the PNG preview inline, and a query that does not parse is marked where it breaks.
+// shows the PNG preview inline, an item opened from there links back to its conversation, and a
+// query that does not parse is marked where it breaks.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +112,22 @@ describe('search in the browser', () => {
       await visible(page, 'transcript-recalled');
       await visible(page, 'transcript-recall');
       await visible(page, 'conversation-start');
+    }));
+
+  it('opens an item from the transcript with its image previewed, and its conversation again from there', () =>
+    step(async () => {
+      const png = page.locator('[data-testid="transcript"] > li[data-item-key$=":room-png"]');
+      const key = await png.getAttribute('data-item-key');
+      await png.locator('a.transcript-open').click();
+      await visible(page, 'item-subject');
+      const preview = await visible(page, 'attachment-preview-0');
+      await expect
+        .poll(() => preview.evaluate((e) => (e as unknown as { naturalWidth: number }).naturalWidth), {
+          timeout: WAIT_MS,
+        })
+        .toBe(4);
+      await byTestId(page, 'item-conversation').click();
+      expect(await (await visible(page, 'transcript-anchor')).getAttribute('data-item-key')).toBe(key);
     }));
 
   it('marks where a query stops making sense', () =>

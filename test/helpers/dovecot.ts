@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ChatMessage } from '../../src/core/model.js';
 import type { RenderedItem } from '../../src/destinations/types.js';
+import type { DestinationInput } from '../../src/server/contract.js';
 import { messageIdFor, renderMime } from '../../src/render/index.js';
 import { fakeBytes, sampleCases } from '../../src/render/test-fixtures.js';
 
@@ -400,4 +401,26 @@ export function largeItem(size: number): RenderedItem {
   const ref = { ...(base.msg.attachments[0] as ChatMessage['attachments'][number]), size };
   const msg = { ...base.msg, msgid: 'large-1', key: `${base.msg.key}:large`, attachments: [ref] };
   return rendered(msg, { ...base.ctx, attachmentBytes: (i) => (i === 0 ? bytes : undefined) });
+}
+
+type WizardImap = Extract<DestinationInput, { kind: 'imap' }>;
+
+/** The wizard's IMAP destination for this Dovecot over STARTTLS with its private CA, logging in as `masterUser`. */
+export function wizardImap(
+  d: Dovecot,
+  masterUser: string,
+  checkMailbox: string,
+  over: Partial<WizardImap> = {},
+): WizardImap {
+  return {
+    kind: 'imap',
+    host: d.host,
+    port: d.port,
+    secure: false,
+    authKind: 'master',
+    masterUser,
+    checkMailbox,
+    ca: d.ca!,
+    ...over,
+  };
 }

@@ -2,12 +2,14 @@
  * A sandbox tenant for the search and conversation tests: the generated traffic plus one group
  * chat written here (WeCom's decrypted message JSON, replayed through `--include`), whose
  * messages the tests know: a Chinese hit in the middle, an image that is a real PNG, an SVG
- * with script, an HTML page, a "photo" whose bytes are HTML, and a message recalled later.
+ * with script, an HTML page, a "photo" whose bytes are HTML, a Word document and a PDF whose
+ * words occur nowhere else, and a message recalled later.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import { encodePng } from '../../src/sources/sandbox/image-formats.js';
+import { makeDocx, makePdf } from './office-files.js';
 
 export const ROOM = 'wrSearchDemoRoom0001';
 /** Messages of the room before and after the hit. */
@@ -25,7 +27,13 @@ export const MEDIA = {
   svg: { id: 'sdk-room-svg', file: 'evil.svg' },
   html: { id: 'sdk-room-html', file: 'page.html' },
   fakeImage: { id: 'sdk-room-fake', file: 'fake.jpg' },
+  docx: { id: 'sdk-room-docx', file: '条款.docx' },
+  pdf: { id: 'sdk-room-pdf', file: 'memo.pdf' },
 } as const;
+
+/** Words only inside the attachments: found only if their text was extracted and indexed. */
+export const DOCX_WORDS = ['骆驼祥子条款', 'zanzibarquote'] as const;
+export const PDF_WORD = 'xylophonequartz';
 
 export const SVG = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>';
 export const HTML = '<!doctype html><html><body><script>alert(3)</script>hello</body></html>';
@@ -58,6 +66,10 @@ export async function writeSearchTenant(dir: string, generated = 120): Promise<s
   await writeFile(join(mediaDir, MEDIA.svg.file), SVG);
   await writeFile(join(mediaDir, MEDIA.html.file), HTML);
   await writeFile(join(mediaDir, MEDIA.fakeImage.file), HTML);
+  const docx = makeDocx([`合同附件：${DOCX_WORDS[0]}`, `Clause ${DOCX_WORDS[1]} applies`]);
+  const pdf = makePdf([['Quarterly memo', `keyword ${PDF_WORD} inside`]]);
+  await writeFile(join(mediaDir, MEDIA.docx.file), docx);
+  await writeFile(join(mediaDir, MEDIA.pdf.file), pdf);
   await writeFile(
     join(mediaDir, 'manifest.json'),
     JSON.stringify(Object.fromEntries(Object.values(MEDIA).map((m) => [m.id, m.file]))),
@@ -80,6 +92,8 @@ export async function writeSearchTenant(dir: string, generated = 120): Promise<s
   });
   lines.push(file(i++, 'room-svg', MEDIA.svg, SVG.length));
   lines.push(file(i++, 'room-html', MEDIA.html, HTML.length));
+  lines.push(file(i++, 'room-docx', MEDIA.docx, docx.length));
+  lines.push(file(i++, 'room-pdf', MEDIA.pdf, pdf.length));
   lines.push({ ...base(i++, RECALLED_MSGID, 'lisi'), msgtype: 'text', text: { content: '这条消息会被撤回' } });
   lines.push({
     ...base(i++, 'room-revoke', 'lisi'),
@@ -95,4 +109,4 @@ export async function writeSearchTenant(dir: string, generated = 120): Promise<s
 }
 
 /** Messages the room holds in all. */
-export const ROOM_MESSAGES = ROOM_TEXTS + 6;
+export const ROOM_MESSAGES = ROOM_TEXTS + 8;

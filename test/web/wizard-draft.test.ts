@@ -73,6 +73,10 @@ describe('stepIssues', () => {
         rows: [],
         totalRows: 1,
         problems: [{ line: 2, severity, message: 'bad', code: 'row-no-mailbox', params: {} }],
+        problemCount: 1,
+        errorCount: severity === 'error' ? 1 : 0,
+        warningCount: severity === 'warning' ? 1 : 0,
+        problemCounts: [{ code: 'row-no-mailbox', severity, count: 1 }],
       },
     });
     expect(stepIssues('mapping', preview('error'), CREATE)).toEqual(['wizard:issues.csvHasErrors']);

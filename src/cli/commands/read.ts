@@ -3,6 +3,7 @@ import { auditCliRead } from '../../compliance/audit/index.js';
 import type { Config } from '../../config/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import { HOLD_REASONS } from '../../pipeline/index.js';
+import { TOKENIZER_VERSION } from '../../compliance/search/tokenize.js';
 import {
   ARCHIVE_FOLDER,
   countByStatus,
@@ -17,6 +18,7 @@ import {
   listUnmapped,
   openStore,
   sourceHealth,
+  searchIndexStats,
   summarizeHolds,
   type Store,
 } from '../../store/index.js';
@@ -58,13 +60,21 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
       });
     }
     const totals = await countItems(store.db);
-    const status = { dataDir: cfg.dataDir, totals, connectors };
+    const search = await searchIndexStats(store.db, TOKENIZER_VERSION);
+    const status = { dataDir: cfg.dataDir, totals, search, connectors };
     if (flags.json) {
       printJson(io, status);
       return 0;
     }
     io.out(
       `data directory ${cfg.dataDir}: ${totals.items} items in ${totals.mailboxes} mailboxes (${totals.entries} entries)\n`,
+    );
+    io.out(
+      `search index: ${search.indexed} of ${search.items} items` +
+        (search.stale ? `, ${search.stale} made by an older tokenizer` : '') +
+        (search.unreadableAttachments ? `, ${search.unreadableAttachments} attachment(s) indexed by name only` : '') +
+        (search.indexed < search.items || search.stale ? '; run `wechat-archiver reindex`' : '') +
+        '\n',
     );
     if (connectors.length === 0) io.out('no connector has run yet: try `wechat-archiver run --once --sandbox DIR`\n');
     for (const c of connectors) {

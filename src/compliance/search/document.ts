@@ -51,9 +51,21 @@ function participantFields(p: SearchParticipant): string[] {
   return [p.name, p.id, p.mobile, p.email, p.mailbox].filter((v): v is string => !!v);
 }
 
+/** A bilingual name ("张建华 Zhang Jianhua") is also found by either half. */
+function nameParts(name: string): string[] {
+  const cjk = name.match(/[\p{Script=Han}]+/gu) ?? [];
+  const rest = name
+    .replace(/[\p{Script=Han}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return cjk.length > 0 && rest ? [...cjk, rest] : [];
+}
+
 function aliasesOf(p: SearchParticipant): { alias: string; personId: string }[] {
   const personId = aliasKey(p.id);
-  const keys = [p.id, p.name, p.email, p.mailbox].filter((v): v is string => !!v).map(aliasKey);
+  const keys = [p.id, p.name, ...(p.name ? nameParts(p.name) : []), p.email, p.mailbox]
+    .filter((v): v is string => !!v)
+    .map(aliasKey);
   if (p.mobile) keys.push(...mobileKeys(p.mobile));
   return [...new Set(keys)].filter((k) => k !== '').map((alias) => ({ alias, personId }));
 }
@@ -85,7 +97,7 @@ export function searchRowOf(doc: SearchDocument): SearchRowWrite {
     .join('\n')
     .slice(0, BODY_MAX);
   const docSha256 = createHash('sha256')
-    .update(JSON.stringify([tokens, facets, doc.recalled, doc.hasAttachments, doc.external, body]))
+    .update(JSON.stringify([tokens, facets, doc.hasAttachments, doc.external, body]))
     .digest('hex');
   return {
     itemKey: doc.itemKey,

@@ -135,6 +135,9 @@ export async function reindexArchive(store: Store, opts: ReindexOptions = {}): P
     indexed += batch.length;
     done += batch.length;
     opts.onProgress?.({ done, total: Math.max(total, done) });
+    // SQLite answers synchronously, so without this a reindex in a serving process would run
+    // to the end before any request got a turn.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   let removed = 0;
   for (;;) {

@@ -7,7 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ConnectorConfig } from '../../config/index.js';
 import type { ConnectorStatus } from '../../pipeline/supervisor.js';
-import { parseMappingCsv } from '../../mapping/index.js';
 import {
   connectorTotals,
   getConnectorDefinition,
@@ -31,6 +30,9 @@ import {
 import type { ConnectorDetail, ConnectorInput, ConnectorSummary, RunSummary, TermsInfo } from '../contract.js';
 import { HttpError, notFound } from '../errors.js';
 import { loadManagedConnectors } from '../managed.js';
+import { checkKeptSecrets } from '../secret-bindings.js';
+import { MAPPING_BODY_LIMIT } from '../body-limits.js';
+import { checkMappingUpload, refuseBadMapping } from '../mapping-upload.js';
 import { progressEvent } from './events.js';
 import { runSummary } from '../run-summary.js';
 import { idParams, jsonSchema, parse } from '../schema.js';
@@ -188,22 +190,16 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
           })
         : notFound(`connector ${id}`);
     }
+    // Parsed off the event loop; a CSV with errors is refused, listing the first of each kind.
     if (input.mapping.csv !== undefined) {
-      const fileName = input.mapping.csvFileName ?? 'mapping.csv';
-      const parsed = parseMappingCsv(input.mapping.csv, fileName);
-      const errors = parsed.problems.filter((p) => p.severity === 'error');
-      if (errors.length > 0) {
-        throw new HttpError(400, {
-          code: 'WXA_MAPPING_INVALID',
-          message: `${fileName} has ${errors.length} bad row(s); fix or remove them before saving`,
-          fields: errors.map((p) => ({ path: `mapping.csv.line.${p.line}`, message: p.reason })),
-        });
-      }
+      refuseBadMapping(await checkMappingUpload(ctx, input.mapping.csv, input.mapping.csvFileName ?? 'mapping.csv'));
     }
     const actor = req.user?.username ?? 'unknown';
     const now = ctx.now();
-    const previous = existing ? (existing.definition as StoredDefinition).keyVersions : [];
-    const keyVersions = await storeSecrets(db, ctx.secrets, input.id, input.secrets, previous, actor, now);
+    const saved = existing ? (existing.definition as StoredDefinition) : undefined;
+    // Refused before anything is written: a kept secret whose server or account changed.
+    if (saved) await checkKeptSecrets(db, ctx.secrets, saved, input, input.secrets);
+    const keyVersions = await storeSecrets(db, ctx.secrets, input, input.secrets, saved?.keyVersions ?? [], actor, now);
     const paths = { dataDir: ctx.config.dataDir };
     const csv = input.mapping.csv;
     if (csv !== undefined) await writeMappingCsv(paths, input.id, csv);
@@ -236,6 +232,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/connectors',
     {
       config: { access: 'connectors:write' },
+      bodyLimit: MAPPING_BODY_LIMIT,
       schema: { summary: 'Create a connector (the wizard’s finish)', body: jsonSchema(createConnectorSchema) },
     },
     async (req, reply) => {
@@ -249,6 +246,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/connectors/:id',
     {
       config: { access: 'connectors:write' },
+      bodyLimit: MAPPING_BODY_LIMIT,
       schema: { summary: 'Change a console connector', body: jsonSchema(createConnectorSchema) },
     },
     async (req) => save(parse(idParams, req.params).id, req.body, req),

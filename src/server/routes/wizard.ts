@@ -11,7 +11,6 @@ import { z } from 'zod';
 import { connectorSchema } from '../../config/index.js';
 import { describeError } from '../../core/errors.js';
 import { buildDestinations, destinationSchema } from '../../destinations/index.js';
-import { parseMappingCsv } from '../../mapping/index.js';
 import { checkConnector } from '../../pipeline/check.js';
 import type { RuntimeSecrets } from '../../pipeline/index.js';
 import { generateTenant } from '../../sources/sandbox/index.js';
@@ -21,13 +20,14 @@ import {
   connectorInputSchema,
   destinationConfig,
   sandboxDir,
-  secretName,
   secretsInputSchema,
-  sourceSecrets,
   type StoredDefinition,
 } from '../connector-defs.js';
+import { readDestinationSecret, readSourceSecrets } from '../secret-bindings.js';
 import type { CheckResult, MappingPreview } from '../contract.js';
+import { MAPPING_BODY_LIMIT, MAPPING_CSV_MAX_CHARS, TEST_BODY_LIMIT } from '../body-limits.js';
 import { HttpError } from '../errors.js';
+import { checkMappingUpload, previewOf } from '../mapping-upload.js';
 import { jsonSchema, parse } from '../schema.js';
 
 const testSourceBody = z.object({
@@ -42,10 +42,10 @@ const testDestinationBody = z.object({
   index: z.number().int().min(0).optional(),
   mailbox: z.string().min(3).max(320),
 });
-const previewBody = z.object({ csv: z.string().max(20_000_000), fileName: z.string().max(255).optional() });
-
-/** Rows of a preview sent back to the browser; the problems are all sent. */
-const PREVIEW_ROWS = 500;
+const previewBody = z.object({
+  csv: z.string().max(MAPPING_CSV_MAX_CHARS),
+  fileName: z.string().max(255).optional(),
+});
 
 export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
   const db = ctx.store.db;
@@ -53,7 +53,11 @@ export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post(
     '/wizard/test-source',
-    { config: { access }, schema: { summary: 'Test a source before saving', body: jsonSchema(testSourceBody) } },
+    {
+      config: { access },
+      bodyLimit: TEST_BODY_LIMIT,
+      schema: { summary: 'Test a source before saving', body: jsonSchema(testSourceBody) },
+    },
     async (req): Promise<CheckResult> => {
       const body = parse(testSourceBody, req.body);
       const scratch = await mkdtemp(join(ctx.config.dataDir, '.wizard-'));
@@ -66,7 +70,9 @@ export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
           if (dir !== existing) await generateTenant({ outDir: dir, seed: 7, messages: 40 });
           source = { kind: 'sandbox', dir };
         } else {
-          const stored = body.connectorId ? await storedSecrets(ctx, body.connectorId) : {};
+          const saved = body.connectorId ? await savedDefinition(ctx, body.connectorId) : undefined;
+          // Only the stored secrets not given anew are read, each checked against the settings tested.
+          const stored = saved ? await readSourceSecrets(db, ctx.secrets, saved, body.source, body.secrets) : {};
           const archive = body.secrets?.archiveSecret ?? stored.archiveSecret;
           const proxy = body.secrets?.proxyPassword ?? stored.proxyPassword;
           if (archive) secrets.archiveSecret = archive;
@@ -108,6 +114,7 @@ export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/wizard/test-destination',
     {
       config: { access },
+      bodyLimit: TEST_BODY_LIMIT,
       schema: { summary: 'Test a destination before saving', body: jsonSchema(testDestinationBody) },
     },
     async (req): Promise<CheckResult> => {
@@ -116,7 +123,9 @@ export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (d.kind === 'archive') return { ok: true, lines: [{ name: 'archive', ok: true, detail: 'always available' }] };
       let secret = body.secret;
       if (!secret && body.connectorId !== undefined && body.index !== undefined) {
-        secret = await ctx.secrets.get(db, secretName.destination(body.connectorId, body.index));
+        const saved = await savedDefinition(ctx, body.connectorId);
+        // Refused (naming the changed field) unless the destination tested is where the secret was saved for.
+        if (saved) secret = await readDestinationSecret(db, ctx.secrets, saved, body.index, d, 'secret');
       }
       if (!secret) {
         throw new HttpError(400, {
@@ -158,33 +167,19 @@ export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post(
     '/wizard/mapping-preview',
-    { config: { access }, schema: { summary: 'Parse a mapping CSV without saving it', body: jsonSchema(previewBody) } },
+    {
+      config: { access },
+      bodyLimit: MAPPING_BODY_LIMIT,
+      schema: { summary: 'Parse a mapping CSV without saving it', body: jsonSchema(previewBody) },
+    },
     async (req): Promise<MappingPreview> => {
       const body = parse(previewBody, req.body);
-      const parsed = parseMappingCsv(body.csv, body.fileName ?? 'mapping.csv');
-      return {
-        rows: parsed.rows.slice(0, PREVIEW_ROWS).map((r) => {
-          const [keyKind, key] = r.userid
-            ? ['userid', r.userid]
-            : r.mobile
-              ? ['mobile', r.mobile]
-              : ['externalId', r.externalId ?? ''];
-          return { line: r.line, key, keyKind, mailbox: r.mailbox };
-        }),
-        problems: parsed.problems.map((p) => ({
-          line: p.line,
-          severity: p.severity,
-          message: `${p.reason}${p.fix ? `; ${p.fix}` : ''}`,
-          code: p.code,
-          params: p.params ?? {},
-        })),
-        totalRows: parsed.rows.length,
-      };
+      return previewOf(await checkMappingUpload(ctx, body.csv, body.fileName ?? 'mapping.csv'));
     },
   );
 }
 
-async function storedSecrets(ctx: AppContext, id: string): Promise<RuntimeSecrets> {
+async function savedDefinition(ctx: AppContext, id: string): Promise<StoredDefinition | undefined> {
   const row = await getConnectorDefinition(ctx.store.db, id);
-  return row ? sourceSecrets(ctx.store.db, ctx.secrets, row.definition as StoredDefinition) : {};
+  return row ? (row.definition as StoredDefinition) : undefined;
 }

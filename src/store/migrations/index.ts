@@ -4,6 +4,7 @@ import * as m001 from './001-initial.js';
 import * as m002 from './002-console.js';
 import * as m003 from './003-console-indexes.js';
 import * as m004 from './004-connector-counters.js';
+import * as m005 from './005-secret-identity.js';
 import * as m006 from './006-search.js';
 import * as m007 from './007-evidence.js';
 
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-console': m002,
   '003-console-indexes': m003,
   '004-connector-counters': m004,
+  '005-secret-identity': m005,
   '006-search': m006,
   '007-evidence': m007,
 };

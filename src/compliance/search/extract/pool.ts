@@ -91,7 +91,13 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
           timedOut = true;
           controller.abort();
         }, deadline);
-        const text = (await pool.run({ format, bytes }, { signal: controller.signal })) as string;
+        // The worker gets its own copy of exactly these bytes, moved rather than cloned: a view
+        // into a larger buffer would otherwise send the whole buffer, and the caller keeps its own.
+        const own = new Uint8Array(bytes);
+        const text = (await pool.run(
+          { format, bytes: own },
+          { signal: controller.signal, transferList: [own.buffer] },
+        )) as string;
         if (text.length > MAX_TEXT_CHARS) {
           return {
             status: 'ok',

@@ -25,6 +25,12 @@ const TEXT_FIELDS: { field: ValueFilter; label: string; hint: string }[] = [
   { field: 'connector', label: tk('search:filters.connector'), hint: tk('search:filters.connectorHint') },
 ];
 
+/** after: is inclusive, before: exclusive; both UTC dates unless the query gives a time and offset. */
+const DATE_FIELDS: { field: ValueFilter; label: string; hint: string }[] = [
+  { field: 'after', label: tk('search:filters.after'), hint: tk('search:filters.afterHint') },
+  { field: 'before', label: tk('search:filters.before'), hint: tk('search:filters.beforeHint') },
+];
+
 const FLAG_LABEL: Record<FlagFilter, string> = {
   attachment: tk('search:filters.hasAttachment'),
   recalled: tk('search:filters.isRecalled'),
@@ -63,22 +69,16 @@ export function FilterForm({ query, onChange }: { query: string; onChange: (q: s
             ))}
           </select>
         </Field>
-        <Field label={t('filters.after')} hint={t('filters.afterHint')}>
-          <input
-            type="date"
-            value={filterValue(query, 'after')}
-            onChange={(e) => onChange(withFilter(query, 'after', e.target.value))}
-            data-testid="search-filter-after"
-          />
-        </Field>
-        <Field label={t('filters.before')} hint={t('filters.beforeHint')}>
-          <input
-            type="date"
-            value={filterValue(query, 'before')}
-            onChange={(e) => onChange(withFilter(query, 'before', e.target.value))}
-            data-testid="search-filter-before"
-          />
-        </Field>
+        {DATE_FIELDS.map((f) => (
+          <Field key={f.field} label={t(f.label)} hint={t(f.hint)}>
+            <input
+              type="date"
+              value={filterValue(query, f.field)}
+              onChange={(e) => onChange(withFilter(query, f.field, e.target.value))}
+              data-testid={`search-filter-${f.field}`}
+            />
+          </Field>
+        ))}
       </div>
       <div className="search-flags">
         {(Object.keys(FLAG_FILTERS) as FlagFilter[]).map((flag) => (

@@ -2,7 +2,8 @@
  * Step 3: who goes to which mailbox. Automatic mapping uses the directory's e-mail addresses, a
  * template makes addresses from userids, a catch-all takes the rest, and an uploaded CSV wins
  * over all of them. The CSV is read in the browser and checked by the server's parser, so the
- * user sees every bad line before anything is saved; errors keep the wizard from going on.
+ * user sees the bad lines before anything is saved; errors keep the wizard from going on. A
+ * large file's answer is bounded: every problem is counted, the first of each kind listed.
  * Each problem comes with a code and the values it names, so it reads in the user's language.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -14,9 +15,6 @@ import type { MappingPreview, MappingPreviewProblem, MappingPreviewRequest } fro
 import { post } from '../../api.js';
 import { Button, ErrorBanner, Field, Notice, StatusBadge, Table } from '../../components/index.js';
 import type { StepProps, WizardDraft } from './draft.js';
-
-/** Rows shown in the preview; the problems list is always complete. */
-const PREVIEW_ROWS = 50;
 
 function readAsText(file: File): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -89,7 +87,8 @@ export function MappingStep({ draft, update }: StepProps) {
   }
 
   const result = draft.csvPreview;
-  const errors = result?.problems.filter((p) => p.severity === 'error').length ?? 0;
+  const errors = result?.errorCount ?? 0;
+  const unlisted = result ? result.problemCount - result.problems.length : 0;
 
   return (
     <div className="step">
@@ -152,7 +151,7 @@ export function MappingStep({ draft, update }: StepProps) {
               {t('mapping.csvSummary', {
                 file: draft.csvFileName ?? '',
                 rows: result.totalRows,
-                problems: result.problems.length,
+                problems: result.problemCount,
               })}
             </p>
             {result.problems.length > 0 ? (
@@ -177,6 +176,11 @@ export function MappingStep({ draft, update }: StepProps) {
                     </li>
                   ))}
                 </ul>
+                {unlisted > 0 ? (
+                  <p data-testid="csv-problems-unlisted">
+                    {t('mapping.csvProblemsUnlisted', { listed: result.problems.length, total: result.problemCount })}
+                  </p>
+                ) : null}
               </div>
             ) : (
               <Notice tone="ok">{t('mapping.csvClean')}</Notice>
@@ -192,13 +196,13 @@ export function MappingStep({ draft, update }: StepProps) {
                 },
                 { key: 'mailbox', header: t('mapping.colMailbox'), render: (r) => r.mailbox },
               ]}
-              rows={result.rows.slice(0, PREVIEW_ROWS)}
+              rows={result.rows}
               rowKey={(r) => `${r.line}:${r.key}`}
               rowTestId={() => 'csv-row'}
               empty={t('mapping.csvNoRows')}
             />
-            {result.rows.length > PREVIEW_ROWS ? (
-              <p className="muted">{t('mapping.csvMore', { shown: PREVIEW_ROWS, total: result.totalRows })}</p>
+            {result.totalRows > result.rows.length ? (
+              <p className="muted">{t('mapping.csvMore', { shown: result.rows.length, total: result.totalRows })}</p>
             ) : null}
           </div>
         ) : null}

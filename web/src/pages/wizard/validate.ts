@@ -51,7 +51,7 @@ function sourceIssues(draft: WizardDraft, mode: WizardMode): string[] {
 function mappingIssues(draft: WizardDraft): string[] {
   const issues: string[] = [];
   if (draft.csv !== null && draft.csvPreview === null) issues.push(tk('wizard:issues.csvPending'));
-  if (draft.csvPreview?.problems.some((p) => p.severity === 'error')) issues.push(tk('wizard:issues.csvHasErrors'));
+  if ((draft.csvPreview?.errorCount ?? 0) > 0) issues.push(tk('wizard:issues.csvHasErrors'));
   const template = draft.addressTemplate.trim();
   if (template && (!template.includes('{userid}') || !looksLikeEmail(template.split('{userid}').join('x')))) {
     issues.push(tk('wizard:issues.templateInvalid'));
