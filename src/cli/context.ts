@@ -37,6 +37,7 @@ export async function resolveConfig(flags: CommonFlags & SandboxFlags): Promise<
         dataDir: base.dataDir,
         logLevel: base.logLevel,
         evidence: base.evidence,
+        ...(base.backup ? { backup: base.backup } : {}),
         ...(base.workers !== undefined ? { workers: base.workers } : {}),
         connectors: [
           {

@@ -14,6 +14,7 @@ import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
 import { auditExportCommand, auditVerifyCommand } from './commands/audit.js';
 import { reindexCommand, searchCommand } from './commands/search.js';
+import { backupCommand, restoreCommand } from './commands/backup.js';
 import { checkpointCommand, evidenceCommand, verifyCommand } from './commands/verify.js';
 import { printJson, processIo, type Io } from './io.js';
 
@@ -167,6 +168,22 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--batch <n>', 'items per transaction (default 500)')
     .option('--json', 'print the summary as JSON')
     .action(act((opts) => reindexCommand(opts, io)));
+  common(program.command('backup'))
+    .description(
+      'copy the live archive into DIR: database (online backup), new blob files checked against their SHA-256, heads and latest checkpoint',
+    )
+    .requiredOption('--to <dir>', 'backup directory (keep it on another disk or machine)')
+    .option('--check', 'only say what the newest backup in DIR lacks; exit 1 when it is behind')
+    .option('--json', 'print JSON')
+    .action(act((opts) => backupCommand(opts, io)));
+  program
+    .command('restore')
+    .description('restore the newest backup in DIR into a new data directory, then verify it')
+    .requiredOption('--from <dir>', 'backup directory')
+    .requiredOption('--data-dir <dir>', 'new, empty data directory')
+    .option('--public-key <file>', 'the Ed25519 public key (PEM) the checkpoints must verify under')
+    .option('--json', 'print JSON')
+    .action(act((opts) => restoreCommand(opts, io)));
 
   const config = program.command('config').description('configuration');
   config

@@ -20,13 +20,17 @@ export const evidenceSchema = z
       .int()
       .min(1)
       .default(10_000)
-      .describe('serve: sign a checkpoint as soon as this many ingest events were added since the last (default 10000).'),
+      .describe(
+        'serve: sign a checkpoint as soon as this many ingest events were added since the last (default 10000).',
+      ),
     tsa: z
       .object({
         url: z.url().describe('URL of an RFC 3161 time-stamping authority (HTTP POST of application/timestamp-query).'),
         caFile: z
           .string()
-          .describe('PEM file of the certificates that the TSA chains to; replies that do not verify against it are refused.'),
+          .describe(
+            'PEM file of the certificates that the TSA chains to; replies that do not verify against it are refused.',
+          ),
       })
       .optional()
       .describe('Time-stamp every checkpoint by an RFC 3161 authority; without it checkpoints are only signed.'),

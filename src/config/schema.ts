@@ -114,6 +114,7 @@ export const connectorSchema = z.object({
     .describe('The msgaudit_notify callback: a pull starts as soon as WeCom says there is new data; polling stays.'),
 });
 
+import { backupSchema } from './backup.js';
 import { evidenceSchema } from './evidence.js';
 
 export const configSchema = z
@@ -147,6 +148,7 @@ export const configSchema = z
       .default({ enabled: true, host: '127.0.0.1', port: 8788, secureCookies: false })
       .describe('The web console (accounts, connector wizard, live progress, problems, mailboxes, audit).'),
     evidence: evidenceSchema,
+    backup: backupSchema,
   })
   .describe('WeChat Archiver configuration');
 

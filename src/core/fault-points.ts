@@ -11,7 +11,11 @@ export type FaultPoint =
   /** a destination stored an item, and the ledger has not recorded it yet */
   | 'after-deliver'
   /** a batch of records is processed, and its transaction has not committed yet */
-  | 'before-commit';
+  | 'before-commit'
+  /** a backup copied one more blob file, and its snapshot is not complete yet */
+  | 'backup-blob'
+  /** a backup's snapshot is written, and it is not yet the LATEST one */
+  | 'backup-snapshot';
 
 export function crashPoint(name: FaultPoint): void {
   if (point !== name) return;

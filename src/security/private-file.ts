@@ -22,7 +22,9 @@ export async function readPrivateFile(path: string, fail: KeyFileError): Promise
   }
   // Windows has no such mode bits; there the data directory's ACL is what protects the file.
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw fail(`the key file ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`);
+    throw fail(
+      `the key file ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`,
+    );
   }
   return readFile(path, 'utf8');
 }

@@ -82,12 +82,26 @@ export async function insertCheckpoint(
   row: Omit<CheckpointRow, 'id'>,
   previousId: number | null,
 ): Promise<number | null> {
-  return db.transaction().execute(async (tx) => {
-    const latest = await tx.selectFrom('checkpoints').select('id').orderBy('id', 'desc').limit(1).executeTakeFirst();
-    if ((latest?.id ?? null) !== previousId) return null;
-    const { id } = await tx.insertInto('checkpoints').values(row).returning('id').executeTakeFirstOrThrow();
-    return id;
-  });
+  // Insert first, then look back: a transaction that read before writing would fail at once
+  // with SQLITE_BUSY (not wait) when another process wrote in between.
+  const stale = new Error('stale checkpoint');
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const { id } = await tx.insertInto('checkpoints').values(row).returning('id').executeTakeFirstOrThrow();
+      const before = await tx
+        .selectFrom('checkpoints')
+        .select('id')
+        .where('id', '<', id)
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if ((before?.id ?? null) !== previousId) throw stale;
+      return id;
+    });
+  } catch (err) {
+    if (err === stale) return null;
+    throw err;
+  }
 }
 
 export async function listCheckpoints(db: Db, opts: { sinceAt?: number } = {}): Promise<CheckpointRow[]> {

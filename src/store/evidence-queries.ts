@@ -147,3 +147,36 @@ export async function seqKeyBefore(db: Db, connectorId: string, at: number): Pro
     .executeTakeFirst();
   return r?.seq_key;
 }
+
+/** SHA-256 names of the blobs kept as files (not inline), in order, page by page. */
+export async function fileBlobsPage(db: Db, afterSha: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('blobs')
+    .select('sha256')
+    .where('data', 'is', null)
+    .where('sha256', '>', afterSha)
+    .orderBy('sha256')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.sha256);
+}
+
+/** Ingest events after `id`, counted by kind: what a backup taken at `id` lacks. */
+export async function ingestCountsAfter(db: Db, id: number): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('ingest_log')
+    .select(['kind', db.fn.countAll<number>().as('n')])
+    .where('id', '>', id)
+    .groupBy('kind')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
+}
+
+export async function auditCountAfter(db: Db, id: number): Promise<number> {
+  const r = await db
+    .selectFrom('audit_events')
+    .select(db.fn.countAll<number>().as('n'))
+    .where('id', '>', id)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}

@@ -24,5 +24,7 @@ function sortKeys(value: unknown): unknown {
 
 /** SHA-256 (hex) of `prevHash`, a newline, and the canonical JSON of the event's fields in a fixed order. */
 export function chainHash(prevHash: string, fields: unknown[]): string {
-  return createHash('sha256').update(`${prevHash}\n${canonicalJson(fields)}`, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(`${prevHash}\n${canonicalJson(fields)}`, 'utf8')
+    .digest('hex');
 }

@@ -27,6 +27,7 @@ export * from './ingest-log.js';
 export * from './tombstones.js';
 export * from './checkpoints.js';
 export * from './evidence-queries.js';
+export * from './backup-db.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

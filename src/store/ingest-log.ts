@@ -55,7 +55,11 @@ export async function appendIngest(tx: Transaction<Database>, events: IngestEven
     prev = row.hash;
     return row;
   });
-  for (let i = 0; i < rows.length; i += CHUNK) await tx.insertInto('ingest_log').values(rows.slice(i, i + CHUNK)).execute();
+  for (let i = 0; i < rows.length; i += CHUNK)
+    await tx
+      .insertInto('ingest_log')
+      .values(rows.slice(i, i + CHUNK))
+      .execute();
   await tx.updateTable('ingest_head').set({ last_id: id, hash: prev }).where('id', '=', 1).execute();
 }
 

@@ -36,14 +36,14 @@ export async function deleteItemWithTombstone(
   now: number,
 ): Promise<Tombstone> {
   return inTransaction(db, async (tx) => {
+    // The first statement writes, so the transaction holds the write lock before it reads.
     const item = await tx
-      .selectFrom('items')
-      .select(['key', 'msgid', 'connector_id', 'seq_key', 'raw_id'])
+      .deleteFrom('items')
       .where('key', '=', itemKey)
+      .returning(['msgid', 'connector_id', 'seq_key', 'raw_id'])
       .executeTakeFirst();
     if (!item) throw new ArchiverError('WXA_NOT_FOUND', `no archived item has key ${itemKey}`);
     const entries = await tx.deleteFrom('mailbox_entries').where('item_key', '=', itemKey).executeTakeFirst();
-    await tx.deleteFrom('items').where('key', '=', itemKey).execute();
     await tx
       .updateTable('connector_counters')
       .set((eb) => ({ items: eb('items', '-', 1) }))

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseConfig, type Config, type ConnectorConfig } from '../../config/index.js';
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
+import { startBackupSchedule } from '../../compliance/backup/index.js';
 import { startCheckpointSchedule } from '../../compliance/evidence/index.js';
 import { Supervisor } from '../../pipeline/supervisor.js';
 import { deleteExpiredSessions, issueSetupToken, SecretBox } from '../../security/index.js';
@@ -138,6 +139,7 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
 
   // Expired sessions are refused on sight; this only keeps their rows from piling up.
   const checkpoints = startCheckpointSchedule(store.db, cfg, (line) => io.err(`${line}\n`));
+  const backups = startBackupSchedule(store.db, cfg, (line) => io.err(`${line}\n`));
   const sweep = setInterval(() => void deleteExpiredSessions(store.db, Date.now()).catch(() => undefined), 3600_000);
   sweep.unref();
 
@@ -151,6 +153,7 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   await app?.close();
   await Promise.all(callbacks.map((c) => c.close()));
   await supervisor.stop();
+  await backups.stop();
   await checkpoints.stop();
   await store.close();
   return 0;

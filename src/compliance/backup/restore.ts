@@ -1,0 +1,43 @@
+/**
+ * `restore --from DIR --data-dir NEW`: brings the newest complete snapshot back into an empty
+ * data directory: the database, every blob file it names (checked against its SHA-256), and
+ * the public key that its checkpoints verify under. `verify` then proves the result.
+ */
+import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ArchiverError } from '../../core/errors.js';
+import { openStore } from '../../store/index.js';
+import { syncDir } from '../../store/blobs/local.js';
+import { EVIDENCE_KEY_FILE, publicKeyPath } from '../evidence/signing-key.js';
+import { copyBlobFiles } from './copy-blobs.js';
+import { paths, readLatestManifest, type BackupManifest } from './manifest.js';
+
+export async function restoreBackup(
+  from: string,
+  dataDir: string,
+): Promise<{ manifest: BackupManifest; blobFiles: number }> {
+  const existing = await readdir(dataDir).catch(() => [] as string[]);
+  if (existing.length > 0) {
+    throw new ArchiverError(
+      'WXA_INPUT_INVALID',
+      `${dataDir} is not empty; restore into a new directory, then point --data-dir (or dataDir) at it`,
+    );
+  }
+  const manifest = await readLatestManifest(from);
+  const p = paths(from);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const tmp = join(dataDir, '.archive.db.restoring');
+  await copyFile(p.database(manifest.snapshot), tmp);
+  await rename(tmp, join(dataDir, 'archive.db'));
+  await syncDir(dataDir);
+  await copyFile(p.publicKey(manifest.snapshot), publicKeyPath(join(dataDir, EVIDENCE_KEY_FILE))).catch(
+    () => undefined,
+  );
+  const store = await openStore(dataDir);
+  try {
+    const copied = await copyBlobFiles(store.db, p.blobs, join(dataDir, 'blobs'));
+    return { manifest, blobFiles: copied.files };
+  } finally {
+    await store.close();
+  }
+}
