@@ -201,6 +201,22 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'a backup directory is incomplete or does not match its manifest',
   },
+  // Supervision
+  WXA_SUPERVISION_LEXICON_INVALID: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'a lexicon line cannot be used; the message names the file, the line and what to change',
+  },
+  WXA_SUPERVISION_POLICY_INVALID: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'a supervision policy field is not valid; the message names the field',
+  },
+  WXA_SUPERVISION_STATE: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the review action does not fit the flagged item as it stands (claimed by another, already resolved)',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -26,7 +26,9 @@ import { fetchAttachment, type FetchedMedia } from './media.js';
 import { hashAssembled } from './hash-assembled.js';
 import { renderParts, summaryOf, type Lookups, type MappingOutcome } from './prepare.js';
 import { recallTextOf } from '../compliance/search/message-text.js';
-import { searchRowFor } from './search-row.js';
+import { searchDocumentFor } from './search-row.js';
+import { searchRowOf } from '../compliance/search/document.js';
+import { flagsFor, type CompiledPolicy } from '../compliance/supervision/index.js';
 
 export interface ConnectorRuntime {
   id: string;
@@ -47,10 +49,12 @@ export interface RunState {
   /** searchable text of recent messages, so a recall is found by what it recalled */
   recallTexts: Map<string, string>;
   unmapped: Set<string>;
+  /** the enabled supervision policies, reloaded each batch so a change applies from the next one */
+  supervision: CompiledPolicy[];
 }
 
 export function newRunState(): RunState {
-  return { summaries: new Map(), recallTexts: new Map(), unmapped: new Set() };
+  return { summaries: new Map(), recallTexts: new Map(), unmapped: new Set(), supervision: [] };
 }
 
 export async function processBatch(
@@ -145,7 +149,7 @@ async function finish(
   }
   state.summaries.set(msg.msgid, summaryOf(msg));
   state.recallTexts.set(msg.msgid, recallTextOf(msg.content));
-  const search = await searchRowFor(
+  const doc = await searchDocumentFor(
     store,
     rt.id,
     msg,
@@ -154,6 +158,8 @@ async function finish(
     fetched,
     msg.content.kind === 'revoke' ? state.recallTexts.get(msg.content.preMsgid) : undefined,
   );
+  const search = searchRowOf(doc);
+  const supervision = flagsFor(state.supervision, doc);
 
   bump(counters.byType, msg.msgtype);
   for (const f of msg.flags) bump(counters.flagged, f);
@@ -174,6 +180,7 @@ async function finish(
     ...(archived ? {} : { holdReason: 'unmapped' }),
     item: itemWrite(msg, row, mimeBlob),
     search,
+    ...(supervision.length > 0 ? { supervision } : {}),
     blobs: [mimeBlob, ...fetched.flatMap((f) => (f.blob ? [f.blob] : []))],
     media: fetched.map((f) => f.write),
     entries: mapping.entries,

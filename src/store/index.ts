@@ -28,6 +28,7 @@ export * from './tombstones.js';
 export * from './checkpoints.js';
 export * from './evidence-queries.js';
 export * from './backup-db.js';
+export * from './supervision.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

@@ -7,6 +7,7 @@ import * as m004 from './004-connector-counters.js';
 import * as m005 from './005-secret-identity.js';
 import * as m006 from './006-search.js';
 import * as m007 from './007-evidence.js';
+import * as m012 from './012-supervision.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-secret-identity': m005,
   '006-search': m006,
   '007-evidence': m007,
+  '012-supervision': m012,
 };
 
 export const migrationProvider: MigrationProvider = {
