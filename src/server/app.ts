@@ -30,6 +30,7 @@ import { mailboxRoutes } from './routes/mailboxes.js';
 import { metaRoutes } from './routes/meta.js';
 import { problemRoutes } from './routes/problems.js';
 import { searchRoutes } from './routes/search.js';
+import { supervisionRoutes } from './routes/supervision.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import { wizardRoutes } from './routes/wizard.js';
@@ -166,6 +167,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       auditRoutes(api, ctx);
       conversationRoutes(api, ctx);
       searchRoutes(api, ctx);
+      supervisionRoutes(api, ctx);
     },
     { prefix: '/api' },
   );

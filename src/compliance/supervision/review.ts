@@ -83,8 +83,7 @@ export async function reviewItem(
     case 'escalate': {
       mustHold();
       const to = act.to.trim().toLowerCase();
-      if (!/^[^\s@]+@[^\s@]+$/.test(to) || to === who)
-        throw stateError('escalate to another reviewer, by email address');
+      if (to === '' || to === who) throw stateError('escalate to another reviewer (their console username or email)');
       set = { state: 'escalated', assignee: to };
       detail = act.text ? `${to}: ${act.text.trim()}` : to;
       break;
