@@ -41,7 +41,8 @@ function invalid(field: string, what: string): ArchiverError {
   return new ArchiverError('WXA_SUPERVISION_POLICY_INVALID', `${field}: ${what}`, { details: { field } });
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** A reviewer is named as they sign in to the console: an email address or a username. */
+const REVIEWER = /^[^\s,]{1,200}$/;
 
 /** Checks and normalises what a policy is made of. */
 export function conditionsOf(input: PolicyInput): PolicyConditions {
@@ -76,7 +77,8 @@ export function conditionsOf(input: PolicyInput): PolicyConditions {
 
 export function reviewersOf(list: readonly string[] | undefined): string[] {
   const out = [...new Set((list ?? []).map((r) => r.trim().toLowerCase()).filter(Boolean))];
-  for (const r of out) if (!EMAIL.test(r)) throw invalid('reviewer', `"${r}" is not an email address`);
+  for (const r of out)
+    if (!REVIEWER.test(r)) throw invalid('reviewer', `"${r}" is not a console username or email address`);
   return out;
 }
 
