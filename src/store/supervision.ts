@@ -263,21 +263,22 @@ export interface SupervisionCounts {
   oldestOpenFlaggedAt: number | null;
 }
 
-/** Flagged, reviewed (resolved), open and the oldest open flag, per policy. */
-export async function supervisionCountsByPolicy(db: Q): Promise<SupervisionCounts[]> {
+/** Flagged, reviewed (resolved), open and the oldest open flag, grouped by policy or by assignee. */
+async function supervisionCounts(db: Q, by: 'policy_id' | 'assignee'): Promise<SupervisionCounts[]> {
   const rows = await db
     .selectFrom('supervision_flags')
+    .where(by, 'is not', null)
     .select((eb) => [
-      'policy_id',
+      eb.ref(by).as('key'),
       eb.fn.countAll<number>().as('flagged'),
       eb.fn.sum<number>(eb.case().when('state', '=', 'resolved').then(1).else(0).end()).as('reviewed'),
       eb.fn.sum<number>(eb.case().when('state', '!=', 'resolved').then(1).else(0).end()).as('open'),
       eb.fn.min<number>(eb.case().when('state', '!=', 'resolved').then(eb.ref('flagged_at')).end()).as('oldest'),
     ])
-    .groupBy('policy_id')
+    .groupBy(by)
     .execute();
   return rows.map((r) => ({
-    key: String(r.policy_id),
+    key: String(r.key),
     flagged: Number(r.flagged),
     reviewed: Number(r.reviewed ?? 0),
     open: Number(r.open ?? 0),
@@ -285,28 +286,9 @@ export async function supervisionCountsByPolicy(db: Q): Promise<SupervisionCount
   }));
 }
 
+export const supervisionCountsByPolicy = (db: Q) => supervisionCounts(db, 'policy_id');
 /** Per reviewer: items assigned to them (flagged), resolved by them (reviewed), still open with them. */
-export async function supervisionCountsByReviewer(db: Q): Promise<SupervisionCounts[]> {
-  const rows = await db
-    .selectFrom('supervision_flags')
-    .where('assignee', 'is not', null)
-    .select((eb) => [
-      'assignee',
-      eb.fn.countAll<number>().as('flagged'),
-      eb.fn.sum<number>(eb.case().when('state', '=', 'resolved').then(1).else(0).end()).as('reviewed'),
-      eb.fn.sum<number>(eb.case().when('state', '!=', 'resolved').then(1).else(0).end()).as('open'),
-      eb.fn.min<number>(eb.case().when('state', '!=', 'resolved').then(eb.ref('flagged_at')).end()).as('oldest'),
-    ])
-    .groupBy('assignee')
-    .execute();
-  return rows.map((r) => ({
-    key: String(r.assignee),
-    flagged: Number(r.flagged),
-    reviewed: Number(r.reviewed ?? 0),
-    open: Number(r.open ?? 0),
-    oldestOpenFlaggedAt: r.oldest === null ? null : Number(r.oldest),
-  }));
-}
+export const supervisionCountsByReviewer = (db: Q) => supervisionCounts(db, 'assignee');
 
 export interface SupervisionApplyRow {
   policyVersion: number;

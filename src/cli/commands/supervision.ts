@@ -9,6 +9,7 @@ import {
   applyPolicyToHistory,
   createSupervisionPolicy,
   listPolicies,
+  queueItemOf,
   supervisionReport,
 } from '../../compliance/supervision/index.js';
 import { isArchiverError } from '../../core/errors.js';
@@ -186,19 +187,7 @@ export async function supervisionQueueCommand(
       ...(policyId !== undefined ? { policyId } : {}),
       ...(flags.state ? { state: flags.state } : {}),
     });
-    const items = rows.map((r) => ({
-      msgid: r.msgid,
-      itemKey: r.itemKey,
-      connectorId: r.connectorId,
-      policy: { id: r.policyId, name: r.policyName, version: r.policyVersion },
-      terms: r.terms,
-      reasons: r.reasons,
-      state: r.state,
-      tag: r.tag,
-      assignee: r.assignee,
-      time: new Date(r.msgTime).toISOString(),
-      flaggedAt: new Date(r.flaggedAt).toISOString(),
-    }));
+    const items = rows.map(queueItemOf);
     if (flags.json) printJson(io, { total: items.length, items });
     else {
       io.out(`${items.length} flagged item${items.length === 1 ? '' : 's'}\n`);

@@ -12,5 +12,13 @@ export {
   type PolicyChange,
 } from './policies.js';
 export { applyPolicyToHistory, type ApplyProgress, type ApplySummary } from './apply.js';
-export { reviewItem, historyOf, flagOf, REVIEW_TAGS, type ReviewAction, type ReviewTag } from './review.js';
+export {
+  reviewItem,
+  historyOf,
+  flagOf,
+  queueItemOf,
+  REVIEW_TAGS,
+  type ReviewAction,
+  type ReviewTag,
+} from './review.js';
 export { supervisionReport, type SupervisionReport } from './report.js';

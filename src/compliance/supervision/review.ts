@@ -131,3 +131,20 @@ export async function reviewItem(
 export async function historyOf(db: Db, policyId: number, itemKey: string): Promise<SupervisionActionRow[]> {
   return listSupervisionActions(db, policyId, itemKey);
 }
+
+/** A flagged item as the queue shows it (CLI `supervision queue --json` and the API alike). */
+export function queueItemOf(r: SupervisionFlagRow) {
+  return {
+    msgid: r.msgid,
+    itemKey: r.itemKey,
+    connectorId: r.connectorId,
+    policy: { id: r.policyId, name: r.policyName, version: r.policyVersion },
+    terms: r.terms,
+    reasons: r.reasons,
+    state: r.state,
+    tag: r.tag,
+    assignee: r.assignee,
+    time: new Date(r.msgTime).toISOString(),
+    flaggedAt: new Date(r.flaggedAt).toISOString(),
+  };
+}

@@ -13,6 +13,7 @@ import {
   getPolicy,
   historyOf,
   listPolicies,
+  queueItemOf,
   reviewItem,
   REVIEW_TAGS,
   supervisionReport,
@@ -170,21 +171,7 @@ export function supervisionRoutes(app: FastifyInstance, ctx: AppContext): void {
         ...(q.assignee ? { assignee: q.assignee.toLowerCase() } : {}),
         limit: q.limit,
       });
-      return {
-        items: rows.map((r) => ({
-          msgid: r.msgid,
-          itemKey: r.itemKey,
-          connectorId: r.connectorId,
-          policy: { id: r.policyId, name: r.policyName, version: r.policyVersion },
-          terms: r.terms,
-          reasons: r.reasons,
-          state: r.state,
-          tag: r.tag,
-          assignee: r.assignee,
-          time: new Date(r.msgTime).toISOString(),
-          flaggedAt: new Date(r.flaggedAt).toISOString(),
-        })),
-      };
+      return { items: rows.map(queueItemOf) };
     },
   );
 
