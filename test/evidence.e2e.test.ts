@@ -113,4 +113,19 @@ describe('evidence package', () => {
     expect(report.firstBroken).toMatchObject({ kind: 'checkpoint', checkpoint: 1 });
     expect(report.firstBroken.reason).toContain('time-stamp');
   });
+
+  it('keeps a checkpoint signed but says it is not time-stamped when the TSA cannot be reached', async () => {
+    const down = join(dir.path, 'tsa-down.json');
+    await writeFile(down, JSON.stringify({ evidence: { tsa: { url: 'http://127.0.0.1:1/tsa', caFile: tsa.caFile } } }));
+    const r = await cli('checkpoint', '--config', down, '--data-dir', data, '--json');
+    expect(r.code).toBe(1);
+    const cp = JSON.parse(r.stdout) as { timestamped: boolean; tsaError: string; statement: { number: number } };
+    expect(cp).toMatchObject({ timestamped: false, statement: { number: 3 } });
+    expect(cp.tsaError).toContain('did not answer');
+    const v = await cliJson<{
+      ok: boolean;
+      checkpoints: { checked: number; timestamped: number; notTimestamped: number };
+    }>('verify', '--config', config, '--data-dir', data);
+    expect(v).toMatchObject({ ok: true, checkpoints: { checked: 3, timestamped: 2, notTimestamped: 1 } });
+  });
 });

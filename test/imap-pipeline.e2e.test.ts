@@ -211,6 +211,7 @@ describe('IMAP mailboxes end to end', () => {
         retried: 0,
         held: {},
         paused: [],
+        waiting: [],
       });
 
       // Per mailbox: the folder holds exactly the archive's entries, each once.

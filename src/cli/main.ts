@@ -60,6 +60,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--port <n>', 'console port (default 8788; 0 picks a free one)')
     .option('--no-console', 'do not serve the web console')
     .option('--no-demo', 'do not start the sandbox demo when no connector exists')
+    .option('--wait <seconds>', 'wait this long for another writer of the data directory to finish (default 0)')
     .action(act((opts) => serveCommand(opts, io)));
 
   common(program.command('run'))
@@ -69,6 +70,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--mapping <file>', 'mapping CSV for --sandbox')
     .option('--connector <id>', 'only this connector (also the id given to --sandbox; default "sandbox")')
     .option('--workers <n>', 'decrypt worker threads (default one per core; 0 for none)')
+    .option('--wait <seconds>', 'wait this long for another writer of the data directory to finish (default 0)')
     .option('--json', 'print the report as JSON')
     .action(act((opts) => runCommand(opts, io)));
 

@@ -124,6 +124,17 @@ export const ERROR_CODES = {
     retryable: true,
     meaning: 'a destination asked us to slow down; the delivery waits as long as it said',
   },
+  WXA_DEST_PAUSED_MAILBOX: {
+    kind: 'throttled',
+    retryable: true,
+    meaning:
+      "a mailbox's limit at the destination (e.g. Gmail's daily upload volume) pauses its deliveries until it clears",
+  },
+  WXA_DEST_PAUSED_DESTINATION: {
+    kind: 'throttled',
+    retryable: true,
+    meaning: "a destination-wide limit (e.g. the Gmail project's quota) pauses every delivery to it until it clears",
+  },
   WXA_PROCESS_FAILED: {
     kind: 'transient',
     retryable: true,
@@ -184,6 +195,23 @@ export const ERROR_CODES = {
     retryable: false,
     meaning:
       'the attachment is not an image a browser may show inline (PNG, JPEG, GIF, WebP, BMP): download it instead',
+  },
+  // Data integrity of the data directory: one writer at a time, a full disk said as such, and
+  // a msgid the source sent again with different content.
+  WXA_CONFLICTING_DUPLICATE: {
+    kind: 'data',
+    retryable: false,
+    meaning: 'the source sent an archived msgid again with different content; the new version is held',
+  },
+  WXA_DATA_DIR_LOCKED: {
+    kind: 'config',
+    retryable: false,
+    meaning: 'another process is writing to this data directory; wait for it or stop it',
+  },
+  WXA_DISK_FULL: {
+    kind: 'permanent',
+    retryable: false,
+    meaning: 'the disk holding the data directory is full; free space, then run again',
   },
   // Tamper evidence
   WXA_EVIDENCE_KEY_INVALID: {

@@ -1,23 +1,55 @@
 /**
- * Named crash points for crash-safety tests, in the manner of Dovecot's and SQLite's fault
- * injection: `WXA_CRASH_AT=<point>:<n>` kills the process with SIGKILL the n-th time it passes
- * `<point>`. Unset (always, in production) it costs one string comparison.
+ * Named fault points for crash-safety and failure tests, in the manner of Dovecot's and SQLite's
+ * fault injection. `WXA_CRASH_AT=<point>:<n>` kills the process with SIGKILL the n-th time it
+ * passes `<point>`; `WXA_FAULT_AT=<point>:<n>:<code>` makes the n-th pass fail with the error
+ * the system would give (`ENOSPC`, `EIO`, `SQLITE_FULL`, ...), so that a full disk can be tested
+ * without filling one. Unset (always, in production) each costs one string comparison.
  */
-const spec = process.env.WXA_CRASH_AT;
-const [point, nth] = spec ? [spec.split(':')[0], Number(spec.split(':')[1] ?? '1')] : [undefined, 0];
-let passes = 0;
+function parse(spec: string | undefined): { point?: string; nth: number; code?: string } {
+  if (!spec) return { nth: 0 };
+  const [point, n, code] = spec.split(':');
+  return { point, nth: Number(n ?? '1'), code };
+}
+
+const crash = parse(process.env.WXA_CRASH_AT);
+const fault = parse(process.env.WXA_FAULT_AT);
+let crashPasses = 0;
+let faultPasses = 0;
 
 export type FaultPoint =
   /** a destination stored an item, and the ledger has not recorded it yet */
   | 'after-deliver'
   /** a batch of records is processed, and its transaction has not committed yet */
   | 'before-commit'
+  /** a blob file's bytes are about to be written */
+  | 'blob-write'
+  /** a store transaction's work is done and COMMIT is next */
+  | 'commit'
+
   /** a backup copied one more blob file, and its snapshot is not complete yet */
   | 'backup-blob'
   /** a backup's snapshot is written, and it is not yet the LATEST one */
   | 'backup-snapshot';
 
 export function crashPoint(name: FaultPoint): void {
-  if (point !== name) return;
-  if (++passes >= nth) process.kill(process.pid, 'SIGKILL');
+  if (crash.point !== name) return;
+  if (++crashPasses >= crash.nth) process.kill(process.pid, 'SIGKILL');
+}
+
+/** An injected failure shaped like the real one: a Node system error, or SQLite's error with its code. */
+export interface InjectedFault extends Error {
+  code: string;
+  path?: string;
+}
+
+/** The error to fail with at this pass of `name`, if one is injected; the caller throws it where the real one would arise. */
+export function injectedFault(name: FaultPoint, path?: string): InjectedFault | undefined {
+  if (fault.point !== name || !fault.code) return undefined;
+  if (++faultPasses !== fault.nth) return undefined;
+  const message = fault.code.startsWith('SQLITE_')
+    ? fault.code === 'SQLITE_FULL'
+      ? 'database or disk is full'
+      : `injected ${fault.code}`
+    : `${fault.code}: injected at ${name}${path ? `, write '${path}'` : ''}`;
+  return Object.assign(new Error(message), { code: fault.code, ...(path ? { path } : {}) });
 }

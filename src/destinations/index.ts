@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ArchiverError } from '../core/errors.js';
 import { createGmailDestination, gmailDestinationSchema } from './gmail/index.js';
-import { createGraphDestination, graphDestinationSchema } from './graph/index.js';
+import { createGraphDestination, graphDestinationSchema, type UploadSessionStore } from './graph/index.js';
 import { createImapDestination, imapDestinationSchema } from './imap/index.js';
 import type { Destination } from './types.js';
 
@@ -38,8 +38,19 @@ export interface BuiltDestination {
   overall: number;
 }
 
+export interface DestinationDeps {
+  /**
+   * Where Graph upload sessions are kept until their file is complete; one store per
+   * destination id, so a restarted process resumes them (default: memory).
+   */
+  uploadSessions?: (destinationId: string) => UploadSessionStore;
+}
+
 /** Builds every configured external destination; ids must be unique within a connector. */
-export function buildDestinations(configs: readonly DestinationConfig[]): BuiltDestination[] {
+export function buildDestinations(
+  configs: readonly DestinationConfig[],
+  deps: DestinationDeps = {},
+): BuiltDestination[] {
   const out: BuiltDestination[] = [];
   for (const c of configs) {
     if (c.kind === 'archive') continue;
@@ -56,7 +67,13 @@ export function buildDestinations(configs: readonly DestinationConfig[]): BuiltD
       }
       out.push({ id, destination: createImapDestination(c), perMailbox: c.pool.perMailbox, overall: c.pool.total });
     } else if (c.kind === 'graph') {
-      out.push({ id, destination: createGraphDestination(c), perMailbox: c.maxConcurrentPerMailbox, overall: 16 });
+      const sessions = deps.uploadSessions?.(id);
+      out.push({
+        id,
+        destination: createGraphDestination(c, sessions ? { uploadSessions: sessions } : {}),
+        perMailbox: c.maxConcurrentPerMailbox,
+        overall: 16,
+      });
     } else {
       // Gmail's quota is per user and handled inside the client; a few imports per mailbox at once.
       out.push({ id, destination: createGmailDestination(c), perMailbox: 4, overall: 16 });

@@ -22,13 +22,28 @@ export interface RenderedItem {
   attachments: { ref: AttachmentRef; bytes: Buffer | undefined }[];
 }
 
+/** Why an attachment was left out of a destination's copy. */
+export type OmitReason =
+  /** the message with it is larger than the mailbox accepts */
+  | 'too-large'
+  /** the service refuses files of its type (Gmail's blocked attachments) */
+  | 'blocked-type';
+
+/** An attachment replaced by a note in a partial copy; the full file stays in the archive. */
+export interface OmittedAttachment {
+  name: string;
+  size: number;
+  sha256: string;
+  reason: OmitReason;
+}
+
 export type DeliveryOutcome =
   /** stored now */
   | { status: 'delivered'; remoteId?: string }
   /** the destination already had this key: nothing written */
   | { status: 'duplicate'; remoteId?: string }
-  /** stored without some large attachments (replaced by a note with name, size and SHA-256) */
-  | { status: 'partial'; reason: string; remoteId?: string };
+  /** stored without some attachments (each replaced by a note with name, size, SHA-256 and why) */
+  | { status: 'partial'; reason: string; omitted: OmittedAttachment[]; remoteId?: string };
 
 export interface CheckResult {
   ok: boolean;
@@ -71,16 +86,35 @@ export class DestinationError extends ArchiverError {
   readonly retryAfterMs: number | undefined;
   /** set when the item is larger than the destination accepts: the delivery stage then sends a partial copy */
   readonly tooLarge: { size: number; limit?: number } | undefined;
+  /**
+   * Attachments (indexes in the item) the destination refuses whatever the size, e.g. Gmail's
+   * blocked file types: the delivery stage sends a copy without them, each replaced by a note.
+   */
+  readonly refused: { index: number; reason: OmitReason }[] | undefined;
+  /**
+   * For throttled: what the wait applies to. 'mailbox': every delivery into this mailbox (a
+   * daily upload limit); 'destination': every delivery of the destination (a project-wide
+   * quota). Unset: only this delivery.
+   */
+  readonly pause: 'mailbox' | 'destination' | undefined;
 
   constructor(
     failure: DeliveryFailureKind,
     message: string,
-    options?: { cause?: unknown; retryAfterMs?: number; tooLarge?: { size: number; limit?: number } },
+    options?: {
+      cause?: unknown;
+      retryAfterMs?: number;
+      tooLarge?: { size: number; limit?: number };
+      refused?: { index: number; reason: OmitReason }[];
+      pause?: 'mailbox' | 'destination';
+    },
   ) {
     super(CODES[failure], message, options);
     this.name = 'DestinationError';
     this.failure = failure;
     this.retryAfterMs = options?.retryAfterMs;
     this.tooLarge = options?.tooLarge;
+    this.refused = options?.refused;
+    this.pause = options?.pause;
   }
 }

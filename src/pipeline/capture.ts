@@ -42,5 +42,11 @@ function toCaptured(r: EncryptedRecord) {
   if (!/^\d{1,20}$/.test(seq)) {
     throw new ArchiverError('WXA_SOURCE_FAILED', `GetChatData returned a record with an invalid seq "${seq}"`);
   }
-  return { seq, msgid: String(r.msgid ?? ''), publickey_ver: Number(r.publickey_ver ?? 0), json: JSON.stringify(r) };
+  // The raw record is kept exactly as sent; its msgid column is text other tools read, so well-formed.
+  return {
+    seq,
+    msgid: String(r.msgid ?? '').toWellFormed(),
+    publickey_ver: Number(r.publickey_ver ?? 0),
+    json: JSON.stringify(r),
+  };
 }

@@ -12,7 +12,7 @@ import { openSandbox } from '../sources/sandbox/index.js';
 import type { FinanceClient } from '../sources/wecom/client.js';
 import { createSdkClient } from '../sources/wecom/sdk-host/index.js';
 import type { DirectorySnapshot } from '../core/directory.js';
-import { listMappingOverrides, loadDirectory, type Db } from '../store/index.js';
+import { listMappingOverrides, loadDirectory, uploadSessionStore, type Db, type UrlSeal } from '../store/index.js';
 import {
   inlinePreparer,
   loadKeyRing,
@@ -52,7 +52,7 @@ export interface RuntimeSecrets {
 
 export async function buildConnector(
   cfg: ConnectorConfig,
-  opts: { workers: number; db?: Db; secrets?: RuntimeSecrets },
+  opts: { workers: number; db?: Db; secrets?: RuntimeSecrets; seal?: UrlSeal },
 ): Promise<BuiltConnector> {
   const source = await openSource(cfg, opts.db, opts.secrets ?? {});
   const { client, directory } = source;
@@ -100,7 +100,24 @@ export async function buildConnector(
       ...(cfg.mapping.catchAll ? { catchAll: cfg.mapping.catchAll } : {}),
     },
   };
-  const destinations = buildDestinations(cfg.destinations);
+  const db = opts.db;
+  // Graph upload sessions outlive a restart in the store, keyed by destination as well.
+  const destinations = buildDestinations(
+    cfg.destinations,
+    db
+      ? {
+          uploadSessions: (id) => {
+            const s = uploadSessionStore(db, opts.seal ? { seal: opts.seal } : {});
+            const k = (key: string) => `${cfg.id}/${id}/${key}`;
+            return {
+              get: (key) => s.get(k(key)),
+              put: (key, v) => s.put(k(key), v),
+              delete: (key) => s.delete(k(key)),
+            };
+          },
+        }
+      : {},
+  );
   const remote = source.remoteDecrypt;
   const preparer: Preparer =
     opts.workers > 0 ? poolPreparer(setup, opts.workers, remote) : await inlinePreparer(setup, remote);

@@ -49,3 +49,22 @@ export function heldTotal(c: RunCounters): number {
 export function bump(map: Record<string, number>, key: string, by = 1): void {
   map[key] = (map[key] ?? 0) + by;
 }
+
+/**
+ * Adds a batch's counters to the run's, once the batch has committed: a batch whose transaction
+ * failed (a full disk) leaves the run's counters at what is really in the store.
+ */
+export function addCounters(into: RunCounters, batch: RunCounters): void {
+  into.fetched += batch.fetched;
+  into.archived += batch.archived;
+  into.failed += batch.failed;
+  into.duplicates += batch.duplicates;
+  into.deliveries += batch.deliveries;
+  for (const [k, v] of Object.entries(batch.held)) bump(into.held, k, v);
+  for (const [k, v] of Object.entries(batch.flagged)) bump(into.flagged, k, v);
+  for (const [k, v] of Object.entries(batch.byType)) bump(into.byType, k, v);
+  into.media.fetched += batch.media.fetched;
+  into.media.bytes += batch.media.bytes;
+  into.media.md5Mismatch += batch.media.md5Mismatch;
+  into.media.unavailable += batch.media.unavailable;
+}

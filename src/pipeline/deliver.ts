@@ -9,9 +9,18 @@ import { randomUUID } from 'node:crypto';
 import { describeError } from '../core/errors.js';
 import { crashPoint } from '../core/fault-points.js';
 import type { ChatMessage } from '../core/model.js';
-import { DestinationError, type DeliveryOutcome, type Destination, type RenderedItem } from '../destinations/types.js';
+import { omittedLine, partialReason } from '../destinations/omission.js';
+import {
+  DestinationError,
+  type DeliveryOutcome,
+  type Destination,
+  type OmitReason,
+  type OmittedAttachment,
+  type RenderedItem,
+} from '../destinations/types.js';
 import { messageIdFor } from '../render/index.js';
 import {
+  deferDeliveries,
   finishDelivery,
   holdDelivery,
   leaseDue,
@@ -42,10 +51,12 @@ export interface DeliveryCounters {
   held: Record<string, number>;
   /** destinations paused because they refused our credentials */
   paused: string[];
+  /** waits a destination's limit imposed on a mailbox or on the whole destination (not failures) */
+  waiting: { destinationId: string; mailbox?: string; until: number }[];
 }
 
 export function emptyDeliveryCounters(): DeliveryCounters {
-  return { delivered: 0, partial: 0, duplicates: 0, retried: 0, held: {}, paused: [] };
+  return { delivered: 0, partial: 0, duplicates: 0, retried: 0, held: {}, paused: [], waiting: [] };
 }
 
 export interface DeliverOptions {
@@ -106,6 +117,8 @@ async function deliverRows(
   const perMailbox = new Map<string, number>();
   let running = 0;
   let paused = false;
+  /** the destination asked every mailbox to wait: start nothing more */
+  let stopped = false;
   // Rows of one mailbox next to each other, so a connection freed by one delivery is taken by
   // the next delivery into the same mailbox instead of being closed for another mailbox's login.
   const queue = [...rows].sort((a, b) => (a.mailbox < b.mailbox ? -1 : a.mailbox > b.mailbox ? 1 : a.id - b.id));
@@ -133,7 +146,7 @@ async function deliverRows(
         {
           status: outcome.status,
           ...(outcome.remoteId ? { remoteId: outcome.remoteId } : {}),
-          ...(outcome.status === 'partial' ? { detail: outcome.reason } : {}),
+          ...(outcome.status === 'partial' ? { detail: outcome.reason, omitted: outcome.omitted } : {}),
         },
         now(),
       );
@@ -141,7 +154,13 @@ async function deliverRows(
       else if (outcome.status === 'duplicate') counters.duplicates++;
       else counters.partial++;
     } catch (err) {
-      paused = (await recordFailure(store, row, err, counters, opts)) || paused;
+      const action = await recordFailure(store, row, err, counters, opts);
+      if (action === 'auth') paused = true;
+      if (action === 'destination') stopped = true;
+      if (action === 'mailbox') {
+        // The rest of this mailbox's rows wait too (their due time was moved with it).
+        for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.mailbox === row.mailbox) queue.splice(i, 1);
+      }
     }
   };
 
@@ -157,7 +176,7 @@ async function deliverRows(
       });
     };
     const pump = (prefer?: string) => {
-      if (paused) queue.length = 0;
+      if (paused || stopped) queue.length = 0;
       if (queue.length === 0 && running === 0) return resolve();
       if (prefer !== undefined && running < d.overall && (perMailbox.get(prefer) ?? 0) < d.perMailbox) {
         const i = queue.findIndex((r) => r.mailbox === prefer);
@@ -175,70 +194,116 @@ async function deliverRows(
 }
 
 /**
- * Delivers the item; when the destination refuses it as too large, sends a copy without its
- * largest attachments instead (each replaced by a note with name, size and SHA-256), counted as
- * partial. The full item stays in the embedded archive: nothing is dropped.
+ * Delivers the item; when the destination refuses it as too large, or refuses some of its
+ * attachments (a blocked file type), sends a copy without those attachments instead (each
+ * replaced by a note with name, size, SHA-256 and why), counted as partial. The full item
+ * stays in the embedded archive: nothing is dropped.
  */
-async function deliverOrReduce(
+export async function deliverOrReduce(
   destination: Destination,
   item: RenderedItem,
   mailbox: string,
-  opts: DeliverOptions,
+  opts: Pick<DeliverOptions, 'rerender'>,
 ): Promise<DeliveryOutcome> {
   try {
     return await destination.deliver(item, mailbox);
   } catch (err) {
     const big = err instanceof DestinationError ? err.tooLarge : undefined;
-    if (!big || !opts.rerender) throw err;
-    const sizes = item.attachments.map((a, i) => ({ i, size: a.bytes?.length ?? 0 }));
-    sizes.sort((a, b) => b.size - a.size);
-    // Leave out the largest attachments until the estimate (base64 grows by 4/3) fits, with a
-    // margin for the notes; the limit defaults to half the refused size when the server gave none.
-    const limit = big.limit ?? Math.floor(big.size / 2);
-    const omit = new Set<number>();
-    let estimate = big.size;
-    for (const a of sizes) {
-      if (estimate <= limit * 0.95 || a.size === 0) break;
-      omit.add(a.i);
-      estimate -= Math.ceil((a.size * 4) / 3) + Math.ceil(a.size / 57) * 2;
+    const refused = err instanceof DestinationError ? (err.refused ?? []) : [];
+    if ((!big && refused.length === 0) || !opts.rerender) throw err;
+    const why = new Map<number, OmitReason>(refused.map((r) => [r.index, r.reason]));
+    // The limit defaults to half the refused size when the server gave none.
+    const limit = big ? (big.limit ?? Math.floor(big.size / 2)) : undefined;
+    if (big && limit !== undefined) {
+      // Leave out the largest attachments until the estimate (base64 grows by 4/3) fits, with
+      // a margin for the notes; files already left out for their type count as gone.
+      let estimate = big.size;
+      for (const i of why.keys()) estimate -= encodedSize(item.attachments[i]?.bytes?.length ?? 0);
+      const sizes = item.attachments.map((a, i) => ({ i, size: a.bytes?.length ?? 0 }));
+      sizes.sort((a, b) => b.size - a.size);
+      for (const a of sizes) {
+        if (estimate <= limit * 0.95 || a.size === 0) break;
+        if (why.has(a.i)) continue;
+        why.set(a.i, 'too-large');
+        estimate -= encodedSize(a.size);
+      }
     }
-    if (omit.size === 0) throw err;
+    if (why.size === 0) throw err;
+    const omitted: OmittedAttachment[] = [...why.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([i, reason]) => {
+        const bytes = item.attachments[i]?.bytes ?? Buffer.alloc(0);
+        return {
+          name: item.attachments[i]?.ref.filename ?? `attachment-${i + 1}`,
+          size: bytes.length,
+          sha256: sha256Hex(bytes),
+          reason,
+        };
+      });
+    const lineOf = new Map([...why.keys()].sort((a, b) => a - b).map((i, n) => [i, omitted[n]!]));
     const note = (i: number) => {
-      const a = item.attachments[i]!;
-      const bytes = a.bytes ?? Buffer.alloc(0);
-      return `left out of this copy: ${bytes.length} bytes is over this mailbox's limit of ${limit} bytes; the full file (SHA-256 ${sha256Hex(bytes)}) is in the archive`;
+      const o = lineOf.get(i);
+      return o ? `left out of this copy (the full file is in the archive): ${omittedLine(o, limit)}` : '';
     };
-    const reduced: RenderedItem = { ...item, mime: opts.rerender(item, omit, note) };
+    const reduced: RenderedItem = { ...item, mime: opts.rerender(item, new Set(why.keys()), note) };
     const outcome = await destination.deliver(reduced, mailbox);
-    const names = [...omit].map((i) => item.attachments[i]!.ref.filename).join(', ');
     return {
       status: 'partial',
-      reason: `attachment(s) ${names} left out: the item (${big.size} bytes) is over the destination's limit${big.limit ? ` of ${big.limit} bytes` : ''}`,
+      reason: partialReason(omitted, limit),
+      omitted,
       ...(outcome.remoteId ? { remoteId: outcome.remoteId } : {}),
     };
   }
 }
 
-/** Returns true when the destination must pause (credentials refused). */
+/** Bytes of a file once base64-encoded in MIME (76-character lines). */
+function encodedSize(n: number): number {
+  return Math.ceil((n * 4) / 3) + Math.ceil(n / 57) * 2;
+}
+
+/**
+ * Records a failed delivery and says what else it stops: 'auth' (the destination pauses until
+ * its credentials change), 'destination' or 'mailbox' (a limit of the service: every pending
+ * delivery of the destination, or of the mailbox, waits until it clears), or 'none'.
+ */
 async function recordFailure(
   store: Store,
   row: DueDelivery,
   err: unknown,
   counters: DeliveryCounters,
   opts: DeliverOptions,
-): Promise<boolean> {
+): Promise<'auth' | 'destination' | 'mailbox' | 'none'> {
   const now = (opts.now ?? Date.now)();
   const failure = err instanceof DestinationError ? err.failure : 'transient';
   const code = err instanceof DestinationError ? err.code : 'WXA_DEST_TRANSIENT';
   const detail = describeError(err);
   if (failure === 'auth') {
     await retryDelivery(store.db, row.id, { code, detail, nextAttemptAt: now, countAttempt: false });
-    return true;
+    return 'auth';
+  }
+  const scope = err instanceof DestinationError && failure === 'throttled' ? err.pause : undefined;
+  if (scope && err instanceof DestinationError && err.retryAfterMs !== undefined) {
+    const until = now + err.retryAfterMs;
+    await deferDeliveries(store.db, {
+      connectorId: row.connectorId,
+      destinationId: row.destinationId,
+      ...(scope === 'mailbox' ? { mailbox: row.mailbox } : {}),
+      until,
+      code: scope === 'mailbox' ? 'WXA_DEST_PAUSED_MAILBOX' : 'WXA_DEST_PAUSED_DESTINATION',
+      detail,
+    });
+    counters.waiting.push({
+      destinationId: row.destinationId,
+      ...(scope === 'mailbox' ? { mailbox: row.mailbox } : {}),
+      until,
+    });
+    counters.retried++;
+    return scope;
   }
   if (failure === 'permanent' || row.attempts + 1 >= (opts.maxAttempts ?? 10)) {
     await holdDelivery(store.db, row, { code, detail }, now);
     bump(counters.held, failure === 'permanent' ? 'destination-refused' : 'destination-failing');
-    return false;
+    return 'none';
   }
   const wait =
     failure === 'throttled' && err instanceof DestinationError && err.retryAfterMs !== undefined
@@ -251,7 +316,7 @@ async function recordFailure(
     countAttempt: failure !== 'throttled',
   });
   counters.retried++;
-  return false;
+  return 'none';
 }
 
 /** Exponential backoff with full jitter in [0.5, 1.5) of the nominal delay. */

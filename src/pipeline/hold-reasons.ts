@@ -11,6 +11,9 @@ export const HOLD_REASONS = {
   malformed: 'the record cannot be decrypted or parsed; it is kept as received for inspection',
   /** the item could not be rendered as a message: kept, and rendered again after an upgrade */
   'render-failed': 'the message could not be rendered; it is kept and is re-rendered after the fix',
+  /** the source sent a msgid already archived, with different content: both versions are kept */
+  'conflicting-duplicate':
+    'a message with this msgid was already archived with different content; both versions are kept for review',
 } as const;
 
 export type HoldReason = keyof typeof HOLD_REASONS;

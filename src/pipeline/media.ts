@@ -6,7 +6,7 @@
  * memory stays at one chunk whatever the size. The MD5 the message announced is checked: one
  * re-download on a mismatch, then the bytes are kept and the mismatch recorded.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AttachmentRef } from '../core/model.js';
 import { SDK_ERRORS, SdkError, type FinanceClient } from '../sources/wecom/client.js';
 import {
@@ -63,7 +63,10 @@ type Downloaded = { bytes: Buffer; md5: string } | { file: { sha256: string; siz
 /** Downloads one file, resuming a download a previous run or process left unfinished. */
 async function download(ctx: MediaContext, sdkfileid: string, fresh: boolean): Promise<Downloaded> {
   const { store, connectorId } = ctx;
-  const tempName = `media-${createHash('sha256').update(`${connectorId}\0${sdkfileid}`).digest('hex')}.part`;
+  // Unique per process and download: a name derived only from the file would be shared by two
+  // processes fetching it at once. A resumed download finds its name in the recorded progress.
+  const id = createHash('sha256').update(`${connectorId}\0${sdkfileid}`).digest('hex').slice(0, 32);
+  const tempName = `media-${id}-${process.pid}-${randomBytes(6).toString('hex')}.part`;
   let progress = fresh ? undefined : await getMediaProgress(store.db, connectorId, sdkfileid);
   let indexbuf = progress?.indexbuf ?? '';
   if (!progress) {

@@ -53,20 +53,24 @@ export function buildLookups(dir: DirectorySnapshot, mapping: MappingSetup): Loo
 /** Fan-out: one entry per mailbox a participant maps to; employees without one are held. */
 export function mapParticipants(msg: ChatMessage, lk: Lookups): MappingOutcome {
   const out: MappingOutcome = { entries: [], holds: [], addresses: [], unmapped: [] };
+  // A set, not a scan of the entries: a group of 10,000 members would otherwise cost 10^8 steps.
+  const mailboxes = new Set<string>();
   for (const id of participantsOf(msg)) {
     const r = lk.resolver.resolve(id);
     if (r.mailbox) {
       out.addresses.push([id, r.mailbox]);
-      if (!out.entries.some((e) => e.mailbox === r.mailbox)) {
+      if (!mailboxes.has(r.mailbox)) {
+        mailboxes.add(r.mailbox);
         out.entries.push({ mailbox: r.mailbox, displayName: lk.people.get(id)?.name ?? id });
       }
     } else if (personKindOf(id) === 'internal') {
       // Only employees have mailboxes to miss; external contacts and robots get their copy
       // through the employees in the conversation, unless the CSV maps them explicitly.
-      out.holds.push({ reason: 'unmapped', participant: id, detail: `participant ${id} maps to no mailbox` });
       out.unmapped.push(id);
     }
   }
+  // One hold per record, whatever the size of the group, listing everyone it concerns.
+  if (out.unmapped.length > 0) out.holds.push(unmappedHold(out.unmapped));
   if (out.entries.length === 0 && lk.catchAll) out.entries.push({ mailbox: lk.catchAll, displayName: 'Catch-all' });
   return out;
 }
@@ -110,4 +114,16 @@ export function renderableAnywhere(msg: ChatMessage): boolean {
 export function summaryOf(msg: ChatMessage): string {
   if (msg.content.kind === 'text') return msg.content.text.slice(0, 80);
   return `[${msg.msgtype}]`;
+}
+
+/** How many unmapped participants a hold's detail names before "and N more" (all are in its list). */
+const DETAIL_NAMES = 10;
+
+export function unmappedHold(ids: string[]): HoldWrite {
+  const detail =
+    ids.length === 1
+      ? `participant ${ids[0]} maps to no mailbox`
+      : `${ids.length} participants map to no mailbox: ${ids.slice(0, DETAIL_NAMES).join(', ')}` +
+        (ids.length > DETAIL_NAMES ? ` and ${ids.length - DETAIL_NAMES} more` : '');
+  return { reason: 'unmapped', ...(ids.length === 1 ? { participant: ids[0] } : {}), participants: ids, detail };
 }

@@ -12,7 +12,10 @@ import { MODEL_VERSION, type ChatMessage } from '../core/model.js';
 import type { FinanceClient } from '../sources/wecom/client.js';
 import { assembleMime } from '../render/index.js';
 import {
+  diskFull,
   findItemModel,
+  seqFromKey,
+  storedItemVersion,
   type PreparedBlob,
   type ProcessedRecord,
   type RawRecordRow,
@@ -21,6 +24,7 @@ import {
 import { bump, type RunCounters } from './counters.js';
 import type { PreparedResult, Preparer } from './decrypt.js';
 import type { ConfiguredDestination } from './deliver.js';
+import { contentDigest } from './content-digest.js';
 import { holdReasonFor } from './hold-reasons.js';
 import { fetchAttachment, type FetchedMedia } from './media.js';
 import { hashAssembled } from './hash-assembled.js';
@@ -49,12 +53,54 @@ export interface RunState {
   /** searchable text of recent messages, so a recall is found by what it recalled */
   recallTexts: Map<string, string>;
   unmapped: Set<string>;
+  /** item keys produced in this run and not yet necessarily committed: the version that owns each */
+  versions: Map<string, KeyOwner>;
   /** the enabled supervision policies, reloaded each batch so a change applies from the next one */
   supervision: CompiledPolicy[];
 }
 
+interface KeyOwner {
+  rawId: number;
+  seq: string;
+  digest: string;
+}
+
 export function newRunState(): RunState {
-  return { summaries: new Map(), recallTexts: new Map(), unmapped: new Set(), supervision: [] };
+  return { summaries: new Map(), recallTexts: new Map(), unmapped: new Set(), versions: new Map(), supervision: [] };
+}
+
+/**
+ * How a record relates to the item its key names: it is that item's own record (new, or
+ * processed again), an identical replay of it, or a different message under a reused msgid.
+ */
+type KeyClaim = { kind: 'own' } | { kind: 'identical'; owner: KeyOwner } | { kind: 'conflict'; owner: KeyOwner };
+
+async function claimKey(store: Store, state: RunState, row: RawRecordRow, msg: ChatMessage): Promise<KeyClaim> {
+  const digest = contentDigest(msg);
+  let owner = state.versions.get(msg.key);
+  if (!owner) {
+    const stored = await storedItemVersion(store.db, msg.key);
+    if (stored) {
+      owner = {
+        rawId: stored.rawId,
+        seq: seqFromKey(stored.seqKey),
+        digest: contentDigest(JSON.parse(stored.modelJson) as unknown),
+      };
+    }
+  }
+  if (!owner || owner.rawId === row.id) {
+    state.versions.set(msg.key, { rawId: row.id, seq: msg.seq, digest });
+    return { kind: 'own' };
+  }
+  return owner.digest === digest ? { kind: 'identical', owner } : { kind: 'conflict', owner: { ...owner } };
+}
+
+function conflictDetail(msg: ChatMessage, owner: KeyOwner, mimeSha256: string): string {
+  return (
+    `msgid ${msg.msgid} was archived from seq ${owner.seq} (content ${owner.digest.slice(0, 16)}); ` +
+    `seq ${msg.seq} carries different content (${contentDigest(msg).slice(0, 16)}), kept as received ` +
+    `with its rendering in blob ${mimeSha256}; compare the two and decide which is authoritative`
+  );
 }
 
 export async function processBatch(
@@ -77,6 +123,9 @@ export async function processBatch(
     try {
       out.push(await finish(store, rt, row, res, state, counters));
     } catch (err) {
+      // A full disk is no fault of this record: the run stops, and this batch is not committed.
+      const full = diskFull(err);
+      if (full) throw full;
       const code = err instanceof ArchiverError ? err.code : 'WXA_PROCESS_FAILED';
       out.push(heldOrFailed(row.id, code, describeError(err), counters));
     }
@@ -104,6 +153,14 @@ async function finish(
   counters: RunCounters,
 ): Promise<ProcessedRecord> {
   const { msg, mapping } = res;
+  const claim = await claimKey(store, state, row, msg);
+  if (claim.kind === 'identical') {
+    // The same message again (the source replayed it): its content is archived, so it counts as
+    // archived, and as a duplicate; nothing new is written.
+    counters.archived++;
+    counters.duplicates++;
+    return { rawId: row.id, status: 'duplicate', blobs: [], media: [], entries: [], holds: [] };
+  }
   const fetched: FetchedMedia[] = [];
   let mimeBlob: PreparedBlob;
   if (res.mime) {
@@ -146,6 +203,27 @@ async function finish(
         'mime',
       );
     }
+  }
+  if (claim.kind === 'conflict') {
+    // A reused msgid with other content: the item key belongs to the archived version, so this
+    // one is held with its media and rendering stored (they outlive the source's retention).
+    bump(counters.held, 'conflicting-duplicate');
+    return {
+      rawId: row.id,
+      status: 'held',
+      holdReason: 'conflicting-duplicate',
+      blobs: [mimeBlob, ...fetched.flatMap((f) => (f.blob ? [f.blob] : []))],
+      media: fetched.map((f) => f.write),
+      entries: [],
+      holds: [
+        {
+          reason: 'conflicting-duplicate',
+          code: 'WXA_CONFLICTING_DUPLICATE',
+          itemKey: msg.key,
+          detail: conflictDetail(msg, claim.owner, mimeBlob.sha256),
+        },
+      ],
+    };
   }
   state.summaries.set(msg.msgid, summaryOf(msg));
   state.recallTexts.set(msg.msgid, recallTextOf(msg.content));

@@ -3,7 +3,15 @@
  * causes that have since been fixed (a new mapping, a new key version), run, close.
  */
 import type { ConnectorConfig } from '../config/index.js';
-import { requeueKeyMissing, requeueUnmapped, saveConnectorState, upsertConnector, type Store } from '../store/index.js';
+import { describeError } from '../core/errors.js';
+import {
+  requeueKeyMissing,
+  requeueUnmapped,
+  saveConnectorState,
+  upsertConnector,
+  type Store,
+  type UrlSeal,
+} from '../store/index.js';
 import { buildConnector, type RuntimeSecrets } from './connector.js';
 import { refreshDirectory, type DirectoryRefresh } from './directory-refresh.js';
 import { runOnce, type RunOptions, type RunReport } from './run.js';
@@ -19,13 +27,19 @@ export interface ConnectorRunReport extends RunReport {
 export async function runConnector(
   store: Store,
   cfg: ConnectorConfig,
-  opts: RunOptions & { workers: number; secrets?: RuntimeSecrets },
+  opts: RunOptions & {
+    workers: number;
+    secrets?: RuntimeSecrets;
+    /** seals credentials the run keeps in the database (Graph upload session URLs) */
+    seal?: UrlSeal;
+  },
 ): Promise<ConnectorRunReport> {
   const directory = await refreshDirectory(store.db, cfg, (opts.now ?? Date.now)());
   const built = await buildConnector(cfg, {
     workers: opts.workers,
     db: store.db,
     ...(opts.secrets ? { secrets: opts.secrets } : {}),
+    ...(opts.seal ? { seal: opts.seal } : {}),
   });
   try {
     const now = (opts.now ?? Date.now)();
@@ -40,7 +54,13 @@ export async function runConnector(
     }
     released.keyMissing = await requeueKeyMissing(store.db, cfg.id, built.keyVersions, now);
     const report = await runOnce(store, built.runtime, opts);
-    await saveConnectorState(store.db, cfg.id, { ...state, mappingFingerprint: built.mappingFingerprint });
+    try {
+      await saveConnectorState(store.db, cfg.id, { ...state, mappingFingerprint: built.mappingFingerprint });
+    } catch (err) {
+      // Not saving the fingerprint only means held records are re-evaluated once more next run.
+      report.status = 'failed';
+      report.error = `${report.error ?? 'the run'}; the connector state could not be saved: ${describeError(err)}`;
+    }
     return { ...report, released, mappingProblems: built.mappingProblems, ...(directory ? { directory } : {}) };
   } finally {
     await built.close();

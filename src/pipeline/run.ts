@@ -7,6 +7,7 @@ import { describeError } from '../core/errors.js';
 import { crashPoint } from '../core/fault-points.js';
 import {
   commitProcessed,
+  diskFull,
   finishRun,
   listWork,
   markInterruptedRuns,
@@ -20,7 +21,7 @@ import {
 import { captureAvailable } from './capture.js';
 import { deliverDue, type DeliveryCounters } from './deliver.js';
 import { mapParticipants, renderItem } from './prepare.js';
-import { emptyCounters, heldTotal, type RunCounters } from './counters.js';
+import { addCounters, emptyCounters, heldTotal, type RunCounters } from './counters.js';
 import { newRunState, processBatch, type ConnectorRuntime } from './process.js';
 import { loadActivePolicies } from '../compliance/supervision/index.js';
 import type { PreparedResult } from './decrypt.js';
@@ -105,9 +106,11 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
       const upcoming = next(current.rows[current.rows.length - 1]!.seq_key);
       upcoming.catch(() => undefined);
       state.supervision = await loadActivePolicies(store.db);
-      const processed = await processBatch(store, rt, current.rows, prepared, state, counters);
+      const batch = emptyCounters();
+      const processed = await processBatch(store, rt, current.rows, prepared, state, batch);
       crashPoint('before-commit');
       await commitProcessed(store.db, rt.id, processed, { now: now(), runId, destinations: destinationIds });
+      addCounters(counters, batch);
       progress('process', Math.max(total, counters.fetched));
       current = await upcoming;
     }
@@ -127,8 +130,15 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
     error = describeError(err);
   }
   const finished = now();
-  const status = error ? 'failed' : 'succeeded';
-  await finishRun(store.db, runId, status, delivery ? { ...counters, delivery } : counters, finished, error);
+  let status: RunReport['status'] = error ? 'failed' : 'succeeded';
+  try {
+    await finishRun(store.db, runId, status, delivery ? { ...counters, delivery } : counters, finished, error);
+  } catch (err) {
+    // On a full disk the run's own record may not fit either: the report still says what was
+    // committed, and the run stays marked running, so the next run reports it as interrupted.
+    error = `${error ?? 'the run'}; its record could not be saved: ${describeError(diskFull(err) ?? err)}`;
+    status = 'failed';
+  }
   const head = await rt.client.headSeq?.().catch(() => undefined);
   const health = await sourceHealth(store.db, rt.id, finished, head);
   progress('done', counters.fetched);

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { ConnectorConfig } from '../config/index.js';
 import { describeError } from '../core/errors.js';
-import type { Store } from '../store/index.js';
+import type { Store, UrlSeal } from '../store/index.js';
 import type { RuntimeSecrets } from './connector.js';
 import { runConnector, type ConnectorRunReport } from './run-connector.js';
 import type { RunProgress } from './run.js';
@@ -54,6 +54,8 @@ export interface SupervisorOptions {
   maxRuns?: number;
   onLog?: (line: string) => void;
   now?: () => number;
+  /** seals credentials runs keep in the database (Graph upload session URLs) */
+  seal?: UrlSeal;
 }
 
 interface Entry {
@@ -210,6 +212,7 @@ export class Supervisor {
       const report = await runConnector(this.opts.store, c, {
         workers: this.opts.workers,
         ...(secrets ? { secrets } : {}),
+        ...(this.opts.seal ? { seal: this.opts.seal } : {}),
         onProgress: (p) => {
           const progress = { ...p, at: this.now() };
           e.status.progress = progress;

@@ -45,9 +45,11 @@ export function describeMessage(
   const leftovers: string[] = [];
   msg.attachments.forEach((ref, i) => {
     if (scope.referenced.has(i)) return;
-    leftovers.push(
-      `${ref.filename || `attachment ${i + 1}`}: ${sizes[i] !== undefined ? 'see attachment' : 'media not available'}`,
-    );
+    // A file left out of this copy says why, as the content's own attachment does.
+    const why = sizes[i] === undefined ? ctx.attachmentMissingReason?.(i) : undefined;
+    const state =
+      sizes[i] !== undefined ? 'see attachment' : why ? `media not available (${why})` : 'media not available';
+    leftovers.push(`${ref.filename || `attachment ${i + 1}`}: ${state}`);
   });
   if (leftovers.length > 0) blocks.push({ type: 'list', title: 'Other attachments (其他附件)', items: leftovers });
   const recalledAt = optionalTime(ctx.recalledAt);

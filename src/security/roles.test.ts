@@ -30,14 +30,14 @@ describe('roles and permissions', () => {
     expect(permissionsOf(['org-admin'])).toEqual(ALL);
   });
 
-  it('eDiscovery roles and reviewers open mailboxes and nothing else', () => {
+  it('eDiscovery roles and reviewers search and open mailboxes, and nothing else', () => {
     for (const r of ['ediscovery-admin', 'ediscovery-manager', 'reviewer'] as const) {
-      expect(permissionsOf([r]), r).toEqual(['mailboxes:read']);
+      expect(permissionsOf([r]).sort(), r).toEqual(['mailboxes:read', 'search']);
     }
   });
 
   it('combines roles and grants nothing without one', () => {
-    expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual(['audit:read', 'mailboxes:read']);
+    expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual(['audit:read', 'mailboxes:read', 'search']);
     expect(permissionsOf([])).toEqual([]);
     for (const p of ALL) expect(can([], p)).toBe(false);
   });

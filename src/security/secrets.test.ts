@@ -161,3 +161,20 @@ describe('SecretBox master key', () => {
     }
   });
 });
+
+describe('SecretBox text seal', () => {
+  it('round-trips a credential bound to its purpose, and refuses another purpose', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wxa-seal-'));
+    try {
+      const box = await SecretBox.open({ dataDir: dir, env: {} });
+      const url = 'https://outlook.office.com/api/v2.0/Users/x/AttachmentSessions/y?authtoken=secret';
+      const sealed = box.textSeal('upload').seal(url);
+      expect(sealed).not.toContain('authtoken');
+      expect(sealed.startsWith(`${box.keyId}:`)).toBe(true);
+      expect(box.textSeal('upload').open(sealed)).toBe(url);
+      expect(() => box.textSeal('other').open(sealed)).toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

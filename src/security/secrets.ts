@@ -14,6 +14,8 @@ import type { SecretTable } from '../store/schema.js';
 import { canonicalIdentity, reentryRequired, type SecretBinding, type SecretIdentity } from './secret-identity.js';
 
 export const MASTER_KEY_ENV = 'WXA_MASTER_KEY';
+/** The purpose Graph upload session URLs are sealed under (see SecretBox.textSeal). */
+export const UPLOAD_SESSION_SEAL = 'graph-upload-session-url';
 export const MASTER_KEY_FILE = 'master.key';
 const KEY_BYTES = 32;
 /** 96-bit IVs are what GCM is specified for (NIST SP 800-38D 8.2); random ones are safe to 2^32 uses. */
@@ -111,6 +113,35 @@ export class SecretBox {
       .values({ name, ...row })
       .onConflict((oc) => oc.column('name').doUpdateSet(row))
       .execute();
+  }
+
+  /**
+   * Seals short-lived credentials kept outside the secrets table (a Graph upload session's
+   * pre-authenticated URL) under the master key, bound to `purpose` as authenticated data.
+   * Text form: key id, then base64 of IV, tag and ciphertext.
+   */
+  textSeal(purpose: string): { seal(plain: string): string; open(sealed: string): string } {
+    const aad = Buffer.from(purpose, 'utf8');
+    return {
+      seal: (plain) => {
+        const iv = randomBytes(IV_BYTES);
+        const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+        cipher.setAAD(aad);
+        const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+        return `${this.keyId}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
+      },
+      open: (sealed) => {
+        const [keyId, data] = sealed.split(':');
+        if (keyId !== this.keyId || !data) {
+          throw unreadable(purpose, `it was sealed under master key ${keyId ?? '?'}, but this key is ${this.keyId}`);
+        }
+        const raw = Buffer.from(data, 'base64');
+        const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, IV_BYTES));
+        decipher.setAAD(aad);
+        decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + 16));
+        return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + 16)), decipher.final()]).toString('utf8');
+      },
+    };
   }
 
   /**

@@ -5,7 +5,7 @@
  * run through one pipeline. The sandbox tenant and the mapping CSV live in the data directory.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { connectorSchema, type ConnectorConfig } from '../config/index.js';
@@ -13,7 +13,7 @@ import { ArchiverError } from '../core/errors.js';
 import type { RuntimeSecrets } from '../pipeline/index.js';
 import type { SecretBox } from '../security/index.js';
 import { generateTenant } from '../sources/sandbox/index.js';
-import type { Db } from '../store/index.js';
+import { ensurePrivateDir, type Db } from '../store/index.js';
 import { syncDir } from '../store/blobs/local.js';
 import { MAPPING_CSV_MAX_CHARS } from './body-limits.js';
 import type { ConnectorInput, DestinationInput, SecretsInput, SecretStatus } from './contract.js';
@@ -42,6 +42,12 @@ const destinationInput = z.discriminatedUnion('kind', [
     clientId: z.string().min(1),
     cloud: z.enum(['worldwide', 'gcc', 'gcc-high', 'dod', 'china']).optional(),
     folder: z.string().min(1).optional(),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .max(150 * 1024 * 1024)
+      .optional(),
   }),
   z.object({ kind: z.literal('gmail'), label: z.string().min(1).optional() }),
 ]);
@@ -148,7 +154,7 @@ export async function secretStatus(db: Db, box: SecretBox, def: StoredDefinition
 export async function writeMappingCsv(p: Paths, id: string, text: string): Promise<string> {
   const file = mappingFile(p, id);
   const dir = join(p.dataDir, 'mappings');
-  await mkdir(dir, { recursive: true });
+  await ensurePrivateDir(dir);
   const tmp = `${file}.tmp`;
   const fh = await open(tmp, 'w', 0o600);
   try {
@@ -186,7 +192,7 @@ export async function materialize(
     source = { kind: 'sandbox', dir: sandboxDir(p, def.id) };
   } else {
     const dir = keysDir(p, def.id);
-    await mkdir(dir, { recursive: true });
+    await ensurePrivateDir(dir);
     Object.assign(secrets, await sourceSecrets(db, box, def));
     source = {
       kind: 'wecom',
@@ -264,6 +270,7 @@ export function destinationConfig(id: string, index: number, d: DestinationInput
         clientId: d.clientId,
         ...(d.cloud ? { cloud: d.cloud } : {}),
         ...(d.folder ? { folder: d.folder } : {}),
+        ...(d.maxMessageBytes ? { maxMessageBytes: d.maxMessageBytes } : {}),
         auth: { kind: 'secret', secret: secret || 'unset' },
       };
     case 'gmail': {

@@ -188,7 +188,15 @@ export type DestinationInput =
       /** PEM of a private CA that signed the server's certificate (the system CAs are trusted too) */
       ca?: string;
     }
-  | { kind: 'graph'; tenantId: string; clientId: string; cloud?: string; folder?: string }
+  | {
+      kind: 'graph';
+      tenantId: string;
+      clientId: string;
+      cloud?: string;
+      folder?: string;
+      /** the tenant's maximum receive size in bytes (default 35 MB = 36,700,160) */
+      maxMessageBytes?: number;
+    }
   | { kind: 'gmail'; label?: string };
 
 /** Write-only values, kept encrypted; omit a field to keep what is stored. */
@@ -300,7 +308,14 @@ export interface MappingPreview {
 // ---- problems ----------------------------------------------------------------------------
 
 export type ProblemReason =
-  'unmapped' | 'key-missing' | 'malformed' | 'render-failed' | 'media-expired' | 'destination-refused' | 'unknown-type';
+  | 'unmapped'
+  | 'key-missing'
+  | 'malformed'
+  | 'render-failed'
+  | 'conflicting-duplicate'
+  | 'media-expired'
+  | 'destination-refused'
+  | 'unknown-type';
 
 export interface ProblemExample {
   id: number;
@@ -330,9 +345,40 @@ export interface UnmappedPersonInfo {
   heldItems: number;
 }
 
+/** Why an attachment was left out of a partial mailbox copy. */
+export type OmitReason = 'too-large' | 'blocked-type';
+
+export interface PartialDeliveryInfo {
+  connectorId: string;
+  destinationId: string;
+  itemKey: string;
+  /** the source's message id */
+  itemId: string;
+  mailbox: string;
+  /** each attachment left out (the archive keeps it), with why */
+  attachments: { name: string; size: number; sha256: string; reason: OmitReason }[];
+  at: number;
+}
+
+export interface PausedDeliveryInfo {
+  connectorId: string;
+  destinationId: string;
+  /** the mailbox that waits; null when every mailbox of the destination waits */
+  mailbox: string | null;
+  deliveries: number;
+  /** ms UTC when the service's limit clears and delivery resumes */
+  until: number;
+  /** the service's answer, in English */
+  detail: string;
+}
+
 export interface ProblemsResponse {
   groups: ProblemGroup[];
   unmapped: UnmappedPersonInfo[];
+  /** delivered without some attachments, newest first (at most 200) */
+  partial: PartialDeliveryInfo[];
+  /** waiting out a mail service's limit: paused, not failed */
+  paused: PausedDeliveryInfo[];
 }
 
 export interface ProblemActionRequest {

@@ -7,6 +7,7 @@ import type { Db } from './db.js';
 import { appendIngest, rawEvent, type IngestEventInput } from './ingest-log.js';
 import type { RawRecordTable, RawStatus } from './schema.js';
 import { seqKey } from './seq.js';
+import { transact } from './transaction.js';
 
 export interface CapturedRecord {
   seq: string;
@@ -33,7 +34,7 @@ export async function commitCapture(
   cursor: string,
   now: number,
 ): Promise<number> {
-  return db.transaction().execute(async (tx) => {
+  return transact(db, async (tx) => {
     let inserted = 0;
     const logged: IngestEventInput[] = [];
     for (const r of records) {

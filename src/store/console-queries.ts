@@ -4,7 +4,16 @@
  * the two actions (put held records back to be processed; retry held deliveries). Every count
  * here is answered from an index, because the tab loads with a million items in the archive.
  */
+import { sql } from 'kysely';
 import type { Db } from './db.js';
+
+/** How a hold's participant list is shown in an example: the first few names and the total. */
+function shownParticipants(participant: string | null, list: string | null): string | null {
+  if (participant !== null || list === null) return participant;
+  const ids = JSON.parse(list) as string[];
+  if (ids.length <= 3) return ids.join(', ') || null;
+  return `${ids.slice(0, 3).join(', ')}, … (${ids.length})`;
+}
 
 export async function connectorTotals(
   db: Db,
@@ -62,7 +71,7 @@ export interface HoldExample {
 export async function holdExamples(db: Db, connectorId: string, reason: string, limit = 5): Promise<HoldExample[]> {
   const rows = await db
     .selectFrom('holds')
-    .select(['id', 'item_key', 'participant', 'code', 'detail', 'created_at'])
+    .select(['id', 'item_key', 'participant', 'participants', 'code', 'detail', 'created_at'])
     .where('connector_id', '=', connectorId)
     .where('reason', '=', reason)
     .where('released_at', 'is', null)
@@ -72,7 +81,7 @@ export async function holdExamples(db: Db, connectorId: string, reason: string, 
   return rows.map((r) => ({
     id: r.id,
     itemKey: r.item_key,
-    participant: r.participant,
+    participant: shownParticipants(r.participant, r.participants),
     code: r.code,
     detail: r.detail,
     at: Number(r.created_at),
@@ -145,27 +154,31 @@ export interface UnmappedRow {
   heldItems: number;
 }
 
-/** People held as unmapped, most held first, with the name and kind the directory gave. */
+/**
+ * People held as unmapped, most held first, with the name and kind the directory gave. Each
+ * record has one hold listing its unmapped participants (a JSON list), expanded here with
+ * SQLite's json_each: the one dialect-specific point of these queries.
+ */
 export async function unmappedPeople(db: Db, connectorId?: string, limit = 200): Promise<UnmappedRow[]> {
-  let q = db
-    .selectFrom('holds as h')
-    .leftJoin('people as p', (j) =>
-      j.onRef('p.connector_id', '=', 'h.connector_id').onRef('p.id', '=', 'h.participant'),
-    )
-    .select((eb) => ['h.connector_id', 'h.participant', 'p.name', 'p.kind', eb.fn.countAll<number>().as('n')])
-    .where('h.reason', '=', 'unmapped')
-    .where('h.released_at', 'is', null)
-    .where('h.participant', 'is not', null);
-  if (connectorId) q = q.where('h.connector_id', '=', connectorId);
-  const rows = await q
-    .groupBy(['h.connector_id', 'h.participant', 'p.name', 'p.kind'])
-    .orderBy('n', 'desc')
-    .orderBy('h.participant')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
+  const rows = await sql<{
+    connector_id: string;
+    participant: string;
+    name: string | null;
+    kind: string | null;
+    n: number;
+  }>`
+    SELECT h.connector_id, j.value AS participant, p.name, p.kind, count(*) AS n
+    FROM holds h
+    JOIN json_each(h.participants) j
+    LEFT JOIN people p ON p.connector_id = h.connector_id AND p.id = j.value
+    WHERE h.reason = 'unmapped' AND h.released_at IS NULL AND h.participants IS NOT NULL
+      AND (${connectorId ?? null} IS NULL OR h.connector_id = ${connectorId ?? null})
+    GROUP BY h.connector_id, j.value, p.name, p.kind
+    ORDER BY n DESC, participant
+    LIMIT ${limit}`.execute(db);
+  return rows.rows.map((r) => ({
     connectorId: r.connector_id,
-    participant: r.participant ?? '',
+    participant: r.participant,
     name: r.name ?? null,
     kind: r.kind ?? null,
     heldItems: Number(r.n),

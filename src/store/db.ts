@@ -7,6 +7,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { registerDatabaseFile } from './transaction.js';
 
 export type Db = Kysely<Database>;
 
@@ -38,6 +39,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
   sqlite.pragma('busy_timeout = 10000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   CONNECTIONS.set(db, sqlite);
+  registerDatabaseFile(db, opts.file);
   await migrate(db);
   return db;
 }

@@ -57,6 +57,8 @@ export async function finishDelivery(
     status: Extract<DeliveryStatus, 'delivered' | 'duplicate' | 'partial'>;
     remoteId?: string;
     detail?: string;
+    /** for partial: each attachment left out, with why */
+    omitted?: { name: string; size: number; sha256: string; reason: string }[];
   },
   now: number,
 ): Promise<void> {
@@ -67,6 +69,7 @@ export async function finishDelivery(
       remote_id: outcome.remoteId ?? null,
       error_code: outcome.status === 'partial' ? 'WXA_DEST_PARTIAL' : null,
       error_detail: outcome.detail ?? null,
+      omitted_json: outcome.omitted?.length ? JSON.stringify(outcome.omitted) : null,
       attempts: eb('attempts', '+', 1),
       lease_owner: null,
       lease_until: null,
@@ -94,6 +97,29 @@ export async function retryDelivery(
     }))
     .where('id', '=', id)
     .execute();
+}
+
+/**
+ * Moves every pending delivery of a destination (or of one mailbox of it) that would be due
+ * before `until` to `until`, with the reason: the service asked all of them to wait (a
+ * project-wide quota, a mailbox's daily upload limit). No attempt is counted: it is a pause,
+ * not a failure.
+ */
+export async function deferDeliveries(
+  db: Db,
+  opts: { connectorId?: string; destinationId: string; mailbox?: string; until: number; code: string; detail: string },
+): Promise<number> {
+  let q = db
+    .updateTable('deliveries')
+    .set({ next_attempt_at: opts.until, error_code: opts.code, error_detail: opts.detail })
+    .where('destination_id', '=', opts.destinationId)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<', opts.until);
+  if (opts.mailbox !== undefined) q = q.where('mailbox', '=', opts.mailbox);
+  // Destination ids are unique within a connector only: another connector's "gmail" is another project.
+  if (opts.connectorId !== undefined) q = q.where('connector_id', '=', opts.connectorId);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows);
 }
 
 /** Releases leases without counting an attempt (e.g. the destination paused for credentials). */
@@ -177,6 +203,7 @@ export async function holdDelivery(
         item_key: row.itemKey,
         raw_id: null,
         participant: row.mailbox,
+        participants: null,
         code: failure.code,
         detail: `${row.destinationId} -> ${row.mailbox}: ${failure.detail}`,
         created_at: now,

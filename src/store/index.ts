@@ -1,8 +1,8 @@
 /** The store's public face: the database, blobs, and repository functions. */
 import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { BlobStore } from './blobs/index.js';
 import { openDatabase, type Db } from './db.js';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 
 export * from './capture.js';
 export * from './process.js';
@@ -11,6 +11,8 @@ export * from './runs.js';
 export * from './directory.js';
 export * from './connectors.js';
 export * from './deliveries.js';
+export * from './upload-sessions.js';
+export * from './delivery-problems.js';
 export * from './report.js';
 export * from './health.js';
 export * from './seq.js';
@@ -22,6 +24,10 @@ export * from './mailbox-pages.js';
 export * from './search-index.js';
 export * from './search-query.js';
 export * from './search-reindex.js';
+export * from './item-content.js';
+export * from './private-files.js';
+export * from './writer-lock.js';
+export { diskFull, transact } from './transaction.js';
 export * from './hash-chain.js';
 export * from './ingest-log.js';
 export * from './tombstones.js';
@@ -40,8 +46,12 @@ export interface Store {
 
 /** Opens (and migrates) the store of a data directory: `archive.db` and `blobs/`. */
 export async function openStore(dataDir: string): Promise<Store> {
-  await mkdir(dataDir, { recursive: true });
-  const db = await openDatabase({ file: join(dataDir, 'archive.db') });
+  await ensurePrivateDir(dataDir);
+  // Created private before SQLite opens it: SQLite makes a new database 0644 (less the umask)
+  // and gives its -wal and -shm files the database file's mode.
+  const file = join(dataDir, 'archive.db');
+  await ensurePrivateFile(file);
+  const db = await openDatabase({ file });
   const blobs = new BlobStore(join(dataDir, 'blobs'));
   return { db, blobs, close: () => db.destroy() };
 }

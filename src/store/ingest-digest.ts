@@ -6,6 +6,7 @@
  * mark) are left out; the recall has its own event.
  */
 import { createHash } from 'node:crypto';
+import type { ItemTable, MailboxEntryTable, RawRecordTable } from './schema.js';
 
 export type IngestKind = 'raw' | 'item' | 'entry' | 'tombstone' | 'policy';
 
@@ -33,38 +34,17 @@ function digestOf(fields: (string | number | null)[]): string {
   return h.digest('hex');
 }
 
-export interface RawDigestFields {
-  connector_id: string;
-  seq_key: string;
-  msgid: string;
-  publickey_ver: number;
-  record_sha256: string;
-  captured_at: number;
-}
+export type RawDigestFields = Pick<
+  RawRecordTable,
+  'connector_id' | 'seq_key' | 'msgid' | 'publickey_ver' | 'record_sha256' | 'captured_at'
+>;
 
 export function rawDigest(r: RawDigestFields): string {
   return digestOf([r.connector_id, r.seq_key, r.msgid, r.publickey_ver, r.record_sha256, r.captured_at]);
 }
 
-export interface ItemDigestFields {
-  key: string;
-  connector_id: string;
-  raw_id: number;
-  msgid: string;
-  seq_key: string;
-  msgtype: string;
-  action: string;
-  conversation_id: string;
-  room_id: string;
-  from_id: string;
-  msg_time: number;
-  model_version: number;
-  model_json: string;
-  mime_sha256: string;
-  mime_size: number;
-  flags: string;
-  created_at: number;
-}
+/** Every column of an item but its recall mark, which changes later. */
+export type ItemDigestFields = Omit<ItemTable, 'recalled_by' | 'recalled_at'>;
 
 export function itemDigest(i: ItemDigestFields): string {
   return digestOf([
@@ -88,15 +68,7 @@ export function itemDigest(i: ItemDigestFields): string {
   ]);
 }
 
-export interface EntryDigestFields {
-  mailbox: string;
-  folder: string;
-  item_key: string;
-  mime_sha256: string;
-  msg_time: number;
-  delivered_at: number;
-  run_id: number | null;
-}
+export type EntryDigestFields = Omit<MailboxEntryTable, 'id'>;
 
 export function entryDigest(e: EntryDigestFields): string {
   return digestOf([e.mailbox, e.folder, e.item_key, e.mime_sha256, e.msg_time, e.delivered_at, e.run_id]);

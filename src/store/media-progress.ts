@@ -1,4 +1,6 @@
 /** Where each large media download stands (see blobs/partial.ts), so a crash resumes it. */
+import { readdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Db } from './db.js';
 
 export interface MediaProgress {
@@ -42,4 +44,23 @@ export async function clearMediaProgress(db: Db, connectorId: string, sdkfileid:
     .where('connector_id', '=', connectorId)
     .where('sdkfileid', '=', sdkfileid)
     .execute();
+}
+
+/**
+ * Deletes temporary files under `blobs/tmp` that no recorded download resumes: what a killed
+ * process was writing. Only safe while holding the data directory's writer lock, when no other
+ * process can be writing there. Returns how many were removed.
+ */
+export async function removeOrphanTempFiles(db: Db, blobsRoot: string): Promise<number> {
+  const dir = join(blobsRoot, 'tmp');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  if (names.length === 0) return 0;
+  const kept = new Set((await db.selectFrom('media_progress').select('temp_name').execute()).map((r) => r.temp_name));
+  let removed = 0;
+  for (const n of names) {
+    if (kept.has(n)) continue;
+    await unlink(join(dir, n)).catch(() => undefined);
+    removed++;
+  }
+  return removed;
 }

@@ -11,6 +11,7 @@ import { appendIngest, entryEvent, itemEvent, type EntryDigestFields, type ItemD
 import type { Database, RawStatus } from './schema.js';
 import { markSearchRecalled, writeSearchRows, type SearchRowWrite } from './search-index.js';
 import { writeSupervisionFlags, type SupervisionFlagWrite } from './supervision.js';
+import { transact } from './transaction.js';
 
 export interface ItemWrite {
   key: string;
@@ -31,7 +32,11 @@ export interface ItemWrite {
 
 export interface HoldWrite {
   reason: string;
+  /** the item the hold concerns when the record wrote none (a conflicting duplicate names the archived one) */
+  itemKey?: string;
   participant?: string;
+  /** every participant concerned (e.g. all unmapped ones of a record), kept in the one hold */
+  participants?: string[];
   code?: string;
   detail: string;
 }
@@ -80,7 +85,7 @@ export async function commitProcessed(
   ctx: { now: number; runId: number | null; destinations?: string[] },
 ): Promise<void> {
   if (batch.length === 0) return;
-  await db.transaction().execute(async (tx) => {
+  await transact(db, async (tx) => {
     await insertBlobs(tx, batch, ctx.now);
     await insertMedia(tx, connectorId, batch, ctx.now);
     const items = await insertItems(tx, connectorId, batch, ctx.now);
@@ -355,9 +360,10 @@ async function replaceHolds(
       rows.push({
         connector_id: connectorId,
         reason: h.reason,
-        item_key: r.item?.key ?? null,
+        item_key: r.item?.key ?? h.itemKey ?? null,
         raw_id: r.rawId,
         participant: h.participant ?? null,
+        participants: h.participants ? JSON.stringify(h.participants) : null,
         code: h.code ?? null,
         detail: h.detail,
         created_at: now,

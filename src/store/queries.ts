@@ -1,4 +1,5 @@
 /** Read-side queries for the CLI and the console: mailboxes, items, holds, status. */
+import { sql } from 'kysely';
 import type { Db } from './db.js';
 
 export interface MailboxSummary {
@@ -159,7 +160,16 @@ export async function summarizeHolds(db: Db, connectorId?: string): Promise<Hold
     .where('released_at', 'is', null);
   if (connectorId) q = q.where('connector_id', '=', connectorId);
   const rows = await q.groupBy('reason').orderBy('reason').execute();
-  return rows.map((r) => ({ reason: r.reason, records: Number(r.records), participants: Number(r.participants) }));
+  // Unmapped holds list their participants (one hold per record): count those lists' members.
+  const unmapped = await sql<{ n: number }>`
+    SELECT count(DISTINCT j.value) AS n FROM holds h JOIN json_each(h.participants) j
+    WHERE h.reason = 'unmapped' AND h.released_at IS NULL AND h.participants IS NOT NULL
+      AND (${connectorId ?? null} IS NULL OR h.connector_id = ${connectorId ?? null})`.execute(db);
+  return rows.map((r) => ({
+    reason: r.reason,
+    records: Number(r.records),
+    participants: r.reason === 'unmapped' ? Number(unmapped.rows[0]?.n ?? 0) : Number(r.participants),
+  }));
 }
 
 export interface UnmappedPerson {
@@ -168,15 +178,12 @@ export interface UnmappedPerson {
 }
 
 export async function listUnmapped(db: Db, connectorId?: string, limit = 100): Promise<UnmappedPerson[]> {
-  let q = db
-    .selectFrom('holds')
-    .select((eb) => ['participant', eb.fn.count<number>('id').as('items')])
-    .where('reason', '=', 'unmapped')
-    .where('released_at', 'is', null)
-    .where('participant', 'is not', null);
-  if (connectorId) q = q.where('connector_id', '=', connectorId);
-  const rows = await q.groupBy('participant').orderBy('items', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ participant: r.participant ?? '', items: Number(r.items) }));
+  const rows = await sql<{ participant: string; items: number }>`
+    SELECT j.value AS participant, count(*) AS items FROM holds h JOIN json_each(h.participants) j
+    WHERE h.reason = 'unmapped' AND h.released_at IS NULL AND h.participants IS NOT NULL
+      AND (${connectorId ?? null} IS NULL OR h.connector_id = ${connectorId ?? null})
+    GROUP BY j.value ORDER BY items DESC, participant LIMIT ${limit}`.execute(db);
+  return rows.rows.map((r) => ({ participant: r.participant, items: Number(r.items) }));
 }
 
 export async function countItems(db: Db): Promise<{ items: number; entries: number; mailboxes: number }> {

@@ -5,6 +5,7 @@
  * of every problem item with its source user, target mailbox and reason.
  */
 import type { Db } from './db.js';
+import { listPartialDeliveries } from './delivery-problems.js';
 
 export interface RunLine {
   runId: number;
@@ -49,6 +50,20 @@ export interface DestinationLine {
   byError: Record<string, number>;
 }
 
+/** A partial delivery: one line per attachment left out of the mailbox copy, with why. */
+export interface PartialLine {
+  itemId: string;
+  sourceUser: string;
+  targetMailbox: string;
+  destinationId: string;
+  attachment: string;
+  size: number;
+  sha256: string;
+  /** 'too-large' or 'blocked-type' */
+  reason: string;
+  at: number;
+}
+
 export interface Report {
   since: number;
   runs: RunLine[];
@@ -56,6 +71,8 @@ export interface Report {
   destinations: DestinationLine[];
   failedByReason: Record<string, number>;
   problems: ProblemLine[];
+  /** every attachment left out of a partial delivery, with why (the full file is in the archive) */
+  partial: PartialLine[];
 }
 
 interface Counters {
@@ -162,8 +179,24 @@ export async function buildReport(db: Db, opts: { since: number; problemLimit?: 
     .limit(opts.problemLimit ?? 10_000)
     .execute();
 
+  const partial = (await listPartialDeliveries(db, { since: opts.since, limit: opts.problemLimit ?? 10_000 })).flatMap(
+    (p) =>
+      p.attachments.map((a) => ({
+        itemId: p.itemId,
+        sourceUser: p.sourceUser,
+        targetMailbox: p.mailbox,
+        destinationId: p.destinationId,
+        attachment: a.name,
+        size: a.size,
+        sha256: a.sha256,
+        reason: a.reason,
+        at: p.at,
+      })),
+  );
+
   return {
     since: opts.since,
+    partial,
     runs: runLines,
     days: [...days.values()],
     destinations: [...dests.values()],

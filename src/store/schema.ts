@@ -130,6 +130,17 @@ export interface DeliveryTable {
   remote_id: string | null;
   created_at: number;
   finished_at: number | null;
+  /** partial deliveries: JSON list of the attachments left out, each with name, size, sha256, reason */
+  omitted_json: Generated<string | null>;
+}
+
+/** Open Graph upload sessions, kept until their file is complete so a restart resumes them. */
+export interface UploadSessionTable {
+  key: string;
+  upload_url: string;
+  expires_at: number;
+  size: number;
+  created_at: number;
 }
 
 export interface HoldTable {
@@ -139,6 +150,8 @@ export interface HoldTable {
   item_key: string | null;
   raw_id: number | null;
   participant: string | null;
+  /** JSON list of every participant the hold concerns (the unmapped ones of a record), one hold per record */
+  participants: string | null;
   code: string | null;
   detail: string;
   created_at: number;
@@ -373,6 +386,7 @@ export interface Database {
   mapping_overrides: MappingOverrideTable;
   settings: SettingTable;
   connector_counters: ConnectorCounterTable;
+  upload_sessions: UploadSessionTable;
   search_items: SearchItemTable;
   search_facets: SearchFacetTable;
   search_aliases: SearchAliasTable;

@@ -7,6 +7,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Db } from './db.js';
 import type { Database } from './schema.js';
+import { transact } from './transaction.js';
 
 type Q = Db | Transaction<Database> | Kysely<Database>;
 
@@ -206,7 +207,7 @@ export async function recordSupervisionAction(
     now: number;
   },
 ): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+  await transact(db, async (tx) => {
     if (a.set && Object.keys(a.set).length > 0)
       await tx
         .updateTable('supervision_flags')

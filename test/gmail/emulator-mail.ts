@@ -2,6 +2,7 @@
 // sessions, and the per-user quota. Pure state and rules; emulator.ts does the HTTP.
 import { randomBytes } from 'node:crypto';
 import type { Answer } from './emulator-auth.js';
+import { blockedAttachment } from './emulator-blocked.js';
 
 export const MIB = 1024 * 1024;
 /** Resumable chunks (all but the last) must be multiples of this. */
@@ -53,6 +54,21 @@ export interface MailboxState {
   labels: Label[];
   messages: StoredMessage[];
   quota: { windowStart: number; used: number; refused: number };
+  /** bytes imported in the current daily window, and refusals for it */
+  upload: { windowStart: number; bytes: number; refused: number };
+}
+
+export interface QuotaOptions {
+  /** per user (userRateLimitExceeded) */
+  units: number;
+  windowMs: number;
+  /** per project, every user together (rateLimitExceeded) */
+  projectUnits: number;
+  /** bytes imported per user per window (the daily upload limit) */
+  dailyUploadBytes: number;
+  dailyWindowMs: number;
+  /** the status rate limits are answered with: 429, or 403 as Gmail also does */
+  status: 403 | 429;
 }
 
 const SYSTEM_LABELS = ['INBOX', 'SENT', 'DRAFT', 'SPAM', 'TRASH', 'UNREAD', 'STARRED', 'IMPORTANT'];
@@ -82,11 +98,15 @@ export function headersOf(raw: Buffer): Map<string, string> {
 export class MailStore {
   readonly boxes = new Map<string, MailboxState>();
   readonly sessions = new Map<string, Session>();
+  /** the project-wide window, shared by every user */
+  readonly project = { windowStart: 0, used: 0, refused: 0 };
+  /** 400 Invalid attachment answers sent */
+  blockedRefusals = 0;
   private labelSeq = 0;
 
   constructor(
     users: string[],
-    private readonly o: { now: () => number; quota: { units: number; windowMs: number }; maxMessageBytes: number },
+    private readonly o: { now: () => number; quota: QuotaOptions; maxMessageBytes: number },
   ) {
     for (const u of users) {
       const labels = SYSTEM_LABELS.map((id): Label => ({ id, name: id, type: 'system' }));
@@ -95,6 +115,7 @@ export class MailStore {
         labels,
         messages: [],
         quota: { windowStart: 0, used: 0, refused: 0 },
+        upload: { windowStart: 0, bytes: 0, refused: 0 },
       });
     }
   }
@@ -105,25 +126,54 @@ export class MailStore {
     return b;
   }
 
-  /** Charges the units, or answers 429 with the time the window ends (header and message). */
+  /**
+   * Charges the units against the project's and the user's windows, or answers 429 with the
+   * reason of the limit reached (rateLimitExceeded for the project, userRateLimitExceeded for
+   * the user) and the time its window ends (header and message).
+   */
   charge(user: string, route: Route): Answer | undefined {
     const cost = COST[route];
     if (cost === 0) return undefined;
     const q = this.box(user).quota;
+    const p = this.project;
     const now = this.o.now();
-    if (now >= q.windowStart + this.o.quota.windowMs) {
-      q.windowStart = now;
-      q.used = 0;
+    for (const w of [q, p]) {
+      if (now >= w.windowStart + this.o.quota.windowMs) {
+        w.windowStart = now;
+        w.used = 0;
+      }
     }
-    if (q.used + cost <= this.o.quota.units) {
-      q.used += cost;
-      return undefined;
+    if (p.used + cost > this.o.quota.projectUnits) {
+      p.refused++;
+      return rateLimited(
+        this.o.quota.status,
+        now,
+        p.windowStart + this.o.quota.windowMs,
+        'Rate Limit Exceeded',
+        'rateLimitExceeded',
+      );
     }
-    q.refused++;
-    const resetAt = q.windowStart + this.o.quota.windowMs;
-    const message = `User-rate limit exceeded.  Retry after ${new Date(resetAt).toISOString()}`;
-    const a = gerr(429, message, 'rateLimitExceeded', 'RESOURCE_EXHAUSTED', 'usageLimits');
-    return { ...a, headers: { 'retry-after': String(Math.max(1, Math.ceil((resetAt - now) / 1000))) } };
+    if (q.used + cost > this.o.quota.units) {
+      q.refused++;
+      return userRateLimited(this.o.quota.status, now, q.windowStart + this.o.quota.windowMs);
+    }
+    q.used += cost;
+    p.used += cost;
+    return undefined;
+  }
+
+  /** Refuses an upload of `size` bytes the user's daily upload volume has no room for. */
+  private uploadRoom(user: string, size: number): Answer | undefined {
+    const u = this.box(user).upload;
+    const now = this.o.now();
+    if (now >= u.windowStart + this.o.quota.dailyWindowMs) {
+      u.windowStart = now;
+      u.bytes = 0;
+    }
+    if (u.bytes + size <= this.o.quota.dailyUploadBytes) return undefined;
+    u.refused++;
+    // The daily limit is answered 429 for hours, whatever the per-minute limits use.
+    return userRateLimited(429, now, u.windowStart + this.o.quota.dailyWindowMs);
   }
 
   labelsList(user: string): Answer {
@@ -186,6 +236,8 @@ export class MailStore {
     if (size !== undefined && size > this.o.maxMessageBytes) {
       return gerr(413, 'Request Entity Too Large', 'uploadTooLarge', 'FAILED_PRECONDITION');
     }
+    const full = size === undefined ? undefined : this.uploadRoom(user, size);
+    if (full) return full;
     const b = this.box(user);
     const bad = labelIds.find((id) => !b.labels.some((l) => l.id === id));
     return bad ? gerr(400, `Invalid label: ${bad}`, 'invalidArgument', 'INVALID_ARGUMENT') : undefined;
@@ -201,6 +253,12 @@ export class MailStore {
         'invalidArgument',
         'INVALID_ARGUMENT',
       );
+    const blocked = blockedAttachment(raw);
+    if (blocked) {
+      this.blockedRefusals++;
+      return blocked;
+    }
+    this.box(user).upload.bytes += raw.length;
     const h = headersOf(raw);
     const dated = Date.parse(h.get('date') ?? '');
     const id = randomBytes(8).toString('hex');
@@ -223,6 +281,18 @@ export class MailStore {
     this.sessions.set(s.id, s);
     return s;
   }
+}
+
+/** Google's 429 (or 403) for a rate limit: the reason, "Retry after <time>" in the message, and Retry-After. */
+function rateLimited(status: 403 | 429, now: number, resetAt: number, text: string, reason: string): Answer {
+  const message = `${text}  Retry after ${new Date(resetAt).toISOString()}`;
+  const a = gerr(status, message, reason, 'RESOURCE_EXHAUSTED', 'usageLimits');
+  return { ...a, headers: { 'retry-after': String(Math.max(1, Math.ceil((resetAt - now) / 1000))) } };
+}
+
+/** One user's limit (per minute or per day): the reason Gmail gives for both. */
+function userRateLimited(status: 403 | 429, now: number, resetAt: number): Answer {
+  return rateLimited(status, now, resetAt, 'User-rate limit exceeded.', 'userRateLimitExceeded');
 }
 
 export function resource(m: StoredMessage): Answer {

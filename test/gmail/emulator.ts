@@ -26,9 +26,19 @@
  *   the state, chunks other than the last in multiples of 256 KiB); 150 MB limit (413);
  *   raw bytes, labelIds and the query parameters stored; internalDate from the Date header
  *   when internalDateSource=dateHeader (the default) and the header is valid.
- * - Quota per user: 15,000 units per minute (configurable), labels.list 1, labels.create 5,
- *   messages.list 5, import 25; exceeded: 429 RESOURCE_EXHAUSTED, reason rateLimitExceeded,
- *   "User-rate limit exceeded.  Retry after <time>" and a Retry-After header.
+ * - Quota (Gmail API usage limits, https://developers.google.com/workspace/gmail/api/reference/quota):
+ *   labels.list 1, labels.create 5, messages.list 5, import 25 units; per project 1,200,000
+ *   units per minute, exceeded reason rateLimitExceeded; per user 6,000 units per minute,
+ *   exceeded reason userRateLimitExceeded. The per-user figure is the one our reference notes
+ *   record as current; a stored copy of Google's page we could consult reads 15,000, and older
+ *   copies 250 per second: the emulator defaults to the strictest, 6,000, and takes any.
+ *   Both answered 429 (or 403, configurable: Gmail's error guide lists both) RESOURCE_EXHAUSTED, domain usageLimits, with "... Retry after <time>"
+ *   and a Retry-After header (the shape Gmail users report, e.g. postalsys/emailengine issue 426).
+ * - Daily upload volume per user (Workspace "Gmail sending/receiving limits"; about 500 MB a
+ *   day for imports, as our reference notes record): an import that would cross it gets 429
+ *   userRateLimitExceeded with a Retry-After of hours, until the daily window ends.
+ * - Blocked attachment types (https://support.google.com/mail/answer/6590, also inside ZIP
+ *   archives): 400 "Invalid attachment" (see emulator-blocked.ts), nothing stored.
  * Assumed where Google documents nothing: the quota window is fixed (one minute from its
  * first request); a resumable import is charged when its session starts, its PUTs are free;
  * the session URI is its own credential (PUTs need no token); a dropped PUT keeps the bytes
@@ -52,7 +62,14 @@ export interface GmailEmulatorOptions {
   users: string[];
   /** Workspace users without the Gmail service */
   usersWithoutGmail?: string[];
+  /** per-user units per window (default 6,000 a minute) */
   quota?: { units: number; windowMs: number };
+  /** units per window for the whole project (default 1,200,000 a minute) */
+  projectUnits?: number;
+  /** bytes each user may import per window (default 500 MB a day) */
+  dailyUpload?: { bytes: number; windowMs: number };
+  /** status of per-minute rate-limit answers: 429 (default) or 403, both of which Gmail sends */
+  rateLimitStatus?: 403 | 429;
   maxMessageBytes?: number;
   tokenTtlSeconds?: number;
   now?: () => number;
@@ -145,7 +162,14 @@ export async function startGmailEmulator(opts: GmailEmulatorOptions): Promise<Gm
   const withoutGmail = new Set((opts.usersWithoutGmail ?? []).map((u) => u.toLowerCase()));
   const store = new MailStore(opts.users, {
     now,
-    quota: opts.quota ?? { units: 15_000, windowMs: 60_000 },
+    quota: {
+      units: opts.quota?.units ?? 6_000,
+      windowMs: opts.quota?.windowMs ?? 60_000,
+      projectUnits: opts.projectUnits ?? 1_200_000,
+      dailyUploadBytes: opts.dailyUpload?.bytes ?? 500 * MIB,
+      dailyWindowMs: opts.dailyUpload?.windowMs ?? 24 * 3600_000,
+      status: opts.rateLimitStatus ?? 429,
+    },
     maxMessageBytes: opts.maxMessageBytes ?? 150 * MIB,
   });
   const auth = new EmulatorAuth({

@@ -18,12 +18,15 @@ afterEach(async () => {
 
 describe('Graph destination: attachments', () => {
   it('attaches a 60 MB file through an upload session, in ranges under 4 MB, byte for byte', async () => {
+    // A tenant whose maximum receive size was raised to 150 MB takes the whole item.
+    await emu.close();
+    emu = await emulator({ maxMessageBytes: 150 * MIB });
     const bytes = bigBytes(60 * MIB);
     const item = itemWithFiles('big', [
       { name: 'site-visit.mp4', bytes },
       { name: 'small.jpg', bytes: bigBytes(1000, 3) },
     ]);
-    const out = await destination(emu, fakeClock()).deliver(item, MAILBOX);
+    const out = await destination(emu, fakeClock(), { maxMessageBytes: 150 * MIB }).deliver(item, MAILBOX);
     expect(out.status).toBe('delivered');
     const [m] = emu.messages(MAILBOX, FOLDER);
     const big = m?.attachments.find((a) => a.name === 'site-visit.mp4');
@@ -78,7 +81,10 @@ describe('Graph destination: attachments', () => {
     const dest = destination(emu, fakeClock(), { maxAttachmentBytes: 5 * MIB });
     const out = await dest.deliver(item, MAILBOX);
     expect(out.status).toBe('partial');
-    expect(out.status === 'partial' && out.reason).toContain(`recording.mp4 (${huge.length} bytes, SHA-256 ${sha})`);
+    expect(out.status === 'partial' && out.reason).toContain(`recording.mp4: 6.0 MB (6,291,456 bytes), SHA-256 ${sha}`);
+    expect(out.status === 'partial' && out.omitted).toEqual([
+      { name: 'recording.mp4', size: huge.length, sha256: sha, reason: 'too-large' },
+    ]);
     const [m] = emu.messages(MAILBOX, FOLDER);
     expect(m?.attachments.map((a) => a.name)).toEqual(['photo.jpg']);
     expect(m?.body).toContain(`SHA-256 ${sha}`);

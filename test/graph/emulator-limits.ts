@@ -1,7 +1,10 @@
 /**
  * Throttling and faults of the Graph emulator. Exchange Online limits each app per mailbox
- * to 4 concurrent requests and 10,000 requests in 10 minutes and answers 429 with Retry-After
- * beyond them; both are enforced here (limits configurable so tests can reach them quickly),
+ * to 4 concurrent requests, 10,000 requests in 10 minutes and 150 MB uploaded in 5 minutes
+ * (Microsoft Graph throttling limits, "Outlook service limits":
+ * https://learn.microsoft.com/graph/throttling-limits#outlook-service-limits) and answers 429
+ * with Retry-After beyond them; all three are enforced here (configurable so tests can reach
+ * them quickly; the upload volume counts the bytes of upload PUTs and inline attachments),
  * with the highest concurrency ever attempted per mailbox recorded for assertions. Faults are
  * scripted: N answers of a status (503, or a 429 storm with a Retry-After), or a connection
  * dropped after the server has done the work.
@@ -43,9 +46,45 @@ export class MailboxLimits {
       concurrency: number;
       concurrencyRetryAfterSeconds: number;
       rate: { requests: number; windowMs: number };
+      /** bytes uploaded per mailbox in any window */
+      upload: { bytes: number; windowMs: number };
       now: () => number;
     },
   ) {}
+
+  private readonly uploads = new Map<string, { at: number; bytes: number }[]>();
+  /** 429s sent for the upload volume, per mailbox */
+  readonly volumeThrottled = new Map<string, number>();
+
+  /**
+   * Admits `bytes` of upload for the mailbox inside the sliding volume window, or answers how
+   * long until enough of the window's volume has aged out. Exchange publishes no message text
+   * for this limit; the code is the one all its mailbox limits share.
+   */
+  admitBytes(mailbox: string, bytes: number): Admission {
+    const m = mailbox.toLowerCase();
+    const now = this.o.now();
+    const window = (this.uploads.get(m) ?? []).filter((u) => u.at > now - this.o.upload.windowMs);
+    this.uploads.set(m, window);
+    let used = window.reduce((n, u) => n + u.bytes, 0);
+    if (used + bytes > this.o.upload.bytes) {
+      let freeAt = now;
+      for (const u of window) {
+        if (used + bytes <= this.o.upload.bytes) break;
+        used -= u.bytes;
+        freeAt = u.at + this.o.upload.windowMs;
+      }
+      this.volumeThrottled.set(m, (this.volumeThrottled.get(m) ?? 0) + 1);
+      return {
+        ok: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((freeAt - now) / 1000)),
+        code: 'ApplicationThrottled',
+        message: 'Application is over its MailboxUploadVolume limit.',
+      };
+    }
+    window.push({ at: now, bytes });
+    return { ok: true };
+  }
 
   /** Admits a request for `mailbox` or says why not; an admitted request must be `release`d. */
   admit(mailbox: string): Admission {

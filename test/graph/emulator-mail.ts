@@ -5,6 +5,7 @@
  * display name and by extended property. A message created without PR_MESSAGE_FLAGS (or with
  * mfUnsent) is a draft, as in Exchange.
  */
+import { createHash } from 'node:crypto';
 import {
   checkPropValue,
   messageJson,
@@ -31,12 +32,19 @@ export interface MailLimits {
   sessionMinBytes: number;
   sessionMaxBytes: number;
   chunkMaxBytes: number;
+  /** body plus attachments of one message */
+  maxMessageBytes: number;
+  keepUploadBytes: boolean;
   now: () => number;
 }
 
 const err = (status: number, code: string, message: string): Answer => ({ status, body: { error: { code, message } } });
+/** The body Graph answers when a message would grow past the mailbox's maximum receive size. */
+const tooBig = () => err(400, 'ErrorMessageSizeExceeded', 'The message exceeds the maximum supported size.');
 const MFUNSENT = 0x8;
 const MFREAD = 0x1;
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 function parseJson(body: Buffer): Record<string, unknown> | undefined {
   try {
@@ -52,6 +60,15 @@ export class MailStore {
   readonly sessions = new Map<string, UploadSession>();
   /** size of every upload-session PUT received */
   readonly chunkSizes: number[] = [];
+  /** bytes taken into upload sessions per `mailbox/attachment name`, over every session */
+  readonly uploadedBytes = new Map<string, number>();
+  /** ErrorMessageSizeExceeded answers sent */
+  sizeExceeded = 0;
+
+  /** What a message counts against the maximum receive size: its body and its attachments. */
+  messageSize(m: StoredMessage): number {
+    return Buffer.byteLength(m.body, 'utf8') + m.attachments.reduce((n, a) => n + a.size, 0);
+  }
 
   constructor(
     private readonly origin: () => string,
@@ -168,7 +185,7 @@ export class MailStore {
         id: a.id,
         name: a.name,
         contentType: a.contentType,
-        size: a.bytes.length,
+        size: a.size,
         isInline: false,
       }));
       return { status: 200, body: { value } };
@@ -189,11 +206,17 @@ export class MailStore {
     if (bytes.length > this.limits.inlineMaxBytes) {
       return err(413, 'ErrorRequestEntityTooLarge', 'Attachments over 3 MB must be added through an upload session.');
     }
+    if (this.messageSize(m) + bytes.length > this.limits.maxMessageBytes) {
+      this.sizeExceeded++;
+      return tooBig();
+    }
     const a = {
       id: newId('AAMkADatt'),
       name: json.name,
       contentType: String(json.contentType ?? 'application/octet-stream'),
       bytes,
+      size: bytes.length,
+      sha256: sha256(bytes),
       via: 'inline' as const,
     };
     m.attachments.push(a);
@@ -231,6 +254,7 @@ export class MailStore {
       contentType: String(item.contentType ?? 'application/octet-stream'),
       size: item.size,
       received: [],
+      hash: createHash('sha256'),
       receivedBytes: 0,
       expires: this.limits.now() + 24 * 3600_000,
     };
@@ -271,8 +295,18 @@ export class MailStore {
         `The uploaded fragment is out of order; the session expects byte ${s.receivedBytes}.`,
       );
     }
+    const key = `${s.mailbox.toLowerCase()}/${s.name}`;
+    this.uploadedBytes.set(key, (this.uploadedBytes.get(key) ?? 0) + body.length);
+    const target = this.message(this.get(s.mailbox) as MailboxState, s.messageId);
+    if (target && this.messageSize(target) + s.receivedBytes + body.length > this.limits.maxMessageBytes) {
+      // Exchange stops the upload where the message crosses the cap; the session is over.
+      this.sessions.delete(s.id);
+      this.sizeExceeded++;
+      return tooBig();
+    }
     this.chunkSizes.push(body.length);
-    s.received.push(body);
+    if (this.limits.keepUploadBytes) s.received.push(body);
+    s.hash.update(body);
     s.receivedBytes += body.length;
     if (s.receivedBytes < s.size) {
       return {
@@ -288,6 +322,8 @@ export class MailStore {
       name: s.name,
       contentType: s.contentType,
       bytes: Buffer.concat(s.received),
+      size: s.receivedBytes,
+      sha256: s.hash.digest('hex'),
       via: 'session' as const,
     };
     m?.attachments.push(a);

@@ -5,13 +5,16 @@
  * accepted; anything else is refused as Graph refuses an invalid filter, so a client that
  * drifts from the documented syntax fails here too.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type Hash } from 'node:crypto';
 
 export interface StoredAttachment {
   id: string;
   name: string;
   contentType: string;
+  /** the content; empty when the emulator keeps only size and hash (keepUploadBytes: false) */
   bytes: Buffer;
+  size: number;
+  sha256: string;
   /** how it arrived: one POST, or an upload session */
   via: 'inline' | 'session';
 }
@@ -48,6 +51,7 @@ export interface UploadSession {
   contentType: string;
   size: number;
   received: Buffer[];
+  hash: Hash;
   receivedBytes: number;
   expires: number;
 }

@@ -22,9 +22,25 @@
  *   (ErrorAttachmentSizeShouldNotBeLessThanMinimumSize below it); PUT byte ranges in order,
  *   at most 4 MB each, with Content-Range, to the pre-authenticated uploadUrl (no
  *   Authorization header); 200 with nextExpectedRanges, 201 with Location at the end.
- * - Throttling per mailbox: 4 concurrent requests and 10,000 requests per 10 minutes
- *   (both configurable), 429 ApplicationThrottled with Retry-After; the highest concurrency
- *   attempted is recorded per mailbox.
+ * - Throttling per mailbox: 4 concurrent requests, 10,000 requests per 10 minutes and 150 MB
+ *   uploaded per 5 minutes (all configurable; window on the emulator's clock), 429
+ *   ApplicationThrottled with Retry-After; the highest concurrency attempted is recorded per
+ *   mailbox. Source: https://learn.microsoft.com/graph/throttling-limits#outlook-service-limits
+ *   ("10,000 API requests in a 10 minute period, 4 concurrent requests, 150 megabytes (MB)
+ *   upload (PATCH, POST, PUT) in a 5 minute period").
+ * - Whole-message size: Exchange caps a message at the mailbox's maximum receive size (35 MB
+ *   by default, up to 150 MB when the admin raises it; Exchange Online limits,
+ *   https://learn.microsoft.com/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#message-limits).
+ *   The body plus every attachment counts; an inline attachment or an upload range that
+ *   would cross the cap is refused with 400 and the body users report from Graph
+ *   (microsoftgraph/microsoft-graph-docs issue 15579, "Getting ErrorMessageSizeExceeded after
+ *   sharing 39 MB of data"): {"error":{"code":"ErrorMessageSizeExceeded","message":"The
+ *   message exceeds the maximum supported size."}}. The session is ended with it.
+ * - nextExpectedRanges of an Outlook attachment session is a single "{start}" value, the next
+ *   byte to send (uploadSession resource, https://learn.microsoft.com/graph/api/resources/uploadsession).
+ *   Bytes received per upload (per mailbox and attachment name, over every session; a range
+ *   refused by throttling before it is read is not counted) are recorded, so a test can prove
+ *   an upload resumed instead of starting again at byte 0.
  * Assumed where Microsoft documents nothing: a GET on an upload URL reports the session's
  * nextExpectedRanges (as OneDrive's sessions do); an out-of-order range gets 416; inline
  * attachments over 3 MB get 413; sizes are MiB (3 MB = 3,145,728 bytes, 4 MB = 4,194,304).
@@ -54,6 +70,12 @@ export interface GraphEmulatorOptions {
   concurrencyRetryAfterSeconds?: number;
   rate?: { requests: number; windowMs: number };
   maxRequestBytes?: number;
+  /** the mailbox's maximum receive size: body plus attachments (default 35 MB = 35 MiB) */
+  maxMessageBytes?: number;
+  /** bytes uploaded per mailbox in any window (default 150 MB per 5 minutes) */
+  uploadVolume?: { bytes: number; windowMs: number };
+  /** false: keep only the size and SHA-256 of uploaded attachments (tests with very large files) */
+  keepUploadBytes?: boolean;
   /** delay before each Graph answer, so concurrent requests overlap */
   latencyMs?: number;
   tokenTtlSeconds?: number;
@@ -101,6 +123,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions): Promise<Gr
     concurrency: opts.concurrency ?? 4,
     concurrencyRetryAfterSeconds: opts.concurrencyRetryAfterSeconds ?? 1,
     rate: opts.rate ?? { requests: 10_000, windowMs: 600_000 },
+    upload: opts.uploadVolume ?? { bytes: 150 * MIB, windowMs: 5 * 60_000 },
     now,
   });
   const maxBody = opts.maxRequestBytes ?? 4 * MIB;
@@ -109,6 +132,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions): Promise<Gr
     sessionMinBytes: 3 * MIB,
     sessionMaxBytes: 150 * MIB,
     chunkMaxBytes: 4 * MIB,
+    maxMessageBytes: opts.maxMessageBytes ?? 35 * MIB,
+    keepUploadBytes: opts.keepUploadBytes ?? true,
     now,
   });
   for (const m of opts.mailboxes) store.addMailbox(m);
@@ -202,6 +227,13 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions): Promise<Gr
         fault.retryAfterSeconds,
       );
     if (opts.latencyMs) await delay(opts.latencyMs);
+    // Upload volume: the bytes of a range PUT or an inline attachment (its base64 decoded).
+    const uploading =
+      (upload && method === 'PUT') || (method === 'POST' && /\/messages\/[^/]+\/attachments$/.test(graph?.[2] ?? ''));
+    if (uploading) {
+      const volume = limits.admitBytes(mailbox, upload ? body.length : Math.floor((body.length * 3) / 4));
+      if (!volume.ok) return fail(429, volume.code ?? '', volume.message ?? '', volume.retryAfterSeconds);
+    }
 
     let result: Answer;
     if (upload) {

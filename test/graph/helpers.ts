@@ -6,6 +6,7 @@ import {
   createGraphDestination,
   graphDestinationSchema,
   type GraphDestinationInput,
+  type UploadSessionStore,
 } from '../../src/destinations/graph/index.js';
 import type { Destination, RenderedItem } from '../../src/destinations/types.js';
 import { messageIdFor, renderMime } from '../../src/render/index.js';
@@ -47,7 +48,7 @@ export function destination(
   emu: GraphEmulator,
   clock: FakeClock,
   cfg: Partial<GraphDestinationInput> = {},
-  extra: { random?: () => number; fetch?: typeof fetch } = {},
+  extra: { random?: () => number; fetch?: typeof fetch; uploadSessions?: UploadSessionStore } = {},
 ): Destination {
   const config = graphDestinationSchema.parse({
     kind: 'graph',
@@ -62,6 +63,7 @@ export function destination(
     sleep: clock.sleep,
     now: clock.now,
     random: extra.random ?? (() => 0.5),
+    ...(extra.uploadSessions ? { uploadSessions: extra.uploadSessions } : {}),
   });
 }
 

@@ -10,11 +10,13 @@ import {
   slugify,
   toRequest,
   withName,
+  type DestinationDraft,
   type WizardDraft,
 } from '../../web/src/pages/wizard/draft.js';
 import { stepIssues } from '../../web/src/pages/wizard/validate.js';
 
 const CREATE = { editing: false, secrets: {} };
+type GraphDraft = Extract<DestinationDraft, { kind: 'graph' }>;
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----';
 
 function wecomDraft(): WizardDraft {
@@ -116,6 +118,26 @@ describe('toRequest', () => {
     });
     expect(request.destinations[2]).toEqual({ kind: 'gmail' });
     expect(request.secrets).not.toHaveProperty('proxyPassword');
+  });
+
+  it("sends Microsoft 365's largest message in bytes (MB as Exchange counts them) and refuses a size out of range", () => {
+    const graph: GraphDraft = {
+      ...(newDestination('graph') as GraphDraft),
+      tenantId: 't',
+      clientId: 'c',
+      secret: 'cs',
+      maxMessageMb: '150',
+    };
+    const request = toRequest({ ...wecomDraft(), destinations: [graph] }, '1');
+    expect(request.destinations[1]).toMatchObject({ kind: 'graph', maxMessageBytes: 157_286_400 });
+    const detail = { definition: request, secrets: {} } as unknown as ConnectorDetail;
+    expect(draftFromDetail(detail).destinations[0]).toMatchObject({ kind: 'graph', maxMessageMb: '150' });
+    // Left empty: the 35 MB default applies and nothing is sent.
+    expect(
+      toRequest({ ...wecomDraft(), destinations: [{ ...graph, maxMessageMb: '' }] }, '1').destinations[1],
+    ).not.toHaveProperty('maxMessageBytes');
+    const tooBig = { ...wecomDraft(), destinations: [{ ...graph, maxMessageMb: '500' }] };
+    expect(stepIssues('destinations', tooBig, CREATE)).toContain('wizard:issues.graphMaxMessageInvalid');
   });
 
   it('round-trips an existing connector without any secret', () => {

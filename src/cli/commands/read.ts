@@ -7,6 +7,7 @@ import { TOKENIZER_VERSION } from '../../compliance/search/tokenize.js';
 import {
   ARCHIVE_FOLDER,
   countByStatus,
+  countDeliveries,
   countItems,
   countEntries,
   findItemsByMsgid,
@@ -14,6 +15,7 @@ import {
   listConnectors,
   listEntries,
   listMailboxes,
+  listPausedDeliveries,
   listRuns,
   listUnmapped,
   openStore,
@@ -43,11 +45,13 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
   return withStore(flags, async (store, cfg) => {
     const connectors = [];
     for (const c of await listConnectors(store.db)) {
-      const [records, holds, unmapped, runs] = await Promise.all([
+      const [records, holds, unmapped, runs, paused, deliveries] = await Promise.all([
         countByStatus(store.db, c.id),
         summarizeHolds(store.db, c.id),
         listUnmapped(store.db, c.id, 50),
         listRuns(store.db, { connectorId: c.id, limit: 5 }),
+        listPausedDeliveries(store.db, Date.now(), c.id),
+        countDeliveries(store.db, { connectorId: c.id }),
       ]);
       connectors.push({
         ...c,
@@ -57,6 +61,9 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
         unmapped,
         health: await sourceHealth(store.db, c.id, Date.now()),
         lastRuns: runs,
+        // Waiting out a mail service's limit: paused, not failed.
+        pausedDeliveries: paused.map((p) => ({ ...p, until: new Date(p.until).toISOString() })),
+        partialDeliveries: deliveries.filter((d) => d.status === 'partial').reduce((n, d) => n + d.n, 0),
       });
     }
     const totals = await countItems(store.db);
@@ -88,6 +95,17 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
           `  held ${h.reason}: ${h.records} records${h.participants ? `, ${h.participants} people` : ''} - ${h.whatToDo}\n`,
         );
       for (const u of c.unmapped.slice(0, 10)) io.out(`  unmapped: ${u.participant} (${u.items} items)\n`);
+      for (const p of c.pausedDeliveries) {
+        const scope = p.mailbox === undefined ? 'every mailbox' : p.mailbox;
+        io.out(
+          `  paused: ${p.destinationId} -> ${scope}: ${p.deliveries} deliveries wait until ${p.until} (${p.detail})\n`,
+        );
+      }
+      if (c.partialDeliveries > 0) {
+        io.out(
+          `  partial deliveries: ${c.partialDeliveries} (attachments left out with a note; \`report\` lists each and why)\n`,
+        );
+      }
       const h = c.health;
       io.out(
         `  lag: ${h.level}${h.captureLagMs !== null ? `, last capture ${Math.round(h.captureLagMs / 60_000)} min ago` : ''}\n`,

@@ -74,8 +74,30 @@ function human(r: Report): string {
     ]);
     if (r.problems.length > 200) out += `... ${r.problems.length - 200} more: use --csv or --json\n`;
   }
+  if (r.partial.length) {
+    out += `\n${r.partial.length} attachment(s) left out of partial deliveries (the archive keeps each file)\n`;
+    out += table([
+      ['ITEM', 'TARGET MAILBOX', 'DESTINATION', 'ATTACHMENT', 'BYTES', 'WHY'],
+      ...r.partial
+        .slice(0, 200)
+        .map((p) => [
+          p.itemId,
+          p.targetMailbox,
+          p.destinationId,
+          p.attachment,
+          String(p.size),
+          PARTIAL_WHY[p.reason] ?? p.reason,
+        ]),
+    ]);
+    if (r.partial.length > 200) out += `... ${r.partial.length - 200} more: use --csv or --json\n`;
+  }
   return out;
 }
+
+const PARTIAL_WHY: Record<string, string> = {
+  'too-large': "too large for the mailbox's message size limit",
+  'blocked-type': 'a file type the mail service refuses',
+};
 
 function csvField(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -84,5 +106,10 @@ function csvField(v: string): string {
 function problemsCsv(r: Report): string {
   const rows = [['item_id', 'source_user', 'target_mailbox', 'reason', 'detail', 'time']];
   for (const p of r.problems) rows.push([p.itemId, p.sourceUser, p.targetMailbox, p.reason, p.detail, isoTime(p.at)]);
+  for (const p of r.partial) {
+    const why = PARTIAL_WHY[p.reason] ?? p.reason;
+    const detail = `${p.destinationId}: ${p.attachment} (${p.size} bytes, SHA-256 ${p.sha256}) left out: ${why}`;
+    rows.push([p.itemId, p.sourceUser, p.targetMailbox, `partial-${p.reason}`, detail, isoTime(p.at)]);
+  }
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -4,11 +4,12 @@ import cliProgress from 'cli-progress';
 import type { Config } from '../../config/index.js';
 import { checkpointIfChanged } from '../../compliance/evidence/index.js';
 import { runConnector, type ConnectorRunReport, type RunProgress } from '../../pipeline/index.js';
-import { openStore } from '../../store/index.js';
+import { SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
 import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
+import { openWriter, type WriterFlags } from '../writer.js';
 
-export interface RunFlags extends CommonFlags, SandboxFlags {
+export interface RunFlags extends CommonFlags, SandboxFlags, WriterFlags {
   once?: boolean;
   json?: boolean;
 }
@@ -28,7 +29,11 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
     io.err('run: no connector configured; pass --sandbox DIR, or --config FILE (see config.example.json)\n');
     return 2;
   }
-  const store = await openStore(cfg.dataDir);
+  const opened = await openWriter(cfg.dataDir, 'run --once', flags, io);
+  if ('exit' in opened) return opened.exit;
+  const { store } = opened;
+  // Credentials a run keeps in the database (Graph upload session URLs) are sealed, as `serve` does.
+  const seal = (await SecretBox.open({ dataDir: cfg.dataDir })).textSeal(UPLOAD_SESSION_SEAL);
   const reports: ConnectorRunReport[] = [];
   try {
     for (const c of connectors) {
@@ -46,10 +51,12 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
         bar.setTotal(Math.max(p.total, p.processed, 1));
         bar.update(p.processed, { phase: p.phase });
       };
-      const report = await runConnector(store, c, { workers: workersOf(cfg), onProgress });
+      const report = await runConnector(store, c, { workers: workersOf(cfg), onProgress, seal });
       bar?.stop();
       reports.push(report);
       if (!flags.json) io.out(formatReport(report));
+      // Said on stderr too, so that a JSON consumer's log shows why the exit status is 1.
+      else if (report.error) io.err(`${report.connectorId}: ${report.error}\n`);
     }
     // Every run ends signed: the checkpoint anchors what it archived outside the database.
     const cp = await checkpointIfChanged(store.db, cfg);

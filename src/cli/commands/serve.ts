@@ -11,17 +11,18 @@ import { fileURLToPath } from 'node:url';
 import { startBackupSchedule } from '../../compliance/backup/index.js';
 import { startCheckpointSchedule } from '../../compliance/evidence/index.js';
 import { Supervisor } from '../../pipeline/supervisor.js';
-import { deleteExpiredSessions, issueSetupToken, SecretBox } from '../../security/index.js';
+import { deleteExpiredSessions, issueSetupToken, SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
 import { buildApp } from '../../server/app.js';
 import { loadManagedConnectors } from '../../server/managed.js';
 import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
 import { createCallbackHandler, startCallbackServer, type CallbackServer } from '../../sources/wecom/callback/index.js';
-import { listConnectorDefinitions, openStore } from '../../store/index.js';
+import { listConnectorDefinitions } from '../../store/index.js';
 import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import type { Io } from '../io.js';
+import { openWriter, type WriterFlags } from '../writer.js';
 import { workersOf } from './run.js';
 
-export interface ServeFlags extends CommonFlags, SandboxFlags {
+export interface ServeFlags extends CommonFlags, SandboxFlags, WriterFlags {
   interval?: string;
   runs?: string;
   host?: string;
@@ -38,7 +39,9 @@ const WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   let cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
+  const opened = await openWriter(cfg.dataDir, 'serve', flags, io);
+  if ('exit' in opened) return opened.exit;
+  const { store } = opened;
   let demoDir: string | undefined;
   const consoleConnectors = await listConnectorDefinitions(store.db);
   if (cfg.connectors.length === 0 && consoleConnectors.length === 0 && flags.demo !== false) {
@@ -56,6 +59,7 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   const supervisor = new Supervisor({
     store,
     workers: workersOf(cfg),
+    seal: secrets.textSeal(UPLOAD_SESSION_SEAL),
     load: () => loadManagedConnectors({ config: cfg, store, secrets, onError: (l) => io.err(`${l}\n`) }),
     ...(intervalSeconds !== undefined ? { intervalSeconds } : {}),
     ...(maxRuns !== undefined ? { maxRuns } : {}),

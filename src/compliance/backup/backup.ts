@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../config/index.js';
 import { crashPoint } from '../../core/fault-points.js';
@@ -17,6 +17,7 @@ import {
   chainHashAt,
   ingestCountsAfter,
   latestCheckpoint,
+  ensurePrivateDir,
   openStore,
   readCheckpointBasis,
   type Db,
@@ -51,8 +52,9 @@ export async function runBackup(db: Db, cfg: Config, to: string, now = Date.now)
   const p = paths(to);
   const name = new Date(now()).toISOString().replace(/[:.]/g, '-');
   const partial = join(p.snapshots, `.${name}.partial`);
-  await mkdir(partial, { recursive: true });
-  await mkdir(p.blobs, { recursive: true });
+  // A backup holds the same regulated data as the archive: private to the service's user.
+  await ensurePrivateDir(partial);
+  await ensurePrivateDir(p.blobs);
   await backupDatabase(join(cfg.dataDir, 'archive.db'), join(partial, 'archive.db'));
   await fsyncFile(join(partial, 'archive.db'));
   // Everything below is read from the copy, so the manifest describes exactly what was saved.

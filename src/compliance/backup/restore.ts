@@ -3,10 +3,10 @@
  * data directory: the database, every blob file it names (checked against its SHA-256), and
  * the public key that its checkpoints verify under. `verify` then proves the result.
  */
-import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
+import { copyFile, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
-import { openStore } from '../../store/index.js';
+import { ensurePrivateDir, openStore } from '../../store/index.js';
 import { syncDir } from '../../store/blobs/local.js';
 import { EVIDENCE_KEY_FILE, publicKeyPath } from '../evidence/signing-key.js';
 import { copyBlobFiles } from './copy-blobs.js';
@@ -25,7 +25,7 @@ export async function restoreBackup(
   }
   const manifest = await readLatestManifest(from);
   const p = paths(from);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dataDir);
   const tmp = join(dataDir, '.archive.db.restoring');
   await copyFile(p.database(manifest.snapshot), tmp);
   await rename(tmp, join(dataDir, 'archive.db'));

@@ -11,6 +11,7 @@ import {
   loadDirectory,
   loadReindexBatch,
   saveSupervisionApply,
+  transact,
   writeSupervisionFlags,
   type Store,
   type SupervisionFlagWrite,
@@ -70,7 +71,7 @@ export async function applyPolicyToHistory(
     done += batch.length;
     flagged += flags.length;
     const at = now();
-    await store.db.transaction().execute(async (tx) => {
+    await transact(store.db, async (tx) => {
       await writeSupervisionFlags(tx, flags, at);
       await saveSupervisionApply(tx, policyId, {
         policyVersion: row.version,

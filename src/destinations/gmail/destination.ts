@@ -20,7 +20,8 @@ import {
   GMAIL_SCOPES,
   type GmailDestinationConfig,
 } from './config.js';
-import { GoogleRequestError } from './google-errors.js';
+import { blockedAttachments } from './blocked-types.js';
+import { GoogleRequestError, isBlockedAttachmentRefusal } from './google-errors.js';
 import { backoffMs, GmailHttp } from './http.js';
 import { LabelCache, userUrl } from './labels.js';
 import { serviceAccountTokens } from './token.js';
@@ -36,6 +37,7 @@ export interface GmailDestinationDeps {
 }
 
 const MB = 1024 * 1024;
+const googleInfo0 = { reason: '', status: '', message: '' };
 const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB (${bytes.toLocaleString('en-US')} bytes)`;
 
 /** users.messages.list query for one Message-ID (Gmail's search operator, angle brackets included). */
@@ -112,6 +114,13 @@ export function createGmailDestination(cfg: GmailDestinationConfig, deps: GmailD
           size <= GMAIL_MULTIPART_MAX_BYTES ? await importMultipart(upload, req) : await importResumable(upload, req);
         return { status: 'delivered', remoteId: m.id };
       } catch (err) {
+        if (err instanceof GoogleRequestError && isBlockedAttachmentRefusal(err.status, err.google ?? googleInfo0)) {
+          // The delivery stage sends a copy without the refused files, each replaced by a note.
+          throw new DestinationError('permanent', `${err.message}; attachments of a blocked type are left out`, {
+            cause: err,
+            refused: blockedAttachments(item).map((index) => ({ index, reason: 'blocked-type' as const })),
+          });
+        }
         if (
           !relabeled &&
           err instanceof GoogleRequestError &&

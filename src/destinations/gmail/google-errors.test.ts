@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { apiErrorFor, googleErrorOf, googleWaitMs, isRateLimited } from './google-errors.js';
+import {
+  apiErrorFor,
+  googleErrorOf,
+  googleWaitMs,
+  isBlockedAttachmentRefusal,
+  isRateLimited,
+  rateLimitScope,
+} from './google-errors.js';
 
 const NOW = Date.parse('2024-03-05T14:00:00.000Z');
 const body = (code: number, reason: string, message: string, status = '') => ({
@@ -52,5 +59,25 @@ describe('apiErrorFor', () => {
     expect(isRateLimited(403, googleErrorOf(body(403, 'forbidden', 'no')))).toBe(false);
     expect(isRateLimited(403, googleErrorOf(body(403, 'rateLimitExceeded', 'Quota exceeded')))).toBe(true);
     expect(isRateLimited(429, googleErrorOf(undefined))).toBe(true);
+  });
+});
+
+describe('rate limit scope and blocked attachments', () => {
+  it('reads rateLimitExceeded as the project limit and userRateLimitExceeded as one user’s', () => {
+    expect(rateLimitScope(googleErrorOf(body(429, 'rateLimitExceeded', 'Rate Limit Exceeded')))).toBe('project');
+    expect(rateLimitScope(googleErrorOf(body(429, 'userRateLimitExceeded', 'User-rate limit exceeded.')))).toBe('user');
+    // A per-user quota metric reported with the project reason is still one user's.
+    const perUser = "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user'";
+    expect(rateLimitScope(googleErrorOf(body(403, 'rateLimitExceeded', perUser)))).toBe('user');
+  });
+
+  it('recognises the Invalid attachment refusal', () => {
+    const refused = googleErrorOf(
+      body(400, 'invalidArgument', 'Invalid attachment. Please check https://support.google.com/mail/answer/6590.'),
+    );
+    expect(isBlockedAttachmentRefusal(400, refused)).toBe(true);
+    expect(isBlockedAttachmentRefusal(400, googleErrorOf(body(400, 'invalidArgument', 'Invalid label: x')))).toBe(
+      false,
+    );
   });
 });

@@ -43,6 +43,24 @@ export function isRateLimited(status: number, info: GoogleErrorInfo): boolean {
 }
 
 /**
+ * What a rate limit applies to. rateLimitExceeded is the project's limit (every mailbox of
+ * the destination waits), unless Google's message names a per-user quota metric;
+ * userRateLimitExceeded and the daily limits are one user's.
+ */
+export function rateLimitScope(info: GoogleErrorInfo): 'project' | 'user' {
+  if (info.reason === 'rateLimitExceeded' && !/per user|user-rate/i.test(info.message)) return 'project';
+  return 'user';
+}
+
+/**
+ * Gmail refused the message for a blocked attachment type: 400 "Invalid attachment" (reason
+ * invalidArgument; some clients report badfile_checker in the message).
+ */
+export function isBlockedAttachmentRefusal(status: number, info: GoogleErrorInfo): boolean {
+  return status === 400 && /invalid attachment|badfile/i.test(info.message);
+}
+
+/**
  * How long Google asked us to wait, in ms: the Retry-After header (delta-seconds or an
  * HTTP-date, RFC 9110 section 10.2.3), else the time Gmail writes into its rate-limit message
  * ("User-rate limit exceeded.  Retry after 2024-03-05T14:03:07.123Z").
@@ -72,7 +90,12 @@ export class GoogleRequestError extends DestinationError {
     status: number,
     failure: DestinationError['failure'],
     message: string,
-    options?: { cause?: unknown; retryAfterMs?: number; google?: GoogleErrorInfo },
+    options?: {
+      cause?: unknown;
+      retryAfterMs?: number;
+      google?: GoogleErrorInfo;
+      pause?: 'mailbox' | 'destination';
+    },
   ) {
     super(failure, message, options);
     this.name = 'GoogleRequestError';

@@ -2,8 +2,9 @@
  * One Gmail API request the way Google's guidance asks a client to behave: a bearer token for
  * the mailbox (fetched again once after a 401), rate limits obeyed (429, or 403 with a
  * rate-limit reason: wait as long as Google said, else exponential backoff with jitter, and
- * hold the whole mailbox back meanwhile, since the quota is per user), bounded retries, and a
- * typed DestinationError at the end.
+ * hold back meanwhile the whole mailbox for a user's limit, or every mailbox for the project's
+ * limit), bounded retries, and a typed DestinationError at the end. A wait too long to keep
+ * in place is handed back saying what it pauses: the mailbox, or the whole destination.
  *
  * A request whose effect is unknown after a failure (a dropped connection, a 5xx on an
  * import) is not repeated here: the caller looks before it tries again. Rate-limit refusals
@@ -11,7 +12,14 @@
  */
 import { backoffMs as jitteredBackoff } from '../../core/backoff.js';
 import { DestinationError } from '../types.js';
-import { apiErrorFor, googleErrorOf, googleWaitMs, GoogleRequestError, isRateLimited } from './google-errors.js';
+import {
+  apiErrorFor,
+  googleErrorOf,
+  googleWaitMs,
+  GoogleRequestError,
+  isRateLimited,
+  rateLimitScope,
+} from './google-errors.js';
 import { describe, type GmailTokens } from './token.js';
 
 export interface Clock {
@@ -60,8 +68,11 @@ export function backoffMs(attempt: number, random: () => number): number {
   return jitteredBackoff(attempt, { baseMs: BACKOFF_BASE_MS, maxMs: BACKOFF_MAX_MS, random });
 }
 
+/** The key under which the project-wide wait is kept, beside the mailboxes' own. */
+const PROJECT = '*';
+
 export class GmailHttp {
-  /** per mailbox: no request before this time (ms), after Google asked one of them to wait */
+  /** per mailbox (and PROJECT for all): no request before this time (ms), after Google asked to wait */
   private readonly blockedUntil = new Map<string, number>();
 
   constructor(readonly o: GmailHttpOptions) {}
@@ -103,11 +114,15 @@ export class GmailHttp {
       if (isRateLimited(status, info)) {
         const wait = googleWaitMs(reply.headers.get('retry-after'), info, this.o.clock.now());
         const delay = wait ?? backoffMs(attempt, this.o.random);
-        this.block(call.mailbox, delay);
+        const project = rateLimitScope(info) === 'project';
+        this.block(project ? PROJECT : call.mailbox, delay);
         if (attempt >= this.o.maxRetries || delay > this.o.maxRetryWaitMs) {
           const base = apiErrorFor(status, reply.body, call.what, call.mailbox);
-          throw new GoogleRequestError(status, 'throttled', `${base.message}; wait ${Math.ceil(delay / 1000)} s`, {
+          const scope = project ? "the project's quota: every mailbox waits" : `${call.mailbox} waits`;
+          throw new GoogleRequestError(status, 'throttled', `${base.message}; ${scope} ${Math.ceil(delay / 1000)} s`, {
             retryAfterMs: delay,
+            google: info,
+            pause: project ? 'destination' : 'mailbox',
           });
         }
         continue;
@@ -125,24 +140,28 @@ export class GmailHttp {
     if (until > (this.blockedUntil.get(mailbox) ?? 0)) this.blockedUntil.set(mailbox, until);
   }
 
-  /** Waits out a mailbox's block, or hands a long one back to the delivery stage at once. */
+  /** Waits out the project's and the mailbox's blocks, or hands a long one back at once. */
   private async waitForMailbox(call: GmailCall): Promise<void> {
-    const until = this.blockedUntil.get(call.mailbox);
-    if (until === undefined) return;
-    const left = until - this.o.clock.now();
-    if (left <= 0) {
-      this.blockedUntil.delete(call.mailbox);
-      return;
+    for (const key of [PROJECT, call.mailbox]) {
+      const until = this.blockedUntil.get(key);
+      if (until === undefined) continue;
+      const left = until - this.o.clock.now();
+      if (left <= 0) {
+        this.blockedUntil.delete(key);
+        continue;
+      }
+      if (left > this.o.maxRetryWaitMs) {
+        const project = key === PROJECT;
+        throw new GoogleRequestError(
+          429,
+          'throttled',
+          `${call.what}: Gmail asked ${project ? 'every mailbox of the project' : call.mailbox} to wait; ` +
+            `${Math.ceil(left / 1000)} s left`,
+          { retryAfterMs: left, pause: project ? 'destination' : 'mailbox' },
+        );
+      }
+      await this.o.clock.sleep(left);
     }
-    if (left > this.o.maxRetryWaitMs) {
-      throw new GoogleRequestError(
-        429,
-        'throttled',
-        `${call.what}: Gmail asked to wait for ${call.mailbox}; ${Math.ceil(left / 1000)} s left`,
-        { retryAfterMs: left },
-      );
-    }
-    await this.o.clock.sleep(left);
   }
 
   clear(): void {

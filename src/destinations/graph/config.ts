@@ -11,6 +11,20 @@ const MIB = 1024 * 1024;
 /** Exchange Online's largest message and Graph's largest upload session: 150 MB (150 MiB). */
 export const GRAPH_MAX_ATTACHMENT_BYTES = 150 * MIB;
 
+/**
+ * Exchange Online's default maximum receive size, "35 MB". Exchange means binary megabytes:
+ * Get-Mailbox shows the default MaxReceiveSize as "35 MB (36,700,160 bytes)", i.e. 35 MiB.
+ * The whole message counts (body and attachments); an admin can raise it to 150 MB.
+ */
+export const GRAPH_DEFAULT_MAX_MESSAGE_BYTES = 35 * MIB;
+
+/**
+ * Upload volume Exchange allows an app per mailbox: "150 MB upload (PATCH, POST, PUT) in a
+ * 5 minute period" (Graph throttling limits). Microsoft does not say which megabyte, so the
+ * client paces itself to the smaller reading, 150,000,000 bytes.
+ */
+export const GRAPH_UPLOAD_BYTES_PER_5_MIN = 150_000_000;
+
 /** Microsoft documents at most 4 concurrent requests per app and mailbox. */
 export const GRAPH_MAILBOX_CONCURRENCY = 4;
 
@@ -123,8 +137,29 @@ export const graphDestinationSchema = z
       .max(GRAPH_MAX_ATTACHMENT_BYTES)
       .default(GRAPH_MAX_ATTACHMENT_BYTES)
       .describe(
-        'Largest attachment stored in the mailbox (default 150 MiB, bytes); larger ones are replaced by a note. ' +
-          "Lower it to the mailbox's MaxReceiveSize.",
+        'Largest single attachment stored in the mailbox (default 150 MiB, bytes); larger ones are replaced by a note. ' +
+          'The whole message is limited by maxMessageBytes.',
+      ),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .max(GRAPH_MAX_ATTACHMENT_BYTES)
+      .default(GRAPH_DEFAULT_MAX_MESSAGE_BYTES)
+      .describe(
+        "Largest whole message (body and attachments) the mailboxes accept: the tenant's maximum receive size " +
+          '(default 35 MB = 36,700,160 bytes, the Exchange Online default; up to 150 MB = 157,286,400 bytes when raised). ' +
+          'An item over it is delivered without its largest attachments, each replaced by a note.',
+      ),
+    uploadBytesPer5Minutes: z
+      .number()
+      .int()
+      .min(4 * MIB)
+      .max(GRAPH_UPLOAD_BYTES_PER_5_MIN)
+      .default(GRAPH_UPLOAD_BYTES_PER_5_MIN)
+      .describe(
+        'Bytes uploaded per mailbox in any 5 minutes (default 150,000,000, the Exchange limit per app and mailbox); ' +
+          'uploads wait for room instead of being throttled.',
       ),
     checkMailbox: z
       .string()

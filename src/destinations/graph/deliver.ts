@@ -6,19 +6,24 @@
  * lost) is finished instead of duplicated, and an attachment already added is not added twice.
  * A copy counts as complete once it holds AttachmentCount attachments; an unfinished copy made
  * under another attachment plan (the size limit changed meanwhile) is replaced, not patched.
+ * The plan counts the whole message against the mailbox's maximum receive size; when Exchange
+ * still refuses it part-way (ErrorMessageSizeExceeded: the tenant's limit is lower than
+ * configured), the half-built copy is deleted and a partial copy within what Exchange took is
+ * made instead, so the mailbox ends with exactly one copy.
  */
 import type { DeliveryOutcome, RenderedItem } from '../types.js';
 import { DestinationError } from '../types.js';
-import { omittedReason, planAttachments, type PlannedAttachment } from './attachment-plan.js';
+import { partialReason } from '../omission.js';
+import { planAttachments, type PlannedAttachment } from './attachment-plan.js';
 import type { GraphDestinationConfig } from './config.js';
 import type { FolderCache } from './folders.js';
-import { GraphRequestError } from './graph-errors.js';
+import { GraphRequestError, isMessageSizeExceeded } from './graph-errors.js';
 import { backoffMs, type GraphHttp } from './http.js';
 import type { LimiterClock, MailboxLimiter } from './mailbox-limiter.js';
 import { buildMessage, type GraphMessage } from './message-json.js';
 import { parseMimeParts } from './mime-parts.js';
 import { findByKeyQuery, PROP, propValue } from './props.js';
-import { attach } from './upload.js';
+import { attach, MessageSizeExceededError, type UploadSessionStore } from './upload.js';
 
 export interface GraphContext {
   http: GraphHttp;
@@ -27,6 +32,10 @@ export interface GraphContext {
   limiter: MailboxLimiter;
   clock: LimiterClock;
   random: () => number;
+  /** open upload sessions, kept until their file is complete */
+  sessions: UploadSessionStore;
+  /** per mailbox (lower case): a message size Exchange refused, lower than the configured one */
+  learnedLimits: Map<string, number>;
 }
 
 export interface FoundCopy {
@@ -118,23 +127,39 @@ function retryable(err: unknown): err is DestinationError {
   return err instanceof DestinationError && err.failure === 'transient';
 }
 
+/** How many times one delivery re-plans after Exchange refused the message as too large. */
+const MAX_SIZE_REPLANS = 4;
+
 export async function deliverToMailbox(
   ctx: GraphContext,
   item: RenderedItem,
   mailbox: string,
 ): Promise<DeliveryOutcome> {
-  const max = ctx.cfg.maxAttachmentBytes;
   const parts = await parseMimeParts(item.mime);
-  const plan = planAttachments(item, parts.attachmentNames, max);
-  const message = buildMessage(item, parts, plan, max);
+  const bodyBytes = Buffer.byteLength(parts.html, 'utf8');
+  // The tenant's limit as configured, or lower where Exchange already showed it is lower.
+  const limitOf = () => Math.min(ctx.cfg.maxMessageBytes, ctx.learnedLimits.get(mailbox.toLowerCase()) ?? Infinity);
+  let limit = limitOf();
+  let plan = planAttachments(item, parts.attachmentNames, {
+    maxMessageBytes: limit,
+    maxAttachmentBytes: ctx.cfg.maxAttachmentBytes,
+    bodyBytes,
+  });
+  let message = buildMessage(item, parts, plan, limit);
   const what = `delivering item ${item.key} to ${mailbox}`;
   let id: string | undefined;
   let wrote = false;
+  let replans = 0;
   const done = (remoteId: string): DeliveryOutcome => {
-    if (plan.omitted.length) return { status: 'partial', reason: omittedReason(plan.omitted, max), remoteId };
+    if (plan.omitted.length) {
+      const omitted = plan.omitted.map(({ name, size, sha256, reason }) => ({ name, size, sha256, reason }));
+      return { status: 'partial', reason: partialReason(omitted, limit), omitted, remoteId };
+    }
     return { status: wrote ? 'delivered' : 'duplicate', remoteId };
   };
   for (let attempt = 0; ; attempt++) {
+    /** bytes the message holds: its body and the attachments finished so far */
+    let held = bodyBytes;
     try {
       const folderId = await ctx.folders.id(mailbox);
       let present: string[] = [];
@@ -164,16 +189,40 @@ export async function deliverToMailbox(
       const target = {
         http: ctx.http,
         mailbox,
+        messageId: id,
         messageUrl: `${ctx.folders.userUrl(mailbox)}/messages/${encodeURIComponent(id)}`,
         what,
         maxResumes: ctx.cfg.maxRetries,
+        sessions: ctx.sessions,
+        now: ctx.clock.now,
       };
-      for (const a of missingAttachments(plan.attach, present)) {
+      const missing = missingAttachments(plan.attach, present);
+      for (const a of plan.attach) if (!missing.includes(a)) held += a.bytes.length;
+      for (const a of missing) {
         wrote = true;
         await attach(target, a);
+        held += a.bytes.length;
       }
       return done(id);
     } catch (err) {
+      if (id && (err instanceof MessageSizeExceededError || isMessageSizeExceeded(err))) {
+        // Exchange's limit is below the plan: what it took is an upper bound it accepts. The
+        // half-built copy goes, and a copy planned against that bound replaces it.
+        const accepted = held + (err instanceof MessageSizeExceededError ? err.uploadedBytes : 0);
+        if (++replans > MAX_SIZE_REPLANS || plan.attach.length === 0) throw err;
+        ctx.learnedLimits.set(mailbox.toLowerCase(), Math.min(accepted, limit - 1));
+        await deleteMessage(ctx, mailbox, id, what);
+        id = undefined;
+        limit = limitOf();
+        plan = planAttachments(item, parts.attachmentNames, {
+          maxMessageBytes: limit,
+          maxAttachmentBytes: ctx.cfg.maxAttachmentBytes,
+          bodyBytes,
+        });
+        message = buildMessage(item, parts, plan, limit);
+        attempt--;
+        continue;
+      }
       if (!retryable(err) || attempt >= ctx.cfg.maxRetries) throw err;
       if (err instanceof GraphRequestError && err.status === 404) {
         // The folder or the half-made message was deleted meanwhile: start from the folder.

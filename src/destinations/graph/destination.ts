@@ -12,6 +12,7 @@ import { FolderCache } from './folders.js';
 import { GraphHttp, type TokenSource } from './http.js';
 import { MailboxLimiter } from './mailbox-limiter.js';
 import { msalTokenSource } from './token.js';
+import { memoryUploadSessions, type UploadSessionStore } from './upload.js';
 
 export interface GraphDestinationDeps {
   /** HTTP for Graph and for token requests (default: global fetch) */
@@ -22,6 +23,8 @@ export interface GraphDestinationDeps {
   now?: () => number;
   /** in [0, 1): the jitter of backoff */
   random?: () => number;
+  /** where open upload sessions are kept (default: memory; the store keeps them across restarts) */
+  uploadSessions?: UploadSessionStore;
 }
 
 /** Application permissions in an app-only token (`roles` claim), when the token is a readable JWT. */
@@ -42,10 +45,12 @@ export function createGraphDestination(cfg: GraphDestinationConfig, deps: GraphD
   const endpoints = resolveEndpoints(cfg);
   const provider = deps.tokenProvider;
   const tokens: TokenSource = provider ? { token: () => provider() } : msalTokenSource(cfg, endpoints, f, clock.now);
-  const limiter = new MailboxLimiter(cfg.maxConcurrentPerMailbox, clock, {
-    requests: cfg.requestsPer10Minutes,
-    windowMs: 10 * 60_000,
-  });
+  const limiter = new MailboxLimiter(
+    cfg.maxConcurrentPerMailbox,
+    clock,
+    { requests: cfg.requestsPer10Minutes, windowMs: 10 * 60_000 },
+    { bytes: cfg.uploadBytesPer5Minutes, windowMs: 5 * 60_000 },
+  );
   const random = deps.random ?? Math.random;
   const http = new GraphHttp({
     fetch: f,
@@ -58,7 +63,16 @@ export function createGraphDestination(cfg: GraphDestinationConfig, deps: GraphD
     timeoutMs: cfg.requestTimeoutSeconds * 1000,
   });
   const folders = new FolderCache(http, endpoints.graphBaseUrl, cfg.folder);
-  const ctx: GraphContext = { http, folders, cfg, limiter, clock, random };
+  const ctx: GraphContext = {
+    http,
+    folders,
+    cfg,
+    limiter,
+    clock,
+    random,
+    sessions: deps.uploadSessions ?? memoryUploadSessions(),
+    learnedLimits: new Map(),
+  };
 
   async function check(): Promise<CheckResult> {
     const details: string[] = [];

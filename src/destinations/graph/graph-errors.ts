@@ -40,16 +40,27 @@ export function isMailboxMissing(status: number, info: GraphErrorInfo): boolean 
 /** A DestinationError that remembers the HTTP status Graph answered with. */
 export class GraphRequestError extends DestinationError {
   readonly status: number;
+  /** Graph's own error code, e.g. ErrorMessageSizeExceeded ('' when it sent none) */
+  readonly graphCode: string;
 
   constructor(
     status: number,
     failure: DestinationError['failure'],
     message: string,
-    options?: { cause?: unknown; retryAfterMs?: number },
+    options?: { cause?: unknown; retryAfterMs?: number; graphCode?: string },
   ) {
     super(failure, message, options);
     this.status = status;
+    this.graphCode = options?.graphCode ?? '';
   }
+}
+
+/**
+ * Exchange refused an attachment because the message would grow past the mailbox's maximum
+ * receive size (400 ErrorMessageSizeExceeded, sent part-way through an upload session).
+ */
+export function isMessageSizeExceeded(err: unknown): err is GraphRequestError {
+  return err instanceof GraphRequestError && err.graphCode === 'ErrorMessageSizeExceeded';
 }
 
 function said(status: number, info: GraphErrorInfo): string {
@@ -104,5 +115,16 @@ export function destinationErrorFor(status: number, body: unknown, what: string,
   if (status >= 500 || status === 408) {
     return new GraphRequestError(status, 'transient', `${what}: Graph failed for now (${text})`);
   }
-  return new GraphRequestError(status, 'permanent', `${what}: Graph refused the request (${text})`);
+  if (info.code === 'ErrorMessageSizeExceeded') {
+    return new GraphRequestError(
+      status,
+      'permanent',
+      `${what}: the message exceeds the mailbox's maximum receive size (${text}); lower maxMessageBytes of the ` +
+        "destination to the tenant's limit, or raise the mailbox's MaxReceiveSize",
+      { graphCode: info.code },
+    );
+  }
+  return new GraphRequestError(status, 'permanent', `${what}: Graph refused the request (${text})`, {
+    graphCode: info.code,
+  });
 }

@@ -43,6 +43,8 @@ export interface GraphCall {
   bearer?: boolean;
   /** statuses other than 2xx the caller handles itself */
   accept?: number[];
+  /** file bytes this request uploads (counted against the mailbox's upload volume) */
+  uploadBytes?: number;
 }
 
 export interface GraphReply {
@@ -87,7 +89,7 @@ export class GraphHttp {
       }
       let reply: GraphReply;
       try {
-        reply = await this.o.limiter.run(call.mailbox, () => this.once(call, fresh));
+        reply = await this.o.limiter.run(call.mailbox, () => this.once(call, fresh), call.uploadBytes);
       } catch (err) {
         // Network failure or timeout: the server may have done the work.
         if (err instanceof DestinationError) throw err;

@@ -1,7 +1,8 @@
 /**
- * Per-mailbox admission for Graph requests. Exchange allows an app 4 concurrent requests and
- * 10,000 requests in 10 minutes per mailbox and throttles the mailbox as a whole, so the slot
- * count, the request budget and a Retry-After apply to every request for that mailbox: when
+ * Per-mailbox admission for Graph requests. Exchange allows an app 4 concurrent requests,
+ * 10,000 requests in 10 minutes and 150 MB of uploads in 5 minutes per mailbox and throttles
+ * the mailbox as a whole, so the slot count, the request and byte budgets and a Retry-After
+ * apply to every request for that mailbox: when
  * one request is told to wait, the others queued for the mailbox wait with it, and a backlog
  * is spread over the window instead of spending it in a burst and then being refused.
  */
@@ -18,10 +19,17 @@ interface MailboxState {
   blockedUntil: number;
   /** send times inside the current budget window, oldest first */
   sent: number[];
+  /** uploads inside the current volume window, oldest first */
+  uploads: { at: number; bytes: number }[];
 }
 
 export interface RequestBudget {
   requests: number;
+  windowMs: number;
+}
+
+export interface UploadBudget {
+  bytes: number;
   windowMs: number;
 }
 
@@ -32,13 +40,14 @@ export class MailboxLimiter {
     private readonly slots: number,
     private readonly clock: LimiterClock,
     private readonly budget: RequestBudget = { requests: Number.POSITIVE_INFINITY, windowMs: 1 },
+    private readonly upload: UploadBudget = { bytes: Number.POSITIVE_INFINITY, windowMs: 1 },
   ) {}
 
   private state(mailbox: string): MailboxState {
     const key = mailbox.toLowerCase();
     let s = this.mailboxes.get(key);
     if (!s) {
-      s = { active: 0, waiters: [], blockedUntil: 0, sent: [] };
+      s = { active: 0, waiters: [], blockedUntil: 0, sent: [], uploads: [] };
       this.mailboxes.set(key, s);
     }
     return s;
@@ -49,9 +58,11 @@ export class MailboxLimiter {
    * slot is held for the whole exchange (response body included) because the server counts
    * a request as in flight until its response is complete.
    */
-  async run<T>(mailbox: string, fn: () => Promise<T>): Promise<T> {
+  async run<T>(mailbox: string, fn: () => Promise<T>, uploadBytes = 0): Promise<T> {
     const s = this.state(mailbox);
     await this.waitUnblocked(s);
+    // Paced before taking a slot, so a waiting upload does not hold up the mailbox's lookups.
+    if (uploadBytes > 0) await this.reserveBytes(s, uploadBytes);
     if (s.active >= this.slots) await new Promise<void>((resolve) => s.waiters.push(resolve));
     else s.active++;
     try {
@@ -85,6 +96,36 @@ export class MailboxLimiter {
     if (s.sent.length < this.budget.requests) return 0;
     const oldest = s.sent[s.sent.length - this.budget.requests] as number;
     return oldest + this.budget.windowMs - now;
+  }
+
+  /**
+   * Waits until `bytes` more fit in the mailbox's upload window, then counts them: a large
+   * file is spread over the window instead of being refused part-way with a long Retry-After.
+   */
+  private async reserveBytes(s: MailboxState, bytes: number): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      while (s.uploads.length > 0 && s.uploads[0]!.at <= now - this.upload.windowMs) s.uploads.shift();
+      let used = s.uploads.reduce((n, u) => n + u.bytes, 0);
+      if (used + bytes <= this.upload.bytes || s.uploads.length === 0) {
+        s.uploads.push({ at: now, bytes });
+        return;
+      }
+      let freeAt = now;
+      for (const u of s.uploads) {
+        if (used + bytes <= this.upload.bytes) break;
+        used -= u.bytes;
+        freeAt = u.at + this.upload.windowMs;
+      }
+      await this.clock.sleep(Math.max(1, freeAt - now));
+    }
+  }
+
+  /** Bytes counted in the mailbox's current upload window (for tests and diagnostics). */
+  uploadedInWindow(mailbox: string): number {
+    const s = this.mailboxes.get(mailbox.toLowerCase());
+    const now = this.clock.now();
+    return (s?.uploads ?? []).filter((u) => u.at > now - this.upload.windowMs).reduce((n, u) => n + u.bytes, 0);
   }
 
   /** Current number of requests in flight for a mailbox (for tests and diagnostics). */

@@ -31,7 +31,7 @@ export function buildMessage(
   item: RenderedItem,
   parts: MimeParts,
   plan: AttachmentPlan,
-  maxBytes: number,
+  maxMessageBytes: number,
 ): GraphMessage {
   const time = new Date(item.time).toISOString();
   const props: { id: string; value: string }[] = [
@@ -45,7 +45,7 @@ export function buildMessage(
   ];
   if (parts.inReplyTo) props.push({ id: PROP.inReplyTo, value: parts.inReplyTo });
   if (parts.references) props.push({ id: PROP.references, value: parts.references });
-  const html = plan.omitted.length ? withNote(parts.html, omittedNoteHtml(plan.omitted, maxBytes)) : parts.html;
+  const html = plan.omitted.length ? withNote(parts.html, omittedNoteHtml(plan.omitted, maxMessageBytes)) : parts.html;
   const msg: GraphMessage = {
     subject: parts.subject,
     body: { contentType: 'html', content: html },

@@ -11,6 +11,8 @@ import {
   expiredMedia,
   holdExamples,
   holdGroups,
+  listPartialDeliveries,
+  listPausedDeliveries,
   putMappingOverride,
   requeueHeld,
   retryHeldDeliveries,
@@ -37,6 +39,7 @@ const ACTION: Record<ProblemReason, ProblemGroup['action']> = {
   'key-missing': 'reevaluate',
   malformed: 'reevaluate',
   'render-failed': 'reevaluate',
+  'conflicting-duplicate': 'none',
   'media-expired': 'none',
   'destination-refused': 'retry',
   'unknown-type': 'none',
@@ -54,7 +57,10 @@ export function problemRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/problems',
     {
       config: { access: 'problems:read' },
-      schema: { summary: 'Held items by reason and unmapped people', querystring: jsonSchema(problemsQuery) },
+      schema: {
+        summary: 'Held items by reason, unmapped people, partial deliveries and paused deliveries',
+        querystring: jsonSchema(problemsQuery),
+      },
     },
     async (req): Promise<ProblemsResponse> => {
       const { connectorId } = parse(problemsQuery, req.query);
@@ -78,7 +84,20 @@ export function problemRoutes(app: FastifyInstance, ctx: AppContext): void {
           groups.push({ ...m, reason, advice: ADVICE[reason], action: ACTION[reason] });
         }
       }
-      return { groups, unmapped: await unmappedPeople(db, connectorId) };
+      const partial = await listPartialDeliveries(db, { ...(connectorId ? { connectorId } : {}), limit: 200 });
+      const paused = await listPausedDeliveries(db, Date.now(), connectorId);
+      return {
+        groups,
+        unmapped: await unmappedPeople(db, connectorId),
+        partial: partial.map(({ sourceUser: _, ...p }) => ({
+          ...p,
+          attachments: p.attachments.map((a) => ({
+            ...a,
+            reason: a.reason === 'blocked-type' ? 'blocked-type' : 'too-large',
+          })),
+        })),
+        paused: paused.map((p) => ({ ...p, mailbox: p.mailbox ?? null })),
+      };
     },
   );
 

@@ -2,6 +2,7 @@
  * tenant.json: what a sandbox dataset is (corp, directory, keys, counts, faults) and where its
  * stream ends, so the client can serve it and appendMessages can continue it.
  */
+import { wellFormedDeep } from '../../core/well-formed.js';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DirectorySnapshot } from '../../core/directory.js';
@@ -60,7 +61,8 @@ export async function readTenant(dir: string): Promise<TenantInfo> {
   const path = join(dir, TENANT_FILE);
   let info: TenantInfo;
   try {
-    info = JSON.parse(await readFile(path, 'utf8')) as TenantInfo;
+    // The tenant's directory names become text columns: lone surrogates made U+FFFD as for WeCom's.
+    info = wellFormedDeep(JSON.parse(await readFile(path, 'utf8')) as TenantInfo).value;
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw new ArchiverError(

@@ -79,7 +79,7 @@ export async function decryptRecord(
     }
     throw err;
   }
-  if (message.msgid !== record.msgid) {
+  if (message.msgid !== String(record.msgid).toWellFormed()) {
     throw new ArchiverError(
       'WXA_MESSAGE_MALFORMED',
       `record ${record.msgid} (seq ${record.seq}) decrypted to message ${message.msgid}; the record is held rather than archived under the wrong id`,

@@ -5,6 +5,7 @@
  */
 import { ArchiverError } from '../../core/errors.js';
 import { type ChatMessage, type MessageFlag, MODEL_VERSION, conversationOf, itemKey } from '../../core/model.js';
+import { wellFormedDeep } from '../../core/well-formed.js';
 import { parseContent, parseNested } from './parse-content.js';
 import { Fields, type ParseState, asString, isObject, own } from './parse-util.js';
 
@@ -63,11 +64,12 @@ export function parseMessage(decrypted: unknown, ctx: ParseContext): ChatMessage
       content: parseContent(msgtype, decrypted, st),
     };
   }
-  return {
-    ...message,
-    attachments: st.attachments,
-    flags: FLAG_ORDER.filter((flag) => st.flags.has(flag)),
-  };
+  const parsed = { ...message, attachments: st.attachments, flags: [] as MessageFlag[] };
+  // One pass over the finished model rather than at each field: strings also come from nested
+  // JSON (chat records, mixed items) and unknown payloads, and every one must be storable text.
+  const repaired = wellFormedDeep(parsed);
+  if (repaired.changed) st.flags.add('cleaned-text');
+  return { ...repaired.value, flags: FLAG_ORDER.filter((flag) => st.flags.has(flag)) };
 }
 
 function common(msgid: string, ctx: ParseContext) {

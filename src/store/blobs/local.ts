@@ -5,9 +5,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
+import { injectedFault } from '../../core/fault-points.js';
+import { diskFull } from '../transaction.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-files.js';
 
 export interface BlobRef {
   sha256: string;
@@ -43,6 +46,14 @@ export class LocalBlobFiles {
 
   /** Stores bytes durably and returns their address; storing the same bytes twice is a no-op. */
   async put(bytes: Buffer): Promise<BlobRef> {
+    try {
+      return await this.write(bytes);
+    } catch (err) {
+      throw diskFull(err, this.root) ?? err;
+    }
+  }
+
+  private async write(bytes: Buffer): Promise<BlobRef> {
     const sha256 = sha256Hex(bytes);
     const ref = { sha256, size: bytes.length };
     if (await this.has(sha256)) return ref;
@@ -50,14 +61,21 @@ export class LocalBlobFiles {
     await this.ensureDir(this.tmpDir);
     await this.ensureDir(dir);
     const tmp = join(this.tmpDir, `${sha256}.${randomBytes(6).toString('hex')}`);
-    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o640);
+    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, PRIVATE_FILE_MODE);
     try {
+      await fh.chmod(PRIVATE_FILE_MODE);
+      const injected = injectedFault('blob-write', tmp);
+      if (injected) throw injected;
       await fh.writeFile(bytes);
       // An fsync failure is fatal, never retried silently: the page cache may have dropped the data.
       await fh.sync();
-    } finally {
-      await fh.close();
+    } catch (err) {
+      // A partly written temp file is of no use to anyone, least of all on a full disk.
+      await fh.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw err;
     }
+    await fh.close();
     try {
       await rename(tmp, join(dir, sha256));
     } catch (err) {
@@ -84,7 +102,7 @@ export class LocalBlobFiles {
 
   private async ensureDir(dir: string): Promise<void> {
     if (this.knownDirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
+    await ensurePrivateDir(dir);
     this.knownDirs.add(dir);
   }
 }

@@ -6,10 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { open, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LocalBlobFiles } from './local.js';
 import { syncDir } from './local.js';
+import { injectedFault } from '../../core/fault-points.js';
+import { diskFull } from '../transaction.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-files.js';
 
 export interface PartialFile {
   readonly name: string;
@@ -23,7 +26,7 @@ export interface PartialFile {
 /** Opens (or resumes at `resumeAt` bytes) the partial file `name` under the store's tmp directory. */
 export async function openPartial(files: LocalBlobFiles, name: string, resumeAt = 0): Promise<PartialFile> {
   const dir = join(files.root, 'tmp');
-  await mkdir(dir, { recursive: true });
+  await ensurePrivateDir(dir);
   const path = join(dir, name);
   const existing = await stat(path).then(
     (s) => s.size,
@@ -33,7 +36,8 @@ export async function openPartial(files: LocalBlobFiles, name: string, resumeAt 
   if (existing >= resumeAt && resumeAt > 0) await truncate(path, resumeAt);
   else if (existing >= 0) await truncate(path, 0);
   let bytes = existing >= resumeAt && resumeAt > 0 ? resumeAt : 0;
-  const fh = await open(path, 'a');
+  const fh = await open(path, 'a', PRIVATE_FILE_MODE);
+  await fh.chmod(PRIVATE_FILE_MODE);
   let closed = false;
   const close = async () => {
     if (!closed) {
@@ -47,8 +51,14 @@ export async function openPartial(files: LocalBlobFiles, name: string, resumeAt 
       return bytes;
     },
     async append(chunk) {
-      await fh.write(chunk);
-      await fh.sync();
+      try {
+        const injected = injectedFault('blob-write', path);
+        if (injected) throw injected;
+        await fh.write(chunk);
+        await fh.sync();
+      } catch (err) {
+        throw diskFull(err, path) ?? err;
+      }
       bytes += chunk.length;
     },
     async complete() {
@@ -62,7 +72,7 @@ export async function openPartial(files: LocalBlobFiles, name: string, resumeAt 
       const sha256 = sha.digest('hex');
       const target = files.pathOf(sha256);
       const targetDir = join(files.root, sha256.slice(0, 2), sha256.slice(2, 4));
-      await mkdir(targetDir, { recursive: true });
+      await ensurePrivateDir(targetDir);
       if (await files.has(sha256)) await unlink(path);
       else {
         await rename(path, target);

@@ -5,8 +5,10 @@ import * as m002 from './002-console.js';
 import * as m003 from './003-console-indexes.js';
 import * as m004 from './004-connector-counters.js';
 import * as m005 from './005-secret-identity.js';
-import * as m006 from './006-search.js';
+import * as m006 from './006-hold-participants.js';
+import * as m006s from './006-search.js';
 import * as m007 from './007-evidence.js';
+import * as m009 from './009-delivery-limits.js';
 import * as m012 from './012-supervision.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -15,8 +17,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-console-indexes': m003,
   '004-connector-counters': m004,
   '005-secret-identity': m005,
-  '006-search': m006,
+  '006-hold-participants': m006,
+  '006-search': m006s,
   '007-evidence': m007,
+  '009-delivery-limits': m009,
   '012-supervision': m012,
 };
 

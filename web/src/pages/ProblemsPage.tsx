@@ -12,6 +12,7 @@ import { Button, ErrorBanner, Field, Loading, Notice, Page, Section, useFormat }
 import { useLiveEvents } from '../live.js';
 import { useSession } from '../session.js';
 import { useLoad } from './mailboxes/use-request.js';
+import { PartialDeliveries, PausedDeliveries } from './problems/delivery-tables.js';
 import { ProblemGroupCard } from './problems/problem-group-card.js';
 import { mergeGroups, REASON_TEXT } from './problems/reasons.js';
 import { UnmappedTable, type AddedMapping } from './problems/unmapped-table.js';
@@ -127,6 +128,14 @@ export function ProblemsPage() {
                 ))}
               </div>
             )}
+          </Section>
+          <Section title={t('paused.title')}>
+            <p className="unmapped-intro">{t('paused.intro')}</p>
+            <PausedDeliveries rows={data.paused ?? []} />
+          </Section>
+          <Section title={t('partial.title')}>
+            <p className="unmapped-intro">{t('partial.intro')}</p>
+            <PartialDeliveries rows={data.partial ?? []} />
           </Section>
           <Section title={t('unmapped.title')}>
             <p className="unmapped-intro">{t('unmapped.intro')}</p>

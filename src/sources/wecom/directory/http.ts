@@ -4,6 +4,7 @@
  * jitter on network errors, HTTP 5xx and "system busy" (errcode -1), calls spaced by a rate
  * limit, and a typed error at the end. The secret never appears in an error or a log line.
  */
+import { wellFormedDeep } from '../../../core/well-formed.js';
 import { ArchiverError } from '../../../core/errors.js';
 import type { RateLimiter } from './rate-limit.js';
 import { createTokenCache } from './token-cache.js';
@@ -87,7 +88,8 @@ export function createApiCaller(opts: ApiCallerOptions): ApiCaller {
     }
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      // Names and titles become text columns and mail headers: lone surrogates made U+FFFD here.
+      json = wellFormedDeep(JSON.parse(text) as unknown).value;
     } catch (err) {
       // a proxy's error page or a cut-off body: passes like a 5xx does
       return { ok: false, reason: 'a body that is not JSON', cause: err };

@@ -39,6 +39,11 @@ export const REASON_TEXT: Record<ProblemReason, ReasonText> = {
     explanation: tk('problems:reasons.render-failed.explanation'),
     advice: tk('problems:reasons.render-failed.advice'),
   },
+  'conflicting-duplicate': {
+    title: tk('problems:reasons.conflicting-duplicate.title'),
+    explanation: tk('problems:reasons.conflicting-duplicate.explanation'),
+    advice: tk('problems:reasons.conflicting-duplicate.advice'),
+  },
   malformed: {
     title: tk('problems:reasons.malformed.title'),
     explanation: tk('problems:reasons.malformed.explanation'),

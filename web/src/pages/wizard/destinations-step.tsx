@@ -226,6 +226,15 @@ function DestinationCard({ index, destination: d, onChange, onRemove, stored, co
           <Field label={t('destinations.graph.folder')} hint={t('destinations.folderHint')}>
             <input data-testid={id('folder')} value={d.folder} onChange={(e) => onChange({ folder: e.target.value })} />
           </Field>
+          <Field label={t('destinations.graph.maxMessage')} hint={t('destinations.graph.maxMessageHint')}>
+            <input
+              data-testid={id('maxMessageMb')}
+              inputMode="numeric"
+              placeholder="35"
+              value={d.maxMessageMb}
+              onChange={(e) => onChange({ maxMessageMb: e.target.value })}
+            />
+          </Field>
         </div>
       ) : (
         <Field label={t('destinations.gmail.label')} hint={t('destinations.gmail.labelHint')}>

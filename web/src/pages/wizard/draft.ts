@@ -4,6 +4,9 @@
  * fills it for editing. Pure, so it is tested without a browser; validate.ts says what keeps
  * each step from going on.
  */
+
+/** Exchange's megabyte: a tenant's "35 MB" is 35 MiB (36,700,160 bytes). */
+const MIB = 1024 * 1024;
 import type {
   ConnectorDetail,
   ConnectorInput,
@@ -46,7 +49,17 @@ export type DestinationDraft =
       ca: string;
       secret: string;
     }
-  | { uid: string; kind: 'graph'; tenantId: string; clientId: string; cloud: string; folder: string; secret: string }
+  | {
+      uid: string;
+      kind: 'graph';
+      tenantId: string;
+      clientId: string;
+      cloud: string;
+      folder: string;
+      /** the tenant's maximum receive size in MB (MiB, as Exchange counts); '' = the 35 MB default */
+      maxMessageMb: string;
+      secret: string;
+    }
   | { uid: string; kind: 'gmail'; label: string; secret: string };
 
 export type ExternalKind = DestinationDraft['kind'];
@@ -132,7 +145,16 @@ export function newDestination(kind: ExternalKind): DestinationDraft {
         secret: '',
       };
     case 'graph':
-      return { uid: uid(), kind, tenantId: '', clientId: '', cloud: 'worldwide', folder: '', secret: '' };
+      return {
+        uid: uid(),
+        kind,
+        tenantId: '',
+        clientId: '',
+        cloud: 'worldwide',
+        folder: '',
+        maxMessageMb: '',
+        secret: '',
+      };
     case 'gmail':
       return { uid: uid(), kind, label: '', secret: '' };
   }
@@ -193,6 +215,7 @@ export function toDestinationInput(d: DestinationDraft): DestinationInput {
         clientId: d.clientId.trim(),
         ...(d.cloud && d.cloud !== 'worldwide' ? { cloud: d.cloud } : {}),
         ...(trimmed(d.folder) ? { folder: d.folder.trim() } : {}),
+        ...(trimmed(d.maxMessageMb) ? { maxMessageBytes: Number(d.maxMessageMb) * MIB } : {}),
       };
     case 'gmail':
       return { kind: 'gmail', ...(trimmed(d.label) ? { label: d.label.trim() } : {}) };
@@ -292,6 +315,7 @@ export function draftFromDetail(detail: ConnectorDetail): WizardDraft {
             clientId: d.clientId,
             cloud: d.cloud ?? 'worldwide',
             folder: d.folder ?? '',
+            maxMessageMb: d.maxMessageBytes ? String(Math.round(d.maxMessageBytes / MIB)) : '',
             secret: '',
           };
         default:

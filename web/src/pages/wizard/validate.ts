@@ -72,6 +72,9 @@ function destinationIssues(draft: WizardDraft, mode: WizardMode): string[] {
       if (!looksLikeEmail(d.checkMailbox)) issues.add(tk('wizard:issues.imapCheckMailboxInvalid'));
     } else if (d.kind === 'graph') {
       if (!d.tenantId.trim() || !d.clientId.trim()) issues.add(tk('wizard:issues.graphIdsRequired'));
+      if (d.maxMessageMb.trim() && !isPositiveInt(d.maxMessageMb, 150)) {
+        issues.add(tk('wizard:issues.graphMaxMessageInvalid'));
+      }
     } else if (d.secret && !isJsonObject(d.secret)) {
       issues.add(tk('wizard:issues.gmailKeyInvalid'));
     }

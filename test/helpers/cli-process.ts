@@ -1,0 +1,39 @@
+/**
+ * The CLI as a real child process (from the TypeScript sources), with its output collected:
+ * for tests that need a process of its own (locks, SIGKILL, injected faults, umask).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliChild {
+  proc: ChildProcess;
+  done: Promise<ChildResult>;
+}
+
+export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; umask?: string } = {}): CliChild {
+  const entry = join(import.meta.dirname, 'cli-entry.ts');
+  const argv = [process.execPath, '--import', 'tsx', entry, ...args];
+  const env = { ...process.env, ...opts.env };
+  // A umask is a property of the process: set by the shell that then becomes the CLI (exec).
+  const proc = opts.umask
+    ? spawn('/bin/sh', ['-c', `umask ${opts.umask} && exec "$@"`, 'sh', ...argv], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env,
+      })
+    : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<ChildResult>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { proc, done };
+}
