@@ -30,14 +30,25 @@ describe('roles and permissions', () => {
     expect(permissionsOf(['org-admin'])).toEqual(ALL);
   });
 
-  it('eDiscovery roles and reviewers search and open mailboxes, and nothing else', () => {
-    for (const r of ['ediscovery-admin', 'ediscovery-manager', 'reviewer'] as const) {
+  it('eDiscovery roles search and open mailboxes, and nothing else', () => {
+    for (const r of ['ediscovery-admin', 'ediscovery-manager'] as const) {
       expect(permissionsOf([r]).sort(), r).toEqual(['mailboxes:read', 'search']);
     }
   });
 
+  it('reviewers also work the supervision queue, but never manage its policies', () => {
+    expect(permissionsOf(['reviewer']).sort()).toEqual(['mailboxes:read', 'search', 'supervision:review']);
+    expect(can(['org-admin'], 'supervision:manage')).toBe(true);
+    for (const r of ROLES.filter((x) => x !== 'org-admin')) expect(can([r], 'supervision:manage'), r).toBe(false);
+  });
+
   it('combines roles and grants nothing without one', () => {
-    expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual(['audit:read', 'mailboxes:read', 'search']);
+    expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual([
+      'audit:read',
+      'mailboxes:read',
+      'search',
+      'supervision:review',
+    ]);
     expect(permissionsOf([])).toEqual([]);
     for (const p of ALL) expect(can([], p)).toBe(false);
   });
