@@ -94,7 +94,7 @@ function PolicyEditor({ policy, onSaved }: { policy?: Policy; onSaved: () => voi
       <Field label={t('policy.reviewers')} hint={t('policy.reviewersHint')}>
         <input value={reviewers} onChange={(e) => setReviewers(e.target.value)} />
       </Field>
-      <Button onClick={() => void save()} data-testid="policy-save">
+      <Button variant="primary" onClick={() => void save()} testId="policy-save">
         {t('policy.save')}
       </Button>
     </div>
@@ -120,7 +120,9 @@ function ReviewControls({ item, onDone }: { item: QueueItem; onDone: () => void 
   return (
     <div className="supervision-actions">
       <ErrorBanner error={error} />
-      <Button onClick={() => void act({ action: 'claim' })()}>{t('actions.claim')}</Button>
+      <Button variant="primary" onClick={() => void act({ action: 'claim' })()}>
+        {t('actions.claim')}
+      </Button>
       {TAGS.map((tag) => (
         <Button key={tag} variant="secondary" onClick={() => void act({ action: 'tag', tag })()}>
           {t(`tags.${tag}`)}
@@ -134,7 +136,7 @@ function ReviewControls({ item, onDone }: { item: QueueItem; onDone: () => void 
       <Button variant="secondary" disabled={!to.trim()} onClick={() => void act({ action: 'escalate', to })()}>
         {t('actions.escalate')}
       </Button>
-      <Button onClick={() => void act({ action: 'resolve', ...(text ? { text } : {}) })()}>
+      <Button variant="primary" onClick={() => void act({ action: 'resolve', ...(text ? { text } : {}) })()}>
         {t('actions.resolve')}
       </Button>
     </div>
@@ -197,7 +199,7 @@ export function SupervisionPage() {
             <Button variant="secondary" onClick={() => setEditing(p)}>
               {t('policy.editLexicon')}
             </Button>
-            <Button variant="secondary" onClick={() => void apply(p.id)} data-testid={`apply-${p.id}`}>
+            <Button variant="secondary" onClick={() => void apply(p.id)} testId={`apply-${p.id}`}>
               {t('policy.apply')}
             </Button>
             {progress[p.id] ? (
@@ -250,7 +252,13 @@ export function SupervisionPage() {
       <ErrorBanner error={error} onRetry={() => void load()} />
       <Section
         title={t('policies')}
-        actions={manage ? <Button onClick={() => setEditing('new')}>{t('policy.new')}</Button> : null}
+        actions={
+          manage ? (
+            <Button variant="primary" onClick={() => setEditing('new')}>
+              {t('policy.new')}
+            </Button>
+          ) : null
+        }
       >
         <Table columns={policyColumns} rows={policies} rowKey={(p) => String(p.id)} empty={t('policy.none')} />
         {editing ? (
