@@ -27,6 +27,14 @@ import {
   itemDeleteCommand,
 } from './commands/cases.js';
 import { exportCommand } from './commands/export.js';
+import {
+  collect,
+  supervisionAddCommand,
+  supervisionApplyCommand,
+  supervisionListCommand,
+  supervisionQueueCommand,
+  supervisionReportCommand,
+} from './commands/supervision.js';
 import { printJson, processIo, type Io } from './io.js';
 
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
@@ -254,6 +262,46 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .requiredOption('--out <dir>', 'a new or empty directory (or the same one, to resume)')
     .option('--json', 'print the counts and the manifest path as JSON')
     .action(act((opts) => exportCommand(opts, io)));
+
+  const supervision = program
+    .command('supervision')
+    .description('supervision review of what staff write (see README, Supervision)');
+  common(supervision.command('add'))
+    .description(
+      'add a supervision policy; prints its id. It flags items archived from now on; "apply" flags the history',
+    )
+    .requiredOption('--name <name>', 'policy name')
+    .option('--lexicon <file>', 'terms and phrases, one a line, # comments (see lexicons/starter-financial.txt)')
+    .option('--sample <percent>', 'share of the other in-scope items sampled for review (0-100)')
+    .option('--reviewer <email>', 'a reviewer (repeat or separate with commas)', collect)
+    .option('--type <msgtype>', 'message types that always flag, e.g. redpacket (repeatable)', collect)
+    .option('--external', 'flag every message with an external contact')
+    .option('--attachment-type <ext>', 'attachment file types that flag, e.g. xlsx (repeatable)', collect)
+    .option(
+      '--supervised <person>',
+      'supervise only these people (id or mailbox, repeatable); default everyone',
+      collect,
+    )
+    .option('--json', 'print the policy as JSON')
+    .action(act((opts) => supervisionAddCommand(opts, io)));
+  common(supervision.command('list'))
+    .description('the supervision policies')
+    .option('--json', 'print JSON')
+    .action(act((opts) => supervisionListCommand(opts, io)));
+  common(supervision.command('apply <policyId>'))
+    .description('apply a policy to every archived item; returns when done, resumes if interrupted')
+    .option('--json', 'print the summary as JSON')
+    .action(act((id: string, opts) => supervisionApplyCommand(id, opts, io)));
+  common(supervision.command('queue'))
+    .description('the flagged items: policy, matched terms, state')
+    .option('--policy <id>', 'only this policy')
+    .option('--state <state>', 'only open, claimed, escalated or resolved items')
+    .option('--json', 'print JSON: { total, items }')
+    .action(act((opts) => supervisionQueueCommand(opts, io)));
+  common(supervision.command('report'))
+    .description('per policy and reviewer: flagged, reviewed, open, age of the oldest open item')
+    .option('--json', 'print JSON')
+    .action(act((opts) => supervisionReportCommand(opts, io)));
 
   const config = program.command('config').description('configuration');
   config

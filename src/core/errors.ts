@@ -435,6 +435,25 @@ export const ERROR_CODES = {
     status: 500,
     meaning: 'no CJK font was found for PDF transcripts: install fonts-noto-cjk (Debian) or a Noto Sans CJK font',
   },
+  // Supervision
+  WXA_SUPERVISION_LEXICON_INVALID: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning: 'a lexicon line cannot be used; the message names the file, the line and what to change',
+  },
+  WXA_SUPERVISION_POLICY_INVALID: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning: 'a supervision policy field is not valid; the message names the field',
+  },
+  WXA_SUPERVISION_STATE: {
+    kind: 'data',
+    retryable: false,
+    status: 409,
+    meaning: 'the review action does not fit the flagged item as it stands (claimed by another, already resolved)',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -30,7 +30,9 @@ import { fetchAttachment, type FetchedMedia } from './media.js';
 import { hashAssembled } from './hash-assembled.js';
 import { renderParts, summaryOf, type Lookups, type MappingOutcome } from './prepare.js';
 import { recallTextOf } from '../compliance/search/message-text.js';
-import { searchRowFor } from './search-row.js';
+import { searchDocumentFor } from './search-row.js';
+import { searchRowOf } from '../compliance/search/document.js';
+import { flagsFor, type CompiledPolicy } from '../compliance/supervision/index.js';
 
 export interface ConnectorRuntime {
   id: string;
@@ -53,6 +55,8 @@ export interface RunState {
   unmapped: Set<string>;
   /** item keys produced in this run and not yet necessarily committed: the version that owns each */
   versions: Map<string, KeyOwner>;
+  /** the enabled supervision policies, reloaded each batch so a change applies from the next one */
+  supervision: CompiledPolicy[];
 }
 
 interface KeyOwner {
@@ -62,7 +66,7 @@ interface KeyOwner {
 }
 
 export function newRunState(): RunState {
-  return { summaries: new Map(), recallTexts: new Map(), unmapped: new Set(), versions: new Map() };
+  return { summaries: new Map(), recallTexts: new Map(), unmapped: new Set(), versions: new Map(), supervision: [] };
 }
 
 /**
@@ -223,7 +227,7 @@ async function finish(
   }
   state.summaries.set(msg.msgid, summaryOf(msg));
   state.recallTexts.set(msg.msgid, recallTextOf(msg.content));
-  const search = await searchRowFor(
+  const doc = await searchDocumentFor(
     store,
     rt.id,
     msg,
@@ -232,6 +236,8 @@ async function finish(
     fetched,
     msg.content.kind === 'revoke' ? state.recallTexts.get(msg.content.preMsgid) : undefined,
   );
+  const search = searchRowOf(doc);
+  const supervision = flagsFor(state.supervision, doc);
 
   bump(counters.byType, msg.msgtype);
   for (const f of msg.flags) bump(counters.flagged, f);
@@ -252,6 +258,7 @@ async function finish(
     ...(archived ? {} : { holdReason: 'unmapped' }),
     item: itemWrite(msg, row, mimeBlob),
     search,
+    ...(supervision.length > 0 ? { supervision } : {}),
     blobs: [mimeBlob, ...fetched.flatMap((f) => (f.blob ? [f.blob] : []))],
     media: fetched.map((f) => f.write),
     entries: mapping.entries,

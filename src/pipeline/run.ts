@@ -23,6 +23,7 @@ import { deliverDue, type DeliveryCounters } from './deliver.js';
 import { mapParticipants, renderItem } from './prepare.js';
 import { addCounters, emptyCounters, heldTotal, type RunCounters } from './counters.js';
 import { newRunState, processBatch, type ConnectorRuntime } from './process.js';
+import { loadActivePolicies } from '../compliance/supervision/index.js';
 import type { PreparedResult } from './decrypt.js';
 import type { RawRecordRow } from '../store/index.js';
 
@@ -104,6 +105,7 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
       const prepared = await current.prepared;
       const upcoming = next(current.rows[current.rows.length - 1]!.seq_key);
       upcoming.catch(() => undefined);
+      state.supervision = await loadActivePolicies(store.db);
       const batch = emptyCounters();
       const processed = await processBatch(store, rt, current.rows, prepared, state, batch);
       crashPoint('before-commit');

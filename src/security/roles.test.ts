@@ -46,13 +46,25 @@ describe('roles and permissions', () => {
       'review',
       'search',
     ]);
-    expect(permissionsOf(['reviewer']).sort()).toEqual(['mailboxes:read', 'retention:review', 'review', 'search']);
+    expect(permissionsOf(['reviewer']).sort()).toEqual([
+      'mailboxes:read',
+      'retention:review',
+      'review',
+      'search',
+      'supervision:review',
+    ]);
     expect(can(['ediscovery-manager'], 'cases:all')).toBe(false);
     expect(can(['ediscovery-admin'], 'items:delete')).toBe(false);
   });
 
   it('retention policies are managed by the org-admin only', () => {
     for (const r of ROLES) expect(can([r], 'retention:write'), r).toBe(r === 'org-admin');
+  });
+
+  it('reviewers also work the supervision queue, but never manage its policies', () => {
+    expect(permissionsOf(['reviewer'])).toContain('supervision:review');
+    expect(can(['org-admin'], 'supervision:manage')).toBe(true);
+    for (const r of ROLES.filter((x) => x !== 'org-admin')) expect(can([r], 'supervision:manage'), r).toBe(false);
   });
 
   it('combines roles and grants nothing without one', () => {
@@ -62,6 +74,7 @@ describe('roles and permissions', () => {
       'retention:review',
       'review',
       'search',
+      'supervision:review',
     ]);
     expect(permissionsOf([])).toEqual([]);
     for (const p of ALL) expect(can([], p)).toBe(false);

@@ -34,6 +34,10 @@ export const PERMISSIONS = {
   'mailboxes:read': ['org-admin', 'ediscovery-admin', 'ediscovery-manager', 'reviewer'],
   /** search the archive's messages (every search is audited with its query and result count) */
   search: ['org-admin', 'ediscovery-admin', 'ediscovery-manager', 'reviewer'],
+  /** see supervision policies, work the review queue (claim, tag, comment, escalate, resolve), read its reports */
+  'supervision:review': ['org-admin', 'reviewer'],
+  /** create and change supervision policies and lexicons, apply a policy to the history */
+  'supervision:manage': ['org-admin'],
   /** read the audit log */
   'audit:read': ['org-admin', 'auditor'],
   /** see retention policies, dry runs and the disposition queue */

@@ -41,6 +41,7 @@ export * from './deletion.js';
 export * from './cases.js';
 export * from './export-queries.js';
 export * from './review.js';
+export * from './supervision.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

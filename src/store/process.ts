@@ -10,6 +10,7 @@ import type { Db } from './db.js';
 import { appendIngest, entryEvent, itemEvent, type EntryDigestFields, type ItemDigestFields } from './ingest-log.js';
 import type { Database, RawStatus } from './schema.js';
 import { markSearchRecalled, writeSearchRows, type SearchRowWrite } from './search-index.js';
+import { writeSupervisionFlags, type SupervisionFlagWrite } from './supervision.js';
 import { transact } from './transaction.js';
 
 export interface ItemWrite {
@@ -63,6 +64,8 @@ export interface ProcessedRecord {
   recall?: { preMsgid: string; byMsgid: string; at: number };
   /** the item's search index row, written with the item */
   search?: SearchRowWrite;
+  /** supervision flags the item raised, written with the item so none is lost to a crash */
+  supervision?: SupervisionFlagWrite[];
 }
 
 export const ARCHIVE_FOLDER = 'WeChat Archiver';
@@ -89,6 +92,11 @@ export async function commitProcessed(
     writeSearchRows(
       db,
       batch.flatMap((r) => (r.item && r.search ? [r.search] : [])),
+      ctx.now,
+    );
+    await writeSupervisionFlags(
+      tx,
+      batch.flatMap((r) => (r.item && r.supervision ? r.supervision : [])),
       ctx.now,
     );
     const entries = await insertEntries(tx, batch, ctx);

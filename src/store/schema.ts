@@ -313,6 +313,56 @@ export interface SearchAliasTable {
   person_id: string;
 }
 
+export interface SupervisionPolicyTable {
+  id: Generated<number>;
+  name: string;
+  conditions_json: string;
+  reviewers_json: string;
+  enabled: number;
+  version: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SupervisionFlagTable {
+  policy_id: number;
+  item_key: string;
+  connector_id: string;
+  msgid: string;
+  msg_time: number;
+  policy_version: number;
+  terms_json: string;
+  reasons_json: string;
+  /** open | claimed | escalated | resolved */
+  state: string;
+  /** compliant | non-compliant | questionable */
+  tag: string | null;
+  assignee: string | null;
+  flagged_at: number;
+  resolved_at: number | null;
+}
+
+export interface SupervisionActionTable {
+  id: Generated<number>;
+  policy_id: number;
+  item_key: string;
+  actor: string;
+  action: string;
+  detail: string | null;
+  at: number;
+}
+
+export interface SupervisionApplyTable {
+  policy_id: number;
+  policy_version: number;
+  cursor: string;
+  done: number;
+  flagged: number;
+  started_at: number;
+  finished_at: number | null;
+}
+
 export interface Database {
   connectors: ConnectorTable;
   cursors: CursorTable;
@@ -340,6 +390,10 @@ export interface Database {
   search_items: SearchItemTable;
   search_facets: SearchFacetTable;
   search_aliases: SearchAliasTable;
+  supervision_policies: SupervisionPolicyTable;
+  supervision_flags: SupervisionFlagTable;
+  supervision_actions: SupervisionActionTable;
+  supervision_apply: SupervisionApplyTable;
   ingest_log: IngestLogTable;
   ingest_head: IngestHeadTable;
   checkpoints: CheckpointTable;

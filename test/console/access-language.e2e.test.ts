@@ -79,6 +79,7 @@ describe('roles in the browser', () => {
         'nav-mailboxes',
         'nav-problems',
         'nav-search',
+        'nav-supervision',
         'nav-users',
       ]);
       await byTestId(page, 'nav-users').click();
@@ -95,7 +96,7 @@ describe('roles in the browser', () => {
       // Home is the first page the user may see.
       await page.waitForURL('**/audit');
       await visible(page, 'audit-table');
-      for (const path of ['/connectors', '/problems', '/mailboxes', '/search', '/users']) {
+      for (const path of ['/connectors', '/problems', '/mailboxes', '/search', '/supervision', '/users']) {
         await page.goto(path);
         await visible(page, 'forbidden');
         for (const data of [
@@ -104,6 +105,7 @@ describe('roles in the browser', () => {
           'problems-page',
           'mailboxes-table',
           'search-page',
+          'supervision-page',
           'users-table',
         ]) {
           expect(await byTestId(page, data).count(), `${path} shows ${data}`).toBe(0);

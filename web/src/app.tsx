@@ -83,6 +83,7 @@ import { MailboxesPage } from './pages/MailboxesPage.js';
 import { MailboxPage } from './pages/MailboxPage.js';
 import { ProblemsPage } from './pages/ProblemsPage.js';
 import { SearchPage } from './pages/SearchPage.js';
+import { SupervisionPage } from './pages/SupervisionPage.js';
 import { SetupPage } from './pages/SetupPage.js';
 import { UsersPage } from './pages/UsersPage.js';
 import { WizardPage } from './pages/WizardPage.js';
@@ -197,6 +198,14 @@ function AppRoutes() {
               element={
                 <Gate permission="search">
                   <SearchPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="supervision"
+              element={
+                <Gate permission="supervision:review">
+                  <SupervisionPage />
                 </Gate>
               }
             />

@@ -25,6 +25,12 @@ export const NAV: NavItem[] = [
   { page: 'connectors', path: '/connectors', permission: 'connectors:read', label: tk('common:nav.connectors') },
   { page: 'problems', path: '/problems', permission: 'problems:read', label: tk('common:nav.problems') },
   { page: 'search', path: '/search', permission: 'search', label: tk('common:nav.search') },
+  {
+    page: 'supervision',
+    path: '/supervision',
+    permission: 'supervision:review',
+    label: tk('common:nav.supervision'),
+  },
   { page: 'mailboxes', path: '/mailboxes', permission: 'mailboxes:read', label: tk('common:nav.mailboxes') },
   { page: 'audit', path: '/audit', permission: 'audit:read', label: tk('common:nav.audit') },
   { page: 'retention', path: '/retention', permission: 'retention:read', label: tk('common:nav.retention') },

@@ -12,3 +12,5 @@ export { FILTER_FIELDS } from './query-ast.js';
 export { tokenize, normalizeText, queryPhrase, TOKENIZER_VERSION } from './tokenize.js';
 export { snippetOf, matchRanges } from './snippet.js';
 export { extractAttachmentText, type ExtractedText } from './extract/index.js';
+export { compilePhrases, phraseAt, type PhraseSet } from './phrase-match.js';
+export { tokenizeFields } from './tokenize.js';

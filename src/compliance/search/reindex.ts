@@ -23,7 +23,7 @@ import {
   type Store,
 } from '../../store/index.js';
 import { attachmentTexts } from './attachment-texts.js';
-import { documentOfMessage, searchRowOf } from './document.js';
+import { documentOfMessage, searchRowOf, type SearchDocument } from './document.js';
 import { recallTextOf } from './message-text.js';
 
 export interface ReindexProgress {
@@ -51,12 +51,13 @@ export interface ReindexOptions {
   now?: () => number;
 }
 
-interface Directory {
+export interface Directory {
   people: Map<string, Person>;
   rooms: Map<string, string>;
 }
 
-async function rowOf(store: Store, item: ReindexItem, dir: Directory): Promise<SearchRowWrite> {
+/** The search document of an archived item, as the pipeline built it when the item arrived. */
+export async function documentOfItem(store: Store, item: ReindexItem, dir: Directory): Promise<SearchDocument> {
   const msg = JSON.parse(item.modelJson) as ChatMessage;
   const att = await attachmentTexts(msg.attachments, async (i) => {
     const sha = await mediaBlobOf(store.db, item.connectorId, msg.attachments[i]!.sdkfileid);
@@ -68,22 +69,20 @@ async function rowOf(store: Store, item: ReindexItem, dir: Directory): Promise<S
     if (original) recalledText = recallTextOf(original.content);
   }
   const addresses = new Map(item.addresses);
-  return searchRowOf(
-    documentOfMessage(msg, {
-      connectorId: item.connectorId,
-      people: (id) => dir.people.get(id),
-      roomName: (id) => dir.rooms.get(id),
-      addressOf: (id) => addresses.get(id),
-      mailboxes: item.mailboxes,
-      recalled: item.recalled,
-      attachmentTexts: att.texts,
-      unreadableAttachments: att.unreadable,
-      ...(recalledText ? { recalledText } : {}),
-    }),
-  );
+  return documentOfMessage(msg, {
+    connectorId: item.connectorId,
+    people: (id) => dir.people.get(id),
+    roomName: (id) => dir.rooms.get(id),
+    addressOf: (id) => addresses.get(id),
+    mailboxes: item.mailboxes,
+    recalled: item.recalled,
+    attachmentTexts: att.texts,
+    unreadableAttachments: att.unreadable,
+    ...(recalledText ? { recalledText } : {}),
+  });
 }
 
-function directoryOf(snap: DirectorySnapshot): Directory {
+export function directoryOf(snap: DirectorySnapshot): Directory {
   return { people: new Map(snap.people.map((p) => [p.id, p])), rooms: new Map(snap.rooms.map((r) => [r.id, r.name])) };
 }
 
@@ -125,7 +124,7 @@ export async function reindexArchive(store: Store, opts: ReindexOptions = {}): P
         dir = directoryOf(await loadDirectory(store.db, item.connectorId));
         dirs.set(item.connectorId, dir);
       }
-      rows.push(await rowOf(store, item, dir));
+      rows.push(searchRowOf(await documentOfItem(store, item, dir)));
     }
     cursor = batch[batch.length - 1]!.key;
     await store.db.transaction().execute(async (tx) => {

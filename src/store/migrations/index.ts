@@ -11,6 +11,7 @@ import * as m007 from './007-evidence.js';
 import * as m009 from './009-delivery-limits.js';
 import * as m010 from './010-cases.js';
 import * as m011 from './011-retention.js';
+import * as m012 from './012-supervision.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009-delivery-limits': m009,
   '010-cases': m010,
   '011-retention': m011,
+  '012-supervision': m012,
 };
 
 export const migrationProvider: MigrationProvider = {
