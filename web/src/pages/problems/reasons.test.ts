@@ -30,7 +30,8 @@ describe('mergeGroups', () => {
       group('a', 'key-missing', 1, []),
     ]);
     expect(merged.map((g) => g.reason)).toEqual(['unmapped', 'key-missing', 'destination-refused', 'unknown-type']);
-    expect(REASON_ORDER).toHaveLength(7);
+    expect(REASON_ORDER).toHaveLength(8);
+    expect(REASON_ORDER).toContain('conflicting-duplicate');
   });
 
   it('keeps the newest examples, at most the limit', () => {
