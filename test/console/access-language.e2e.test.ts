@@ -75,6 +75,7 @@ describe('roles in the browser', () => {
       await login(page, ADMIN.username);
       expect(await nav()).toEqual([
         'nav-audit',
+        'nav-cases',
         'nav-connectors',
         'nav-mailboxes',
         'nav-problems',

@@ -54,6 +54,18 @@
  *                transcript-attachment-<index>, transcript-preview, conversation-older,
  *                conversation-newer, conversation-start, conversation-end; item-conversation on the
  *                item page
+ *   cases        cases-page, cases-table, case-row-<id>, case-link-<id>, case-name, case-description,
+ *                case-create; case-page, case-status (data-status), case-custodians, members-table,
+ *                member-<username>, member-username, member-add, member-remove-<username>, holds-table,
+ *                hold-<id>, hold-kind, hold-target, hold-place, hold-release-<id>, hold-release-confirm-<id>,
+ *                searches-table, search-<id>, search-counts-<id> (data-items), search-name,
+ *                search-query-input, search-save, search-rerun-<id>, search-target-<id>, search-add-<id>,
+ *                search-added-<id> (data-added), sets-table, set-<id>, set-name, set-create, set-open-<id>,
+ *                review-set-panel (data-review-set), review-filter, review-tag, review-apply-tag,
+ *                review-remove-tag, review-check-all, review-check, review-total (data-total),
+ *                review-table, review-item-<msgid>, review-item-tags (data-tags), review-conversation,
+ *                review-comment, review-comment-open, review-comment-input, review-comment-save,
+ *                review-previous, review-next, case-export-note
  *   retention    retention-page, retention-outside-note, policy-table, policy-<id>, lock-<id>, lock-confirm-<id>,
  *                policy-locked-<id>, policy-name, policy-value, policy-unit, policy-action, policy-reviewer,
  *                policy-mailboxes, policy-create, dry-run, dry-run-counts, dry-run-table, batch-table,
@@ -73,6 +85,8 @@ import type { Permission } from '../../src/server/contract.js';
 import { ErrorBanner, Loading } from './components/index.js';
 import { Bare, Layout, NAV } from './layout.js';
 import { AuditPage } from './pages/AuditPage.js';
+import { CasePage } from './pages/CasePage.js';
+import { CasesPage } from './pages/CasesPage.js';
 import { RetentionPage } from './pages/RetentionPage.js';
 import { ConnectorPage } from './pages/ConnectorPage.js';
 import { ConnectorsPage } from './pages/ConnectorsPage.js';
@@ -198,6 +212,22 @@ function AppRoutes() {
               element={
                 <Gate permission="search">
                   <SearchPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="cases"
+              element={
+                <Gate permission="cases:read">
+                  <CasesPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="cases/:id"
+              element={
+                <Gate permission="cases:read">
+                  <CasePage />
                 </Gate>
               }
             />

@@ -25,6 +25,7 @@ export const NAV: NavItem[] = [
   { page: 'connectors', path: '/connectors', permission: 'connectors:read', label: tk('common:nav.connectors') },
   { page: 'problems', path: '/problems', permission: 'problems:read', label: tk('common:nav.problems') },
   { page: 'search', path: '/search', permission: 'search', label: tk('common:nav.search') },
+  { page: 'cases', path: '/cases', permission: 'cases:read', label: tk('common:nav.cases') },
   {
     page: 'supervision',
     path: '/supervision',

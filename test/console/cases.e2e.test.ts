@@ -1,0 +1,187 @@
+// The Cases pages in a real browser against a real `serve` archiving a sandbox tenant: a case is
+// created, a custodian held (the hold counts the custodian's items), a search saved with its
+// counts and added to a review set, an item tagged responsive, the tag filter shows exactly that
+// item, the item's conversation opens from the review set, and the page reads in Chinese.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  byTestId,
+  ensureConsoleBuilt,
+  launchBrowser,
+  login,
+  openPage,
+  PASSWORD,
+  setupAdminByApi,
+  visible,
+  WAIT_MS,
+} from '../helpers/browser.js';
+import { tempDir } from '../helpers/cli.js';
+import { HIT_MSGID, HIT_QUERY, ROOM, writeSearchTenant } from '../helpers/search-archive.js';
+import { explainFailure, startServe, type ServeProcess } from '../helpers/serve-process.js';
+
+const ADMIN = { username: 'ada', displayName: 'Ada Admin', password: PASSWORD };
+
+let dir: { path: string; cleanup: () => Promise<void> };
+let serve: ServeProcess;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** The case the first test creates. */
+let caseId = 0;
+
+beforeAll(async () => {
+  dir = await tempDir('cases-e2e');
+  const tenant = await writeSearchTenant(dir.path, 60);
+  const config = join(dir.path, 'config.json');
+  await writeFile(
+    config,
+    JSON.stringify({
+      connectors: [{ id: 'corp', source: { kind: 'sandbox', dir: tenant }, mapping: { catchAll: 'desk@example.com' } }],
+    }),
+  );
+  await ensureConsoleBuilt();
+  [serve, browser] = await Promise.all([startServe({ args: ['--config', config] }), launchBrowser()]);
+  await setupAdminByApi(serve.url, serve.setupToken, ADMIN);
+  ({ context, page } = await openPage(browser, serve.url));
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await serve?.stop();
+  await dir?.cleanup();
+});
+
+const step = <T>(fn: () => Promise<T>) => explainFailure(serve, fn);
+
+/** A GET by the page's own session. */
+const apiGet = <T>(path: string) =>
+  page.evaluate(async (p) => {
+    const res = await fetch(p);
+    return (res.ok ? await res.json() : null) as unknown;
+  }, path) as Promise<T | null>;
+
+const ROOM_QUERY = `conversation:${ROOM}`;
+
+describe('cases in the browser', () => {
+  it('creates a case, holds a custodian, saves a search, reviews and filters by tag', () =>
+    step(async () => {
+      await login(page, ADMIN.username);
+      // The archive fills while `serve` runs: wait for the room and its hit to be searchable.
+      await expect
+        .poll(async () => (await apiGet<{ total: number }>(`/api/search?q=${encodeURIComponent(HIT_QUERY)}`))?.total, {
+          timeout: WAIT_MS,
+          interval: 1000,
+        })
+        .toBe(1);
+      const roomTotal = (await apiGet<{ total: number }>(`/api/search?q=${encodeURIComponent(ROOM_QUERY)}`))!.total;
+      expect(roomTotal).toBeGreaterThan(1);
+
+      await byTestId(page, 'nav-cases').click();
+      await visible(page, 'cases-table');
+      await byTestId(page, 'case-name').fill('Regulator inquiry 2026');
+      await byTestId(page, 'case-description').fill('监管问询');
+      await byTestId(page, 'case-create').click();
+      await visible(page, 'case-page');
+      expect(await (await visible(page, 'case-status')).getAttribute('data-status')).toBe('active');
+      await visible(page, `member-${ADMIN.username}`);
+
+      // Hold a custodian: the hold's item count is that mailbox's.
+      const mailboxes = (await apiGet<{ mailboxes: { address: string; items?: number }[] }>('/api/mailboxes'))!
+        .mailboxes;
+      const custodian = mailboxes[0]!.address;
+      await byTestId(page, 'hold-kind').selectOption('custodian');
+      await byTestId(page, 'hold-target').fill(custodian);
+      await byTestId(page, 'hold-place').click();
+      const holds = await visible(page, 'holds-table');
+      await expect.poll(() => byTestId(holds, 'empty').count(), { timeout: WAIT_MS }).toBe(0);
+      caseId = Number(new URL(page.url()).pathname.split('/').pop());
+      const report = (await apiGet<{ holds: { id: number; items: number; custodian: string }[] }>(
+        `/api/cases/${caseId}/holds`,
+      ))!.holds;
+      expect(report).toHaveLength(1);
+      expect(report[0]!.items).toBeGreaterThan(0);
+      const holdRow = await visible(page, `hold-${report[0]!.id}`);
+      expect(await holdRow.textContent()).toContain(String(report[0]!.items));
+      expect(await (await visible(page, 'case-custodians')).textContent()).toContain(custodian.toLowerCase());
+
+      // Save a search: its counts are the search's.
+      await byTestId(page, 'search-name').fill('Room');
+      await byTestId(page, 'search-query-input').fill(ROOM_QUERY);
+      await byTestId(page, 'search-save').click();
+      const savedSearches = async () =>
+        (await apiGet<{ searches: { id: number }[] }>(`/api/cases/${caseId}/searches`))?.searches ?? [];
+      await expect.poll(async () => (await savedSearches()).length, { timeout: WAIT_MS }).toBe(1);
+      const searchId = (await savedSearches())[0]!.id;
+      const counts = await visible(page, `search-counts-${searchId}`);
+      expect(Number(await counts.getAttribute('data-items'))).toBe(roomTotal);
+
+      // A review set, the search added to it.
+      await byTestId(page, 'set-name').fill('First pass');
+      await byTestId(page, 'set-create').click();
+      await visible(page, `search-add-${searchId}`);
+      await byTestId(page, `search-add-${searchId}`).click();
+      expect(Number(await (await visible(page, `search-added-${searchId}`)).getAttribute('data-added'))).toBe(
+        roomTotal,
+      );
+      const setId = (await apiGet<{ reviewSets: { id: number }[] }>(`/api/cases/${caseId}/review-sets`))!.reviewSets[0]!
+        .id;
+      await byTestId(page, `set-open-${setId}`).click();
+      const panel = await visible(page, 'review-set-panel');
+      await expect
+        .poll(() => byTestId(panel, 'review-total').getAttribute('data-total'), { timeout: WAIT_MS })
+        .toBe(String(roomTotal));
+
+      // Tag the hit responsive.
+      const hitRow = await visible(panel, `review-item-${HIT_MSGID}`);
+      await byTestId(hitRow, 'review-check').check();
+      await byTestId(panel, 'review-tag').selectOption('responsive');
+      await byTestId(panel, 'review-apply-tag').click();
+      await expect
+        .poll(() => byTestId(hitRow, 'review-item-tags').getAttribute('data-tags'), { timeout: WAIT_MS })
+        .toBe('responsive');
+
+      // The tag filter shows exactly the tagged item; another tag shows none.
+      await byTestId(panel, 'review-filter').selectOption('responsive');
+      await expect
+        .poll(() => byTestId(panel, 'review-total').getAttribute('data-total'), { timeout: WAIT_MS })
+        .toBe('1');
+      expect(await byTestId(panel, 'review-check').count()).toBe(1);
+      await visible(panel, `review-item-${HIT_MSGID}`);
+      await byTestId(panel, 'review-filter').selectOption('privileged');
+      await expect
+        .poll(() => byTestId(panel, 'review-total').getAttribute('data-total'), { timeout: WAIT_MS })
+        .toBe('0');
+      expect(await byTestId(panel, 'review-check').count()).toBe(0);
+      await byTestId(panel, 'review-filter').selectOption('responsive');
+      await visible(panel, `review-item-${HIT_MSGID}`);
+
+      // A comment on the item stays with it.
+      await byTestId(panel, 'review-comment-open').click();
+      await byTestId(panel, 'review-comment-input').fill('见第 11 条');
+      await byTestId(panel, 'review-comment-save').click();
+      await expect
+        .poll(() => byTestId(panel, 'review-comment').allTextContents(), { timeout: WAIT_MS })
+        .toEqual([`${ADMIN.username} 见第 11 条`]);
+
+      // The item's conversation opens around it.
+      await byTestId(panel, 'review-conversation').click();
+      const anchor = await visible(page, 'transcript-anchor');
+      expect(await anchor.textContent()).toContain(HIT_QUERY);
+    }));
+
+  it('reads in Chinese', () =>
+    step(async () => {
+      await page.goto('/cases');
+      await byTestId(page, 'lang-switch').selectOption('zh-CN');
+      expect(await (await visible(page, 'nav-cases')).textContent()).toBe('案件');
+      await byTestId(page, `case-link-${caseId}`).click();
+      const casePage = await visible(page, 'case-page');
+      await expect.poll(() => casePage.textContent(), { timeout: WAIT_MS }).toContain('法律保全');
+      expect(await casePage.textContent()).toContain('已保存的搜索');
+      expect(await casePage.textContent()).not.toContain('Legal holds');
+      await byTestId(page, 'lang-switch').selectOption('en');
+    }));
+});
