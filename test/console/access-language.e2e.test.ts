@@ -79,6 +79,7 @@ describe('roles in the browser', () => {
         'nav-connectors',
         'nav-mailboxes',
         'nav-problems',
+        'nav-retention',
         'nav-search',
         'nav-supervision',
         'nav-users',
@@ -97,7 +98,7 @@ describe('roles in the browser', () => {
       // Home is the first page the user may see.
       await page.waitForURL('**/audit');
       await visible(page, 'audit-table');
-      for (const path of ['/connectors', '/problems', '/mailboxes', '/search', '/supervision', '/users']) {
+      for (const path of ['/connectors', '/problems', '/mailboxes', '/search', '/supervision', '/cases', '/users']) {
         await page.goto(path);
         await visible(page, 'forbidden');
         for (const data of [
@@ -107,6 +108,7 @@ describe('roles in the browser', () => {
           'mailboxes-table',
           'search-page',
           'supervision-page',
+          'cases-page',
           'users-table',
         ]) {
           expect(await byTestId(page, data).count(), `${path} shows ${data}`).toBe(0);
