@@ -5,6 +5,7 @@
  * consent notice...) and its attachments are the archived attachments, by file name.
  */
 import type { ParsedMail } from 'mailparser';
+import { addressFor } from '../../render/addresses.js';
 
 export const RSMF_VERSION = '2.0.0';
 /** Relativity's limit is 10,000 events per RSMF file; stay below it. */
@@ -17,6 +18,11 @@ export interface RsmfItem {
   msgtype: string;
   msgTime: number;
   custodian: string | undefined;
+  /** WeCom ids (userid or external id) of the sender and the recipients */
+  fromId: string;
+  toIds: string[];
+  /** the msgid of the recall, when this message was recalled (the archived copy predates it) */
+  recalledBy?: string;
   mail: ParsedMail;
 }
 
@@ -30,7 +36,7 @@ interface Participant {
   id: string;
   display?: string;
   email: string;
-  account_id: string;
+  account_id?: string;
 }
 
 export interface RsmfManifest {
@@ -80,25 +86,25 @@ function addresses(v: ParsedMail['from'] | ParsedMail['to']): { address: string;
 
 /** A file name unique within the zip: the item's control number, the attachment's index, its name. */
 function zipName(controlNumber: string, index: number, filename: string): string {
-  const safe = filename.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_') || 'attachment';
-  return `${controlNumber}_${index + 1}_${safe}`;
+  // path separators and characters Windows forbids in names, including control characters
+  const safe = [...filename].map((ch) => (/[\\/:*?"<>|]/.test(ch) || ch.charCodeAt(0) < 0x20 ? '_' : ch)).join('');
+  return `${controlNumber}_${index + 1}_${safe || 'attachment'}`;
 }
 
 /** The manifest and the attachment files of one RSMF file (items of one conversation, in time order). */
-export function buildRsmf(items: readonly RsmfItem[], collectionId: string): {
+export function buildRsmf(
+  items: readonly RsmfItem[],
+  collectionId: string,
+): {
   manifest: RsmfManifest;
   files: RsmfFileEntry[];
 } {
   const participants = new Map<string, Participant>();
-  const see = (a: { address: string; name: string }): string => {
+  const see = (a: { address: string; name: string }, accountId?: string): string => {
     const id = a.address || 'unknown@unknown.invalid';
-    if (!participants.has(id))
-      participants.set(id, {
-        id,
-        ...(a.name ? { display: a.name } : {}),
-        email: id,
-        account_id: id.slice(0, id.lastIndexOf('@')),
-      });
+    const p = participants.get(id) ?? { id, ...(a.name ? { display: a.name } : {}), email: id };
+    if (accountId && p.account_id === undefined) p.account_id = accountId;
+    participants.set(id, p);
     return id;
   };
   const files: RsmfFileEntry[] = [];
@@ -108,8 +114,12 @@ export function buildRsmf(items: readonly RsmfItem[], collectionId: string): {
   const group = header(first, 'X-WeChat-RoomId') !== '';
   const custodian = items[0]!.custodian?.toLowerCase();
   for (const it of items) {
-    const from = see(addresses(it.mail.from)[0] ?? { address: '', name: '' });
-    for (const a of [...addresses(it.mail.to), ...addresses(it.mail.cc)]) if (a.address) see(a);
+    // The sender's id is known; a recipient's only when its address is the one generated from
+    // its id (a mapped mailbox says nothing about the id, so it gets one when it sends).
+    const from = see(addresses(it.mail.from)[0] ?? { address: '', name: '' }, it.fromId);
+    const generated = new Map(it.toIds.map((t) => [addressFor({ id: t }).toLowerCase(), t]));
+    for (const a of [...addresses(it.mail.to), ...addresses(it.mail.cc)])
+      if (a.address) see(a, generated.get(a.address));
     const flags = header(it.mail, 'X-WeChat-Flags')
       .split(',')
       .map((f) => f.trim());
@@ -126,13 +136,14 @@ export function buildRsmf(items: readonly RsmfItem[], collectionId: string): {
       participant: from,
       conversation: convId,
       timestamp: new Date(it.msgTime).toISOString(),
-      ...(flags.includes('recalled') ? { deleted: true } : {}),
+      ...(it.recalledBy !== undefined || flags.includes('recalled') ? { deleted: true } : {}),
       ...(custodian ? { direction: from === custodian ? ('outgoing' as const) : ('incoming' as const) } : {}),
       ...(attachments.length ? { attachments } : {}),
       custom: [
         { name: 'Control number', value: it.controlNumber },
         { name: 'Item key', value: it.itemKey },
         { name: 'Message type', value: it.msgtype || 'unknown' },
+        ...(it.recalledBy !== undefined ? [{ name: 'Recalled by', value: it.recalledBy }] : []),
       ],
     });
   }

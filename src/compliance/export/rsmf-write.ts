@@ -7,7 +7,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import type { Store } from '../../store/index.js';
+import { exportItemPeople, type Store } from '../../store/index.js';
 import { readDone, type JournalItem } from './journal.js';
 import { rsmfFile } from './rsmf.js';
 import { RSMF_MAX_EVENTS } from './rsmf-manifest.js';
@@ -42,6 +42,13 @@ export async function writeRsmfFiles(out: string, store: Store): Promise<void> {
   }
   for (const [path, items] of [...byPath].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const parsed = [];
+    const people = new Map<string, { from: string; tolist: string[] }>();
+    for (let i = 0; i < items.length; i += 500)
+      for (const [k, v] of await exportItemPeople(
+        store.db,
+        items.slice(i, i + 500).map((d) => d.itemKey),
+      ))
+        people.set(k, v);
     for (const d of items) {
       const mime = await store.blobs.read(store.db, d.mimeSha256);
       parsed.push({
@@ -51,6 +58,9 @@ export async function writeRsmfFiles(out: string, store: Store): Promise<void> {
         msgtype: d.msgtype,
         msgTime: Date.parse(d.dateSent),
         custodian: d.custodians[0],
+        fromId: people.get(d.itemKey)?.from ?? '',
+        toIds: people.get(d.itemKey)?.tolist ?? [],
+        ...(d.recalledBy !== undefined ? { recalledBy: d.recalledBy } : {}),
         mail: await simpleParser(mime, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true }),
       });
     }

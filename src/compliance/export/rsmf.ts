@@ -20,7 +20,13 @@ function field(name: string, value: string): string {
 }
 
 function base64Lines(b: Uint8Array): string {
-  return (Buffer.from(b).toString('base64').match(/.{1,76}/g) ?? []).join('\r\n') + '\r\n';
+  return (
+    (
+      Buffer.from(b)
+        .toString('base64')
+        .match(/.{1,76}/g) ?? []
+    ).join('\r\n') + '\r\n'
+  );
 }
 
 export function rsmfFile(items: readonly RsmfItem[], collectionId: string): { bytes: Buffer; events: number } {
@@ -62,11 +68,8 @@ export function rsmfFile(items: readonly RsmfItem[], collectionId: string): { by
     (custodian ? field('X-RSMF-Custodian', custodian) : '') +
     field('X-RSMF-Participants', manifest.participants.map((p) => p.email).join(', ')) +
     `X-RSMF-AttachmentCount: ${files.length}\r\n` +
-    'X-RSMF-ApplicationName: WeCom\r\n' +
-    field('X-RSMF-ConversationId', conv.id) +
-    field('X-RSMF-ConversationName', conv.display ?? conv.id) +
-    `X-RSMF-ContainsDeletedEvents: ${events.some((e) => e.deleted) ? 'true' : 'false'}\r\n` +
-    field('X-RSMF-EventCollectionId', collectionId) +
+    'X-RSMF-Application: WeCom\r\n' +
+    field('X-RSMF-EventCollectionID', collectionId) +
     `Content-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n`;
   const body =
     `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n` +

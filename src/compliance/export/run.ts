@@ -161,6 +161,7 @@ export async function runExport(
       } else if (header.format === 'rsmf') {
         // written once every item is journaled, a file per conversation and day
         item.path = rsmfPaths.next(item);
+        if (row.recalledBy !== null) item.recalledBy = row.recalledBy;
       } else {
         item.path = `MBOX/${custodianFolder(row.mailboxes[0])}.mbox`;
         const entry = mboxrdEntry(mime, bareAddress(h.from), row.msgTime);
