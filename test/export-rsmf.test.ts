@@ -13,6 +13,8 @@ import addFormats from 'ajv-formats';
 import { unzipSync } from 'fflate';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { custodianFolder } from '../src/compliance/export/index.js';
+import { RsmfPaths } from '../src/compliance/export/rsmf-write.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { openStore } from '../src/store/index.js';
 import { cliJson, tempDir } from './helpers/cli.js';
@@ -268,4 +270,18 @@ describe('export --format rsmf', () => {
     const norm = (m: Buffer) => ({ ...(JSON.parse(m.toString('utf8')) as object), startedAt: '' });
     expect(norm(b.get('manifest.json')!)).toEqual(norm(a.get('manifest.json')!));
   }, 180_000);
+});
+
+describe('RSMF file paths', () => {
+  it('one file per custodian, conversation and UTC day, split before 10,000 events', () => {
+    const paths = new RsmfPaths(custodianFolder);
+    const at = (conversation: string, dateSent: string, custodian = 'a@x.com') =>
+      paths.next({ conversation, dateSent, custodians: [custodian] });
+    const day = Array.from({ length: 20_000 }, () => at('r1', '2024-01-02T10:00:00.000Z'));
+    expect(new Set(day.slice(0, 9_999))).toEqual(new Set(['RSMF/a@x.com/r1_2024-01-02.rsmf']));
+    expect(new Set(day.slice(9_999, 19_998))).toEqual(new Set(['RSMF/a@x.com/r1_2024-01-02_part2.rsmf']));
+    expect(day[19_998]).toBe('RSMF/a@x.com/r1_2024-01-02_part3.rsmf');
+    expect(at('r1', '2024-01-03T00:00:00.000Z')).toBe('RSMF/a@x.com/r1_2024-01-03.rsmf');
+    expect(at('single:a:b', '2024-01-02T10:00:00.000Z', 'b@x.com')).toBe('RSMF/b@x.com/single_a_b_2024-01-02.rsmf');
+  });
 });
