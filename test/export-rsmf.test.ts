@@ -6,8 +6,8 @@
 // ends with the same files.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { unzipSync } from 'fflate';
@@ -17,6 +17,7 @@ import { custodianFolder } from '../src/compliance/export/index.js';
 import { RsmfPaths } from '../src/compliance/export/rsmf-write.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { openStore } from '../src/store/index.js';
+import { exportedFiles as files } from './helpers/export-files.js';
 import { cliJson, tempDir } from './helpers/cli.js';
 
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -81,19 +82,8 @@ beforeAll(async () => {
 
 afterAll(async () => dir.cleanup());
 
-async function files(root: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  for (const e of await readdir(root, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    const rel = relative(root, join(e.parentPath, e.name));
-    if (rel.startsWith('.export')) continue;
-    out.set(rel, await readFile(join(root, rel)));
-  }
-  return out;
-}
-
 const exportRsmf = (out: string) =>
-  cliJson<{ manifest: string; counts: { items: number; files: number } }>(
+  cliJson<{ manifest: string; resumed: boolean; counts: { items: number; files: number } }>(
     'export',
     '--query',
     ALL,
@@ -248,17 +238,7 @@ describe('export --format rsmf', () => {
     const signal = await new Promise<string | null>((r) => child.on('exit', (_c, s) => r(s)));
     expect(signal).toBe('SIGKILL');
     expect((await files(cut)).has('manifest.json')).toBe(false);
-    const resumed = await cliJson<{ resumed: boolean }>(
-      'export',
-      '--query',
-      ALL,
-      '--format',
-      'rsmf',
-      '--out',
-      cut,
-      '--data-dir',
-      data,
-    );
+    const resumed = await exportRsmf(cut);
     expect(resumed.resumed).toBe(true);
     const a = await files(whole);
     const b = await files(cut);
