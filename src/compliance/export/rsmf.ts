@@ -54,7 +54,7 @@ export function rsmfFile(items: readonly RsmfItem[], collectionId: string): { by
   const boundary = `rsmf-${createHash('sha256').update(zip).digest('hex').slice(0, 32)}`;
   const custodian = conv.custodian ?? '';
   const head =
-    field('From', custodian || GENERATOR) +
+    field('From', custodian || events[0]!.participant) +
     field('To', manifest.participants.map((p) => p.email).join(', ')) +
     field('Subject', `${conv.display ?? conv.id} ${begin.slice(0, 10)}`) +
     `Date: ${new Date(begin).toUTCString().replace('GMT', '+0000')}\r\n` +
