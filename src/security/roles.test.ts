@@ -16,7 +16,7 @@ describe('roles and permissions', () => {
     for (const r of ROLES) expect(permissionsOf([r]).length, r).toBeGreaterThan(0);
   });
 
-  it('the auditor can only read the audit log and the archive\'s integrity', () => {
+  it("the auditor can only read the audit log and the archive's integrity", () => {
     expect(permissionsOf(['auditor'])).toEqual(['audit:read', 'integrity:read']);
     for (const r of ROLES.filter((x) => x !== 'org-admin' && x !== 'auditor')) {
       expect(can([r], 'integrity:read'), r).toBe(false);

@@ -588,7 +588,13 @@ export interface IntegritySummary {
   };
   latestCheckpoint: { number: number; at: string; signed: boolean; keyId: string; timestamped: boolean } | null;
   gaps: { connectorId: string; from: string; to: string; count: number }[];
-  backup: { dir: string; lastAt: string | null; ageMs: number | null; snapshot: string | null; error: string | null } | null;
+  backup: {
+    dir: string;
+    lastAt: string | null;
+    ageMs: number | null;
+    snapshot: string | null;
+    error: string | null;
+  } | null;
 }
 
 /** POST /api/integrity/verify: the run's outcome (the full report stays with the CLI's `verify --json`). */

@@ -90,7 +90,9 @@ describe('integrity API', () => {
     const r = await auditor.request('GET', '/api/integrity/evidence');
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('application/zip');
-    expect(String(r.headers['content-disposition'])).toMatch(/^attachment; filename="evidence-\d{4}-\d{2}-\d{2}\.zip"$/);
+    expect(String(r.headers['content-disposition'])).toMatch(
+      /^attachment; filename="evidence-\d{4}-\d{2}-\d{2}\.zip"$/,
+    );
     const files = unzipSync(new Uint8Array(r.rawPayload));
     const key = Buffer.from(files['evidence/public-key.pem']!).toString('utf8');
     expect(key).toBe(await readFile(join(h.dataDir, 'evidence.pub'), 'utf8'));

@@ -45,7 +45,13 @@ export interface IntegritySummary {
   latestCheckpoint: { number: number; at: string; signed: boolean; keyId: string; timestamped: boolean } | null;
   gaps: SeqGap[];
   /** null when no backup directory is configured */
-  backup: { dir: string; lastAt: string | null; ageMs: number | null; snapshot: string | null; error: string | null } | null;
+  backup: {
+    dir: string;
+    lastAt: string | null;
+    ageMs: number | null;
+    snapshot: string | null;
+    error: string | null;
+  } | null;
 }
 
 async function trustedKeys(cfg: Config): Promise<{ publicKeyPem?: string; tsaCaPem?: string }> {

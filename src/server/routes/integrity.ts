@@ -18,7 +18,10 @@ const verifyBody = z.object({
 export function integrityRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/integrity',
-    { config: { access: 'integrity:read' }, schema: { summary: 'Last verification, chain heads, checkpoint, gaps, backup' } },
+    {
+      config: { access: 'integrity:read' },
+      schema: { summary: 'Last verification, chain heads, checkpoint, gaps, backup' },
+    },
     async (): Promise<IntegritySummary> => integritySummary(ctx.store, ctx.config, ctx.now()),
   );
 
