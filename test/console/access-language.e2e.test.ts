@@ -79,6 +79,7 @@ describe('roles in the browser', () => {
         'nav-integrity',
         'nav-mailboxes',
         'nav-problems',
+        'nav-retention',
         'nav-search',
         'nav-supervision',
         'nav-users',
