@@ -557,52 +557,6 @@ export type LiveEvent =
   | { type: 'state'; data: { connectorId: string; state: ConnectorState; stateDetail: string | null } }
   | { type: 'run'; data: RunSummary };
 
-/** GET /api/integrity: the archive's proof at a glance (Integrity page). Times are ISO 8601 here, as `verify` reports them. */
-export interface IntegrityProblem {
-  kind: string;
-  reason: string;
-  eventId?: number;
-  itemKey?: string;
-  msgid?: string;
-  sha256?: string;
-  connectorId?: string;
-  checkpoint?: number;
-  from?: string;
-  to?: string;
-}
-
-export interface IntegritySummary {
-  lastVerification: {
-    checkedAt: string;
-    since: string | null;
-    ok: boolean;
-    durationMs: number;
-    problemCount: number;
-    firstBroken: IntegrityProblem | null;
-    actor: string;
-    via: string;
-  } | null;
-  chains: {
-    ingest: { head: string; events: number; lastEventId: number };
-    audit: { head: string; events: number; lastEventId: number };
-  };
-  latestCheckpoint: { number: number; at: string; signed: boolean; keyId: string; timestamped: boolean } | null;
-  gaps: { connectorId: string; from: string; to: string; count: number }[];
-  backup: {
-    dir: string;
-    lastAt: string | null;
-    ageMs: number | null;
-    snapshot: string | null;
-    error: string | null;
-  } | null;
-}
-
-/** POST /api/integrity/verify: the run's outcome (the full report stays with the CLI's `verify --json`). */
-export interface IntegrityVerifyResult {
-  ok: boolean;
-  checkedAt: string;
-  since: string | null;
-  durationMs: number;
-  problemCount: number;
-  firstBroken: IntegrityProblem | null;
-}
+/** GET /api/integrity and POST /api/integrity/verify (Integrity page); times are ISO 8601 there, as `verify` reports them. */
+export type { IntegritySummary, IntegrityVerifyResult } from '../compliance/evidence/integrity-types.js';
+export type { Problem as IntegrityProblem } from '../compliance/evidence/problems.js';

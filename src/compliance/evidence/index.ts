@@ -9,3 +9,4 @@ export * from './package.js';
 export * from './schedule.js';
 export type { SeqGap } from './verify-seq.js';
 export * from './integrity.js';
+export type * from './integrity-types.js';

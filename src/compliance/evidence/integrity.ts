@@ -22,37 +22,11 @@ import type { CheckpointStatement } from './checkpoint.js';
 import { trustedTsaPem } from './checkpoint.js';
 import { writeEvidencePackage } from './package.js';
 import { Problems, type Problem } from './problems.js';
+import type { IntegritySummary } from './integrity-types.js';
 import { evidenceKeyPath, trustedPublicKey } from './signing-key.js';
 import { loadTombstones } from './verify-ingest.js';
-import { verifySeq, type SeqGap } from './verify-seq.js';
+import { verifySeq } from './verify-seq.js';
 import { verifyArchive, type VerifyReport } from './verify.js';
-
-export interface IntegritySummary {
-  lastVerification: {
-    checkedAt: string;
-    since: string | null;
-    ok: boolean;
-    durationMs: number;
-    problemCount: number;
-    firstBroken: Problem | null;
-    actor: string;
-    via: string;
-  } | null;
-  chains: {
-    ingest: { head: string; events: number; lastEventId: number };
-    audit: { head: string; events: number; lastEventId: number };
-  };
-  latestCheckpoint: { number: number; at: string; signed: boolean; keyId: string; timestamped: boolean } | null;
-  gaps: SeqGap[];
-  /** null when no backup directory is configured */
-  backup: {
-    dir: string;
-    lastAt: string | null;
-    ageMs: number | null;
-    snapshot: string | null;
-    error: string | null;
-  } | null;
-}
 
 async function trustedKeys(cfg: Config): Promise<{ publicKeyPem?: string; tsaCaPem?: string }> {
   const publicKeyPem = await trustedPublicKey(evidenceKeyPath(cfg.dataDir, cfg.evidence.keyFile));
