@@ -4,12 +4,13 @@
 // SIGKILL midway, then run again, ends with the same files and manifest as one never stopped.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitMboxrd } from '../src/compliance/export/index.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { openStore } from '../src/store/index.js';
+import { exportedFiles as files } from './helpers/export-files.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -43,17 +44,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => dir.cleanup());
-
-async function files(root: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  for (const e of await readdir(root, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    const rel = relative(root, join(e.parentPath, e.name));
-    if (rel.startsWith('.export')) continue;
-    out.set(rel, await readFile(join(root, rel)));
-  }
-  return out;
-}
 
 interface Manifest {
   format: string;

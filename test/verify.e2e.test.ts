@@ -81,6 +81,13 @@ describe('verify', () => {
     expect(report.blobs.checked).toBeGreaterThan(report.ingest.items);
     expect(report.checkpoints.checked).toBe(1); // `run --once` signed one
     expect(text).toContain('archive verified');
+    // Each run is kept for the console's Integrity page, with the OS user who ran it.
+    sqlite(pristine, (db) => {
+      const runs = db.prepare('SELECT ok, via, actor, problem_count FROM verify_runs ORDER BY id').all();
+      expect(runs).toHaveLength(2);
+      for (const r of runs)
+        expect(r).toMatchObject({ ok: 1, via: 'cli', problem_count: 0, actor: expect.stringMatching(/^os:/) });
+    });
   });
 
   it('names the blob whose file had one byte flipped', async () => {

@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { loadConfig, parseConfig, type Config } from '../config/index.js';
 import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
+import { openStore, type Store } from '../store/index.js';
 import type { Io } from './io.js';
 
 export interface CommonFlags {
@@ -69,4 +70,22 @@ export function cliLogger(level: LogLevel, io: Io): Logger {
 
 function abs(p: string): string {
   return isAbsolute(p) ? p : resolve(process.cwd(), p);
+}
+
+/**
+ * Opens the configured archive for one command and closes it however the command ends.
+ * `readOnly` commands start even when a destination's secret variable is not set in this shell.
+ */
+export async function withStore<T>(
+  flags: CommonFlags,
+  fn: (store: Store, cfg: Config) => Promise<T>,
+  readOnly = false,
+): Promise<T> {
+  const cfg = await resolveConfig(flags, readOnly);
+  const store = await openStore(cfg.dataDir);
+  try {
+    return await fn(store, cfg);
+  } finally {
+    await store.close();
+  }
 }

@@ -258,7 +258,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--case <id>', "everything the case's holds preserve, or with --review-set that set")
     .option('--review-set <id>', 'a review set of the case')
     .option('--tag <tag...>', 'with --review-set: only items with one of these tags')
-    .requiredOption('--format <format>', 'eml (with DAT and CSV load files) or mbox')
+    .requiredOption(
+      '--format <format>',
+      'eml (with DAT and CSV load files), mbox, or rsmf (Relativity Short Message Format 2.0.0)',
+    )
     .requiredOption('--out <dir>', 'a new or empty directory (or the same one, to resume)')
     .option('--json', 'print the counts and the manifest path as JSON')
     .action(act((opts) => exportCommand(opts, io)));

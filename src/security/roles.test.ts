@@ -16,8 +16,11 @@ describe('roles and permissions', () => {
     for (const r of ROLES) expect(permissionsOf([r]).length, r).toBeGreaterThan(0);
   });
 
-  it('the auditor can only read the audit log', () => {
-    expect(permissionsOf(['auditor'])).toEqual(['audit:read']);
+  it("the auditor can only read the audit log and the archive's integrity", () => {
+    expect(permissionsOf(['auditor'])).toEqual(['audit:read', 'integrity:read']);
+    for (const r of ROLES.filter((x) => x !== 'org-admin' && x !== 'auditor')) {
+      expect(can([r], 'integrity:read'), r).toBe(false);
+    }
   });
 
   it('the connector-admin manages connectors and problems but not accounts, mailboxes or the audit log', () => {
@@ -70,6 +73,7 @@ describe('roles and permissions', () => {
   it('combines roles and grants nothing without one', () => {
     expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual([
       'audit:read',
+      'integrity:read',
       'mailboxes:read',
       'retention:review',
       'review',

@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   'supervision:manage': ['org-admin'],
   /** read the audit log */
   'audit:read': ['org-admin', 'auditor'],
+  /** see the archive's proof (verification, chain heads, checkpoints, gaps, backup), run verify, take the evidence package */
+  'integrity:read': ['org-admin', 'auditor'],
   /** see retention policies, dry runs and the disposition queue */
   'retention:read': ['org-admin'],
   /** create, extend and lock retention policies (Purview's Retention Management) */

@@ -25,6 +25,7 @@ import { securityHeaders } from './headers.js';
 import { httpLoggerOptions } from './http-logger.js';
 import type { Logger } from '../core/logger.js';
 import { auditRoutes } from './routes/audit.js';
+import { integrityRoutes } from './routes/integrity.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { eventRoutes } from './routes/events.js';
@@ -171,6 +172,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       problemRoutes(api, ctx);
       mailboxRoutes(api, ctx);
       auditRoutes(api, ctx);
+      integrityRoutes(api, ctx);
       conversationRoutes(api, ctx);
       searchRoutes(api, ctx);
       retentionRoutes(api, ctx);

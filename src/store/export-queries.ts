@@ -58,6 +58,8 @@ export interface ExportItemRow {
   msgTime: number;
   mimeSha256: string;
   mimeSize: number;
+  /** the msgid of the recall, when this message was recalled */
+  recalledBy: string | null;
   /** sorted */
   mailboxes: string[];
   tags: string[];
@@ -72,7 +74,7 @@ export async function exportItemRows(
   if (keys.length === 0) return out;
   const items = await db
     .selectFrom('items')
-    .select(['key', 'msgid', 'msgtype', 'conversation_id', 'msg_time', 'mime_sha256', 'mime_size'])
+    .select(['key', 'msgid', 'msgtype', 'conversation_id', 'msg_time', 'mime_sha256', 'mime_size', 'recalled_by'])
     .where('key', 'in', [...keys])
     .execute();
   for (const i of items) {
@@ -84,6 +86,7 @@ export async function exportItemRows(
       msgTime: Number(i.msg_time),
       mimeSha256: i.mime_sha256,
       mimeSize: Number(i.mime_size),
+      recalledBy: i.recalled_by,
       mailboxes: [],
       tags: [],
     });
@@ -130,4 +133,26 @@ export async function caseQueryHolds(
     from: r.date_from === null ? null : Number(r.date_from),
     to: r.date_to === null ? null : Number(r.date_to),
   }));
+}
+
+/** The sender's and recipients' WeCom ids of items (from the archived model), for RSMF account ids. */
+export async function exportItemPeople(
+  db: Db,
+  keys: readonly string[],
+): Promise<Map<string, { from: string; tolist: string[] }>> {
+  const out = new Map<string, { from: string; tolist: string[] }>();
+  if (keys.length === 0) return out;
+  const rows = await db
+    .selectFrom('items')
+    .select(['key', 'model_json'])
+    .where('key', 'in', [...keys])
+    .execute();
+  for (const r of rows) {
+    const m = JSON.parse(r.model_json) as { from?: unknown; tolist?: unknown };
+    out.set(r.key, {
+      from: typeof m.from === 'string' ? m.from : '',
+      tolist: Array.isArray(m.tolist) ? m.tolist.filter((t): t is string => typeof t === 'string') : [],
+    });
+  }
+  return out;
 }

@@ -33,6 +33,7 @@ export * from './ingest-log.js';
 export * from './tombstones.js';
 export * from './retention-policies.js';
 export * from './disposition.js';
+export * from './verify-runs.js';
 export * from './checkpoints.js';
 export * from './evidence-queries.js';
 export * from './backup-db.js';

@@ -411,6 +411,7 @@ export interface Database {
   review_comments: ReviewCommentTable;
   review_tag_definitions: ReviewTagDefinitionTable;
   case_exports: CaseExportTable;
+  verify_runs: VerifyRunTable;
 }
 
 /** One event of the ingest log: what was stored, its digest, and the chain link. */
@@ -450,6 +451,23 @@ export interface CheckpointTable {
   tsa_url: string | null;
   /** the RFC 3161 TimeStampResp (DER) over SHA-256(statement), when a TSA is configured */
   tsa_reply: Buffer | null;
+}
+
+/** The outcome of one `verify` run (see migrations/013-verify-runs.ts). */
+export interface VerifyRunTable {
+  id: Generated<number>;
+  checked_at: number;
+  /** ms since epoch of `--since`, null for a full run */
+  since: number | null;
+  ok: number;
+  duration_ms: number;
+  problem_count: number;
+  /** the first broken thing as JSON, null when none */
+  first_broken: string | null;
+  /** the console user, or the OS user of the CLI */
+  actor: string;
+  /** 'cli' | 'console' */
+  via: string;
 }
 
 /** A retention policy (see migrations/011-retention.ts); scope is JSON (compliance/retention/scope.ts). */

@@ -1,5 +1,5 @@
 // Roles and languages as a user meets them in the browser, against a real `serve` process:
-// accounts made on the Users page, an auditor who sees only the audit log and gets a forbidden
+// accounts made on the Users page, an auditor who sees only the audit log and the integrity page and gets a forbidden
 // notice (not data) elsewhere, a connector admin without audit or users, and the language switch
 // (Simplified Chinese, <html lang>, kept after a reload) next to a browser that starts in Chinese.
 // Which route needs which permission is tested per route through the API (api-access.test.ts).
@@ -77,6 +77,7 @@ describe('roles in the browser', () => {
         'nav-audit',
         'nav-cases',
         'nav-connectors',
+        'nav-integrity',
         'nav-mailboxes',
         'nav-problems',
         'nav-retention',
@@ -91,10 +92,10 @@ describe('roles in the browser', () => {
       await logout(page);
     }));
 
-  it('shows an auditor the audit log only, and no data elsewhere', () =>
+  it('shows an auditor the audit log and the integrity page only, and no data elsewhere', () =>
     step(async () => {
       await login(page, 'audrey');
-      expect(await nav()).toEqual(['nav-audit']);
+      expect(await nav()).toEqual(['nav-audit', 'nav-integrity']);
       // Home is the first page the user may see.
       await page.waitForURL('**/audit');
       await visible(page, 'audit-table');

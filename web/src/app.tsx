@@ -70,6 +70,10 @@
  *                policy-locked-<id>, policy-name, policy-value, policy-unit, policy-action, policy-reviewer,
  *                policy-mailboxes, policy-create, dry-run, dry-run-counts, dry-run-table, batch-table,
  *                batch-<id>, approve-<id>, postpone-<id>
+ *   integrity    integrity-page, integrity-verify, integrity-verify-day, integrity-evidence,
+ *                integrity-verification (data-ok), integrity-verification-status, integrity-first-broken,
+ *                integrity-checkpoint (data-number), integrity-ingest-head, integrity-audit-head,
+ *                integrity-gaps, integrity-backup
  *   audit        audit-page, audit-filter-actor, audit-filter-action, audit-filter-from,
  *                audit-filter-to, audit-apply, audit-clear, audit-table, audit-row-<id>, audit-older
  *   users        users-page, users-table, user-row-<username>, user-roles-<username> (data-roles),
@@ -87,6 +91,7 @@ import { Bare, Layout, NAV } from './layout.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { CasePage } from './pages/CasePage.js';
 import { CasesPage } from './pages/CasesPage.js';
+import { IntegrityPage } from './pages/integrity/IntegrityPage.js';
 import { RetentionPage } from './pages/RetentionPage.js';
 import { ConnectorPage } from './pages/ConnectorPage.js';
 import { ConnectorsPage } from './pages/ConnectorsPage.js';
@@ -276,6 +281,14 @@ function AppRoutes() {
               element={
                 <Gate permission="audit:read">
                   <AuditPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="integrity"
+              element={
+                <Gate permission="integrity:read">
+                  <IntegrityPage />
                 </Gate>
               }
             />

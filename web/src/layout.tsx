@@ -34,6 +34,7 @@ export const NAV: NavItem[] = [
   },
   { page: 'mailboxes', path: '/mailboxes', permission: 'mailboxes:read', label: tk('common:nav.mailboxes') },
   { page: 'audit', path: '/audit', permission: 'audit:read', label: tk('common:nav.audit') },
+  { page: 'integrity', path: '/integrity', permission: 'integrity:read', label: tk('common:nav.integrity') },
   { page: 'retention', path: '/retention', permission: 'retention:read', label: tk('common:nav.retention') },
   { page: 'users', path: '/users', permission: 'users:write', label: tk('common:nav.users') },
 ];

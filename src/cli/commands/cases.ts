@@ -16,21 +16,10 @@ import {
 } from '../../compliance/cases/index.js';
 import { deleteItemEntry } from '../../compliance/deletion/delete-entry.js';
 import { ArchiverError } from '../../core/errors.js';
-import { openStore, type Store } from '../../store/index.js';
-import { resolveConfig, type CommonFlags } from '../context.js';
+import { type CommonFlags, withStore } from '../context.js';
 import { printJson, table, type Io } from '../io.js';
 
 type JsonFlag = CommonFlags & { json?: boolean };
-
-async function withStore(flags: CommonFlags, fn: (store: Store) => Promise<number>): Promise<number> {
-  const cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 function idArg(name: string, v: string): number {
   const n = Number(v);

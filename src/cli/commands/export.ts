@@ -1,5 +1,5 @@
 /**
- * `export (--query Q | --case ID [--review-set ID]) --format eml|mbox --out DIR`: a defensible
+ * `export (--query Q | --case ID [--review-set ID]) --format eml|mbox|rsmf --out DIR`: a defensible
  * export with its manifest, resumable by running the same command again after a crash.
  */
 import { resolve } from 'node:path';
@@ -29,9 +29,9 @@ function idFlag(name: string, v: string | undefined): number | undefined {
 export async function exportCommand(flags: ExportFlags, io: Io): Promise<number> {
   if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) {
     io.err(
-      flags.format === 'rsmf' || flags.format === 'pdf'
-        ? `export: --format ${flags.format} is not available in this version; use eml or mbox\n`
-        : `export: --format is eml or mbox, not "${flags.format}"\n`,
+      flags.format === 'pdf'
+        ? `export: --format pdf is not available in this version; use eml, mbox or rsmf\n`
+        : `export: --format is eml, mbox or rsmf, not "${flags.format}"\n`,
     );
     return 2;
   }

@@ -18,28 +18,22 @@ import {
   listPausedDeliveries,
   listRuns,
   listUnmapped,
-  openStore,
   sourceHealth,
   searchIndexStats,
   summarizeHolds,
   tombstonesByMsgid,
   type Store,
 } from '../../store/index.js';
-import { resolveConfig, type CommonFlags } from '../context.js';
+import { type CommonFlags, withStore as withConfiguredStore } from '../context.js';
 import { isoTime, printJson, table, type Io } from '../io.js';
+
+/** Read-only commands open the archive even when a destination's secret variable is unset here. */
+function withStore<T>(flags: ReadFlags, fn: (store: Store, cfg: Config) => Promise<T>): Promise<T> {
+  return withConfiguredStore(flags, fn, true);
+}
 
 export interface ReadFlags extends CommonFlags {
   json?: boolean;
-}
-
-async function withStore<T>(flags: ReadFlags, fn: (store: Store, cfg: Config) => Promise<T>): Promise<T> {
-  const cfg = await resolveConfig(flags, true);
-  const store = await openStore(cfg.dataDir);
-  try {
-    return await fn(store, cfg);
-  } finally {
-    await store.close();
-  }
 }
 
 export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {

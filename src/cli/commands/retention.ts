@@ -16,8 +16,7 @@ import {
   type RetentionPolicy,
 } from '../../compliance/retention/index.js';
 import { runDispositionOn } from '../../compliance/retention/wiring.js';
-import { openStore, type Store } from '../../store/index.js';
-import { resolveConfig, type CommonFlags } from '../context.js';
+import { type CommonFlags, withStore } from '../context.js';
 import { isoTime, printJson, table, type Io } from '../io.js';
 
 interface JsonFlag extends CommonFlags {
@@ -34,16 +33,6 @@ export interface AddFlags extends JsonFlag {
   connector?: string[];
   person?: string[];
   kind?: string[];
-}
-
-async function withStore<T>(flags: CommonFlags, fn: (store: Store) => Promise<T>): Promise<T> {
-  const cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
 }
 
 /** `--days D` or `--years Y`, exactly one, a whole number of at least 1. */

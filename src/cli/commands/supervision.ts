@@ -13,8 +13,8 @@ import {
   supervisionReport,
 } from '../../compliance/supervision/index.js';
 import { isArchiverError } from '../../core/errors.js';
-import { listSupervisionFlags, openStore, type Store } from '../../store/index.js';
-import { resolveConfig, type CommonFlags } from '../context.js';
+import { listSupervisionFlags } from '../../store/index.js';
+import { type CommonFlags, withStore } from '../context.js';
 import { printJson, type Io } from '../io.js';
 
 function osUser(): string {
@@ -34,16 +34,6 @@ export function collect(value: string, previous: string[] = []): string[] {
       .map((v) => v.trim())
       .filter(Boolean),
   ];
-}
-
-async function withStore(flags: CommonFlags, fn: (store: Store) => Promise<number>): Promise<number> {
-  const cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
 }
 
 /** A supervision error the user can fix: its message on stderr (or as JSON), exit 2. */

@@ -12,9 +12,11 @@ import {
   evidenceKeyPath,
   trustedPublicKey,
   trustedTsaPem,
+  verifyAndRecord,
   verifyArchive,
   writeEvidencePackage,
 } from '../../compliance/evidence/index.js';
+import { cliActor } from '../../compliance/audit/cli-read.js';
 import { openStore } from '../../store/index.js';
 import { resolveConfig, type CommonFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
@@ -33,10 +35,11 @@ export async function verifyCommand(flags: VerifyFlags, io: Io): Promise<number>
   try {
     const publicKeyPem = await trustedPublicKey(evidenceKeyPath(cfg.dataDir, cfg.evidence.keyFile), flags.publicKey);
     const tsaCaPem = flags.tsaCa ? await readFile(flags.tsaCa, 'utf8') : await trustedTsaPem(cfg);
-    const report = await verifyArchive(store, {
+    const report = await verifyAndRecord(store, cfg, {
       ...(flags.since !== undefined ? { since: parseSince(flags.since) } : {}),
-      ...(publicKeyPem ? { publicKeyPem } : {}),
-      ...(tsaCaPem ? { tsaCaPem } : {}),
+      keys: { ...(publicKeyPem ? { publicKeyPem } : {}), ...(tsaCaPem ? { tsaCaPem } : {}) },
+      actor: cliActor(),
+      via: 'cli',
     });
     if (flags.json) printJson(io, report);
     else io.out(formatVerifyText(report));

@@ -8,3 +8,5 @@ export * from './verify-text.js';
 export * from './package.js';
 export * from './schedule.js';
 export type { SeqGap } from './verify-seq.js';
+export * from './integrity.js';
+export type * from './integrity-types.js';

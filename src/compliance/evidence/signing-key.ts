@@ -80,7 +80,8 @@ export async function openSigningKey(path: string, create: boolean): Promise<Sig
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     key = fromPem(await createPrivateFile(path, pem, keyError), path);
   }
-  await writeFile(publicKeyPath(path), key.publicKeyPem, { flag: 'wx', mode: 0o644 }).catch(
+  // Private like everything in the data directory; auditors get the public key in the evidence package.
+  await writeFile(publicKeyPath(path), key.publicKeyPem, { flag: 'wx', mode: 0o600 }).catch(
     (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw keyError(`cannot write ${publicKeyPath(path)}`, err);
     },

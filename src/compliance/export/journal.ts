@@ -42,6 +42,8 @@ export interface JournalItem {
   conversation: string;
   msgtype: string;
   tags: string[];
+  /** RSMF: the msgid of the recall, when this message was recalled */
+  recalledBy?: string;
 }
 
 export const journalDir = (out: string): string => join(out, '.export');

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readDone, type JournalHeader } from './journal.js';
 import type { WrittenFile } from './load-files-write.js';
@@ -31,14 +31,16 @@ export async function writeManifest(
   loadFiles: WrittenFile[],
 ): Promise<ManifestWritten> {
   // Files: every EML (its bytes are the archived MIME, so its hash is the MIME's), or every
-  // mbox (hashed now), then the load files.
+  // mbox or RSMF file (hashed now), then the load files.
   const files: WrittenFile[] = [];
   let items = 0;
   const mboxes = new Map<string, number>();
   for await (const d of readDone(out)) {
     items++;
     if (header.format === 'eml') files.push({ path: d.path, sha256: d.mimeSha256, bytes: d.bytes });
-    else mboxes.set(d.path, d.end ?? 0);
+    else if (d.end !== undefined) mboxes.set(d.path, d.end);
+    // RSMF: many items share a file, written after the journal, so its size is read from disk
+    else if (!mboxes.has(d.path)) mboxes.set(d.path, (await stat(join(out, d.path))).size);
   }
   for (const [path, bytes] of [...mboxes].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
     files.push({ path, sha256: await sha256File(join(out, path)), bytes });

@@ -25,9 +25,10 @@ import {
 import { writeLoadFiles } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
 import { mboxrdEntry } from './mboxrd.js';
+import { RsmfPaths, writeRsmfFiles } from './rsmf-write.js';
 import { resolveSelection, type ExportRequest } from './selection.js';
 
-export const EXPORT_FORMATS = ['eml', 'mbox'] as const;
+export const EXPORT_FORMATS = ['eml', 'mbox', 'rsmf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportResult {
@@ -113,9 +114,11 @@ export async function runExport(
   // What is done already; for mbox, where each custodian's file must end.
   let next = 0;
   const mboxEnd = new Map<string, number>();
+  const rsmfPaths = new RsmfPaths(custodianFolder);
   for await (const d of readDone(out)) {
     next = d.n + 1;
     if (d.end !== undefined) mboxEnd.set(d.path, d.end);
+    if (header.format === 'rsmf') rsmfPaths.next(d);
   }
   if (header.format === 'mbox') await cutMboxes(out, mboxEnd);
 
@@ -155,6 +158,10 @@ export async function runExport(
         await mkdir(dirname(file), { recursive: true });
         await writeFile(`${file}.part`, mime);
         await rename(`${file}.part`, file);
+      } else if (header.format === 'rsmf') {
+        // written once every item is journaled, a file per conversation and day
+        item.path = rsmfPaths.next(item);
+        if (row.recalledBy !== null) item.recalledBy = row.recalledBy;
       } else {
         item.path = `MBOX/${custodianFolder(row.mailboxes[0])}.mbox`;
         const entry = mboxrdEntry(mime, bareAddress(h.from), row.msgTime);
@@ -174,6 +181,7 @@ export async function runExport(
     }
   }
 
+  if (header.format === 'rsmf') await writeRsmfFiles(out, store);
   const files = await writeLoadFiles(out, header);
   const manifest = await writeManifest(out, header, files);
   await syncTree(out);

@@ -12,6 +12,7 @@ import * as m009 from './009-delivery-limits.js';
 import * as m010 from './010-cases.js';
 import * as m011 from './011-retention.js';
 import * as m012 from './012-supervision.js';
+import * as m013 from './013-verify-runs.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '010-cases': m010,
   '011-retention': m011,
   '012-supervision': m012,
+  '013-verify-runs': m013,
 };
 
 export const migrationProvider: MigrationProvider = {

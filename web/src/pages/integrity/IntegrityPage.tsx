@@ -1,0 +1,201 @@
+/**
+ * /integrity: whether the archive is provably complete and unaltered. It shows the last
+ * verification (passed, or the first broken thing), both hash chains' heads, the latest signed
+ * checkpoint, completeness gaps in the source's seq, and the age of the last backup; an auditor
+ * can verify now and take the evidence package away to check it with openssl alone.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { IntegrityProblem, IntegritySummary, IntegrityVerifyResult } from '../../../../src/server/contract.js';
+import { get, post } from '../../api.js';
+import {
+  Button,
+  Empty,
+  ErrorBanner,
+  Facts,
+  Loading,
+  Page,
+  Section,
+  StatusBadge,
+  Table,
+  useFormat,
+  type Column,
+} from '../../components/index.js';
+
+type Gap = IntegritySummary['gaps'][number];
+
+const DAY_MS = 24 * 3600_000;
+
+/** The identifying fields of a problem, so that an operator can find the thing. */
+function problemWhere(p: IntegrityProblem): string {
+  const parts = [
+    p.itemKey && `item ${p.itemKey}`,
+    p.msgid && `msgid ${p.msgid}`,
+    p.sha256 && `SHA-256 ${p.sha256}`,
+    p.eventId !== undefined && `event ${p.eventId}`,
+    p.checkpoint !== undefined && `checkpoint ${p.checkpoint}`,
+    p.connectorId && `connector ${p.connectorId}`,
+    p.from && p.to && `seq ${p.from}–${p.to}`,
+  ];
+  return parts.filter(Boolean).join(', ');
+}
+
+function Verification({ v }: { v: IntegritySummary['lastVerification'] | IntegrityVerifyResult | null }) {
+  const { t } = useTranslation('integrity');
+  const fmt = useFormat();
+  if (!v) return <Empty>{t('verification.never')}</Empty>;
+  return (
+    <div data-testid="integrity-verification" data-ok={String(v.ok)}>
+      <p>
+        <StatusBadge tone={v.ok ? 'ok' : 'alarm'} testId="integrity-verification-status">
+          {v.ok ? t('verification.passed') : t('verification.failed', { count: v.problemCount })}
+        </StatusBadge>{' '}
+        {t('verification.when', {
+          at: fmt.dateTime(Date.parse(v.checkedAt)),
+          duration: fmt.duration(v.durationMs),
+        })}
+        {v.since ? ` ${t('verification.since', { since: fmt.dateTime(Date.parse(v.since)) })}` : ''}
+        {'actor' in v ? ` ${t('verification.by', { actor: v.actor })}` : ''}
+      </p>
+      {v.firstBroken ? (
+        <p data-testid="integrity-first-broken">
+          <strong>{t(`problemKind.${v.firstBroken.kind}`, { defaultValue: v.firstBroken.kind })}</strong>
+          {`: ${problemWhere(v.firstBroken)} — ${v.firstBroken.reason}`}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function IntegrityPage() {
+  const { t } = useTranslation('integrity');
+  const fmt = useFormat();
+  const [summary, setSummary] = useState<IntegritySummary | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setSummary(await get<IntegritySummary>('/api/integrity'));
+    } catch (e) {
+      setError(e);
+    }
+  }, []);
+  useEffect(() => void load(), [load]);
+
+  async function verify(since?: number) {
+    setBusy(true);
+    setError(null);
+    try {
+      await post<IntegrityVerifyResult>('/api/integrity/verify', since !== undefined ? { since } : {});
+      await load();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const gapColumns: Column<Gap>[] = [
+    { key: 'connector', header: t('gaps.connector'), render: (g) => g.connectorId },
+    { key: 'range', header: t('gaps.range'), render: (g) => `${g.from}–${g.to}` },
+    { key: 'count', header: t('gaps.count'), className: 'num', render: (g) => fmt.number(g.count) },
+  ];
+
+  const cp = summary?.latestCheckpoint;
+  const backup = summary?.backup;
+  return (
+    <Page
+      title={t('title')}
+      subtitle={t('subtitle')}
+      testId="integrity-page"
+      actions={
+        <>
+          <Button variant="primary" busy={busy} testId="integrity-verify" onClick={() => void verify()}>
+            {t('verifyNow')}
+          </Button>{' '}
+          <Button busy={busy} testId="integrity-verify-day" onClick={() => void verify(Date.now() - DAY_MS)}>
+            {t('verifyDay')}
+          </Button>{' '}
+          <a className="btn btn-secondary" href="/api/integrity/evidence" download data-testid="integrity-evidence">
+            {t('evidence')}
+          </a>
+        </>
+      }
+    >
+      {error ? <ErrorBanner error={error} /> : null}
+      {!summary ? (
+        <Loading />
+      ) : (
+        <>
+          <Section title={t('verification.title')}>
+            <Verification v={summary.lastVerification} />
+          </Section>
+          <Section title={t('checkpoint.title')}>
+            {cp ? (
+              <div data-testid="integrity-checkpoint" data-number={cp.number}>
+                <Facts
+                  items={[
+                    [t('checkpoint.number'), `#${cp.number}`],
+                    [t('checkpoint.at'), fmt.dateTime(Date.parse(cp.at))],
+                    [t('checkpoint.signed'), cp.signed ? t('checkpoint.signedBy', { key: cp.keyId }) : t('no')],
+                    [t('checkpoint.timestamped'), cp.timestamped ? t('yes') : t('no')],
+                  ]}
+                />
+              </div>
+            ) : (
+              <Empty>{t('checkpoint.none')}</Empty>
+            )}
+          </Section>
+          <Section title={t('chains.title')}>
+            <Facts
+              items={[
+                [
+                  t('chains.ingest'),
+                  <code key="i" data-testid="integrity-ingest-head">
+                    {t('chains.head', { head: summary.chains.ingest.head, count: summary.chains.ingest.events })}
+                  </code>,
+                ],
+                [
+                  t('chains.audit'),
+                  <code key="a" data-testid="integrity-audit-head">
+                    {t('chains.head', { head: summary.chains.audit.head, count: summary.chains.audit.events })}
+                  </code>,
+                ],
+              ]}
+            />
+          </Section>
+          <Section title={t('gaps.title')}>
+            {summary.gaps.length === 0 ? (
+              <Empty>{t('gaps.none')}</Empty>
+            ) : (
+              <Table
+                columns={gapColumns}
+                rows={summary.gaps}
+                rowKey={(g) => `${g.connectorId}:${g.from}`}
+                testId="integrity-gaps"
+              />
+            )}
+          </Section>
+          <Section title={t('backup.title')}>
+            <div data-testid="integrity-backup">
+              {!backup ? (
+                <Empty>{t('backup.notConfigured')}</Empty>
+              ) : backup.lastAt ? (
+                <Facts
+                  items={[
+                    [t('backup.dir'), <code key="d">{backup.dir}</code>],
+                    [t('backup.lastAt'), fmt.dateTime(Date.parse(backup.lastAt))],
+                    [t('backup.age'), fmt.duration(backup.ageMs)],
+                  ]}
+                />
+              ) : (
+                <p>{t('backup.none', { dir: backup.dir })}</p>
+              )}
+            </div>
+          </Section>
+        </>
+      )}
+    </Page>
+  );
+}
