@@ -161,8 +161,11 @@ describe('console API access', () => {
     const ownId = own.json().id as number;
     const mine = (await outsider.request('GET', '/api/cases')).json().cases as { id: number }[];
     expect(mine.map((c) => c.id)).toEqual([ownId]);
-    const all = (await admin.request('GET', '/api/cases')).json().cases as { id: number }[];
+    const all = (await admin.request('GET', '/api/cases')).json().cases as { id: number; member: boolean }[];
     expect(all.map((c) => c.id)).toEqual(expect.arrayContaining([caseId, ownId]));
+    // each case says whether the administrator is on it: not on the manager's own matter
+    expect(all.find((c) => c.id === ownId)?.member).toBe(false);
+    expect(((await outsider.request('GET', '/api/cases')).json().cases as { member: boolean }[])[0]?.member).toBe(true);
     expect((await outsider.request('GET', `/api/cases/${ownId}`)).statusCode).toBe(200);
   });
 

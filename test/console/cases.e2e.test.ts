@@ -175,6 +175,7 @@ describe('cases in the browser', () => {
   it('reads in Chinese', () =>
     step(async () => {
       await page.goto('/cases');
+      expect(await (await visible(page, `case-member-${caseId}`)).getAttribute('data-member')).toBe('yes');
       await byTestId(page, 'lang-switch').selectOption('zh-CN');
       expect(await (await visible(page, 'nav-cases')).textContent()).toBe('案件');
       await byTestId(page, `case-link-${caseId}`).click();

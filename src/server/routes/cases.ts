@@ -49,7 +49,10 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get('/cases', { config: { access: 'cases:read' }, schema: { summary: 'Cases you work' } }, async (req) => {
     const all = req.user && can(req.user.roles, 'cases:all');
-    return { cases: await listCases(db, all ? undefined : req.user?.username) };
+    const mine = await listCases(db, req.user?.username ?? '');
+    // Administrators see every case; `member` tells them which ones they are on themselves.
+    const ids = new Set(mine.map((c) => c.id));
+    return { cases: (all ? await listCases(db) : mine).map((c) => ({ ...c, member: ids.has(c.id) })) };
   });
 
   app.post(

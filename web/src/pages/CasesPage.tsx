@@ -58,6 +58,15 @@ export function CasesPage() {
                 ),
               },
               { key: 'status', header: t('columns.status'), render: (c) => t(`status.${c.status}`) },
+              {
+                key: 'member',
+                header: t('columns.membership'),
+                render: (c) => (
+                  <span data-testid={`case-member-${c.id}`} data-member={c.member ? 'yes' : 'no'}>
+                    {c.member ? t('member.yes') : t('member.no')}
+                  </span>
+                ),
+              },
               { key: 'by', header: t('columns.createdBy'), render: (c) => c.createdBy },
               { key: 'at', header: t('columns.createdAt'), render: (c) => fmt.dateTime(Date.parse(c.createdAt)) },
             ]}

@@ -6,6 +6,8 @@ export interface CaseView {
   status: 'active' | 'closed';
   createdBy: string;
   createdAt: string;
+  /** whether the user is a member (in the case list) */
+  member?: boolean;
 }
 
 export interface Hold {
