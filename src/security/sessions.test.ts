@@ -41,7 +41,13 @@ describe('createSession / findSession', () => {
     expect(s.expiresAt).toBe(T0 + SESSION_IDLE_MS);
     const found = await findSession(db, s.token, T0 + 1);
     expect(found).toEqual({
-      user: { id: auditorId, username: 'aud', displayName: 'Aud', roles: ['auditor'], permissions: ['audit:read'] },
+      user: {
+        id: auditorId,
+        username: 'aud',
+        displayName: 'Aud',
+        roles: ['auditor'],
+        permissions: ['audit:read', 'integrity:read'],
+      },
       csrfToken: s.csrfToken,
       expiresAt: T0 + SESSION_IDLE_MS,
     });
