@@ -3,25 +3,11 @@
 // (passed, and kept for the next visit), downloads the evidence package as a zip, and reads
 // the same page in Simplified Chinese.
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  byTestId,
-  ensureConsoleBuilt,
-  launchBrowser,
-  login,
-  openPage,
-  PASSWORD,
-  setupAdminByApi,
-  testIdsWithPrefix,
-  visible,
-  WAIT_MS,
-} from '../helpers/browser.js';
-import { tempDir } from '../helpers/cli.js';
-import { writeSearchTenant } from '../helpers/search-archive.js';
-import { explainFailure, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import type { Page } from 'playwright-core';
+import { byTestId, login, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
+import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
+import { startSandboxConsole, type SandboxConsole } from '../helpers/sandbox-console.js';
 
 interface IntegrityCatalogue {
   title: string;
@@ -36,10 +22,8 @@ const ZH = catalogue('zh-CN');
 
 const ADMIN = { username: 'olga', displayName: 'Olga Org-Admin', password: PASSWORD };
 
-let dir: { path: string; cleanup: () => Promise<void> };
+let h: SandboxConsole | undefined;
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 
 /** Makes the auditor through the API as the administrator (accounts are another test's subject). */
@@ -60,27 +44,13 @@ async function createAuditor(): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = await tempDir('integrity-e2e');
-  const tenant = await writeSearchTenant(dir.path, 20);
-  const config = join(dir.path, 'config.json');
-  await writeFile(
-    config,
-    JSON.stringify({
-      connectors: [{ id: 'corp', source: { kind: 'sandbox', dir: tenant }, mapping: { catchAll: 'desk@example.com' } }],
-    }),
-  );
-  await ensureConsoleBuilt();
-  [serve, browser] = await Promise.all([startServe({ args: ['--config', config] }), launchBrowser()]);
-  await setupAdminByApi(serve.url, serve.setupToken, ADMIN);
+  h = await startSandboxConsole('integrity-e2e', 20, ADMIN);
+  ({ serve, page } = h);
   await createAuditor();
-  ({ context, page } = await openPage(browser, serve.url));
 });
 
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await serve?.stop();
-  await dir?.cleanup();
+  await h?.close();
 });
 
 const step = <T>(fn: () => Promise<T>) => explainFailure(serve, fn);

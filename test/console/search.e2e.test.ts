@@ -3,54 +3,26 @@
 // opens around it with the hit marked and the messages before and after it, pages further back,
 // shows the PNG preview inline, an item opened from there links back to its conversation, and a
 // query that does not parse is marked where it breaks.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  byTestId,
-  ensureConsoleBuilt,
-  launchBrowser,
-  login,
-  openPage,
-  PASSWORD,
-  setupAdminByApi,
-  visible,
-  WAIT_MS,
-} from '../helpers/browser.js';
-import { tempDir } from '../helpers/cli.js';
-import { HIT_QUERY, ROOM, writeSearchTenant } from '../helpers/search-archive.js';
-import { explainFailure, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import type { Page } from 'playwright-core';
+import { byTestId, login, PASSWORD, visible, WAIT_MS } from '../helpers/browser.js';
+import { HIT_QUERY, ROOM } from '../helpers/search-archive.js';
+import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
+import { startSandboxConsole, type SandboxConsole } from '../helpers/sandbox-console.js';
 
 const ADMIN = { username: 'ada', displayName: 'Ada Admin', password: PASSWORD };
 
-let dir: { path: string; cleanup: () => Promise<void> };
+let h: SandboxConsole | undefined;
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  dir = await tempDir('search-e2e');
-  const tenant = await writeSearchTenant(dir.path, 60);
-  const config = join(dir.path, 'config.json');
-  await writeFile(
-    config,
-    JSON.stringify({
-      connectors: [{ id: 'corp', source: { kind: 'sandbox', dir: tenant }, mapping: { catchAll: 'desk@example.com' } }],
-    }),
-  );
-  await ensureConsoleBuilt();
-  [serve, browser] = await Promise.all([startServe({ args: ['--config', config] }), launchBrowser()]);
-  await setupAdminByApi(serve.url, serve.setupToken, ADMIN);
-  ({ context, page } = await openPage(browser, serve.url));
+  h = await startSandboxConsole('search-e2e', 60, ADMIN);
+  ({ serve, page } = h);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await serve?.stop();
-  await dir?.cleanup();
+  await h?.close();
 });
 
 const step = <T>(fn: () => Promise<T>) => explainFailure(serve, fn);
