@@ -142,6 +142,30 @@ export const ERROR_CODES = {
     status: 502,
     meaning: 'a blob referenced by the database is not on disk',
   },
+  WXA_BLOB_STORE_UNAVAILABLE: {
+    kind: 'transient',
+    retryable: true,
+    status: 503,
+    meaning: 'the object store did not answer or answered with a server error; the next attempt retries',
+  },
+  WXA_BLOB_STORE_AUTH: {
+    kind: 'auth',
+    retryable: false,
+    status: 502,
+    meaning: 'the object store refused the configured credentials or their permissions',
+  },
+  WXA_BLOB_STORE_CONFIG: {
+    kind: 'config',
+    retryable: false,
+    status: 500,
+    meaning: 'the object store configuration does not match the bucket (missing bucket, no Object Lock)',
+  },
+  WXA_BLOB_LOCKED: {
+    kind: 'permanent',
+    retryable: false,
+    status: 409,
+    meaning: 'the object store refuses to delete a blob still under Object Lock retention',
+  },
   WXA_MAPPING_INVALID: { kind: 'data', retryable: false, status: 400, meaning: 'a mapping row cannot be used' },
   WXA_UNMAPPED: {
     kind: 'data',

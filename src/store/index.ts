@@ -1,6 +1,7 @@
 /** The store's public face: the database, blobs, and repository functions. */
 import { join } from 'node:path';
-import { BlobStore } from './blobs/index.js';
+import { ArchiveBlobs } from './blobs/index.js';
+import { openBlobStore, type BlobsOptions } from './blobs/open.js';
 import { openDatabase, type Db } from './db.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 
@@ -16,7 +17,16 @@ export * from './delivery-problems.js';
 export * from './report.js';
 export * from './health.js';
 export * from './seq.js';
-export { BlobStore, INLINE_MAX, openPartial, sha256Hex, type PartialFile, type PreparedBlob } from './blobs/index.js';
+export {
+  ArchiveBlobs,
+  INLINE_MAX,
+  LocalBlobStore,
+  sha256Hex,
+  type BlobStore,
+  type PartialFile,
+  type PreparedBlob,
+} from './blobs/index.js';
+export { openBlobStore, type BlobsOptions } from './blobs/open.js';
 export * from './media-progress.js';
 export * from './console-connectors.js';
 export * from './console-queries.js';
@@ -48,18 +58,21 @@ export type { DeliveryStatus, RawStatus } from './schema.js';
 
 export interface Store {
   db: Db;
-  blobs: BlobStore;
+  blobs: ArchiveBlobs;
   close(): Promise<void>;
 }
 
-/** Opens (and migrates) the store of a data directory: `archive.db` and `blobs/`. */
-export async function openStore(dataDir: string): Promise<Store> {
+/**
+ * Opens (and migrates) the store of a data directory: `archive.db` and `blobs/` (large blobs,
+ * or only downloads in progress when `blobs` puts them in an S3-compatible bucket).
+ */
+export async function openStore(dataDir: string, opts: { blobs?: BlobsOptions } = {}): Promise<Store> {
   await ensurePrivateDir(dataDir);
   // Created private before SQLite opens it: SQLite makes a new database 0644 (less the umask)
   // and gives its -wal and -shm files the database file's mode.
   const file = join(dataDir, 'archive.db');
   await ensurePrivateFile(file);
   const db = await openDatabase({ file });
-  const blobs = new BlobStore(join(dataDir, 'blobs'));
+  const blobs = openBlobStore(dataDir, opts.blobs);
   return { db, blobs, close: () => db.destroy() };
 }

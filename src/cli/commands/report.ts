@@ -1,6 +1,6 @@
 /** `report --since DATE`: runs and days with their counters, destinations, and every problem item. */
-import { buildReport, openStore, type Report } from '../../store/index.js';
-import { resolveConfig, type CommonFlags } from '../context.js';
+import { buildReport, type Report } from '../../store/index.js';
+import { openConfiguredStore, resolveConfig, type CommonFlags } from '../context.js';
 import { isoTime, printJson, table, type Io } from '../io.js';
 
 export interface ReportFlags extends CommonFlags {
@@ -12,7 +12,7 @@ export interface ReportFlags extends CommonFlags {
 export async function reportCommand(flags: ReportFlags, io: Io): Promise<number> {
   const since = parseSince(flags.since);
   const cfg = await resolveConfig(flags, true);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   let report: Report;
   try {
     report = await buildReport(store.db, { since });

@@ -1,7 +1,7 @@
 /** `run --once`: one run of every configured connector (or the sandbox given by flags), with a report. */
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
-import type { Config } from '../../config/index.js';
+import { storeOptionsOf, type Config } from '../../config/index.js';
 import { checkpointIfChanged } from '../../compliance/evidence/index.js';
 import { runConnector, type ConnectorRunReport, type RunProgress } from '../../pipeline/index.js';
 import { SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
@@ -30,7 +30,7 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
     io.err('run: no connector configured; pass --sandbox DIR, or --config FILE (see config.example.json)\n');
     return 2;
   }
-  const opened = await openWriter(cfg.dataDir, 'run --once', flags, io);
+  const opened = await openWriter(cfg.dataDir, 'run --once', flags, io, storeOptionsOf(cfg));
   if ('exit' in opened) return opened.exit;
   const { store } = opened;
   // Credentials a run keeps in the database (Graph upload session URLs) are sealed, as `serve` does.

@@ -6,7 +6,7 @@
 import { copyFile, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
-import { ensurePrivateDir, openStore } from '../../store/index.js';
+import { ensurePrivateDir, LocalBlobStore, openStore } from '../../store/index.js';
 import { syncDir } from '../../store/blobs/local.js';
 import { EVIDENCE_KEY_FILE, publicKeyPath } from '../evidence/signing-key.js';
 import { copyBlobFiles } from './copy-blobs.js';
@@ -35,7 +35,7 @@ export async function restoreBackup(
   );
   const store = await openStore(dataDir);
   try {
-    const copied = await copyBlobFiles(store.db, p.blobs, join(dataDir, 'blobs'));
+    const copied = await copyBlobFiles(store.db, new LocalBlobStore(p.blobs), store.blobs.objects);
     return { manifest, blobFiles: copied.files };
   } finally {
     await store.close();
