@@ -42,6 +42,7 @@ export async function resolveConfig(flags: CommonFlags & SandboxFlags, readOnly 
     return parseConfig(
       {
         dataDir: base.dataDir,
+        blobs: base.blobs,
         logLevel: base.logLevel,
         evidence: base.evidence,
         retention: base.retention,
