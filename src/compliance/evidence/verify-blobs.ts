@@ -60,7 +60,7 @@ async function checkBlob(
   if (b.data === null) {
     try {
       // The stream re-hashes as it goes and fails at its end if the bytes do not match.
-      for await (const _ of await blobs.stream(b.sha256)); // eslint-disable-line @typescript-eslint/no-unused-vars
+      for await (const _ of await blobs.stream(b.sha256));
       return null;
     } catch (err) {
       if (isArchiverError(err, 'WXA_BLOB_MISSING')) return `the blob file is missing from ${blobs.objects.location}`;
