@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { isArchiverError } from '../src/core/errors.js';
 import { sha256Hex } from '../src/store/blobs/index.js';
+import { deleteEntries, openStore } from '../src/store/index.js';
 import {
   createS3Client,
   multipartEtag,
@@ -286,5 +287,27 @@ describe('an archive whose blobs are in S3 (Ceph radosgw, Object Lock)', () => {
     const report = JSON.parse(verify.stdout) as { firstBroken: { sha256?: string; reason?: string } | null };
     expect(report.firstBroken?.sha256).toBe(sha);
     expect(report.firstBroken?.reason).toMatch(/altered/);
+  }, 300_000);
+
+  it('deletion removes the rows and reports the blobs Object Lock keeps, which stay in the bucket', async () => {
+    const shas = fileBlobs();
+    const store = await openStore(data, { blobs: { kind: 's3', ...options(r, bucket, { prefix: 'blobs/' }) } });
+    try {
+      const entries = await store.db.selectFrom('mailbox_entries').select(['item_key as itemKey', 'mailbox']).execute();
+      const res = await deleteEntries(
+        store.db,
+        entries,
+        { kind: 'admin', actor: 'test' },
+        { blobs: store.blobs.objects },
+      );
+      expect(res.deleted).toHaveLength(entries.length);
+      expect(res.blobsDeleted).toBe(0);
+      expect(res.blobsKept.map((b) => b.sha256).sort()).toEqual(shas);
+      expect(new Set(res.blobsKept.map((b) => b.code))).toEqual(new Set(['WXA_BLOB_LOCKED']));
+      expect(fileBlobs()).toEqual([]);
+      for (const sha of shas) expect(await store.blobs.objects.exists(sha)).toBe(true);
+    } finally {
+      await store.close();
+    }
   }, 300_000);
 });
