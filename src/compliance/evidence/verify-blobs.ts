@@ -6,7 +6,6 @@
  * whose rendered message has no blob at all.
  */
 import { isArchiverError } from '../../core/errors.js';
-import { hashLocalFile } from '../../store/blobs/hash-file.js';
 import { blobsPage, itemsWithoutBlob, sha256Hex, type ArchiveBlobs, type Db } from '../../store/index.js';
 import type { Problems } from './problems.js';
 
@@ -15,10 +14,6 @@ const PAGE = 100;
 export interface BlobCheck {
   checked: number;
   bytes: number;
-}
-
-export async function hashFile(path: string): Promise<string> {
-  return (await hashLocalFile(path)).sha256;
 }
 
 export async function verifyBlobs(
