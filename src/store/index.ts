@@ -74,5 +74,15 @@ export async function openStore(dataDir: string, opts: { blobs?: BlobsOptions } 
   await ensurePrivateFile(file);
   const db = await openDatabase({ file });
   const blobs = openBlobStore(dataDir, opts.blobs);
-  return { db, blobs, close: () => db.destroy() };
+  return {
+    db,
+    blobs,
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        await blobs.objects.close();
+      }
+    },
+  };
 }

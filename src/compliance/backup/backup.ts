@@ -66,7 +66,7 @@ export async function runBackup(db: Db, cfg: Config, to: string, now = Date.now)
     const basis = await readCheckpointBasis(snap.db);
     const cp = await latestCheckpoint(snap.db);
     const live = openBlobStore(cfg.dataDir, blobsOptions(cfg.blobs)).objects;
-    const copied = await copyBlobFiles(snap.db, live, new LocalBlobStore(p.blobs));
+    const copied = await copyBlobFiles(snap.db, live, new LocalBlobStore(p.blobs)).finally(() => live.close());
     manifest = {
       format: BACKUP_FORMAT,
       snapshot: name,

@@ -216,6 +216,11 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  close(): Promise<void> {
+    this.client.destroy();
+    return Promise.resolve();
+  }
+
   missing(sha256: string, cause?: unknown): ArchiverError {
     return new ArchiverError('WXA_BLOB_MISSING', `blob ${sha256} is not in ${this.location}`, { cause });
   }

@@ -98,6 +98,10 @@ export class LocalBlobStore implements BlobStore {
     return this.files.remove(sha256);
   }
 
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Walks the two levels of fan-out directories in order; `tmp/` and stray names are skipped. */
   async *list(after = ''): AsyncIterable<string> {
     const hexDirs = async (dir: string, len: number) =>

@@ -49,6 +49,8 @@ export interface BlobStore {
   delete(sha256: string): Promise<void>;
   /** Every stored blob's SHA-256 in ascending order, after `after`: for audits and migrations. */
   list(after?: string): AsyncIterable<string>;
+  /** Releases connections (an S3 client's sockets); the store is not used afterwards. */
+  close(): Promise<void>;
 }
 
 /** A SHA-256 in the lower-case hex form blobs are named by. */
