@@ -73,7 +73,7 @@ export async function openStore(dataDir: string, opts: { blobs?: BlobsOptions } 
   const file = join(dataDir, 'archive.db');
   await ensurePrivateFile(file);
   const db = await openDatabase({ file });
-  const blobs = openBlobStore(dataDir, opts.blobs);
+  const blobs = await openBlobStore(dataDir, opts.blobs);
   return {
     db,
     blobs,

@@ -65,7 +65,7 @@ export async function runBackup(db: Db, cfg: Config, to: string, now = Date.now)
   try {
     const basis = await readCheckpointBasis(snap.db);
     const cp = await latestCheckpoint(snap.db);
-    const live = openBlobStore(cfg.dataDir, blobsOptions(cfg.blobs)).objects;
+    const live = (await openBlobStore(cfg.dataDir, blobsOptions(cfg.blobs))).objects;
     const copied = await copyBlobFiles(snap.db, live, new LocalBlobStore(p.blobs)).finally(() => live.close());
     manifest = {
       format: BACKUP_FORMAT,
