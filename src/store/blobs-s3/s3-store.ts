@@ -1,7 +1,7 @@
 /**
  * The S3-compatible blob store (AWS S3, Ceph RGW, MinIO and the like) through the AWS SDK v3.
  * Objects are named `<prefix><sha256>`. Every write carries Content-MD5, which every S3
- * implementation checks, and x-amz-checksum-sha256, which AWS checks (Ceph RGW before Squid
+ * implementation checks, and x-amz-checksum-sha256, which AWS checks (Ceph RGW 16, tested here,
  * ignores it); every read is re-hashed here. With `objectLock` set, each object is written
  * under COMPLIANCE retention for that many days, and a blob stored again has its retention
  * extended rather than a second copy written.
@@ -94,7 +94,10 @@ export class S3BlobStore implements BlobStore {
 
   async get(sha256: string): Promise<Buffer> {
     const res = await this.getObject(sha256);
-    const bytes = Buffer.from(await res.Body!.transformToByteArray());
+    // The body arrives after the headers: a connection lost meanwhile is a transient failure too.
+    const bytes = await this.guarded('reading', sha256, async () =>
+      Buffer.from(await res.Body!.transformToByteArray()),
+    );
     if (sha256Hex(bytes) !== sha256) throw new ArchiverError('WXA_BLOB_CORRUPT', corruptMessage(sha256, this.location));
     return bytes;
   }
