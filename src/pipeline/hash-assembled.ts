@@ -1,8 +1,9 @@
 /**
  * The SHA-256 and size of a message assembled from its parts, computed as a stream: a large
- * attachment is read from its stored file and encoded in pieces of whole base64 lines (57 input
- * bytes make one 76-character line), so the hash equals that of the assembled bytes without ever holding
- * them; the stored file is streamed from the blob store (verified as it streams). Used to address a message kept as a skeleton over its media.
+ * attachment is streamed from the blob store (verified as it streams) and encoded in pieces of
+ * whole base64 lines (57 input bytes make one 76-character line), so the hash equals that of the
+ * assembled bytes without ever holding them. Used to address a message kept as a skeleton over
+ * its media.
  */
 import { createHash } from 'node:crypto';
 import { base64Lines } from '../core/base64-lines.js';
