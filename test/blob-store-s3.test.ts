@@ -314,6 +314,22 @@ describe('an archive whose blobs are in S3 (Ceph radosgw, Object Lock)', () => {
     expect(report.firstBroken?.reason).toMatch(/altered/);
   }, 300_000);
 
+  it('refuses to open the archive with another blob store than the one its blobs are in', async () => {
+    const s3 = { kind: 's3' as const, ...options(r, bucket, { prefix: 'blobs/' }) };
+    const asLocal = await errorOf(openStore(data));
+    expect(isArchiverError(asLocal, 'WXA_BLOB_STORE_CONFIG')).toBe(true);
+    expect((asLocal as Error).message).toContain(`s3://${bucket}/blobs/`);
+    const otherPrefix = await errorOf(openStore(data, { blobs: { ...s3, prefix: 'elsewhere/' } }));
+    expect(isArchiverError(otherPrefix, 'WXA_BLOB_STORE_CONFIG')).toBe(true);
+    const cliRun = await cli('verify', '--data-dir', data);
+    expect(cliRun.code).not.toBe(0);
+    expect(cliRun.stderr).toContain(`s3://${bucket}/blobs/`);
+    // An archive whose blobs are local files (the restored copy) is not switched to a bucket.
+    const restored = await errorOf(openStore(join(dir.path, 'restored'), { blobs: s3 }));
+    expect(isArchiverError(restored, 'WXA_BLOB_STORE_CONFIG')).toBe(true);
+    expect((restored as Error).message).toContain('local files');
+  });
+
   it('deletion removes the rows and reports the blobs Object Lock keeps, which stay in the bucket', async () => {
     const shas = fileBlobs();
     const store = await openStore(data, { blobs: { kind: 's3', ...options(r, bucket, { prefix: 'blobs/' }) } });

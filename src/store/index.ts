@@ -1,6 +1,7 @@
 /** The store's public face: the database, blobs, and repository functions. */
 import { join } from 'node:path';
 import { ArchiveBlobs } from './blobs/index.js';
+import { checkBlobLocation } from './blobs/location.js';
 import { openBlobStore, type BlobsOptions } from './blobs/open.js';
 import { openDatabase, type Db } from './db.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
@@ -74,6 +75,13 @@ export async function openStore(dataDir: string, opts: { blobs?: BlobsOptions } 
   await ensurePrivateFile(file);
   const db = await openDatabase({ file });
   const blobs = await openBlobStore(dataDir, opts.blobs);
+  try {
+    await checkBlobLocation(dataDir, db, blobs.objects);
+  } catch (err) {
+    await db.destroy();
+    await blobs.objects.close();
+    throw err;
+  }
   return {
     db,
     blobs,
