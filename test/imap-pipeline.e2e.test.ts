@@ -271,7 +271,7 @@ describe('IMAP mailboxes end to end', () => {
 
   it('leaves exactly one copy of every message after a kill -9 between APPEND and the ledger', async () => {
     const s = await setup('imap-crash', 32, 1500);
-    const crashed = await runChild(s.config, { WXA_CRASH_AT: 'after-deliver:200' });
+    const crashed = await runChild(s.config, { WXA_CRASH_AT: 'after-deliver:600' });
     expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
 
     const ledger = () =>
@@ -281,9 +281,10 @@ describe('IMAP mailboxes end to end', () => {
       );
     const atCrash = ledger();
     const recorded = atCrash.filter((r) => r.status === 'delivered' || r.status === 'duplicate');
-    // The 200th APPEND killed the process before its ledger update; the others in flight may not have committed.
+    // The 600th APPEND killed the process before its ledger update. Outcomes are committed in
+    // groups (at most 256 rows or half a second), so some were recorded and the rest not.
     expect(recorded.length).toBeGreaterThan(0);
-    expect(recorded.length).toBeLessThan(200);
+    expect(recorded.length).toBeLessThan(600);
     expect(atCrash.every((r) => r.status !== 'duplicate' && r.status !== 'held')).toBe(true);
 
     // Rows still leased by the dead worker whose message Dovecot already has: the crash point.

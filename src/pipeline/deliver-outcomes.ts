@@ -1,7 +1,8 @@
 /**
  * Group commit of delivery outcomes: rows a destination accepted are recorded in the ledger
- * a few dozen at a time, in one transaction (one sync of the database file) instead of one
- * each. Exactly-once does not rest on this write: until it commits, each row stays leased and
+ * up to a few hundred at a time, in one transaction (one sync of the database file) instead of
+ * one each. That sync blocks this thread (SQLite runs on it), stalling every connection's
+ * replies meanwhile, so commits are few: at most one per half second while deliveries flow. Exactly-once does not rest on this write: until it commits, each row stays leased and
  * marked in doubt, so after a crash the next attempt looks for the copy first and records it
  * as a duplicate instead of sending it again.
  */
@@ -9,9 +10,9 @@ import { finishDeliveries, type FinishedDelivery, type Store } from '../store/in
 
 export interface OutcomeBufferOptions {
   now: () => number;
-  /** outcomes that trigger a commit at once (default 64) */
+  /** outcomes that trigger a commit at once (default 256) */
   maxRows?: number;
-  /** longest an outcome waits for its commit, ms (default 25) */
+  /** longest an outcome waits for its commit, ms (default 500) */
   maxWaitMs?: number;
 }
 
@@ -38,13 +39,13 @@ export class OutcomeBuffer {
   async add(id: number, outcome: FinishedDelivery): Promise<void> {
     if (this.failure) throw this.failure;
     this.pending.push({ id, outcome });
-    const max = this.opts.maxRows ?? 64;
+    const max = this.opts.maxRows ?? 256;
     if (this.pending.length >= max) {
       const done = this.flush();
       if (this.backlog > max * 4) await done;
       return;
     }
-    this.timer ??= setTimeout(() => void this.flush(), this.opts.maxWaitMs ?? 25);
+    this.timer ??= setTimeout(() => void this.flush(), this.opts.maxWaitMs ?? 500);
   }
 
   /** Commits what is queued; the returned promise settles when that commit has. */

@@ -63,7 +63,7 @@ export interface DeliverOptions {
    * (default 2000): a huge backlog in one mailbox does not starve the others
    */
   quantum?: number;
-  /** outcomes committed together (default 64) */
+  /** outcomes committed together at most (default 256) */
   commitRows?: number;
   random?: () => number;
   /**
