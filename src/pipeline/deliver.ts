@@ -56,7 +56,7 @@ export interface DeliverOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   leaseMs?: number;
-  /** rows a lane leases at a time */
+  /** rows a lane leases at a time (default 100): after a crash, each is looked up before it is sent again */
   batch?: number;
   /**
    * rows a lane delivers into one mailbox before it lets a waiting mailbox have its connection
@@ -176,7 +176,7 @@ async function drain(
 ): Promise<boolean> {
   const now = opts.now ?? Date.now;
   const quantum = opts.quantum ?? 2000;
-  const batch = opts.batch ?? 200;
+  const batch = opts.batch ?? 100;
   let sent = 0;
   while (sent < quantum) {
     const rows = await leaseDue(store.db, {
