@@ -76,4 +76,3 @@ export function backoff(attempts: number, opts: DeliverOptions = {}): number {
   const nominal = Math.min(max, base * 2 ** attempts);
   return Math.round(nominal * (0.5 + (opts.random ?? Math.random)()));
 }
-

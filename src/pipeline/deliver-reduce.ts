@@ -26,7 +26,7 @@ export async function deliverOrReduce(
   destination: Destination,
   item: RenderedItem,
   mailbox: string,
-  opts: Pick<DeliverOptions, "rerender">,
+  opts: Pick<DeliverOptions, 'rerender'>,
   hints: DeliverHints = {},
 ): Promise<DeliveryOutcome> {
   try {
@@ -85,4 +85,3 @@ export async function deliverOrReduce(
 function encodedSize(n: number): number {
   return Math.ceil((n * 4) / 3) + Math.ceil(n / 57) * 2;
 }
-

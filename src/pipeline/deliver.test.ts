@@ -305,14 +305,25 @@ describe('deliverDue', () => {
   it('asks the destination to look for a copy only when an earlier attempt may have stored it', async () => {
     await seed(6, ['a@x']);
     const s = scripted((item, _m, call) =>
-      item.key.endsWith('m1') && call <= 2 ? new DestinationError('transient', 'connection reset mid-APPEND') : undefined,
+      item.key.endsWith('m1') && call <= 2
+        ? new DestinationError('transient', 'connection reset mid-APPEND')
+        : undefined,
     );
     const d = [{ id: 'imap:test', destination: s.dest, perMailbox: 1, overall: 1 }];
     // A worker leased m4 and m5 and died: the restart releases its leases, the doubt stays.
-    const dead = await leaseDue(store.db, { destinationId: 'imap:test', owner: 'dead', now: clock, leaseMs: 1, limit: 6 });
+    const dead = await leaseDue(store.db, {
+      destinationId: 'imap:test',
+      owner: 'dead',
+      now: clock,
+      leaseMs: 1,
+      limit: 6,
+    });
     const early = new Set(['wecom:corp:m4', 'wecom:corp:m5']);
     const { releaseLeases } = await import('../store/index.js');
-    await releaseLeases(store.db, dead.filter((r) => !early.has(r.itemKey)));
+    await releaseLeases(
+      store.db,
+      dead.filter((r) => !early.has(r.itemKey)),
+    );
     await releaseConnectorLeases(store.db, 'c');
     await deliverDue(store, d, opts());
     clock += 10_000;

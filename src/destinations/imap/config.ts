@@ -115,7 +115,7 @@ export const imapDestinationSchema = z
           .max(16)
           .default(4)
           .describe(
-            "Connections open at once to one mailbox (a backlog is delivered over several). Default 4; Dovecot allows 10 per user and address unless mail_max_userip_connections says otherwise.",
+            'Connections open at once to one mailbox (a backlog is delivered over several). Default 4; Dovecot allows 10 per user and address unless mail_max_userip_connections says otherwise.',
           ),
         total: z.number().int().min(1).max(256).default(16).describe('Connections open at once in all. Default 16.'),
         idleMs: z
