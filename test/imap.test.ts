@@ -81,6 +81,21 @@ async function readFolder(d: Dovecot, user: string): Promise<{ folders: string[]
   }
 }
 
+/** Bob deletes the archive folder in his own mail client. */
+async function deleteFolderAsBob(d: Dovecot): Promise<void> {
+  const user = new ImapFlow({
+    host: d.host,
+    port: d.port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user: 'bob@example.com', pass: 'bob-secret' },
+    logger: false,
+  });
+  await user.connect();
+  await user.mailboxDelete(FOLDER);
+  await user.logout();
+}
+
 function copiesOf(stored: Stored[], item: RenderedItem): Stored[] {
   return stored.filter((s) => s.source.equals(item.mime));
 }
@@ -154,17 +169,7 @@ describe('IMAP destination on Dovecot', () => {
     const [first, second] = textItems(2, 'deleted');
     if (!first || !second) throw new Error('no items');
     expect((await dest.deliver(first, 'bob@example.com')).status).toBe('delivered');
-    const user = new ImapFlow({
-      host: d.host,
-      port: d.port,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: 'bob@example.com', pass: 'bob-secret' },
-      logger: false,
-    });
-    await user.connect();
-    await user.mailboxDelete(FOLDER);
-    await user.logout();
+    await deleteFolderAsBob(d);
     // The pooled connection had the folder selected, so Dovecot ends its session; the
     // destination takes a fresh connection and makes the folder again.
     const outcome = await dest.deliver(second, 'bob@example.com');
@@ -200,17 +205,7 @@ describe('IMAP destination on Dovecot', () => {
     const dest = destination(d, { pool: { perMailbox: 1, total: 8, idleMs: 60_000 } });
     const [first, second] = textItems(2, 'trycreate');
     expect((await dest.deliver(first!, 'bob@example.com', { inDoubt: false })).status).toBe('delivered');
-    const user = new ImapFlow({
-      host: d.host,
-      port: d.port,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: 'bob@example.com', pass: 'bob-secret' },
-      logger: false,
-    });
-    await user.connect();
-    await user.mailboxDelete(FOLDER);
-    await user.logout();
+    await deleteFolderAsBob(d);
     expect((await dest.deliver(second!, 'bob@example.com', { inDoubt: false })).status).toBe('delivered');
     const { folders, messages } = await readFolder(d, 'bob@example.com');
     expect(folders).toContain(FOLDER);
