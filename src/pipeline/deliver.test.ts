@@ -302,6 +302,15 @@ describe('deliverDue', () => {
     expect(s.maxInFlight.get('big@x')).toBe(3);
   });
 
+  it('gives an HTTP destination (no login per connection) its per-mailbox concurrency even for a few rows', async () => {
+    await seed(4, ['a@x']);
+    const s = scripted();
+    const graph = { ...s.dest, kind: 'graph' as const };
+    const c = await deliverDue(store, [{ id: 'imap:test', destination: graph, perMailbox: 4, overall: 16 }], opts());
+    expect(c.delivered).toBe(4);
+    expect(s.maxInFlight.get('a@x')).toBe(4);
+  });
+
   it('asks the destination to look for a copy only when an earlier attempt may have stored it', async () => {
     await seed(6, ['a@x']);
     const s = scripted((item, _m, call) =>

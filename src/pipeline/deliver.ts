@@ -73,8 +73,12 @@ export interface DeliverOptions {
   rerender?: (item: RenderedItem, omit: ReadonlySet<number>, note: (i: number) => string) => Buffer;
 }
 
-/** A second lane is given to a mailbox for each this many due rows (a login is worth it then). */
-const ROWS_PER_EXTRA_LANE = 50;
+/**
+ * An IMAP mailbox gets another lane for each this many due rows: each lane costs a login,
+ * worth it for a backlog only. HTTP destinations (Graph, Gmail) log in per destination, so
+ * any row may have its own lane up to the per-mailbox cap.
+ */
+const IMAP_ROWS_PER_EXTRA_LANE = 50;
 
 /** Delivers every due row of each destination; rows waiting for a later retry stay for the next run. */
 export async function deliverDue(
@@ -118,7 +122,11 @@ async function deliverDestination(
       const due = await dueMailboxes(store.db, { destinationId: d.id, now: now() });
       if (due.length === 0) break;
       const work: MailboxWork[] = due.map((m) => ({ ...m, lanes: 0, done: false }));
-      const capOf = (m: MailboxWork) => Math.min(d.perMailbox, 1 + Math.floor(m.due / ROWS_PER_EXTRA_LANE));
+      const capOf = (m: MailboxWork) =>
+        Math.min(
+          d.perMailbox,
+          d.destination.kind === 'imap' ? 1 + Math.floor(m.due / IMAP_ROWS_PER_EXTRA_LANE) : Math.max(1, m.due),
+        );
       const wanted = work.reduce((a, m) => a + capOf(m), 0);
       const lane = async (): Promise<void> => {
         for (;;) {
@@ -186,7 +194,7 @@ async function drain(
       now: now(),
       leaseMs: opts.leaseMs ?? 10 * 60_000,
       // The round's backlog shared between the lanes on this mailbox, so a second lane is not left idle.
-      limit: Math.min(batch, quantum - sent, Math.max(10, share)),
+      limit: Math.min(batch, quantum - sent, Math.max(1, share)),
     });
     if (rows.length === 0) return false;
     let next = ctx.items.get(rows[0]!.itemKey);
