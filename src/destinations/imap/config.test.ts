@@ -10,7 +10,7 @@ const minimal = {
 };
 
 describe('imapDestinationSchema', () => {
-  it('defaults are secure: implicit TLS on 993, certificates verified, the reference folder, pools well under Dovecot's 10 connections per user', () => {
+  it("defaults are secure: implicit TLS on 993, certificates verified, the reference folder, pools well under Dovecot's 10 connections per user", () => {
     const cfg = imapDestinationSchema.parse(minimal);
     expect(cfg).toMatchObject({
       secure: true,
