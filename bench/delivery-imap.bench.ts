@@ -14,7 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
@@ -26,6 +26,7 @@ import { runConnector } from '../src/pipeline/index.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { openStore, queueDeliveries, type Store } from '../src/store/index.js';
 import { startDovecot, type Dovecot } from '../test/helpers/dovecot.js';
+import { machineWatch } from './machine.js';
 
 const { values } = parseArgs({
   options: {
@@ -323,7 +324,7 @@ function summary(shape: Shape, series: Series) {
 }
 
 async function main(): Promise<void> {
-  const loadBefore = loadavg()[0]!;
+  const machine = machineWatch();
   const mbsync = await haveMbsync();
   if (!mbsync) console.error('mbsync is not installed (Debian package "isync"): its rows are skipped, no ratio to it');
   const methods = (shape: Shape) => METHODS[shape].filter((m) => mbsync || !m.startsWith('mbsync'));
@@ -380,14 +381,10 @@ async function main(): Promise<void> {
   }
   const result = {
     date: new Date().toISOString(),
-    machine: {
-      loadAverage1m: [round(loadBefore, 2), round(loadavg()[0]!, 2)],
-      cpus: cpus().length,
-      model: cpus()[0]?.model ?? '',
-      node: process.version,
+    machine: machine({
       dovecot: dv.version,
       note: 'a shared machine: other heavy jobs ran at the same time (see the load average); absolute rates are noisy, ratios within this run are what count',
-    },
+    }),
     messages: N,
     withMedia,
     bytes,

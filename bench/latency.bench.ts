@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { machineWatch } from './machine.js';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -94,7 +94,7 @@ async function watchMailbox(dv: Dovecot, user: string, seen: Map<string, number>
 }
 
 async function main(): Promise<void> {
-  const loadBefore = loadavg()[0]!;
+  const machine = machineWatch();
   await rm(root, { recursive: true, force: true });
   const tenantDir = join(root, 'tenant');
   const dataDir = join(root, 'data');
@@ -271,14 +271,10 @@ async function main(): Promise<void> {
     }
     const result = {
       date: new Date().toISOString(),
-      machine: {
-        loadAverage1m: [round(loadBefore, 2), round(loadavg()[0]!, 2)],
-        cpus: cpus().length,
-        model: cpus()[0]?.model ?? '',
-        node: process.version,
+      machine: machine({
         dovecot: dv.version,
         note: 'a shared machine: other heavy jobs ran at the same time (see the load average); latencies include waiting for the CPU',
-      },
+      }),
       messagesEntered: entered.size,
       ratePerSecond: RATE,
       producedInSeconds: round(producedIn),
