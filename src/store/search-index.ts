@@ -155,9 +155,15 @@ export function writeSearchRows(db: Db, rows: readonly SearchRowWrite[], now: nu
   for (const [alias, personId] of aliases.values()) s.insertAlias.run(alias, personId);
 }
 
-/** Runs fn in a transaction of the connection (for callers outside a Kysely transaction). */
+/**
+ * Runs fn in a transaction of the connection (for callers outside a Kysely transaction). It
+ * takes the write lock when it begins (BEGIN IMMEDIATE): a deferred transaction reads first
+ * (the item's existing row), and when another process (a running `serve`) commits before it
+ * writes, SQLite cannot upgrade its stale read and fails at once with "database is locked",
+ * without waiting; asking for the lock first makes it wait its turn instead.
+ */
 export function inSearchTransaction<T>(db: Db, fn: () => T): T {
-  return connectionOf(db).transaction(fn)();
+  return connectionOf(db).transaction(fn).immediate();
 }
 
 /** Removes items from the index (an item deleted from the archive); unknown keys are ignored. */
