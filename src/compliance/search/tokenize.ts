@@ -121,7 +121,7 @@ export function tokenize(text: string): string[] {
     if (runKind === IS_WORD) out.push(s.slice(runStart, at));
     else if (runKind === IS_CJK) pushCjkRun(s, runStart, at, astral, out);
   };
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const unit = s.charCodeAt(i);
     let width = 1;
     let k: number;
