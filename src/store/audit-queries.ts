@@ -21,7 +21,10 @@ export interface PolicyPeriod {
 
 /** Every retention policy's period (enabled or not: a disabled policy can be enabled again). */
 export async function retentionPeriods(db: Db): Promise<PolicyPeriod[]> {
-  const rows = await db.selectFrom('retention_policies').select(['id', 'name', 'period_value', 'period_unit']).execute();
+  const rows = await db
+    .selectFrom('retention_policies')
+    .select(['id', 'name', 'period_value', 'period_unit'])
+    .execute();
   return rows.map((r) => ({ id: r.id, name: r.name, value: r.period_value, unit: r.period_unit }));
 }
 

@@ -48,7 +48,7 @@ export const AUDIT_ACTIONS = {
   'case.close': 'a case was closed',
   'case.member.add': 'a user was added to a case',
   'case.member.remove': 'a user was removed from a case',
-  'case.search.save': "a search was saved in a case",
+  'case.search.save': 'a search was saved in a case',
   'case.search.run': "a case's saved search was run again",
   'hold.place': 'a legal hold was placed',
   'hold.release': 'a legal hold was released',

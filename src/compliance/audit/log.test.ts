@@ -113,7 +113,13 @@ describe('appendAudit', () => {
 describe('listAudit', () => {
   beforeEach(async () => {
     // 'connectorx.odd' is no registered action: it shows that the prefix filter stops at the dot.
-    const actions = ['connector.create', 'connector.run', 'user.create', 'item.view', 'connectorx.odd'] as AuditAction[];
+    const actions = [
+      'connector.create',
+      'connector.run',
+      'user.create',
+      'item.view',
+      'connectorx.odd',
+    ] as AuditAction[];
     for (let i = 0; i < 120; i++) {
       await appendAudit(
         db,

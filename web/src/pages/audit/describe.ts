@@ -155,7 +155,9 @@ const SPECIAL: Partial<Record<AuditAction, Special>> = {
   },
   'retention.dry-run': (e, c) => ({ values: { deleted: countOf(e.detail.deleted, c) } }),
   'case.create': (e, c) => ({
-    values: { case: e.detail.name ? c.t('caseName', { name: str(e.detail.name), id: e.target }) : caseText(e.target, c) },
+    values: {
+      case: e.detail.name ? c.t('caseName', { name: str(e.detail.name), id: e.target }) : caseText(e.target, c),
+    },
   }),
   'case.close': caseFromTarget,
   'case.member.add': caseFromTarget,
