@@ -545,6 +545,8 @@ export interface AuditEvent {
   ip: string;
 }
 
+export type { AuditRetentionStatus } from '../compliance/audit/retention-types.js';
+
 /** An event as the audit page lists it: with its place in the hash chain, shown on demand. */
 export interface AuditListedEvent extends AuditEvent {
   prevHash: string;

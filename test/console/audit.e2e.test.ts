@@ -88,6 +88,8 @@ describe('the audit page in the browser', () => {
       await byTestId(page, 'nav-audit').click();
       await page.waitForURL('**/audit');
       await visible(page, 'audit-table');
+      // The log's own retention, by default forever.
+      expect(await (await visible(page, 'audit-retention')).textContent()).toBe('Audit events are kept forever.');
       const first = await sentences();
       expect(first).toHaveLength(50);
       expect(first).toContain('Refused: GET /api/cases (403, role Reviewer)');
@@ -162,6 +164,7 @@ describe('the audit page in the browser', () => {
       await page.goto('/audit');
       await visible(page, 'audit-table');
       expect(await page.locator('h1').textContent()).toBe('审计日志');
+      expect(await (await visible(page, 'audit-retention')).textContent()).toBe('审计事件永久保留。');
       await byTestId(page, 'audit-older').click();
       await expect.poll(async () => (await sentences()).length, { timeout: WAIT_MS }).toBeGreaterThan(50);
       const all = await sentences();

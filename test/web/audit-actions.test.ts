@@ -253,13 +253,10 @@ describe('audit events in words', () => {
       contexts.set(lng, {
         t,
         fmt: {
-          lng,
           dateTime: (ms) => formatDateTime(ms, lng),
-          date: (ms) => formatDateTime(ms, lng),
           number: (n) => formatNumber(n, lng),
           bytes: (n) => formatBytes(n, lng),
           duration: (ms) => formatDuration(ms, lng),
-          relative: (ms) => formatDateTime(ms, lng),
         },
         cases: { '7': 'Acme v. Foo' },
         roleName: (r) => users(`roles.${r}.name`),

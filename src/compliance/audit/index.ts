@@ -4,3 +4,5 @@ export * from './log.js';
 export * from './verify.js';
 export * from './cli-read.js';
 export * from './export.js';
+export * from './retention.js';
+export * from './schedule.js';

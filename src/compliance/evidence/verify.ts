@@ -34,7 +34,8 @@ export interface VerifyReport {
   problems: Problem[];
   problemCount: number;
   ingest: IngestCheck;
-  audit: { events: number; ok: boolean };
+  /** `prunedThrough`: the last event the audit log's retention removed, when it removed any */
+  audit: { events: number; ok: boolean; prunedThrough?: number };
   blobs: BlobCheck;
   checkpoints: CheckpointCheck;
   /** completeness gaps in each connector's seq */
@@ -60,6 +61,8 @@ export async function verifyArchive(store: Store, opts: VerifyOptions = {}): Pro
     db,
     {
       sinceAt,
+      // Only an anchor the audit walk accepted (the chain verified) excuses a pruned head.
+      ...(audit.ok && audit.pruned ? { auditPruned: audit.pruned } : {}),
       ...(opts.publicKeyPem ? { publicKeyPem: opts.publicKeyPem } : {}),
       ...(opts.tsaCaPem ? { tsaCaPem: opts.tsaCaPem } : {}),
     },
@@ -75,7 +78,7 @@ export async function verifyArchive(store: Store, opts: VerifyOptions = {}): Pro
     problems: problems.list,
     problemCount: problems.total,
     ingest,
-    audit: { events: audit.events, ok: audit.ok },
+    audit: { events: audit.events, ok: audit.ok, ...(audit.pruned ? { prunedThrough: audit.pruned.throughId } : {}) },
     blobs,
     checkpoints,
     gaps,

@@ -21,6 +21,7 @@ import {
   type AuditFilters,
 } from './audit/filters.js';
 import { isOffered, KIND_GROUPS } from './audit/kind-options.js';
+import { RetentionNote } from './audit/RetentionNote.js';
 import { usePaged } from './mailboxes/use-request.js';
 import './audit/audit.css';
 
@@ -96,6 +97,7 @@ export function AuditPage() {
   const filtered = appliedKey !== '';
   return (
     <Page title={t('title')} subtitle={t('intro')} testId="audit-page">
+      <RetentionNote />
       <form
         className="audit-filters"
         onSubmit={(e) => {

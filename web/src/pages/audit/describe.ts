@@ -8,12 +8,19 @@
 import type { TFunction } from 'i18next';
 import { isAuditAction, type AuditAction } from '../../../../src/compliance/audit/actions.js';
 import type { AuditEvent } from '../../../../src/server/contract.js';
-import type { Formatters } from '../../components/index.js';
+
+/** The formatters it needs (use-format.ts gives them bound to the reader's language). */
+export interface EventFormatters {
+  number(n: number): string;
+  bytes(n: number): string;
+  dateTime(ms: number): string;
+  duration(ms: number): string;
+}
 
 export interface DescribeContext {
   /** bound to the 'audit' namespace */
   t: TFunction;
-  fmt: Formatters;
+  fmt: EventFormatters;
   /** names of the cases the page's events mention, by id */
   cases: Record<string, string>;
   /** a role's display name */
