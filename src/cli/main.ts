@@ -157,7 +157,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(act((opts) => auditExportCommand(opts, io)));
   common(audit.command('prune'))
     .description(
-      "remove audit events older than audit.retentionDays (never less than the longest retention policy), leaving a chained anchor verify accepts",
+      'remove audit events older than audit.retentionDays (never less than the longest retention policy), leaving a chained anchor verify accepts',
     )
     .option('--dry-run', 'say what would be removed, remove nothing')
     .option('--json', 'print JSON')
