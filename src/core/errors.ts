@@ -402,7 +402,8 @@ export const ERROR_CODES = {
     kind: 'config',
     retryable: false,
     status: 409,
-    meaning: 'audit.retentionDays is shorter than the longest retention policy; the audit log must outlive what it records',
+    meaning:
+      'audit.retentionDays is shorter than the longest retention policy; the audit log must outlive what it records',
   },
   // Retention and disposition
   WXA_RETENTION_LOCKED: {

@@ -568,5 +568,10 @@ export type LiveEvent =
   | { type: 'run'; data: RunSummary };
 
 /** GET /api/integrity and POST /api/integrity/verify (Integrity page); times are ISO 8601 there, as `verify` reports them. */
-export type { IntegritySummary, IntegrityVerifyResult } from '../compliance/evidence/integrity-types.js';
+export type {
+  IntegritySummary,
+  IntegrityVerifyJob,
+  IntegrityVerifyProgress,
+  IntegrityVerifyResult,
+} from '../compliance/evidence/integrity-types.js';
 export type { Problem as IntegrityProblem } from '../compliance/evidence/problems.js';

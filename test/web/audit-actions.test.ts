@@ -16,7 +16,7 @@ import {
 } from '../../src/compliance/audit/actions.js';
 import type { AuditListedEvent } from '../../src/server/contract.js';
 import { describeEvent, type DescribeContext } from '../../web/src/pages/audit/describe.js';
-import { formatBytes, formatDateTime, formatDuration, formatNumber } from '../../web/src/components/format.js';
+import { formatDateTime, formatDuration, formatNumber } from '../../web/src/components/format.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LANGUAGES = ['en', 'zh-CN'] as const;
@@ -180,7 +180,7 @@ const SAMPLES: Record<AuditAction, { target: string; detail?: Record<string, unk
       firstBroken: { kind: 'blob', reason: 'hash mismatch' },
     },
   },
-  'integrity.evidence': { target: 'archive', detail: { verified: true, bytes: 20_480 } },
+  'integrity.evidence': { target: 'archive', detail: { verified: true, files: 12 } },
   'retention.policy.create': { target: 'p1', detail: { name: 'Seven years', period: { value: 7, unit: 'years' } } },
   'retention.policy.update': { target: 'p1', detail: { name: 'Eight years' } },
   'retention.policy.lock': { target: 'p1' },
@@ -255,7 +255,6 @@ describe('audit events in words', () => {
         fmt: {
           dateTime: (ms) => formatDateTime(ms, lng),
           number: (n) => formatNumber(n, lng),
-          bytes: (n) => formatBytes(n, lng),
           duration: (ms) => formatDuration(ms, lng),
         },
         cases: { '7': 'Acme v. Foo' },

@@ -12,7 +12,6 @@ import type { AuditEvent } from '../../../../src/server/contract.js';
 /** The formatters it needs (use-format.ts gives them bound to the reader's language). */
 export interface EventFormatters {
   number(n: number): string;
-  bytes(n: number): string;
   dateTime(ms: number): string;
   duration(ms: number): string;
 }
@@ -155,7 +154,12 @@ const SPECIAL: Partial<Record<AuditAction, Special>> = {
       },
     };
   },
-  'integrity.evidence': (e, c) => ({ values: { size: c.fmt.bytes(Number(e.detail.bytes ?? 0)) } }),
+  'integrity.evidence': (e, c) => ({
+    values: {
+      files: c.fmt.number(Number(e.detail.files ?? 0)),
+      outcome: c.t(e.detail.verified === false ? 'outcome.failed' : 'outcome.ok'),
+    },
+  }),
   'retention.policy.create': (e, c) => {
     const p = (e.detail.period ?? {}) as { value?: number; unit?: string };
     return { values: { period: c.t(`period.${p.unit === 'years' ? 'years' : 'days'}`, { count: p.value ?? 0 }) } };
