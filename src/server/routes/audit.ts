@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { auditRetentionStatus, listAudit, mentionedCaseIds } from '../../compliance/audit/index.js';
 import { caseNamesByIds } from '../../store/index.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import type { AuditPage, AuditRetentionStatus } from '../contract.js';
 import { jsonSchema, parse } from '../schema.js';
 

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { appendAudit } from '../../compliance/audit/index.js';
 import { evidenceZip, integritySummary, verifyAndRecord, VerifyJobs } from '../../compliance/evidence/index.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import type { IntegritySummary, IntegrityVerifyJob, IntegrityVerifyResult } from '../contract.js';
 import { HttpError } from '../errors.js';
 import { jsonSchema, parse } from '../schema.js';
