@@ -15,7 +15,7 @@ import {
   type AuditAction,
 } from '../../src/compliance/audit/actions.js';
 import type { AuditListedEvent } from '../../src/server/contract.js';
-import { describeEvent, type DescribeContext } from '../../web/src/pages/audit/describe.js';
+import { actorText, describeEvent, type DescribeContext } from '../../web/src/pages/audit/describe.js';
 import { formatDateTime, formatDuration, formatNumber } from '../../web/src/components/format.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -303,6 +303,14 @@ describe('audit events in words', () => {
     );
     // A case this page was not told the name of is named by its number.
     expect(describeEvent(event('case.close', { target: '8' }), en).sentence).toBe('Closed case #8');
+  });
+
+  it('names who acted: a console user as is, the command line, the server and a visitor in words', () => {
+    const { t } = contexts.get('en')!;
+    expect(actorText('alice', t)).toBe('alice');
+    expect(actorText('os:alice', t)).toBe('alice (command line, operating-system user)');
+    expect(actorText('system', t)).toBe('the server itself');
+    expect(actorText('anonymous', contexts.get('zh-CN')!.t)).toBe('未登录');
   });
 
   it('shows an action this console does not know by its code, with every detail field', () => {

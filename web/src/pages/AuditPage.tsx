@@ -10,7 +10,7 @@ import { useSearchParams } from 'react-router-dom';
 import type { AuditListedEvent, AuditPage as AuditPageData } from '../../../src/server/contract.js';
 import { get, query } from '../api.js';
 import { Button, ErrorBanner, Field, Loading, Page, Table, useFormat, type Column } from '../components/index.js';
-import { describeEvent, type DescribeContext } from './audit/describe.js';
+import { actorText, describeEvent, type DescribeContext } from './audit/describe.js';
 import { EventDetails } from './audit/EventDetails.js';
 import {
   EMPTY_FILTERS,
@@ -70,7 +70,11 @@ export function AuditPage() {
 
   const columns: Column<AuditListedEvent>[] = [
     { key: 'at', header: t('columns.time'), className: 'audit-time', render: (e) => fmt.dateTime(e.at) },
-    { key: 'actor', header: t('columns.actor'), render: (e) => e.actor },
+    {
+      key: 'actor',
+      header: t('columns.actor'),
+      render: (e) => <span title={e.actor}>{actorText(e.actor, t)}</span>,
+    },
     {
       key: 'action',
       header: t('columns.action'),

@@ -219,3 +219,12 @@ export function describeEvent(e: AuditEvent, c: DescribeContext): DescribedEvent
     details,
   };
 }
+
+/** Who acted, in words: a console user as is; the CLI's `os:<user>`, the server and a visitor said so. */
+export function actorText(actor: string, tAudit: TFunction): string {
+  // tAudit is bound to the 'audit' namespace (the keys are under "actor" there).
+  if (actor.startsWith('os:')) return tAudit('actor.os', { user: actor.slice(3) });
+  if (actor === 'system') return tAudit('actor.system');
+  if (actor === 'anonymous') return tAudit('actor.anonymous');
+  return actor;
+}
