@@ -145,6 +145,13 @@ describe('listAudit', () => {
     expect(new Set(seen).size).toBe(120);
   });
 
+  it('lists each event with its chain fields as stored', async () => {
+    const page = await listAudit(db, { limit: 3 });
+    const rows = await db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(3).execute();
+    expect(page.events.map((e) => [e.id, e.prevHash, e.hash])).toEqual(rows.map((r) => [r.id, r.prev_hash, r.hash]));
+    expect(page.events[0]!.prevHash).toBe(page.events[1]!.hash);
+  });
+
   it('says there is no next page when the last page is exactly full', async () => {
     const page = await listAudit(db, { limit: 120 });
     expect(page.events).toHaveLength(120);
