@@ -21,6 +21,8 @@ export async function verifyBlobs(
   blobs: ArchiveBlobs,
   sinceAt: number,
   problems: Problems,
+  /** called after each page with the blobs checked so far */
+  onProgress?: (checked: number) => void,
 ): Promise<BlobCheck> {
   const out: BlobCheck = { checked: 0, bytes: 0 };
   let after = '';
@@ -34,6 +36,7 @@ export async function verifyBlobs(
       if (reason) problems.add({ kind: 'blob', sha256: b.sha256, reason });
     }
     after = page[page.length - 1]!.sha256;
+    onProgress?.(out.checked);
   }
   for (const i of await itemsWithoutBlob(db, sinceAt, 20)) {
     problems.add({
