@@ -14,7 +14,9 @@ import {
   releaseConnectorLeases,
   saveDirectory,
   sourceHealth,
+  runOutcome,
   startRun,
+  type RunOutcome,
   type SourceHealth,
   type Store,
 } from '../store/index.js';
@@ -49,6 +51,8 @@ export interface RunReport extends RunCounters {
   runId: number;
   connectorId: string;
   status: 'succeeded' | 'failed';
+  /** as `report` and the console name it: `held` when every record processed was held */
+  outcome: RunOutcome;
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -146,6 +150,11 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
     runId,
     connectorId: rt.id,
     status,
+    outcome: runOutcome(status, {
+      processed: counters.fetched,
+      archived: counters.archived,
+      heldTotal: heldTotal(counters),
+    }),
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - started,

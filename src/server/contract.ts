@@ -105,6 +105,40 @@ export interface LagInfo {
   /** warning at 24 h, alarm at 72 h: the source keeps data 5 days */
   level: 'ok' | 'warning' | 'alarm' | 'unknown';
   retentionMs: number;
+  /** records held now (in no mailbox until fixed): at least a warning while any waits */
+  held: number;
+  /** age of the oldest held record; it counts against the source's retention like capture lag */
+  oldestHeldAgeMs: number | null;
+}
+
+export type RunOutcomeName = 'running' | 'succeeded' | 'held' | 'failed' | 'interrupted';
+
+/** The archive's record counters, defined as `status` and `report` define them. */
+export interface RecordCountersInfo {
+  /** records captured from the source, each once however often processed */
+  atSource: number;
+  /** mailbox entries made from them in the embedded archive */
+  afterFanOut: number;
+  archived: number;
+  /** of `archived`: the same message sent again by the source */
+  duplicates: number;
+  held: Record<string, number>;
+  heldTotal: number;
+  failed: number;
+  pending: number;
+  /** of `archived`: records some of whose participants map to no mailbox */
+  archivedPartlyUnmapped: number;
+}
+
+/** One external destination's delivery outcomes. */
+export interface DestinationCountersInfo {
+  destinationId: string;
+  delivered: number;
+  partial: number;
+  duplicates: number;
+  pending: number;
+  held: number;
+  byError: Record<string, number>;
 }
 
 export interface RunSummary {
@@ -113,8 +147,12 @@ export interface RunSummary {
   startedAt: number;
   finishedAt: number | null;
   status: string;
-  /** records pulled from the source */
+  /** new records pulled from the source by this run (a record processed again is not counted again) */
   atSource: number;
+  /** records this run processed: its new ones, and earlier ones released from a hold or left pending */
+  processed: number;
+  /** `held` when the run archived nothing because every record it processed was held */
+  outcome: RunOutcomeName;
   /** mailbox entries made from them (one per mapped participant) */
   afterFanOut: number;
   archived: number;
@@ -141,13 +179,18 @@ export interface ConnectorSummary {
   nextRunAt: number | null;
   intervalSeconds: number;
   lag: LagInfo;
-  totals: { items: number; held: number; failedDeliveries: number };
+  /** `held`: records held now (by reason in `heldByReason`), as `status` counts them */
+  totals: { items: number; held: number; heldByReason: Record<string, number>; failedDeliveries: number };
 }
 
 /** Secret fields are never sent back: only whether they are set. */
 export type SecretStatus = Record<string, 'set' | 'unset'>;
 
 export interface ConnectorDetail extends ConnectorSummary {
+  /** every record of the connector by its outcome now: the same numbers as `status --json` */
+  counters: RecordCountersInfo;
+  /** external destinations' delivery outcomes */
+  destinations: DestinationCountersInfo[];
   definition: ConnectorInput;
   secrets: SecretStatus;
   /** the newest runs */
@@ -331,7 +374,12 @@ export interface ProblemExample {
 export interface ProblemGroup {
   connectorId: string;
   reason: ProblemReason;
+  /** records held for this reason (the `held` counter of status and report); refused deliveries for destination-refused */
   count: number;
+  /** archived records this hold still concerns (archived for their other participants), not counted as held */
+  archivedPartly?: number;
+  /** records put back to be processed whose hold closes when the next run processes them */
+  waiting?: number;
   /** what to do, in English; the console shows its own translated advice per reason */
   advice: string;
   /** 'reevaluate' puts held records back to pending, 'retry' retries held deliveries */
