@@ -131,8 +131,9 @@ export function ConnectorPage() {
         </div>
       ),
     },
-    { key: 'status', header: t('runs.status'), render: (r) => <RunStatusBadge status={r.status} /> },
+    { key: 'status', header: t('runs.status'), render: (r) => <RunStatusBadge run={r} /> },
     { key: 'atSource', header: t('runs.atSource'), render: (r) => f.number(r.atSource), className: 'num' },
+    { key: 'processed', header: t('runs.processed'), render: (r) => f.number(r.processed ?? 0), className: 'num' },
     { key: 'afterFanOut', header: t('runs.afterFanOut'), render: (r) => f.number(r.afterFanOut), className: 'num' },
     { key: 'archived', header: t('runs.archived'), render: (r) => f.number(r.archived), className: 'num' },
     { key: 'delivered', header: t('runs.delivered'), render: (r) => f.number(r.delivered), className: 'num' },
@@ -235,6 +236,20 @@ export function ConnectorPage() {
                 ]
                   .filter(Boolean)
                   .join(' · ') || t('detail.mappingNone'),
+              ],
+              [
+                t('detail.records'),
+                <span data-testid={`records-${detail.id}`}>
+                  {t('detail.recordsValue', {
+                    atSource: f.number(detail.counters.atSource),
+                    archived: f.number(detail.counters.archived),
+                    duplicates: f.number(detail.counters.duplicates),
+                    held: f.number(detail.counters.heldTotal),
+                    failed: f.number(detail.counters.failed),
+                    pending: f.number(detail.counters.pending),
+                    entries: f.number(detail.counters.afterFanOut),
+                  })}
+                </span>,
               ],
               [
                 t('detail.totals'),
