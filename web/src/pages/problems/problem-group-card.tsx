@@ -82,6 +82,8 @@ export function ProblemGroupCard({ group, canWrite, onReleased }: ProblemGroupCa
     },
   ];
 
+  // Archived for their other participants: counted as archived, not in the held count above.
+  const archivedPartly = group.parts.reduce((n, p) => n + (p.archivedPartly ?? 0), 0);
   return (
     <article
       className="card problem-group"
@@ -104,6 +106,11 @@ export function ProblemGroupCard({ group, canWrite, onReleased }: ProblemGroupCa
       ) : (
         <p className="problem-advice">{group.parts[0]?.advice}</p>
       )}
+      {archivedPartly > 0 ? (
+        <p className="problem-partly" data-testid={`problem-partly-${reason}`}>
+          {t('archivedPartly', { count: archivedPartly, value: fmt.number(archivedPartly) })}
+        </p>
+      ) : null}
       <p className="problem-connectors">
         {t('connectors')}{' '}
         {group.parts.map((p, i) => (
