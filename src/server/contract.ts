@@ -3,6 +3,7 @@
  * console imports these types so that a change on one side fails the other's type check. Times
  * are milliseconds since the epoch; every error body is `ApiError`.
  */
+import type { DestinationCounters, RecordCounters, RunOutcome } from '../core/counters.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { Permission, Role } from '../security/roles.js';
 
@@ -111,35 +112,10 @@ export interface LagInfo {
   oldestHeldAgeMs: number | null;
 }
 
-export type RunOutcomeName = 'running' | 'succeeded' | 'held' | 'failed' | 'interrupted';
-
-/** The archive's record counters, defined as `status` and `report` define them. */
-export interface RecordCountersInfo {
-  /** records captured from the source, each once however often processed */
-  atSource: number;
-  /** mailbox entries made from them in the embedded archive */
-  afterFanOut: number;
-  archived: number;
-  /** of `archived`: the same message sent again by the source */
-  duplicates: number;
-  held: Record<string, number>;
-  heldTotal: number;
-  failed: number;
-  pending: number;
-  /** of `archived`: records some of whose participants map to no mailbox */
-  archivedPartlyUnmapped: number;
-}
-
-/** One external destination's delivery outcomes. */
-export interface DestinationCountersInfo {
-  destinationId: string;
-  delivered: number;
-  partial: number;
-  duplicates: number;
-  pending: number;
-  held: number;
-  byError: Record<string, number>;
-}
+/** Counters as `status` and `report` define them (src/core/counters.ts). */
+export type RunOutcomeName = RunOutcome;
+export type RecordCountersInfo = RecordCounters;
+export type DestinationCountersInfo = DestinationCounters;
 
 export interface RunSummary {
   id: number;

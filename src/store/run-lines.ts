@@ -5,8 +5,9 @@
  * an interrupted run) are `processed` but never counted at the source a second time.
  */
 
-/** What a finished run achieved, beyond its status: a run that archived nothing and held all is `held`. */
-export type RunOutcome = 'running' | 'succeeded' | 'held' | 'failed' | 'interrupted';
+import type { RunOutcome } from '../core/counters.js';
+
+export type { RunOutcome };
 
 export interface RunCountersView {
   /** new raw records pulled from the source in this run */
