@@ -77,7 +77,10 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
       return 0;
     }
     io.out(
-      `data directory ${cfg.dataDir}: ${totals.items} items in ${totals.mailboxes} mailboxes (${totals.entries} entries)\n`,
+      // Items of held records are kept (and searchable) but in no mailbox: said so, so that this
+      // line does not read as "everything archived".
+      `data directory ${cfg.dataDir}: ${totals.items} items kept (held ones included), ` +
+        `${totals.entries} entries in ${totals.mailboxes} mailboxes\n`,
     );
     io.out(
       `search index: ${search.indexed} of ${search.items} items` +
