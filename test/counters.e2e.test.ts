@@ -111,7 +111,7 @@ afterAll(async () => {
   await dir.cleanup();
 });
 
-async function openConsole(): Promise<{ admin: Client; close: () => Promise<void> }> {
+async function openConsole(): Promise<{ admin: Client; h: ConsoleHarness; close: () => Promise<void> }> {
   // The console of `serve` with this configuration file, over the archive the CLI wrote.
   const file = JSON.parse(await readFile(config, 'utf8')) as Record<string, unknown>;
   const cfg = parseConfig(file, config, dir.path);
@@ -130,7 +130,7 @@ async function openConsole(): Promise<{ admin: Client; close: () => Promise<void
       await store.close();
     },
   };
-  return { admin: await userWith(h, `counter${++consoles}`, ['org-admin']), close: h.close };
+  return { admin: await userWith(h, `counter${++consoles}`, ['org-admin']), h, close: h.close };
 }
 
 describe('counters that agree everywhere', () => {
@@ -195,7 +195,7 @@ describe('counters that agree everywhere', () => {
     expect(csvRows.filter((l) => /@[^,]*,unmapped,/.test(l)).length).toBe(partly.length);
 
     // The console reads the same definitions.
-    const { admin, close } = await openConsole();
+    const { admin, h, close } = await openConsole();
     try {
       for (const s of [bank, silent]) {
         const detail = await admin.json<ConnectorDetail>('GET', `/api/connectors/${s.id}`);
@@ -218,6 +218,18 @@ describe('counters that agree everywhere', () => {
         }
         const g = problems.groups.find((x) => x.connectorId === s.id && x.reason === 'unmapped');
         expect(g?.archivedPartly ?? 0).toBe(s.counters.archivedPartlyUnmapped);
+        expect(g?.examples.length).toBeGreaterThan(0);
+        // Each example names the mailboxes its item reached, none when it reached none.
+        for (const e of g?.examples ?? []) {
+          const boxes = await h.store.db
+            .selectFrom('mailbox_entries')
+            .select('mailbox')
+            .distinct()
+            .where('item_key', '=', e.itemKey!)
+            .orderBy('mailbox')
+            .execute();
+          expect(e.targetMailbox ?? '').toBe(boxes.map((b) => b.mailbox).join(' '));
+        }
       }
     } finally {
       await close();

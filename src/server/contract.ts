@@ -345,6 +345,8 @@ export interface ProblemExample {
   code: string | null;
   detail: string;
   at: number;
+  /** the mailbox that refused a delivery, else the mailboxes the item reached (space-separated); null when none */
+  targetMailbox?: string | null;
 }
 
 export interface ProblemGroup {

@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import { heldByReason } from './counters.js';
 import type { Db } from './db.js';
+import { itemMailboxes } from './problem-rows.js';
 
 /** How a hold's participant list is shown in an example: the first few names and the total. */
 function shownParticipants(participant: string | null, list: string | null): string | null {
@@ -52,16 +53,19 @@ export interface HoldExample {
   code: string | null;
   detail: string;
   at: number;
+  /** the mailbox that refused the delivery, else the mailboxes the item reached; null when none */
+  targetMailbox?: string | null;
 }
 
 export async function holdExamples(db: Db, connectorId: string, reason: string, limit = 5): Promise<HoldExample[]> {
   const rows = await db
-    .selectFrom('holds')
-    .select(['id', 'item_key', 'participant', 'participants', 'code', 'detail', 'created_at'])
-    .where('connector_id', '=', connectorId)
-    .where('reason', '=', reason)
-    .where('released_at', 'is', null)
-    .orderBy('id', 'desc')
+    .selectFrom('holds as h')
+    .select(['h.id', 'h.item_key', 'h.participant', 'h.participants', 'h.code', 'h.detail', 'h.created_at'])
+    .select(itemMailboxes('h').as('mailboxes'))
+    .where('h.connector_id', '=', connectorId)
+    .where('h.reason', '=', reason)
+    .where('h.released_at', 'is', null)
+    .orderBy('h.id', 'desc')
     .limit(limit)
     .execute();
   return rows.map((r) => ({
@@ -71,6 +75,7 @@ export async function holdExamples(db: Db, connectorId: string, reason: string, 
     code: r.code,
     detail: r.detail,
     at: Number(r.created_at),
+    targetMailbox: reason === 'destination-refused' ? r.participant : r.mailboxes,
   }));
 }
 

@@ -23,6 +23,15 @@ export interface ProblemLine {
 }
 
 /**
+ * The mailboxes a hold's item reached, space-separated in order (null when none): read per row
+ * from the entries' item index. `alias` names the holds table in the query.
+ */
+export function itemMailboxes(alias: string) {
+  return sql<string | null>`(SELECT group_concat(mailbox, ' ') FROM (SELECT DISTINCT e.mailbox
+    FROM mailbox_entries e WHERE e.item_key = ${sql.ref(`${alias}.item_key`)} ORDER BY e.mailbox))`;
+}
+
+/**
  * Open holds of the records captured since `since` (and refused deliveries since then), oldest
  * first. The mailbox list is read per row from the entries' item index.
  */
@@ -46,10 +55,7 @@ export async function listProblemRows(
       'r.msgid as raw_msgid',
       'r.status as raw_status',
     ])
-    .select(
-      sql<string | null>`(SELECT group_concat(mailbox, ' ') FROM (SELECT DISTINCT e.mailbox FROM mailbox_entries e
-        WHERE e.item_key = h.item_key ORDER BY e.mailbox))`.as('mailboxes'),
-    )
+    .select(itemMailboxes('h').as('mailboxes'))
     .where('h.released_at', 'is', null)
     .where((eb) =>
       eb.or([

@@ -64,6 +64,17 @@ export function ProblemGroupCard({ group, canWrite, onReleased }: ProblemGroupCa
       header: reason === 'destination-refused' ? t('examples.mailbox') : t('examples.participant'),
       render: (e) => (e.participant ? <code>{e.participant}</code> : '—'),
     },
+    // The mailboxes an item reached (an archived item some of whose people map to none); a
+    // refused delivery's mailbox is already the column before.
+    ...(reason !== 'destination-refused'
+      ? [
+          {
+            key: 'target',
+            header: t('examples.targetMailbox'),
+            render: (e: ReasonExample) => (e.targetMailbox ? <code>{e.targetMailbox}</code> : '—'),
+          },
+        ]
+      : []),
     { key: 'code', header: t('examples.code'), render: (e) => (e.code ? <code>{e.code}</code> : '—') },
     {
       key: 'detail',
