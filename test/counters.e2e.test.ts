@@ -27,6 +27,7 @@ interface StatusConnector {
   holds: { reason: string; records: number; archivedPartly: number; participants: number }[];
   health: { level: string; held: number; oldestHeldAgeMs: number | null };
   lastRuns: { id: number; status: string; outcome: string }[];
+  destinations: unknown[];
 }
 
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -180,6 +181,7 @@ describe('counters that agree everywhere', () => {
     }
     expect(report.totals.held.unmapped).toBe((c.held.unmapped ?? 0) + (silent.counters.held.unmapped ?? 0));
     expect(report.runs.reduce((n, r) => n + r.atSource, 0)).toBe(report.totals.atSource);
+    expect(report.destinations).toEqual([...bank.destinations, ...silent.destinations]);
     expect(report.totals.atSource).toBe(report.totals.archived + report.totals.heldTotal + report.totals.failed);
 
     // Every held record is one problem row; rows of archived records name the mailboxes they reached.
@@ -200,6 +202,8 @@ describe('counters that agree everywhere', () => {
       for (const s of [bank, silent]) {
         const detail = await admin.json<ConnectorDetail>('GET', `/api/connectors/${s.id}`);
         expect(detail.counters).toEqual(s.counters);
+        // Per external destination (none here besides the embedded archive): the same list.
+        expect(detail.destinations).toEqual(s.destinations);
         expect(detail.totals.held).toBe(s.counters.heldTotal);
         expect(detail.totals.heldByReason).toEqual(s.counters.held);
         expect(detail.lag.held).toBe(s.health.held);

@@ -251,6 +251,21 @@ export function ConnectorPage() {
                   })}
                 </span>,
               ],
+              ...detail.destinations.map(
+                (d) =>
+                  [
+                    t('detail.deliveries', { destination: d.destinationId }),
+                    <span data-testid={`deliveries-${d.destinationId}`}>
+                      {t('detail.deliveriesValue', {
+                        delivered: f.number(d.delivered),
+                        partial: f.number(d.partial),
+                        duplicates: f.number(d.duplicates),
+                        pending: f.number(d.pending),
+                        held: f.number(d.held),
+                      })}
+                    </span>,
+                  ] as [ReactNode, ReactNode],
+              ),
               [
                 t('detail.totals'),
                 <span>
