@@ -181,6 +181,8 @@ describe('counters that agree everywhere', () => {
     }
     expect(report.totals.held.unmapped).toBe((c.held.unmapped ?? 0) + (silent.counters.held.unmapped ?? 0));
     expect(report.runs.reduce((n, r) => n + r.atSource, 0)).toBe(report.totals.atSource);
+    // Runs' fan-out is the entries each made: records processed again add only new mailboxes.
+    expect(report.runs.reduce((n, r) => n + r.afterFanOut, 0)).toBe(report.totals.afterFanOut);
     expect(report.destinations).toEqual([...bank.destinations, ...silent.destinations]);
     expect(report.totals.atSource).toBe(report.totals.archived + report.totals.heldTotal + report.totals.failed);
 

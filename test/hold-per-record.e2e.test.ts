@@ -132,7 +132,8 @@ describe('holds of a message with 10,000 participants', () => {
     );
     expect(r.released.unmapped).toBe(2);
     expect(r.held.unmapped ?? 0).toBe(0);
-    expect(r.deliveries).toBe(MEMBERS + 1 + 20);
+    // New mailbox entries only: the sender's copy of all-hands-1 was made by the first run.
+    expect(r.deliveries).toBe(MEMBERS + 20);
     expect(holdRows().filter((h) => h.released_at === null)).toEqual([]);
     const db = new Database(join(dir.path, 'data', 'archive.db'), { readonly: true });
     try {

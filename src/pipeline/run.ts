@@ -113,7 +113,14 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
       const batch = emptyCounters();
       const processed = await processBatch(store, rt, current.rows, prepared, state, batch);
       crashPoint('before-commit');
-      await commitProcessed(store.db, rt.id, processed, { now: now(), runId, destinations: destinationIds });
+      const committed = await commitProcessed(store.db, rt.id, processed, {
+        now: now(),
+        runId,
+        destinations: destinationIds,
+      });
+      // After fan-out counts the entries this run made: a record processed again after a mapping
+      // change adds its new mailboxes only, so the runs' fan-out adds up to the archive's.
+      batch.deliveries = committed.entriesCreated;
       addCounters(counters, batch);
       progress('process', Math.max(total, counters.fetched));
       current = await upcoming;
