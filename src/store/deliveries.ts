@@ -330,3 +330,17 @@ export async function mediaBlobs(db: Db, connectorId: string, sdkfileids: string
     .execute();
   return new Map(rows.map((r) => [r.sdkfileid, r.sha256!]));
 }
+
+/**
+ * Marks every row not yet delivered as in doubt: after a database is restored from a backup,
+ * a row that was delivered after the backup was taken looks pending again, and only a lookup at
+ * the destination before sending keeps it from arriving twice. Returns the rows marked.
+ */
+export async function markUndeliveredInDoubt(db: Db): Promise<number> {
+  const r = await db
+    .updateTable('deliveries')
+    .set({ in_doubt: 1 })
+    .where('status', 'in', ['pending', 'held'])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

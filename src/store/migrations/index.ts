@@ -15,6 +15,7 @@ import * as m012 from './012-supervision.js';
 import * as m013 from './013-verify-runs.js';
 import * as m017 from './017-record-outcomes.js';
 import * as m019 from './019-delivery-doubt.js';
+import * as m021 from './021-search-fts-tuning.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013-verify-runs': m013,
   '017-record-outcomes': m017,
   '019-delivery-doubt': m019,
+  '021-search-fts-tuning': m021,
 };
 
 export const migrationProvider: MigrationProvider = {
