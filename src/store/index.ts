@@ -16,6 +16,9 @@ export * from './deliveries.js';
 export * from './upload-sessions.js';
 export * from './delivery-problems.js';
 export * from './report.js';
+export * from './counters.js';
+export * from './run-lines.js';
+export * from './problem-rows.js';
 export * from './health.js';
 export * from './seq.js';
 export {
