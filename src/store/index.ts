@@ -42,6 +42,8 @@ export * from './deletion.js';
 export * from './cases.js';
 export * from './export-queries.js';
 export * from './review.js';
+export * from './review-assignments.js';
+export * from './case-tags.js';
 export * from './supervision.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
