@@ -40,17 +40,7 @@ export async function closeCase(
     );
   }
   await setCaseStatus(db, caseId, 'closed', now);
-  await appendAudit(
-    db,
-    {
-      actor: actor.username,
-      action: 'case.close',
-      target: String(caseId),
-      ...(reason ? { detail: { reason } } : {}),
-      ...ipOf(actor),
-    },
-    now,
-  );
+  await auditStatus(db, 'case.close', caseId, actor, reason, now);
 }
 
 export async function reopenCase(
@@ -64,11 +54,22 @@ export async function reopenCase(
   if (c.status !== 'closed')
     throw new ArchiverError('WXA_INPUT_INVALID', `case ${caseId} is not closed; there is nothing to reopen`);
   await setCaseStatus(db, caseId, 'active', now);
+  await auditStatus(db, 'case.reopen', caseId, actor, reason, now);
+}
+
+async function auditStatus(
+  db: Db,
+  action: 'case.close' | 'case.reopen',
+  caseId: number,
+  actor: Actor,
+  reason: string | undefined,
+  now: number,
+): Promise<void> {
   await appendAudit(
     db,
     {
       actor: actor.username,
-      action: 'case.reopen',
+      action,
       target: String(caseId),
       ...(reason ? { detail: { reason } } : {}),
       ...ipOf(actor),
