@@ -90,7 +90,9 @@ export function CasePage() {
       <SearchesSection caseId={id} searches={searches} reviewSets={sets} canWrite={canWrite} reload={load} />
       <TagsSection caseId={id} tags={tags} canManage={canWrite && session.can('cases:tags')} reload={load} />
       <SetsSection caseId={id} sets={sets} canWrite={canWrite} onOpen={setOpen} reload={load} />
-      {openSet ? <ReviewSetPanel key={openSet.id} set={openSet} onChange={load} /> : null}
+      {openSet ? (
+        <ReviewSetPanel key={openSet.id} set={openSet} tags={tags} readOnly={!canWrite} onChange={load} />
+      ) : null}
       <p className="muted" data-testid="case-export-note">
         {t('exportNote')}
       </p>

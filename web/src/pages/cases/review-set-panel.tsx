@@ -16,18 +16,23 @@ import { useTagLabel } from './tag-label.js';
 
 const PAGE = 50;
 
-export function ReviewSetPanel({
-  set,
-  onChange,
-}: {
+/**
+ * `tags` and `readOnly` come from the case page, which reloads them as an administrator changes
+ * the case; a reviewer's page leaves them out and the panel reads them from the set.
+ */
+export function ReviewSetPanel(props: {
   set: { id: number; name: string };
   onChange?: () => Promise<void>;
+  tags?: CaseTag[];
+  readOnly?: boolean;
 }) {
+  const { set, onChange } = props;
   const { t } = useTranslation('cases');
   const fmt = useFormat();
   const tagLabel = useTagLabel();
-  const [tags, setTags] = useState<CaseTag[]>([]);
-  const [readOnly, setReadOnly] = useState(false);
+  const [fetched, setFetched] = useState<{ tags: CaseTag[]; readOnly: boolean }>({ tags: [], readOnly: false });
+  const tags = props.tags ?? fetched.tags;
+  const readOnly = props.readOnly ?? fetched.readOnly;
   const [filter, setFilter] = useState('');
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<{ total: number; items: ReviewItem[] } | null>(null);
@@ -46,12 +51,14 @@ export function ReviewSetPanel({
     }
   }, [base, filter, offset]);
   useEffect(() => void load(), [load]);
+  const given = props.tags !== undefined;
   useEffect(() => {
-    get<ReviewSetDetail>(base).then((d) => {
-      setTags(d.tags);
-      setReadOnly(d.caseStatus === 'closed');
-    }, setLoadError);
-  }, [base]);
+    if (given) return;
+    get<ReviewSetDetail>(base).then(
+      (d) => setFetched({ tags: d.tags, readOnly: d.caseStatus === 'closed' }),
+      setLoadError,
+    );
+  }, [base, given]);
   const { busy, error, act } = useAction(async () => {
     await load();
     await onChange?.();
