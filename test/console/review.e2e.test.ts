@@ -3,7 +3,8 @@
 // and assigns a Reviewer to one of its two review sets; the case cannot be closed while its
 // custodian hold is active. The Reviewer sees only the assigned set on "My review", tags the hit
 // with the custom tag, filters by it and opens its conversation; the other set is refused. Then
-// the administrator releases the hold and closes the case, which leaves the active case list.
+// the administrator retires the tag (it stays on the item, is no longer offered), releases the
+// hold and closes the case, which leaves the active case list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { byTestId, login, logout, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
@@ -185,11 +186,34 @@ describe('review by assignment in the browser', () => {
       await logout(page);
     }));
 
-  it('after the hold is released the administrator closes the case; it leaves the active list', () =>
+  it('a retired tag stays on its item; after the hold is released the case closes and leaves the active list', () =>
     step(async () => {
       await login(page, ED_ADMIN);
       await page.goto(`/cases/${caseId}`);
       await visible(page, 'case-page');
+
+      // Retiring the tag keeps it on the item the reviewer tagged, but no longer offers it.
+      const tags = (await api<{ tags: { id?: number; name: string }[] }>('GET', `/api/cases/${caseId}/tags`)).body.tags;
+      const tagId = tags.find((x) => x.name === CUSTOM_TAG)!.id!;
+      await byTestId(page, `tag-retire-${tagId}`).click();
+      const tagRow = await visible(page, `tag-row-${CUSTOM_TAG}`);
+      await expect
+        .poll(() => byTestId(tagRow, 'tag-state').getAttribute('data-state'), { timeout: WAIT_MS })
+        .toBe('retired');
+      await byTestId(page, `set-open-${assignedSet}`).click();
+      const panel = await visible(page, 'review-set-panel');
+      const offered = () =>
+        byTestId(panel, 'review-tag')
+          .locator('option')
+          .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      expect(await offered()).not.toContain(CUSTOM_TAG);
+      expect(await offered()).toContain('responsive');
+      await byTestId(panel, 'review-filter').selectOption(CUSTOM_TAG);
+      await expect
+        .poll(() => byTestId(panel, 'review-total').getAttribute('data-total'), { timeout: WAIT_MS })
+        .toBe('1');
+      await visible(panel, `review-item-${HIT_MSGID}`);
+
       await byTestId(page, `hold-release-${holdId}`).click();
       await byTestId(page, `hold-release-confirm-${holdId}`).click();
       await expect
