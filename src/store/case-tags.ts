@@ -4,6 +4,7 @@
  * sets in the same transaction: the tag keeps its items, and no item keeps a name that no
  * longer exists.
  */
+import { sql } from 'kysely';
 import type { Db } from './db.js';
 import type { CaseTagTable } from './schema.js';
 import { transact } from './transaction.js';
@@ -65,7 +66,8 @@ export async function caseTagUsage(db: Db, caseId: number): Promise<Map<string, 
     .selectFrom('review_tags as t')
     .innerJoin('review_sets as r', 'r.id', 't.review_set_id')
     .where('r.case_id', '=', caseId)
-    .select((eb) => ['t.tag', eb.fn.countAll<number>().as('n')])
+    // An item in two review sets of the case, tagged in both, is one item.
+    .select(['t.tag', sql<number>`count(DISTINCT t.item_key)`.as('n')])
     .groupBy('t.tag')
     .execute();
   return new Map(rows.map((r) => [r.tag, Number(r.n)]));

@@ -215,6 +215,13 @@ describe("a case's own tags", () => {
     await edAdmin.request('PATCH', `/api/cases/${caseId}/tags/${hotId}`, { retired: false });
     expect((await tag([texts[2]!], '重点')).statusCode).toBe(200);
     expect((await itemsTagged('重点')).length).toBe(3);
+    // the same item tagged in the case's other set is still one item of the case
+    const again = await manager.request('POST', `/api/review-sets/${other}/tags`, {
+      itemKeys: [texts[0]],
+      tag: '重点',
+    });
+    expect(again.statusCode).toBe(200);
+    expect((await tags()).find((t) => t.id === hotId)?.items).toBe(3);
 
     // built-in tags cannot change; another case's tags do not apply here
     expect((await edAdmin.request('PATCH', `/api/cases/${caseId}/tags/999999`, { name: 'x' })).statusCode).toBe(404);
