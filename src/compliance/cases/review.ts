@@ -21,7 +21,7 @@ import {
   updateSavedSearchCounts,
   type Db,
 } from '../../store/index.js';
-import { appendAudit } from '../audit/index.js';
+import { appendAudit, type AuditAction } from '../audit/index.js';
 import { compileQuery } from '../search/query-compile.js';
 import { parseQuery } from '../search/query-parse.js';
 import { requireActiveCase } from './case-status.js';
@@ -31,7 +31,7 @@ import { requireUsableTag } from './tags.js';
 async function audit(
   db: Db,
   actor: Actor,
-  action: string,
+  action: AuditAction,
   target: string,
   detail: Record<string, unknown>,
   now: number,
