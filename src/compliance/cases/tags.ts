@@ -16,6 +16,7 @@ import {
   type CaseTagRow,
   type Db,
 } from '../../store/index.js';
+import type { AuditAction } from '../audit/actions.js';
 import { appendAudit } from '../audit/index.js';
 import { ipOf, type Actor } from './cases.js';
 import { requireActiveCase } from './case-status.js';
@@ -95,7 +96,7 @@ export async function addCaseTag(
       actor: actor.username,
       action: 'review.tag.add',
       target: String(caseId),
-      detail: { tagId: id, name },
+      detail: { caseId, tagId: id, name },
       ...ipOf(actor),
     },
     now,
@@ -123,10 +124,10 @@ export async function changeCaseTag(
   const tag = await requireCaseTag(db, caseId, tagId);
   if (change.name === undefined && change.retired === undefined)
     throw new ArchiverError('WXA_INPUT_INVALID', 'give a new name, retired: true or retired: false');
-  const audit = (action: string, detail: Record<string, unknown>) =>
+  const audit = (action: AuditAction, detail: Record<string, unknown>) =>
     appendAudit(
       db,
-      { actor: actor.username, action, target: String(caseId), detail: { tagId, ...detail }, ...ipOf(actor) },
+      { actor: actor.username, action, target: String(caseId), detail: { caseId, tagId, ...detail }, ...ipOf(actor) },
       now,
     );
   let name = tag.name;
