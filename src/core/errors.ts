@@ -453,7 +453,28 @@ export const ERROR_CODES = {
     kind: 'data',
     retryable: false,
     status: 409,
-    meaning: 'the case is closed: reopen it before adding holds, searches, review sets or exports',
+    meaning:
+      'the case is closed and read-only: reopen it before adding holds, searches, review sets, reviewers, tags or comments',
+  },
+  WXA_CASE_HOLDS_ACTIVE: {
+    kind: 'data',
+    retryable: false,
+    status: 409,
+    meaning:
+      'a case cannot be closed while any of its legal holds is active: release them first (as in Microsoft Purview)',
+  },
+  WXA_REVIEW_TAG_EXISTS: {
+    kind: 'data',
+    retryable: false,
+    status: 409,
+    meaning:
+      'the case already has a tag of that name (built-in, custom or retired): choose another or restore the retired one',
+  },
+  WXA_REVIEW_TAG_RETIRED: {
+    kind: 'data',
+    retryable: false,
+    status: 409,
+    meaning: 'the tag is retired: it stays on the items already tagged but cannot be applied again until restored',
   },
   WXA_EXPORT_FAILED: {
     kind: 'transient',

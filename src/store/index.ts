@@ -56,6 +56,8 @@ export * from './deletion.js';
 export * from './cases.js';
 export * from './export-queries.js';
 export * from './review.js';
+export * from './review-assignments.js';
+export * from './case-tags.js';
 export * from './supervision.js';
 export * from './audit-queries.js';
 export type { Db } from './db.js';
