@@ -116,6 +116,7 @@ export const connectorSchema = z.object({
 
 import { backupSchema } from './backup.js';
 import { evidenceSchema } from './evidence.js';
+import { exportSchema } from './export.js';
 import { retentionSchema } from './retention.js';
 
 export const configSchema = z
@@ -151,6 +152,7 @@ export const configSchema = z
     evidence: evidenceSchema,
     retention: retentionSchema,
     backup: backupSchema,
+    export: exportSchema,
   })
   .describe('WeChat Archiver configuration');
 

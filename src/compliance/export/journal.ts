@@ -11,6 +11,8 @@ import { createInterface } from 'node:readline';
 
 export interface JournalHeader {
   version: 1;
+  /** made when the export starts (absent in journals of earlier versions) */
+  exportId?: string;
   format: string;
   caseId: number | null;
   caseName: string | null;

@@ -5,6 +5,7 @@
  * writes the load files and the manifest from the journal and audits the export with the
  * manifest's SHA-256. Memory holds one batch of items at a time, whatever the export's size.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, truncate, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -25,13 +26,16 @@ import {
 import { writeLoadFiles } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
 import { mboxrdEntry } from './mboxrd.js';
+import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
+import { pdfBasePath, pdfPathOf, writePdfFiles } from './pdf-write.js';
 import { RsmfPaths, writeRsmfFiles } from './rsmf-write.js';
 import { resolveSelection, type ExportRequest } from './selection.js';
 
-export const EXPORT_FORMATS = ['eml', 'mbox', 'rsmf'] as const;
+export const EXPORT_FORMATS = ['eml', 'mbox', 'rsmf', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportResult {
+  exportId: string;
   outDir: string;
   manifest: string;
   manifestSha256: string;
@@ -40,6 +44,25 @@ export interface ExportResult {
 }
 
 const BATCH = 200;
+
+/** Where an export is: items journaled (`items`), then files written from the journal (`files`). */
+export interface ExportProgress {
+  phase: 'items' | 'files' | 'manifest';
+  done: number;
+  total: number;
+}
+
+export interface RunExportRequest extends ExportRequest {
+  format: ExportFormat;
+  outDir: string;
+  actor: string;
+  ip?: string;
+  /** a caller's id for the export (the console's job id); otherwise one is made and journaled */
+  exportId?: string;
+  /** PDF: the font setting (config `export`) */
+  pdfFont?: PdfFontSetting;
+  onProgress?: (p: ExportProgress) => void;
+}
 
 /** A file-system-safe folder name for a custodian address. */
 export function custodianFolder(mailbox: string | undefined): string {
@@ -74,12 +97,11 @@ async function cutTornLine(file: string): Promise<void> {
   }
 }
 
-export async function runExport(
-  store: Store,
-  req: ExportRequest & { format: ExportFormat; outDir: string; actor: string; ip?: string },
-  now = Date.now,
-): Promise<ExportResult> {
+export async function runExport(store: Store, req: RunExportRequest, now = Date.now): Promise<ExportResult> {
   const out = req.outDir;
+  // Before anything is written: a PDF export without a CJK font fails at once, with what to do.
+  const font = req.format === 'pdf' ? await loadPdfFont(req.pdfFont) : undefined;
+  const progress = req.onProgress ?? (() => undefined);
   let journal = await readHeader(out);
   const resumed = journal !== undefined;
   if (journal) {
@@ -95,6 +117,7 @@ export async function runExport(
     const sel = await resolveSelection(store, req);
     const header: JournalHeader = {
       version: 1,
+      exportId: req.exportId ?? randomUUID(),
       format: req.format,
       caseId: req.caseId ?? null,
       caseName: sel.caseName,
@@ -158,6 +181,10 @@ export async function runExport(
         await mkdir(dirname(file), { recursive: true });
         await writeFile(`${file}.part`, mime);
         await rename(`${file}.part`, file);
+      } else if (header.format === 'pdf') {
+        // written once every item is journaled, a transcript per conversation (or day)
+        item.path = pdfBasePath(custodianFolder(row.mailboxes[0]), item);
+        if (row.recalledBy !== null) item.recalledBy = row.recalledBy;
       } else if (header.format === 'rsmf') {
         // written once every item is journaled, a file per conversation and day
         item.path = rsmfPaths.next(item);
@@ -179,11 +206,16 @@ export async function runExport(
       await appendDone(out, item);
       crashPoint('export-item');
     }
+    progress({ phase: 'items', done: Math.min(i + BATCH, keys.length), total: keys.length });
   }
 
+  progress({ phase: 'files', done: keys.length, total: keys.length });
   if (header.format === 'rsmf') await writeRsmfFiles(out, store);
+  const pathOf = header.format === 'pdf' ? await pdfPathOf(out) : undefined;
+  if (header.format === 'pdf') await writePdfFiles(out, store, header, font!, pathOf!);
   const files = await writeLoadFiles(out, header);
-  const manifest = await writeManifest(out, header, files);
+  progress({ phase: 'manifest', done: keys.length, total: keys.length });
+  const manifest = await writeManifest(out, header, files, pathOf);
   await syncTree(out);
   const counts = manifest.counts;
   await appendAudit(
@@ -194,6 +226,7 @@ export async function runExport(
       target: header.caseId !== null ? `case:${header.caseId}` : 'archive',
       detail: {
         format: header.format,
+        exportId: header.exportId,
         ...(header.query !== null ? { query: header.query } : {}),
         ...(header.reviewSetId !== null ? { reviewSetId: header.reviewSetId } : {}),
         manifestSha256: manifest.sha256,
@@ -204,7 +237,14 @@ export async function runExport(
     },
     now(),
   );
-  return { outDir: out, manifest: manifest.path, manifestSha256: manifest.sha256, counts, resumed };
+  return {
+    exportId: header.exportId ?? '-',
+    outDir: out,
+    manifest: manifest.path,
+    manifestSha256: manifest.sha256,
+    counts,
+    resumed,
+  };
 }
 
 /** Cuts each mbox back to the end of its last journaled entry (a torn entry is written again). */
