@@ -247,7 +247,7 @@ describe('export --format rsmf', () => {
       if (p === 'manifest.json') continue;
       expect(b.get(p)!.equals(bytes), p).toBe(true);
     }
-    const norm = (m: Buffer) => ({ ...(JSON.parse(m.toString('utf8')) as object), startedAt: '' });
+    const norm = (m: Buffer) => ({ ...(JSON.parse(m.toString('utf8')) as object), startedAt: '', exportId: '' });
     expect(norm(b.get('manifest.json')!)).toEqual(norm(a.get('manifest.json')!));
   }, 180_000);
 });

@@ -222,7 +222,7 @@ describe('export', () => {
         expect(b.get(p)!.equals(bytes), p).toBe(true);
       }
       // Identical but for the start time, which each export records for itself.
-      const norm = (m: Buffer) => ({ ...(JSON.parse(m.toString('utf8')) as Manifest), startedAt: '' });
+      const norm = (m: Buffer) => ({ ...(JSON.parse(m.toString('utf8')) as Manifest), startedAt: '', exportId: '' });
       expect(norm(b.get('manifest.json')!)).toEqual(norm(a.get('manifest.json')!));
     }, 180_000);
   }

@@ -41,6 +41,7 @@ export * from './holds.js';
 export * from './deletion.js';
 export * from './cases.js';
 export * from './export-queries.js';
+export * from './export-jobs.js';
 export * from './review.js';
 export * from './supervision.js';
 export type { Db } from './db.js';

@@ -14,3 +14,5 @@ export { splitMboxrd, mboxrdEntry } from './mboxrd.js';
 export { LOAD_FIELDS } from './load-file.js';
 export { MANIFEST_NAME, sha256File } from './manifest.js';
 export type { ExportRequest } from './selection.js';
+export { ExportJobs, type ExportJobView, type ExportSource } from './jobs.js';
+export { zipExport, exportFiles } from './zip-stream.js';

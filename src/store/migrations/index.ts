@@ -13,6 +13,7 @@ import * as m010 from './010-cases.js';
 import * as m011 from './011-retention.js';
 import * as m012 from './012-supervision.js';
 import * as m013 from './013-verify-runs.js';
+import * as m014 from './014-export-jobs.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '011-retention': m011,
   '012-supervision': m012,
   '013-verify-runs': m013,
+  '014-export-jobs': m014,
 };
 
 export const migrationProvider: MigrationProvider = {
