@@ -65,7 +65,9 @@
  *                review-remove-tag, review-check-all, review-check, review-total (data-total),
  *                review-table, review-item-<msgid>, review-item-tags (data-tags), review-conversation,
  *                review-comment, review-comment-open, review-comment-input, review-comment-save,
- *                review-previous, review-next, case-export-note
+ *                review-previous, review-next; exports-table, export-<id>, export-status-<id>
+ *                (data-status), export-hash-<id>, export-download-<id>, export-manifest-<id>,
+ *                export-resume-<id>, export-source, export-format, export-tag-<tag>, export-start
  *   retention    retention-page, retention-outside-note, policy-table, policy-<id>, lock-<id>, lock-confirm-<id>,
  *                policy-locked-<id>, policy-name, policy-value, policy-unit, policy-action, policy-reviewer,
  *                policy-mailboxes, policy-create, dry-run, dry-run-counts, dry-run-table, batch-table,

@@ -14,6 +14,7 @@ import { HoldsSection } from './cases/holds-section.js';
 import { MembersSection } from './cases/members-section.js';
 import { ReviewSetPanel } from './cases/review-set-panel.js';
 import { SearchesSection } from './cases/searches-section.js';
+import { ExportsPanel } from './cases/exports-panel.js';
 import { casesApi, type CaseDetail, type ReviewSet, type SavedSearch } from './cases/types.js';
 import { useAction } from './cases/use-action.js';
 
@@ -119,9 +120,7 @@ export function CasePage() {
         ) : null}
       </Section>
       {openSet ? <ReviewSetPanel key={openSet.id} set={openSet} onChange={load} /> : null}
-      <p className="muted" data-testid="case-export-note">
-        {t('exportNote')}
-      </p>
+      <ExportsPanel caseId={id} searches={searches} reviewSets={sets} canWrite={canWrite} />
     </Page>
   );
 }
