@@ -1,13 +1,12 @@
 /**
  * Export benchmark: N items (default 100,000) of a seeded archive exported to EML with DAT and
- * CSV load files, against copying the same bytes as files with `cp -r` in the same run (the
- * ceiling: the least any export of these files must write). The export runs in a child process
- * so its peak RSS is its own.
+ * CSV load files, and to RSMF, against copying the same bytes as files with `cp -r` in the same
+ * run (the ceiling: the least any export of these files must write). Each export runs in a child
+ * process so its peak RSS is its own (`--cpu-prof` profiles the children into bench/tmp).
  *
- *   node --import tsx bench/export.bench.ts [--items 100000] [--mailboxes 2000]
+ *   node --import tsx bench/export.bench.ts [--items 100000] [--mailboxes 2000] [--cpu-prof]
  *
  * Writes bench/results/export.json. Target: EML at least 0.5 of the ceiling, RSS under 300 MB.
- * RSMF is not built yet, so it is not measured.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -26,6 +25,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     'case-id': { type: 'string' },
     'set-id': { type: 'string' },
+    format: { type: 'string', default: 'eml' },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 
@@ -34,7 +35,7 @@ if (values.child) {
   const store = await openStore(values.child);
   const t0 = performance.now();
   const res = await runExport(store, {
-    format: 'eml',
+    format: values.format as 'eml' | 'rsmf',
     outDir: values.out!,
     actor: 'bench',
     caseId: Number(values['case-id']),
@@ -100,27 +101,42 @@ const c0 = performance.now();
 await promisify(execFile)('cp', ['-r', src, join(work, 'copy')]);
 const cpSeconds = (performance.now() - c0) / 1000;
 
-const child = spawn(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    import.meta.filename,
-    '--child',
-    seeded.dataDir,
-    '--out',
-    join(work, 'export'),
-    '--case-id',
-    String(caseId),
-    '--set-id',
-    String(set.id),
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-let outText = '';
-child.stdout.on('data', (d: Buffer) => (outText += d.toString()));
-await new Promise((r) => child.on('exit', r));
-const ex = JSON.parse(outText) as { seconds: number; counts: { items: number; bytes: number }; maxRssMb: number };
+interface ChildResult {
+  seconds: number;
+  counts: { items: number; bytes: number };
+  maxRssMb: number;
+}
+
+async function measure(format: 'eml' | 'rsmf'): Promise<ChildResult> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(tmp, 'profiles')] : []),
+      '--import',
+      'tsx',
+      import.meta.filename,
+      '--child',
+      seeded.dataDir,
+      '--out',
+      join(work, format),
+      '--format',
+      format,
+      '--case-id',
+      String(caseId),
+      '--set-id',
+      String(set.id),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let outText = '';
+  child.stdout.on('data', (d: Buffer) => (outText += d.toString()));
+  await new Promise((r) => child.on('exit', r));
+  log(`${format}: ${outText.trim()}`);
+  return JSON.parse(outText) as ChildResult;
+}
+
+const ex = await measure('eml');
+const rs = await measure('rsmf');
 const load1 = loadavg()[0]!;
 
 const result = {
@@ -138,7 +154,13 @@ const result = {
     peakRssMb: ex.maxRssMb,
     bytesWritten: ex.counts.bytes,
   },
-  rsmf: 'not measured: RSMF export is not built yet',
+  rsmf: {
+    seconds: rs.seconds,
+    itemsPerSecond: rs.counts.items / rs.seconds,
+    ratio: rs.counts.items / rs.seconds / (keys.length / cpSeconds),
+    peakRssMb: rs.maxRssMb,
+    bytesWritten: rs.counts.bytes,
+  },
 };
 await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
 await writeFile(join(import.meta.dirname, 'results', 'export.json'), JSON.stringify(result, null, 2) + '\n');

@@ -6,6 +6,7 @@ import { simpleParser } from 'mailparser';
 import { exportItemPeople, type Store } from '../../store/index.js';
 import type { JournalItem } from './journal.js';
 import type { RsmfItem } from './rsmf-manifest.js';
+import { mapLimit } from './write-util.js';
 
 export async function parsedItems(store: Store, items: readonly JournalItem[]): Promise<RsmfItem[]> {
   const people = new Map<string, { from: string; tolist: string[] }>();
@@ -15,10 +16,10 @@ export async function parsedItems(store: Store, items: readonly JournalItem[]): 
       items.slice(i, i + 500).map((d) => d.itemKey),
     ))
       people.set(k, v);
-  const parsed: RsmfItem[] = [];
-  for (const d of items) {
+  // blobs read and parsed a few at a time: the reads overlap the parsing
+  const parsed = await mapLimit(items, 4, async (d): Promise<RsmfItem> => {
     const mime = await store.blobs.read(store.db, d.mimeSha256);
-    parsed.push({
+    return {
       controlNumber: d.controlNumber,
       itemKey: d.itemKey,
       msgid: d.msgid,
@@ -29,8 +30,8 @@ export async function parsedItems(store: Store, items: readonly JournalItem[]): 
       toIds: people.get(d.itemKey)?.tolist ?? [],
       ...(d.recalledBy !== undefined ? { recalledBy: d.recalledBy } : {}),
       mail: await simpleParser(mime, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true }),
-    });
-  }
+    };
+  });
   return parsed;
 }
 

@@ -5,11 +5,12 @@
  * conversation's path; the split is decided from the whole journal once every item is in it,
  * and the files are written then (idempotent: a resumed export writes the same bytes again).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Store } from '../../store/index.js';
 import { readDone, type JournalHeader, type JournalItem } from './journal.js';
 import { groupByPath, parsedItems } from './parsed-items.js';
+import { KnownDirs } from './write-util.js';
 import type { PdfFont } from './pdf-font.js';
 import { pdfTranscript } from './pdf-transcript.js';
 import { safeName } from './rsmf-write.js';
@@ -41,6 +42,7 @@ export async function writePdfFiles(
   pathOf: (d: JournalItem) => string,
 ): Promise<void> {
   const caseLabel = header.caseId !== null ? `${header.caseName ?? ''} (case ${header.caseId})` : null;
+  const dirs = new KnownDirs();
   for (const [path, items] of await groupByPath(readDone(out), pathOf)) {
     const bytes = await pdfTranscript(
       await parsedItems(store, items),
@@ -55,7 +57,7 @@ export async function writePdfFiles(
       font,
     );
     const file = join(out, path);
-    await mkdir(dirname(file), { recursive: true });
+    await dirs.ensure(dirname(file));
     await writeFile(`${file}.part`, bytes);
     await rename(`${file}.part`, file);
   }

@@ -4,11 +4,12 @@
  * are journaled the files are written from the journal, one file's items in memory at a time.
  * Writing is idempotent (same items, same bytes), so a resumed export simply writes them again.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Store } from '../../store/index.js';
 import { readDone, type JournalItem } from './journal.js';
 import { groupByPath, parsedItems } from './parsed-items.js';
+import { KnownDirs } from './write-util.js';
 import { rsmfFile } from './rsmf.js';
 import { RSMF_MAX_EVENTS } from './rsmf-manifest.js';
 
@@ -34,10 +35,11 @@ export class RsmfPaths {
 
 /** Writes every RSMF file named in the journal. */
 export async function writeRsmfFiles(out: string, store: Store): Promise<void> {
+  const dirs = new KnownDirs();
   for (const [path, items] of await groupByPath(readDone(out))) {
     const { bytes } = rsmfFile(await parsedItems(store, items), path.slice('RSMF/'.length, -'.rsmf'.length));
     const file = join(out, path);
-    await mkdir(dirname(file), { recursive: true });
+    await dirs.ensure(dirname(file));
     await writeFile(`${file}.part`, bytes);
     await rename(`${file}.part`, file);
   }
