@@ -5,20 +5,18 @@
 // is subset (a PDF is far smaller than the 20 MB font); manifest.json hashes every PDF; a
 // SIGKILLed export, resumed, ends with the same files; no CJK font gives an error naming the
 // setting and the Debian package.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PDF_FONTS, loadPdfFont } from '../src/compliance/export/index.js';
 import { pdfPathOf } from '../src/compliance/export/pdf-write.js';
 import { transcriptBody, utcTime } from '../src/compliance/export/pdf-transcript.js';
 import { pdfText } from '../src/compliance/search/extract/pdf.js';
-import { generateTenant } from '../src/sources/sandbox/index.js';
-import { openStore } from '../src/store/index.js';
+import { exportArchive, type ArchivedItem } from './helpers/export-archive.js';
+import { exportKilledAt } from './helpers/export-crash.js';
 import { exportedFiles as files } from './helpers/export-files.js';
-import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { cli, cliJson } from './helpers/cli.js';
 
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
 const ALL = 'after:2000-01-01';
@@ -26,13 +24,7 @@ const ALL = 'after:2000-01-01';
 const squash = (s: string) => s.replace(/\s+/g, '');
 const CJK = /[\u4e00-\u9fff]/;
 
-interface Item {
-  key: string;
-  msgtype: string;
-  time: number;
-  recalledBy: string | null;
-  mail: ParsedMail;
-}
+type Item = ArchivedItem;
 interface Manifest {
   exportId: string;
   files: { path: string; sha256: string; bytes: number }[];
@@ -41,32 +33,10 @@ interface Manifest {
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let data: string;
-const items = new Map<string, Item>();
+let items: Map<string, Item>;
 
 beforeAll(async () => {
-  dir = await tempDir('export-pdf');
-  const tenant = join(dir.path, 'tenant');
-  // 60 messages hold every msgtype, an account switch and a recall (see the generator's test)
-  await generateTenant({ outDir: tenant, seed: 11, messages: 60 });
-  data = join(dir.path, 'data');
-  await cliJson('run', '--once', '--sandbox', tenant, '--data-dir', data, '--workers', '0');
-  const store = await openStore(data);
-  try {
-    const rows = await store.db
-      .selectFrom('items')
-      .select(['key', 'msgtype', 'msg_time', 'mime_sha256', 'recalled_by'])
-      .execute();
-    for (const r of rows)
-      items.set(r.key, {
-        key: r.key,
-        msgtype: r.msgtype,
-        time: Number(r.msg_time),
-        recalledBy: r.recalled_by,
-        mail: await simpleParser(await store.blobs.read(store.db, r.mime_sha256)),
-      });
-  } finally {
-    await store.close();
-  }
+  ({ dir, data, items } = await exportArchive('export-pdf'));
   expect(items.size).toBeGreaterThan(40);
 }, 300_000);
 
@@ -174,25 +144,7 @@ describe('export --format pdf', () => {
     const whole = join(dir.path, 'whole');
     await exportPdf(whole);
     const cut = join(dir.path, 'cut');
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'helpers', 'cli-entry.ts'),
-        'export',
-        '--query',
-        ALL,
-        '--format',
-        'pdf',
-        '--out',
-        cut,
-        '--data-dir',
-        data,
-      ],
-      { env: { ...process.env, WXA_CRASH_AT: 'export-item:17' }, stdio: 'ignore' },
-    );
-    const signal = await new Promise<string | null>((r) => child.on('exit', (_c, s) => r(s)));
+    const signal = await exportKilledAt(17, '--query', ALL, '--format', 'pdf', '--out', cut, '--data-dir', data);
     expect(signal).toBe('SIGKILL');
     expect((await files(cut)).has('manifest.json')).toBe(false);
     const resumed = await exportPdf(cut);
