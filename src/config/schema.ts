@@ -4,7 +4,7 @@
  * the directory of the config file.
  */
 import { z } from 'zod';
-import { destinationSchema } from '../destinations/index.js';
+import { destinationSchema } from '../destinations/schema.js';
 
 const sandboxSource = z
   .object({

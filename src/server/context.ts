@@ -6,6 +6,9 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
+import type { MappingParser } from '../mapping/parse-pool.js';
+import type { Supervisor } from '../pipeline/supervisor.js';
+import type { SecretBox } from '../security/index.js';
 import type { Store } from '../store/index.js';
 import type { Permission, SessionUser } from './contract.js';
 
@@ -37,3 +40,11 @@ export interface ServerContext {
   /** records an audit event with the request's user (or `anonymous`) and address */
   audit(req: FastifyRequest, event: AuditInput): Promise<void>;
 }
+
+/** What route modules get: the server context plus the running parts `buildApp` was given. */
+export type AppContext = ServerContext & {
+  secrets: SecretBox;
+  supervisor: Supervisor | undefined;
+  secureCookies: boolean;
+  mappingParser: MappingParser;
+};

@@ -14,7 +14,7 @@ import { startDispositionSchedule } from '../../compliance/retention/schedule.js
 import { Supervisor } from '../../pipeline/supervisor.js';
 import { deleteExpiredSessions, issueSetupToken, SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
 import { buildApp } from '../../server/app.js';
-import { loadManagedConnectors } from '../../server/managed.js';
+import { loadManagedConnectors } from '../../connectors/managed.js';
 import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
 import { createCallbackHandler, startCallbackServer, type CallbackServer } from '../../sources/wecom/callback/index.js';
 import { listConnectorDefinitions } from '../../store/index.js';

@@ -8,7 +8,7 @@
  */
 import { sql, type Selectable } from 'kysely';
 import { ArchiverError } from '../../core/errors.js';
-import type { AuditEvent, AuditPage } from '../../server/contract.js';
+import type { AuditEvent, AuditPage } from './types.js';
 import type { Db } from '../../store/db.js';
 import { CHAIN_GENESIS, canonicalJson, chainHash } from '../../store/hash-chain.js';
 import type { AuditEventTable } from '../../store/schema.js';

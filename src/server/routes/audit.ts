@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { listAudit } from '../../compliance/audit/index.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import type { AuditPage } from '../contract.js';
 import { jsonSchema, parse } from '../schema.js';
 

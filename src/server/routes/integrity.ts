@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { evidenceZip, integritySummary, verifyAndRecord } from '../../compliance/evidence/index.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import type { IntegritySummary, IntegrityVerifyResult } from '../contract.js';
 import { jsonSchema, parse } from '../schema.js';
 
