@@ -54,7 +54,6 @@ export interface ExportJobsDeps {
 
 export class ExportJobs {
   private readonly running = new Map<string, ExportProgress>();
-  private readonly finished = new Set<Promise<void>>();
 
   constructor(private readonly deps: ExportJobsDeps) {}
 
@@ -133,11 +132,6 @@ export class ExportJobs {
     return this.view(row);
   }
 
-  /** Waits for every export this object started (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.finished.size) await Promise.all([...this.finished]);
-  }
-
   private launch(
     caseId: number,
     id: string,
@@ -151,7 +145,7 @@ export class ExportJobs {
       'savedSearchId' in source
         ? { caseId, query: source.query ?? '' }
         : { caseId, reviewSetId: source.reviewSetId, ...(source.tags?.length ? { tags: source.tags } : {}) };
-    const job = runExport(
+    void runExport(
       store,
       {
         ...req,
@@ -178,11 +172,10 @@ export class ExportJobs {
           await finishExportJob(store.db, id, { status: 'failed', at: now(), error: (err as Error).message });
         },
       )
-      .finally(() => {
-        this.running.delete(id);
-        this.finished.delete(job);
-      });
-    this.finished.add(job);
+      // the store closed under a running export (the server stopped): its row stays running and
+      // the case shows it as interrupted, to be resumed
+      .catch((err: unknown) => this.deps.onError?.(id, err))
+      .finally(() => this.running.delete(id));
   }
 
   /** The source as stored: with the saved search's query and name, or the review set's name. */

@@ -12,7 +12,6 @@ import { readDone, type JournalHeader, type JournalItem } from './journal.js';
 import { groupByPath, parsedItems } from './parsed-items.js';
 import { KnownDirs } from './write-util.js';
 import type { PdfFont } from './pdf-font.js';
-import { pdfTranscript } from './pdf-transcript.js';
 import { safeName } from './rsmf-write.js';
 
 /** A conversation with more messages than this gets a transcript per UTC day. */
@@ -41,6 +40,8 @@ export async function writePdfFiles(
   font: PdfFont,
   pathOf: (d: JournalItem) => string,
 ): Promise<void> {
+  // pdfkit and its font engine load only when a PDF is made, not with every export or the server
+  const { pdfTranscript } = await import('./pdf-transcript.js');
   const caseLabel = header.caseId !== null ? `${header.caseName ?? ''} (case ${header.caseId})` : null;
   const dirs = new KnownDirs();
   for (const [path, items] of await groupByPath(readDone(out), pathOf)) {

@@ -43,9 +43,8 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext): void {
     now: ctx.now,
     onError: (exportId, err) => app.log.error({ err, exportId }, 'export failed'),
   });
-  // Closing the app waits for running exports to reach their end (their journal lets a killed
-  // one resume, but a clean stop should not leave work half done).
-  app.addHook('onClose', () => jobs.idle());
+  // Closing the app does not wait for a running export (it may take hours): it stops where it
+  // is, shows as interrupted after the restart, and resumes from its journal.
 
   app.get(
     '/cases/:caseId/exports',
