@@ -114,6 +114,7 @@ export const connectorSchema = z.object({
     .describe('The msgaudit_notify callback: a pull starts as soon as WeCom says there is new data; polling stays.'),
 });
 
+import { auditSchema } from './audit.js';
 import { backupSchema } from './backup.js';
 import { evidenceSchema } from './evidence.js';
 import { exportSchema } from './export.js';
@@ -152,6 +153,7 @@ export const configSchema = z
     evidence: evidenceSchema,
     retention: retentionSchema,
     backup: backupSchema,
+    audit: auditSchema,
     export: exportSchema,
   })
   .describe('WeChat Archiver configuration');

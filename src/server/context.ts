@@ -5,6 +5,7 @@
  * app.ts enforces it, so no handler checks roles itself.
  */
 import type { FastifyRequest } from 'fastify';
+import type { AuditAction } from '../compliance/audit/actions.js';
 import type { Config } from '../config/index.js';
 import type { MappingParser } from '../mapping/parse-pool.js';
 import type { Supervisor } from '../pipeline/supervisor.js';
@@ -28,7 +29,8 @@ declare module 'fastify' {
 }
 
 export interface AuditInput {
-  action: string;
+  /** one of the registry in compliance/audit/actions.ts, so that the console can name it */
+  action: AuditAction;
   target: string;
   detail?: Record<string, unknown>;
 }

@@ -16,7 +16,8 @@ import type {
 import type { SessionUser } from '../security/types.js';
 
 // Domain types the API answers with: their modules own them; the console imports them from here.
-export type { AuditEvent, AuditPage } from '../compliance/audit/types.js';
+export type { AuditEvent, AuditListedEvent, AuditPage } from '../compliance/audit/types.js';
+export type { AuditRetentionStatus } from '../compliance/audit/retention-types.js';
 export type {
   ConnectorInput,
   DestinationInput,
@@ -451,5 +452,10 @@ export type LiveEvent =
   | { type: 'run'; data: RunSummary };
 
 /** GET /api/integrity and POST /api/integrity/verify (Integrity page); times are ISO 8601 there, as `verify` reports them. */
-export type { IntegritySummary, IntegrityVerifyResult } from '../compliance/evidence/integrity-types.js';
+export type {
+  IntegritySummary,
+  IntegrityVerifyJob,
+  IntegrityVerifyProgress,
+  IntegrityVerifyResult,
+} from '../compliance/evidence/integrity-types.js';
 export type { Problem as IntegrityProblem } from '../compliance/evidence/problems.js';

@@ -44,6 +44,7 @@ export * from './export-queries.js';
 export * from './export-jobs.js';
 export * from './review.js';
 export * from './supervision.js';
+export * from './audit-queries.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

@@ -13,7 +13,15 @@ export interface AuditEvent {
   ip: string;
 }
 
+/** An event as the audit page lists it: with its place in the hash chain, shown on demand. */
+export interface AuditListedEvent extends AuditEvent {
+  prevHash: string;
+  hash: string;
+}
+
 export interface AuditPage {
-  events: AuditEvent[];
+  events: AuditListedEvent[];
   next: string | null;
+  /** names of the cases these events mention (detail.caseId, a case's id as target, export's case:N), by id */
+  cases: Record<string, string>;
 }

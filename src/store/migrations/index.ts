@@ -14,6 +14,8 @@ import * as m011 from './011-retention.js';
 import * as m012 from './012-supervision.js';
 import * as m013 from './013-verify-runs.js';
 import * as m014 from './014-export-jobs.js';
+import * as m019 from './019-delivery-doubt.js';
+import * as m021 from './021-search-fts-tuning.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -30,6 +32,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '012-supervision': m012,
   '013-verify-runs': m013,
   '014-export-jobs': m014,
+  '019-delivery-doubt': m019,
+  '021-search-fts-tuning': m021,
 };
 
 export const migrationProvider: MigrationProvider = {
