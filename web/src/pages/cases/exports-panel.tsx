@@ -137,7 +137,7 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
                   <>
                     <a href={`${base}/${j.id}/download`} data-testid={`export-download-${j.id}`} download>
                       {t('download')}
-                    </a>
+                    </a>{' '}
                     <a href={`${base}/${j.id}/manifest`} data-testid={`export-manifest-${j.id}`} download>
                       {t('manifest')}
                     </a>
