@@ -83,8 +83,10 @@ export async function commitProcessed(
   connectorId: string,
   batch: ProcessedRecord[],
   ctx: { now: number; runId: number | null; destinations?: string[] },
-): Promise<void> {
-  if (batch.length === 0) return;
+): Promise<{ entriesCreated: number }> {
+  // Mailbox entries this commit created: a record processed again adds only its new mailboxes.
+  let entriesCreated = 0;
+  if (batch.length === 0) return { entriesCreated };
   await transact(db, async (tx) => {
     await insertBlobs(tx, batch, ctx.now);
     await insertMedia(tx, connectorId, batch, ctx.now);
@@ -100,6 +102,7 @@ export async function commitProcessed(
       ctx.now,
     );
     const entries = await insertEntries(tx, batch, ctx);
+    entriesCreated = entries.length;
     // Only rows this transaction created: a replayed record's item and entries are logged once.
     await appendIngest(tx, [...items.map(itemEvent), ...entries.map((e) => entryEvent(connectorId, e))], ctx.now);
     await enqueueDeliveries(tx, connectorId, batch, ctx);
@@ -116,6 +119,7 @@ export async function commitProcessed(
     }
     await updateStatuses(tx, batch, ctx.now);
   });
+  return { entriesCreated };
 }
 
 /** One ledger row per (item, mailbox, external destination), created with the item itself. */

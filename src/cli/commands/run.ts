@@ -74,7 +74,7 @@ export function formatReport(r: ConnectorRunReport): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   const lines = [
-    `run ${r.runId} of ${r.connectorId}: ${r.status} in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `run ${r.runId} of ${r.connectorId}: ${r.outcome === 'held' ? 'held (every record it processed was held; none reached a mailbox)' : r.status} in ${(r.durationMs / 1000).toFixed(1)} s`,
     `  captured ${r.captured}, processed ${r.fetched}: archived ${r.archived}, held ${r.heldTotal}${held ? ` (${held})` : ''}, failed ${r.failed}`,
     `  deliveries ${r.deliveries} into WeChat Archiver folders; media ${r.media.fetched} files, ${r.media.bytes} bytes`,
   ];
