@@ -1,13 +1,12 @@
 /**
  * Export benchmark: N items (default 100,000) of a seeded archive exported to EML with DAT and
- * CSV load files, against copying the same bytes as files with `cp -r` in the same run (the
- * ceiling: the least any export of these files must write). The export runs in a child process
- * so its peak RSS is its own.
+ * CSV load files, and to RSMF, against copying the same bytes as files with `cp -r` in the same
+ * run (the ceiling: the least any export of these files must write). Each export runs in a child
+ * process so its peak RSS is its own (`--cpu-prof` profiles the children into bench/tmp).
  *
- *   node --import tsx bench/export.bench.ts [--items 100000] [--mailboxes 2000]
+ *   node --import tsx bench/export.bench.ts [--items 100000] [--mailboxes 2000] [--cpu-prof]
  *
  * Writes bench/results/export.json. Target: EML at least 0.5 of the ceiling, RSS under 300 MB.
- * RSMF is not built yet, so it is not measured.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -26,6 +25,11 @@ const { values } = parseArgs({
     out: { type: 'string' },
     'case-id': { type: 'string' },
     'set-id': { type: 'string' },
+    format: { type: 'string', default: 'eml' },
+    'cpu-prof': { type: 'boolean', default: false },
+    /** cap the children's V8 old space (MB), to show the working set apart from lazy GC */
+    'heap-mb': { type: 'string' },
+    formats: { type: 'string', default: 'eml,rsmf' },
   },
 });
 
@@ -34,7 +38,7 @@ if (values.child) {
   const store = await openStore(values.child);
   const t0 = performance.now();
   const res = await runExport(store, {
-    format: 'eml',
+    format: values.format as 'eml' | 'rsmf',
     outDir: values.out!,
     actor: 'bench',
     caseId: Number(values['case-id']),
@@ -100,27 +104,54 @@ const c0 = performance.now();
 await promisify(execFile)('cp', ['-r', src, join(work, 'copy')]);
 const cpSeconds = (performance.now() - c0) / 1000;
 
-const child = spawn(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    import.meta.filename,
-    '--child',
-    seeded.dataDir,
-    '--out',
-    join(work, 'export'),
-    '--case-id',
-    String(caseId),
-    '--set-id',
-    String(set.id),
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-let outText = '';
-child.stdout.on('data', (d: Buffer) => (outText += d.toString()));
-await new Promise((r) => child.on('exit', r));
-const ex = JSON.parse(outText) as { seconds: number; counts: { items: number; bytes: number }; maxRssMb: number };
+interface ChildResult {
+  seconds: number;
+  counts: { items: number; bytes: number };
+  maxRssMb: number;
+}
+
+async function measure(format: 'eml' | 'rsmf'): Promise<ChildResult> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(tmp, 'profiles')] : []),
+      ...(values['heap-mb'] ? [`--max-old-space-size=${values['heap-mb']}`] : []),
+      '--import',
+      'tsx',
+      import.meta.filename,
+      '--child',
+      seeded.dataDir,
+      '--out',
+      join(work, format),
+      '--format',
+      format,
+      '--case-id',
+      String(caseId),
+      '--set-id',
+      String(set.id),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let outText = '';
+  child.stdout.on('data', (d: Buffer) => (outText += d.toString()));
+  await new Promise((r) => child.on('exit', r));
+  log(`${format}: ${outText.trim()}`);
+  return JSON.parse(outText) as ChildResult;
+}
+
+const formats = values.formats.split(',');
+const ex = formats.includes('eml') ? await measure('eml') : undefined;
+const rs = formats.includes('rsmf') ? await measure('rsmf') : undefined;
+const rate = (r: ChildResult | undefined) =>
+  r
+    ? {
+        seconds: r.seconds,
+        itemsPerSecond: r.counts.items / r.seconds,
+        ratio: r.counts.items / r.seconds / (keys.length / cpSeconds),
+        peakRssMb: r.maxRssMb,
+        bytesWritten: r.counts.bytes,
+      }
+    : 'not measured in this run';
 const load1 = loadavg()[0]!;
 
 const result = {
@@ -131,16 +162,12 @@ const result = {
   items: keys.length,
   bytes,
   ceiling: { tool: 'cp -r', seconds: cpSeconds, itemsPerSecond: keys.length / cpSeconds },
-  eml: {
-    seconds: ex.seconds,
-    itemsPerSecond: ex.counts.items / ex.seconds,
-    ratio: ex.counts.items / ex.seconds / (keys.length / cpSeconds),
-    peakRssMb: ex.maxRssMb,
-    bytesWritten: ex.counts.bytes,
-  },
-  rsmf: 'not measured: RSMF export is not built yet',
+  heapCapMb: values['heap-mb'] ? Number(values['heap-mb']) : null,
+  eml: rate(ex),
+  rsmf: rate(rs),
 };
 await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
-await writeFile(join(import.meta.dirname, 'results', 'export.json'), JSON.stringify(result, null, 2) + '\n');
+const name = values['heap-mb'] ? `export-heap-${values['heap-mb']}mb.json` : 'export.json';
+await writeFile(join(import.meta.dirname, 'results', name), JSON.stringify(result, null, 2) + '\n');
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 await rm(work, { recursive: true, force: true });

@@ -4,33 +4,23 @@
 // flags, consent and recall and switch types), its zip holds every attachment it names with the
 // archived bytes; export's manifest.json hashes every file; and a SIGKILLed export, resumed,
 // ends with the same files.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import { unzipSync } from 'fflate';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { custodianFolder } from '../src/compliance/export/index.js';
 import { RsmfPaths } from '../src/compliance/export/rsmf-write.js';
-import { generateTenant } from '../src/sources/sandbox/index.js';
-import { openStore } from '../src/store/index.js';
+import { exportArchive, type ArchivedItem } from './helpers/export-archive.js';
+import { exportKilledAt } from './helpers/export-crash.js';
 import { exportedFiles as files } from './helpers/export-files.js';
-import { cliJson, tempDir } from './helpers/cli.js';
+import { cliJson } from './helpers/cli.js';
+import { rsmfValidator } from './helpers/rsmf-schema.js';
 
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
 const ALL = 'after:2000-01-01';
 
-interface Item {
-  key: string;
-  msgtype: string;
-  time: number;
-  recalledBy: string | null;
-  fromId: string;
-  mail: ParsedMail;
-}
+type Item = ArchivedItem;
 interface Event {
   id: string;
   type: string;
@@ -50,33 +40,10 @@ interface RsmfManifest {
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let data: string;
-const items = new Map<string, Item>();
+let items: Map<string, Item>;
 
 beforeAll(async () => {
-  dir = await tempDir('export-rsmf');
-  const tenant = join(dir.path, 'tenant');
-  // 60 messages hold every msgtype, an account switch and a recall (see the generator's test)
-  await generateTenant({ outDir: tenant, seed: 11, messages: 60 });
-  data = join(dir.path, 'data');
-  await cliJson('run', '--once', '--sandbox', tenant, '--data-dir', data, '--workers', '0');
-  const store = await openStore(data);
-  try {
-    const rows = await store.db
-      .selectFrom('items')
-      .select(['key', 'msgtype', 'msg_time', 'mime_sha256', 'recalled_by', 'from_id'])
-      .execute();
-    for (const r of rows)
-      items.set(r.key, {
-        key: r.key,
-        msgtype: r.msgtype,
-        time: Number(r.msg_time),
-        recalledBy: r.recalled_by,
-        fromId: r.from_id,
-        mail: await simpleParser(await store.blobs.read(store.db, r.mime_sha256)),
-      });
-  } finally {
-    await store.close();
-  }
+  ({ dir, data, items } = await exportArchive('export-rsmf'));
   expect(items.size).toBeGreaterThan(40);
 }, 300_000);
 
@@ -107,14 +74,7 @@ describe('export --format rsmf', () => {
     const rsmfs = [...all.keys()].filter((p) => p.endsWith('.rsmf')).sort();
     expect(rsmfs.length).toBeGreaterThan(1);
 
-    const schema = JSON.parse(
-      await readFile(join(import.meta.dirname, 'fixtures', 'rsmf', 'rsmf_schema_2_0_0.json'), 'utf8'),
-    ) as object;
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    // ajv-formats has no idn-email (RFC 6531); check its shape: one @, no spaces, a dotted domain
-    ajv.addFormat('idn-email', /^[^\s@]+@[^\s@]+\.[^\s@]+$/u);
-    const validate = ajv.compile(schema);
+    const { validate, errors } = await rsmfValidator();
 
     const seen = new Map<string, Event>();
     const convTypes = new Set<string>();
@@ -128,7 +88,7 @@ describe('export --format rsmf', () => {
       expect(mail.attachments.map((a) => a.filename)).toEqual(['rsmf.zip']);
       const zip = unzipSync(new Uint8Array(mail.attachments[0]!.content));
       const manifest = JSON.parse(Buffer.from(zip['rsmf_manifest.json']!).toString('utf8')) as RsmfManifest;
-      expect(validate(manifest), `${p}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+      expect(validate(manifest), `${p}: ${errors()}`).toBe(true);
 
       const ev = manifest.events;
       expect(Number(header(mail, 'X-RSMF-EventCount'))).toBe(ev.length);
@@ -217,25 +177,7 @@ describe('export --format rsmf', () => {
     const whole = join(dir.path, 'whole');
     await exportRsmf(whole);
     const cut = join(dir.path, 'cut');
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'helpers', 'cli-entry.ts'),
-        'export',
-        '--query',
-        ALL,
-        '--format',
-        'rsmf',
-        '--out',
-        cut,
-        '--data-dir',
-        data,
-      ],
-      { env: { ...process.env, WXA_CRASH_AT: 'export-item:17' }, stdio: 'ignore' },
-    );
-    const signal = await new Promise<string | null>((r) => child.on('exit', (_c, s) => r(s)));
+    const signal = await exportKilledAt(17, '--query', ALL, '--format', 'rsmf', '--out', cut, '--data-dir', data);
     expect(signal).toBe('SIGKILL');
     expect((await files(cut)).has('manifest.json')).toBe(false);
     const resumed = await exportRsmf(cut);
@@ -247,7 +189,7 @@ describe('export --format rsmf', () => {
       if (p === 'manifest.json') continue;
       expect(b.get(p)!.equals(bytes), p).toBe(true);
     }
-    const norm = (m: Buffer) => ({ ...(JSON.parse(m.toString('utf8')) as object), startedAt: '' });
+    const norm = (m: Buffer) => ({ ...(JSON.parse(m.toString('utf8')) as object), startedAt: '', exportId: '' });
     expect(norm(b.get('manifest.json')!)).toEqual(norm(a.get('manifest.json')!));
   }, 180_000);
 });

@@ -2,7 +2,6 @@
 // for byte and its SHA-256 is in the DAT, the CSV and the manifest; the manifest's file hashes
 // are the files'; mbox splits back into the archived messages; and an export killed with
 // SIGKILL midway, then run again, ends with the same files and manifest as one never stopped.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitMboxrd } from '../src/compliance/export/index.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { openStore } from '../src/store/index.js';
+import { exportKilledAt } from './helpers/export-crash.js';
 import { exportedFiles as files } from './helpers/export-files.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
 
@@ -180,25 +180,7 @@ describe('export', () => {
       const whole = join(dir.path, `whole-${format}`);
       await cliJson('export', '--query', ALL, '--format', format, '--out', whole, '--data-dir', data);
       const cut = join(dir.path, `cut-${format}`);
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(import.meta.dirname, 'helpers', 'cli-entry.ts'),
-          'export',
-          '--query',
-          ALL,
-          '--format',
-          format,
-          '--out',
-          cut,
-          '--data-dir',
-          data,
-        ],
-        { env: { ...process.env, WXA_CRASH_AT: 'export-item:17' }, stdio: 'ignore' },
-      );
-      const signal = await new Promise<string | null>((r) => child.on('exit', (_c, s) => r(s)));
+      const signal = await exportKilledAt(17, '--query', ALL, '--format', format, '--out', cut, '--data-dir', data);
       expect(signal).toBe('SIGKILL');
       const partial = await files(cut);
       expect(partial.has('manifest.json')).toBe(false);
@@ -222,7 +204,7 @@ describe('export', () => {
         expect(b.get(p)!.equals(bytes), p).toBe(true);
       }
       // Identical but for the start time, which each export records for itself.
-      const norm = (m: Buffer) => ({ ...(JSON.parse(m.toString('utf8')) as Manifest), startedAt: '' });
+      const norm = (m: Buffer) => ({ ...(JSON.parse(m.toString('utf8')) as Manifest), startedAt: '', exportId: '' });
       expect(norm(b.get('manifest.json')!)).toEqual(norm(a.get('manifest.json')!));
     }, 180_000);
   }

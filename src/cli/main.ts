@@ -267,7 +267,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--tag <tag...>', 'with --review-set: only items with one of these tags')
     .requiredOption(
       '--format <format>',
-      'eml (with DAT and CSV load files), mbox, or rsmf (Relativity Short Message Format 2.0.0)',
+      'eml (with DAT and CSV load files), mbox, rsmf (Relativity Short Message Format 2.0.0), or pdf (a transcript per conversation)',
     )
     .requiredOption('--out <dir>', 'a new or empty directory (or the same one, to resume)')
     .option('--json', 'print the counts and the manifest path as JSON')

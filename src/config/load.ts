@@ -91,6 +91,7 @@ export function parseConfig(raw: unknown, origin: string, base: string): Config 
   if (cfg.evidence.keyFile) cfg.evidence.keyFile = abs(cfg.evidence.keyFile);
   if (cfg.evidence.tsa) cfg.evidence.tsa.caFile = abs(cfg.evidence.tsa.caFile);
   if (cfg.backup) cfg.backup.dir = abs(cfg.backup.dir);
+  if (cfg.export.pdfFont) cfg.export.pdfFont = abs(cfg.export.pdfFont);
   return deepFreeze(cfg);
 }
 

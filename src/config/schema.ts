@@ -118,6 +118,7 @@ import { auditSchema } from './audit.js';
 import { backupSchema } from './backup.js';
 import { blobsSchema } from './blobs.js';
 import { evidenceSchema } from './evidence.js';
+import { exportSchema } from './export.js';
 import { retentionSchema } from './retention.js';
 
 export const configSchema = z
@@ -155,6 +156,7 @@ export const configSchema = z
     retention: retentionSchema,
     backup: backupSchema,
     audit: auditSchema,
+    export: exportSchema,
   })
   .describe('WeChat Archiver configuration');
 

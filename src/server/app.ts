@@ -39,6 +39,7 @@ import { retentionRoutes } from './routes/retention.js';
 import { caseRoutes } from './routes/cases.js';
 import { reviewRoutes } from './routes/review.js';
 import { reviewerRoutes } from './routes/reviewers.js';
+import { exportRoutes } from './routes/exports.js';
 import { supervisionRoutes } from './routes/supervision.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
@@ -175,6 +176,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       caseRoutes(api, ctx);
       reviewRoutes(api, ctx);
       reviewerRoutes(api, ctx);
+      exportRoutes(api, ctx);
       supervisionRoutes(api, ctx);
     },
     { prefix: '/api' },

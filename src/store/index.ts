@@ -55,6 +55,7 @@ export * from './holds.js';
 export * from './deletion.js';
 export * from './cases.js';
 export * from './export-queries.js';
+export * from './export-jobs.js';
 export * from './review.js';
 export * from './review-assignments.js';
 export * from './case-tags.js';

@@ -414,6 +414,7 @@ export interface Database {
   case_tags: CaseTagTable;
   case_exports: CaseExportTable;
   verify_runs: VerifyRunTable;
+  export_jobs: ExportJobTable;
 }
 
 /** One event of the ingest log: what was stored, its digest, and the chain link. */
@@ -625,4 +626,23 @@ export interface CaseExportTable {
   created_by: string;
   created_at: number;
   finished_at: number | null;
+}
+
+/** An export started from the console (see migration 014). */
+export interface ExportJobTable {
+  id: string;
+  case_id: number;
+  format: string;
+  /** JSON: { savedSearchId, query } or { reviewSetId, tags } */
+  source_json: string;
+  /** running | done | failed */
+  status: string;
+  created_by: string;
+  created_at: number;
+  finished_at: number | null;
+  items: number | null;
+  files: number | null;
+  bytes: number | null;
+  manifest_sha256: string | null;
+  error: string | null;
 }

@@ -1,12 +1,18 @@
 // The Cases pages in a real browser against a real `serve` archiving a sandbox tenant: a case is
 // created, a custodian held (the hold counts the custodian's items), a search saved with its
 // counts and added to a review set, an item tagged responsive, the tag filter shows exactly that
-// item, the item's conversation opens from the review set, and the page reads in Chinese.
+// item, the item's conversation opens from the review set, the review set's responsive items are
+// exported to RSMF from the page and downloaded as a zip whose manifest hashes every file and
+// whose RSMF files validate against the 2.0.0 schema, and the page reads in Chinese.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { byTestId, login, PASSWORD, visible, WAIT_MS } from '../helpers/browser.js';
 import { HIT_MSGID, HIT_QUERY, ROOM } from '../helpers/search-archive.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
+import { readRsmf, rsmfValidator } from '../helpers/rsmf-schema.js';
 import { startSandboxConsole, type SandboxConsole } from '../helpers/sandbox-console.js';
 
 const ADMIN = { username: 'ada', displayName: 'Ada Admin', password: PASSWORD };
@@ -144,6 +150,60 @@ describe('cases in the browser', () => {
       expect(await anchor.textContent()).toContain(HIT_QUERY);
     }));
 
+  it('exports the responsive items of the review set to RSMF and downloads them', () =>
+    step(async () => {
+      await page.goto(`/cases/${caseId}`);
+      await visible(page, 'exports-table');
+      const setId = (await apiGet<{ reviewSets: { id: number }[] }>(`/api/cases/${caseId}/review-sets`))!.reviewSets[0]!
+        .id;
+      await byTestId(page, 'export-source').selectOption(`set:${setId}`);
+      await byTestId(page, 'export-format').selectOption('rsmf');
+      await byTestId(page, 'export-tag-responsive').check();
+      await byTestId(page, 'export-start').click();
+      const list = async () =>
+        (await apiGet<{ exports: { id: string; status: string; manifestSha256: string }[] }>(
+          `/api/cases/${caseId}/exports`,
+        ))!.exports;
+      await expect.poll(async () => (await list()).length, { timeout: WAIT_MS }).toBe(1);
+      const job = (await list())[0]!;
+      await expect
+        .poll(() => byTestId(page, `export-status-${job.id}`).getAttribute('data-status'), { timeout: WAIT_MS })
+        .toBe('done');
+      const manifestSha256 = (await list())[0]!.manifestSha256;
+      expect(await byTestId(page, `export-hash-${job.id}`).getAttribute('title')).toBe(manifestSha256);
+
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        byTestId(page, `export-download-${job.id}`).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(`export-${caseId}-${job.id}.zip`);
+      const zip = unzipSync(new Uint8Array(await readFile((await download.path())!)));
+      const prefix = `export-${caseId}-${job.id}/`;
+      const raw = zip[`${prefix}manifest.json`]!;
+      const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+      expect(sha(raw)).toBe(manifestSha256);
+      const manifest = JSON.parse(Buffer.from(raw).toString('utf8')) as {
+        format: string;
+        files: { path: string; sha256: string }[];
+        items: { msgid: string }[];
+      };
+      expect(manifest.format).toBe('rsmf');
+      // the one item tagged responsive
+      expect(manifest.items.map((i) => i.msgid)).toEqual([HIT_MSGID]);
+      const rsmfs = manifest.files.filter((f) => f.path.endsWith('.rsmf'));
+      expect(rsmfs).toHaveLength(1);
+      const { validate, errors } = await rsmfValidator();
+      for (const f of manifest.files) {
+        const bytes = zip[`${prefix}${f.path}`]!;
+        expect(sha(bytes), f.path).toBe(f.sha256);
+      }
+      for (const f of rsmfs) {
+        const { manifest: rsmf } = await readRsmf(zip[`${prefix}${f.path}`]!);
+        expect(validate(rsmf), `${f.path}: ${errors()}`).toBe(true);
+        expect((rsmf as { events: { id: string }[] }).events.map((e) => e.id)).toEqual([HIT_MSGID]);
+      }
+    }));
+
   it('reads in Chinese', () =>
     step(async () => {
       await page.goto('/cases');
@@ -155,6 +215,7 @@ describe('cases in the browser', () => {
       await expect.poll(() => casePage.textContent(), { timeout: WAIT_MS }).toContain('法律保全');
       expect(await casePage.textContent()).toContain('已保存的搜索');
       expect(await casePage.textContent()).not.toContain('Legal holds');
+      expect(await (await visible(page, 'exports-table')).textContent()).toContain('已完成');
       await byTestId(page, 'lang-switch').selectOption('en');
     }));
 });

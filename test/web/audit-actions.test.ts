@@ -194,6 +194,13 @@ const SAMPLES: Record<AuditAction, { target: string; detail?: Record<string, unk
   'case.member.remove': { target: '7', detail: { username: 'erin' } },
   'case.search.save': { target: '7', detail: { searchId: 2, query: 'from:li', items: 30 } },
   'case.search.run': { target: '7', detail: { searchId: 2, query: 'from:li', items: 31 } },
+  'case.export.start': {
+    target: '7',
+    detail: { exportId: 'e1', format: 'rsmf', reviewSetId: 3, name: 'First pass', tags: ['responsive'] },
+  },
+  'case.export.resume': { target: '7', detail: { exportId: 'e1' } },
+  'case.export.download': { target: '7', detail: { exportId: 'e1', format: 'rsmf', manifestSha256: 'ab12' } },
+  'case.export.manifest': { target: '7', detail: { exportId: 'e1', manifestSha256: 'ab12' } },
   'hold.place': {
     target: '5',
     detail: { caseId: 7, kind: 'custodian', custodian: 'li.lei@example.com', items: 120 },

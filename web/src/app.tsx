@@ -65,7 +65,7 @@
  *                review-remove-tag, review-check-all, review-check, review-total (data-total),
  *                review-table, review-item-<msgid>, review-item-tags (data-tags), review-conversation,
  *                review-comment, review-comment-open, review-comment-input, review-comment-save,
- *                review-previous, review-next, case-export-note; cases-status-filter, case-status-<id>
+ *                review-previous, review-next; cases-status-filter, case-status-<id>
  *                (data-status), case-status-section, case-close, case-close-reason, case-close-confirm,
  *                case-closed-note, case-reopen, tags-table, tag-row-<name>, tag-state (data-state), tag-name,
  *                tag-add, tag-rename-<id>, tag-rename-input-<id>, tag-rename-save-<id>, tag-retire-<id>,
@@ -73,6 +73,9 @@
  *                set-unassign-<id>-<username>, review-read-only
  *   review       my-review-page, my-review-table, my-set-<id>, my-set-link-<id>, review-set-page (with the
  *                review panel above), review-conversation-back
+ *                exports-table, export-<id>, export-status-<id>
+ *                (data-status), export-hash-<id>, export-download-<id>, export-manifest-<id>,
+ *                export-resume-<id>, export-source, export-format, export-tag-<tag>, export-start
  *   retention    retention-page, retention-outside-note, policy-table, policy-<id>, lock-<id>, lock-confirm-<id>,
  *                policy-locked-<id>, policy-name, policy-value, policy-unit, policy-action, policy-reviewer,
  *                policy-mailboxes, policy-create, dry-run, dry-run-counts, dry-run-table, batch-table,

@@ -1,5 +1,5 @@
 /**
- * `export (--query Q | --case ID [--review-set ID]) --format eml|mbox|rsmf --out DIR`: a defensible
+ * `export (--query Q | --case ID [--review-set ID]) --format eml|mbox|rsmf|pdf --out DIR`: a defensible
  * export with its manifest, resumable by running the same command again after a crash.
  */
 import { resolve } from 'node:path';
@@ -27,11 +27,7 @@ function idFlag(name: string, v: string | undefined): number | undefined {
 
 export async function exportCommand(flags: ExportFlags, io: Io): Promise<number> {
   if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) {
-    io.err(
-      flags.format === 'pdf'
-        ? `export: --format pdf is not available in this version; use eml, mbox or rsmf\n`
-        : `export: --format is eml, mbox or rsmf, not "${flags.format}"\n`,
-    );
+    io.err(`export: --format is eml, mbox, rsmf or pdf, not "${flags.format}"\n`);
     return 2;
   }
   if ((flags.query === undefined) === (flags.case === undefined)) {
@@ -51,6 +47,7 @@ export async function exportCommand(flags: ExportFlags, io: Io): Promise<number>
       format: flags.format as ExportFormat,
       outDir: resolve(flags.out),
       actor: cliActor(),
+      pdfFont: cfg.export,
       ...(flags.query !== undefined ? { query: flags.query } : {}),
       ...(caseId !== undefined ? { caseId } : {}),
       ...(reviewSetId !== undefined ? { reviewSetId } : {}),

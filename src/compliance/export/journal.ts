@@ -5,12 +5,14 @@
  * as an uninterrupted run; a torn last line (killed mid-write) is ignored.
  */
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface JournalHeader {
   version: 1;
+  /** made when the export starts (absent in journals of earlier versions) */
+  exportId?: string;
   format: string;
   caseId: number | null;
   caseName: string | null;
@@ -70,8 +72,18 @@ export async function writeHeader(out: string, header: JournalHeader, keys: read
   await writeFile(join(dir, 'done.jsonl'), '');
 }
 
-export async function appendDone(out: string, item: JournalItem): Promise<void> {
-  await appendFile(join(journalDir(out), 'done.jsonl'), JSON.stringify(item) + '\n');
+/** The journal of items done, open for the run: a batch's lines go in one write. */
+export async function openJournal(out: string): Promise<{
+  append(items: readonly JournalItem[]): Promise<void>;
+  close(): Promise<void>;
+}> {
+  const fh = await open(join(journalDir(out), 'done.jsonl'), 'a');
+  return {
+    append: async (items) => {
+      if (items.length) await fh.write(items.map((i) => JSON.stringify(i) + '\n').join(''));
+    },
+    close: () => fh.close(),
+  };
 }
 
 /** The items done, in journal order; a torn last line is dropped. */

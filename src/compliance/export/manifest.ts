@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readDone, type JournalHeader } from './journal.js';
+import { readDone, type JournalHeader, type JournalItem } from './journal.js';
 import type { WrittenFile } from './load-files-write.js';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -29,6 +29,8 @@ export async function writeManifest(
   out: string,
   header: JournalHeader,
   loadFiles: WrittenFile[],
+  /** PDF: where an item's file is, when it is not the journaled path */
+  pathOf: (d: JournalItem) => string = (d) => d.path,
 ): Promise<ManifestWritten> {
   // Files: every EML (its bytes are the archived MIME, so its hash is the MIME's), or every
   // mbox or RSMF file (hashed now), then the load files.
@@ -39,8 +41,8 @@ export async function writeManifest(
     items++;
     if (header.format === 'eml') files.push({ path: d.path, sha256: d.mimeSha256, bytes: d.bytes });
     else if (d.end !== undefined) mboxes.set(d.path, d.end);
-    // RSMF: many items share a file, written after the journal, so its size is read from disk
-    else if (!mboxes.has(d.path)) mboxes.set(d.path, (await stat(join(out, d.path))).size);
+    // RSMF and PDF: many items share a file, written after the journal, so its size is read from disk
+    else if (!mboxes.has(pathOf(d))) mboxes.set(pathOf(d), (await stat(join(out, pathOf(d)))).size);
   }
   for (const [path, bytes] of [...mboxes].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
     files.push({ path, sha256: await sha256File(join(out, path)), bytes });
@@ -60,6 +62,7 @@ export async function writeManifest(
       manifestVersion: 1,
       generator: 'wechat-archiver',
       format: header.format,
+      ...(header.exportId !== undefined ? { exportId: header.exportId } : {}),
       case: header.caseId !== null ? { id: header.caseId, name: header.caseName } : null,
       reviewSet: header.reviewSetId,
       query: header.query,
@@ -80,7 +83,7 @@ export async function writeManifest(
         itemKey: d.itemKey,
         msgid: d.msgid,
         mimeSha256: d.mimeSha256,
-        path: d.path,
+        path: pathOf(d),
       };
       await put(`    ${JSON.stringify(rec)}${++i < items ? ',' : ''}\n`);
     }

@@ -4,18 +4,19 @@
  * are journaled the files are written from the journal, one file's items in memory at a time.
  * Writing is idempotent (same items, same bytes), so a resumed export simply writes them again.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { simpleParser } from 'mailparser';
-import { exportItemPeople, type Store } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import { readDone, type JournalItem } from './journal.js';
+import { groupByPath, parsedItems } from './parsed-items.js';
+import { KnownDirs } from './write-util.js';
 import { rsmfFile } from './rsmf.js';
 import { RSMF_MAX_EVENTS } from './rsmf-manifest.js';
 
-const safe = (s: string): string => s.replace(/[^A-Za-z0-9@._+-]/g, '_').slice(0, 120) || '_';
+export const safeName = (s: string): string => s.replace(/[^A-Za-z0-9@._+-]/g, '_').slice(0, 120) || '_';
 
 function basePath(custodianDir: string, d: Pick<JournalItem, 'conversation' | 'dateSent'>): string {
-  return `RSMF/${custodianDir}/${safe(d.conversation)}_${d.dateSent.slice(0, 10)}`;
+  return `RSMF/${custodianDir}/${safeName(d.conversation)}_${d.dateSent.slice(0, 10)}`;
 }
 
 /** Assigns RSMF file paths in journal (sent-time) order; `counts` carries over a resume. */
@@ -34,39 +35,11 @@ export class RsmfPaths {
 
 /** Writes every RSMF file named in the journal. */
 export async function writeRsmfFiles(out: string, store: Store): Promise<void> {
-  const byPath = new Map<string, JournalItem[]>();
-  for await (const d of readDone(out)) {
-    const list = byPath.get(d.path);
-    if (list) list.push(d);
-    else byPath.set(d.path, [d]);
-  }
-  for (const [path, items] of [...byPath].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const parsed = [];
-    const people = new Map<string, { from: string; tolist: string[] }>();
-    for (let i = 0; i < items.length; i += 500)
-      for (const [k, v] of await exportItemPeople(
-        store.db,
-        items.slice(i, i + 500).map((d) => d.itemKey),
-      ))
-        people.set(k, v);
-    for (const d of items) {
-      const mime = await store.blobs.read(store.db, d.mimeSha256);
-      parsed.push({
-        controlNumber: d.controlNumber,
-        itemKey: d.itemKey,
-        msgid: d.msgid,
-        msgtype: d.msgtype,
-        msgTime: Date.parse(d.dateSent),
-        custodian: d.custodians[0],
-        fromId: people.get(d.itemKey)?.from ?? '',
-        toIds: people.get(d.itemKey)?.tolist ?? [],
-        ...(d.recalledBy !== undefined ? { recalledBy: d.recalledBy } : {}),
-        mail: await simpleParser(mime, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true }),
-      });
-    }
-    const { bytes } = rsmfFile(parsed, path.slice('RSMF/'.length, -'.rsmf'.length));
+  const dirs = new KnownDirs();
+  for (const [path, items] of await groupByPath(readDone(out))) {
+    const { bytes } = rsmfFile(await parsedItems(store, items), path.slice('RSMF/'.length, -'.rsmf'.length));
     const file = join(out, path);
-    await mkdir(dirname(file), { recursive: true });
+    await dirs.ensure(dirname(file));
     await writeFile(`${file}.part`, bytes);
     await rename(`${file}.part`, file);
   }

@@ -34,7 +34,8 @@ export function rsmfFile(items: readonly RsmfItem[], collectionId: string): { by
   const zip = zipSync(
     {
       'rsmf_manifest.json': [Buffer.from(JSON.stringify(manifest, null, 2), 'utf8'), { mtime: ZIP_TIME }],
-      ...Object.fromEntries(files.map((f) => [f.name, [f.bytes, { mtime: ZIP_TIME }] as const])),
+      // media are compressed formats already (images, video, voice): stored, not deflated again
+      ...Object.fromEntries(files.map((f) => [f.name, [f.bytes, { mtime: ZIP_TIME, level: 0 }] as const])),
     },
     { level: 6 },
   );

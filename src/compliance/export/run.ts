@@ -5,17 +5,18 @@
  * writes the load files and the manifest from the journal and audits the export with the
  * manifest's SHA-256. Memory holds one batch of items at a time, whatever the export's size.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, stat, truncate, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crashPoint } from '../../core/fault-points.js';
 import { ArchiverError } from '../../core/errors.js';
-import { exportItemRows, type Store } from '../../store/index.js';
+import { exportItemRows, type ExportItemRow, type Store } from '../../store/index.js';
 import { appendAudit } from '../audit/index.js';
 import { bareAddress, loadHeaders } from './headers.js';
 import {
-  appendDone,
   journalDir,
+  openJournal,
   readDone,
   readHeader,
   writeHeader,
@@ -24,14 +25,18 @@ import {
 } from './journal.js';
 import { writeLoadFiles } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
+import { KnownDirs, mapLimit, syncExport } from './write-util.js';
 import { mboxrdEntry } from './mboxrd.js';
+import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
+import { pdfBasePath, pdfPathOf, writePdfFiles } from './pdf-write.js';
 import { RsmfPaths, writeRsmfFiles } from './rsmf-write.js';
 import { resolveSelection, type ExportRequest } from './selection.js';
 
-export const EXPORT_FORMATS = ['eml', 'mbox', 'rsmf'] as const;
+export const EXPORT_FORMATS = ['eml', 'mbox', 'rsmf', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportResult {
+  exportId: string;
   outDir: string;
   manifest: string;
   manifestSha256: string;
@@ -40,6 +45,27 @@ export interface ExportResult {
 }
 
 const BATCH = 200;
+/** Blobs read and files written at once within a batch (libuv runs four file operations at a time). */
+const PARALLEL = 8;
+
+/** Where an export is: items journaled (`items`), then files written from the journal (`files`). */
+export interface ExportProgress {
+  phase: 'items' | 'files' | 'manifest';
+  done: number;
+  total: number;
+}
+
+export interface RunExportRequest extends ExportRequest {
+  format: ExportFormat;
+  outDir: string;
+  actor: string;
+  ip?: string;
+  /** a caller's id for the export (the console's job id); otherwise one is made and journaled */
+  exportId?: string;
+  /** PDF: the font setting (config `export`) */
+  pdfFont?: PdfFontSetting;
+  onProgress?: (p: ExportProgress) => void;
+}
 
 /** A file-system-safe folder name for a custodian address. */
 export function custodianFolder(mailbox: string | undefined): string {
@@ -74,12 +100,11 @@ async function cutTornLine(file: string): Promise<void> {
   }
 }
 
-export async function runExport(
-  store: Store,
-  req: ExportRequest & { format: ExportFormat; outDir: string; actor: string; ip?: string },
-  now = Date.now,
-): Promise<ExportResult> {
+export async function runExport(store: Store, req: RunExportRequest, now = Date.now): Promise<ExportResult> {
   const out = req.outDir;
+  // Before anything is written: a PDF export without a CJK font fails at once, with what to do.
+  const font = req.format === 'pdf' ? await loadPdfFont(req.pdfFont) : undefined;
+  const progress = req.onProgress ?? (() => undefined);
   let journal = await readHeader(out);
   const resumed = journal !== undefined;
   if (journal) {
@@ -95,6 +120,7 @@ export async function runExport(
     const sel = await resolveSelection(store, req);
     const header: JournalHeader = {
       version: 1,
+      exportId: req.exportId ?? randomUUID(),
       format: req.format,
       caseId: req.caseId ?? null,
       caseName: sel.caseName,
@@ -122,69 +148,66 @@ export async function runExport(
   }
   if (header.format === 'mbox') await cutMboxes(out, mboxEnd);
 
-  for (let i = next; i < keys.length; i += BATCH) {
-    const batch = keys.slice(i, i + BATCH);
-    const rows = await exportItemRows(store.db, batch, header.reviewSetId ?? undefined);
-    for (let j = 0; j < batch.length; j++) {
-      const n = i + j;
-      const row = rows.get(batch[j]!);
-      if (!row)
-        throw new ArchiverError(
-          'WXA_EXPORT_FAILED',
-          `item ${batch[j]} was deleted after the export began; export again into a new directory`,
-        );
-      const mime = await store.blobs.read(store.db, row.mimeSha256);
-      const h = loadHeaders(mime);
-      const item: JournalItem = {
-        n,
-        controlNumber: controlNumber(n),
-        itemKey: row.key,
-        msgid: row.msgid,
-        mimeSha256: row.mimeSha256,
-        bytes: mime.length,
-        path: '',
-        custodians: row.mailboxes,
-        from: h.from,
-        to: h.to,
-        subject: h.subject,
-        dateSent: new Date(row.msgTime).toISOString(),
-        conversation: row.conversationId,
-        msgtype: row.msgtype,
-        tags: row.tags,
-      };
-      if (header.format === 'eml') {
-        item.path = `NATIVES/${custodianFolder(row.mailboxes[0])}/${item.controlNumber}.eml`;
-        const file = join(out, item.path);
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(`${file}.part`, mime);
-        await rename(`${file}.part`, file);
-      } else if (header.format === 'rsmf') {
-        // written once every item is journaled, a file per conversation and day
-        item.path = rsmfPaths.next(item);
-        if (row.recalledBy !== null) item.recalledBy = row.recalledBy;
-      } else {
-        item.path = `MBOX/${custodianFolder(row.mailboxes[0])}.mbox`;
-        const entry = mboxrdEntry(mime, bareAddress(h.from), row.msgTime);
-        const file = join(out, item.path);
-        await mkdir(dirname(file), { recursive: true });
-        const fh = await open(file, 'a');
-        try {
-          await fh.write(entry);
-        } finally {
-          await fh.close();
+  const done = await openJournal(out);
+  const dirs = new KnownDirs();
+  try {
+    for (let i = next; i < keys.length; i += BATCH) {
+      const batch = keys.slice(i, i + BATCH);
+      const rows = await exportItemRows(store.db, batch, header.reviewSetId ?? undefined);
+      // The batch's blobs are read (and EML files written) a few at a time in parallel: the disk
+      // and the hashing overlap. A file is written before its journal line, and an EML file is
+      // written whole again on resume when its line is missing, so no rename is needed.
+      const read = await mapLimit(batch, PARALLEL, async (key, j) => {
+        const row = rows.get(key);
+        if (!row)
+          throw new ArchiverError(
+            'WXA_EXPORT_FAILED',
+            `item ${key} was deleted after the export began; export again into a new directory`,
+          );
+        const mime = await store.blobs.read(store.db, row.mimeSha256);
+        const item = journalItem(i + j, row, mime);
+        if (header.format === 'eml') {
+          item.path = `NATIVES/${custodianFolder(row.mailboxes[0])}/${item.controlNumber}.eml`;
+          await dirs.ensure(dirname(join(out, item.path)));
+          await writeFile(join(out, item.path), mime);
         }
-        item.end = (mboxEnd.get(item.path) ?? 0) + entry.length;
-        mboxEnd.set(item.path, item.end);
+        return { item, row, mime: header.format === 'mbox' ? mime : undefined };
+      });
+      for (const { item, row, mime } of read) {
+        if (header.format === 'pdf') {
+          // written once every item is journaled, a transcript per conversation (or day)
+          item.path = pdfBasePath(custodianFolder(row.mailboxes[0]), item);
+          if (row.recalledBy !== null) item.recalledBy = row.recalledBy;
+        } else if (header.format === 'rsmf') {
+          // written once every item is journaled, a file per conversation and day
+          item.path = rsmfPaths.next(item);
+          if (row.recalledBy !== null) item.recalledBy = row.recalledBy;
+        } else if (header.format === 'mbox') {
+          item.path = `MBOX/${custodianFolder(row.mailboxes[0])}.mbox`;
+          const entry = mboxrdEntry(mime!, bareAddress(item.from), row.msgTime);
+          await dirs.ensure(join(out, 'MBOX'));
+          await appendFile(join(out, item.path), entry);
+          item.end = (mboxEnd.get(item.path) ?? 0) + entry.length;
+          mboxEnd.set(item.path, item.end);
+        }
+        // a kill here leaves files (or mbox entries) the journal does not name yet: resume redoes them
+        crashPoint('export-item');
       }
-      await appendDone(out, item);
-      crashPoint('export-item');
+      await done.append(read.map((r) => r.item));
+      progress({ phase: 'items', done: Math.min(i + BATCH, keys.length), total: keys.length });
     }
+  } finally {
+    await done.close();
   }
 
+  progress({ phase: 'files', done: keys.length, total: keys.length });
   if (header.format === 'rsmf') await writeRsmfFiles(out, store);
+  const pathOf = header.format === 'pdf' ? await pdfPathOf(out) : undefined;
+  if (header.format === 'pdf') await writePdfFiles(out, store, header, font!, pathOf!);
   const files = await writeLoadFiles(out, header);
-  const manifest = await writeManifest(out, header, files);
-  await syncTree(out);
+  progress({ phase: 'manifest', done: keys.length, total: keys.length });
+  const manifest = await writeManifest(out, header, files, pathOf);
+  await syncExport(out);
   const counts = manifest.counts;
   await appendAudit(
     store.db,
@@ -194,6 +217,7 @@ export async function runExport(
       target: header.caseId !== null ? `case:${header.caseId}` : 'archive',
       detail: {
         format: header.format,
+        exportId: header.exportId,
         ...(header.query !== null ? { query: header.query } : {}),
         ...(header.reviewSetId !== null ? { reviewSetId: header.reviewSetId } : {}),
         manifestSha256: manifest.sha256,
@@ -204,7 +228,14 @@ export async function runExport(
     },
     now(),
   );
-  return { outDir: out, manifest: manifest.path, manifestSha256: manifest.sha256, counts, resumed };
+  return {
+    exportId: header.exportId ?? '-',
+    outDir: out,
+    manifest: manifest.path,
+    manifestSha256: manifest.sha256,
+    counts,
+    resumed,
+  };
 }
 
 /** Cuts each mbox back to the end of its last journaled entry (a torn entry is written again). */
@@ -219,15 +250,24 @@ async function cutMboxes(out: string, ends: Map<string, number>): Promise<void> 
   }
 }
 
-/** fsync of every file written, so a finished export survives a power loss. */
-async function syncTree(dir: string): Promise<void> {
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    const path = join(e.parentPath, e.name);
-    const fh = await open(path, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  }
+/** An item's journal line, but for its path (the format decides it). */
+function journalItem(n: number, row: ExportItemRow, mime: Buffer): JournalItem {
+  const h = loadHeaders(mime);
+  return {
+    n,
+    controlNumber: controlNumber(n),
+    itemKey: row.key,
+    msgid: row.msgid,
+    mimeSha256: row.mimeSha256,
+    bytes: mime.length,
+    path: '',
+    custodians: row.mailboxes,
+    from: h.from,
+    to: h.to,
+    subject: h.subject,
+    dateSent: new Date(row.msgTime).toISOString(),
+    conversation: row.conversationId,
+    msgtype: row.msgtype,
+    tags: row.tags,
+  };
 }

@@ -1,6 +1,7 @@
 /**
- * What an export covers: a query (the search syntax), a case (everything its active holds
- * preserve), or a review set of a case (optionally only items with some tags). Resolved once,
+ * What an export covers: a query (the search syntax; with a case, one of its saved searches), a
+ * case (everything its active holds preserve), or a review set of a case (optionally only items
+ * with some tags). Resolved once,
  * to item keys in sent-time order.
  */
 import { ArchiverError } from '../../core/errors.js';
@@ -24,8 +25,10 @@ export async function resolveSelection(
   const db = store.db;
   const caseName = req.caseId !== undefined ? (await requireCase(db, req.caseId)).name : null;
   if (req.query !== undefined) {
-    if (req.caseId !== undefined || req.reviewSetId !== undefined)
-      throw new ArchiverError('WXA_INPUT_INVALID', 'export: give --query or --case, not both');
+    // A query with a case is a saved search of that case (the console's exports): the case is
+    // recorded as the export's context; the query decides what is exported.
+    if (req.reviewSetId !== undefined)
+      throw new ArchiverError('WXA_INPUT_INVALID', 'export: give a query or a review set, not both');
     return { keys: await exportItemKeys(db, { kind: 'query', cond: compileQuery(parseQuery(req.query)) }), caseName };
   }
   if (req.caseId === undefined) throw new ArchiverError('WXA_INPUT_INVALID', 'export: give --query Q or --case ID');

@@ -19,6 +19,7 @@ import { SetsSection } from './cases/sets-section.js';
 import { StatusSection } from './cases/status-section.js';
 import { TagsSection } from './cases/tags-section.js';
 import { casesApi, type CaseDetail, type CaseTag, type ReviewSet, type SavedSearch } from './cases/types.js';
+import { ExportsPanel } from './cases/exports-panel.js';
 
 export function CasePage() {
   const { t } = useTranslation('cases');
@@ -93,9 +94,7 @@ export function CasePage() {
       {openSet ? (
         <ReviewSetPanel key={openSet.id} set={openSet} tags={tags} readOnly={!canWrite} onChange={load} />
       ) : null}
-      <p className="muted" data-testid="case-export-note">
-        {t('exportNote')}
-      </p>
+      <ExportsPanel caseId={id} searches={searches} reviewSets={sets} canWrite={canWrite} />
     </Page>
   );
 }

@@ -176,6 +176,10 @@ const SPECIAL: Partial<Record<AuditAction, Special>> = {
   'case.member.remove': caseFromTarget,
   'case.search.save': caseFromTarget,
   'case.search.run': caseFromTarget,
+  'case.export.start': caseFromTarget,
+  'case.export.resume': caseFromTarget,
+  'case.export.download': caseFromTarget,
+  'case.export.manifest': caseFromTarget,
   'hold.place': (e, c) => ({
     variant: e.detail.kind === 'query' ? 'saysQuery' : 'says',
     values: { case: caseText(e.detail.caseId, c) },

@@ -1,0 +1,213 @@
+/**
+ * Exports of a case run from the console: started as a background job (the request returns at
+ * once), written under the data directory (`exports/<case>/<export id>/`), their progress kept in
+ * memory while they run and their outcome in the database, so the case lists them after a
+ * restart. An export the process was stopped in the middle of shows as interrupted and is
+ * resumed by the export's own journal. Who started it is audited here; the export itself is
+ * audited with its manifest's hash by runExport.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { ArchiverError } from '../../core/errors.js';
+import {
+  exportJob,
+  exportJobsOf,
+  finishExportJob,
+  insertExportJob,
+  restartExportJob,
+  type ExportJobRow,
+  type Store,
+} from '../../store/index.js';
+import { appendAudit } from '../audit/index.js';
+import { ipOf, listReviewSets, listSavedSearches, requireCase, type Actor } from '../cases/index.js';
+import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
+import { runExport, type ExportFormat, type ExportProgress } from './run.js';
+import type { ExportRequest } from './selection.js';
+
+/** What a console export covers: a saved search of the case, or a review set (some tags only). */
+export type ExportSource = { savedSearchId: number } | { reviewSetId: number; tags?: string[] };
+
+export interface ExportJobView {
+  id: string;
+  caseId: number;
+  format: string;
+  source: ExportSource & { query?: string; name?: string };
+  /** running: in this process now; interrupted: the process stopped while it ran (resume it) */
+  status: 'running' | 'done' | 'failed' | 'interrupted';
+  createdBy: string;
+  createdAt: string;
+  finishedAt: string | null;
+  counts: { items: number; files: number; bytes: number } | null;
+  manifestSha256: string | null;
+  error: string | null;
+  progress: ExportProgress | null;
+}
+
+export interface ExportJobsDeps {
+  store: Store;
+  dataDir: string;
+  pdfFont: PdfFontSetting;
+  now: () => number;
+  /** a background export's failure, for the log (never message content) */
+  onError?: (jobId: string, err: unknown) => void;
+}
+
+export class ExportJobs {
+  private readonly running = new Map<string, ExportProgress>();
+
+  constructor(private readonly deps: ExportJobsDeps) {}
+
+  /** Where an export's files are. */
+  dirOf(caseId: number, id: string): string {
+    return join(this.deps.dataDir, 'exports', String(caseId), id);
+  }
+
+  async start(caseId: number, format: ExportFormat, source: ExportSource, actor: Actor): Promise<ExportJobView> {
+    const { store, now } = this.deps;
+    const c = await requireCase(store.db, caseId);
+    if (c.status === 'closed') throw new ArchiverError('WXA_CASE_CLOSED', `case ${caseId} is closed`);
+    const described = await this.describe(caseId, source);
+    // Refused now rather than failed later: no CJK font, no PDF.
+    if (format === 'pdf') await loadPdfFont(this.deps.pdfFont);
+    const id = randomUUID();
+    const at = now();
+    await insertExportJob(store.db, {
+      id,
+      case_id: caseId,
+      format,
+      source_json: JSON.stringify(described),
+      status: 'running',
+      created_by: actor.username,
+      created_at: at,
+      finished_at: null,
+      items: null,
+      files: null,
+      bytes: null,
+      manifest_sha256: null,
+      error: null,
+    });
+    await appendAudit(
+      store.db,
+      {
+        actor: actor.username,
+        action: 'case.export.start',
+        target: String(caseId),
+        detail: { exportId: id, format, ...described },
+        ...ipOf(actor),
+      },
+      at,
+    );
+    this.launch(caseId, id, format, described, actor);
+    return this.view((await exportJob(store.db, caseId, id))!);
+  }
+
+  /** Resumes an interrupted or failed export from its journal. */
+  async resume(caseId: number, id: string, actor: Actor): Promise<ExportJobView> {
+    const row = await exportJob(this.deps.store.db, caseId, id);
+    if (!row) throw new ArchiverError('WXA_NOT_FOUND', `case ${caseId} has no export ${id}`);
+    if (this.running.has(id) || row.status === 'done') return this.view(row);
+    await restartExportJob(this.deps.store.db, id);
+    await appendAudit(
+      this.deps.store.db,
+      {
+        actor: actor.username,
+        action: 'case.export.resume',
+        target: String(caseId),
+        detail: { exportId: id },
+        ...ipOf(actor),
+      },
+      this.deps.now(),
+    );
+    this.launch(caseId, id, row.format as ExportFormat, JSON.parse(row.source_json) as ExportJobView['source'], actor);
+    return this.view((await exportJob(this.deps.store.db, caseId, id))!);
+  }
+
+  async list(caseId: number): Promise<ExportJobView[]> {
+    return (await exportJobsOf(this.deps.store.db, caseId)).map((r) => this.view(r));
+  }
+
+  async get(caseId: number, id: string): Promise<ExportJobView> {
+    const row = await exportJob(this.deps.store.db, caseId, id);
+    if (!row) throw new ArchiverError('WXA_NOT_FOUND', `case ${caseId} has no export ${id}`);
+    return this.view(row);
+  }
+
+  private launch(
+    caseId: number,
+    id: string,
+    format: ExportFormat,
+    source: ExportJobView['source'],
+    actor: Actor,
+  ): void {
+    const { store, now } = this.deps;
+    this.running.set(id, { phase: 'items', done: 0, total: 0 });
+    const req: ExportRequest =
+      'savedSearchId' in source
+        ? { caseId, query: source.query ?? '' }
+        : { caseId, reviewSetId: source.reviewSetId, ...(source.tags?.length ? { tags: source.tags } : {}) };
+    void runExport(
+      store,
+      {
+        ...req,
+        format,
+        outDir: this.dirOf(caseId, id),
+        actor: actor.username,
+        ...ipOf(actor),
+        exportId: id,
+        pdfFont: this.deps.pdfFont,
+        onProgress: (p) => this.running.set(id, p),
+      },
+      now,
+    )
+      .then(
+        (res) =>
+          finishExportJob(store.db, id, {
+            status: 'done',
+            at: now(),
+            ...res.counts,
+            manifestSha256: res.manifestSha256,
+          }),
+        async (err: unknown) => {
+          this.deps.onError?.(id, err);
+          await finishExportJob(store.db, id, { status: 'failed', at: now(), error: (err as Error).message });
+        },
+      )
+      // the store closed under a running export (the server stopped): its row stays running and
+      // the case shows it as interrupted, to be resumed
+      .catch((err: unknown) => this.deps.onError?.(id, err))
+      .finally(() => this.running.delete(id));
+  }
+
+  /** The source as stored: with the saved search's query and name, or the review set's name. */
+  private async describe(caseId: number, source: ExportSource): Promise<ExportJobView['source']> {
+    const db = this.deps.store.db;
+    if ('savedSearchId' in source) {
+      const s = (await listSavedSearches(db, caseId)).find((x) => x.id === source.savedSearchId);
+      if (!s) throw new ArchiverError('WXA_NOT_FOUND', `case ${caseId} has no saved search ${source.savedSearchId}`);
+      return { savedSearchId: s.id, query: s.query, name: s.name };
+    }
+    const set = (await listReviewSets(db, caseId)).find((x) => x.id === source.reviewSetId);
+    if (!set) throw new ArchiverError('WXA_NOT_FOUND', `case ${caseId} has no review set ${source.reviewSetId}`);
+    return { reviewSetId: set.id, name: set.name, ...(source.tags?.length ? { tags: [...source.tags].sort() } : {}) };
+  }
+
+  private view(r: ExportJobRow): ExportJobView {
+    const live = this.running.get(r.id);
+    const status = live ? 'running' : r.status === 'running' ? 'interrupted' : (r.status as 'done' | 'failed');
+    return {
+      id: r.id,
+      caseId: Number(r.case_id),
+      format: r.format,
+      source: JSON.parse(r.source_json) as ExportJobView['source'],
+      status,
+      createdBy: r.created_by,
+      createdAt: new Date(Number(r.created_at)).toISOString(),
+      finishedAt: r.finished_at === null ? null : new Date(Number(r.finished_at)).toISOString(),
+      counts:
+        r.items === null ? null : { items: Number(r.items), files: Number(r.files ?? 0), bytes: Number(r.bytes ?? 0) },
+      manifestSha256: r.manifest_sha256,
+      error: r.error,
+      progress: live ?? null,
+    };
+  }
+}

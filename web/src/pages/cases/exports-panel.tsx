@@ -1,0 +1,220 @@
+/**
+ * A case's exports: start one (a saved search, or a review set with only some tags, in EML,
+ * mbox, RSMF or PDF), follow it while it runs on the server, and take finished ones away as a
+ * zip or their manifest alone. Who started each, when, with what counts and manifest hash, is
+ * listed for everyone who works the case.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { get, post } from '../../api.js';
+import { Button, ErrorBanner, Field, Section, Table, useFormat } from '../../components/index.js';
+import { casesApi, type CaseTag, type ReviewSet, type SavedSearch } from './types.js';
+import { useAction } from './use-action.js';
+
+const FORMATS = ['rsmf', 'eml', 'mbox', 'pdf'] as const;
+
+interface ExportJob {
+  id: string;
+  format: (typeof FORMATS)[number];
+  source: { savedSearchId?: number; reviewSetId?: number; tags?: string[]; name?: string };
+  status: 'running' | 'done' | 'failed' | 'interrupted';
+  createdBy: string;
+  createdAt: string;
+  counts: { items: number; files: number; bytes: number } | null;
+  manifestSha256: string | null;
+  error: string | null;
+  progress: { phase: 'items' | 'files' | 'manifest'; done: number; total: number } | null;
+}
+
+interface Props {
+  caseId: number;
+  searches: SavedSearch[];
+  reviewSets: ReviewSet[];
+  canWrite: boolean;
+}
+
+export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) {
+  const { t } = useTranslation('exports');
+  const fmt = useFormat();
+  const base = `${casesApi(caseId)}/exports`;
+  const [jobs, setJobs] = useState<ExportJob[]>([]);
+  const [tags, setTags] = useState<string[]>([]);
+  const [format, setFormat] = useState<(typeof FORMATS)[number]>('rsmf');
+  const [source, setSource] = useState('');
+  const [chosenTags, setChosenTags] = useState<string[]>([]);
+
+  const load = useCallback(async () => setJobs((await get<{ exports: ExportJob[] }>(base)).exports), [base]);
+  const { busy, error, setError, act } = useAction(load);
+  useEffect(() => {
+    load().catch(setError);
+    // Every tag of the case, retired ones too: items may still carry them.
+    get<{ tags: CaseTag[] }>(`${casesApi(caseId)}/tags`)
+      .then((r) => setTags(r.tags.map((tag) => tag.name)))
+      .catch(() => setTags([]));
+  }, [caseId, load, setError]);
+  // While an export runs, follow it.
+  const running = jobs.some((j) => j.status === 'running');
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => void load().catch(setError), 1000);
+    return () => clearInterval(timer);
+  }, [running, load, setError]);
+
+  const sources = [
+    ...reviewSets.map((s) => ({ value: `set:${s.id}`, label: t('source.set', { name: s.name }) })),
+    ...searches.map((s) => ({ value: `search:${s.id}`, label: t('source.search', { name: s.name }) })),
+  ];
+  const chosen = source || sources[0]?.value || '';
+  const [kind, idText] = chosen.split(':');
+  const start = () =>
+    act(() =>
+      post(base, {
+        format,
+        ...(kind === 'set'
+          ? { reviewSetId: Number(idText), ...(chosenTags.length ? { tags: chosenTags } : {}) }
+          : { savedSearchId: Number(idText) }),
+      }),
+    );
+
+  const sourceLabel = (j: ExportJob) =>
+    j.source.reviewSetId !== undefined
+      ? t('source.set', { name: j.source.name ?? j.source.reviewSetId }) +
+        (j.source.tags?.length ? ` (${j.source.tags.map((x) => tagLabel(x)).join(', ')})` : '')
+      : t('source.search', { name: j.source.name ?? j.source.savedSearchId });
+  const tagLabel = (tag: string) => t(`cases:review.tags.${tag}`, { defaultValue: tag });
+
+  return (
+    <Section title={t('title')}>
+      <ErrorBanner error={error} />
+      <Table
+        columns={[
+          { key: 'at', header: t('columns.started'), render: (j) => fmt.dateTime(Date.parse(j.createdAt)) },
+          { key: 'by', header: t('columns.by'), render: (j) => j.createdBy },
+          { key: 'format', header: t('columns.format'), render: (j) => t(`formats.${j.format}`) },
+          { key: 'source', header: t('columns.source'), render: sourceLabel },
+          {
+            key: 'status',
+            header: t('columns.status'),
+            render: (j) => (
+              <span data-testid={`export-status-${j.id}`} data-status={j.status} title={j.error ?? undefined}>
+                {t(`status.${j.status}`)}
+                {j.progress
+                  ? ` · ${t(`phase.${j.progress.phase}`)} ${fmt.number(j.progress.done)} / ${fmt.number(j.progress.total)}`
+                  : ''}
+                {j.status === 'failed' && j.error ? <span className="muted"> · {j.error}</span> : null}
+              </span>
+            ),
+          },
+          {
+            key: 'counts',
+            header: t('columns.counts'),
+            render: (j) =>
+              j.counts
+                ? t('counts', {
+                    items: fmt.number(j.counts.items),
+                    files: fmt.number(j.counts.files),
+                    bytes: fmt.bytes(j.counts.bytes),
+                  })
+                : '—',
+          },
+          {
+            key: 'hash',
+            header: t('columns.manifest'),
+            render: (j) =>
+              j.manifestSha256 ? (
+                <code title={j.manifestSha256} data-testid={`export-hash-${j.id}`}>
+                  {j.manifestSha256.slice(0, 12)}…
+                </code>
+              ) : (
+                '—'
+              ),
+          },
+          {
+            key: 'actions',
+            header: '',
+            render: (j) => (
+              <span className="case-actions">
+                {j.status === 'done' ? (
+                  <>
+                    <a href={`${base}/${j.id}/download`} data-testid={`export-download-${j.id}`} download>
+                      {t('download')}
+                    </a>{' '}
+                    <a href={`${base}/${j.id}/manifest`} data-testid={`export-manifest-${j.id}`} download>
+                      {t('manifest')}
+                    </a>
+                  </>
+                ) : null}
+                {canWrite && (j.status === 'interrupted' || j.status === 'failed') ? (
+                  <Button
+                    busy={busy}
+                    testId={`export-resume-${j.id}`}
+                    onClick={() => void act(() => post(`${base}/${j.id}/resume`))}
+                  >
+                    {t('resume')}
+                  </Button>
+                ) : null}
+              </span>
+            ),
+          },
+        ]}
+        rows={jobs}
+        rowKey={(j) => j.id}
+        rowTestId={(j) => `export-${j.id}`}
+        empty={t('none')}
+        testId="exports-table"
+      />
+      {canWrite ? (
+        sources.length ? (
+          <div className="case-form">
+            <Field label={t('form.source')}>
+              <select data-testid="export-source" value={chosen} onChange={(e) => setSource(e.target.value)}>
+                {sources.map((s) => (
+                  <option key={s.value} value={s.value}>
+                    {s.label}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label={t('form.format')}>
+              <select
+                data-testid="export-format"
+                value={format}
+                onChange={(e) => setFormat(e.target.value as (typeof FORMATS)[number])}
+              >
+                {FORMATS.map((f) => (
+                  <option key={f} value={f}>
+                    {t(`formats.${f}`)}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            {kind === 'set' && tags.length ? (
+              <Field label={t('form.tags')} hint={t('form.tagsHint')}>
+                <span className="case-actions" data-testid="export-tags">
+                  {tags.map((tag) => (
+                    <label key={tag}>
+                      <input
+                        type="checkbox"
+                        data-testid={`export-tag-${tag}`}
+                        checked={chosenTags.includes(tag)}
+                        onChange={(e) =>
+                          setChosenTags(e.target.checked ? [...chosenTags, tag] : chosenTags.filter((x) => x !== tag))
+                        }
+                      />{' '}
+                      {tagLabel(tag)}
+                    </label>
+                  ))}
+                </span>
+              </Field>
+            ) : null}
+            <Button variant="primary" busy={busy} testId="export-start" onClick={() => void start()}>
+              {t('start')}
+            </Button>
+          </div>
+        ) : (
+          <p className="muted">{t('noSource')}</p>
+        )
+      ) : null}
+    </Section>
+  );
+}
