@@ -121,12 +121,22 @@ describe('legal holds', () => {
     const refused = await cli('item', 'delete', shared, '--mailbox', custodian, '--data-dir', d);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/legal hold/);
+    // The case cannot be closed while its hold is on; once released it closes and reopens.
+    const close = await cli('case', 'close', caseId, '--data-dir', d);
+    expect(close.code).toBe(1);
+    expect(close.stderr).toContain(`#${hold.id}`);
     store = await openStore(d);
     expect((await entries(store)).some((e) => e.itemKey === shared && e.mailbox === custodian)).toBe(true);
     await store.close();
     expect((await cli('hold', 'release', String(hold.id), '--data-dir', d)).code).toBe(0);
     const list = await cliJson<{ id: number; status: string }[]>('hold', 'list', '--data-dir', d);
     expect(list.find((h) => h.id === hold.id)?.status).toBe('released');
+    expect(await cliJson('case', 'close', caseId, '--reason', 'matter settled', '--data-dir', d)).toEqual({
+      id: Number(caseId),
+      status: 'closed',
+    });
+    expect((await cli('hold', 'add', '--case', caseId, '--custodian', custodian, '--data-dir', d)).code).toBe(1);
+    expect((await cliJson<{ status: string }>('case', 'reopen', caseId, '--data-dir', d)).status).toBe('active');
     const ok = await cli('item', 'delete', shared, '--mailbox', custodian, '--data-dir', d);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);

@@ -21,6 +21,7 @@ import {
   caseCreateCommand,
   caseListCommand,
   caseShowCommand,
+  caseStatusCommand,
   holdAddCommand,
   holdListCommand,
   holdReleaseCommand,
@@ -217,6 +218,16 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('a case: members, custodians, holds with what each covers')
     .option('--json', 'print JSON')
     .action(act((id: string, opts) => caseShowCommand(id, opts, io)));
+  for (const change of ['close', 'reopen'] as const)
+    common(kase.command(`${change} <id>`))
+      .description(
+        change === 'close'
+          ? 'close a case: read-only from then on; refused while any of its legal holds is active'
+          : 'reopen a closed case',
+      )
+      .option('--reason <text>', 'why, kept in the audit log')
+      .option('--json', 'print the case id and status as JSON')
+      .action(act((id: string, opts) => caseStatusCommand(change, id, opts, io)));
   const hold = program.command('hold').description('legal holds: what they cover can be deleted by nothing');
   common(hold.command('add'))
     .description("hold a custodian's mailbox (also what arrives later) or every item a query matches")

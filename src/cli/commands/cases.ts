@@ -5,11 +5,13 @@
  */
 import { cliActor } from '../../compliance/audit/index.js';
 import {
+  closeCase,
   createCase,
   holdReport,
   listCases,
   placeHold,
   releaseHold,
+  reopenCase,
   requireCase,
   showCase,
   type HoldView,
@@ -142,6 +144,23 @@ export async function holdReleaseCommand(id: string, flags: JsonFlag & { reason?
     const h = await releaseHold(store.db, idArg('hold', id), actor(), flags.reason);
     if (flags.json) printJson(io, h);
     else io.out(`hold ${h.id} released\n`);
+    return 0;
+  });
+}
+
+/** `case close ID` / `case reopen ID`: closing is refused while a hold of the case is active. */
+export async function caseStatusCommand(
+  change: 'close' | 'reopen',
+  id: string,
+  flags: JsonFlag & { reason?: string },
+  io: Io,
+): Promise<number> {
+  return withStore(flags, async (store) => {
+    const caseId = idArg('case', id);
+    await (change === 'close' ? closeCase : reopenCase)(store.db, caseId, actor(), flags.reason);
+    const c = await requireCase(store.db, caseId);
+    if (flags.json) printJson(io, { id: c.id, status: c.status });
+    else io.out(`case ${c.id} ${change === 'close' ? 'closed' : 'reopened'}\n`);
     return 0;
   });
 }
