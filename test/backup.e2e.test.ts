@@ -74,7 +74,9 @@ describe('backup and restore', () => {
     await cp(data, source, { recursive: true });
     const db = new Database(join(source, 'archive.db'));
     try {
-      const { item_key: itemKey } = db.prepare('SELECT key AS item_key FROM items LIMIT 1').get() as { item_key: string };
+      const { item_key: itemKey } = db.prepare('SELECT key AS item_key FROM items LIMIT 1').get() as {
+        item_key: string;
+      };
       const insert = db.prepare(
         `INSERT INTO deliveries (connector_id, destination_id, item_key, mailbox, status, attempts, next_attempt_at, created_at, in_doubt)
          VALUES ('default', 'imap', ?, ?, ?, 0, 0, 0, 0)`,

@@ -69,3 +69,8 @@ export async function requeueKeyMissing(db: Db, connectorId: string, versions: n
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
+
+/** Whether the archive has ever known a connector with this id (it ran at least once). */
+export async function connectorKnown(db: Db, id: string): Promise<boolean> {
+  return (await db.selectFrom('connectors').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}

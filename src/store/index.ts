@@ -61,6 +61,7 @@ export * from './review-assignments.js';
 export * from './case-tags.js';
 export * from './supervision.js';
 export * from './audit-queries.js';
+export * from './audit-log.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

@@ -4,6 +4,7 @@
  * recomputed outside this software: hash = SHA-256(prev_hash + "\n" + canonical JSON of
  * [at, actor, action, target, detail, ip]).
  */
+import { auditRowsAfter } from '../../store/audit-log.js';
 import type { Db } from '../../store/db.js';
 
 const PAGE = 1000;
@@ -28,14 +29,7 @@ export interface ExportedAuditEvent {
 export async function* auditEventsInOrder(db: Db, sinceAt = 0): AsyncGenerator<ExportedAuditEvent> {
   let after = 0;
   for (;;) {
-    const rows = await db
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('id', '>', after)
-      .where('at', '>=', sinceAt)
-      .orderBy('id')
-      .limit(PAGE)
-      .execute();
+    const rows = await auditRowsAfter(db, after, PAGE, sinceAt);
     for (const r of rows) {
       yield {
         id: r.id,

@@ -6,12 +6,11 @@
  * Detail must never hold a secret's value: callers pass secret names ("connector.x.archiveSecret"
  * was changed), never what was typed. appendAudit refuses the obvious key names as a backstop.
  */
-import { sql, type Selectable } from 'kysely';
 import { ArchiverError } from '../../core/errors.js';
 import type { AuditEvent, AuditListedEvent, AuditPage } from './types.js';
 import type { Db } from '../../store/db.js';
+import { auditRowsNewestFirst, insertChainedAuditRow, type AuditRow } from '../../store/audit-log.js';
 import { CHAIN_GENESIS, canonicalJson, chainHash } from '../../store/hash-chain.js';
-import type { AuditEventTable } from '../../store/schema.js';
 import type { AuditAction } from './actions.js';
 
 /** The `prev_hash` of the first event. */
@@ -66,7 +65,7 @@ function findSecretKey(value: unknown, path: string): string | null {
   return null;
 }
 
-export function toAuditEvent(row: Selectable<AuditEventTable>): AuditEvent {
+export function toAuditEvent(row: AuditRow): AuditEvent {
   return {
     id: row.id,
     at: row.at,
@@ -95,31 +94,8 @@ export async function appendAudit(db: Db, e: AuditInput, now: number): Promise<A
   const ip = e.ip ?? '';
   const fields = { at: now, actor: e.actor, action: e.action, target: e.target, detail, ip };
   const append = async (tx: Db): Promise<AuditEvent> => {
-    const { id } = await tx
-      .insertInto('audit_events')
-      .values({
-        at: now,
-        actor: e.actor,
-        action: e.action,
-        target: e.target,
-        detail_json: canonicalJson(detail),
-        ip,
-        // placeholders, filled below once the write lock is held
-        prev_hash: '',
-        hash: '',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const prev = await tx
-      .selectFrom('audit_events')
-      .select('hash')
-      .where('id', '<', id)
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    const prevHash = prev?.hash ?? AUDIT_GENESIS;
-    const hash = auditHash(prevHash, fields);
-    await tx.updateTable('audit_events').set({ prev_hash: prevHash, hash }).where('id', '=', id).execute();
+    const row = { at: now, actor: e.actor, action: e.action, target: e.target, detail_json: canonicalJson(detail), ip };
+    const { id } = await insertChainedAuditRow(tx, row, AUDIT_GENESIS, (prevHash) => auditHash(prevHash, fields));
     return { id, ...fields };
   };
   // Inside a caller's transaction the event commits, or rolls back, with the change it records.
@@ -136,24 +112,14 @@ function parseBefore(before: string): number {
 /** Events newest first, filtered, one page at a time (keyset on id: stable while events are added). */
 export async function listAudit(db: Db, f: AuditFilter): Promise<Omit<AuditPage, 'cases'>> {
   const limit = Math.min(Math.max(Math.trunc(f.limit ?? AUDIT_PAGE_DEFAULT), 1), AUDIT_PAGE_MAX);
-  let q = db.selectFrom('audit_events').selectAll();
-  if (f.actor !== undefined && f.actor !== '') q = q.where('actor', '=', f.actor);
-  if (f.action !== undefined && f.action !== '') {
-    if (f.action.endsWith('.*')) {
-      const prefix = f.action.slice(0, -1);
-      // substr, not LIKE: '_' and '%' in a prefix are not wildcards; counted in characters.
-      q = q.where(sql`substr(action, 1, ${[...prefix].length})`, '=', prefix);
-    } else {
-      q = q.where('action', '=', f.action);
-    }
-  }
-  if (f.from !== undefined) q = q.where('at', '>=', f.from);
-  if (f.to !== undefined) q = q.where('at', '<', f.to);
-  if (f.before !== undefined && f.before !== '') q = q.where('id', '<', parseBefore(f.before));
-  const rows = await q
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
+  const rows = await auditRowsNewestFirst(db, {
+    ...(f.actor !== undefined ? { actor: f.actor } : {}),
+    ...(f.action !== undefined ? { action: f.action } : {}),
+    ...(f.from !== undefined ? { from: f.from } : {}),
+    ...(f.to !== undefined ? { to: f.to } : {}),
+    ...(f.before !== undefined && f.before !== '' ? { beforeId: parseBefore(f.before) } : {}),
+    limit: limit + 1,
+  });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const events: AuditListedEvent[] = page.map((r) => ({ ...toAuditEvent(r), prevHash: r.prev_hash, hash: r.hash }));

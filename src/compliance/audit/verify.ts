@@ -4,7 +4,7 @@
  * sit in memory at once. Used by the `verify` job and the console.
  */
 import type { Db } from '../../store/db.js';
-import { firstAuditEvent, latestAuditPrune } from '../../store/index.js';
+import { auditRowsAfter, firstAuditEvent, latestAuditPrune } from '../../store/index.js';
 import { AUDIT_GENESIS, auditHash } from './log.js';
 
 const PAGE = 1000;
@@ -57,13 +57,7 @@ export async function verifyAudit(db: Db): Promise<AuditVerification> {
   let lastId = 0;
   let firstBad: AuditVerification['firstBad'];
   for (;;) {
-    const rows = await db
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('id', '>', lastId)
-      .orderBy('id', 'asc')
-      .limit(PAGE)
-      .execute();
+    const rows = await auditRowsAfter(db, lastId, PAGE);
     for (const row of rows) {
       events++;
       if (!firstBad) {

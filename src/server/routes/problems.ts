@@ -9,6 +9,7 @@ import { checkMailbox } from '../../mapping/index.js';
 import { HOLD_REASONS } from '../../pipeline/index.js';
 import {
   expiredMedia,
+  connectorKnown,
   holdExamples,
   holdSummaries,
   listPartialDeliveries,
@@ -153,9 +154,7 @@ export function problemRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { id } = parse(idParams, req.params);
       const body = parse(mappingBody, req.body);
       const known =
-        ctx.config.connectors.some((c) => c.id === id) ||
-        (ctx.supervisor?.get(id) ??
-          (await db.selectFrom('connectors').select('id').where('id', '=', id).executeTakeFirst()));
+        ctx.config.connectors.some((c) => c.id === id) || (ctx.supervisor?.get(id) ?? (await connectorKnown(db, id)));
       if (!known) throw notFound(`connector ${id}`);
       const mailbox = checkMailbox(body.mailbox);
       if (!mailbox.ok) {
