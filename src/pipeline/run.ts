@@ -110,6 +110,8 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
       const processed = await processBatch(store, rt, current.rows, prepared, state, batch);
       crashPoint('before-commit');
       await commitProcessed(store.db, rt.id, processed, { now: now(), runId, destinations: destinationIds });
+      // Committed: the next batch finds these keys' versions in the store.
+      state.versions.clear();
       addCounters(counters, batch);
       progress('process', Math.max(total, counters.fetched));
       current = await upcoming;
