@@ -4,6 +4,7 @@
  * pipeline's rate is bounded by the CPU it needs per message, whichever thread spends it; these
  * numbers show that bound in the same run as the rate. Undefined where /proc is not there.
  */
+import { constants, generateKeyPairSync, privateDecrypt, publicEncrypt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 export interface ThreadCpu {
@@ -26,6 +27,32 @@ export function threadCpu(): ThreadCpu | undefined {
     const main = ticksOf(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')) / TICKS_PER_SECOND;
     const u = process.cpuUsage();
     return { main, all: (u.user + u.system) / 1e6 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of the calling thread. */
+export function callingThreadCpu(): number {
+  return ticksOf(readFileSync('/proc/thread-self/stat', 'utf8')) / TICKS_PER_SECOND;
+}
+
+/**
+ * CPU milliseconds one RSA-2048 private decrypt costs on this thread (what the pipeline does
+ * once per message), from about `seconds` of them: CPU time, so the machine's other jobs do not
+ * change it the way they change a rate.
+ */
+export function rsaCpuMsPerOp(seconds = 2): number | undefined {
+  try {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const block = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.alloc(32, 1));
+    const start = callingThreadCpu();
+    let n = 0;
+    while (callingThreadCpu() - start < seconds) {
+      for (let i = 0; i < 50; i++) privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, block);
+      n += 50;
+    }
+    return (1000 * (callingThreadCpu() - start)) / n;
   } catch {
     return undefined;
   }

@@ -25,13 +25,14 @@ export interface IngestEventInput {
  * model) a second time, which made digests the larger part of the log's cost.
  */
 function digestOf(fields: (string | number | null)[]): string {
-  const h = createHash('sha256');
+  // One string hashed in one call: the same bytes as hashing field by field, with one crossing
+  // into the hash instead of two per field.
+  let text = '';
   for (const f of fields) {
     const v = f === null ? 'z' : typeof f === 'number' ? `n${f}` : `s${f}`;
-    h.update(`${Buffer.byteLength(v)}:`);
-    h.update(v);
+    text += `${Buffer.byteLength(v)}:${v}`;
   }
-  return h.digest('hex');
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 export type RawDigestFields = Pick<
