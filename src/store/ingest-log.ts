@@ -138,7 +138,8 @@ export function appendIngestOn(db: Db, events: IngestEventInput[], now: number):
   const head = s.takeHead.get(now);
   if (!head) throw new Error('ingest_head row is missing');
   const rows = chainRows(Number(head.last_id), head.hash, events, now);
-  for (const r of rows) s.insert.run(r.id, r.at, r.kind, r.connector_id, r.ref, r.digest, r.detail_json, r.prev_hash, r.hash);
+  for (const r of rows)
+    s.insert.run(r.id, r.at, r.kind, r.connector_id, r.ref, r.digest, r.detail_json, r.prev_hash, r.hash);
   const last = rows[rows.length - 1]!;
   s.setHead.run(last.id, last.hash);
 }
