@@ -11,17 +11,20 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliJson, tempDir } from './helpers/cli.js';
-import { longOr } from './helpers/long-tests.js';
+import { LONG_TESTS, longOr } from './helpers/long-tests.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const RUNS = longOr(200, 12);
 /**
- * A bound on growth: the service's RSS in the last quarter of the soak against the second
- * (after warm-up). 200 runs leaking 0.5 MB each would add about 50 MB between the two.
+ * A bound on growth (long run): the service's RSS in the last quarter of the soak against the
+ * second, after warm-up. 200 runs leaking 0.5 MB each would add about 50 MB between the two.
+ * Over 12 runs the heaps are still growing into their working size (about 220 MB to 420 MB,
+ * while the main heap after a full collection stays flat), so the short run bounds the peak,
+ * which a leak of 10 MB per run would break.
  */
-const RSS_GROWTH_MB = longOr(40, 120);
-/** A bound on the service's peak RSS during the soak. */
-const RSS_PEAK_MB = 700;
+const RSS_GROWTH_MB = 40;
+/** A bound on the service's peak RSS during the soak (under the tsx loader, which adds its own thread). */
+const RSS_PEAK_MB = longOr(700, 550);
 
 function rssMb(pid: number): number | undefined {
   try {
@@ -90,17 +93,21 @@ describe('serve soak', () => {
         // One line per busy run on stdout, and the service printed no crash of a run.
         expect(stdout.trim().split('\n').length).toBeGreaterThanOrEqual(2);
 
-        // Memory: the peak, and the growth from the second quarter of the samples (the first is
-        // warm-up: the first run archives 400 messages and the heaps grow into their working
-        // size) to the last, as averages so one sample at a collection's edge does not decide.
+        // Memory: the peak, and in the long run the growth from the second quarter of the
+        // samples (the first is warm-up: the first run archives 400 messages and the heaps grow
+        // into their working size) to the last, as averages so one sample at a collection's
+        // edge does not decide.
         expect(samples.length).toBeGreaterThan(8);
         const peak = Math.max(...samples);
-        expect(peak, `peak RSS ${peak.toFixed(0)} MB`).toBeLessThan(RSS_PEAK_MB);
         const q = Math.floor(samples.length / 4);
         const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
         const early = avg(samples.slice(q, 2 * q));
         const late = avg(samples.slice(3 * q));
-        expect(late - early, `RSS ${early.toFixed(0)} MB -> ${late.toFixed(0)} MB`).toBeLessThan(RSS_GROWTH_MB);
+        console.log(`soak: ${RUNS} runs, RSS peak ${peak.toFixed(0)} MB, ${early.toFixed(0)} -> ${late.toFixed(0)} MB`);
+        expect(peak, `peak RSS ${peak.toFixed(0)} MB`).toBeLessThan(RSS_PEAK_MB);
+        if (LONG_TESTS) {
+          expect(late - early, `RSS ${early.toFixed(0)} MB -> ${late.toFixed(0)} MB`).toBeLessThan(RSS_GROWTH_MB);
+        }
       } finally {
         for (const p of load) p.kill('SIGKILL');
         await dir.cleanup();
