@@ -122,12 +122,12 @@ describe('refused API calls', () => {
       expect.objectContaining({
         actor: 'anonymous',
         target: '/api/audit',
-        detail: { status: 401, method: 'GET', required: expect.any(String) },
+        detail: { status: 401, method: 'GET', required: expect.any(String), roles: [] },
       }),
       expect.objectContaining({
         actor: 'rita',
         target: '/api/audit',
-        detail: expect.objectContaining({ status: 403, method: 'GET' }),
+        detail: expect.objectContaining({ status: 403, method: 'GET', roles: ['reviewer'] }),
       }),
       expect.objectContaining({ actor: 'rita', detail: expect.objectContaining({ status: 403, method: 'DELETE' }) }),
     ]);

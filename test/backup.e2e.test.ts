@@ -2,7 +2,7 @@
 // restores into an archive that verifies; later backups copy only new blobs; an older backup
 // is reported with what it lacks; a backup killed with SIGKILL leaves the previous one usable.
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,35 @@ describe('backup and restore', () => {
     expect(out.verification.ingest.items).toBe(first.counts.items);
     expect(count(restored, 'SELECT count(*) AS n FROM items')).toBe(count(data, 'SELECT count(*) AS n FROM items'));
     expect((await cli('restore', '--from', to, '--data-dir', restored)).code).toBe(1); // not empty
+  }, 120_000);
+
+  it('a restored archive looks up every copy not recorded as delivered before sending it again', async () => {
+    // Deliveries made after a backup look undelivered in it: sent blindly, they would arrive twice.
+    const source = join(dir.path, 'with-deliveries');
+    await cp(data, source, { recursive: true });
+    const db = new Database(join(source, 'archive.db'));
+    try {
+      const { item_key: itemKey } = db.prepare('SELECT key AS item_key FROM items LIMIT 1').get() as { item_key: string };
+      const insert = db.prepare(
+        `INSERT INTO deliveries (connector_id, destination_id, item_key, mailbox, status, attempts, next_attempt_at, created_at, in_doubt)
+         VALUES ('default', 'imap', ?, ?, ?, 0, 0, 0, 0)`,
+      );
+      for (const [mailbox, status] of [
+        ['a@example.com', 'pending'],
+        ['b@example.com', 'held'],
+        ['c@example.com', 'delivered'],
+      ])
+        insert.run(itemKey, mailbox, status);
+    } finally {
+      db.close();
+    }
+    const to = join(dir.path, 'b-deliveries');
+    await cliJson('backup', '--to', to, '--data-dir', source);
+    const restored = join(dir.path, 'r-deliveries');
+    expect((await cli('restore', '--from', to, '--data-dir', restored)).code).toBe(0);
+    const doubt = (status: string) =>
+      count(restored, `SELECT count(*) AS n FROM deliveries WHERE status = '${status}' AND in_doubt = 1`);
+    expect([doubt('pending'), doubt('held'), doubt('delivered')]).toEqual([1, 1, 0]);
   }, 120_000);
 
   it('reports a backup older than the archive with what it lacks', async () => {

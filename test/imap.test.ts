@@ -81,6 +81,21 @@ async function readFolder(d: Dovecot, user: string): Promise<{ folders: string[]
   }
 }
 
+/** Bob deletes the archive folder in his own mail client. */
+async function deleteFolderAsBob(d: Dovecot): Promise<void> {
+  const user = new ImapFlow({
+    host: d.host,
+    port: d.port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user: 'bob@example.com', pass: 'bob-secret' },
+    logger: false,
+  });
+  await user.connect();
+  await user.mailboxDelete(FOLDER);
+  await user.logout();
+}
+
 function copiesOf(stored: Stored[], item: RenderedItem): Stored[] {
   return stored.filter((s) => s.source.equals(item.mime));
 }
@@ -154,17 +169,7 @@ describe('IMAP destination on Dovecot', () => {
     const [first, second] = textItems(2, 'deleted');
     if (!first || !second) throw new Error('no items');
     expect((await dest.deliver(first, 'bob@example.com')).status).toBe('delivered');
-    const user = new ImapFlow({
-      host: d.host,
-      port: d.port,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: 'bob@example.com', pass: 'bob-secret' },
-      logger: false,
-    });
-    await user.connect();
-    await user.mailboxDelete(FOLDER);
-    await user.logout();
+    await deleteFolderAsBob(d);
     // The pooled connection had the folder selected, so Dovecot ends its session; the
     // destination takes a fresh connection and makes the folder again.
     const outcome = await dest.deliver(second, 'bob@example.com');
@@ -172,6 +177,40 @@ describe('IMAP destination on Dovecot', () => {
     const { folders, messages } = await readFolder(d, 'bob@example.com');
     expect(folders).toContain(FOLDER);
     expect(copiesOf(messages, second)).toHaveLength(1);
+  });
+
+  it('with no earlier attempt in doubt, appends without selecting or searching, on one kept login', async () => {
+    const d = await dovecot();
+    const dest = destination(d, { pool: { perMailbox: 1, total: 8, idleMs: 60_000 } });
+    const items = textItems(20, 'fresh');
+    const mailbox = 'alice@example.com';
+    const outcomes = [];
+    for (const item of items) outcomes.push(await dest.deliver(item, mailbox, { inDoubt: false }));
+    expect(outcomes.every((o) => o.status === 'delivered')).toBe(true);
+    // The ids come from APPENDUID (UIDPLUS): uidvalidity:uid, each its own.
+    expect(new Set(outcomes.map((o) => o.remoteId)).size).toBe(20);
+    expect(outcomes[0]!.remoteId).toMatch(/^\d+:\d+$/);
+    expect(dest.stats().opened).toBe(1);
+    const { messages } = await readFolder(d, mailbox);
+    for (const item of items) expect(copiesOf(messages, item)).toHaveLength(1);
+    // No lookup is made: told (wrongly) that nothing is in doubt, it appends a second copy,
+    // which is why only the ledger may say so; in doubt, it finds the copy.
+    expect((await dest.deliver(items[0]!, mailbox, { inDoubt: false })).status).toBe('delivered');
+    expect((await dest.deliver(items[1]!, mailbox, { inDoubt: true })).status).toBe('duplicate');
+    expect(copiesOf((await readFolder(d, mailbox)).messages, items[0]!)).toHaveLength(2);
+  });
+
+  it('with no doubt, re-creates a folder a user deleted when the APPEND is refused with TRYCREATE', async () => {
+    const d = await dovecot();
+    const dest = destination(d, { pool: { perMailbox: 1, total: 8, idleMs: 60_000 } });
+    const [first, second] = textItems(2, 'trycreate');
+    expect((await dest.deliver(first!, 'bob@example.com', { inDoubt: false })).status).toBe('delivered');
+    await deleteFolderAsBob(d);
+    expect((await dest.deliver(second!, 'bob@example.com', { inDoubt: false })).status).toBe('delivered');
+    const { folders, messages } = await readFolder(d, 'bob@example.com');
+    expect(folders).toContain(FOLDER);
+    expect(copiesOf(messages, second!)).toHaveLength(1);
+    expect(copiesOf(messages, first!)).toHaveLength(0);
   });
 
   it('sees a copy appended by another connection while its own had the folder selected', async () => {

@@ -1,42 +1,22 @@
 // Legal holds against every deletion path: the store's deleteEntries (what retention calls),
 // the CLI's `item delete`, and a hold on a custodian that must also cover items archived after
 // it was placed. After each deletion `verify` still passes: every removal left a tombstone.
-import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { deleteEntries, heldEntries, holdEntryKey, openStore, type Store } from '../src/store/index.js';
-import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { archiveFixture, expectVerifies, type ArchiveFixture } from './helpers/archive-fixture.js';
+import { cli, cliJson } from './helpers/cli.js';
 
-let dir: { path: string; cleanup: () => Promise<void> };
-let pristine: string;
-let n = 0;
+let fixture: ArchiveFixture;
 
 beforeAll(async () => {
-  dir = await tempDir('hold');
-  const tenant = join(dir.path, 'tenant');
-  await generateTenant({ outDir: tenant, seed: 3, messages: 60 });
-  pristine = join(dir.path, 'pristine');
-  const run = await cliJson<{ archived: number }>(
-    'run',
-    '--once',
-    '--sandbox',
-    tenant,
-    '--data-dir',
-    pristine,
-    '--workers',
-    '0',
-  );
-  expect(run.archived).toBeGreaterThan(30);
+  fixture = await archiveFixture('hold', { seed: 3, messages: 60 }, 30);
 }, 300_000);
 
-afterAll(async () => dir.cleanup());
+afterAll(async () => fixture.cleanup());
 
-async function copy(): Promise<string> {
-  const d = join(dir.path, `copy-${++n}`);
-  await cp(pristine, d, { recursive: true });
-  return d;
-}
+const copy = () => fixture.copy();
 
 interface Entry {
   itemKey: string;
@@ -57,13 +37,6 @@ function pick(all: Entry[]): { custodian: string; shared: string } {
   for (const e of all) byItem.set(e.itemKey, [...(byItem.get(e.itemKey) ?? []), e.mailbox]);
   const shared = [...byItem].find(([, m]) => m.includes(custodian) && m.length > 1)![0];
   return { custodian, shared };
-}
-
-async function verifyOk(d: string): Promise<void> {
-  const r = await cli('verify', '--data-dir', d, '--json');
-  const report = JSON.parse(r.stdout) as { ok: boolean; firstBroken: unknown };
-  expect(report.firstBroken).toBeNull();
-  expect(r.code).toBe(0);
 }
 
 describe('legal holds', () => {
@@ -126,7 +99,7 @@ describe('legal holds', () => {
     } finally {
       await store.close();
     }
-    await verifyOk(d);
+    await expectVerifies(d);
   }, 120_000);
 
   it('the CLI `item delete` is refused under hold, works once the hold is released; both audited', async () => {
@@ -173,7 +146,7 @@ describe('legal holds', () => {
     } finally {
       await store.close();
     }
-    await verifyOk(d);
+    await expectVerifies(d);
   }, 120_000);
 
   it('a query hold preserves the matching items in every mailbox, and only within its date range', async () => {
@@ -207,7 +180,7 @@ describe('legal holds', () => {
     } finally {
       await store.close();
     }
-    await verifyOk(d);
+    await expectVerifies(d);
   }, 120_000);
 
   it('a custodian hold covers items archived after it was placed', async () => {
@@ -218,7 +191,7 @@ describe('legal holds', () => {
     await store.close();
     const caseId = (await cli('case', 'create', 'Matter D', '--data-dir', d)).stdout.trim();
     await cliJson('hold', 'add', '--case', caseId, '--custodian', custodian, '--data-dir', d);
-    const later = join(dir.path, `later-${n}`);
+    const later = join(fixture.root, `later-${Date.now()}`);
     // The same tenant (same seed), grown: its new messages go to the same mailboxes.
     await generateTenant({ outDir: later, seed: 3, messages: 120 });
     await cliJson('run', '--once', '--sandbox', later, '--connector', 'later', '--data-dir', d, '--workers', '0');

@@ -2,46 +2,24 @@
 // the expired, unheld entries go, then only the items and blobs nothing references any more; a
 // hold keeps entries on every path (delete, review approval, dry run); a locked policy refuses
 // every shortening path (store, raw SQL, CLI); every deletion has its tombstone; verify passes.
-import { cp } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changePolicy, createPolicy, lock, remove, setPolicyEnabled } from '../src/compliance/retention/index.js';
 import { runDispositionOn } from '../src/compliance/retention/wiring.js';
-import { generateTenant } from '../src/sources/sandbox/index.js';
 import { connectionOf } from '../src/store/db.js';
 import { decideBatch, listBatches, openStore, type Store } from '../src/store/index.js';
-import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { archiveFixture, expectVerifies, type ArchiveFixture } from './helpers/archive-fixture.js';
+import { cli, cliJson } from './helpers/cli.js';
 
 const DAY = 86_400_000;
-let dir: { path: string; cleanup: () => Promise<void> };
-let pristine: string;
-let n = 0;
+let fixture: ArchiveFixture;
 
 beforeAll(async () => {
-  dir = await tempDir('retention');
-  const tenant = join(dir.path, 'tenant');
-  await generateTenant({ outDir: tenant, seed: 5, messages: 80 });
-  pristine = join(dir.path, 'pristine');
-  const run = await cliJson<{ archived: number }>(
-    'run',
-    '--once',
-    '--sandbox',
-    tenant,
-    '--data-dir',
-    pristine,
-    '--workers',
-    '0',
-  );
-  expect(run.archived).toBeGreaterThan(40);
+  fixture = await archiveFixture('retention', { seed: 5, messages: 80 }, 40);
 }, 300_000);
 
-afterAll(async () => dir.cleanup());
+afterAll(async () => fixture.cleanup());
 
-async function copy(): Promise<string> {
-  const d = join(dir.path, `copy-${++n}`);
-  await cp(pristine, d, { recursive: true });
-  return d;
-}
+const copy = () => fixture.copy();
 
 interface Entry {
   itemKey: string;
@@ -89,13 +67,6 @@ async function midpoint(store: Store): Promise<number> {
 function reviewPolicy(store: Store, mailbox: string, reviewer: string, now: number) {
   const input = { name: 'review', period: { value: 1, unit: 'days' as const }, action: 'review' as const };
   return createPolicy(store.db, { ...input, reviewer, scope: { mailboxes: [mailbox] } }, 'test', now);
-}
-
-async function verifyOk(d: string): Promise<void> {
-  const r = await cli('verify', '--data-dir', d, '--json');
-  const report = JSON.parse(r.stdout) as { ok: boolean; firstBroken: unknown };
-  expect(report.firstBroken).toBeNull();
-  expect(r.code).toBe(0);
 }
 
 async function tombstones(store: Store): Promise<{ ref: string; detail: Record<string, unknown> }[]> {
@@ -169,7 +140,7 @@ describe('disposition', () => {
     } finally {
       await store.close();
     }
-    await verifyOk(d);
+    await expectVerifies(d);
   });
 
   it('a hold beats retention on every path: delete, dry run, and an approved review batch', async () => {
@@ -202,7 +173,7 @@ describe('disposition', () => {
     } finally {
       await store.close();
     }
-    await verifyOk(d);
+    await expectVerifies(d);
   });
 
   it('review: nothing goes before approval; postponed stays; approved goes with the approver in the tombstone, unless a hold came in between', async () => {
@@ -269,7 +240,7 @@ describe('disposition', () => {
     } finally {
       await store.close();
     }
-    await verifyOk(d);
+    await expectVerifies(d);
   });
 });
 

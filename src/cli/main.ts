@@ -12,7 +12,7 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { sandboxGenerateCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
-import { auditExportCommand, auditVerifyCommand } from './commands/audit.js';
+import { auditExportCommand, auditPruneCommand, auditVerifyCommand } from './commands/audit.js';
 import { reindexCommand, searchCommand } from './commands/search.js';
 import { registerRetention } from './commands/retention-program.js';
 import { backupCommand, restoreCommand } from './commands/backup.js';
@@ -155,6 +155,13 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--format <format>', 'csv or json', 'json')
     .option('--since <date>', 'only events since this date (2026-11-01) or ISO time')
     .action(act((opts) => auditExportCommand(opts, io)));
+  common(audit.command('prune'))
+    .description(
+      'remove audit events older than audit.retentionDays (never less than the longest retention policy), leaving a chained anchor verify accepts',
+    )
+    .option('--dry-run', 'say what would be removed, remove nothing')
+    .option('--json', 'print JSON')
+    .action(act((opts) => auditPruneCommand(opts, io)));
 
   common(program.command('verify'))
     .description(

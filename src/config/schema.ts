@@ -4,7 +4,7 @@
  * the directory of the config file.
  */
 import { z } from 'zod';
-import { destinationSchema } from '../destinations/index.js';
+import { destinationSchema } from '../destinations/schema.js';
 
 const sandboxSource = z
   .object({
@@ -114,6 +114,7 @@ export const connectorSchema = z.object({
     .describe('The msgaudit_notify callback: a pull starts as soon as WeCom says there is new data; polling stays.'),
 });
 
+import { auditSchema } from './audit.js';
 import { backupSchema } from './backup.js';
 import { evidenceSchema } from './evidence.js';
 import { retentionSchema } from './retention.js';
@@ -151,6 +152,7 @@ export const configSchema = z
     evidence: evidenceSchema,
     retention: retentionSchema,
     backup: backupSchema,
+    audit: auditSchema,
   })
   .describe('WeChat Archiver configuration');
 

@@ -397,6 +397,14 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'a backup directory is incomplete or does not match its manifest',
   },
+  // The audit log's own retention
+  WXA_AUDIT_RETENTION_SHORT: {
+    kind: 'config',
+    retryable: false,
+    status: 409,
+    meaning:
+      'audit.retentionDays is shorter than the longest retention policy; the audit log must outlive what it records',
+  },
   // Retention and disposition
   WXA_RETENTION_LOCKED: {
     kind: 'permanent',

@@ -3,34 +3,17 @@
  * external destinations (the embedded archive is written by the pipeline itself, in the same
  * transaction as each item).
  */
-import { z } from 'zod';
 import { ArchiverError } from '../core/errors.js';
-import { createGmailDestination, gmailDestinationSchema } from './gmail/index.js';
-import { createGraphDestination, graphDestinationSchema, type UploadSessionStore } from './graph/index.js';
-import { createImapDestination, imapDestinationSchema } from './imap/index.js';
+import { createGmailDestination } from './gmail/index.js';
+import { createGraphDestination, type UploadSessionStore } from './graph/index.js';
+import { createImapDestination } from './imap/index.js';
 import type { Logger } from '../core/logger.js';
+import type { DestinationConfig } from './schema.js';
 import type { Destination } from './types.js';
 
 export * from './types.js';
 
-const idField = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/, 'lower-case letters, digits, ":", "_" and "-"')
-  .optional()
-  .describe('Stable id of this destination (default: its kind); it keys the delivery ledger: never change it.');
-
-export const archiveDestinationSchema = z
-  .object({ kind: z.literal('archive'), id: idField })
-  .describe('The embedded archive in the data directory (always written).');
-
-export const destinationSchema = z.discriminatedUnion('kind', [
-  archiveDestinationSchema,
-  imapDestinationSchema.extend({ id: idField }),
-  graphDestinationSchema.extend({ id: idField }),
-  gmailDestinationSchema.extend({ id: idField }),
-]);
-
-export type DestinationConfig = z.infer<typeof destinationSchema>;
+export { archiveDestinationSchema, destinationSchema, type DestinationConfig } from './schema.js';
 
 export interface BuiltDestination {
   id: string;

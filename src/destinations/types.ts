@@ -45,6 +45,16 @@ export type DeliveryOutcome =
   /** stored without some attachments (each replaced by a note with name, size, SHA-256 and why) */
   | { status: 'partial'; reason: string; omitted: OmittedAttachment[]; remoteId?: string };
 
+/** What the delivery ledger knows about this delivery, so a destination can skip work. */
+export interface DeliverHints {
+  /**
+   * false: the ledger knows no earlier attempt of this delivery can have stored the item, so
+   * the destination may write without first looking for a copy. Absent or true: an earlier
+   * attempt's outcome is unknown (or nobody asked the ledger): look before writing.
+   */
+  inDoubt?: boolean;
+}
+
 export interface CheckResult {
   ok: boolean;
   /** one line per check, each saying what was verified or what is wrong and what to do */
@@ -58,7 +68,7 @@ export interface Destination {
   /** whether the mailbox's folder already holds the item with this key */
   has(key: string, mailbox: string): Promise<boolean>;
   /** stores the item in the mailbox's folder; throws DestinationError for every other outcome */
-  deliver(item: RenderedItem, mailbox: string): Promise<DeliveryOutcome>;
+  deliver(item: RenderedItem, mailbox: string, opts?: DeliverHints): Promise<DeliveryOutcome>;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ export { normalizeMobile, type MobileProblemCode, type NormalizeResult } from '.
 export { checkMailbox, type MailboxProblemCode, type MailboxResult } from './mailbox.js';
 export { formatProblem, parseMappingCsv, type ParseOptions } from './csv.js';
 export { createResolver, type Resolution, type ResolvedVia, type Resolver, type ResolverOptions } from './resolver.js';
+export { MAPPING_CSV_MAX_BYTES, MAPPING_CSV_MAX_CHARS } from './limits.js';
 export { checkMappingFile, formatCheckReport, type MappingCheckReport } from './check.js';
 export {
   MAPPING_PARAM_VOCABULARIES,

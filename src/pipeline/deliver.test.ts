@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DestinationError, type Destination, type DeliveryOutcome, type RenderedItem } from '../destinations/types.js';
-import { countDeliveries, openStore, type Store } from '../store/index.js';
+import { countDeliveries, leaseDue, openStore, releaseConnectorLeases, type Store } from '../store/index.js';
 import { backoff, deliverDue } from './deliver.js';
 
 let dir: string;
@@ -85,6 +85,9 @@ async function seed(n: number, mailboxes: string[], destination = 'imap:test'): 
 /** A destination that stores by (mailbox, key) and fails as scripted. */
 function scripted(fail?: (item: RenderedItem, mailbox: string, call: number) => DestinationError | undefined) {
   const stored = new Map<string, number>();
+  /** each call: mailbox, key, what the ledger said about an earlier attempt, and when it ran */
+  const calls_: { mailbox: string; key: string; inDoubt: boolean | undefined; start: number; end: number }[] = [];
+  let tick = 0;
   const inFlight = new Map<string, number>();
   const maxInFlight = new Map<string, number>();
   let calls = 0;
@@ -94,8 +97,10 @@ function scripted(fail?: (item: RenderedItem, mailbox: string, call: number) => 
     kind: 'imap',
     check: async () => ({ ok: true, details: [] }),
     has: async (key, mailbox) => stored.has(`${mailbox}|${key}`),
-    deliver: async (item, mailbox): Promise<DeliveryOutcome> => {
+    deliver: async (item, mailbox, hints): Promise<DeliveryOutcome> => {
       const call = ++calls;
+      const record = { mailbox, key: item.key, inDoubt: hints?.inDoubt, start: tick++, end: 0 };
+      calls_.push(record);
       inFlight.set(mailbox, (inFlight.get(mailbox) ?? 0) + 1);
       maxInFlight.set(mailbox, Math.max(maxInFlight.get(mailbox) ?? 0, inFlight.get(mailbox)!));
       maxOverall = Math.max(maxOverall, ++overall);
@@ -110,6 +115,7 @@ function scripted(fail?: (item: RenderedItem, mailbox: string, call: number) => 
       } finally {
         inFlight.set(mailbox, inFlight.get(mailbox)! - 1);
         overall--;
+        record.end = tick++;
       }
     },
     close: async () => undefined,
@@ -117,6 +123,7 @@ function scripted(fail?: (item: RenderedItem, mailbox: string, call: number) => 
   return {
     dest,
     stored,
+    calls: calls_,
     maxInFlight,
     get maxOverall() {
       return maxOverall;
@@ -266,6 +273,92 @@ describe('deliverDue', () => {
     expect(c.partial).toBe(1);
     const rows = await countDeliveries(store.db);
     expect(rows).toEqual([expect.objectContaining({ status: 'partial', n: 1 })]);
+  });
+
+  it("drains one mailbox's backlog before taking up the next, so each mailbox needs one connection", async () => {
+    const boxes = Array.from({ length: 30 }, (_, i) => `u${i}@x`);
+    await seed(20, boxes);
+    const s = scripted();
+    const c = await deliverDue(store, [{ id: 'imap:test', destination: s.dest, perMailbox: 2, overall: 4 }], opts());
+    expect(c.delivered).toBe(600);
+    // Each mailbox is worked in one stretch: at any moment at most as many mailboxes are
+    // between their first call and their last as there are lanes. Batches cycled across every
+    // mailbox would leave all 30 open at once.
+    const spans = boxes.map((m) => {
+      const mine = s.calls.filter((x) => x.mailbox === m);
+      return { start: Math.min(...mine.map((x) => x.start)), end: Math.max(...mine.map((x) => x.end)) };
+    });
+    const overlap = Math.max(...spans.map((a) => spans.filter((b) => b.start <= a.start && a.start < b.end).length));
+    expect(overlap).toBeLessThanOrEqual(4);
+    // 20 rows do not justify a second connection to a mailbox.
+    expect(Math.max(...s.maxInFlight.values())).toBe(1);
+  });
+
+  it('gives a large backlog several lanes, up to the per-mailbox cap', async () => {
+    await seed(300, ['big@x']);
+    const s = scripted();
+    const c = await deliverDue(store, [{ id: 'imap:test', destination: s.dest, perMailbox: 3, overall: 8 }], opts());
+    expect(c.delivered).toBe(300);
+    expect(s.maxInFlight.get('big@x')).toBe(3);
+  });
+
+  it('gives an HTTP destination (no login per connection) its per-mailbox concurrency even for a few rows', async () => {
+    await seed(4, ['a@x']);
+    const s = scripted();
+    const graph = { ...s.dest, kind: 'graph' as const };
+    const c = await deliverDue(store, [{ id: 'imap:test', destination: graph, perMailbox: 4, overall: 16 }], opts());
+    expect(c.delivered).toBe(4);
+    expect(s.maxInFlight.get('a@x')).toBe(4);
+  });
+
+  it('asks the destination to look for a copy only when an earlier attempt may have stored it', async () => {
+    await seed(6, ['a@x']);
+    const s = scripted((item, _m, call) =>
+      item.key.endsWith('m1') && call <= 2
+        ? new DestinationError('transient', 'connection reset mid-APPEND')
+        : undefined,
+    );
+    const d = [{ id: 'imap:test', destination: s.dest, perMailbox: 1, overall: 1 }];
+    // A worker leased m4 and m5 and died: the restart releases its leases, the doubt stays.
+    const dead = await leaseDue(store.db, {
+      destinationId: 'imap:test',
+      owner: 'dead',
+      now: clock,
+      leaseMs: 1,
+      limit: 6,
+    });
+    const early = new Set(['wecom:corp:m4', 'wecom:corp:m5']);
+    const { releaseLeases } = await import('../store/index.js');
+    await releaseLeases(
+      store.db,
+      dead.filter((r) => !early.has(r.itemKey)),
+    );
+    await releaseConnectorLeases(store.db, 'c');
+    await deliverDue(store, d, opts());
+    clock += 10_000;
+    await deliverDue(store, d, opts());
+    const hint = (key: string) => s.calls.filter((x) => x.key === `wecom:corp:${key}`).map((x) => x.inDoubt);
+    expect(hint('m0')).toEqual([false]);
+    expect(hint('m4')).toEqual([true]);
+    expect(hint('m5')).toEqual([true]);
+    // The failed attempt may have landed: its retry looks first.
+    expect(hint('m1')).toEqual([false, true]);
+    const byStatus = await countDeliveries(store.db);
+    expect(byStatus).toEqual([expect.objectContaining({ status: 'delivered', n: 6 })]);
+    const doubt = await store.db.selectFrom('deliveries').select('in_doubt').execute();
+    expect(doubt.every((r) => r.in_doubt === 0)).toBe(true);
+  });
+
+  it('records outcomes in a few group commits, each row closed once', async () => {
+    await seed(100, ['a@x', 'b@x']);
+    const s = scripted();
+    const c = await deliverDue(store, [{ id: 'imap:test', destination: s.dest, perMailbox: 2, overall: 4 }], {
+      ...opts(),
+      commitRows: 16,
+    });
+    expect(c.delivered).toBe(200);
+    const rows = await store.db.selectFrom('deliveries').select(['status', 'attempts', 'lease_owner']).execute();
+    expect(rows.every((r) => r.status === 'delivered' && r.attempts === 1 && r.lease_owner === null)).toBe(true);
   });
 
   it('backs off exponentially within the jitter bounds', () => {

@@ -1,38 +1,27 @@
 /**
- * The delivery stage for external destinations (IMAP, Microsoft Graph, Gmail): leases due rows
- * of the delivery ledger, hands each item to its destination with a cap on concurrent
- * deliveries per mailbox and overall, and records the outcome. Transient failures are retried
- * with exponential backoff and jitter, throttling waits as long as the server said, permanent
- * refusals are held with their reason, and refused credentials pause the destination.
+ * The delivery stage for external destinations (IMAP, Microsoft Graph, Gmail). Each
+ * destination is worked by a few lanes, at most one connection each: a lane takes a mailbox,
+ * leases that mailbox's due rows of the ledger a chunk at a time and delivers them one after
+ * another on the same connection, then moves to the next mailbox. So a backlog costs one login
+ * per mailbox (per lane on it), not one per item, and a large mailbox gets several lanes up
+ * to the per-mailbox cap. Outcomes are committed in groups; rows whose earlier attempt ended
+ * unknown are delivered with a lookup first. Transient failures are retried with backoff,
+ * throttling waits as long as the server said, permanent refusals are held with their reason,
+ * and refused credentials pause the destination.
  */
 import { randomUUID } from 'node:crypto';
-import { describeError } from '../core/errors.js';
 import { crashPoint } from '../core/fault-points.js';
-import type { ChatMessage } from '../core/model.js';
-import { omittedLine, partialReason } from '../destinations/omission.js';
-import {
-  DestinationError,
-  type DeliveryOutcome,
-  type Destination,
-  type OmitReason,
-  type OmittedAttachment,
-  type RenderedItem,
-} from '../destinations/types.js';
-import { messageIdFor } from '../render/index.js';
-import {
-  deferDeliveries,
-  finishDelivery,
-  holdDelivery,
-  leaseDue,
-  loadDeliverable,
-  mediaBlobs,
-  releaseLeases,
-  retryDelivery,
-  type DueDelivery,
-  sha256Hex,
-  type Store,
-} from '../store/index.js';
+import type { DeliveryOutcome, Destination, RenderedItem } from '../destinations/types.js';
+import { dueMailboxes, holdDelivery, leaseDue, releaseLeases, type DueDelivery, type Store } from '../store/index.js';
 import { bump } from './counters.js';
+import { recordFailure } from './deliver-failure.js';
+import { ItemCache } from './deliver-item.js';
+import { OutcomeBuffer } from './deliver-outcomes.js';
+import { deliverOrReduce } from './deliver-reduce.js';
+
+export { backoff } from './deliver-failure.js';
+export { loadRenderedItem } from './deliver-item.js';
+export { deliverOrReduce } from './deliver-reduce.js';
 
 export interface ConfiguredDestination {
   id: string;
@@ -67,7 +56,15 @@ export interface DeliverOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   leaseMs?: number;
+  /** rows a lane leases at a time (default 100): after a crash, each is looked up before it is sent again */
   batch?: number;
+  /**
+   * rows a lane delivers into one mailbox before it lets a waiting mailbox have its connection
+   * (default 2000): a huge backlog in one mailbox does not starve the others
+   */
+  quantum?: number;
+  /** outcomes committed together at most (default 256) */
+  commitRows?: number;
   random?: () => number;
   /**
    * Renders an item again without some attachments (each replaced by a note): used to send a
@@ -75,6 +72,13 @@ export interface DeliverOptions {
    */
   rerender?: (item: RenderedItem, omit: ReadonlySet<number>, note: (i: number) => string) => Buffer;
 }
+
+/**
+ * An IMAP mailbox gets another lane for each this many due rows: each lane costs a login,
+ * worth it for a backlog only. HTTP destinations (Graph, Gmail) log in per destination, so
+ * any row may have its own lane up to the per-mailbox cap.
+ */
+const IMAP_ROWS_PER_EXTRA_LANE = 50;
 
 /** Delivers every due row of each destination; rows waiting for a later retry stay for the next run. */
 export async function deliverDue(
@@ -85,270 +89,167 @@ export async function deliverDue(
   const counters = emptyDeliveryCounters();
   const owner = randomUUID();
   for (const d of destinations) {
-    for (;;) {
-      const now = (opts.now ?? Date.now)();
-      const rows = await leaseDue(store.db, {
-        destinationId: d.id,
-        owner,
-        now,
-        leaseMs: opts.leaseMs ?? 10 * 60_000,
-        limit: opts.batch ?? 200,
-      });
-      if (rows.length === 0) break;
-      const paused = await deliverRows(store, d, rows, counters, opts);
-      if (paused) {
-        counters.paused.push(d.id);
-        break;
-      }
-    }
+    const paused = await deliverDestination(store, d, owner, counters, opts);
+    if (paused) counters.paused.push(d.id);
   }
   return counters;
 }
 
-async function deliverRows(
+interface MailboxWork {
+  mailbox: string;
+  /** due rows when the round began */
+  due: number;
+  lanes: number;
+  /** nothing more due now (or told to wait) */
+  done: boolean;
+}
+
+/** Works one destination in rounds until nothing is due; true if it refused our credentials. */
+async function deliverDestination(
   store: Store,
   d: ConfiguredDestination,
-  rows: DueDelivery[],
+  owner: string,
   counters: DeliveryCounters,
   opts: DeliverOptions,
 ): Promise<boolean> {
   const now = opts.now ?? Date.now;
-  const items = new Map<string, Promise<RenderedItem | undefined>>();
-  const perMailbox = new Map<string, number>();
-  let running = 0;
-  let paused = false;
-  /** the destination asked every mailbox to wait: start nothing more */
-  let stopped = false;
-  // Rows of one mailbox next to each other, so a connection freed by one delivery is taken by
-  // the next delivery into the same mailbox instead of being closed for another mailbox's login.
-  const queue = [...rows].sort((a, b) => (a.mailbox < b.mailbox ? -1 : a.mailbox > b.mailbox ? 1 : a.id - b.id));
-  const untouched = new Set(rows.map((r) => r.id));
-
-  const one = async (row: DueDelivery): Promise<void> => {
-    untouched.delete(row.id);
-    let item = items.get(row.itemKey);
-    if (!item) {
-      item = loadRenderedItem(store, row.itemKey);
-      items.set(row.itemKey, item);
-    }
-    try {
-      const rendered = await item;
-      if (!rendered) {
-        await holdDelivery(store.db, row, { code: 'WXA_NOT_FOUND', detail: 'the item is not in the archive' }, now());
-        bump(counters.held, 'missing-item');
-        return;
-      }
-      const outcome = await deliverOrReduce(d.destination, rendered, row.mailbox, opts);
-      crashPoint('after-deliver');
-      await finishDelivery(
-        store.db,
-        row.id,
-        {
-          status: outcome.status,
-          ...(outcome.remoteId ? { remoteId: outcome.remoteId } : {}),
-          ...(outcome.status === 'partial' ? { detail: outcome.reason, omitted: outcome.omitted } : {}),
-        },
-        now(),
-      );
-      if (outcome.status === 'delivered') counters.delivered++;
-      else if (outcome.status === 'duplicate') counters.duplicates++;
-      else counters.partial++;
-    } catch (err) {
-      const action = await recordFailure(store, row, err, counters, opts);
-      if (action === 'auth') paused = true;
-      if (action === 'destination') stopped = true;
-      if (action === 'mailbox') {
-        // The rest of this mailbox's rows wait too (their due time was moved with it).
-        for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.mailbox === row.mailbox) queue.splice(i, 1);
-      }
-    }
-  };
-
-  await new Promise<void>((resolve) => {
-    const start = (i: number) => {
-      const row = queue.splice(i, 1)[0]!;
-      running++;
-      perMailbox.set(row.mailbox, (perMailbox.get(row.mailbox) ?? 0) + 1);
-      void one(row).finally(() => {
-        running--;
-        perMailbox.set(row.mailbox, (perMailbox.get(row.mailbox) ?? 1) - 1);
-        pump(row.mailbox);
-      });
-    };
-    const pump = (prefer?: string) => {
-      if (paused || stopped) queue.length = 0;
-      if (queue.length === 0 && running === 0) return resolve();
-      if (prefer !== undefined && running < d.overall && (perMailbox.get(prefer) ?? 0) < d.perMailbox) {
-        const i = queue.findIndex((r) => r.mailbox === prefer);
-        if (i >= 0) start(i);
-      }
-      for (let i = 0; i < queue.length && running < d.overall;) {
-        if ((perMailbox.get(queue[i]!.mailbox) ?? 0) >= d.perMailbox) i++;
-        else start(i);
-      }
-    };
-    pump();
-  });
-  if (untouched.size > 0) await releaseLeases(store.db, [...untouched]);
-  return paused;
-}
-
-/**
- * Delivers the item; when the destination refuses it as too large, or refuses some of its
- * attachments (a blocked file type), sends a copy without those attachments instead (each
- * replaced by a note with name, size, SHA-256 and why), counted as partial. The full item
- * stays in the embedded archive: nothing is dropped.
- */
-export async function deliverOrReduce(
-  destination: Destination,
-  item: RenderedItem,
-  mailbox: string,
-  opts: Pick<DeliverOptions, 'rerender'>,
-): Promise<DeliveryOutcome> {
+  const outcomes = new OutcomeBuffer(store, { now, ...(opts.commitRows ? { maxRows: opts.commitRows } : {}) });
+  const items = new ItemCache(store);
+  const state = { paused: false, stopped: false };
+  let failure: unknown;
   try {
-    return await destination.deliver(item, mailbox);
-  } catch (err) {
-    const big = err instanceof DestinationError ? err.tooLarge : undefined;
-    const refused = err instanceof DestinationError ? (err.refused ?? []) : [];
-    if ((!big && refused.length === 0) || !opts.rerender) throw err;
-    const why = new Map<number, OmitReason>(refused.map((r) => [r.index, r.reason]));
-    // The limit defaults to half the refused size when the server gave none.
-    const limit = big ? (big.limit ?? Math.floor(big.size / 2)) : undefined;
-    if (big && limit !== undefined) {
-      // Leave out the largest attachments until the estimate (base64 grows by 4/3) fits, with
-      // a margin for the notes; files already left out for their type count as gone.
-      let estimate = big.size;
-      for (const i of why.keys()) estimate -= encodedSize(item.attachments[i]?.bytes?.length ?? 0);
-      const sizes = item.attachments.map((a, i) => ({ i, size: a.bytes?.length ?? 0 }));
-      sizes.sort((a, b) => b.size - a.size);
-      for (const a of sizes) {
-        if (estimate <= limit * 0.95 || a.size === 0) break;
-        if (why.has(a.i)) continue;
-        why.set(a.i, 'too-large');
-        estimate -= encodedSize(a.size);
-      }
+    for (;;) {
+      const due = await dueMailboxes(store.db, { destinationId: d.id, now: now() });
+      if (due.length === 0) break;
+      const work: MailboxWork[] = due.map((m) => ({ ...m, lanes: 0, done: false }));
+      const capOf = (m: MailboxWork) =>
+        Math.min(
+          d.perMailbox,
+          d.destination.kind === 'imap' ? 1 + Math.floor(m.due / IMAP_ROWS_PER_EXTRA_LANE) : Math.max(1, m.due),
+        );
+      const wanted = work.reduce((a, m) => a + capOf(m), 0);
+      const lane = async (): Promise<void> => {
+        for (;;) {
+          if (state.paused || state.stopped) return;
+          // The mailbox waiting longest that still has room for a lane; a mailbox a lane just
+          // left after its quantum went to the back of the list.
+          const m = work.find((w) => !w.done && w.lanes < capOf(w));
+          if (!m) return;
+          m.lanes++;
+          try {
+            const share = Math.ceil(m.due / capOf(m));
+            const more = await drain(store, d, m, share, owner, { items, outcomes, counters, state }, opts);
+            if (!more) m.done = true;
+            else work.push(...work.splice(work.indexOf(m), 1));
+          } catch (err) {
+            // The ledger itself failed (a full disk): stop every lane, then report it.
+            state.stopped = true;
+            failure ??= err;
+          } finally {
+            m.lanes--;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(d.overall, wanted)) }, lane));
+      await outcomes.flush();
+      if (failure) throw failure;
+      if (state.paused || state.stopped) break;
     }
-    if (why.size === 0) throw err;
-    const omitted: OmittedAttachment[] = [...why.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([i, reason]) => {
-        const bytes = item.attachments[i]?.bytes ?? Buffer.alloc(0);
-        return {
-          name: item.attachments[i]?.ref.filename ?? `attachment-${i + 1}`,
-          size: bytes.length,
-          sha256: sha256Hex(bytes),
-          reason,
-        };
-      });
-    const lineOf = new Map([...why.keys()].sort((a, b) => a - b).map((i, n) => [i, omitted[n]!]));
-    const note = (i: number) => {
-      const o = lineOf.get(i);
-      return o ? `left out of this copy (the full file is in the archive): ${omittedLine(o, limit)}` : '';
-    };
-    const reduced: RenderedItem = { ...item, mime: opts.rerender(item, new Set(why.keys()), note) };
-    const outcome = await destination.deliver(reduced, mailbox);
-    return {
-      status: 'partial',
-      reason: partialReason(omitted, limit),
-      omitted,
-      ...(outcome.remoteId ? { remoteId: outcome.remoteId } : {}),
-    };
+  } finally {
+    await outcomes.close();
   }
+  return state.paused;
 }
 
-/** Bytes of a file once base64-encoded in MIME (76-character lines). */
-function encodedSize(n: number): number {
-  return Math.ceil((n * 4) / 3) + Math.ceil(n / 57) * 2;
+interface LaneContext {
+  items: ItemCache;
+  outcomes: OutcomeBuffer;
+  counters: DeliveryCounters;
+  state: { paused: boolean; stopped: boolean };
 }
 
 /**
- * Records a failed delivery and says what else it stops: 'auth' (the destination pauses until
- * its credentials change), 'destination' or 'mailbox' (a limit of the service: every pending
- * delivery of the destination, or of the mailbox, waits until it clears), or 'none'.
+ * Delivers a mailbox's due rows in order, one at a time (so one kept connection), the next
+ * item read while the current one is sent. Returns true when its quantum ran out with rows
+ * still due, false when the mailbox has nothing more due now or must wait.
  */
-async function recordFailure(
+async function drain(
   store: Store,
+  d: ConfiguredDestination,
+  m: MailboxWork,
+  share: number,
+  owner: string,
+  ctx: LaneContext,
+  opts: DeliverOptions,
+): Promise<boolean> {
+  const now = opts.now ?? Date.now;
+  const quantum = opts.quantum ?? 2000;
+  const batch = opts.batch ?? 100;
+  let sent = 0;
+  while (sent < quantum) {
+    const rows = await leaseDue(store.db, {
+      destinationId: d.id,
+      mailbox: m.mailbox,
+      owner,
+      now: now(),
+      leaseMs: opts.leaseMs ?? 10 * 60_000,
+      // The round's backlog shared between the lanes on this mailbox, so a second lane is not left idle.
+      limit: Math.min(batch, quantum - sent, Math.max(1, share)),
+    });
+    if (rows.length === 0) return false;
+    let next = ctx.items.get(rows[0]!.itemKey);
+    for (let i = 0; i < rows.length; i++) {
+      if (ctx.state.paused || ctx.state.stopped || m.done) {
+        await releaseLeases(store.db, rows.slice(i));
+        return false;
+      }
+      const row = rows[i]!;
+      const item = next;
+      // Errors surface when awaited below; this only keeps a read-ahead failure from being "unhandled".
+      item.catch(() => undefined);
+      if (i + 1 < rows.length) next = ctx.items.get(rows[i + 1]!.itemKey);
+      const action = await deliverRow(store, d, row, item, ctx, opts);
+      sent++;
+      if (action === 'auth') ctx.state.paused = true;
+      if (action === 'destination') ctx.state.stopped = true;
+      // The rest of this mailbox's rows wait too (their due time was moved with it).
+      if (action === 'mailbox') m.done = true;
+    }
+  }
+  return true;
+}
+
+/** One row: deliver, queue the outcome for the group commit, or record the failure. */
+async function deliverRow(
+  store: Store,
+  d: ConfiguredDestination,
   row: DueDelivery,
-  err: unknown,
-  counters: DeliveryCounters,
+  item: Promise<RenderedItem | undefined>,
+  ctx: LaneContext,
   opts: DeliverOptions,
 ): Promise<'auth' | 'destination' | 'mailbox' | 'none'> {
-  const now = (opts.now ?? Date.now)();
-  const failure = err instanceof DestinationError ? err.failure : 'transient';
-  const code = err instanceof DestinationError ? err.code : 'WXA_DEST_TRANSIENT';
-  const detail = describeError(err);
-  if (failure === 'auth') {
-    await retryDelivery(store.db, row.id, { code, detail, nextAttemptAt: now, countAttempt: false });
-    return 'auth';
+  const now = opts.now ?? Date.now;
+  let outcome: DeliveryOutcome;
+  try {
+    const rendered = await item;
+    if (!rendered) {
+      await holdDelivery(store.db, row, { code: 'WXA_NOT_FOUND', detail: 'the item is not in the archive' }, now());
+      bump(ctx.counters.held, 'missing-item');
+      return 'none';
+    }
+    outcome = await deliverOrReduce(d.destination, rendered, row.mailbox, opts, { inDoubt: row.inDoubt });
+  } catch (err) {
+    return recordFailure(store, row, err, ctx.counters, opts);
   }
-  const scope = err instanceof DestinationError && failure === 'throttled' ? err.pause : undefined;
-  if (scope && err instanceof DestinationError && err.retryAfterMs !== undefined) {
-    const until = now + err.retryAfterMs;
-    await deferDeliveries(store.db, {
-      connectorId: row.connectorId,
-      destinationId: row.destinationId,
-      ...(scope === 'mailbox' ? { mailbox: row.mailbox } : {}),
-      until,
-      code: scope === 'mailbox' ? 'WXA_DEST_PAUSED_MAILBOX' : 'WXA_DEST_PAUSED_DESTINATION',
-      detail,
-    });
-    counters.waiting.push({
-      destinationId: row.destinationId,
-      ...(scope === 'mailbox' ? { mailbox: row.mailbox } : {}),
-      until,
-    });
-    counters.retried++;
-    return scope;
-  }
-  if (failure === 'permanent' || row.attempts + 1 >= (opts.maxAttempts ?? 10)) {
-    await holdDelivery(store.db, row, { code, detail }, now);
-    bump(counters.held, failure === 'permanent' ? 'destination-refused' : 'destination-failing');
-    return 'none';
-  }
-  const wait =
-    failure === 'throttled' && err instanceof DestinationError && err.retryAfterMs !== undefined
-      ? err.retryAfterMs
-      : backoff(row.attempts, opts);
-  await retryDelivery(store.db, row.id, {
-    code,
-    detail,
-    nextAttemptAt: now + wait,
-    countAttempt: failure !== 'throttled',
+  crashPoint('after-deliver');
+  // Outside the catch above: a failed ledger commit is not a failed delivery (the lane stops).
+  await ctx.outcomes.add(row.id, {
+    status: outcome.status,
+    ...(outcome.remoteId ? { remoteId: outcome.remoteId } : {}),
+    ...(outcome.status === 'partial' ? { detail: outcome.reason, omitted: outcome.omitted } : {}),
   });
-  counters.retried++;
+  if (outcome.status === 'delivered') ctx.counters.delivered++;
+  else if (outcome.status === 'duplicate') ctx.counters.duplicates++;
+  else ctx.counters.partial++;
   return 'none';
-}
-
-/** Exponential backoff with full jitter in [0.5, 1.5) of the nominal delay. */
-export function backoff(attempts: number, opts: DeliverOptions = {}): number {
-  const base = opts.baseBackoffMs ?? 1000;
-  const max = opts.maxBackoffMs ?? 60 * 60_000;
-  const nominal = Math.min(max, base * 2 ** attempts);
-  return Math.round(nominal * (0.5 + (opts.random ?? Math.random)()));
-}
-
-/** An archived item as destinations take it: its exact MIME bytes, its model and its media. */
-export async function loadRenderedItem(store: Store, key: string): Promise<RenderedItem | undefined> {
-  const row = await loadDeliverable(store.db, key);
-  if (!row) return undefined;
-  const model = JSON.parse(row.modelJson) as ChatMessage;
-  const shas = await mediaBlobs(
-    store.db,
-    row.connectorId,
-    model.attachments.map((a) => a.sdkfileid),
-  );
-  const attachments = await Promise.all(
-    model.attachments.map(async (ref) => {
-      const sha = shas.get(ref.sdkfileid);
-      return { ref, bytes: sha ? await store.blobs.read(store.db, sha) : undefined };
-    }),
-  );
-  return {
-    key,
-    messageId: messageIdFor(key),
-    mime: await store.blobs.read(store.db, row.mimeSha256),
-    time: row.msgTime,
-    model,
-    attachments,
-  };
 }

@@ -1,6 +1,8 @@
 /**
  * The schedule: runs a job at once, then again `intervalMs` after each run ends (runs never
- * overlap), until stopped. `trigger()` starts the next run early (e.g. on a new-data callback).
+ * overlap), until stopped. `trigger()` starts the next run early (e.g. on a new-data callback);
+ * one that arrives while a run is going starts the next run as soon as it ends, since the data
+ * it announced may have come after that run looked.
  */
 export interface Schedule {
   trigger(): void;
@@ -17,15 +19,19 @@ export function startSchedule(opts: {
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
   let wake: (() => void) | undefined;
+  /** a trigger came while a run was going */
+  let again = false;
 
   const loop = async () => {
     while (!stopped) {
+      again = false;
       try {
         await opts.run();
       } catch (err) {
         opts.onError(err);
       }
       if (stopped) break;
+      if (again) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
         timer = setTimeout(resolve, opts.intervalMs);
@@ -38,7 +44,8 @@ export function startSchedule(opts: {
   return {
     trigger: () => {
       if (timer) clearTimeout(timer);
-      wake?.();
+      if (wake) wake();
+      else again = true;
     },
     stop: async () => {
       stopped = true;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
-import type { CreateUserRequest, UpdateUserRequest, UserSummary } from '../server/contract.js';
+import type { CreateUserRequest, UpdateUserRequest, UserSummary } from './types.js';
 import type { Db } from '../store/db.js';
 import type { UserTable } from '../store/schema.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';

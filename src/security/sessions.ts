@@ -5,7 +5,7 @@
  * account or changing its roles takes effect on the next request.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { SessionUser } from '../server/contract.js';
+import type { SessionUser } from './types.js';
 import { sha256Hex } from '../store/blobs/index.js';
 import type { Db } from '../store/db.js';
 import { isRole, permissionsOf, type Role } from './roles.js';

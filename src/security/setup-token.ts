@@ -5,7 +5,7 @@
  * database keeps only its SHA-256.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { SetupRequest, UserSummary } from '../server/contract.js';
+import type { SetupRequest, UserSummary } from './types.js';
 import { sha256Hex } from '../store/blobs/index.js';
 import type { Db } from '../store/db.js';
 import { countUsers, insertUser, prepareNewUser } from './accounts.js';

@@ -17,7 +17,9 @@ import { auditRefused } from './audit-refused.js';
 import type { SecretBox } from '../security/index.js';
 import type { Store } from '../store/index.js';
 import { accessHook, requireDeclaredAccess } from './access.js';
-import type { ServerContext } from './context.js';
+import type { AppContext } from './context.js';
+
+export type { AppContext } from './context.js';
 import { createMappingParser, type MappingParser } from '../mapping/parse-pool.js';
 import { DEFAULT_BODY_LIMIT } from './body-limits.js';
 import { routeNotFound, sendError, toApiError } from './errors.js';
@@ -58,13 +60,6 @@ export interface AppOptions {
   /** parses uploaded mapping files off the event loop; default a pool of one thread, closed with the app */
   mappingParser?: MappingParser;
 }
-
-export type AppContext = ServerContext & {
-  secrets: SecretBox;
-  supervisor: Supervisor | undefined;
-  secureCookies: boolean;
-  mappingParser: MappingParser;
-};
 
 /**
  * One spelling per route, deliberately: `/API/users`, `/api/users/`, `//api//users` and

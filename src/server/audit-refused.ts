@@ -16,7 +16,8 @@ export function auditRefused(ctx: ServerContext) {
       await ctx.audit(req, {
         action: 'auth.refused',
         target: req.routeOptions.url ?? req.url.split('?')[0] ?? '',
-        detail: { status, method: req.method, required: access ?? 'session' },
+        // The roles say why a signed-in user was refused ("403, role Reviewer").
+        detail: { status, method: req.method, required: access ?? 'session', roles: req.user?.roles ?? [] },
       });
     } catch (err) {
       // The answer is already sent; a failed append must still be seen by the operator.

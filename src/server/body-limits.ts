@@ -4,6 +4,7 @@
  * its work needs. Most routes take a few fields; the wizard's tests carry a CA bundle or
  * private keys; only the routes that carry a mapping CSV take a whole file.
  */
+import { MAPPING_CSV_MAX_BYTES } from '../mapping/index.js';
 
 /** Every route not named below: logins, accounts, problem actions, searches (64 KiB). */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -11,8 +12,5 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024;
 /** The wizard's connection tests: a private CA bundle (up to 100,000 characters) or several private keys (1 MiB). */
 export const TEST_BODY_LIMIT = 1024 * 1024;
 
-/** A mapping CSV in JSON: the preview, and saving a connector with its CSV (25 MiB, a large firm's file is a few MB). */
-export const MAPPING_BODY_LIMIT = 25 * 1024 * 1024;
-
-/** Characters of a mapping CSV a request may carry: the body limit decides first. */
-export const MAPPING_CSV_MAX_CHARS = MAPPING_BODY_LIMIT;
+/** A mapping CSV in JSON: the preview, and saving a connector with its CSV. */
+export const MAPPING_BODY_LIMIT = MAPPING_CSV_MAX_BYTES;

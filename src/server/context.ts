@@ -5,7 +5,11 @@
  * app.ts enforces it, so no handler checks roles itself.
  */
 import type { FastifyRequest } from 'fastify';
+import type { AuditAction } from '../compliance/audit/actions.js';
 import type { Config } from '../config/index.js';
+import type { MappingParser } from '../mapping/parse-pool.js';
+import type { Supervisor } from '../pipeline/supervisor.js';
+import type { SecretBox } from '../security/index.js';
 import type { Store } from '../store/index.js';
 import type { Permission, SessionUser } from './contract.js';
 
@@ -25,7 +29,8 @@ declare module 'fastify' {
 }
 
 export interface AuditInput {
-  action: string;
+  /** one of the registry in compliance/audit/actions.ts, so that the console can name it */
+  action: AuditAction;
   target: string;
   detail?: Record<string, unknown>;
 }
@@ -37,3 +42,11 @@ export interface ServerContext {
   /** records an audit event with the request's user (or `anonymous`) and address */
   audit(req: FastifyRequest, event: AuditInput): Promise<void>;
 }
+
+/** What route modules get: the server context plus the running parts `buildApp` was given. */
+export type AppContext = ServerContext & {
+  secrets: SecretBox;
+  supervisor: Supervisor | undefined;
+  secureCookies: boolean;
+  mappingParser: MappingParser;
+};

@@ -5,6 +5,34 @@
  */
 import type { ErrorCode } from '../core/errors.js';
 import type { Permission, Role } from '../security/roles.js';
+import type {
+  ConnectorInput,
+  DestinationInput,
+  SandboxSourceInput,
+  SecretsInput,
+  SecretStatus,
+  WecomSourceInput,
+} from '../connectors/types.js';
+import type { SessionUser } from '../security/types.js';
+
+// Domain types the API answers with: their modules own them; the console imports them from here.
+export type { AuditEvent, AuditListedEvent, AuditPage } from '../compliance/audit/types.js';
+export type { AuditRetentionStatus } from '../compliance/audit/retention-types.js';
+export type {
+  ConnectorInput,
+  DestinationInput,
+  SandboxSourceInput,
+  SecretsInput,
+  SecretStatus,
+  WecomSourceInput,
+} from '../connectors/types.js';
+export type {
+  CreateUserRequest,
+  SessionUser,
+  SetupRequest,
+  UpdateUserRequest,
+  UserSummary,
+} from '../security/types.js';
 
 export type { ErrorCode, Permission, Role };
 
@@ -26,25 +54,9 @@ export interface SetupStatus {
   needed: boolean;
 }
 
-export interface SetupRequest {
-  /** the one-time token printed by `serve` at first start */
-  token: string;
-  username: string;
-  displayName: string;
-  password: string;
-}
-
 export interface LoginRequest {
   username: string;
   password: string;
-}
-
-export interface SessionUser {
-  id: number;
-  username: string;
-  displayName: string;
-  roles: Role[];
-  permissions: Permission[];
 }
 
 /** POST /api/setup, POST /api/session and GET /api/session answer with this. */
@@ -52,33 +64,6 @@ export interface SessionInfo {
   user: SessionUser;
   /** send as `x-csrf-token` on every POST, PUT, PATCH and DELETE */
   csrfToken: string;
-}
-
-export interface UserSummary {
-  id: number;
-  username: string;
-  displayName: string;
-  roles: Role[];
-  disabled: boolean;
-  lockedUntil: number | null;
-  createdAt: number;
-  lastLoginAt: number | null;
-}
-
-export interface CreateUserRequest {
-  username: string;
-  displayName: string;
-  password: string;
-  roles: Role[];
-}
-
-export interface UpdateUserRequest {
-  displayName?: string;
-  roles?: Role[];
-  password?: string;
-  disabled?: boolean;
-  /** clears a lockout after repeated failed logins */
-  unlock?: boolean;
 }
 
 // ---- connectors ------------------------------------------------------------------------
@@ -144,9 +129,6 @@ export interface ConnectorSummary {
   totals: { items: number; held: number; failedDeliveries: number };
 }
 
-/** Secret fields are never sent back: only whether they are set. */
-export type SecretStatus = Record<string, 'set' | 'unset'>;
-
 export interface ConnectorDetail extends ConnectorSummary {
   definition: ConnectorInput;
   secrets: SecretStatus;
@@ -154,77 +136,6 @@ export interface ConnectorDetail extends ConnectorSummary {
   runs: RunSummary[];
   /** pass as `before` to /runs for older ones; null when these are all */
   runsNext: string | null;
-}
-
-export interface SandboxSourceInput {
-  kind: 'sandbox';
-  /** messages of the generated demo tenant (default 400) */
-  messages?: number;
-}
-
-export interface WecomSourceInput {
-  kind: 'wecom';
-  corpId: string;
-  sdkLibrary: string;
-  proxy?: string;
-}
-
-/**
- * A destination as the wizard edits it; its secret (IMAP password, Graph client secret, Gmail
- * service-account key JSON) travels in `SecretsInput.destinations[index]`, never here.
- */
-export type DestinationInput =
-  | { kind: 'archive' }
-  | {
-      kind: 'imap';
-      host: string;
-      port?: number;
-      /** implicit TLS (993); otherwise STARTTLS is required */
-      secure: boolean;
-      /** 'master': one master user logs in as each mailbox; 'password': one password for all */
-      authKind: 'master' | 'password';
-      masterUser?: string;
-      /** a mailbox the connection test logs in to */
-      checkMailbox: string;
-      folder?: string;
-      /** PEM of a private CA that signed the server's certificate (the system CAs are trusted too) */
-      ca?: string;
-    }
-  | {
-      kind: 'graph';
-      tenantId: string;
-      clientId: string;
-      cloud?: string;
-      folder?: string;
-      /** the tenant's maximum receive size in bytes (default 35 MB = 36,700,160) */
-      maxMessageBytes?: number;
-    }
-  | { kind: 'gmail'; label?: string };
-
-/** Write-only values, kept encrypted; omit a field to keep what is stored. */
-export interface SecretsInput {
-  archiveSecret?: string;
-  proxyPassword?: string;
-  /** RSA private keys by version, PEM (PKCS#1 or PKCS#8) */
-  privateKeys?: { version: number; pem: string }[];
-  /** per destination index: the password, client secret or service-account key JSON */
-  destinations?: Record<string, string>;
-}
-
-export interface ConnectorInput {
-  id: string;
-  name: string;
-  source: SandboxSourceInput | WecomSourceInput;
-  mapping: {
-    autoFromDirectoryEmail: boolean;
-    addressTemplate?: string;
-    catchAll?: string;
-    /** the uploaded CSV's text; its problems are refused before anything is saved */
-    csv?: string;
-    csvFileName?: string;
-  };
-  destinations: DestinationInput[];
-  schedule: { intervalSeconds: number };
 }
 
 export interface CreateConnectorRequest extends ConnectorInput {
@@ -533,23 +444,6 @@ export interface ConversationPage {
   anchor: string | null;
 }
 
-// ---- audit ---------------------------------------------------------------------------------
-
-export interface AuditEvent {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string;
-  detail: Record<string, unknown>;
-  ip: string;
-}
-
-export interface AuditPage {
-  events: AuditEvent[];
-  next: string | null;
-}
-
 // ---- live events (GET /api/events, text/event-stream) ----------------------------------------
 
 export type LiveEvent =
@@ -558,5 +452,10 @@ export type LiveEvent =
   | { type: 'run'; data: RunSummary };
 
 /** GET /api/integrity and POST /api/integrity/verify (Integrity page); times are ISO 8601 there, as `verify` reports them. */
-export type { IntegritySummary, IntegrityVerifyResult } from '../compliance/evidence/integrity-types.js';
+export type {
+  IntegritySummary,
+  IntegrityVerifyJob,
+  IntegrityVerifyProgress,
+  IntegrityVerifyResult,
+} from '../compliance/evidence/integrity-types.js';
 export type { Problem as IntegrityProblem } from '../compliance/evidence/problems.js';

@@ -71,7 +71,11 @@ export function toApiError(err: unknown, bodyLimit?: number): { status: number; 
     };
   }
   if (err instanceof ArchiverError) {
-    return { status: statusOf(err.code), body: { code: err.code, message: err.message } };
+    const fields = fieldsOf(err.details?.fields);
+    return {
+      status: statusOf(err.code),
+      body: { code: err.code, message: err.message, ...(fields ? { fields } : {}) },
+    };
   }
   const status = (err as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -90,4 +94,14 @@ export function routeNotFound(req: FastifyRequest, reply: FastifyReply): Fastify
     code: 'WXA_NOT_FOUND',
     message: `no route ${req.method} ${(req.url.split('?')[0] ?? '').slice(0, 200)}`,
   });
+}
+
+/** The field errors an ArchiverError carries in `details.fields`, answered like a body's. */
+function fieldsOf(v: unknown): { path: string; message: string }[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const ok = v.filter(
+    (f): f is { path: string; message: string } =>
+      typeof f === 'object' && f !== null && typeof f.path === 'string' && typeof f.message === 'string',
+  );
+  return ok.length ? ok : undefined;
 }

@@ -5,7 +5,7 @@
  * preview and by saving a connector with its CSV.
  */
 import type { MappingSummary } from '../mapping/summary.js';
-import type { AppContext } from './app.js';
+import type { AppContext } from './context.js';
 import type { MappingPreview } from './contract.js';
 import { HttpError } from './errors.js';
 

@@ -6,6 +6,7 @@
  */
 import type { Db } from './db.js';
 import type { DeliveryStatus } from './schema.js';
+import { transact } from './transaction.js';
 
 export interface DueDelivery {
   id: number;
@@ -14,69 +15,118 @@ export interface DueDelivery {
   itemKey: string;
   mailbox: string;
   attempts: number;
+  /**
+   * Whether an earlier attempt may have stored the item without its outcome being recorded
+   * (a crash or a lost connection after the write): only then must the destination look for
+   * a copy before writing. False means no earlier attempt can have written anything.
+   */
+  inDoubt: boolean;
 }
 
-/** Leases up to `limit` due rows of a destination for `leaseMs` (SQLite: one writer; PostgreSQL will use SKIP LOCKED). */
+/**
+ * Leases up to `limit` due rows of a destination (of one mailbox, if given) for `leaseMs`,
+ * oldest first. Leasing marks each row in doubt in the same transaction: from here until its
+ * outcome is recorded, a crash leaves it to be looked up before it is sent again. Each row
+ * comes back with whether it was in doubt before (a previous lease that never finished counts).
+ */
 export async function leaseDue(
   db: Db,
-  opts: { destinationId: string; owner: string; now: number; leaseMs: number; limit: number },
+  opts: { destinationId: string; mailbox?: string; owner: string; now: number; leaseMs: number; limit: number },
 ): Promise<DueDelivery[]> {
-  const rows = await db
-    .updateTable('deliveries')
-    .set({ lease_owner: opts.owner, lease_until: opts.now + opts.leaseMs })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('deliveries')
-        .select('id')
-        .where('destination_id', '=', opts.destinationId)
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', opts.now)
-        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', opts.now)]))
-        .orderBy('next_attempt_at')
-        .orderBy('id')
-        .limit(opts.limit),
-    )
-    .returning(['id', 'connector_id', 'destination_id', 'item_key', 'mailbox', 'attempts'])
-    .execute();
-  return rows
-    .map((r) => ({
-      id: r.id,
-      connectorId: r.connector_id,
-      destinationId: r.destination_id,
-      itemKey: r.item_key,
-      mailbox: r.mailbox,
-      attempts: r.attempts,
-    }))
-    .sort((a, b) => a.id - b.id);
+  return transact(db, async (tx) => {
+    let q = tx
+      .selectFrom('deliveries')
+      .select(['id', 'connector_id', 'destination_id', 'item_key', 'mailbox', 'attempts', 'in_doubt', 'lease_owner'])
+      .where('destination_id', '=', opts.destinationId)
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', opts.now)
+      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', opts.now)]));
+    if (opts.mailbox !== undefined) q = q.where('mailbox', '=', opts.mailbox);
+    const rows = await q.orderBy('next_attempt_at').orderBy('id').limit(opts.limit).execute();
+    const ids = rows.map((r) => r.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      await tx
+        .updateTable('deliveries')
+        .set({ lease_owner: opts.owner, lease_until: opts.now + opts.leaseMs, in_doubt: 1 })
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+    }
+    return rows
+      .map((r) => ({
+        id: r.id,
+        connectorId: r.connector_id,
+        destinationId: r.destination_id,
+        itemKey: r.item_key,
+        mailbox: r.mailbox,
+        attempts: r.attempts,
+        inDoubt: r.in_doubt !== 0 || r.lease_owner !== null,
+      }))
+      .sort((a, b) => a.id - b.id);
+  });
 }
 
-export async function finishDelivery(
+/** The mailboxes of a destination with rows due now, the longest-waiting first, with how many. */
+export async function dueMailboxes(
   db: Db,
-  id: number,
-  outcome: {
-    status: Extract<DeliveryStatus, 'delivered' | 'duplicate' | 'partial'>;
-    remoteId?: string;
-    detail?: string;
-    /** for partial: each attachment left out, with why */
-    omitted?: { name: string; size: number; sha256: string; reason: string }[];
-  },
+  opts: { destinationId: string; now: number },
+): Promise<{ mailbox: string; due: number }[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select((eb) => ['mailbox', eb.fn.countAll<number>().as('due'), eb.fn.min('next_attempt_at').as('oldest')])
+    .where('destination_id', '=', opts.destinationId)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', opts.now)
+    .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', opts.now)]))
+    .groupBy('mailbox')
+    .orderBy('oldest')
+    .orderBy('mailbox')
+    .execute();
+  return rows.map((r) => ({ mailbox: r.mailbox, due: Number(r.due) }));
+}
+
+export interface FinishedDelivery {
+  status: Extract<DeliveryStatus, 'delivered' | 'duplicate' | 'partial'>;
+  remoteId?: string;
+  detail?: string;
+  /** for partial: each attachment left out, with why */
+  omitted?: { name: string; size: number; sha256: string; reason: string }[];
+}
+
+export async function finishDelivery(db: Db, id: number, outcome: FinishedDelivery, now: number): Promise<void> {
+  await finishDeliveries(db, [{ id, outcome }], now);
+}
+
+/**
+ * Records the outcomes of several deliveries in one transaction (one commit, one sync of the
+ * database file, instead of one per row). Until it commits, each row stays leased and in
+ * doubt, so a crash before it only costs a lookup per row, never a second copy.
+ */
+export async function finishDeliveries(
+  db: Db,
+  done: readonly { id: number; outcome: FinishedDelivery }[],
   now: number,
 ): Promise<void> {
-  await db
-    .updateTable('deliveries')
-    .set((eb) => ({
-      status: outcome.status,
-      remote_id: outcome.remoteId ?? null,
-      error_code: outcome.status === 'partial' ? 'WXA_DEST_PARTIAL' : null,
-      error_detail: outcome.detail ?? null,
-      omitted_json: outcome.omitted?.length ? JSON.stringify(outcome.omitted) : null,
-      attempts: eb('attempts', '+', 1),
-      lease_owner: null,
-      lease_until: null,
-      finished_at: now,
-    }))
-    .where('id', '=', id)
-    .execute();
+  if (done.length === 0) return;
+  await transact(db, async (tx) => {
+    for (const { id, outcome } of done) {
+      await tx
+        .updateTable('deliveries')
+        .set((eb) => ({
+          status: outcome.status,
+          remote_id: outcome.remoteId ?? null,
+          error_code: outcome.status === 'partial' ? 'WXA_DEST_PARTIAL' : null,
+          error_detail: outcome.detail ?? null,
+          omitted_json: outcome.omitted?.length ? JSON.stringify(outcome.omitted) : null,
+          attempts: eb('attempts', '+', 1),
+          lease_owner: null,
+          lease_until: null,
+          in_doubt: 0,
+          finished_at: now,
+        }))
+        .where('id', '=', id)
+        .execute();
+    }
+  });
 }
 
 /** Gives a row back with a later due time (transient failure or throttling). */
@@ -122,10 +172,21 @@ export async function deferDeliveries(
   return Number(res.numUpdatedRows);
 }
 
-/** Releases leases without counting an attempt (e.g. the destination paused for credentials). */
-export async function releaseLeases(db: Db, ids: number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db.updateTable('deliveries').set({ lease_owner: null, lease_until: null }).where('id', 'in', ids).execute();
+/**
+ * Releases leases of rows that were never attempted under them, without counting an attempt
+ * (e.g. the destination paused for credentials): each gets back the doubt it had before.
+ */
+export async function releaseLeases(db: Db, rows: readonly Pick<DueDelivery, 'id' | 'inDoubt'>[]): Promise<void> {
+  for (const inDoubt of [true, false]) {
+    const ids = rows.filter((r) => r.inDoubt === inDoubt).map((r) => r.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      await db
+        .updateTable('deliveries')
+        .set({ lease_owner: null, lease_until: null, in_doubt: inDoubt ? 1 : 0 })
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+    }
+  }
 }
 
 /**
@@ -268,4 +329,18 @@ export async function mediaBlobs(db: Db, connectorId: string, sdkfileids: string
     .where('sha256', 'is not', null)
     .execute();
   return new Map(rows.map((r) => [r.sdkfileid, r.sha256!]));
+}
+
+/**
+ * Marks every row not yet delivered as in doubt: after a database is restored from a backup,
+ * a row that was delivered after the backup was taken looks pending again, and only a lookup at
+ * the destination before sending keeps it from arriving twice. Returns the rows marked.
+ */
+export async function markUndeliveredInDoubt(db: Db): Promise<number> {
+  const r = await db
+    .updateTable('deliveries')
+    .set({ in_doubt: 1 })
+    .where('status', 'in', ['pending', 'held'])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }

@@ -118,6 +118,16 @@ export async function blobsPage(db: Db, afterSha: string, sinceAt: number, limit
     .execute();
 }
 
+/** How many blobs verify will re-hash: its progress total. */
+export async function countBlobsSince(db: Db, sinceAt: number): Promise<number> {
+  const r = await db
+    .selectFrom('blobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('created_at', '>=', sinceAt)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 export async function rawConnectors(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('raw_records').select('connector_id').distinct().orderBy('connector_id').execute();
   return rows.map((r) => r.connector_id);

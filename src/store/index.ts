@@ -43,6 +43,7 @@ export * from './cases.js';
 export * from './export-queries.js';
 export * from './review.js';
 export * from './supervision.js';
+export * from './audit-queries.js';
 export type { Db } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 

@@ -132,6 +132,8 @@ export interface DeliveryTable {
   finished_at: number | null;
   /** partial deliveries: JSON list of the attachments left out, each with name, size, sha256, reason */
   omitted_json: Generated<string | null>;
+  /** 1 while an earlier attempt may have stored the item without its outcome being recorded */
+  in_doubt: Generated<number>;
 }
 
 /** Open Graph upload sessions, kept until their file is complete so a restart resumes them. */

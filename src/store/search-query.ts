@@ -5,6 +5,10 @@
  * first, see migrations/006-search.ts); after:/before: become rowid ranges; the other filters
  * are indexed look-ups checked per candidate. Text nested under OR / NOT with filters becomes
  * an `id IN (MATCH ...)` sub-select.
+ *
+ * Row id bounds are bound as integers (BigInt): better-sqlite3 binds a JS number as a REAL, and
+ * FTS5 ignores a REAL rowid bound (SQLite then filters every match afterwards), so a date range
+ * or a deep page would read the whole posting list instead of seeking to its range.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, SearchItemTable } from './schema.js';
@@ -47,6 +51,9 @@ export interface SearchQueryResult {
 }
 
 type Sql = RawBuilder<unknown>;
+
+/** A row id as an SQL integer, never a REAL (see the header). */
+const rowId = (n: number): Sql => sql`${BigInt(n)}`;
 
 function quoteFts(token: string): string {
   return `"${token.replace(/"/g, '""')}"`;
@@ -105,9 +112,9 @@ function predicate(c: SearchCond): Sql {
     case 'connector':
       return sql`s.connector_id = ${c.value}`;
     case 'after':
-      return sql`s.id >= ${c.time * SEARCH_ID_SLOTS}`;
+      return sql`s.id >= ${rowId(c.time * SEARCH_ID_SLOTS)}`;
     case 'before':
-      return sql`s.id < ${c.time * SEARCH_ID_SLOTS}`;
+      return sql`s.id < ${rowId(c.time * SEARCH_ID_SLOTS)}`;
     case 'flag': {
       const col = c.flag === 'attachment' ? 'has_attachments' : c.flag;
       return sql`${sql.ref(`s.${col}`)} = 1`;
@@ -164,10 +171,12 @@ function plan(cond: SearchCond, scope: readonly string[] | undefined): Plan {
 /** Facet candidates below this drive the query; above it the text index does. */
 const FACET_DRIVE_MAX = 20_000;
 
-async function facetCandidates(db: Kysely<Database>, facets: Sql[]): Promise<number> {
+/** The fewest items any one facet conjunct selects within the row id range (an upper bound). */
+async function facetCandidates(db: Kysely<Database>, facets: Sql[], range: Sql[]): Promise<number> {
   const counts = await Promise.all(
     facets.map(async (f) => {
-      const r = await sql<{ n: number }>`SELECT count(*) AS n FROM search_items s WHERE ${f}`.execute(db);
+      const r = await sql<{ n: number }>`SELECT count(*) AS n FROM search_items s
+        WHERE ${sql.join([f, ...range], sql` AND `)}`.execute(db);
       return Number(r.rows[0]?.n ?? 0);
     }),
   );
@@ -194,11 +203,19 @@ async function facetDrivenPage(
     page.length === 0
       ? []
       : (
-          await sql<SearchItemRow>`SELECT s.* FROM search_items s WHERE s.id IN (${sql.join(page)}) ORDER BY s.id DESC`.execute(
-            db,
-          )
+          await sql<SearchItemRow>`SELECT s.* FROM search_items s WHERE s.id IN (${sql.join(page.map(rowId))})
+            ORDER BY s.id DESC`.execute(db)
         ).rows;
   return { total: ids.length, rows, ...(more ? { next: page[page.length - 1]! } : {}) };
+}
+
+/**
+ * The exact number of matches. The first page is read before it: when it is the whole result
+ * (fewer rows than a page), its length is the total and the count is not run at all.
+ */
+async function totalOf(db: Kysely<Database>, countSql: RawBuilder<{ n: number }>, firstPage?: number): Promise<number> {
+  if (firstPage !== undefined) return firstPage;
+  return Number((await countSql.execute(db)).rows[0]?.n ?? 0);
 }
 
 export async function querySearch(
@@ -207,16 +224,22 @@ export async function querySearch(
   opts: SearchQueryOptions,
 ): Promise<SearchQueryResult> {
   const p = plan(cond, opts.mailboxScope);
+  const range = (col: Sql): Sql[] => [
+    ...(p.lo !== undefined ? [sql`${col} >= ${rowId(p.lo)}`] : []),
+    ...(p.hi !== undefined ? [sql`${col} < ${rowId(p.hi)}`] : []),
+  ];
   // Text-driven: FTS5 yields matches newest first and the rest is checked per candidate.
-  // Facet-driven: a person's or a small mailbox's items, each checked against the text by rowid.
+  // Facet-driven: a person's or a small mailbox's items in the date range, each checked against
+  // the text by rowid.
   const facetDriven =
-    p.match !== undefined && p.facets.length > 0 && (await facetCandidates(db, p.facets)) <= FACET_DRIVE_MAX;
+    p.match !== undefined &&
+    p.facets.length > 0 &&
+    (await facetCandidates(db, p.facets, range(sql`s.id`))) <= FACET_DRIVE_MAX;
   const textDriven = p.match !== undefined && !facetDriven;
   const idCol = textDriven ? sql`f.rowid` : sql`s.id`;
   const conds: Sql[] = [];
   if (textDriven) conds.push(sql`f.search_fts MATCH ${p.match}`);
-  if (p.lo !== undefined) conds.push(sql`${idCol} >= ${p.lo}`);
-  if (p.hi !== undefined) conds.push(sql`${idCol} < ${p.hi}`);
+  conds.push(...range(idCol));
   conds.push(...p.facets, ...p.preds);
   if (facetDriven)
     conds.push(sql`EXISTS (SELECT 1 FROM search_fts x WHERE x.search_fts MATCH ${p.match} AND x.rowid = s.id)`);
@@ -233,7 +256,6 @@ export async function querySearch(
     textDriven && p.facets.length === 0 && p.preds.length === 0
       ? sql<{ n: number }>`SELECT count(*) AS n FROM search_fts f WHERE ${where([])}`
       : sql<{ n: number }>`SELECT count(*) AS n FROM ${from} WHERE ${where([])}`;
-  const total = Number((await countSql.execute(db)).rows[0]?.n ?? 0);
 
   const limit = opts.limit + 1;
   let rows: SearchItemRow[];
@@ -242,28 +264,24 @@ export async function querySearch(
     rows = (
       await sql<SearchItemRow>`SELECT s.* FROM search_fts f JOIN search_items s ON s.id = f.rowid
         WHERE ${sql.join(
-          [
-            sql`f.search_fts MATCH ${p.match}`,
-            ...(p.lo !== undefined ? [sql`f.rowid >= ${p.lo}`] : []),
-            ...(p.hi !== undefined ? [sql`f.rowid < ${p.hi}`] : []),
-            ...p.facets,
-            ...p.preds,
-          ],
+          [sql`f.search_fts MATCH ${p.match}`, ...range(sql`f.rowid`), ...p.facets, ...p.preds],
           sql` AND `,
         )}
         ORDER BY bm25(search_fts), f.rowid DESC LIMIT ${limit} OFFSET ${offset}`.execute(db)
     ).rows;
     const more = rows.length > opts.limit;
+    const total = await totalOf(db, countSql, offset === 0 && !more ? rows.length : undefined);
     rows = rows.slice(0, opts.limit);
     return { total, rows, ...(more ? { next: offset + opts.limit } : {}) };
   }
-  const extra = opts.after !== undefined ? [sql`${idCol} < ${opts.after}`] : [];
+  const extra = opts.after !== undefined ? [sql`${idCol} < ${rowId(opts.after)}`] : [];
   rows = (
     await sql<SearchItemRow>`SELECT s.* FROM ${from} WHERE ${where(extra)} ORDER BY ${idCol} DESC LIMIT ${limit}`.execute(
       db,
     )
   ).rows;
   const more = rows.length > opts.limit;
+  const total = await totalOf(db, countSql, opts.after === undefined && !more ? rows.length : undefined);
   rows = rows.slice(0, opts.limit);
   return { total, rows, ...(more ? { next: Number(rows[rows.length - 1]!.id) } : {}) };
 }

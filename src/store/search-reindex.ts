@@ -4,9 +4,8 @@
  * recorded when they were indexed, their media blobs), and a durable position written in the
  * transaction of each batch, so a reindex killed half-way continues where it stopped.
  */
-import { sql, type Kysely } from 'kysely';
-import type { Db } from './db.js';
-import type { Database } from './schema.js';
+import { sql } from 'kysely';
+import { connectionOf, type Db } from './db.js';
 
 const CURSOR_KEY = 'search.reindex.cursor';
 
@@ -72,12 +71,14 @@ export async function getReindexCursor(db: Db): Promise<string | undefined> {
   return row?.value;
 }
 
-export async function setReindexCursor(tx: Kysely<Database>, value: string, now: number): Promise<void> {
-  await tx
-    .insertInto('settings')
-    .values({ key: CURSOR_KEY, value, updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
-    .execute();
+/** Saves the position, inside the caller's transaction of the connection (inSearchTransaction). */
+export function setReindexCursor(db: Db, value: string, now: number): void {
+  connectionOf(db)
+    .prepare(
+      `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    )
+    .run(CURSOR_KEY, value, now);
 }
 
 export async function clearReindexCursor(db: Db): Promise<void> {
@@ -117,4 +118,23 @@ export async function searchFingerprints(
 /** FTS5's own consistency check of the index structure; throws when it is corrupt. */
 export async function checkSearchIntegrity(db: Db): Promise<void> {
   await sql`INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`.execute(db);
+}
+
+/** Pages of the index one compaction step may rewrite: a step holds the write lock for it. */
+const MERGE_PAGES = 500;
+
+/**
+ * One step of merging the full-text index's segments into one (FTS5 'merge' with a negative
+ * page count merges whatever segments there are, level or not). Returns false when there was
+ * nothing left to merge. A rebuild leaves many segments; every query reads each of them, so
+ * a compacted index answers a filtered query (a rowid look-up per candidate) several times
+ * faster. Steps are short transactions, so a running `serve` keeps writing between them.
+ */
+export function compactSearchIndexStep(db: Db): boolean {
+  const c = connectionOf(db);
+  const before = c.prepare('SELECT total_changes()').pluck().get() as number;
+  c.prepare(`INSERT INTO search_fts (search_fts, rank) VALUES ('merge', ?)`).run(BigInt(-MERGE_PAGES));
+  const after = c.prepare('SELECT total_changes()').pluck().get() as number;
+  // The command's own row counts as one change; merging work writes many more.
+  return after - before > 1;
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { verifyAudit } from '../../src/compliance/audit/index.js';
 import { issueSetupToken, MAX_FAILED_LOGINS } from '../../src/security/index.js';
-import { TERMS_VERSION } from '../../src/server/connector-defs.js';
+import { TERMS_VERSION } from '../../src/connectors/definitions.js';
 import type {
   AuditPage,
   ConnectorDetail,

@@ -4,7 +4,7 @@
 // mailbox's WeChat Archiver folder, read back over TLS as the mail user.
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TERMS_VERSION } from '../../src/server/connector-defs.js';
+import { TERMS_VERSION } from '../../src/connectors/definitions.js';
 import type { CheckResult, ConnectorDetail, DestinationInput } from '../../src/server/contract.js';
 import { startDovecot, wizardImap, type Dovecot } from '../helpers/dovecot.js';
 import { nextRun, startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';

@@ -9,7 +9,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackup } from '../../src/compliance/backup/index.js';
 import { checkpointIfChanged } from '../../src/compliance/evidence/index.js';
-import type { IntegritySummary, IntegrityVerifyResult } from '../../src/server/contract.js';
+import type { IntegritySummary, IntegrityVerifyJob, IntegrityVerifyResult } from '../../src/server/contract.js';
 import { listAudit } from '../../src/compliance/audit/index.js';
 import { commitCapture } from '../../src/store/index.js';
 import { startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
@@ -33,6 +33,21 @@ beforeAll(async () => {
 
 afterAll(async () => h.close());
 
+/** Starts verify through the API and polls the job, as the page does, until it is finished. */
+async function runVerify(client: Client, body: object): Promise<IntegrityVerifyResult> {
+  const r = await client.request('POST', '/api/integrity/verify', body);
+  expect(r.statusCode).toBe(202);
+  let job = r.json<IntegrityVerifyJob>();
+  expect(job).toMatchObject({ state: 'running', result: null });
+  while (job.state === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    job = await client.json<IntegrityVerifyJob>('GET', `/api/integrity/verify/${job.id}`);
+  }
+  expect(job.state).toBe('done');
+  expect(job.finishedAt).not.toBeNull();
+  return job.result!;
+}
+
 describe('integrity API', () => {
   it('is open to auditors and org admins, refused to a reviewer', async () => {
     for (const [method, url] of [
@@ -54,7 +69,7 @@ describe('integrity API', () => {
     expect(before.chains.ingest.events).toBeGreaterThan(0);
 
     const cp = await checkpointIfChanged(h.store.db, h.config, { force: true });
-    const run = await auditor.json<IntegrityVerifyResult>('POST', '/api/integrity/verify', {});
+    const run = await runVerify(auditor, {});
     expect(run).toMatchObject({ ok: true, problemCount: 0, firstBroken: null, since: null });
 
     const after = await auditor.json<IntegritySummary>('GET', '/api/integrity');
@@ -73,9 +88,7 @@ describe('integrity API', () => {
     // The kept verification is still the passed one until verify runs again.
     expect(gapped.lastVerification!.ok).toBe(true);
 
-    const failed = await admin.json<IntegrityVerifyResult>('POST', '/api/integrity/verify', {
-      since: Date.now() - 3600_000,
-    });
+    const failed = await runVerify(admin, { since: Date.now() - 3600_000 });
     expect(failed.ok).toBe(false);
     expect(failed.firstBroken).toMatchObject({ kind: 'seq-gap', connectorId: 'c1', from: '4', to: '6' });
     const shown = await auditor.json<IntegritySummary>('GET', '/api/integrity');
@@ -84,6 +97,27 @@ describe('integrity API', () => {
 
     const audit = await listAudit(h.store.db, { action: 'integrity.verify' });
     expect(audit.events.map((e) => e.actor).sort()).toEqual(['admin', 'audrey']);
+  });
+
+  it('runs one verify at a time in the background: asking again joins the run in progress', async () => {
+    const first = await auditor.request('POST', '/api/integrity/verify', {});
+    const second = await admin.request('POST', '/api/integrity/verify', {});
+    const a = first.json<IntegrityVerifyJob>();
+    const b = second.json<IntegrityVerifyJob>();
+    expect(b.id).toBe(a.id);
+    expect(b.actor).toBe('audrey');
+    expect((await auditor.json<{ job: IntegrityVerifyJob }>('GET', '/api/integrity/verify/latest')).job.id).toBe(a.id);
+    let job = a;
+    while (job.state === 'running') {
+      // A pause between polls, as the page makes: the run needs the event loop to read files.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      job = await auditor.json<IntegrityVerifyJob>('GET', `/api/integrity/verify/${a.id}`);
+    }
+    // The last phase it reported, and its result: the seq gap made above is still there.
+    expect(job).toMatchObject({ state: 'done', progress: { phase: 'seq' }, result: { ok: false } });
+    const unknown = await auditor.request('GET', '/api/integrity/verify/00000000-0000-4000-8000-000000000000');
+    expect(unknown.statusCode).toBe(404);
+    expect((await reviewer.request('GET', `/api/integrity/verify/${a.id}`)).statusCode).toBe(403);
   });
 
   it('downloads the evidence package as a zip with the public key, README and matching checksums', async () => {
@@ -106,7 +140,10 @@ describe('integrity API', () => {
     }
     const audit = await listAudit(h.store.db, { action: 'integrity.evidence' });
     expect(audit.events).toHaveLength(1);
-    expect(audit.events[0]).toMatchObject({ actor: 'audrey' });
+    expect(audit.events[0]).toMatchObject({
+      actor: 'audrey',
+      detail: { verified: false, files: Object.keys(files).length },
+    });
   });
 
   it('shows the last backup and its age once one was made', async () => {

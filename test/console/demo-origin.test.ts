@@ -3,9 +3,9 @@
 // supervisor's list, the console API, and the refusal to edit it.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TERMS_VERSION } from '../../src/server/connector-defs.js';
+import { TERMS_VERSION } from '../../src/connectors/definitions.js';
 import type { ConnectorSummary } from '../../src/server/contract.js';
-import { loadManagedConnectors } from '../../src/server/managed.js';
+import { loadManagedConnectors } from '../../src/connectors/managed.js';
 import { Supervisor } from '../../src/pipeline/supervisor.js';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import { tempDir } from '../helpers/cli.js';

@@ -22,7 +22,7 @@ import {
 } from '../helpers/browser.js';
 import { explainFailure, startServe, type ServeProcess } from '../helpers/serve-process.js';
 
-/** The seed of a console sandbox connector's tenant (ensureSandbox in src/server/connector-defs.ts). */
+/** The seed of a console sandbox connector's tenant (ensureSandbox in src/connectors/definitions.ts). */
 const SANDBOX_SEED = 7;
 const MESSAGES = 200;
 const ADMIN = { username: 'ada', displayName: 'Ada Admin', password: PASSWORD };

@@ -4,7 +4,7 @@
 // over its limit with a JSON 413 before reading it.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TERMS_VERSION } from '../../src/server/connector-defs.js';
+import { TERMS_VERSION } from '../../src/connectors/definitions.js';
 import type { ApiError, MappingPreview } from '../../src/server/contract.js';
 import { nextRun, startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
 

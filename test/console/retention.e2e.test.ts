@@ -4,41 +4,24 @@
 // batch made by `retention run` is approved by its named reviewer from the queue, and the page
 // reads in Chinese with the note that delivered copies are outside the archive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  byTestId,
-  ensureConsoleBuilt,
-  launchBrowser,
-  login,
-  openPage,
-  PASSWORD,
-  setupAdminByApi,
-  testIdsWithPrefix,
-  visible,
-  WAIT_MS,
-} from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { byTestId, login, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
 import { cli, cliJson } from '../helpers/cli.js';
-import { explainFailure, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { startDemoConsole } from '../helpers/sandbox-console.js';
+import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 
 const ADMIN = { username: 'ada', displayName: 'Ada Admin', password: PASSWORD };
 
+let ui: Awaited<ReturnType<typeof startDemoConsole>>;
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  await ensureConsoleBuilt();
-  [serve, browser] = await Promise.all([startServe({ demo: true }), launchBrowser()]);
-  await setupAdminByApi(serve.url, serve.setupToken, ADMIN);
-  ({ context, page } = await openPage(browser, serve.url));
+  ui = await startDemoConsole(ADMIN);
+  ({ serve, page } = ui);
 }, 300_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await serve?.stop();
-});
+afterAll(async () => ui?.close());
 
 const step = <T>(fn: () => Promise<T>) => explainFailure(serve, fn);
 

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GMAIL_SCOPES } from '../../src/destinations/gmail/index.js';
-import { TERMS_VERSION } from '../../src/server/connector-defs.js';
+import { TERMS_VERSION } from '../../src/connectors/definitions.js';
 import type { ApiError, CheckResult, DestinationInput, WecomSourceInput } from '../../src/server/contract.js';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import { buildFakeSdk, fakeSdkEnv, readDestroyStats, setControl } from '../fixtures/fake-sdk/harness.js';

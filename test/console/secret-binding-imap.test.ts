@@ -6,7 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TERMS_VERSION } from '../../src/server/connector-defs.js';
+import { TERMS_VERSION } from '../../src/connectors/definitions.js';
 import type { ApiError, CheckResult, ConnectorDetail, DestinationInput } from '../../src/server/contract.js';
 import { startDovecot, wizardImap, type Dovecot } from '../helpers/dovecot.js';
 import { startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';

@@ -2,37 +2,21 @@
 // an admin writes a policy's lexicon in the editor, applies it to the history and watches the
 // job finish, then claims a flagged item from the review queue and tags it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  byTestId,
-  ensureConsoleBuilt,
-  launchBrowser,
-  login,
-  openPage,
-  PASSWORD,
-  setupAdminByApi,
-  visible,
-  WAIT_MS,
-} from '../helpers/browser.js';
-import { explainFailure, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import type { Page } from 'playwright-core';
+import { byTestId, login, PASSWORD, visible, WAIT_MS } from '../helpers/browser.js';
+import { startDemoConsole } from '../helpers/sandbox-console.js';
+import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 
+let ui: Awaited<ReturnType<typeof startDemoConsole>>;
 let serve: ServeProcess;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  await ensureConsoleBuilt();
-  [serve, browser] = await Promise.all([startServe({ demo: true }), launchBrowser()]);
-  await setupAdminByApi(serve.url, serve.setupToken, { username: 'olga', displayName: 'Olga', password: PASSWORD });
-  ({ context, page } = await openPage(browser, serve.url));
+  ui = await startDemoConsole({ username: 'olga', displayName: 'Olga', password: PASSWORD });
+  ({ serve, page } = ui);
 }, 180_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await serve?.stop();
-});
+afterAll(async () => ui?.close());
 
 describe('Supervision page', () => {
   it('writes a lexicon, applies it to the history, and reviews a flagged item', async () => {

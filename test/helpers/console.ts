@@ -9,7 +9,7 @@ import { Supervisor } from '../../src/pipeline/supervisor.js';
 import { createUser, SecretBox, type Role } from '../../src/security/index.js';
 import { buildApp } from '../../src/server/app.js';
 import type { SessionInfo } from '../../src/server/contract.js';
-import { loadManagedConnectors } from '../../src/server/managed.js';
+import { loadManagedConnectors } from '../../src/connectors/managed.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { tempDir } from './cli.js';
 import type { Logger } from '../../src/core/logger.js';

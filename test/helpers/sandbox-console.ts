@@ -32,12 +32,32 @@ export async function startSandboxConsole(
       connectors: [{ id: 'corp', source: { kind: 'sandbox', dir: tenant }, mapping: { catchAll: 'desk@example.com' } }],
     }),
   );
+  return { dir, ...(await consoleOn(() => startServe({ args: ['--config', config] }), admin, dir.cleanup)) };
+}
+
+/** The same for `serve`'s built-in demo tenant (what `npm start` runs), without a config file. */
+export async function startDemoConsole(admin: {
+  username: string;
+  displayName: string;
+  password: string;
+}): Promise<Omit<SandboxConsole, 'dir'>> {
+  return consoleOn(
+    () => startServe({ demo: true }),
+    admin,
+    async () => {},
+  );
+}
+
+async function consoleOn(
+  start: () => Promise<ServeProcess>,
+  admin: { username: string; displayName: string; password: string },
+  cleanup: () => Promise<void>,
+): Promise<Omit<SandboxConsole, 'dir'>> {
   await ensureConsoleBuilt();
-  const [serve, browser] = await Promise.all([startServe({ args: ['--config', config] }), launchBrowser()]);
+  const [serve, browser] = await Promise.all([start(), launchBrowser()]);
   await setupAdminByApi(serve.url, serve.setupToken, admin);
   const { context, page } = await openPage(browser, serve.url);
   return {
-    dir,
     serve,
     browser,
     context,
@@ -46,7 +66,7 @@ export async function startSandboxConsole(
       await context.close();
       await browser.close();
       await serve.stop();
-      await dir.cleanup();
+      await cleanup();
     },
   };
 }

@@ -8,6 +8,8 @@ import {
   auditCsvHeader,
   auditCsvRow,
   auditEventsInOrder,
+  cliActor,
+  pruneAudit,
   verifyAudit,
 } from '../../compliance/audit/index.js';
 import { openStore } from '../../store/index.js';
@@ -66,6 +68,36 @@ export async function auditExportCommand(
       }
     }
     if (format === 'json') io.out(first ? ']\n' : '\n]\n');
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * `audit prune [--dry-run]`: removes the audit events older than `audit.retentionDays` (never
+ * less than the longest retention policy, nor the events of an open case), leaving a chained
+ * anchor so that `verify` still proves the rest. Without the setting it keeps everything.
+ */
+export async function auditPruneCommand(
+  flags: CommonFlags & { json?: boolean; dryRun?: boolean },
+  io: Io,
+): Promise<number> {
+  const cfg = await resolveConfig(flags);
+  const store = await openStore(cfg.dataDir);
+  try {
+    const r = await pruneAudit(store.db, {
+      settingDays: cfg.audit.retentionDays,
+      actor: cliActor(),
+      now: Date.now(),
+      ...(flags.dryRun ? { dryRun: true } : {}),
+    });
+    if (flags.json) printJson(io, { ...r, dryRun: flags.dryRun === true });
+    else if (r.cutoffAt === null) io.out('audit log kept forever: audit.retentionDays is not set; nothing pruned\n');
+    else {
+      const verb = flags.dryRun ? 'would remove' : 'removed';
+      io.out(`audit prune: ${verb} ${r.pruned} events before ${new Date(r.cutoffAt).toISOString()}\n`);
+    }
     return 0;
   } finally {
     await store.close();

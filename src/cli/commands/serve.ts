@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { parseConfig, type Config, type ConnectorConfig } from '../../config/index.js';
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
+import { startAuditPruneSchedule } from '../../compliance/audit/index.js';
 import { startBackupSchedule } from '../../compliance/backup/index.js';
 import { startCheckpointSchedule } from '../../compliance/evidence/index.js';
 import { startDispositionSchedule } from '../../compliance/retention/schedule.js';
 import { Supervisor } from '../../pipeline/supervisor.js';
 import { deleteExpiredSessions, issueSetupToken, SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
 import { buildApp } from '../../server/app.js';
-import { loadManagedConnectors } from '../../server/managed.js';
+import { loadManagedConnectors } from '../../connectors/managed.js';
 import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
 import { createCallbackHandler, startCallbackServer, type CallbackServer } from '../../sources/wecom/callback/index.js';
 import { listConnectorDefinitions } from '../../store/index.js';
@@ -170,6 +171,7 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   const checkpoints = startCheckpointSchedule(store.db, cfg, (line) => io.err(`${line}\n`));
   const disposition = startDispositionSchedule(store, cfg, (line) => io.err(`${line}\n`));
   const backups = startBackupSchedule(store.db, cfg, (line) => io.err(`${line}\n`));
+  const auditPrune = startAuditPruneSchedule(store.db, cfg, (line) => io.err(`${line}\n`));
   const sweep = setInterval(() => void deleteExpiredSessions(store.db, Date.now()).catch(() => undefined), 3600_000);
   sweep.unref();
 
@@ -185,6 +187,7 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   await supervisor.stop();
   await disposition.stop();
   await backups.stop();
+  await auditPrune.stop();
   await checkpoints.stop();
   await store.close();
   return 0;

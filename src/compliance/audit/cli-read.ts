@@ -6,6 +6,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Db } from '../../store/db.js';
+import type { AuditAction } from './actions.js';
 import { appendAudit } from './log.js';
 
 /** `os:<login name>`; the numeric uid when the system has no name for it (some containers). */
@@ -19,7 +20,7 @@ export function cliActor(): string {
 
 export async function auditCliRead(
   db: Db,
-  e: { action: string; target: string; detail?: Record<string, unknown> },
+  e: { action: AuditAction; target: string; detail?: Record<string, unknown> },
   now = Date.now(),
 ): Promise<void> {
   await appendAudit(

@@ -8,10 +8,11 @@
  */
 import { sql, type Selectable } from 'kysely';
 import { ArchiverError } from '../../core/errors.js';
-import type { AuditEvent, AuditPage } from '../../server/contract.js';
+import type { AuditEvent, AuditListedEvent, AuditPage } from './types.js';
 import type { Db } from '../../store/db.js';
 import { CHAIN_GENESIS, canonicalJson, chainHash } from '../../store/hash-chain.js';
 import type { AuditEventTable } from '../../store/schema.js';
+import type { AuditAction } from './actions.js';
 
 /** The `prev_hash` of the first event. */
 export const AUDIT_GENESIS = CHAIN_GENESIS;
@@ -21,8 +22,8 @@ export const AUDIT_PAGE_MAX = 500;
 export interface AuditInput {
   /** the username, or 'system' for the server's own actions */
   actor: string;
-  /** dotted, area first: 'user.create', 'session.login', 'item.view' */
-  action: string;
+  /** dotted, area first ('user.create', 'item.view'): one of the registry in actions.ts */
+  action: AuditAction;
   /** what was acted on: a username, connector id, item key */
   target: string;
   /** names and counts, never secret values */
@@ -133,7 +134,7 @@ function parseBefore(before: string): number {
 }
 
 /** Events newest first, filtered, one page at a time (keyset on id: stable while events are added). */
-export async function listAudit(db: Db, f: AuditFilter): Promise<AuditPage> {
+export async function listAudit(db: Db, f: AuditFilter): Promise<Omit<AuditPage, 'cases'>> {
   const limit = Math.min(Math.max(Math.trunc(f.limit ?? AUDIT_PAGE_DEFAULT), 1), AUDIT_PAGE_MAX);
   let q = db.selectFrom('audit_events').selectAll();
   if (f.actor !== undefined && f.actor !== '') q = q.where('actor', '=', f.actor);
@@ -155,5 +156,6 @@ export async function listAudit(db: Db, f: AuditFilter): Promise<AuditPage> {
     .execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { events: page.map(toAuditEvent), next: rows.length > limit && last ? String(last.id) : null };
+  const events: AuditListedEvent[] = page.map((r) => ({ ...toAuditEvent(r), prevHash: r.prev_hash, hash: r.hash }));
+  return { events, next: rows.length > limit && last ? String(last.id) : null };
 }

@@ -20,7 +20,7 @@ const CHILD = `
 const { openDatabase } = await import(process.env.DB_MODULE);
 const { appendAudit } = await import(process.env.LOG_MODULE);
 const db = await openDatabase({ file: process.env.FILE });
-for (let i = 0; i < 30; i++) await appendAudit(db, { actor: process.env.ME, action: 'x', target: 't' + i }, Date.now());
+for (let i = 0; i < 30; i++) await appendAudit(db, { actor: process.env.ME, action: 'search', target: 't' + i }, Date.now());
 await db.destroy();
 `;
 
@@ -98,7 +98,7 @@ describe('verifyAudit', () => {
 
   it('keeps a valid chain under 50 concurrent appends', async () => {
     await Promise.all(
-      Array.from({ length: 50 }, (_, i) => appendAudit(db, { actor: 'c', action: 'x', target: `t${i}` }, T0 + i)),
+      Array.from({ length: 50 }, (_, i) => appendAudit(db, { actor: 'c', action: 'search', target: `t${i}` }, T0 + i)),
     );
     expect(await verifyAudit(db)).toEqual({ ok: true, events: 50 });
     const prevs = await db.selectFrom('audit_events').select('prev_hash').execute();
@@ -129,7 +129,7 @@ describe('verifyAudit', () => {
 
   it('checks across page boundaries', async () => {
     const rows = Array.from({ length: 2500 }, (_, i) => i);
-    for (const i of rows) await appendAudit(db, { actor: 'bulk', action: 'x', target: `t${i}` }, T0 + i);
+    for (const i of rows) await appendAudit(db, { actor: 'bulk', action: 'search', target: `t${i}` }, T0 + i);
     expect(await verifyAudit(db)).toEqual({ ok: true, events: 2500 });
     await db.updateTable('audit_events').set({ target: 'changed' }).where('id', '=', 2001).execute();
     expect(await verifyAudit(db)).toMatchObject({ ok: false, events: 2500, firstBad: { id: 2001 } });

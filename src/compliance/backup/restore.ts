@@ -1,12 +1,14 @@
 /**
  * `restore --from DIR --data-dir NEW`: brings the newest complete snapshot back into an empty
  * data directory: the database, every blob file it names (checked against its SHA-256), and
- * the public key that its checkpoints verify under. `verify` then proves the result.
+ * the public key that its checkpoints verify under. `verify` then proves the result. Every
+ * delivery not recorded as done is marked in doubt, so a mailbox copy made after the backup was
+ * taken is found at the destination instead of being sent a second time.
  */
 import { copyFile, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
-import { ensurePrivateDir, openStore } from '../../store/index.js';
+import { ensurePrivateDir, markUndeliveredInDoubt, openStore } from '../../store/index.js';
 import { syncDir } from '../../store/blobs/local.js';
 import { EVIDENCE_KEY_FILE, publicKeyPath } from '../evidence/signing-key.js';
 import { copyBlobFiles } from './copy-blobs.js';
@@ -36,6 +38,8 @@ export async function restoreBackup(
   const store = await openStore(dataDir);
   try {
     const copied = await copyBlobFiles(store.db, p.blobs, join(dataDir, 'blobs'));
+    // Deliveries made after the backup look undelivered in it: look each up before sending again.
+    await markUndeliveredInDoubt(store.db);
     return { manifest, blobFiles: copied.files };
   } finally {
     await store.close();

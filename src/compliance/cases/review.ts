@@ -22,7 +22,7 @@ import {
   updateSavedSearchCounts,
   type Db,
 } from '../../store/index.js';
-import { appendAudit } from '../audit/index.js';
+import { appendAudit, type AuditAction } from '../audit/index.js';
 import { compileQuery } from '../search/query-compile.js';
 import { parseQuery } from '../search/query-parse.js';
 import { ipOf, requireCase, type Actor } from './cases.js';
@@ -32,7 +32,7 @@ export const STANDARD_TAGS = ['responsive', 'not-responsive', 'privileged', 'nee
 async function audit(
   db: Db,
   actor: Actor,
-  action: string,
+  action: AuditAction,
   target: string,
   detail: Record<string, unknown>,
   now: number,

@@ -10,3 +10,4 @@ export * from './schedule.js';
 export type { SeqGap } from './verify-seq.js';
 export * from './integrity.js';
 export type * from './integrity-types.js';
+export * from './verify-job.js';

@@ -41,3 +41,25 @@ export interface IntegrityVerifyResult {
   problemCount: number;
   firstBroken: Problem | null;
 }
+
+/** Where a verify run is: its phase, and within it how much is done of how much (null: unknown). */
+export interface IntegrityVerifyProgress {
+  phase: 'ingest' | 'blobs' | 'audit' | 'checkpoints' | 'seq';
+  done: number;
+  total: number | null;
+}
+
+/** A verify run started from the console: it runs in the background and the page polls it. */
+export interface IntegrityVerifyJob {
+  id: string;
+  state: 'running' | 'done' | 'failed';
+  startedAt: string;
+  finishedAt: string | null;
+  since: string | null;
+  actor: string;
+  progress: IntegrityVerifyProgress;
+  /** when done */
+  result: IntegrityVerifyResult | null;
+  /** when failed: why verify could not run to the end (not a broken archive: that is a result) */
+  error: string | null;
+}

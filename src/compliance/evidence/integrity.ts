@@ -4,10 +4,10 @@
  * (last verification, both chain heads, the latest checkpoint, completeness gaps, the last
  * backup), and the evidence package as one zip an auditor can download.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { zipSync } from 'fflate';
+import { Readable } from 'node:stream';
 import type { Config } from '../../config/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import {
@@ -21,12 +21,13 @@ import { readLatestManifest } from '../backup/manifest.js';
 import type { CheckpointStatement } from './checkpoint.js';
 import { trustedTsaPem } from './checkpoint.js';
 import { writeEvidencePackage } from './package.js';
+import { zipFiles } from './zip-stream.js';
 import { Problems, type Problem } from './problems.js';
 import type { IntegritySummary } from './integrity-types.js';
 import { evidenceKeyPath, trustedPublicKey } from './signing-key.js';
 import { loadTombstones } from './verify-ingest.js';
 import { verifySeq } from './verify-seq.js';
-import { verifyArchive, type VerifyReport } from './verify.js';
+import { verifyArchive, type VerifyProgress, type VerifyReport } from './verify.js';
 
 async function trustedKeys(cfg: Config): Promise<{ publicKeyPem?: string; tsaCaPem?: string }> {
   const publicKeyPem = await trustedPublicKey(evidenceKeyPath(cfg.dataDir, cfg.evidence.keyFile));
@@ -44,10 +45,15 @@ export async function verifyAndRecord(
     via: 'cli' | 'console';
     /** the keys to trust when the caller chose them (the CLI's --public-key, --tsa-ca); else the configured ones */
     keys?: { publicKeyPem?: string; tsaCaPem?: string };
+    onProgress?: (p: VerifyProgress) => void;
   },
 ): Promise<VerifyReport> {
   const keys = opts.keys ?? (await trustedKeys(cfg));
-  const report = await verifyArchive(store, { ...keys, ...(opts.since !== undefined ? { since: opts.since } : {}) });
+  const report = await verifyArchive(store, {
+    ...keys,
+    ...(opts.since !== undefined ? { since: opts.since } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
   await recordVerifyRun(store.db, {
     checked_at: Date.parse(report.checkedAt),
     since: opts.since ?? null,
@@ -111,15 +117,21 @@ export async function integritySummary(store: Store, cfg: Config, now: number): 
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
 /**
- * The evidence package (what `wechat-archiver evidence --out DIR` writes) as a zip: it is
- * written to a private temporary directory first so that both paths share one writer. The
- * package holds checkpoints and reports, not archived content, so it stays small in memory.
+ * The evidence package (what `wechat-archiver evidence --out DIR` writes) as a zip stream: it
+ * is written to a private temporary directory first so that both paths share one writer, then
+ * zipped as the client reads; the directory is removed when the stream ends, fails or is dropped.
  */
-export async function evidenceZip(store: Store, cfg: Config): Promise<{ zip: Uint8Array; report: VerifyReport }> {
+export async function evidenceZip(
+  store: Store,
+  cfg: Config,
+): Promise<{ stream: Readable; report: VerifyReport; files: number }> {
   const { publicKeyPem, tsaCaPem } = await trustedKeys(cfg);
   if (!publicKeyPem) {
     throw new ArchiverError(
@@ -129,13 +141,24 @@ export async function evidenceZip(store: Store, cfg: Config): Promise<{ zip: Uin
   }
   const report = await verifyArchive(store, { publicKeyPem, ...(tsaCaPem ? { tsaCaPem } : {}) });
   const tmp = await mkdtemp(join(tmpdir(), 'wxa-evidence-'));
+  const cleanup = () => rm(tmp, { recursive: true, force: true });
   try {
     const out = join(tmp, 'evidence');
     await writeEvidencePackage(store.db, out, { publicKeyPem, report, ...(tsaCaPem ? { tsaCaPem } : {}) });
-    const files: Record<string, Uint8Array> = {};
-    for (const f of await filesUnder(out)) files[`evidence/${relative(out, f)}`] = await readFile(f);
-    return { zip: zipSync(files, { level: 6 }), report };
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
+    const files = (await filesUnder(out)).map((path) => ({ name: `evidence/${relative(out, path)}`, path }));
+    async function* withCleanup(): AsyncGenerator<Uint8Array> {
+      try {
+        yield* zipFiles(files);
+      } finally {
+        await cleanup();
+      }
+    }
+    const stream = Readable.from(withCleanup(), { objectMode: false });
+    // A stream dropped before its first read never enters the generator's finally.
+    stream.once('close', () => void cleanup());
+    return { stream, report, files: files.length };
+  } catch (err) {
+    await cleanup();
+    throw err;
   }
 }

@@ -24,7 +24,14 @@ export async function hashFile(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-export async function verifyBlobs(db: Db, blobs: BlobStore, sinceAt: number, problems: Problems): Promise<BlobCheck> {
+export async function verifyBlobs(
+  db: Db,
+  blobs: BlobStore,
+  sinceAt: number,
+  problems: Problems,
+  /** called after each page with the blobs checked so far */
+  onProgress?: (checked: number) => void,
+): Promise<BlobCheck> {
   const out: BlobCheck = { checked: 0, bytes: 0 };
   let after = '';
   for (;;) {
@@ -37,6 +44,7 @@ export async function verifyBlobs(db: Db, blobs: BlobStore, sinceAt: number, pro
       if (reason) problems.add({ kind: 'blob', sha256: b.sha256, reason });
     }
     after = page[page.length - 1]!.sha256;
+    onProgress?.(out.checked);
   }
   for (const i of await itemsWithoutBlob(db, sinceAt, 20)) {
     problems.add({

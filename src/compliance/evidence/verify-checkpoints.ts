@@ -20,7 +20,13 @@ export interface CheckpointCheck {
 
 export async function verifyCheckpoints(
   db: Db,
-  opts: { publicKeyPem?: string; tsaCaPem?: string; sinceAt: number },
+  opts: {
+    publicKeyPem?: string;
+    tsaCaPem?: string;
+    sinceAt: number;
+    /** audit events up to `throughId` were pruned behind a verified anchor stating its hash */
+    auditPruned?: { throughId: number; head: string };
+  },
   problems: Problems,
 ): Promise<CheckpointCheck> {
   const out: CheckpointCheck = { checked: 0, timestamped: 0, notTimestamped: 0, latest: null };
@@ -55,7 +61,7 @@ export async function verifyCheckpoints(
     } else if (s.previous !== (prev ? statementHash(prev.statement) : CHAIN_GENESIS)) {
       problem('it does not name the previous checkpoint: checkpoints were removed or reordered');
     } else {
-      await checkHeads(db, s, problem);
+      await checkHeads(db, s, problem, opts.auditPruned);
     }
     let timestampedAt: string | undefined;
     if (row.tsa_reply && opts.tsaCaPem && checkAll) {
@@ -78,10 +84,22 @@ export async function verifyCheckpoints(
   return out;
 }
 
-async function checkHeads(db: Db, s: CheckpointStatement, problem: (reason: string) => void): Promise<void> {
+async function checkHeads(
+  db: Db,
+  s: CheckpointStatement,
+  problem: (reason: string) => void,
+  auditPruned: { throughId: number; head: string } | undefined,
+): Promise<void> {
   for (const chain of ['ingest', 'audit'] as const) {
     const stated = s[chain];
     if (stated.lastEventId === 0) continue;
+    if (chain === 'audit' && auditPruned && stated.lastEventId <= auditPruned.throughId) {
+      // A head the audit log's retention removed: only the anchor's own statement can be compared.
+      if (stated.lastEventId === auditPruned.throughId && stated.head !== auditPruned.head) {
+        problem(`audit event ${stated.lastEventId} was pruned with a hash other than the one this checkpoint signed`);
+      }
+      continue;
+    }
     const hash = await chainHashAt(db, chain, stated.lastEventId);
     if (hash === undefined) {
       problem(`${chain} event ${stated.lastEventId}, the head this checkpoint signed, is gone: events were removed`);

@@ -76,6 +76,8 @@ export async function verifyIngest(
   db: Db,
   opts: { sinceAt: number; tombstones: TombstoneIndex; head: { lastId: number; hash: string } },
   problems: Problems,
+  /** called after each page with the events read so far */
+  onProgress?: (events: number) => void,
 ): Promise<IngestCheck> {
   const out: IngestCheck = { events: 0, head: CHAIN_GENESIS, lastEventId: 0, rawRecords: 0, items: 0, entries: 0 };
   let prevHash = CHAIN_GENESIS;
@@ -94,6 +96,7 @@ export async function verifyIngest(
     const recent = opts.sinceAt > 0 ? page.filter((e) => e.at >= opts.sinceAt) : page;
     await checkRows(db, recent, opts.tombstones, problems, out);
     after = page[page.length - 1]!.id;
+    onProgress?.(out.events);
   }
   out.head = prevHash;
   out.lastEventId = prevId ?? 0;

@@ -6,7 +6,8 @@
  * checkpoints' signatures are always checked whole because they are cheap.
  */
 import { verifyAudit } from '../audit/index.js';
-import { ingestHead, type Store } from '../../store/index.js';
+import { countBlobsSince, ingestHead, type Store } from '../../store/index.js';
+import type { IntegrityVerifyProgress } from './integrity-types.js';
 import { Problems, type Problem } from './problems.js';
 import { verifyBlobs, type BlobCheck } from './verify-blobs.js';
 import { verifyCheckpoints, type CheckpointCheck } from './verify-checkpoints.js';
@@ -21,7 +22,11 @@ export interface VerifyOptions {
   /** the TSA's trusted certificates (PEM) */
   tsaCaPem?: string;
   now?: () => number;
+  /** told as verify moves through its phases and pages (the console's progress bar) */
+  onProgress?: (p: VerifyProgress) => void;
 }
+
+export type VerifyProgress = IntegrityVerifyProgress;
 
 export interface VerifyReport {
   ok: boolean;
@@ -34,7 +39,8 @@ export interface VerifyReport {
   problems: Problem[];
   problemCount: number;
   ingest: IngestCheck;
-  audit: { events: number; ok: boolean };
+  /** `prunedThrough`: the last event the audit log's retention removed, when it removed any */
+  audit: { events: number; ok: boolean; prunedThrough?: number };
   blobs: BlobCheck;
   checkpoints: CheckpointCheck;
   /** completeness gaps in each connector's seq */
@@ -50,21 +56,34 @@ export async function verifyArchive(store: Store, opts: VerifyOptions = {}): Pro
   const { db } = store;
   const tombstones = await loadTombstones(db);
   const head = await ingestHead(db);
-  const ingest = await verifyIngest(db, { sinceAt, tombstones, head }, problems);
-  const blobs = await verifyBlobs(db, store.blobs, sinceAt, problems);
+  const tell = opts.onProgress ?? (() => undefined);
+  tell({ phase: 'ingest', done: 0, total: head.events });
+  const ingest = await verifyIngest(db, { sinceAt, tombstones, head }, problems, (done) =>
+    tell({ phase: 'ingest', done, total: head.events }),
+  );
+  const blobTotal = await countBlobsSince(db, sinceAt);
+  tell({ phase: 'blobs', done: 0, total: blobTotal });
+  const blobs = await verifyBlobs(db, store.blobs, sinceAt, problems, (done) =>
+    tell({ phase: 'blobs', done, total: blobTotal }),
+  );
+  tell({ phase: 'audit', done: 0, total: null });
   const audit = await verifyAudit(db);
   if (!audit.ok && audit.firstBad) {
     problems.add({ kind: 'audit-event', eventId: audit.firstBad.id, reason: audit.firstBad.reason });
   }
+  tell({ phase: 'checkpoints', done: 0, total: null });
   const checkpoints = await verifyCheckpoints(
     db,
     {
       sinceAt,
+      // Only an anchor the audit walk accepted (the chain verified) excuses a pruned head.
+      ...(audit.ok && audit.pruned ? { auditPruned: audit.pruned } : {}),
       ...(opts.publicKeyPem ? { publicKeyPem: opts.publicKeyPem } : {}),
       ...(opts.tsaCaPem ? { tsaCaPem: opts.tsaCaPem } : {}),
     },
     problems,
   );
+  tell({ phase: 'seq', done: 0, total: null });
   const gaps = await verifySeq(db, { sinceAt, deletedRaw: tombstones.raw }, problems);
   return {
     ok: problems.total === 0,
@@ -75,7 +94,7 @@ export async function verifyArchive(store: Store, opts: VerifyOptions = {}): Pro
     problems: problems.list,
     problemCount: problems.total,
     ingest,
-    audit: { events: audit.events, ok: audit.ok },
+    audit: { events: audit.events, ok: audit.ok, ...(audit.pruned ? { prunedThrough: audit.pruned.throughId } : {}) },
     blobs,
     checkpoints,
     gaps,

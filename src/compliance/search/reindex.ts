@@ -25,6 +25,7 @@ import {
 import { attachmentTexts } from './attachment-texts.js';
 import { documentOfMessage, searchRowOf, type SearchDocument } from './document.js';
 import { recallTextOf } from './message-text.js';
+import { embeddedSearchIndex } from './search-index.js';
 
 export interface ReindexProgress {
   done: number;
@@ -127,9 +128,11 @@ export async function reindexArchive(store: Store, opts: ReindexOptions = {}): P
       rows.push(searchRowOf(await documentOfItem(store, item, dir)));
     }
     cursor = batch[batch.length - 1]!.key;
-    await store.db.transaction().execute(async (tx) => {
+    // The batch and its position in one transaction that waits for the write lock: `serve`
+    // may be archiving (and indexing) in its own process at the same time.
+    inSearchTransaction(store.db, () => {
       writeSearchRows(store.db, rows, now());
-      await setReindexCursor(tx, cursor, now());
+      setReindexCursor(store.db, cursor, now());
     });
     indexed += batch.length;
     done += batch.length;
@@ -145,6 +148,8 @@ export async function reindexArchive(store: Store, opts: ReindexOptions = {}): P
     removed += inSearchTransaction(store.db, () => removeSearchRows(store.db, orphans));
   }
   await clearReindexCursor(store.db);
+  // A rebuild leaves the index in many segments, each of which every query reads.
+  await embeddedSearchIndex(store.db).compact();
   const unreadable = await store.db
     .selectFrom('search_items')
     .select((eb) => eb.fn.sum<number>('unreadable_attachments').as('n'))

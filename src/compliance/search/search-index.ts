@@ -5,6 +5,7 @@
  */
 import type { Db } from '../../store/db.js';
 import { inSearchTransaction, removeSearchRows, writeSearchRows } from '../../store/search-index.js';
+import { compactSearchIndexStep } from '../../store/search-reindex.js';
 import { querySearch, type SearchQueryOptions, type SearchQueryResult } from '../../store/search-query.js';
 import { searchRowOf, type SearchDocument } from './document.js';
 import type { QueryNode } from './query-ast.js';
@@ -16,6 +17,11 @@ export interface SearchIndex {
   /** removes items by item key; returns how many were indexed */
   remove(itemKeys: readonly string[]): Promise<number>;
   query(query: QueryNode, page: SearchQueryOptions): Promise<SearchQueryResult>;
+  /**
+   * After a bulk load: reorganises the index for the fastest queries, in short steps that let
+   * other writers and readers in between.
+   */
+  compact(): Promise<void>;
 }
 
 /** The embedded index, on the archive's SQLite database. */
@@ -27,5 +33,10 @@ export function embeddedSearchIndex(db: Db, now: () => number = Date.now): Searc
     },
     remove: async (keys) => inSearchTransaction(db, () => removeSearchRows(db, keys)),
     query: (query, page) => querySearch(db, compileQuery(query), page),
+    compact: async () => {
+      // Yield between steps: SQLite answers synchronously, and a serving process must answer
+      // requests while the index is being merged.
+      while (compactSearchIndexStep(db)) await new Promise((resolve) => setImmediate(resolve));
+    },
   };
 }

@@ -1,5 +1,24 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FIELD_BREAK, queryPhrase, tokenize, tokenizeFields } from './tokenize.js';
+import { FIELD_BREAK, normalizeText, queryPhrase, runTokens, runsOf, tokenize, tokenizeFields } from './tokenize.js';
+
+/** Characters of every class the tokenizer tells apart, and the awkward ones. */
+const CHARS = [
+  ...'保本基金客户理财',
+  ...'テスト한국ㄅㄆ',
+  '𠀀',
+  '𠀁',
+  ...'abcXYZ019',
+  ...'ＡＢＣ１２',
+  'é',
+  '\u0301',
+  ...' ，。!?-_@.',
+  '\uD800',
+  '\uDC00',
+  FIELD_BREAK,
+  'ß',
+  'İ',
+];
 
 describe('tokenize', () => {
   it('gives a CJK run its overlapping bigrams, then its last character', () => {
@@ -17,6 +36,16 @@ describe('tokenize', () => {
 
   it('treats kana and Hangul as CJK', () => {
     expect(tokenize('テスト한국')).toEqual(['テス', 'スト', 'ト한', '한국', '국']);
+  });
+
+  it('gives, in one pass, exactly the tokens of the runs the query side splits text into', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...CHARS), { maxLength: 40 }), (chars) => {
+        const text = chars.join('');
+        expect(tokenize(text)).toEqual(runsOf(normalizeText(text)).flatMap(runTokens));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('puts a break token between fields that no query can produce', () => {

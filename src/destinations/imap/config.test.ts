@@ -10,14 +10,14 @@ const minimal = {
 };
 
 describe('imapDestinationSchema', () => {
-  it('defaults are secure: implicit TLS on 993, certificates verified, the reference folder, small pools', () => {
+  it("defaults are secure: implicit TLS on 993, certificates verified, the reference folder, pools well under Dovecot's 10 connections per user", () => {
     const cfg = imapDestinationSchema.parse(minimal);
     expect(cfg).toMatchObject({
       secure: true,
       starttls: true,
       tls: { rejectUnauthorized: true },
       folder: 'WeChat Archiver',
-      pool: { perMailbox: 2, total: 8, idleMs: 60_000 },
+      pool: { perMailbox: 4, total: 16, idleMs: 60_000 },
     });
     expect(portOf(cfg)).toBe(993);
     expect(portOf(imapDestinationSchema.parse({ ...minimal, secure: false }))).toBe(143);

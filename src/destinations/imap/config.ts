@@ -113,9 +113,11 @@ export const imapDestinationSchema = z
           .int()
           .min(1)
           .max(16)
-          .default(2)
-          .describe('Connections open at once to one mailbox. Default 2.'),
-        total: z.number().int().min(1).max(256).default(8).describe('Connections open at once in all. Default 8.'),
+          .default(4)
+          .describe(
+            'Connections open at once to one mailbox (a backlog is delivered over several). Default 4; Dovecot allows 10 per user and address unless mail_max_userip_connections says otherwise.',
+          ),
+        total: z.number().int().min(1).max(256).default(16).describe('Connections open at once in all. Default 16.'),
         idleMs: z
           .number()
           .int()
@@ -123,7 +125,7 @@ export const imapDestinationSchema = z
           .default(60_000)
           .describe('Milliseconds an unused connection stays open for reuse. Default 60000 ms.'),
       })
-      .default({ perMailbox: 2, total: 8, idleMs: 60_000 })
+      .default({ perMailbox: 4, total: 16, idleMs: 60_000 })
       .describe('Connection reuse and caps.'),
     timeouts: z
       .object({

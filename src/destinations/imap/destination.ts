@@ -1,12 +1,20 @@
 /**
  * The IMAP destination: APPENDs each rendered item into a folder of the mailbox, over pooled
- * ImapFlow connections, after looking its Message-ID up so that a crash between APPEND and
- * the delivery ledger never leaves two copies. Works with any IMAP server; tested on Dovecot.
+ * ImapFlow connections. When an earlier attempt's outcome is unknown (a crash between APPEND
+ * and the delivery ledger, a connection lost mid-APPEND) it first looks the Message-ID up, so
+ * that never leaves two copies; otherwise the APPEND alone is one round trip. Works with any
+ * IMAP server; tested on Dovecot.
  */
 import { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
 import { messageIdFor } from '../../render/headers.js';
-import { DestinationError, type Destination, type DeliveryOutcome, type RenderedItem } from '../types.js';
+import {
+  DestinationError,
+  type DeliverHints,
+  type Destination,
+  type DeliveryOutcome,
+  type RenderedItem,
+} from '../types.js';
 import { loginFor, loginName, sharedLogin, type TokenProvider } from './auth.js';
 import { runCheck } from './check.js';
 import { imapDestinationSchema, portOf, type ImapDestinationConfig, type ImapSettings } from './config.js';
@@ -16,6 +24,7 @@ import {
   appendLimitOf,
   FolderCache,
   findByMessageId,
+  folderMissing,
   internalDateOf,
   openFresh,
   remoteIdOf,
@@ -220,16 +229,59 @@ export function createImapDestination(config: ImapDestinationConfig, deps: ImapD
     });
   }
 
-  async function deliver(item: RenderedItem, mailbox: string): Promise<DeliveryOutcome> {
+  async function deliver(item: RenderedItem, mailbox: string, hints: DeliverHints = {}): Promise<DeliveryOutcome> {
     const messageId = messageIdFor(item.key);
     if (item.messageId !== messageId) {
-      // has() searches for the id derived from the key: an item carrying another id could
+      // A lookup searches for the id derived from the key: an item carrying another id could
       // never be found again, and a retry would append a second copy.
       throw new DestinationError(
         'permanent',
         `item ${item.key} carries Message-ID ${item.messageId}, not ${messageId} derived from its key; it must be rendered again`,
       );
     }
+    return hints.inDoubt === false ? appendOnly(item, mailbox) : lookThenAppend(item, mailbox);
+  }
+
+  /** No earlier attempt can have stored the item: APPEND without selecting or searching. */
+  async function appendOnly(item: RenderedItem, mailbox: string): Promise<DeliveryOutcome> {
+    const size = item.mime.length;
+    const ctx: FailureContext = { op: `APPEND to "${cfg.folder}"`, mailbox, server, size, limit: cfg.maxMessageBytes };
+    let stale = false;
+    try {
+      return await pool.use(mailbox, async (client) => {
+        try {
+          ctx.limit = limitOf(client);
+          if (ctx.limit !== undefined && size > ctx.limit) throw tooLarge({ ...ctx, op: 'APPEND' }, 'not sent');
+          let path = await folders.ensure(client, mailbox, cfg.folder);
+          let res;
+          try {
+            res = await appendItem(client, path, item.mime, item.time);
+          } catch (err) {
+            // Someone deleted the folder since it was cached: the server stored nothing; make it again, once.
+            if (!folderMissing(err) || !client.usable) throw err;
+            folders.drop(mailbox);
+            path = await folders.ensure(client, mailbox, cfg.folder);
+            res = await appendItem(client, path, item.mime, item.time);
+          }
+          proven.add(client);
+          log?.debug({ mailbox, key: item.key, bytes: size, uid: res.uid }, 'imap item appended');
+          return { status: 'delivered' as const, remoteId: remoteIdOf(client, res.uid, res.uidValidity) };
+        } catch (err) {
+          stale = proven.has(client) && !client.usable;
+          throw err;
+        }
+      });
+    } catch (err) {
+      // A reused connection that died under the APPEND: the server may have stored the item
+      // before it went, so the one retry on a fresh connection looks first.
+      if (stale) return lookThenAppend(item, mailbox);
+      throw await refine(classifyImapError(err, ctx), mailbox);
+    }
+  }
+
+  /** An earlier attempt may have stored the item: look its Message-ID up, APPEND only if absent. */
+  async function lookThenAppend(item: RenderedItem, mailbox: string): Promise<DeliveryOutcome> {
+    const messageId = item.messageId;
     const size = item.mime.length;
     return inFolder(
       mailbox,
@@ -244,7 +296,7 @@ export function createImapDestination(config: ImapDestinationConfig, deps: ImapD
         if (limit !== undefined && size > limit) {
           throw tooLarge({ op: 'APPEND', mailbox, server, size, limit }, 'not sent');
         }
-        const uid = await appendItem(client, path, item.mime, item.time);
+        const { uid } = await appendItem(client, path, item.mime, item.time);
         log?.debug({ mailbox, key: item.key, bytes: size, uid }, 'imap item appended');
         if (datesKept === undefined && uid !== undefined) await learnDates(client, uid, item.time);
         return { status: 'delivered', remoteId: remoteIdOf(client, uid) };

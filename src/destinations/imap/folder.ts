@@ -67,22 +67,35 @@ export async function internalDateOf(client: ImapFlow, uid: number): Promise<num
   return new Date(msg.internalDate).getTime();
 }
 
-/** `uidvalidity:uid` of a message in the selected folder, the id a delivery records. */
-export function remoteIdOf(client: ImapFlow, uid: number | undefined): string | undefined {
+/** `uidvalidity:uid` of a message in the selected folder (or as APPENDUID said), the id a delivery records. */
+export function remoteIdOf(client: ImapFlow, uid: number | undefined, uidValidity?: bigint): string | undefined {
   if (uid === undefined) return undefined;
-  const validity = client.mailbox ? client.mailbox.uidValidity : undefined;
+  const validity = uidValidity ?? (client.mailbox ? client.mailbox.uidValidity : undefined);
   return validity === undefined ? String(uid) : `${validity}:${uid}`;
 }
 
-/** APPENDs the bytes as read (\Seen) with the item's time as internal date; returns the UID if told. */
+/**
+ * APPENDs the bytes as read (\Seen) with the item's time as internal date; returns the UID
+ * and UIDVALIDITY if the server told them (UIDPLUS). The folder need not be selected: the
+ * APPEND is then a single round trip (with LITERAL+ the bytes follow without waiting).
+ */
 export async function appendItem(
   client: ImapFlow,
   path: string,
   mime: Buffer,
   time: number,
-): Promise<number | undefined> {
+): Promise<{ uid?: number; uidValidity?: bigint }> {
   const res = await client.append(path, mime, ['\\Seen'], new Date(time));
-  return res && typeof res === 'object' ? res.uid : undefined;
+  if (!res || typeof res !== 'object') return {};
+  return {
+    ...(res.uid !== undefined ? { uid: res.uid } : {}),
+    ...(res.uidValidity !== undefined ? { uidValidity: res.uidValidity } : {}),
+  };
+}
+
+/** Whether an APPEND was refused because the folder does not exist (RFC 3501 TRYCREATE). */
+export function folderMissing(err: unknown): boolean {
+  return (err as { serverResponseCode?: string } | undefined)?.serverResponseCode === 'TRYCREATE';
 }
 
 /** The APPENDLIMIT (RFC 7889) the server advertised, in bytes, if any. */

@@ -4,9 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { listAudit } from '../../compliance/audit/index.js';
-import type { AppContext } from '../app.js';
-import type { AuditPage } from '../contract.js';
+import { auditRetentionStatus, listAudit, mentionedCaseIds } from '../../compliance/audit/index.js';
+import { caseNamesByIds } from '../../store/index.js';
+import type { AppContext } from '../context.js';
+import type { AuditPage, AuditRetentionStatus } from '../contract.js';
 import { jsonSchema, parse } from '../schema.js';
 
 const auditQuery = z.object({
@@ -30,7 +31,17 @@ export function auditRoutes(app: FastifyInstance, ctx: AppContext): void {
       const filter = Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined && v !== ''));
       const page = await listAudit(ctx.store.db, filter);
       if (!q.before) await ctx.audit(req, { action: 'audit.search', target: 'audit-log', detail: { filter } });
-      return page;
+      return { ...page, cases: await caseNamesByIds(ctx.store.db, mentionedCaseIds(page.events)) };
     },
+  );
+
+  app.get(
+    '/audit/retention',
+    {
+      config: { access: 'audit:read' },
+      schema: { summary: "The audit log's own retention: setting, longest policy, last prune" },
+    },
+    async (): Promise<AuditRetentionStatus> =>
+      auditRetentionStatus(ctx.store.db, ctx.config.audit.retentionDays, ctx.now()),
   );
 }

@@ -17,7 +17,7 @@ import {
   SOURCE_RETENTION_MS,
 } from '../../store/index.js';
 
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import {
   createConnectorSchema,
   ensureSandbox,
@@ -26,11 +26,11 @@ import {
   TERMS_VERSION,
   writeMappingCsv,
   type StoredDefinition,
-} from '../connector-defs.js';
+} from '../../connectors/definitions.js';
 import type { ConnectorDetail, ConnectorInput, ConnectorSummary, RunSummary, TermsInfo } from '../contract.js';
 import { HttpError, notFound } from '../errors.js';
-import { loadManagedConnectors } from '../managed.js';
-import { checkKeptSecrets } from '../secret-bindings.js';
+import { loadManagedConnectors } from '../../connectors/managed.js';
+import { checkKeptSecrets } from '../../connectors/secret-bindings.js';
 import { MAPPING_BODY_LIMIT } from '../body-limits.js';
 import { checkMappingUpload, refuseBadMapping } from '../mapping-upload.js';
 import { progressEvent } from './events.js';

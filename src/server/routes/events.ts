@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { SupervisorEvent } from '../../pipeline/supervisor.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import type { RunProgress } from '../../pipeline/run.js';
 import type { LiveEvent, RunProgressEvent } from '../contract.js';
 import { runSummary } from '../run-summary.js';

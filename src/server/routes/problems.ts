@@ -19,7 +19,7 @@ import {
   unknownTypeItems,
   unmappedPeople,
 } from '../../store/index.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import type { ProblemActionResult, ProblemGroup, ProblemReason, ProblemsResponse } from '../contract.js';
 import { HttpError, notFound } from '../errors.js';
 import { idParams, jsonSchema, parse } from '../schema.js';

@@ -16,7 +16,7 @@ import {
 } from '../../compliance/retention/index.js';
 import { runDispositionOn } from '../../compliance/retention/wiring.js';
 import { batchEntries, decideBatch, getBatch, listBatches } from '../../store/index.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { jsonSchema, parse } from '../schema.js';
 

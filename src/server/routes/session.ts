@@ -15,7 +15,7 @@ import {
   toSessionUser,
   SESSION_MAX_MS,
 } from '../../security/index.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import type { SessionInfo, SessionUser, SetupStatus } from '../contract.js';
 import { HttpError } from '../errors.js';
 import { jsonSchema, parse } from '../schema.js';

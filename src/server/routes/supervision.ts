@@ -21,7 +21,7 @@ import {
 } from '../../compliance/supervision/index.js';
 import { isArchiverError } from '../../core/errors.js';
 import { getSupervisionApply, listSupervisionFlags } from '../../store/index.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { jsonSchema, parse } from '../schema.js';
 

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createUser, deleteUserSessions, getUser, listUsers, ROLES, updateUser } from '../../security/index.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import type { UserSummary } from '../contract.js';
 import { HttpError, notFound } from '../errors.js';
 import { jsonSchema, parse } from '../schema.js';

@@ -9,23 +9,24 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { connectorSchema } from '../../config/index.js';
+import { MAPPING_CSV_MAX_CHARS } from '../../mapping/index.js';
 import { describeError } from '../../core/errors.js';
 import { buildDestinations, destinationSchema } from '../../destinations/index.js';
 import { checkConnector } from '../../pipeline/check.js';
 import type { RuntimeSecrets } from '../../pipeline/index.js';
 import { generateTenant } from '../../sources/sandbox/index.js';
 import { getConnectorDefinition } from '../../store/index.js';
-import type { AppContext } from '../app.js';
+import type { AppContext } from '../context.js';
 import {
   connectorInputSchema,
   destinationConfig,
   sandboxDir,
   secretsInputSchema,
   type StoredDefinition,
-} from '../connector-defs.js';
-import { readDestinationSecret, readSourceSecrets } from '../secret-bindings.js';
+} from '../../connectors/definitions.js';
+import { readDestinationSecret, readSourceSecrets } from '../../connectors/secret-bindings.js';
 import type { CheckResult, MappingPreview } from '../contract.js';
-import { MAPPING_BODY_LIMIT, MAPPING_CSV_MAX_CHARS, TEST_BODY_LIMIT } from '../body-limits.js';
+import { MAPPING_BODY_LIMIT, TEST_BODY_LIMIT } from '../body-limits.js';
 import { HttpError } from '../errors.js';
 import { checkMappingUpload, previewOf } from '../mapping-upload.js';
 import { jsonSchema, parse } from '../schema.js';

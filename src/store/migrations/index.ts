@@ -13,6 +13,8 @@ import * as m010 from './010-cases.js';
 import * as m011 from './011-retention.js';
 import * as m012 from './012-supervision.js';
 import * as m013 from './013-verify-runs.js';
+import * as m019 from './019-delivery-doubt.js';
+import * as m021 from './021-search-fts-tuning.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -28,6 +30,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '011-retention': m011,
   '012-supervision': m012,
   '013-verify-runs': m013,
+  '019-delivery-doubt': m019,
+  '021-search-fts-tuning': m021,
 };
 
 export const migrationProvider: MigrationProvider = {

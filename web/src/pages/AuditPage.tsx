@@ -1,15 +1,18 @@
 /**
- * /audit: who did what, to what, when and from where, newest first, filtered by actor, action
- * (exact or a 'item.*' prefix) and days. Each search is itself recorded by the server.
+ * /audit: who did what, to what, when and from where, newest first, in words ("Placed a legal
+ * hold on mailbox ... in case “...”"), filtered by actor, kind of action and days; each row
+ * opens to every detail field and its place in the hash chain. Each search is itself recorded
+ * by the server.
  */
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
-import type { AuditEvent, AuditPage as AuditPageData } from '../../../src/server/contract.js';
+import type { AuditListedEvent, AuditPage as AuditPageData } from '../../../src/server/contract.js';
 import { get, query } from '../api.js';
 import { Button, ErrorBanner, Field, Loading, Page, Table, useFormat, type Column } from '../components/index.js';
+import { actorText, describeEvent, type DescribeContext } from './audit/describe.js';
+import { EventDetails } from './audit/EventDetails.js';
 import {
-  compactDetail,
   EMPTY_FILTERS,
   filterProblem,
   filtersFromParams,
@@ -17,26 +20,17 @@ import {
   toApiFilter,
   type AuditFilters,
 } from './audit/filters.js';
+import { isOffered, KIND_GROUPS } from './audit/kind-options.js';
+import { RetentionNote } from './audit/RetentionNote.js';
 import { usePaged } from './mailboxes/use-request.js';
 import './audit/audit.css';
 
 const PAGE_SIZE = 50;
-/** Offered in the action box; any other action or prefix can still be typed. */
-const COMMON_ACTIONS = [
-  'item.*',
-  'item.view',
-  'item.attachment',
-  'auth.*',
-  'auth.login',
-  'user.*',
-  'connector.*',
-  'problems.*',
-  'audit.search',
-];
-
 export function AuditPage() {
   const { t } = useTranslation('audit');
+  const { t: tUsers } = useTranslation('users');
   const fmt = useFormat();
+  const [cases, setCases] = useState<Record<string, string>>({});
   const [params, setParams] = useSearchParams();
   const applied = filtersFromParams(params);
   const appliedKey = filtersToParams(applied).toString();
@@ -49,13 +43,18 @@ export function AuditPage() {
   }
   const problem = filterProblem(form);
 
-  const list = usePaged<AuditEvent>(
+  const list = usePaged<AuditListedEvent>(
     (before) =>
-      get<AuditPageData>(`/api/audit${query({ ...toApiFilter(applied), before, limit: PAGE_SIZE })}`).then((p) => ({
-        rows: p.events,
-        next: p.next,
-      })),
+      get<AuditPageData>(`/api/audit${query({ ...toApiFilter(applied), before, limit: PAGE_SIZE })}`).then((p) => {
+        // Older pages name more cases; the names seen so far stay.
+        setCases((known) => ({ ...known, ...p.cases }));
+        return { rows: p.events, next: p.next };
+      }),
     [appliedKey],
+  );
+  const describe: DescribeContext = useMemo(
+    () => ({ t, fmt, cases, roleName: (r) => tUsers(`roles.${r}.name`, { defaultValue: r }) }),
+    [t, fmt, cases, tUsers],
   );
 
   const set = (field: keyof AuditFilters) => (e: { target: { value: string } }) =>
@@ -69,22 +68,30 @@ export function AuditPage() {
     else setParams(next);
   }
 
-  const columns: Column<AuditEvent>[] = [
+  const columns: Column<AuditListedEvent>[] = [
     { key: 'at', header: t('columns.time'), className: 'audit-time', render: (e) => fmt.dateTime(e.at) },
-    { key: 'actor', header: t('columns.actor'), render: (e) => e.actor },
-    { key: 'action', header: t('columns.action'), render: (e) => <code>{e.action}</code> },
-    { key: 'target', header: t('columns.target'), className: 'audit-target', render: (e) => e.target || '—' },
     {
-      key: 'detail',
-      header: t('columns.detail'),
+      key: 'actor',
+      header: t('columns.actor'),
+      render: (e) => <span title={e.actor}>{actorText(e.actor, t)}</span>,
+    },
+    {
+      key: 'action',
+      header: t('columns.action'),
+      className: 'audit-action',
+      render: (e) => <span data-testid={`audit-action-${e.id}`}>{describeEvent(e, describe).label}</span>,
+    },
+    {
+      key: 'what',
+      header: t('columns.what'),
+      className: 'audit-what',
       render: (e) => {
-        const json = compactDetail(e.detail);
-        return json ? (
-          <code className="audit-detail" title={json}>
-            {json}
-          </code>
-        ) : (
-          '—'
+        const d = describeEvent(e, describe);
+        return (
+          <>
+            <span data-testid={`audit-says-${e.id}`}>{d.sentence}</span>
+            <EventDetails e={e} details={d.details} />
+          </>
         );
       },
     },
@@ -94,6 +101,7 @@ export function AuditPage() {
   const filtered = appliedKey !== '';
   return (
     <Page title={t('title')} subtitle={t('intro')} testId="audit-page">
+      <RetentionNote />
       <form
         className="audit-filters"
         onSubmit={(e) => {
@@ -110,21 +118,22 @@ export function AuditPage() {
             data-testid="audit-filter-actor"
           />
         </Field>
-        <Field label={t('filters.action')} hint={t('filters.actionHint')}>
-          <input
-            value={form.action}
-            onChange={set('action')}
-            placeholder="item.*"
-            list="audit-actions"
-            autoComplete="off"
-            data-testid="audit-filter-action"
-          />
+        <Field label={t('filters.kind')}>
+          <select value={form.action} onChange={set('action')} data-testid="audit-filter-action">
+            <option value="">{t('filters.kindAll')}</option>
+            {isOffered(form.action) ? null : <option value={form.action}>{form.action}</option>}
+            {KIND_GROUPS.map((g) => (
+              <optgroup key={g.area} label={t(`areas.${g.area}`)}>
+                {g.all ? <option value={g.all}>{t('filters.kindArea', { area: t(`areas.${g.area}`) })}</option> : null}
+                {g.actions.map((a) => (
+                  <option key={a} value={a}>
+                    {t(`actions.${a}.label`)}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
         </Field>
-        <datalist id="audit-actions">
-          {COMMON_ACTIONS.map((a) => (
-            <option key={a} value={a} />
-          ))}
-        </datalist>
         <Field label={t('filters.from')} error={problem === 'badFrom' ? t('filters.badDay') : undefined}>
           <input type="date" value={form.from} onChange={set('from')} data-testid="audit-filter-from" />
         </Field>
@@ -169,7 +178,7 @@ export function AuditPage() {
             empty={<span data-testid="audit-empty">{filtered ? t('noMatch') : t('empty')}</span>}
           />
           {list.next !== null ? (
-            <div className="audit-more">
+            <div className="audit-older">
               <Button onClick={list.more} busy={list.loadingMore} testId="audit-older">
                 {list.loadingMore ? t('loadingMore') : t('older')}
               </Button>

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compactDetail,
-  filterProblem,
-  filtersFromParams,
-  filtersToParams,
-  startOfDay,
-  toApiFilter,
-} from './filters.js';
+import { filterProblem, filtersFromParams, filtersToParams, startOfDay, toApiFilter } from './filters.js';
 
 const NONE = { actor: '', action: '', from: '', to: '' };
 
@@ -40,10 +33,5 @@ describe('audit filters', () => {
     const params = filtersToParams(f);
     expect(params.toString()).toBe('actor=bob&from=2025-01-01');
     expect(filtersFromParams(params)).toEqual(f);
-  });
-
-  it('shows detail as one line of JSON, and nothing for no detail', () => {
-    expect(compactDetail({})).toBe('');
-    expect(compactDetail({ roles: ['auditor'], n: 1 })).toBe('{"roles":["auditor"],"n":1}');
   });
 });

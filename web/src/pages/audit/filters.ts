@@ -65,9 +65,3 @@ export function filterProblem(f: AuditFilters): 'badFrom' | 'badTo' | 'fromAfter
   if (api.from !== undefined && api.to !== undefined && api.from >= api.to) return 'fromAfterTo';
   return null;
 }
-
-/** Detail as one line of JSON for the table; `{}` (no detail) shows as nothing. */
-export function compactDetail(detail: Record<string, unknown>): string {
-  if (Object.keys(detail).length === 0) return '';
-  return JSON.stringify(detail);
-}

@@ -6,8 +6,13 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { IntegrityProblem, IntegritySummary, IntegrityVerifyResult } from '../../../../src/server/contract.js';
-import { get, post } from '../../api.js';
+import type {
+  IntegrityProblem,
+  IntegritySummary,
+  IntegrityVerifyJob,
+  IntegrityVerifyResult,
+} from '../../../../src/server/contract.js';
+import { get } from '../../api.js';
 import {
   Button,
   Empty,
@@ -21,6 +26,7 @@ import {
   useFormat,
   type Column,
 } from '../../components/index.js';
+import { useVerifyJob } from './use-verify-job.js';
 
 type Gap = IntegritySummary['gaps'][number];
 
@@ -67,12 +73,35 @@ function Verification({ v }: { v: IntegritySummary['lastVerification'] | Integri
   );
 }
 
+/** How far a running verify is; a failed run's reason. */
+function JobProgress({ job }: { job: IntegrityVerifyJob }) {
+  const { t } = useTranslation('integrity');
+  const fmt = useFormat();
+  if (job.state === 'failed') {
+    return (
+      <p className="banner banner-warning" data-testid="integrity-job-failed">
+        {t('progress.failed', { error: job.error ?? '' })}
+      </p>
+    );
+  }
+  if (job.state !== 'running') return null;
+  const { phase, done, total } = job.progress;
+  return (
+    <div data-testid="integrity-progress" data-phase={phase}>
+      <p>
+        <strong>{t('progress.title')}</strong>{' '}
+        {t(`progress.${phase}`, { done: fmt.number(done), total: total === null ? '…' : fmt.number(total) })}
+      </p>
+      {total !== null && total > 0 ? <progress value={done} max={total} /> : <progress />}
+    </div>
+  );
+}
+
 export function IntegrityPage() {
   const { t } = useTranslation('integrity');
   const fmt = useFormat();
   const [summary, setSummary] = useState<IntegritySummary | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -83,18 +112,9 @@ export function IntegrityPage() {
   }, []);
   useEffect(() => void load(), [load]);
 
-  async function verify(since?: number) {
-    setBusy(true);
-    setError(null);
-    try {
-      await post<IntegrityVerifyResult>('/api/integrity/verify', since !== undefined ? { since } : {});
-      await load();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { job, running, error: jobError, start } = useVerifyJob(() => void load());
+  const busy = running;
+  const verify = (since?: number) => void start(since);
 
   const gapColumns: Column<Gap>[] = [
     { key: 'connector', header: t('gaps.connector'), render: (g) => g.connectorId },
@@ -111,10 +131,10 @@ export function IntegrityPage() {
       testId="integrity-page"
       actions={
         <>
-          <Button variant="primary" busy={busy} testId="integrity-verify" onClick={() => void verify()}>
+          <Button variant="primary" busy={busy} testId="integrity-verify" onClick={() => verify()}>
             {t('verifyNow')}
           </Button>{' '}
-          <Button busy={busy} testId="integrity-verify-day" onClick={() => void verify(Date.now() - DAY_MS)}>
+          <Button busy={busy} testId="integrity-verify-day" onClick={() => verify(Date.now() - DAY_MS)}>
             {t('verifyDay')}
           </Button>{' '}
           <a className="btn btn-secondary" href="/api/integrity/evidence" download data-testid="integrity-evidence">
@@ -123,7 +143,8 @@ export function IntegrityPage() {
         </>
       }
     >
-      {error ? <ErrorBanner error={error} /> : null}
+      {error || jobError ? <ErrorBanner error={error ?? jobError} /> : null}
+      {job ? <JobProgress job={job} /> : null}
       {!summary ? (
         <Loading />
       ) : (

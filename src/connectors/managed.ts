@@ -8,7 +8,7 @@ import { describeError } from '../core/errors.js';
 import type { ManagedConnector } from '../pipeline/supervisor.js';
 import type { SecretBox } from '../security/index.js';
 import { listConnectorDefinitions, type Store } from '../store/index.js';
-import { materialize, type StoredDefinition } from './connector-defs.js';
+import { materialize, type StoredDefinition } from './definitions.js';
 
 export async function loadManagedConnectors(deps: {
   config: Config;

@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import type { RuntimeSecrets } from '../pipeline/index.js';
 import { SecretReentryError, type SecretBinding, type SecretBox, type SecretIdentity } from '../security/index.js';
 import type { Db } from '../store/index.js';
-import type { ConnectorInput, DestinationInput, SecretsInput } from './contract.js';
-import { HttpError } from './errors.js';
+import type { ConnectorInput, DestinationInput, SecretsInput } from './types.js';
+import { ArchiverError } from '../core/errors.js';
 import { secretName, type StoredDefinition } from './secret-names.js';
 
 type SourceInput = ConnectorInput['source'];
@@ -65,10 +65,10 @@ async function read(db: Db, box: SecretBox, name: string, b: SecretBinding, path
     return await box.get(db, name, b);
   } catch (err) {
     if (!(err instanceof SecretReentryError)) throw err;
-    throw new HttpError(400, {
-      code: 'WXA_SECRET_REENTRY_REQUIRED',
-      message: `${path}: ${err.message}`,
-      fields: [{ path, message: `enter it again: ${err.fields.join(', ') || 'no saved settings'} changed` }],
+    throw new ArchiverError('WXA_SECRET_REENTRY_REQUIRED', `${path}: ${err.message}`, {
+      details: {
+        fields: [{ path, message: `enter it again: ${err.fields.join(', ') || 'no saved settings'} changed` }],
+      },
     });
   }
 }

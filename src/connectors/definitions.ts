@@ -15,8 +15,8 @@ import type { SecretBox } from '../security/index.js';
 import { generateTenant } from '../sources/sandbox/index.js';
 import { ensurePrivateDir, type Db } from '../store/index.js';
 import { syncDir } from '../store/blobs/local.js';
-import { MAPPING_CSV_MAX_CHARS } from './body-limits.js';
-import type { ConnectorInput, DestinationInput, SecretsInput, SecretStatus } from './contract.js';
+import { MAPPING_CSV_MAX_CHARS } from '../mapping/index.js';
+import type { ConnectorInput, DestinationInput, SecretsInput, SecretStatus } from './types.js';
 import { destinationIdentity, readDestinationSecret, readSourceSecrets, sourceIdentity } from './secret-bindings.js';
 import { secretName, type StoredDefinition } from './secret-names.js';
 

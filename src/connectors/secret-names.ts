@@ -2,7 +2,7 @@
  * Names of a console connector's secrets in the secret store, and the stored definition that
  * says which of them it uses (the definition itself holds no secret).
  */
-import type { ConnectorInput } from './contract.js';
+import type { ConnectorInput } from './types.js';
 
 export const secretName = {
   archive: (id: string) => `connector/${id}/archive-secret`,

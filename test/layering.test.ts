@@ -1,0 +1,109 @@
+// The module graph keeps its layers: what a part loads is what it needs. The configuration
+// loader validates destinations without loading their clients; the pipeline's prepare thread and
+// the connector definitions load no HTTP layer; nothing outside src/server imports it except the
+// command that serves the console. Checked on the modules Node really resolves, in a child
+// process that records every resolution.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..');
+let dir: string;
+let hooks: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wxa-layering-'));
+  hooks = join(dir, 'record.mjs');
+  // A resolve hook that writes every URL Node resolves to stderr, one per line.
+  await writeFile(
+    hooks,
+    `export async function resolve(spec, ctx, next) {
+  const r = await next(spec, ctx);
+  process.stderr.write('RESOLVED ' + r.url + '\\n');
+  return r;
+}
+`,
+  );
+  await writeFile(
+    join(dir, 'register.mjs'),
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  );
+});
+
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+/** Every module (project files relative to the root, packages by name) loaded by importing `file`. */
+function loadedBy(file: string): string[] {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--import',
+      pathToFileURL(join(dir, 'register.mjs')).href,
+      '--input-type=module',
+      '-e',
+      `await import(${JSON.stringify(pathToFileURL(join(ROOT, file)).href)});`,
+    ],
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'test' } },
+  );
+  expect(r.status, r.stderr).toBe(0);
+  const urls = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('RESOLVED file:'))
+    .map((l) => l.slice('RESOLVED file://'.length));
+  return [
+    ...new Set(
+      urls.map((p) => {
+        const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p);
+        return m ? m[1]! : relative(ROOT, p);
+      }),
+    ),
+  ];
+}
+
+const HTTP = (m: string) => m.startsWith('src/server/') || m === 'fastify' || m.startsWith('@fastify/');
+const DELIVERY_CLIENTS = ['imapflow', '@azure/msal-node', 'nodemailer'];
+
+describe('layers', () => {
+  it('the configuration loader validates destinations without loading their clients or the HTTP layer', () => {
+    const loaded = loadedBy('src/config/index.ts');
+    expect(loaded).toContain('src/destinations/schema.ts');
+    expect(loaded.filter((m) => DELIVERY_CLIENTS.includes(m) || HTTP(m))).toEqual([]);
+    expect(loaded.filter((m) => /^src\/destinations\/(imap|graph|gmail)\/(?!config\.ts$)/.test(m))).toEqual([]);
+  });
+
+  it('the prepare thread and the connector definitions load no HTTP layer', () => {
+    for (const entry of [
+      'src/pipeline/decrypt.ts',
+      'src/pipeline/prepare.ts',
+      'src/connectors/managed.ts',
+      'src/pipeline/index.ts',
+    ]) {
+      const loaded = loadedBy(entry);
+      expect(loaded.length, entry).toBeGreaterThan(3);
+      expect(loaded.filter(HTTP), entry).toEqual([]);
+    }
+  });
+
+  it('only the serve command imports src/server from outside it', async () => {
+    const offenders: string[] = [];
+    const walk = async (d: string): Promise<void> => {
+      for (const e of await readdir(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) {
+          const rel = relative(ROOT, p);
+          if (rel.startsWith('src/server/') || rel === 'src/cli/commands/serve.ts') continue;
+          const text = await readFile(p, 'utf8');
+          if (/from '(\.\.\/)+server\//.test(text)) offenders.push(rel);
+        }
+      }
+    };
+    await walk(join(ROOT, 'src'));
+    expect(offenders).toEqual([]);
+  });
+});
