@@ -94,12 +94,17 @@ describe('holds of a message with 10,000 participants', () => {
 
     const s = await cliJson<{
       connectors: {
-        holds: { reason: string; records: number; participants: number }[];
+        holds: { reason: string; records: number; archivedPartly: number; participants: number }[];
         unmapped: { participant: string; items: number }[];
       }[];
     }>('status', '--config', config);
     const c = s.connectors[0]!;
-    expect(c.holds.find((h) => h.reason === 'unmapped')).toMatchObject({ records: 2, participants: MEMBERS });
+    // One record held, one archived for its sender without the members' mailboxes: not two held.
+    expect(c.holds.find((h) => h.reason === 'unmapped')).toMatchObject({
+      records: 1,
+      archivedPartly: 1,
+      participants: MEMBERS,
+    });
     // the people in both messages come first, each counted once per record
     expect(c.unmapped.slice(0, 20).map((u) => u.items)).toEqual(Array(20).fill(2));
     expect(c.unmapped[20]?.items).toBe(1);
@@ -127,7 +132,8 @@ describe('holds of a message with 10,000 participants', () => {
     );
     expect(r.released.unmapped).toBe(2);
     expect(r.held.unmapped ?? 0).toBe(0);
-    expect(r.deliveries).toBe(MEMBERS + 1 + 20);
+    // New mailbox entries only: the sender's copy of all-hands-1 was made by the first run.
+    expect(r.deliveries).toBe(MEMBERS + 20);
     expect(holdRows().filter((h) => h.released_at === null)).toEqual([]);
     const db = new Database(join(dir.path, 'data', 'archive.db'), { readonly: true });
     try {

@@ -89,6 +89,12 @@ describe('layers', () => {
     }
   });
 
+  it('the store loads the AWS SDK only when blobs are in S3', () => {
+    const loaded = loadedBy('src/store/index.ts');
+    expect(loaded).toContain('src/store/blobs/open.ts');
+    expect(loaded.filter((m) => m.startsWith('@aws-sdk/') || m.startsWith('src/store/blobs-s3/'))).toEqual([]);
+  });
+
   it('only the serve command imports src/server from outside it', async () => {
     const offenders: string[] = [];
     const walk = async (d: string): Promise<void> => {

@@ -101,7 +101,7 @@ describe('large media', () => {
     expect(src.calls).toHaveLength(size / CHUNK);
     expect(peak - idle).toBeLessThan(150 * 1024 * 1024);
     const onDisk = createHash('sha256')
-      .update(await readFile(store.blobs.files.pathOf(sha256)))
+      .update(await readFile(store.blobs.staging.pathOf(sha256)))
       .digest('hex');
     expect(onDisk).toBe(sha256);
   });

@@ -11,7 +11,7 @@ import {
   type SearchDocument,
   type SearchResult,
 } from '../src/compliance/search/index.js';
-import { BlobStore, type Store } from '../src/store/index.js';
+import { ArchiveBlobs, type Store } from '../src/store/index.js';
 import { openDatabase } from '../src/store/db.js';
 import { fold, matches, queryText, type BruteQuery } from './helpers/search-brute.js';
 
@@ -87,7 +87,7 @@ const docs = fc.integer({ min: 1, max: 40 }).chain((n) => fc.tuple(...Array.from
 
 async function withIndex<T>(items: SearchDocument[], fn: (store: Store) => Promise<T>): Promise<T> {
   const db = await openDatabase({ file: ':memory:' });
-  const store: Store = { db, blobs: new BlobStore(tmpdir()), close: () => db.destroy() };
+  const store: Store = { db, blobs: new ArchiveBlobs(tmpdir()), close: () => db.destroy() };
   try {
     await embeddedSearchIndex(db).index(items);
     return await fn(store);

@@ -3,7 +3,7 @@
  * sandbox flags, a connector described without a file.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { loadConfig, parseConfig, type Config } from '../config/index.js';
+import { loadConfig, parseConfig, storeOptionsOf, type Config } from '../config/index.js';
 import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
 import { openStore, type Store } from '../store/index.js';
 import type { Io } from './io.js';
@@ -42,6 +42,7 @@ export async function resolveConfig(flags: CommonFlags & SandboxFlags, readOnly 
     return parseConfig(
       {
         dataDir: base.dataDir,
+        blobs: base.blobs,
         logLevel: base.logLevel,
         evidence: base.evidence,
         retention: base.retention,
@@ -72,6 +73,11 @@ function abs(p: string): string {
   return isAbsolute(p) ? p : resolve(process.cwd(), p);
 }
 
+/** Opens the store of a loaded configuration: its data directory and its blob store. */
+export function openConfiguredStore(cfg: Config): Promise<Store> {
+  return openStore(cfg.dataDir, storeOptionsOf(cfg));
+}
+
 /**
  * Opens the configured archive for one command and closes it however the command ends.
  * `readOnly` commands start even when a destination's secret variable is not set in this shell.
@@ -82,7 +88,7 @@ export async function withStore<T>(
   readOnly = false,
 ): Promise<T> {
   const cfg = await resolveConfig(flags, readOnly);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   try {
     return await fn(store, cfg);
   } finally {

@@ -34,6 +34,7 @@ export async function openWriter(
   command: string,
   flags: WriterFlags,
   io: Io,
+  storeOptions: Parameters<typeof openStore>[1] = {},
 ): Promise<{ store: WriterStore } | { exit: number }> {
   const wait = flags.wait === undefined ? 0 : Number(flags.wait);
   if (!Number.isFinite(wait) || wait < 0) {
@@ -51,10 +52,10 @@ export async function openWriter(
     return { exit: EXIT_LOCKED };
   }
   try {
-    const store = await openStore(dataDir);
+    const store = await openStore(dataDir, storeOptions);
     // Holding the lock, nobody else writes temporary files: those no download resumes are
     // what a killed writer left behind.
-    await removeOrphanTempFiles(store.db, store.blobs.files.root);
+    await removeOrphanTempFiles(store.db, store.blobs.staging.root);
     return {
       store: {
         ...store,

@@ -116,12 +116,14 @@ export const connectorSchema = z.object({
 
 import { auditSchema } from './audit.js';
 import { backupSchema } from './backup.js';
+import { blobsSchema } from './blobs.js';
 import { evidenceSchema } from './evidence.js';
 import { retentionSchema } from './retention.js';
 
 export const configSchema = z
   .object({
     dataDir: z.string().default('.data').describe('Directory of the database and blobs.'),
+    blobs: blobsSchema,
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
       .default('info')

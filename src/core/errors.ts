@@ -142,6 +142,30 @@ export const ERROR_CODES = {
     status: 502,
     meaning: 'a blob referenced by the database is not on disk',
   },
+  WXA_BLOB_STORE_UNAVAILABLE: {
+    kind: 'transient',
+    retryable: true,
+    status: 503,
+    meaning: 'the object store did not answer or answered with a server error; the next attempt retries',
+  },
+  WXA_BLOB_STORE_AUTH: {
+    kind: 'auth',
+    retryable: false,
+    status: 502,
+    meaning: 'the object store refused the configured credentials or their permissions',
+  },
+  WXA_BLOB_STORE_CONFIG: {
+    kind: 'config',
+    retryable: false,
+    status: 500,
+    meaning: 'the object store configuration does not match the bucket (missing bucket, no Object Lock)',
+  },
+  WXA_BLOB_LOCKED: {
+    kind: 'permanent',
+    retryable: false,
+    status: 409,
+    meaning: 'the object store refuses to delete a blob still under Object Lock retention',
+  },
   WXA_MAPPING_INVALID: { kind: 'data', retryable: false, status: 400, meaning: 'a mapping row cannot be used' },
   WXA_UNMAPPED: {
     kind: 'data',
@@ -429,7 +453,28 @@ export const ERROR_CODES = {
     kind: 'data',
     retryable: false,
     status: 409,
-    meaning: 'the case is closed: reopen it before adding holds, searches, review sets or exports',
+    meaning:
+      'the case is closed and read-only: reopen it before adding holds, searches, review sets, reviewers, tags or comments',
+  },
+  WXA_CASE_HOLDS_ACTIVE: {
+    kind: 'data',
+    retryable: false,
+    status: 409,
+    meaning:
+      'a case cannot be closed while any of its legal holds is active: release them first (as in Microsoft Purview)',
+  },
+  WXA_REVIEW_TAG_EXISTS: {
+    kind: 'data',
+    retryable: false,
+    status: 409,
+    meaning:
+      'the case already has a tag of that name (built-in, custom or retired): choose another or restore the retired one',
+  },
+  WXA_REVIEW_TAG_RETIRED: {
+    kind: 'data',
+    retryable: false,
+    status: 409,
+    meaning: 'the tag is retired: it stays on the items already tagged but cannot be applied again until restored',
   },
   WXA_EXPORT_FAILED: {
     kind: 'transient',

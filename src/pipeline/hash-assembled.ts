@@ -1,18 +1,15 @@
 /**
  * The SHA-256 and size of a message assembled from its parts, computed as a stream: a large
- * attachment is read from its stored file in pieces of whole base64 lines (57 input bytes make
- * one 76-character line), so the hash equals that of the assembled bytes without ever holding
- * them. Used to address a message kept as a skeleton over its media.
+ * attachment is streamed from the blob store (verified as it streams) and encoded in pieces of
+ * whole base64 lines (57 input bytes make one 76-character line), so the hash equals that of the
+ * assembled bytes without ever holding them. Used to address a message kept as a skeleton over
+ * its media.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { base64Lines } from '../core/base64-lines.js';
 import type { MimeParts } from '../render/index.js';
 import type { Store } from '../store/index.js';
 import type { FetchedMedia } from './media.js';
-
-/** 57 * 8192: pieces that end on a base64 line boundary. */
-const PIECE = 57 * 8192;
 
 export async function hashAssembled(
   parts: MimeParts,
@@ -35,10 +32,9 @@ export async function hashAssembled(
       add(base64Lines(m.bytes));
       continue;
     }
-    const path = store.blobs.files.pathOf(m.blob!.sha256);
     // Encode only whole lines' worth; carry the rest into the next piece.
     let carry: Buffer = Buffer.alloc(0);
-    for await (const piece of createReadStream(path, { highWaterMark: PIECE })) {
+    for await (const piece of await store.blobs.stream(m.blob!.sha256)) {
       const data = carry.length ? Buffer.concat([carry, piece as Buffer]) : (piece as Buffer);
       const whole = data.length - (data.length % 57);
       if (whole > 0) add(base64Lines(data.subarray(0, whole)));

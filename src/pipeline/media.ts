@@ -12,9 +12,9 @@ import { SDK_ERRORS, SdkError, type FinanceClient } from '../sources/wecom/clien
 import {
   clearMediaProgress,
   getMediaProgress,
-  openPartial,
   saveMediaProgress,
   type MediaWrite,
+  type PartialFile,
   type PreparedBlob,
   type Store,
 } from '../store/index.js';
@@ -72,14 +72,14 @@ async function download(ctx: MediaContext, sdkfileid: string, fresh: boolean): P
   if (!progress) {
     const first = await chunkWithRetry(ctx, sdkfileid, '');
     if (first.isFinish) return { bytes: first.data, md5: md5(first.data) };
-    const part = await openPartial(store.blobs.files, tempName, 0);
+    const part = await store.blobs.openPartial(tempName, 0);
     await part.append(first.data);
     indexbuf = first.outIndexBuf;
     progress = { tempName, indexbuf, bytes: part.bytes };
     await saveMediaProgress(store.db, connectorId, sdkfileid, progress, ctx.now());
     return finishStream(ctx, sdkfileid, part, indexbuf);
   }
-  const part = await openPartial(store.blobs.files, progress.tempName, progress.bytes);
+  const part = await store.blobs.openPartial(progress.tempName, progress.bytes);
   if (part.bytes !== progress.bytes) {
     // The partial file is shorter than recorded (lost with its disk): start over.
     await clearMediaProgress(store.db, connectorId, sdkfileid);
@@ -99,7 +99,7 @@ const PROGRESS_EVERY = 8;
 async function finishStream(
   ctx: MediaContext,
   sdkfileid: string,
-  part: Awaited<ReturnType<typeof openPartial>>,
+  part: PartialFile,
   indexbuf: string,
 ): Promise<Downloaded> {
   const save = () =>

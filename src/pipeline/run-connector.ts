@@ -64,6 +64,7 @@ export async function runConnector(
     } catch (err) {
       // Not saving the fingerprint only means held records are re-evaluated once more next run.
       report.status = 'failed';
+      report.outcome = 'failed';
       report.error = `${report.error ?? 'the run'}; the connector state could not be saved: ${describeError(err)}`;
     }
     return { ...report, released, mappingProblems: built.mappingProblems, ...(directory ? { directory } : {}) };

@@ -14,7 +14,9 @@ import {
   releaseConnectorLeases,
   saveDirectory,
   sourceHealth,
+  runOutcome,
   startRun,
+  type RunOutcome,
   type SourceHealth,
   type Store,
 } from '../store/index.js';
@@ -49,6 +51,8 @@ export interface RunReport extends RunCounters {
   runId: number;
   connectorId: string;
   status: 'succeeded' | 'failed';
+  /** as `report` and the console name it: `held` when every record processed was held */
+  outcome: RunOutcome;
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -109,7 +113,14 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
       const batch = emptyCounters();
       const processed = await processBatch(store, rt, current.rows, prepared, state, batch);
       crashPoint('before-commit');
-      await commitProcessed(store.db, rt.id, processed, { now: now(), runId, destinations: destinationIds });
+      const committed = await commitProcessed(store.db, rt.id, processed, {
+        now: now(),
+        runId,
+        destinations: destinationIds,
+      });
+      // After fan-out counts the entries this run made: a record processed again after a mapping
+      // change adds its new mailboxes only, so the runs' fan-out adds up to the archive's.
+      batch.deliveries = committed.entriesCreated;
       // Committed: the next batch finds these keys' versions in the store.
       state.versions.clear();
       addCounters(counters, batch);
@@ -148,6 +159,11 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
     runId,
     connectorId: rt.id,
     status,
+    outcome: runOutcome(status, {
+      processed: counters.fetched,
+      archived: counters.archived,
+      heldTotal: heldTotal(counters),
+    }),
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - started,

@@ -25,7 +25,7 @@ export async function searchDocumentFor(
   const att = await attachmentTexts(msg.attachments, async (i) => {
     const f = fetched[i];
     if (!f?.blob) return f?.bytes;
-    return f.bytes ?? f.blob.data ?? (await store.blobs.files.get(f.blob.sha256));
+    return f.bytes ?? f.blob.data ?? (await store.blobs.objects.get(f.blob.sha256));
   });
   return searchDocumentOf(connectorId, msg, mapping, lookups, att, recalledText);
 }

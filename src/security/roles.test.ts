@@ -37,6 +37,7 @@ describe('roles and permissions', () => {
     expect(permissionsOf(['ediscovery-admin']).sort()).toEqual([
       'cases:all',
       'cases:read',
+      'cases:tags',
       'cases:write',
       'mailboxes:read',
       'review',
@@ -57,6 +58,7 @@ describe('roles and permissions', () => {
       'supervision:review',
     ]);
     expect(can(['ediscovery-manager'], 'cases:all')).toBe(false);
+    expect(can(['ediscovery-manager'], 'cases:tags')).toBe(false);
     expect(can(['ediscovery-admin'], 'items:delete')).toBe(false);
   });
 

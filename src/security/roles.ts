@@ -60,6 +60,11 @@ export const PERMISSIONS = {
   'cases:write': ['org-admin', 'ediscovery-admin', 'ediscovery-manager'],
   /** work every case without being a member of it */
   'cases:all': ['org-admin', 'ediscovery-admin'],
+  /**
+   * add, rename and retire a case's custom review tags: the eDiscovery administrator's, as the
+   * roles doc gives managers their own cases and administrators the settings across cases
+   */
+  'cases:tags': ['org-admin', 'ediscovery-admin'],
   /** open, tag and comment the items of review sets (reviewers: only the sets assigned to them) */
   review: ['org-admin', 'ediscovery-admin', 'ediscovery-manager', 'reviewer'],
   /** delete a mailbox's entry of an item (refused while a legal hold covers it) */

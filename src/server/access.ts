@@ -73,9 +73,9 @@ export function accessHook(deps: { db: Db; now: () => number }) {
     }
     const outOfScope = await caseScopeRefusal(deps.db, session.user, req.params as Record<string, string | undefined>);
     if (outOfScope === undefined) return undefined;
-    return sendError(reply, 403, {
-      code: 'WXA_FORBIDDEN',
-      message: outOfScope,
+    return sendError(reply, outOfScope.status, {
+      code: outOfScope.status === 404 ? 'WXA_NOT_FOUND' : 'WXA_FORBIDDEN',
+      message: outOfScope.message,
     });
   };
 }

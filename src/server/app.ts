@@ -38,6 +38,7 @@ import { searchRoutes } from './routes/search.js';
 import { retentionRoutes } from './routes/retention.js';
 import { caseRoutes } from './routes/cases.js';
 import { reviewRoutes } from './routes/review.js';
+import { reviewerRoutes } from './routes/reviewers.js';
 import { supervisionRoutes } from './routes/supervision.js';
 import { sessionRoutes, SESSION_COOKIE } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
@@ -173,6 +174,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       retentionRoutes(api, ctx);
       caseRoutes(api, ctx);
       reviewRoutes(api, ctx);
+      reviewerRoutes(api, ctx);
       supervisionRoutes(api, ctx);
     },
     { prefix: '/api' },

@@ -3,6 +3,7 @@
  * console imports these types so that a change on one side fails the other's type check. Times
  * are milliseconds since the epoch; every error body is `ApiError`.
  */
+import type { DestinationCounters, RecordCounters, RunOutcome } from '../core/counters.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { Permission, Role } from '../security/roles.js';
 import type {
@@ -90,7 +91,16 @@ export interface LagInfo {
   /** warning at 24 h, alarm at 72 h: the source keeps data 5 days */
   level: 'ok' | 'warning' | 'alarm' | 'unknown';
   retentionMs: number;
+  /** records held now (in no mailbox until fixed): at least a warning while any waits */
+  held: number;
+  /** age of the oldest held record; it counts against the source's retention like capture lag */
+  oldestHeldAgeMs: number | null;
 }
+
+/** Counters as `status` and `report` define them (src/core/counters.ts). */
+export type RunOutcomeName = RunOutcome;
+export type RecordCountersInfo = RecordCounters;
+export type DestinationCountersInfo = DestinationCounters;
 
 export interface RunSummary {
   id: number;
@@ -98,8 +108,12 @@ export interface RunSummary {
   startedAt: number;
   finishedAt: number | null;
   status: string;
-  /** records pulled from the source */
+  /** new records pulled from the source by this run (a record processed again is not counted again) */
   atSource: number;
+  /** records this run processed: its new ones, and earlier ones released from a hold or left pending */
+  processed: number;
+  /** `held` when the run archived nothing because every record it processed was held */
+  outcome: RunOutcomeName;
   /** mailbox entries made from them (one per mapped participant) */
   afterFanOut: number;
   archived: number;
@@ -126,10 +140,15 @@ export interface ConnectorSummary {
   nextRunAt: number | null;
   intervalSeconds: number;
   lag: LagInfo;
-  totals: { items: number; held: number; failedDeliveries: number };
+  /** `held`: records held now (by reason in `heldByReason`), as `status` counts them */
+  totals: { items: number; held: number; heldByReason: Record<string, number>; failedDeliveries: number };
 }
 
 export interface ConnectorDetail extends ConnectorSummary {
+  /** every record of the connector by its outcome now: the same numbers as `status --json` */
+  counters: RecordCountersInfo;
+  /** external destinations' delivery outcomes */
+  destinations: DestinationCountersInfo[];
   definition: ConnectorInput;
   secrets: SecretStatus;
   /** the newest runs */
@@ -237,12 +256,19 @@ export interface ProblemExample {
   code: string | null;
   detail: string;
   at: number;
+  /** the mailbox that refused a delivery, else the mailboxes the item reached (space-separated); null when none */
+  targetMailbox?: string | null;
 }
 
 export interface ProblemGroup {
   connectorId: string;
   reason: ProblemReason;
+  /** records held for this reason (the `held` counter of status and report); refused deliveries for destination-refused */
   count: number;
+  /** archived records this hold still concerns (archived for their other participants), not counted as held */
+  archivedPartly?: number;
+  /** records put back to be processed whose hold closes when the next run processes them */
+  waiting?: number;
   /** what to do, in English; the console shows its own translated advice per reason */
   advice: string;
   /** 'reevaluate' puts held records back to pending, 'retry' retries held deliveries */

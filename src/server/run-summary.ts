@@ -1,25 +1,15 @@
 /**
- * A run as the console shows it: the counters of the report (at source, after fan-out,
- * delivered, partial, duplicates, held and failed by reason), from a stored run row or from the
- * report of a run that just ended.
+ * A run as the console shows it: the counters of the report (at source, processed, after
+ * fan-out, delivered, partial, duplicates, held and failed by reason) and its outcome, read
+ * through the same definitions as `report` from a stored run row or a run that just ended.
  */
-import type { RunRow } from '../store/index.js';
+import { runCountersOf, runOutcome, type RunRow } from '../store/index.js';
 import type { RunSummary } from './contract.js';
 
-interface StoredCounters {
-  fetched?: number;
-  deliveries?: number;
-  archived?: number;
-  held?: Record<string, number>;
-  failed?: number;
-  duplicates?: number;
-  delivery?: { delivered?: number; partial?: number; duplicates?: number; held?: Record<string, number> };
-}
-
 export function runSummary(row: RunRow): RunSummary {
-  const c = (row.counters ?? {}) as StoredCounters;
+  const c = runCountersOf(row.counters);
   const failedByReason: Record<string, number> = {};
-  for (const [reason, n] of Object.entries(c.delivery?.held ?? {})) failedByReason[`delivery:${reason}`] = n;
+  for (const [reason, n] of Object.entries(c.delivery.held)) failedByReason[`delivery:${reason}`] = n;
   if (c.failed) failedByReason.processing = c.failed;
   return {
     id: row.id,
@@ -27,15 +17,17 @@ export function runSummary(row: RunRow): RunSummary {
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
     status: row.status,
-    atSource: c.fetched ?? 0,
-    afterFanOut: c.deliveries ?? 0,
-    archived: c.archived ?? 0,
+    outcome: runOutcome(row.status, c),
+    atSource: c.atSource,
+    processed: c.processed,
+    afterFanOut: c.afterFanOut,
+    archived: c.archived,
     // Entries in the embedded archive are delivered when written; external destinations add theirs.
-    delivered: (c.deliveries ?? 0) + (c.delivery?.delivered ?? 0),
-    partial: c.delivery?.partial ?? 0,
-    duplicates: (c.duplicates ?? 0) + (c.delivery?.duplicates ?? 0),
-    held: c.held ?? {},
-    failed: c.failed ?? 0,
+    delivered: c.afterFanOut + c.delivery.delivered,
+    partial: c.delivery.partial,
+    duplicates: c.duplicates + c.delivery.duplicates,
+    held: c.held,
+    failed: c.failed,
     failedByReason,
     error: row.error,
   };

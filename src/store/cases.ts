@@ -31,9 +31,10 @@ export async function caseById(db: Db, id: number): Promise<CaseRow | undefined>
   return (await db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst()) as CaseRow | undefined;
 }
 
-/** Every case, or only those `member` belongs to. */
-export async function listCaseRows(db: Db, member?: string): Promise<CaseRow[]> {
+/** Every case, or only those `member` belongs to; optionally only those with a status. */
+export async function listCaseRows(db: Db, member?: string, status?: 'active' | 'closed'): Promise<CaseRow[]> {
   let q = db.selectFrom('cases').selectAll().orderBy('id');
+  if (status !== undefined) q = q.where('status', '=', status);
   if (member !== undefined)
     q = q.where('id', 'in', db.selectFrom('case_members').select('case_id').where('username', '=', member));
   return (await q.execute()) as CaseRow[];
@@ -83,6 +84,17 @@ export async function isCaseMember(db: Db, caseId: number, username: string): Pr
     .select('case_id')
     .where('case_id', '=', caseId)
     .where('username', '=', username)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/** Whether the review set holds the item (what a route naming both may show). */
+export async function reviewSetHasItem(db: Db, reviewSetId: number, itemKey: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('review_set_items')
+    .select('item_key')
+    .where('review_set_id', '=', reviewSetId)
+    .where('item_key', '=', itemKey)
     .executeTakeFirst();
   return r !== undefined;
 }

@@ -5,7 +5,9 @@
  * here is answered from an index, because the tab loads with a million items in the archive.
  */
 import { sql } from 'kysely';
+import { heldByReason } from './counters.js';
 import type { Db } from './db.js';
+import { itemMailboxes } from './problem-rows.js';
 
 /** How a hold's participant list is shown in an example: the first few names and the total. */
 function shownParticipants(participant: string | null, list: string | null): string | null {
@@ -18,7 +20,7 @@ function shownParticipants(participant: string | null, list: string | null): str
 export async function connectorTotals(
   db: Db,
   connectorId: string,
-): Promise<{ items: number; held: number; failedDeliveries: number }> {
+): Promise<{ items: number; held: number; heldByReason: Record<string, number>; failedDeliveries: number }> {
   const [items, held, failed] = await Promise.all([
     db
       .selectFrom('connector_counters')
@@ -26,12 +28,7 @@ export async function connectorTotals(
       .where('connector_id', '=', connectorId)
       .executeTakeFirst()
       .then((r) => r ?? { n: 0 }),
-    db
-      .selectFrom('holds')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('connector_id', '=', connectorId)
-      .where('released_at', 'is', null)
-      .executeTakeFirstOrThrow(),
+    heldByReason(db, connectorId).then((m) => m.get(connectorId) ?? {}),
     db
       .selectFrom('deliveries')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -39,24 +36,14 @@ export async function connectorTotals(
       .where('status', '=', 'held')
       .executeTakeFirstOrThrow(),
   ]);
-  return { items: Number(items.n), held: Number(held.n), failedDeliveries: Number(failed.n) };
-}
-
-export interface HoldGroupRow {
-  connectorId: string;
-  reason: string;
-  count: number;
-}
-
-/** Open holds by connector and reason. */
-export async function holdGroups(db: Db, connectorId?: string): Promise<HoldGroupRow[]> {
-  let q = db
-    .selectFrom('holds')
-    .select((eb) => ['connector_id', 'reason', eb.fn.countAll<number>().as('n')])
-    .where('released_at', 'is', null);
-  if (connectorId) q = q.where('connector_id', '=', connectorId);
-  const rows = await q.groupBy(['connector_id', 'reason']).orderBy('connector_id').orderBy('reason').execute();
-  return rows.map((r) => ({ connectorId: r.connector_id, reason: r.reason, count: Number(r.n) }));
+  return {
+    items: Number(items.n),
+    // Records held, as `status` and `report` count them (not hold rows: an archived record
+    // with unmapped participants keeps a hold but is archived).
+    held: Object.values(held).reduce((a, b) => a + b, 0),
+    heldByReason: held,
+    failedDeliveries: Number(failed.n),
+  };
 }
 
 export interface HoldExample {
@@ -66,16 +53,19 @@ export interface HoldExample {
   code: string | null;
   detail: string;
   at: number;
+  /** the mailbox that refused the delivery, else the mailboxes the item reached; null when none */
+  targetMailbox?: string | null;
 }
 
 export async function holdExamples(db: Db, connectorId: string, reason: string, limit = 5): Promise<HoldExample[]> {
   const rows = await db
-    .selectFrom('holds')
-    .select(['id', 'item_key', 'participant', 'participants', 'code', 'detail', 'created_at'])
-    .where('connector_id', '=', connectorId)
-    .where('reason', '=', reason)
-    .where('released_at', 'is', null)
-    .orderBy('id', 'desc')
+    .selectFrom('holds as h')
+    .select(['h.id', 'h.item_key', 'h.participant', 'h.participants', 'h.code', 'h.detail', 'h.created_at'])
+    .select(itemMailboxes('h').as('mailboxes'))
+    .where('h.connector_id', '=', connectorId)
+    .where('h.reason', '=', reason)
+    .where('h.released_at', 'is', null)
+    .orderBy('h.id', 'desc')
     .limit(limit)
     .execute();
   return rows.map((r) => ({
@@ -85,6 +75,7 @@ export async function holdExamples(db: Db, connectorId: string, reason: string, 
     code: r.code,
     detail: r.detail,
     at: Number(r.created_at),
+    targetMailbox: reason === 'destination-refused' ? r.participant : r.mailboxes,
   }));
 }
 

@@ -2,14 +2,17 @@
  * The one way archived content is deleted, whoever asks (retention, an administrator, the CLI).
  * Entries a legal hold covers are refused, never deleted. Unheld entries go; an item whose last
  * entry went goes with its raw record, its search index row and its review-set membership; blobs
- * nothing references any more go too (rows in the transaction, files after it commits, so a
- * crash leaves at worst an orphan file, never a row without its bytes). Every deleted entry and
+ * nothing references any more go too (rows in the transaction, bytes from the blob store after
+ * it commits, so a crash leaves at worst an orphan object, never a row without its bytes; an
+ * object the store still keeps under Object Lock is named in the result). Every deleted entry and
  * item leaves a tombstone in the ingest log, so `verify` can tell disposal from tampering.
  */
 import { dirname, join } from 'node:path';
 import { sql, type Transaction } from 'kysely';
+import { isArchiverError } from '../core/errors.js';
 import { decodeSkeleton } from './blobs/skeleton.js';
-import { LocalBlobFiles } from './blobs/local.js';
+import { LocalBlobStore } from './blobs/local-store.js';
+import type { BlobStore } from './blobs/types.js';
 import { connectionOf, type Db } from './db.js';
 import { heldEntries, holdEntryKey } from './holds.js';
 import type { Database } from './schema.js';
@@ -38,19 +41,22 @@ export interface DeletionResult {
   missing: EntryRef[];
   /** items removed because no entry was left */
   itemsDeleted: string[];
+  /** blobs whose bytes were removed from the blob store */
   blobsDeleted: number;
+  /** blobs whose rows went but whose bytes the store kept (Object Lock retention, or a store failure) */
+  blobsKept: { sha256: string; code: string; reason: string }[];
 }
 
 export interface DeletionOptions {
   now?: number;
-  /** where blob files live; by default `blobs/` beside the database file, as openStore lays it out */
-  blobFiles?: LocalBlobFiles;
+  /** where blob bytes live; by default `blobs/` beside the database file, as openStore lays it out */
+  blobs?: BlobStore;
 }
 
 type Tx = Transaction<Database>;
 
-function blobFilesOf(db: Db): LocalBlobFiles {
-  return new LocalBlobFiles(join(dirname(connectionOf(db).name), 'blobs'));
+function localBlobsOf(db: Db): BlobStore {
+  return new LocalBlobStore(join(dirname(connectionOf(db).name), 'blobs'));
 }
 
 /**
@@ -66,10 +72,17 @@ export async function deleteEntries(
   opts: DeletionOptions = {},
 ): Promise<DeletionResult> {
   const now = opts.now ?? Date.now();
-  const files = opts.blobFiles ?? blobFilesOf(db);
+  const blobs = opts.blobs ?? localBlobsOf(db);
   const unique = new Map<string, EntryRef>();
   for (const e of entries) unique.set(holdEntryKey(e.itemKey, e.mailbox), e);
-  const out: DeletionResult = { deleted: [], refused: [], missing: [], itemsDeleted: [], blobsDeleted: 0 };
+  const out: DeletionResult = {
+    deleted: [],
+    refused: [],
+    missing: [],
+    itemsDeleted: [],
+    blobsDeleted: 0,
+    blobsKept: [],
+  };
   const goneFiles: string[] = [];
   await db.transaction().execute(async (tx) => {
     // Take the write lock before reading the holds.
@@ -120,9 +133,18 @@ export async function deleteEntries(
       goneFiles.push(...(await deleteItem(db, tx, key, tomb, now)));
       out.itemsDeleted.push(key);
     }
-    out.blobsDeleted = goneFiles.length;
   });
-  for (const sha of goneFiles) await files.remove(sha);
+  for (const sha of goneFiles) {
+    try {
+      await blobs.delete(sha);
+      out.blobsDeleted++;
+    } catch (err) {
+      // The deletion has committed: a blob the store keeps (Object Lock, or a store that could
+      // not be reached) is an orphan to report, not a reason to fail what already happened.
+      if (!isArchiverError(err)) throw err;
+      out.blobsKept.push({ sha256: sha, code: err.code, reason: err.message });
+    }
+  }
   return out;
 }
 

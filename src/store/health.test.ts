@@ -44,6 +44,21 @@ describe('sourceHealth', () => {
     expect(h.seqBehind).toBe('59');
   });
 
+  it('counts held records against the window: a warning while one waits, the alarm near the retention', async () => {
+    await succeededAt(NOW);
+    await commitCapture(store.db, 'c', [{ seq: '7', msgid: 'h', publickey_ver: 1, json: '{}' }], '7', NOW - H);
+    await store.db.updateTable('raw_records').set({ status: 'held', hold_reason: 'unmapped' }).execute();
+    const fresh = await sourceHealth(store.db, 'c', NOW);
+    expect(fresh).toMatchObject({ level: 'warning', held: 1, oldestHeldAgeMs: H });
+    expect(fresh.reasons.join('; ')).toContain('1 record(s) held, in no mailbox yet');
+    const old = await sourceHealth(store.db, 'c', NOW + 80 * H);
+    expect(old.level).toBe('alarm');
+    expect(old.reasons.join('; ')).toContain('fix the holds now');
+    // A conflicting duplicate waits for a person with both versions stored: not lag.
+    await store.db.updateTable('raw_records').set({ hold_reason: 'conflicting-duplicate' }).execute();
+    expect(await sourceHealth(store.db, 'c', NOW)).toMatchObject({ level: 'ok', held: 0, oldestHeldAgeMs: null });
+  });
+
   it('lists a consent gap while the latest event of the pair is a disagree, and sees a later agree', async () => {
     let n = 0;
     const consent = async (type: 'agree' | 'disagree', t: number) => {

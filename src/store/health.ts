@@ -34,6 +34,9 @@ export interface SourceHealth {
   captureLagMs: number | null;
   /** age of the oldest message still waiting to be processed (pending or failed) */
   oldestUnprocessedAgeMs: number | null;
+  /** records held (in no mailbox until fixed), and the age of the oldest: it counts against the window */
+  held: number;
+  oldestHeldAgeMs: number | null;
   expiredMedia: number;
   keyMissing: number;
   consentGaps: ConsentGap[];
@@ -108,7 +111,7 @@ export async function sourceHealth(
   now: number,
   sourceHeadSeq?: string,
 ): Promise<SourceHealth> {
-  const [lastRun, newest, newestSeq, oldestPending, expired, keyMissing, gaps] = await Promise.all([
+  const [lastRun, newest, newestSeq, oldestPending, heldRow, expired, keyMissing, gaps] = await Promise.all([
     db
       .selectFrom('runs')
       .select((eb) => eb.fn.max('finished_at').as('t'))
@@ -130,6 +133,15 @@ export async function sourceHealth(
       .select((eb) => eb.fn.min('captured_at').as('t'))
       .where('connector_id', '=', connectorId)
       .where('status', 'in', ['pending', 'failed'])
+      .executeTakeFirst(),
+    // A conflicting duplicate waits for a person's decision with both versions stored: nothing
+    // the source could still delete, so it does not count as lag (the problems page lists it).
+    db
+      .selectFrom('raw_records')
+      .select((eb) => [eb.fn.min('captured_at').as('t'), eb.fn.countAll<number>().as('n')])
+      .where('connector_id', '=', connectorId)
+      .where('status', '=', 'held')
+      .where('hold_reason', '<>', 'conflicting-duplicate')
       .executeTakeFirst(),
     db
       .selectFrom('media')
@@ -153,6 +165,9 @@ export async function sourceHealth(
   const oldest = num(oldestPending?.t);
   const captureLagMs = lastSuccessfulRunAt === null ? null : now - lastSuccessfulRunAt;
   const oldestUnprocessedAgeMs = oldest === null ? null : now - oldest;
+  const held = Number(heldRow?.n ?? 0);
+  const oldestHeld = num(heldRow?.t);
+  const oldestHeldAgeMs = held === 0 || oldestHeld === null ? null : now - oldestHeld;
 
   const consentGaps = gaps;
 
@@ -167,6 +182,17 @@ export async function sourceHealth(
   } else if (worst >= LAG_WARNING_MS) {
     level = 'warning';
     reasons.push(`capture is ${hours(worst)} h behind (alarm at ${hours(LAG_ALARM_MS)} h)`);
+  }
+  // A held record is in no mailbox: the connector is not on time while one waits, and one that
+  // has waited near the source's retention is data at risk (its media, or a key, may be lost).
+  if (oldestHeldAgeMs !== null) {
+    const atRisk = oldestHeldAgeMs >= LAG_ALARM_MS;
+    if (atRisk) level = 'alarm';
+    else if (level === 'ok') level = 'warning';
+    reasons.push(
+      `${held} record(s) held, in no mailbox yet, the oldest for ${hours(oldestHeldAgeMs)} h` +
+        (atRisk ? `; the source deletes data after ${hours(SOURCE_RETENTION_MS)} h: fix the holds now` : ''),
+    );
   }
   if (Number(expired?.n ?? 0) > 0)
     reasons.push(`${Number(expired?.n)} media file(s) expired at the source before capture`);
@@ -184,6 +210,8 @@ export async function sourceHealth(
     seqBehind,
     captureLagMs,
     oldestUnprocessedAgeMs,
+    held,
+    oldestHeldAgeMs,
     expiredMedia: Number(expired?.n ?? 0),
     keyMissing: Number(keyMissing?.n ?? 0),
     consentGaps,

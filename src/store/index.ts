@@ -1,6 +1,8 @@
 /** The store's public face: the database, blobs, and repository functions. */
 import { join } from 'node:path';
-import { BlobStore } from './blobs/index.js';
+import { ArchiveBlobs } from './blobs/index.js';
+import { checkBlobLocation } from './blobs/location.js';
+import { openBlobStore, type BlobsOptions } from './blobs/open.js';
 import { openDatabase, type Db } from './db.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 
@@ -14,9 +16,21 @@ export * from './deliveries.js';
 export * from './upload-sessions.js';
 export * from './delivery-problems.js';
 export * from './report.js';
+export * from './counters.js';
+export * from './run-lines.js';
+export * from './problem-rows.js';
 export * from './health.js';
 export * from './seq.js';
-export { BlobStore, INLINE_MAX, openPartial, sha256Hex, type PartialFile, type PreparedBlob } from './blobs/index.js';
+export {
+  ArchiveBlobs,
+  INLINE_MAX,
+  LocalBlobStore,
+  sha256Hex,
+  type BlobStore,
+  type PartialFile,
+  type PreparedBlob,
+} from './blobs/index.js';
+export { openBlobStore, type BlobsOptions } from './blobs/open.js';
 export * from './media-progress.js';
 export * from './console-connectors.js';
 export * from './console-queries.js';
@@ -42,6 +56,8 @@ export * from './deletion.js';
 export * from './cases.js';
 export * from './export-queries.js';
 export * from './review.js';
+export * from './review-assignments.js';
+export * from './case-tags.js';
 export * from './supervision.js';
 export * from './audit-queries.js';
 export type { Db } from './db.js';
@@ -49,18 +65,38 @@ export type { DeliveryStatus, RawStatus } from './schema.js';
 
 export interface Store {
   db: Db;
-  blobs: BlobStore;
+  blobs: ArchiveBlobs;
   close(): Promise<void>;
 }
 
-/** Opens (and migrates) the store of a data directory: `archive.db` and `blobs/`. */
-export async function openStore(dataDir: string): Promise<Store> {
+/**
+ * Opens (and migrates) the store of a data directory: `archive.db` and `blobs/` (large blobs,
+ * or only downloads in progress when `blobs` puts them in an S3-compatible bucket).
+ */
+export async function openStore(dataDir: string, opts: { blobs?: BlobsOptions } = {}): Promise<Store> {
   await ensurePrivateDir(dataDir);
   // Created private before SQLite opens it: SQLite makes a new database 0644 (less the umask)
   // and gives its -wal and -shm files the database file's mode.
   const file = join(dataDir, 'archive.db');
   await ensurePrivateFile(file);
   const db = await openDatabase({ file });
-  const blobs = new BlobStore(join(dataDir, 'blobs'));
-  return { db, blobs, close: () => db.destroy() };
+  const blobs = await openBlobStore(dataDir, opts.blobs);
+  try {
+    await checkBlobLocation(dataDir, db, blobs.objects);
+  } catch (err) {
+    await db.destroy();
+    await blobs.objects.close();
+    throw err;
+  }
+  return {
+    db,
+    blobs,
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        await blobs.objects.close();
+      }
+    },
+  };
 }

@@ -78,8 +78,10 @@ export async function commitProcessed(
   connectorId: string,
   batch: ProcessedRecord[],
   ctx: { now: number; runId: number | null; destinations?: string[] },
-): Promise<void> {
-  if (batch.length === 0) return;
+): Promise<{ entriesCreated: number }> {
+  // Mailbox entries this commit created: a record processed again adds only its new mailboxes.
+  let entriesCreated = 0;
+  if (batch.length === 0) return { entriesCreated };
   await transact(db, async (tx) => {
     const s = processStatements(connectionOf(db));
     insertBlobs(s, batch, ctx.now);
@@ -93,6 +95,7 @@ export async function commitProcessed(
     const flags = batch.flatMap((r) => (r.item && r.supervision ? r.supervision : []));
     if (flags.length > 0) await writeSupervisionFlags(tx, flags, ctx.now);
     const entries = insertEntries(s, batch, ctx);
+    entriesCreated = entries.length;
     // Only rows this transaction created: a replayed record's item and entries are logged once.
     appendIngestOn(db, [...items.map(itemEvent), ...entries.map((e) => entryEvent(connectorId, e))], ctx.now);
     enqueueDeliveries(s, connectorId, batch, ctx);
@@ -105,6 +108,7 @@ export async function commitProcessed(
     for (const r of batch)
       s.setStatus.run(r.status, r.holdReason ?? null, r.errorCode ?? null, r.errorDetail ?? null, ctx.now, r.rawId);
   });
+  return { entriesCreated };
 }
 
 /** One ledger row per (item, mailbox, external destination), created with the item itself. */

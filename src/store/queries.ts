@@ -144,32 +144,69 @@ export async function findItemsByMsgid(db: Db, msgid: string): Promise<ItemDetai
 
 export interface HoldSummary {
   reason: string;
+  /** records held for this reason (the record reached no mailbox): the `held` counter */
   records: number;
+  /** records archived for some participants while this hold (unmapped) concerns others */
+  archivedPartly: number;
+  /** records put back to be processed whose hold stays open until they are */
+  waiting: number;
+  /** deliveries a destination refused (holds of a delivery, not of a record) */
+  deliveries: number;
   participants: number;
 }
 
-/** Open holds grouped by reason: records held, and distinct participants they concern. */
-export async function summarizeHolds(db: Db, connectorId?: string): Promise<HoldSummary[]> {
-  let q = db
-    .selectFrom('holds')
-    .select((eb) => [
-      'reason',
-      eb.fn.count<number>('raw_id').distinct().as('records'),
-      eb.fn.count<number>('participant').distinct().as('participants'),
-    ])
-    .where('released_at', 'is', null);
-  if (connectorId) q = q.where('connector_id', '=', connectorId);
-  const rows = await q.groupBy('reason').orderBy('reason').execute();
+/**
+ * Open holds by connector and reason: records held, archived records the hold still concerns,
+ * records waiting to be processed again, refused deliveries, and the participants concerned.
+ * A held record has exactly one open hold, so `records` equals the held counter of counters.ts.
+ */
+export async function holdSummaries(db: Db, connectorId?: string): Promise<(HoldSummary & { connectorId: string })[]> {
+  const rows = await sql<{
+    connector_id: string;
+    reason: string;
+    held: number;
+    partly: number;
+    waiting: number;
+    deliveries: number;
+    participants: number;
+  }>`
+    SELECT h.connector_id, h.reason,
+      count(DISTINCT CASE WHEN r.status = 'held' THEN h.raw_id END) AS held,
+      count(DISTINCT CASE WHEN r.status IN ('done', 'duplicate') THEN h.raw_id END) AS partly,
+      count(DISTINCT CASE WHEN r.status IN ('pending', 'failed') THEN h.raw_id END) AS waiting,
+      sum(CASE WHEN h.raw_id IS NULL THEN 1 ELSE 0 END) AS deliveries,
+      count(DISTINCT h.participant) AS participants
+    FROM holds h LEFT JOIN raw_records r ON r.id = h.raw_id
+    WHERE h.released_at IS NULL AND (${connectorId ?? null} IS NULL OR h.connector_id = ${connectorId ?? null})
+    GROUP BY h.connector_id, h.reason ORDER BY h.connector_id, h.reason`.execute(db);
   // Unmapped holds list their participants (one hold per record): count those lists' members.
-  const unmapped = await sql<{ n: number }>`
-    SELECT count(DISTINCT j.value) AS n FROM holds h JOIN json_each(h.participants) j
+  const unmapped = await sql<{ connector_id: string; n: number }>`
+    SELECT h.connector_id, count(DISTINCT j.value) AS n FROM holds h JOIN json_each(h.participants) j
     WHERE h.reason = 'unmapped' AND h.released_at IS NULL AND h.participants IS NOT NULL
-      AND (${connectorId ?? null} IS NULL OR h.connector_id = ${connectorId ?? null})`.execute(db);
-  return rows.map((r) => ({
+      AND (${connectorId ?? null} IS NULL OR h.connector_id = ${connectorId ?? null})
+    GROUP BY h.connector_id`.execute(db);
+  const people = new Map(unmapped.rows.map((u) => [u.connector_id, Number(u.n)]));
+  return rows.rows.map((r) => ({
+    connectorId: r.connector_id,
     reason: r.reason,
-    records: Number(r.records),
-    participants: r.reason === 'unmapped' ? Number(unmapped.rows[0]?.n ?? 0) : Number(r.participants),
+    records: Number(r.held),
+    archivedPartly: Number(r.partly),
+    waiting: Number(r.waiting),
+    deliveries: Number(r.deliveries ?? 0),
+    participants: r.reason === 'unmapped' ? (people.get(r.connector_id) ?? 0) : Number(r.participants),
   }));
+}
+
+/** Open holds of one connector (or all, merged per reason) grouped by reason. */
+export async function summarizeHolds(db: Db, connectorId?: string): Promise<HoldSummary[]> {
+  const by = new Map<string, HoldSummary>();
+  for (const { connectorId: _c, ...h } of await holdSummaries(db, connectorId)) {
+    void _c;
+    const g = by.get(h.reason);
+    if (!g) by.set(h.reason, h);
+    else for (const k of ['records', 'archivedPartly', 'waiting', 'deliveries', 'participants'] as const) g[k] += h[k];
+  }
+  return [...by.values()];
 }
 
 export interface UnmappedPerson {

@@ -3,16 +3,35 @@
  * kept as long as the archive: per run and per day, what came from the source, what fan-out
  * made of it, what was delivered, partial, skipped as duplicate, held or failed, and the list
  * of every problem item with its source user, target mailbox and reason.
+ *
+ * Days and totals count the records captured in the period by their outcome now (see
+ * counters.ts), so a record held on Monday and released on Tuesday is one record, archived;
+ * runs say what each run did.
  */
+import {
+  destinationCounters,
+  emptyRecordCounters,
+  recordCountersByDay,
+  sumRecordCounters,
+  type DestinationCounters,
+  type RecordCounters,
+} from './counters.js';
 import type { Db } from './db.js';
 import { listPartialDeliveries } from './delivery-problems.js';
+import { listProblemRows, type ProblemLine } from './problem-rows.js';
+import { runCountersOf, runOutcome, type RunOutcome } from './run-lines.js';
 
 export interface RunLine {
   runId: number;
   connectorId: string;
   startedAt: number;
   status: string;
+  /** `held` when the run archived nothing because it held every record it processed */
+  outcome: RunOutcome;
+  /** new records pulled from the source by this run */
   atSource: number;
+  /** records this run processed, released and left-over ones included */
+  processed: number;
   afterFanOut: number;
   archived: number;
   held: Record<string, number>;
@@ -20,35 +39,13 @@ export interface RunLine {
   duplicates: number;
 }
 
-export interface DayLine {
+/** The records captured on one UTC day, by their outcome now, and the runs started that day. */
+export interface DayLine extends RecordCounters {
   day: string;
-  atSource: number;
-  afterFanOut: number;
-  archived: number;
-  held: Record<string, number>;
-  failed: number;
-  duplicates: number;
   runs: number;
 }
 
-export interface ProblemLine {
-  itemId: string;
-  sourceUser: string;
-  targetMailbox: string;
-  reason: string;
-  detail: string;
-  at: number;
-}
-
-export interface DestinationLine {
-  destinationId: string;
-  delivered: number;
-  partial: number;
-  duplicates: number;
-  pending: number;
-  held: number;
-  byError: Record<string, number>;
-}
+export type DestinationLine = DestinationCounters;
 
 /** A partial delivery: one line per attachment left out of the mailbox copy, with why. */
 export interface PartialLine {
@@ -66,6 +63,8 @@ export interface PartialLine {
 
 export interface Report {
   since: number;
+  /** every record captured since `since`, by its outcome now: the sum of `days` */
+  totals: RecordCounters;
   runs: RunLine[];
   days: DayLine[];
   destinations: DestinationLine[];
@@ -75,108 +74,43 @@ export interface Report {
   partial: PartialLine[];
 }
 
-interface Counters {
-  fetched?: number;
-  archived?: number;
-  held?: Record<string, number>;
-  failed?: number;
-  duplicates?: number;
-  deliveries?: number;
-}
-
 export async function buildReport(db: Db, opts: { since: number; problemLimit?: number }): Promise<Report> {
   const runs = await db.selectFrom('runs').selectAll().where('started_at', '>=', opts.since).orderBy('id').execute();
   const runLines: RunLine[] = runs.map((r) => {
-    const c = JSON.parse(r.counters_json) as Counters;
+    const c = runCountersOf(JSON.parse(r.counters_json));
     return {
       runId: r.id,
       connectorId: r.connector_id,
       startedAt: Number(r.started_at),
       status: r.status,
-      atSource: c.fetched ?? 0,
-      afterFanOut: c.deliveries ?? 0,
-      archived: c.archived ?? 0,
-      held: c.held ?? {},
-      failed: c.failed ?? 0,
-      duplicates: c.duplicates ?? 0,
+      outcome: runOutcome(r.status, c),
+      atSource: c.atSource,
+      processed: c.processed,
+      afterFanOut: c.afterFanOut,
+      archived: c.archived,
+      held: c.held,
+      failed: c.failed,
+      duplicates: c.duplicates,
     };
   });
-  const days = new Map<string, DayLine>();
+  const runsPerDay = new Map<string, number>();
   for (const r of runLines) {
     const day = new Date(r.startedAt).toISOString().slice(0, 10);
-    const d = days.get(day) ?? {
-      day,
-      atSource: 0,
-      afterFanOut: 0,
-      archived: 0,
-      held: {},
-      failed: 0,
-      duplicates: 0,
-      runs: 0,
-    };
-    d.atSource += r.atSource;
-    d.afterFanOut += r.afterFanOut;
-    d.archived += r.archived;
-    d.failed += r.failed;
-    d.duplicates += r.duplicates;
-    d.runs++;
-    for (const [k, v] of Object.entries(r.held)) d.held[k] = (d.held[k] ?? 0) + v;
-    days.set(day, d);
+    runsPerDay.set(day, (runsPerDay.get(day) ?? 0) + 1);
   }
-
-  const deliveryRows = await db
-    .selectFrom('deliveries')
-    .select((eb) => ['destination_id', 'status', 'error_code', eb.fn.countAll<number>().as('n')])
-    .where('created_at', '>=', opts.since)
-    .groupBy(['destination_id', 'status', 'error_code'])
-    .execute();
-  const dests = new Map<string, DestinationLine>();
-  for (const r of deliveryRows) {
-    const d = dests.get(r.destination_id) ?? {
-      destinationId: r.destination_id,
-      delivered: 0,
-      partial: 0,
-      duplicates: 0,
-      pending: 0,
-      held: 0,
-      byError: {},
-    };
-    const n = Number(r.n);
-    if (r.status === 'delivered') d.delivered += n;
-    else if (r.status === 'partial') d.partial += n;
-    else if (r.status === 'duplicate') d.duplicates += n;
-    else if (r.status === 'pending') d.pending += n;
-    else d.held += n;
-    if (r.error_code) d.byError[r.error_code] = (d.byError[r.error_code] ?? 0) + n;
-    dests.set(r.destination_id, d);
-  }
+  const byDay = await recordCountersByDay(db, { since: opts.since });
+  const dayNames = [...new Set([...byDay.map((d) => d.day), ...runsPerDay.keys()])].sort();
+  const days: DayLine[] = dayNames.map((day) => {
+    const c = byDay.find((d) => d.day === day) ?? { day, ...emptyRecordCounters() };
+    return { ...c, runs: runsPerDay.get(day) ?? 0 };
+  });
 
   const failed = await db
     .selectFrom('raw_records')
     .select((eb) => ['error_code', eb.fn.countAll<number>().as('n')])
     .where('status', '=', 'failed')
-    .where('updated_at', '>=', opts.since)
+    .where('captured_at', '>=', opts.since)
     .groupBy('error_code')
-    .execute();
-
-  const problems = await db
-    .selectFrom('holds as h')
-    .leftJoin('items as i', 'i.key', 'h.item_key')
-    .leftJoin('raw_records as r', 'r.id', 'h.raw_id')
-    .select([
-      'h.reason',
-      'h.detail',
-      'h.participant',
-      'h.created_at',
-      'h.item_key',
-      'i.from_id',
-      'i.msgid',
-      'r.msgid as raw_msgid',
-    ])
-    .where('h.released_at', 'is', null)
-    .where('h.created_at', '>=', opts.since)
-    .orderBy('h.id')
-    .limit(opts.problemLimit ?? 10_000)
     .execute();
 
   const partial = (await listPartialDeliveries(db, { since: opts.since, limit: opts.problemLimit ?? 10_000 })).flatMap(
@@ -196,19 +130,12 @@ export async function buildReport(db: Db, opts: { since: number; problemLimit?: 
 
   return {
     since: opts.since,
+    totals: sumRecordCounters(days),
     partial,
     runs: runLines,
-    days: [...days.values()],
-    destinations: [...dests.values()],
+    days,
+    destinations: await destinationCounters(db, { since: opts.since }),
     failedByReason: Object.fromEntries(failed.map((f) => [f.error_code ?? 'unknown', Number(f.n)])),
-    problems: problems.map((p) => ({
-      itemId: p.msgid ?? p.raw_msgid ?? p.item_key ?? '',
-      sourceUser: p.from_id ?? '',
-      // For an unmapped person the participant is who lacks a mailbox; for a refused delivery, the mailbox.
-      targetMailbox: p.reason === 'destination-refused' ? (p.participant ?? '') : '',
-      reason: p.reason,
-      detail: p.reason === 'unmapped' && p.participant ? `${p.participant} maps to no mailbox` : p.detail,
-      at: Number(p.created_at),
-    })),
+    problems: await listProblemRows(db, { since: opts.since, limit: opts.problemLimit ?? 10_000 }),
   };
 }

@@ -48,14 +48,6 @@ export async function addMatchesToReviewSet(
   return Number(r.numAffectedRows ?? 0);
 }
 
-export async function assignReviewer(db: Db, reviewSetId: number, username: string): Promise<void> {
-  await db
-    .insertInto('review_set_reviewers')
-    .values({ review_set_id: reviewSetId, username })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-}
-
 export async function reviewItemKeysIn(db: Db, reviewSetId: number, keys: readonly string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const rows = await db
@@ -174,18 +166,6 @@ export async function reviewItems(
         .map((c) => ({ author: c.author, body: c.body, at: Number(c.created_at) })),
     })),
   };
-}
-
-export async function tagDefinitions(db: Db): Promise<string[]> {
-  return (await db.selectFrom('review_tag_definitions').select('name').orderBy('name').execute()).map((r) => r.name);
-}
-
-export async function insertTagDefinition(db: Db, name: string, by: string, now: number): Promise<void> {
-  await db
-    .insertInto('review_tag_definitions')
-    .values({ name, created_by: by, created_at: now })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
 }
 
 /** What a condition matches now: items, mailboxes, bytes and items per message type. */

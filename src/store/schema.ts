@@ -411,7 +411,7 @@ export interface Database {
   review_set_reviewers: ReviewSetReviewerTable;
   review_tags: ReviewTagTable;
   review_comments: ReviewCommentTable;
-  review_tag_definitions: ReviewTagDefinitionTable;
+  case_tags: CaseTagTable;
   case_exports: CaseExportTable;
   verify_runs: VerifyRunTable;
 }
@@ -600,10 +600,15 @@ export interface ReviewCommentTable {
   created_at: number;
 }
 
-export interface ReviewTagDefinitionTable {
+/** A case's custom review tag (see migrations/015-case-tags.ts); retired ones stay on tagged items. */
+export interface CaseTagTable {
+  id: Generated<number>;
+  case_id: number;
   name: string;
   created_by: string;
   created_at: number;
+  retired_by: string | null;
+  retired_at: number | null;
 }
 
 export interface CaseExportTable {

@@ -81,6 +81,7 @@ describe('roles in the browser', () => {
         'nav-mailboxes',
         'nav-problems',
         'nav-retention',
+        'nav-review',
         'nav-search',
         'nav-supervision',
         'nav-users',
@@ -99,7 +100,16 @@ describe('roles in the browser', () => {
       // Home is the first page the user may see.
       await page.waitForURL('**/audit');
       await visible(page, 'audit-table');
-      for (const path of ['/connectors', '/problems', '/mailboxes', '/search', '/supervision', '/cases', '/users']) {
+      for (const path of [
+        '/connectors',
+        '/problems',
+        '/mailboxes',
+        '/search',
+        '/supervision',
+        '/cases',
+        '/review',
+        '/users',
+      ]) {
         await page.goto(path);
         await visible(page, 'forbidden');
         for (const data of [
@@ -110,6 +120,7 @@ describe('roles in the browser', () => {
           'search-page',
           'supervision-page',
           'cases-page',
+          'my-review-page',
           'users-table',
         ]) {
           expect(await byTestId(page, data).count(), `${path} shows ${data}`).toBe(0);

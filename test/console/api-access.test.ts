@@ -73,6 +73,7 @@ function concrete(url: string): string {
     .replace('{holdId}', '999')
     .replace('{reviewSetId}', String(reviewSetId))
     .replace('{searchId}', '999')
+    .replace('{tagId}', '999')
     .replace('{username}', 'nobody')
     .replace('{mailbox}', encodeURIComponent('nobody@example.com'));
 }
@@ -137,7 +138,10 @@ describe('console API access', () => {
   it('scopes case routes to members: a manager reaches only cases listing them, an eDiscovery admin every case', async () => {
     const outsider = await userWith(h, 'outside-manager', ['ediscovery-manager']);
     const admin = await userWith(h, 'outside-admin', ['ediscovery-admin']);
-    const caseRoutes = routes.filter((r) => r.url.includes('{caseId}'));
+    // Routes a manager's role allows: the rest (a case's tag vocabulary) are refused by role first.
+    const caseRoutes = routes.filter(
+      (r) => r.url.includes('{caseId}') && can(['ediscovery-manager'], r.access as Permission),
+    );
     expect(caseRoutes.length).toBeGreaterThan(4);
     for (const r of caseRoutes) {
       const body = ['GET', 'DELETE'].includes(r.method) ? undefined : {};
@@ -152,6 +156,25 @@ describe('console API access', () => {
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
       expect(res.json().message).toMatch(/not assigned to review set/);
     }
+    // A reviewer assigned to one set reaches nothing of another set of the same case (its items
+    // and their conversations included), and "My review" lists only the set assigned.
+    const otherSet = await insertReviewSet(h.store.db, caseId, 'Second pass', 'test', Date.now());
+    const reviewer = await userWith(h, 'assigned-reviewer', ['reviewer']);
+    await assignReviewer(h.store.db, reviewSetId, 'assigned-reviewer');
+    const setRoutes = routes.filter((x) => x.url.startsWith('/api/review-sets/{reviewSetId}'));
+    expect(setRoutes.map((r) => r.url)).toContain('/api/review-sets/{reviewSetId}/items/{itemKey}/conversation');
+    for (const r of setRoutes) {
+      const url = concrete(r.url).replace(`/api/review-sets/${reviewSetId}`, `/api/review-sets/${otherSet}`);
+      const res = await reviewer.request(r.method, url, r.method === 'GET' ? undefined : {});
+      expect(res.statusCode, `${r.method} ${url}`).toBe(403);
+      expect(res.json().message).toMatch(/not assigned to review set/);
+      const own = await reviewer.request(r.method, concrete(r.url), r.method === 'GET' ? undefined : {});
+      expect([401, 403], `${r.method} ${r.url} ${own.body.slice(0, 200)}`).not.toContain(own.statusCode);
+    }
+    const mySets = (await reviewer.request('GET', '/api/review-sets')).json().reviewSets as { id: number }[];
+    expect(mySets.map((x) => x.id)).toEqual([reviewSetId]);
+    // a reviewer is no case member: the case's own routes stay closed to them
+    expect((await reviewer.request('GET', `/api/cases/${caseId}/review-sets`)).statusCode).toBe(403);
     // a case that does not exist is refused like one the manager may not see
     expect((await outsider.request('GET', '/api/cases/424242')).statusCode).toBe(403);
     expect((await admin.request('GET', '/api/cases/424242')).statusCode).toBe(404);

@@ -136,10 +136,10 @@ describe('cases and holds in the console API', () => {
     expect(f.total).toBe(3);
     expect(f.items.map((i) => i.itemKey).sort()).toEqual([...chosen].sort());
     expect(f.items.find((i) => i.itemKey === chosen[0])!.comments[0]!.body).toBe('需要复核');
-    // an eDiscovery administrator defines a tag; a manager may not
-    expect((await manager.request('POST', '/api/review-tags', { name: 'hot' })).statusCode).toBe(403);
+    // an eDiscovery administrator adds a tag to the case; a manager may not
+    expect((await manager.request('POST', `/api/cases/${caseId}/tags`, { name: 'hot' })).statusCode).toBe(403);
     const edAdmin = await userWith(h, 'eve', ['ediscovery-admin']);
-    expect((await edAdmin.request('POST', '/api/review-tags', { name: 'hot' })).statusCode).toBe(204);
+    expect((await edAdmin.request('POST', `/api/cases/${caseId}/tags`, { name: 'hot' })).statusCode).toBe(201);
     expect(
       (await rita.request('POST', `/api/review-sets/${setId}/tags`, { itemKeys: chosen.slice(0, 1), tag: 'hot' }))
         .statusCode,

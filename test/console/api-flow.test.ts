@@ -136,7 +136,11 @@ describe('console API flow', () => {
     expect(detail.runs).toHaveLength(1);
     expect(detail.runs[0]!.atSource).toBe(120);
     expect(detail.runs[0]!.held.unmapped).toBe(120);
-    expect(detail.lag.level).toBe('ok');
+    // Every record held: the run says so, and the lag is not "on time" while they wait.
+    expect(detail.runs[0]!.outcome).toBe('held');
+    expect(detail.lag.level).toBe('warning');
+    expect(detail.lag.held).toBe(120);
+    expect(detail.counters).toMatchObject({ atSource: 120, archived: 0, heldTotal: 120 });
 
     const problems = await admin.json<ProblemsResponse>('GET', '/api/problems?connectorId=acme');
     expect(problems.groups.find((g) => g.reason === 'unmapped')?.action).toBe('reevaluate');

@@ -66,6 +66,10 @@ describe('console connector into Dovecot', () => {
     expect(last.atSource).toBe(30);
     // One entry per item in the embedded archive plus one IMAP delivery per item.
     expect(last.delivered).toBe(last.afterFanOut + 30);
+    // The connector's delivery counters per destination say the same: 30 IMAP copies, none refused.
+    expect(detail.destinations).toHaveLength(1);
+    expect(detail.destinations[0]).toMatchObject({ delivered: 30, held: 0, pending: 0 });
+    expect(detail.counters).toMatchObject({ atSource: 30, archived: 30, heldTotal: 0 });
 
     const client = new ImapFlow({
       host: d.host,

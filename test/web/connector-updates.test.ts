@@ -11,7 +11,9 @@ function run(id: number, over: Partial<RunSummary> = {}): RunSummary {
     startedAt: 1000,
     finishedAt: null,
     status: 'running',
+    outcome: 'running',
     atSource: 0,
+    processed: 0,
     afterFanOut: 0,
     archived: 0,
     delivered: 0,
@@ -37,8 +39,16 @@ function connector(id: string, over: Partial<ConnectorSummary> = {}): ConnectorS
     lastRun: null,
     nextRunAt: null,
     intervalSeconds: 60,
-    lag: { newestMessageAt: null, lastSuccessAt: null, lagMs: null, level: 'unknown', retentionMs: 432_000_000 },
-    totals: { items: 0, held: 0, failedDeliveries: 0 },
+    lag: {
+      newestMessageAt: null,
+      lastSuccessAt: null,
+      lagMs: null,
+      level: 'unknown',
+      retentionMs: 432_000_000,
+      held: 0,
+      oldestHeldAgeMs: null,
+    },
+    totals: { items: 0, held: 0, heldByReason: {}, failedDeliveries: 0 },
     ...over,
   };
 }

@@ -65,7 +65,14 @@
  *                review-remove-tag, review-check-all, review-check, review-total (data-total),
  *                review-table, review-item-<msgid>, review-item-tags (data-tags), review-conversation,
  *                review-comment, review-comment-open, review-comment-input, review-comment-save,
- *                review-previous, review-next, case-export-note
+ *                review-previous, review-next, case-export-note; cases-status-filter, case-status-<id>
+ *                (data-status), case-status-section, case-close, case-close-reason, case-close-confirm,
+ *                case-closed-note, case-reopen, tags-table, tag-row-<name>, tag-state (data-state), tag-name,
+ *                tag-add, tag-rename-<id>, tag-rename-input-<id>, tag-rename-save-<id>, tag-retire-<id>,
+ *                tag-restore-<id>, set-reviewers-<id> (data-reviewers), set-assignee-<id>, set-assign-<id>,
+ *                set-unassign-<id>-<username>, review-read-only
+ *   review       my-review-page, my-review-table, my-set-<id>, my-set-link-<id>, review-set-page (with the
+ *                review panel above), review-conversation-back
  *   retention    retention-page, retention-outside-note, policy-table, policy-<id>, lock-<id>, lock-confirm-<id>,
  *                policy-locked-<id>, policy-name, policy-value, policy-unit, policy-action, policy-reviewer,
  *                policy-mailboxes, policy-create, dry-run, dry-run-counts, dry-run-table, batch-table,
@@ -91,6 +98,9 @@ import { Bare, Layout, NAV } from './layout.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { CasePage } from './pages/CasePage.js';
 import { CasesPage } from './pages/CasesPage.js';
+import { MyReviewPage } from './pages/cases/MyReviewPage.js';
+import { ReviewConversationPage } from './pages/cases/ReviewConversationPage.js';
+import { ReviewSetPage } from './pages/cases/ReviewSetPage.js';
 import { IntegrityPage } from './pages/integrity/IntegrityPage.js';
 import { RetentionPage } from './pages/RetentionPage.js';
 import { ConnectorPage } from './pages/ConnectorPage.js';
@@ -233,6 +243,30 @@ function AppRoutes() {
               element={
                 <Gate permission="cases:read">
                   <CasePage />
+                </Gate>
+              }
+            />
+            <Route
+              path="review"
+              element={
+                <Gate permission="review">
+                  <MyReviewPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="review/:setId"
+              element={
+                <Gate permission="review">
+                  <ReviewSetPage />
+                </Gate>
+              }
+            />
+            <Route
+              path="review/:setId/items/:itemKey"
+              element={
+                <Gate permission="review">
+                  <ReviewConversationPage />
                 </Gate>
               }
             />

@@ -26,6 +26,7 @@ export const NAV: NavItem[] = [
   { page: 'problems', path: '/problems', permission: 'problems:read', label: tk('common:nav.problems') },
   { page: 'search', path: '/search', permission: 'search', label: tk('common:nav.search') },
   { page: 'cases', path: '/cases', permission: 'cases:read', label: tk('common:nav.cases') },
+  { page: 'review', path: '/review', permission: 'review', label: tk('common:nav.review') },
   {
     page: 'supervision',
     path: '/supervision',

@@ -12,14 +12,13 @@ import {
   pruneAudit,
   verifyAudit,
 } from '../../compliance/audit/index.js';
-import { openStore } from '../../store/index.js';
-import { resolveConfig, type CommonFlags } from '../context.js';
+import { openConfiguredStore, resolveConfig, type CommonFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
 import { parseSince } from './report.js';
 
 export async function auditVerifyCommand(flags: CommonFlags & { json?: boolean }, io: Io): Promise<number> {
   const cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   try {
     const result = await verifyAudit(store.db);
     if (flags.json) printJson(io, result);
@@ -50,7 +49,7 @@ export async function auditExportCommand(
   }
   const sinceAt = flags.since !== undefined ? parseSince(flags.since) : 0;
   const cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   try {
     await auditCliRead(store.db, {
       action: 'audit.export',
@@ -84,7 +83,7 @@ export async function auditPruneCommand(
   io: Io,
 ): Promise<number> {
   const cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   try {
     const r = await pruneAudit(store.db, {
       settingDays: cfg.audit.retentionDays,

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { compareBackup, restoreBackup, runBackup } from '../../compliance/backup/index.js';
 import { formatVerifyText, trustedPublicKey, verifyArchive, evidenceKeyPath } from '../../compliance/evidence/index.js';
 import { openStore } from '../../store/index.js';
-import { resolveConfig, type CommonFlags } from '../context.js';
+import { openConfiguredStore, resolveConfig, type CommonFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
 
 export async function backupCommand(
@@ -15,7 +15,7 @@ export async function backupCommand(
 ): Promise<number> {
   const cfg = await resolveConfig(flags);
   const to = resolve(flags.to);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   try {
     if (flags.check) {
       const c = await compareBackup(store.db, to);

@@ -1,7 +1,7 @@
 /** `connector check`: can each connector work? Exit 1 when any check fails. */
 import { checkConnector, type CheckReport } from '../../pipeline/check.js';
-import { getCursor, openStore } from '../../store/index.js';
-import { resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
+import { getCursor } from '../../store/index.js';
+import { openConfiguredStore, resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
 
 export async function connectorCheckCommand(
@@ -14,7 +14,7 @@ export async function connectorCheckCommand(
     io.err('connector check: no connector configured; pass --sandbox DIR, or --config FILE\n');
     return 2;
   }
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   const reports: CheckReport[] = [];
   try {
     for (const c of connectors) {

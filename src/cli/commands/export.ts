@@ -6,8 +6,7 @@ import { resolve } from 'node:path';
 import { cliActor } from '../../compliance/audit/index.js';
 import { EXPORT_FORMATS, runExport, type ExportFormat } from '../../compliance/export/index.js';
 import { ArchiverError } from '../../core/errors.js';
-import { openStore } from '../../store/index.js';
-import { resolveConfig, type CommonFlags } from '../context.js';
+import { openConfiguredStore, resolveConfig, type CommonFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
 
 export interface ExportFlags extends CommonFlags {
@@ -46,7 +45,7 @@ export async function exportCommand(flags: ExportFlags, io: Io): Promise<number>
   const caseId = idFlag('--case', flags.case);
   const reviewSetId = idFlag('--review-set', flags.reviewSet);
   const cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   try {
     const res = await runExport(store, {
       format: flags.format as ExportFormat,

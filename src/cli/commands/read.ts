@@ -7,7 +7,6 @@ import { TOKENIZER_VERSION } from '../../compliance/search/tokenize.js';
 import {
   ARCHIVE_FOLDER,
   countByStatus,
-  countDeliveries,
   countItems,
   countEntries,
   findItemsByMsgid,
@@ -18,10 +17,16 @@ import {
   listPausedDeliveries,
   listRuns,
   listUnmapped,
+  recordCounters,
+  destinationCounters,
+  runCountersOf,
+  runOutcome,
   sourceHealth,
   searchIndexStats,
   summarizeHolds,
   tombstonesByMsgid,
+  type HoldSummary,
+  type RecordCounters,
   type Store,
 } from '../../store/index.js';
 import { type CommonFlags, withStore as withConfiguredStore } from '../context.js';
@@ -40,25 +45,28 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
   return withStore(flags, async (store, cfg) => {
     const connectors = [];
     for (const c of await listConnectors(store.db)) {
-      const [records, holds, unmapped, runs, paused, deliveries] = await Promise.all([
+      const [records, counters, holds, unmapped, runs, paused, destinations] = await Promise.all([
         countByStatus(store.db, c.id),
+        recordCounters(store.db, { connectorId: c.id }),
         summarizeHolds(store.db, c.id),
         listUnmapped(store.db, c.id, 50),
         listRuns(store.db, { connectorId: c.id, limit: 5 }),
         listPausedDeliveries(store.db, Date.now(), c.id),
-        countDeliveries(store.db, { connectorId: c.id }),
+        destinationCounters(store.db, { connectorId: c.id }),
       ]);
       connectors.push({
         ...c,
         cursor: (await getCursor(store.db, c.id)) ?? '0',
         records,
+        counters,
         holds: holds.map((h) => ({ ...h, whatToDo: HOLD_REASONS[h.reason as keyof typeof HOLD_REASONS] ?? '' })),
         unmapped,
         health: await sourceHealth(store.db, c.id, Date.now()),
-        lastRuns: runs,
+        lastRuns: runs.map((r) => ({ ...r, outcome: runOutcome(r.status, runCountersOf(r.counters)) })),
         // Waiting out a mail service's limit: paused, not failed.
         pausedDeliveries: paused.map((p) => ({ ...p, until: new Date(p.until).toISOString() })),
-        partialDeliveries: deliveries.filter((d) => d.status === 'partial').reduce((n, d) => n + d.n, 0),
+        partialDeliveries: destinations.reduce((n, d) => n + d.partial, 0),
+        destinations,
       });
     }
     const totals = await countItems(store.db);
@@ -69,7 +77,10 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
       return 0;
     }
     io.out(
-      `data directory ${cfg.dataDir}: ${totals.items} items in ${totals.mailboxes} mailboxes (${totals.entries} entries)\n`,
+      // Items of held records are kept (and searchable) but in no mailbox: said so, so that this
+      // line does not read as "everything archived".
+      `data directory ${cfg.dataDir}: ${totals.items} items kept (held ones included), ` +
+        `${totals.entries} entries in ${totals.mailboxes} mailboxes\n`,
     );
     io.out(
       `search index: ${search.indexed} of ${search.items} items` +
@@ -80,15 +91,9 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
     );
     if (connectors.length === 0) io.out('no connector has run yet: try `wechat-archiver run --once --sandbox DIR`\n');
     for (const c of connectors) {
-      const r = c.records;
       io.out(`\nconnector ${c.id} (${c.sourceKind}), cursor seq ${c.cursor}\n`);
-      io.out(
-        `  records: ${r.done} archived, ${r.held} held, ${r.failed} failed, ${r.pending} pending, ${r.duplicate} duplicates\n`,
-      );
-      for (const h of c.holds)
-        io.out(
-          `  held ${h.reason}: ${h.records} records${h.participants ? `, ${h.participants} people` : ''} - ${h.whatToDo}\n`,
-        );
+      io.out(recordsLine(c.counters));
+      for (const h of c.holds) io.out(holdLine(h));
       for (const u of c.unmapped.slice(0, 10)) io.out(`  unmapped: ${u.participant} (${u.items} items)\n`);
       for (const p of c.pausedDeliveries) {
         const scope = p.mailbox === undefined ? 'every mailbox' : p.mailbox;
@@ -109,10 +114,33 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
       for (const g of h.consentGaps)
         io.out(`  known gap: ${g.externalUserId} declined archiving with ${g.userid} since ${isoTime(g.since)}\n`);
       const last = c.lastRuns[0];
-      if (last) io.out(`  last run ${last.id}: ${last.status} at ${isoTime(last.finishedAt ?? last.startedAt)}\n`);
+      if (last) io.out(`  last run ${last.id}: ${last.outcome} at ${isoTime(last.finishedAt ?? last.startedAt)}\n`);
     }
     return 0;
   });
+}
+
+/** "750 at source: 700 archived (...), 50 held, 0 failed, 0 pending": the parts add up to the whole. */
+function recordsLine(c: RecordCounters): string {
+  const notes = [
+    ...(c.duplicates ? [`${c.duplicates} duplicates`] : []),
+    ...(c.archivedPartlyUnmapped ? [`${c.archivedPartlyUnmapped} not for every participant`] : []),
+  ];
+  return (
+    `  records: ${c.atSource} at source: ${c.archived} archived${notes.length ? ` (${notes.join(', ')})` : ''}, ` +
+    `${c.heldTotal} held, ${c.failed} failed, ${c.pending} pending; ${c.afterFanOut} mailbox entries\n`
+  );
+}
+
+function holdLine(h: HoldSummary & { whatToDo: string }): string {
+  const parts = [];
+  if (h.records || (!h.archivedPartly && !h.deliveries)) parts.push(`${h.records} records`);
+  // Archived for their other participants: counted as archived above, not as held.
+  if (h.archivedPartly) parts.push(`${h.archivedPartly} archived records miss their mailboxes`);
+  if (h.deliveries) parts.push(`${h.deliveries} deliveries`);
+  if (h.participants && h.reason === 'unmapped') parts.push(`${h.participants} people`);
+  const label = h.records ? `held ${h.reason}` : h.reason;
+  return `  ${label}: ${parts.join(', ')} - ${h.whatToDo}\n`;
 }
 
 export async function mailboxListCommand(flags: ReadFlags, io: Io): Promise<number> {

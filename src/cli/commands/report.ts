@@ -1,6 +1,6 @@
 /** `report --since DATE`: runs and days with their counters, destinations, and every problem item. */
-import { buildReport, openStore, type Report } from '../../store/index.js';
-import { resolveConfig, type CommonFlags } from '../context.js';
+import { buildReport, type Report } from '../../store/index.js';
+import { openConfiguredStore, resolveConfig, type CommonFlags } from '../context.js';
 import { isoTime, printJson, table, type Io } from '../io.js';
 
 export interface ReportFlags extends CommonFlags {
@@ -12,7 +12,7 @@ export interface ReportFlags extends CommonFlags {
 export async function reportCommand(flags: ReportFlags, io: Io): Promise<number> {
   const since = parseSince(flags.since);
   const cfg = await resolveConfig(flags, true);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   let report: Report;
   try {
     report = await buildReport(store.db, { since });
@@ -38,9 +38,14 @@ const held = (h: Record<string, number>) =>
     .join(', ') || '0';
 
 function human(r: Report): string {
-  let out = `report since ${isoTime(r.since)}\n\nper day (UTC)\n`;
+  const t = r.totals;
+  let out = `report since ${isoTime(r.since)}\n\n`;
+  out +=
+    `${t.atSource} record(s) captured: ${t.archived} archived (${t.duplicates} duplicates), ` +
+    `${t.heldTotal} held, ${t.failed} failed, ${t.pending} pending; ${t.afterFanOut} mailbox entries\n`;
+  out += '\nper day captured (UTC), by outcome now\n';
   out += table([
-    ['DAY', 'RUNS', 'AT SOURCE', 'AFTER FAN-OUT', 'ARCHIVED', 'DUPLICATES', 'HELD', 'FAILED'],
+    ['DAY', 'RUNS', 'AT SOURCE', 'AFTER FAN-OUT', 'ARCHIVED', 'DUPLICATES', 'HELD', 'FAILED', 'PENDING'],
     ...r.days.map((d) => [
       d.day,
       String(d.runs),
@@ -50,8 +55,27 @@ function human(r: Report): string {
       String(d.duplicates),
       held(d.held),
       String(d.failed),
+      String(d.pending),
     ]),
   ]);
+  const notOk = r.runs.filter((x) => x.outcome !== 'succeeded' && x.outcome !== 'running');
+  if (notOk.length) {
+    out += `\n${notOk.length} run(s) held every record, failed or were interrupted\n`;
+    out += table([
+      ['RUN', 'CONNECTOR', 'STARTED', 'OUTCOME', 'AT SOURCE', 'PROCESSED', 'ARCHIVED', 'HELD', 'FAILED'],
+      ...notOk.map((x) => [
+        String(x.runId),
+        x.connectorId,
+        isoTime(x.startedAt),
+        x.outcome,
+        String(x.atSource),
+        String(x.processed),
+        String(x.archived),
+        held(x.held),
+        String(x.failed),
+      ]),
+    ]);
+  }
   if (r.destinations.length) {
     out += '\ndestinations\n';
     out += table([

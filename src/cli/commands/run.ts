@@ -1,7 +1,7 @@
 /** `run --once`: one run of every configured connector (or the sandbox given by flags), with a report. */
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
-import type { Config } from '../../config/index.js';
+import { storeOptionsOf, type Config } from '../../config/index.js';
 import { checkpointIfChanged } from '../../compliance/evidence/index.js';
 import { runConnector, type ConnectorRunReport, type RunProgress } from '../../pipeline/index.js';
 import { SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
@@ -30,7 +30,7 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
     io.err('run: no connector configured; pass --sandbox DIR, or --config FILE (see config.example.json)\n');
     return 2;
   }
-  const opened = await openWriter(cfg.dataDir, 'run --once', flags, io);
+  const opened = await openWriter(cfg.dataDir, 'run --once', flags, io, storeOptionsOf(cfg));
   if ('exit' in opened) return opened.exit;
   const { store } = opened;
   // Credentials a run keeps in the database (Graph upload session URLs) are sealed, as `serve` does.
@@ -74,7 +74,7 @@ export function formatReport(r: ConnectorRunReport): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   const lines = [
-    `run ${r.runId} of ${r.connectorId}: ${r.status} in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `run ${r.runId} of ${r.connectorId}: ${r.outcome === 'held' ? 'held (every record it processed was held; none reached a mailbox)' : r.status} in ${(r.durationMs / 1000).toFixed(1)} s`,
     `  captured ${r.captured}, processed ${r.fetched}: archived ${r.archived}, held ${r.heldTotal}${held ? ` (${held})` : ''}, failed ${r.failed}`,
     `  deliveries ${r.deliveries} into WeChat Archiver folders; media ${r.media.fetched} files, ${r.media.bytes} bytes`,
   ];

@@ -9,8 +9,7 @@ import { appendAudit } from '../../compliance/audit/index.js';
 import { searchArchive, type SearchHit } from '../../compliance/search/index.js';
 import { reindexArchive } from '../../compliance/search/reindex.js';
 import { isArchiverError } from '../../core/errors.js';
-import { openStore } from '../../store/index.js';
-import { resolveConfig, type CommonFlags } from '../context.js';
+import { openConfiguredStore, resolveConfig, type CommonFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
 
 export interface SearchFlags extends CommonFlags {
@@ -60,7 +59,7 @@ export async function searchCommand(query: string, flags: SearchFlags, io: Io): 
     return 2;
   }
   const cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   try {
     let result;
     try {
@@ -102,7 +101,7 @@ export async function reindexCommand(flags: CommonFlags & { json?: boolean; batc
     return 2;
   }
   const cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   const bar =
     !flags.json && io.tty ? new cliProgress.SingleBar({ format: 'reindex [{bar}] {value}/{total} items' }) : undefined;
   let started = false;

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig, type Config, type ConnectorConfig } from '../../config/index.js';
+import { parseConfig, storeOptionsOf, type Config, type ConnectorConfig } from '../../config/index.js';
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { startAuditPruneSchedule } from '../../compliance/audit/index.js';
@@ -44,7 +44,7 @@ const WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   let cfg = await resolveConfig(flags);
   const logger = cliLogger(cfg.logLevel, io);
-  const opened = await openWriter(cfg.dataDir, 'serve', flags, io);
+  const opened = await openWriter(cfg.dataDir, 'serve', flags, io, storeOptionsOf(cfg));
   if ('exit' in opened) return opened.exit;
   const { store } = opened;
   let demoDir: string | undefined;

@@ -17,8 +17,7 @@ import {
   writeEvidencePackage,
 } from '../../compliance/evidence/index.js';
 import { cliActor } from '../../compliance/audit/cli-read.js';
-import { openStore } from '../../store/index.js';
-import { resolveConfig, type CommonFlags } from '../context.js';
+import { openConfiguredStore, resolveConfig, type CommonFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
 import { parseSince } from './report.js';
 
@@ -31,7 +30,7 @@ export interface VerifyFlags extends CommonFlags {
 
 export async function verifyCommand(flags: VerifyFlags, io: Io): Promise<number> {
   const cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   try {
     const publicKeyPem = await trustedPublicKey(evidenceKeyPath(cfg.dataDir, cfg.evidence.keyFile), flags.publicKey);
     const tsaCaPem = flags.tsaCa ? await readFile(flags.tsaCa, 'utf8') : await trustedTsaPem(cfg);
@@ -51,7 +50,7 @@ export async function verifyCommand(flags: VerifyFlags, io: Io): Promise<number>
 
 export async function checkpointCommand(flags: CommonFlags & { json?: boolean }, io: Io): Promise<number> {
   const cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   try {
     const result = await checkpointIfChanged(store.db, cfg, { force: true });
     if (flags.json) printJson(io, result);
@@ -69,7 +68,7 @@ export async function checkpointCommand(flags: CommonFlags & { json?: boolean },
 
 export async function evidenceCommand(flags: VerifyFlags & { out: string }, io: Io): Promise<number> {
   const cfg = await resolveConfig(flags);
-  const store = await openStore(cfg.dataDir);
+  const store = await openConfiguredStore(cfg);
   try {
     const publicKeyPem = await trustedPublicKey(evidenceKeyPath(cfg.dataDir, cfg.evidence.keyFile), flags.publicKey);
     if (!publicKeyPem) {

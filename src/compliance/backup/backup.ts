@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '../../config/index.js';
+import { blobsOptions, type Config } from '../../config/index.js';
 import { crashPoint } from '../../core/fault-points.js';
 import {
   auditCountAfter,
@@ -18,6 +18,8 @@ import {
   ingestCountsAfter,
   latestCheckpoint,
   ensurePrivateDir,
+  LocalBlobStore,
+  openBlobStore,
   openStore,
   readCheckpointBasis,
   type Db,
@@ -63,7 +65,8 @@ export async function runBackup(db: Db, cfg: Config, to: string, now = Date.now)
   try {
     const basis = await readCheckpointBasis(snap.db);
     const cp = await latestCheckpoint(snap.db);
-    const copied = await copyBlobFiles(snap.db, join(cfg.dataDir, 'blobs'), p.blobs);
+    const live = (await openBlobStore(cfg.dataDir, blobsOptions(cfg.blobs))).objects;
+    const copied = await copyBlobFiles(snap.db, live, new LocalBlobStore(p.blobs)).finally(() => live.close());
     manifest = {
       format: BACKUP_FORMAT,
       snapshot: name,

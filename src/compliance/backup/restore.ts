@@ -8,7 +8,7 @@
 import { copyFile, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
-import { ensurePrivateDir, markUndeliveredInDoubt, openStore } from '../../store/index.js';
+import { ensurePrivateDir, LocalBlobStore, markUndeliveredInDoubt, openStore } from '../../store/index.js';
 import { syncDir } from '../../store/blobs/local.js';
 import { EVIDENCE_KEY_FILE, publicKeyPath } from '../evidence/signing-key.js';
 import { copyBlobFiles } from './copy-blobs.js';
@@ -37,7 +37,7 @@ export async function restoreBackup(
   );
   const store = await openStore(dataDir);
   try {
-    const copied = await copyBlobFiles(store.db, p.blobs, join(dataDir, 'blobs'));
+    const copied = await copyBlobFiles(store.db, new LocalBlobStore(p.blobs), store.blobs.objects);
     // Deliveries made after the backup look undelivered in it: look each up before sending again.
     await markUndeliveredInDoubt(store.db);
     return { manifest, blobFiles: copied.files };

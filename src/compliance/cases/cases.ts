@@ -12,7 +12,6 @@ import {
   legalHolds,
   listCaseRows,
   removeCaseMember,
-  setCaseStatus,
   type CaseRow,
   type Db,
 } from '../../store/index.js';
@@ -83,9 +82,9 @@ export async function requireCase(db: Db, id: number): Promise<CaseRow> {
   return c;
 }
 
-/** Every case (member undefined), or those `member` belongs to. */
-export async function listCases(db: Db, member?: string): Promise<CaseView[]> {
-  return (await listCaseRows(db, member)).map(caseView);
+/** Every case (member undefined), or those `member` belongs to; optionally only active or closed ones. */
+export async function listCases(db: Db, member?: string, status?: 'active' | 'closed'): Promise<CaseView[]> {
+  return (await listCaseRows(db, member, status)).map(caseView);
 }
 
 export async function showCase(db: Db, id: number): Promise<CaseDetail> {
@@ -124,10 +123,4 @@ export async function setMember(
     },
     now,
   );
-}
-
-export async function closeCase(db: Db, caseId: number, actor: Actor, now = Date.now()): Promise<void> {
-  await requireCase(db, caseId);
-  await setCaseStatus(db, caseId, 'closed', now);
-  await appendAudit(db, { actor: actor.username, action: 'case.close', target: String(caseId), ...ipOf(actor) }, now);
 }

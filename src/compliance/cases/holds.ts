@@ -16,7 +16,8 @@ import {
 import { appendAudit } from '../audit/index.js';
 import { compileQuery } from '../search/query-compile.js';
 import { parseQuery } from '../search/query-parse.js';
-import { ipOf, requireCase, type Actor } from './cases.js';
+import { requireActiveCase } from './case-status.js';
+import { ipOf, type Actor } from './cases.js';
 
 export interface HoldView {
   id: number;
@@ -82,8 +83,7 @@ export async function placeHold(
   actor: Actor,
   now = Date.now(),
 ): Promise<HoldView> {
-  const c = await requireCase(db, caseId);
-  if (c.status === 'closed') throw new ArchiverError('WXA_CASE_CLOSED', `case ${caseId} is closed`);
+  await requireActiveCase(db, caseId);
   const hasCustodian = input.custodian !== undefined && input.custodian.trim() !== '';
   const hasQuery = input.query !== undefined && input.query.trim() !== '';
   if (hasCustodian === hasQuery)

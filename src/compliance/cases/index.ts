@@ -1,4 +1,7 @@
-/** eDiscovery cases: members, legal holds, and the rules for who sees which case. */
+/** eDiscovery cases: members, legal holds, review sets and their reviewers and tags, closing and reopening. */
 export * from './cases.js';
+export * from './case-status.js';
 export * from './holds.js';
 export * from './review.js';
+export * from './reviewers.js';
+export * from './tags.js';

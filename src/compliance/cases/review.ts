@@ -1,33 +1,32 @@
 /**
  * Searches and review inside a case: saved searches with their counts (items, mailboxes, bytes,
- * by type), review sets filled from them, reviewers assigned to a set, tags (the standard ones
- * and those an administrator defines), bulk tagging and comments. Every change and every
- * review listing is audited.
+ * by type), review sets filled from them, bulk tagging with the case's tags (tags.ts) and
+ * comments. A closed case is read-only here (case-status.ts). Every change and every review
+ * listing is audited.
  */
 import { ArchiverError } from '../../core/errors.js';
 import {
   addMatchesToReviewSet,
-  assignReviewer,
   insertComment,
   insertReviewSet,
   insertSavedSearch,
-  insertTagDefinition,
+  reviewersOf,
   reviewItemKeysIn,
+  reviewSetSummary,
   reviewItems,
   reviewSetsOf,
   savedSearchesOf,
   searchCounts,
   setTags,
-  tagDefinitions,
   updateSavedSearchCounts,
   type Db,
 } from '../../store/index.js';
 import { appendAudit, type AuditAction } from '../audit/index.js';
 import { compileQuery } from '../search/query-compile.js';
 import { parseQuery } from '../search/query-parse.js';
-import { ipOf, requireCase, type Actor } from './cases.js';
-
-export const STANDARD_TAGS = ['responsive', 'not-responsive', 'privileged', 'needs-second-look'] as const;
+import { requireActiveCase } from './case-status.js';
+import { ipOf, type Actor } from './cases.js';
+import { requireUsableTag } from './tags.js';
 
 async function audit(
   db: Db,
@@ -40,13 +39,16 @@ async function audit(
   await appendAudit(db, { actor: actor.username, action, target, detail, ...ipOf(actor) }, now);
 }
 
-async function activeCase(db: Db, caseId: number): Promise<void> {
-  const c = await requireCase(db, caseId);
-  if (c.status === 'closed') throw new ArchiverError('WXA_CASE_CLOSED', `case ${caseId} is closed`);
+/** The case of a review set, refused when the case is closed. */
+export async function activeCaseOfSet(db: Db, reviewSetId: number): Promise<number> {
+  const set = await reviewSetSummary(db, reviewSetId);
+  if (!set) throw new ArchiverError('WXA_NOT_FOUND', `no review set has id ${reviewSetId}`);
+  await requireActiveCase(db, set.caseId);
+  return set.caseId;
 }
 
 export async function saveSearch(db: Db, caseId: number, name: string, query: string, actor: Actor, now = Date.now()) {
-  await activeCase(db, caseId);
+  await requireActiveCase(db, caseId);
   const counts = await searchCounts(db, compileQuery(parseQuery(query)));
   const id = await insertSavedSearch(db, { caseId, name, query, counts, by: actor.username }, now);
   await audit(db, actor, 'case.search.save', String(caseId), { searchId: id, query, items: counts.items }, now);
@@ -71,6 +73,7 @@ async function savedSearch(db: Db, caseId: number, searchId: number) {
 }
 
 export async function rerunSearch(db: Db, caseId: number, searchId: number, actor: Actor, now = Date.now()) {
+  await requireActiveCase(db, caseId);
   const s = await savedSearch(db, caseId, searchId);
   const counts = await searchCounts(db, compileQuery(parseQuery(s.query)));
   await updateSavedSearchCounts(db, searchId, counts, now);
@@ -79,7 +82,7 @@ export async function rerunSearch(db: Db, caseId: number, searchId: number, acto
 }
 
 export async function createReviewSet(db: Db, caseId: number, name: string, actor: Actor, now = Date.now()) {
-  await activeCase(db, caseId);
+  await requireActiveCase(db, caseId);
   if (name.trim() === '') throw new ArchiverError('WXA_INPUT_INVALID', 'name: give the review set a name');
   const id = await insertReviewSet(db, caseId, name.trim(), actor.username, now);
   await audit(db, actor, 'review-set.create', String(id), { caseId, name }, now);
@@ -87,10 +90,16 @@ export async function createReviewSet(db: Db, caseId: number, name: string, acto
 }
 
 export async function listReviewSets(db: Db, caseId: number) {
-  return (await reviewSetsOf(db, caseId)).map((r) => ({
+  const sets = await reviewSetsOf(db, caseId);
+  const reviewers = await reviewersOf(
+    db,
+    sets.map((r) => Number(r.id)),
+  );
+  return sets.map((r) => ({
     id: Number(r.id),
     name: r.name,
     items: Number(r.items ?? 0),
+    reviewers: reviewers.get(Number(r.id)) ?? [],
     createdBy: r.created_by,
     createdAt: new Date(Number(r.created_at)).toISOString(),
   }));
@@ -105,27 +114,11 @@ export async function addSearchToReviewSet(
   actor: Actor,
   now = Date.now(),
 ): Promise<{ added: number }> {
-  await activeCase(db, caseId);
+  await requireActiveCase(db, caseId);
   const s = await savedSearch(db, caseId, searchId);
   const added = await addMatchesToReviewSet(db, reviewSetId, compileQuery(parseQuery(s.query)), actor.username, now);
   await audit(db, actor, 'review-set.add', String(reviewSetId), { caseId, searchId, added }, now);
   return { added };
-}
-
-export async function assignToReviewSet(db: Db, reviewSetId: number, username: string, actor: Actor, now = Date.now()) {
-  await assignReviewer(db, reviewSetId, username);
-  await audit(db, actor, 'review-set.assign', String(reviewSetId), { username }, now);
-}
-
-export async function allowedTags(db: Db): Promise<string[]> {
-  return [...STANDARD_TAGS, ...(await tagDefinitions(db))];
-}
-
-export async function defineTag(db: Db, name: string, actor: Actor, now = Date.now()): Promise<void> {
-  if (!/^[\p{L}\p{N}][\p{L}\p{N} _-]{0,49}$/u.test(name))
-    throw new ArchiverError('WXA_INPUT_INVALID', `tag: "${name}" must be 1-50 letters, digits, spaces, - or _`);
-  await insertTagDefinition(db, name, actor.username, now);
-  await audit(db, actor, 'review.tag.define', name, {}, now);
 }
 
 /** Tags (or untags) items of the set in bulk; items not in the set are refused by name. */
@@ -136,11 +129,7 @@ export async function tagItems(
   actor: Actor,
   now = Date.now(),
 ): Promise<{ tagged: number }> {
-  if (!(await allowedTags(db)).includes(req.tag))
-    throw new ArchiverError(
-      'WXA_INPUT_INVALID',
-      `tag: "${req.tag}" is not a defined tag; ask an administrator to define it`,
-    );
+  await requireUsableTag(db, await activeCaseOfSet(db, reviewSetId), req.tag, !req.remove);
   const keys = [...new Set(req.itemKeys)];
   const inSet = await reviewItemKeysIn(db, reviewSetId, keys);
   const outside = keys.filter((k) => !inSet.has(k));
@@ -168,6 +157,7 @@ export async function commentItem(
 ): Promise<{ id: number }> {
   if (body.trim() === '' || body.length > 10_000)
     throw new ArchiverError('WXA_INPUT_INVALID', 'body: a comment is 1 to 10,000 characters');
+  await activeCaseOfSet(db, reviewSetId);
   if (!(await reviewItemKeysIn(db, reviewSetId, [itemKey])).has(itemKey))
     throw new ArchiverError('WXA_INPUT_INVALID', `itemKey: ${itemKey} is not in review set ${reviewSetId}`);
   const id = await insertComment(db, { reviewSetId, itemKey, author: actor.username, body }, now);

@@ -16,7 +16,7 @@ export async function deleteItemEntry(
     store.db,
     [{ itemKey: req.itemKey, mailbox: req.mailbox }],
     { kind: req.via, actor: req.actor },
-    { now, blobFiles: store.blobs.files },
+    { now, blobs: store.blobs.objects },
   );
   const outcome = res.refused.length > 0 ? 'refused-hold' : res.missing.length > 0 ? 'not-found' : 'deleted';
   await appendAudit(

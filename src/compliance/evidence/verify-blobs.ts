@@ -1,32 +1,24 @@
 /**
- * Re-hashes every blob: inline ones from the database, files streamed from disk in large reads
- * (as fast as `sha256sum`, measured in bench/verify.bench.ts), and messages stored as a
+ * Re-hashes every blob: inline ones from the database, large ones streamed from the blob store
+ * (local files in large reads, as fast as `sha256sum`, measured in bench/verify.bench.ts; or
+ * objects from an S3-compatible bucket), and messages stored as a
  * skeleton re-assembled from their media exactly as a reader would get them. Also names items
  * whose rendered message has no blob at all.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { blobsPage, itemsWithoutBlob, sha256Hex, type BlobStore, type Db } from '../../store/index.js';
+import { isArchiverError } from '../../core/errors.js';
+import { blobsPage, itemsWithoutBlob, sha256Hex, type ArchiveBlobs, type Db } from '../../store/index.js';
 import type { Problems } from './problems.js';
 
 const PAGE = 100;
-/** Read size for blob files: large reads keep the hash, not the system calls, the bottleneck. */
-const READ_BYTES = 1 << 20;
 
 export interface BlobCheck {
   checked: number;
   bytes: number;
 }
 
-export async function hashFile(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: READ_BYTES })) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
 export async function verifyBlobs(
   db: Db,
-  blobs: BlobStore,
+  blobs: ArchiveBlobs,
   sinceAt: number,
   problems: Problems,
   /** called after each page with the blobs checked so far */
@@ -60,17 +52,21 @@ export async function verifyBlobs(
 
 async function checkBlob(
   db: Db,
-  blobs: BlobStore,
+  blobs: ArchiveBlobs,
   b: { sha256: string; data: Buffer | null; encoding: string },
 ): Promise<string | null> {
   if (b.data === null) {
-    let actual: string;
     try {
-      actual = await hashFile(blobs.files.pathOf(b.sha256));
-    } catch {
-      return `the blob file is missing from ${blobs.files.root}`;
+      // The stream re-hashes as it goes and fails at its end if the bytes do not match.
+      for await (const _ of await blobs.stream(b.sha256));
+      return null;
+    } catch (err) {
+      if (isArchiverError(err, 'WXA_BLOB_MISSING')) return `the blob file is missing from ${blobs.objects.location}`;
+      if (isArchiverError(err, 'WXA_BLOB_CORRUPT')) {
+        return 'the blob file no longer matches its SHA-256: its bytes were altered';
+      }
+      throw err;
     }
-    return actual === b.sha256 ? null : 'the blob file no longer matches its SHA-256: its bytes were altered';
   }
   if (b.encoding === 'raw') {
     return sha256Hex(b.data) === b.sha256 ? null : 'the blob no longer matches its SHA-256: its bytes were altered';

@@ -13,7 +13,15 @@ export function dispositionDeps(store: Store, now: number): DispositionDeps {
     held: (entries) => heldEntries(store.db, entries),
     heldKey: (e) => holdEntryKey(e.itemKey, e.mailbox),
     deleteEntries: async (entries, cause) => {
-      const r = await deleteEntries(store.db, entries, { ...cause, actor: `retention:${cause.policyId}` }, { now });
+      const r = await deleteEntries(
+        store.db,
+        entries,
+        { ...cause, actor: `retention:${cause.policyId}` },
+        {
+          now,
+          blobs: store.blobs.objects,
+        },
+      );
       return { deleted: r.deleted.length, held: r.refused.length };
     },
   };

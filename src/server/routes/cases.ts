@@ -7,11 +7,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
+  closeCase,
   createCase,
   holdReport,
   listCases,
   placeHold,
   releaseHold,
+  reopenCase,
   requireHold,
   setMember,
   showCase,
@@ -38,6 +40,7 @@ const holdBody = z.object({
   to: z.string().optional(),
 });
 const releaseBody = z.object({ reason: z.string().max(2000).optional() });
+const listQuery = z.object({ status: z.enum(['active', 'closed', 'all']).default('all') });
 const entryParams = z.object({ itemKey: z.string().min(1), mailbox: z.string().min(3) });
 
 function actorOf(req: FastifyRequest): Actor {
@@ -47,13 +50,21 @@ function actorOf(req: FastifyRequest): Actor {
 export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const db = ctx.store.db;
 
-  app.get('/cases', { config: { access: 'cases:read' }, schema: { summary: 'Cases you work' } }, async (req) => {
-    const all = req.user && can(req.user.roles, 'cases:all');
-    const mine = await listCases(db, req.user?.username ?? '');
-    // Administrators see every case; `member` tells them which ones they are on themselves.
-    const ids = new Set(mine.map((c) => c.id));
-    return { cases: (all ? await listCases(db) : mine).map((c) => ({ ...c, member: ids.has(c.id) })) };
-  });
+  app.get(
+    '/cases',
+    { config: { access: 'cases:read' }, schema: { summary: 'Cases you work (?status=active|closed|all)' } },
+    async (req) => {
+      const q = parse(listQuery, req.query);
+      const status = q.status === 'all' ? undefined : q.status;
+      const all = req.user && can(req.user.roles, 'cases:all');
+      const mine = await listCases(db, req.user?.username ?? '', status);
+      // Administrators see every case; `member` tells them which ones they are on themselves.
+      const ids = new Set(mine.map((c) => c.id));
+      return {
+        cases: (all ? await listCases(db, undefined, status) : mine).map((c) => ({ ...c, member: ids.has(c.id) })),
+      };
+    },
+  );
 
   app.post(
     '/cases',
@@ -69,6 +80,29 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
     '/cases/:caseId',
     { config: { access: 'cases:read' }, schema: { summary: 'A case: members, custodians, holds' } },
     async (req) => showCase(db, parse(caseParams, req.params).caseId),
+  );
+
+  app.post(
+    '/cases/:caseId/close',
+    {
+      config: { access: 'cases:write' },
+      schema: { summary: 'Close the case (409 while a hold is active)', body: jsonSchema(releaseBody) },
+    },
+    async (req) => {
+      const { caseId } = parse(caseParams, req.params);
+      await closeCase(db, caseId, actorOf(req), parse(releaseBody, req.body ?? {}).reason, ctx.now());
+      return showCase(db, caseId);
+    },
+  );
+
+  app.post(
+    '/cases/:caseId/reopen',
+    { config: { access: 'cases:write' }, schema: { summary: 'Reopen a closed case', body: jsonSchema(releaseBody) } },
+    async (req) => {
+      const { caseId } = parse(caseParams, req.params);
+      await reopenCase(db, caseId, actorOf(req), parse(releaseBody, req.body ?? {}).reason, ctx.now());
+      return showCase(db, caseId);
+    },
   );
 
   app.put(

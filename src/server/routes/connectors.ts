@@ -9,7 +9,9 @@ import type { ConnectorConfig } from '../../config/index.js';
 import type { ConnectorStatus } from '../../pipeline/supervisor.js';
 import {
   connectorTotals,
+  destinationCounters,
   getConnectorDefinition,
+  recordCounters,
   listRuns,
   saveConnectorDefinition,
   setConnectorPaused,
@@ -73,6 +75,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
       connectorTotals(db, s.id),
     ]);
     const lagMs = health.captureLagMs;
+    const worst = Math.max(lagMs ?? 0, health.oldestUnprocessedAgeMs ?? 0, health.oldestHeldAgeMs ?? 0);
     return {
       id: s.id,
       name: s.config.name ?? s.id,
@@ -87,9 +90,12 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
       lag: {
         newestMessageAt: health.newestMessageTime,
         lastSuccessAt: health.lastSuccessfulRunAt,
-        lagMs,
-        level: health.lastSuccessfulRunAt === null && lagMs === null ? 'unknown' : health.level,
+        // How far the archive is behind: capture, or the oldest record still not in a mailbox.
+        lagMs: lagMs === null && worst === 0 ? null : worst,
+        level: health.lastSuccessfulRunAt === null && lagMs === null && health.held === 0 ? 'unknown' : health.level,
         retentionMs: SOURCE_RETENTION_MS,
+        held: health.held,
+        oldestHeldAgeMs: health.oldestHeldAgeMs,
       },
       totals,
     };
@@ -105,10 +111,16 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
     const summary = await summaryOf(s);
     const row = s.origin === 'console' ? await getConnectorDefinition(db, s.id) : undefined;
     const def = row ? (row.definition as StoredDefinition) : undefined;
-    const rows = await listRuns(db, { connectorId: s.id, limit: DETAIL_RUNS + 1 });
+    const [rows, counters, destinations] = await Promise.all([
+      listRuns(db, { connectorId: s.id, limit: DETAIL_RUNS + 1 }),
+      recordCounters(db, { connectorId: s.id }),
+      destinationCounters(db, { connectorId: s.id }),
+    ]);
     const runs = rows.slice(0, DETAIL_RUNS).map(runSummary);
     return {
       ...summary,
+      counters,
+      destinations,
       definition: def ? stripKeyVersions(def) : definitionOfConfig(s.config),
       secrets: def ? await secretStatus(db, ctx.secrets, def) : {},
       runs,

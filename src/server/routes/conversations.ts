@@ -4,7 +4,7 @@
  * attachment. Both open archived content, so both need mailboxes:read, stay within the
  * reader's mailbox scope, and are audited before anything is sent.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   findConversationOf,
   listConversationAfter,
@@ -47,48 +47,81 @@ export function decodePosition(cursor: string, field: string): ConversationPosit
 
 const positionOf = (r: ConversationItemRow): ConversationPosition => ({ msgTime: r.msgTime, key: r.itemKey });
 
+async function pageOf(
+  ctx: ServerContext,
+  conv: { connectorId: string; conversationId: string },
+  older: { rows: ConversationItemRow[]; more: boolean } | undefined,
+  newer: { rows: ConversationItemRow[]; more: boolean } | undefined,
+  scope: MailboxScope,
+  anchor: string | null,
+): Promise<ConversationPage> {
+  const rows = [...(older?.rows ?? []), ...(newer?.rows ?? [])];
+  const t = await transcript(ctx.store.db, conv.connectorId, rows, scope);
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  return {
+    connectorId: conv.connectorId,
+    conversation: { id: conv.conversationId, name: t.name, kind: t.kind },
+    messages: t.messages,
+    // Paging backwards from an empty page has nowhere to start: both ends are then closed.
+    older: older?.more && first ? encodePosition(positionOf(first)) : null,
+    newer: newer?.more && last ? encodePosition(positionOf(last)) : null,
+    anchor,
+  };
+}
+
+async function auditView(
+  ctx: ServerContext,
+  req: FastifyRequest,
+  conv: { connectorId: string; conversationId: string },
+  page: ConversationPage,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await ctx.audit(req, {
+    action: 'conversation.view',
+    target: `${conv.connectorId}/${conv.conversationId}`,
+    detail: {
+      ...(page.anchor ? { around: page.anchor } : {}),
+      messages: page.messages.length,
+      ...(page.messages.length
+        ? { first: page.messages[0]?.itemKey, last: page.messages[page.messages.length - 1]?.itemKey }
+        : {}),
+      ...extra,
+    },
+  });
+}
+
+/**
+ * The conversation around an item, audited (with `extra` in the audit detail): what
+ * `/items/:itemKey/conversation` answers, and what a review set opens for one of its items.
+ */
+export async function conversationAround(
+  ctx: ServerContext,
+  req: FastifyRequest,
+  itemKey: string,
+  limit: number,
+  extra: Record<string, unknown> = {},
+): Promise<ConversationPage> {
+  const { db } = ctx.store;
+  const scope = mailboxScopeOf(req.user);
+  const found = await findConversationOf(db, itemKey, scope);
+  if (!found) throw notFound(`item ${itemKey}`);
+  // The anchor and the older half end at the item; the newer half starts after it.
+  const olderCount = Math.ceil(limit / 2);
+  const older = await listConversationBefore(db, found, {
+    before: found.position,
+    inclusive: true,
+    limit: olderCount,
+    scope,
+  });
+  const newer = await listConversationAfter(db, found, { after: found.position, limit: limit - olderCount, scope });
+  const page = await pageOf(ctx, found, older, newer, scope, itemKey);
+  await auditView(ctx, req, found, page, extra);
+  return page;
+}
+
 export function conversationRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { db } = ctx.store;
-
-  const pageOf = async (
-    conv: { connectorId: string; conversationId: string },
-    older: { rows: ConversationItemRow[]; more: boolean } | undefined,
-    newer: { rows: ConversationItemRow[]; more: boolean } | undefined,
-    scope: MailboxScope,
-    anchor: string | null,
-  ): Promise<ConversationPage> => {
-    const rows = [...(older?.rows ?? []), ...(newer?.rows ?? [])];
-    const t = await transcript(db, conv.connectorId, rows, scope);
-    const first = rows[0];
-    const last = rows[rows.length - 1];
-    return {
-      connectorId: conv.connectorId,
-      conversation: { id: conv.conversationId, name: t.name, kind: t.kind },
-      messages: t.messages,
-      // Paging backwards from an empty page has nowhere to start: both ends are then closed.
-      older: older?.more && first ? encodePosition(positionOf(first)) : null,
-      newer: newer?.more && last ? encodePosition(positionOf(last)) : null,
-      anchor,
-    };
-  };
-
-  const audit = async (
-    req: Parameters<ServerContext['audit']>[0],
-    conv: { connectorId: string; conversationId: string },
-    page: ConversationPage,
-  ): Promise<void> => {
-    await ctx.audit(req, {
-      action: 'conversation.view',
-      target: `${conv.connectorId}/${conv.conversationId}`,
-      detail: {
-        ...(page.anchor ? { around: page.anchor } : {}),
-        messages: page.messages.length,
-        ...(page.messages.length
-          ? { first: page.messages[0]?.itemKey, last: page.messages[page.messages.length - 1]?.itemKey }
-          : {}),
-      },
-    });
-  };
 
   app.get(
     '/items/:itemKey/conversation',
@@ -96,20 +129,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServerContext): vo
     async (req, reply): Promise<ConversationPage> => {
       const { itemKey } = parse(aroundParams, req.params);
       const { limit } = parse(aroundQuery, req.query);
-      const scope = mailboxScopeOf(req.user);
-      const found = await findConversationOf(db, itemKey, scope);
-      if (!found) throw notFound(`item ${itemKey}`);
-      // The anchor and the older half end at the item; the newer half starts after it.
-      const olderCount = Math.ceil(limit / 2);
-      const older = await listConversationBefore(db, found, {
-        before: found.position,
-        inclusive: true,
-        limit: olderCount,
-        scope,
-      });
-      const newer = await listConversationAfter(db, found, { after: found.position, limit: limit - olderCount, scope });
-      const page = await pageOf(found, older, newer, scope, itemKey);
-      await audit(req, found, page);
+      const page = await conversationAround(ctx, req, itemKey, limit);
       reply.header('cache-control', 'private, no-store');
       return page;
     },
@@ -129,19 +149,19 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServerContext): vo
           limit: q.limit,
           scope,
         });
-        page = await pageOf(conv, undefined, newer, scope, null);
+        page = await pageOf(ctx, conv, undefined, newer, scope, null);
         // Everything before this page is what the reader came from: it can always be paged back to.
         const first = newer.rows[0];
         if (first) page.older = encodePosition(positionOf(first));
       } else {
         const before = q.before ? decodePosition(q.before, 'before') : undefined;
         const older = await listConversationBefore(db, conv, { ...(before ? { before } : {}), limit: q.limit, scope });
-        page = await pageOf(conv, older, undefined, scope, null);
+        page = await pageOf(ctx, conv, older, undefined, scope, null);
         const last = older.rows[older.rows.length - 1];
         if (before && last) page.newer = encodePosition(positionOf(last));
       }
       if (page.messages.length === 0 && !q.before && !q.after) throw notFound(`conversation ${conv.conversationId}`);
-      await audit(req, conv, page);
+      await auditView(ctx, req, conv, page);
       reply.header('cache-control', 'private, no-store');
       return page;
     },

@@ -10,7 +10,7 @@ import { HOLD_REASONS } from '../../pipeline/index.js';
 import {
   expiredMedia,
   holdExamples,
-  holdGroups,
+  holdSummaries,
   listPartialDeliveries,
   listPausedDeliveries,
   putMappingOverride,
@@ -65,12 +65,15 @@ export function problemRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req): Promise<ProblemsResponse> => {
       const { connectorId } = parse(problemsQuery, req.query);
       const groups: ProblemGroup[] = [];
-      for (const g of await holdGroups(db, connectorId)) {
+      for (const g of await holdSummaries(db, connectorId)) {
         const reason = (g.reason in ACTION ? g.reason : 'malformed') as ProblemReason;
         groups.push({
           connectorId: g.connectorId,
           reason,
-          count: g.count,
+          // Held records, as `status` and `report` count them; refused deliveries for that reason.
+          count: reason === 'destination-refused' ? g.deliveries : g.records,
+          archivedPartly: g.archivedPartly,
+          waiting: g.waiting,
           advice: ADVICE[reason],
           action: ACTION[reason],
           examples: await holdExamples(db, g.connectorId, g.reason),

@@ -1,17 +1,17 @@
 /**
- * Saved searches, review sets, tags and comments in the console. Case routes (:caseId) are for
- * the case's members; review routes (:reviewSetId) also for the reviewers assigned to the set:
- * both decided by the access hook (case-access.ts), never here.
+ * Saved searches, review sets, a case's tags, tagging and comments in the console. Case routes
+ * (:caseId) are for the case's members; review routes (:reviewSetId) also for the reviewers
+ * assigned to the set: both decided by the access hook (case-access.ts), never here.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
+  addCaseTag,
   addSearchToReviewSet,
-  allowedTags,
-  assignToReviewSet,
+  changeCaseTag,
   commentItem,
   createReviewSet,
-  defineTag,
+  listCaseTags,
   listReviewSets,
   listSavedSearches,
   rerunSearch,
@@ -27,17 +27,18 @@ const caseParams = z.object({ caseId: z.coerce.number().int().positive() });
 const searchParams = caseParams.extend({ searchId: z.coerce.number().int().positive() });
 const setParams = z.object({ reviewSetId: z.coerce.number().int().positive() });
 const caseSetParams = caseParams.extend({ reviewSetId: z.coerce.number().int().positive() });
-const reviewerParams = caseSetParams.extend({ username: z.string().min(1) });
+const tagParams = caseParams.extend({ tagId: z.coerce.number().int().positive() });
 const searchBody = z.object({ name: z.string().min(1).max(200), query: z.string().min(1) });
 const setBody = z.object({ name: z.string().min(1).max(200) });
 const addBody = z.object({ searchId: z.number().int().positive() });
-const tagBody = z.object({
+const taggingBody = z.object({
   itemKeys: z.array(z.string().min(1)).min(1).max(5000),
   tag: z.string().min(1),
   remove: z.boolean().optional(),
 });
 const commentBody = z.object({ itemKey: z.string().min(1), body: z.string().min(1).max(10_000) });
-const defineBody = z.object({ name: z.string().min(1).max(50) });
+const tagBody = z.object({ name: z.string().min(1).max(50) });
+const tagChangeBody = z.object({ name: z.string().min(1).max(50).optional(), retired: z.boolean().optional() });
 const viewQuery = z.object({
   tag: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
@@ -107,32 +108,31 @@ export function reviewRoutes(app: FastifyInstance, ctx: ServerContext): void {
       );
     },
   );
-  app.put(
-    '/cases/:caseId/review-sets/:reviewSetId/reviewers/:username',
-    { ...write, schema: { summary: 'Assign a reviewer' } },
-    async (req, reply) => {
-      const p = parse(reviewerParams, req.params);
-      await assignToReviewSet(db, p.reviewSetId, p.username, actorOf(req), ctx.now());
-      reply.code(204);
-    },
-  );
+  app.get('/cases/:caseId/tags', { ...read, schema: { summary: 'Review tags of the case' } }, async (req) => ({
+    tags: await listCaseTags(db, parse(caseParams, req.params).caseId),
+  }));
   app.post(
-    '/review-tags',
+    '/cases/:caseId/tags',
     {
-      config: { access: 'cases:all' },
-      schema: { summary: 'Define a review tag (eDiscovery administrators)', body: jsonSchema(defineBody) },
+      config: { access: 'cases:tags' },
+      schema: { summary: 'Add a custom review tag to the case', body: jsonSchema(tagBody) },
     },
     async (req, reply) => {
-      await defineTag(db, parse(defineBody, req.body).name, actorOf(req), ctx.now());
-      reply.code(204);
+      reply.code(201);
+      const caseId = parse(caseParams, req.params).caseId;
+      return addCaseTag(db, caseId, parse(tagBody, req.body).name, actorOf(req), ctx.now());
     },
   );
-  app.get(
-    '/review-tags',
-    { config: { access: 'review' }, schema: { summary: 'Tags reviewers can apply' } },
-    async () => ({
-      tags: await allowedTags(db),
-    }),
+  app.patch(
+    '/cases/:caseId/tags/:tagId',
+    {
+      config: { access: 'cases:tags' },
+      schema: { summary: 'Rename, retire or restore a custom review tag', body: jsonSchema(tagChangeBody) },
+    },
+    async (req) => {
+      const p = parse(tagParams, req.params);
+      return changeCaseTag(db, p.caseId, p.tagId, parse(tagChangeBody, req.body), actorOf(req), ctx.now());
+    },
   );
   app.get(
     '/review-sets/:reviewSetId/items',
@@ -142,9 +142,9 @@ export function reviewRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
   app.post(
     '/review-sets/:reviewSetId/tags',
-    { config: { access: 'review' }, schema: { summary: 'Tag or untag items in bulk', body: jsonSchema(tagBody) } },
+    { config: { access: 'review' }, schema: { summary: 'Tag or untag items in bulk', body: jsonSchema(taggingBody) } },
     async (req) =>
-      tagItems(db, parse(setParams, req.params).reviewSetId, parse(tagBody, req.body), actorOf(req), ctx.now()),
+      tagItems(db, parse(setParams, req.params).reviewSetId, parse(taggingBody, req.body), actorOf(req), ctx.now()),
   );
   app.post(
     '/review-sets/:reviewSetId/comments',

@@ -35,7 +35,7 @@ describe('blob store', () => {
     const b = await store.blobs.prepare(large, 'media');
     expect(a.data).not.toBeNull();
     expect(b.data).toBeNull();
-    expect(await readFile(store.blobs.files.pathOf(b.sha256))).toEqual(large);
+    expect(await readFile(store.blobs.staging.pathOf(b.sha256))).toEqual(large);
     await insert(a);
     await insert(b);
     expect(await store.blobs.read(store.db, a.sha256)).toEqual(small);
@@ -45,7 +45,7 @@ describe('blob store', () => {
   it('refuses a file whose bytes no longer match its name', async () => {
     const b = await store.blobs.prepare(Buffer.alloc(INLINE_MAX + 10, 1), 'media');
     await insert(b);
-    await writeFile(store.blobs.files.pathOf(b.sha256), Buffer.alloc(INLINE_MAX + 10, 2));
+    await writeFile(store.blobs.staging.pathOf(b.sha256), Buffer.alloc(INLINE_MAX + 10, 2));
     const err = await store.blobs.read(store.db, b.sha256).catch((e: unknown) => e);
     expect(isArchiverError(err, 'WXA_BLOB_CORRUPT')).toBe(true);
   });

@@ -13,6 +13,8 @@ import * as m010 from './010-cases.js';
 import * as m011 from './011-retention.js';
 import * as m012 from './012-supervision.js';
 import * as m013 from './013-verify-runs.js';
+import * as m015 from './015-case-tags.js';
+import * as m017 from './017-record-outcomes.js';
 import * as m019 from './019-delivery-doubt.js';
 import * as m021 from './021-search-fts-tuning.js';
 
@@ -30,6 +32,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '011-retention': m011,
   '012-supervision': m012,
   '013-verify-runs': m013,
+  '015-case-tags': m015,
+  '017-record-outcomes': m017,
   '019-delivery-doubt': m019,
   '021-search-fts-tuning': m021,
 };

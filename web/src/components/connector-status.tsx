@@ -4,7 +4,13 @@
  * The labels are looked up through typed tables so a new state in the contract fails the build.
  */
 import { useTranslation } from 'react-i18next';
-import type { ConnectorState, LagInfo, RunProgressEvent } from '../../../src/server/contract.js';
+import type {
+  ConnectorState,
+  LagInfo,
+  RunOutcomeName,
+  RunProgressEvent,
+  RunSummary,
+} from '../../../src/server/contract.js';
 import { tk } from '../i18n-keys.js';
 import { StatusBadge, type Tone } from './ui.js';
 import { useFormat } from './use-format.js';
@@ -101,26 +107,54 @@ export function LagView({ connectorId, lag }: { connectorId: string; lag: LagInf
   const { t } = useTranslation('connectors');
   const f = useFormat();
   const title = t('lag.explain', { retention: f.duration(lag.retentionMs) });
+  // Held records are in no mailbox: "on time" would hide them, so a warning says what it is.
+  const heldOnly = lag.level === 'warning' && (lag.held ?? 0) > 0;
   return (
-    <span className="lag" data-testid={`lag-${connectorId}`} data-level={lag.level}>
+    <span className="lag" data-testid={`lag-${connectorId}`} data-level={lag.level} data-held={lag.held ?? 0}>
       <StatusBadge tone={LAG_TONE[lag.level]} title={title}>
-        {t(LAG_LABEL[lag.level])}
+        {heldOnly ? t('lag.held') : t(LAG_LABEL[lag.level])}
       </StatusBadge>
       {lag.lagMs !== null ? (
         <span className="lag-value">{t('lag.behind', { duration: f.duration(lag.lagMs) })}</span>
+      ) : null}
+      {(lag.held ?? 0) > 0 ? (
+        <span className="lag-value">{t('lag.heldCount', { count: lag.held, value: f.number(lag.held) })}</span>
       ) : null}
     </span>
   );
 }
 
-const RUN_TONE: Record<string, Tone> = { succeeded: 'ok', running: 'info', failed: 'alarm', interrupted: 'warning' };
+/** A run that held every record it processed is amber: nothing failed, but nothing was archived. */
+const RUN_TONE: Record<RunOutcomeName, Tone> = {
+  succeeded: 'ok',
+  held: 'warning',
+  running: 'info',
+  failed: 'alarm',
+  interrupted: 'warning',
+};
 
-/** A run's status; statuses this console does not know are shown as the server names them. */
-export function RunStatusBadge({ status }: { status: string }) {
+const RUN_LABEL: Record<RunOutcomeName, string> = {
+  succeeded: tk('connectors:runStatus.succeeded'),
+  held: tk('connectors:runStatus.held'),
+  running: tk('connectors:runStatus.running'),
+  failed: tk('connectors:runStatus.failed'),
+  interrupted: tk('connectors:runStatus.interrupted'),
+};
+
+/** A run's outcome (its status, or `held` when it held every record it processed). */
+export function RunStatusBadge({ run }: { run: Pick<RunSummary, 'status' | 'outcome'> }) {
   const { t } = useTranslation('connectors');
+  // A server older than the console sends no outcome: its status is the outcome then.
+  const outcome = (run.outcome ?? run.status) as RunOutcomeName;
+  const known = outcome in RUN_TONE;
   return (
-    <StatusBadge tone={RUN_TONE[status] ?? 'neutral'}>
-      <span data-status={status}>{t(`runStatus.${status}`, { defaultValue: status })}</span>
+    <StatusBadge
+      tone={known ? RUN_TONE[outcome] : 'neutral'}
+      title={outcome === 'held' ? t('runStatus.heldExplain') : undefined}
+    >
+      <span data-status={run.status} data-outcome={outcome}>
+        {known ? t(RUN_LABEL[outcome]) : outcome}
+      </span>
     </StatusBadge>
   );
 }

@@ -1,12 +1,12 @@
 /**
  * /cases: the eDiscovery cases the user works (managers see the cases they are members of,
- * eDiscovery administrators every case), and a form to open a new one; its creator becomes its
- * first member.
+ * eDiscovery administrators every case), active ones first shown, filtered by status, and a
+ * form to open a new one; its creator becomes its first member.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
-import { get, post } from '../api.js';
+import { get, post, query } from '../api.js';
 import { Button, ErrorBanner, Field, Loading, Page, Section, Table, useFormat } from '../components/index.js';
 import { useSession } from '../session.js';
 import { caseRoute, casesApi, type CaseView } from './cases/types.js';
@@ -20,13 +20,15 @@ export function CasesPage() {
   const [cases, setCases] = useState<CaseView[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [form, setForm] = useState({ name: '', description: '' });
+  const [status, setStatus] = useState<'active' | 'closed' | 'all'>('active');
   const load = useCallback(async () => {
     try {
-      setCases((await get<{ cases: CaseView[] }>(casesApi())).cases);
+      setLoadError(null);
+      setCases((await get<{ cases: CaseView[] }>(`${casesApi()}${query({ status })}`)).cases);
     } catch (e) {
       setLoadError(e);
     }
-  }, []);
+  }, [status]);
   useEffect(() => void load(), [load]);
   const { busy, error, act } = useAction(load);
 
@@ -43,6 +45,18 @@ export function CasesPage() {
     <Page title={t('title')} subtitle={session.can('cases:all') ? t('introAll') : t('introMember')} testId="cases-page">
       <ErrorBanner error={loadError} onRetry={() => void load()} />
       <Section title={t('list')}>
+        <label className="case-actions">
+          {t('statusFilter.label')}{' '}
+          <select
+            data-testid="cases-status-filter"
+            value={status}
+            onChange={(e) => setStatus(e.target.value as 'active' | 'closed' | 'all')}
+          >
+            <option value="active">{t('statusFilter.active')}</option>
+            <option value="closed">{t('statusFilter.closed')}</option>
+            <option value="all">{t('statusFilter.all')}</option>
+          </select>
+        </label>
         {cases === null ? (
           <Loading />
         ) : (
@@ -57,7 +71,15 @@ export function CasesPage() {
                   </Link>
                 ),
               },
-              { key: 'status', header: t('columns.status'), render: (c) => t(`status.${c.status}`) },
+              {
+                key: 'status',
+                header: t('columns.status'),
+                render: (c) => (
+                  <span data-testid={`case-status-${c.id}`} data-status={c.status}>
+                    {t(`status.${c.status}`)}
+                  </span>
+                ),
+              },
               {
                 key: 'member',
                 header: t('columns.membership'),

@@ -17,15 +17,12 @@ import {
   Notice,
   Page,
   ProgressView,
-  ReasonCounts,
-  RunStatusBadge,
   Section,
   StateBadge,
   StatusBadge,
   Table,
   useFormat,
   useNow,
-  type Column,
 } from '../components/index.js';
 import { ConnectorActions } from '../components/connector-actions.js';
 import { applyToConnector, upsertRun } from '../connector-updates.js';
@@ -33,6 +30,7 @@ import { useLiveEvents } from '../live.js';
 import { useSession } from '../session.js';
 import { SOURCE_LABEL } from './ConnectorsPage.js';
 import { DESTINATION_LABEL } from './wizard/labels.js';
+import { runColumns } from './connector/run-columns.js';
 
 const PAGE_SIZE = 20;
 
@@ -117,40 +115,7 @@ export function ConnectorPage() {
   const def = detail.definition;
   const updated = (s: ConnectorSummary) => setDetail((d) => (d ? { ...d, ...s } : d));
 
-  const columns: Column<RunSummary>[] = [
-    { key: 'id', header: t('runs.id'), render: (r) => <span className="mono">{r.id}</span>, className: 'num' },
-    {
-      key: 'started',
-      header: t('runs.started'),
-      render: (r) => (
-        <div className="stack">
-          <span>{f.dateTime(r.startedAt)}</span>
-          <span className="muted">
-            {r.finishedAt === null ? t('runs.inProgress') : f.duration(r.finishedAt - r.startedAt)}
-          </span>
-        </div>
-      ),
-    },
-    { key: 'status', header: t('runs.status'), render: (r) => <RunStatusBadge status={r.status} /> },
-    { key: 'atSource', header: t('runs.atSource'), render: (r) => f.number(r.atSource), className: 'num' },
-    { key: 'afterFanOut', header: t('runs.afterFanOut'), render: (r) => f.number(r.afterFanOut), className: 'num' },
-    { key: 'archived', header: t('runs.archived'), render: (r) => f.number(r.archived), className: 'num' },
-    { key: 'delivered', header: t('runs.delivered'), render: (r) => f.number(r.delivered), className: 'num' },
-    { key: 'partial', header: t('runs.partial'), render: (r) => f.number(r.partial), className: 'num' },
-    { key: 'duplicates', header: t('runs.duplicates'), render: (r) => f.number(r.duplicates), className: 'num' },
-    { key: 'held', header: t('runs.held'), render: (r) => <ReasonCounts counts={r.held} /> },
-    {
-      key: 'failed',
-      header: t('runs.failed'),
-      render: (r) =>
-        Object.keys(r.failedByReason).length > 0 ? <ReasonCounts counts={r.failedByReason} /> : f.number(r.failed),
-    },
-    {
-      key: 'error',
-      header: t('runs.error'),
-      render: (r) => (r.error ? <span className="run-error">{r.error}</span> : <span className="muted">—</span>),
-    },
-  ];
+  const columns = runColumns(t, f);
 
   const secretNames = Object.keys(detail.secrets).sort();
   // Stored secret names: archiveSecret, proxyPassword, privateKeys.<version>, destinations.<index>.
@@ -236,6 +201,35 @@ export function ConnectorPage() {
                   .filter(Boolean)
                   .join(' · ') || t('detail.mappingNone'),
               ],
+              [
+                t('detail.records'),
+                <span data-testid={`records-${detail.id}`}>
+                  {t('detail.recordsValue', {
+                    atSource: f.number(detail.counters.atSource),
+                    archived: f.number(detail.counters.archived),
+                    duplicates: f.number(detail.counters.duplicates),
+                    held: f.number(detail.counters.heldTotal),
+                    failed: f.number(detail.counters.failed),
+                    pending: f.number(detail.counters.pending),
+                    entries: f.number(detail.counters.afterFanOut),
+                  })}
+                </span>,
+              ],
+              ...detail.destinations.map(
+                (d) =>
+                  [
+                    t('detail.deliveries', { destination: d.destinationId }),
+                    <span data-testid={`deliveries-${d.destinationId}`}>
+                      {t('detail.deliveriesValue', {
+                        delivered: f.number(d.delivered),
+                        partial: f.number(d.partial),
+                        duplicates: f.number(d.duplicates),
+                        pending: f.number(d.pending),
+                        held: f.number(d.held),
+                      })}
+                    </span>,
+                  ] as [ReactNode, ReactNode],
+              ),
               [
                 t('detail.totals'),
                 <span>

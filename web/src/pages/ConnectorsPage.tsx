@@ -111,7 +111,7 @@ export function ConnectorsPage() {
         c.lastRun ? (
           <div className="stack" data-testid={`last-run-${c.id}`}>
             <span>
-              <RunStatusBadge status={c.lastRun.status} />{' '}
+              <RunStatusBadge run={c.lastRun} />{' '}
               <span className="muted">{f.relative(c.lastRun.finishedAt ?? c.lastRun.startedAt, now)}</span>
             </span>
             <span className="counters">

@@ -1,23 +1,38 @@
 /**
- * One review set: its items a page at a time (optionally only one tag's), each with its tags and
- * comments and a link to its conversation; tagging or untagging the checked items in bulk, and
- * commenting on one. Every view, tag and comment is audited by the API.
+ * One review set: its items a page at a time (optionally only one tag's, retired tags included),
+ * each with its tags and comments and a link to its conversation; tagging or untagging the
+ * checked items in bulk with the case's tags (a retired one is not offered), and commenting on
+ * one. A closed case's set is shown read-only. Shown on the case page and on a reviewer's own
+ * review page; every view, tag and comment is audited by the API.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { get, post, query } from '../../api.js';
 import { Button, ErrorBanner, Loading, Section, Table, useFormat } from '../../components/index.js';
-import { conversationRoute } from '../search/paths.js';
-import type { ReviewItem, ReviewSet } from './types.js';
+import { reviewItemRoute, reviewSetApi, type CaseTag, type ReviewItem, type ReviewSetDetail } from './types.js';
 import { useAction } from './use-action.js';
+import { useTagLabel } from './tag-label.js';
 
 const PAGE = 50;
 
-export function ReviewSetPanel({ set, onChange }: { set: ReviewSet; onChange: () => Promise<void> }) {
+/**
+ * `tags` and `readOnly` come from the case page, which reloads them as an administrator changes
+ * the case; a reviewer's page leaves them out and the panel reads them from the set.
+ */
+export function ReviewSetPanel(props: {
+  set: { id: number; name: string };
+  onChange?: () => Promise<void>;
+  tags?: CaseTag[];
+  readOnly?: boolean;
+}) {
+  const { set, onChange } = props;
   const { t } = useTranslation('cases');
   const fmt = useFormat();
-  const [tags, setTags] = useState<string[]>([]);
+  const tagLabel = useTagLabel();
+  const [fetched, setFetched] = useState<{ tags: CaseTag[]; readOnly: boolean }>({ tags: [], readOnly: false });
+  const tags = props.tags ?? fetched.tags;
+  const readOnly = props.readOnly ?? fetched.readOnly;
   const [filter, setFilter] = useState('');
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<{ total: number; items: ReviewItem[] } | null>(null);
@@ -25,7 +40,7 @@ export function ReviewSetPanel({ set, onChange }: { set: ReviewSet; onChange: ()
   const [checked, setChecked] = useState<Set<string>>(new Set());
   const [tag, setTag] = useState('responsive');
   const [commenting, setCommenting] = useState<{ itemKey: string; body: string } | null>(null);
-  const base = `/api/review-sets/${set.id}`;
+  const base = reviewSetApi(set.id);
 
   const load = useCallback(async () => {
     try {
@@ -36,15 +51,19 @@ export function ReviewSetPanel({ set, onChange }: { set: ReviewSet; onChange: ()
     }
   }, [base, filter, offset]);
   useEffect(() => void load(), [load]);
+  const given = props.tags !== undefined;
   useEffect(() => {
-    get<{ tags: string[] }>('/api/review-tags').then((r) => setTags(r.tags), setLoadError);
-  }, []);
+    if (given) return;
+    get<ReviewSetDetail>(base).then(
+      (d) => setFetched({ tags: d.tags, readOnly: d.caseStatus === 'closed' }),
+      setLoadError,
+    );
+  }, [base, given]);
   const { busy, error, act } = useAction(async () => {
     await load();
-    await onChange();
+    await onChange?.();
   });
-
-  const tagLabel = (name: string) => t(`review.tags.${name}`, { defaultValue: name });
+  const applicable = tags.filter((x) => !x.retired);
   const applyTag = (remove: boolean) =>
     act(() => post(`${base}/tags`, { itemKeys: [...checked], tag, ...(remove ? { remove: true } : {}) })).then(
       (ok) => ok && setChecked(new Set()),
@@ -62,6 +81,11 @@ export function ReviewSetPanel({ set, onChange }: { set: ReviewSet; onChange: ()
     <Section title={t('review.setTitle', { name: set.name })}>
       <div data-testid="review-set-panel" data-review-set={set.id}>
         <ErrorBanner error={loadError ?? error} />
+        {readOnly ? (
+          <p className="muted" data-testid="review-read-only">
+            {t('review.readOnly')}
+          </p>
+        ) : null}
         <div className="case-actions">
           <label>
             {t('review.filter')}{' '}
@@ -75,26 +99,26 @@ export function ReviewSetPanel({ set, onChange }: { set: ReviewSet; onChange: ()
               }}
             >
               <option value="">{t('review.allItems')}</option>
-              {tags.map((name) => (
-                <option key={name} value={name}>
-                  {tagLabel(name)}
+              {tags.map((x) => (
+                <option key={x.name} value={x.name}>
+                  {x.retired ? t('tags.retiredLabel', { name: x.name }) : tagLabel(x.name)}
                 </option>
               ))}
             </select>
           </label>
           <label>
             {t('review.tag')}{' '}
-            <select data-testid="review-tag" value={tag} onChange={(e) => setTag(e.target.value)}>
-              {tags.map((name) => (
-                <option key={name} value={name}>
-                  {tagLabel(name)}
+            <select data-testid="review-tag" value={tag} disabled={readOnly} onChange={(e) => setTag(e.target.value)}>
+              {applicable.map((x) => (
+                <option key={x.name} value={x.name}>
+                  {tagLabel(x.name)}
                 </option>
               ))}
             </select>
           </label>
           <Button
             busy={busy}
-            disabled={checked.size === 0}
+            disabled={readOnly || checked.size === 0}
             testId="review-apply-tag"
             onClick={() => void applyTag(false)}
           >
@@ -102,7 +126,7 @@ export function ReviewSetPanel({ set, onChange }: { set: ReviewSet; onChange: ()
           </Button>
           <Button
             busy={busy}
-            disabled={checked.size === 0}
+            disabled={readOnly || checked.size === 0}
             testId="review-remove-tag"
             onClick={() => void applyTag(true)}
           >
@@ -145,7 +169,7 @@ export function ReviewSetPanel({ set, onChange }: { set: ReviewSet; onChange: ()
                   key: 'msgid',
                   header: t('review.columns.message'),
                   render: (i) => (
-                    <Link to={conversationRoute(i.itemKey)} data-testid="review-conversation">
+                    <Link to={reviewItemRoute(set.id, i.itemKey)} data-testid="review-conversation">
                       {i.msgid}
                     </Link>
                   ),
@@ -182,7 +206,7 @@ export function ReviewSetPanel({ set, onChange }: { set: ReviewSet; onChange: ()
                           </Button>{' '}
                           <Button onClick={() => setCommenting(null)}>{t('cancel')}</Button>
                         </span>
-                      ) : (
+                      ) : readOnly ? null : (
                         <Button
                           variant="link"
                           testId="review-comment-open"

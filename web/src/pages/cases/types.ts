@@ -6,6 +6,7 @@ export interface CaseView {
   status: 'active' | 'closed';
   createdBy: string;
   createdAt: string;
+  closedAt?: string;
   /** whether the user is a member (in the case list) */
   member?: boolean;
 }
@@ -47,6 +48,37 @@ export interface ReviewSet {
   id: number;
   name: string;
   items: number;
+  /** who is assigned to review it (in a case's list of sets) */
+  reviewers?: string[];
+}
+
+/** A review tag of a case: built-in (no id) or the case's own, possibly retired. */
+export interface CaseTag {
+  id?: number;
+  name: string;
+  builtIn: boolean;
+  retired: boolean;
+  /** items of the case's review sets carrying it */
+  items: number;
+  createdBy?: string;
+  retiredBy?: string;
+}
+
+/** A review set as its reviewer sees it: "My review" and the set's own page. */
+export interface ReviewSetSummary {
+  id: number;
+  name: string;
+  caseId: number;
+  caseName: string;
+  caseStatus: 'active' | 'closed';
+  items: number;
+  tagged: number;
+  createdAt: string;
+}
+
+export interface ReviewSetDetail extends ReviewSetSummary {
+  reviewers: string[];
+  tags: CaseTag[];
 }
 
 export interface ReviewItem {
@@ -61,3 +93,7 @@ export interface ReviewItem {
 
 export const casesApi = (id?: number) => (id === undefined ? '/api/cases' : `/api/cases/${id}`);
 export const caseRoute = (id: number) => `/cases/${id}`;
+export const reviewSetApi = (id: number) => `/api/review-sets/${id}`;
+export const reviewRoute = (setId?: number) => (setId === undefined ? '/review' : `/review/${setId}`);
+export const reviewItemRoute = (setId: number, itemKey: string) =>
+  `/review/${setId}/items/${encodeURIComponent(itemKey)}`;

@@ -64,6 +64,17 @@ export function ProblemGroupCard({ group, canWrite, onReleased }: ProblemGroupCa
       header: reason === 'destination-refused' ? t('examples.mailbox') : t('examples.participant'),
       render: (e) => (e.participant ? <code>{e.participant}</code> : '—'),
     },
+    // The mailboxes an item reached (an archived item some of whose people map to none); a
+    // refused delivery's mailbox is already the column before.
+    ...(reason !== 'destination-refused'
+      ? [
+          {
+            key: 'target',
+            header: t('examples.targetMailbox'),
+            render: (e: ReasonExample) => (e.targetMailbox ? <code>{e.targetMailbox}</code> : '—'),
+          },
+        ]
+      : []),
     { key: 'code', header: t('examples.code'), render: (e) => (e.code ? <code>{e.code}</code> : '—') },
     {
       key: 'detail',
@@ -82,6 +93,8 @@ export function ProblemGroupCard({ group, canWrite, onReleased }: ProblemGroupCa
     },
   ];
 
+  // Archived for their other participants: counted as archived, not in the held count above.
+  const archivedPartly = group.parts.reduce((n, p) => n + (p.archivedPartly ?? 0), 0);
   return (
     <article
       className="card problem-group"
@@ -104,6 +117,11 @@ export function ProblemGroupCard({ group, canWrite, onReleased }: ProblemGroupCa
       ) : (
         <p className="problem-advice">{group.parts[0]?.advice}</p>
       )}
+      {archivedPartly > 0 ? (
+        <p className="problem-partly" data-testid={`problem-partly-${reason}`}>
+          {t('archivedPartly', { count: archivedPartly, value: fmt.number(archivedPartly) })}
+        </p>
+      ) : null}
       <p className="problem-connectors">
         {t('connectors')}{' '}
         {group.parts.map((p, i) => (

@@ -1,0 +1,79 @@
+/**
+ * Closing and reopening a case. A closed case is read-only: no holds, searches, review sets,
+ * reviewer assignments, tags or comments are added until it is reopened. As in Microsoft
+ * Purview, a case whose holds are still on cannot be closed: its holds must be released first,
+ * each release audited with its reason, so that closing never silently ends a preservation
+ * obligation (the rejected alternative, releasing them as part of closing, would make one
+ * click end every hold of a matter). Both changes are audited.
+ */
+import { ArchiverError } from '../../core/errors.js';
+import { legalHolds, setCaseStatus, type CaseRow, type Db } from '../../store/index.js';
+import { appendAudit } from '../audit/index.js';
+import { ipOf, requireCase, type Actor } from './cases.js';
+
+/** The case, refused with WXA_CASE_CLOSED when it is closed. */
+export async function requireActiveCase(db: Db, caseId: number): Promise<CaseRow> {
+  const c = await requireCase(db, caseId);
+  if (c.status === 'closed')
+    throw new ArchiverError(
+      'WXA_CASE_CLOSED',
+      `case ${caseId} ("${c.name}") is closed and read-only; reopen it to change it`,
+    );
+  return c;
+}
+
+export async function closeCase(
+  db: Db,
+  caseId: number,
+  actor: Actor,
+  reason?: string,
+  now = Date.now(),
+): Promise<void> {
+  await requireActiveCase(db, caseId);
+  const active = (await legalHolds(db, { caseIds: [caseId] })).filter((h) => h.released_at === null);
+  if (active.length > 0) {
+    const named = active.map((h) => `#${h.id} (${h.kind === 'custodian' ? h.custodian : `query ${h.query}`})`);
+    throw new ArchiverError(
+      'WXA_CASE_HOLDS_ACTIVE',
+      `case ${caseId} still has ${active.length} active legal hold${active.length === 1 ? '' : 's'}: ` +
+        `${named.join(', ')}; release ${active.length === 1 ? 'it' : 'them'} before closing the case`,
+    );
+  }
+  await setCaseStatus(db, caseId, 'closed', now);
+  await auditStatus(db, 'case.close', caseId, actor, reason, now);
+}
+
+export async function reopenCase(
+  db: Db,
+  caseId: number,
+  actor: Actor,
+  reason?: string,
+  now = Date.now(),
+): Promise<void> {
+  const c = await requireCase(db, caseId);
+  if (c.status !== 'closed')
+    throw new ArchiverError('WXA_INPUT_INVALID', `case ${caseId} is not closed; there is nothing to reopen`);
+  await setCaseStatus(db, caseId, 'active', now);
+  await auditStatus(db, 'case.reopen', caseId, actor, reason, now);
+}
+
+async function auditStatus(
+  db: Db,
+  action: 'case.close' | 'case.reopen',
+  caseId: number,
+  actor: Actor,
+  reason: string | undefined,
+  now: number,
+): Promise<void> {
+  await appendAudit(
+    db,
+    {
+      actor: actor.username,
+      action,
+      target: String(caseId),
+      ...(reason ? { detail: { reason } } : {}),
+      ...ipOf(actor),
+    },
+    now,
+  );
+}
