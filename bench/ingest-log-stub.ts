@@ -25,6 +25,7 @@ const timed =
 
 const off = process.env.BENCH_INGEST_LOG === 'off';
 export const appendIngest: typeof real.appendIngest = off ? async () => undefined : timed(real.appendIngest);
+export const appendIngestOn: typeof real.appendIngestOn = off ? () => undefined : timed(real.appendIngestOn);
 export const rawEvent = off ? real.rawEvent : timed(real.rawEvent);
 export const itemEvent = off ? real.itemEvent : timed(real.itemEvent);
 export const entryEvent = off ? real.entryEvent : timed(real.entryEvent);

@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../dist/config/index.js';
@@ -20,6 +20,7 @@ import { runConnector } from '../dist/pipeline/index.js';
 import { generateTenant, readTenant } from '../dist/sources/sandbox/index.js';
 import { openStore } from '../dist/store/index.js';
 import { measureRsaCeiling } from './rsa-ceiling.js';
+import { rsaCpuMsPerOp, threadCpu } from './thread-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
 
   const before = await measureRsaCeiling(5);
+  const rsaCpuMs = rsaCpuMsPerOp();
   console.error(`RSA-2048 private decrypt, ${before.threads} threads: ${before.opsPerSecond.toFixed(0)} ops/s`);
 
   const cfg = parseConfig(
@@ -59,9 +61,11 @@ async function main(): Promise<void> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const idleRss = process.memoryUsage().rss;
+  const cpuBefore = threadCpu();
   const started = performance.now();
   const report = await runConnector(store, cfg.connectors[0]!, { workers, batchSize: 512 });
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = threadCpu();
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   await store.close();
@@ -69,9 +73,30 @@ async function main(): Promise<void> {
   const after = await measureRsaCeiling(5);
   const ceiling = (before.opsPerSecond + after.opsPerSecond) / 2;
   const rate = report.fetched / seconds;
+  // The CPU the run needed per message, on every thread, against the CPU one RSA decrypt needs
+  // (CPU time, not a rate, so the machine's other jobs change neither much): were every core
+  // busy all the run with nothing but this pipeline, the ratio to the ceiling could not exceed
+  // rsa / total. That is the bound this code has on any machine of this kind, loaded or not.
+  const cpuMs = cpuBefore && cpuAfter ? (1000 * (cpuAfter.all - cpuBefore.all)) / report.fetched : undefined;
+  const cpu =
+    cpuBefore && cpuAfter && cpuMs !== undefined && rsaCpuMs !== undefined
+      ? {
+          totalMsPerMessage: round(cpuMs, 3),
+          mainThreadMsPerMessage: round((1000 * (cpuAfter.main - cpuBefore.main)) / report.fetched, 3),
+          rsaMsPerDecrypt: round(rsaCpuMs, 3),
+          ratioBoundByCpu: round(rsaCpuMs / cpuMs, 3),
+          coresUsedOnAverage: round((cpuAfter.all - cpuBefore.all) / seconds, 2),
+        }
+      : undefined;
   const result = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? '',
+      node: process.version,
+      loadAverage: loadavg().map((l) => round(l, 2)),
+      note: 'shared with other jobs while measured: absolute rates are noisy, ratios in the same run count',
+    },
     messages: report.fetched,
     mediaMessages,
     workers,
@@ -86,6 +111,7 @@ async function main(): Promise<void> {
     idleRssMB: round(idleRss / 2 ** 20),
     rsaCeiling: { before: round(before.opsPerSecond), after: round(after.opsPerSecond), mean: round(ceiling) },
     ratioToRsaCeiling: round(rate / ceiling, 3),
+    ...(cpu ? { cpu } : {}),
   };
   await mkdir(join(here, 'results'), { recursive: true });
   await writeFile(join(here, 'results', 'pipeline.json'), JSON.stringify(result, null, 2) + '\n');

@@ -1,9 +1,10 @@
 // `serve` soaked: many runs of the demo connector on a tiny interval, with two prepare threads,
 // while other processes load every core. The service must never exit early, must archive every
 // message the demo tenant received (400 at the start, 25 more before each later run), and its
-// memory must stay bounded (the long run also bounds its growth). The default suite runs 12
-// runs beside one busy process (it shares the machine with the other test files);
-// WXA_LONG_TESTS=1 runs 200 with every core loaded.
+// memory must stay bounded: a peak, and a bound on growth once the heaps have reached their
+// working size, which a leak of a fraction of a megabyte per run breaks over the long run. The
+// default suite runs 12 runs beside one busy process (it shares the machine with the other test
+// files); WXA_LONG_TESTS=1 runs 200 with every core loaded.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -14,10 +15,16 @@ import { LONG_TESTS, longOr } from './helpers/long-tests.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const RUNS = longOr(200, 12);
-/** A bound on growth: the service's RSS late in the soak against early in it (long run). */
-const RSS_GROWTH_MB = 150;
-/** A bound on the service's peak RSS during the soak. */
-const RSS_PEAK_MB = 700;
+/**
+ * A bound on growth (long run): the service's RSS in the last quarter of the soak against the
+ * second, after warm-up. 200 runs leaking 0.5 MB each would add about 50 MB between the two.
+ * Over 12 runs the heaps are still growing into their working size (about 220 MB to 420 MB,
+ * while the main heap after a full collection stays flat), so the short run bounds the peak,
+ * which a leak of 10 MB per run would break.
+ */
+const RSS_GROWTH_MB = 40;
+/** A bound on the service's peak RSS during the soak (under the tsx loader, which adds its own thread). */
+const RSS_PEAK_MB = longOr(700, 550);
 
 function rssMb(pid: number): number | undefined {
   try {
@@ -86,17 +93,19 @@ describe('serve soak', () => {
         // One line per busy run on stdout, and the service printed no crash of a run.
         expect(stdout.trim().split('\n').length).toBeGreaterThanOrEqual(2);
 
-        // Memory. Over 12 runs the heap is still growing into its working size, so the short run
-        // bounds the peak only; the long run (200 runs) also bounds the growth from the second
-        // quarter of the samples (after warm-up) to the last.
-        expect(samples.length).toBeGreaterThan(4);
+        // Memory: the peak, and in the long run the growth from the second quarter of the
+        // samples (the first is warm-up: the first run archives 400 messages and the heaps grow
+        // into their working size) to the last, as averages so one sample at a collection's
+        // edge does not decide.
+        expect(samples.length).toBeGreaterThan(8);
         const peak = Math.max(...samples);
+        const q = Math.floor(samples.length / 4);
+        const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        const early = avg(samples.slice(q, 2 * q));
+        const late = avg(samples.slice(3 * q));
+        console.log(`soak: ${RUNS} runs, RSS peak ${peak.toFixed(0)} MB, ${early.toFixed(0)} -> ${late.toFixed(0)} MB`);
         expect(peak, `peak RSS ${peak.toFixed(0)} MB`).toBeLessThan(RSS_PEAK_MB);
         if (LONG_TESTS) {
-          const q = Math.floor(samples.length / 4);
-          const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-          const early = avg(samples.slice(q, 2 * q));
-          const late = avg(samples.slice(3 * q));
           expect(late - early, `RSS ${early.toFixed(0)} MB -> ${late.toFixed(0)} MB`).toBeLessThan(RSS_GROWTH_MB);
         }
       } finally {

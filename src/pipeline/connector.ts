@@ -98,6 +98,7 @@ export async function buildConnector(
   fp.update(JSON.stringify(directory.people.map((p) => [p.id, p.email ?? '', p.mobile ?? ''])));
   const setup: PrepareSetup = {
     corpId: source.corpId,
+    connectorId: cfg.id,
     keysDir: source.keysDir,
     ...(opts.secrets?.privateKeys?.length ? { keys: opts.secrets.privateKeys } : {}),
     decryptData: source.remoteDecrypt ? 'remote' : 'sandbox',

@@ -10,23 +10,49 @@ import type { Logger } from '../core/logger.js';
 import type { DirectorySnapshot } from '../core/directory.js';
 import { ArchiverError, describeError } from '../core/errors.js';
 import type { ChatMessage } from '../core/model.js';
-import { sandboxDecryptData } from '../sources/sandbox/index.js';
+import { sandboxDecryptData } from '../sources/sandbox/encrypt.js';
 import { sha256Hex } from '../store/blobs/local.js';
 import { SDK_ERRORS, SdkError, type EncryptedRecord } from '../sources/wecom/client.js';
 import { decryptRecord, KeyRing, type DecryptDataFn } from '../sources/wecom/index.js';
+import { recallTextOf } from '../compliance/search/message-text.js';
+import { searchRowOf, type SearchDocument } from '../compliance/search/document.js';
+import type { SearchRowWrite } from '../store/search-index.js';
+import { contentDigest } from './content-digest.js';
+import { searchDocumentOf } from './search-document.js';
 import {
   buildLookups,
   mapParticipants,
   renderableAnywhere,
   renderItem,
+  summaryOf,
   type Lookups,
   type MappingOutcome,
   type MappingSetup,
 } from './prepare.js';
 
-export type PreparedResult =
-  | { ok: false; code: string; message: string }
-  | { ok: true; msg: ChatMessage; mapping: MappingOutcome; mime?: Uint8Array; mimeSha256?: string };
+/**
+ * A prepared record. Besides the message, the threads compute what the main thread would
+ * otherwise spend its time on: the stored model's JSON and content digest, the recall texts and,
+ * for a message rendered here, its search document and index row.
+ */
+export type PreparedResult = { ok: false; code: string; message: string } | PreparedMessage;
+
+export interface PreparedMessage {
+  ok: true;
+  msg: ChatMessage;
+  mapping: MappingOutcome;
+  /** JSON of the model as the item stores it */
+  modelJson: string;
+  /** see content-digest.ts */
+  digest: string;
+  /** a one-line summary and the searchable text, for naming the message where it is recalled */
+  summary: string;
+  recallText: string;
+  mime?: Uint8Array;
+  mimeSha256?: string;
+  /** set with `mime`: the item's search document and index row */
+  search?: { doc: SearchDocument; row: SearchRowWrite };
+}
 
 export interface Preparer {
   prepare(records: string[]): Promise<PreparedResult[]>;
@@ -36,6 +62,8 @@ export interface Preparer {
 /** Everything a preparing thread needs; plain data, so it can be handed to a worker. */
 export interface PrepareSetup {
   corpId: string;
+  /** the connector the records belong to (named in their search documents) */
+  connectorId: string;
   keysDir: string;
   /** private keys held in the encrypted secret store (console connectors), added to the directory's */
   keys?: { version: number; pem: string }[];
@@ -91,10 +119,20 @@ async function prepareWith(
     return failure(err);
   }
   const mapping = mapParticipants(msg, lookups);
-  if (!renderableAnywhere(msg)) return { ok: true, msg, mapping };
+  const base: PreparedMessage = {
+    ok: true,
+    msg,
+    mapping,
+    modelJson: JSON.stringify(msg),
+    digest: contentDigest(msg),
+    summary: summaryOf(msg),
+    recallText: recallTextOf(msg.content),
+  };
+  if (!renderableAnywhere(msg)) return base;
   try {
     const mime = renderItem(msg, mapping, lookups, { attachmentBytes: () => undefined });
-    return { ok: true, msg, mapping, mime, mimeSha256: sha256Hex(mime) };
+    const doc = searchDocumentOf(setup.connectorId, msg, mapping, lookups, { texts: [], unreadable: 0 }, undefined);
+    return { ...base, mime, mimeSha256: sha256Hex(mime), search: { doc, row: searchRowOf(doc) } };
   } catch (err) {
     return failure(err);
   }

@@ -1,9 +1,9 @@
 /**
  * Media fetch: downloads an attachment chunk by chunk through the source client (at most
  * 512 KB per GetMediaData call). A file that fits in one chunk stays in memory; a larger one is
- * streamed to the blob store piece by piece, the index buffer of the last good chunk recorded
- * after each piece, so a failure or a crash resumes at that chunk instead of starting over and
- * memory stays at one chunk whatever the size. The MD5 the message announced is checked: one
+ * streamed to the blob store piece by piece, the index buffer of a recent good chunk recorded
+ * as it goes (and of the last one when a chunk fails), so a failure or a crash resumes there
+ * instead of starting over, and memory stays at one chunk whatever the size. The MD5 the message announced is checked: one
  * re-download on a mismatch, then the bytes are kept and the mismatch recorded.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -89,14 +89,36 @@ async function download(ctx: MediaContext, sdkfileid: string, fresh: boolean): P
   return finishStream(ctx, sdkfileid, part, indexbuf);
 }
 
+/**
+ * Where a download stands is recorded every PROGRESS_EVERY chunks and when a chunk fails: a
+ * record per chunk cost a database commit per 512 KB, and a crash between records only makes
+ * the next run fetch those few chunks again.
+ */
+const PROGRESS_EVERY = 8;
+
 async function finishStream(
   ctx: MediaContext,
   sdkfileid: string,
   part: PartialFile,
   indexbuf: string,
 ): Promise<Downloaded> {
+  const save = () =>
+    saveMediaProgress(
+      ctx.store.db,
+      ctx.connectorId,
+      sdkfileid,
+      { tempName: part.name, indexbuf, bytes: part.bytes },
+      ctx.now(),
+    );
+  let unsaved = 0;
   for (let i = 0; i < MAX_CHUNKS; i++) {
-    const chunk = await chunkWithRetry(ctx, sdkfileid, indexbuf);
+    let chunk;
+    try {
+      chunk = await chunkWithRetry(ctx, sdkfileid, indexbuf);
+    } catch (err) {
+      if (unsaved > 0) await save();
+      throw err;
+    }
     await part.append(chunk.data);
     if (chunk.isFinish) {
       const file = await part.complete();
@@ -104,13 +126,10 @@ async function finishStream(
       return { file };
     }
     indexbuf = chunk.outIndexBuf;
-    await saveMediaProgress(
-      ctx.store.db,
-      ctx.connectorId,
-      sdkfileid,
-      { tempName: part.name, indexbuf, bytes: part.bytes },
-      ctx.now(),
-    );
+    if (++unsaved >= PROGRESS_EVERY) {
+      await save();
+      unsaved = 0;
+    }
   }
   throw new SdkError(10002, `media ${sdkfileid} did not finish after ${MAX_CHUNKS} chunks`);
 }

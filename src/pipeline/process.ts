@@ -15,14 +15,15 @@ import {
   diskFull,
   findItemModel,
   seqFromKey,
-  storedItemVersion,
+  storedItemVersions,
+  type StoredItemVersion,
   type PreparedBlob,
   type ProcessedRecord,
   type RawRecordRow,
   type Store,
 } from '../store/index.js';
 import { bump, type RunCounters } from './counters.js';
-import type { PreparedResult, Preparer } from './decrypt.js';
+import type { PreparedMessage, PreparedResult, Preparer } from './decrypt.js';
 import type { ConfiguredDestination } from './deliver.js';
 import { contentDigest } from './content-digest.js';
 import { holdReasonFor } from './hold-reasons.js';
@@ -46,14 +47,17 @@ export interface ConnectorRuntime {
   destinations: ConfiguredDestination[];
 }
 
-/** State kept across the batches of one run. */
+/**
+ * State kept across the batches of one run, bounded whatever the run's size: what is committed
+ * can be found in the store, so only recent messages are remembered.
+ */
 export interface RunState {
-  /** short summaries of recent messages, for naming a recalled message */
+  /** short summaries of recent messages, for naming a recalled message (at most RECENT) */
   summaries: Map<string, string>;
-  /** searchable text of recent messages, so a recall is found by what it recalled */
+  /** searchable text of recent messages, so a recall is found by what it recalled (at most RECENT) */
   recallTexts: Map<string, string>;
   unmapped: Set<string>;
-  /** item keys produced in this run and not yet necessarily committed: the version that owns each */
+  /** item keys of the batch being processed, not yet committed: the version that owns each */
   versions: Map<string, KeyOwner>;
   /** the enabled supervision policies, reloaded each batch so a change applies from the next one */
   supervision: CompiledPolicy[];
@@ -63,6 +67,18 @@ interface KeyOwner {
   rawId: number;
   seq: string;
   digest: string;
+}
+
+/** Recent messages remembered for recalls; a recall of an older one reads its original from the store. */
+const RECENT = 4096;
+/** Attachments downloaded at once within a batch: their I/O overlaps, their memory stays bounded. */
+const MEDIA_CONCURRENCY = 8;
+
+function remember(map: Map<string, string>, key: string, value: string): void {
+  map.delete(key);
+  map.set(key, value);
+  // A Map iterates in insertion order: the first key is the oldest.
+  if (map.size > RECENT) map.delete(map.keys().next().value!);
 }
 
 export function newRunState(): RunState {
@@ -75,16 +91,21 @@ export function newRunState(): RunState {
  */
 type KeyClaim = { kind: 'own' } | { kind: 'identical'; owner: KeyOwner } | { kind: 'conflict'; owner: KeyOwner };
 
-async function claimKey(store: Store, state: RunState, row: RawRecordRow, msg: ChatMessage): Promise<KeyClaim> {
-  const digest = contentDigest(msg);
+function claimKey(
+  state: RunState,
+  stored: Map<string, StoredItemVersion>,
+  row: RawRecordRow,
+  res: PreparedMessage,
+): KeyClaim {
+  const { msg, digest } = res;
   let owner = state.versions.get(msg.key);
   if (!owner) {
-    const stored = await storedItemVersion(store.db, msg.key);
-    if (stored) {
+    const found = stored.get(msg.key);
+    if (found) {
       owner = {
-        rawId: stored.rawId,
-        seq: seqFromKey(stored.seqKey),
-        digest: contentDigest(JSON.parse(stored.modelJson) as unknown),
+        rawId: found.rawId,
+        seq: seqFromKey(found.seqKey),
+        digest: contentDigest(JSON.parse(found.modelJson) as unknown),
       };
     }
   }
@@ -103,6 +124,11 @@ function conflictDetail(msg: ChatMessage, owner: KeyOwner, mimeSha256: string): 
   );
 }
 
+/**
+ * Processes a batch in three steps: every record claims its item key in order (the first of two
+ * records with one key owns it), the media of those that need it is downloaded a few at a time,
+ * then each is finished in order. A record's failure holds that record; a full disk stops the run.
+ */
 export async function processBatch(
   store: Store,
   rt: ConnectorRuntime,
@@ -111,6 +137,13 @@ export async function processBatch(
   state: RunState,
   counters: RunCounters,
 ): Promise<ProcessedRecord[]> {
+  const keys = prepared.flatMap((r) => (r.ok && !state.versions.has(r.msg.key) ? [r.msg.key] : []));
+  const stored = await storedItemVersions(store.db, keys);
+  const claims = rows.map((row, i) => {
+    const res = prepared[i]!;
+    return res.ok ? claimKey(state, stored, row, res) : undefined;
+  });
+  const media = await fetchBatchMedia(store, rt, prepared, claims, counters);
   const out: ProcessedRecord[] = [];
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
@@ -121,13 +154,57 @@ export async function processBatch(
       continue;
     }
     try {
-      out.push(await finish(store, rt, row, res, state, counters));
+      const fetched = media[i];
+      if (fetched instanceof Error) throw fetched;
+      out.push(await finish(store, rt, row, res, claims[i]!, fetched ?? [], state, counters));
     } catch (err) {
       // A full disk is no fault of this record: the run stops, and this batch is not committed.
       const full = diskFull(err);
       if (full) throw full;
       const code = err instanceof ArchiverError ? err.code : 'WXA_PROCESS_FAILED';
       out.push(heldOrFailed(row.id, code, describeError(err), counters));
+    }
+  }
+  return out;
+}
+
+/** The attachments of each record that will store them, downloaded MEDIA_CONCURRENCY at a time. */
+async function fetchBatchMedia(
+  store: Store,
+  rt: ConnectorRuntime,
+  prepared: PreparedResult[],
+  claims: (KeyClaim | undefined)[],
+  counters: RunCounters,
+): Promise<(FetchedMedia[] | Error | undefined)[]> {
+  const out: (FetchedMedia[] | Error | undefined)[] = new Array(prepared.length);
+  const todo = prepared.flatMap((r, i) =>
+    r.ok && !r.mime && claims[i]?.kind !== 'identical' && r.msg.attachments.length > 0 ? [i] : [],
+  );
+  const ctx = { store, client: rt.client, connectorId: rt.id, now: Date.now };
+  let next = 0;
+  const lane = async () => {
+    while (next < todo.length) {
+      const i = todo[next++]!;
+      const res = prepared[i] as PreparedMessage;
+      try {
+        const fetched: FetchedMedia[] = [];
+        for (const ref of res.msg.attachments) fetched.push(await fetchAttachment(ctx, ref));
+        out[i] = fetched;
+      } catch (err) {
+        out[i] = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(MEDIA_CONCURRENCY, todo.length) }, lane));
+  // Counted in record order, whatever order the downloads finished in.
+  for (const f of out) {
+    if (!Array.isArray(f)) continue;
+    for (const m of f) {
+      if (m.size !== undefined) {
+        counters.media.fetched++;
+        counters.media.bytes += m.size;
+      } else counters.media.unavailable++;
+      if (m.write.status === 'md5-mismatch') counters.media.md5Mismatch++;
     }
   }
   return out;
@@ -148,12 +225,13 @@ async function finish(
   store: Store,
   rt: ConnectorRuntime,
   row: RawRecordRow,
-  res: Extract<PreparedResult, { ok: true }>,
+  res: PreparedMessage,
+  claim: KeyClaim,
+  fetched: FetchedMedia[],
   state: RunState,
   counters: RunCounters,
 ): Promise<ProcessedRecord> {
   const { msg, mapping } = res;
-  const claim = await claimKey(store, state, row, msg);
   if (claim.kind === 'identical') {
     // The same message again (the source replayed it): its content is archived, so it counts as
     // archived, and as a duplicate; nothing new is written.
@@ -161,22 +239,11 @@ async function finish(
     counters.duplicates++;
     return { rawId: row.id, status: 'duplicate', blobs: [], media: [], entries: [], holds: [] };
   }
-  const fetched: FetchedMedia[] = [];
   let mimeBlob: PreparedBlob;
   if (res.mime) {
     const mime = Buffer.from(res.mime.buffer, res.mime.byteOffset, res.mime.byteLength);
     mimeBlob = await store.blobs.prepare(mime, 'mime', res.mimeSha256);
   } else {
-    const media = { store, client: rt.client, connectorId: rt.id, now: Date.now };
-    for (const ref of msg.attachments) {
-      const f = await fetchAttachment(media, ref);
-      if (f.size !== undefined) {
-        counters.media.fetched++;
-        counters.media.bytes += f.size;
-      } else counters.media.unavailable++;
-      if (f.write.status === 'md5-mismatch') counters.media.md5Mismatch++;
-      fetched.push(f);
-    }
     if (msg.content.kind === 'revoke') await rememberOriginal(store, rt.id, msg.content.preMsgid, state);
     const parts = renderParts(msg, mapping, rt.lookups, {
       attachmentBytes: (i) => fetched[i]?.bytes,
@@ -225,18 +292,21 @@ async function finish(
       ],
     };
   }
-  state.summaries.set(msg.msgid, summaryOf(msg));
-  state.recallTexts.set(msg.msgid, recallTextOf(msg.content));
-  const doc = await searchDocumentFor(
-    store,
-    rt.id,
-    msg,
-    mapping,
-    rt.lookups,
-    fetched,
-    msg.content.kind === 'revoke' ? state.recallTexts.get(msg.content.preMsgid) : undefined,
-  );
-  const search = searchRowOf(doc);
+  remember(state.summaries, msg.msgid, res.summary);
+  remember(state.recallTexts, msg.msgid, res.recallText);
+  // A message without media was indexed on a prepare thread; one with media is indexed here.
+  const doc =
+    res.search?.doc ??
+    (await searchDocumentFor(
+      store,
+      rt.id,
+      msg,
+      mapping,
+      rt.lookups,
+      fetched,
+      msg.content.kind === 'revoke' ? state.recallTexts.get(msg.content.preMsgid) : undefined,
+    ));
+  const search = res.search?.row ?? searchRowOf(doc);
   const supervision = flagsFor(state.supervision, doc);
 
   bump(counters.byType, msg.msgtype);
@@ -256,7 +326,7 @@ async function finish(
     rawId: row.id,
     status: archived ? 'done' : 'held',
     ...(archived ? {} : { holdReason: 'unmapped' }),
-    item: itemWrite(msg, row, mimeBlob),
+    item: itemWrite(msg, res.modelJson, row, mimeBlob),
     search,
     ...(supervision.length > 0 ? { supervision } : {}),
     blobs: [mimeBlob, ...fetched.flatMap((f) => (f.blob ? [f.blob] : []))],
@@ -277,11 +347,11 @@ async function rememberOriginal(store: Store, connectorId: string, msgid: string
   if (state.summaries.has(msgid) && state.recallTexts.has(msgid)) return;
   const original = (await findItemModel(store.db, connectorId, msgid)) as ChatMessage | undefined;
   if (!original) return;
-  state.summaries.set(original.msgid, summaryOf(original));
-  state.recallTexts.set(original.msgid, recallTextOf(original.content));
+  remember(state.summaries, original.msgid, summaryOf(original));
+  remember(state.recallTexts, original.msgid, recallTextOf(original.content));
 }
 
-function itemWrite(msg: ChatMessage, row: RawRecordRow, mime: { sha256: string; size: number }) {
+function itemWrite(msg: ChatMessage, modelJson: string, row: RawRecordRow, mime: { sha256: string; size: number }) {
   return {
     key: msg.key,
     msgid: msg.msgid,
@@ -293,7 +363,7 @@ function itemWrite(msg: ChatMessage, row: RawRecordRow, mime: { sha256: string; 
     fromId: msg.from,
     msgTime: msg.time,
     modelVersion: MODEL_VERSION,
-    modelJson: JSON.stringify(msg),
+    modelJson,
     mimeSha256: mime.sha256,
     mimeSize: mime.size,
     flags: msg.flags,

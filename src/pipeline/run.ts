@@ -121,6 +121,8 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
       // After fan-out counts the entries this run made: a record processed again after a mapping
       // change adds its new mailboxes only, so the runs' fan-out adds up to the archive's.
       batch.deliveries = committed.entriesCreated;
+      // Committed: the next batch finds these keys' versions in the store.
+      state.versions.clear();
       addCounters(counters, batch);
       progress('process', Math.max(total, counters.fetched));
       current = await upcoming;

@@ -3,8 +3,9 @@
  * cursor can never run ahead of the data (invariant 2). Records are kept exactly as received.
  */
 import { sha256Hex } from './blobs/local.js';
-import type { Db } from './db.js';
-import { appendIngest, rawEvent, type IngestEventInput } from './ingest-log.js';
+import type SQLite from 'better-sqlite3';
+import { connectionOf, type Db } from './db.js';
+import { appendIngestOn, rawEvent, type IngestEventInput } from './ingest-log.js';
 import type { RawRecordTable, RawStatus } from './schema.js';
 import { seqKey } from './seq.js';
 import { transact } from './transaction.js';
@@ -34,7 +35,8 @@ export async function commitCapture(
   cursor: string,
   now: number,
 ): Promise<number> {
-  return transact(db, async (tx) => {
+  return transact(db, async () => {
+    const s = statements(connectionOf(db));
     let inserted = 0;
     const logged: IngestEventInput[] = [];
     for (const r of records) {
@@ -43,33 +45,53 @@ export async function commitCapture(
         seq_key: seqKey(r.seq),
         msgid: r.msgid,
         publickey_ver: r.publickey_ver,
-        record_json: r.json,
         record_sha256: sha256Hex(Buffer.from(r.json)),
         captured_at: now,
-        status: 'pending' as const,
-        hold_reason: null,
-        error_code: null,
-        error_detail: null,
-        attempts: 0,
-        updated_at: now,
       };
-      const res = await tx
-        .insertInto('raw_records')
-        .values(values)
-        .onConflict((oc) => oc.columns(['connector_id', 'seq_key']).doNothing())
-        .executeTakeFirst();
-      const n = Number(res.numInsertedOrUpdatedRows ?? 0n);
-      inserted += n;
-      if (n > 0) logged.push(rawEvent(values));
+      const res = s.insertRaw.run(
+        values.connector_id,
+        values.seq_key,
+        values.msgid,
+        values.publickey_ver,
+        r.json,
+        values.record_sha256,
+        now,
+        now,
+      );
+      inserted += res.changes;
+      if (res.changes > 0) logged.push(rawEvent(values));
     }
-    await tx
-      .insertInto('cursors')
-      .values({ connector_id: connectorId, cursor, updated_at: now })
-      .onConflict((oc) => oc.column('connector_id').doUpdateSet({ cursor, updated_at: now }))
-      .execute();
-    await appendIngest(tx, logged, now);
+    s.setCursor.run(connectorId, cursor, now);
+    appendIngestOn(db, logged, now);
     return inserted;
   });
+}
+
+interface CaptureStatements {
+  insertRaw: SQLite.Statement<unknown[]>;
+  setCursor: SQLite.Statement<[string, string, number]>;
+}
+
+const STATEMENTS = new WeakMap<SQLite.Database, CaptureStatements>();
+
+/** Prepared once per connection: capture stores every record the source sends, one statement each. */
+function statements(c: SQLite.Database): CaptureStatements {
+  let s = STATEMENTS.get(c);
+  if (!s) {
+    s = {
+      insertRaw: c.prepare(
+        `INSERT INTO raw_records (connector_id, seq_key, msgid, publickey_ver, record_json, record_sha256, captured_at,
+         status, hold_reason, error_code, error_detail, attempts, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, NULL, 0, ?) ON CONFLICT (connector_id, seq_key) DO NOTHING`,
+      ),
+      setCursor: c.prepare(
+        `INSERT INTO cursors (connector_id, cursor, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (connector_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
+      ),
+    };
+    STATEMENTS.set(c, s);
+  }
+  return s;
 }
 
 export type RawRecordRow = Pick<RawRecordTable, 'seq_key' | 'msgid' | 'publickey_ver' | 'record_json' | 'attempts'> & {

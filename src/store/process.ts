@@ -3,12 +3,15 @@
  * blobs, embedded-mailbox entries, holds, media state, recall marks and each raw record's new
  * status. Re-processing a record first releases its earlier holds, so re-evaluation after a
  * key or mapping change leaves exactly the holds that still apply.
+ *
+ * Everything but the rare supervision flags is written with statements prepared once per
+ * connection (process-writes.ts), synchronously inside the one transaction.
  */
-import type { Transaction } from 'kysely';
 import type { PreparedBlob } from './blobs/index.js';
-import type { Db } from './db.js';
-import { appendIngest, entryEvent, itemEvent, type EntryDigestFields, type ItemDigestFields } from './ingest-log.js';
-import type { Database, RawStatus } from './schema.js';
+import { connectionOf, type Db } from './db.js';
+import { appendIngestOn, entryEvent, itemEvent, type EntryDigestFields, type ItemDigestFields } from './ingest-log.js';
+import { processStatements, type ProcessStatements } from './process-writes.js';
+import type { RawStatus } from './schema.js';
 import { markSearchRecalled, writeSearchRows, type SearchRowWrite } from './search-index.js';
 import { writeSupervisionFlags, type SupervisionFlagWrite } from './supervision.js';
 import { transact } from './transaction.js';
@@ -70,14 +73,6 @@ export interface ProcessedRecord {
 
 export const ARCHIVE_FOLDER = 'WeChat Archiver';
 
-const CHUNK = 200;
-
-function chunks<T>(rows: T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}
-
 export async function commitProcessed(
   db: Db,
   connectorId: string,
@@ -88,170 +83,91 @@ export async function commitProcessed(
   let entriesCreated = 0;
   if (batch.length === 0) return { entriesCreated };
   await transact(db, async (tx) => {
-    await insertBlobs(tx, batch, ctx.now);
-    await insertMedia(tx, connectorId, batch, ctx.now);
-    const items = await insertItems(tx, connectorId, batch, ctx.now);
+    const s = processStatements(connectionOf(db));
+    insertBlobs(s, batch, ctx.now);
+    insertMedia(s, connectorId, batch, ctx.now);
+    const items = insertItems(s, connectorId, batch, ctx.now);
     writeSearchRows(
       db,
       batch.flatMap((r) => (r.item && r.search ? [r.search] : [])),
       ctx.now,
     );
-    await writeSupervisionFlags(
-      tx,
-      batch.flatMap((r) => (r.item && r.supervision ? r.supervision : [])),
-      ctx.now,
-    );
-    const entries = await insertEntries(tx, batch, ctx);
+    const flags = batch.flatMap((r) => (r.item && r.supervision ? r.supervision : []));
+    if (flags.length > 0) await writeSupervisionFlags(tx, flags, ctx.now);
+    const entries = insertEntries(s, batch, ctx);
     entriesCreated = entries.length;
     // Only rows this transaction created: a replayed record's item and entries are logged once.
-    await appendIngest(tx, [...items.map(itemEvent), ...entries.map((e) => entryEvent(connectorId, e))], ctx.now);
-    await enqueueDeliveries(tx, connectorId, batch, ctx);
-    await replaceHolds(tx, connectorId, batch, ctx.now);
+    appendIngestOn(db, [...items.map(itemEvent), ...entries.map((e) => entryEvent(connectorId, e))], ctx.now);
+    enqueueDeliveries(s, connectorId, batch, ctx);
+    replaceHolds(s, connectorId, batch, ctx.now);
     for (const r of batch) {
       if (!r.recall) continue;
-      await tx
-        .updateTable('items')
-        .set({ recalled_by: r.recall.byMsgid, recalled_at: r.recall.at })
-        .where('connector_id', '=', connectorId)
-        .where('msgid', '=', r.recall.preMsgid)
-        .execute();
+      s.markRecalled.run(r.recall.byMsgid, r.recall.at, connectorId, r.recall.preMsgid);
       markSearchRecalled(db, connectorId, r.recall.preMsgid);
     }
-    await updateStatuses(tx, batch, ctx.now);
+    for (const r of batch)
+      s.setStatus.run(r.status, r.holdReason ?? null, r.errorCode ?? null, r.errorDetail ?? null, ctx.now, r.rawId);
   });
   return { entriesCreated };
 }
 
 /** One ledger row per (item, mailbox, external destination), created with the item itself. */
-async function enqueueDeliveries(
-  tx: Transaction<Database>,
+function enqueueDeliveries(
+  s: ProcessStatements,
   connectorId: string,
   batch: ProcessedRecord[],
   ctx: { now: number; destinations?: string[] },
-): Promise<void> {
+): void {
   const destinations = ctx.destinations ?? [];
   if (destinations.length === 0) return;
-  const rows = [];
   for (const r of batch) {
     if (!r.item) continue;
     for (const e of r.entries)
-      for (const d of destinations)
-        rows.push({
-          connector_id: connectorId,
-          destination_id: d,
-          item_key: r.item.key,
-          mailbox: e.mailbox,
-          status: 'pending' as const,
-          attempts: 0,
-          next_attempt_at: ctx.now,
-          lease_owner: null,
-          lease_until: null,
-          error_code: null,
-          error_detail: null,
-          remote_id: null,
-          created_at: ctx.now,
-          finished_at: null,
-        });
-  }
-  for (const part of chunks(rows)) {
-    await tx
-      .insertInto('deliveries')
-      .values(part)
-      .onConflict((oc) => oc.columns(['destination_id', 'item_key', 'mailbox']).doNothing())
-      .execute();
+      for (const d of destinations) s.insertDelivery.run(connectorId, d, r.item.key, e.mailbox, ctx.now, ctx.now);
   }
 }
 
-/** Most records end `done` with nothing to say: one statement per chunk; the rest row by row. */
-async function updateStatuses(tx: Transaction<Database>, batch: ProcessedRecord[], now: number): Promise<void> {
-  const done = batch.filter((r) => r.status === 'done' && !r.errorCode).map((r) => r.rawId);
-  for (const part of chunks(done, 500)) {
-    await tx
-      .updateTable('raw_records')
-      .set((eb) => ({
-        status: 'done',
-        hold_reason: null,
-        error_code: null,
-        error_detail: null,
-        attempts: eb('attempts', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', 'in', part)
-      .execute();
-  }
-  for (const r of batch) {
-    if (r.status === 'done' && !r.errorCode) continue;
-    await tx
-      .updateTable('raw_records')
-      .set((eb) => ({
-        status: r.status,
-        hold_reason: r.holdReason ?? null,
-        error_code: r.errorCode ?? null,
-        error_detail: r.errorDetail ?? null,
-        attempts: eb('attempts', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', '=', r.rawId)
-      .execute();
-  }
-}
-
-async function insertBlobs(tx: Transaction<Database>, batch: ProcessedRecord[], now: number): Promise<void> {
+function insertBlobs(s: ProcessStatements, batch: ProcessedRecord[], now: number): void {
   const seen = new Set<string>();
-  const rows = [];
   for (const r of batch)
     for (const b of r.blobs) {
       if (seen.has(b.sha256)) continue;
       seen.add(b.sha256);
-      rows.push({ sha256: b.sha256, size: b.size, kind: b.kind, data: b.data, encoding: b.encoding, created_at: now });
+      s.insertBlob.run(b.sha256, b.size, b.kind, b.data, b.encoding, now);
     }
-  for (const part of chunks(rows)) {
-    await tx
-      .insertInto('blobs')
-      .values(part)
-      .onConflict((oc) => oc.column('sha256').doNothing())
-      .execute();
-  }
 }
 
-async function insertMedia(
-  tx: Transaction<Database>,
-  connectorId: string,
-  batch: ProcessedRecord[],
-  now: number,
-): Promise<void> {
+function insertMedia(s: ProcessStatements, connectorId: string, batch: ProcessedRecord[], now: number): void {
   for (const r of batch)
     for (const m of r.media) {
-      const row = {
-        connector_id: connectorId,
-        sdkfileid: m.sdkfileid,
-        status: m.status,
-        sha256: m.sha256 ?? null,
-        size: m.size ?? null,
-        md5_expected: m.md5Expected ?? null,
-        md5_ok: m.status === 'ok' ? 1 : m.status === 'md5-mismatch' ? 0 : null,
-        error_code: m.errorCode ?? null,
-        fetched_at: now,
-      };
-      await tx
-        .insertInto('media')
-        .values(row)
-        .onConflict((oc) => oc.columns(['connector_id', 'sdkfileid']).doUpdateSet(row))
-        .execute();
+      const md5Ok = m.status === 'ok' ? 1 : m.status === 'md5-mismatch' ? 0 : null;
+      s.upsertMedia.run(
+        connectorId,
+        m.sdkfileid,
+        m.status,
+        m.sha256 ?? null,
+        m.size ?? null,
+        m.md5Expected ?? null,
+        md5Ok,
+        m.errorCode ?? null,
+        now,
+      );
     }
 }
 
-async function insertItems(
-  tx: Transaction<Database>,
+function insertItems(
+  s: ProcessStatements,
   connectorId: string,
   batch: ProcessedRecord[],
   now: number,
-): Promise<ItemDigestFields[]> {
-  const rows = [];
+): ItemDigestFields[] {
+  // An item is written once: originals are never modified (invariant 4); a replay of the same
+  // record finds its item already there and keeps it.
+  const created: ItemDigestFields[] = [];
   for (const r of batch) {
     const i = r.item;
     if (!i) continue;
-    rows.push({
+    const row: ItemDigestFields = {
       key: i.key,
       connector_id: connectorId,
       raw_id: r.rawId,
@@ -268,50 +184,48 @@ async function insertItems(
       mime_sha256: i.mimeSha256,
       mime_size: i.mimeSize,
       flags: i.flags.join(','),
-      recalled_by: null,
-      recalled_at: null,
       created_at: now,
-    });
+    };
+    const res = s.insertItem.run(
+      row.key,
+      row.connector_id,
+      row.raw_id,
+      row.msgid,
+      row.seq_key,
+      row.msgtype,
+      row.action,
+      row.conversation_id,
+      row.room_id,
+      row.from_id,
+      row.msg_time,
+      row.model_version,
+      row.model_json,
+      row.mime_sha256,
+      row.mime_size,
+      row.flags,
+      null,
+      null,
+      row.created_at,
+    );
+    if (res.changes > 0) created.push(row);
   }
-  // An item is written once: originals are never modified (invariant 4); a replay of the same
-  // record finds its item already there and keeps it.
-  const created = new Set<string>();
-  for (const part of chunks(rows, 100)) {
-    const res = await tx
-      .insertInto('items')
-      .values(part)
-      .onConflict((oc) => oc.column('key').doNothing())
-      .returning('key')
-      .execute();
-    for (const { key } of res) created.add(key);
-  }
-  const inserted = created.size;
-  if (inserted > 0) {
-    await tx
-      .insertInto('connector_counters')
-      .values({ connector_id: connectorId, items: Number(inserted) })
-      .onConflict((oc) =>
-        oc
-          .column('connector_id')
-          .doUpdateSet((eb) => ({ items: eb('connector_counters.items', '+', Number(inserted)) })),
-      )
-      .execute();
-  }
-  return rows.filter((r) => created.has(r.key));
+  if (created.length > 0) s.countItems.run(connectorId, created.length);
+  return created;
 }
 
-async function insertEntries(
-  tx: Transaction<Database>,
+function insertEntries(
+  s: ProcessStatements,
   batch: ProcessedRecord[],
   ctx: { now: number; runId: number | null },
-): Promise<EntryDigestFields[]> {
+): EntryDigestFields[] {
   const mailboxes = new Map<string, string>();
-  const rows = [];
+  for (const r of batch) if (r.item) for (const e of r.entries) mailboxes.set(e.mailbox, e.displayName);
+  for (const [address, name] of mailboxes) s.insertMailbox.run(address, name, ctx.now);
+  const created: EntryDigestFields[] = [];
   for (const r of batch) {
     if (!r.item) continue;
     for (const e of r.entries) {
-      mailboxes.set(e.mailbox, e.displayName);
-      rows.push({
+      const row: EntryDigestFields = {
         mailbox: e.mailbox,
         folder: ARCHIVE_FOLDER,
         item_key: r.item.key,
@@ -319,60 +233,35 @@ async function insertEntries(
         msg_time: r.item.msgTime,
         delivered_at: ctx.now,
         run_id: ctx.runId,
-      });
+      };
+      const res = s.insertEntry.run(
+        row.mailbox,
+        row.folder,
+        row.item_key,
+        row.mime_sha256,
+        row.msg_time,
+        row.delivered_at,
+        row.run_id,
+      );
+      if (res.changes > 0) created.push(row);
     }
-  }
-  const boxes = [...mailboxes].map(([address, display_name]) => ({ address, display_name, created_at: ctx.now }));
-  for (const part of chunks(boxes)) {
-    await tx
-      .insertInto('mailboxes')
-      .values(part)
-      .onConflict((oc) => oc.column('address').doNothing())
-      .execute();
-  }
-  const created: EntryDigestFields[] = [];
-  for (const part of chunks(rows)) {
-    const res = await tx
-      .insertInto('mailbox_entries')
-      .values(part)
-      .onConflict((oc) => oc.columns(['mailbox', 'folder', 'item_key']).doNothing())
-      .returning(['mailbox', 'folder', 'item_key', 'mime_sha256', 'msg_time', 'delivered_at', 'run_id'])
-      .execute();
-    created.push(...res);
   }
   return created;
 }
 
-async function replaceHolds(
-  tx: Transaction<Database>,
-  connectorId: string,
-  batch: ProcessedRecord[],
-  now: number,
-): Promise<void> {
-  const rawIds = batch.map((r) => r.rawId);
-  for (const part of chunks(rawIds, 500)) {
-    await tx
-      .updateTable('holds')
-      .set({ released_at: now })
-      .where('raw_id', 'in', part)
-      .where('released_at', 'is', null)
-      .execute();
-  }
-  const rows = [];
+function replaceHolds(s: ProcessStatements, connectorId: string, batch: ProcessedRecord[], now: number): void {
+  for (const r of batch) s.releaseHolds.run(now, r.rawId);
   for (const r of batch)
-    for (const h of r.holds) {
-      rows.push({
-        connector_id: connectorId,
-        reason: h.reason,
-        item_key: r.item?.key ?? h.itemKey ?? null,
-        raw_id: r.rawId,
-        participant: h.participant ?? null,
-        participants: h.participants ? JSON.stringify(h.participants) : null,
-        code: h.code ?? null,
-        detail: h.detail,
-        created_at: now,
-        released_at: null,
-      });
-    }
-  for (const part of chunks(rows)) await tx.insertInto('holds').values(part).execute();
+    for (const h of r.holds)
+      s.insertHold.run(
+        connectorId,
+        h.reason,
+        r.item?.key ?? h.itemKey ?? null,
+        r.rawId,
+        h.participant ?? null,
+        h.participants ? JSON.stringify(h.participants) : null,
+        h.code ?? null,
+        h.detail,
+        now,
+      );
 }

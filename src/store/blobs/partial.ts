@@ -1,8 +1,11 @@
 /**
- * A blob written piece by piece (a large media download): appended to a temp file that is
- * synced after each piece, so that the piece's position can be recorded and a crash resumes
- * there; when complete it is hashed (SHA-256 and MD5 in one read) and renamed to its address
- * with the same durability as any blob. Memory stays at one piece, whatever the file's size.
+ * A blob written piece by piece (a large media download): appended to a temp file whose
+ * position is recorded, so that a crash resumes there; when complete it is synced once, hashed
+ * (SHA-256 and MD5 in one read) and renamed to its address with the same durability as any
+ * blob. Pieces are not synced one by one: after a power loss a temp file shorter than recorded
+ * starts over, and bytes that were lost inside it fail the MD5 the source announced, which
+ * downloads the file again; only the finished blob, which rows point at, must be durable.
+ * Memory stays at one piece, whatever the file's size.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -55,13 +58,19 @@ export async function openPartial(files: LocalBlobFiles, name: string, resumeAt 
         const injected = injectedFault('blob-write', path);
         if (injected) throw injected;
         await fh.write(chunk);
-        await fh.sync();
       } catch (err) {
         throw diskFull(err, path) ?? err;
       }
       bytes += chunk.length;
     },
     async complete() {
+      try {
+        // The one sync of the file: durable before the rename that gives it its address.
+        await fh.sync();
+      } catch (err) {
+        await close().catch(() => undefined);
+        throw diskFull(err, path) ?? err;
+      }
       await close();
       const sha = createHash('sha256');
       const md5 = createHash('md5');
