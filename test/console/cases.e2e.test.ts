@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { byTestId, login, PASSWORD, visible, WAIT_MS } from '../helpers/browser.js';
+import { byTestId, login, pageApi, PASSWORD, visible, WAIT_MS } from '../helpers/browser.js';
 import { HIT_MSGID, HIT_QUERY, ROOM } from '../helpers/search-archive.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 import { readRsmf, rsmfValidator } from '../helpers/rsmf-schema.js';
@@ -34,12 +34,11 @@ afterAll(async () => {
 
 const step = <T>(fn: () => Promise<T>) => explainFailure(serve, fn);
 
-/** A GET by the page's own session. */
-const apiGet = <T>(path: string) =>
-  page.evaluate(async (p) => {
-    const res = await fetch(p);
-    return (res.ok ? await res.json() : null) as unknown;
-  }, path) as Promise<T | null>;
+/** A GET by the page's own session: its body, or null when refused. */
+const apiGet = async <T>(path: string): Promise<T | null> => {
+  const r = await pageApi<T>(page, 'GET', path);
+  return r.status < 400 ? r.body : null;
+};
 
 const ROOM_QUERY = `conversation:${ROOM}`;
 

@@ -7,7 +7,7 @@
 // hold and closes the case, which leaves the active case list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { byTestId, login, logout, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
+import { byTestId, login, logout, pageApi, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
 import { HIT_MSGID, HIT_QUERY, ROOM } from '../helpers/search-archive.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 import { startSandboxConsole, type SandboxConsole } from '../helpers/sandbox-console.js';
@@ -38,21 +38,7 @@ afterAll(async () => {
 
 const step = <T>(fn: () => Promise<T>) => explainFailure(serve, fn);
 
-/** A call to the API with the page's own session (and its CSRF token for changes). */
-const api = <T>(method: string, path: string, body?: unknown) =>
-  page.evaluate(
-    async ({ method, path, body }) => {
-      const session = (await (await fetch('/api/session')).json()) as { csrfToken: string };
-      const res = await fetch(path, {
-        method,
-        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : null) as unknown };
-    },
-    { method, path, body },
-  ) as Promise<{ status: number; body: T }>;
+const api = <T>(method: string, path: string, body?: unknown) => pageApi<T>(page, method, path, body);
 
 describe('review by assignment in the browser', () => {
   it('an eDiscovery administrator adds a case tag and assigns a reviewer; closing is refused while a hold is active', () =>

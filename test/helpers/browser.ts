@@ -150,3 +150,28 @@ export async function setupAdminByApi(baseURL: string, token: string, account: A
   });
   if (res.status !== 200) throw new Error(`setup: ${res.status} ${await res.text()}`);
 }
+
+/**
+ * A call to the console's API with the page's own session (and its CSRF token for changes), as
+ * the console itself would make it: what a test checks beside what the page shows.
+ */
+export function pageApi<T>(
+  page: Page,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const session = (await (await fetch('/api/session')).json()) as { csrfToken: string };
+      const res = await fetch(path, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as unknown };
+    },
+    { method, path, body },
+  ) as Promise<{ status: number; body: T }>;
+}
