@@ -138,3 +138,22 @@ export function compactSearchIndexStep(db: Db): boolean {
   // The command's own row counts as one change; merging work writes many more.
   return after - before > 1;
 }
+
+/** Items in the archive, and of those the ones at or before `throughKey` (a reindex's position). */
+export async function reindexItemCounts(db: Db, throughKey?: string): Promise<{ total: number; done: number }> {
+  const count = async (through?: string) => {
+    let q = db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n'));
+    if (through !== undefined) q = q.where('key', '<=', through);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  };
+  return { total: await count(), done: throughKey === undefined ? 0 : await count(throughKey) };
+}
+
+/** Attachments that could not be read for the index, over the whole archive. */
+export async function unreadableAttachmentCount(db: Db): Promise<number> {
+  const r = await db
+    .selectFrom('search_items')
+    .select((eb) => eb.fn.sum<number>('unreadable_attachments').as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n ?? 0);
+}

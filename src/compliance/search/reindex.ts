@@ -15,8 +15,10 @@ import {
   loadReindexBatch,
   mediaBlobOf,
   orphanSearchKeys,
+  reindexItemCounts,
   removeSearchRows,
   setReindexCursor,
+  unreadableAttachmentCount,
   writeSearchRows,
   type ReindexItem,
   type SearchRowWrite,
@@ -91,27 +93,11 @@ export async function reindexArchive(store: Store, opts: ReindexOptions = {}): P
   const now = opts.now ?? Date.now;
   const started = now();
   const batchSize = opts.batchSize ?? 500;
-  const total = Number(
-    (
-      await store.db
-        .selectFrom('items')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
   const saved = await getReindexCursor(store.db);
   let cursor = saved ?? '';
-  let done = saved
-    ? Number(
-        (
-          await store.db
-            .selectFrom('items')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('key', '<=', saved)
-            .executeTakeFirstOrThrow()
-        ).n,
-      )
-    : 0;
+  const counts = await reindexItemCounts(store.db, saved);
+  const total = counts.total;
+  let done = counts.done;
   const dirs = new Map<string, Directory>();
   let indexed = 0;
   opts.onProgress?.({ done, total });
@@ -150,15 +136,12 @@ export async function reindexArchive(store: Store, opts: ReindexOptions = {}): P
   await clearReindexCursor(store.db);
   // A rebuild leaves the index in many segments, each of which every query reads.
   await embeddedSearchIndex(store.db).compact();
-  const unreadable = await store.db
-    .selectFrom('search_items')
-    .select((eb) => eb.fn.sum<number>('unreadable_attachments').as('n'))
-    .executeTakeFirstOrThrow();
+  const unreadable = await unreadableAttachmentCount(store.db);
   return {
     items: total,
     indexed,
     removed,
-    unreadableAttachments: Number(unreadable.n ?? 0),
+    unreadableAttachments: unreadable,
     resumed: saved !== undefined,
     durationMs: now() - started,
   };
