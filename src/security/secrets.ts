@@ -6,9 +6,15 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
 import type { Db } from '../store/db.js';
+import {
+  deleteSecretRow,
+  deleteSecretRowsByPrefix,
+  secretRow,
+  storedSecretNames,
+  upsertSecretRow,
+} from '../store/secret-rows.js';
 import { createPrivateFile, readPrivateFile } from './private-file.js';
 import type { SecretTable } from '../store/schema.js';
 import { canonicalIdentity, reentryRequired, type SecretBinding, type SecretIdentity } from './secret-identity.js';
@@ -108,11 +114,7 @@ export class SecretBox {
       updated_by: actor,
       identity: bound,
     };
-    await db
-      .insertInto('secrets')
-      .values({ name, ...row })
-      .onConflict((oc) => oc.column('name').doUpdateSet(row))
-      .execute();
+    await upsertSecretRow(db, name, row);
   }
 
   /**
@@ -152,7 +154,7 @@ export class SecretBox {
    * Throws WXA_SECRET_UNREADABLE under another master key.
    */
   async get(db: Db, name: string, binding?: SecretBinding): Promise<string | undefined> {
-    const row = await db.selectFrom('secrets').selectAll().where('name', '=', name).executeTakeFirst();
+    const row = await secretRow(db, name);
     if (!row) return undefined;
     if (row.key_id !== this.keyId) {
       throw unreadable(name, `it was encrypted under master key ${row.key_id}, but this server's key is ${this.keyId}`);
@@ -193,24 +195,17 @@ export class SecretBox {
     const out: Record<string, 'set' | 'unset'> = {};
     for (const n of names) out[n] = 'unset';
     if (names.length === 0) return out;
-    const rows = await db.selectFrom('secrets').select('name').where('name', 'in', names).execute();
-    for (const r of rows) out[r.name] = 'set';
+    for (const n of await storedSecretNames(db, names)) out[n] = 'set';
     return out;
   }
 
   async delete(db: Db, name: string): Promise<void> {
-    await db.deleteFrom('secrets').where('name', '=', name).execute();
+    await deleteSecretRow(db, name);
   }
 
   /** Deletes every secret whose name starts with `prefix` (e.g. all of one connector's). */
   async deleteByPrefix(db: Db, prefix: string): Promise<number> {
     if (prefix === '') throw new ArchiverError('WXA_INPUT_INVALID', 'deleteByPrefix needs a non-empty prefix');
-    // substr, not LIKE: a prefix may contain "_" or "%", which LIKE would treat as wildcards;
-    // substr counts characters, hence code points rather than UTF-16 units.
-    const r = await db
-      .deleteFrom('secrets')
-      .where(sql`substr(name, 1, ${[...prefix].length})`, '=', prefix)
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
+    return deleteSecretRowsByPrefix(db, prefix);
   }
 }

@@ -8,6 +8,14 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SessionUser } from './types.js';
 import { sha256Hex } from '../store/blobs/index.js';
 import type { Db } from '../store/db.js';
+import {
+  deleteSessionById,
+  deleteSessionsExpired,
+  deleteSessionsOfUser,
+  insertSession,
+  sessionWithUser,
+  touchSession,
+} from '../store/sessions.js';
 import { isRole, permissionsOf, type Role } from './roles.js';
 
 /** A session unused this long ends (OWASP ASVS 3.3.2 asks for an idle timeout). */
@@ -58,20 +66,17 @@ export async function createSession(db: Db, userId: number, meta: SessionMeta, n
   const token = randomToken();
   const csrfToken = randomToken();
   const expiresAt = now + SESSION_IDLE_MS;
-  await db
-    .insertInto('sessions')
-    .values({
-      id: sessionId(token),
-      user_id: userId,
-      csrf_token: csrfToken,
-      created_at: now,
-      expires_at: expiresAt,
-      last_seen_at: now,
-      // Bounded: both come from the client and only help an administrator recognise a session.
-      ip: meta.ip.slice(0, 64),
-      user_agent: meta.userAgent.slice(0, 512),
-    })
-    .execute();
+  await insertSession(db, {
+    id: sessionId(token),
+    user_id: userId,
+    csrf_token: csrfToken,
+    created_at: now,
+    expires_at: expiresAt,
+    last_seen_at: now,
+    // Bounded: both come from the client and only help an administrator recognise a session.
+    ip: meta.ip.slice(0, 64),
+    user_agent: meta.userAgent.slice(0, 512),
+  });
   return { token, csrfToken, expiresAt };
 }
 
@@ -93,32 +98,17 @@ export function toSessionUser(u: { id: number; username: string; displayName: st
 export async function findSession(db: Db, token: string, now: number): Promise<FoundSession | null> {
   if (token === '') return null;
   const id = sessionId(token);
-  const row = await db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select([
-      'sessions.csrf_token',
-      'sessions.created_at',
-      'sessions.expires_at',
-      'sessions.last_seen_at',
-      'users.id as user_id',
-      'users.username',
-      'users.display_name',
-      'users.roles_json',
-      'users.disabled',
-    ])
-    .where('sessions.id', '=', id)
-    .executeTakeFirst();
+  const row = await sessionWithUser(db, id);
   if (!row) return null;
   const absoluteEnd = row.created_at + SESSION_MAX_MS;
   if (now >= row.expires_at || now >= absoluteEnd || row.disabled !== 0) {
-    await db.deleteFrom('sessions').where('id', '=', id).execute();
+    await deleteSessionById(db, id);
     return null;
   }
   let expiresAt = row.expires_at;
   if (now - row.last_seen_at >= SESSION_TOUCH_MS) {
     expiresAt = Math.min(now + SESSION_IDLE_MS, absoluteEnd);
-    await db.updateTable('sessions').set({ last_seen_at: now, expires_at: expiresAt }).where('id', '=', id).execute();
+    await touchSession(db, id, now, expiresAt);
   }
   return {
     user: toSessionUser({
@@ -134,22 +124,17 @@ export async function findSession(db: Db, token: string, now: number): Promise<F
 
 /** Logs out one session; unknown tokens are ignored (logging out twice is not an error). */
 export async function deleteSession(db: Db, token: string): Promise<void> {
-  await db.deleteFrom('sessions').where('id', '=', sessionId(token)).execute();
+  await deleteSessionById(db, sessionId(token));
 }
 
 /** Ends every session of a user: when the account is disabled or its password changes. */
 export async function deleteUserSessions(db: Db, userId: number): Promise<number> {
-  const r = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
-  return Number(r.numDeletedRows);
+  return deleteSessionsOfUser(db, userId);
 }
 
 /** Housekeeping for a timer: removes sessions that ended, so the table does not grow forever. */
 export async function deleteExpiredSessions(db: Db, now: number): Promise<number> {
-  const r = await db
-    .deleteFrom('sessions')
-    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('created_at', '<=', now - SESSION_MAX_MS)]))
-    .executeTakeFirst();
-  return Number(r.numDeletedRows);
+  return deleteSessionsExpired(db, now, now - SESSION_MAX_MS);
 }
 
 /**

@@ -8,6 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SetupRequest, UserSummary } from './types.js';
 import { sha256Hex } from '../store/blobs/index.js';
 import type { Db } from '../store/db.js';
+import { deleteSetting, getSetting, putSetting } from '../store/settings.js';
 import { countUsers, insertUser, prepareNewUser } from './accounts.js';
 
 export const SETUP_TOKEN_SETTING = 'setup_token_sha256';
@@ -20,25 +21,21 @@ function tokenHash(token: string): Buffer {
 export async function issueSetupToken(db: Db, now: number): Promise<string | null> {
   if ((await countUsers(db)) > 0) {
     // A token left from an earlier start must not outlive the need for it.
-    await db.deleteFrom('settings').where('key', '=', SETUP_TOKEN_SETTING).execute();
+    await deleteSetting(db, SETUP_TOKEN_SETTING);
     return null;
   }
   const token = randomBytes(24).toString('base64url');
   const value = sha256Hex(Buffer.from(token, 'utf8'));
-  await db
-    .insertInto('settings')
-    .values({ key: SETUP_TOKEN_SETTING, value, updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
-    .execute();
+  await putSetting(db, SETUP_TOKEN_SETTING, value, now);
   return token;
 }
 
 /** True when `token` is the current setup token (compared in constant time) and no account exists yet. */
 export async function setupTokenMatches(db: Db, token: string): Promise<boolean> {
   if ((await countUsers(db)) > 0) return false;
-  const row = await db.selectFrom('settings').select('value').where('key', '=', SETUP_TOKEN_SETTING).executeTakeFirst();
-  if (!row) return false;
-  const stored = Buffer.from(row.value, 'hex');
+  const value = await getSetting(db, SETUP_TOKEN_SETTING);
+  if (value === undefined) return false;
+  const stored = Buffer.from(value, 'hex');
   const given = tokenHash(token);
   return stored.length === given.length && timingSafeEqual(stored, given);
 }
@@ -49,12 +46,7 @@ export async function setupTokenMatches(db: Db, token: string): Promise<boolean>
  */
 export async function consumeSetupToken(db: Db, token: string): Promise<boolean> {
   if (!(await setupTokenMatches(db, token))) return false;
-  const r = await db
-    .deleteFrom('settings')
-    .where('key', '=', SETUP_TOKEN_SETTING)
-    .where('value', '=', sha256Hex(Buffer.from(token, 'utf8')))
-    .executeTakeFirst();
-  return Number(r.numDeletedRows) === 1;
+  return deleteSetting(db, SETUP_TOKEN_SETTING, sha256Hex(Buffer.from(token, 'utf8')));
 }
 
 /**

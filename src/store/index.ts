@@ -102,3 +102,6 @@ export async function openStore(dataDir: string, opts: { blobs?: BlobsOptions } 
     },
   };
 }
+export * from './sessions.js';
+export * from './secret-rows.js';
+export * from './settings.js';
