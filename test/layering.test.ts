@@ -112,4 +112,28 @@ describe('layers', () => {
     await walk(join(ROOT, 'src'));
     expect(offenders).toEqual([]);
   });
+
+  it('SQL is written only under src/store', async () => {
+    const offenders: string[] = [];
+    const walk = async (d: string): Promise<void> => {
+      for (const e of await readdir(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) {
+          const rel = relative(ROOT, p);
+          if (rel.startsWith('src/store/')) continue;
+          const text = await readFile(p, 'utf8');
+          // Kysely's query builders, raw `sql` templates, and better-sqlite3 statements.
+          if (
+            /\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`|import \{[^}]*\bsql\b[^}]*\} from 'kysely'/.test(
+              text,
+            )
+          )
+            offenders.push(rel);
+        }
+      }
+    };
+    await walk(join(ROOT, 'src'));
+    expect(offenders).toEqual([]);
+  });
 });

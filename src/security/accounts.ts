@@ -4,11 +4,22 @@
  * so that lockouts and timestamps are testable without waiting.
  */
 import { randomBytes } from 'node:crypto';
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
 import type { CreateUserRequest, UpdateUserRequest, UserSummary } from './types.js';
 import type { Db } from '../store/db.js';
 import type { UserTable } from '../store/schema.js';
+import {
+  countUserRows,
+  enabledUserRoles,
+  insertUserRow,
+  recordFailedLogin,
+  recordLogin,
+  updateUserRow,
+  userById,
+  userByUsername,
+  userRows,
+} from '../store/users.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { isRole, type Role } from './roles.js';
 import { deleteUserSessions, parseRoles } from './sessions.js';
@@ -119,7 +130,7 @@ export async function prepareNewUser(input: CreateUserRequest, now: number): Pro
 /** Inserts a prepared account; a taken username is WXA_USER_EXISTS. */
 export async function insertUser(db: Db, row: Insertable<UserTable>): Promise<UserSummary> {
   try {
-    return toUserSummary(await db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow());
+    return toUserSummary(await insertUserRow(db, row));
   } catch (err) {
     if (isUniqueViolation(err)) throw userExists(row.username);
     throw err;
@@ -130,32 +141,26 @@ export async function insertUser(db: Db, row: Insertable<UserTable>): Promise<Us
 export async function createUser(db: Db, input: CreateUserRequest, now: number): Promise<UserSummary> {
   const username = validUsername(input.username);
   // Checked before hashing so that a taken name costs no scrypt; the unique index still decides.
-  const taken = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+  const taken = await userByUsername(db, username);
   if (taken) throw userExists(username);
   return insertUser(db, await prepareNewUser(input, now));
 }
 
 export async function listUsers(db: Db): Promise<UserSummary[]> {
-  const rows = await db.selectFrom('users').selectAll().orderBy('username').execute();
-  return rows.map(toUserSummary);
+  return (await userRows(db)).map(toUserSummary);
 }
 
 export async function getUser(db: Db, id: number): Promise<UserSummary | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await userById(db, id);
   return row && toUserSummary(row);
 }
 
 export async function countUsers(db: Db): Promise<number> {
-  const r = await db
-    .selectFrom('users')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+  return countUserRows(db);
 }
 
 async function enabledAdmins(db: Db): Promise<number> {
-  const rows = await db.selectFrom('users').select('roles_json').where('disabled', '=', 0).execute();
-  return rows.filter((r) => parseRoles(r.roles_json).includes('org-admin')).length;
+  return (await enabledUserRoles(db)).filter((json) => parseRoles(json).includes('org-admin')).length;
 }
 
 /**
@@ -163,7 +168,7 @@ async function enabledAdmins(db: Db): Promise<number> {
  * step: every request reads them afresh (see findSession). Refuses to leave no enabled org-admin.
  */
 export async function updateUser(db: Db, id: number, patch: UpdateUserRequest, now: number): Promise<UserSummary> {
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await userById(db, id);
   if (!row) throw new ArchiverError('WXA_NOT_FOUND', `user ${id} does not exist`);
   const set: Updateable<UserTable> = { updated_at: now };
   if (patch.displayName !== undefined) set.display_name = validDisplayName(patch.displayName);
@@ -177,7 +182,7 @@ export async function updateUser(db: Db, id: number, patch: UpdateUserRequest, n
   const wasEnabledAdmin = row.disabled === 0 && parseRoles(row.roles_json).includes('org-admin');
   const endSessions = patch.password !== undefined || (patch.disabled === true && row.disabled === 0);
   const apply = async (tx: Db): Promise<void> => {
-    await tx.updateTable('users').set(set).where('id', '=', id).execute();
+    await updateUserRow(tx, id, set);
     if (wasEnabledAdmin && (await enabledAdmins(tx)) === 0) {
       throw new ArchiverError(
         'WXA_LAST_ADMIN',
@@ -207,18 +212,7 @@ function lockedAt(row: { locked_until: number | null }, now: number): boolean {
 /** Counts a failure in one statement, so concurrent guesses cannot each read the same count. */
 async function recordFailure(db: Db, id: number, now: number): Promise<AuthResult> {
   // A lockout that ran out starts a fresh count rather than locking again at the next mistake.
-  const expired = sql<boolean>`(locked_until is not null and locked_until <= ${now})`;
-  const count = sql<number>`(case when ${expired} then 1 else failed_logins + 1 end)`;
-  const row = await db
-    .updateTable('users')
-    .set({
-      failed_logins: count,
-      locked_until: sql<number | null>`(case when ${count} >= ${MAX_FAILED_LOGINS} then ${now + LOCKOUT_MS}
-        when ${expired} then null else locked_until end)`,
-    })
-    .where('id', '=', id)
-    .returning(['locked_until'])
-    .executeTakeFirst();
+  const row = await recordFailedLogin(db, id, now, MAX_FAILED_LOGINS, now + LOCKOUT_MS);
   if (row && lockedAt(row, now)) return { ok: false, reason: 'locked', lockedUntil: row.locked_until ?? undefined };
   return { ok: false, reason: 'invalid' };
 }
@@ -230,9 +224,7 @@ async function recordFailure(db: Db, id: number, now: number): Promise<AuthResul
  */
 export async function authenticate(db: Db, username: string, password: string, now: number): Promise<AuthResult> {
   const name = normalizeUsername(username);
-  const row = USERNAME_PATTERN.test(name)
-    ? await db.selectFrom('users').selectAll().where('username', '=', name).executeTakeFirst()
-    : undefined;
+  const row = USERNAME_PATTERN.test(name) ? await userByUsername(db, name) : undefined;
   if (!row) {
     await verifyPassword(password, await dummy());
     return { ok: false, reason: 'invalid' };
@@ -242,16 +234,9 @@ export async function authenticate(db: Db, username: string, password: string, n
   if (!matches) return row.disabled !== 0 ? { ok: false, reason: 'invalid' } : recordFailure(db, row.id, now);
   if (row.disabled !== 0) return { ok: false, reason: 'disabled' };
   // Conditional, so that a lockout or disabling that landed during the scrypt still wins.
-  const updated = await db
-    .updateTable('users')
-    .set({ failed_logins: 0, locked_until: null, last_login_at: now })
-    .where('id', '=', row.id)
-    .where('disabled', '=', 0)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
-    .returningAll()
-    .executeTakeFirst();
+  const updated = await recordLogin(db, row.id, now);
   if (updated) return { ok: true, user: toUserSummary(updated) };
-  const fresh = await db.selectFrom('users').selectAll().where('id', '=', row.id).executeTakeFirst();
+  const fresh = await userById(db, row.id);
   if (fresh && lockedAt(fresh, now))
     return { ok: false, reason: 'locked', lockedUntil: fresh.locked_until ?? undefined };
   return { ok: false, reason: fresh && fresh.disabled !== 0 ? 'disabled' : 'invalid' };

@@ -105,3 +105,4 @@ export async function openStore(dataDir: string, opts: { blobs?: BlobsOptions } 
 export * from './sessions.js';
 export * from './secret-rows.js';
 export * from './settings.js';
+export * from './users.js';
