@@ -79,7 +79,12 @@ export function AuditPage() {
       key: 'action',
       header: t('columns.action'),
       className: 'audit-action',
-      render: (e) => <span data-testid={`audit-action-${e.id}`}>{describeEvent(e, describe).label}</span>,
+      render: (e) => (
+        // The code and target as data, for tools and tests; people read the label.
+        <span data-testid={`audit-action-${e.id}`} data-action={e.action} data-target={e.target}>
+          {describeEvent(e, describe).label}
+        </span>
+      ),
     },
     {
       key: 'what',
