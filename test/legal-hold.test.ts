@@ -4,8 +4,15 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
-import { deleteEntries, heldEntries, holdEntryKey, openStore, type Store } from '../src/store/index.js';
-import { archiveFixture, expectVerifies, type ArchiveFixture } from './helpers/archive-fixture.js';
+import { deleteEntries, heldEntries, holdEntryKey, openStore } from '../src/store/index.js';
+import {
+  archiveEntries,
+  archiveFixture,
+  busiestMailbox,
+  expectVerifies,
+  type ArchiveEntry,
+  type ArchiveFixture,
+} from './helpers/archive-fixture.js';
 import { cli, cliJson } from './helpers/cli.js';
 
 let fixture: ArchiveFixture;
@@ -18,21 +25,9 @@ afterAll(async () => fixture.cleanup());
 
 const copy = () => fixture.copy();
 
-interface Entry {
-  itemKey: string;
-  mailbox: string;
-}
-
-async function entries(store: Store): Promise<Entry[]> {
-  const rows = await store.db.selectFrom('mailbox_entries').select(['item_key', 'mailbox']).execute();
-  return rows.map((r) => ({ itemKey: r.item_key, mailbox: r.mailbox }));
-}
-
 /** The mailbox with the most entries, and an item it shares with another mailbox. */
-function pick(all: Entry[]): { custodian: string; shared: string } {
-  const count = new Map<string, number>();
-  for (const e of all) count.set(e.mailbox, (count.get(e.mailbox) ?? 0) + 1);
-  const custodian = [...count].sort((a, b) => b[1] - a[1])[0]![0];
+function pick(all: ArchiveEntry[]): { custodian: string; shared: string } {
+  const custodian = busiestMailbox(all);
   const byItem = new Map<string, string[]>();
   for (const e of all) byItem.set(e.itemKey, [...(byItem.get(e.itemKey) ?? []), e.mailbox]);
   const shared = [...byItem].find(([, m]) => m.includes(custodian) && m.length > 1)![0];
@@ -45,7 +40,7 @@ describe('legal holds', () => {
     const caseId = (await cli('case', 'create', 'Matter A', '--data-dir', d)).stdout.trim();
     expect(caseId).toMatch(/^\d+$/);
     let store = await openStore(d);
-    const all = await entries(store);
+    const all = await archiveEntries(store);
     const { custodian, shared } = pick(all);
     await store.close();
     const hold = await cliJson<{ id: number; items: number }>(
@@ -68,11 +63,13 @@ describe('legal holds', () => {
       const res = await deleteEntries(store.db, all, { kind: 'retention', actor: 'retention:test', policyId: 'p1' });
       expect(res.refused.length).toBe(held.size);
       expect(res.deleted.length).toBe(all.length - held.size);
-      const left = await entries(store);
+      const left = await archiveEntries(store);
       expect(left.every((e) => e.mailbox === custodian)).toBe(true);
       expect(left.length).toBe(held.size);
       // the shared item stays (the custodian's entry holds it); its other mailbox's entry went
-      expect(left.filter((e) => e.itemKey === shared)).toEqual([{ itemKey: shared, mailbox: custodian }]);
+      expect(left.filter((e) => e.itemKey === shared).map((e) => [e.itemKey, e.mailbox])).toEqual([
+        [shared, custodian],
+      ]);
       const items = await store.db.selectFrom('items').select('key').execute();
       expect(new Set(items.map((i) => i.key))).toEqual(heldItems);
       expect(res.itemsDeleted.length).toBe(new Set(all.map((e) => e.itemKey)).size - heldItems.size);
@@ -106,7 +103,7 @@ describe('legal holds', () => {
     const d = await copy();
     const caseId = (await cli('case', 'create', 'Matter B', '--data-dir', d)).stdout.trim();
     let store = await openStore(d);
-    const { custodian, shared } = pick(await entries(store));
+    const { custodian, shared } = pick(await archiveEntries(store));
     await store.close();
     const hold = await cliJson<{ id: number }>(
       'hold',
@@ -126,7 +123,7 @@ describe('legal holds', () => {
     expect(close.code).toBe(1);
     expect(close.stderr).toContain(`#${hold.id}`);
     store = await openStore(d);
-    expect((await entries(store)).some((e) => e.itemKey === shared && e.mailbox === custodian)).toBe(true);
+    expect((await archiveEntries(store)).some((e) => e.itemKey === shared && e.mailbox === custodian)).toBe(true);
     await store.close();
     expect((await cli('hold', 'release', String(hold.id), '--data-dir', d)).code).toBe(0);
     const list = await cliJson<{ id: number; status: string }[]>('hold', 'list', '--data-dir', d);
@@ -142,7 +139,7 @@ describe('legal holds', () => {
     expect(ok.code).toBe(0);
     store = await openStore(d);
     try {
-      expect((await entries(store)).some((e) => e.itemKey === shared && e.mailbox === custodian)).toBe(false);
+      expect((await archiveEntries(store)).some((e) => e.itemKey === shared && e.mailbox === custodian)).toBe(false);
       // another mailbox still has it: the item stays
       expect(
         await store.db.selectFrom('items').select('key').where('key', '=', shared).executeTakeFirst(),
@@ -162,7 +159,7 @@ describe('legal holds', () => {
   it('a query hold preserves the matching items in every mailbox, and only within its date range', async () => {
     const d = await copy();
     let store = await openStore(d);
-    const all = await entries(store);
+    const all = await archiveEntries(store);
     const text = await store.db.selectFrom('search_items').select(['item_key', 'msgtype', 'msg_time']).execute();
     await store.close();
     const caseId = (await cli('case', 'create', 'Matter C', '--data-dir', d)).stdout.trim();
@@ -185,7 +182,7 @@ describe('legal holds', () => {
       const held = await heldEntries(store.db, all);
       for (const e of all) expect(held.has(holdEntryKey(e.itemKey, e.mailbox))).toBe(imageKeys.has(e.itemKey));
       await deleteEntries(store.db, all, { kind: 'admin', actor: 'alice' });
-      const left = await entries(store);
+      const left = await archiveEntries(store);
       expect(left.length).toBe(all.filter((e) => imageKeys.has(e.itemKey)).length);
     } finally {
       await store.close();
@@ -196,8 +193,8 @@ describe('legal holds', () => {
   it('a custodian hold covers items archived after it was placed', async () => {
     const d = await copy();
     let store = await openStore(d);
-    const { custodian } = pick(await entries(store));
-    const before = new Set((await entries(store)).map((e) => e.itemKey));
+    const { custodian } = pick(await archiveEntries(store));
+    const before = new Set((await archiveEntries(store)).map((e) => e.itemKey));
     await store.close();
     const caseId = (await cli('case', 'create', 'Matter D', '--data-dir', d)).stdout.trim();
     await cliJson('hold', 'add', '--case', caseId, '--custodian', custodian, '--data-dir', d);
@@ -207,14 +204,14 @@ describe('legal holds', () => {
     await cliJson('run', '--once', '--sandbox', later, '--connector', 'later', '--data-dir', d, '--workers', '0');
     store = await openStore(d);
     try {
-      const now = await entries(store);
+      const now = await archiveEntries(store);
       const fresh = now.filter((e) => !before.has(e.itemKey));
       const freshOfCustodian = fresh.filter((e) => e.mailbox === custodian);
       expect(freshOfCustodian.length).toBeGreaterThan(0);
       const res = await deleteEntries(store.db, fresh, { kind: 'retention', actor: 'retention:test' });
       expect(res.refused).toEqual(expect.arrayContaining(freshOfCustodian));
       expect(res.refused.length).toBe(freshOfCustodian.length);
-      const left = await entries(store);
+      const left = await archiveEntries(store);
       for (const e of freshOfCustodian) expect(left).toContainEqual(e);
     } finally {
       await store.close();

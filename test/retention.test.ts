@@ -7,7 +7,14 @@ import { changePolicy, createPolicy, lock, remove, setPolicyEnabled } from '../s
 import { runDispositionOn } from '../src/compliance/retention/wiring.js';
 import { connectionOf } from '../src/store/db.js';
 import { decideBatch, listBatches, openStore, type Store } from '../src/store/index.js';
-import { archiveFixture, expectVerifies, type ArchiveFixture } from './helpers/archive-fixture.js';
+import {
+  archiveEntries,
+  archiveFixture,
+  busiestMailbox,
+  expectVerifies,
+  type ArchiveEntry,
+  type ArchiveFixture,
+} from './helpers/archive-fixture.js';
 import { cli, cliJson } from './helpers/cli.js';
 
 const DAY = 86_400_000;
@@ -21,31 +28,13 @@ afterAll(async () => fixture.cleanup());
 
 const copy = () => fixture.copy();
 
-interface Entry {
-  itemKey: string;
-  mailbox: string;
-  msgTime: number;
-}
-
-async function entries(store: Store): Promise<Entry[]> {
-  const rows = await store.db.selectFrom('mailbox_entries').select(['item_key', 'mailbox', 'msg_time']).execute();
-  return rows.map((r) => ({ itemKey: r.item_key, mailbox: r.mailbox, msgTime: Number(r.msg_time) }));
-}
-
 const key = (e: { itemKey: string; mailbox: string }) => `${e.itemKey} ${e.mailbox}`;
-
-/** The mailbox with the most entries that shares at least one item with another mailbox. */
-function busiest(all: Entry[]): string {
-  const count = new Map<string, number>();
-  for (const e of all) count.set(e.mailbox, (count.get(e.mailbox) ?? 0) + 1);
-  return [...count].sort((a, b) => b[1] - a[1])[0]![0];
-}
 
 /**
  * Every mailbox but one that shares an item with another mailbox: a policy on these lets some
  * items go entirely, while items that also sit in the excluded mailbox must keep their row and blob.
  */
-function allButOne(all: Entry[]): string[] {
+function allButOne(all: ArchiveEntry[]): string[] {
   const byItem = new Map<string, Set<string>>();
   for (const e of all) byItem.set(e.itemKey, (byItem.get(e.itemKey) ?? new Set()).add(e.mailbox));
   const count = new Map<string, number>();
@@ -83,7 +72,7 @@ describe('disposition', () => {
     const d = await copy();
     const store = await openStore(d);
     try {
-      const before = await entries(store);
+      const before = await archiveEntries(store);
       const mailboxes = allButOne(before);
       const now = await midpoint(store);
       const p = await createPolicy(
@@ -100,12 +89,12 @@ describe('disposition', () => {
 
       const dry = await runDispositionOn(store, { now, dryRun: true });
       expect(new Set(dry.wouldGo.map(key))).toEqual(new Set(expired.map(key)));
-      expect((await entries(store)).length).toBe(before.length);
+      expect((await archiveEntries(store)).length).toBe(before.length);
 
       const r = await runDispositionOn(store, { now, dryRun: false });
       expect(r.deleted).toBe(expired.length);
       expect(r.keptByHold).toBe(0);
-      const after = await entries(store);
+      const after = await archiveEntries(store);
       const gone = new Set(expired.map(key));
       expect(new Set(after.map(key))).toEqual(new Set(before.filter((e) => !gone.has(key(e))).map(key)));
 
@@ -146,8 +135,8 @@ describe('disposition', () => {
   it('a hold beats retention on every path: delete, dry run, and an approved review batch', async () => {
     const d = await copy();
     let store = await openStore(d);
-    const all = await entries(store);
-    const custodian = busiest(all);
+    const all = await archiveEntries(store);
+    const custodian = busiestMailbox(all);
     const now = Math.max(...all.map((e) => e.msgTime)) + 2 * DAY;
     await store.close();
     const caseId = (await cli('case', 'create', 'Matter R', '--data-dir', d)).stdout.trim();
@@ -166,7 +155,7 @@ describe('disposition', () => {
       expect(r.keptByHold).toBe(heldCount);
       expect(r.deleted).toBe(all.length - heldCount);
       expect(r.batchesCreated).toBe(0);
-      const left = await entries(store);
+      const left = await archiveEntries(store);
       expect(left.length).toBe(heldCount);
       expect(left.every((e) => e.mailbox === custodian)).toBe(true);
       expect(rev.action).toBe('review');
@@ -179,8 +168,8 @@ describe('disposition', () => {
   it('review: nothing goes before approval; postponed stays; approved goes with the approver in the tombstone, unless a hold came in between', async () => {
     const d = await copy();
     let store = await openStore(d);
-    const all = await entries(store);
-    const mailbox = busiest(all);
+    const all = await archiveEntries(store);
+    const mailbox = busiestMailbox(all);
     const mine = all.filter((e) => e.mailbox === mailbox);
     const now = Math.max(...all.map((e) => e.msgTime)) + 2 * DAY;
     try {
@@ -198,7 +187,7 @@ describe('disposition', () => {
       expect((await runDispositionOn(store, { now: now + 11 * DAY, dryRun: false })).waitingForReview).toBe(
         mine.length,
       );
-      expect((await entries(store)).length).toBe(all.length);
+      expect((await archiveEntries(store)).length).toBe(all.length);
       await decideBatch(store.db, batch!.id, { status: 'approved', by: 'records' }, now + 11 * DAY);
     } finally {
       await store.close();
@@ -212,7 +201,7 @@ describe('disposition', () => {
       const r = await runDispositionOn(store, { now: now + 12 * DAY, dryRun: false });
       expect(r.deleted).toBe(0);
       expect(r.keptByHold).toBe(mine.length);
-      expect((await entries(store)).length).toBe(all.length);
+      expect((await archiveEntries(store)).length).toBe(all.length);
     } finally {
       await store.close();
     }
@@ -222,8 +211,8 @@ describe('disposition', () => {
     const d = await copy();
     const store = await openStore(d);
     try {
-      const all = await entries(store);
-      const mailbox = busiest(all);
+      const all = await archiveEntries(store);
+      const mailbox = busiestMailbox(all);
       const mine = all.filter((e) => e.mailbox === mailbox);
       const now = Math.max(...all.map((e) => e.msgTime)) + 2 * DAY;
       await reviewPolicy(store, mailbox, 'records', now);
@@ -326,7 +315,7 @@ describe('retention CLI', () => {
   it('run --dry-run --json lists what would go, run --json deletes it, item show of a disposed item exits 1 with its tombstone', async () => {
     const d = await copy();
     const store = await openStore(d);
-    const all = await entries(store);
+    const all = await archiveEntries(store);
     await store.close();
     const mailboxes = allButOne(all);
     // Sandbox messages are at most days old: move the archive's times back 400 days so that a

@@ -5,6 +5,7 @@ import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
+import type { Store } from '../../src/store/index.js';
 import { cli, cliJson, tempDir } from './cli.js';
 
 export interface ArchiveFixture {
@@ -53,4 +54,23 @@ export async function expectVerifies(dataDir: string): Promise<void> {
   const report = JSON.parse(r.stdout) as { ok: boolean; firstBroken: unknown };
   expect(report.firstBroken).toBeNull();
   expect(r.code).toBe(0);
+}
+
+export interface ArchiveEntry {
+  itemKey: string;
+  mailbox: string;
+  msgTime: number;
+}
+
+/** Every mailbox entry of the archive. */
+export async function archiveEntries(store: Store): Promise<ArchiveEntry[]> {
+  const rows = await store.db.selectFrom('mailbox_entries').select(['item_key', 'mailbox', 'msg_time']).execute();
+  return rows.map((r) => ({ itemKey: r.item_key, mailbox: r.mailbox, msgTime: Number(r.msg_time) }));
+}
+
+/** The mailbox with the most entries. */
+export function busiestMailbox(all: { mailbox: string }[]): string {
+  const count = new Map<string, number>();
+  for (const e of all) count.set(e.mailbox, (count.get(e.mailbox) ?? 0) + 1);
+  return [...count].sort((a, b) => b[1] - a[1])[0]![0];
 }
