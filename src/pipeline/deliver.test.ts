@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DestinationError, type Destination, type DeliveryOutcome, type RenderedItem } from '../destinations/types.js';
 import { countDeliveries, leaseDue, openStore, releaseConnectorLeases, type Store } from '../store/index.js';
+import { archiveItem, queueDelivery } from '../../test/helpers/deliveries.js';
+import type { ChatMessage } from '../core/model.js';
 import { backoff, deliverDue } from './deliver.js';
 
 let dir: string;
@@ -27,58 +29,11 @@ afterEach(async () => {
 async function seed(n: number, mailboxes: string[], destination = 'imap:test'): Promise<void> {
   for (let i = 0; i < n; i++) {
     const key = `wecom:corp:m${i}`;
-    const blob = await store.blobs.prepare(Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`), 'mime');
-    await store.db
-      .insertInto('blobs')
-      .values({ ...blob, created_at: 0 })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    const model = { key, msgid: `m${i}`, attachments: [] };
-    await store.db
-      .insertInto('items')
-      .values({
-        key,
-        connector_id: 'c',
-        raw_id: i,
-        msgid: `m${i}`,
-        seq_key: String(i).padStart(20, '0'),
-        msgtype: 'text',
-        action: 'send',
-        conversation_id: 'x',
-        room_id: '',
-        from_id: 'a',
-        msg_time: 1000 + i,
-        model_version: 1,
-        model_json: JSON.stringify(model),
-        mime_sha256: blob.sha256,
-        mime_size: blob.size,
-        flags: '',
-        recalled_by: null,
-        recalled_at: null,
-        created_at: 0,
-      })
-      .execute();
-    for (const mailbox of mailboxes) {
-      await store.db
-        .insertInto('deliveries')
-        .values({
-          connector_id: 'c',
-          destination_id: destination,
-          item_key: key,
-          mailbox,
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: 0,
-          lease_owner: null,
-          lease_until: null,
-          error_code: null,
-          error_detail: null,
-          remote_id: null,
-          created_at: 0,
-          finished_at: null,
-        })
-        .execute();
-    }
+    // Only what the delivery stage reads of a message: its id, sender and attachments.
+    const model = { key, msgid: `m${i}`, from: 'a', attachments: [] } as unknown as ChatMessage;
+    const mime = Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`);
+    await archiveItem(store, { key, messageId: `<${key}>`, mime, time: 1000 + i, model, attachments: [] }, i);
+    for (const mailbox of mailboxes) await queueDelivery(store, { destinationId: destination, itemKey: key, mailbox });
   }
 }
 
