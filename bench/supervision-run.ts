@@ -5,7 +5,7 @@
  * pure flagging decision takes over every archived item's document, measured after the run in
  * the same process: the part of the run that supervision adds on the main thread.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { directoryOf, documentOfItem } from '../src/compliance/search/reindex.js';
 import {
@@ -14,9 +14,8 @@ import {
   loadActivePolicies,
   parseLexicon,
 } from '../src/compliance/supervision/index.js';
-import { parseConfig } from '../src/config/index.js';
-import { runConnector } from '../src/pipeline/index.js';
-import { loadDirectory, loadReindexBatch, openStore } from '../src/store/index.js';
+import { loadDirectory, loadReindexBatch } from '../src/store/index.js';
+import { freshRun } from './fresh-run.js';
 import { prng } from './prng.js';
 
 const { values } = parseArgs({
@@ -56,20 +55,10 @@ export async function lexicon200(): Promise<string[]> {
   return [...terms];
 }
 
-const dataDir = values.data!;
-await rm(dataDir, { recursive: true, force: true });
-const workers = Number(values.workers);
-const cfg = parseConfig(
-  { dataDir, workers, connectors: [{ id: 'bench', source: { kind: 'sandbox', dir: values.tenant! } }] },
-  'bench',
-  dataDir,
-);
-const store = await openStore(dataDir);
+const { store, run } = await freshRun(values.tenant!, values.data!, Number(values.workers));
 const terms = values.policy ? await lexicon200() : [];
 if (values.policy) await createSupervisionPolicy(store.db, { name: 'bench', terms, samplePercent: 2 }, 'bench');
-const t = performance.now();
-const report = await runConnector(store, cfg.connectors[0]!, { workers });
-const ms = performance.now() - t;
+const { report, ms } = await run();
 const flagged = Number(
   (
     await store.db
