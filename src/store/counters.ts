@@ -122,7 +122,6 @@ export async function recordCounters(
   const all = (await countersGrouped(db, s, sql`''`, opts))[0];
   if (!all) return emptyRecordCounters();
   const { day: _day, ...counters } = all;
-  void _day;
   return counters;
 }
 
