@@ -54,7 +54,11 @@ export async function deliverLeasedBatch(
     }
   }
   if (batch.length === 0) return;
-  if (halted(ctx, m)) return releaseLeases(store.db, batch.map((b) => b.row));
+  if (halted(ctx, m))
+    return releaseLeases(
+      store.db,
+      batch.map((b) => b.row),
+    );
   let results: BatchResult[];
   try {
     results = await d.destination.deliverBatch!(

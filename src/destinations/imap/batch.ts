@@ -32,6 +32,8 @@ export interface BatchRun {
   results: (BatchResult | undefined)[];
   /** the connection was lost while these items were on the wire: whether they were stored is unknown */
   lost?: { error: unknown; indexes: number[] };
+  /** multi-message APPENDs sent, and how many of them the server refused as a whole */
+  multi: { sent: number; refused: number };
 }
 
 /** Splits item indexes into chunks of at most CHUNK_ITEMS items and CHUNK_BYTES bytes (one item may exceed it alone). */
@@ -61,6 +63,7 @@ export async function appendBatchOn(
 ): Promise<BatchRun> {
   let path = firstPath;
   let recreated = false;
+  const multi = { sent: 0, refused: 0 };
   const results: (BatchResult | undefined)[] = new Array<BatchResult | undefined>(items.length).fill(undefined);
   const failure = (i: number): FailureContext => ({
     op: `APPEND to "${ctx.folder}"`,
@@ -102,12 +105,17 @@ export async function appendBatchOn(
           const res = await appendItem(client, path, item.mime, item.time);
           delivered(chunk[0]!, res.uid, res.uidValidity);
         } else {
-          const res = await multiAppend(client, path, chunk.map((i) => items[i]!));
+          multi.sent++;
+          const res = await multiAppend(
+            client,
+            path,
+            chunk.map((i) => items[i]!),
+          );
           chunk.forEach((i, n) => delivered(i, res.uids?.[n], res.uidValidity));
         }
         break;
       } catch (err) {
-        if (!client.usable) return { results, lost: { error: err, indexes: chunk } };
+        if (!client.usable) return { results, lost: { error: err, indexes: chunk }, multi };
         if (folderMissing(err) && !recreated) {
           // Someone deleted the folder since it was cached: the server stored nothing; make it again, once.
           recreated = true;
@@ -120,13 +128,14 @@ export async function appendBatchOn(
         }
         // Refused as a whole, so nothing of it was stored: one APPEND each tells which item
         // the server will not take (over a size or quota limit) while the rest are stored.
+        multi.refused++;
         for (const i of chunk) {
           const lost = await single(i);
-          if (lost) return { results, lost: { error: lost, indexes: [i] } };
+          if (lost) return { results, lost: { error: lost, indexes: [i] }, multi };
         }
         break;
       }
     }
   }
-  return { results };
+  return { results, multi };
 }

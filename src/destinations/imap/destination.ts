@@ -300,7 +300,8 @@ export function createImapDestination(config: ImapDestinationConfig, deps: ImapD
           if (stored) proven.add(client);
           // A reused connection that died under its first command: dropped while it sat in the pool.
           stale = reused && !stored && r.lost !== undefined;
-          log?.debug({ mailbox, items: todo.length, stored: r.results.filter((x) => x?.outcome).length }, 'imap batch appended');
+          const count = r.results.filter((x) => x?.outcome).length;
+          log?.debug({ mailbox, items: todo.length, stored: count, multiAppend: r.multi }, 'imap batch appended');
           return r;
         } catch (err) {
           stale = reused && !client.usable;

@@ -14,9 +14,7 @@ import { crashPoint } from '../../core/fault-points.js';
 
 /** A token of a command as ImapFlow's compiler takes it. */
 type Token =
-  | { type: 'ATOM' | 'STRING'; value: string }
-  | { type: 'LITERAL'; value: Buffer; isLiteral8?: boolean }
-  | Token[];
+  { type: 'ATOM' | 'STRING'; value: string } | { type: 'LITERAL'; value: Buffer; isLiteral8?: boolean } | Token[];
 
 /** A parsed tagged response, as far as this module reads it. */
 interface TaggedResponse {
