@@ -350,10 +350,13 @@ describe('IMAP mailboxes end to end', () => {
     // their outcomes still waiting for the group commit.
     const crashed = await runChild(s.config, { WXA_CRASH_AT: 'mid-append:3' });
     expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
-    const atCrash = query<{ id: number; item_key: string; mailbox: string; status: string; lease_until: number | null }>(
-      s.dataDir,
-      "SELECT id, item_key, mailbox, status, lease_until FROM deliveries WHERE destination_id = 'imap'",
-    );
+    const atCrash = query<{
+      id: number;
+      item_key: string;
+      mailbox: string;
+      status: string;
+      lease_until: number | null;
+    }>(s.dataDir, "SELECT id, item_key, mailbox, status, lease_until FROM deliveries WHERE destination_id = 'imap'");
     const leased = atCrash.filter((r) => r.status === 'pending' && r.lease_until !== null);
     expect(leased.length).toBeGreaterThan(0);
     let landed = 0;
