@@ -18,7 +18,7 @@ import {
   type RenderedItem,
 } from '../types.js';
 import { loginFor, loginName, sharedLogin, type TokenProvider } from './auth.js';
-import { appendBatchOn } from './batch.js';
+import { batchDeliverer } from './batch-deliver.js';
 import { runCheck } from './check.js';
 import { imapDestinationSchema, portOf, type ImapDestinationConfig, type ImapSettings } from './config.js';
 import { classifyImapError, tooLarge, type FailureContext } from './errors.js';
@@ -264,78 +264,18 @@ export function createImapDestination(config: ImapDestinationConfig, deps: ImapD
     return results;
   }
 
-  async function batchInto(
-    items: readonly RenderedItem[],
-    todo: number[],
-    mailbox: string,
-    results: BatchResult[],
-    attempt: number,
-  ): Promise<void> {
-    if (todo.length === 0) return;
-    const ctx: FailureContext = { op: `APPEND to "${cfg.folder}"`, mailbox, server, limit: cfg.maxMessageBytes };
-    let stale = false;
-    let run;
-    try {
-      run = await pool.use(mailbox, async (client) => {
-        const reused = proven.has(client);
-        try {
-          ctx.limit = limitOf(client);
-          const path = await folders.ensure(client, mailbox, cfg.folder);
-          const r = await appendBatchOn(
-            client,
-            path,
-            todo.map((i) => items[i]!),
-            {
-              mailbox,
-              server,
-              folder: cfg.folder,
-              limit: ctx.limit,
-              recreate: async () => {
-                folders.drop(mailbox);
-                return folders.ensure(client, mailbox, cfg.folder);
-              },
-            },
-          );
-          const stored = r.results.some((x) => x?.outcome);
-          if (stored) proven.add(client);
-          // A reused connection that died under its first command: dropped while it sat in the pool.
-          stale = reused && !stored && r.lost !== undefined;
-          const count = r.results.filter((x) => x?.outcome).length;
-          log?.debug({ mailbox, items: todo.length, stored: count, multiAppend: r.multi }, 'imap batch appended');
-          return r;
-        } catch (err) {
-          stale = reused && !client.usable;
-          throw err;
-        }
-      });
-    } catch (err) {
-      // Login, CREATE or the folder failed: nothing of the batch was sent.
-      if (stale && attempt === 1) return batchInto(items, todo, mailbox, results, 2);
-      const e = await refine(classifyImapError(err, ctx), mailbox);
-      for (const i of todo) results[i] = { error: e };
-      return;
-    }
-    run.results.forEach((r, j) => {
-      if (r) results[todo[j]!] = r;
-    });
-    if (!run.lost) return;
-    const lost = run.lost.indexes.map((j) => todo[j]!);
-    const unsent = todo.filter((i, j) => !run.results[j] && !lost.includes(i));
-    if (stale && attempt === 1) {
-      // The items on the wire may have been stored before the connection went: each is looked
-      // up on a fresh connection before it is sent again; the rest go as a batch once more.
-      for (const i of lost) {
-        try {
-          results[i] = { outcome: await lookThenAppend(items[i]!, mailbox) };
-        } catch (e) {
-          results[i] = { error: e };
-        }
-      }
-      return batchInto(items, unsent, mailbox, results, 2);
-    }
-    const e = classifyImapError(run.lost.error, ctx);
-    for (const i of [...lost, ...unsent]) results[i] = { error: e };
-  }
+  const batchInto = batchDeliverer({
+    pool,
+    folders,
+    folder: cfg.folder,
+    server,
+    maxMessageBytes: cfg.maxMessageBytes,
+    limitOf,
+    proven,
+    refine,
+    lookThenAppend: (item, mailbox) => lookThenAppend(item, mailbox),
+    ...(log ? { log } : {}),
+  });
 
   /** No earlier attempt can have stored the item: APPEND without selecting or searching. */
   async function appendOnly(item: RenderedItem, mailbox: string): Promise<DeliveryOutcome> {
