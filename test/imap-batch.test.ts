@@ -15,6 +15,7 @@ import { openStore } from '../src/store/index.js';
 import { archiveItem, queueDelivery } from './helpers/deliveries.js';
 import { largeItem, startDovecot, textItems, type Dovecot } from './helpers/dovecot.js';
 import { asUser, messageIdsIn } from './helpers/imap-read.js';
+import { masterImapConfig } from './helpers/imap-destination.js';
 
 const MASTER = { name: 'archiver', password: 'master-secret' };
 const FOLDER = 'WeChat Archiver';
@@ -46,18 +47,7 @@ function destination(d: Dovecot): ImapDestination {
       },
     },
   );
-  const dest = createImapDestination(
-    {
-      kind: 'imap',
-      host: d.host,
-      port: d.port,
-      secure: false,
-      starttls: false,
-      auth: { kind: 'master', masterUser: MASTER.name, password: MASTER.password },
-      checkMailbox: USER,
-    },
-    { logger },
-  );
+  const dest = createImapDestination(masterImapConfig(d, MASTER, USER), { logger });
   cleanups.push(() => dest.close());
   return dest;
 }
