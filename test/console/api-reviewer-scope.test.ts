@@ -5,7 +5,8 @@
 // pages, a search within the set); an item of someone else's set, policy or batch is refused
 // (403) on every one of them, and each refusal is audited. The conversation shows the item's
 // neighbours as context but no message of another conversation, and offers no link to open a
-// neighbour outside the reviewer's work. The archive-wide search and mailbox list stay closed.
+// neighbour outside the reviewer's work. The archive-wide search and mailbox list stay closed;
+// the supervision queue and the disposition queue list only the reviewer's own work.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
@@ -230,6 +231,22 @@ describe("a Reviewer's reach is their own work", () => {
       .where('action', '=', 'search')
       .execute();
     expect(audit).toContainEqual({ action: 'search', target: `review-set:${reviewSetId}` });
+  });
+
+  it('lists only their own supervision flags and disposition batches, each entry openable', async () => {
+    const queue = await rita.json<{ items: { itemKey: string }[] }>('GET', '/api/supervision/queue');
+    expect(queue.items.map((i) => i.itemKey)).toEqual([flagged.key]);
+    const everyFlag = await admin.json<{ items: { itemKey: string }[] }>('GET', '/api/supervision/queue');
+    expect(everyFlag.items.map((i) => i.itemKey).sort()).toEqual([flagged.key, othersFlag.key].sort());
+    const mine = await rita.json<{ batches: { reviewer: string; entries: number; items: { itemKey: string }[] }[] }>(
+      'GET',
+      '/api/retention/review',
+    );
+    expect(mine.batches.map((b) => [b.reviewer, b.entries, b.items.map((i) => i.itemKey)])).toEqual([
+      ['rita', 1, [batched.key]],
+    ]);
+    // the whole disposition queue and the policies stay an administrator's
+    expect((await rita.request('GET', '/api/retention/batches')).statusCode).toBe(403);
   });
 
   it('loses an item when the work is taken away', async () => {
