@@ -64,7 +64,7 @@ export function DispositionReviewPage() {
       key: 'open',
       header: t('myQueue.item'),
       render: (e) => (
-        <Link to={itemRoute(e.mailbox, e.itemKey)} data-testid={`disposition-item-${e.itemKey}`}>
+        <Link to={itemRoute(e.mailbox, e.itemKey)} data-testid={`disposition-item-${e.mailbox}/${e.itemKey}`}>
           {e.msgid ?? e.itemKey}
         </Link>
       ),
