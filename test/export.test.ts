@@ -182,24 +182,15 @@ describe('export', () => {
       status: 'closed',
     });
     const out = join(dir.path, 'closed-case');
-    const refused = await cli('export', '--case', caseId, '--format', 'eml', '--out', out, '--data-dir', data);
+    const args = ['export', '--case', caseId, '--format', 'eml', '--out', out, '--data-dir', data];
+    const refused = await cli(...args);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`WXA_CASE_CLOSED: case ${caseId} ("Settled matter") is closed`);
     expect(refused.stderr).toContain(`wechat-archiver case reopen ${caseId}`);
     // nothing was started: the directory was never made
     expect(existsSync(out)).toBe(false);
     await cliJson('case', 'reopen', caseId, '--data-dir', data);
-    const res = await cliJson<{ counts: { items: number } }>(
-      'export',
-      '--case',
-      caseId,
-      '--format',
-      'eml',
-      '--out',
-      out,
-      '--data-dir',
-      data,
-    );
+    const res = await cliJson<{ counts: { items: number } }>(...args);
     expect(res.counts.items).toBe(0);
   }, 120_000);
 

@@ -19,7 +19,18 @@ const OPEN_BATCH = ['pending', 'postponed', 'approved'];
 /** SQLite's default bound-parameter limit is far above this; chunks keep IN lists modest. */
 const CHUNK = 500;
 
-async function reviewSetKeys(db: Db, username: string, keys: string[]): Promise<string[]> {
+/** Item keys to check: a list, or a subquery of them (a conversation's items). */
+type Keys = string[] | ReturnType<typeof conversationKeys>;
+
+function conversationKeys(db: Db, c: { connectorId: string; conversationId: string }) {
+  return db
+    .selectFrom('items')
+    .select('key')
+    .where('connector_id', '=', c.connectorId)
+    .where('conversation_id', '=', c.conversationId);
+}
+
+async function reviewSetKeys(db: Db, username: string, keys: Keys): Promise<string[]> {
   const rows = await db
     .selectFrom('review_set_items as i')
     .innerJoin('review_set_reviewers as r', 'r.review_set_id', 'i.review_set_id')
@@ -31,7 +42,7 @@ async function reviewSetKeys(db: Db, username: string, keys: string[]): Promise<
   return rows.map((r) => r.item_key);
 }
 
-async function supervisionKeys(db: Db, username: string, keys: string[]): Promise<string[]> {
+async function supervisionKeys(db: Db, username: string, keys: Keys): Promise<string[]> {
   // Supervision keeps reviewer names lower-cased (compliance/supervision/policy.ts).
   const who = username.toLowerCase();
   const rows = await db
@@ -47,7 +58,7 @@ async function supervisionKeys(db: Db, username: string, keys: string[]): Promis
     .map((r) => r.item_key);
 }
 
-async function dispositionKeys(db: Db, username: string, keys: string[]): Promise<string[]> {
+async function dispositionKeys(db: Db, username: string, keys: Keys): Promise<string[]> {
   const rows = await db
     .selectFrom('disposition_entries as d')
     .innerJoin('disposition_batches as b', 'b.id', 'd.batch_id')
@@ -60,6 +71,15 @@ async function dispositionKeys(db: Db, username: string, keys: string[]): Promis
   return rows.map((r) => r.item_key);
 }
 
+async function keysInScope(db: Db, username: string, grants: ReviewScopeGrants, keys: Keys): Promise<string[]> {
+  const found = await Promise.all([
+    grants.reviewSets ? reviewSetKeys(db, username, keys) : [],
+    grants.supervision ? supervisionKeys(db, username, keys) : [],
+    grants.retention ? dispositionKeys(db, username, keys) : [],
+  ]);
+  return found.flat();
+}
+
 /** The subset of `itemKeys` that `username` may open under `grants`. */
 export async function itemsInReviewScope(
   db: Db,
@@ -69,22 +89,15 @@ export async function itemsInReviewScope(
 ): Promise<Set<string>> {
   const out = new Set<string>();
   const unique = [...new Set(itemKeys)];
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    const chunk = unique.slice(i, i + CHUNK);
-    const found = await Promise.all([
-      grants.reviewSets ? reviewSetKeys(db, username, chunk) : [],
-      grants.supervision ? supervisionKeys(db, username, chunk) : [],
-      grants.retention ? dispositionKeys(db, username, chunk) : [],
-    ]);
-    for (const k of found.flat()) out.add(k);
-  }
+  for (let i = 0; i < unique.length; i += CHUNK)
+    for (const k of await keysInScope(db, username, grants, unique.slice(i, i + CHUNK))) out.add(k);
   return out;
 }
 
 /**
  * Whether a conversation holds at least one item `username` may open: its messages are then
- * that item's context. Candidates are the conversation's items that some kind of work names,
- * so the check reads the work lists, never the whole conversation.
+ * that item's context. The work lists are read for the conversation's items (a subquery on
+ * the items_conversation index), never the conversation's messages themselves.
  */
 export async function conversationInReviewScope(
   db: Db,
@@ -92,42 +105,5 @@ export async function conversationInReviewScope(
   grants: ReviewScopeGrants,
   conversation: { connectorId: string; conversationId: string },
 ): Promise<boolean> {
-  const candidates = new Set<string>();
-  const itemsOf = db
-    .selectFrom('items')
-    .select('key')
-    .where('connector_id', '=', conversation.connectorId)
-    .where('conversation_id', '=', conversation.conversationId);
-  if (grants.reviewSets) {
-    const rows = await db
-      .selectFrom('review_set_items as i')
-      .innerJoin('review_set_reviewers as r', 'r.review_set_id', 'i.review_set_id')
-      .select('i.item_key')
-      .where('r.username', '=', username)
-      .where('i.item_key', 'in', itemsOf)
-      .limit(1)
-      .execute();
-    if (rows.length > 0) return true;
-  }
-  if (grants.supervision) {
-    const rows = await db.selectFrom('supervision_flags').select('item_key').where('item_key', 'in', itemsOf).execute();
-    for (const r of rows) candidates.add(r.item_key);
-  }
-  if (grants.retention) {
-    const rows = await db
-      .selectFrom('disposition_entries as d')
-      .innerJoin('disposition_batches as b', 'b.id', 'd.batch_id')
-      .select('d.item_key')
-      .where('b.reviewer', '=', username)
-      .where('b.status', 'in', OPEN_BATCH)
-      .where('d.item_key', 'in', itemsOf)
-      .limit(1)
-      .execute();
-    if (rows.length > 0) return true;
-  }
-  if (candidates.size === 0) return false;
-  const ok = await itemsInReviewScope(db, username, { reviewSets: false, supervision: true, retention: false }, [
-    ...candidates,
-  ]);
-  return ok.size > 0;
+  return (await keysInScope(db, username, grants, conversationKeys(db, conversation))).length > 0;
 }
