@@ -368,7 +368,9 @@ function AfterLogin() {
   const from = (location.state as { from?: string } | null)?.from;
   // The remembered page may be the previous user's: go there only if this user may open it.
   const area = from ? NAV.find((n) => from === n.path || from.startsWith(`${n.path}/`)) : undefined;
-  const allowed = from && from !== '/login' && (!area || can(area.permission));
+  // An item's page sits under /mailboxes but opens to items:open (a Reviewer's own items).
+  const itemPage = from !== undefined && /^\/mailboxes\/[^/]+\/[^/]+$/.test(from);
+  const allowed = from && from !== '/login' && (itemPage ? can('items:open') : !area || can(area.permission));
   return <Navigate to={allowed ? from : '/'} replace />;
 }
 
