@@ -7,7 +7,13 @@
  * context. Everything else is refused with 403, which the refusal audit records.
  */
 import { can } from '../security/index.js';
-import { conversationInReviewScope, itemsInReviewScope, type Db, type ReviewScopeGrants } from '../store/index.js';
+import {
+  conversationInReviewScope,
+  itemsInReviewScope,
+  supervisionFlagInScope,
+  type Db,
+  type ReviewScopeGrants,
+} from '../store/index.js';
 import type { ScopeRefusal } from './case-access.js';
 import type { SessionUser } from './contract.js';
 
@@ -28,6 +34,26 @@ export async function openableItems(db: Db, user: SessionUser, itemKeys: readonl
   return itemsInReviewScope(db, user.username, grants, itemKeys);
 }
 
+/**
+ * A queue item's actions and history (`/supervision/queue/:id/:itemKey/...`): a reviewer who
+ * does not manage supervision acts only on flags of the policies naming them, or that are with
+ * them; claiming another policy's flag would otherwise open its item to anyone with the role.
+ */
+async function supervisionScopeRefusal(
+  db: Db,
+  user: SessionUser,
+  params: Record<string, string | undefined>,
+): Promise<ScopeRefusal | undefined> {
+  const policyId = params['id'];
+  const itemKey = params['itemKey'];
+  if (policyId === undefined || itemKey === undefined || can(user.roles, 'supervision:manage')) return undefined;
+  if (await supervisionFlagInScope(db, user.username, Number(policyId), itemKey)) return undefined;
+  return {
+    status: 403,
+    message: `supervision policy ${policyId} does not name you as a reviewer and its flag on item ${itemKey} is not with you`,
+  };
+}
+
 /** Undefined when allowed; otherwise why not. Only routes declaring `items:open` are scoped here. */
 export async function itemScopeRefusal(
   db: Db,
@@ -35,6 +61,7 @@ export async function itemScopeRefusal(
   access: string,
   params: Record<string, string | undefined>,
 ): Promise<ScopeRefusal | undefined> {
+  if (access === 'supervision:review') return supervisionScopeRefusal(db, user, params);
   if (access !== 'items:open') return undefined;
   const grants = reviewScopeOf(user);
   if (!grants) return undefined;

@@ -107,3 +107,24 @@ export async function conversationInReviewScope(
 ): Promise<boolean> {
   return (await keysInScope(db, username, grants, conversationKeys(db, conversation))).length > 0;
 }
+
+/**
+ * Whether a supervision flag is the user's to act on: the flag is with them (claimed or
+ * escalated to them), or the policy that raised it names them as a reviewer.
+ */
+export async function supervisionFlagInScope(
+  db: Db,
+  username: string,
+  policyId: number,
+  itemKey: string,
+): Promise<boolean> {
+  const who = username.toLowerCase();
+  const r = await db
+    .selectFrom('supervision_flags as f')
+    .innerJoin('supervision_policies as p', 'p.id', 'f.policy_id')
+    .select(['f.assignee', 'p.reviewers_json'])
+    .where('f.policy_id', '=', policyId)
+    .where('f.item_key', '=', itemKey)
+    .executeTakeFirst();
+  return !!r && (r.assignee === who || (JSON.parse(r.reviewers_json) as string[]).includes(who));
+}

@@ -73,7 +73,11 @@ function rolesFor(access: string): string {
  * it is in no conversation, so the access hook refuses (the item routes reach their handler).
  */
 function outOfItemScope(role: Role, r: RouteInfo): boolean {
-  return r.access === 'items:open' && !can([role], 'mailboxes:read') && !r.url.includes('{itemKey}');
+  const conversation = r.access === 'items:open' && !can([role], 'mailboxes:read') && !r.url.includes('{itemKey}');
+  // A queue item of a policy that does not name the reviewer (nobody's flag is in scope here).
+  const queueItem =
+    r.access === 'supervision:review' && r.url.includes('{itemKey}') && !can([role], 'supervision:manage');
+  return conversation || queueItem;
 }
 
 /** A concrete URL for a route pattern: ids of things that exist where it matters. */
@@ -139,9 +143,10 @@ describe('console API access', () => {
         const res = await client.request(r.method, concrete(r.url), body);
         const what = `${role} ${r.method} ${r.url} -> ${res.statusCode} ${res.body.slice(0, 200)}`;
         if (allowed && outOfItemScope(role, r)) {
-          // Allowed by role, refused by item scope: the conversation holds nothing they review.
+          // Allowed by role, refused by item scope: the conversation holds nothing they review,
+          // the supervision policy does not name them.
           expect(res.statusCode, what).toBe(403);
-          expect(res.json().message, what).toMatch(/holds no item of your review sets/);
+          expect(res.json().message, what).toMatch(/holds no item of your review sets|does not name you/);
           scopedCalls++;
         } else if (allowed) {
           expect([401, 403], what).not.toContain(res.statusCode);
@@ -155,7 +160,7 @@ describe('console API access', () => {
     }
     expect(allowedCalls).toBeGreaterThan(40);
     expect(refusedCalls).toBeGreaterThan(60);
-    expect(scopedCalls).toBe(1);
+    expect(scopedCalls).toBe(3);
   });
 
   it('scopes case routes to members: a manager reaches only cases listing them, an eDiscovery admin every case', async () => {
