@@ -12,7 +12,7 @@ import { hash } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import type { Transaction } from 'kysely';
 import { connectionOf, type Db } from './db.js';
-import { canonicalJson, chainHash } from './hash-chain.js';
+import { canonicalJson, CHAIN_GENESIS, chainHash } from './hash-chain.js';
 import type { IngestEventInput } from './ingest-digest.js';
 import type { Database } from './schema.js';
 
@@ -189,11 +189,20 @@ export interface IngestHead {
   events: number;
 }
 
+/**
+ * The chain's head alone: one row, where `ingestHead` also counts the log, which reads the
+ * whole table (what a timer polling for growth beside the pipeline must not do).
+ */
+export async function ingestHeadId(db: Db): Promise<Omit<IngestHead, 'events'>> {
+  const head = await db.selectFrom('ingest_head').select(['last_id', 'hash']).where('id', '=', 1).executeTakeFirst();
+  return { lastId: Number(head?.last_id ?? 0), hash: head?.hash ?? CHAIN_GENESIS };
+}
+
 /** The chain's head and length as the database holds them now. */
 export async function ingestHead(db: Db): Promise<IngestHead> {
-  const head = await db.selectFrom('ingest_head').select(['last_id', 'hash']).where('id', '=', 1).executeTakeFirst();
+  const head = await ingestHeadId(db);
   const n = await db.selectFrom('ingest_log').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return { lastId: Number(head?.last_id ?? 0), hash: head?.hash ?? '0'.repeat(64), events: Number(n.n) };
+  return { ...head, events: Number(n.n) };
 }
 
 /** Runs `fn` in the caller's transaction, or in a new one. */
