@@ -98,7 +98,12 @@ async function main(): Promise<void> {
   // The run's transactions: each appended its events with one `at`.
   const groups: { at: number; events: IngestEventInput[] }[] = [];
   for (const e of events) {
-    const input: IngestEventInput = { kind: e.kind as IngestEventInput['kind'], connectorId: e.connector_id, ref: e.ref, digest: e.digest };
+    const input: IngestEventInput = {
+      kind: e.kind as IngestEventInput['kind'],
+      connectorId: e.connector_id,
+      ref: e.ref,
+      digest: e.digest,
+    };
     if (e.detail_json !== '{}') input.detail = JSON.parse(e.detail_json) as Record<string, unknown>;
     const last = groups[groups.length - 1];
     if (last && last.at === Number(e.at)) last.events.push(input);
@@ -112,7 +117,8 @@ async function main(): Promise<void> {
   });
   const chain = await measure(rounds, () => {
     let prev = '0'.repeat(64);
-    for (const e of events) prev = fastIngestHash(prev, Number(e.at), e.kind, e.connector_id, e.ref, e.digest, e.detail_json);
+    for (const e of events)
+      prev = fastIngestHash(prev, Number(e.at), e.kind, e.connector_id, e.ref, e.digest, e.detail_json);
   });
 
   const dir = join(tmp, 'ingest-parts-log');
@@ -131,11 +137,22 @@ async function main(): Promise<void> {
     fresh,
   );
   // The same rows, already hashed, inserted by the two statement shapes in the run's transactions.
-  const stored = events.map((e) => [e.id, e.at, e.kind, e.connector_id, e.ref, e.digest, e.detail_json, e.prev_hash, e.hash]);
+  const stored = events.map((e) => [
+    e.id,
+    e.at,
+    e.kind,
+    e.connector_id,
+    e.ref,
+    e.digest,
+    e.detail_json,
+    e.prev_hash,
+    e.hash,
+  ]);
   const insertRows = (perStatement: number) => async () => {
     const c = connectionOf(target!.db);
     const row = `(${Array(9).fill('?').join(', ')})`;
-    const head = 'INSERT INTO ingest_log (id, at, kind, connector_id, ref, digest, detail_json, prev_hash, hash) VALUES ';
+    const head =
+      'INSERT INTO ingest_log (id, at, kind, connector_id, ref, digest, detail_json, prev_hash, hash) VALUES ';
     const many = c.prepare(head + Array(perStatement).fill(row).join(', '));
     const one = c.prepare(head + row);
     let i = 0;
@@ -154,7 +171,10 @@ async function main(): Promise<void> {
 
   const mainCpu = before && after ? 1000 * (after.main - before.main) : NaN;
   const allCpu = before && after ? 1000 * (after.all - before.all) : NaN;
-  const share = (ms: number) => ({ ofMainThread: Number((ms / mainCpu).toFixed(4)), ofAllThreads: Number((ms / allCpu).toFixed(4)) });
+  const share = (ms: number) => ({
+    ofMainThread: Number((ms / mainCpu).toFixed(4)),
+    ofAllThreads: Number((ms / allCpu).toFixed(4)),
+  });
   const result = {
     machine: `${cpus().length} cores ${cpus()[0]?.model ?? ''}, shared with other jobs (noisy)`,
     loadAverage1m: { before: Number(load[0]!.toFixed(2)), after: Number(load[1]!.toFixed(2)) },
@@ -169,7 +189,11 @@ async function main(): Promise<void> {
     parts: {
       digests: { ...digests, ...share(digests.cpuMs), rows: raws.length + items.length + entries.length },
       chainHashes: { ...chain, ...share(chain.cpuMs) },
-      appendIngestOn: { ...append, ...share(append.cpuMs), note: 'chain hashes, canonical details and inserts, in the run’s transactions with their commits' },
+      appendIngestOn: {
+        ...append,
+        ...share(append.cpuMs),
+        note: 'chain hashes, canonical details and inserts, in the run’s transactions with their commits',
+      },
     },
     inserts: {
       oneRowPerStatement: insertEach,

@@ -79,7 +79,9 @@ async function main(): Promise<void> {
     if (withLog.archived !== without.archived) throw new Error('the two runs archived different counts');
     events = withLog.ingestEvents;
     pairs.push({ withLog, without });
-    console.error(`pair ${p + 1}: with ${withLog.ms} ms (cpu ${withLog.cpuMs}), without ${without.ms} ms (cpu ${without.cpuMs})`);
+    console.error(
+      `pair ${p + 1}: with ${withLog.ms} ms (cpu ${withLog.cpuMs}), without ${without.ms} ms (cpu ${without.cpuMs})`,
+    );
   }
   const loadAfter = loadavg();
   const throughput = (r: Run) => r.archived / (r.ms / 1000);
@@ -100,8 +102,16 @@ async function main(): Promise<void> {
     /** the same for the main thread alone */
     mainThreadCpuCost: spread(pairs.map((p) => p.withLog.mainCpuMs / p.without.mainCpuMs - 1)),
     runs: pairs.map((p) => ({
-      with: { msgPerS: Number(throughput(p.withLog).toFixed(1)), cpuMs: p.withLog.cpuMs, mainCpuMs: p.withLog.mainCpuMs },
-      without: { msgPerS: Number(throughput(p.without).toFixed(1)), cpuMs: p.without.cpuMs, mainCpuMs: p.without.mainCpuMs },
+      with: {
+        msgPerS: Number(throughput(p.withLog).toFixed(1)),
+        cpuMs: p.withLog.cpuMs,
+        mainCpuMs: p.withLog.mainCpuMs,
+      },
+      without: {
+        msgPerS: Number(throughput(p.without).toFixed(1)),
+        cpuMs: p.without.cpuMs,
+        mainCpuMs: p.without.mainCpuMs,
+      },
     })),
   };
   await mkdir(join(here, 'results'), { recursive: true });

@@ -118,7 +118,8 @@ export async function appendIngest(tx: Transaction<Database>, events: IngestEven
  */
 const ROWS_PER_INSERT = 64;
 const COLUMNS = 9;
-const INSERT_INTO = 'INSERT INTO ingest_log (id, at, kind, connector_id, ref, digest, detail_json, prev_hash, hash) VALUES ';
+const INSERT_INTO =
+  'INSERT INTO ingest_log (id, at, kind, connector_id, ref, digest, detail_json, prev_hash, hash) VALUES ';
 
 interface Statements {
   takeHead: SQLite.Statement<[number], { last_id: number; hash: string }>;

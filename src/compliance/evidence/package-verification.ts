@@ -33,7 +33,8 @@ interface Assessed {
 
 async function assess(db: Db): Promise<Assessed> {
   const run = await lastVerifyRun(db);
-  if (!run) return { readiness: { verification: null, refused: { reason: 'never-verified', checkpoint: null } }, report: null };
+  if (!run)
+    return { readiness: { verification: null, refused: { reason: 'never-verified', checkpoint: null } }, report: null };
   const verification = describeRun(run);
   if (run.report_json === null) {
     return { readiness: { verification, refused: { reason: 'no-report', checkpoint: null } }, report: null };

@@ -102,7 +102,10 @@ export function integrityRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get(
     '/integrity/evidence',
-    { config: { access: 'integrity:read' }, schema: { summary: 'Evidence package (zip, streamed) with the latest completed verification' } },
+    {
+      config: { access: 'integrity:read' },
+      schema: { summary: 'Evidence package (zip, streamed) with the latest completed verification' },
+    },
     async (req, reply) => {
       const { stream, report, verification, files } = await evidenceZip(ctx.store, ctx.config);
       try {
