@@ -43,6 +43,7 @@ export async function freshRun(
     store,
     run: async () => {
       const t = performance.now();
+      // The two module sets declare the same types apart; the store and config come from the same set.
       const report = await pipeline.runConnector(store as never, cfg.connectors[0]! as never, { workers });
       return { report, ms: performance.now() - t };
     },
