@@ -409,6 +409,13 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'the evidence signing key (evidence.key) is malformed, missing, or its file is readable by others',
   },
+  WXA_EVIDENCE_NOT_VERIFIED: {
+    kind: 'permanent',
+    retryable: false,
+    status: 409,
+    meaning:
+      'the evidence package carries the latest completed verification, and there is none it can carry (none yet, or a checkpoint is newer): run verify, then ask again',
+  },
   WXA_TSA_FAILED: {
     kind: 'transient',
     retryable: true,
