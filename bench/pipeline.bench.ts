@@ -41,7 +41,8 @@ const workers = Number(values.workers);
 const here = import.meta.dirname;
 const tmp = join(here, 'tmp');
 const tenantDir = join(tmp, `tenant-${values.seed}-${messages}`);
-const dataDir = join(tmp, 'data');
+// One data directory per results file, so two benchmarks can run at once without sharing one.
+const dataDir = join(tmp, `data-${values.out.replace(/\.json$/, '')}`);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Variant {
@@ -108,11 +109,12 @@ async function runOnce(v: Variant): Promise<RunResult> {
   const started = performance.now();
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.pipe(createWriteStream(join(tmp, `pipeline-${v.name}.log`)));
+  child.stderr.pipe(createWriteStream(join(tmp, `${values.out}-${v.name}.log`)));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   watch.stop();
   const processSeconds = (performance.now() - started) / 1000;
-  if (code !== 0) throw new Error(`${v.name}: the archiver exited with ${code}; see bench/tmp/pipeline-${v.name}.log`);
+  if (code !== 0)
+    throw new Error(`${v.name}: the archiver exited with ${code}; see bench/tmp/${values.out}-${v.name}.log`);
   const report = JSON.parse(stdout) as {
     fetched: number;
     archived: number;
@@ -123,7 +125,7 @@ async function runOnce(v: Variant): Promise<RunResult> {
     media: { fetched: number; bytes: number };
   };
   const samples = watch.samples;
-  await writeFile(join(tmp, `pipeline-${v.name}-samples.json`), JSON.stringify(samples));
+  await writeFile(join(tmp, `${values.out}-${v.name}-samples.json`), JSON.stringify(samples));
   const last = samples[samples.length - 1]!;
   const atPeak = samples.reduce((a, b) => (b.rssMB > a.rssMB ? b : a));
   const sorted = samples.map((s) => s.rssMB).sort((a, b) => a - b);
