@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateTenant, readTenant } from '../dist/sources/sandbox/index.js';
 import { watchProc, type ProcSample } from './proc-sample.js';
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     const totalMs = (1000 * cpuAll) / messages;
     return {
       variant: v.name,
-      bin: v.bin,
+      bin: relative(join(here, '..'), v.bin),
       nodeOptions: v.nodeOptions,
       env: v.env,
       messagesPerSecond: rate,
