@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { parseConfig } from '../src/config/index.js';
 import { runConnector } from '../src/pipeline/index.js';
 import { openStore, type Store } from '../src/store/index.js';
+import { SOURCES } from '../src/sources/index.js';
 
 export interface FreshRun {
   store: Store;
@@ -25,7 +26,7 @@ export async function freshRun(tenant: string, dataDir: string, workers: number)
     store,
     run: async () => {
       const t = performance.now();
-      const report = await runConnector(store, cfg.connectors[0]!, { workers });
+      const report = await runConnector(store, cfg.connectors[0]!, { workers, sources: SOURCES });
       return { report, ms: performance.now() - t };
     },
   };

@@ -21,6 +21,7 @@ import { generateTenant, readTenant } from '../dist/sources/sandbox/index.js';
 import { openStore } from '../dist/store/index.js';
 import { measureRsaCeiling } from './rsa-ceiling.js';
 import { rsaCpuMsPerOp, threadCpu } from './thread-cpu.js';
+import { SOURCES } from '../dist/sources/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   const idleRss = process.memoryUsage().rss;
   const cpuBefore = threadCpu();
   const started = performance.now();
-  const report = await runConnector(store, cfg.connectors[0]!, { workers, batchSize: 512 });
+  const report = await runConnector(store, cfg.connectors[0]!, { workers, sources: SOURCES, batchSize: 512 });
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = threadCpu();
   clearInterval(sampler);
