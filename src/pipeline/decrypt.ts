@@ -6,6 +6,7 @@
  * a crash of the batch.
  */
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { leasePool, runWithRetry } from './worker-pool.js';
 import type { Logger } from '../core/logger.js';
 import type { DirectorySnapshot } from '../core/directory.js';
@@ -68,9 +69,25 @@ export interface PrepareSetup {
   mapping: MappingSetup;
 }
 
+/**
+ * Loads a module named by its file URL. Under the test runner the prepare threads load
+ * TypeScript through tsx's require hook (Node 20 gives worker threads no import hooks of their
+ * own): there importing a TypeScript module fails with ERR_UNKNOWN_FILE_EXTENSION, and it is
+ * required instead. The build (JavaScript) always imports.
+ */
+async function importNamed(url: string): Promise<unknown> {
+  try {
+    return (await import(url)) as unknown;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (!url.endsWith('.ts') || code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+    return require(fileURLToPath(url)) as unknown;
+  }
+}
+
 /** The source's normalizer, from the module it names (on a prepare thread, or inline). */
 export async function loadNormalizer(spec: PrepareSetup['normalizer']): Promise<RecordNormalizer> {
-  const mod = (await import(spec.module)) as { createNormalizer?: CreateNormalizer };
+  const mod = (await importNamed(spec.module)) as { createNormalizer?: CreateNormalizer };
   if (typeof mod.createNormalizer !== 'function') {
     throw new ArchiverError('WXA_INTERNAL', `prepare module ${spec.module} exports no createNormalizer`);
   }
