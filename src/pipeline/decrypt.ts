@@ -5,6 +5,7 @@
  * rendering. A failure comes back as data (code and message) for the pipeline to hold, never as
  * a crash of the batch.
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { leasePool, runWithRetry } from './worker-pool.js';
@@ -81,7 +82,7 @@ async function importNamed(url: string): Promise<unknown> {
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (!url.endsWith('.ts') || code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
-    return require(fileURLToPath(url)) as unknown;
+    return createRequire(url)(fileURLToPath(url)) as unknown;
   }
 }
 
