@@ -49,23 +49,28 @@ beforeAll(async () => {
 
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-/** Every module (project files relative to the root, packages by name) loaded by importing `file`. */
-function loadedBy(file: string): string[] {
+/** Imports `files` in a child process with the hooks `register` names; its stderr, which they write to. */
+function importWith(register: string, files: string[]): string {
   const r = spawnSync(
     process.execPath,
     [
       '--import',
       'tsx',
       '--import',
-      pathToFileURL(join(dir, 'register.mjs')).href,
+      pathToFileURL(join(dir, register)).href,
       '--input-type=module',
       '-e',
-      `await import(${JSON.stringify(pathToFileURL(join(ROOT, file)).href)});`,
+      files.map((f) => `await import(${JSON.stringify(pathToFileURL(join(ROOT, f)).href)});`).join('\n'),
     ],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'test' } },
   );
   expect(r.status, r.stderr).toBe(0);
-  const urls = r.stderr
+  return r.stderr;
+}
+
+/** Every module (project files relative to the root, packages by name) loaded by importing `file`. */
+function loadedBy(file: string): string[] {
+  const urls = importWith('register.mjs', [file])
     .split('\n')
     .filter((l) => l.startsWith('RESOLVED file:'))
     .map((l) => l.slice('RESOLVED file://'.length));
@@ -81,22 +86,8 @@ function loadedBy(file: string): string[] {
 
 /** Every (importer, imported) pair of project files Node resolves when importing `files`, in one child process. */
 function importEdges(files: string[]): [string, string][] {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--import',
-      pathToFileURL(join(dir, 'register-edges.mjs')).href,
-      '--input-type=module',
-      '-e',
-      files.map((f) => `await import(${JSON.stringify(pathToFileURL(join(ROOT, f)).href)});`).join('\n'),
-    ],
-    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'test' } },
-  );
-  expect(r.status, r.stderr).toBe(0);
   const project = (url: string) => (url.startsWith('file://') ? relative(ROOT, url.slice('file://'.length)) : url);
-  return r.stderr
+  return importWith('register-edges.mjs', files)
     .split('\n')
     .filter((l) => l.startsWith('EDGE file:'))
     .map((l) => l.slice('EDGE '.length).split(' ') as [string, string])

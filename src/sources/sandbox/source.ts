@@ -4,7 +4,6 @@
  */
 import { prepareModule } from '../prepare-module.js';
 import type { OpenSource } from '../types.js';
-import type { WecomPrepareSetup } from '../wecom/normalize.js';
 import { financeSource } from '../wecom/source.js';
 import { openSandbox } from './client.js';
 
@@ -13,17 +12,15 @@ export const openSandboxSource: OpenSource = async (cfg, { db, secrets }) => {
     throw new TypeError(`connector ${cfg.id}: a ${cfg.source.kind} source is not the sandbox`);
   }
   const client = await openSandbox(cfg.source.dir);
-  const keys = secrets.privateKeys?.length ? secrets.privateKeys : undefined;
-  const setup: WecomPrepareSetup = { corpId: client.corpId, keysDir: client.keysDir, ...(keys ? { keys } : {}) };
   return financeSource({
     cfg,
     client,
     corpId: client.corpId,
     keysDir: client.keysDir,
-    ...(keys ? { keys } : {}),
+    secrets,
     ...(db ? { db } : {}),
     description: 'sandbox tenant opened',
     directory: async () => client.directory(),
-    prepare: { module: prepareModule(import.meta.url, 'normalize'), setup },
+    prepare: { module: prepareModule(import.meta.url, 'normalize') },
   });
 };

@@ -8,7 +8,7 @@ import { loadDirectory } from '../../store/index.js';
 import { prepareModule } from '../prepare-module.js';
 import type { OpenSource } from '../types.js';
 import { SDK_ERRORS, SdkError } from './client.js';
-import type { DecryptAsk, WecomPrepareSetup } from './normalize.js';
+import type { DecryptAsk } from './normalize.js';
 import { createSdkClient } from './sdk-host/index.js';
 import { financeSource } from './source.js';
 
@@ -32,14 +32,12 @@ export const openWecomSource: OpenSource = async (cfg, { db, secrets, logger }) 
     timeoutMs: src.timeoutSeconds * 1000,
     ...(logger ? { logger: logger.child({ component: 'sdk-host' }) } : {}),
   });
-  const keys = secrets.privateKeys?.length ? secrets.privateKeys : undefined;
-  const setup: WecomPrepareSetup = { corpId: src.corpId, keysDir: src.keysDir, ...(keys ? { keys } : {}) };
   return financeSource({
     cfg,
     client,
     corpId: src.corpId,
     keysDir: src.keysDir,
-    ...(keys ? { keys } : {}),
+    secrets,
     ...(db ? { db } : {}),
     description: `library ${src.sdkLibrary} configured`,
     // The directory comes from the cache the directory client keeps filled; ids alone still map
@@ -50,7 +48,6 @@ export const openWecomSource: OpenSource = async (cfg, { db, secrets, logger }) 
     },
     prepare: {
       module: prepareModule(import.meta.url, 'normalize'),
-      setup,
       answer: async (ask) => {
         const { key, data } = ask as DecryptAsk;
         try {
