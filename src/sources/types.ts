@@ -114,7 +114,7 @@ export interface Source {
   read(cursor: string | undefined): AsyncIterable<ReadEvent>;
   /** downloads one attachment into the blob store, resuming an unfinished download */
   fetchMedia(ref: AttachmentRef, ctx: MediaContext): Promise<FetchedMedia>;
-  /** the source's newest position, when it can tell */
+  /** the seq of the newest record at the source (in RawRecord.seq's terms), when it can tell */
   head?(): Promise<string | undefined>;
   close(): Promise<void>;
 }
