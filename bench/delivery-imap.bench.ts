@@ -27,6 +27,7 @@ import { generateTenant } from '../src/sources/sandbox/index.js';
 import { openStore, queueDeliveries, type Store } from '../src/store/index.js';
 import { startDovecot, type Dovecot } from '../test/helpers/dovecot.js';
 import { machineWatch } from './machine.js';
+import { SOURCES } from '../src/sources/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -72,7 +73,7 @@ async function archivedItems(store: Store, tenantDir: string, dataDir: string): 
     'bench',
     here,
   );
-  await runConnector(store, cfg.connectors[0]!, { workers: 0, batchSize: 512 });
+  await runConnector(store, cfg.connectors[0]!, { sources: SOURCES, workers: 0, batchSize: 512 });
   const keys = await store.db.selectFrom('items').select('key').orderBy('seq_key').limit(N).execute();
   if (keys.length < N) throw new Error(`the sandbox archive holds ${keys.length} items, fewer than ${N}`);
   // The same reads the delivery stage makes for each item: exact MIME bytes, model, media.

@@ -20,17 +20,19 @@ export async function freshRun(
   workers: number,
   code: 'src' | 'dist' = 'src',
 ): Promise<FreshRun> {
-  const [config, pipeline, storeModule] =
+  const [config, pipeline, storeModule, sources] =
     code === 'dist'
       ? await Promise.all([
           import('../dist/config/index.js'),
           import('../dist/pipeline/index.js'),
           import('../dist/store/index.js'),
+          import('../dist/sources/index.js'),
         ])
       : await Promise.all([
           import('../src/config/index.js'),
           import('../src/pipeline/index.js'),
           import('../src/store/index.js'),
+          import('../src/sources/index.js'),
         ]);
   await rm(dataDir, { recursive: true, force: true });
   const cfg = config.parseConfig(
@@ -44,7 +46,10 @@ export async function freshRun(
     run: async () => {
       const t = performance.now();
       // The two module sets declare the same types apart; the store and config come from the same set.
-      const report = await pipeline.runConnector(store as never, cfg.connectors[0]! as never, { workers });
+      const report = await pipeline.runConnector(store as never, cfg.connectors[0]! as never, {
+        workers,
+        sources: sources.SOURCES as never,
+      });
       return { report, ms: performance.now() - t };
     },
   };

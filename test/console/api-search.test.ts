@@ -20,6 +20,7 @@ import {
   ROOM_TEXTS,
   writeSearchTenant,
 } from '../helpers/search-archive.js';
+import { SOURCES } from '../../src/sources/index.js';
 
 let h: ConsoleHarness;
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -36,7 +37,7 @@ beforeAll(async () => {
       connectors: [{ id: 'corp', source: { kind: 'sandbox', dir: tenant }, mapping: { catchAll: 'desk@example.com' } }],
     },
   });
-  const report = await runConnector(h.store, h.config.connectors[0]!, { workers: 0 });
+  const report = await runConnector(h.store, h.config.connectors[0]!, { sources: SOURCES, workers: 0 });
   expect(report.archived).toBeGreaterThan(100);
   reader = await userWith(h, 'mia', ['ediscovery-manager']);
   const row = await h.store.db

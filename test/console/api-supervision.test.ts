@@ -8,6 +8,7 @@ import { runConnector } from '../../src/pipeline/index.js';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
+import { SOURCES } from '../../src/sources/index.js';
 
 let h: ConsoleHarness;
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -26,7 +27,7 @@ beforeAll(async () => {
       connectors: [{ id: 'corp', source: { kind: 'sandbox', dir: tenant }, mapping: { catchAll: 'desk@example.com' } }],
     },
   });
-  archived = (await runConnector(h.store, h.config.connectors[0]!, { workers: 0 })).archived;
+  archived = (await runConnector(h.store, h.config.connectors[0]!, { sources: SOURCES, workers: 0 })).archived;
   admin = await userWith(h, 'olga', ['org-admin']);
   rita = await userWith(h, 'rita', ['reviewer']);
   bob = await userWith(h, 'bob', ['reviewer']);
