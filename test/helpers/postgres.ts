@@ -30,8 +30,11 @@ export interface PostgresCluster {
   /** milliseconds from the start of `startPostgres` to the first accepted connection */
   startMs: number;
   dir: string;
-  /** A new empty database; returns its postgres:// URL. */
-  createDatabase(name?: string): Promise<string>;
+  /**
+   * A new empty database; returns its postgres:// URL. `icuLocale` makes its default collation
+   * that ICU locale (e.g. 'en-US') instead of the cluster's C.
+   */
+  createDatabase(name?: string, opts?: { icuLocale?: string }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -160,12 +163,15 @@ export async function startPostgres(): Promise<PostgresCluster> {
     version,
     startMs,
     dir,
-    createDatabase: async (name) => {
+    createDatabase: async (name, opts = {}) => {
       const db = name ?? `wxa_test_${++n}`;
       const c = new pg.Client({ connectionString: admin });
       await c.connect();
       try {
-        await c.query(`CREATE DATABASE "${db.replace(/"/g, '""')}"`);
+        const icu = opts.icuLocale
+          ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${opts.icuLocale.replace(/'/g, "''")}'`
+          : '';
+        await c.query(`CREATE DATABASE "${db.replace(/"/g, '""')}"${icu}`);
       } finally {
         await c.end();
       }
@@ -196,4 +202,3 @@ async function waitForConnection(url: string): Promise<void> {
     }
   }
 }
-

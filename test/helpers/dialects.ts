@@ -1,0 +1,76 @@
+/**
+ * Runs a store suite once per database dialect: the embedded SQLite file and PostgreSQL (a
+ * throw-away cluster from test/helpers/postgres.ts, started once per test file, with a fresh
+ * database for every `openDb` / `openStore`). A suite written with `describeDialects` asserts
+ * the same behaviour of the same repository functions on both.
+ *
+ * WXA_TEST_DIALECTS=sqlite (or postgres) narrows a local run to one; CI runs both. A missing
+ * PostgreSQL installation fails the postgres half loudly rather than skipping it.
+ */
+import { afterAll, beforeAll, describe } from 'vitest';
+import { openDatabase, type Db } from '../../src/store/db.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { startPostgres, type PostgresCluster } from './postgres.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DialectTarget {
+  readonly kind: DialectName;
+  /** A new, migrated, empty database (SQLite: in memory). */
+  openDb(): Promise<Db>;
+  /** A store on `dataDir` whose database is this dialect's (PostgreSQL: a new database). */
+  openStore(dataDir: string, opts?: Parameters<typeof openStore>[1]): Promise<Store>;
+  /** PostgreSQL only: a URL of a new empty database. */
+  newDatabaseUrl(): Promise<string>;
+}
+
+let cluster: Promise<PostgresCluster> | undefined;
+let users = 0;
+
+async function acquire(): Promise<PostgresCluster> {
+  users++;
+  cluster ??= startPostgres();
+  return cluster;
+}
+
+async function release(): Promise<void> {
+  if (--users > 0 || !cluster) return;
+  const c = cluster;
+  cluster = undefined;
+  await (await c).stop();
+}
+
+function selected(): DialectName[] {
+  const only = process.env.WXA_TEST_DIALECTS?.split(',').map((s) => s.trim());
+  const all: DialectName[] = ['sqlite', 'postgres'];
+  return only ? all.filter((d) => only.includes(d)) : all;
+}
+
+/** `describe(name [dialect], ...)` once per selected dialect. */
+export function describeDialects(name: string, body: (t: DialectTarget) => void): void {
+  for (const kind of selected()) {
+    describe(`${name} [${kind}]`, () => {
+      let pgc: PostgresCluster | undefined;
+      if (kind === 'postgres') {
+        beforeAll(async () => {
+          pgc = await acquire();
+        });
+        afterAll(release);
+      }
+      const newDatabaseUrl = async () => {
+        if (!pgc) throw new Error('newDatabaseUrl is for the postgres dialect only');
+        return pgc.createDatabase();
+      };
+      body({
+        kind,
+        newDatabaseUrl,
+        openDb: async () =>
+          kind === 'sqlite' ? openDatabase({ file: ':memory:' }) : openDatabase({ url: await newDatabaseUrl() }),
+        openStore: async (dataDir, opts = {}) =>
+          kind === 'sqlite'
+            ? openStore(dataDir, opts)
+            : openStore(dataDir, { ...opts, database: { url: await newDatabaseUrl() } }),
+      });
+    });
+  }
+}
