@@ -1,25 +1,26 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commitCapture, countByStatus, getCursor, listWork, openStore, seqKey, type Store } from './index.js';
-
-let dir: string;
-let store: Store;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'wxa-capture-'));
-  store = await openStore(dir);
-});
-
-afterEach(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeDialects } from '../../test/helpers/dialects.js';
+import { commitCapture, countByStatus, getCursor, listWork, seqKey, type Store } from './index.js';
 
 const rec = (seq: string) => ({ seq, msgid: `m${seq}`, publickey_ver: 1, json: `{"seq":"${seq}"}` });
 
-describe('capture', () => {
+describeDialects('capture', (t) => {
+  let dir: string;
+  let store: Store;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wxa-capture-'));
+    store = await t.openStore(dir);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('commits records and cursor together, and a failed batch leaves both untouched', async () => {
     await commitCapture(store.db, 'c', [rec('1'), rec('2')], '2', 1);
     expect(await getCursor(store.db, 'c')).toBe('2');

@@ -1,30 +1,32 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commitCapture, finishRun, openStore, sourceHealth, startRun, type Store } from './index.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeDialects } from '../../test/helpers/dialects.js';
+import { commitCapture, finishRun, sourceHealth, startRun, type Store } from './index.js';
 
-let dir: string;
-let store: Store;
 const H = 3600_000;
 const NOW = 1_800_000_000_000;
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'wxa-health-'));
-  store = await openStore(dir);
-});
+describeDialects('sourceHealth', (t) => {
+  let dir: string;
+  let store: Store;
 
-afterEach(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wxa-health-'));
+    store = await t.openStore(dir);
+  });
 
-async function succeededAt(t: number): Promise<void> {
-  const id = await startRun(store.db, 'c', t - 1000);
-  await finishRun(store.db, id, 'succeeded', {}, t);
-}
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
-describe('sourceHealth', () => {
+  async function succeededAt(at: number): Promise<void> {
+    const id = await startRun(store.db, 'c', at - 1000);
+    await finishRun(store.db, id, 'succeeded', {}, at);
+  }
+
   it('is ok within a day, warns after 24 h and raises the alarm at 72 h', async () => {
     await succeededAt(NOW - 2 * H);
     expect((await sourceHealth(store.db, 'c', NOW)).level).toBe('ok');

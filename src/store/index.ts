@@ -110,7 +110,10 @@ export async function openStore(
     },
   };
 }
-/** Created private before SQLite opens it: SQLite makes a new database 0644 (less the umask) and gives its -wal and -shm files the database file's mode. */
+/**
+ * `archive.db`, created private before SQLite opens it: SQLite makes a new database 0644 (less
+ * the umask) and gives its -wal and -shm files the database file's mode.
+ */
 async function openSqliteFile(dataDir: string): Promise<Db> {
   const file = join(dataDir, 'archive.db');
   await ensurePrivateFile(file);

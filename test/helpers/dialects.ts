@@ -20,12 +20,28 @@ export interface DialectTarget {
   openDb(): Promise<Db>;
   /** A store on `dataDir` whose database is this dialect's (PostgreSQL: a new database). */
   openStore(dataDir: string, opts?: Parameters<typeof openStore>[1]): Promise<Store>;
-  /** PostgreSQL only: a URL of a new empty database. */
+  /** PostgreSQL only: a URL of a new, migrated, empty database. */
   newDatabaseUrl(): Promise<string>;
 }
 
 let cluster: Promise<PostgresCluster> | undefined;
 let users = 0;
+let migrated: Promise<string> | undefined;
+
+/**
+ * A database migrated once per cluster and then copied for each test (CREATE DATABASE ...
+ * TEMPLATE copies files): the migrations themselves are tested by every first copy and by
+ * src/store/dialect/postgres.test.ts; the tests after it need not pay for them again.
+ */
+async function migratedDatabase(pgc: PostgresCluster): Promise<string> {
+  migrated ??= (async () => {
+    const name = 'wxa_migrated';
+    const db = await openDatabase({ url: await pgc.createDatabase(name) });
+    await db.destroy();
+    return name;
+  })();
+  return pgc.createDatabase(undefined, { template: await migrated });
+}
 
 async function acquire(): Promise<PostgresCluster> {
   users++;
@@ -37,6 +53,7 @@ async function release(): Promise<void> {
   if (--users > 0 || !cluster) return;
   const c = cluster;
   cluster = undefined;
+  migrated = undefined;
   await (await c).stop();
 }
 
@@ -59,7 +76,7 @@ export function describeDialects(name: string, body: (t: DialectTarget) => void)
       }
       const newDatabaseUrl = async () => {
         if (!pgc) throw new Error('newDatabaseUrl is for the postgres dialect only');
-        return pgc.createDatabase();
+        return migratedDatabase(pgc);
       };
       body({
         kind,

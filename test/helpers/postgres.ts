@@ -32,9 +32,9 @@ export interface PostgresCluster {
   dir: string;
   /**
    * A new empty database; returns its postgres:// URL. `icuLocale` makes its default collation
-   * that ICU locale (e.g. 'en-US') instead of the cluster's C.
+   * that ICU locale (e.g. 'en-US') instead of the cluster's C; `template` copies that database.
    */
-  createDatabase(name?: string, opts?: { icuLocale?: string }): Promise<string>;
+  createDatabase(name?: string, opts?: { icuLocale?: string; template?: string }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -168,10 +168,12 @@ export async function startPostgres(): Promise<PostgresCluster> {
       const c = new pg.Client({ connectionString: admin });
       await c.connect();
       try {
+        const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
         const icu = opts.icuLocale
           ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${opts.icuLocale.replace(/'/g, "''")}'`
           : '';
-        await c.query(`CREATE DATABASE "${db.replace(/"/g, '""')}"${icu}`);
+        const template = opts.template ? ` TEMPLATE ${q(opts.template)}` : '';
+        await c.query(`CREATE DATABASE ${q(db)}${icu}${template}`);
       } finally {
         await c.end();
       }
