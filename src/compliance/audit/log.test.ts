@@ -42,6 +42,23 @@ describeDialects('audit log', (t) => {
       expect(rows[1]?.hash).toMatch(/^[0-9a-f]{64}$/);
     });
 
+    it('keeps one chain when many writers append at once (PostgreSQL runs them concurrently)', async () => {
+      const events = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          appendAudit(db, { actor: `u${i}`, action: 'auth.login', target: `u${i}` }, T0 + i),
+        ),
+      );
+      const rows = await db.selectFrom('audit_events').selectAll().orderBy('id').execute();
+      expect(rows).toHaveLength(24);
+      let prev = AUDIT_GENESIS;
+      for (const r of rows) {
+        expect(r.prev_hash).toBe(prev);
+        const e = events.find((x) => x.id === r.id)!;
+        expect(r.hash).toBe(auditHash(prev, e));
+        prev = r.hash;
+      }
+    });
+
     it('hashes detail independently of key order, and dependently on every field', () => {
       const e = {
         at: T0,
