@@ -22,7 +22,10 @@ export interface StoreDialect {
   jsonStrings(column: RawBuilder<unknown>, alias: string): RawBuilder<unknown>;
   /** The text of a top-level field of a JSON object held as text. */
   jsonField(column: RawBuilder<unknown>, field: string): RawBuilder<string | null>;
-  /** `expr` values of the group joined by `separator`: group_concat / string_agg. */
+  /**
+   * `expr` values of the group joined by `separator`, in ascending order: group_concat over rows
+   * the caller feeds in that order (SQLite keeps it) / string_agg ... ORDER BY.
+   */
   groupConcat(expr: RawBuilder<unknown>, separator: string): RawBuilder<string | null>;
   /** The UTC day (YYYY-MM-DD) of an epoch-milliseconds expression. */
   utcDay(ms: RawBuilder<unknown>): RawBuilder<string>;

@@ -15,7 +15,8 @@ export const postgresDialect: StoreDialect = {
   jsonArrayAgg: (expr) => sql<string>`json_agg(${expr})::text`,
   jsonStrings: (column, alias) => sql`json_array_elements_text(${column}::json) AS ${sql.id(alias)}(value)`,
   jsonField: (column, field) => sql<string | null>`(${column}::json ->> ${field})`,
-  groupConcat: (expr, separator) => sql<string | null>`string_agg(${expr}::text, ${separator})`,
+  // string_agg follows no input order unless told: ordered by the value, as callers feed it on SQLite.
+  groupConcat: (expr, separator) => sql<string | null>`string_agg(${expr}::text, ${separator} ORDER BY ${expr})`,
   utcDay: (ms) => sql<string>`to_char(to_timestamp(${ms} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
   lockInTransaction: async (tx, key) => {
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(tx);
