@@ -73,13 +73,7 @@ export async function commitCapture(
  * transaction. One multi-row INSERT per batch (RETURNING says which were new) instead of
  * SQLite's statement per record, which over a network would pay a round trip each.
  */
-async function commitCapturePortable(
-  db: Db,
-  connectorId: string,
-  records: CapturedRecord[],
-  cursor: string,
-  now: number,
-): Promise<number> {
+async function commitCapturePortable(...[db, connectorId, records, cursor, now]: Parameters<typeof commitCapture>) {
   return transact(db, async (tx) => {
     const rows = records.map((r) => ({
       connector_id: connectorId,

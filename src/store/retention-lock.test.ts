@@ -1,23 +1,16 @@
 // The preservation lock holds in the database itself, on both dialects: once a policy is locked,
 // even a write that bypasses the store functions cannot shorten, disable or remove it (SQLite
 // triggers; a PL/pgSQL trigger on PostgreSQL), while extending it stays possible.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { describeDialects } from '../../test/helpers/dialects.js';
-import type { Store } from './index.js';
+import { beforeEach, expect, it } from 'vitest';
+import { describeDialects, storeEachTest } from '../../test/helpers/dialects.js';
 import { getPolicy, insertPolicy, lockPolicy, updatePolicy } from './retention-policies.js';
 
 describeDialects('retention preservation lock', (t) => {
-  let dir: string;
-  let store: Store;
+  const store = storeEachTest(t, 'retention-lock');
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'wxa-retention-lock-'));
-    store = await t.openStore(dir);
     await insertPolicy(
-      store.db,
+      store().db,
       {
         id: 'p1',
         name: 'Seven years',
@@ -37,16 +30,11 @@ describeDialects('retention preservation lock', (t) => {
       'mia',
       1,
     );
-    await lockPolicy(store.db, 'p1', 'mia', 2);
-  });
-
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
+    await lockPolicy(store().db, 'p1', 'mia', 2);
   });
 
   it('refuses a shorter period, a disable and a removal written past the store', async () => {
-    const db = store.db;
+    const db = store().db;
     const upd = (set: { period_value?: number; enabled?: number }) =>
       db.updateTable('retention_policies').set(set).where('id', '=', 'p1').execute();
     await expect(upd({ period_value: 6 })).rejects.toThrow(/WXA_RETENTION_LOCKED/);
@@ -58,9 +46,9 @@ describeDialects('retention preservation lock', (t) => {
   });
 
   it('lets a locked policy be extended, through the store', async () => {
-    const row = await updatePolicy(store.db, 'p1', { period_value: 10 }, 'mia', 3);
+    const row = await updatePolicy(store().db, 'p1', { period_value: 10 }, 'mia', 3);
     expect(row).toMatchObject({ period_value: 10, locked: 1, locked_at: 2 });
-    await expect(updatePolicy(store.db, 'p1', { period_value: 9 }, 'mia', 4)).rejects.toMatchObject({
+    await expect(updatePolicy(store().db, 'p1', { period_value: 9 }, 'mia', 4)).rejects.toMatchObject({
       code: 'WXA_RETENTION_LOCKED',
     });
   });

@@ -7,7 +7,10 @@
  * WXA_TEST_DIALECTS=sqlite (or postgres) narrows a local run to one; CI runs both. A missing
  * PostgreSQL installation fails the postgres half loudly rather than skipping it.
  */
-import { afterAll, beforeAll, describe } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { startPostgres, type PostgresCluster } from './postgres.js';
@@ -90,4 +93,26 @@ export function describeDialects(name: string, body: (t: DialectTarget) => void)
       });
     });
   }
+}
+
+/**
+ * A fresh store in a temporary data directory before each test of the suite, closed and removed
+ * after it; `prefix` names the directory. Returns a getter for the current test's store.
+ */
+export function storeEachTest(t: DialectTarget, prefix: string): () => Store {
+  let dir = '';
+  let store: Store | undefined;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), `wxa-${prefix}-`));
+    store = await t.openStore(dir);
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!store) throw new Error('storeEachTest: no store outside a test');
+    return store;
+  };
 }
