@@ -94,8 +94,8 @@ CREATE INDEX "runs_connector_id" on "runs" ("connector_id", "id");
 -- index runs_connector_status
 CREATE INDEX "runs_connector_status" on "runs" ("connector_id", "status", "finished_at");
 
--- index search_facets_row
-CREATE INDEX search_facets_row ON search_facets (row_id);
+-- index search_facet_rows_row
+CREATE INDEX search_facet_rows_row ON search_facet_rows (row_id);
 
 -- index search_items_msgid
 CREATE INDEX "search_items_msgid" on "search_items" ("connector_id", "msgid");
@@ -176,6 +176,9 @@ CREATE INDEX "sessions_user" on "sessions" ("user_id");
 (internal);
 
 -- index sqlite_autoindex_rooms_1
+(internal);
+
+-- index sqlite_autoindex_search_facet_values_1
 (internal);
 
 -- index sqlite_autoindex_search_items_1
@@ -321,10 +324,14 @@ CREATE TABLE search_aliases (
       alias TEXT NOT NULL, person_id TEXT NOT NULL,
       PRIMARY KEY (alias, person_id)) WITHOUT ROWID;
 
--- table search_facets
-CREATE TABLE search_facets (
-      field TEXT NOT NULL, value TEXT NOT NULL, row_id INTEGER NOT NULL,
-      PRIMARY KEY (field, value, row_id)) WITHOUT ROWID;
+-- table search_facet_rows
+CREATE TABLE search_facet_rows (
+      facet_id INTEGER NOT NULL, row_id INTEGER NOT NULL,
+      PRIMARY KEY (facet_id, row_id)) WITHOUT ROWID;
+
+-- table search_facet_values
+CREATE TABLE search_facet_values (
+      id INTEGER PRIMARY KEY, field TEXT NOT NULL, value TEXT NOT NULL, UNIQUE (field, value));
 
 -- table search_fts
 CREATE VIRTUAL TABLE search_fts USING fts5(
