@@ -514,6 +514,25 @@ export const ERROR_CODES = {
     status: 409,
     meaning: 'the review action does not fit the flagged item as it stands (claimed by another, already resolved)',
   },
+  // Database dialects
+  WXA_DATABASE_URL_INVALID: {
+    kind: 'config',
+    retryable: false,
+    status: 400,
+    meaning: 'the database URL (--database or WXA_DATABASE_URL) is not a postgres:// or postgresql:// URL',
+  },
+  WXA_DATABASE_UNAVAILABLE: {
+    kind: 'transient',
+    retryable: true,
+    status: 503,
+    meaning: 'the PostgreSQL server did not accept a connection; check that it runs and the URL is right',
+  },
+  WXA_STORE_SQLITE_ONLY: {
+    kind: 'config',
+    retryable: false,
+    status: 501,
+    meaning: 'this command or store function works only on the embedded SQLite database for now',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

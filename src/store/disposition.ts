@@ -5,7 +5,7 @@
  */
 import { sql, type Selectable } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
-import type { Db } from './db.js';
+import { dialectOf, type Db } from './db.js';
 import { inTransaction } from './ingest-log.js';
 import type { EntryRef } from './deletion.js';
 import type { DispositionBatchTable } from './schema.js';
@@ -229,7 +229,7 @@ export async function tombstonesByMsgid(db: Db, msgid: string): Promise<Tombston
     .selectFrom('ingest_log')
     .select(['id', 'at', 'ref', 'detail_json'])
     .where('kind', '=', 'tombstone')
-    .where(sql<string>`json_extract(detail_json, '$.msgid')`, '=', msgid)
+    .where(dialectOf(db).jsonField(sql.ref('detail_json'), 'msgid'), '=', msgid)
     .orderBy('id')
     .execute();
   return rows.map((r) => ({
