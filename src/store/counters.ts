@@ -3,6 +3,8 @@
  * and run reports all read them from here, so the same archive gives the same numbers wherever
  * it is looked at. Record counters are answered from each raw record's current outcome, not by
  * adding up runs: a record processed again (a mapping change, a key added) is still one record.
+ * The all-time fan-out (mailbox entries) is a counter kept in the transactions that write and
+ * delete entries; a report over a time window counts the entries of that window's records.
  *
  * Every raw record is in exactly one of archived, held, failed or pending, so
  * `atSource = archived + held + failed + pending` by construction (invariant 1; pending is 0
@@ -119,10 +121,25 @@ export async function recordCounters(
   s: CounterScope,
   opts: { fanOut?: boolean } = {},
 ): Promise<RecordCounters> {
-  const all = (await countersGrouped(db, s, sql`''`, opts))[0];
+  // Over all time, the fan-out is the kept per-connector counter; only a window needs the join.
+  const kept = !s.since && opts.fanOut !== false;
+  const all = (await countersGrouped(db, s, sql`''`, kept ? { fanOut: false } : opts))[0];
   if (!all) return emptyRecordCounters();
   const { day: _day, ...counters } = all;
+  if (kept) counters.afterFanOut = await entriesKept(db, s.connectorId);
   return counters;
+}
+
+/**
+ * Mailbox entries of one connector's items (or of all), from the counter the item and entry
+ * writes and every deletion keep in their transactions (migration 022): one row read instead of
+ * joining every item with its entries.
+ */
+async function entriesKept(db: Db, connectorId: string | undefined): Promise<number> {
+  let q = db.selectFrom('connector_counters').select((eb) => eb.fn.sum<number | string>('entries').as('n'));
+  if (connectorId !== undefined) q = q.where('connector_id', '=', connectorId);
+  const r = await q.executeTakeFirst();
+  return Number(r?.n ?? 0);
 }
 
 /**
