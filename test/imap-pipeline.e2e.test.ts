@@ -280,7 +280,8 @@ describe('IMAP mailboxes end to end', () => {
   );
 
   it('leaves exactly one copy of every message after a kill -9 between APPEND and the ledger', async () => {
-    const s = await setup('imap-crash', 32, 1500);
+    // About 2,000 deliveries: the kill at the 600th APPEND lands mid-way, with rows on both sides.
+    const s = await setup('imap-crash', 32, 700);
     const crashed = await runChild(s.config, { WXA_CRASH_AT: 'after-deliver:600' });
     expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
 
