@@ -454,7 +454,7 @@ export const ERROR_CODES = {
     retryable: false,
     status: 409,
     meaning:
-      'the case is closed and read-only: reopen it before adding holds, searches, review sets, reviewers, tags or comments',
+      'the case is closed and read-only: reopen it before adding holds, searches, review sets, reviewers, tags or comments, or exporting from it',
   },
   WXA_CASE_HOLDS_ACTIVE: {
     kind: 'data',

@@ -104,7 +104,8 @@ export interface BatchSummary extends BatchRow {
   entries: number;
 }
 
-export async function listBatches(db: Db, status?: string[]): Promise<BatchSummary[]> {
+/** Every batch, or those of some statuses; with `reviewer`, only the batches naming them. */
+export async function listBatches(db: Db, status?: string[], reviewer?: string): Promise<BatchSummary[]> {
   let q = db
     .selectFrom('disposition_batches as b')
     .leftJoin('disposition_entries as d', 'd.batch_id', 'b.id')
@@ -113,6 +114,7 @@ export async function listBatches(db: Db, status?: string[]): Promise<BatchSumma
     .groupBy('b.id')
     .orderBy('b.id');
   if (status && status.length > 0) q = q.where('b.status', 'in', status);
+  if (reviewer !== undefined) q = q.where('b.reviewer', '=', reviewer);
   const rows = await q.execute();
   return rows.map((r) => ({ ...r, id: Number(r.id), entries: Number(r.entries) }));
 }

@@ -58,6 +58,7 @@ export * from './export-queries.js';
 export * from './export-jobs.js';
 export * from './review.js';
 export * from './review-assignments.js';
+export * from './review-scope.js';
 export * from './case-tags.js';
 export * from './supervision.js';
 export * from './audit-queries.js';

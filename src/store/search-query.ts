@@ -39,6 +39,8 @@ export interface SearchQueryOptions {
   after?: number;
   /** only items with an entry in one of these (normalised) mailboxes */
   mailboxScope?: readonly string[];
+  /** only items of this review set (a reviewer's search within the set assigned to them) */
+  reviewSetId?: number;
 }
 
 export type SearchItemRow = SearchItemTable;
@@ -82,8 +84,11 @@ function ftsOf(c: SearchCond): string | undefined {
 
 const idsMatching = (fts: string): Sql => sql`s.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ${fts})`;
 
+/** Items having one of the facet values `values` selects (a subquery over search_facet_values). */
+const facetIn = (values: Sql): Sql => sql`s.id IN (SELECT row_id FROM search_facet_rows WHERE facet_id IN (${values}))`;
+
 const facet = (field: string, value: string): Sql =>
-  sql`s.id IN (SELECT row_id FROM search_facets WHERE field = ${field} AND value = ${value})`;
+  facetIn(sql`SELECT id FROM search_facet_values WHERE field = ${field} AND value = ${value}`);
 
 /** A condition as a SQL predicate over `search_items s`. */
 function predicate(c: SearchCond): Sql {
@@ -101,8 +106,8 @@ function predicate(c: SearchCond): Sql {
       return sql`NOT (${predicate(c.of)})`;
     case 'person': {
       const fields = c.role === 'any' ? ['from', 'to'] : [c.role];
-      return sql`s.id IN (SELECT row_id FROM search_facets WHERE field IN (${sql.join(fields)})
-        AND value IN (SELECT person_id FROM search_aliases WHERE alias = ${c.value}))`;
+      return facetIn(sql`SELECT id FROM search_facet_values WHERE field IN (${sql.join(fields)})
+        AND value IN (SELECT person_id FROM search_aliases WHERE alias = ${c.value})`);
     }
     case 'mailbox':
     case 'conversation':
@@ -139,7 +144,7 @@ interface Plan {
 }
 
 /** The shape the statement is built from: one driving MATCH (if any), a row id range, predicates. */
-function plan(cond: SearchCond, scope: readonly string[] | undefined): Plan {
+function plan(cond: SearchCond, scope: readonly string[] | undefined, reviewSetId?: number): Plan {
   const conjuncts = cond.op === 'and' ? cond.of : [cond];
   const pos: string[] = [];
   const neg: string[] = [];
@@ -157,9 +162,13 @@ function plan(cond: SearchCond, scope: readonly string[] | undefined): Plan {
     out.facets.push(
       scope.length === 0
         ? sql`0 = 1`
-        : sql`s.id IN (SELECT row_id FROM search_facets WHERE field = 'mailbox' AND value IN (${sql.join([...scope])}))`,
+        : facetIn(
+            sql`SELECT id FROM search_facet_values WHERE field = 'mailbox' AND value IN (${sql.join([...scope])})`,
+          ),
     );
   }
+  if (reviewSetId !== undefined)
+    out.facets.push(sql`s.item_key IN (SELECT item_key FROM review_set_items WHERE review_set_id = ${reviewSetId})`);
   if (pos.length === 0) {
     for (const n of neg) out.preds.push(sql`NOT ${idsMatching(n)}`);
     return out;
@@ -223,7 +232,7 @@ export async function querySearch(
   cond: SearchCond,
   opts: SearchQueryOptions,
 ): Promise<SearchQueryResult> {
-  const p = plan(cond, opts.mailboxScope);
+  const p = plan(cond, opts.mailboxScope, opts.reviewSetId);
   const range = (col: Sql): Sql[] => [
     ...(p.lo !== undefined ? [sql`${col} >= ${rowId(p.lo)}`] : []),
     ...(p.hi !== undefined ? [sql`${col} < ${rowId(p.hi)}`] : []),

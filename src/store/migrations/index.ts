@@ -19,6 +19,7 @@ import * as m017 from './017-record-outcomes.js';
 import * as m019 from './019-delivery-doubt.js';
 import * as m021 from './021-search-fts-tuning.js';
 import * as m022 from './022-connector-entry-counter.js';
+import * as m026 from './026-search-facet-ids.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '019-delivery-doubt': m019,
   '021-search-fts-tuning': m021,
   '022-connector-entry-counter': m022,
+  '026-search-facet-ids': m026,
 };
 
 export const migrationProvider: MigrationProvider = {
