@@ -138,10 +138,14 @@ export async function seedArchive(opts: SeedOptions): Promise<SeededArchive> {
     const counts = await fill(db, opts, log);
     log(`re-creating ${indexes.length} indexes ...`);
     for (const ix of indexes) sqlite.exec(ix.sql);
-    // The pipeline keeps the per-connector item counts in the transaction that writes items; rows
-    // inserted here bypass it, so the counts are made once at the end, as migration 004 does.
+    // The pipeline keeps the per-connector item and entry counts in the transaction that writes
+    // them; rows inserted here bypass it, so the counts are made once at the end, as migrations
+    // 004 and 022 do.
     sqlite.exec(
-      'DELETE FROM connector_counters; INSERT INTO connector_counters (connector_id, items) SELECT connector_id, COUNT(*) FROM items GROUP BY connector_id',
+      `DELETE FROM connector_counters;
+       INSERT INTO connector_counters (connector_id, items, entries)
+       SELECT i.connector_id, COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM mailbox_entries e WHERE e.item_key = i.key)), 0)
+       FROM items i GROUP BY i.connector_id`,
     );
     sqlite.pragma('journal_mode = WAL');
     const seeded = { key, ...counts, seedSeconds: Math.round((performance.now() - started) / 100) / 10 };

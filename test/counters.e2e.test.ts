@@ -2,7 +2,8 @@
 // API give the same numbers for every counter, and they add up (at source = archived + held +
 // failed). The archive has what makes counting hard: people no mapping covers, a mapping change
 // that releases some of them, records held for a missing key and released when it is added,
-// messages the source sent twice, and a connector whose every record is held.
+// messages the source sent twice, a connector whose every record is held, and a retention
+// policy that deleted one mailbox's entries (and the items no other mailbox kept).
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,8 @@ let sandbox: string;
 let employees: { id: string; email: string }[];
 let consoles = 0;
 const runs: { connectorId: string; captured: number; fetched: number; outcome: string }[] = [];
+/** what retention removed: one mailbox's entries, and the items (with their records) only it had */
+const purged = { mailbox: '', entries: 0, records: 0, fanOutBefore: 0 };
 
 async function writeConfig(mapped: { id: string; email: string }[], withSilent = false): Promise<void> {
   await writeFile(
@@ -106,7 +109,73 @@ beforeAll(async () => {
   await copyFile(join(sandbox, 'keys-withheld', 'v3.pem'), join(sandbox, 'keys', 'v3.pem'));
   await writeConfig(employees.slice(0, Math.ceil((2 * employees.length) / 3)), true);
   await run();
+  await purgeOneMailbox();
 }, 300_000);
+
+/**
+ * Retention deletes every entry of the busiest mapped mailbox outside the duplicated pair's. What
+ * it will remove is read from the archive first, so the counters can be checked against it.
+ */
+async function purgeOneMailbox(): Promise<void> {
+  const before = await cliJson<{ connectors: StatusConnector[] }>('status', '--config', config);
+  purged.fanOutBefore = before.connectors.find((c) => c.id === 'bank')!.counters.afterFanOut;
+  const store = await openStore(join(dir.path, 'data'));
+  try {
+    const spared = [employees[0]!.email, employees[1]!.email];
+    const busiest = await store.db
+      .selectFrom('mailbox_entries')
+      .select((eb) => ['mailbox', eb.fn.countAll<number>().as('n')])
+      .where('mailbox', 'not in', spared)
+      .groupBy('mailbox')
+      .orderBy('n', 'desc')
+      .orderBy('mailbox')
+      .executeTakeFirstOrThrow();
+    purged.mailbox = busiest.mailbox;
+    purged.entries = Number(busiest.n);
+    const onlyThere = await store.db
+      .selectFrom('items as i')
+      .select('i.key')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('mailbox_entries as e')
+              .select('e.id')
+              .whereRef('e.item_key', '=', 'i.key')
+              .where('e.mailbox', '!=', purged.mailbox),
+          ),
+        ),
+      )
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('mailbox_entries as e')
+            .select('e.id')
+            .whereRef('e.item_key', '=', 'i.key')
+            .where('e.mailbox', '=', purged.mailbox),
+        ),
+      )
+      .execute();
+    purged.records = onlyThere.length;
+  } finally {
+    await store.close();
+  }
+  const add = await cli(
+    'retention',
+    'add',
+    '--name',
+    'purge',
+    '--days',
+    '1',
+    '--mailbox',
+    purged.mailbox,
+    '--config',
+    config,
+  );
+  expect(add.code, add.stderr).toBe(0);
+  const done = await cliJson<{ deleted: number }>('retention', 'run', '--config', config);
+  expect(done.deleted).toBe(purged.entries);
+}
 
 afterAll(async () => {
   await dir.cleanup();
@@ -143,6 +212,9 @@ describe('counters that agree everywhere', () => {
     expect(captured).toBe(MESSAGES + 2 * DUPLICATED);
     // The old "at source" added these up: more records than the source ever sent.
     expect(processed).toBeGreaterThan(captured);
+    // Retention deleted a mailbox's entries, and items only it had.
+    expect(purged.entries).toBeGreaterThan(0);
+    expect(purged.records).toBeGreaterThan(0);
   });
 
   it('status, report and the console give the same counters, and they add up', async () => {
@@ -152,8 +224,9 @@ describe('counters that agree everywhere', () => {
     const silent = status.connectors.find((c) => c.id === 'silent')!;
     const c = bank.counters;
 
-    // Each record once, whatever happened to it; the parts add up to the whole.
-    expect(c.atSource).toBe(MESSAGES + 2 * DUPLICATED);
+    // Each record once, whatever happened to it; the parts add up to the whole. Records whose
+    // item retention deleted are gone from the archive and from the count.
+    expect(c.atSource).toBe(MESSAGES + 2 * DUPLICATED - purged.records);
     expect(c.pending).toBe(0);
     expect(c.archived + c.heldTotal + c.failed).toBe(c.atSource);
     expect(c.duplicates).toBe(DUPLICATED);
@@ -161,6 +234,8 @@ describe('counters that agree everywhere', () => {
     expect(c.held.unmapped).toBeGreaterThan(0);
     expect(c.archivedPartlyUnmapped).toBeGreaterThan(0);
     expect(c.afterFanOut).toBeGreaterThan(0);
+    // The kept fan-out counter went down by exactly the entries retention deleted.
+    expect(c.afterFanOut).toBe(purged.fanOutBefore - purged.entries);
     expect(bank.records).toMatchObject({ done: c.archived - c.duplicates, duplicate: c.duplicates, held: c.heldTotal });
     // The hold summary's records are the held records; archived ones it concerns are apart.
     const unmapped = bank.holds.find((h) => h.reason === 'unmapped')!;
@@ -180,9 +255,10 @@ describe('counters that agree everywhere', () => {
       ).toBe(sum(k));
     }
     expect(report.totals.held.unmapped).toBe((c.held.unmapped ?? 0) + (silent.counters.held.unmapped ?? 0));
-    expect(report.runs.reduce((n, r) => n + r.atSource, 0)).toBe(report.totals.atSource);
+    // Runs count what they took and made, including what retention deleted since.
+    expect(report.runs.reduce((n, r) => n + r.atSource, 0)).toBe(report.totals.atSource + purged.records);
     // Runs' fan-out is the entries each made: records processed again add only new mailboxes.
-    expect(report.runs.reduce((n, r) => n + r.afterFanOut, 0)).toBe(report.totals.afterFanOut);
+    expect(report.runs.reduce((n, r) => n + r.afterFanOut, 0)).toBe(report.totals.afterFanOut + purged.entries);
     expect(report.destinations).toEqual([...bank.destinations, ...silent.destinations]);
     expect(report.totals.atSource).toBe(report.totals.archived + report.totals.heldTotal + report.totals.failed);
 
@@ -209,7 +285,9 @@ describe('counters that agree everywhere', () => {
         expect(detail.totals.held).toBe(s.counters.heldTotal);
         expect(detail.totals.heldByReason).toEqual(s.counters.held);
         expect(detail.lag.held).toBe(s.health.held);
-        expect(detail.runs.reduce((n, r) => n + r.atSource, 0)).toBe(s.counters.atSource);
+        expect(detail.runs.reduce((n, r) => n + r.atSource, 0)).toBe(
+          s.counters.atSource + (s.id === 'bank' ? purged.records : 0),
+        );
         expect(detail.runs.map((r) => r.outcome)).toEqual(
           s.lastRuns.map((r) => r.outcome).slice(0, detail.runs.length),
         );

@@ -3,6 +3,8 @@
  * and run reports all read them from here, so the same archive gives the same numbers wherever
  * it is looked at. Record counters are answered from each raw record's current outcome, not by
  * adding up runs: a record processed again (a mapping change, a key added) is still one record.
+ * The all-time fan-out (mailbox entries) is a counter kept in the transactions that write and
+ * delete entries; a report over a time window counts the entries of that window's records.
  *
  * Every raw record is in exactly one of archived, held, failed or pending, so
  * `atSource = archived + held + failed + pending` by construction (invariant 1; pending is 0
@@ -37,12 +39,16 @@ export function emptyRecordCounters(): RecordCounters {
 
 function scope(s: CounterScope, alias = 'r') {
   const r = sql.raw(alias);
-  return sql`(CAST(${s.connectorId ?? null} AS TEXT) IS NULL OR ${r}.connector_id = ${s.connectorId ?? null})
-    AND ${r}.captured_at >= ${s.since ?? 0}`;
+  // A plain equality, not `? IS NULL OR ...`: that form made SQLite scan the whole outcome index
+  // instead of searching it for the one connector.
+  const connector = s.connectorId === undefined ? sql`1 = 1` : sql`${r}.connector_id = ${s.connectorId}`;
+  return sql`${connector} AND ${r}.captured_at >= ${s.since ?? 0}`;
 }
 
 /** The UTC day a record was captured on, as YYYY-MM-DD (the one dialect-specific point here). */
 const captureDay = (db: Db) => dialectOf(db).utcDay(sql.ref('r.captured_at'));
+/** One group for all records: the totals. */
+const TOTAL = sql`''`;
 
 function add(c: RecordCounters, status: string, reason: string | null, n: number): void {
   c.atSource += n;
@@ -77,14 +83,20 @@ async function countersGrouped(
 ): Promise<(RecordCounters & { day: string })[]> {
   const days = new Map<string, RecordCounters>();
   const day = (d: string) => days.get(d) ?? (days.set(d, emptyRecordCounters()), days.get(d)!);
+  // Totals group by outcome alone, in the outcome index's order: no temporary B-tree over the rows.
+  const groups = by === TOTAL ? sql`r.status, r.hold_reason` : sql`day, r.status, r.hold_reason`;
   const outcomes = await sql<{ day: string; status: string; hold_reason: string | null; n: number }>`
     SELECT ${by} AS day, r.status, r.hold_reason, count(*) AS n FROM raw_records r
-    WHERE ${scope(s)} GROUP BY day, r.status, r.hold_reason`.execute(db);
+    WHERE ${scope(s)} GROUP BY ${groups}`.execute(db);
   for (const o of outcomes.rows) add(day(o.day), o.status, o.hold_reason, Number(o.n));
   // One open unmapped hold per record: on an archived record it names the participants left out.
+  // From the few open holds to their records (CROSS JOIN keeps SQLite from starting at the
+  // connector's million records instead), found through the open-holds index.
+  const heldIn = s.connectorId === undefined ? sql`1 = 1` : sql`h.connector_id = ${s.connectorId}`;
   const partly = await sql<{ day: string; n: number }>`
-    SELECT ${by} AS day, count(DISTINCT h.raw_id) AS n FROM holds h JOIN raw_records r ON r.id = h.raw_id
-    WHERE h.reason = 'unmapped' AND h.released_at IS NULL AND r.status IN ('done', 'duplicate') AND ${scope(s)}
+    SELECT ${by} AS day, count(DISTINCT h.raw_id) AS n FROM holds h CROSS JOIN raw_records r
+    WHERE r.id = h.raw_id AND ${heldIn} AND h.reason = 'unmapped' AND h.released_at IS NULL
+      AND r.status IN ('done', 'duplicate') AND ${scope(s)}
     GROUP BY day`.execute(db);
   for (const p of partly.rows) day(p.day).archivedPartlyUnmapped = Number(p.n);
   if (opts.fanOut !== false) {
@@ -119,10 +131,25 @@ export async function recordCounters(
   s: CounterScope,
   opts: { fanOut?: boolean } = {},
 ): Promise<RecordCounters> {
-  const all = (await countersGrouped(db, s, sql`''`, opts))[0];
+  // Over all time, the fan-out is the kept per-connector counter; only a window needs the join.
+  const kept = !s.since && opts.fanOut !== false;
+  const all = (await countersGrouped(db, s, TOTAL, kept ? { fanOut: false } : opts))[0];
   if (!all) return emptyRecordCounters();
   const { day: _day, ...counters } = all;
+  if (kept) counters.afterFanOut = await entriesKept(db, s.connectorId);
   return counters;
+}
+
+/**
+ * Mailbox entries of one connector's items (or of all), from the counter the item and entry
+ * writes and every deletion keep in their transactions (migration 022): one row read instead of
+ * joining every item with its entries.
+ */
+async function entriesKept(db: Db, connectorId: string | undefined): Promise<number> {
+  let q = db.selectFrom('connector_counters').select((eb) => eb.fn.sum<number | string>('entries').as('n'));
+  if (connectorId !== undefined) q = q.where('connector_id', '=', connectorId);
+  const r = await q.executeTakeFirst();
+  return Number(r?.n ?? 0);
 }
 
 /**

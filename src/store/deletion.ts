@@ -98,6 +98,8 @@ export async function deleteEntries(
       },
     };
     const touched = new Set<string>();
+    // Entries deleted per connector: its "after fan-out" counter moves in this transaction.
+    const perConnector = new Map<string, number>();
     for (const e of list) {
       if (held.has(holdEntryKey(e.itemKey, e.mailbox))) {
         out.refused.push(e);
@@ -116,6 +118,7 @@ export async function deleteEntries(
       }
       for (const r of rows) {
         await tx.deleteFrom('mailbox_entries').where('id', '=', r.id).execute();
+        perConnector.set(r.connector_id, (perConnector.get(r.connector_id) ?? 0) + 1);
         const entryTomb = { ...tomb, detail: { ...tomb.detail, mimeSha256: r.mime_sha256 } };
         await tombstoneEntry(
           tx,
@@ -127,6 +130,12 @@ export async function deleteEntries(
       out.deleted.push(e);
       touched.add(e.itemKey);
     }
+    for (const [connectorId, n] of perConnector)
+      await tx
+        .updateTable('connector_counters')
+        .set((eb) => ({ entries: eb('entries', '-', n) }))
+        .where('connector_id', '=', connectorId)
+        .execute();
     for (const key of touched) {
       const left = await tx.selectFrom('mailbox_entries').select('id').where('item_key', '=', key).executeTakeFirst();
       if (left) continue;

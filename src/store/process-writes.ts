@@ -10,7 +10,7 @@ export interface ProcessStatements {
   insertBlob: SQLite.Statement<unknown[]>;
   upsertMedia: SQLite.Statement<unknown[]>;
   insertItem: SQLite.Statement<unknown[]>;
-  countItems: SQLite.Statement<[string, number]>;
+  countRows: SQLite.Statement<[string, number, number]>;
   insertMailbox: SQLite.Statement<[string, string, number]>;
   insertEntry: SQLite.Statement<unknown[]>;
   insertDelivery: SQLite.Statement<unknown[]>;
@@ -42,9 +42,10 @@ export function processStatements(c: SQLite.Database): ProcessStatements {
        from_id, msg_time, model_version, model_json, mime_sha256, mime_size, flags, recalled_by, recalled_at,
        created_at) ${values(19)} ON CONFLICT (key) DO NOTHING`,
     ),
-    countItems: c.prepare(
-      `INSERT INTO connector_counters (connector_id, items) VALUES (?, ?)
-       ON CONFLICT (connector_id) DO UPDATE SET items = connector_counters.items + excluded.items`,
+    countRows: c.prepare(
+      `INSERT INTO connector_counters (connector_id, items, entries) VALUES (?, ?, ?)
+       ON CONFLICT (connector_id) DO UPDATE SET items = connector_counters.items + excluded.items,
+       entries = connector_counters.entries + excluded.entries`,
     ),
     insertMailbox: c.prepare(
       'INSERT INTO mailboxes (address, display_name, created_at) VALUES (?, ?, ?) ON CONFLICT (address) DO NOTHING',

@@ -96,6 +96,8 @@ export async function commitProcessed(
     if (flags.length > 0) await writeSupervisionFlags(tx, flags, ctx.now);
     const entries = insertEntries(s, batch, ctx);
     entriesCreated = entries.length;
+    // The connector's item and entry counts move with the rows, in this transaction.
+    if (items.length > 0 || entries.length > 0) s.countRows.run(connectorId, items.length, entries.length);
     // Only rows this transaction created: a replayed record's item and entries are logged once.
     appendIngestOn(db, [...items.map(itemEvent), ...entries.map((e) => entryEvent(connectorId, e))], ctx.now);
     enqueueDeliveries(s, connectorId, batch, ctx);
@@ -209,7 +211,6 @@ function insertItems(
     );
     if (res.changes > 0) created.push(row);
   }
-  if (created.length > 0) s.countItems.run(connectorId, created.length);
   return created;
 }
 

@@ -266,10 +266,12 @@ export interface MappingOverrideTable {
   created_at: number;
 }
 
-/** Items per connector, updated in the transaction that writes them. */
+/** Items and mailbox entries per connector, updated in the transactions that write and delete them. */
 export interface ConnectorCounterTable {
   connector_id: string;
   items: number;
+  /** mailbox entries of this connector's items (the "after fan-out" counter) */
+  entries: number;
 }
 
 export interface SettingTable {

@@ -48,7 +48,7 @@ export async function deleteItemWithTombstone(
     const entries = await tx.deleteFrom('mailbox_entries').where('item_key', '=', itemKey).executeTakeFirst();
     await tx
       .updateTable('connector_counters')
-      .set((eb) => ({ items: eb('items', '-', 1) }))
+      .set((eb) => ({ items: eb('items', '-', 1), entries: eb('entries', '-', Number(entries.numDeletedRows)) }))
       .where('connector_id', '=', item.connector_id)
       .execute();
     if (t.deleteRaw) await tx.deleteFrom('raw_records').where('id', '=', item.raw_id).execute();
