@@ -233,7 +233,7 @@ CREATE TABLE "cases" ("id" integer primary key autoincrement, "name" text not nu
 CREATE TABLE "checkpoints" ("id" integer primary key autoincrement, "at" bigint not null, "statement" text not null, "signature" text not null, "key_id" text not null, "public_key" text not null, "tsa_url" text, "tsa_reply" blob);
 
 -- table connector_counters
-CREATE TABLE "connector_counters" ("connector_id" text primary key, "items" bigint not null);
+CREATE TABLE "connector_counters" ("connector_id" text primary key, "items" bigint not null, "entries" bigint default 0 not null);
 
 -- table connector_definitions
 CREATE TABLE "connector_definitions" ("id" text primary key, "definition_json" text not null, "paused" integer default 0 not null, "terms_version" text not null, "terms_accepted_by" text not null, "terms_accepted_at" bigint not null, "created_by" text not null, "created_at" bigint not null, "updated_at" bigint not null);
@@ -397,7 +397,7 @@ CREATE TABLE "upload_sessions" ("key" text primary key, "upload_url" text not nu
 CREATE TABLE "users" ("id" integer primary key autoincrement, "username" text not null unique, "display_name" text not null, "password_hash" text not null, "roles_json" text not null, "disabled" integer default 0 not null, "failed_logins" integer default 0 not null, "locked_until" bigint, "created_at" bigint not null, "updated_at" bigint not null, "last_login_at" bigint);
 
 -- table verify_runs
-CREATE TABLE "verify_runs" ("id" integer primary key autoincrement, "checked_at" bigint not null, "since" bigint, "ok" integer not null, "duration_ms" integer not null, "problem_count" integer not null, "first_broken" text, "actor" text not null, "via" text not null);
+CREATE TABLE "verify_runs" ("id" integer primary key autoincrement, "checked_at" bigint not null, "since" bigint, "ok" integer not null, "duration_ms" integer not null, "problem_count" integer not null, "first_broken" text, "actor" text not null, "via" text not null, "report_json" text);
 
 -- trigger retention_policies_lock_delete
 CREATE TRIGGER retention_policies_lock_delete
