@@ -1,12 +1,14 @@
 /**
  * The export's file-system plumbing, kept out of the run loop: bounded parallelism, folders
- * made once, and one durability pass at the end instead of an fsync per file (an fsync per
- * file makes the file system commit its journal once per exported item).
+ * made once, and one durability pass per batch instead of an fsync per file (an fsync per file
+ * makes the file system commit its journal once per exported item).
  */
-import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { mkdir, open, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { dirname, join } from 'node:path';
+import { ArchiverError } from '../../core/errors.js';
+import { syncfs, syncfsAvailable } from '../../core/syncfs.js';
+import { syncDir } from '../../store/blobs/local.js';
 
 /** `fn` over `items` with at most `limit` running at once; results in the items' order. */
 export async function mapLimit<T, R>(
@@ -34,28 +36,50 @@ export class KnownDirs {
     await mkdir(dir, { recursive: true });
     this.made.add(dir);
   }
+
+  /** The same, by a plain system call, for the synchronous file writers. */
+  ensureSync(dir: string): void {
+    if (this.made.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.made.add(dir);
+  }
 }
 
 /**
- * Makes every file of a finished export durable. `sync --file-system` (coreutils; syncfs(2))
- * flushes the export's file system in one call; where it is missing, each file is fsynced.
- * A process killed before this point resumes from its journal, which only names files whose
- * bytes were handed to the kernel.
+ * Makes files durable before the journal names them: one syncfs(2) of the export's file system
+ * (one journal commit for a whole batch, where an fsync per file makes the file system commit
+ * once per file); where that is not available, each file named (or, with none named, every
+ * file under `dir`) is fsynced, then their folders.
  */
-export async function syncExport(dir: string): Promise<void> {
-  try {
-    await promisify(execFile)('sync', ['--file-system', dir]);
+export async function syncFiles(dir: string, files?: readonly string[]): Promise<void> {
+  if (syncfsAvailable()) {
+    try {
+      await syncfs(dir);
+    } catch (err) {
+      throw new ArchiverError(
+        'WXA_EXPORT_FAILED',
+        `the files written under ${dir} could not be made durable (${(err as Error).message}); check the disk, then run the same export again to resume`,
+        { cause: err },
+      );
+    }
     return;
-  } catch {
-    // not Linux coreutils: fall back to a file at a time
   }
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    const fh = await open(join(e.parentPath, e.name), 'r');
+  const paths =
+    files ??
+    (await readdir(dir, { withFileTypes: true, recursive: true }))
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
+  await mapLimit(paths, 4, async (path) => {
+    const fh = await open(path, 'r');
     try {
       await fh.sync();
     } finally {
       await fh.close();
     }
-  }
+  });
+  // and the folders, so that the new names survive too
+  for (const d of new Set(paths.map((p) => dirname(p)))) await syncDir(d);
 }
+
+/** Every file of a finished export made durable (see syncFiles). */
+export const syncExport = (dir: string): Promise<void> => syncFiles(dir);
