@@ -4,9 +4,10 @@
  * run (the ceiling: the least any export of these files must write), measured before and after
  * each export; also `cp -r` followed by `sync --file-system`, since the export makes its files
  * durable and `cp -r` alone leaves them in the page cache. Each export runs in a child process
- * so its peak RSS is its own (`--cpu-prof` profiles the children into bench/tmp).
+ * so its peak RSS is its own (`--cpu-prof` profiles the children into bench/tmp); the children
+ * run the compiled code (export-child.mjs), so build first.
  *
- *   node --import tsx bench/export.bench.ts [--items 100000] [--mailboxes 2000] [--cpu-prof]
+ *   npm run build && node --import tsx bench/export.bench.ts [--items 100000] [--mailboxes 2000] [--cpu-prof]
  *
  * Writes bench/results/export.json. Target: EML at least 0.5 of the ceiling, RSS under 300 MB.
  */
@@ -15,7 +16,6 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { runExport } from '../src/compliance/export/index.js';
 import { insertCase, openStore } from '../src/store/index.js';
 import { seedArchive } from './seed-archive.js';
 
@@ -23,36 +23,12 @@ const { values } = parseArgs({
   options: {
     items: { type: 'string', default: '100000' },
     mailboxes: { type: 'string', default: '2000' },
-    child: { type: 'string' },
-    out: { type: 'string' },
-    'case-id': { type: 'string' },
-    'set-id': { type: 'string' },
-    format: { type: 'string', default: 'eml' },
     'cpu-prof': { type: 'boolean', default: false },
     /** cap the children's V8 old space (MB), to show the working set apart from lazy GC */
     'heap-mb': { type: 'string' },
     formats: { type: 'string', default: 'eml,rsmf' },
   },
 });
-
-if (values.child) {
-  // The measured export: one process, its own peak RSS.
-  const store = await openStore(values.child);
-  const t0 = performance.now();
-  const res = await runExport(store, {
-    format: values.format as 'eml' | 'rsmf',
-    outDir: values.out!,
-    actor: 'bench',
-    caseId: Number(values['case-id']),
-    reviewSetId: Number(values['set-id']),
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  await store.close();
-  process.stdout.write(
-    JSON.stringify({ seconds, counts: res.counts, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n',
-  );
-  process.exit(0);
-}
 
 const N = Number(values.items);
 const tmp = join(import.meta.dirname, 'tmp');
@@ -149,10 +125,8 @@ async function measure(format: 'eml' | 'rsmf'): Promise<ChildResult> {
     [
       ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(tmp, 'profiles')] : []),
       ...(values['heap-mb'] ? [`--max-old-space-size=${values['heap-mb']}`] : []),
-      '--import',
-      'tsx',
-      import.meta.filename,
-      '--child',
+      join(import.meta.dirname, 'export-child.mjs'),
+      '--data',
       seeded.dataDir,
       '--out',
       join(work, format),

@@ -7,28 +7,27 @@
  */
 import { appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { crashPoint } from '../../core/fault-points.js';
 import { ArchiverError } from '../../core/errors.js';
 import { exportItemRows, type ExportItemRow, type Store } from '../../store/index.js';
 import { bareAddress, loadHeaders } from './headers.js';
 import type { JournalHeader, JournalItem } from './journal.js';
-import { headPiece, messageBytes, writeMessageFile } from './message-io.js';
+import { checkedPieces, headPiece, messageBytes, writeMessageFile } from './message-io.js';
 import { mboxrdEntry } from './mboxrd.js';
 import { pdfBasePath } from './pdf-write.js';
 import type { RsmfPaths } from './rsmf-write.js';
-import type { KnownDirs } from './write-util.js';
+import type { FileWriter, KnownDirs } from './write-util.js';
 
 /** Message bytes read at once: a slice of a batch ends once its messages reach this size. */
 const SLICE_BYTES = 16 << 20;
-/** Files written between two turns of the event loop (writes are plain system calls). */
-const YIELD_EVERY = 32;
 
 export interface BatchContext {
   out: string;
   store: Store;
   header: JournalHeader;
   dirs: KnownDirs;
+  /** EML files in flight */
+  writer: FileWriter;
   /** mbox: where each custodian's file ends */
   mboxEnd: Map<string, number>;
   rsmfPaths: RsmfPaths;
@@ -90,7 +89,10 @@ export async function exportBatch(ctx: BatchContext, first: number, keys: readon
         item.path = `NATIVES/${folder}/${item.controlNumber}.eml`;
         const file = join(out, item.path);
         ctx.dirs.ensureSync(dirname(file));
-        await writeMessageFile(file, msg, store.blobs.objects);
+        // checked before it is written; a medium too large to hold is streamed and checked as it goes
+        const pieces = checkedPieces(msg);
+        if (pieces) await ctx.writer.write(file, pieces);
+        else await writeMessageFile(file, msg, store.blobs.objects);
         done.files.push(file);
       } else if (header.format === 'pdf') {
         // written once every item is journaled, a transcript per conversation (or day)
@@ -112,9 +114,9 @@ export async function exportBatch(ctx: BatchContext, first: number, keys: readon
       done.items.push(item);
       // a kill here leaves files (or mbox entries) the journal does not name yet: resume redoes them
       crashPoint('export-item');
-      if (done.items.length % YIELD_EVERY === 0) await yieldToLoop();
     }
   }
+  await ctx.writer.drain();
   return done;
 }
 

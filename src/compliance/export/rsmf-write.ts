@@ -4,12 +4,11 @@
  * are journaled the files are written from the journal, a day at a time. Writing is idempotent
  * (same items, same bytes), so a resumed export simply writes them again.
  */
-import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Store } from '../../store/index.js';
 import { readDone, type JournalItem } from './journal.js';
 import { groupByPath, parsedItems } from './parsed-items.js';
-import { KnownDirs } from './write-util.js';
+import { FileWriter, KnownDirs } from './write-util.js';
 import { rsmfFile } from './rsmf.js';
 import { RSMF_MAX_EVENTS } from './rsmf-manifest.js';
 
@@ -43,6 +42,8 @@ const CHUNK_ITEMS = 500;
  */
 export async function writeRsmfFiles(out: string, store: Store): Promise<void> {
   const dirs = new KnownDirs();
+  // files are written through the thread pool while the next ones are built
+  const writer = new FileWriter();
   const writeChunk = async (files: [string, JournalItem[]][]) => {
     const parsed = await parsedItems(
       store,
@@ -55,7 +56,7 @@ export async function writeRsmfFiles(out: string, store: Store): Promise<void> {
       const file = join(out, path);
       dirs.ensureSync(dirname(file));
       // Not renamed into place: a resumed export writes every RSMF file again before its manifest.
-      writeFileSync(file, bytes);
+      await writer.write(file, [bytes]);
     }
   };
   const writeDay = async (items: JournalItem[]) => {
@@ -84,4 +85,5 @@ export async function writeRsmfFiles(out: string, store: Store): Promise<void> {
     items.push(d);
   }
   if (items.length) await writeDay(items);
+  await writer.drain();
 }
