@@ -51,6 +51,8 @@ export interface RunExportRequest extends ExportRequest {
   ip?: string;
   /** a caller's id for the export (the console's job id); otherwise one is made and journaled */
   exportId?: string;
+  /** items per batch (journaled together); the default suits every export, tests use small ones */
+  batchItems?: number;
   /** PDF: the font setting (config `export`) */
   pdfFont?: PdfFontSetting;
   onProgress?: (p: ExportProgress) => void;
@@ -153,10 +155,11 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   // the next batch is read and written, one batch in flight at a time, in order.
   let journaling: Promise<void> = Promise.resolve();
   try {
-    for (let i = next; i < keys.length; i += BATCH) {
-      const batch = await exportBatch(ctx, i, keys.slice(i, i + BATCH));
+    const size = req.batchItems ?? BATCH;
+    for (let i = next; i < keys.length; i += size) {
+      const batch = await exportBatch(ctx, i, keys.slice(i, i + size));
       await journaling;
-      const through = Math.min(i + BATCH, keys.length);
+      const through = Math.min(i + size, keys.length);
       journaling = (async () => {
         if (batch.files.length) await syncFiles(out, batch.files);
         await done.append(batch.items);
