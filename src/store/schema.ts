@@ -304,9 +304,16 @@ export interface SearchItemTable {
   indexed_at: number;
 }
 
-export interface SearchFacetTable {
+/** One facet value, stored once: a person id, mailbox, or conversation id or name. */
+export interface SearchFacetValueTable {
+  id: Generated<number>;
   field: string;
   value: string;
+}
+
+/** An item's facet: (facet value id, search row id). */
+export interface SearchFacetRowTable {
+  facet_id: number;
   row_id: number;
 }
 
@@ -390,7 +397,8 @@ export interface Database {
   connector_counters: ConnectorCounterTable;
   upload_sessions: UploadSessionTable;
   search_items: SearchItemTable;
-  search_facets: SearchFacetTable;
+  search_facet_values: SearchFacetValueTable;
+  search_facet_rows: SearchFacetRowTable;
   search_aliases: SearchAliasTable;
   supervision_policies: SupervisionPolicyTable;
   supervision_flags: SupervisionFlagTable;

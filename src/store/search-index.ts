@@ -9,6 +9,7 @@
  * the connection, reused row after row, instead of building SQL text per batch.
  */
 import type SQLite from 'better-sqlite3';
+import { committedCache, trackedTransactionSync, type CommittedCache } from './committed-cache.js';
 import { connectionOf, type Db } from './db.js';
 
 /** Slots per millisecond in the time-ordered row id (msg_time * 1024 + n). */
@@ -56,12 +57,31 @@ interface Statements {
   deleteItem: SQLite.Statement<[number]>;
   insertItem: SQLite.Statement<unknown[]>;
   insertFts: SQLite.Statement<[number, string]>;
-  insertFacet: SQLite.Statement<[string, string, number]>;
+  facetId: SQLite.Statement<[string, string], { id: number }>;
+  insertFacetValue: SQLite.Statement<[string, string]>;
+  insertFacet: SQLite.Statement<[number, number]>;
   insertAlias: SQLite.Statement<[string, string]>;
   recalled: SQLite.Statement<[string, string]>;
 }
 
 const STATEMENTS = new WeakMap<SQLite.Database, Statements>();
+
+/** Aliases and facet value ids known to be in the database, per Db (see committed-cache.ts). */
+interface Known {
+  aliases: CommittedCache<true>;
+  facetIds: CommittedCache<number>;
+}
+
+const KNOWN = new WeakMap<Db, Known>();
+
+function knownOf(db: Db): Known {
+  let k = KNOWN.get(db);
+  if (!k) {
+    k = { aliases: committedCache(db), facetIds: committedCache(db) };
+    KNOWN.set(db, k);
+  }
+  return k;
+}
 
 function statements(c: SQLite.Database): Statements {
   let s = STATEMENTS.get(c);
@@ -70,19 +90,33 @@ function statements(c: SQLite.Database): Statements {
     existing: c.prepare('SELECT id, recalled FROM search_items WHERE item_key = ?'),
     top: c.prepare('SELECT id FROM search_items WHERE id >= ? AND id < ? ORDER BY id DESC LIMIT 1'),
     deleteFts: c.prepare('DELETE FROM search_fts WHERE rowid = ?'),
-    deleteFacets: c.prepare('DELETE FROM search_facets WHERE row_id = ?'),
+    deleteFacets: c.prepare('DELETE FROM search_facet_rows WHERE row_id = ?'),
     deleteItem: c.prepare('DELETE FROM search_items WHERE id = ?'),
     insertItem: c.prepare(`INSERT INTO search_items (id, item_key, connector_id, msgid, msg_time, msgtype, from_id,
         from_name, from_mailbox, conversation_id, conversation_name, conversation_kind, mailboxes_json,
         addresses_json, recalled, has_attachments, external, body, doc_sha256, tokenizer_version,
         unreadable_attachments, indexed_at) VALUES (${Array(22).fill('?').join(', ')})`),
     insertFts: c.prepare('INSERT INTO search_fts (rowid, tokens) VALUES (?, ?)'),
-    insertFacet: c.prepare('INSERT OR IGNORE INTO search_facets (field, value, row_id) VALUES (?, ?, ?)'),
+    facetId: c.prepare('SELECT id FROM search_facet_values WHERE field = ? AND value = ?'),
+    insertFacetValue: c.prepare('INSERT INTO search_facet_values (field, value) VALUES (?, ?)'),
+    insertFacet: c.prepare('INSERT OR IGNORE INTO search_facet_rows (facet_id, row_id) VALUES (?, ?)'),
     insertAlias: c.prepare('INSERT OR IGNORE INTO search_aliases (alias, person_id) VALUES (?, ?)'),
     recalled: c.prepare('UPDATE search_items SET recalled = 1 WHERE connector_id = ? AND msgid = ?'),
   };
   STATEMENTS.set(c, s);
   return s;
+}
+
+/** The id of a facet value, added when new. */
+function facetIdOf(s: Statements, ids: CommittedCache<number>, field: string, value: string): number {
+  const key = `${field}\u0000${value}`;
+  let id = ids.get(key);
+  if (id === undefined) {
+    const found = s.facetId.get(field, value);
+    id = found ? Number(found.id) : Number(s.insertFacetValue.run(field, value).lastInsertRowid);
+    ids.stage(key, id);
+  }
+  return id;
 }
 
 /** The row id of an item: its existing one, or the next free slot of its millisecond. */
@@ -112,6 +146,7 @@ export function writeSearchRows(db: Db, rows: readonly SearchRowWrite[], now: nu
   const s = statements(connectionOf(db));
   // Most items of a batch share their people: each alias is written once a batch (it was a
   // quarter of the indexing time when written once per item).
+  const known = knownOf(db);
   const aliases = new Map<string, [string, string]>();
   for (const r of rows) {
     const old = s.existing.get(r.itemKey);
@@ -149,10 +184,16 @@ export function writeSearchRows(db: Db, rows: readonly SearchRowWrite[], now: nu
       now,
     );
     s.insertFts.run(id, r.tokens);
-    for (const f of r.facets) s.insertFacet.run(f.field, f.value, id);
-    for (const a of r.aliases) aliases.set(`${a.alias}\u0000${a.personId}`, [a.alias, a.personId]);
+    for (const f of r.facets) s.insertFacet.run(facetIdOf(s, known.facetIds, f.field, f.value), id);
+    for (const a of r.aliases) {
+      const key = `${a.alias}\u0000${a.personId}`;
+      if (!known.aliases.get(key)) aliases.set(key, [a.alias, a.personId]);
+    }
   }
-  for (const [alias, personId] of aliases.values()) s.insertAlias.run(alias, personId);
+  for (const [key, [alias, personId]] of aliases) {
+    s.insertAlias.run(alias, personId);
+    known.aliases.stage(key, true);
+  }
 }
 
 /**
@@ -163,7 +204,7 @@ export function writeSearchRows(db: Db, rows: readonly SearchRowWrite[], now: nu
  * without waiting; asking for the lock first makes it wait its turn instead.
  */
 export function inSearchTransaction<T>(db: Db, fn: () => T): T {
-  return connectionOf(db).transaction(fn).immediate();
+  return trackedTransactionSync(db, () => connectionOf(db).transaction(fn).immediate());
 }
 
 /** Removes items from the index (an item deleted from the archive); unknown keys are ignored. */

@@ -82,8 +82,11 @@ function ftsOf(c: SearchCond): string | undefined {
 
 const idsMatching = (fts: string): Sql => sql`s.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ${fts})`;
 
+/** Items having one of the facet values `values` selects (a subquery over search_facet_values). */
+const facetIn = (values: Sql): Sql => sql`s.id IN (SELECT row_id FROM search_facet_rows WHERE facet_id IN (${values}))`;
+
 const facet = (field: string, value: string): Sql =>
-  sql`s.id IN (SELECT row_id FROM search_facets WHERE field = ${field} AND value = ${value})`;
+  facetIn(sql`SELECT id FROM search_facet_values WHERE field = ${field} AND value = ${value}`);
 
 /** A condition as a SQL predicate over `search_items s`. */
 function predicate(c: SearchCond): Sql {
@@ -101,8 +104,8 @@ function predicate(c: SearchCond): Sql {
       return sql`NOT (${predicate(c.of)})`;
     case 'person': {
       const fields = c.role === 'any' ? ['from', 'to'] : [c.role];
-      return sql`s.id IN (SELECT row_id FROM search_facets WHERE field IN (${sql.join(fields)})
-        AND value IN (SELECT person_id FROM search_aliases WHERE alias = ${c.value}))`;
+      return facetIn(sql`SELECT id FROM search_facet_values WHERE field IN (${sql.join(fields)})
+        AND value IN (SELECT person_id FROM search_aliases WHERE alias = ${c.value})`);
     }
     case 'mailbox':
     case 'conversation':
@@ -157,7 +160,9 @@ function plan(cond: SearchCond, scope: readonly string[] | undefined): Plan {
     out.facets.push(
       scope.length === 0
         ? sql`0 = 1`
-        : sql`s.id IN (SELECT row_id FROM search_facets WHERE field = 'mailbox' AND value IN (${sql.join([...scope])}))`,
+        : facetIn(
+            sql`SELECT id FROM search_facet_values WHERE field = 'mailbox' AND value IN (${sql.join([...scope])})`,
+          ),
     );
   }
   if (pos.length === 0) {

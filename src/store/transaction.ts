@@ -9,6 +9,7 @@
 import { sql, type Transaction } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
 import { injectedFault } from '../core/fault-points.js';
+import { trackedTransaction } from './committed-cache.js';
 import type { Db } from './db.js';
 import type { Database } from './schema.js';
 
@@ -21,6 +22,10 @@ export function registerDatabaseFile(db: Db, file: string): void {
 
 /** Runs `fn` in one transaction; on failure rolls back and throws the original error (disk full made explicit). */
 export async function transact<T>(db: Db, fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return trackedTransaction(db, () => transactUntracked(db, fn));
+}
+
+async function transactUntracked<T>(db: Db, fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
   const tx = await db.startTransaction().execute();
   try {
     const result = await fn(tx);

@@ -100,6 +100,8 @@ export async function reindexArchive(store: Store, opts: ReindexOptions = {}): P
   let done = counts.done;
   const dirs = new Map<string, Directory>();
   let indexed = 0;
+  const index = embeddedSearchIndex(store.db);
+  await index.beginBulkLoad();
   opts.onProgress?.({ done, total });
   for (;;) {
     const batch = await loadReindexBatch(store.db, cursor, batchSize);
@@ -135,7 +137,7 @@ export async function reindexArchive(store: Store, opts: ReindexOptions = {}): P
   }
   await clearReindexCursor(store.db);
   // A rebuild leaves the index in many segments, each of which every query reads.
-  await embeddedSearchIndex(store.db).compact();
+  await index.compact();
   const unreadable = await unreadableAttachmentCount(store.db);
   return {
     items: total,

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../../store/db.js';
 import { inSearchTransaction, removeSearchRows, writeSearchRows } from '../../store/search-index.js';
-import { compactSearchIndexStep } from '../../store/search-reindex.js';
+import { compactSearchIndexStep, setSearchBulkLoad } from '../../store/search-reindex.js';
 import { querySearch, type SearchQueryOptions, type SearchQueryResult } from '../../store/search-query.js';
 import { searchRowOf, type SearchDocument } from './document.js';
 import type { QueryNode } from './query-ast.js';
@@ -17,8 +17,10 @@ export interface SearchIndex {
   /** removes items by item key; returns how many were indexed */
   remove(itemKeys: readonly string[]): Promise<number>;
   query(query: QueryNode, page: SearchQueryOptions): Promise<SearchQueryResult>;
+  /** Before a bulk load (a rebuild): segments are merged less often until compact(). */
+  beginBulkLoad(): Promise<void>;
   /**
-   * After a bulk load: reorganises the index for the fastest queries, in short steps that let
+   * After a bulk load: ends it and reorganises the index for the fastest queries, in short steps that let
    * other writers and readers in between.
    */
   compact(): Promise<void>;
@@ -33,7 +35,9 @@ export function embeddedSearchIndex(db: Db, now: () => number = Date.now): Searc
     },
     remove: async (keys) => inSearchTransaction(db, () => removeSearchRows(db, keys)),
     query: (query, page) => querySearch(db, compileQuery(query), page),
+    beginBulkLoad: async () => setSearchBulkLoad(db, true),
     compact: async () => {
+      setSearchBulkLoad(db, false);
       // Yield between steps: SQLite answers synchronously, and a serving process must answer
       // requests while the index is being merged.
       while (compactSearchIndexStep(db)) await new Promise((resolve) => setImmediate(resolve));
