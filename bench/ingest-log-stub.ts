@@ -1,31 +1,18 @@
 /**
- * For bench/ingest-log.bench.ts only, loaded in place of src/store/ingest-log.ts by
- * bench/without-ingest-log-hooks.mjs. BENCH_INGEST_LOG=off turns appends into no-ops (the
- * pipeline without its log); =timed keeps the real log and adds up the time spent building
- * and appending its events, in `globalThis.ingestLogMs`. Never part of the product.
+ * For bench/ingest-log.bench.ts only: loaded in place of dist/store/ingest-log.js by
+ * bench/without-ingest-log-hooks.mjs, it is the pipeline without its ingest log. Appending
+ * does nothing and the event builders return one constant event, so neither the digests nor
+ * the chain are computed: everything the log adds to a run is left out. Never part of the
+ * product.
  */
-import * as real from '../src/store/ingest-log.js';
+import * as real from '../dist/store/ingest-log.js';
 
-export * from '../src/store/ingest-digest.js';
-export { ingestHash, ingestHead, inTransaction } from '../src/store/ingest-log.js';
+// Everything else is the real module's (a module's own exports take precedence over `export *`).
+export * from '../dist/store/ingest-log.js';
 
-const g = globalThis as { ingestLogMs?: number };
-g.ingestLogMs = 0;
-const timed =
-  <A extends unknown[], R>(fn: (...a: A) => R) =>
-  (...a: A): R => {
-    const t = performance.now();
-    const r = fn(...a);
-    if (r instanceof Promise) {
-      return r.finally(() => (g.ingestLogMs! += performance.now() - t)) as R;
-    }
-    g.ingestLogMs! += performance.now() - t;
-    return r;
-  };
-
-const off = process.env.BENCH_INGEST_LOG === 'off';
-export const appendIngest: typeof real.appendIngest = off ? async () => undefined : timed(real.appendIngest);
-export const appendIngestOn: typeof real.appendIngestOn = off ? () => undefined : timed(real.appendIngestOn);
-export const rawEvent = off ? real.rawEvent : timed(real.rawEvent);
-export const itemEvent = off ? real.itemEvent : timed(real.itemEvent);
-export const entryEvent = off ? real.entryEvent : timed(real.entryEvent);
+const none: real.IngestEventInput = { kind: 'raw', connectorId: '', ref: '', digest: '' };
+export const appendIngest: typeof real.appendIngest = async () => undefined;
+export const appendIngestOn: typeof real.appendIngestOn = () => undefined;
+export const rawEvent: typeof real.rawEvent = () => none;
+export const itemEvent: typeof real.itemEvent = () => none;
+export const entryEvent: typeof real.entryEvent = () => none;

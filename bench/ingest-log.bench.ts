@@ -1,12 +1,14 @@
 /**
- * What the ingest log costs the pipeline: the same sandbox tenant archived with the log and
- * without it (its appends stubbed out by a module hook, bench/without-ingest-log.mjs), in
- * separate processes, alternating, in the same run. Because runs on a shared machine differ
- * by more than the log costs, each run with the log also adds up the time spent building and
- * appending its events (on the main thread, where commits are serial) against the rest of
- * that same run: `logTimeShareInRun`.
+ * What the ingest log costs the pipeline: the same sandbox tenant archived by the compiled code
+ * (dist/) with the log and without it (bench/without-ingest-log.mjs swaps the log module for a
+ * stub whose appends and digests do nothing), each run in a fresh process and data directory.
+ * Runs on a shared machine differ by more than the log costs, so runs come in pairs, one with
+ * and one without, their order alternating (ABBA...) to cancel drift in the machine's load; the
+ * cost is computed within each pair and the median and spread over the pairs reported, for
+ * throughput (wall clock) and for CPU time (all threads, and the main thread where commits and
+ * the log's appends are serial), which the machine's other jobs disturb much less.
  *
- *   node --import tsx bench/ingest-log.bench.ts [--messages 4000] [--rounds 3] [--workers 2]
+ *   npm run build && node --import tsx bench/ingest-log.bench.ts [--messages 4000] [--pairs 10] [--workers 2]
  *
  * Writes bench/results/ingest-log.json.
  */
@@ -16,13 +18,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { generateTenant } from '../src/sources/sandbox/index.js';
+import { generateTenant } from '../dist/sources/sandbox/index.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
   options: {
     messages: { type: 'string', default: '4000' },
-    rounds: { type: 'string', default: '3' },
+    pairs: { type: 'string', default: '10' },
     workers: { type: 'string', default: '2' },
   },
 });
@@ -34,56 +36,83 @@ interface Run {
   ms: number;
   archived: number;
   ingestEvents: number;
-  logMs: number | null;
+  cpuMs: number;
+  mainCpuMs: number;
 }
 
 async function once(withLog: boolean): Promise<Run> {
-  const args = ['--import', 'tsx', '--import', join(here, 'without-ingest-log.mjs')];
-  args.push(
-    join(here, 'ingest-log-run.ts'),
-    '--tenant',
-    tenant,
-    '--data',
-    join(tmp, 'ingest-data'),
-    '--workers',
-    values.workers!,
-  );
-  const env = { ...process.env, BENCH_INGEST_LOG: withLog ? 'timed' : 'off' };
-  const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 24, env });
+  const args = ['--import', 'tsx'];
+  if (!withLog) args.push('--import', join(here, 'without-ingest-log.mjs'));
+  args.push(join(here, 'ingest-log-run.ts'), '--tenant', tenant, '--data', join(tmp, 'ingest-data'));
+  args.push('--workers', values.workers!);
+  const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 24 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Run;
+}
+
+const median = (x: number[]) => {
+  const s = [...x].sort((p, q) => p - q);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const r3 = (v: number) => Number(v.toFixed(3));
+/** median, min, max and the middle half of the costs over the pairs */
+function spread(costs: number[]) {
+  const s = [...costs].sort((p, q) => p - q);
+  const q = (f: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(f * (s.length - 1))))]!;
+  return { median: r3(median(s)), min: r3(s[0]!), max: r3(s[s.length - 1]!), q1: r3(q(0.25)), q3: r3(q(0.75)) };
 }
 
 async function main(): Promise<void> {
   await mkdir(tmp, { recursive: true });
   if (!existsSync(join(tenant, 'tenant.json')))
     await generateTenant({ outDir: tenant, seed: 13, messages: Number(values.messages) });
-  const withLog: number[] = [];
-  const without: number[] = [];
+  const loadBefore = loadavg();
+  const pairs: { withLog: Run; without: Run }[] = [];
   let events = 0;
-  const inRun: number[] = [];
-  for (let r = 0; r < Number(values.rounds); r++) {
-    const a = await once(true);
-    const b = await once(false);
-    if (b.ingestEvents !== 0) throw new Error('the stub did not take effect: events were logged');
-    events = a.ingestEvents;
-    // time building and appending events, against the rest of the same run
-    inRun.push(a.logMs! / (a.ms - a.logMs!));
-    withLog.push(a.archived / (a.ms / 1000));
-    without.push(b.archived / (b.ms / 1000));
+  for (let p = 0; p < Number(values.pairs); p++) {
+    // ABBA: a drifting load favours neither side.
+    const first = p % 2 === 0;
+    const a = await once(first);
+    const b = await once(!first);
+    const [withLog, without] = first ? [a, b] : [b, a];
+    if (without.ingestEvents !== 0) throw new Error('the stub did not take effect: events were logged');
+    if (withLog.archived !== without.archived) throw new Error('the two runs archived different counts');
+    events = withLog.ingestEvents;
+    pairs.push({ withLog, without });
+    console.error(
+      `pair ${p + 1}: with ${withLog.ms} ms (cpu ${withLog.cpuMs}), without ${without.ms} ms (cpu ${without.cpuMs})`,
+    );
   }
-  const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)]!;
-  const cost = 1 - median(withLog) / median(without);
+  const loadAfter = loadavg();
+  const throughput = (r: Run) => r.archived / (r.ms / 1000);
   const result = {
-    machine: `${cpus().length} cores ${cpus()[0]?.model ?? ''}; load average ${loadavg()[0]!.toFixed(1)} at the end (shared with other jobs: noisy)`,
+    machine: `${cpus().length} cores ${cpus()[0]?.model ?? ''}, shared with other jobs (noisy)`,
+    loadAverage: { before: loadBefore.map((v) => r3(v)), after: loadAfter.map((v) => r3(v)) },
     node: process.version,
+    code: 'dist (compiled)',
     messages: Number(values.messages),
     workers: Number(values.workers),
     ingestEventsPerRun: events,
-    withLogMsgPerS: withLog.map((v) => Number(v.toFixed(1))),
-    withoutLogMsgPerS: without.map((v) => Number(v.toFixed(1))),
-    costOfMedians: Number(cost.toFixed(3)),
-    logTimeShareInRun: inRun.map((v) => Number(v.toFixed(3))),
-    logTimeShareMedian: Number(median(inRun).toFixed(3)),
+    pairs: pairs.length,
+    order: 'ABBA: with, without; then without, with; ...',
+    /** 1 - (messages/s with the log) / (messages/s without), per pair */
+    throughputCost: spread(pairs.map((p) => 1 - throughput(p.withLog) / throughput(p.without))),
+    /** CPU with / CPU without - 1, per pair: every thread of the process */
+    cpuCost: spread(pairs.map((p) => p.withLog.cpuMs / p.without.cpuMs - 1)),
+    /** the same for the main thread alone */
+    mainThreadCpuCost: spread(pairs.map((p) => p.withLog.mainCpuMs / p.without.mainCpuMs - 1)),
+    runs: pairs.map((p) => ({
+      with: {
+        msgPerS: Number(throughput(p.withLog).toFixed(1)),
+        cpuMs: p.withLog.cpuMs,
+        mainCpuMs: p.withLog.mainCpuMs,
+      },
+      without: {
+        msgPerS: Number(throughput(p.without).toFixed(1)),
+        cpuMs: p.without.cpuMs,
+        mainCpuMs: p.without.mainCpuMs,
+      },
+    })),
   };
   await mkdir(join(here, 'results'), { recursive: true });
   await writeFile(join(here, 'results', 'ingest-log.json'), `${JSON.stringify(result, null, 2)}\n`);

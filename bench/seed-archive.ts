@@ -20,6 +20,7 @@ import { ARCHIVE_FOLDER, openStore } from '../src/store/index.js';
 import { migrationProvider } from '../src/store/migrations/index.js';
 import type { Database } from '../src/store/schema.js';
 import { prng } from './prng.js';
+import { SOURCES } from '../src/sources/index.js';
 
 export const CONNECTOR_ID = 'bench';
 const TEMPLATE_MESSAGES = 2_000;
@@ -76,7 +77,7 @@ async function template(tmp: string, log: (line: string) => void): Promise<strin
   const cfg = configFor(tmp, dataDir);
   const store = await openStore(dataDir);
   try {
-    const report = await runConnector(store, cfg.connectors[0]!, { workers: 0 });
+    const report = await runConnector(store, cfg.connectors[0]!, { sources: SOURCES, workers: 0 });
     log(`template: ${report.archived} archived, ${report.heldTotal} held`);
   } finally {
     await store.close();

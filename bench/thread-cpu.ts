@@ -14,9 +14,10 @@ export interface ThreadCpu {
   all: number;
 }
 
-const TICKS_PER_SECOND = 100;
+export const TICKS_PER_SECOND = 100;
 
-function ticksOf(stat: string): number {
+/** user+system clock ticks in a /proc `stat` line (a process's or one thread's). */
+export function ticksOf(stat: string): number {
   // Fields after the command name (which may contain spaces) start after the last ')'.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(f[11]) + Number(f[12]);

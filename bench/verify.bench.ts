@@ -21,6 +21,7 @@ import { generateTenant } from '../src/sources/sandbox/index.js';
 import { hashLocalFile } from '../src/store/blobs/hash-file.js';
 import { LocalBlobFiles, LocalBlobStore } from '../src/store/blobs/index.js';
 import { openStore } from '../src/store/index.js';
+import { SOURCES } from '../src/sources/index.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
       tmp,
     );
     const store = await openStore(dataDir);
-    await runConnector(store, cfg.connectors[0]!, { workers: 2 });
+    await runConnector(store, cfg.connectors[0]!, { sources: SOURCES, workers: 2 });
     await store.close();
   }
   // The sandbox keeps most media inline (under 256 KiB), so large blob files are added through

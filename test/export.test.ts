@@ -3,6 +3,7 @@
 // are the files'; mbox splits back into the archived messages; and an export killed with
 // SIGKILL midway, then run again, ends with the same files and manifest as one never stopped.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -173,6 +174,24 @@ describe('export', () => {
     } finally {
       await store.close();
     }
+  }, 120_000);
+
+  it('refuses to export a closed case, naming the case and how to reopen it; exports it once reopened', async () => {
+    const caseId = (await cli('case', 'create', 'Settled matter', '--data-dir', data)).stdout.trim();
+    expect(await cliJson('case', 'close', caseId, '--reason', 'settled', '--data-dir', data)).toMatchObject({
+      status: 'closed',
+    });
+    const out = join(dir.path, 'closed-case');
+    const args = ['export', '--case', caseId, '--format', 'eml', '--out', out, '--data-dir', data];
+    const refused = await cli(...args);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`WXA_CASE_CLOSED: case ${caseId} ("Settled matter") is closed`);
+    expect(refused.stderr).toContain(`wechat-archiver case reopen ${caseId}`);
+    // nothing was started: the directory was never made
+    expect(existsSync(out)).toBe(false);
+    await cliJson('case', 'reopen', caseId, '--data-dir', data);
+    const res = await cliJson<{ counts: { items: number } }>(...args);
+    expect(res.counts.items).toBe(0);
   }, 120_000);
 
   for (const format of ['eml', 'mbox']) {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createImapDestination, type ImapDestinationConfig } from '../src/destinations/imap/index.js';
 import { DestinationError } from '../src/destinations/types.js';
 import { freePort, largeItem, startDovecot, textItems, type Dovecot } from './helpers/dovecot.js';
+import { masterImapConfig } from './helpers/imap-destination.js';
 
 const MASTER = { name: 'archiver', password: 'master-secret' };
 
@@ -23,13 +24,7 @@ async function dovecot(opts: Parameters<typeof startDovecot>[0] = {}): Promise<D
 
 function destination(d: Pick<Dovecot, 'host' | 'port'>, extra: Partial<ImapDestinationConfig> = {}) {
   const dest = createImapDestination({
-    kind: 'imap',
-    host: d.host,
-    port: d.port,
-    secure: false,
-    starttls: false,
-    auth: { kind: 'master', masterUser: MASTER.name, password: MASTER.password },
-    checkMailbox: 'alice@example.com',
+    ...masterImapConfig(d, MASTER, 'alice@example.com'),
     ...extra,
   });
   cleanups.push(() => dest.close());

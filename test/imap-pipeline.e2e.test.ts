@@ -1,8 +1,8 @@
 // Users' mailboxes, end to end against a real Dovecot: a sandbox tenant run through the CLI
 // lands in the "WeChat Archiver" folder of every mapped employee, where the user's own mail
 // client reads it byte for byte as archived, dated by the message time, marked read, with its
-// attachments. A kill -9 between an APPEND and the ledger update, then a restart, leaves
-// exactly one copy of every message.
+// attachments. A kill -9 between an APPEND and the ledger update, or in the middle of a
+// multi-message APPEND, then a restart, leaves exactly one copy of every message.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -342,5 +342,47 @@ describe('IMAP mailboxes end to end', () => {
     // ... and the ledger is the archive's entries, one row each.
     const entries = expectedIds(s.dataDir);
     for (const [mailbox, ids] of entries) expect([...(fromLedger.get(mailbox) ?? [])].sort()).toEqual([...ids].sort());
+  }, 240_000);
+
+  it('leaves exactly one copy of every message after a kill -9 in the middle of a multi-message APPEND', async () => {
+    const s = await setup('imap-crash-batch', 33, 600);
+    // The third MULTIAPPEND is cut off on the wire; earlier batches may have landed with
+    // their outcomes still waiting for the group commit.
+    const crashed = await runChild(s.config, { WXA_CRASH_AT: 'mid-append:3' });
+    expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
+    const atCrash = query<{
+      id: number;
+      item_key: string;
+      mailbox: string;
+      status: string;
+      lease_until: number | null;
+    }>(s.dataDir, "SELECT id, item_key, mailbox, status, lease_until FROM deliveries WHERE destination_id = 'imap'");
+    const leased = atCrash.filter((r) => r.status === 'pending' && r.lease_until !== null);
+    expect(leased.length).toBeGreaterThan(0);
+    let landed = 0;
+    for (const [mailbox, rows] of groupBy(leased, (r) => r.mailbox)) {
+      const ids = await asUser(s.dovecot, mailbox, (c) => messageIdsIn(c, FOLDER));
+      for (const r of rows) {
+        const n = ids.filter((id) => id === messageIdFor(r.item_key)).length;
+        expect(n).toBeLessThanOrEqual(1);
+        landed += n;
+      }
+    }
+    const recorded = atCrash.filter((r) => r.status === 'delivered').length;
+
+    const restart = await cliJson<RunReport>('run', '--once', '--config', s.config);
+    expect(restart.status).toBe('succeeded');
+    // Every leased row was looked up: those that landed are found, not sent again.
+    expect(restart.delivery?.duplicates).toBe(landed);
+    expect(restart.delivery?.held).toEqual({});
+    expect(recorded + restart.delivery!.delivered + restart.delivery!.duplicates).toBe(atCrash.length);
+    const after = query<{ mailbox: string; item_key: string; status: string }>(
+      s.dataDir,
+      "SELECT mailbox, item_key, status FROM deliveries WHERE destination_id = 'imap'",
+    );
+    expect(after.filter((r) => r.status !== 'delivered' && r.status !== 'duplicate')).toEqual([]);
+    const fromLedger = new Map<string, string[]>();
+    for (const r of after) fromLedger.set(r.mailbox, [...(fromLedger.get(r.mailbox) ?? []), messageIdFor(r.item_key)]);
+    await expectExactlyOnce(s, fromLedger);
   }, 240_000);
 });

@@ -5,6 +5,7 @@ import { ImapFlow } from 'imapflow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createImapDestination } from '../src/destinations/imap/index.js';
 import { startDovecot, textItems, type Dovecot } from './helpers/dovecot.js';
+import { masterImapConfig } from './helpers/imap-destination.js';
 
 const MASTER = { name: 'archiver', password: 'master-secret' };
 const USERS = Array.from({ length: 10 }, (_, i) => ({ name: `user${i}@example.com`, password: `secret-${i}` }));
@@ -38,13 +39,7 @@ describe('IMAP destination under load', () => {
     const d = await startDovecot({ users: USERS, masterUser: MASTER });
     dovecot = d;
     const dest = createImapDestination({
-      kind: 'imap',
-      host: d.host,
-      port: d.port,
-      secure: false,
-      starttls: false,
-      auth: { kind: 'master', masterUser: MASTER.name, password: MASTER.password },
-      checkMailbox: 'user0@example.com',
+      ...masterImapConfig(d, MASTER, 'user0@example.com'),
       pool: { perMailbox: 2, total: 8, idleMs: 30_000 },
     });
     try {

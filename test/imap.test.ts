@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createImapDestination, type ImapDestination } from '../src/destinations/imap/index.js';
 import type { RenderedItem } from '../src/destinations/types.js';
 import { renderedSamples, startDovecot, textItems, type Dovecot } from './helpers/dovecot.js';
+import { masterImapConfig } from './helpers/imap-destination.js';
 
 const MASTER = { name: 'archiver', password: 'master-secret' };
 const FOLDER = 'WeChat Archiver';
@@ -28,13 +29,7 @@ async function dovecot(opts: Parameters<typeof startDovecot>[0] = {}): Promise<D
 
 function destination(d: Dovecot, extra: Partial<Parameters<typeof createImapDestination>[0]> = {}): ImapDestination {
   const dest = createImapDestination({
-    kind: 'imap',
-    host: d.host,
-    port: d.port,
-    secure: false,
-    starttls: false,
-    auth: { kind: 'master', masterUser: MASTER.name, password: MASTER.password },
-    checkMailbox: d.users[0]?.name ?? '',
+    ...masterImapConfig(d, MASTER, d.users[0]?.name ?? ''),
     ...extra,
   });
   cleanups.push(() => dest.close());

@@ -31,27 +31,46 @@ beforeAll(async () => {
     join(dir, 'register.mjs'),
     `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
   );
+  // A second hook that also names the importing module: `EDGE <parent URL> <resolved URL>`.
+  await writeFile(
+    join(dir, 'edges.mjs'),
+    `export async function resolve(spec, ctx, next) {
+  const r = await next(spec, ctx);
+  process.stderr.write('EDGE ' + ctx.parentURL + ' ' + r.url + '\\n');
+  return r;
+}
+`,
+  );
+  await writeFile(
+    join(dir, 'register-edges.mjs'),
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'edges.mjs')).href)});\n`,
+  );
 });
 
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-/** Every module (project files relative to the root, packages by name) loaded by importing `file`. */
-function loadedBy(file: string): string[] {
+/** Imports `files` in a child process with the hooks `register` names; its stderr, which they write to. */
+function importWith(register: string, files: string[]): string {
   const r = spawnSync(
     process.execPath,
     [
       '--import',
       'tsx',
       '--import',
-      pathToFileURL(join(dir, 'register.mjs')).href,
+      pathToFileURL(join(dir, register)).href,
       '--input-type=module',
       '-e',
-      `await import(${JSON.stringify(pathToFileURL(join(ROOT, file)).href)});`,
+      files.map((f) => `await import(${JSON.stringify(pathToFileURL(join(ROOT, f)).href)});`).join('\n'),
     ],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'test' } },
   );
   expect(r.status, r.stderr).toBe(0);
-  const urls = r.stderr
+  return r.stderr;
+}
+
+/** Every module (project files relative to the root, packages by name) loaded by importing `file`. */
+function loadedBy(file: string): string[] {
+  const urls = importWith('register.mjs', [file])
     .split('\n')
     .filter((l) => l.startsWith('RESOLVED file:'))
     .map((l) => l.slice('RESOLVED file://'.length));
@@ -63,6 +82,16 @@ function loadedBy(file: string): string[] {
       }),
     ),
   ];
+}
+
+/** Every (importer, imported) pair of project files Node resolves when importing `files`, in one child process. */
+function importEdges(files: string[]): [string, string][] {
+  const project = (url: string) => (url.startsWith('file://') ? relative(ROOT, url.slice('file://'.length)) : url);
+  return importWith('register-edges.mjs', files)
+    .split('\n')
+    .filter((l) => l.startsWith('EDGE file:'))
+    .map((l) => l.slice('EDGE '.length).split(' ') as [string, string])
+    .map(([from, to]) => [project(from), project(to)]);
 }
 
 const HTTP = (m: string) => m.startsWith('src/server/') || m === 'fastify' || m.startsWith('@fastify/');
@@ -87,6 +116,30 @@ describe('layers', () => {
       expect(loaded.length, entry).toBeGreaterThan(3);
       expect(loaded.filter(HTTP), entry).toEqual([]);
     }
+  });
+
+  it('the pipeline resolves no module of a source: sources plug in through src/sources/types.ts', async () => {
+    const modules = (await readdir(join(ROOT, 'src/pipeline')))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => `src/pipeline/${f}`);
+    // The thread body reads its workerData when loaded, so it is not imported here; the scan of
+    // the text below covers it, and what it imports is imported here.
+    const importable = modules.filter((f) => f !== 'src/pipeline/decrypt-worker.ts');
+    const edges = importEdges(importable);
+    const fromPipeline = edges.filter(([from]) => from.startsWith('src/pipeline/'));
+    expect(new Set(fromPipeline.map(([from]) => from)).size).toBeGreaterThan(10);
+    expect(fromPipeline.filter(([, to]) => to.startsWith('src/sources/'))).toEqual([]);
+    // Nor through another layer: a run loads a source only from the registry its caller hands in.
+    expect(edges.filter(([, to]) => to.startsWith('src/sources/'))).toEqual([]);
+    // Only the seam's types may be named in the text (erased at build), never a concrete source.
+    const named: string[] = [];
+    for (const f of modules) {
+      for (const m of (await readFile(join(ROOT, f), 'utf8')).matchAll(
+        /^import(?: type)? [^;]*? from '([^']*sources\/[^']*)'/gms,
+      ))
+        if (!(m[0].startsWith('import type') && m[1]!.endsWith('/sources/types.js'))) named.push(`${f}: ${m[1]}`);
+    }
+    expect(named).toEqual([]);
   });
 
   it('the store loads the AWS SDK only when blobs are in S3', () => {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fetchAttachment } from '../src/pipeline/media.js';
+import { fetchAttachment } from '../src/sources/wecom/media.js';
 import { SdkError, type FinanceClient, type MediaChunk } from '../src/sources/wecom/client.js';
 import { getMediaProgress, openStore, type Store } from '../src/store/index.js';
 import { tempDir } from './helpers/cli.js';

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadMedia } from '../src/pipeline/media.js';
+import { downloadMedia } from '../src/sources/wecom/media.js';
 import { generateTenant, openSandbox, type MediaIndexEntry, type SandboxClient } from '../src/sources/sandbox/index.js';
 import type { EncryptedRecord, FinanceClient } from '../src/sources/wecom/client.js';
 import { KeyRing, MAX_MEDIA_CHUNK, decryptRecordJson } from '../src/sources/wecom/index.js';

@@ -12,6 +12,7 @@ import { poolStats } from '../src/pipeline/worker-pool.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { openStore } from '../src/store/index.js';
 import { cli, tempDir } from './helpers/cli.js';
+import { SOURCES } from '../src/sources/index.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let tenant: string;
@@ -37,6 +38,7 @@ describe('prepare thread pool', () => {
     const supervisor = new Supervisor({
       store,
       workers: 2,
+      sources: SOURCES,
       load: async () => config.connectors.map((c) => ({ config: c, origin: 'config' as const, paused: false })),
       intervalSeconds: 0.2,
       maxRuns: 4,

@@ -2,6 +2,7 @@
  * The `wechat-archiver` command. The only module that starts anything: each subcommand is a
  * function of its flags and an Io, so tests run them in-process and capture the output.
  */
+import { guardDatabaseOption } from './database.js';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../core/errors.js';
 import { configJsonSchema } from '../config/index.js';
@@ -51,11 +52,13 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       getErrHelpWidth: () => 80,
     })
     .showHelpAfterError();
+  guardDatabaseOption(program);
 
   const common = (cmd: Command) =>
     cmd
       .option('--config <file>', 'configuration file (JSON); see config.example.json')
-      .option('--data-dir <dir>', 'data directory (database and blobs); default .data or $WXA_DATA_DIR');
+      .option('--data-dir <dir>', 'data directory (database and blobs); default .data or $WXA_DATA_DIR')
+      .option('--database <url>', 'PostgreSQL URL (postgres://...) instead of the SQLite file; or $WXA_DATABASE_URL');
   const act =
     <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
     async (...args: A) =>

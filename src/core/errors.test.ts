@@ -20,6 +20,7 @@ const ENVIRONMENT_VARIABLES: Record<string, string> = {
   WXA_TEST_SCRYPT_LOG2N: "the test suite's password hashing cost (security/passwords.ts)",
   WXA_TEST_IMAP_PASSWORD: 'a variable the configuration tests set',
   WXA_TEST_GRAPH_KEY: 'a variable the configuration tests set',
+  WXA_DATABASE_URL: 'the PostgreSQL URL of the store (cli/database.ts)',
 };
 
 function sourceFiles(dir: string): string[] {

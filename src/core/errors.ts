@@ -409,6 +409,13 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'the evidence signing key (evidence.key) is malformed, missing, or its file is readable by others',
   },
+  WXA_EVIDENCE_NOT_VERIFIED: {
+    kind: 'permanent',
+    retryable: false,
+    status: 409,
+    meaning:
+      'the evidence package carries the latest completed verification, and there is none it can carry (none yet, or a checkpoint is newer): run verify, then ask again',
+  },
   WXA_TSA_FAILED: {
     kind: 'transient',
     retryable: true,
@@ -454,7 +461,7 @@ export const ERROR_CODES = {
     retryable: false,
     status: 409,
     meaning:
-      'the case is closed and read-only: reopen it before adding holds, searches, review sets, reviewers, tags or comments',
+      'the case is closed and read-only: reopen it before adding holds, searches, review sets, reviewers, tags or comments, or exporting from it',
   },
   WXA_CASE_HOLDS_ACTIVE: {
     kind: 'data',
@@ -506,6 +513,25 @@ export const ERROR_CODES = {
     retryable: false,
     status: 409,
     meaning: 'the review action does not fit the flagged item as it stands (claimed by another, already resolved)',
+  },
+  // Database dialects
+  WXA_DATABASE_URL_INVALID: {
+    kind: 'config',
+    retryable: false,
+    status: 400,
+    meaning: 'the database URL (--database or WXA_DATABASE_URL) is not a postgres:// or postgresql:// URL',
+  },
+  WXA_DATABASE_UNAVAILABLE: {
+    kind: 'transient',
+    retryable: true,
+    status: 503,
+    meaning: 'the PostgreSQL server did not accept a connection; check that it runs and the URL is right',
+  },
+  WXA_STORE_SQLITE_ONLY: {
+    kind: 'config',
+    retryable: false,
+    status: 501,
+    meaning: 'this command or store function works only on the embedded SQLite database for now',
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -29,6 +29,8 @@ export type FaultPoint =
   | 'worker-thread'
   /** a destination stored an item, and the ledger has not recorded it yet */
   | 'after-deliver'
+  /** a multi-message IMAP APPEND is on the wire and the server has not answered it */
+  | 'mid-append'
   /** a batch of records is processed, and its transaction has not committed yet */
   | 'before-commit'
   /** disposition deleted one page of expired entries, and has more to do */

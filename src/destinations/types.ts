@@ -69,8 +69,18 @@ export interface Destination {
   has(key: string, mailbox: string): Promise<boolean>;
   /** stores the item in the mailbox's folder; throws DestinationError for every other outcome */
   deliver(item: RenderedItem, mailbox: string, opts?: DeliverHints): Promise<DeliveryOutcome>;
+  /**
+   * Optional: stores several items in the mailbox's folder at once (IMAP MULTIAPPEND). Only
+   * for items no earlier attempt can have stored (not in doubt). One result per item, in
+   * order: an item the destination refuses on its own gets its error while the others are
+   * stored.
+   */
+  deliverBatch?(items: readonly RenderedItem[], mailbox: string): Promise<BatchResult[]>;
   close(): Promise<void>;
 }
+
+/** One item's result in a batch: its outcome, or the error deliver() would have thrown for it. */
+export type BatchResult = { outcome: DeliveryOutcome; error?: undefined } | { error: unknown; outcome?: undefined };
 
 /** How the delivery stage treats a failed delivery. */
 export type DeliveryFailureKind =

@@ -1,26 +1,17 @@
 /**
- * Builds a connector's runtime from its configuration: the source client, the directory, the
- * people -> mailbox resolver (CSV first, then rules) and the decryptor. Rebuilt at each run so
- * that a new key, a new mapping file or a directory change applies without a restart.
+ * Builds a connector's runtime from its configuration: the source (opened through the registry
+ * the caller hands in), the directory, the people -> mailbox resolver (CSV first, then rules)
+ * and the preparer. Rebuilt at each run so that a new key, a new mapping file or a directory
+ * change applies without a restart.
  */
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { ConnectorConfig } from '../config/index.js';
 import { ArchiverError } from '../core/errors.js';
 import { formatProblem, parseMappingCsv, type MappingProblem, type MappingRow } from '../mapping/index.js';
-import { openSandbox } from '../sources/sandbox/index.js';
-import type { FinanceClient } from '../sources/wecom/client.js';
-import { createSdkClient } from '../sources/wecom/sdk-host/index.js';
-import type { DirectorySnapshot } from '../core/directory.js';
-import { listMappingOverrides, loadDirectory, uploadSessionStore, type Db, type UrlSeal } from '../store/index.js';
-import {
-  inlinePreparer,
-  loadKeyRing,
-  poolPreparer,
-  type PrepareSetup,
-  type Preparer,
-  type RemoteDecrypt,
-} from './decrypt.js';
+import type { DirectoryRefresh, RuntimeSecrets, Source, SourceContext, SourceRegistry } from '../sources/types.js';
+import { listMappingOverrides, uploadSessionStore, type Db, type UrlSeal } from '../store/index.js';
+import { inlinePreparer, poolPreparer, type PrepareSetup, type Preparer } from './decrypt.js';
 import { buildLookups } from './prepare.js';
 import { buildDestinations } from '../destinations/index.js';
 import type { ConnectorRuntime } from './process.js';
@@ -34,37 +25,57 @@ export interface BuiltConnector {
   mappingFingerprint: string;
   /** key versions configured now, so records held for a missing key can be released */
   keyVersions: number[];
-  /** where the connector's private keys are */
-  keysDir: string;
-  /** keys from the secret store, besides those in keysDir */
-  keys?: { version: number; pem: string }[];
+  /** the directory lookups before the run (`refreshDirectoryAt` given, and a source with a directory API) */
+  directoryRefresh?: DirectoryRefresh;
   close(): Promise<void>;
 }
 
-/**
- * Secrets of a connector defined from the console, read from the encrypted secret store by the
- * caller; they take the place of the environment variables a config-file connector names.
- */
-export interface RuntimeSecrets {
-  archiveSecret?: string;
-  proxyPassword?: string;
-  privateKeys?: { version: number; pem: string }[];
+export type { RuntimeSecrets };
+
+/** Opens a connector's source through the registry of the sources this build has. */
+async function openSource(sources: SourceRegistry, cfg: ConnectorConfig, ctx: SourceContext): Promise<Source> {
+  const open = sources[cfg.source.kind];
+  if (!open) {
+    throw new ArchiverError(
+      'WXA_CONFIG_INVALID',
+      `connector ${cfg.id}: no source of kind "${cfg.source.kind}" is available; check source.kind`,
+    );
+  }
+  return open(cfg, ctx);
 }
 
-export async function buildConnector(
-  cfg: ConnectorConfig,
-  opts: {
-    workers: number;
-    db?: Db;
-    secrets?: RuntimeSecrets;
-    seal?: UrlSeal;
-    logger?: Logger;
-    /** keep the prepare threads for the next run of this connector (serve) */
-    sharedPool?: boolean;
-  },
-): Promise<BuiltConnector> {
-  const source = await openSource(cfg, opts.db, opts.secrets ?? {}, opts.logger);
-  const { client, directory } = source;
+export interface BuildOptions {
+  workers: number;
+  /** the concrete sources, by kind */
+  sources: SourceRegistry;
+  db?: Db;
+  secrets?: RuntimeSecrets;
+  seal?: UrlSeal;
+  logger?: Logger;
+  /** keep the prepare threads for the next run of this connector (serve) */
+  sharedPool?: boolean;
+  /** look up unknown people in the source's directory first, at this time (a run does; a check does not) */
+  refreshDirectoryAt?: number;
+}
+
+export async function buildConnector(cfg: ConnectorConfig, opts: BuildOptions): Promise<BuiltConnector> {
+  const source = await openSource(opts.sources, cfg, {
+    ...(opts.db ? { db: opts.db } : {}),
+    secrets: opts.secrets ?? {},
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+  try {
+    return await buildAround(source, cfg, opts);
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
+
+async function buildAround(source: Source, cfg: ConnectorConfig, opts: BuildOptions): Promise<BuiltConnector> {
+  const directoryRefresh =
+    opts.refreshDirectoryAt !== undefined ? await source.refreshDirectory?.(opts.refreshDirectoryAt) : undefined;
+  const directory = await source.directory();
   const fp = createHash('sha256');
   // Rows added from the console's problems page come first: the resolver's first row wins.
   const overrides = opts.db ? await listMappingOverrides(opts.db, cfg.id) : [];
@@ -97,11 +108,8 @@ export async function buildConnector(
   fp.update(JSON.stringify({ ...cfg.mapping, csv: undefined }));
   fp.update(JSON.stringify(directory.people.map((p) => [p.id, p.email ?? '', p.mobile ?? ''])));
   const setup: PrepareSetup = {
-    corpId: source.corpId,
     connectorId: cfg.id,
-    keysDir: source.keysDir,
-    ...(opts.secrets?.privateKeys?.length ? { keys: opts.secrets.privateKeys } : {}),
-    decryptData: source.remoteDecrypt ? 'remote' : 'sandbox',
+    normalizer: { module: source.prepare.module, setup: source.prepare.setup },
     directory,
     mapping: {
       csvRows,
@@ -128,15 +136,15 @@ export async function buildConnector(
         }
       : {}),
   });
-  const remote = source.remoteDecrypt;
+  const keyVersions = await source.keyVersions();
+  const remote = source.prepare.answer;
   const pooling = { ...(opts.sharedPool ? { slot: cfg.id } : {}), ...(opts.logger ? { logger: opts.logger } : {}) };
   const preparer: Preparer =
     opts.workers > 0 ? await poolPreparer(setup, opts.workers, remote, pooling) : await inlinePreparer(setup, remote);
   return {
     runtime: {
       id: cfg.id,
-      corpId: source.corpId,
-      client,
+      source,
       directory,
       preparer,
       lookups: buildLookups(directory, setup.mapping),
@@ -144,62 +152,12 @@ export async function buildConnector(
     },
     mappingProblems,
     mappingFingerprint: fp.digest('hex'),
-    keyVersions: (await loadKeyRing(setup.keysDir, setup.keys)).versions(),
-    keysDir: setup.keysDir,
-    ...(setup.keys ? { keys: setup.keys } : {}),
+    keyVersions,
+    ...(directoryRefresh ? { directoryRefresh } : {}),
     close: async () => {
       await preparer.close();
       await Promise.all(destinations.map((d) => d.destination.close()));
-      await client.close();
+      await source.close();
     },
-  };
-}
-
-interface OpenedSource {
-  client: FinanceClient;
-  corpId: string;
-  keysDir: string;
-  directory: DirectorySnapshot;
-  /** set for the vendor library: DecryptData runs in its host process, reached from this thread */
-  remoteDecrypt?: RemoteDecrypt;
-}
-
-async function openSource(
-  cfg: ConnectorConfig,
-  db: Db | undefined,
-  secrets: RuntimeSecrets,
-  logger: Logger | undefined,
-): Promise<OpenedSource> {
-  if (cfg.source.kind === 'sandbox') {
-    const client = await openSandbox(cfg.source.dir);
-    return { client, corpId: client.corpId, keysDir: client.keysDir, directory: client.directory() };
-  }
-  const src = cfg.source;
-  const secret = secrets.archiveSecret ?? process.env[src.secretEnv];
-  if (!secret) {
-    throw new ArchiverError(
-      'WXA_CONFIG_INVALID',
-      `connector ${cfg.id}: the archive secret is read from $${src.secretEnv}, which is not set; export it (the 会话内容存档 Secret from the WeCom admin console)`,
-    );
-  }
-  const passwd = secrets.proxyPassword ?? (src.proxyPasswordEnv ? process.env[src.proxyPasswordEnv] : undefined);
-  const client = createSdkClient({
-    libraryPath: src.sdkLibrary,
-    corpId: src.corpId,
-    secret,
-    proxy: src.proxy,
-    ...(passwd ? { passwd } : {}),
-    timeoutMs: src.timeoutSeconds * 1000,
-    ...(logger ? { logger: logger.child({ component: 'sdk-host' }) } : {}),
-  });
-  // The directory comes from the cache the directory client keeps filled; ids alone still map
-  // through the CSV and the address template.
-  const directory = db ? await loadDirectory(db, cfg.id) : { corpId: src.corpId, corpName: '', people: [], rooms: [] };
-  return {
-    client,
-    corpId: src.corpId,
-    keysDir: src.keysDir,
-    directory: { ...directory, corpId: src.corpId },
-    remoteDecrypt: (key, msg) => client.decryptData(key, msg),
   };
 }

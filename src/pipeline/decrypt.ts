@@ -1,19 +1,20 @@
 /**
- * Decrypting, parsing, mapping and (where possible) rendering captured records, on worker
- * threads so that every core works: the RSA unwrap of each record's key is the costliest step
- * of the whole product (~3,500 ops/s per core). A failure comes back as data (code and
- * message) for the pipeline to hold, never as a crash of the batch.
+ * Preparing captured records on worker threads so that every core works: the source's prepare
+ * step (for WeCom, the RSA unwrap of each record's key, the costliest step of the whole product
+ * at ~3,500 ops/s per core, then DecryptData and parsing), then mapping and (where possible)
+ * rendering. A failure comes back as data (code and message) for the pipeline to hold, never as
+ * a crash of the batch.
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { leasePool, runWithRetry } from './worker-pool.js';
 import type { Logger } from '../core/logger.js';
 import type { DirectorySnapshot } from '../core/directory.js';
 import { ArchiverError, describeError } from '../core/errors.js';
 import type { ChatMessage } from '../core/model.js';
-import { sandboxDecryptData } from '../sources/sandbox/encrypt.js';
+import type { CreateNormalizer, PrepareSpec, RecordNormalizer } from '../sources/types.js';
 import { sha256Hex } from '../store/blobs/local.js';
-import { SDK_ERRORS, SdkError, type EncryptedRecord } from '../sources/wecom/client.js';
-import { decryptRecord, KeyRing, type DecryptDataFn } from '../sources/wecom/index.js';
 import { recallTextOf } from '../compliance/search/message-text.js';
 import { searchRowOf, type SearchDocument } from '../compliance/search/document.js';
 import type { SearchRowWrite } from '../store/search-index.js';
@@ -61,60 +62,56 @@ export interface Preparer {
 
 /** Everything a preparing thread needs; plain data, so it can be handed to a worker. */
 export interface PrepareSetup {
-  corpId: string;
   /** the connector the records belong to (named in their search documents) */
   connectorId: string;
-  keysDir: string;
-  /** private keys held in the encrypted secret store (console connectors), added to the directory's */
-  keys?: { version: number; pem: string }[];
-  /**
-   * Where DecryptData runs: 'sandbox' is a pure function any thread can call; 'remote' is the
-   * vendor library in its host process, reachable only from the main thread (see below).
-   */
-  decryptData: 'sandbox' | 'remote';
+  /** the module the source names for its prepare step, and what it is created with */
+  normalizer: Pick<PrepareSpec, 'module' | 'setup'>;
   directory: DirectorySnapshot;
   mapping: MappingSetup;
 }
 
-export async function loadKeyRing(keysDir: string, keys: { version: number; pem: string }[] = []): Promise<KeyRing> {
-  const ring = new KeyRing();
-  if (keysDir) await ring.loadKeyDir(keysDir);
-  for (const k of keys) ring.addKey(k.version, k.pem, `secret store (version ${k.version})`);
-  return ring;
+/**
+ * Loads a module named by its file URL. Under the test runner the prepare threads load
+ * TypeScript through tsx's require hook (Node 20 gives worker threads no import hooks of their
+ * own): there importing a TypeScript module fails with ERR_UNKNOWN_FILE_EXTENSION, and it is
+ * required instead. The build (JavaScript) always imports.
+ */
+async function importNamed(url: string): Promise<unknown> {
+  try {
+    return (await import(url)) as unknown;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (!url.endsWith('.ts') || code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+    return createRequire(url)(fileURLToPath(url)) as unknown;
+  }
 }
 
-/** The vendor's DecryptData as the main thread reaches it (the SDK host process). */
-export type RemoteDecrypt = (encryptKey: string, encryptChatMsg: string) => Promise<Buffer>;
+/** The source's normalizer, from the module it names (on a prepare thread, or inline). */
+export async function loadNormalizer(spec: PrepareSetup['normalizer']): Promise<RecordNormalizer> {
+  const mod = (await importNamed(spec.module)) as { createNormalizer?: CreateNormalizer };
+  if (typeof mod.createNormalizer !== 'function') {
+    throw new ArchiverError('WXA_INTERNAL', `prepare module ${spec.module} exports no createNormalizer`);
+  }
+  return mod.createNormalizer(spec.setup);
+}
+
+/** The main thread's part of a split prepare step (PrepareSpec.answer). */
+export type RemoteAnswer = (ask: unknown) => Promise<Uint8Array>;
 
 function failure(err: unknown): PreparedResult {
   if (err instanceof ArchiverError) return { ok: false, code: err.code, message: err.message };
-  if (err instanceof SdkError) {
-    // A vendor code that will not pass by itself is a verdict on the record; the rest retry.
-    const retry = SDK_ERRORS[err.sdkCode]?.retry ?? true;
-    return { ok: false, code: retry ? 'WXA_SOURCE_FAILED' : 'WXA_DECRYPT_FAILED', message: err.message };
-  }
   return { ok: false, code: 'WXA_INTERNAL', message: describeError(err) };
 }
 
-function parseRecord(json: string): EncryptedRecord {
-  try {
-    return JSON.parse(json) as EncryptedRecord;
-  } catch (err) {
-    throw new ArchiverError('WXA_RECORD_MALFORMED', 'stored raw record is not valid JSON', { cause: err });
-  }
-}
-
-/** Decrypts one record with the given key step and DecryptData, then maps and (where possible) renders it. */
+/** Turns one record into its message with `normalize`, then maps and (where possible) renders it. */
 async function prepareWith(
-  json: string,
-  keys: Pick<KeyRing, 'decryptRandomKey'>,
-  decryptData: DecryptDataFn,
+  normalize: () => Promise<ChatMessage>,
   lookups: Lookups,
   setup: PrepareSetup,
 ): Promise<PreparedResult> {
   let msg: ChatMessage;
   try {
-    msg = await decryptRecord(parseRecord(json), keys, decryptData, setup.corpId);
+    msg = await normalize();
   } catch (err) {
     return failure(err);
   }
@@ -138,107 +135,94 @@ async function prepareWith(
   }
 }
 
-/** Prepares one captured record with the sandbox's DecryptData, without throwing. */
-export function prepareOne(
-  json: string,
-  keyring: KeyRing,
-  lookups: Lookups,
-  setup: PrepareSetup,
-): Promise<PreparedResult> {
-  return prepareWith(json, keyring, sandboxDecryptData, lookups, setup);
-}
+/** Part 1 of the split path, on the threads: what the main thread must answer for each record. */
+export type Begun = { ok: true; ask: unknown } | { ok: false; result: PreparedResult };
 
-/** Step 1 of the remote path: the RSA unwrap of each record's random key (worker threads). */
-export type Unwrapped = { ok: true; key: string; encryptChatMsg: string } | { ok: false; result: PreparedResult };
-
-export function unwrapOne(json: string, keyring: KeyRing): Unwrapped {
+function beginOne(json: string, normalizer: RecordNormalizer): Begun {
   try {
-    const r = parseRecord(json);
-    const version = Number(r.publickey_ver);
-    return {
-      ok: true,
-      key: keyring.decryptRandomKey(version, r.encrypt_random_key),
-      encryptChatMsg: String(r.encrypt_chat_msg),
-    };
+    return { ok: true, ask: normalizer.begin(json) };
   } catch (err) {
     return { ok: false, result: failure(err) };
   }
 }
 
-/** Step 3 of the remote path: parse, map and render with the key and plaintext already at hand. */
-export function finishOne(
-  json: string,
-  key: string,
-  plaintext: Uint8Array,
-  lookups: Lookups,
-  setup: PrepareSetup,
-): Promise<PreparedResult> {
-  const bytes = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
-  return prepareWith(json, { decryptRandomKey: () => key }, () => bytes, lookups, setup);
-}
-
 /** The work a preparing thread is given. */
 export type PrepareTask =
   | { op: 'prepare'; records: string[] }
-  | { op: 'unwrap'; records: string[] }
-  | { op: 'finish'; items: { json: string; key: string; plaintext: Uint8Array }[] };
+  | { op: 'begin'; records: string[] }
+  | { op: 'end'; items: { json: string; ask: unknown; answer: Uint8Array }[] };
 
 export async function runTask(
   task: PrepareTask,
-  keyring: KeyRing,
+  normalizer: RecordNormalizer,
   lookups: Lookups,
   setup: PrepareSetup,
-): Promise<PreparedResult[] | Unwrapped[]> {
-  if (task.op === 'unwrap') return task.records.map((r) => unwrapOne(r, keyring));
+): Promise<PreparedResult[] | Begun[]> {
+  if (task.op === 'begin') return task.records.map((r) => beginOne(r, normalizer));
   const out: PreparedResult[] = [];
-  if (task.op === 'prepare') for (const r of task.records) out.push(await prepareOne(r, keyring, lookups, setup));
-  else for (const i of task.items) out.push(await finishOne(i.json, i.key, i.plaintext, lookups, setup));
+  if (task.op === 'prepare') {
+    for (const r of task.records) out.push(await prepareWith(() => normalizer.normalize(r), lookups, setup));
+  } else {
+    for (const i of task.items)
+      out.push(await prepareWith(() => normalizer.end(i.json, i.ask, i.answer), lookups, setup));
+  }
   return out;
 }
 
 /**
- * The remote path around a task runner: unwrap keys on the threads, call the vendor's DecryptData
- * from here (the host process batches the calls), then parse and render on the threads again.
+ * The split path around a task runner: begin on the threads, answer from here (for WeCom the
+ * vendor's DecryptData in its host process, which batches the calls), end on the threads again.
  */
-async function prepareRemote(
+async function prepareSplit(
   records: string[],
-  run: (t: PrepareTask) => Promise<PreparedResult[] | Unwrapped[]>,
-  decrypt: RemoteDecrypt,
+  run: (t: PrepareTask) => Promise<PreparedResult[] | Begun[]>,
+  answer: RemoteAnswer,
 ): Promise<PreparedResult[]> {
-  const unwrapped = (await run({ op: 'unwrap', records })) as Unwrapped[];
+  const begun = (await run({ op: 'begin', records })) as Begun[];
   const out: (PreparedResult | undefined)[] = new Array(records.length);
-  const items: { json: string; key: string; plaintext: Uint8Array }[] = [];
+  const items: { json: string; ask: unknown; answer: Uint8Array }[] = [];
   const where: number[] = [];
   await Promise.all(
-    unwrapped.map(async (u, i) => {
-      if (!u.ok) {
-        out[i] = u.result;
+    begun.map(async (b, i) => {
+      if (!b.ok) {
+        out[i] = b.result;
         return;
       }
       try {
-        const plaintext = await decrypt(u.key, u.encryptChatMsg);
-        items.push({ json: records[i]!, key: u.key, plaintext });
+        items.push({ json: records[i]!, ask: b.ask, answer: await answer(b.ask) });
         where.push(i);
       } catch (err) {
         out[i] = failure(err);
       }
     }),
   );
-  const finished = items.length ? ((await run({ op: 'finish', items })) as PreparedResult[]) : [];
-  finished.forEach((r, k) => (out[where[k]!] = r));
+  const ended = items.length ? ((await run({ op: 'end', items })) as PreparedResult[]) : [];
+  ended.forEach((r, k) => (out[where[k]!] = r));
   return out as PreparedResult[];
 }
 
-/** Prepares on the calling thread: used by tests and by `workers: 0`. */
-export async function inlinePreparer(setup: PrepareSetup, remote?: RemoteDecrypt): Promise<Preparer> {
-  const ring = await loadKeyRing(setup.keysDir, setup.keys);
-  const lookups = buildLookups(setup.directory, setup.mapping);
-  const run = (t: PrepareTask) => runTask(t, ring, lookups, setup);
+/** A preparer over a task runner: the whole step on the threads, or split around the main thread's answer. */
+function preparerOver(
+  run: (t: PrepareTask) => Promise<PreparedResult[] | Begun[]>,
+  answer: RemoteAnswer | undefined,
+  close: () => Promise<void>,
+): Preparer {
   return {
     prepare: async (records) =>
-      remote ? prepareRemote(records, run, remote) : ((await run({ op: 'prepare', records })) as PreparedResult[]),
-    close: async () => undefined,
+      answer ? prepareSplit(records, run, answer) : ((await run({ op: 'prepare', records })) as PreparedResult[]),
+    close,
   };
+}
+
+/** Prepares on the calling thread: used by tests and by `workers: 0`. */
+export async function inlinePreparer(setup: PrepareSetup, answer?: RemoteAnswer): Promise<Preparer> {
+  const normalizer = await loadNormalizer(setup.normalizer);
+  const lookups = buildLookups(setup.directory, setup.mapping);
+  return preparerOver(
+    (t) => runTask(t, normalizer, lookups, setup),
+    answer,
+    async () => undefined,
+  );
 }
 
 /**
@@ -248,7 +232,7 @@ export async function inlinePreparer(setup: PrepareSetup, remote?: RemoteDecrypt
 export async function poolPreparer(
   setup: PrepareSetup,
   threads = availableParallelism(),
-  remote?: RemoteDecrypt,
+  answer?: RemoteAnswer,
   opts: { slot?: string; logger?: Logger } = {},
 ): Promise<Preparer> {
   const { pool, release } = await leasePool(setup, threads, opts.slot);
@@ -259,15 +243,11 @@ export async function poolPreparer(
       parts.push(runWithRetry<R[]>(pool, task(list.slice(i, i + size)), opts.logger));
     return (await Promise.all(parts)).flat();
   };
-  const run = (t: PrepareTask): Promise<PreparedResult[] | Unwrapped[]> =>
-    t.op === 'finish'
-      ? split<(typeof t.items)[number], PreparedResult>(t.items, (items) => ({ op: 'finish', items }))
-      : (split<string, PreparedResult | Unwrapped>(t.records, (records) => ({ op: t.op, records })) as Promise<
-          PreparedResult[] | Unwrapped[]
+  const run = (t: PrepareTask): Promise<PreparedResult[] | Begun[]> =>
+    t.op === 'end'
+      ? split<(typeof t.items)[number], PreparedResult>(t.items, (items) => ({ op: 'end', items }))
+      : (split<string, PreparedResult | Begun>(t.records, (records) => ({ op: t.op, records })) as Promise<
+          PreparedResult[] | Begun[]
         >);
-  return {
-    prepare: async (records) =>
-      remote ? prepareRemote(records, run, remote) : ((await run({ op: 'prepare', records })) as PreparedResult[]),
-    close: release,
-  };
+  return preparerOver(run, answer, release);
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { base64Lines } from '../core/base64-lines.js';
 import type { MimeParts } from '../render/index.js';
 import type { Store } from '../store/index.js';
-import type { FetchedMedia } from './media.js';
+import type { FetchedMedia } from '../sources/types.js';
 
 export async function hashAssembled(
   parts: MimeParts,

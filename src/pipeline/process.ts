@@ -9,7 +9,7 @@
 import type { DirectorySnapshot } from '../core/directory.js';
 import { ArchiverError, describeError } from '../core/errors.js';
 import { MODEL_VERSION, type ChatMessage } from '../core/model.js';
-import type { FinanceClient } from '../sources/wecom/client.js';
+import type { FetchedMedia, Source } from '../sources/types.js';
 import { assembleMime } from '../render/index.js';
 import {
   diskFull,
@@ -27,7 +27,6 @@ import type { PreparedMessage, PreparedResult, Preparer } from './decrypt.js';
 import type { ConfiguredDestination } from './deliver.js';
 import { contentDigest } from './content-digest.js';
 import { holdReasonFor } from './hold-reasons.js';
-import { fetchAttachment, type FetchedMedia } from './media.js';
 import { hashAssembled } from './hash-assembled.js';
 import { renderParts, summaryOf, type Lookups, type MappingOutcome } from './prepare.js';
 import { recallTextOf } from '../compliance/search/message-text.js';
@@ -37,8 +36,7 @@ import { flagsFor, type CompiledPolicy } from '../compliance/supervision/index.j
 
 export interface ConnectorRuntime {
   id: string;
-  corpId: string;
-  client: FinanceClient;
+  source: Source;
   directory: DirectorySnapshot;
   preparer: Preparer;
   /** the same lookups the preparer threads use, for what is finished on this thread */
@@ -180,7 +178,7 @@ async function fetchBatchMedia(
   const todo = prepared.flatMap((r, i) =>
     r.ok && !r.mime && claims[i]?.kind !== 'identical' && r.msg.attachments.length > 0 ? [i] : [],
   );
-  const ctx = { store, client: rt.client, connectorId: rt.id, now: Date.now };
+  const ctx = { store, connectorId: rt.id, now: Date.now };
   let next = 0;
   const lane = async () => {
     while (next < todo.length) {
@@ -188,7 +186,7 @@ async function fetchBatchMedia(
       const res = prepared[i] as PreparedMessage;
       try {
         const fetched: FetchedMedia[] = [];
-        for (const ref of res.msg.attachments) fetched.push(await fetchAttachment(ctx, ref));
+        for (const ref of res.msg.attachments) fetched.push(await rt.source.fetchMedia(ref, ctx));
         out[i] = fetched;
       } catch (err) {
         out[i] = err instanceof Error ? err : new Error(String(err));

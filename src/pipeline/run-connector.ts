@@ -12,8 +12,8 @@ import {
   type Store,
   type UrlSeal,
 } from '../store/index.js';
+import type { DirectoryRefresh, SourceRegistry } from '../sources/types.js';
 import { buildConnector, type RuntimeSecrets } from './connector.js';
-import { refreshDirectory, type DirectoryRefresh } from './directory-refresh.js';
 import { runOnce, type RunOptions, type RunReport } from './run.js';
 import type { Logger } from '../core/logger.js';
 
@@ -30,6 +30,8 @@ export async function runConnector(
   cfg: ConnectorConfig,
   opts: RunOptions & {
     workers: number;
+    /** the concrete sources, by kind */
+    sources: SourceRegistry;
     secrets?: RuntimeSecrets;
     /** seals credentials the run keeps in the database (Graph upload session URLs) */
     seal?: UrlSeal;
@@ -37,10 +39,11 @@ export async function runConnector(
     sharedPool?: boolean;
   },
 ): Promise<ConnectorRunReport> {
-  const directory = await refreshDirectory(store.db, cfg, (opts.now ?? Date.now)());
   const built = await buildConnector(cfg, {
     workers: opts.workers,
+    sources: opts.sources,
     db: store.db,
+    refreshDirectoryAt: (opts.now ?? Date.now)(),
     ...(opts.secrets ? { secrets: opts.secrets } : {}),
     ...(opts.seal ? { seal: opts.seal } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
@@ -67,6 +70,7 @@ export async function runConnector(
       report.outcome = 'failed';
       report.error = `${report.error ?? 'the run'}; the connector state could not be saved: ${describeError(err)}`;
     }
+    const directory = built.directoryRefresh;
     return { ...report, released, mappingProblems: built.mappingProblems, ...(directory ? { directory } : {}) };
   } finally {
     await built.close();

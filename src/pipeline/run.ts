@@ -82,9 +82,8 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
   let delivery: DeliveryCounters | undefined;
   try {
     await saveDirectory(store.db, rt.id, rt.directory, started);
-    counters.captured = await captureAvailable(store.db, rt.client, {
+    counters.captured = await captureAvailable(store.db, rt.source, {
       connectorId: rt.id,
-      batchSize: 1000,
       now,
       onBatch: (n) => {
         counters.captured = n;
@@ -152,7 +151,7 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
     error = `${error ?? 'the run'}; its record could not be saved: ${describeError(diskFull(err) ?? err)}`;
     status = 'failed';
   }
-  const head = await rt.client.headSeq?.().catch(() => undefined);
+  const head = await rt.source.head?.().catch(() => undefined);
   const health = await sourceHealth(store.db, rt.id, finished, head);
   progress('done', counters.fetched);
   return {

@@ -9,7 +9,7 @@ import { attachmentTexts } from '../compliance/search/attachment-texts.js';
 import type { SearchDocument } from '../compliance/search/document.js';
 import type { ChatMessage } from '../core/model.js';
 import type { Store } from '../store/index.js';
-import type { FetchedMedia } from './media.js';
+import type { FetchedMedia } from '../sources/types.js';
 import type { Lookups, MappingOutcome } from './prepare.js';
 import { searchDocumentOf } from './search-document.js';
 

@@ -9,7 +9,7 @@ import type { ConnectorConfig } from '../config/index.js';
 import { describeError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Store, UrlSeal } from '../store/index.js';
-import type { RuntimeSecrets } from './connector.js';
+import type { RuntimeSecrets, SourceRegistry } from '../sources/types.js';
 import { runConnector, type ConnectorRunReport } from './run-connector.js';
 import { closeSharedPools } from './worker-pool.js';
 import type { RunProgress } from './run.js';
@@ -49,6 +49,8 @@ export type SupervisorEvent =
 export interface SupervisorOptions {
   store: Store;
   workers: number;
+  /** the concrete sources, by kind */
+  sources: SourceRegistry;
   /** every connector there is now; called at start and on each reload */
   load: () => Promise<ManagedConnector[]>;
   /** runs before each scheduled run of a connector (the demo adds traffic to its tenant) */
@@ -229,6 +231,7 @@ export class Supervisor {
       const secrets = e.managed.secrets ? await e.managed.secrets() : undefined;
       const report = await runConnector(this.opts.store, c, {
         workers: this.opts.workers,
+        sources: this.opts.sources,
         logger: log,
         sharedPool: true,
         ...(secrets ? { secrets } : {}),

@@ -33,12 +33,13 @@ describe('roles and permissions', () => {
     expect(permissionsOf(['org-admin'])).toEqual(ALL);
   });
 
-  it('eDiscovery roles and reviewers search and open mailboxes; managers work cases, administrators every case; reviewers review', () => {
+  it('eDiscovery roles search and open mailboxes; managers work cases, administrators every case; reviewers only open items of their work', () => {
     expect(permissionsOf(['ediscovery-admin']).sort()).toEqual([
       'cases:all',
       'cases:read',
       'cases:tags',
       'cases:write',
+      'items:open',
       'mailboxes:read',
       'review',
       'search',
@@ -46,15 +47,16 @@ describe('roles and permissions', () => {
     expect(permissionsOf(['ediscovery-manager']).sort()).toEqual([
       'cases:read',
       'cases:write',
+      'items:open',
       'mailboxes:read',
       'review',
       'search',
     ]);
+    // No archive-wide search or mailbox browsing: items:open is scoped per item by the access hook.
     expect(permissionsOf(['reviewer']).sort()).toEqual([
-      'mailboxes:read',
+      'items:open',
       'retention:review',
       'review',
-      'search',
       'supervision:review',
     ]);
     expect(can(['ediscovery-manager'], 'cases:all')).toBe(false);
@@ -76,10 +78,9 @@ describe('roles and permissions', () => {
     expect(permissionsOf(['auditor', 'reviewer']).sort()).toEqual([
       'audit:read',
       'integrity:read',
-      'mailboxes:read',
+      'items:open',
       'retention:review',
       'review',
-      'search',
       'supervision:review',
     ]);
     expect(permissionsOf([])).toEqual([]);

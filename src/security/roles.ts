@@ -13,7 +13,7 @@ export const ROLES = [
   'ediscovery-manager',
   /** opens archived items across all cases */
   'ediscovery-admin',
-  /** works the supervision queue: opens the items under review */
+  /** reviews what is assigned to them (review sets, supervision queue, disposition batches) and opens only those items */
   'reviewer',
   /** reads the audit log, nothing else */
   'auditor',
@@ -30,10 +30,16 @@ export const PERMISSIONS = {
   'problems:read': ['org-admin', 'connector-admin'],
   /** retry, re-evaluate, add a mapping row */
   'problems:write': ['org-admin', 'connector-admin'],
-  /** browse mailboxes and open archived items (every open is audited) */
-  'mailboxes:read': ['org-admin', 'ediscovery-admin', 'ediscovery-manager', 'reviewer'],
-  /** search the archive's messages (every search is audited with its query and result count) */
-  search: ['org-admin', 'ediscovery-admin', 'ediscovery-manager', 'reviewer'],
+  /** browse mailboxes and open any archived item (every open is audited) */
+  'mailboxes:read': ['org-admin', 'ediscovery-admin', 'ediscovery-manager'],
+  /**
+   * open an archived item, its body, attachments and conversation (every open is audited): any
+   * item with mailboxes:read; without it only the items of one's assigned review sets, supervision
+   * queue and disposition batches, decided per item by the access hook (server/item-access.ts)
+   */
+  'items:open': ['org-admin', 'ediscovery-admin', 'ediscovery-manager', 'reviewer'],
+  /** search the whole archive's messages (every search is audited with its query and result count) */
+  search: ['org-admin', 'ediscovery-admin', 'ediscovery-manager'],
   /** see supervision policies, work the review queue (claim, tag, comment, escalate, resolve), read its reports */
   'supervision:review': ['org-admin', 'reviewer'],
   /** create and change supervision policies and lexicons, apply a policy to the history */

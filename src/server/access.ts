@@ -5,12 +5,15 @@
  * route the router MATCHED, never from the URL's spelling: the router decodes `/%61pi/users` to
  * `/api/users`, so a check on the raw URL let such spellings reach handlers unauthenticated.
  * A matched route that somehow carries no valid access is refused (fail closed). A route with a
- * `:caseId` or `:reviewSetId` parameter is also scoped to the case's members (case-access.ts).
+ * `:caseId` or `:reviewSetId` parameter is also scoped to the case's members (case-access.ts), and
+ * a route opening an archived item to the user's own work when they lack archive-wide access
+ * (item-access.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { can, csrfMatches, findSession, PERMISSIONS } from '../security/index.js';
 import type { Db } from '../store/db.js';
 import { caseScopeRefusal } from './case-access.js';
+import { itemScopeRefusal } from './item-access.js';
 import type { RouteAccess } from './context.js';
 import { sendError } from './errors.js';
 import { SESSION_COOKIE } from './routes/session.js';
@@ -71,7 +74,10 @@ export function accessHook(deps: { db: Db; now: () => number }) {
         message: `your roles do not allow this (${access}); ask an organization admin`,
       });
     }
-    const outOfScope = await caseScopeRefusal(deps.db, session.user, req.params as Record<string, string | undefined>);
+    const params = req.params as Record<string, string | undefined>;
+    const outOfScope =
+      (await caseScopeRefusal(deps.db, session.user, params)) ??
+      (await itemScopeRefusal(deps.db, session.user, access, params));
     if (outOfScope === undefined) return undefined;
     return sendError(reply, outOfScope.status, {
       code: outOfScope.status === 404 ? 'WXA_NOT_FOUND' : 'WXA_FORBIDDEN',

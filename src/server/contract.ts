@@ -479,9 +479,11 @@ export type LiveEvent =
 
 /** GET /api/integrity and POST /api/integrity/verify (Integrity page); times are ISO 8601 there, as `verify` reports them. */
 export type {
+  EvidenceReadiness,
   IntegritySummary,
   IntegrityVerifyJob,
   IntegrityVerifyProgress,
   IntegrityVerifyResult,
+  PackagedVerification,
 } from '../compliance/evidence/integrity-types.js';
 export type { Problem as IntegrityProblem } from '../compliance/evidence/problems.js';

@@ -89,6 +89,8 @@ export async function transcript(
   connectorId: string,
   rows: readonly ConversationItemRow[],
   scope: MailboxScope,
+  /** items the reader may open on their own; the others are context only (no item or file links) */
+  openable?: ReadonlySet<string>,
 ): Promise<TranscriptPage> {
   const models = rows.map((r) => parseModel(r.modelJson));
   const present = models.filter((m): m is ChatMessage => m !== undefined);
@@ -108,7 +110,7 @@ export async function transcript(
   const first = present[0];
   const messages = rows.map((row, i): TranscriptMessage => {
     const msg = models[i];
-    const mailbox = holders.get(row.itemKey)?.[0] ?? null;
+    const mailbox = openable && !openable.has(row.itemKey) ? null : (holders.get(row.itemKey)?.[0] ?? null);
     if (!msg) {
       return {
         itemKey: row.itemKey,

@@ -5,7 +5,7 @@
  * row's id is taken under the write lock, and its predecessor is the row just before it.
  */
 import { sql, type Selectable } from 'kysely';
-import type { Db } from './db.js';
+import { dialectOf, type Db } from './db.js';
 import type { AuditEventTable } from './schema.js';
 
 export type AuditRow = Selectable<AuditEventTable>;
@@ -13,7 +13,9 @@ export type AuditRow = Selectable<AuditEventTable>;
 /**
  * Inserts an event and links it to the one before: `hashOf` gets the predecessor's hash (or
  * `genesis`) and returns this event's. Called inside a write transaction, so no other writer
- * can slip an event in between.
+ * can slip an event in between: SQLite has one writer; on PostgreSQL writers run at once, so an
+ * advisory lock held to the end of the transaction makes them append one after the other (else
+ * two could both link to the same predecessor, or one to a row the other has not committed).
  */
 export async function insertChainedAuditRow(
   tx: Db,
@@ -21,6 +23,7 @@ export async function insertChainedAuditRow(
   genesis: string,
   hashOf: (prevHash: string) => string,
 ): Promise<{ id: number; prevHash: string; hash: string }> {
+  await dialectOf(tx).lockInTransaction(tx, 'audit_events');
   // placeholders, filled below once the write lock is held
   const { id } = await tx
     .insertInto('audit_events')

@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import { heldByReason } from './counters.js';
-import type { Db } from './db.js';
+import { dialectOf, type Db } from './db.js';
 import { itemMailboxes } from './problem-rows.js';
 
 /** How a hold's participant list is shown in an example: the first few names and the total. */
@@ -61,7 +61,7 @@ export async function holdExamples(db: Db, connectorId: string, reason: string, 
   const rows = await db
     .selectFrom('holds as h')
     .select(['h.id', 'h.item_key', 'h.participant', 'h.participants', 'h.code', 'h.detail', 'h.created_at'])
-    .select(itemMailboxes('h').as('mailboxes'))
+    .select(itemMailboxes(db, 'h').as('mailboxes'))
     .where('h.connector_id', '=', connectorId)
     .where('h.reason', '=', reason)
     .where('h.released_at', 'is', null)
@@ -148,7 +148,7 @@ export interface UnmappedRow {
 /**
  * People held as unmapped, most held first, with the name and kind the directory gave. Each
  * record has one hold listing its unmapped participants (a JSON list), expanded here with
- * SQLite's json_each: the one dialect-specific point of these queries.
+ * the dialect's JSON array expansion (json_each on SQLite): the one dialect-specific point here.
  */
 export async function unmappedPeople(db: Db, connectorId?: string, limit = 200): Promise<UnmappedRow[]> {
   const rows = await sql<{
@@ -160,10 +160,10 @@ export async function unmappedPeople(db: Db, connectorId?: string, limit = 200):
   }>`
     SELECT h.connector_id, j.value AS participant, p.name, p.kind, count(*) AS n
     FROM holds h
-    JOIN json_each(h.participants) j
+    JOIN ${dialectOf(db).jsonStrings(sql.ref('h.participants'), 'j')} ON 1 = 1
     LEFT JOIN people p ON p.connector_id = h.connector_id AND p.id = j.value
     WHERE h.reason = 'unmapped' AND h.released_at IS NULL AND h.participants IS NOT NULL
-      AND (${connectorId ?? null} IS NULL OR h.connector_id = ${connectorId ?? null})
+      AND (CAST(${connectorId ?? null} AS TEXT) IS NULL OR h.connector_id = ${connectorId ?? null})
     GROUP BY h.connector_id, j.value, p.name, p.kind
     ORDER BY n DESC, participant
     LIMIT ${limit}`.execute(db);

@@ -8,9 +8,9 @@
  * `atSource = archived + held + failed + pending` by construction (invariant 1; pending is 0
  * once a run has finished).
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { DestinationCounters, RecordCounters } from '../core/counters.js';
-import type { Db } from './db.js';
+import { dialectOf, type Db } from './db.js';
 import { countDeliveries } from './deliveries.js';
 
 export type { DestinationCounters, RecordCounters };
@@ -37,12 +37,12 @@ export function emptyRecordCounters(): RecordCounters {
 
 function scope(s: CounterScope, alias = 'r') {
   const r = sql.raw(alias);
-  return sql`(${s.connectorId ?? null} IS NULL OR ${r}.connector_id = ${s.connectorId ?? null})
+  return sql`(CAST(${s.connectorId ?? null} AS TEXT) IS NULL OR ${r}.connector_id = ${s.connectorId ?? null})
     AND ${r}.captured_at >= ${s.since ?? 0}`;
 }
 
-/** The UTC day a record was captured on, as YYYY-MM-DD (the one SQLite-specific point here). */
-const CAPTURE_DAY = sql`strftime('%Y-%m-%d', r.captured_at / 1000, 'unixepoch')`;
+/** The UTC day a record was captured on, as YYYY-MM-DD (the one dialect-specific point here). */
+const captureDay = (db: Db) => dialectOf(db).utcDay(sql.ref('r.captured_at'));
 
 function add(c: RecordCounters, status: string, reason: string | null, n: number): void {
   c.atSource += n;
@@ -66,13 +66,13 @@ export async function recordCountersByDay(
   s: CounterScope,
   opts: { fanOut?: boolean } = {},
 ): Promise<(RecordCounters & { day: string })[]> {
-  return countersGrouped(db, s, CAPTURE_DAY, opts);
+  return countersGrouped(db, s, captureDay(db), opts);
 }
 
 async function countersGrouped(
   db: Db,
   s: CounterScope,
-  by: typeof CAPTURE_DAY,
+  by: RawBuilder<unknown>,
   opts: { fanOut?: boolean },
 ): Promise<(RecordCounters & { day: string })[]> {
   const days = new Map<string, RecordCounters>();

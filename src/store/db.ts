@@ -1,54 +1,92 @@
 /**
- * Opens the database: SQLite (better-sqlite3) in the data directory by default. All SQL lives
- * under store/ so that a PostgreSQL dialect can be added without touching the pipeline.
+ * Opens the database: SQLite (better-sqlite3) in the data directory by default, or PostgreSQL
+ * when a postgres:// URL is given (`--database` / WXA_DATABASE_URL), and brings its schema to
+ * the latest migration. All SQL lives under store/; what differs between the two is in dialect/.
  */
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
+import { dialectKind } from './dialect/index.js';
+import { isPostgresUrl, openPostgres, redactUrl, type PoolOptions } from './dialect/postgres.js';
+import { openSqlite, sqliteConnection } from './dialect/sqlite.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { registerDatabaseFile } from './transaction.js';
+import type { Kysely } from 'kysely';
+import type SQLite from 'better-sqlite3';
 
 export type Db = Kysely<Database>;
-
-/** The connection under each Db, for the few hot paths that reuse prepared statements. */
-const CONNECTIONS = new WeakMap<Db, SQLite.Database>();
+export type { PoolOptions } from './dialect/postgres.js';
+export { dialectKind, dialectOf, type DialectKind } from './dialect/index.js';
 
 /**
- * The better-sqlite3 connection of a Db. There is one connection per Db, so statements run on it
- * inside a Kysely transaction's callback belong to that transaction.
+ * The better-sqlite3 connection of a Db, for the few hot paths that reuse prepared statements.
+ * There is one connection per SQLite Db, so statements run on it inside a Kysely transaction's
+ * callback belong to that transaction. On PostgreSQL: WXA_STORE_SQLITE_ONLY naming `what`.
  */
-export function connectionOf(db: Db): SQLite.Database {
-  const c = CONNECTIONS.get(db);
-  if (!c) throw new Error('connectionOf: not a Db made by openDatabase');
-  return c;
+export function connectionOf(db: Db, what?: string): SQLite.Database {
+  return sqliteConnection(db, what);
 }
 
-export interface OpenOptions {
+export type OpenOptions =
   /** path of the SQLite file; ':memory:' for tests */
-  file: string;
-}
+  | { file: string }
+  /** a postgres:// URL and the pool's settings */
+  | { url: string; pool?: PoolOptions };
 
 export async function openDatabase(opts: OpenOptions): Promise<Db> {
-  const sqlite = new SQLite(opts.file);
-  // WAL lets readers (status, console) run beside the writer; synchronous=FULL makes every
-  // committed transaction survive power loss, which the cursor-with-records invariant needs.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 10000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  CONNECTIONS.set(db, sqlite);
-  registerDatabaseFile(db, opts.file);
-  await migrate(db);
+  if ('file' in opts) {
+    const db = openSqlite<Database>(opts.file);
+    registerDatabaseFile(db, opts.file);
+    await migrate(db);
+    return db;
+  }
+  isPostgresUrl(opts.url);
+  const db = openPostgres<Database>(opts.url, opts.pool);
+  registerDatabaseFile(db, redactUrl(opts.url));
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
   return db;
 }
 
+/**
+ * Migrates to the latest schema. Several processes may start on an empty PostgreSQL database at
+ * once: Kysely's migrator takes a session advisory lock there (pg_advisory_lock) and re-reads
+ * what is done under it, so one process migrates and the others find the work done. On SQLite
+ * the migration runs in one write transaction, which does the same.
+ */
 async function migrate(db: Db): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new ArchiverError('WXA_CONFIG_INVALID', `database migration ${failed} failed`, { cause: error });
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    if (!failed && dialectKind(db) === 'postgres' && isConnectionError(error))
+      throw new ArchiverError(
+        'WXA_DATABASE_UNAVAILABLE',
+        `cannot connect to the PostgreSQL database: ${(error as Error).message}; check that the server runs and ` +
+          'that the URL (host, port, user, password, database) is right',
+        { cause: error },
+      );
+    throw new ArchiverError('WXA_CONFIG_INVALID', `database migration ${failed ?? 'unknown'} failed`, { cause: error });
   }
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EAI_AGAIN',
+  '3D000',
+  '28P01',
+  '28000',
+]);
+
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+  return /timeout exceeded when trying to connect|Connection terminated/i.test(String((err as Error)?.message));
 }

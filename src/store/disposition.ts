@@ -5,7 +5,7 @@
  */
 import { sql, type Selectable } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
-import type { Db } from './db.js';
+import { dialectOf, type Db } from './db.js';
 import { inTransaction } from './ingest-log.js';
 import type { EntryRef } from './deletion.js';
 import type { DispositionBatchTable } from './schema.js';
@@ -104,7 +104,8 @@ export interface BatchSummary extends BatchRow {
   entries: number;
 }
 
-export async function listBatches(db: Db, status?: string[]): Promise<BatchSummary[]> {
+/** Every batch, or those of some statuses; with `reviewer`, only the batches naming them. */
+export async function listBatches(db: Db, status?: string[], reviewer?: string): Promise<BatchSummary[]> {
   let q = db
     .selectFrom('disposition_batches as b')
     .leftJoin('disposition_entries as d', 'd.batch_id', 'b.id')
@@ -113,6 +114,7 @@ export async function listBatches(db: Db, status?: string[]): Promise<BatchSumma
     .groupBy('b.id')
     .orderBy('b.id');
   if (status && status.length > 0) q = q.where('b.status', 'in', status);
+  if (reviewer !== undefined) q = q.where('b.reviewer', '=', reviewer);
   const rows = await q.execute();
   return rows.map((r) => ({ ...r, id: Number(r.id), entries: Number(r.entries) }));
 }
@@ -227,7 +229,7 @@ export async function tombstonesByMsgid(db: Db, msgid: string): Promise<Tombston
     .selectFrom('ingest_log')
     .select(['id', 'at', 'ref', 'detail_json'])
     .where('kind', '=', 'tombstone')
-    .where(sql<string>`json_extract(detail_json, '$.msgid')`, '=', msgid)
+    .where(dialectOf(db).jsonField(sql.ref('detail_json'), 'msgid'), '=', msgid)
     .orderBy('id')
     .execute();
   return rows.map((r) => ({

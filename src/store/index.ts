@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ArchiveBlobs } from './blobs/index.js';
 import { checkBlobLocation } from './blobs/location.js';
 import { openBlobStore, type BlobsOptions } from './blobs/open.js';
-import { openDatabase, type Db } from './db.js';
+import { openDatabase, type Db, type PoolOptions } from './db.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 
 export * from './capture.js';
@@ -59,11 +59,12 @@ export * from './export-queries.js';
 export * from './export-jobs.js';
 export * from './review.js';
 export * from './review-assignments.js';
+export * from './review-scope.js';
 export * from './case-tags.js';
 export * from './supervision.js';
 export * from './audit-queries.js';
 export * from './audit-log.js';
-export type { Db } from './db.js';
+export { dialectKind, dialectOf, type Db, type DialectKind, type PoolOptions } from './db.js';
 export type { DeliveryStatus, RawStatus } from './schema.js';
 
 export interface Store {
@@ -72,17 +73,25 @@ export interface Store {
   close(): Promise<void>;
 }
 
+export interface DatabaseOptions {
+  /** postgres://USER:PASSWORD@HOST:PORT/DATABASE; absent = the embedded SQLite file */
+  url?: string;
+  pool?: PoolOptions;
+}
+
 /**
- * Opens (and migrates) the store of a data directory: `archive.db` and `blobs/` (large blobs,
- * or only downloads in progress when `blobs` puts them in an S3-compatible bucket).
+ * Opens (and migrates) the store of a data directory: `archive.db` (or the PostgreSQL database
+ * `database.url` names) and `blobs/` (large blobs, or only downloads in progress when `blobs`
+ * puts them in an S3-compatible bucket).
  */
-export async function openStore(dataDir: string, opts: { blobs?: BlobsOptions } = {}): Promise<Store> {
+export async function openStore(
+  dataDir: string,
+  opts: { blobs?: BlobsOptions; database?: DatabaseOptions } = {},
+): Promise<Store> {
   await ensurePrivateDir(dataDir);
-  // Created private before SQLite opens it: SQLite makes a new database 0644 (less the umask)
-  // and gives its -wal and -shm files the database file's mode.
-  const file = join(dataDir, 'archive.db');
-  await ensurePrivateFile(file);
-  const db = await openDatabase({ file });
+  const db = opts.database?.url
+    ? await openDatabase({ url: opts.database.url, ...(opts.database.pool ? { pool: opts.database.pool } : {}) })
+    : await openSqliteFile(dataDir);
   const blobs = await openBlobStore(dataDir, opts.blobs);
   try {
     await checkBlobLocation(dataDir, db, blobs.objects);
@@ -103,6 +112,16 @@ export async function openStore(dataDir: string, opts: { blobs?: BlobsOptions } 
     },
   };
 }
+/**
+ * `archive.db`, created private before SQLite opens it: SQLite makes a new database 0644 (less
+ * the umask) and gives its -wal and -shm files the database file's mode.
+ */
+async function openSqliteFile(dataDir: string): Promise<Db> {
+  const file = join(dataDir, 'archive.db');
+  await ensurePrivateFile(file);
+  return openDatabase({ file });
+}
+
 export * from './sessions.js';
 export * from './secret-rows.js';
 export * from './settings.js';

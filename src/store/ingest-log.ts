@@ -12,7 +12,7 @@ import { hash } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import type { Transaction } from 'kysely';
 import { connectionOf, type Db } from './db.js';
-import { canonicalJson, chainHash } from './hash-chain.js';
+import { canonicalJson, CHAIN_GENESIS, chainHash } from './hash-chain.js';
 import type { IngestEventInput } from './ingest-digest.js';
 import type { Database } from './schema.js';
 
@@ -32,10 +32,18 @@ export function ingestHash(prevHash: string, e: ChainFields): string {
  * The same hash as `ingestHash`, without the generic canonical encoder: the fields are a flat
  * array of a number and strings, whose canonical JSON is plain JSON.stringify of each in order.
  */
-function fastIngestHash(prevHash: string, e: ChainFields): string {
+export function fastIngestHash(
+  prevHash: string,
+  at: number,
+  kind: string,
+  connectorId: string,
+  ref: string,
+  digest: string,
+  detailJson: string,
+): string {
   const text =
-    `${prevHash}\n[${JSON.stringify(e.at)},${JSON.stringify(e.kind)},${JSON.stringify(e.connector_id)},` +
-    `${JSON.stringify(e.ref)},${JSON.stringify(e.digest)},${JSON.stringify(e.detail_json)}]`;
+    `${prevHash}\n[${JSON.stringify(at)},${JSON.stringify(kind)},${JSON.stringify(connectorId)},` +
+    `${JSON.stringify(ref)},${JSON.stringify(digest)},${JSON.stringify(detailJson)}]`;
   // The one-shot hash: several times cheaper than a Hash object for inputs this small.
   return hash('sha256', text, 'hex');
 }
@@ -75,7 +83,7 @@ function chainRows(lastId: number, prevHash: string, events: IngestEventInput[],
       prev_hash: prev,
       hash: '',
     };
-    row.hash = fastIngestHash(prev, row);
+    row.hash = fastIngestHash(prev, now, row.kind, row.connector_id, row.ref, row.digest, row.detail_json);
     prev = row.hash;
     return row;
   });
@@ -104,9 +112,19 @@ export async function appendIngest(tx: Transaction<Database>, events: IngestEven
   await tx.updateTable('ingest_head').set({ last_id: last.id, hash: last.hash }).where('id', '=', 1).execute();
 }
 
+/**
+ * Rows per multi-row INSERT on the hot path: one statement call writes 64 events (576 bound
+ * parameters), so a batch's events cost a few calls into SQLite instead of one each.
+ */
+const ROWS_PER_INSERT = 64;
+const COLUMNS = 9;
+const INSERT_INTO =
+  'INSERT INTO ingest_log (id, at, kind, connector_id, ref, digest, detail_json, prev_hash, hash) VALUES ';
+
 interface Statements {
   takeHead: SQLite.Statement<[number], { last_id: number; hash: string }>;
-  insert: SQLite.Statement<unknown[]>;
+  insertOne: SQLite.Statement<unknown[]>;
+  insertMany: SQLite.Statement<unknown[]>;
   setHead: SQLite.Statement<[number, string]>;
 }
 
@@ -115,12 +133,11 @@ const STATEMENTS = new WeakMap<SQLite.Database, Statements>();
 function statements(c: SQLite.Database): Statements {
   let s = STATEMENTS.get(c);
   if (!s) {
+    const row = `(${Array(COLUMNS).fill('?').join(', ')})`;
     s = {
       takeHead: c.prepare('UPDATE ingest_head SET updated_at = ? WHERE id = 1 RETURNING last_id, hash'),
-      insert: c.prepare(
-        'INSERT INTO ingest_log (id, at, kind, connector_id, ref, digest, detail_json, prev_hash, hash) ' +
-          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
+      insertOne: c.prepare(INSERT_INTO + row),
+      insertMany: c.prepare(INSERT_INTO + Array(ROWS_PER_INSERT).fill(row).join(', ')),
       setHead: c.prepare('UPDATE ingest_head SET last_id = ?, hash = ? WHERE id = 1'),
     };
     STATEMENTS.set(c, s);
@@ -130,19 +147,41 @@ function statements(c: SQLite.Database): Statements {
 
 /**
  * `appendIngest` for the hot paths (capture and the item transaction): the same events and
- * chain, written with prepared statements on `db`'s connection. Call it inside a transaction
- * open on `db` (the caller's `transact`), like `appendIngest`.
+ * chain, computed in one pass over the batch and written with statements prepared once per
+ * connection, 64 rows per INSERT. Call it inside a transaction open on `db` (the caller's
+ * `transact`), like `appendIngest`: updating the head row first takes SQLite's write lock.
  */
 export function appendIngestOn(db: Db, events: IngestEventInput[], now: number): void {
   if (events.length === 0) return;
   const s = statements(connectionOf(db));
   const head = s.takeHead.get(now);
   if (!head) throw new Error('ingest_head row is missing');
-  const rows = chainRows(Number(head.last_id), head.hash, events, now);
-  for (const r of rows)
-    s.insert.run(r.id, r.at, r.kind, r.connector_id, r.ref, r.digest, r.detail_json, r.prev_hash, r.hash);
-  const last = rows[rows.length - 1]!;
-  s.setHead.run(last.id, last.hash);
+  let id = Number(head.last_id);
+  let prev = head.hash;
+  const params: unknown[] = new Array<unknown>(ROWS_PER_INSERT * COLUMNS);
+  let n = 0;
+  for (const e of events) {
+    id++;
+    const detail = detailJson(e.detail);
+    const hash = fastIngestHash(prev, now, e.kind, e.connectorId, e.ref, e.digest, detail);
+    let p = n * COLUMNS;
+    params[p++] = id;
+    params[p++] = now;
+    params[p++] = e.kind;
+    params[p++] = e.connectorId;
+    params[p++] = e.ref;
+    params[p++] = e.digest;
+    params[p++] = detail;
+    params[p++] = prev;
+    params[p] = hash;
+    prev = hash;
+    if (++n === ROWS_PER_INSERT) {
+      s.insertMany.run(params);
+      n = 0;
+    }
+  }
+  for (let i = 0; i < n; i++) s.insertOne.run(params.slice(i * COLUMNS, (i + 1) * COLUMNS));
+  s.setHead.run(id, prev);
 }
 
 export interface IngestHead {
@@ -151,11 +190,20 @@ export interface IngestHead {
   events: number;
 }
 
+/**
+ * The chain's head alone: one row, where `ingestHead` also counts the log, which reads the
+ * whole table (what a timer polling for growth beside the pipeline must not do).
+ */
+export async function ingestHeadId(db: Db): Promise<Omit<IngestHead, 'events'>> {
+  const head = await db.selectFrom('ingest_head').select(['last_id', 'hash']).where('id', '=', 1).executeTakeFirst();
+  return { lastId: Number(head?.last_id ?? 0), hash: head?.hash ?? CHAIN_GENESIS };
+}
+
 /** The chain's head and length as the database holds them now. */
 export async function ingestHead(db: Db): Promise<IngestHead> {
-  const head = await db.selectFrom('ingest_head').select(['last_id', 'hash']).where('id', '=', 1).executeTakeFirst();
+  const head = await ingestHeadId(db);
   const n = await db.selectFrom('ingest_log').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return { lastId: Number(head?.last_id ?? 0), hash: head?.hash ?? '0'.repeat(64), events: Number(n.n) };
+  return { ...head, events: Number(n.n) };
 }
 
 /** Runs `fn` in the caller's transaction, or in a new one. */

@@ -4,7 +4,7 @@
  * has exactly one open hold, so the rows whose `recordHeld` is true add up to the held counters.
  */
 import { sql } from 'kysely';
-import type { Db } from './db.js';
+import { dialectOf, type Db } from './db.js';
 
 export interface ProblemLine {
   itemId: string;
@@ -26,9 +26,11 @@ export interface ProblemLine {
  * The mailboxes a hold's item reached, space-separated in order (null when none): read per row
  * from the entries' item index. `alias` names the holds table in the query.
  */
-export function itemMailboxes(alias: string) {
-  return sql<string | null>`(SELECT group_concat(mailbox, ' ') FROM (SELECT DISTINCT e.mailbox
-    FROM mailbox_entries e WHERE e.item_key = ${sql.ref(`${alias}.item_key`)} ORDER BY e.mailbox))`;
+export function itemMailboxes(db: Db, alias: string) {
+  return sql<
+    string | null
+  >`(SELECT ${dialectOf(db).groupConcat(sql.ref('d.mailbox'), ' ')} FROM (SELECT DISTINCT e.mailbox
+    FROM mailbox_entries e WHERE e.item_key = ${sql.ref(`${alias}.item_key`)} ORDER BY e.mailbox) d)`;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function listProblemRows(
       'r.msgid as raw_msgid',
       'r.status as raw_status',
     ])
-    .select(itemMailboxes('h').as('mailboxes'))
+    .select(itemMailboxes(db, 'h').as('mailboxes'))
     .where('h.released_at', 'is', null)
     .where((eb) =>
       eb.or([

@@ -1,6 +1,6 @@
 /** Read-side queries for the CLI and the console: mailboxes, items, holds, status. */
 import { sql } from 'kysely';
-import type { Db } from './db.js';
+import { dialectOf, type Db } from './db.js';
 
 export interface MailboxSummary {
   address: string;
@@ -177,13 +177,14 @@ export async function holdSummaries(db: Db, connectorId?: string): Promise<(Hold
       sum(CASE WHEN h.raw_id IS NULL THEN 1 ELSE 0 END) AS deliveries,
       count(DISTINCT h.participant) AS participants
     FROM holds h LEFT JOIN raw_records r ON r.id = h.raw_id
-    WHERE h.released_at IS NULL AND (${connectorId ?? null} IS NULL OR h.connector_id = ${connectorId ?? null})
+    WHERE h.released_at IS NULL AND (CAST(${connectorId ?? null} AS TEXT) IS NULL OR h.connector_id = ${connectorId ?? null})
     GROUP BY h.connector_id, h.reason ORDER BY h.connector_id, h.reason`.execute(db);
   // Unmapped holds list their participants (one hold per record): count those lists' members.
   const unmapped = await sql<{ connector_id: string; n: number }>`
-    SELECT h.connector_id, count(DISTINCT j.value) AS n FROM holds h JOIN json_each(h.participants) j
+    SELECT h.connector_id, count(DISTINCT j.value) AS n FROM holds h
+      JOIN ${dialectOf(db).jsonStrings(sql.ref('h.participants'), 'j')} ON 1 = 1
     WHERE h.reason = 'unmapped' AND h.released_at IS NULL AND h.participants IS NOT NULL
-      AND (${connectorId ?? null} IS NULL OR h.connector_id = ${connectorId ?? null})
+      AND (CAST(${connectorId ?? null} AS TEXT) IS NULL OR h.connector_id = ${connectorId ?? null})
     GROUP BY h.connector_id`.execute(db);
   const people = new Map(unmapped.rows.map((u) => [u.connector_id, Number(u.n)]));
   return rows.rows.map((r) => ({
@@ -216,9 +217,10 @@ export interface UnmappedPerson {
 
 export async function listUnmapped(db: Db, connectorId?: string, limit = 100): Promise<UnmappedPerson[]> {
   const rows = await sql<{ participant: string; items: number }>`
-    SELECT j.value AS participant, count(*) AS items FROM holds h JOIN json_each(h.participants) j
+    SELECT j.value AS participant, count(*) AS items FROM holds h
+      JOIN ${dialectOf(db).jsonStrings(sql.ref('h.participants'), 'j')} ON 1 = 1
     WHERE h.reason = 'unmapped' AND h.released_at IS NULL AND h.participants IS NOT NULL
-      AND (${connectorId ?? null} IS NULL OR h.connector_id = ${connectorId ?? null})
+      AND (CAST(${connectorId ?? null} AS TEXT) IS NULL OR h.connector_id = ${connectorId ?? null})
     GROUP BY j.value ORDER BY items DESC, participant LIMIT ${limit}`.execute(db);
   return rows.rows.map((r) => ({ participant: r.participant, items: Number(r.items) }));
 }

@@ -42,9 +42,9 @@ export async function addMatchesToReviewSet(
   by: string,
   now: number,
 ): Promise<number> {
-  const r = await sql`INSERT OR IGNORE INTO review_set_items (review_set_id, item_key, added_by, added_at)
+  const r = await sql`INSERT INTO review_set_items (review_set_id, item_key, added_by, added_at)
     SELECT ${reviewSetId}, s.item_key, ${by}, ${now} FROM search_items s
-    WHERE ${searchCondSql(cond)} AND s.item_key IN (SELECT key FROM items)`.execute(db);
+    WHERE ${searchCondSql(cond)} AND s.item_key IN (SELECT key FROM items) ON CONFLICT DO NOTHING`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
 

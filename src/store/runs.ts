@@ -22,8 +22,9 @@ export async function startRun(db: Db, connectorId: string, now: number): Promis
       finished_at: null,
       error: null,
     })
+    .returning('id')
     .executeTakeFirstOrThrow();
-  return Number(res.insertId);
+  return Number(res.id);
 }
 
 export async function finishRun(

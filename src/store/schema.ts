@@ -479,6 +479,8 @@ export interface VerifyRunTable {
   actor: string;
   /** 'cli' | 'console' */
   via: string;
+  /** the whole report as JSON (what an evidence package carries); null for runs before migration 025 */
+  report_json: string | null;
 }
 
 /** A retention policy (see migrations/011-retention.ts); scope is JSON (compliance/retention/scope.ts). */

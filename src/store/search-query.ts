@@ -39,6 +39,8 @@ export interface SearchQueryOptions {
   after?: number;
   /** only items with an entry in one of these (normalised) mailboxes */
   mailboxScope?: readonly string[];
+  /** only items of this review set (a reviewer's search within the set assigned to them) */
+  reviewSetId?: number;
 }
 
 export type SearchItemRow = SearchItemTable;
@@ -142,7 +144,7 @@ interface Plan {
 }
 
 /** The shape the statement is built from: one driving MATCH (if any), a row id range, predicates. */
-function plan(cond: SearchCond, scope: readonly string[] | undefined): Plan {
+function plan(cond: SearchCond, scope: readonly string[] | undefined, reviewSetId?: number): Plan {
   const conjuncts = cond.op === 'and' ? cond.of : [cond];
   const pos: string[] = [];
   const neg: string[] = [];
@@ -165,6 +167,8 @@ function plan(cond: SearchCond, scope: readonly string[] | undefined): Plan {
           ),
     );
   }
+  if (reviewSetId !== undefined)
+    out.facets.push(sql`s.item_key IN (SELECT item_key FROM review_set_items WHERE review_set_id = ${reviewSetId})`);
   if (pos.length === 0) {
     for (const n of neg) out.preds.push(sql`NOT ${idsMatching(n)}`);
     return out;
@@ -228,7 +232,7 @@ export async function querySearch(
   cond: SearchCond,
   opts: SearchQueryOptions,
 ): Promise<SearchQueryResult> {
-  const p = plan(cond, opts.mailboxScope);
+  const p = plan(cond, opts.mailboxScope, opts.reviewSetId);
   const range = (col: Sql): Sql[] => [
     ...(p.lo !== undefined ? [sql`${col} >= ${rowId(p.lo)}`] : []),
     ...(p.hi !== undefined ? [sql`${col} < ${rowId(p.hi)}`] : []),

@@ -158,6 +158,8 @@ export interface FlagFilter {
   state?: string;
   assignee?: string;
   itemKey?: string;
+  /** only the flags this reviewer holds or that these policies (naming them) raised */
+  reviewer?: { username: string; policyIds: readonly number[] };
   limit?: number;
 }
 
@@ -174,6 +176,14 @@ export async function listSupervisionFlags(db: Q, f: FlagFilter = {}): Promise<S
   if (f.state !== undefined) q = q.where('f.state', '=', f.state);
   if (f.assignee !== undefined) q = q.where('f.assignee', '=', f.assignee);
   if (f.itemKey !== undefined) q = q.where('f.item_key', '=', f.itemKey);
+  const r = f.reviewer;
+  if (r !== undefined)
+    q = q.where((eb) =>
+      eb.or([
+        eb('f.assignee', '=', r.username),
+        ...(r.policyIds.length > 0 ? [eb('f.policy_id', 'in', [...r.policyIds])] : []),
+      ]),
+    );
   if (f.limit !== undefined) q = q.limit(f.limit);
   const rows = await q.execute();
   return rows.map((r) => ({

@@ -77,6 +77,7 @@ describe('roles in the browser', () => {
         'nav-audit',
         'nav-cases',
         'nav-connectors',
+        'nav-disposition',
         'nav-integrity',
         'nav-mailboxes',
         'nav-problems',
@@ -108,6 +109,7 @@ describe('roles in the browser', () => {
         '/supervision',
         '/cases',
         '/review',
+        '/disposition',
         '/users',
       ]) {
         await page.goto(path);
@@ -121,6 +123,7 @@ describe('roles in the browser', () => {
           'supervision-page',
           'cases-page',
           'my-review-page',
+          'disposition-page',
           'users-table',
         ]) {
           expect(await byTestId(page, data).count(), `${path} shows ${data}`).toBe(0);

@@ -47,6 +47,13 @@ beforeAll(async () => {
     await addCaseMember(h.store.db, caseId, `user-${role}`, 'test', Date.now());
     await assignReviewer(h.store.db, reviewSetId, `user-${role}`);
   }
+  // The item the item routes name is in that set, so a Reviewer's item scope lets them reach
+  // the handler (which answers 404: nothing is archived here); the per-item scope itself is
+  // api-reviewer-scope.test.ts's.
+  await h.store.db
+    .insertInto('review_set_items')
+    .values({ review_set_id: reviewSetId, item_key: 'missing', added_by: 'test', added_at: Date.now() })
+    .execute();
 });
 
 afterAll(async () => {
@@ -58,6 +65,19 @@ function rolesFor(access: string): string {
   if (access === 'public') return 'anyone';
   if (access === 'session') return 'any logged-in user';
   return [...(PERMISSIONS[access as Permission] ?? [])].join(', ');
+}
+
+/**
+ * A route that opens archived content, called by a role without archive-wide access, for a
+ * conversation rather than an item: only the item `missing` of the access set is in scope, and
+ * it is in no conversation, so the access hook refuses (the item routes reach their handler).
+ */
+function outOfItemScope(role: Role, r: RouteInfo): boolean {
+  const conversation = r.access === 'items:open' && !can([role], 'mailboxes:read') && !r.url.includes('{itemKey}');
+  // A queue item of a policy that does not name the reviewer (nobody's flag is in scope here).
+  const queueItem =
+    r.access === 'supervision:review' && r.url.includes('{itemKey}') && !can([role], 'supervision:manage');
+  return conversation || queueItem;
 }
 
 /** A concrete URL for a route pattern: ids of things that exist where it matters. */
@@ -109,6 +129,7 @@ describe('console API access', () => {
     for (const role of ROLES) clients.set(role, await userWith(h, `user-${role}`, [role]));
     let allowedCalls = 0;
     let refusedCalls = 0;
+    let scopedCalls = 0;
     for (const role of ROLES) {
       const client = clients.get(role)!;
       // Logging out ends the session, so it goes last; the event stream never ends, so a
@@ -121,7 +142,13 @@ describe('console API access', () => {
         const body = ['GET', 'DELETE'].includes(r.method) ? undefined : {};
         const res = await client.request(r.method, concrete(r.url), body);
         const what = `${role} ${r.method} ${r.url} -> ${res.statusCode} ${res.body.slice(0, 200)}`;
-        if (allowed) {
+        if (allowed && outOfItemScope(role, r)) {
+          // Allowed by role, refused by item scope: the conversation holds nothing they review,
+          // the supervision policy does not name them.
+          expect(res.statusCode, what).toBe(403);
+          expect(res.json().message, what).toMatch(/holds no item of your review sets|does not name you/);
+          scopedCalls++;
+        } else if (allowed) {
           expect([401, 403], what).not.toContain(res.statusCode);
           allowedCalls++;
         } else {
@@ -133,6 +160,7 @@ describe('console API access', () => {
     }
     expect(allowedCalls).toBeGreaterThan(40);
     expect(refusedCalls).toBeGreaterThan(60);
+    expect(scopedCalls).toBe(3);
   });
 
   it('scopes case routes to members: a manager reaches only cases listing them, an eDiscovery admin every case', async () => {

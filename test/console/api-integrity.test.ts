@@ -9,10 +9,11 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackup } from '../../src/compliance/backup/index.js';
 import { checkpointIfChanged } from '../../src/compliance/evidence/index.js';
-import type { IntegritySummary, IntegrityVerifyJob, IntegrityVerifyResult } from '../../src/server/contract.js';
+import type { IntegritySummary, IntegrityVerifyJob } from '../../src/server/contract.js';
 import { listAudit } from '../../src/compliance/audit/index.js';
 import { commitCapture } from '../../src/store/index.js';
 import { startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
+import { runVerify } from '../helpers/integrity.js';
 
 let h: ConsoleHarness;
 let admin: Client;
@@ -32,21 +33,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => h.close());
-
-/** Starts verify through the API and polls the job, as the page does, until it is finished. */
-async function runVerify(client: Client, body: object): Promise<IntegrityVerifyResult> {
-  const r = await client.request('POST', '/api/integrity/verify', body);
-  expect(r.statusCode).toBe(202);
-  let job = r.json<IntegrityVerifyJob>();
-  expect(job).toMatchObject({ state: 'running', result: null });
-  while (job.state === 'running') {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    job = await client.json<IntegrityVerifyJob>('GET', `/api/integrity/verify/${job.id}`);
-  }
-  expect(job.state).toBe('done');
-  expect(job.finishedAt).not.toBeNull();
-  return job.result!;
-}
 
 describe('integrity API', () => {
   it('is open to auditors and org admins, refused to a reviewer', async () => {

@@ -20,10 +20,12 @@ import {
   ROOM_TEXTS,
   writeSearchTenant,
 } from '../helpers/search-archive.js';
+import { SOURCES } from '../../src/sources/index.js';
 
 let h: ConsoleHarness;
 let dir: { path: string; cleanup: () => Promise<void> };
-let reviewer: Client;
+/** reads the whole archive (mailboxes:read and search) */
+let reader: Client;
 let hitKey: string;
 
 beforeAll(async () => {
@@ -35,9 +37,9 @@ beforeAll(async () => {
       connectors: [{ id: 'corp', source: { kind: 'sandbox', dir: tenant }, mapping: { catchAll: 'desk@example.com' } }],
     },
   });
-  const report = await runConnector(h.store, h.config.connectors[0]!, { workers: 0 });
+  const report = await runConnector(h.store, h.config.connectors[0]!, { sources: SOURCES, workers: 0 });
   expect(report.archived).toBeGreaterThan(100);
-  reviewer = await userWith(h, 'rita', ['reviewer']);
+  reader = await userWith(h, 'mia', ['ediscovery-manager']);
   const row = await h.store.db
     .selectFrom('items')
     .select('key')
@@ -76,19 +78,21 @@ describe('search API', () => {
       const res = await c.request('GET', `/api/search?q=${enc(HIT_QUERY)}`);
       expect(res.statusCode, role).toBe(can([role], 'search') ? 200 : 403);
     }
-    expect(can(['reviewer'], 'search')).toBe(true);
+    expect(can(['ediscovery-manager'], 'search')).toBe(true);
+    // a Reviewer searches only within a review set assigned to them (api-reviewer-scope.test.ts)
+    expect(can(['reviewer'], 'search')).toBe(false);
     expect(can(['auditor'], 'search')).toBe(false);
   });
 
   it('finds the hit with the query highlighted, and audits the query with the number of results', async () => {
-    const page = await reviewer.json<SearchPage>('GET', `/api/search?q=${enc(HIT_QUERY)}`);
+    const page = await reader.json<SearchPage>('GET', `/api/search?q=${enc(HIT_QUERY)}`);
     expect(page.total).toBe(1);
     const [hit] = page.items;
     expect(hit?.itemKey).toBe(hitKey);
     expect(hit?.conversation.id).toBe(ROOM);
     expect(hit?.highlights.map(([s, e]) => hit.snippet.slice(s, e))).toEqual([HIT_QUERY]);
     const [event] = await auditOf('search');
-    expect(event?.actor).toBe('rita');
+    expect(event?.actor).toBe('mia');
     expect(JSON.parse(event?.detail_json ?? '{}')).toEqual({ q: HIT_QUERY, sort: 'newest', results: 1 });
   });
 
@@ -101,7 +105,7 @@ describe('search API', () => {
     let total = -1;
     do {
       const url: string = `/api/search?q=${enc(q)}&limit=5${cursor ? `&cursor=${cursor}` : ''}`;
-      const page: SearchPage = await reviewer.json<SearchPage>('GET', url);
+      const page: SearchPage = await reader.json<SearchPage>('GET', url);
       total = page.total;
       expect(page.items.length).toBeLessThanOrEqual(5);
       keys.push(...page.items.map((i) => i.itemKey));
@@ -120,7 +124,7 @@ describe('search API', () => {
       [DOCX_WORDS[1], 'room-docx'],
       [PDF_WORD, 'room-pdf'],
     ] as const) {
-      const page = await reviewer.json<SearchPage>('GET', `/api/search?q=${enc(q)}`);
+      const page = await reader.json<SearchPage>('GET', `/api/search?q=${enc(q)}`);
       expect(
         page.items.map((i) => i.msgid),
         q,
@@ -131,7 +135,7 @@ describe('search API', () => {
 
   it('answers a query that does not parse with 400, the position and what was expected, and audits it', async () => {
     const q = `${HIT_QUERY} "unclosed`;
-    const res = await reviewer.request('GET', `/api/search?q=${enc(q)}`);
+    const res = await reader.request('GET', `/api/search?q=${enc(q)}`);
     expect(res.statusCode).toBe(400);
     const body = res.json<{ code: string; position: number; expected: string; fields: { path: string }[] }>();
     expect(body.code).toBe('WXA_SEARCH_QUERY_INVALID');
@@ -140,14 +144,14 @@ describe('search API', () => {
     expect(body.fields[0]?.path).toBe('q');
     const [event] = await auditOf('search');
     expect(JSON.parse(event?.detail_json ?? '{}')).toMatchObject({ q });
-    const empty = await reviewer.request('GET', '/api/search?q=');
+    const empty = await reader.request('GET', '/api/search?q=');
     expect(empty.statusCode).toBe(400);
   });
 
-  it('gives a Reviewer what their mailbox access allows: today every mailbox, as an eDiscovery administrator', async () => {
+  it('gives an eDiscovery manager what their mailbox access allows: every mailbox, as an eDiscovery administrator', async () => {
     const admin = await userWith(h, 'eda', ['ediscovery-admin']);
     const q = `conversation:${ROOM}`;
-    const mine = await reviewer.json<SearchPage>('GET', `/api/search?q=${enc(q)}&limit=100`);
+    const mine = await reader.json<SearchPage>('GET', `/api/search?q=${enc(q)}&limit=100`);
     const theirs = await admin.json<SearchPage>('GET', `/api/search?q=${enc(q)}&limit=100`);
     expect(mine.total).toBe(ROOM_MESSAGES);
     expect(mine.items.map((i) => i.itemKey)).toEqual(theirs.items.map((i) => i.itemKey));
@@ -159,7 +163,7 @@ describe('conversation view', () => {
   it('opens around a hit: the messages before and after it in order, the hit among them', async () => {
     const all = await roomKeys();
     expect(all.length).toBe(ROOM_MESSAGES);
-    const page = await reviewer.json<ConversationPage>('GET', `/api/items/${enc(hitKey)}/conversation?limit=10`);
+    const page = await reader.json<ConversationPage>('GET', `/api/items/${enc(hitKey)}/conversation?limit=10`);
     expect(page.anchor).toBe(hitKey);
     expect(page.conversation.id).toBe(ROOM);
     expect(page.conversation.kind).toBe('group');
@@ -174,19 +178,19 @@ describe('conversation view', () => {
     const times = page.messages.map((m) => m.time);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     const [event] = await auditOf('conversation.view');
-    expect(event?.actor).toBe('rita');
+    expect(event?.actor).toBe('mia');
     expect(event?.target).toBe(`corp/${ROOM}`);
     expect(JSON.parse(event?.detail_json ?? '{}')).toMatchObject({ around: hitKey, messages: 10 });
   });
 
   it('pages back to the first message and forward to the last, with no gap and no repeat', async () => {
     const all = await roomKeys();
-    const start = await reviewer.json<ConversationPage>('GET', `/api/items/${enc(hitKey)}/conversation?limit=6`);
+    const start = await reader.json<ConversationPage>('GET', `/api/items/${enc(hitKey)}/conversation?limit=6`);
     const seen = start.messages.map((m) => m.itemKey);
     const base = `/api/conversations/corp/${enc(ROOM)}`;
     let older = start.older;
     while (older) {
-      const p = await reviewer.json<ConversationPage>('GET', `${base}?before=${older}&limit=4`);
+      const p = await reader.json<ConversationPage>('GET', `${base}?before=${older}&limit=4`);
       expect(p.messages.length).toBeGreaterThan(0);
       // An older page can always be paged forward again to where it came from.
       expect(p.newer).not.toBeNull();
@@ -195,20 +199,20 @@ describe('conversation view', () => {
     }
     let newer = start.newer;
     while (newer) {
-      const p = await reviewer.json<ConversationPage>('GET', `${base}?after=${newer}&limit=4`);
+      const p = await reader.json<ConversationPage>('GET', `${base}?after=${newer}&limit=4`);
       expect(p.older).not.toBeNull();
       seen.push(...p.messages.map((m) => m.itemKey));
       newer = p.newer;
     }
     expect(seen).toEqual(all);
     // Without a cursor: the newest page.
-    const newest = await reviewer.json<ConversationPage>('GET', `${base}?limit=5`);
+    const newest = await reader.json<ConversationPage>('GET', `${base}?limit=5`);
     expect(newest.messages.map((m) => m.itemKey)).toEqual(all.slice(-5));
     expect(newest.newer).toBeNull();
   });
 
   it('shows a recalled message as recalled and the recall as a recall of it', async () => {
-    const page = await reviewer.json<ConversationPage>('GET', `/api/conversations/corp/${enc(ROOM)}?limit=3`);
+    const page = await reader.json<ConversationPage>('GET', `/api/conversations/corp/${enc(ROOM)}?limit=3`);
     const original = page.messages.find((m) => m.msgid === RECALLED_MSGID)!;
     expect(original.recalled).toBe(true);
     expect(original.recalledAt).toBeGreaterThan(original.time);
@@ -218,10 +222,10 @@ describe('conversation view', () => {
   });
 
   it('refuses a bad cursor, an unknown item, and roles that may not open items', async () => {
-    const bad = await reviewer.request('GET', `/api/conversations/corp/${enc(ROOM)}?before=nonsense`);
+    const bad = await reader.request('GET', `/api/conversations/corp/${enc(ROOM)}?before=nonsense`);
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ code: 'WXA_INPUT_INVALID', fields: [{ path: 'before' }] });
-    expect((await reviewer.request('GET', '/api/items/nothing/conversation')).statusCode).toBe(404);
+    expect((await reader.request('GET', '/api/items/nothing/conversation')).statusCode).toBe(404);
     const auditor = await userWith(h, 'otto', ['auditor']);
     expect((await auditor.request('GET', `/api/items/${enc(hitKey)}/conversation`)).statusCode).toBe(403);
     const admin = await userWith(h, 'carl', ['connector-admin']);
@@ -231,7 +235,7 @@ describe('conversation view', () => {
 
 describe('image previews', () => {
   async function roomAttachments() {
-    const page = await reviewer.json<ConversationPage>('GET', `/api/conversations/corp/${enc(ROOM)}?limit=10`);
+    const page = await reader.json<ConversationPage>('GET', `/api/conversations/corp/${enc(ROOM)}?limit=10`);
     const by = (msgid: string) => page.messages.find((m) => m.msgid === msgid)!.attachments[0]!;
     return { png: by('room-png'), fake: by('room-fake'), svg: by('room-svg'), html: by('room-html') };
   }
@@ -239,7 +243,7 @@ describe('image previews', () => {
   it('serves a real PNG inline with its sniffed type, no-sniff and a sandboxing CSP, and audits it', async () => {
     const { png } = await roomAttachments();
     expect(png.previewUrl).toMatch(/\/preview$/);
-    const res = await reviewer.request('GET', png.previewUrl!);
+    const res = await reader.request('GET', png.previewUrl!);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('image/png');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -247,10 +251,10 @@ describe('image previews', () => {
     expect(res.headers['cache-control']).toBe('private, no-store');
     expect(res.rawPayload.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     // The download of the same attachment is the same bytes.
-    const download = await reviewer.request('GET', png.url!);
+    const download = await reader.request('GET', png.url!);
     expect(download.rawPayload.equals(res.rawPayload)).toBe(true);
     const [event] = await auditOf('item.preview');
-    expect(event?.actor).toBe('rita');
+    expect(event?.actor).toBe('mia');
   });
 
   it('never previews SVG or HTML, even when the sender called it an image', async () => {
@@ -260,13 +264,13 @@ describe('image previews', () => {
     expect(svg.previewUrl).toBeNull();
     expect(html.previewUrl).toBeNull();
     for (const a of [fake, svg, html]) {
-      const res = await reviewer.request('GET', `${a.url!}/preview`);
+      const res = await reader.request('GET', `${a.url!}/preview`);
       expect(res.statusCode, a.filename).toBe(415);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.json()).toMatchObject({ code: 'WXA_PREVIEW_UNSUPPORTED' });
     }
     // The SVG is still there as a download that cannot run in place.
-    const dl = await reviewer.request('GET', svg.url!);
+    const dl = await reader.request('GET', svg.url!);
     expect(dl.statusCode).toBe(200);
     expect(dl.headers['content-disposition']).toMatch(/^attachment;/);
     expect(dl.headers['content-security-policy']).toContain('sandbox');

@@ -8,6 +8,7 @@ import { runConnector } from '../../src/pipeline/index.js';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
+import { SOURCES } from '../../src/sources/index.js';
 
 let h: ConsoleHarness;
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -26,7 +27,7 @@ beforeAll(async () => {
       connectors: [{ id: 'corp', source: { kind: 'sandbox', dir: tenant }, mapping: { catchAll: 'desk@example.com' } }],
     },
   });
-  archived = (await runConnector(h.store, h.config.connectors[0]!, { workers: 0 })).archived;
+  archived = (await runConnector(h.store, h.config.connectors[0]!, { sources: SOURCES, workers: 0 })).archived;
   admin = await userWith(h, 'olga', ['org-admin']);
   rita = await userWith(h, 'rita', ['reviewer']);
   bob = await userWith(h, 'bob', ['reviewer']);
@@ -94,11 +95,16 @@ describe('supervision API', () => {
     expect(q.items.length).toBeGreaterThan(1);
   });
 
-  it('the review queue: claim, tag, comment, escalate, resolve; refusals are 409; all audited', async () => {
+  it('the review queue: claim, tag, comment, escalate, resolve; refusals are 409 (403 to a reviewer the policy does not name); all audited', async () => {
     const { items } = await rita.json<{ items: Item[] }>('GET', '/api/supervision/queue?policy=1&state=open');
     const url = `/api/supervision/queue/1/${encodeURIComponent(items[0]!.itemKey)}/actions`;
     expect((await rita.request('POST', url, { action: 'claim' })).statusCode).toBe(200);
-    expect((await bob.request('POST', url, { action: 'claim' })).statusCode).toBe(409);
+    // bob is a reviewer the policy does not name: its flags are not his to claim (nor to read
+    // through the claim), until one is escalated to him.
+    const notNamed = await bob.request('POST', url, { action: 'claim' });
+    expect(notNamed.statusCode).toBe(403);
+    expect(notNamed.json()).toMatchObject({ code: 'WXA_FORBIDDEN' });
+    expect((await bob.request('GET', url.replace(/actions$/, 'history'))).statusCode).toBe(403);
     expect((await rita.request('POST', url, { action: 'resolve' })).statusCode).toBe(409);
     await rita.json('POST', url, { action: 'tag', tag: 'questionable' });
     await rita.json('POST', url, { action: 'comment', text: 'checking with the desk' });

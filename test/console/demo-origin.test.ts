@@ -10,6 +10,7 @@ import { Supervisor } from '../../src/pipeline/supervisor.js';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import { tempDir } from '../helpers/cli.js';
 import { startConsole, userWith, type ConsoleHarness } from '../helpers/console.js';
+import { SOURCES } from '../../src/sources/index.js';
 
 let h: ConsoleHarness;
 let tenantDir: { path: string; cleanup: () => Promise<void> };
@@ -38,6 +39,7 @@ describe('the built-in demo connector', () => {
     const supervisor = new Supervisor({
       store: h.store,
       workers: 0,
+      sources: SOURCES,
       load: () => loadManagedConnectors({ ...h, demoConnectorId: 'sandbox' }),
       intervalSeconds: 3600,
       maxRuns: 0,

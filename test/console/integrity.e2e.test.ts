@@ -1,7 +1,8 @@
 // The Integrity page in a real browser against a real `serve` archiving a sandbox tenant: an
 // auditor finds it in the navigation, sees the checkpoint serve signed, verifies the archive
-// (passed, and kept for the next visit), downloads the evidence package as a zip, and reads
-// the same page in Simplified Chinese.
+// (passed, and kept for the next visit), downloads the evidence package as a zip (refused with
+// the way out, Verify now, until a verification exists), and reads the same page in Simplified
+// Chinese.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -12,6 +13,7 @@ import { startSandboxConsole, type SandboxConsole } from '../helpers/sandbox-con
 interface IntegrityCatalogue {
   title: string;
   verification: { passed: string };
+  evidencePackage: { refused: Record<string, string> };
 }
 const catalogue = (lng: string) =>
   JSON.parse(
@@ -73,11 +75,20 @@ describe('the Integrity page in the browser', () => {
       await expect.poll(shownCheckpoint, { timeout: WAIT_MS + 30_000, interval: 3000 }).toBe('1');
       expect(await (await visible(page, 'integrity-ingest-head')).textContent()).toMatch(/^[0-9a-f]{64} /);
 
-      await byTestId(page, 'integrity-verify').click();
+      // No verification yet: the package is refused, saying why, and verifying is offered there.
+      const evidence = byTestId(page, 'integrity-evidence-state');
+      expect(await evidence.getAttribute('data-ready')).toBe('false');
+      expect(await evidence.getAttribute('data-reason')).toBe('never-verified');
+      expect(await evidence.locator('p').textContent()).toBe(EN.evidencePackage.refused['never-verified']);
+      expect(await byTestId(page, 'integrity-evidence').isDisabled()).toBe(true);
+
+      await byTestId(page, 'integrity-evidence-verify').click();
       const verification = byTestId(page, 'integrity-verification');
       await expect.poll(() => verification.getAttribute('data-ok'), { timeout: WAIT_MS }).toBe('true');
       expect(await byTestId(page, 'integrity-verification-status').textContent()).toBe(EN.verification.passed);
       expect(await byTestId(page, 'integrity-first-broken').count()).toBe(0);
+      await expect.poll(() => evidence.getAttribute('data-ready'), { timeout: WAIT_MS }).toBe('true');
+      expect(await evidence.getAttribute('data-verification')).toMatch(/^\d+$/);
 
       // The package link downloads a zip (fetched by the page's own session).
       const href = await byTestId(page, 'integrity-evidence').getAttribute('href');

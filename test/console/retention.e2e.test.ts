@@ -1,16 +1,18 @@
 // Retention in a real browser against a real `serve` archiving a sandbox tenant (its messages
 // date from November 2026, so a one-day policy finds them expired): the administrator creates a
 // policy on the page, locks it only after confirming, the dry run lists what would go, a review
-// batch made by `retention run` is approved by its named reviewer from the queue, and the page
-// reads in Chinese with the note that delivered copies are outside the archive.
+// batch made by `retention run` is opened and approved by the Reviewer it names on their own
+// disposition page, and the page reads in Chinese with the note that delivered copies are outside
+// the archive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { byTestId, login, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
+import { byTestId, login, logout, pageApi, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { startDemoConsole } from '../helpers/sandbox-console.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 
 const ADMIN = { username: 'ada', displayName: 'Ada Admin', password: PASSWORD };
+const REVIEWER = 'rosa';
 
 let ui: Awaited<ReturnType<typeof startDemoConsole>>;
 let serve: ServeProcess;
@@ -72,8 +74,15 @@ describe('retention in the browser', () => {
       expect(await byTestId(page, 'dry-run-table').textContent()).toContain(mailbox);
     }));
 
-  it('the named reviewer approves a disposition batch from the queue; the page reads in Chinese', () =>
+  it('a Reviewer named by the policy opens and approves its batch on My disposition; the page reads in Chinese', () =>
     step(async () => {
+      const created = await pageApi(page, 'POST', '/api/users', {
+        username: REVIEWER,
+        displayName: 'Rosa Reviewer',
+        password: PASSWORD,
+        roles: ['reviewer'],
+      });
+      expect(created.status).toBe(201);
       const add = await cli(
         'retention',
         'add',
@@ -84,18 +93,38 @@ describe('retention in the browser', () => {
         '--action',
         'review',
         '--reviewer',
-        ADMIN.username,
+        REVIEWER,
         '--data-dir',
         serve.dataDir,
       );
       expect(add.code).toBe(0);
       const run = await cliJson<{ waitingForReview: number }>('retention', 'run', '--data-dir', serve.dataDir);
       expect(run.waitingForReview).toBeGreaterThan(0);
+      // The administrator's queue names the reviewer and offers no decision.
       await page.reload();
-      await expect.poll(() => testIdsWithPrefix(page, 'approve-'), { timeout: WAIT_MS }).toHaveLength(1);
-      const [approve] = await testIdsWithPrefix(page, 'approve-');
+      const batchRows = async () => (await testIdsWithPrefix(page, 'batch-')).filter((x) => /^batch-\d+$/.test(x));
+      await expect.poll(batchRows, { timeout: WAIT_MS }).toHaveLength(1);
+      expect(await testIdsWithPrefix(page, 'approve-')).toHaveLength(0);
+      await logout(page);
+
+      await login(page, REVIEWER);
+      const nav = await testIdsWithPrefix(page, 'nav-');
+      expect(nav).toContain('nav-disposition');
+      expect(nav).not.toContain('nav-retention');
+      expect(nav).not.toContain('nav-mailboxes');
+      await byTestId(page, 'nav-disposition').click();
+      await visible(page, 'disposition-page');
+      await expect.poll(() => testIdsWithPrefix(page, 'disposition-approve-'), { timeout: WAIT_MS }).toHaveLength(1);
+      // An entry of the batch opens as an item; the reviewer's own batch is what they may open.
+      const [firstItem] = await testIdsWithPrefix(page, 'disposition-item-');
+      await byTestId(page, firstItem!).click();
+      await visible(page, 'item-page');
+      await expect.poll(() => byTestId(page, 'item-subject').count(), { timeout: WAIT_MS }).toBe(1);
+      await page.goBack();
+      await expect.poll(() => testIdsWithPrefix(page, 'disposition-approve-'), { timeout: WAIT_MS }).toHaveLength(1);
+      const [approve] = await testIdsWithPrefix(page, 'disposition-approve-');
       await byTestId(page, approve!).click();
-      await expect.poll(() => testIdsWithPrefix(page, 'approve-'), { timeout: WAIT_MS }).toHaveLength(0);
+      await visible(page, 'disposition-empty');
       const done = await cliJson<{ deleted: number; waitingForReview: number }>(
         'retention',
         'run',
@@ -104,7 +133,10 @@ describe('retention in the browser', () => {
       );
       expect(done.deleted).toBeGreaterThan(0);
       expect(done.waitingForReview).toBe(0);
+      await logout(page);
 
+      await login(page, ADMIN.username);
+      await byTestId(page, 'nav-retention').click();
       await byTestId(page, 'lang-switch').selectOption('zh-CN');
       expect(await (await visible(page, 'retention-outside-note')).textContent()).toContain('不受本系统控制');
     }));

@@ -2,7 +2,8 @@
 // `serve` archiving a sandbox tenant. An eDiscovery administrator adds a custom tag to a case
 // and assigns a Reviewer to one of its two review sets; the case cannot be closed while its
 // custodian hold is active. The Reviewer sees only the assigned set on "My review", tags the hit
-// with the custom tag, filters by it and opens its conversation; the other set is refused. Then
+// with the custom tag, filters by it, opens its conversation, finds it by a search within the set
+// and opens the item; the other set, the archive-wide search and the mailboxes are refused. Then
 // the administrator retires the tag (it stays on the item, is no longer offered), releases the
 // hold and closes the case, which leaves the active case list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +124,9 @@ describe('review by assignment in the browser', () => {
       const nav = await testIdsWithPrefix(page, 'nav-');
       expect(nav).toContain('nav-review');
       expect(nav).not.toContain('nav-cases');
+      // no archive-wide search or mailbox browsing: a Reviewer reaches only the work assigned
+      expect(nav).not.toContain('nav-search');
+      expect(nav).not.toContain('nav-mailboxes');
       await byTestId(page, 'nav-review').click();
       const table = await visible(page, 'my-review-table');
       await visible(table, `my-set-${assignedSet}`);
@@ -153,6 +157,24 @@ describe('review by assignment in the browser', () => {
       const anchor = await visible(page, 'transcript-anchor');
       expect(await anchor.textContent()).toContain(HIT_QUERY);
       await byTestId(page, 'review-conversation-back').click();
+      await visible(page, 'review-set-panel');
+
+      // A search within the set finds the hit; from it, the conversation and the item itself
+      // open (the item page offers no way into the mailbox). The archive's search is refused.
+      await byTestId(page, 'set-search-input').fill(HIT_QUERY);
+      await byTestId(page, 'set-search-run').click();
+      await expect
+        .poll(() => byTestId(page, 'set-search-total').getAttribute('data-total'), { timeout: WAIT_MS })
+        .toBe('1');
+      await byTestId(await visible(page, `set-hit-${HIT_MSGID}`), 'set-hit-conversation').click();
+      const around = await visible(page, 'transcript-anchor');
+      await around.locator('a.transcript-open').click();
+      await visible(page, 'item-page');
+      await expect.poll(() => byTestId(page, 'item-subject').count(), { timeout: WAIT_MS }).toBe(1);
+      expect(await byTestId(page, 'item-back').count()).toBe(0);
+      expect((await api('GET', `/api/search?q=${encodeURIComponent(HIT_QUERY)}`)).status).toBe(403);
+      expect((await api('GET', '/api/mailboxes')).status).toBe(403);
+      await page.goto(`/review/${assignedSet}`);
       await visible(page, 'review-set-panel');
 
       // The other set: refused by the API, and its page shows the refusal, not the set.

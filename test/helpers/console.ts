@@ -13,6 +13,7 @@ import { loadManagedConnectors } from '../../src/connectors/managed.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { tempDir } from './cli.js';
 import type { Logger } from '../../src/core/logger.js';
+import { SOURCES } from '../../src/sources/index.js';
 
 export interface ConsoleHarness {
   app: FastifyInstance;
@@ -43,6 +44,7 @@ export async function startConsole(
     ? new Supervisor({
         store,
         workers: 0,
+        sources: SOURCES,
         load: () => loadManagedConnectors({ config, store, secrets }),
         intervalSeconds: opts.intervalSeconds ?? 3600,
         ...(opts.logger ? { logger: opts.logger } : {}),

@@ -101,6 +101,7 @@ import { Bare, Layout, NAV } from './layout.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { CasePage } from './pages/CasePage.js';
 import { CasesPage } from './pages/CasesPage.js';
+import { DispositionReviewPage } from './pages/DispositionReviewPage.js';
 import { MyReviewPage } from './pages/cases/MyReviewPage.js';
 import { ReviewConversationPage } from './pages/cases/ReviewConversationPage.js';
 import { ReviewSetPage } from './pages/cases/ReviewSetPage.js';
@@ -274,6 +275,14 @@ function AppRoutes() {
               }
             />
             <Route
+              path="disposition"
+              element={
+                <Gate permission="retention:review">
+                  <DispositionReviewPage />
+                </Gate>
+              }
+            />
+            <Route
               path="supervision"
               element={
                 <Gate permission="supervision:review">
@@ -284,7 +293,7 @@ function AppRoutes() {
             <Route
               path="conversation/:itemKey"
               element={
-                <Gate permission="mailboxes:read">
+                <Gate permission="items:open">
                   <ConversationPage />
                 </Gate>
               }
@@ -308,7 +317,7 @@ function AppRoutes() {
             <Route
               path="mailboxes/:address/:itemKey"
               element={
-                <Gate permission="mailboxes:read">
+                <Gate permission="items:open">
                   <ItemPage />
                 </Gate>
               }
@@ -359,7 +368,9 @@ function AfterLogin() {
   const from = (location.state as { from?: string } | null)?.from;
   // The remembered page may be the previous user's: go there only if this user may open it.
   const area = from ? NAV.find((n) => from === n.path || from.startsWith(`${n.path}/`)) : undefined;
-  const allowed = from && from !== '/login' && (!area || can(area.permission));
+  // An item's page sits under /mailboxes but opens to items:open (a Reviewer's own items).
+  const itemPage = from !== undefined && /^\/mailboxes\/[^/]+\/[^/]+$/.test(from);
+  const allowed = from && from !== '/login' && (itemPage ? can('items:open') : !area || can(area.permission));
   return <Navigate to={allowed ? from : '/'} replace />;
 }
 

@@ -37,6 +37,12 @@ export const NAV: NavItem[] = [
   { page: 'audit', path: '/audit', permission: 'audit:read', label: tk('common:nav.audit') },
   { page: 'integrity', path: '/integrity', permission: 'integrity:read', label: tk('common:nav.integrity') },
   { page: 'retention', path: '/retention', permission: 'retention:read', label: tk('common:nav.retention') },
+  {
+    page: 'disposition',
+    path: '/disposition',
+    permission: 'retention:review',
+    label: tk('common:nav.disposition'),
+  },
   { page: 'users', path: '/users', permission: 'users:write', label: tk('common:nav.users') },
 ];
 

@@ -3,6 +3,7 @@ import { checkConnector, type CheckReport } from '../../pipeline/check.js';
 import { getCursor } from '../../store/index.js';
 import { openConfiguredStore, resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
+import { SOURCES } from '../../sources/index.js';
 
 export async function connectorCheckCommand(
   flags: CommonFlags & SandboxFlags & { json?: boolean },
@@ -19,7 +20,7 @@ export async function connectorCheckCommand(
   try {
     for (const c of connectors) {
       const cursor = (await getCursor(store.db, c.id)) ?? '0';
-      reports.push(await checkConnector(c, { db: store.db, cursor }));
+      reports.push(await checkConnector(c, { sources: SOURCES, db: store.db, cursor }));
     }
   } finally {
     await store.close();

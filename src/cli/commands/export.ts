@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { cliActor } from '../../compliance/audit/index.js';
+import { requireExportableCase } from '../../compliance/cases/index.js';
 import { EXPORT_FORMATS, runExport, type ExportFormat } from '../../compliance/export/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import { openConfiguredStore, resolveConfig, type CommonFlags } from '../context.js';
@@ -43,6 +44,8 @@ export async function exportCommand(flags: ExportFlags, io: Io): Promise<number>
   const cfg = await resolveConfig(flags);
   const store = await openConfiguredStore(cfg);
   try {
+    // As in the console: a closed case is read-only and exports nothing until reopened.
+    if (caseId !== undefined) await requireExportableCase(store.db, caseId);
     const res = await runExport(store, {
       format: flags.format as ExportFormat,
       outDir: resolve(flags.out),

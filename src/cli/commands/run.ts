@@ -8,6 +8,7 @@ import { SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
 import { cliLogger, resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
 import { openWriter, type WriterFlags } from '../writer.js';
+import { SOURCES } from '../../sources/index.js';
 
 export interface RunFlags extends CommonFlags, SandboxFlags, WriterFlags {
   once?: boolean;
@@ -52,7 +53,13 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
         bar.setTotal(Math.max(p.total, p.processed, 1));
         bar.update(p.processed, { phase: p.phase });
       };
-      const report = await runConnector(store, c, { workers: workersOf(cfg), onProgress, seal, logger });
+      const report = await runConnector(store, c, {
+        sources: SOURCES,
+        workers: workersOf(cfg),
+        onProgress,
+        seal,
+        logger,
+      });
       bar?.stop();
       reports.push(report);
       if (!flags.json) io.out(formatReport(report));

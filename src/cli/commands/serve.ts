@@ -25,6 +25,7 @@ import { openWriter, type WriterFlags } from '../writer.js';
 import { workersOf } from './run.js';
 import { IdleSummary } from '../idle-summary.js';
 import { listenConsole } from '../listen-console.js';
+import { SOURCES } from '../../sources/index.js';
 
 export interface ServeFlags extends CommonFlags, SandboxFlags, WriterFlags {
   interval?: string;
@@ -64,6 +65,7 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   const supervisor = new Supervisor({
     store,
     workers: workersOf(cfg),
+    sources: SOURCES,
     seal: secrets.textSeal(UPLOAD_SESSION_SEAL),
     load: () =>
       loadManagedConnectors({

@@ -22,6 +22,22 @@ export async function requireActiveCase(db: Db, caseId: number): Promise<CaseRow
   return c;
 }
 
+/**
+ * The case, refused with WXA_CASE_CLOSED when it is closed: an export of a closed case is
+ * refused from the console and the CLI alike, so what leaves the archive for a matter is what
+ * its team decided while it was open.
+ */
+export async function requireExportableCase(db: Db, caseId: number): Promise<CaseRow> {
+  const c = await requireCase(db, caseId);
+  if (c.status === 'closed')
+    throw new ArchiverError(
+      'WXA_CASE_CLOSED',
+      `case ${caseId} ("${c.name}") is closed, so nothing is exported from it; reopen it first ` +
+        `(\`wechat-archiver case reopen ${caseId}\`, or Reopen on the case's page in the console)`,
+    );
+  return c;
+}
+
 export async function closeCase(
   db: Db,
   caseId: number,

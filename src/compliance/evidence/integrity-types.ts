@@ -22,6 +22,8 @@ export interface IntegritySummary {
   latestCheckpoint: { number: number; at: string; signed: boolean; keyId: string; timestamped: boolean } | null;
   /** completeness gaps in each connector's seq: first and last missing seq */
   gaps: { connectorId: string; from: string; to: string; count: number }[];
+  /** what an evidence package downloaded now would carry, or why it would be refused */
+  evidence: EvidenceReadiness;
   /** null when no backup directory is configured */
   backup: {
     dir: string;
@@ -62,4 +64,33 @@ export interface IntegrityVerifyJob {
   result: IntegrityVerifyResult | null;
   /** when failed: why verify could not run to the end (not a broken archive: that is a result) */
   error: string | null;
+}
+
+/** The completed verification an evidence package carries, named so an auditor can tell which. */
+export interface PackagedVerification {
+  /** the verify run's number (the `verify_runs` row) */
+  id: number;
+  /** when the verification started */
+  checkedAt: string;
+  /** `full`: the whole archive; `since`: rows, blobs and time-stamps added since `since` (chains and signatures whole) */
+  scope: 'full' | 'since';
+  since: string | null;
+  ok: boolean;
+  problemCount: number;
+  actor: string;
+  via: string;
+}
+
+/**
+ * Whether the console can hand out an evidence package now. It carries the latest completed
+ * verification; without one, or when a checkpoint was signed after it (the report would not
+ * cover every checkpoint in the package), it is refused until verify runs again.
+ */
+export interface EvidenceReadiness {
+  verification: PackagedVerification | null;
+  refused: {
+    reason: 'never-verified' | 'no-report' | 'checkpoint-newer';
+    /** the newest checkpoint, when it is what made the verification stale */
+    checkpoint: { number: number; at: string } | null;
+  } | null;
 }

@@ -21,9 +21,10 @@ import { readLatestManifest } from '../backup/manifest.js';
 import type { CheckpointStatement } from './checkpoint.js';
 import { trustedTsaPem } from './checkpoint.js';
 import { writeEvidencePackage } from './package.js';
+import { evidenceReadiness, packagedVerification } from './package-verification.js';
 import { zipFiles } from './zip-stream.js';
 import { Problems, type Problem } from './problems.js';
-import type { IntegritySummary } from './integrity-types.js';
+import type { IntegritySummary, PackagedVerification } from './integrity-types.js';
 import { evidenceKeyPath, trustedPublicKey } from './signing-key.js';
 import { loadTombstones } from './verify-ingest.js';
 import { verifySeq } from './verify-seq.js';
@@ -63,6 +64,8 @@ export async function verifyAndRecord(
     first_broken: report.firstBroken ? JSON.stringify(report.firstBroken) : null,
     actor: opts.actor,
     via: opts.via,
+    // Kept whole: the console's evidence package carries the latest completed verification.
+    report_json: JSON.stringify(report),
   });
   return report;
 }
@@ -111,6 +114,7 @@ export async function integritySummary(store: Store, cfg: Config, now: number): 
           }
         : null,
     gaps,
+    evidence: await evidenceReadiness(db),
     backup,
   };
 }
@@ -124,14 +128,16 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 /**
- * The evidence package (what `wechat-archiver evidence --out DIR` writes) as a zip stream: it
- * is written to a private temporary directory first so that both paths share one writer, then
- * zipped as the client reads; the directory is removed when the stream ends, fails or is dropped.
+ * The evidence package (what `wechat-archiver evidence --out DIR` writes) as a zip stream,
+ * carrying the latest completed verification rather than running one inside the request
+ * (WXA_EVIDENCE_NOT_VERIFIED when there is none it can carry). It is written to a private
+ * temporary directory first so that both paths share one writer, then zipped as the client
+ * reads; the directory is removed when the stream ends, fails or is dropped.
  */
 export async function evidenceZip(
   store: Store,
   cfg: Config,
-): Promise<{ stream: Readable; report: VerifyReport; files: number }> {
+): Promise<{ stream: Readable; report: VerifyReport; verification: PackagedVerification; files: number }> {
   const { publicKeyPem, tsaCaPem } = await trustedKeys(cfg);
   if (!publicKeyPem) {
     throw new ArchiverError(
@@ -139,12 +145,17 @@ export async function evidenceZip(
       'no checkpoint has been signed yet (no evidence.key): run `wechat-archiver checkpoint` first',
     );
   }
-  const report = await verifyArchive(store, { publicKeyPem, ...(tsaCaPem ? { tsaCaPem } : {}) });
+  const { verification, report } = await packagedVerification(store.db);
   const tmp = await mkdtemp(join(tmpdir(), 'wxa-evidence-'));
   const cleanup = () => rm(tmp, { recursive: true, force: true });
   try {
     const out = join(tmp, 'evidence');
-    await writeEvidencePackage(store.db, out, { publicKeyPem, report, ...(tsaCaPem ? { tsaCaPem } : {}) });
+    await writeEvidencePackage(store.db, out, {
+      publicKeyPem,
+      report,
+      verification,
+      ...(tsaCaPem ? { tsaCaPem } : {}),
+    });
     const files = (await filesUnder(out)).map((path) => ({ name: `evidence/${relative(out, path)}`, path }));
     async function* withCleanup(): AsyncGenerator<Uint8Array> {
       try {
@@ -156,7 +167,7 @@ export async function evidenceZip(
     const stream = Readable.from(withCleanup(), { objectMode: false });
     // A stream dropped before its first read never enters the generator's finally.
     stream.once('close', () => void cleanup());
-    return { stream, report, files: files.length };
+    return { stream, report, verification, files: files.length };
   } catch (err) {
     await cleanup();
     throw err;

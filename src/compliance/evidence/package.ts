@@ -11,6 +11,7 @@ import { listCheckpoints, type CheckpointRow, type Db } from '../../store/index.
 import { statementHash, type CheckpointStatement } from './checkpoint.js';
 import { formatVerifyText } from './verify-text.js';
 import type { VerifyReport } from './verify.js';
+import type { PackagedVerification } from './integrity-types.js';
 
 export interface EvidencePackage {
   dir: string;
@@ -25,7 +26,13 @@ const name = (n: number) => String(n).padStart(6, '0');
 export async function writeEvidencePackage(
   db: Db,
   outDir: string,
-  opts: { publicKeyPem: string; tsaCaPem?: string; report: VerifyReport },
+  opts: {
+    publicKeyPem: string;
+    tsaCaPem?: string;
+    report: VerifyReport;
+    /** the recorded verification run the report comes from; absent when it was made for this package (the CLI) */
+    verification?: PackagedVerification;
+  },
 ): Promise<EvidencePackage> {
   const tmp = join(dirname(outDir), `.${relative(dirname(outDir), outDir)}.tmp-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
@@ -45,9 +52,10 @@ export async function writeEvidencePackage(
   }
   put('public-key.pem', opts.publicKeyPem);
   if (opts.tsaCaPem && timestamped > 0) put('tsa-ca.pem', opts.tsaCaPem);
-  put('verification-report.json', `${JSON.stringify(opts.report, null, 2)}\n`);
-  put('verification-report.txt', formatVerifyText(opts.report));
-  put('README.md', readme(rows, timestamped > 0, opts.tsaCaPem !== undefined));
+  const which = whichVerification(opts.verification);
+  put('verification-report.json', `${JSON.stringify({ verification: which.json, ...opts.report }, null, 2)}\n`);
+  put('verification-report.txt', `${which.text}\n${formatVerifyText(opts.report)}`);
+  put('README.md', readme(rows, timestamped > 0, opts.tsaCaPem !== undefined, which.text));
   const sums = [...files]
     .filter(([p]) => p !== 'README.md')
     .map(([p, b]) => `${createHash('sha256').update(b).digest('hex')}  ${p}`)
@@ -58,7 +66,25 @@ export async function writeEvidencePackage(
   return { dir: outDir, checkpoints: rows.length, timestamped, files: [...files.keys()].sort() };
 }
 
-function readme(rows: CheckpointRow[], timestamped: boolean, haveCa: boolean): string {
+/** How the package names the verification it carries, in the report's JSON and in words. */
+function whichVerification(v: PackagedVerification | undefined): { json: object; text: string } {
+  if (!v) {
+    return {
+      json: { run: null, madeFor: 'this package' },
+      text: 'This verification was run for this package, just before it was written, over the whole archive.',
+    };
+  }
+  const scope =
+    v.scope === 'full'
+      ? 'over the whole archive'
+      : `over the rows, blobs and time-stamps added since ${v.since} (the hash chains and every checkpoint's signature whole)`;
+  return {
+    json: { run: v.id, checkedAt: v.checkedAt, scope: v.scope, since: v.since, actor: v.actor, via: v.via },
+    text: `This is verification run ${v.id}, started ${v.checkedAt} by ${v.actor} (${v.via}), ${scope}: the latest completed verification when the package was made, and no checkpoint is newer than it.`,
+  };
+}
+
+function readme(rows: CheckpointRow[], timestamped: boolean, haveCa: boolean, verification: string): string {
   const last = rows[rows.length - 1];
   const lastStatement = last ? (JSON.parse(last.statement) as CheckpointStatement) : undefined;
   const links = rows
@@ -77,7 +103,7 @@ heads of the archive's two hash chains (the ingest log of every raw record, item
 entry, deletion tombstone and policy change; and the audit log of who did what), the archive's
 counts, the time, and the SHA-256 of the previous checkpoint. \`NNNNNN.sig\` is its Ed25519
 signature under \`public-key.pem\`${timestamped ? '; `NNNNNN.tsr` is the RFC 3161 time-stamp reply of an independent time-stamping authority over its SHA-256' : ''}.
-\`verification-report.json\` is what \`wechat-archiver verify\` found when this package was made.
+\`verification-report.json\` is what \`wechat-archiver verify\` found. ${verification}
 
 Compare \`public-key.pem\` with the copy of the archive's public key you received apart from
 this package (its SHA-256 is printed by \`openssl pkey -pubin -in public-key.pem -outform DER | sha256sum\`)${

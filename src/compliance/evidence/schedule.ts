@@ -4,7 +4,7 @@
  * a clean stop. A checkpoint is only made when a log grew, so an idle archive adds none.
  */
 import type { Config } from '../../config/index.js';
-import { latestCheckpoint, ingestHead, type Db } from '../../store/index.js';
+import { latestCheckpoint, ingestHeadId, type Db } from '../../store/index.js';
 import { checkpointIfChanged, type CheckpointStatement } from './checkpoint.js';
 
 /** How often the event count is looked at (ms); a checkpoint itself is rarer. */
@@ -24,7 +24,8 @@ export function startCheckpointSchedule(
   let busy: Promise<void> = Promise.resolve();
   const tick = async (final: boolean) => {
     const last = await latestCheckpoint(db);
-    const head = await ingestHead(db);
+    // The head row only: counting the log every poll would read the whole table beside the pipeline.
+    const head = await ingestHeadId(db);
     const stated = last ? (JSON.parse(last.statement) as CheckpointStatement) : undefined;
     const grown = head.lastId - (stated?.ingest.lastEventId ?? 0);
     const due =

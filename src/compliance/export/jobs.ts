@@ -19,7 +19,7 @@ import {
   type Store,
 } from '../../store/index.js';
 import { appendAudit } from '../audit/index.js';
-import { ipOf, listReviewSets, listSavedSearches, requireCase, type Actor } from '../cases/index.js';
+import { ipOf, listReviewSets, listSavedSearches, requireExportableCase, type Actor } from '../cases/index.js';
 import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
 import { runExport, type ExportFormat, type ExportProgress } from './run.js';
 import type { ExportRequest } from './selection.js';
@@ -64,8 +64,7 @@ export class ExportJobs {
 
   async start(caseId: number, format: ExportFormat, source: ExportSource, actor: Actor): Promise<ExportJobView> {
     const { store, now } = this.deps;
-    const c = await requireCase(store.db, caseId);
-    if (c.status === 'closed') throw new ArchiverError('WXA_CASE_CLOSED', `case ${caseId} is closed`);
+    await requireExportableCase(store.db, caseId);
     const described = await this.describe(caseId, source);
     // Refused now rather than failed later: no CJK font, no PDF.
     if (format === 'pdf') await loadPdfFont(this.deps.pdfFont);

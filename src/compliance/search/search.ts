@@ -25,6 +25,8 @@ export interface SearchRequest {
   sort?: 'newest' | 'relevance';
   /** only items with an entry in one of these mailboxes; undefined = all */
   mailboxScope?: readonly string[];
+  /** only items of this review set */
+  reviewSetId?: number;
 }
 
 export interface SearchHit {
@@ -99,6 +101,7 @@ export async function searchArchive(store: Store, req: SearchRequest): Promise<S
     sort,
     ...(after !== undefined ? { after } : {}),
     ...(req.mailboxScope ? { mailboxScope: req.mailboxScope.map(aliasKey) } : {}),
+    ...(req.reviewSetId !== undefined ? { reviewSetId: req.reviewSetId } : {}),
   });
   const terms = positiveTerms(ast);
   return {

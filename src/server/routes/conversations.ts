@@ -21,6 +21,7 @@ import { HttpError, notFound } from '../errors.js';
 import { sniffImageType } from '../image-sniff.js';
 import { itemUrls, readItemMessage } from '../item-view.js';
 import { parse } from '../schema.js';
+import { openableItems, reviewScopeOf } from '../item-access.js';
 import { mailboxScopeOf } from '../scope.js';
 import { transcript } from '../transcript.js';
 import { aroundParams, aroundQuery, conversationParams, conversationQuery, schemas } from './conversation-schemas.js';
@@ -49,6 +50,7 @@ const positionOf = (r: ConversationItemRow): ConversationPosition => ({ msgTime:
 
 async function pageOf(
   ctx: ServerContext,
+  req: FastifyRequest,
   conv: { connectorId: string; conversationId: string },
   older: { rows: ConversationItemRow[]; more: boolean } | undefined,
   newer: { rows: ConversationItemRow[]; more: boolean } | undefined,
@@ -56,7 +58,16 @@ async function pageOf(
   anchor: string | null,
 ): Promise<ConversationPage> {
   const rows = [...(older?.rows ?? []), ...(newer?.rows ?? [])];
-  const t = await transcript(ctx.store.db, conv.connectorId, rows, scope);
+  // A reader limited to their own work sees the neighbours as context, but opens only theirs.
+  const openable =
+    req.user && reviewScopeOf(req.user)
+      ? await openableItems(
+          ctx.store.db,
+          req.user,
+          rows.map((r) => r.itemKey),
+        )
+      : undefined;
+  const t = await transcript(ctx.store.db, conv.connectorId, rows, scope, openable);
   const first = rows[0];
   const last = rows[rows.length - 1];
   return {
@@ -115,7 +126,7 @@ export async function conversationAround(
     scope,
   });
   const newer = await listConversationAfter(db, found, { after: found.position, limit: limit - olderCount, scope });
-  const page = await pageOf(ctx, found, older, newer, scope, itemKey);
+  const page = await pageOf(ctx, req, found, older, newer, scope, itemKey);
   await auditView(ctx, req, found, page, extra);
   return page;
 }
@@ -125,7 +136,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServerContext): vo
 
   app.get(
     '/items/:itemKey/conversation',
-    { config: { access: 'mailboxes:read' }, schema: schemas.around },
+    { config: { access: 'items:open' }, schema: schemas.around },
     async (req, reply): Promise<ConversationPage> => {
       const { itemKey } = parse(aroundParams, req.params);
       const { limit } = parse(aroundQuery, req.query);
@@ -137,7 +148,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServerContext): vo
 
   app.get(
     '/conversations/:connectorId/:conversationId',
-    { config: { access: 'mailboxes:read' }, schema: schemas.page },
+    { config: { access: 'items:open' }, schema: schemas.page },
     async (req, reply): Promise<ConversationPage> => {
       const conv = parse(conversationParams, req.params);
       const q = parse(conversationQuery, req.query);
@@ -149,14 +160,14 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServerContext): vo
           limit: q.limit,
           scope,
         });
-        page = await pageOf(ctx, conv, undefined, newer, scope, null);
+        page = await pageOf(ctx, req, conv, undefined, newer, scope, null);
         // Everything before this page is what the reader came from: it can always be paged back to.
         const first = newer.rows[0];
         if (first) page.older = encodePosition(positionOf(first));
       } else {
         const before = q.before ? decodePosition(q.before, 'before') : undefined;
         const older = await listConversationBefore(db, conv, { ...(before ? { before } : {}), limit: q.limit, scope });
-        page = await pageOf(ctx, conv, older, undefined, scope, null);
+        page = await pageOf(ctx, req, conv, older, undefined, scope, null);
         const last = older.rows[older.rows.length - 1];
         if (before && last) page.newer = encodePosition(positionOf(last));
       }
@@ -169,7 +180,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServerContext): vo
 
   app.get(
     '/mailboxes/:address/items/:itemKey/attachments/:index/preview',
-    { config: { access: 'mailboxes:read' }, schema: schemas.preview },
+    { config: { access: 'items:open' }, schema: schemas.preview },
     async (req, reply) => {
       const p = parse(attachmentParams, req.params);
       const scope = mailboxScopeOf(req.user);

@@ -1,7 +1,8 @@
 /**
  * The Integrity page's API (Auditor, Organization admin): the archive's proof at a glance,
  * `verify` on demand as a background job the page polls (kept like the CLI's runs), and the
- * evidence package streamed as a zip. Running verify and taking the package away are audited.
+ * evidence package streamed as a zip, carrying the latest completed verification (never one run
+ * inside the request). Running verify and taking the package away are audited.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -101,15 +102,18 @@ export function integrityRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get(
     '/integrity/evidence',
-    { config: { access: 'integrity:read' }, schema: { summary: 'Evidence package (zip, streamed)' } },
+    {
+      config: { access: 'integrity:read' },
+      schema: { summary: 'Evidence package (zip, streamed) with the latest completed verification' },
+    },
     async (req, reply) => {
-      const { stream, report, files } = await evidenceZip(ctx.store, ctx.config);
+      const { stream, report, verification, files } = await evidenceZip(ctx.store, ctx.config);
       try {
         // Recorded when the download starts: a package taken away half-way was still taken.
         await ctx.audit(req, {
           action: 'integrity.evidence',
           target: 'archive',
-          detail: { verified: report.ok, files },
+          detail: { verified: report.ok, verification: verification.id, scope: verification.scope, files },
         });
       } catch (err) {
         stream.destroy(); // removes the package's temporary directory

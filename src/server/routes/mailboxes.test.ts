@@ -14,6 +14,7 @@ import type { AuditInput, ServerContext } from '../context.js';
 import type { ItemPage, ItemView, MailboxPage, SessionUser } from '../contract.js';
 import { sendError, toApiError } from '../errors.js';
 import { BODY_CSP, contentDisposition, mailboxRoutes } from './mailboxes.js';
+import { SOURCES } from '../../sources/index.js';
 
 const USER: SessionUser = { id: 1, username: 'rita', displayName: 'Rita', roles: ['reviewer'], permissions: [] };
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
     dir,
   );
   store = await openStore(config.dataDir);
-  const report = await runConnector(store, config.connectors[0]!, { workers: 0 });
+  const report = await runConnector(store, config.connectors[0]!, { sources: SOURCES, workers: 0 });
   expect(report.archived).toBeGreaterThan(200);
 
   app = Fastify({ routerOptions: { maxParamLength: 1000 } });

@@ -125,7 +125,7 @@ export function mailboxRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get(
     '/mailboxes/:address/items/:itemKey',
-    { config: { access: 'mailboxes:read' }, schema: schemas.item },
+    { config: { access: 'items:open' }, schema: schemas.item },
     async (req, reply): Promise<ItemView> => {
       const p = parse(itemParams, req.params);
       const { item, msg, size } = await openItem(p.address, p.itemKey);
@@ -160,7 +160,7 @@ export function mailboxRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get(
     '/mailboxes/:address/items/:itemKey/html',
-    { config: { access: 'mailboxes:read' }, schema: schemas.html },
+    { config: { access: 'items:open' }, schema: schemas.html },
     async (req, reply) => {
       const p = parse(itemParams, req.params);
       const { msg } = await openItem(p.address, p.itemKey);
@@ -174,7 +174,7 @@ export function mailboxRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get(
     '/mailboxes/:address/items/:itemKey/attachments/:index',
-    { config: { access: 'mailboxes:read' }, schema: schemas.attachment },
+    { config: { access: 'items:open' }, schema: schemas.attachment },
     async (req, reply) => {
       const p = parse(attachmentParams, req.params);
       const { item, msg } = await openItem(p.address, p.itemKey);

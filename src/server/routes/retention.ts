@@ -38,6 +38,8 @@ const decisionBody = z
   .strict();
 
 const DAY = 86_400_000;
+/** entries listed per batch on a reviewer's queue; the count says how many there are in all */
+const REVIEW_ENTRIES = 500;
 
 export function retentionRoutes(app: FastifyInstance, ctx: AppContext): void {
   const now = () => Date.now();
@@ -119,6 +121,28 @@ export function retentionRoutes(app: FastifyInstance, ctx: AppContext): void {
     async () => ({
       batches: await listBatches(ctx.store.db),
     }),
+  );
+
+  // A records reviewer's own queue: the batches naming them that wait for their decision, each
+  // with the entries it would delete (which they may open: server/item-access.ts). Without
+  // retention:read they see no other batch and no policy.
+  app.get(
+    '/retention/review',
+    {
+      config: { access: 'retention:review' },
+      schema: { summary: 'Disposition batches named to you that wait for your decision, with their entries' },
+    },
+    async (req) => {
+      const mine = await listBatches(ctx.store.db, ['pending', 'postponed'], actor(req));
+      return {
+        batches: await Promise.all(
+          mine.map(async (b) => ({
+            ...b,
+            items: await batchEntries(ctx.store.db, b.id, { offset: 0, limit: REVIEW_ENTRIES }),
+          })),
+        ),
+      };
+    },
   );
 
   app.get(

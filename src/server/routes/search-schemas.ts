@@ -1,5 +1,5 @@
 /**
- * Request and response schemas of GET /api/search, typed against the contract so that a
+ * Request and response schemas of GET /api/search (and a review set's search), typed against the contract so that a
  * change there fails here.
  */
 import { z } from 'zod';
@@ -52,6 +52,11 @@ const apiError = jsonSchema(
 export const schemas = {
   search: {
     summary: "Search the archive's messages, newest first (audited with the query and the number of results)",
+    querystring: jsonSchema(searchQuery),
+    response: { 200: jsonSchema(page), 400: apiError },
+  },
+  reviewSetSearch: {
+    summary: 'Search the items of a review set assigned to you (audited with the query and the number of results)',
     querystring: jsonSchema(searchQuery),
     response: { 200: jsonSchema(page), 400: apiError },
   },

@@ -20,6 +20,7 @@ import {
   type ApplyProgress,
 } from '../../compliance/supervision/index.js';
 import { isArchiverError } from '../../core/errors.js';
+import { can } from '../../security/index.js';
 import { getSupervisionApply, listSupervisionFlags } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
@@ -165,7 +166,17 @@ export function supervisionRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req) => {
       const q = parse(queueQuery, req.query);
+      // A reviewer's queue is their policies' flags and what they hold: the items they may open
+      // (server/item-access.ts). Whoever manages policies sees every flag.
+      const me = req.user?.username.toLowerCase() ?? '';
+      const reviewer = can(req.user?.roles ?? [], 'supervision:manage')
+        ? undefined
+        : {
+            username: me,
+            policyIds: (await listPolicies(ctx.store.db)).filter((p) => p.reviewers.includes(me)).map((p) => p.id),
+          };
       const rows = await listSupervisionFlags(ctx.store.db, {
+        ...(reviewer ? { reviewer } : {}),
         ...(q.policy ? { policyId: q.policy } : {}),
         ...(q.state ? { state: q.state } : {}),
         ...(q.assignee ? { assignee: q.assignee.toLowerCase() } : {}),

@@ -30,6 +30,7 @@ import { MAPPING_BODY_LIMIT, TEST_BODY_LIMIT } from '../body-limits.js';
 import { HttpError } from '../errors.js';
 import { checkMappingUpload, previewOf } from '../mapping-upload.js';
 import { jsonSchema, parse } from '../schema.js';
+import { SOURCES } from '../../sources/index.js';
 
 const testSourceBody = z.object({
   source: connectorInputSchema.shape.source,
@@ -94,7 +95,7 @@ export function wizardRoutes(app: FastifyInstance, ctx: AppContext): void {
           source,
           destinations: [{ kind: 'archive' }],
         });
-        const report = await checkConnector(cfg, { secrets });
+        const report = await checkConnector(cfg, { sources: SOURCES, secrets });
         const result: CheckResult = {
           ok: report.ok,
           lines: report.lines.map((l) => ({ name: l.check, ok: l.ok, detail: l.detail })),

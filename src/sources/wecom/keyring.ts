@@ -182,3 +182,11 @@ function asciiKey(bytes: Buffer, version: number): string {
   }
   return bytes.toString('latin1');
 }
+
+/** A ring of the keys in `keysDir` (when set) and of keys held in the secret store. */
+export async function loadKeyRing(keysDir: string, keys: { version: number; pem: string }[] = []): Promise<KeyRing> {
+  const ring = new KeyRing();
+  if (keysDir) await ring.loadKeyDir(keysDir);
+  for (const k of keys) ring.addKey(k.version, k.pem, `secret store (version ${k.version})`);
+  return ring;
+}

@@ -5,6 +5,7 @@
  * (and per release, so history keeps its shape).
  */
 import { sql, type Kysely } from 'kysely';
+import { dialectOf } from '../dialect/index.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('holds').addColumn('participants', 'text').execute();
@@ -12,7 +13,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
             SELECT connector_id, 'unmapped', item_key, raw_id, NULL, NULL,
                    CASE WHEN count(*) = 1 THEN 'participant ' || min(participant) || ' maps to no mailbox'
                         ELSE count(*) || ' participants map to no mailbox' END,
-                   min(created_at), released_at, json_group_array(participant)
+                   min(created_at), released_at, ${dialectOf(db).jsonArrayAgg(sql.ref('participant'))}
             FROM holds
             WHERE reason = 'unmapped' AND participant IS NOT NULL
             GROUP BY connector_id, raw_id, item_key, released_at`.execute(db);

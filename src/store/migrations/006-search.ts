@@ -14,6 +14,7 @@
  * `c*` and reads one posting list instead of merging thousands of bigram lists.
  */
 import { sql, type Kysely } from 'kysely';
+import { dialectKind } from '../dialect/index.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -45,6 +46,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('search_items_msgid').on('search_items').columns(['connector_id', 'msgid']).execute();
   await db.schema.createIndex('search_items_type').on('search_items').columns(['msgtype', 'id']).execute();
 
+  if (dialectKind(db) === 'postgres') return postgresIndexTables(db);
   // field: 'from' | 'to' (a person id), 'mailbox', 'conversation' (id and name); values normalised.
   await sql`CREATE TABLE search_facets (
       field TEXT NOT NULL, value TEXT NOT NULL, row_id INTEGER NOT NULL,
@@ -56,4 +58,33 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       PRIMARY KEY (alias, person_id)) WITHOUT ROWID`.execute(db);
   await sql`CREATE VIRTUAL TABLE search_fts USING fts5(
       tokens, content='', contentless_delete=1, tokenize='ascii', prefix='1')`.execute(db);
+}
+
+/**
+ * The same facet and alias tables on PostgreSQL (a clustered primary key has no equivalent
+ * there; the primary key index serves the same lookups), and the token index as a tsvector of
+ * our own tokens with a GIN index: `to_tsvector('simple', ...)` only lower-cases and splits on
+ * what our tokenizer already split on, so both dialects index the same tokens.
+ */
+async function postgresIndexTables(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('search_facets')
+    .addColumn('field', 'text', (c) => c.notNull())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('row_id', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('search_facets_pk', ['field', 'value', 'row_id'])
+    .execute();
+  await db.schema.createIndex('search_facets_row').on('search_facets').column('row_id').execute();
+  await db.schema
+    .createTable('search_aliases')
+    .addColumn('alias', 'text', (c) => c.notNull())
+    .addColumn('person_id', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('search_aliases_pk', ['alias', 'person_id'])
+    .execute();
+  await db.schema
+    .createTable('search_fts')
+    .addColumn('id', 'bigint', (c) => c.primaryKey())
+    .addColumn('tokens', sql`tsvector`, (c) => c.notNull())
+    .execute();
+  await sql`CREATE INDEX search_fts_tokens ON search_fts USING gin (tokens)`.execute(db);
 }

@@ -6,6 +6,7 @@
  * and drops the trigger first; that is what the ingest log's policy events and `verify` catch.
  */
 import { sql, type Kysely } from 'kysely';
+import { dialectKind } from '../dialect/index.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -27,25 +28,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   // A locked policy may only grow: a longer period (same unit), a new name. Anything else aborts.
-  await sql`
-    CREATE TRIGGER retention_policies_lock_update
-    BEFORE UPDATE ON retention_policies
-    WHEN OLD.locked = 1 AND (
-      NEW.locked <> 1 OR NEW.enabled <> OLD.enabled OR NEW.period_unit <> OLD.period_unit
-      OR NEW.period_value < OLD.period_value OR NEW.scope_json <> OLD.scope_json
-      OR NEW.action <> OLD.action OR NEW.id <> OLD.id
-      OR NEW.reviewer IS NOT OLD.reviewer OR NEW.locked_at IS NOT OLD.locked_at
-    )
-    BEGIN
-      SELECT RAISE(ABORT, 'WXA_RETENTION_LOCKED: a locked retention policy can only be extended');
-    END`.execute(db);
-  await sql`
-    CREATE TRIGGER retention_policies_lock_delete
-    BEFORE DELETE ON retention_policies
-    WHEN OLD.locked = 1
-    BEGIN
-      SELECT RAISE(ABORT, 'WXA_RETENTION_LOCKED: a locked retention policy cannot be removed');
-    END`.execute(db);
+  if (dialectKind(db) === 'postgres') await postgresLockTriggers(db);
+  else await sqliteLockTriggers(db);
 
   // One batch per policy and disposition run that found entries needing review. Its entries stay
   // until the batch is approved (then deleted through the one deletion path) or postponed.
@@ -79,4 +63,53 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const t of ['disposition_entries', 'disposition_batches', 'retention_policies'])
     await db.schema.dropTable(t).ifExists().execute();
+}
+
+async function sqliteLockTriggers(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE TRIGGER retention_policies_lock_update
+    BEFORE UPDATE ON retention_policies
+    WHEN OLD.locked = 1 AND (
+      NEW.locked <> 1 OR NEW.enabled <> OLD.enabled OR NEW.period_unit <> OLD.period_unit
+      OR NEW.period_value < OLD.period_value OR NEW.scope_json <> OLD.scope_json
+      OR NEW.action <> OLD.action OR NEW.id <> OLD.id
+      OR NEW.reviewer IS NOT OLD.reviewer OR NEW.locked_at IS NOT OLD.locked_at
+    )
+    BEGIN
+      SELECT RAISE(ABORT, 'WXA_RETENTION_LOCKED: a locked retention policy can only be extended');
+    END`.execute(db);
+  await sql`
+    CREATE TRIGGER retention_policies_lock_delete
+    BEFORE DELETE ON retention_policies
+    WHEN OLD.locked = 1
+    BEGIN
+      SELECT RAISE(ABORT, 'WXA_RETENTION_LOCKED: a locked retention policy cannot be removed');
+    END`.execute(db);
+}
+
+/** The same rules as a PL/pgSQL trigger function; IS DISTINCT FROM is SQLite's IS NOT for nulls. */
+async function postgresLockTriggers(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE FUNCTION retention_policies_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'DELETE' THEN
+        IF OLD.locked = 1 THEN
+          RAISE EXCEPTION 'WXA_RETENTION_LOCKED: a locked retention policy cannot be removed';
+        END IF;
+        RETURN OLD;
+      END IF;
+      IF OLD.locked = 1 AND (
+        NEW.locked <> 1 OR NEW.enabled <> OLD.enabled OR NEW.period_unit <> OLD.period_unit
+        OR NEW.period_value < OLD.period_value OR NEW.scope_json <> OLD.scope_json
+        OR NEW.action <> OLD.action OR NEW.id <> OLD.id
+        OR NEW.reviewer IS DISTINCT FROM OLD.reviewer OR NEW.locked_at IS DISTINCT FROM OLD.locked_at
+      ) THEN
+        RAISE EXCEPTION 'WXA_RETENTION_LOCKED: a locked retention policy can only be extended';
+      END IF;
+      RETURN NEW;
+    END $$`.execute(db);
+  await sql`CREATE TRIGGER retention_policies_lock_update BEFORE UPDATE ON retention_policies
+    FOR EACH ROW EXECUTE FUNCTION retention_policies_lock()`.execute(db);
+  await sql`CREATE TRIGGER retention_policies_lock_delete BEFORE DELETE ON retention_policies
+    FOR EACH ROW EXECUTE FUNCTION retention_policies_lock()`.execute(db);
 }

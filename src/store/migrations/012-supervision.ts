@@ -4,6 +4,7 @@
  * policy being applied to the archive's history so that an interrupted apply resumes.
  */
 import { sql, type Kysely } from 'kysely';
+import { dialectKind } from '../dialect/index.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -20,7 +21,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  await sql`CREATE TABLE supervision_flags (
+  if (dialectKind(db) === 'postgres') await postgresFlags(db);
+  else
+    await sql`CREATE TABLE supervision_flags (
       policy_id INTEGER NOT NULL REFERENCES supervision_policies(id),
       item_key TEXT NOT NULL,
       connector_id TEXT NOT NULL,
@@ -62,5 +65,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('flagged', 'integer', (c) => c.notNull())
     .addColumn('started_at', 'bigint', (c) => c.notNull())
     .addColumn('finished_at', 'bigint')
+    .execute();
+}
+
+/** The flags table on PostgreSQL: the same columns (64-bit integers) and key, a plain heap table. */
+async function postgresFlags(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('supervision_flags')
+    .addColumn('policy_id', 'integer', (c) => c.notNull().references('supervision_policies.id'))
+    .addColumn('item_key', 'text', (c) => c.notNull())
+    .addColumn('connector_id', 'text', (c) => c.notNull())
+    .addColumn('msgid', 'text', (c) => c.notNull())
+    .addColumn('msg_time', 'integer', (c) => c.notNull())
+    .addColumn('policy_version', 'integer', (c) => c.notNull())
+    .addColumn('terms_json', 'text', (c) => c.notNull())
+    .addColumn('reasons_json', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('tag', 'text')
+    .addColumn('assignee', 'text')
+    .addColumn('flagged_at', 'integer', (c) => c.notNull())
+    .addColumn('resolved_at', 'integer')
+    .addPrimaryKeyConstraint('supervision_flags_pk', ['policy_id', 'item_key'])
     .execute();
 }

@@ -33,7 +33,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_by', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await sql`INSERT OR IGNORE INTO review_tag_definitions (name, created_by, created_at)
-    SELECT name, created_by, created_at FROM case_tags`.execute(db);
+  await sql`INSERT INTO review_tag_definitions (name, created_by, created_at)
+    SELECT name, created_by, created_at FROM case_tags ON CONFLICT DO NOTHING`.execute(db);
   await db.schema.dropTable('case_tags').execute();
 }

@@ -18,6 +18,7 @@ import * as m015 from './015-case-tags.js';
 import * as m017 from './017-record-outcomes.js';
 import * as m019 from './019-delivery-doubt.js';
 import * as m021 from './021-search-fts-tuning.js';
+import * as m025 from './025-verify-run-reports.js';
 import * as m026 from './026-search-facet-ids.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '017-record-outcomes': m017,
   '019-delivery-doubt': m019,
   '021-search-fts-tuning': m021,
+  '025-verify-run-reports': m025,
   '026-search-facet-ids': m026,
 };
 

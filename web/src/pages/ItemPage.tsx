@@ -12,6 +12,7 @@ import { msgTypeKey } from './mailboxes/msg-types.js';
 import { conversationRoute } from './search/paths.js';
 import { itemApi, mailboxRoute } from './mailboxes/paths.js';
 import { useLoad } from './mailboxes/use-request.js';
+import { useSession } from '../session.js';
 import './mailboxes/mailboxes.css';
 import './search/search.css';
 
@@ -26,7 +27,12 @@ export function ItemPage() {
   const itemKey = params.itemKey ?? '';
   const item = useLoad(() => get<ItemView>(itemApi(address, itemKey)), [address, itemKey]);
   const view = item.data;
-  const back = <Link to={mailboxRoute(address)}>{t('item.back', { address })}</Link>;
+  // Back to the mailbox only for those who may browse it; a Reviewer opens items from their work.
+  const back = useSession().can('mailboxes:read') ? (
+    <Link to={mailboxRoute(address)} data-testid="item-back">
+      {t('item.back', { address })}
+    </Link>
+  ) : null;
   const actions = (
     <>
       <Link to={conversationRoute(itemKey)} data-testid="item-conversation">

@@ -114,10 +114,18 @@ const SPECIAL: Partial<Record<AuditAction, Special>> = {
     variant:
       e.detail.outcome === 'refused-hold' ? 'saysRefused' : e.detail.outcome === 'not-found' ? 'saysMissing' : 'says',
   }),
-  search: (e, c) => ({
-    variant: e.detail.error ? 'saysError' : 'says',
-    values: { q: str(e.detail.q ?? e.detail.query), results: c.fmt.number(Number(e.detail.results ?? 0)) },
-  }),
+  search: (e, c) => {
+    // A reviewer's search within a review set (target review-set:N), else the archive's.
+    const set = /^review-set:(\d+)$/.exec(e.target)?.[1];
+    return {
+      variant: e.detail.error ? 'saysError' : set ? 'saysSet' : 'says',
+      values: {
+        q: str(e.detail.q ?? e.detail.query),
+        results: c.fmt.number(Number(e.detail.results ?? 0)),
+        ...(set ? { set } : {}),
+      },
+    };
+  },
   export: (e, c) => {
     const caseId = /^case:(\d+)$/.exec(e.target)?.[1];
     const counts = e.detail.items ?? e.detail.entries ?? 0;

@@ -1,6 +1,7 @@
 /**
  * /review/:setId: one review set as its reviewer works it: which case it belongs to, and the
- * review panel (filter by tag, tag in bulk, comment, open an item's conversation). The same
+ * review panel (filter by tag, tag in bulk, comment, open an item's conversation), with a search
+ * within the set (a reviewer has no archive-wide search). The same
  * panel as on the case page, reached without being a member of the case.
  */
 import { useEffect, useState } from 'react';
@@ -9,6 +10,7 @@ import { Link, useParams } from 'react-router-dom';
 import { get } from '../../api.js';
 import { ErrorBanner, Facts, Loading, Page } from '../../components/index.js';
 import { ReviewSetPanel } from './review-set-panel.js';
+import { ReviewSetSearch } from './review-set-search.js';
 import { reviewRoute, reviewSetApi, type ReviewSetDetail } from './types.js';
 
 export function ReviewSetPage() {
@@ -35,6 +37,7 @@ export function ReviewSetPage() {
           [t('sets.reviewers'), detail.reviewers.join(', ') || '—'],
         ]}
       />
+      <ReviewSetSearch setId={id} />
       <ReviewSetPanel set={detail} />
     </Page>
   );

@@ -7,12 +7,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type {
+  EvidenceReadiness,
   IntegrityProblem,
   IntegritySummary,
   IntegrityVerifyJob,
   IntegrityVerifyResult,
 } from '../../../../src/server/contract.js';
 import { get } from '../../api.js';
+import { tk } from '../../i18n-keys.js';
 import {
   Button,
   Empty,
@@ -29,6 +31,13 @@ import {
 import { useVerifyJob } from './use-verify-job.js';
 
 type Gap = IntegritySummary['gaps'][number];
+
+/** Why the evidence package cannot be downloaded yet, in words. */
+const REFUSED: Record<NonNullable<EvidenceReadiness['refused']>['reason'], string> = {
+  'never-verified': tk('integrity:evidencePackage.refused.never-verified'),
+  'no-report': tk('integrity:evidencePackage.refused.no-report'),
+  'checkpoint-newer': tk('integrity:evidencePackage.refused.checkpoint-newer'),
+};
 
 const DAY_MS = 24 * 3600_000;
 
@@ -70,6 +79,42 @@ function Verification({ v }: { v: IntegritySummary['lastVerification'] | Integri
         </p>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * What the evidence package would carry (the latest completed verification, named), or why it
+ * cannot be downloaded yet, with the way out: verify now.
+ */
+function EvidenceState({ e, busy, onVerify }: { e: EvidenceReadiness; busy: boolean; onVerify: () => void }) {
+  const { t } = useTranslation('integrity');
+  const fmt = useFormat();
+  const v = e.verification;
+  if (e.refused) {
+    const cp = e.refused.checkpoint;
+    return (
+      <div data-testid="integrity-evidence-state" data-ready="false" data-reason={e.refused.reason}>
+        <p className="banner banner-warning">
+          {t(REFUSED[e.refused.reason], {
+            number: cp?.number,
+            at: cp ? fmt.dateTime(Date.parse(cp.at)) : '',
+          })}
+        </p>
+        <Button variant="primary" busy={busy} testId="integrity-evidence-verify" onClick={onVerify}>
+          {t('evidencePackage.verifyFirst')}
+        </Button>
+      </div>
+    );
+  }
+  if (!v) return null;
+  const scope =
+    v.scope === 'full'
+      ? t('evidencePackage.scopeFull')
+      : t('evidencePackage.scopeSince', { since: fmt.dateTime(Date.parse(v.since!)) });
+  return (
+    <p data-testid="integrity-evidence-state" data-ready="true" data-verification={v.id}>
+      {t('evidencePackage.carries', { id: v.id, at: fmt.dateTime(Date.parse(v.checkedAt)), actor: v.actor, scope })}
+    </p>
   );
 }
 
@@ -137,9 +182,15 @@ export function IntegrityPage() {
           <Button busy={busy} testId="integrity-verify-day" onClick={() => verify(Date.now() - DAY_MS)}>
             {t('verifyDay')}
           </Button>{' '}
-          <a className="btn btn-secondary" href="/api/integrity/evidence" download data-testid="integrity-evidence">
-            {t('evidence')}
-          </a>
+          {summary && !summary.evidence.refused ? (
+            <a className="btn btn-secondary" href="/api/integrity/evidence" download data-testid="integrity-evidence">
+              {t('evidence')}
+            </a>
+          ) : (
+            <Button disabled testId="integrity-evidence">
+              {t('evidence')}
+            </Button>
+          )}
         </>
       }
     >
@@ -151,6 +202,9 @@ export function IntegrityPage() {
         <>
           <Section title={t('verification.title')}>
             <Verification v={summary.lastVerification} />
+          </Section>
+          <Section title={t('evidencePackage.title')}>
+            <EvidenceState e={summary.evidence} busy={busy} onVerify={() => verify()} />
           </Section>
           <Section title={t('checkpoint.title')}>
             {cp ? (

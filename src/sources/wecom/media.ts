@@ -7,38 +7,18 @@
  * re-download on a mismatch, then the bytes are kept and the mismatch recorded.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { AttachmentRef } from '../core/model.js';
-import { SDK_ERRORS, SdkError, type FinanceClient } from '../sources/wecom/client.js';
-import {
-  clearMediaProgress,
-  getMediaProgress,
-  saveMediaProgress,
-  type MediaWrite,
-  type PartialFile,
-  type PreparedBlob,
-  type Store,
-} from '../store/index.js';
-
-export interface FetchedMedia {
-  write: MediaWrite;
-  blob?: PreparedBlob;
-  /** the bytes, for files that fit in one chunk; larger ones are only in the store */
-  bytes?: Buffer;
-  /** size of the stored file */
-  size?: number;
-}
+import type { AttachmentRef } from '../../core/model.js';
+import { SDK_ERRORS, SdkError, type FinanceClient } from './client.js';
+import { clearMediaProgress, getMediaProgress, saveMediaProgress, type PartialFile } from '../../store/index.js';
+import type { FetchedMedia, MediaContext as SourceMediaContext } from '../types.js';
 
 /** Guards against a source that never says "finished" (4096 x 512 KB = 2 GB). */
 const MAX_CHUNKS = 4096;
 /** Attempts at one chunk before the download is left for the next run (which resumes there). */
 const CHUNK_ATTEMPTS = 4;
 
-export interface MediaContext {
-  store: Store;
+export interface MediaContext extends SourceMediaContext {
   client: FinanceClient;
-  connectorId: string;
-  now: () => number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 function md5(bytes: Buffer): string {

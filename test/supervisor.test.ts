@@ -4,10 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectorSchema } from '../config/index.js';
-import { generateTenant } from '../sources/sandbox/index.js';
-import { openStore, type Store } from '../store/index.js';
-import { Supervisor, type ManagedConnector, type SupervisorEvent } from './supervisor.js';
+import { connectorSchema } from '../src/config/index.js';
+import { generateTenant } from '../src/sources/sandbox/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+import { Supervisor, type ManagedConnector, type SupervisorEvent } from '../src/pipeline/supervisor.js';
+import { SOURCES } from '../src/sources/index.js';
 
 let dir: string;
 let store: Store;
@@ -42,7 +43,7 @@ function waitFor(s: Supervisor, pred: (e: SupervisorEvent) => boolean): Promise<
 describe('Supervisor', () => {
   it('runs, pauses, resumes and reloads connectors', async () => {
     let wanted = [managed('one')];
-    const s = new Supervisor({ store, workers: 0, load: async () => wanted, intervalSeconds: 3600 });
+    const s = new Supervisor({ store, workers: 0, sources: SOURCES, load: async () => wanted, intervalSeconds: 3600 });
     const events: SupervisorEvent[] = [];
     s.on((e) => events.push(e));
     const firstRun = waitFor(s, (e) => e.type === 'run' && e.connectorId === 'one');

@@ -4,10 +4,11 @@
  * the directory APIs. A lookup that fails leaves the bare id (mapping by CSV still works); an
  * expired subscription stops the connector.
  */
-import type { ConnectorConfig } from '../config/index.js';
-import { ArchiverError } from '../core/errors.js';
-import { createDirectoryClient, enrichDirectory, type DirectoryClient } from '../sources/wecom/directory/index.js';
-import { saveDirectory, unknownDirectoryIds, type Db } from '../store/index.js';
+import type { ConnectorConfig } from '../../config/index.js';
+import { ArchiverError } from '../../core/errors.js';
+import { createDirectoryClient, enrichDirectory, type DirectoryClient } from './directory/index.js';
+import { saveDirectory, unknownDirectoryIds, type Db } from '../../store/index.js';
+import type { DirectoryRefresh } from '../types.js';
 
 export function directoryClientFor(cfg: ConnectorConfig): DirectoryClient | undefined {
   if (cfg.source.kind !== 'wecom' || !cfg.source.directory) return undefined;
@@ -25,11 +26,6 @@ export function directoryClientFor(cfg: ConnectorConfig): DirectoryClient | unde
     ...(contactSecret ? { contactSecret } : {}),
     ...(externalSecret ? { externalSecret } : {}),
   });
-}
-
-export interface DirectoryRefresh {
-  looked: number;
-  failures: string[];
 }
 
 export async function refreshDirectory(

@@ -1,0 +1,214 @@
+/**
+ * Where the ingest log's cost goes: one pipeline run of the sandbox tenant with the log (the
+ * compiled code in dist/), then its own work replayed apart, part by part, in CPU time of this
+ * thread (the main thread, where the pipeline does it): the rows' digests, the chain's hashes
+ * with each event's canonical detail, writing the events (the whole `appendIngestOn` in the
+ * run's own transactions), and the same rows inserted one statement each (how it was written
+ * before) against 64 to a statement, in the same run. The share of the database's pages the
+ * log takes says what it adds to the WAL, the commits' syncs and checkpoints. Each part is
+ * the median of several rounds, set beside the CPU the main thread and the whole process
+ * spent on the run.
+ *
+ *   npm run build && node --import tsx bench/ingest-log-parts.ts [--messages 4000] [--rounds 5]
+ *
+ * Writes bench/results/ingest-log-parts.json.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { generateTenant } from '../dist/sources/sandbox/index.js';
+import {
+  appendIngestOn,
+  entryDigest,
+  fastIngestHash,
+  itemDigest,
+  openStore,
+  rawDigest,
+  transact,
+  type IngestEventInput,
+} from '../dist/store/index.js';
+import { connectionOf } from '../dist/store/db.js';
+import { freshRun } from './fresh-run.js';
+import { threadCpu } from './thread-cpu.js';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '4000' },
+    rounds: { type: 'string', default: '5' },
+    workers: { type: 'string', default: '2' },
+  },
+});
+const here = import.meta.dirname;
+const tmp = join(here, 'tmp');
+const tenant = join(tmp, `ingest-tenant-${values.messages}`);
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** CPU and wall milliseconds of `fn`, the median of `rounds` runs (each after `before`). */
+async function measure(rounds: number, fn: () => unknown, before?: () => Promise<void>) {
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    if (before) await before();
+    const c = cpuMs();
+    const t = performance.now();
+    await fn();
+    wall.push(performance.now() - t);
+    cpu.push(cpuMs() - c);
+  }
+  const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
+  return { cpuMs: Number(median(cpu).toFixed(1)), wallMs: Number(median(wall).toFixed(1)) };
+}
+
+async function main(): Promise<void> {
+  await mkdir(tmp, { recursive: true });
+  if (!existsSync(join(tenant, 'tenant.json')))
+    await generateTenant({ outDir: tenant, seed: 13, messages: Number(values.messages) });
+  const rounds = Number(values.rounds);
+  const load = [loadavg()[0]!];
+
+  const { store, run } = await freshRun(tenant, join(tmp, 'ingest-parts-run'), Number(values.workers), 'dist');
+  const before = threadCpu();
+  const { report } = await run();
+  const after = threadCpu();
+  const db = store.db as unknown as Parameters<typeof appendIngestOn>[0];
+  const raws = await db
+    .selectFrom('raw_records')
+    .select(['connector_id', 'seq_key', 'msgid', 'publickey_ver', 'record_sha256', 'captured_at'])
+    .execute();
+  const items = await db.selectFrom('items').selectAll().execute();
+  const entries = await db
+    .selectFrom('mailbox_entries')
+    .select(['mailbox', 'folder', 'item_key', 'mime_sha256', 'msg_time', 'delivered_at', 'run_id'])
+    .execute();
+  const events = await db.selectFrom('ingest_log').selectAll().orderBy('id').execute();
+  // The log's share of the database's pages (what its rows add to the WAL, syncs and checkpoints).
+  const pages = await sql<{ name: string; bytes: number }>`
+    SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name`.execute(db);
+  const total = pages.rows.reduce((s, r) => s + Number(r.bytes), 0);
+  const logBytes = pages.rows.filter((r) => r.name === 'ingest_log').reduce((s, r) => s + Number(r.bytes), 0);
+  await store.close();
+
+  // The run's transactions: each appended its events with one `at`.
+  const groups: { at: number; events: IngestEventInput[] }[] = [];
+  for (const e of events) {
+    const input: IngestEventInput = {
+      kind: e.kind as IngestEventInput['kind'],
+      connectorId: e.connector_id,
+      ref: e.ref,
+      digest: e.digest,
+    };
+    if (e.detail_json !== '{}') input.detail = JSON.parse(e.detail_json) as Record<string, unknown>;
+    const last = groups[groups.length - 1];
+    if (last && last.at === Number(e.at)) last.events.push(input);
+    else groups.push({ at: Number(e.at), events: [input] });
+  }
+
+  const digests = await measure(rounds, () => {
+    for (const r of raws) rawDigest(r);
+    for (const i of items) itemDigest(i);
+    for (const e of entries) entryDigest(e);
+  });
+  const chain = await measure(rounds, () => {
+    let prev = '0'.repeat(64);
+    for (const e of events)
+      prev = fastIngestHash(prev, Number(e.at), e.kind, e.connector_id, e.ref, e.digest, e.detail_json);
+  });
+
+  const dir = join(tmp, 'ingest-parts-log');
+  let target: Awaited<ReturnType<typeof openStore>> | undefined;
+  const fresh = async () => {
+    await target?.close();
+    await rm(dir, { recursive: true, force: true });
+    target = await openStore(dir);
+  };
+  const append = await measure(
+    rounds,
+    async () => {
+      const tdb = target!.db;
+      for (const g of groups) await transact(tdb, async () => appendIngestOn(tdb, g.events, g.at));
+    },
+    fresh,
+  );
+  // The same rows, already hashed, inserted by the two statement shapes in the run's transactions.
+  const stored = events.map((e) => [
+    e.id,
+    e.at,
+    e.kind,
+    e.connector_id,
+    e.ref,
+    e.digest,
+    e.detail_json,
+    e.prev_hash,
+    e.hash,
+  ]);
+  const insertRows = (perStatement: number) => async () => {
+    const c = connectionOf(target!.db);
+    const row = `(${Array(9).fill('?').join(', ')})`;
+    const head =
+      'INSERT INTO ingest_log (id, at, kind, connector_id, ref, digest, detail_json, prev_hash, hash) VALUES ';
+    const many = c.prepare(head + Array(perStatement).fill(row).join(', '));
+    const one = c.prepare(head + row);
+    let i = 0;
+    for (const g of groups) {
+      const end = i + g.events.length;
+      c.exec('BEGIN');
+      for (; i + perStatement <= end; i += perStatement) many.run(stored.slice(i, i + perStatement).flat());
+      for (; i < end; i++) one.run(stored[i]!);
+      c.exec('COMMIT');
+    }
+  };
+  const insertEach = await measure(rounds, insertRows(1), fresh);
+  const insert64 = await measure(rounds, insertRows(64), fresh);
+  await target?.close();
+  load.push(loadavg()[0]!);
+
+  const mainCpu = before && after ? 1000 * (after.main - before.main) : NaN;
+  const allCpu = before && after ? 1000 * (after.all - before.all) : NaN;
+  const share = (ms: number) => ({
+    ofMainThread: Number((ms / mainCpu).toFixed(4)),
+    ofAllThreads: Number((ms / allCpu).toFixed(4)),
+  });
+  const result = {
+    machine: `${cpus().length} cores ${cpus()[0]?.model ?? ''}, shared with other jobs (noisy)`,
+    loadAverage1m: { before: Number(load[0]!.toFixed(2)), after: Number(load[1]!.toFixed(2)) },
+    node: process.version,
+    messages: Number(values.messages),
+    archived: report.archived,
+    run: { mainThreadCpuMs: Math.round(mainCpu), allThreadsCpuMs: Math.round(allCpu) },
+    events: events.length,
+    transactions: groups.length,
+    rounds,
+    /** CPU ms over the run's rows, median of the rounds, and as a share of the run's CPU */
+    parts: {
+      digests: { ...digests, ...share(digests.cpuMs), rows: raws.length + items.length + entries.length },
+      chainHashes: { ...chain, ...share(chain.cpuMs) },
+      appendIngestOn: {
+        ...append,
+        ...share(append.cpuMs),
+        note: 'chain hashes, canonical details and inserts, in the run’s transactions with their commits',
+      },
+    },
+    inserts: {
+      oneRowPerStatement: insertEach,
+      rowsPerStatement64: insert64,
+      ratioCpu: Number((insert64.cpuMs / insertEach.cpuMs).toFixed(3)),
+    },
+    pages: {
+      ingestLogBytes: logBytes,
+      databaseBytes: total,
+      share: Number((logBytes / total).toFixed(4)),
+    },
+  };
+  await mkdir(join(here, 'results'), { recursive: true });
+  await writeFile(join(here, 'results', 'ingest-log-parts.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+}
+
+await main();

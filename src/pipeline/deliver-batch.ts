@@ -1,0 +1,95 @@
+/**
+ * The batched delivery lane, for destinations that store several items at once (IMAP
+ * MULTIAPPEND): the rows a lane leased go to the destination together, so a mailbox's backlog
+ * costs one server transaction per batch instead of one per item. Rows in doubt (an earlier
+ * attempt may have stored them) are looked up one by one first, as ever. Exactly-once rests
+ * where it did: each leased row is marked in doubt until its outcome commits, so a crash
+ * anywhere in a batch leaves every row of it to be looked up before it is sent again.
+ */
+import type { BatchResult, RenderedItem } from '../destinations/types.js';
+import { releaseLeases, type DueDelivery, type Store } from '../store/index.js';
+import { recordFailure } from './deliver-failure.js';
+import { reduceAfter } from './deliver-reduce.js';
+import { deliverRow, holdMissing, recordOutcome, type LaneContext, type RowAction } from './deliver-row.js';
+import type { ConfiguredDestination, DeliverOptions } from './deliver.js';
+
+/** Applies what a failure stops to the lane's state. */
+function apply(action: RowAction, ctx: LaneContext, m: { done: boolean }): void {
+  if (action === 'auth') ctx.state.paused = true;
+  if (action === 'destination') ctx.state.stopped = true;
+  // The rest of this mailbox's rows wait too (their due time was moved with it).
+  if (action === 'mailbox') m.done = true;
+}
+
+const halted = (ctx: LaneContext, m: { done: boolean }) => ctx.state.paused || ctx.state.stopped || m.done;
+
+/** Delivers one lease of a mailbox's rows through `deliverBatch`; every row ends recorded or released. */
+export async function deliverLeasedBatch(
+  store: Store,
+  d: ConfiguredDestination,
+  m: { mailbox: string; done: boolean },
+  rows: readonly DueDelivery[],
+  ctx: LaneContext,
+  opts: DeliverOptions,
+): Promise<void> {
+  const loads = new Map(rows.map((r) => [r.id, ctx.items.get(r.itemKey)]));
+  // Errors surface where each load is awaited; this only keeps one from being "unhandled" meanwhile.
+  for (const l of loads.values()) l.catch(() => undefined);
+  const doubtful = rows.filter((r) => r.inDoubt);
+  const fresh = rows.filter((r) => !r.inDoubt);
+  for (const [i, row] of doubtful.entries()) {
+    if (halted(ctx, m)) return releaseLeases(store.db, [...doubtful.slice(i), ...fresh]);
+    apply(await deliverRow(store, d, row, loads.get(row.id)!, ctx, opts), ctx, m);
+  }
+  if (halted(ctx, m)) return releaseLeases(store.db, fresh);
+
+  const batch: { row: DueDelivery; item: RenderedItem }[] = [];
+  for (const row of fresh) {
+    try {
+      const item = await loads.get(row.id)!;
+      if (item) batch.push({ row, item });
+      else await holdMissing(store, row, ctx, opts);
+    } catch (err) {
+      apply(await recordFailure(store, row, err, ctx.counters, opts), ctx, m);
+    }
+  }
+  if (batch.length === 0) return;
+  if (halted(ctx, m))
+    return releaseLeases(
+      store.db,
+      batch.map((b) => b.row),
+    );
+  let results: BatchResult[];
+  try {
+    results = await d.destination.deliverBatch!(
+      batch.map((b) => b.item),
+      m.mailbox,
+    );
+  } catch (err) {
+    // A destination reports per item; anything thrown is a fault of the whole batch.
+    results = batch.map(() => ({ error: err }));
+  }
+  for (const [n, { row, item }] of batch.entries()) {
+    const r = results[n] ?? { error: new Error('the destination gave no result for this item') };
+    if (r.outcome) {
+      await recordOutcome(row, r.outcome, ctx);
+      continue;
+    }
+    if (halted(ctx, m)) {
+      // The batch failed as a whole (credentials, a pause) and one row already said what to
+      // do; the others wait as they would have unsent, but looked up first to be safe.
+      await releaseLeases(store.db, [{ id: row.id, inDoubt: true }]);
+      continue;
+    }
+    let outcome;
+    try {
+      // Refused as too large or for some attachments: a copy without them.
+      outcome = await reduceAfter(r.error, d.destination, item, m.mailbox, opts, { inDoubt: false });
+    } catch (err) {
+      apply(await recordFailure(store, row, err, ctx.counters, opts), ctx, m);
+      continue;
+    }
+    // Outside the catch above: a failed ledger commit is not a failed delivery (the lane stops).
+    await recordOutcome(row, outcome, ctx);
+  }
+}

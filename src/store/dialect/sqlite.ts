@@ -1,0 +1,52 @@
+/**
+ * SQLite's spelling of the dialect points, and its connection: better-sqlite3 under Kysely,
+ * with the pragmas the archive's invariants need. `connectionOf` hands the raw connection to the
+ * few hot paths that reuse prepared statements (capture, processing, the ingest log, the search
+ * index); on a PostgreSQL store it refuses with WXA_STORE_SQLITE_ONLY instead of failing later.
+ */
+import SQLite from 'better-sqlite3';
+import { Kysely, sql, SqliteDialect, type RawBuilder } from 'kysely';
+import { ArchiverError } from '../../core/errors.js';
+import type { StoreDialect } from './index.js';
+
+export const sqliteDialect: StoreDialect = {
+  kind: 'sqlite',
+  jsonArrayAgg: (expr) => sql<string>`json_group_array(${expr})`,
+  jsonStrings: (column, alias) => sql`json_each(${column}) ${sql.id(alias)}`,
+  jsonField: (column, field) => sql<string | null>`json_extract(${column}, ${'$.' + field})`,
+  groupConcat: (expr, separator) => sql<string | null>`group_concat(${expr}, ${separator})`,
+  utcDay: (ms: RawBuilder<unknown>) => sql<string>`strftime('%Y-%m-%d', ${ms} / 1000, 'unixepoch')`,
+  lockInTransaction: async () => undefined,
+};
+
+/** The connection under each Kysely made here, for the hot paths that reuse prepared statements. */
+const CONNECTIONS = new WeakMap<object, SQLite.Database>();
+
+/** Opens `file` (':memory:' for tests) with WAL, full sync, foreign keys and a busy timeout. */
+export function openSqlite<DB>(file: string): Kysely<DB> {
+  const conn = new SQLite(file);
+  // WAL lets readers (status, console) run beside the writer; synchronous=FULL makes every
+  // committed transaction survive power loss, which the cursor-with-records invariant needs.
+  conn.pragma('journal_mode = WAL');
+  conn.pragma('synchronous = FULL');
+  conn.pragma('foreign_keys = ON');
+  conn.pragma('busy_timeout = 10000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: conn }) });
+  CONNECTIONS.set(db, conn);
+  return db;
+}
+
+/**
+ * The better-sqlite3 connection of a Db. There is one connection per Db, so statements run on it
+ * inside a Kysely transaction's callback belong to that transaction. `what` names the store
+ * function that needs it, for the message on a PostgreSQL store.
+ */
+export function sqliteConnection(db: object, what = 'this store function'): SQLite.Database {
+  const c = CONNECTIONS.get(db);
+  if (c) return c;
+  throw new ArchiverError(
+    'WXA_STORE_SQLITE_ONLY',
+    `${what} runs only on the embedded SQLite database for now (it uses prepared statements of that ` +
+      'database directly); open the archive without --database / WXA_DATABASE_URL for this',
+  );
+}

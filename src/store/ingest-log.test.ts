@@ -1,0 +1,106 @@
+// The ingest log's hot path (one pass over a batch, 64 rows per INSERT) writes exactly the rows
+// the generic path writes, each hash recomputable by `ingestHash` (what verify and an auditor
+// use), across batch sizes that end inside and on a 64-row statement; and a rolled-back
+// transaction leaves neither rows nor a moved head.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  appendIngest,
+  appendIngestOn,
+  ingestHash,
+  ingestHead,
+  openStore,
+  transact,
+  type IngestEventInput,
+  type Store,
+} from './index.js';
+import { CHAIN_GENESIS } from './hash-chain.js';
+
+let dir: string;
+const stores: Store[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wxa-ingest-log-'));
+});
+
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function open(name: string): Promise<Store> {
+  const s = await openStore(join(dir, name));
+  stores.push(s);
+  return s;
+}
+
+/** Events of every shape the log holds: refs with newlines and quotes, CJK text, details of each kind. */
+function events(n: number, from: number): IngestEventInput[] {
+  return Array.from({ length: n }, (_, k) => {
+    const i = from + k;
+    const e: IngestEventInput = {
+      kind: (['raw', 'item', 'entry', 'tombstone'] as const)[i % 4]!,
+      connectorId: i % 5 === 0 ? 'c"2' : 'c1',
+      ref: i % 3 === 0 ? `mailbox${i}@example.com\nWeChat Archiver\nkey-${i}` : `seq-${i}-客户`,
+      digest: i % 7 === 0 ? '' : i.toString(16).padStart(64, '0'),
+    };
+    if (i % 4 === 1) e.detail = { msgid: `m${i}`, seqKey: `s${i}\\"` };
+    if (i % 6 === 2) e.detail = { reason: '保留期满', count: i, nested: { b: 1, a: [2, 'x'] } };
+    if (i % 11 === 0) e.detail = { 10: 'numeric key', 2: 'another' };
+    return e;
+  });
+}
+
+const BATCHES = [1, 63, 64, 65, 130, 7];
+
+async function rows(s: Store) {
+  return s.db.selectFrom('ingest_log').selectAll().orderBy('id').execute();
+}
+
+describe('ingest log hot path', () => {
+  it('writes the rows the generic path writes, every hash recomputable and linked', async () => {
+    const fast = await open('fast');
+    const generic = await open('generic');
+    let from = 0;
+    for (const [b, size] of BATCHES.entries()) {
+      const batch = events(size, from);
+      from += size;
+      const now = 1_700_000_000_000 + b;
+      await transact(fast.db, async () => appendIngestOn(fast.db, batch, now));
+      await transact(generic.db, async (tx) => appendIngest(tx, batch, now));
+    }
+    const got = await rows(fast);
+    expect(got).toHaveLength(from);
+    expect(got).toEqual(await rows(generic));
+    let prev = CHAIN_GENESIS;
+    for (const [i, r] of got.entries()) {
+      expect(r.id).toBe(i + 1);
+      expect(r.prev_hash).toBe(prev);
+      expect(r.hash).toBe(ingestHash(prev, r));
+      prev = r.hash;
+    }
+    expect(await ingestHead(fast.db)).toEqual({ lastId: from, hash: prev, events: from });
+  });
+
+  it('continues a chain the generic path started, and a rollback leaves it as it was', async () => {
+    const s = await open('mixed');
+    await transact(s.db, async (tx) => appendIngest(tx, events(3, 0), 1));
+    await transact(s.db, async () => appendIngestOn(s.db, events(70, 3), 2));
+    const before = await ingestHead(s.db);
+    await expect(
+      transact(s.db, async () => {
+        appendIngestOn(s.db, events(100, 73), 3);
+        throw new Error('the batch failed after its events were appended');
+      }),
+    ).rejects.toThrow('the batch failed');
+    expect(await ingestHead(s.db)).toEqual(before);
+    await transact(s.db, async () => appendIngestOn(s.db, events(2, 73), 4));
+    const got = await rows(s);
+    expect(got).toHaveLength(75);
+    for (const [i, r] of got.entries()) {
+      expect(r.hash).toBe(ingestHash(i === 0 ? CHAIN_GENESIS : got[i - 1]!.hash, r));
+    }
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * Runs a store suite once per database dialect: the embedded SQLite file and PostgreSQL (a
+ * throw-away cluster from test/helpers/postgres.ts, started once per test file, with a fresh
+ * database for every `openDb` / `openStore`). A suite written with `describeDialects` asserts
+ * the same behaviour of the same repository functions on both.
+ *
+ * WXA_TEST_DIALECTS=sqlite (or postgres) narrows a local run to one; CI runs both. A missing
+ * PostgreSQL installation fails the postgres half loudly rather than skipping it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
+import { openDatabase, type Db } from '../../src/store/db.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { startPostgres, type PostgresCluster } from './postgres.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DialectTarget {
+  readonly kind: DialectName;
+  /** A new, migrated, empty database (SQLite: in memory). */
+  openDb(): Promise<Db>;
+  /** A store on `dataDir` whose database is this dialect's (PostgreSQL: a new database). */
+  openStore(dataDir: string, opts?: Parameters<typeof openStore>[1]): Promise<Store>;
+  /** PostgreSQL only: a URL of a new, migrated, empty database. */
+  newDatabaseUrl(): Promise<string>;
+}
+
+let cluster: Promise<PostgresCluster> | undefined;
+let users = 0;
+let migrated: Promise<string> | undefined;
+
+/**
+ * A database migrated once per cluster and then copied for each test (CREATE DATABASE ...
+ * TEMPLATE copies files): the migrations themselves are tested by every first copy and by
+ * src/store/dialect/postgres.test.ts; the tests after it need not pay for them again.
+ */
+async function migratedDatabase(pgc: PostgresCluster): Promise<string> {
+  migrated ??= (async () => {
+    const name = 'wxa_migrated';
+    const db = await openDatabase({ url: await pgc.createDatabase(name) });
+    await db.destroy();
+    return name;
+  })();
+  return pgc.createDatabase(undefined, { template: await migrated });
+}
+
+async function acquire(): Promise<PostgresCluster> {
+  users++;
+  cluster ??= startPostgres();
+  return cluster;
+}
+
+async function release(): Promise<void> {
+  if (--users > 0 || !cluster) return;
+  const c = cluster;
+  cluster = undefined;
+  migrated = undefined;
+  await (await c).stop();
+}
+
+function selected(): DialectName[] {
+  const only = process.env.WXA_TEST_DIALECTS?.split(',').map((s) => s.trim());
+  const all: DialectName[] = ['sqlite', 'postgres'];
+  return only ? all.filter((d) => only.includes(d)) : all;
+}
+
+/** `describe(name [dialect], ...)` once per selected dialect. */
+export function describeDialects(name: string, body: (t: DialectTarget) => void): void {
+  for (const kind of selected()) {
+    describe(`${name} [${kind}]`, () => {
+      let pgc: PostgresCluster | undefined;
+      if (kind === 'postgres') {
+        beforeAll(async () => {
+          pgc = await acquire();
+        });
+        afterAll(release);
+      }
+      const newDatabaseUrl = async () => {
+        if (!pgc) throw new Error('newDatabaseUrl is for the postgres dialect only');
+        return migratedDatabase(pgc);
+      };
+      body({
+        kind,
+        newDatabaseUrl,
+        openDb: async () =>
+          kind === 'sqlite' ? openDatabase({ file: ':memory:' }) : openDatabase({ url: await newDatabaseUrl() }),
+        openStore: async (dataDir, opts = {}) =>
+          kind === 'sqlite'
+            ? openStore(dataDir, opts)
+            : openStore(dataDir, { ...opts, database: { url: await newDatabaseUrl() } }),
+      });
+    });
+  }
+}
+
+/**
+ * A fresh store in a temporary data directory before each test of the suite, closed and removed
+ * after it; `prefix` names the directory. Returns a getter for the current test's store.
+ */
+export function storeEachTest(t: DialectTarget, prefix: string): () => Store {
+  let dir = '';
+  let store: Store | undefined;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), `wxa-${prefix}-`));
+    store = await t.openStore(dir);
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!store) throw new Error('storeEachTest: no store outside a test');
+    return store;
+  };
+}
