@@ -17,3 +17,21 @@ export function base64Lines(data: Buffer): Buffer {
   }
   return out;
 }
+
+/** Input bytes per line: 57 bytes are 76 base64 characters. */
+const LINE_BYTES = (LINE / 4) * 3;
+
+/**
+ * The same lines as `base64Lines`, for bytes that arrive in chunks (a medium streamed from the
+ * object store): the input is cut at whole lines, so the output is byte for byte the same.
+ */
+export async function* base64LinesOf(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let rest = Buffer.alloc(0);
+  for await (const chunk of source) {
+    const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+    const whole = data.length - (data.length % LINE_BYTES);
+    if (whole > 0) yield base64Lines(data.subarray(0, whole));
+    rest = Buffer.from(data.subarray(whole));
+  }
+  if (rest.length) yield base64Lines(rest);
+}

@@ -31,6 +31,7 @@ export {
   type PreparedBlob,
 } from './blobs/index.js';
 export { openBlobStore, type BlobsOptions } from './blobs/open.js';
+export { MessageHash, type MessagePiece, type StoredMessage } from './blobs/read-batch.js';
 export * from './media-progress.js';
 export * from './console-connectors.js';
 export * from './console-queries.js';

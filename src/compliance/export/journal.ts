@@ -5,9 +5,10 @@
  * as an uninterrupted run; a torn last line (killed mid-write) is ignored.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { syncDir } from '../../store/blobs/local.js';
 
 export interface JournalHeader {
   version: 1;
@@ -62,17 +63,35 @@ export async function readHeader(out: string): Promise<{ header: JournalHeader; 
   return { header, keys };
 }
 
-/** Writes the header and the key list; the header last (renamed into place), so it names a complete list. */
+async function writeDurable(path: string, data: string): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Writes the header and the key list, durably; the header last (renamed into place), so it
+ * names a complete list.
+ */
 export async function writeHeader(out: string, header: JournalHeader, keys: readonly string[]): Promise<void> {
   const dir = journalDir(out);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'items.txt'), keys.map((k) => `${k}\n`).join(''));
-  await writeFile(join(dir, 'header.json.tmp'), JSON.stringify(header));
+  await writeDurable(join(dir, 'items.txt'), keys.map((k) => `${k}\n`).join(''));
+  await writeDurable(join(dir, 'done.jsonl'), '');
+  await writeDurable(join(dir, 'header.json.tmp'), JSON.stringify(header));
   await rename(join(dir, 'header.json.tmp'), join(dir, 'header.json'));
-  await writeFile(join(dir, 'done.jsonl'), '');
+  await syncDir(dir);
+  await syncDir(out);
 }
 
-/** The journal of items done, open for the run: a batch's lines go in one write. */
+/**
+ * The journal of items done, open for the run: a batch's lines go in one write, made durable
+ * before the call returns (the caller has made the batch's files durable before that).
+ */
 export async function openJournal(out: string): Promise<{
   append(items: readonly JournalItem[]): Promise<void>;
   close(): Promise<void>;
@@ -80,7 +99,9 @@ export async function openJournal(out: string): Promise<{
   const fh = await open(join(journalDir(out), 'done.jsonl'), 'a');
   return {
     append: async (items) => {
-      if (items.length) await fh.write(items.map((i) => JSON.stringify(i) + '\n').join(''));
+      if (!items.length) return;
+      await fh.write(items.map((i) => JSON.stringify(i) + '\n').join(''));
+      await fh.datasync();
     },
     close: () => fh.close(),
   };

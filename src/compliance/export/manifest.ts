@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncDir } from '../../store/blobs/local.js';
 import { readDone, type JournalHeader, type JournalItem } from './journal.js';
 import type { WrittenFile } from './load-files-write.js';
 
@@ -93,5 +94,6 @@ export async function writeManifest(
     await fh.close();
   }
   await rename(`${path}.part`, path);
+  await syncDir(out);
   return { path, sha256: hash.digest('hex'), counts };
 }

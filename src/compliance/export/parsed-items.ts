@@ -1,24 +1,37 @@
 /**
  * Reads journaled items back as parsed messages with their WeCom ids: what the per-conversation
- * formats (RSMF, PDF transcripts) build their files from. One file's items at a time.
+ * formats (RSMF, PDF transcripts) build their files from, their rows and stored messages read
+ * a few hundred at a time.
  */
 import { simpleParser } from 'mailparser';
-import { exportItemPeople, type Store } from '../../store/index.js';
+import { exportItemPeople, type Store, type StoredMessage } from '../../store/index.js';
 import type { JournalItem } from './journal.js';
+import { messageBytes } from './message-io.js';
 import type { RsmfItem } from './rsmf-manifest.js';
 import { mapLimit } from './write-util.js';
 
+/** Items whose rows and messages are read in one query each. */
+const READ_AT_ONCE = 500;
+
 export async function parsedItems(store: Store, items: readonly JournalItem[]): Promise<RsmfItem[]> {
   const people = new Map<string, { from: string; tolist: string[] }>();
-  for (let i = 0; i < items.length; i += 500)
+  const messages = new Map<string, StoredMessage>();
+  for (let i = 0; i < items.length; i += READ_AT_ONCE) {
+    const slice = items.slice(i, i + READ_AT_ONCE);
     for (const [k, v] of await exportItemPeople(
       store.db,
-      items.slice(i, i + 500).map((d) => d.itemKey),
+      slice.map((d) => d.itemKey),
     ))
       people.set(k, v);
-  // blobs read and parsed a few at a time: the reads overlap the parsing
+    for (const [k, v] of await store.blobs.readMessages(
+      store.db,
+      slice.map((d) => d.mimeSha256),
+    ))
+      messages.set(k, v);
+  }
+  // parsed a few at a time: a medium streamed from the object store overlaps the parsing
   const parsed = await mapLimit(items, 4, async (d): Promise<RsmfItem> => {
-    const mime = await store.blobs.read(store.db, d.mimeSha256);
+    const mime = await messageBytes(messages.get(d.mimeSha256)!, store.blobs.objects);
     return {
       controlNumber: d.controlNumber,
       itemKey: d.itemKey,
@@ -37,7 +50,7 @@ export async function parsedItems(store: Store, items: readonly JournalItem[]): 
 
 /** The journal grouped by file path, paths sorted (the order files are written in). */
 export async function groupByPath(
-  done: AsyncIterable<JournalItem>,
+  done: AsyncIterable<JournalItem> | Iterable<JournalItem>,
   pathOf: (d: JournalItem) => string = (d) => d.path,
 ): Promise<[string, JournalItem[]][]> {
   const byPath = new Map<string, JournalItem[]>();

@@ -1,15 +1,14 @@
 /**
  * The RSMF side of an export. While items are journaled each gets the path of its file (one
  * per custodian, conversation and UTC day, split so no file reaches 10,000 events); once all
- * are journaled the files are written from the journal, one file's items in memory at a time.
- * Writing is idempotent (same items, same bytes), so a resumed export simply writes them again.
+ * are journaled the files are written from the journal, a day at a time. Writing is idempotent
+ * (same items, same bytes), so a resumed export simply writes them again.
  */
-import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Store } from '../../store/index.js';
 import { readDone, type JournalItem } from './journal.js';
 import { groupByPath, parsedItems } from './parsed-items.js';
-import { KnownDirs } from './write-util.js';
+import { FileWriter, KnownDirs } from './write-util.js';
 import { rsmfFile } from './rsmf.js';
 import { RSMF_MAX_EVENTS } from './rsmf-manifest.js';
 
@@ -33,14 +32,58 @@ export class RsmfPaths {
   }
 }
 
-/** Writes every RSMF file named in the journal. */
+/** Items whose messages are read and parsed together (whole files, so one file may exceed it). */
+const CHUNK_ITEMS = 500;
+
+/**
+ * Writes every RSMF file named in the journal. The journal is in sent-time order and a file
+ * holds one UTC day, so a day's files are built from that day's items alone: memory holds one
+ * day's journal lines and a few hundred parsed messages, whatever the export's size.
+ */
 export async function writeRsmfFiles(out: string, store: Store): Promise<void> {
   const dirs = new KnownDirs();
-  for (const [path, items] of await groupByPath(readDone(out))) {
-    const { bytes } = rsmfFile(await parsedItems(store, items), path.slice('RSMF/'.length, -'.rsmf'.length));
-    const file = join(out, path);
-    await dirs.ensure(dirname(file));
-    await writeFile(`${file}.part`, bytes);
-    await rename(`${file}.part`, file);
+  // files are written through the thread pool while the next ones are built
+  const writer = new FileWriter();
+  const writeChunk = async (files: [string, JournalItem[]][]) => {
+    const parsed = await parsedItems(
+      store,
+      files.flatMap(([, items]) => items),
+    );
+    let at = 0;
+    for (const [path, items] of files) {
+      const { bytes } = rsmfFile(parsed.slice(at, at + items.length), path.slice('RSMF/'.length, -'.rsmf'.length));
+      at += items.length;
+      const file = join(out, path);
+      dirs.ensureSync(dirname(file));
+      // Not renamed into place: a resumed export writes every RSMF file again before its manifest.
+      await writer.write(file, [bytes]);
+    }
+  };
+  const writeDay = async (items: JournalItem[]) => {
+    let chunk: [string, JournalItem[]][] = [];
+    let size = 0;
+    for (const entry of await groupByPath(items)) {
+      chunk.push(entry);
+      size += entry[1].length;
+      if (size >= CHUNK_ITEMS) {
+        await writeChunk(chunk);
+        chunk = [];
+        size = 0;
+      }
+    }
+    if (chunk.length) await writeChunk(chunk);
+  };
+  let day = '';
+  let items: JournalItem[] = [];
+  for await (const d of readDone(out)) {
+    const today = d.dateSent.slice(0, 10);
+    if (today !== day && items.length) {
+      await writeDay(items);
+      items = [];
+    }
+    day = today;
+    items.push(d);
   }
+  if (items.length) await writeDay(items);
+  await writer.drain();
 }

@@ -7,28 +7,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, open, readdir, stat, truncate, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { crashPoint } from '../../core/fault-points.js';
+import { mkdir, open, readdir, stat, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
-import { exportItemRows, type ExportItemRow, type Store } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import { appendAudit } from '../audit/index.js';
-import { bareAddress, loadHeaders } from './headers.js';
-import {
-  journalDir,
-  openJournal,
-  readDone,
-  readHeader,
-  writeHeader,
-  type JournalHeader,
-  type JournalItem,
-} from './journal.js';
+import { exportBatch, type BatchContext } from './batch-write.js';
+import { journalDir, openJournal, readDone, readHeader, writeHeader, type JournalHeader } from './journal.js';
 import { writeLoadFiles } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
-import { KnownDirs, mapLimit, syncExport } from './write-util.js';
-import { mboxrdEntry } from './mboxrd.js';
+import { FileWriter, KnownDirs, syncExport, syncFiles } from './write-util.js';
 import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
-import { pdfBasePath, pdfPathOf, writePdfFiles } from './pdf-write.js';
+import { pdfPathOf, writePdfFiles } from './pdf-write.js';
 import { RsmfPaths, writeRsmfFiles } from './rsmf-write.js';
 import { resolveSelection, type ExportRequest } from './selection.js';
 
@@ -44,9 +34,8 @@ export interface ExportResult {
   resumed: boolean;
 }
 
-const BATCH = 200;
-/** Blobs read and files written at once within a batch (libuv runs four file operations at a time). */
-const PARALLEL = 8;
+/** Items per batch: a batch's files are made durable, then journaled, together. */
+const BATCH = 500;
 
 /** Where an export is: items journaled (`items`), then files written from the journal (`files`). */
 export interface ExportProgress {
@@ -62,6 +51,8 @@ export interface RunExportRequest extends ExportRequest {
   ip?: string;
   /** a caller's id for the export (the console's job id); otherwise one is made and journaled */
   exportId?: string;
+  /** items per batch (journaled together); the default suits every export, tests use small ones */
+  batchItems?: number;
   /** PDF: the font setting (config `export`) */
   pdfFont?: PdfFontSetting;
   onProgress?: (p: ExportProgress) => void;
@@ -149,54 +140,37 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   if (header.format === 'mbox') await cutMboxes(out, mboxEnd);
 
   const done = await openJournal(out);
-  const dirs = new KnownDirs();
+  const ctx: BatchContext = {
+    out,
+    store,
+    header,
+    dirs: new KnownDirs(),
+    writer: new FileWriter(),
+    mboxEnd,
+    rsmfPaths,
+    custodianFolder,
+    controlNumber,
+  };
+  // A batch is journaled only once its files are durable; its sync and journal write run while
+  // the next batch is read and written, one batch in flight at a time, in order.
+  let journaling: Promise<void> = Promise.resolve();
   try {
-    for (let i = next; i < keys.length; i += BATCH) {
-      const batch = keys.slice(i, i + BATCH);
-      const rows = await exportItemRows(store.db, batch, header.reviewSetId ?? undefined);
-      // The batch's blobs are read (and EML files written) a few at a time in parallel: the disk
-      // and the hashing overlap. A file is written before its journal line, and an EML file is
-      // written whole again on resume when its line is missing, so no rename is needed.
-      const read = await mapLimit(batch, PARALLEL, async (key, j) => {
-        const row = rows.get(key);
-        if (!row)
-          throw new ArchiverError(
-            'WXA_EXPORT_FAILED',
-            `item ${key} was deleted after the export began; export again into a new directory`,
-          );
-        const mime = await store.blobs.read(store.db, row.mimeSha256);
-        const item = journalItem(i + j, row, mime);
-        if (header.format === 'eml') {
-          item.path = `NATIVES/${custodianFolder(row.mailboxes[0])}/${item.controlNumber}.eml`;
-          await dirs.ensure(dirname(join(out, item.path)));
-          await writeFile(join(out, item.path), mime);
-        }
-        return { item, row, mime: header.format === 'mbox' ? mime : undefined };
-      });
-      for (const { item, row, mime } of read) {
-        if (header.format === 'pdf') {
-          // written once every item is journaled, a transcript per conversation (or day)
-          item.path = pdfBasePath(custodianFolder(row.mailboxes[0]), item);
-          if (row.recalledBy !== null) item.recalledBy = row.recalledBy;
-        } else if (header.format === 'rsmf') {
-          // written once every item is journaled, a file per conversation and day
-          item.path = rsmfPaths.next(item);
-          if (row.recalledBy !== null) item.recalledBy = row.recalledBy;
-        } else if (header.format === 'mbox') {
-          item.path = `MBOX/${custodianFolder(row.mailboxes[0])}.mbox`;
-          const entry = mboxrdEntry(mime!, bareAddress(item.from), row.msgTime);
-          await dirs.ensure(join(out, 'MBOX'));
-          await appendFile(join(out, item.path), entry);
-          item.end = (mboxEnd.get(item.path) ?? 0) + entry.length;
-          mboxEnd.set(item.path, item.end);
-        }
-        // a kill here leaves files (or mbox entries) the journal does not name yet: resume redoes them
-        crashPoint('export-item');
-      }
-      await done.append(read.map((r) => r.item));
-      progress({ phase: 'items', done: Math.min(i + BATCH, keys.length), total: keys.length });
+    const size = req.batchItems ?? BATCH;
+    for (let i = next; i < keys.length; i += size) {
+      const batch = await exportBatch(ctx, i, keys.slice(i, i + size));
+      await journaling;
+      const through = Math.min(i + size, keys.length);
+      journaling = (async () => {
+        if (batch.files.length) await syncFiles(out, batch.files);
+        await done.append(batch.items);
+        progress({ phase: 'items', done: through, total: keys.length });
+      })();
+      // a failure is raised by the next await of it, not as an unhandled rejection meanwhile
+      journaling.catch(() => undefined);
     }
+    await journaling;
   } finally {
+    await journaling.catch(() => undefined);
     await done.close();
   }
 
@@ -205,9 +179,10 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   const pathOf = header.format === 'pdf' ? await pdfPathOf(out) : undefined;
   if (header.format === 'pdf') await writePdfFiles(out, store, header, font!, pathOf!);
   const files = await writeLoadFiles(out, header);
+  // every file durable before the manifest vouches for it
+  await syncExport(out);
   progress({ phase: 'manifest', done: keys.length, total: keys.length });
   const manifest = await writeManifest(out, header, files, pathOf);
-  await syncExport(out);
   const counts = manifest.counts;
   await appendAudit(
     store.db,
@@ -248,26 +223,4 @@ async function cutMboxes(out: string, ends: Map<string, number>): Promise<void> 
     const end = ends.get(rel) ?? 0;
     if (size !== end) await truncate(join(dir, name), end);
   }
-}
-
-/** An item's journal line, but for its path (the format decides it). */
-function journalItem(n: number, row: ExportItemRow, mime: Buffer): JournalItem {
-  const h = loadHeaders(mime);
-  return {
-    n,
-    controlNumber: controlNumber(n),
-    itemKey: row.key,
-    msgid: row.msgid,
-    mimeSha256: row.mimeSha256,
-    bytes: mime.length,
-    path: '',
-    custodians: row.mailboxes,
-    from: h.from,
-    to: h.to,
-    subject: h.subject,
-    dateSent: new Date(row.msgTime).toISOString(),
-    conversation: row.conversationId,
-    msgtype: row.msgtype,
-    tags: row.tags,
-  };
 }

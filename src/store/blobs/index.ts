@@ -13,6 +13,7 @@ import { LocalBlobFiles, sha256Hex } from './local.js';
 import { LocalBlobStore } from './local-store.js';
 import { openPartial as openLocalPartial, type PartialFile } from './partial.js';
 import { decodeSkeleton, encodeSkeleton, type SkeletonPart } from './skeleton.js';
+import { readMessages, type StoredMessage } from './read-batch.js';
 import type { BlobRef, BlobStat, BlobStore } from './types.js';
 
 export { LocalBlobFiles, LocalBlobStore, sha256Hex, type BlobRef, type BlobStat, type BlobStore, type SkeletonPart };
@@ -106,6 +107,11 @@ export class ArchiveBlobs {
   /** Size and retention of a blob kept in the object store, or null. */
   stat(sha256: string): Promise<BlobStat | null> {
     return this.objects.stat(sha256);
+  }
+
+  /** Stored messages a batch at a time, as pieces the caller hashes as it reads them (read-batch.ts). */
+  readMessages(db: Db, shas: readonly string[]): Promise<Map<string, StoredMessage>> {
+    return readMessages(db, this.objects, shas);
   }
 
   /** Reads a blob by address and checks that its bytes still hash to it. */

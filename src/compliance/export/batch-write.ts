@@ -1,0 +1,143 @@
+/**
+ * One batch of an export's items: their rows in one query, their stored messages a slice at a
+ * time (one query per slice, a slice bounded in bytes so memory stays flat whatever the items'
+ * sizes), the EML files or mbox entries written, and the journal lines that will name them once
+ * the caller has made the files durable. RSMF and PDF only get their paths here: their files
+ * are written from the journal once every item is in it.
+ */
+import { appendFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { crashPoint } from '../../core/fault-points.js';
+import { ArchiverError } from '../../core/errors.js';
+import { exportItemRows, type ExportItemRow, type Store } from '../../store/index.js';
+import { bareAddress, loadHeaders } from './headers.js';
+import type { JournalHeader, JournalItem } from './journal.js';
+import { checkedPieces, headPiece, messageBytes, writeMessageFile } from './message-io.js';
+import { mboxrdEntry } from './mboxrd.js';
+import { pdfBasePath } from './pdf-write.js';
+import type { RsmfPaths } from './rsmf-write.js';
+import type { FileWriter, KnownDirs } from './write-util.js';
+
+/** Message bytes read at once: a slice of a batch ends once its messages reach this size. */
+const SLICE_BYTES = 16 << 20;
+
+export interface BatchContext {
+  out: string;
+  store: Store;
+  header: JournalHeader;
+  dirs: KnownDirs;
+  /** EML files in flight */
+  writer: FileWriter;
+  /** mbox: where each custodian's file ends */
+  mboxEnd: Map<string, number>;
+  rsmfPaths: RsmfPaths;
+  custodianFolder: (mailbox: string | undefined) => string;
+  controlNumber: (n: number) => string;
+}
+
+export interface BatchDone {
+  items: JournalItem[];
+  /** files written (absolute paths), to be made durable before the items are journaled */
+  files: string[];
+}
+
+/** Cuts rows into slices of at most SLICE_BYTES of messages (at least one row each). */
+function slices(rows: ExportItemRow[]): ExportItemRow[][] {
+  const out: ExportItemRow[][] = [];
+  let cur: ExportItemRow[] = [];
+  let bytes = 0;
+  for (const r of rows) {
+    if (cur.length && bytes + r.mimeSize > SLICE_BYTES) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(r);
+    bytes += r.mimeSize;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/** Exports the items `keys` (numbered from `first`). */
+export async function exportBatch(ctx: BatchContext, first: number, keys: readonly string[]): Promise<BatchDone> {
+  const { out, store, header } = ctx;
+  const byKey = await exportItemRows(store.db, keys, header.reviewSetId ?? undefined);
+  const rows = keys.map((key) => {
+    const row = byKey.get(key);
+    if (!row)
+      throw new ArchiverError(
+        'WXA_EXPORT_FAILED',
+        `item ${key} was deleted after the export began; export again into a new directory`,
+      );
+    return row;
+  });
+  const done: BatchDone = { items: [], files: [] };
+  for (const slice of slices(rows)) {
+    const messages = await store.blobs.readMessages(
+      store.db,
+      slice.map((r) => r.mimeSha256),
+    );
+    for (const row of slice) {
+      const msg = messages.get(row.mimeSha256)!;
+      const n = first + done.items.length;
+      const item = journalItem(ctx.controlNumber(n), n, row, headPiece(msg));
+      const folder = ctx.custodianFolder(row.mailboxes[0]);
+      if (header.format === 'eml') {
+        // A file is written before its journal line and whole again on resume when its line is
+        // missing, so no rename is needed.
+        item.path = `NATIVES/${folder}/${item.controlNumber}.eml`;
+        const file = join(out, item.path);
+        ctx.dirs.ensureSync(dirname(file));
+        // checked before it is written; a medium too large to hold is streamed and checked as it goes
+        const pieces = checkedPieces(msg);
+        if (pieces) await ctx.writer.write(file, pieces);
+        else await writeMessageFile(file, msg, store.blobs.objects);
+        done.files.push(file);
+      } else if (header.format === 'pdf') {
+        // written once every item is journaled, a transcript per conversation (or day)
+        item.path = pdfBasePath(folder, item);
+        if (row.recalledBy !== null) item.recalledBy = row.recalledBy;
+      } else if (header.format === 'rsmf') {
+        // written once every item is journaled, a file per conversation and day
+        item.path = ctx.rsmfPaths.next(item);
+        if (row.recalledBy !== null) item.recalledBy = row.recalledBy;
+      } else if (header.format === 'mbox') {
+        item.path = `MBOX/${folder}.mbox`;
+        const entry = mboxrdEntry(await messageBytes(msg, store.blobs.objects), bareAddress(item.from), row.msgTime);
+        ctx.dirs.ensureSync(join(out, 'MBOX'));
+        appendFileSync(join(out, item.path), entry);
+        item.end = (ctx.mboxEnd.get(item.path) ?? 0) + entry.length;
+        ctx.mboxEnd.set(item.path, item.end);
+        if (!done.files.includes(join(out, item.path))) done.files.push(join(out, item.path));
+      }
+      done.items.push(item);
+      // a kill here leaves files (or mbox entries) the journal does not name yet: resume redoes them
+      crashPoint('export-item');
+    }
+  }
+  await ctx.writer.drain();
+  return done;
+}
+
+/** An item's journal line, but for its path (the format decides it). */
+function journalItem(controlNumber: string, n: number, row: ExportItemRow, head: Buffer): JournalItem {
+  const h = loadHeaders(head);
+  return {
+    n,
+    controlNumber,
+    itemKey: row.key,
+    msgid: row.msgid,
+    mimeSha256: row.mimeSha256,
+    bytes: row.mimeSize,
+    path: '',
+    custodians: row.mailboxes,
+    from: h.from,
+    to: h.to,
+    subject: h.subject,
+    dateSent: new Date(row.msgTime).toISOString(),
+    conversation: row.conversationId,
+    msgtype: row.msgtype,
+    tags: row.tags,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Stored messages read a batch at a time, for readers that go through many of them (export): one
+ * query for the batch's message rows and one for the inline media their skeletons name, instead
+ * of a query per message and per medium. A message comes back as pieces, never concatenated: its
+ * literal runs and inline media (already in base64 lines) as buffers, and each medium kept in the
+ * object store as a reference the caller streams, so a large video is never held whole. The
+ * caller hashes the pieces as it consumes them and checks the message's SHA-256 (`MessageHash`):
+ * that one hash covers every medium too, since a medium's base64 lines are part of the message.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { ArchiverError } from '../../core/errors.js';
+import { base64Lines } from '../../core/base64-lines.js';
+import type { Db } from '../db.js';
+import { decodeSkeleton } from './skeleton.js';
+import type { BlobStore } from './types.js';
+
+/** A run of a message's bytes, or a medium in the object store whose base64 lines stand there. */
+export type MessagePiece = Buffer | { object: string };
+
+export interface StoredMessage {
+  sha256: string;
+  pieces: MessagePiece[];
+}
+
+const IN_LIST = 500;
+
+async function rows(db: Db, shas: readonly string[]) {
+  const out = new Map<string, { data: Buffer | null; encoding: string }>();
+  for (let i = 0; i < shas.length; i += IN_LIST)
+    for (const r of await db
+      .selectFrom('blobs')
+      .select(['sha256', 'data', 'encoding'])
+      .where('sha256', 'in', shas.slice(i, i + IN_LIST))
+      .execute())
+      out.set(r.sha256, { data: r.data, encoding: r.encoding });
+  return out;
+}
+
+const missing = (sha256: string) =>
+  new ArchiverError('WXA_BLOB_MISSING', `blob ${sha256} is not recorded in the database`);
+
+/** The messages named by `shas` (each once), as pieces in message order. */
+export async function readMessages(
+  db: Db,
+  objects: BlobStore,
+  shas: readonly string[],
+): Promise<Map<string, StoredMessage>> {
+  const unique = [...new Set(shas)];
+  const top = await rows(db, unique);
+  const out = new Map<string, StoredMessage>();
+  const skeletons = new Map<string, ReturnType<typeof decodeSkeleton>>();
+  const mediaWanted = new Set<string>();
+  for (const sha of unique) {
+    const row = top.get(sha);
+    if (!row) throw missing(sha);
+    if (row.data === null) out.set(sha, { sha256: sha, pieces: [await objects.get(sha)] });
+    else if (row.encoding === 'skeleton') {
+      const parts = decodeSkeleton(row.data, sha);
+      skeletons.set(sha, parts);
+      for (const p of parts) if (!Buffer.isBuffer(p)) mediaWanted.add(p.media);
+    } else out.set(sha, { sha256: sha, pieces: [row.data] });
+  }
+  const media = mediaWanted.size ? await rows(db, [...mediaWanted]) : new Map<string, never>();
+  for (const [sha, parts] of skeletons) {
+    const pieces: MessagePiece[] = parts.map((p) => {
+      if (Buffer.isBuffer(p)) return p;
+      const m = media.get(p.media);
+      if (!m) throw missing(p.media);
+      if (m.data === null) return { object: p.media };
+      if (m.encoding !== 'raw')
+        throw new ArchiverError('WXA_BLOB_CORRUPT', `stored message skeleton ${sha} names a medium that is not raw`);
+      return base64Lines(m.data);
+    });
+    out.set(sha, { sha256: sha, pieces });
+  }
+  return out;
+}
+
+/** The running SHA-256 of a message's bytes, checked against its name at the end. */
+export class MessageHash {
+  private readonly hash: Hash = createHash('sha256');
+  constructor(readonly sha256: string) {}
+  update(b: Buffer): void {
+    this.hash.update(b);
+  }
+  /** Throws WXA_BLOB_CORRUPT when the bytes seen are not the message's. */
+  check(): void {
+    if (this.hash.digest('hex') !== this.sha256)
+      throw new ArchiverError(
+        'WXA_BLOB_CORRUPT',
+        `blob ${this.sha256} does not match its SHA-256; restore it from a copy`,
+      );
+  }
+}

@@ -1,0 +1,81 @@
+// An export journaled in batches: a batch is journaled only once its files are durable, so an
+// export killed (SIGKILL) in its third batch has journaled whole batches only, each file it
+// names on disk with the archived bytes; resumed, it ends with the same files and manifest as
+// an uninterrupted export, as does an export run in batches of any size.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runExport, type ExportFormat } from '../src/compliance/export/index.js';
+import { openStore } from '../src/store/index.js';
+import { exportArchive } from './helpers/export-archive.js';
+import { expectSameExport } from './helpers/export-files.js';
+
+const ALL = 'after:2000-01-01';
+const BATCH = 7;
+
+let dir: { path: string; cleanup: () => Promise<void> };
+let data: string;
+
+beforeAll(async () => {
+  ({ dir, data } = await exportArchive('export-batches'));
+}, 300_000);
+
+afterAll(async () => dir.cleanup());
+
+async function exportTo(out: string, format: ExportFormat, batchItems?: number): Promise<void> {
+  const store = await openStore(data);
+  try {
+    await runExport(store, { format, outDir: out, query: ALL, actor: 'test', ...(batchItems ? { batchItems } : {}) });
+  } finally {
+    await store.close();
+  }
+}
+
+function killedAt(nth: number, out: string, format: ExportFormat): Promise<string | null> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, 'helpers', 'export-batched-entry.ts'),
+      data,
+      out,
+      format,
+      ALL,
+      String(BATCH),
+    ],
+    { env: { ...process.env, WXA_CRASH_AT: `export-item:${nth}` }, stdio: 'ignore' },
+  );
+  return new Promise((r) => child.on('exit', (_c, s) => r(s)));
+}
+
+describe('export in batches', () => {
+  it('EML killed in its third batch has journaled whole batches, their files on disk; resumed, it is the same export', async () => {
+    const whole = join(dir.path, 'whole');
+    await exportTo(whole, 'eml');
+    const cut = join(dir.path, 'cut');
+    expect(await killedAt(2 * BATCH + 3, cut, 'eml')).toBe('SIGKILL');
+    const lines = (await readFile(join(cut, '.export', 'done.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    expect(lines.length % BATCH).toBe(0);
+    expect(lines.length).toBeLessThanOrEqual(2 * BATCH);
+    for (const line of lines) {
+      const d = JSON.parse(line) as { path: string; mimeSha256: string };
+      const bytes = await readFile(join(cut, d.path));
+      expect(createHash('sha256').update(bytes).digest('hex'), d.path).toBe(d.mimeSha256);
+    }
+    await exportTo(cut, 'eml');
+    await expectSameExport(whole, cut);
+  }, 180_000);
+
+  it('the batch size changes nothing in the files or the manifest (EML, mbox, RSMF)', async () => {
+    for (const format of ['eml', 'mbox', 'rsmf'] as const) {
+      const a = join(dir.path, `${format}-default`);
+      const b = join(dir.path, `${format}-small`);
+      await exportTo(a, format);
+      await exportTo(b, format, BATCH);
+      await expectSameExport(a, b);
+    }
+  }, 180_000);
+});
