@@ -6,19 +6,27 @@ import { guardDatabaseOption } from './database.js';
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../core/errors.js';
 import { configJsonSchema } from '../config/index.js';
-import { connectorCheckCommand } from './commands/connector.js';
-import { mappingCheckCommand } from './commands/mapping.js';
-import { itemShowCommand, mailboxListCommand, mailboxShowCommand, statusCommand } from './commands/read.js';
-import { reportCommand } from './commands/report.js';
-import { runCommand } from './commands/run.js';
-import { sandboxGenerateCommand } from './commands/sandbox.js';
-import { serveCommand } from './commands/serve.js';
-import { auditExportCommand, auditPruneCommand, auditVerifyCommand } from './commands/audit.js';
-import { reindexCommand, searchCommand } from './commands/search.js';
-import { registerRetention } from './commands/retention-program.js';
-import { backupCommand, restoreCommand } from './commands/backup.js';
-import { checkpointCommand, evidenceCommand, verifyCommand } from './commands/verify.js';
 import {
+  connectorCheckCommand,
+  mappingCheckCommand,
+  itemShowCommand,
+  mailboxListCommand,
+  mailboxShowCommand,
+  statusCommand,
+  reportCommand,
+  runCommand,
+  sandboxGenerateCommand,
+  serveCommand,
+  auditExportCommand,
+  auditPruneCommand,
+  auditVerifyCommand,
+  reindexCommand,
+  searchCommand,
+  backupCommand,
+  restoreCommand,
+  checkpointCommand,
+  evidenceCommand,
+  verifyCommand,
   caseCreateCommand,
   caseListCommand,
   caseShowCommand,
@@ -27,16 +35,15 @@ import {
   holdListCommand,
   holdReleaseCommand,
   itemDeleteCommand,
-} from './commands/cases.js';
-import { exportCommand } from './commands/export.js';
-import {
-  collect,
+  exportCommand,
   supervisionAddCommand,
   supervisionApplyCommand,
   supervisionListCommand,
   supervisionQueueCommand,
   supervisionReportCommand,
-} from './commands/supervision.js';
+} from './lazy-commands.js';
+import { collect } from './commands/option-parsers.js';
+import { registerRetention } from './commands/retention-program.js';
 import { printJson, processIo, type Io } from './io.js';
 
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {

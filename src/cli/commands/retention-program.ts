@@ -1,15 +1,17 @@
 /** The `retention` command group's options and help, kept beside its commands rather than in main.ts. */
 import { Option, type Command } from 'commander';
 import type { Io } from '../io.js';
-import {
-  retentionAddCommand,
-  retentionEnableCommand,
-  retentionExtendCommand,
-  retentionListCommand,
-  retentionLockCommand,
-  retentionRemoveCommand,
-  retentionRunCommand,
-} from './retention.js';
+import { lazy } from '../lazy-commands.js';
+
+// Loaded when a retention command runs, not with the program (see lazy-commands.ts).
+const load = () => import('./retention.js');
+const retentionAddCommand = lazy(load, 'retentionAddCommand');
+const retentionEnableCommand = lazy(load, 'retentionEnableCommand');
+const retentionExtendCommand = lazy(load, 'retentionExtendCommand');
+const retentionListCommand = lazy(load, 'retentionListCommand');
+const retentionLockCommand = lazy(load, 'retentionLockCommand');
+const retentionRemoveCommand = lazy(load, 'retentionRemoveCommand');
+const retentionRunCommand = lazy(load, 'retentionRunCommand');
 
 type Act = <A extends unknown[]>(fn: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
 

@@ -25,17 +25,6 @@ function osUser(): string {
   }
 }
 
-/** Commander collector for a repeatable option. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((v) => v.trim())
-      .filter(Boolean),
-  ];
-}
-
 /** A supervision error the user can fix: its message on stderr (or as JSON), exit 2. */
 function userError(err: unknown, io: Io, json: boolean | undefined, cmd: string): number {
   if (
