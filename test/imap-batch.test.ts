@@ -7,31 +7,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createImapDestination, type ImapDestination } from '../src/destinations/imap/index.js';
 import { DestinationError, type RenderedItem } from '../src/destinations/types.js';
 import { deliverDue } from '../src/pipeline/deliver.js';
 import { openStore } from '../src/store/index.js';
 import { archiveItem, queueDelivery } from './helpers/deliveries.js';
-import { largeItem, startDovecot, textItems, type Dovecot } from './helpers/dovecot.js';
+import { largeItem, textItems, type Dovecot } from './helpers/dovecot.js';
 import { asUser, messageIdsIn } from './helpers/imap-read.js';
-import { masterImapConfig } from './helpers/imap-destination.js';
+import { dovecotPerTest, MASTER, masterImapConfig } from './helpers/imap-destination.js';
 
-const MASTER = { name: 'archiver', password: 'master-secret' };
 const FOLDER = 'WeChat Archiver';
 const USER = 'alice@example.com';
 
-let cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-async function dovecot(opts: Parameters<typeof startDovecot>[0] = {}): Promise<Dovecot> {
-  const d = await startDovecot({ masterUser: MASTER, ...opts });
-  cleanups.push(() => d.stop());
-  return d;
-}
+const { cleanups, dovecot } = dovecotPerTest();
 
 /** What the destination logged about its batches: multi-message APPENDs sent and refused as a whole. */
 let batchLog: { sent: number; refused: number }[] = [];

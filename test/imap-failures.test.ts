@@ -2,25 +2,13 @@
 // mailbox the master user cannot open is held (permanent), an unreachable server is retried
 // (transient), TLS is verified by default, and a message over the server's size limit or
 // quota is held with a reason naming the size and the limit.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createImapDestination, type ImapDestinationConfig } from '../src/destinations/imap/index.js';
 import { DestinationError } from '../src/destinations/types.js';
-import { freePort, largeItem, startDovecot, textItems, type Dovecot } from './helpers/dovecot.js';
-import { masterImapConfig } from './helpers/imap-destination.js';
+import { freePort, largeItem, textItems, type Dovecot } from './helpers/dovecot.js';
+import { dovecotPerTest, MASTER, masterImapConfig } from './helpers/imap-destination.js';
 
-const MASTER = { name: 'archiver', password: 'master-secret' };
-
-let cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-async function dovecot(opts: Parameters<typeof startDovecot>[0] = {}): Promise<Dovecot> {
-  const d = await startDovecot({ masterUser: MASTER, ...opts });
-  cleanups.push(() => d.stop());
-  return d;
-}
+const { cleanups, dovecot } = dovecotPerTest();
 
 function destination(d: Pick<Dovecot, 'host' | 'port'>, extra: Partial<ImapDestinationConfig> = {}) {
   const dest = createImapDestination({

@@ -6,26 +6,15 @@ import { createServer } from 'node:http';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createImapDestination, type ImapDestination } from '../src/destinations/imap/index.js';
 import type { RenderedItem } from '../src/destinations/types.js';
-import { renderedSamples, startDovecot, textItems, type Dovecot } from './helpers/dovecot.js';
-import { masterImapConfig } from './helpers/imap-destination.js';
+import { renderedSamples, textItems, type Dovecot } from './helpers/dovecot.js';
+import { dovecotPerTest, MASTER, masterImapConfig } from './helpers/imap-destination.js';
 
-const MASTER = { name: 'archiver', password: 'master-secret' };
 const FOLDER = 'WeChat Archiver';
 
-let cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-async function dovecot(opts: Parameters<typeof startDovecot>[0] = {}): Promise<Dovecot> {
-  const d = await startDovecot({ masterUser: MASTER, ...opts });
-  cleanups.push(() => d.stop());
-  return d;
-}
+const { cleanups, dovecot } = dovecotPerTest();
 
 function destination(d: Dovecot, extra: Partial<Parameters<typeof createImapDestination>[0]> = {}): ImapDestination {
   const dest = createImapDestination({
