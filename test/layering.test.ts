@@ -50,6 +50,18 @@ beforeAll(async () => {
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 /** Imports `files` in a child process with the hooks `register` names; its stderr, which they write to. */
+/** Every non-test TypeScript file under src/, with its path from the root and its text. */
+async function sourceFiles(dir = join(ROOT, 'src')): Promise<{ rel: string; text: string }[]> {
+  const out: { rel: string; text: string }[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await sourceFiles(p)));
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
+      out.push({ rel: relative(ROOT, p), text: await readFile(p, 'utf8') });
+  }
+  return out;
+}
+
 function importWith(register: string, files: string[]): string {
   const r = spawnSync(
     process.execPath,
@@ -150,43 +162,25 @@ describe('layers', () => {
 
   it('only the serve command imports src/server from outside it', async () => {
     const offenders: string[] = [];
-    const walk = async (d: string): Promise<void> => {
-      for (const e of await readdir(d, { withFileTypes: true })) {
-        const p = join(d, e.name);
-        if (e.isDirectory()) await walk(p);
-        else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) {
-          const rel = relative(ROOT, p);
-          if (rel.startsWith('src/server/') || rel === 'src/cli/commands/serve.ts') continue;
-          const text = await readFile(p, 'utf8');
-          if (/from '(\.\.\/)+server\//.test(text)) offenders.push(rel);
-        }
-      }
-    };
-    await walk(join(ROOT, 'src'));
+    for (const { rel, text } of await sourceFiles()) {
+      if (rel.startsWith('src/server/') || rel === 'src/cli/commands/serve.ts') continue;
+      if (/from '(\.\.\/)+server\//.test(text)) offenders.push(rel);
+    }
     expect(offenders).toEqual([]);
   });
 
   it('SQL is written only under src/store', async () => {
     const offenders: string[] = [];
-    const walk = async (d: string): Promise<void> => {
-      for (const e of await readdir(d, { withFileTypes: true })) {
-        const p = join(d, e.name);
-        if (e.isDirectory()) await walk(p);
-        else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) {
-          const rel = relative(ROOT, p);
-          if (rel.startsWith('src/store/')) continue;
-          const text = await readFile(p, 'utf8');
-          // Kysely's query builders, raw `sql` templates, and better-sqlite3 statements.
-          if (
-            /\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`|import \{[^}]*\bsql\b[^}]*\} from 'kysely'/.test(
-              text,
-            )
-          )
-            offenders.push(rel);
-        }
-      }
-    };
-    await walk(join(ROOT, 'src'));
+    for (const { rel, text } of await sourceFiles()) {
+      if (rel.startsWith('src/store/')) continue;
+      // Kysely's query builders, raw `sql` templates, and better-sqlite3 statements.
+      if (
+        /\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`|import \{[^}]*\bsql\b[^}]*\} from 'kysely'/.test(
+          text,
+        )
+      )
+        offenders.push(rel);
+    }
     expect(offenders).toEqual([]);
   });
 });
