@@ -42,18 +42,19 @@ async function reviewSetKeys(db: Db, username: string, keys: Keys): Promise<stri
   return rows.map((r) => r.item_key);
 }
 
-async function supervisionKeys(db: Db, username: string, keys: Keys): Promise<string[]> {
+/** Of `keys`, the flagged items (of one policy, or any) whose flag is with the user or whose policy names them. */
+async function supervisionKeys(db: Db, username: string, keys: Keys, policyId?: number): Promise<string[]> {
   // Supervision keeps reviewer names lower-cased (compliance/supervision/policy.ts).
   const who = username.toLowerCase();
-  const rows = await db
+  let q = db
     .selectFrom('supervision_flags as f')
     .innerJoin('supervision_policies as p', 'p.id', 'f.policy_id')
     .select(['f.item_key', 'f.assignee', 'p.reviewers_json'])
-    .where('f.item_key', 'in', keys)
-    .execute();
+    .where('f.item_key', 'in', keys);
+  if (policyId !== undefined) q = q.where('f.policy_id', '=', policyId);
   // The policy's reviewers are a JSON list; matched here rather than with a dialect's JSON
   // functions so that SQLite and PostgreSQL answer alike.
-  return rows
+  return (await q.execute())
     .filter((r) => r.assignee === who || (JSON.parse(r.reviewers_json) as string[]).includes(who))
     .map((r) => r.item_key);
 }
@@ -118,13 +119,5 @@ export async function supervisionFlagInScope(
   policyId: number,
   itemKey: string,
 ): Promise<boolean> {
-  const who = username.toLowerCase();
-  const r = await db
-    .selectFrom('supervision_flags as f')
-    .innerJoin('supervision_policies as p', 'p.id', 'f.policy_id')
-    .select(['f.assignee', 'p.reviewers_json'])
-    .where('f.policy_id', '=', policyId)
-    .where('f.item_key', '=', itemKey)
-    .executeTakeFirst();
-  return !!r && (r.assignee === who || (JSON.parse(r.reviewers_json) as string[]).includes(who));
+  return (await supervisionKeys(db, username, [itemKey], policyId)).length > 0;
 }
