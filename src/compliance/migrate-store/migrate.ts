@@ -1,0 +1,266 @@
+/**
+ * `migrate-store`: copies an embedded archive (a SQLite data directory, possibly live) into
+ * PostgreSQL, and its blob files into an S3-compatible bucket when asked, then proves the copy:
+ * every table's row count and row digest equal to the snapshot's, every blob re-hashed where
+ * it now lives, the ingest and audit chains recomputed on the copy (the `verify` walk). Killed
+ * at any point, the same command continues where the destination's progress record says.
+ */
+import { join, resolve } from 'node:path';
+import type SQLite from 'better-sqlite3';
+import { ArchiverError } from '../../core/errors.js';
+import {
+  ArchiveBlobs,
+  openBlobStore,
+  type BlobStore,
+  type BlobsOptions,
+  type Db,
+} from '../../store/index.js';
+import { LocalBlobFiles } from '../../store/blobs/local.js';
+import { openDatabase } from '../../store/db.js';
+import { redactUrl } from '../../store/dialect/postgres.js';
+import {
+  chainEnds,
+  checkSourceTables,
+  completeRun,
+  copyTable,
+  destinationChainEnds,
+  destinationTables,
+  ensureStateTables,
+  findSnapshot,
+  liveChainEnds,
+  openSnapshotReadOnly,
+  readRun,
+  removeSnapshot,
+  sameSource,
+  sourceIdentity,
+  startRun,
+  tableProgress,
+  tablesInUse,
+  takeSnapshot,
+  type MigrationRun,
+  type Snapshot,
+  type TablePlan,
+} from '../../store/migrate-store/index.js';
+import { verifyArchive, type VerifyReport } from '../evidence/verify.js';
+import { copyBlobs } from './copy-blobs.js';
+import { verifyTables, type TableReport } from './verify-tables.js';
+
+export interface MigrateOptions {
+  /** the archive's data directory */
+  from: string;
+  /** postgres:// URL of the destination */
+  to: string;
+  /** where the blob files go; absent: they stay in the archive's blob store */
+  blobs?: BlobsOptions;
+  /** the archive's own blob store (local files unless its configuration says S3) */
+  sourceBlobs?: BlobsOptions;
+  /** snapshot and staging; default <from>/migrate-store */
+  workDir?: string;
+  /** empty a destination that is this archive's earlier copy and start again */
+  restart?: boolean;
+  /** rows per transaction (default 1000) */
+  batch?: number;
+  now?: () => number;
+  /** told after each table and phase, for progress on a terminal */
+  onProgress?: (what: string) => void;
+}
+
+export interface MigrateReport {
+  from: string;
+  to: string;
+  blobStore: string;
+  snapshot: { id: string; takenAt: string };
+  /** a run that continued an interrupted copy */
+  resumed: boolean;
+  /** the destination was already a finished copy: only verified again */
+  alreadyComplete: boolean;
+  tables: TableReport[];
+  /** tables not copied, and why */
+  skipped: { table: string; reason: string }[];
+  /** rows in the destination's copied tables */
+  rows: number;
+  /** blob files the destination blob store holds for the archive, each re-hashed there */
+  blobs: number;
+  /** their bytes */
+  bytes: number;
+  /** what this run itself wrote */
+  copied: { rows: number; blobs: number; bytes: number };
+  seconds: number;
+  /** every table equal to the snapshot, every blob's hash right, both chains intact */
+  verified: boolean;
+  verification: Pick<VerifyReport, 'ok' | 'firstBroken' | 'problemCount' | 'ingest' | 'audit' | 'blobs'>;
+  /** the live archive wrote events after the snapshot: they are not in this copy */
+  sourceChangedSince: boolean;
+  /** what to do next */
+  next: string[];
+}
+
+const SEARCH_REASON =
+  'search index: rebuilt on the destination by `wechat-archiver reindex` (SQLite keeps its tokens in an FTS5 index that cannot be read back)';
+
+export async function migrateStore(opts: MigrateOptions): Promise<MigrateReport> {
+  const now = opts.now ?? Date.now;
+  const t0 = now();
+  const from = resolve(opts.from);
+  const workDir = opts.workDir ? resolve(opts.workDir) : join(from, 'migrate-store');
+  const tell = opts.onProgress ?? (() => undefined);
+  const dest = await openDatabase({ url: opts.to });
+  let src: SQLite.Database | undefined;
+  const stores: BlobStore[] = [];
+  try {
+    await ensureStateTables(dest);
+    const { copy: plans, skipped } = await destinationTables(dest);
+    const { snapshot, run, resumed } = await begin(dest, plans, from, workDir, opts);
+    const copiedRows = new Map<string, number>();
+    if (snapshot) {
+      src = openSnapshotReadOnly(snapshot.file);
+      checkSourceTables(src, plans);
+      const progress = await tableProgress(dest);
+      for (const plan of plans) {
+        const r = await copyTable(src, dest, plan, progress.get(plan.name), opts.batch ?? 1000);
+        copiedRows.set(plan.name, r.copied);
+        if (r.copied > 0) tell(`${plan.name}: ${r.rows} rows`);
+      }
+    }
+    const source = await openBlobStore(from, opts.sourceBlobs);
+    stores.push(source.objects);
+    const target = opts.blobs ? await openBlobStore(workDir, opts.blobs) : source;
+    if (target !== source) stores.push(target.objects);
+    let blobCopy = { files: 0, copied: 0, bytes: 0 };
+    if (src) {
+      tell(`blobs: copying to ${target.objects.location}`);
+      blobCopy = await copyBlobs(src, source.objects, target.objects);
+    }
+    tell('verifying');
+    const tables = await verifyTables(src, dest, plans, run, copiedRows);
+    const report = await verifyArchive({
+      db: dest,
+      blobs: new ArchiveBlobs(target.objects, new LocalBlobFiles(join(workDir, 'staging'))),
+      close: async () => undefined,
+    });
+    const verified = report.ok && tables.every((t) => t.verified);
+    const live = liveChainEnds(from);
+    const copiedEnds = src ? chainEnds(src) : await destinationChainEnds(dest);
+    const sourceChangedSince = live.ingest !== copiedEnds.ingest || live.audit !== copiedEnds.audit;
+    if (verified && !run.completedAt) {
+      await completeRun(dest, now(), Object.fromEntries(tables.map((t) => [t.name, { rows: t.rows, sha256: t.sha256 }])));
+      // The snapshot holds the whole archive: once the copy is proven, it is not left lying around.
+      src?.close();
+      src = undefined;
+      await removeSnapshot(workDir);
+    }
+    return {
+      from,
+      to: redactUrl(opts.to),
+      blobStore: target.objects.location,
+      snapshot: { id: run.snapshotId, takenAt: new Date(snapshot?.takenAt ?? run.startedAt).toISOString() },
+      resumed,
+      alreadyComplete: Boolean(run.completedAt),
+      tables,
+      skipped: skipped.map((table) => ({ table, reason: SEARCH_REASON })),
+      rows: tables.reduce((n, t) => n + t.rows, 0),
+      blobs: report.blobs.checked,
+      bytes: report.blobs.bytes,
+      copied: {
+        rows: [...copiedRows.values()].reduce((a, b) => a + b, 0),
+        blobs: blobCopy.copied,
+        bytes: blobCopy.bytes,
+      },
+      seconds: Math.round((now() - t0) / 100) / 10,
+      verified,
+      verification: {
+        ok: report.ok,
+        firstBroken: report.firstBroken,
+        problemCount: report.problemCount,
+        ingest: report.ingest,
+        audit: report.audit,
+        blobs: report.blobs,
+      },
+      sourceChangedSince,
+      next: nextSteps(verified, sourceChangedSince, opts, target.objects.location),
+    };
+  } finally {
+    src?.close();
+    for (const s of stores) await s.close();
+    await dest.destroy();
+  }
+}
+
+function nextSteps(verified: boolean, changed: boolean, opts: MigrateOptions, blobStore: string): string[] {
+  const out: string[] = [];
+  if (!verified) {
+    out.push('the copy did NOT verify: see verification.firstBroken and tables[].verified; do not switch over');
+    return out;
+  }
+  if (changed)
+    out.push(
+      'the archive kept writing after the snapshot: stop the service, then run migrate-store again with --restart for a copy that includes everything',
+    );
+  out.push(`run: wechat-archiver reindex --database ${redactUrl(opts.to)} (the search index is rebuilt, not copied)`);
+  out.push(
+    opts.blobs
+      ? `configure blobs: { "kind": "s3", ... } naming ${blobStore} for the new deployment`
+      : `keep the blob files in ${join(resolve(opts.from), 'blobs')}: run the new deployment with this data directory`,
+  );
+  return out;
+}
+
+interface Begun {
+  /** absent for a finished copy, which is only verified again */
+  snapshot?: Snapshot;
+  run: MigrationRun;
+  resumed: boolean;
+}
+
+/** Starts, resumes or re-verifies, or refuses a destination that is another archive's. */
+async function begin(dest: Db, plans: TablePlan[], from: string, workDir: string, opts: MigrateOptions): Promise<Begun> {
+  const run = await readRun(dest);
+  const existing = await findSnapshot(workDir);
+  if (run) {
+    const live = openSnapshotReadOnly(join(from, 'archive.db'));
+    let identity;
+    try {
+      identity = sourceIdentity(live, from);
+    } finally {
+      live.close();
+    }
+    if (!sameSource(run.source, identity))
+      throw new ArchiverError(
+        'WXA_MIGRATE_DESTINATION_IN_USE',
+        `${redactUrl(opts.to)} holds a copy of another archive (${run.source.dataDir}, started ${new Date(run.startedAt).toISOString()}); ` +
+          'give an empty database (createdb NAME) for this one',
+      );
+    if (!opts.restart) {
+      // A finished copy is verified again against the digests recorded when it finished.
+      if (run.completedAt) return { run, resumed: false };
+      if (existing && existing.id === run.snapshotId) return { snapshot: existing, run, resumed: true };
+      throw new ArchiverError(
+        'WXA_MIGRATE_SNAPSHOT_GONE',
+        `the copy into ${redactUrl(opts.to)} in progress read snapshot ${run.snapshotId}, which is not in ${workDir} any more; ` +
+          'run migrate-store again with --restart to empty the destination and copy from a new snapshot',
+      );
+    }
+  } else {
+    const inUse = await tablesInUse(dest, plans);
+    if (inUse.length > 0)
+      throw new ArchiverError(
+        'WXA_MIGRATE_DESTINATION_IN_USE',
+        `${redactUrl(opts.to)} already holds an archive (${inUse
+          .slice(0, 5)
+          .map((t) => `${t.rows} rows in ${t.table}`)
+          .join(', ')}) and no copy of ${from} is in progress there; give an empty database (createdb NAME)`,
+      );
+  }
+  opts.onProgress?.('taking a snapshot of the archive');
+  const snapshot = await takeSnapshot(from, workDir, opts.now);
+  const src = openSnapshotReadOnly(snapshot.file);
+  let source;
+  try {
+    source = sourceIdentity(src, from);
+  } finally {
+    src.close();
+  }
+  const fresh = { source, snapshotId: snapshot.id, startedAt: (opts.now ?? Date.now)() };
+  await startRun(dest, plans, fresh);
+  return { snapshot, run: { ...fresh, completedAt: null, result: null }, resumed: false };
+}
