@@ -343,9 +343,13 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .requiredOption('--from <dir>', "the archive's data directory (it may be running: a snapshot is copied)")
     .requiredOption('--to <url>', 'an empty PostgreSQL database, postgres://USER:PASSWORD@HOST:PORT/DATABASE')
     .option('--blobs <url>', 's3://BUCKET/PREFIX/ for the blob files (default: they stay in the data directory)')
-    .option('--config <file>', "configuration whose blobs section says how to reach S3 (else the AWS_* variables)")
+    .option('--config <file>', 'configuration whose blobs section says how to reach S3 (else the AWS_* variables)')
     .option('--work-dir <dir>', 'where the snapshot is kept until the copy is verified (default DIR/migrate-store)')
     .option('--restart', "empty a destination holding this archive's unfinished or older copy, and copy again")
+    .option(
+      '--public-key <file>',
+      "the Ed25519 public key (PEM) the checkpoints must verify under (default the archive's)",
+    )
     .option('--batch <rows>', 'rows per transaction (default 1000)')
     .option('--json', 'print the report as JSON')
     .action(act((opts) => migrateStoreCommand(opts, io)));

@@ -3,7 +3,9 @@
  * into PostgreSQL (and its blob files into a bucket), resumably, and verifies the copy. Exit 0
  * only when the copy verified.
  */
+import { resolve } from 'node:path';
 import { loadConfig } from '../../config/index.js';
+import { evidenceKeyPath, trustedPublicKey } from '../../compliance/evidence/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import { blobTargetOptions, migrateStore, type MigrateReport } from '../../compliance/migrate-store/index.js';
 import { isPostgresUrl } from '../../store/dialect/postgres.js';
@@ -18,6 +20,7 @@ export interface MigrateStoreFlags {
   workDir?: string;
   restart?: boolean;
   batch?: string;
+  publicKey?: string;
   json?: boolean;
 }
 
@@ -34,6 +37,11 @@ export async function migrateStoreCommand(flags: MigrateStoreFlags, io: Io): Pro
   // The configuration (when given) says how to reach S3: the archive's own blob store, and the target's service.
   const cfg = flags.config ? await loadConfig(flags.config, { secretsNeeded: false }) : undefined;
   const batch = batchOf(flags.batch);
+  // The checkpoints are checked under the archive's own evidence key (or the one named), as `verify` does.
+  const publicKeyPem = await trustedPublicKey(
+    evidenceKeyPath(resolve(flags.from), cfg?.evidence.keyFile),
+    flags.publicKey,
+  );
   const report = await migrateStore({
     from: flags.from,
     to: flags.to,
@@ -42,6 +50,7 @@ export async function migrateStoreCommand(flags: MigrateStoreFlags, io: Io): Pro
     ...(flags.workDir ? { workDir: flags.workDir } : {}),
     ...(flags.restart ? { restart: true } : {}),
     ...(batch ? { batch } : {}),
+    ...(publicKeyPem ? { publicKeyPem } : {}),
     onProgress: flags.json ? undefined : (what) => io.err(`${what}\n`),
   });
   if (flags.json) printJson(io, report);

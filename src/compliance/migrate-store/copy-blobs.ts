@@ -21,14 +21,14 @@ export interface BlobCopy {
 export async function copyBlobs(src: SQLite.Database, from: BlobStore, to: BlobStore): Promise<BlobCopy> {
   const out: BlobCopy = { files: 0, copied: 0, bytes: 0 };
   if (from.location === to.location) {
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const page = snapshotFileBlobs(src, after, PAGE);
       if (page.length === 0) return out;
       out.files += page.length;
       after = page[page.length - 1]!.sha256;
     }
   }
-  for (let after = ''; ; ) {
+  for (let after = ''; ;) {
     const page = snapshotFileBlobs(src, after, PAGE);
     if (page.length === 0) return out;
     for (const b of page) {

@@ -8,13 +8,7 @@
 import { join, resolve } from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { ArchiverError } from '../../core/errors.js';
-import {
-  ArchiveBlobs,
-  openBlobStore,
-  type BlobStore,
-  type BlobsOptions,
-  type Db,
-} from '../../store/index.js';
+import { ArchiveBlobs, openBlobStore, type BlobStore, type BlobsOptions, type Db } from '../../store/index.js';
 import { LocalBlobFiles } from '../../store/blobs/local.js';
 import { openDatabase } from '../../store/db.js';
 import { redactUrl } from '../../store/dialect/postgres.js';
@@ -58,6 +52,8 @@ export interface MigrateOptions {
   workDir?: string;
   /** empty a destination that is this archive's earlier copy and start again */
   restart?: boolean;
+  /** the Ed25519 public key (PEM) the archive's checkpoints must verify under */
+  publicKeyPem?: string;
   /** rows per transaction (default 1000) */
   batch?: number;
   now?: () => number;
@@ -133,17 +129,24 @@ export async function migrateStore(opts: MigrateOptions): Promise<MigrateReport>
     }
     tell('verifying');
     const tables = await verifyTables(src, dest, plans, run, copiedRows);
-    const report = await verifyArchive({
-      db: dest,
-      blobs: new ArchiveBlobs(target.objects, new LocalBlobFiles(join(workDir, 'staging'))),
-      close: async () => undefined,
-    });
+    const report = await verifyArchive(
+      {
+        db: dest,
+        blobs: new ArchiveBlobs(target.objects, new LocalBlobFiles(join(workDir, 'staging'))),
+        close: async () => undefined,
+      },
+      opts.publicKeyPem ? { publicKeyPem: opts.publicKeyPem } : {},
+    );
     const verified = report.ok && tables.every((t) => t.verified);
     const live = liveChainEnds(from);
     const copiedEnds = src ? chainEnds(src) : await destinationChainEnds(dest);
     const sourceChangedSince = live.ingest !== copiedEnds.ingest || live.audit !== copiedEnds.audit;
     if (verified && !run.completedAt) {
-      await completeRun(dest, now(), Object.fromEntries(tables.map((t) => [t.name, { rows: t.rows, sha256: t.sha256 }])));
+      await completeRun(
+        dest,
+        now(),
+        Object.fromEntries(tables.map((t) => [t.name, { rows: t.rows, sha256: t.sha256 }])),
+      );
       // The snapshot holds the whole archive: once the copy is proven, it is not left lying around.
       src?.close();
       src = undefined;
@@ -213,7 +216,13 @@ interface Begun {
 }
 
 /** Starts, resumes or re-verifies, or refuses a destination that is another archive's. */
-async function begin(dest: Db, plans: TablePlan[], from: string, workDir: string, opts: MigrateOptions): Promise<Begun> {
+async function begin(
+  dest: Db,
+  plans: TablePlan[],
+  from: string,
+  workDir: string,
+  opts: MigrateOptions,
+): Promise<Begun> {
   const run = await readRun(dest);
   const existing = await findSnapshot(workDir);
   if (run) {

@@ -5,12 +5,7 @@
  */
 import type SQLite from 'better-sqlite3';
 import type { Db } from '../../store/index.js';
-import {
-  destinationDigest,
-  sourceDigest,
-  type MigrationRun,
-  type TablePlan,
-} from '../../store/migrate-store/index.js';
+import { destinationDigest, sourceDigest, type MigrationRun, type TablePlan } from '../../store/migrate-store/index.js';
 
 export interface TableReport {
   name: string;

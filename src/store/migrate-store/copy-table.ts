@@ -22,11 +22,19 @@ export function sourcePage(src: SQLite.Database, plan: TablePlan, after: boolean
   const cols = plan.columns.map((c) => q(c.name)).join(', ');
   const key = plan.key.map(q).join(', ');
   const where = after ? `WHERE (${key}) > (${plan.key.map(() => '?').join(', ')})` : '';
-  return src.prepare(`SELECT ${cols} FROM ${q(plan.name)} ${where} ORDER BY ${key} LIMIT ?`).raw(true).safeIntegers(true);
+  return src
+    .prepare(`SELECT ${cols} FROM ${q(plan.name)} ${where} ORDER BY ${key} LIMIT ?`)
+    .raw(true)
+    .safeIntegers(true);
 }
 
 /** Reads rows after `after` (a decoded key, or null for the start), a page at a time. */
-export function* sourceRows(src: SQLite.Database, plan: TablePlan, after: unknown[] | null, page: number): Generator<unknown[][]> {
+export function* sourceRows(
+  src: SQLite.Database,
+  plan: TablePlan,
+  after: unknown[] | null,
+  page: number,
+): Generator<unknown[][]> {
   const first = sourcePage(src, plan, false);
   const next = sourcePage(src, plan, true);
   const keyIdx = plan.key.map((k) => plan.columns.findIndex((c) => c.name === k));
@@ -86,7 +94,11 @@ export async function copyTable(
 
 function toRow(plan: TablePlan, r: unknown[], keyIdx: number[]): Record<string, SqlValue> {
   const out: Record<string, SqlValue> = {};
-  const key = () => describeKey(plan.key, keyIdx.map((i) => r[i]));
+  const key = () =>
+    describeKey(
+      plan.key,
+      keyIdx.map((i) => r[i]),
+    );
   plan.columns.forEach((c, i) => {
     out[c.name] = toDestination(r[i], c, plan.name, key);
   });
@@ -98,9 +110,10 @@ async function advanceIdentities(src: SQLite.Database, dest: Db, plan: TablePlan
   for (const c of plan.columns.filter((col) => col.identity)) {
     const seqTable = src.prepare(`SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'`).get();
     const used = seqTable
-      ? ((src.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').safeIntegers(true).get(plan.name) as
-          | { seq: bigint }
-          | undefined)?.seq ?? 0n)
+      ? ((
+          src.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').safeIntegers(true).get(plan.name) as
+            { seq: bigint } | undefined
+        )?.seq ?? 0n)
       : 0n;
     await sql`SELECT setval(pg_get_serial_sequence(${plan.name}, ${c.name}),
         GREATEST(COALESCE((SELECT max(${sql.ref(c.name)}) FROM ${sql.table(plan.name)}), 0), ${used.toString()}::bigint, 1),

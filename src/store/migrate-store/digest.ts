@@ -30,7 +30,11 @@ export function sourceDigest(src: SQLite.Database, plan: TablePlan): TableDigest
   let rows = 0;
   for (const page of sourceRows(src, plan, null, PAGE)) {
     for (const r of page) {
-      const key = () => describeKey(plan.key, keyIdx.map((i) => r[i]));
+      const key = () =>
+        describeKey(
+          plan.key,
+          keyIdx.map((i) => r[i]),
+        );
       hashRow(
         h,
         plan.columns.map((c, i) => toDestination(r[i], c, plan.name, key)),

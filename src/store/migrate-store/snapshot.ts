@@ -52,7 +52,12 @@ export async function findSnapshot(workDir: string): Promise<Snapshot | undefine
 /** Takes a new snapshot of `<dataDir>/archive.db` into `workDir`, replacing any older one. */
 export async function takeSnapshot(dataDir: string, workDir: string, now = Date.now): Promise<Snapshot> {
   const source = join(dataDir, 'archive.db');
-  if (!(await access(source).then(() => true, () => false)))
+  if (
+    !(await access(source).then(
+      () => true,
+      () => false,
+    ))
+  )
     throw new ArchiverError(
       'WXA_CONFIG_NOT_FOUND',
       `${source} does not exist; --from names the data directory of the archive to copy (the one holding archive.db)`,
@@ -98,7 +103,12 @@ export function sourceIdentity(db: SQLite.Database, dataDir: string): MigrationS
 
 /** Whether two identities are the same archive (an archive with no events yet is known by its directory). */
 export function sameSource(a: MigrationSource, b: MigrationSource): boolean {
-  if (a.firstIngestHash === null && a.firstAuditHash === null && b.firstIngestHash === null && b.firstAuditHash === null)
+  if (
+    a.firstIngestHash === null &&
+    a.firstAuditHash === null &&
+    b.firstIngestHash === null &&
+    b.firstAuditHash === null
+  )
     return a.dataDir === b.dataDir;
   return a.firstIngestHash === b.firstIngestHash && a.firstAuditHash === b.firstAuditHash;
 }

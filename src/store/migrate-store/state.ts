@@ -107,7 +107,11 @@ export async function tablesInUse(db: Db, plans: TablePlan[]): Promise<{ table: 
  * Starts a copy from nothing: empties every table (the migrations' seed rows are replaced by
  * the archive's own) and records the run, in one transaction.
  */
-export async function startRun(db: Db, plans: TablePlan[], run: Omit<MigrationRun, 'completedAt' | 'result'>): Promise<void> {
+export async function startRun(
+  db: Db,
+  plans: TablePlan[],
+  run: Omit<MigrationRun, 'completedAt' | 'result'>,
+): Promise<void> {
   await db.transaction().execute(async (tx) => {
     const t = anyDb(tx as unknown as Db);
     // TRUNCATE fires no row triggers (the locked-retention-policy trigger guards DELETE), and
@@ -159,6 +163,8 @@ export async function completeRun(db: Db, at: number, result: NonNullable<Migrat
 /** The last ingest and audit event ids in the destination (what a finished copy holds). */
 export async function destinationChainEnds(db: Db): Promise<{ ingest: number; audit: number }> {
   const max = async (t: string) =>
-    Number((await sql<{ n: number }>`SELECT coalesce(max(id), 0) AS n FROM ${sql.table(t)}`.execute(db)).rows[0]?.n ?? 0);
+    Number(
+      (await sql<{ n: number }>`SELECT coalesce(max(id), 0) AS n FROM ${sql.table(t)}`.execute(db)).rows[0]?.n ?? 0,
+    );
   return { ingest: await max('ingest_log'), audit: await max('audit_events') };
 }

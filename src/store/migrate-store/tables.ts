@@ -95,7 +95,8 @@ function parentsFirst(plans: TablePlan[], refs: { child: string; parent: string 
   const visit = (p: TablePlan, path: Set<string>) => {
     if (placed.has(p.name) || path.has(p.name)) return;
     path.add(p.name);
-    for (const r of refs) if (r.child === p.name && r.parent !== p.name && byName.has(r.parent)) visit(byName.get(r.parent)!, path);
+    for (const r of refs)
+      if (r.child === p.name && r.parent !== p.name && byName.has(r.parent)) visit(byName.get(r.parent)!, path);
     placed.add(p.name);
     out.push(p);
   };
@@ -114,7 +115,9 @@ export function checkSourceTables(src: SQLite.Database, plans: TablePlan[]): voi
         'WXA_MIGRATE_SCHEMA_MISMATCH',
         `table ${p.name} is in the destination but not in the archive's database; both should be at this version's schema (is the destination from a newer version?)`,
       );
-    const have = new Set((src.prepare(`SELECT name FROM pragma_table_info(?)`).all(p.name) as { name: string }[]).map((r) => r.name));
+    const have = new Set(
+      (src.prepare(`SELECT name FROM pragma_table_info(?)`).all(p.name) as { name: string }[]).map((r) => r.name),
+    );
     const missing = p.columns.filter((c) => !have.has(c.name)).map((c) => c.name);
     if (missing.length > 0)
       throw new ArchiverError(
