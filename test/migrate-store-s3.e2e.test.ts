@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
+import { openStore } from '../src/store/index.js';
 import { createS3Client, S3_DEFAULTS, S3BlobStore, type S3BlobStoreOptions } from '../src/store/blobs-s3/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
@@ -18,6 +19,7 @@ interface Report {
   blobs: number;
   copied: { blobs: number; bytes: number };
   verification: { firstBroken: { kind: string; sha256?: string } | null };
+  newDataDir?: { path: string; keyFiles: string[] };
 }
 
 let pgc: PostgresCluster;
@@ -82,7 +84,19 @@ describe('migrate-store --blobs s3://', () => {
     const files = fileBlobs();
     expect(files.length).toBeGreaterThan(0);
 
-    const r = await cli('migrate-store', '--from', data, '--to', url, '--blobs', 's3://wxa-migrated/archive', '--json');
+    const newDir = join(dir.path, 'new-data');
+    const r = await cli(
+      'migrate-store',
+      '--from',
+      data,
+      '--to',
+      url,
+      '--blobs',
+      's3://wxa-migrated/archive',
+      '--new-data-dir',
+      newDir,
+      '--json',
+    );
     const report = JSON.parse(r.stdout) as Report;
     expect(report.verification.firstBroken).toBeNull();
     expect(report.verified).toBe(true);
@@ -90,6 +104,16 @@ describe('migrate-store --blobs s3://', () => {
     expect(report.blobStore).toBe('s3://wxa-migrated/archive/');
     expect(report.copied.blobs).toBe(files.length);
     expect(report.copied.bytes).toBe(files.reduce((n, f) => n + Number(f.size), 0));
+    expect(report.newDataDir?.keyFiles).toEqual(['master.key', 'evidence.key', 'evidence.pub']);
+
+    // The migrated deployment opens on PostgreSQL and the bucket, and reads a blob file back verified.
+    const migrated = await openStore(newDir, { database: { url }, blobs: { kind: 's3', ...options } });
+    try {
+      const bytes = await migrated.blobs.read(migrated.db, files[0]!.sha256);
+      expect(bytes.length).toBe(Number(files[0]!.size));
+    } finally {
+      await migrated.close();
+    }
 
     const bucket = new S3BlobStore(options);
     try {

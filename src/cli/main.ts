@@ -344,6 +344,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .requiredOption('--to <url>', 'an empty PostgreSQL database, postgres://USER:PASSWORD@HOST:PORT/DATABASE')
     .option('--blobs <url>', 's3://BUCKET/PREFIX/ for the blob files (default: they stay in the data directory)')
     .option('--config <file>', 'configuration whose blobs section says how to reach S3 (else the AWS_* variables)')
+    .option(
+      '--new-data-dir <dir>',
+      'with --blobs: ready this data directory for the new deployment (key files, blob location)',
+    )
     .option('--work-dir <dir>', 'where the snapshot is kept until the copy is verified (default DIR/migrate-store)')
     .option('--restart', "empty a destination holding this archive's unfinished or older copy, and copy again")
     .option(

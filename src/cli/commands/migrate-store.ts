@@ -18,6 +18,7 @@ export interface MigrateStoreFlags {
   blobs?: string;
   config?: string;
   workDir?: string;
+  newDataDir?: string;
   restart?: boolean;
   batch?: string;
   publicKey?: string;
@@ -48,6 +49,7 @@ export async function migrateStoreCommand(flags: MigrateStoreFlags, io: Io): Pro
     ...(flags.blobs ? { blobs: blobTargetOptions(flags.blobs, cfg?.blobs) } : {}),
     ...(cfg ? { sourceBlobs: storeOptionsOf(cfg).blobs } : {}),
     ...(flags.workDir ? { workDir: flags.workDir } : {}),
+    ...(flags.newDataDir ? { newDataDir: flags.newDataDir } : {}),
     ...(flags.restart ? { restart: true } : {}),
     ...(batch ? { batch } : {}),
     ...(publicKeyPem ? { publicKeyPem } : {}),

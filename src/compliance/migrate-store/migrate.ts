@@ -25,6 +25,7 @@ import {
   openSnapshotReadOnly,
   readRun,
   removeSnapshot,
+  removeWorkDirIfEmpty,
   sameSource,
   sourceIdentity,
   startRun,
@@ -37,6 +38,7 @@ import {
 } from '../../store/migrate-store/index.js';
 import { verifyArchive, type VerifyReport } from '../evidence/verify.js';
 import { copyBlobs } from './copy-blobs.js';
+import { prepareNewDataDir } from './new-data-dir.js';
 import { verifyTables, type TableReport } from './verify-tables.js';
 
 export interface MigrateOptions {
@@ -48,6 +50,8 @@ export interface MigrateOptions {
   blobs?: BlobsOptions;
   /** the archive's own blob store (local files unless its configuration says S3) */
   sourceBlobs?: BlobsOptions;
+  /** the data directory of the migrated deployment: key files and blob location written there once verified */
+  newDataDir?: string;
   /** snapshot and staging; default <from>/migrate-store */
   workDir?: string;
   /** empty a destination that is this archive's earlier copy and start again */
@@ -87,6 +91,8 @@ export interface MigrateReport {
   verification: Pick<VerifyReport, 'ok' | 'firstBroken' | 'problemCount' | 'ingest' | 'audit' | 'blobs'>;
   /** the live archive wrote events after the snapshot: they are not in this copy */
   sourceChangedSince: boolean;
+  /** what was written into --new-data-dir (the key files copied), once the copy verified */
+  newDataDir?: { path: string; keyFiles: string[] };
   /** what to do next */
   next: string[];
 }
@@ -152,6 +158,13 @@ export async function migrateStore(opts: MigrateOptions): Promise<MigrateReport>
       src = undefined;
       await removeSnapshot(workDir);
     }
+    const newDataDir =
+      verified && opts.newDataDir
+        ? {
+            path: resolve(opts.newDataDir),
+            keyFiles: await prepareNewDataDir(from, resolve(opts.newDataDir), target.objects),
+          }
+        : undefined;
     return {
       from,
       to: redactUrl(opts.to),
@@ -180,12 +193,14 @@ export async function migrateStore(opts: MigrateOptions): Promise<MigrateReport>
         blobs: report.blobs,
       },
       sourceChangedSince,
+      ...(newDataDir ? { newDataDir } : {}),
       next: nextSteps(verified, sourceChangedSince, opts, target.objects.location),
     };
   } finally {
     src?.close();
     for (const s of stores) await s.close();
     await dest.destroy();
+    await removeWorkDirIfEmpty(workDir);
   }
 }
 
@@ -200,10 +215,14 @@ function nextSteps(verified: boolean, changed: boolean, opts: MigrateOptions, bl
       'the archive kept writing after the snapshot: stop the service, then run migrate-store again with --restart for a copy that includes everything',
     );
   out.push(`run: wechat-archiver reindex --database ${redactUrl(opts.to)} (the search index is rebuilt, not copied)`);
+  const dataDir = opts.newDataDir ? resolve(opts.newDataDir) : resolve(opts.from);
   out.push(
     opts.blobs
-      ? `configure blobs: { "kind": "s3", ... } naming ${blobStore} for the new deployment`
-      : `keep the blob files in ${join(resolve(opts.from), 'blobs')}: run the new deployment with this data directory`,
+      ? `run the new deployment with --data-dir ${dataDir} --database URL and a configuration whose blobs section names ${blobStore}` +
+          (opts.newDataDir
+            ? ''
+            : ' (give --new-data-dir to ready a data directory for it: key files and blob location)')
+      : `run the new deployment with --data-dir ${resolve(opts.from)} --database URL: the blob files stay in its blobs/ directory`,
   );
   return out;
 }

@@ -14,6 +14,7 @@ export {
   liveChainEnds,
   openSnapshotReadOnly,
   removeSnapshot,
+  removeWorkDirIfEmpty,
   sameSource,
   sourceIdentity,
   takeSnapshot,
@@ -45,3 +46,4 @@ export function snapshotFileBlobs(
       .all(after, limit) as { sha256: string; size: number }[]
   ).map((r) => ({ sha256: r.sha256, size: Number(r.size) }));
 }
+export { recordBlobLocation } from './blob-location.js';

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, open, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { ArchiverError } from '../../core/errors.js';
@@ -85,6 +85,11 @@ export async function takeSnapshot(dataDir: string, workDir: string, now = Date.
 export async function removeSnapshot(workDir: string): Promise<void> {
   await rm(join(workDir, META), { force: true });
   for (const f of [FILE, `${FILE}-wal`, `${FILE}-shm`]) await rm(join(workDir, f), { force: true });
+}
+
+/** Removes the work directory once nothing is left in it. */
+export async function removeWorkDirIfEmpty(workDir: string): Promise<void> {
+  await rmdir(workDir).catch(() => undefined);
 }
 
 export function openSnapshotReadOnly(file: string): SQLite.Database {
