@@ -9,7 +9,9 @@ import { evidenceKeyPath, trustedPublicKey } from '../../compliance/evidence/ind
 import { ArchiverError } from '../../core/errors.js';
 import { blobTargetOptions, migrateStore, type MigrateReport } from '../../compliance/migrate-store/index.js';
 import { isPostgresUrl } from '../../store/dialect/postgres.js';
-import { storeOptionsOf } from '../../config/index.js';
+import { storeOptionsOf, type Config } from '../../config/index.js';
+import type { BlobsOptions } from '../../store/index.js';
+import { recordedBlobLocation } from '../../store/migrate-store/index.js';
 import { printJson, type Io } from '../io.js';
 
 export interface MigrateStoreFlags {
@@ -23,6 +25,21 @@ export interface MigrateStoreFlags {
   batch?: string;
   publicKey?: string;
   json?: boolean;
+}
+
+/**
+ * The archive's own blob store: local files, unless the archive recorded a bucket; then the
+ * configuration's S3 section must name that same bucket (it says how to reach it).
+ */
+async function sourceBlobs(from: string, cfg: Config | undefined): Promise<BlobsOptions> {
+  const recorded = await recordedBlobLocation(from);
+  if (!recorded) return { kind: 'local' };
+  const o = cfg ? storeOptionsOf(cfg).blobs : undefined;
+  if (o?.kind === 's3' && `s3://${o.bucket}/${o.prefix}` === recorded.location) return o;
+  throw new ArchiverError(
+    'WXA_BLOB_STORE_CONFIG',
+    `the archive in ${from} keeps its blobs in ${recorded.location}; give --config with a blobs section that names it, so migrate-store can read them`,
+  );
 }
 
 function batchOf(v: string | undefined): number | undefined {
@@ -47,7 +64,7 @@ export async function migrateStoreCommand(flags: MigrateStoreFlags, io: Io): Pro
     from: flags.from,
     to: flags.to,
     ...(flags.blobs ? { blobs: blobTargetOptions(flags.blobs, cfg?.blobs) } : {}),
-    ...(cfg ? { sourceBlobs: storeOptionsOf(cfg).blobs } : {}),
+    sourceBlobs: await sourceBlobs(resolve(flags.from), cfg),
     ...(flags.workDir ? { workDir: flags.workDir } : {}),
     ...(flags.newDataDir ? { newDataDir: flags.newDataDir } : {}),
     ...(flags.restart ? { restart: true } : {}),

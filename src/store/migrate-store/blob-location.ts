@@ -28,3 +28,23 @@ export async function recordBlobLocation(dataDir: string, store: BlobStore): Pro
     mode: PRIVATE_FILE_MODE,
   });
 }
+
+/** The blob store an archive recorded beside its database, or null for local files (no record). */
+export async function recordedBlobLocation(dataDir: string): Promise<{ kind: string; location: string } | null> {
+  const file = join(dataDir, LOCATION_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as { kind: string; location: string };
+  } catch {
+    throw new ArchiverError(
+      'WXA_BLOB_STORE_CONFIG',
+      `${file} is not valid JSON; it names the bucket this archive's blobs are in`,
+    );
+  }
+}

@@ -46,4 +46,4 @@ export function snapshotFileBlobs(
       .all(after, limit) as { sha256: string; size: number }[]
   ).map((r) => ({ sha256: r.sha256, size: Number(r.size) }));
 }
-export { recordBlobLocation } from './blob-location.js';
+export { recordBlobLocation, recordedBlobLocation } from './blob-location.js';

@@ -106,16 +106,15 @@ export function sourceIdentity(db: SQLite.Database, dataDir: string): MigrationS
   return { dataDir, firstIngestHash: firstHash(db, 'ingest_log'), firstAuditHash: firstHash(db, 'audit_events') };
 }
 
-/** Whether two identities are the same archive (an archive with no events yet is known by its directory). */
+/**
+ * Whether two identities are the same archive: by the ingest chain's first event when both have
+ * one (that log is never pruned), else by the audit chain's (which `audit prune` may shorten),
+ * else, for an archive with no events yet, by its directory.
+ */
 export function sameSource(a: MigrationSource, b: MigrationSource): boolean {
-  if (
-    a.firstIngestHash === null &&
-    a.firstAuditHash === null &&
-    b.firstIngestHash === null &&
-    b.firstAuditHash === null
-  )
-    return a.dataDir === b.dataDir;
-  return a.firstIngestHash === b.firstIngestHash && a.firstAuditHash === b.firstAuditHash;
+  if (a.firstIngestHash !== null || b.firstIngestHash !== null) return a.firstIngestHash === b.firstIngestHash;
+  if (a.firstAuditHash !== null || b.firstAuditHash !== null) return a.firstAuditHash === b.firstAuditHash;
+  return a.dataDir === b.dataDir;
 }
 
 /** The last ingest and audit event ids of an archive's database: a live archive that moved on since the snapshot shows here. */
