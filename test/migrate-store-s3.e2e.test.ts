@@ -41,6 +41,9 @@ function fileBlobs(): { sha256: string; size: number }[] {
   }
 }
 
+const toBucket = (url: string, ...more: string[]) =>
+  cli('migrate-store', '--from', data, '--to', url, '--blobs', 's3://wxa-migrated/archive', '--json', ...more);
+
 beforeAll(async () => {
   if (!(await radosgwInstalled()))
     throw new Error('Ceph is not installed: apt-get install radosgw ceph-mon ceph-osd (as .ci/run does)');
@@ -85,18 +88,7 @@ describe('migrate-store --blobs s3://', () => {
     expect(files.length).toBeGreaterThan(0);
 
     const newDir = join(dir.path, 'new-data');
-    const r = await cli(
-      'migrate-store',
-      '--from',
-      data,
-      '--to',
-      url,
-      '--blobs',
-      's3://wxa-migrated/archive',
-      '--new-data-dir',
-      newDir,
-      '--json',
-    );
+    const r = await toBucket(url, '--new-data-dir', newDir);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.verification.firstBroken).toBeNull();
     expect(report.verified).toBe(true);
@@ -126,16 +118,7 @@ describe('migrate-store --blobs s3://', () => {
       await client.send(
         new PutObjectCommand({ Bucket: options.bucket, Key: `archive/${victim}`, Body: Buffer.from('not the blob') }),
       );
-      const again = await cli(
-        'migrate-store',
-        '--from',
-        data,
-        '--to',
-        url,
-        '--blobs',
-        's3://wxa-migrated/archive',
-        '--json',
-      );
+      const again = await toBucket(url);
       const checked = JSON.parse(again.stdout) as Report;
       expect(checked.alreadyComplete).toBe(true);
       expect(checked.verified).toBe(false);

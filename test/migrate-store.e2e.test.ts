@@ -57,6 +57,32 @@ async function pgQuery<T>(url: string, text: string, params: unknown[] = []): Pr
 const migrate = (url: string, ...more: string[]) =>
   cli('migrate-store', '--from', data, '--to', url, '--json', ...more);
 
+/** Starts migrate-store in a process of its own and kills it with SIGKILL once its progress record shows `rows` copied. */
+async function killMidway(url: string, rows: number): Promise<number> {
+  const child = spawnCli(['migrate-store', '--from', data, '--to', url, '--batch', '5', '--json']);
+  let atKill = -1;
+  const poll = new pg.Client({ connectionString: url });
+  await poll.connect();
+  try {
+    for (let i = 0; i < 6000 && child.proc.exitCode === null; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const p = await poll
+        .query<{ rows: string }>('SELECT coalesce(sum(rows), 0) AS rows FROM migrate_store_tables')
+        .catch(() => undefined);
+      if (p && Number(p.rows[0]!.rows) >= rows) {
+        child.proc.kill('SIGKILL');
+        atKill = Number(p.rows[0]!.rows);
+        break;
+      }
+    }
+  } finally {
+    await poll.end();
+  }
+  const killed = await child.done;
+  expect(killed.signal).toBe('SIGKILL');
+  return atKill;
+}
+
 beforeAll(async () => {
   [pgc, dir] = await Promise.all([startPostgres(), tempDir('migrate-store')]);
   tenant = join(dir.path, 'tenant');
@@ -125,30 +151,9 @@ describe('migrate-store into PostgreSQL', () => {
   it('killed with SIGKILL midway, then run again, resumes and ends equal to an uninterrupted copy', async () => {
     expect(first).toBeDefined();
     const url = await pgc.createDatabase();
-    const child = spawnCli(['migrate-store', '--from', data, '--to', url, '--batch', '5', '--json']);
-    let atKill: { rows: number; done: number; tables: number } | undefined;
-    const poll = new pg.Client({ connectionString: url });
-    await poll.connect();
-    try {
-      for (let i = 0; i < 6000 && child.proc.exitCode === null; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        const p = await poll
-          .query<{ rows: string; done: string; tables: string }>(
-            'SELECT coalesce(sum(rows), 0) AS rows, coalesce(sum(done), 0) AS done, count(*) AS tables FROM migrate_store_tables',
-          )
-          .catch(() => undefined);
-        if (p && Number(p.rows[0]!.rows) > 200) {
-          child.proc.kill('SIGKILL');
-          atKill = { rows: Number(p.rows[0]!.rows), done: Number(p.rows[0]!.done), tables: Number(p.rows[0]!.tables) };
-          break;
-        }
-      }
-    } finally {
-      await poll.end();
-    }
-    const killed = await child.done;
-    expect(killed.signal).toBe('SIGKILL');
-    expect(atKill!.rows).toBeLessThan(first.rows);
+    const atKill = await killMidway(url, 200);
+    expect(atKill).toBeGreaterThan(0);
+    expect(atKill).toBeLessThan(first.rows);
 
     const r = JSON.parse((await migrate(url)).stdout) as Report;
     expect(r.resumed).toBe(true);
@@ -158,7 +163,7 @@ describe('migrate-store into PostgreSQL', () => {
       first.tables.map((t) => [t.name, t.rows, t.sha256]),
     );
     expect(r.copied.rows).toBeLessThan(first.rows);
-    expect(r.copied.rows).toBeGreaterThanOrEqual(first.rows - atKill!.rows);
+    expect(r.copied.rows).toBeGreaterThanOrEqual(first.rows - atKill);
   }, 600_000);
 
   it('refuses a database that holds another archive, or that is not a copy in progress', async () => {
@@ -190,22 +195,7 @@ describe('migrate-store into PostgreSQL', () => {
 
   it('a copy whose snapshot is gone is refused until --restart; --restart after the archive grew copies it all', async () => {
     const url = await pgc.createDatabase();
-    const child = spawnCli(['migrate-store', '--from', data, '--to', url, '--batch', '5', '--json']);
-    const poll = new pg.Client({ connectionString: url });
-    await poll.connect();
-    try {
-      for (let i = 0; i < 6000 && child.proc.exitCode === null; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        const p = await poll
-          .query<{ n: string }>('SELECT count(*) AS n FROM migrate_store_tables')
-          .catch(() => undefined);
-        if (p && Number(p.rows[0]!.n) > 0) break;
-      }
-    } finally {
-      await poll.end();
-    }
-    child.proc.kill('SIGKILL');
-    await child.done;
+    expect(await killMidway(url, 1)).toBeGreaterThan(0);
     await rm(join(data, 'migrate-store'), { recursive: true, force: true });
     const gone = await migrate(url);
     expect(gone.code).toBe(1);
