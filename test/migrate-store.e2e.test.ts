@@ -89,6 +89,16 @@ beforeAll(async () => {
   await generateTenant({ outDir: tenant, seed: 16, messages: 150 });
   data = join(dir.path, 'data');
   await cliJson('run', '--once', '--sandbox', tenant, '--data-dir', data, '--workers', '0');
+  // audited actions, so that the audit chain has events to recompute on the copy
+  const kase = await cliJson<{ id: number }>('case', 'create', 'Matter 16', '--data-dir', data);
+  const custodian = (
+    new Database(join(data, 'archive.db'), { readonly: true })
+      .prepare('SELECT min(mailbox) AS m FROM mailbox_entries')
+      .get() as {
+      m: string;
+    }
+  ).m;
+  await cliJson('hold', 'add', '--case', String(kase.id), '--custodian', custodian, '--data-dir', data);
 }, 600_000);
 
 afterAll(async () => {
@@ -115,6 +125,8 @@ describe('migrate-store into PostgreSQL', () => {
     expect(first.blobs).toBe(sqliteCount('blobs'));
     expect(first.verification.ingest.events).toBe(sqliteCount('ingest_log'));
     expect(first.verification.audit.ok).toBe(true);
+    expect(first.verification.audit.events).toBe(sqliteCount('audit_events'));
+    expect(first.verification.audit.events).toBeGreaterThanOrEqual(2);
     expect(first.skipped.map((s) => s.table)).toContain('search_items');
     expect(first.next.join('\n')).toContain('reindex');
     // the same rows as PostgreSQL holds them

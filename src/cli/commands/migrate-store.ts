@@ -80,7 +80,7 @@ export async function migrateStoreCommand(flags: MigrateStoreFlags, io: Io): Pro
 function text(r: MigrateReport): string {
   const lines = [
     `${r.verified ? 'verified' : 'NOT VERIFIED'}: ${r.from} -> ${r.to}${r.alreadyComplete ? ' (already complete; checked again)' : r.resumed ? ' (resumed)' : ''}`,
-    `  ${r.tables.length} tables, ${r.rows} rows (${r.copied.rows} copied now); ${r.blobs} blob files, ${r.bytes} bytes in ${r.blobStore} (${r.copied.blobs} copied now); ${r.seconds} s`,
+    `  ${r.tables.length} tables, ${r.rows} rows (${r.copied.rows} copied now); ${r.blobs} blobs (${r.bytes} bytes) re-hashed, files in ${r.blobStore} (${r.copied.blobs} copied now); ${r.seconds} s`,
     `  ingest chain: ${r.verification.ingest.events} events; audit chain: ${r.verification.audit.events} events, ${r.verification.audit.ok ? 'intact' : 'BROKEN'}`,
   ];
   for (const t of r.tables.filter((x) => !x.verified))

@@ -79,7 +79,7 @@ export interface MigrateReport {
   skipped: { table: string; reason: string }[];
   /** rows in the destination's copied tables */
   rows: number;
-  /** blob files the destination blob store holds for the archive, each re-hashed there */
+  /** every blob of the archive (inline in the database, or a file in the blob store), each re-hashed at the destination */
   blobs: number;
   /** their bytes */
   bytes: number;
