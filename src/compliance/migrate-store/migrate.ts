@@ -7,8 +7,7 @@
  */
 import { join, resolve } from 'node:path';
 import type SQLite from 'better-sqlite3';
-import { ArchiverError } from '../../core/errors.js';
-import { ArchiveBlobs, openBlobStore, type BlobStore, type BlobsOptions, type Db } from '../../store/index.js';
+import { ArchiveBlobs, openBlobStore, type BlobStore, type BlobsOptions } from '../../store/index.js';
 import { LocalBlobFiles } from '../../store/blobs/local.js';
 import { openDatabase } from '../../store/db.js';
 import { redactUrl } from '../../store/dialect/postgres.js';
@@ -20,23 +19,14 @@ import {
   destinationChainEnds,
   destinationTables,
   ensureStateTables,
-  findSnapshot,
   liveChainEnds,
   openSnapshotReadOnly,
-  readRun,
   removeSnapshot,
   removeWorkDirIfEmpty,
-  sameSource,
-  sourceIdentity,
-  startRun,
   tableProgress,
-  tablesInUse,
-  takeSnapshot,
-  type MigrationRun,
-  type Snapshot,
-  type TablePlan,
 } from '../../store/migrate-store/index.js';
 import { verifyArchive, type VerifyReport } from '../evidence/verify.js';
+import { begin } from './begin.js';
 import { copyBlobs } from './copy-blobs.js';
 import { prepareNewDataDir } from './new-data-dir.js';
 import { verifyTables, type TableReport } from './verify-tables.js';
@@ -225,70 +215,4 @@ function nextSteps(verified: boolean, changed: boolean, opts: MigrateOptions, bl
       : `run the new deployment with --data-dir ${resolve(opts.from)} --database URL: the blob files stay in its blobs/ directory`,
   );
   return out;
-}
-
-interface Begun {
-  /** absent for a finished copy, which is only verified again */
-  snapshot?: Snapshot;
-  run: MigrationRun;
-  resumed: boolean;
-}
-
-/** Starts, resumes or re-verifies, or refuses a destination that is another archive's. */
-async function begin(
-  dest: Db,
-  plans: TablePlan[],
-  from: string,
-  workDir: string,
-  opts: MigrateOptions,
-): Promise<Begun> {
-  const run = await readRun(dest);
-  const existing = await findSnapshot(workDir);
-  if (run) {
-    const live = openSnapshotReadOnly(join(from, 'archive.db'));
-    let identity;
-    try {
-      identity = sourceIdentity(live, from);
-    } finally {
-      live.close();
-    }
-    if (!sameSource(run.source, identity))
-      throw new ArchiverError(
-        'WXA_MIGRATE_DESTINATION_IN_USE',
-        `${redactUrl(opts.to)} holds a copy of another archive (${run.source.dataDir}, started ${new Date(run.startedAt).toISOString()}); ` +
-          'give an empty database (createdb NAME) for this one',
-      );
-    if (!opts.restart) {
-      // A finished copy is verified again against the digests recorded when it finished.
-      if (run.completedAt) return { run, resumed: false };
-      if (existing && existing.id === run.snapshotId) return { snapshot: existing, run, resumed: true };
-      throw new ArchiverError(
-        'WXA_MIGRATE_SNAPSHOT_GONE',
-        `the copy into ${redactUrl(opts.to)} in progress read snapshot ${run.snapshotId}, which is not in ${workDir} any more; ` +
-          'run migrate-store again with --restart to empty the destination and copy from a new snapshot',
-      );
-    }
-  } else {
-    const inUse = await tablesInUse(dest, plans);
-    if (inUse.length > 0)
-      throw new ArchiverError(
-        'WXA_MIGRATE_DESTINATION_IN_USE',
-        `${redactUrl(opts.to)} already holds an archive (${inUse
-          .slice(0, 5)
-          .map((t) => `${t.rows} rows in ${t.table}`)
-          .join(', ')}) and no copy of ${from} is in progress there; give an empty database (createdb NAME)`,
-      );
-  }
-  opts.onProgress?.('taking a snapshot of the archive');
-  const snapshot = await takeSnapshot(from, workDir, opts.now);
-  const src = openSnapshotReadOnly(snapshot.file);
-  let source;
-  try {
-    source = sourceIdentity(src, from);
-  } finally {
-    src.close();
-  }
-  const fresh = { source, snapshotId: snapshot.id, startedAt: (opts.now ?? Date.now)() };
-  await startRun(dest, plans, fresh);
-  return { snapshot, run: { ...fresh, completedAt: null, result: null }, resumed: false };
 }
