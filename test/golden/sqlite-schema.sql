@@ -272,7 +272,7 @@ CREATE TABLE "ingest_log" ("id" integer primary key, "at" bigint not null, "kind
 CREATE TABLE "items" ("key" text primary key, "connector_id" text not null, "raw_id" integer not null, "msgid" text not null, "seq_key" text not null, "msgtype" text not null, "action" text not null, "conversation_id" text not null, "room_id" text not null, "from_id" text not null, "msg_time" bigint not null, "model_version" integer not null, "model_json" text not null, "mime_sha256" text not null, "mime_size" integer not null, "flags" text not null, "recalled_by" text, "recalled_at" bigint, "created_at" bigint not null);
 
 -- table leases
-CREATE TABLE "leases" ("name" text primary key, "owner" text, "token" bigint not null, "expires_at" bigint, "acquired_at" bigint not null, "renewed_at" bigint not null, "holder" text default '' not null);
+CREATE TABLE "leases" ("name" text not null primary key, "owner" text, "token" bigint not null, "expires_at" bigint, "acquired_at" bigint not null, "renewed_at" bigint not null, "holder" text default '' not null);
 
 -- table legal_holds
 CREATE TABLE "legal_holds" ("id" integer primary key autoincrement, "case_id" integer not null, "kind" text not null, "custodian" text, "query" text, "cond_json" text, "date_from" bigint, "date_to" bigint, "placed_by" text not null, "placed_at" bigint not null, "released_by" text, "released_at" bigint, "release_reason" text);

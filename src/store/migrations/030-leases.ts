@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('leases')
-    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.primaryKey().notNull())
     // null once released; a released or expired lease is free to take
     .addColumn('owner', 'text')
     .addColumn('token', 'bigint', (c) => c.notNull())
