@@ -74,8 +74,7 @@ export async function deliverLeasedBatch(
     }
   }
   if (batch.length === 0) return;
-  if (!halted(ctx, m) && leaseRunningOut(batch[0]!.row, (opts.now ?? Date.now)(), leaseMsOf(opts)))
-    m.leaseOut = true;
+  if (!halted(ctx, m) && leaseRunningOut(batch[0]!.row, (opts.now ?? Date.now)(), leaseMsOf(opts))) m.leaseOut = true;
   if (halted(ctx, m)) {
     await releaseLeases(
       store.db,

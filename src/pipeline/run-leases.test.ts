@@ -38,8 +38,13 @@ it("releases only the interrupted run's delivery leases, not another worker's", 
   for (let i = 0; i < 4; i++) {
     const key = `wecom:corp:m${i}`;
     const model = { key, msgid: `m${i}`, from: 'a', attachments: [] } as unknown as ChatMessage;
-    await archiveItem(store, { key, messageId: `<${key}>`, mime: Buffer.from(`m${i}`), time: i, model, attachments: [] }, i);
-    for (const mailbox of ['a@x', 'b@x']) await queueDelivery(store, { destinationId: 'imap:test', itemKey: key, mailbox });
+    await archiveItem(
+      store,
+      { key, messageId: `<${key}>`, mime: Buffer.from(`m${i}`), time: i, model, attachments: [] },
+      i,
+    );
+    for (const mailbox of ['a@x', 'b@x'])
+      await queueDelivery(store, { destinationId: 'imap:test', itemKey: key, mailbox });
   }
   // Run 1 leased a@x's rows and was killed; a worker elsewhere is delivering b@x's rows right now.
   const dead = await startRun(store.db, 'c', clock - 1000);

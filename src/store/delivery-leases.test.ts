@@ -7,13 +7,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeDialects } from '../../test/helpers/dialects.js';
 import { openSharedDbs, type SharedDbs } from '../../test/helpers/shared-db.js';
 import type { Db } from './db.js';
-import {
-  deferDeliveries,
-  finishDeliveries,
-  holdDelivery,
-  queueDeliveries,
-  retryDelivery,
-} from './deliveries.js';
+import { deferDeliveries, finishDeliveries, holdDelivery, queueDeliveries, retryDelivery } from './deliveries.js';
 import { leaseDue, releaseLeases, releaseOwnerLeases, type DueDelivery } from './delivery-leases.js';
 
 const T0 = 1_000_000;
@@ -112,7 +106,12 @@ describeDialects('delivery leases', (t) => {
     const lost = await finishDeliveries(db, [{ row: s0, outcome: { status: 'delivered', remoteId: 'A' } }], T0 + 3000);
     expect(lost).toEqual([s0]);
     expect(
-      await retryDelivery(db, s1, { code: 'WXA_DEST_TRANSIENT', detail: 'x', nextAttemptAt: T0 + 9e6, countAttempt: true }),
+      await retryDelivery(db, s1, {
+        code: 'WXA_DEST_TRANSIENT',
+        detail: 'x',
+        nextAttemptAt: T0 + 9e6,
+        countAttempt: true,
+      }),
     ).toBe(false);
     expect(await holdDelivery(db, s2, { code: 'WXA_DEST_PERMANENT', detail: 'refused' }, T0 + 3000)).toBe(false);
     expect(await releaseLeases(db, [s3])).toBe(0);
@@ -143,9 +142,7 @@ describeDialects('delivery leases', (t) => {
     const [first] = await lease(db, 'A', T0, { leaseMs: 1000 });
     const [again] = await lease(db, 'A', T0 + 2000);
     expect(again!.leaseToken).toBe(first!.leaseToken + 1);
-    expect(await finishDeliveries(db, [{ row: first!, outcome: { status: 'delivered' } }], T0 + 3000)).toEqual([
-      first,
-    ]);
+    expect(await finishDeliveries(db, [{ row: first!, outcome: { status: 'delivered' } }], T0 + 3000)).toEqual([first]);
     expect(await finishDeliveries(db, [{ row: again!, outcome: { status: 'delivered' } }], T0 + 3000)).toEqual([]);
   });
 
@@ -157,9 +154,7 @@ describeDialects('delivery leases', (t) => {
     expect(mineB).toHaveLength(5);
     expect(await releaseOwnerLeases(db, ['run:1'])).toBe(5);
     const rows = await db.selectFrom('deliveries').select(['mailbox', 'lease_owner', 'in_doubt']).execute();
-    expect(rows.filter((r) => r.mailbox === 'a@x').every((r) => r.lease_owner === null && r.in_doubt === 1)).toBe(
-      true,
-    );
+    expect(rows.filter((r) => r.mailbox === 'a@x').every((r) => r.lease_owner === null && r.in_doubt === 1)).toBe(true);
     expect(rows.filter((r) => r.mailbox === 'b@x').every((r) => r.lease_owner === 'worker-b')).toBe(true);
     // Due again at once, and only those: worker-b's rows are still its own.
     const next = await lease(db, 'run:2', T0 + 1);

@@ -65,9 +65,7 @@ export async function leaseDue(
       .where('next_attempt_at', '<=', opts.now)
       .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', opts.now)]));
     if (opts.mailbox !== undefined) q = q.where('mailbox', '=', opts.mailbox);
-    const rows = await dialectOf(tx)
-      .claimRows(q.orderBy('next_attempt_at').orderBy('id').limit(opts.limit))
-      .execute();
+    const rows = await dialectOf(tx).claimRows(q.orderBy('next_attempt_at').orderBy('id').limit(opts.limit)).execute();
     const ids = rows.map((r) => r.id);
     const leaseUntil = opts.now + opts.leaseMs;
     for (let i = 0; i < ids.length; i += 500) {

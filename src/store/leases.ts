@@ -133,7 +133,9 @@ export async function acquireLease(
 }
 
 function heldError(name: string, h: LeaseHolder | undefined, now: number): ArchiverError {
-  const who = h ? `${h.holder || h.owner} (token ${h.token}, until ${new Date(h.expiresAt).toISOString()})` : 'another process';
+  const who = h
+    ? `${h.holder || h.owner} (token ${h.token}, until ${new Date(h.expiresAt).toISOString()})`
+    : 'another process';
   return new ArchiverError(
     'WXA_LEASE_HELD',
     `the lease "${name}" is held by ${who}; wait for that process to finish or stop it ` +
