@@ -43,6 +43,8 @@ export async function deliverLeasedBatch(
   ctx: LaneContext,
   opts: DeliverOptions,
 ): Promise<void> {
+  // A fresh chunk, a fresh lease: whatever ran out before was the previous chunk's.
+  m.leaseOut = false;
   const loads = new Map(rows.map((r) => [r.id, ctx.items.get(r.itemKey)]));
   // Errors surface where each load is awaited; this only keeps one from being "unhandled" meanwhile.
   for (const l of loads.values()) l.catch(() => undefined);
