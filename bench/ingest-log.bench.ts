@@ -119,7 +119,13 @@ async function main(): Promise<void> {
   const cpuCost = spread(pairs.map((p) => p.withLog.cpuMs / p.without.cpuMs - 1));
   const target = Number(values.target);
   const verdict = (c: ReturnType<typeof spread>) =>
-    !c.ci95 ? 'too few pairs' : c.ci95[1] <= target ? 'shown' : c.median <= target ? 'median within, not shown' : 'not reached';
+    !c.ci95
+      ? 'too few pairs'
+      : c.ci95[1] <= target
+        ? 'shown'
+        : c.median <= target
+          ? 'median within, not shown'
+          : 'not reached';
   const result = {
     machine: `${cpus().length} cores ${cpus()[0]?.model ?? ''}, shared with other jobs (noisy)`,
     loadAverage: { before: loadBefore.map((v) => r3(v)), after: loadAfter.map((v) => r3(v)) },

@@ -343,7 +343,7 @@ describe('verify after the ingest log is converted to bytes (migration 034)', ()
       toEarlierFormat(db);
       const r = db
         .prepare(
-          "SELECT count(*) AS n, min(typeof(hash)) AS t, min(length(prev_hash)) AS p, min(prev_hash) AS first FROM ingest_log",
+          'SELECT count(*) AS n, min(typeof(hash)) AS t, min(length(prev_hash)) AS p, min(prev_hash) AS first FROM ingest_log',
         )
         .get() as { n: number; t: string; p: number; first: string };
       expect(r).toMatchObject({ t: 'text', p: 64, first: '0'.repeat(64) });

@@ -29,7 +29,14 @@ export * from './ingest-digest.js';
 const CHUNK = 500;
 
 /** The fields an event's hash covers, the digest in hex as it was logged. */
-export type ChainFields = { at: number; kind: string; connector_id: string; ref: string; digest: string; detail_json: string };
+export type ChainFields = {
+  at: number;
+  kind: string;
+  connector_id: string;
+  ref: string;
+  digest: string;
+  detail_json: string;
+};
 
 /** The hash (hex) of one stored event: what `verify` and an auditor recompute. */
 export function ingestHash(prevHash: string, e: ChainFields): string {
@@ -74,7 +81,8 @@ function storedHash(prevHash: string, at: number, e: IngestEventInput, detailJso
 }
 
 /** An event's stored hash or digest as the hex its hash covers. */
-export const hexOf = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
+export const hexOf = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
 
 const LOWER_HEX = /^(?:[0-9a-f]{2})*$/;
 

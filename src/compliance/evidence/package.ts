@@ -140,10 +140,11 @@ JSON (keys sorted, no spaces) of the event's fields in this order:
 - ingest log: \`[at, kind, connector_id, ref, digest, detail_json]\`, where \`digest\` is the
   lower-case hex of the SHA-256 of the row's immutable fields (empty for tombstones and policy
   changes). The database keeps \`digest\` and \`hash\` as 32 bytes and does not repeat the
-  previous hash; to recompute the chain from a copy of the archive, read it in hex:
+  previous hash; to recompute the chain from a copy of the archive (its \`archive.db\`), read
+  it in hex with the \`sqlite3\` tool, as JSON since a \`ref\` may hold line breaks:
 
 \`\`\`text
-sqlite3 archive.db "SELECT id, at, kind, connector_id, ref, lower(hex(digest)), detail_json, lower(hex(hash)) FROM ingest_log ORDER BY id"
+sqlite3 -json archive.db "SELECT id, at, kind, connector_id, ref, lower(hex(digest)) AS digest, detail_json, lower(hex(hash)) AS hash FROM ingest_log ORDER BY id"
 \`\`\`
 
 - audit log: \`[at, actor, action, target, detail, ip]\` (\`wechat-archiver audit export\` prints it
