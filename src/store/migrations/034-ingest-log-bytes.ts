@@ -28,10 +28,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     sql.raw(
       `CASE WHEN length(${c}) % 2 = 0 AND NOT ${c} GLOB '*[^0-9a-f]*' THEN unhex(${c}) ELSE CAST(${c} AS BLOB) END`,
     );
-  // SQLite changes a column's type only by copying the table.
-  await sql`CREATE TABLE ingest_log_bytes (id integer primary key, at bigint not null, kind text not null,
-    connector_id text not null, ref text not null, digest blob not null, detail_json text not null,
-    hash blob not null)`.execute(db);
+  // SQLite changes a column's type only by copying the table; its definition spelt as the
+  // schema builder spells the others (one line, quoted names).
+  const columns = [
+    '"id" integer primary key',
+    '"at" bigint not null',
+    '"kind" text not null',
+    '"connector_id" text not null',
+    '"ref" text not null',
+    '"digest" blob not null',
+    '"detail_json" text not null',
+    '"hash" blob not null',
+  ];
+  await sql.raw(`CREATE TABLE "ingest_log_bytes" (${columns.join(', ')})`).execute(db);
   await sql`INSERT INTO ingest_log_bytes (id, at, kind, connector_id, ref, digest, detail_json, hash)
     SELECT id, at, kind, connector_id, ref, ${bytes('digest')}, detail_json, ${bytes('hash')}
     FROM ingest_log ORDER BY id`.execute(db);
