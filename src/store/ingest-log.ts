@@ -21,7 +21,7 @@ import type { Transaction } from 'kysely';
 import { connectionOf, dialectOf, type Db } from './db.js';
 import { canonicalJson, CHAIN_GENESIS, chainHash } from './hash-chain.js';
 import type { IngestEventInput } from './ingest-digest.js';
-import type { Database } from './schema.js';
+import type { Database, IngestLogTable } from './schema.js';
 
 export * from './ingest-digest.js';
 
@@ -43,22 +43,6 @@ export function ingestHash(prevHash: string, e: ChainFields): string {
   return chainHash(prevHash, [e.at, e.kind, e.connector_id, e.ref, e.digest, e.detail_json]);
 }
 
-/**
- * The same hash as `ingestHash`, without the generic canonical encoder: the fields are a flat
- * array of a number and strings, whose canonical JSON is plain JSON.stringify of each in order.
- */
-export function fastIngestHash(
-  prevHash: string,
-  at: number,
-  kind: string,
-  connectorId: string,
-  ref: string,
-  digest: string,
-  detailJson: string,
-): string {
-  return hash('sha256', chainText(prevHash, at, kind, connectorId, ref, digest, detailJson), 'hex');
-}
-
 /** The bytes an event's hash covers: what `chainHash` makes of its fields. */
 function chainText(
   prevHash: string,
@@ -73,6 +57,14 @@ function chainText(
     `${prevHash}\n[${JSON.stringify(at)},${JSON.stringify(kind)},${JSON.stringify(connectorId)},` +
     `${JSON.stringify(ref)},${JSON.stringify(digest)},${JSON.stringify(detailJson)}]`
   );
+}
+
+/**
+ * The same hash as `ingestHash`, without the generic canonical encoder: the fields are a flat
+ * array of a number and strings, whose canonical JSON is plain JSON.stringify of each in order.
+ */
+export function fastIngestHash(...fields: Parameters<typeof chainText>): string {
+  return hash('sha256', chainText(...fields), 'hex');
 }
 
 /** An event's hash as stored, 32 bytes; the one-shot hash is several times cheaper than a Hash object here. */
@@ -107,22 +99,11 @@ function detailJson(detail: Record<string, unknown> | undefined): string {
   return canonicalJson(detail);
 }
 
-interface StoredRow {
-  id: number;
-  at: number;
-  kind: string;
-  connector_id: string;
-  ref: string;
-  digest: Buffer;
-  detail_json: string;
-  hash: Buffer;
-}
-
 /** The stored rows of `events` appended after the head (`lastId`, `prevHash`), and the new head's hash. */
 function chainRows(lastId: number, prevHash: string, events: IngestEventInput[], now: number) {
   let prev = prevHash;
   let id = lastId;
-  const rows = events.map((e): StoredRow => {
+  const rows = events.map((e): IngestLogTable => {
     id++;
     const detail = detailJson(e.detail);
     const digest = digestBytes(e.digest);
