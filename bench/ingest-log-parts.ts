@@ -10,7 +10,7 @@
  * checkpoints. Each part is the median of several rounds, set beside the CPU the main thread
  * and the whole process spent on the run.
  *
- *   npm run build && node --import tsx bench/ingest-log-parts.ts [--messages 4000] [--rounds 5]
+ *   npm run build && node --import tsx bench/ingest-log-parts.ts [--messages 4000] [--rounds 8]
  *
  * Writes bench/results/ingest-log-parts.json.
  */
@@ -39,7 +39,7 @@ import { threadCpu } from './thread-cpu.js';
 const { values } = parseArgs({
   options: {
     messages: { type: 'string', default: '4000' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '8' },
     workers: { type: 'string', default: '2' },
   },
 });
@@ -184,8 +184,20 @@ async function main(): Promise<void> {
     const b = c.prepare('SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name = ?').get(name) as { bytes: number };
     bytesOf[format] = Number(b.bytes);
   };
-  const insertEarlier = await measure(rounds, insertRows('earlier'), fresh);
-  const insertNow = await measure(rounds, insertRows('now'), fresh);
+  // The two formats in alternating rounds (ABBA...), so that a drifting load favours neither.
+  const insertEarlier = { cpu: [] as number[], wall: [] as number[] };
+  const insertNow = { cpu: [] as number[], wall: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    for (const format of r % 2 ? (['now', 'earlier'] as const) : (['earlier', 'now'] as const)) {
+      const m = await measure(1, insertRows(format), fresh);
+      const into = format === 'now' ? insertNow : insertEarlier;
+      into.cpu.push(m.cpuMs);
+      into.wall.push(m.wallMs);
+    }
+  }
+  const medianOf = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
+  const summary = (m: { cpu: number[]; wall: number[] }) => ({ cpuMs: medianOf(m.cpu), wallMs: medianOf(m.wall) });
+  const pairCpu = insertNow.cpu.map((c, i) => c / insertEarlier.cpu[i]!);
   await target?.close();
   load.push(loadavg()[0]!);
 
@@ -217,9 +229,14 @@ async function main(): Promise<void> {
     },
     /** the run's rows inserted 64 to a statement in its transactions: the format before migration 034 and now */
     inserts: {
-      earlierFormat: { ...insertEarlier, bytes: bytesOf.earlier },
-      formatNow: { ...insertNow, bytes: bytesOf.now },
-      ratioCpu: Number((insertNow.cpuMs / insertEarlier.cpuMs).toFixed(3)),
+      earlierFormat: { ...summary(insertEarlier), bytes: bytesOf.earlier },
+      formatNow: { ...summary(insertNow), bytes: bytesOf.now },
+      /** now / earlier within each round: median, min, max */
+      ratioCpu: {
+        median: Number(medianOf(pairCpu).toFixed(3)),
+        min: Number(Math.min(...pairCpu).toFixed(3)),
+        max: Number(Math.max(...pairCpu).toFixed(3)),
+      },
       ratioBytes: Number((bytesOf.now! / bytesOf.earlier!).toFixed(3)),
     },
     pages: {
