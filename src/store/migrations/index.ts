@@ -23,6 +23,7 @@ import * as m025 from './025-verify-run-reports.js';
 import * as m026 from './026-search-facet-ids.js';
 import * as m030 from './030-leases.js';
 import * as m031 from './031-delivery-lease-token.js';
+import * as m034 from './034-ingest-log-bytes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '026-search-facet-ids': m026,
   '030-leases': m030,
   '031-delivery-lease-token': m031,
+  '034-ingest-log-bytes': m034,
 };
 
 export const migrationProvider: MigrationProvider = {
