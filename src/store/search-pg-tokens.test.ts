@@ -21,14 +21,15 @@ describe('our tokens as PostgreSQL full-text values', () => {
     expect(pgTokenRow(word)).toEqual({ vector: `'${'x'.repeat(256)}…'`, overflow: word });
   });
 
-  it('leaves the vector empty when even the distinct tokens pass 1 MiB', () => {
+  it('marks a document whose distinct tokens pass 1 MiB, for every text query to verify', () => {
     const distinct = Array.from({ length: 120_000 }, (_, i) => `token${i}`).join(' ');
-    expect(pgTokenRow(distinct)).toEqual({ vector: '', overflow: distinct });
+    expect(pgTokenRow(distinct)).toEqual({ vector: "'\uE001'", overflow: distinct });
   });
 
   it('shortens a long token the same way in a query and quotes every lexeme', () => {
     expect(lexemeOf('y'.repeat(300))).toBe('y'.repeat(256) + '…');
     expect(pgTextQuery([{ token: '保本', prefix: false }, { token: '本', prefix: true }])).toEqual({
+      candidates: "('保本' & '本':*) | '\uE001'",
       all: "'保本' & '本':*",
       phrase: "'保本' <-> '本':*",
       verify: ' 保本 本[^ ]* ',

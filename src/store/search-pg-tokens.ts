@@ -15,8 +15,12 @@
  * up to 2,047 bytes, 1 MiB of lexemes. A document within them is exact through its positions. A
  * longer one (an attachment's text) is an "overflow" document: its vector holds its distinct
  * tokens without positions (to find candidates) and its tokens are kept as text, against which
- * a phrase is verified; when even its distinct tokens exceed 1 MiB its vector is empty and
- * every text query verifies it (search_fts_unfiltered, migration 029). Nothing is missed.
+ * a phrase is verified; when even its distinct tokens exceed 1 MiB its vector holds only
+ * HUGE, which every text query also asks for, so such a document is verified by every text
+ * query. Nothing is missed.
+ *
+ * A single whole token on a document with positions needs no check beyond the GIN index (it
+ * answers `a`, `a:*` and `a | b` exactly), so the common one-word query never reads a vector.
  */
 
 /**
@@ -29,6 +33,8 @@ export const FIELD_BREAK_TOKEN = '\uE000';
 const LEXEME_MAX = 256;
 /** Marks a shortened lexeme: a separator in our tokenizer, so no whole token ends with it. */
 const TRUNCATED = '\u2026';
+/** The lexeme of a document too large for its distinct tokens: private use, never a token. */
+const HUGE = '\uE001';
 /** tsvector: highest position kept exactly, positions kept per lexeme, bytes of lexemes. */
 const MAX_POSITION = 16_383;
 const MAX_POSITIONS = 256;
@@ -74,7 +80,7 @@ export function pgTokenRow(tokens: string): PgTokenRow {
   for (const lex of positions.keys()) bytes += Buffer.byteLength(lex);
   if (exact && bytes <= MAX_LEXEME_BYTES)
     return { vector: [...positions].map(([lex, at]) => `${quote(lex)}:${at.join(',')}`).join(' '), overflow: null };
-  const vector = bytes <= MAX_LEXEME_BYTES ? [...positions.keys()].map(quote).join(' ') : '';
+  const vector = bytes <= MAX_LEXEME_BYTES ? [...positions.keys()].map(quote).join(' ') : quote(HUGE);
   return { vector, overflow: tokens };
 }
 
@@ -86,7 +92,9 @@ interface QueryToken {
 
 /** How a text condition is asked of search_fts. */
 export interface PgTextQuery {
-  /** every token, in any order: the condition the GIN index answers */
+  /** every token in any order, or a huge document: the condition the GIN index answers */
+  candidates: string;
+  /** every token, in any order */
   all: string;
   /** the tokens at consecutive positions */
   phrase: string;
@@ -104,6 +112,7 @@ export function pgTextQuery(phrase: readonly QueryToken[]): PgTextQuery {
     .map((t) => t.token.replace(REGEX_SPECIAL, '\\$&') + (t.prefix ? '[^ ]*' : ''))
     .join(' ');
   return {
+    candidates: `(${lex.join(' & ')}) | ${quote(HUGE)}`,
     all: lex.join(' & '),
     phrase: lex.join(' <-> '),
     verify: ` ${verify} `,

@@ -13,6 +13,7 @@ import {
   predicateWith,
   reviewSetSql,
   rowId,
+  textOf,
   type PhraseToken,
   type SearchCond,
   type Sql,
@@ -21,18 +22,17 @@ import {
 import { pgTextQuery } from './search-pg-tokens.js';
 import type { SearchItemRow, SearchQueryOptions, SearchQueryResult } from './search-query.js';
 
-/** `search_fts f` holds a phrase: by its positions, or verified against an overflow document's text. */
+/**
+ * `search_fts f` holds a phrase: the GIN index finds the candidates, a document with positions
+ * is checked by them (not at all for one whole token: the index is exact there), an overflow
+ * document against its text.
+ */
 function phraseSql(tokens: PhraseToken[]): Sql {
   if (tokens.length === 0) return sql`false`;
   const q = pgTextQuery(tokens);
-  const text = sql`(' ' || f.overflow || ' ')`;
-  const filtered = q.single
-    ? sql`f.tokens @@ ${q.all}::tsquery`
-    : sql`(f.tokens @@ ${q.all}::tsquery AND CASE WHEN f.overflow IS NULL
-        THEN f.tokens @@ ${q.phrase}::tsquery ELSE ${text} ~ ${q.verify} END)`;
-  // Documents whose distinct tokens did not fit a tsvector are read by every text query
-  // (search_fts_unfiltered, migration 029).
-  return sql`(${filtered} OR (f.overflow IS NOT NULL AND length(f.tokens) = 0 AND ${text} ~ ${q.verify}))`;
+  const byPositions = q.single ? sql`true` : sql`f.tokens @@ ${q.phrase}::tsquery`;
+  return sql`(f.tokens @@ ${q.candidates}::tsquery AND CASE WHEN f.overflow IS NULL
+    THEN ${byPositions} ELSE (' ' || f.overflow || ' ') ~ ${q.verify} END)`;
 }
 
 const pgText: TextAlgebra<Sql> = {
@@ -73,10 +73,14 @@ export async function querySearchPg(
   if (opts.reviewSetId !== undefined) conds.push(reviewSetSql(opts.reviewSetId));
   const where = sql.join(conds, sql` AND `);
   const limit = opts.limit + 1;
+  // Only text decides: the token rows alone are counted (every item has one), without joining items.
+  const textOnly = conds.length === 1 ? textOf(cond, pgText) : undefined;
   const count = async (firstPage: number | undefined): Promise<number> => {
     // A first page shorter than a page is the whole result: no count needed.
     if (firstPage !== undefined) return firstPage;
-    const r = await sql<{ n: number }>`SELECT count(*) AS n FROM search_items s WHERE ${where}`.execute(db);
+    const r = textOnly
+      ? await sql<{ n: number }>`SELECT count(*) AS n FROM search_fts f WHERE ${textOnly}`.execute(db)
+      : await sql<{ n: number }>`SELECT count(*) AS n FROM search_items s WHERE ${where}`.execute(db);
     return Number(r.rows[0]?.n ?? 0);
   };
 

@@ -3,17 +3,13 @@
  * clamps positions above 16,383, refuses a lexeme over 2,047 bytes and a vector over 1 MiB, so
  * a long document (an attachment's text) cannot keep every position a phrase needs. Such a
  * document keeps its tokens as text in `overflow`, beside a vector of its distinct tokens
- * without positions (or an empty one when even those do not fit), and a phrase is verified
- * against that text (see search-pg-tokens.ts). The partial index finds the few documents whose
- * vector could not hold even their distinct tokens, which every text query also reads.
+ * without positions, and a phrase is verified against that text (see search-pg-tokens.ts).
  * SQLite's FTS5 has none of these limits: nothing changes there.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { dialectKind } from '../dialect/index.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   if (dialectKind(db) !== 'postgres') return;
   await db.schema.alterTable('search_fts').addColumn('overflow', 'text').execute();
-  await sql`CREATE INDEX search_fts_unfiltered ON search_fts (id)
-    WHERE overflow IS NOT NULL AND length(tokens) = 0`.execute(db);
 }
