@@ -4,10 +4,20 @@
 // pipeline built on SQLite, row for row, and every query returns the same pages on both.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { searchArchive, type SearchResult } from '../src/compliance/search/index.js';
+import { parseQuery, searchArchive, type SearchResult } from '../src/compliance/search/index.js';
+import { compileQuery } from '../src/compliance/search/query-compile.js';
 import { reindexArchive } from '../src/compliance/search/reindex.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
-import { checkSearchIntegrity, openStore, searchFingerprints, type Store } from '../src/store/index.js';
+import {
+  checkSearchIntegrity,
+  exportItemKeys,
+  legalHoldCounts,
+  openStore,
+  searchCounts,
+  searchFingerprints,
+  type LegalHoldRow,
+  type Store,
+} from '../src/store/index.js';
 import { cliJson, tempDir } from './helpers/cli.js';
 import { copyTablesToPostgres } from './helpers/copy-to-postgres.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
@@ -83,5 +93,31 @@ describe('reindex on PostgreSQL', () => {
       if (want[0]!.total > 0) found++;
     }
     expect(found).toBeGreaterThanOrEqual(QUERIES.length - 1);
+  }, 120_000);
+
+  it('selects the same items for query holds, case search counts and query exports', async () => {
+    for (const q of QUERIES) {
+      const cond = compileQuery(parseQuery(q));
+      const hold: LegalHoldRow = {
+        id: 1,
+        case_id: 1,
+        kind: 'query',
+        custodian: null,
+        query: q,
+        cond_json: JSON.stringify(cond),
+        date_from: null,
+        date_to: null,
+        placed_by: 'admin',
+        placed_at: 0,
+        released_by: null,
+        released_at: null,
+        release_reason: null,
+      };
+      const keys = await exportItemKeys(lite.db, { kind: 'query', cond });
+      expect(await exportItemKeys(post.db, { kind: 'query', cond }), q).toEqual(keys);
+      expect(await legalHoldCounts(post.db, hold), q).toEqual(await legalHoldCounts(lite.db, hold));
+      expect(await searchCounts(post.db, cond), q).toEqual(await searchCounts(lite.db, cond));
+      expect(keys.length).toBe((await searchArchive(lite, { query: q, limit: 1 })).total);
+    }
   }, 120_000);
 });
