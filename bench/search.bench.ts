@@ -95,7 +95,8 @@ function sqliteBaseline(file: string): Baseline {
     insert: async (rows) => {
       raw.transaction(() => rows.forEach((x) => insertLike.run(...x)))();
     },
-    ids: async (where, params) => raw.prepare(`SELECT id FROM bench_like WHERE ${where} ORDER BY id DESC`).all(...params),
+    ids: async (where, params) =>
+      raw.prepare(`SELECT id FROM bench_like WHERE ${where} ORDER BY id DESC`).all(...params),
     sizes: async () => {
       const sizes = raw.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all() as {
         name: string;
@@ -137,14 +138,21 @@ async function postgresBaseline(url: string): Promise<Baseline> {
       const size = async (names: string[]) =>
         Number(
           (
-            await pool.query('SELECT sum(pg_total_relation_size(c.oid)) AS b FROM pg_class c WHERE c.relname = ANY($1)', [
-              names,
-            ])
+            await pool.query(
+              'SELECT sum(pg_total_relation_size(c.oid)) AS b FROM pg_class c WHERE c.relname = ANY($1)',
+              [names],
+            )
           ).rows[0].b ?? 0,
         );
       return {
         fts: await size(['search_fts']),
-        search: await size(['search_items', 'search_fts', 'search_facet_rows', 'search_facet_values', 'search_aliases']),
+        search: await size([
+          'search_items',
+          'search_fts',
+          'search_facet_rows',
+          'search_facet_values',
+          'search_aliases',
+        ]),
         like: await size(['bench_like']),
       };
     },

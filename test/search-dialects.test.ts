@@ -15,7 +15,9 @@ import { openDatabase, type Db } from '../src/store/db.js';
 import { ArchiveBlobs, searchFingerprints, type Store } from '../src/store/index.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
 
-const ZH = '客户 理财 产品 保本 收益 风险 基金 合同 条款 赎回 净值 审批 合规 报告 会议 确认 附件 转账 账户 投诉'.split(' ');
+const ZH = '客户 理财 产品 保本 收益 风险 基金 合同 条款 赎回 净值 审批 合规 报告 会议 确认 附件 转账 账户 投诉'.split(
+  ' ',
+);
 const EN = 'client fund bond report review approve risk yield fee transfer invoice urgent please confirm'.split(' ');
 const PEOPLE = [
   { id: 'zhangsan', name: '张三', mobile: '+86 138 0000 0001', email: 'zhang.san@example.com' },

@@ -78,8 +78,20 @@ const QUERIES: BruteQuery[] = [
   { t: 'cjk', text: [...wide][7]! },
   // two characters of the wide alphabet that are nowhere next to each other
   { t: 'cjk', text: absentPair() },
-  { t: 'and', of: [{ t: 'cjk', text: '保本' }, { t: 'not', of: { t: 'words', words: ['quartz'] } }] },
-  { t: 'or', of: [{ t: 'words', words: [LONG_WORD] }, { t: 'cjk', text: '骆驼祥子' }] },
+  {
+    t: 'and',
+    of: [
+      { t: 'cjk', text: '保本' },
+      { t: 'not', of: { t: 'words', words: ['quartz'] } },
+    ],
+  },
+  {
+    t: 'or',
+    of: [
+      { t: 'words', words: [LONG_WORD] },
+      { t: 'cjk', text: '骆驼祥子' },
+    ],
+  },
 ];
 
 function absentPair(): string {

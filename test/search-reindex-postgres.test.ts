@@ -22,7 +22,16 @@ import { cliJson, tempDir } from './helpers/cli.js';
 import { copyTablesToPostgres } from './helpers/copy-to-postgres.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
 
-const QUERIES = ['客户', '理', 'type:text', 'has:attachment', 'is:external', 'from:zhangsan', '保本 OR 赎回', '-type:text'];
+const QUERIES = [
+  '客户',
+  '理',
+  'type:text',
+  'has:attachment',
+  'is:external',
+  'from:zhangsan',
+  '保本 OR 赎回',
+  '-type:text',
+];
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let pg: PostgresCluster;

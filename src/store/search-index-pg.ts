@@ -59,8 +59,7 @@ async function assignIds(tx: Q, times: number[]): Promise<number[]> {
     if (id >= base + SEARCH_ID_SLOTS)
       for (;;) {
         const used =
-          taken.has(id) ||
-          (await sql`SELECT 1 FROM search_items WHERE id = ${id}`.execute(tx)).rows.length > 0;
+          taken.has(id) || (await sql`SELECT 1 FROM search_items WHERE id = ${id}`.execute(tx)).rows.length > 0;
         if (!used) break;
         id++;
       }

@@ -28,7 +28,12 @@ describe('our tokens as PostgreSQL full-text values', () => {
 
   it('shortens a long token the same way in a query and quotes every lexeme', () => {
     expect(lexemeOf('y'.repeat(300))).toBe('y'.repeat(256) + '…');
-    expect(pgTextQuery([{ token: '保本', prefix: false }, { token: '本', prefix: true }])).toEqual({
+    expect(
+      pgTextQuery([
+        { token: '保本', prefix: false },
+        { token: '本', prefix: true },
+      ]),
+    ).toEqual({
       candidates: "('保本' & '本':*) | '\uE001'",
       all: "'保本' & '本':*",
       phrase: "'保本' <-> '本':*",

@@ -108,9 +108,7 @@ const REGEX_SPECIAL = /[\\^$.|?*+()[\]{}]/g;
 
 export function pgTextQuery(phrase: readonly QueryToken[]): PgTextQuery {
   const lex = phrase.map((t) => `${quote(lexemeOf(t.token))}${t.prefix ? ':*' : ''}`);
-  const verify = phrase
-    .map((t) => t.token.replace(REGEX_SPECIAL, '\\$&') + (t.prefix ? '[^ ]*' : ''))
-    .join(' ');
+  const verify = phrase.map((t) => t.token.replace(REGEX_SPECIAL, '\\$&') + (t.prefix ? '[^ ]*' : '')).join(' ');
   return {
     candidates: `(${lex.join(' & ')}) | ${quote(HUGE)}`,
     all: lex.join(' & '),

@@ -14,7 +14,6 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { dialectKind } from './dialect/index.js';
 import type { Database, SearchItemTable } from './schema.js';
 import {
-  facetIn,
   mailboxScopeSql,
   predicateWith,
   reviewSetSql,
