@@ -81,6 +81,8 @@ interface Baseline {
   ids(where: string, params: unknown[]): Promise<unknown[]>;
   /** bytes of the index's tables and of the baseline table */
   sizes(): Promise<{ fts: number; search: number; like: number }>;
+  /** the server's version and the settings that decide its speed (PostgreSQL) */
+  server(): Promise<Record<string, string> | undefined>;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ function sqliteBaseline(file: string): Baseline {
         like: sizeOf((n) => n === 'bench_like'),
       };
     },
+    server: async () => undefined,
     close: async () => {
       raw.close();
     },
@@ -155,6 +158,19 @@ async function postgresBaseline(url: string): Promise<Baseline> {
         ]),
         like: await size(['bench_like']),
       };
+    },
+    server: async () => {
+      const names = [
+        'server_version',
+        'shared_buffers',
+        'work_mem',
+        'fsync',
+        'synchronous_commit',
+        'max_parallel_workers_per_gather',
+      ];
+      const out: Record<string, string> = {};
+      for (const n of names) out[n] = String((await pool.query(`SHOW ${n}`)).rows[0][n]);
+      return out;
     },
     close: () => pool.end(),
   };
@@ -323,9 +339,11 @@ async function main(): Promise<void> {
       `${name}: ours p50 ${o.p50} p95 ${o.p95} ms (CPU p95 ${stats(oursCpu).p95}); LIKE p50 ${b.p50} p95 ${b.p95} ms\n`,
     );
   }
+  const server = await raw.server();
   const result = {
     date: new Date().toISOString(),
     database: DATABASE ? 'postgresql' : 'sqlite',
+    ...(server ? { server } : {}),
     messages: N,
     build: {
       seconds: Math.round(buildMs / 100) / 10,
