@@ -150,4 +150,29 @@ describe('SQLite and PostgreSQL search indexes', () => {
     }
     expect(nonEmpty).toBeGreaterThanOrEqual(QUERIES.length - 2);
   }, 180_000);
+
+  it('PostgreSQL: writers indexing at once into the same milliseconds place every row once, in time order', async () => {
+    const db = await openDatabase({ url: await pg.createDatabase() });
+    try {
+      // Four writers, each its own transaction on its own connection, 150 items each, all in the
+      // same five milliseconds, sharing people and conversations; one item indexed by all four.
+      const writers = [0, 1, 2, 3].map((w) =>
+        corpus(150, 20 + w).map((d, i) => ({
+          ...d,
+          itemKey: i === 0 ? 'wecom:corp:shared' : `wecom:corp:w${w}-${i}`,
+          time: T0 + (i % 5),
+        })),
+      );
+      await Promise.all(writers.map((docs) => embeddedSearchIndex(db).index(docs)));
+      const rows = await searchFingerprints(db);
+      expect(rows.length).toBe(4 * 149 + 1);
+      expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+      const times = new Map(writers.flat().map((d) => [d.itemKey, d.time]));
+      for (const r of rows) expect(Math.floor(r.id / 1024), r.itemKey).toBe(times.get(r.itemKey));
+      const all = await pages(storeOf(db), 'after:2025-03-01', 'newest');
+      expect(all.flatMap((p) => p.items).length).toBe(rows.length);
+    } finally {
+      await db.destroy();
+    }
+  }, 120_000);
 });

@@ -27,12 +27,21 @@ function chunks<T>(list: readonly T[], n = CHUNK): T[][] {
   return out;
 }
 
-/** Deletes index rows by id (tokens, facets, item). */
-async function deleteRows(tx: Q, ids: number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await sql`DELETE FROM search_fts WHERE id = ANY(${ids}::bigint[])`.execute(tx);
-  await sql`DELETE FROM search_facet_rows WHERE row_id = ANY(${ids}::bigint[])`.execute(tx);
-  await sql`DELETE FROM search_items WHERE id = ANY(${ids}::bigint[])`.execute(tx);
+/**
+ * Deletes index rows by id; returns the ids it deleted. The item row goes first and holds the id
+ * until commit: only the writer that deleted (or inserted) an item row touches that id's tokens
+ * and facets. A row another writer replaced meanwhile is not among the deleted (this statement
+ * does not see the new version), so its tokens stay, and the insert that follows skips the id.
+ */
+async function deleteRows(tx: Q, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const gone = (
+    await sql<{ id: number }>`DELETE FROM search_items WHERE id = ANY(${ids}::bigint[]) RETURNING id`.execute(tx)
+  ).rows.map((r) => Number(r.id));
+  if (gone.length === 0) return gone;
+  await sql`DELETE FROM search_fts WHERE id = ANY(${gone}::bigint[])`.execute(tx);
+  await sql`DELETE FROM search_facet_rows WHERE row_id = ANY(${gone}::bigint[])`.execute(tx);
+  return gone;
 }
 
 /** The highest row id in each millisecond's slots, for the given slot bases. */
@@ -215,11 +224,12 @@ export async function removeSearchRowsPg(tx: Q, itemKeys: readonly string[]): Pr
   let removed = 0;
   for (const part of chunks([...new Set(itemKeys)])) {
     const found = await tx.selectFrom('search_items').select('id').where('item_key', 'in', part).execute();
-    await deleteRows(
-      tx,
-      found.map((f) => Number(f.id)),
-    );
-    removed += found.length;
+    removed += (
+      await deleteRows(
+        tx,
+        found.map((f) => Number(f.id)),
+      )
+    ).length;
   }
   return removed;
 }
