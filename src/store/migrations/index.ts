@@ -22,6 +22,8 @@ import * as m022 from './022-connector-entry-counter.js';
 import * as m025 from './025-verify-run-reports.js';
 import * as m026 from './026-search-facet-ids.js';
 import * as m029 from './029-search-postgres.js';
+import * as m030 from './030-leases.js';
+import * as m031 from './031-delivery-lease-token.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -46,6 +48,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '025-verify-run-reports': m025,
   '026-search-facet-ids': m026,
   '029-search-postgres': m029,
+  '030-leases': m030,
+  '031-delivery-lease-token': m031,
 };
 
 export const migrationProvider: MigrationProvider = {
