@@ -28,7 +28,11 @@ export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
   'verify',
 ]);
 
-/** The store parts a PostgreSQL database does not carry yet (named in the refusal). */
+/**
+ * The store parts a PostgreSQL database does not carry yet (named in the refusal). The other
+ * commands (cases, holds, exports, retention, supervision, audit, evidence, connector check,
+ * mapping, serve) are refused until each is tested on PostgreSQL: most reach one of these.
+ */
 export const SQLITE_ONLY_PARTS = [
   'the search index (search, reindex, the console, supervision and query holds that search it)',
   'backup and restore',
@@ -46,10 +50,9 @@ export function refusePostgresFor(command: string, flags: { database?: string },
   if (POSTGRES_COMMANDS.has(command)) return;
   throw new ArchiverError(
     'WXA_STORE_SQLITE_ONLY',
-    `${command}: this version runs this command on the embedded SQLite database only. The PostgreSQL store ` +
-      `does not yet carry ${SQLITE_ONLY_PARTS.join('; ')}, which this command reaches. On PostgreSQL it runs ` +
-      `${[...POSTGRES_COMMANDS].join(', ')}. Unset WXA_DATABASE_URL and leave out --database to use the ` +
-      'archive in the data directory',
+    `${command}: this version runs this command on the embedded SQLite database only. On PostgreSQL it runs ` +
+      `${[...POSTGRES_COMMANDS].join(', ')}; the PostgreSQL store does not yet carry ${SQLITE_ONLY_PARTS.join('; ')}. ` +
+      'Unset WXA_DATABASE_URL and leave out --database to use the archive in the data directory',
   );
 }
 
