@@ -25,7 +25,11 @@ export const WRITER_HOLDER_SETTING = 'writer.holder';
 export async function acquireDatabaseWriterLock(url: string, opts: AcquireOptions): Promise<WriterLock> {
   const now = opts.now ?? Date.now;
   const deadline = now() + (opts.waitMs ?? 0);
-  const client = new pg.Client({ connectionString: url, application_name: 'wechat-archiver writer lock', keepAlive: true });
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: 'wechat-archiver writer lock',
+    keepAlive: true,
+  });
   // A session the server drops releases the lock; the error must not crash the process here.
   client.on('error', () => undefined);
   await client.connect();
@@ -35,7 +39,8 @@ export async function acquireDatabaseWriterLock(url: string, opts: AcquireOption
         LOCK_NAME,
       ]);
       if (r.rows[0]?.ok) return await held(client, opts.command, now());
-      if (now() >= deadline) throw writerLockedError(`the archive database ${redactUrl(url)}`, await readHolder(client));
+      if (now() >= deadline)
+        throw writerLockedError(`the archive database ${redactUrl(url)}`, await readHolder(client));
       await new Promise((res) => setTimeout(res, Math.min(opts.pollMs ?? 250, Math.max(1, deadline - now()))));
     }
   } catch (err) {
