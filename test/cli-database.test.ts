@@ -25,7 +25,9 @@ it('refuses a PostgreSQL URL with WXA_STORE_SQLITE_ONLY before connecting, namin
   expect(r.stderr).toContain('WXA_STORE_SQLITE_ONLY');
   expect(r.stderr).toContain('search: ');
   expect(r.stderr).toContain('the search index');
-  expect(r.stderr).toContain('On PostgreSQL it runs run, status, report, item show, mailbox list, mailbox show, verify');
+  expect(r.stderr).toContain(
+    'On PostgreSQL it runs run, status, report, item show, mailbox list, mailbox show, verify',
+  );
   expect(r.stderr).not.toContain('pw');
 });
 

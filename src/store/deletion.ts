@@ -60,7 +60,7 @@ function localBlobsOf(db: Db): BlobStore {
   if (dialectKind(db) !== 'sqlite')
     throw new ArchiverError(
       'WXA_CONFIG_INVALID',
-      'deleting from a PostgreSQL archive needs its blob store (the data directory\'s or the bucket) to be named',
+      "deleting from a PostgreSQL archive needs its blob store (the data directory's or the bucket) to be named",
     );
   return new LocalBlobStore(join(dirname(connectionOf(db).name), 'blobs'));
 }

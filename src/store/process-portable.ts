@@ -83,7 +83,14 @@ async function insertBlobs(tx: Tx, batch: ProcessedRecord[], now: number): Promi
   for (const r of batch)
     for (const b of r.blobs)
       if (!rows.has(b.sha256))
-        rows.set(b.sha256, { sha256: b.sha256, size: b.size, kind: b.kind, data: b.data, encoding: b.encoding, created_at: now });
+        rows.set(b.sha256, {
+          sha256: b.sha256,
+          size: b.size,
+          kind: b.kind,
+          data: b.data,
+          encoding: b.encoding,
+          created_at: now,
+        });
   for (const part of chunks([...rows.values()]))
     await tx
       .insertInto('blobs')

@@ -29,11 +29,7 @@ export interface SearchIndexChange {
  * Applies `change` to the index inside `tx`, a transaction open on `db`: on SQLite the index
  * statements run on `db`'s one connection, which is inside `tx`.
  */
-export async function updateSearchIndex(
-  db: Db,
-  tx: Transaction<Database>,
-  change: SearchIndexChange,
-): Promise<void> {
+export async function updateSearchIndex(db: Db, tx: Transaction<Database>, change: SearchIndexChange): Promise<void> {
   if (dialectKind(db) === 'sqlite') {
     if (change.write?.length) writeSearchRows(db, change.write, change.now);
     for (const r of change.recalled ?? []) markSearchRecalled(db, r.connectorId, r.msgid);
