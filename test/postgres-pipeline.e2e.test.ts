@@ -244,4 +244,50 @@ describe('run --once on PostgreSQL', () => {
       .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
+
+  it('deletes on PostgreSQL: an entry by `item delete`, expired ones by `retention run`; verify still passes', async () => {
+    const pgArgs = ['--data-dir', join(dir.path, 'pg'), '--database', url];
+    const entry = await pgdb
+      .selectFrom('mailbox_entries')
+      .select(['item_key', 'mailbox'])
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const del = await cli('item', 'delete', entry.item_key, '--mailbox', entry.mailbox, '--reason', 'test', ...pgArgs);
+    expect(del.stderr).toBe('');
+    expect(del.code).toBe(0);
+    expect(
+      await pgdb
+        .selectFrom('mailbox_entries')
+        .select('id')
+        .where('item_key', '=', entry.item_key)
+        .where('mailbox', '=', entry.mailbox)
+        .execute(),
+    ).toEqual([]);
+    const audit = await pgdb
+      .selectFrom('audit_events')
+      .select(['action', 'target'])
+      .where('action', '=', 'item.delete')
+      .execute();
+    expect(audit).toEqual([{ action: 'item.delete', target: entry.item_key }]);
+
+    const entries = Number(
+      (
+        await pgdb
+          .selectFrom('mailbox_entries')
+          .select(sql<number>`count(*)`.as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const policy = await cli('retention', 'add', '--name', 'short', '--days', '1', ...pgArgs);
+    expect(policy.code, policy.stderr).toBe(0);
+    const run = await cliJson<{ deleted: number; keptByHold: number }>('retention', 'run', ...pgArgs);
+    expect(run.deleted).toBe(entries);
+    expect(await pgdb.selectFrom('items').select('key').execute()).toEqual([]);
+    const tombstones = await pgdb.selectFrom('ingest_log').select('id').where('kind', '=', 'tombstone').execute();
+    expect(tombstones.length).toBeGreaterThan(entries);
+
+    const r = await cli('verify', ...pgArgs, '--json');
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, firstBroken: null });
+    expect(r.code).toBe(0);
+  });
 });

@@ -26,6 +26,10 @@ export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
   'mailbox list',
   'mailbox show',
   'verify',
+  'item delete',
+  'retention add',
+  'retention list',
+  'retention run',
 ]);
 
 /**
