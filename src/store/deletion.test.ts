@@ -6,7 +6,8 @@ import { expect, it } from 'vitest';
 import { describeDialects, storeEachTest } from '../../test/helpers/dialects.js';
 import { archived, captureRecords, CONNECTOR, inlineBlob, skeletonBlob } from '../../test/helpers/processed-batch.js';
 import { insertCase } from './cases.js';
-import { insertLegalHold } from './holds.js';
+import { dialectOf } from './db.js';
+import { insertLegalHold, LEGAL_HOLDS_LOCK } from './holds.js';
 import { commitProcessed, deleteEntries, sha256Hex, type PreparedBlob } from './index.js';
 
 describeDialects('deletion', (t) => {
@@ -97,6 +98,24 @@ describeDialects('deletion', (t) => {
     ]);
     expect(sha256Hex(mediaBytes)).toBe(media.sha256);
   });
+
+  // SQLite's single writer orders them by itself; on PostgreSQL both take one advisory lock.
+  if (t.kind === 'postgres')
+    it('makes a legal hold placed during a deletion wait until the deletion has committed', async () => {
+      const { db } = store();
+      const caseId = await insertCase(db, { name: 'Matter', description: '', createdBy: 'admin' }, 1);
+      const deletion = await db.startTransaction().execute();
+      await dialectOf(deletion).lockInTransaction(deletion, LEGAL_HOLDS_LOCK);
+      let placed = false;
+      const hold = insertLegalHold(db, { caseId, kind: 'custodian', custodian: 'a@x.cn', placedBy: 'admin' }, 2).then(
+        () => (placed = true),
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      expect(placed).toBe(false);
+      await deletion.commit().execute();
+      await hold;
+      expect(placed).toBe(true);
+    });
 
   // On SQLite the pipeline indexes every item and deletion removes its row (test/legal-hold.test.ts).
   if (t.kind === 'postgres')
