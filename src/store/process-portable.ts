@@ -29,6 +29,15 @@ function chunks<T>(rows: readonly T[]): T[][] {
   return out;
 }
 
+/**
+ * The first row of each key, in order: a key twice in one batch is written once, by its first
+ * row, as SQLite's statement per row leaves it (its second INSERT finds the first).
+ */
+function firstOf<T>(rows: readonly T[], keyOf: (r: T) => string): T[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => !seen.has(keyOf(r)) && seen.add(keyOf(r)));
+}
+
 export async function commitProcessedPortable(
   db: Db,
   connectorId: string,
@@ -161,7 +170,7 @@ async function insertItems(tx: Tx, connectorId: string, batch: ProcessedRecord[]
     });
   }
   const fresh = new Set<string>();
-  for (const part of chunks(rows)) {
+  for (const part of chunks(firstOf(rows, (r) => r.key))) {
     const added = await tx
       .insertInto('items')
       .values(part.map((row) => ({ ...row, recalled_by: null, recalled_at: null })))
@@ -199,7 +208,7 @@ async function insertEntries(tx: Tx, batch: ProcessedRecord[], ctx: Ctx, folder:
   }
   const key = (e: { mailbox: string; folder: string; item_key: string }) => `${e.mailbox}\n${e.folder}\n${e.item_key}`;
   const fresh = new Set<string>();
-  for (const part of chunks(rows)) {
+  for (const part of chunks(firstOf(rows, key))) {
     const added = await tx
       .insertInto('mailbox_entries')
       .values(part)
@@ -237,7 +246,7 @@ async function enqueueDeliveries(tx: Tx, connectorId: string, batch: ProcessedRe
           finished_at: null,
         });
   }
-  for (const part of chunks(rows))
+  for (const part of chunks(firstOf(rows, (r) => `${r.destination_id}\n${r.item_key}\n${r.mailbox}`)))
     await tx
       .insertInto('deliveries')
       .values(part)

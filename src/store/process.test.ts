@@ -118,4 +118,26 @@ describeDialects('the item transaction', (t) => {
     expect(await events(db)).toEqual(before);
     expect((await countByStatus(db, CONNECTOR)).pending).toBe(1);
   });
+
+  it('writes an item two records of one batch both produce once, by the first of them', async () => {
+    const db = store().db;
+    const [r1, r2] = await captureRecords(db, 2);
+    const blob = inlineBlob('same');
+    const twin = { ...archived(r2!, 1, blob, ['a@x.cn', 'a@x.cn', 'b@x.cn']) };
+    const out = await commitProcessed(db, CONNECTOR, [archived(r1!, 1, blob, ['a@x.cn']), twin], {
+      now: 2000,
+      runId: null,
+      destinations: ['d1'],
+    });
+    expect(out).toEqual({ entriesCreated: 2 });
+    expect(await db.selectFrom('items').select(['key', 'raw_id']).execute()).toEqual([{ key: 'k1', raw_id: r1 }]);
+    expect((await events(db)).map((e) => e.kind)).toEqual(['item', 'entry', 'entry']);
+    expect(await db.selectFrom('deliveries').select('mailbox').orderBy('mailbox').execute()).toEqual([
+      { mailbox: 'a@x.cn' },
+      { mailbox: 'b@x.cn' },
+    ]);
+    expect(await db.selectFrom('connector_counters').select(['items', 'entries']).execute()).toEqual([
+      { items: 1, entries: 2 },
+    ]);
+  });
 });
