@@ -137,6 +137,24 @@ describe('run --once on PostgreSQL', () => {
     const report = await cli('report', '--data-dir', join(dir.path, 'pg'), '--database', url, '--since', '2000-01-01');
     expect(report.stderr).toBe('');
     expect(report.code).toBe(0);
+    type ReportJson = { totals: unknown; days: unknown[]; problems: unknown[]; runs: { counters: unknown }[] };
+    const [pgReport, liteReport] = [
+      await cliJson<ReportJson>(
+        'report',
+        '--since',
+        '2000-01-01',
+        '--data-dir',
+        join(dir.path, 'pg'),
+        '--database',
+        url,
+      ),
+      await cliJson<ReportJson>('report', '--since', '2000-01-01', '--data-dir', join(dir.path, 'lite')),
+    ];
+    expect(pgReport.totals).toEqual(liteReport.totals);
+    expect(pgReport.days).toEqual(liteReport.days);
+    expect(pgReport.days.length).toBeGreaterThan(0);
+    expect(pgReport.problems).toEqual(liteReport.problems);
+    expect(pgReport.runs.map((r) => r.counters)).toEqual(liteReport.runs.map((r) => r.counters));
 
     const mailboxes = await cliJson<{ address: string; items: number }[]>(
       'mailbox',
