@@ -13,12 +13,12 @@
  * the same machine) and this process's CPU microseconds per record (PostgreSQL's server CPU is
  * not in it).
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPostgres } from '../test/helpers/postgres.js';
+import { archived, inlineBlob } from '../test/helpers/processed-batch.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,38 +48,12 @@ async function build(dist: string): Promise<StoreBuild> {
 }
 
 function batchOf(ids: number[], start: number): unknown[] {
-  return ids.map((rawId, j) => {
-    const i = start + j;
-    const data = Buffer.from(`message ${i} `.repeat(40));
-    const sha = createHash('sha256').update(data).digest('hex');
-    return {
-      rawId,
-      status: 'done',
-      item: {
-        key: `k${i}`,
-        msgid: `m${i}`,
-        seqKey: String(i + 1).padStart(20, '0'),
-        msgtype: 'text',
-        action: 'send',
-        conversationId: 'conv',
-        roomId: '',
-        fromId: 'alice',
-        msgTime: 1_700_000_000_000 + i,
-        modelVersion: 1,
-        modelJson: JSON.stringify({ i, text: `message ${i}` }),
-        mimeSha256: sha,
-        mimeSize: data.length,
-        flags: [],
-      },
-      blobs: [{ sha256: sha, size: data.length, kind: 'message', data, encoding: 'raw' }],
-      media: [],
-      entries: [
-        { mailbox: 'alice@x.cn', displayName: 'alice' },
-        { mailbox: `p${i % 20}@x.cn`, displayName: 'peer' },
-      ],
-      holds: [],
-    };
-  });
+  return ids.map((rawId, j) =>
+    archived(rawId, start + j, inlineBlob(`message ${start + j} `.repeat(40)), [
+      'alice@x.cn',
+      `p${(start + j) % 20}@x.cn`,
+    ]),
+  );
 }
 
 /** One measured pass: capture N records (not timed), then commit their outcomes in batches of B. */

@@ -11,6 +11,7 @@
 import { sql, type Insertable, type Transaction } from 'kysely';
 import type { Db } from './db.js';
 import { appendIngest, entryEvent, itemEvent, type EntryDigestFields, type ItemDigestFields } from './ingest-log.js';
+import { itemRowOf } from './item-row.js';
 import type { ProcessedRecord } from './process.js';
 import type { Database } from './schema.js';
 import { writeSupervisionFlags } from './supervision.js';
@@ -149,25 +150,7 @@ async function insertItems(tx: Tx, connectorId: string, batch: ProcessedRecord[]
   for (const r of batch) {
     const i = r.item;
     if (!i) continue;
-    rows.push({
-      key: i.key,
-      connector_id: connectorId,
-      raw_id: r.rawId,
-      msgid: i.msgid,
-      seq_key: i.seqKey,
-      msgtype: i.msgtype,
-      action: i.action,
-      conversation_id: i.conversationId,
-      room_id: i.roomId,
-      from_id: i.fromId,
-      msg_time: i.msgTime,
-      model_version: i.modelVersion,
-      model_json: i.modelJson,
-      mime_sha256: i.mimeSha256,
-      mime_size: i.mimeSize,
-      flags: i.flags.join(','),
-      created_at: now,
-    });
+    rows.push(itemRowOf(connectorId, r.rawId, i, now));
   }
   const fresh = new Set<string>();
   for (const part of chunks(firstOf(rows, (r) => r.key))) {

@@ -11,6 +11,7 @@
 import type { PreparedBlob } from './blobs/index.js';
 import { connectionOf, dialectKind, type Db } from './db.js';
 import { appendIngestOn, entryEvent, itemEvent, type EntryDigestFields, type ItemDigestFields } from './ingest-log.js';
+import { itemRowOf } from './item-row.js';
 import { commitProcessedPortable } from './process-portable.js';
 import { processStatements, type ProcessStatements } from './process-writes.js';
 import type { RawStatus } from './schema.js';
@@ -170,25 +171,7 @@ function insertItems(
   for (const r of batch) {
     const i = r.item;
     if (!i) continue;
-    const row: ItemDigestFields = {
-      key: i.key,
-      connector_id: connectorId,
-      raw_id: r.rawId,
-      msgid: i.msgid,
-      seq_key: i.seqKey,
-      msgtype: i.msgtype,
-      action: i.action,
-      conversation_id: i.conversationId,
-      room_id: i.roomId,
-      from_id: i.fromId,
-      msg_time: i.msgTime,
-      model_version: i.modelVersion,
-      model_json: i.modelJson,
-      mime_sha256: i.mimeSha256,
-      mime_size: i.mimeSize,
-      flags: i.flags.join(','),
-      created_at: now,
-    };
+    const row = itemRowOf(connectorId, r.rawId, i, now);
     const res = s.insertItem.run(
       row.key,
       row.connector_id,
