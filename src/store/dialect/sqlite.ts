@@ -18,6 +18,8 @@ export const sqliteDialect: StoreDialect = {
   bytesContain: (column, needle) => sql<boolean>`instr(${column}, ${needle}) > 0`,
   utcDay: (ms: RawBuilder<unknown>) => sql<string>`strftime('%Y-%m-%d', ${ms} / 1000, 'unixepoch')`,
   lockInTransaction: async () => undefined,
+  claimRows: (q) => q,
+  shareRows: (q) => q,
 };
 
 /** The connection under each Kysely made here, for the hot paths that reuse prepared statements. */
