@@ -7,7 +7,8 @@
  * let its item go.
  */
 import { sql } from 'kysely';
-import type { Db } from './db.js';
+import { dialectOf, type Db } from './db.js';
+import { inTransaction } from './ingest-log.js';
 import type { LegalHoldTable } from './schema.js';
 import { searchCondSql, type SearchCond } from './search-query.js';
 
@@ -82,7 +83,21 @@ export interface NewLegalHold {
   placedBy: string;
 }
 
+/**
+ * The lock a deletion holds while it reads the holds and deletes (deletion.ts): a hold placed
+ * meanwhile waits for it, so it is either seen by the deletion or placed after it. On SQLite the
+ * single writer already orders them.
+ */
+export const LEGAL_HOLDS_LOCK = 'legal_holds';
+
 export async function insertLegalHold(db: Db, h: NewLegalHold, now: number): Promise<number> {
+  return inTransaction(db, async (tx) => {
+    await dialectOf(tx).lockInTransaction(tx, LEGAL_HOLDS_LOCK);
+    return insertLegalHoldRow(tx, h, now);
+  });
+}
+
+async function insertLegalHoldRow(db: Db, h: NewLegalHold, now: number): Promise<number> {
   const r = await db
     .insertInto('legal_holds')
     .values({
