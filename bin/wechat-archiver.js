@@ -5,7 +5,7 @@
 import { applyMallocDefaults } from '../dist/cli/malloc-defaults.js';
 import { applyGcDefaults } from '../dist/cli/gc-defaults.js';
 
-applyMallocDefaults();
+await applyMallocDefaults();
 applyGcDefaults();
 const { main } = await import('../dist/cli/main.js');
 main(process.argv).then(

@@ -16,11 +16,12 @@ function cleanEnv(): NodeJS.ProcessEnv {
  */
 function arenasWith(apply: boolean): { before: number; after: number; applied: string[] } {
   const script = `
+    // first, as the installed command does: glibc takes the limit only while few arenas exist
+    let applied = [];
+    if (${apply}) applied = await (await import(${JSON.stringify(new URL('./malloc-defaults.ts', import.meta.url).href)})).applyMallocDefaults();
     const koffi = (await import('koffi')).default;
     const { Worker } = await import('node:worker_threads');
     const stats = koffi.load('libc.so.6').func('void malloc_stats(void)');
-    let applied = [];
-    if (${apply}) applied = (await import(${JSON.stringify(new URL('./malloc-defaults.ts', import.meta.url).href)})).applyMallocDefaults();
     stats();
     process.stderr.write('--\\n');
     const body = "const keep = []; for (let i = 0; i < 2000; i++) keep.push(Buffer.alloc(1000 + (i % 50) * 100)); process.getBuiltinModule('node:worker_threads').parentPort.postMessage(keep.length);";
