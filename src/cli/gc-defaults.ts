@@ -53,7 +53,8 @@ const newSpaceBytes = (): number => getHeapSpaceStatistics().find((s) => s.space
  * and set to 2 only after a collection that left the young generation below the size wanted, so
  * it grows while the process runs and stops at that size. Making a thread's heap resets the
  * factor to V8's floor of 2, so it is set again as soon as each new thread is online. A cap,
- * then, that a collection in the moment a thread starts can pass by one doubling.
+ * then, that a collection before the observer's turn (a thread starting, a loaded machine) can
+ * pass by one doubling.
  * Short-lived garbage (media chunks, MIME bytes) is freed every 4 MB of allocation instead of
  * every 16 MB; holding the young generation at 1 MB promoted more to the old generation and
  * saved less (bench/README.md, pipeline section).
