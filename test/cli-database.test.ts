@@ -20,14 +20,15 @@ afterEach(async () => {
 
 it('refuses a PostgreSQL URL with WXA_STORE_SQLITE_ONLY before connecting, naming the command', async () => {
   // Nothing listens on port 1: a command that tried to connect would report WXA_DATABASE_UNAVAILABLE.
-  const r = await cli('search', 'hello', '--data-dir', dir.path, '--database', 'postgres://u:pw@127.0.0.1:1/archive');
+  const r = await cli('case', 'list', '--data-dir', dir.path, '--database', 'postgres://u:pw@127.0.0.1:1/archive');
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('WXA_STORE_SQLITE_ONLY');
-  expect(r.stderr).toContain('search: ');
-  expect(r.stderr).toContain('the search index');
+  expect(r.stderr).toContain('case list: ');
+  expect(r.stderr).toContain('backup and restore');
   expect(r.stderr).toContain(
     'On PostgreSQL it runs run, status, report, item show, mailbox list, mailbox show, verify',
   );
+  expect(r.stderr).toContain('search, reindex');
   expect(r.stderr).not.toContain('pw');
 });
 

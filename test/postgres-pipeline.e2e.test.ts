@@ -182,6 +182,47 @@ describe('run --once on PostgreSQL', () => {
     expect(mime.bytes.equals(liteMime.bytes)).toBe(true);
   });
 
+  it('indexes every item in its transaction: `search` finds on PostgreSQL what it finds on SQLite, and after `reindex` too', async () => {
+    const [liteIndexed, pgIndexed] = await both(async (db) =>
+      (await db.selectFrom('search_items').select('item_key').orderBy('item_key').execute()).map((r) => r.item_key),
+    );
+    expect(pgIndexed.length).toBe(runs.sqlite.archived);
+    expect(pgIndexed).toEqual(liteIndexed);
+    type Found = { total: number; items: { msgid: string }[] };
+    const search = async (q: string, pgArchive: boolean) =>
+      cliJson<Found>(
+        'search',
+        q,
+        '--limit',
+        '500',
+        ...(pgArchive
+          ? ['--data-dir', join(dir.path, 'pg'), '--database', url]
+          : ['--data-dir', join(dir.path, 'lite')]),
+      );
+    // Queries drawn from the archive itself: two words of a text message's body, a sender, a type.
+    const sample = await lite
+      .selectFrom('search_items')
+      .select(['body', 'from_id'])
+      .where('msgtype', '=', 'text')
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const word = [...sample.body.replace(/\s+/g, '')].slice(0, 2).join('');
+    const queries = [word, `from:${sample.from_id}`, 'type:image', `${word} type:text`];
+    const before: Found[] = [];
+    for (const q of queries) {
+      const [a, b] = [await search(q, false), await search(q, true)];
+      expect(a.total).toBeGreaterThan(0);
+      expect(b.total).toBe(a.total);
+      expect(b.items.map((h) => h.msgid)).toEqual(a.items.map((h) => h.msgid));
+      before.push(b);
+    }
+    const re = await cli('reindex', '--json', '--data-dir', join(dir.path, 'pg'), '--database', url);
+    expect(re.stderr).toBe('');
+    expect(re.code).toBe(0);
+    expect((JSON.parse(re.stdout) as { indexed: number }).indexed).toBe(runs.sqlite.archived);
+    for (const [i, q] of queries.entries()) expect(await search(q, true)).toEqual(before[i]);
+  });
+
   it('verifies the PostgreSQL archive: chain, blobs, items and entries', async () => {
     const r = await cli('verify', '--data-dir', join(dir.path, 'pg'), '--database', url, '--json');
     const report = JSON.parse(r.stdout) as {

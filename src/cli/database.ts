@@ -30,16 +30,16 @@ export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
   'retention add',
   'retention list',
   'retention run',
+  'search',
+  'reindex',
 ]);
 
 /**
  * The store parts a PostgreSQL database does not carry yet (named in the refusal). The other
- * commands (cases, holds, exports, retention, supervision, audit, evidence, connector check,
- * mapping, serve) are refused until each is tested on PostgreSQL: most reach one of these.
+ * commands (cases, holds, exports, the other retention commands, supervision, audit,
+ * evidence, connector check, mapping, serve) are refused until each is tested on PostgreSQL: most reach one of these.
  */
-export const SQLITE_ONLY_PARTS = [
-  'backup and restore',
-];
+export const SQLITE_ONLY_PARTS = ['backup and restore'];
 
 /**
  * Throws for a command given a database URL it cannot use: WXA_DATABASE_URL_INVALID for a URL

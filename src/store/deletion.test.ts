@@ -3,6 +3,7 @@
 // and counters, and blobs nothing references any more leave the database and the blob store,
 // while a media blob another stored message still references stays.
 import { expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { describeDialects, storeEachTest } from '../../test/helpers/dialects.js';
 import { archived, captureRecords, CONNECTOR, inlineBlob, skeletonBlob } from '../../test/helpers/processed-batch.js';
 import { insertCase } from './cases.js';
@@ -119,49 +120,25 @@ describeDialects('deletion', (t) => {
 
   // On SQLite the pipeline indexes every item and deletion removes its row (test/legal-hold.test.ts).
   if (t.kind === 'postgres')
-    it('refuses, deleting nothing, an item with a search row on PostgreSQL, which it cannot remove yet', async () => {
+    it('indexes an archived item in its transaction and removes its search row with it on PostgreSQL', async () => {
       const { db, blobs } = store();
       const [r1] = await captureRecords(db, 1);
       await commitProcessed(db, CONNECTOR, [archived(r1!, 1, inlineBlob('one'), ['a@x.cn'])], {
         now: 2000,
         runId: null,
       });
-      await db
-        .insertInto('search_items')
-        .values({
-          id: 1,
-          item_key: 'k1',
-          connector_id: CONNECTOR,
-          msgid: 'm1',
-          msg_time: 1,
-          msgtype: 'text',
-          from_id: 'alice',
-          from_name: null,
-          from_mailbox: null,
-          conversation_id: 'conv',
-          conversation_name: null,
-          conversation_kind: 'single',
-          mailboxes_json: '[]',
-          addresses_json: '[]',
-          recalled: 0,
-          has_attachments: 0,
-          external: 0,
-          body: 'one',
-          doc_sha256: 'x',
-          tokenizer_version: 1,
-          unreadable_attachments: 0,
-          indexed_at: 1,
-        })
-        .execute();
+      const indexed = () => db.selectFrom('search_items').select('item_key').execute();
+      expect(await indexed()).toEqual([{ item_key: 'k1' }]);
       const cause = { kind: 'admin', actor: 'admin' } as const;
-      await expect(
-        deleteEntries(db, [{ itemKey: 'k1', mailbox: 'a@x.cn' }], cause, { now: 3000, blobs: blobs.objects }),
-      ).rejects.toMatchObject({ code: 'WXA_STORE_SQLITE_ONLY' });
-      expect(await db.selectFrom('mailbox_entries').select('item_key').execute()).toEqual([{ item_key: 'k1' }]);
-      expect(await db.selectFrom('ingest_log').select('id').where('kind', '=', 'tombstone').execute()).toEqual([]);
-      // Without a blob store named, a PostgreSQL archive cannot guess where the bytes are.
+      // Without a blob store named, a PostgreSQL archive cannot guess where the bytes are: nothing goes.
       await expect(deleteEntries(db, [{ itemKey: 'k1', mailbox: 'a@x.cn' }], cause)).rejects.toMatchObject({
         code: 'WXA_CONFIG_INVALID',
       });
+      expect(await indexed()).toEqual([{ item_key: 'k1' }]);
+      await deleteEntries(db, [{ itemKey: 'k1', mailbox: 'a@x.cn' }], cause, { now: 3000, blobs: blobs.objects });
+      expect(await db.selectFrom('mailbox_entries').select('item_key').execute()).toEqual([]);
+      expect(await indexed()).toEqual([]);
+      const fts = await sql<{ n: string }>`SELECT count(*) AS n FROM search_fts`.execute(db);
+      expect(Number(fts.rows[0]!.n)).toBe(0);
     });
 });

@@ -1,16 +1,12 @@
 /**
  * The one door through which the item transaction (process.ts, process-portable.ts) and the
  * deletion path (deletion.ts) change the search index, whatever the database. On SQLite it
- * runs the index's prepared statements on the connection, inside the caller's open transaction.
- *
- * On PostgreSQL the pipeline does not write the index yet: an item archived there is stored,
- * logged and counted, and `status` counts it as not yet indexed. Removal is the compliance-
- * relevant direction, so it is never skipped silently: should index rows exist on PostgreSQL
- * for items being deleted, the deletion refuses (and rolls back) rather than leave deleted
- * content searchable.
+ * runs the index's prepared statements on the connection, inside the caller's open transaction;
+ * on PostgreSQL it writes through the caller's transaction. Either way an item, its deletion or
+ * its recall and the index rows that describe it commit together: deleted content never stays
+ * searchable, and archived content is never missing from the index.
  */
 import type { Transaction } from 'kysely';
-import { ArchiverError } from '../core/errors.js';
 import { dialectKind, type Db } from './db.js';
 import type { Database } from './schema.js';
 import { markSearchRecalled, removeSearchRows, writeSearchRows, type SearchRowWrite } from './search-index.js';
@@ -36,16 +32,9 @@ export async function updateSearchIndex(db: Db, tx: Transaction<Database>, chang
     if (change.remove?.length) removeSearchRows(db, change.remove);
     return;
   }
-  if (!change.remove?.length) return;
-  const indexed = await tx
-    .selectFrom('search_items')
-    .select('item_key')
-    .where('item_key', 'in', [...change.remove])
-    .executeTakeFirst();
-  if (indexed)
-    throw new ArchiverError(
-      'WXA_STORE_SQLITE_ONLY',
-      `item ${indexed.item_key} has a search index row on PostgreSQL, which this version cannot remove; nothing ` +
-        'was deleted. Delete it on a version that maintains the PostgreSQL search index',
-    );
+  // PostgreSQL: the index's rows are written in the caller's transaction, so they commit (or
+  // roll back) with the items they describe.
+  if (change.write?.length) await writeSearchRows(tx, change.write, change.now);
+  for (const r of change.recalled ?? []) await markSearchRecalled(tx, r.connectorId, r.msgid);
+  if (change.remove?.length) await removeSearchRows(tx, change.remove);
 }
