@@ -15,6 +15,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { DestinationCounters, RecordCounters } from '../core/counters.js';
 import { dialectOf, type Db } from './db.js';
+import type { RawStatus } from './schema.js';
 import { countDeliveries, type DeliveryCount } from './deliveries.js';
 
 export type { DestinationCounters, RecordCounters };
@@ -100,6 +101,17 @@ async function countersGrouped(
     for (const e of entries.rows) day(e.day).afterFanOut = Number(e.n);
   }
   return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([d, c]) => ({ day: d, ...c }));
+}
+
+/** Records per raw status, from the counters (`status` shows both; one definition gives both). */
+export function recordsByStatus(c: RecordCounters): Record<RawStatus, number> {
+  return {
+    pending: c.pending,
+    done: c.archived - c.duplicates,
+    held: c.heldTotal,
+    failed: c.failed,
+    duplicate: c.duplicates,
+  };
 }
 
 /** Adds counters together (a day's into a total, one connector's into the archive's). */
