@@ -209,10 +209,13 @@ export async function heldByReason(db: Db, connectorId?: string): Promise<Map<st
 export async function destinationCounters(
   db: Db,
   s: { connectorId?: string; since?: number } = {},
+  opts: { recount?: boolean } = {},
 ): Promise<DestinationCounters[]> {
   const dests = new Map<string, DestinationCounters>();
-  // Over all time, the counters kept with every delivery row (migration 033); a window counts its rows.
-  const counts = s.since === undefined ? await deliveriesKept(db, s.connectorId) : await countDeliveries(db, s);
+  // Over all time, the counters kept with every delivery row (migration 033); a window (or a
+  // recount, which checks them) counts the rows.
+  const kept = !s.since && !opts.recount;
+  const counts = kept ? await deliveriesKept(db, s.connectorId) : await countDeliveries(db, s);
   for (const r of counts) {
     const d = dests.get(r.destinationId) ?? {
       destinationId: r.destinationId,
