@@ -533,6 +533,19 @@ export const ERROR_CODES = {
     status: 501,
     meaning: 'this command or store function works only on the embedded SQLite database for now',
   },
+  // Leases of several processes sharing one database
+  WXA_LEASE_HELD: {
+    kind: 'transient',
+    retryable: true,
+    status: 409,
+    meaning: 'another process holds this lease (e.g. the capture of this connector); wait for it or stop it',
+  },
+  WXA_LEASE_LOST: {
+    kind: 'transient',
+    retryable: true,
+    status: 409,
+    meaning: 'this process stalled past its lease and another took it over; its later writes are refused',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

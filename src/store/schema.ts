@@ -134,6 +134,8 @@ export interface DeliveryTable {
   omitted_json: Generated<string | null>;
   /** 1 while an earlier attempt may have stored the item without its outcome being recorded */
   in_doubt: Generated<number>;
+  /** fencing token: grows by one on every lease; writes after a lease name the token they hold */
+  lease_token: Generated<number>;
 }
 
 /** Open Graph upload sessions, kept until their file is complete so a restart resumes them. */
@@ -444,6 +446,7 @@ export interface Database {
   case_exports: CaseExportTable;
   verify_runs: VerifyRunTable;
   export_jobs: ExportJobTable;
+  leases: LeaseTable;
 }
 
 /** One event of the ingest log: what was stored, its digest, and the chain link. */
@@ -676,4 +679,19 @@ export interface ExportJobTable {
   bytes: number | null;
   manifest_sha256: string | null;
   error: string | null;
+}
+
+/** A named lease (one capture per connector): its holder, until when, and its fencing token. */
+export interface LeaseTable {
+  name: string;
+  /** null once released */
+  owner: string | null;
+  /** grows by one on every take-over */
+  token: number;
+  /** ms; null once released */
+  expires_at: number | null;
+  acquired_at: number;
+  renewed_at: number;
+  /** who holds it, for the operator: host, pid and role */
+  holder: string;
 }
