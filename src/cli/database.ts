@@ -1,8 +1,8 @@
 /**
  * The `--database URL` / WXA_DATABASE_URL choice of database, checked before any command runs.
  * The store opens PostgreSQL (src/store/db.ts), but capture and processing still write through
- * SQLite's prepared statements, and the search index, deletion, backup and the data directory's
- * writer lock are SQLite's too, so every command here would reach one of them. Until each has
+ * SQLite's prepared statements, and deletion, backup and the data directory's writer lock are
+ * SQLite's too, so every command here would reach one of them. Until each has
  * its PostgreSQL path, a command given a PostgreSQL URL refuses at once with
  * WXA_STORE_SQLITE_ONLY rather than migrating the database and failing half-way through.
  */
@@ -20,7 +20,6 @@ export function databaseUrl(flags: { database?: string }, env: NodeJS.ProcessEnv
 export const SQLITE_ONLY_PARTS = [
   'capture and record processing (prepared statements)',
   'the ingest log as the pipeline appends it',
-  'the search index and reindex',
   'item deletion (retention, disposition)',
   'backup and restore',
   "the data directory's writer lock",

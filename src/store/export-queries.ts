@@ -13,10 +13,10 @@ export type ExportSelection =
   | { kind: 'case'; caseId: number }
   | { kind: 'review-set'; reviewSetId: number; tags?: readonly string[] };
 
-function keysSql(sel: ExportSelection) {
+function keysSql(db: Db, sel: ExportSelection) {
   switch (sel.kind) {
     case 'query':
-      return sql`SELECT s.item_key FROM search_items s WHERE ${searchCondSql(sel.cond)}`;
+      return sql`SELECT s.item_key FROM search_items s WHERE ${searchCondSql(sel.cond, db)}`;
     case 'review-set':
       return sel.tags && sel.tags.length > 0
         ? sql`SELECT item_key FROM review_tags WHERE review_set_id = ${sel.reviewSetId} AND tag IN (${sql.join([...sel.tags])})`
@@ -30,7 +30,7 @@ function keysSql(sel: ExportSelection) {
 
 /** The keys of the selection, oldest first; for a case, its query holds are added by the caller. */
 export async function exportItemKeys(db: Db, sel: ExportSelection): Promise<string[]> {
-  const r = await sql<{ key: string }>`SELECT key FROM items WHERE key IN (${keysSql(sel)})
+  const r = await sql<{ key: string }>`SELECT key FROM items WHERE key IN (${keysSql(db, sel)})
     ORDER BY msg_time, key`.execute(db);
   return r.rows.map((x) => x.key);
 }

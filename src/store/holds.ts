@@ -27,9 +27,9 @@ function timeRange(h: { date_from: number | null; date_to: number | null }) {
   return parts;
 }
 
-function holdPredicate(h: LegalHoldRow) {
+function holdPredicate(db: Db, h: LegalHoldRow) {
   const cond = JSON.parse(h.cond_json ?? '{"op":"all"}') as SearchCond;
-  return sql.join([searchCondSql(cond), ...timeRange(h)], sql` AND `);
+  return sql.join([searchCondSql(cond, db), ...timeRange(h)], sql` AND `);
 }
 
 export async function activeHolds(db: Db): Promise<LegalHoldRow[]> {
@@ -63,7 +63,7 @@ export async function heldEntries(db: Db, entries: { itemKey: string; mailbox: s
     for (const k of chunk) if (!known.has(k)) heldItems.add(k);
     for (const h of queryHolds) {
       const r = await sql<{ item_key: string }>`SELECT s.item_key FROM search_items s
-        WHERE s.item_key IN (${sql.join(chunk)}) AND ${holdPredicate(h)}`.execute(db);
+        WHERE s.item_key IN (${sql.join(chunk)}) AND ${holdPredicate(db, h)}`.execute(db);
       for (const row of r.rows) heldItems.add(row.item_key);
     }
   }
@@ -144,6 +144,6 @@ export async function legalHoldCounts(db: Db, h: LegalHoldRow): Promise<{ items:
           db,
         )
       : await sql<{ n: number; b: number | null }>`SELECT count(*) AS n, sum(i.mime_size) AS b FROM search_items s
-          JOIN items i ON i.key = s.item_key WHERE ${holdPredicate(h)}`.execute(db);
+          JOIN items i ON i.key = s.item_key WHERE ${holdPredicate(db, h)}`.execute(db);
   return { items: Number(r.rows[0]?.n ?? 0), bytes: Number(r.rows[0]?.b ?? 0) };
 }

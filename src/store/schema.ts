@@ -458,11 +458,11 @@ export interface IngestLogTable {
   connector_id: string;
   /** what the event is about: a seq_key, an item key, a policy id */
   ref: string;
-  /** SHA-256 of the row's immutable fields (see store/ingest-digest.ts) */
-  digest: string;
+  /** SHA-256 (32 bytes; empty for tombstones and policy changes) of the row's immutable fields (see store/ingest-digest.ts) */
+  digest: Buffer;
   detail_json: string;
-  prev_hash: string;
-  hash: string;
+  /** SHA-256 (32 bytes) chaining this event to the one before: see store/ingest-log.ts */
+  hash: Buffer;
 }
 
 export interface IngestHeadTable {

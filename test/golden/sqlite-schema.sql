@@ -275,7 +275,7 @@ CREATE TABLE "holds" ("id" integer primary key autoincrement, "connector_id" tex
 CREATE TABLE "ingest_head" ("id" integer primary key, "last_id" bigint not null, "hash" text not null, "updated_at" bigint not null);
 
 -- table ingest_log
-CREATE TABLE "ingest_log" ("id" integer primary key, "at" bigint not null, "kind" text not null, "connector_id" text not null, "ref" text not null, "digest" text not null, "detail_json" text not null, "prev_hash" text not null, "hash" text not null);
+CREATE TABLE "ingest_log" ("id" integer primary key, "at" bigint not null, "kind" text not null, "connector_id" text not null, "ref" text not null, "digest" blob not null, "detail_json" text not null, "hash" blob not null);
 
 -- table items
 CREATE TABLE "items" ("key" text primary key, "connector_id" text not null, "raw_id" integer not null, "msgid" text not null, "seq_key" text not null, "msgtype" text not null, "action" text not null, "conversation_id" text not null, "room_id" text not null, "from_id" text not null, "msg_time" bigint not null, "model_version" integer not null, "model_json" text not null, "mime_sha256" text not null, "mime_size" integer not null, "flags" text not null, "recalled_by" text, "recalled_at" bigint, "created_at" bigint not null);
