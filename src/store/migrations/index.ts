@@ -24,6 +24,7 @@ import * as m026 from './026-search-facet-ids.js';
 import * as m029 from './029-search-postgres.js';
 import * as m030 from './030-leases.js';
 import * as m031 from './031-delivery-lease-token.js';
+import * as m033 from './033-outcome-counters.js';
 import * as m034 from './034-ingest-log-bytes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '029-search-postgres': m029,
   '030-leases': m030,
   '031-delivery-lease-token': m031,
+  '033-outcome-counters': m033,
   '034-ingest-log-bytes': m034,
 };
 
