@@ -10,6 +10,7 @@ import { insertCase } from './cases.js';
 import { dialectOf } from './db.js';
 import { insertLegalHold, LEGAL_HOLDS_LOCK } from './holds.js';
 import { commitProcessed, deleteEntries, sha256Hex, type PreparedBlob } from './index.js';
+import type { SearchRowWrite } from './search-index-rows.js';
 
 describeDialects('deletion', (t) => {
   const store = storeEachTest(t, 'deletion');
@@ -123,7 +124,29 @@ describeDialects('deletion', (t) => {
     it('indexes an archived item in its transaction and removes its search row with it on PostgreSQL', async () => {
       const { db, blobs } = store();
       const [r1] = await captureRecords(db, 1);
-      await commitProcessed(db, CONNECTOR, [archived(r1!, 1, inlineBlob('one'), ['a@x.cn'])], {
+      const search: SearchRowWrite = {
+        itemKey: 'k1',
+        connectorId: CONNECTOR,
+        msgid: 'm1',
+        time: 1_700_000_000_001,
+        msgtype: 'text',
+        fromId: 'alice',
+        conversationId: 'conv',
+        conversationKind: 'single',
+        mailboxes: ['a@x.cn'],
+        addresses: [],
+        recalled: false,
+        hasAttachments: false,
+        external: false,
+        body: 'one',
+        tokens: 'one',
+        docSha256: 'x',
+        tokenizerVersion: 1,
+        unreadableAttachments: 0,
+        facets: [{ field: 'mailbox', value: 'a@x.cn' }],
+        aliases: [],
+      };
+      await commitProcessed(db, CONNECTOR, [{ ...archived(r1!, 1, inlineBlob('one'), ['a@x.cn']), search }], {
         now: 2000,
         runId: null,
       });
