@@ -97,8 +97,12 @@ export function openSnapshotReadOnly(file: string): SQLite.Database {
 }
 
 function firstHash(db: SQLite.Database, table: string): string | null {
-  const row = db.prepare(`SELECT hash FROM "${table}" ORDER BY id LIMIT 1`).get() as { hash: string } | undefined;
-  return row?.hash ?? null;
+  const row = db.prepare(`SELECT hash FROM "${table}" ORDER BY id LIMIT 1`).get() as
+    { hash: string | Buffer } | undefined;
+  // The ingest log keeps its hashes as 32 bytes, the audit log as hex: one spelling (hex) is
+  // what the progress record keeps and compares.
+  if (row === undefined) return null;
+  return typeof row.hash === 'string' ? row.hash : row.hash.toString('hex');
 }
 
 /** Which archive a snapshot is of: its chains' first events, which no other archive shares. */
