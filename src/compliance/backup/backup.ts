@@ -6,11 +6,11 @@
  * archive holds that a backup does not.
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { blobsOptions, type Config } from '../../config/index.js';
 import { crashPoint } from '../../core/fault-points.js';
+import { fsyncFile } from '../../core/fsync-file.js';
 import {
   auditCountAfter,
   backupDatabase,
@@ -32,15 +32,6 @@ import { BACKUP_FORMAT, paths, readLatestManifest, type BackupManifest } from '.
 
 /** Snapshots kept besides the newest; their blobs stay shared. */
 const KEEP_SNAPSHOTS = 2;
-
-async function fsyncFile(path: string): Promise<void> {
-  const fh = await open(path, constants.O_RDONLY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 async function writeDurably(path: string, text: string): Promise<void> {
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;

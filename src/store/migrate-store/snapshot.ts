@@ -5,11 +5,11 @@
  * so rows that changed in the live archive in between cannot mix two states into the copy.
  */
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, open, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { access, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { ArchiverError } from '../../core/errors.js';
+import { fsyncFile } from '../../core/fsync-file.js';
 import { backupDatabase } from '../backup-db.js';
 import { openDatabase } from '../db.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-files.js';
@@ -23,15 +23,6 @@ export interface Snapshot {
 
 const FILE = 'snapshot.db';
 const META = 'snapshot.json';
-
-async function fsync(path: string): Promise<void> {
-  const fh = await open(path, constants.O_RDONLY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 /** The snapshot in `workDir`, if a previous run finished taking it. */
 export async function findSnapshot(workDir: string): Promise<Snapshot | undefined> {
@@ -73,11 +64,11 @@ export async function takeSnapshot(dataDir: string, workDir: string, now = Date.
   await db.destroy();
   await rm(`${partial}-wal`, { force: true });
   await rm(`${partial}-shm`, { force: true });
-  await fsync(partial);
+  await fsyncFile(partial);
   const snap = { id: randomUUID(), takenAt: now() };
   await rename(partial, join(workDir, FILE));
   await writeFile(join(workDir, META), `${JSON.stringify(snap)}\n`, { mode: PRIVATE_FILE_MODE });
-  await fsync(join(workDir, META));
+  await fsyncFile(join(workDir, META));
   return { ...snap, file: join(workDir, FILE) };
 }
 
