@@ -93,25 +93,34 @@ const closeP = promisify(fs.close);
  * Whole files written through the thread pool, a few at a time, while the caller prepares the
  * next ones: on a busy disk creating a file can wait milliseconds for the file system's journal,
  * and those waits then overlap each other and the caller's work instead of adding up. `write`
- * waits only when `limit` files are already in flight; `drain` waits for all and raises the
+ * waits only when `limit` files (or their bytes) are already in flight; `drain` waits for all and raises the
  * first failure. Files are not fsynced here (the caller syncs a batch at once).
  */
 export class FileWriter {
   private readonly inFlight = new Set<Promise<void>>();
+  private bytes = 0;
   private failure: unknown;
 
-  constructor(private readonly limit = 8) {}
+  /** at most `limit` files and `maxBytes` bytes in flight (one file of any size may always go) */
+  constructor(
+    private readonly limit = 8,
+    private readonly maxBytes = 32 << 20,
+  ) {}
 
   async write(path: string, pieces: readonly Buffer[]): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
-    while (this.inFlight.size >= this.limit) await Promise.race(this.inFlight);
-    const p = writeWhole(path, pieces).then(
-      () => void this.inFlight.delete(p),
-      (err: unknown) => {
-        this.inFlight.delete(p);
-        this.failure ??= err;
-      },
-    );
+    const size = pieces.reduce((a, p) => a + p.length, 0);
+    while (this.inFlight.size >= this.limit || (this.inFlight.size > 0 && this.bytes + size > this.maxBytes))
+      await Promise.race(this.inFlight);
+    this.bytes += size;
+    const settle = () => {
+      this.inFlight.delete(p);
+      this.bytes -= size;
+    };
+    const p = writeWhole(path, pieces).then(settle, (err: unknown) => {
+      settle();
+      this.failure ??= err;
+    });
     this.inFlight.add(p);
   }
 
