@@ -39,7 +39,7 @@ function keysSql(sel: ExportSelection) {
  * The keys of the selection, oldest first (sent time, then key), a page at a time: each page
  * starts after the last key of the one before, so no list of the whole selection is ever held.
  */
-export async function* exportItemKeyPages(db: Db, sel: ExportSelection, page = 5_000): AsyncGenerator<string[]> {
+export async function* exportItemKeyPages(db: Db, sel: ExportSelection, page = 20_000): AsyncGenerator<string[]> {
   let after: { t: number; key: string } | undefined;
   for (;;) {
     const r = await sql<{ key: string; msg_time: number | string }>`SELECT key, msg_time FROM items

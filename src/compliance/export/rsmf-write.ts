@@ -72,9 +72,8 @@ export async function writeRsmfFiles(out: string, store: Store): Promise<void> {
       const { bytes } = rsmfFile(parsed.slice(at, at + items.length), path.slice('RSMF/'.length, -'.rsmf'.length));
       at += items.length;
       const file = join(out, path);
-      dirs.ensureSync(dirname(file));
       // Not renamed into place: a resumed export writes every RSMF file again before its manifest.
-      await writer.write(file, [bytes]);
+      await writer.write(file, [bytes], dirs.ready(dirname(file)));
       written.push({ path, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
     }
     await journal.append(written.splice(0));

@@ -32,6 +32,23 @@ export async function mapLimit<T, R>(
 /** Folders already made in this run, so each is made once, not once per file. */
 export class KnownDirs {
   private readonly made = new Set<string>();
+  private readonly making = new Map<string, Promise<void>>();
+
+  /**
+   * The folder made through the thread pool, once: a file written there waits for it (on a busy
+   * disk making a folder waits for the file system's journal; the caller goes on meanwhile).
+   */
+  ready(dir: string): Promise<void> {
+    let p = this.making.get(dir);
+    if (!p) {
+      p = this.made.has(dir) ? Promise.resolve() : mkdir(dir, { recursive: true }).then(() => void this.made.add(dir));
+      // a failure is raised to the file that waits for the folder
+      p.catch(() => undefined);
+      this.making.set(dir, p);
+    }
+    return p;
+  }
+
   async ensure(dir: string): Promise<void> {
     if (this.made.has(dir)) return;
     await mkdir(dir, { recursive: true });
@@ -107,7 +124,8 @@ export class FileWriter {
     private readonly maxBytes = 32 << 20,
   ) {}
 
-  async write(path: string, pieces: readonly Buffer[]): Promise<void> {
+  /** Writes `pieces` to `path` (created or replaced) once `dir` (its folder, being made) is ready. */
+  async write(path: string, pieces: readonly Buffer[], dir?: Promise<void>): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     const size = pieces.reduce((a, p) => a + p.length, 0);
     while (this.inFlight.size >= this.limit || (this.inFlight.size > 0 && this.bytes + size > this.maxBytes))
@@ -117,10 +135,13 @@ export class FileWriter {
       this.inFlight.delete(p);
       this.bytes -= size;
     };
-    const p = writeWhole(path, pieces).then(settle, (err: unknown) => {
-      settle();
-      this.failure ??= err;
-    });
+    const p = (dir ? dir.then(() => writeWhole(path, pieces)) : writeWhole(path, pieces)).then(
+      settle,
+      (err: unknown) => {
+        settle();
+        this.failure ??= err;
+      },
+    );
     this.inFlight.add(p);
   }
 
