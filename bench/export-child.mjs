@@ -4,6 +4,7 @@
 // it also reports the process's memory every N ms and the export's phase at that moment (with
 // `--expose-gc`, after a full collection: the live heap, not what V8 has yet to collect).
 import { performance } from 'node:perf_hooks';
+import { clearInterval, setInterval } from 'node:timers';
 import { parseArgs } from 'node:util';
 import { runExport } from '../dist/compliance/export/index.js';
 import { openStore } from '../dist/store/index.js';

@@ -112,10 +112,33 @@ async function ceiling(): Promise<Ceiling> {
   };
 }
 
+interface Sample {
+  phase: string;
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+}
+
 interface ChildResult {
   seconds: number;
   counts: { items: number; bytes: number };
   maxRssMb: number;
+  samples: Sample[];
+}
+
+/** The highest of each memory figure the child sampled (every second) in each phase of its export. */
+function byPhase(samples: Sample[]): Record<string, Omit<Sample, 'phase'> & { samples: number }> {
+  const out: Record<string, Omit<Sample, 'phase'> & { samples: number }> = {};
+  for (const { phase, ...m } of samples) {
+    const p = (out[phase] ??= { samples: 0, rssMb: 0, heapUsedMb: 0, heapTotalMb: 0, externalMb: 0 });
+    p.samples++;
+    p.rssMb = Math.max(p.rssMb, m.rssMb);
+    p.heapUsedMb = Math.max(p.heapUsedMb, m.heapUsedMb);
+    p.heapTotalMb = Math.max(p.heapTotalMb, m.heapTotalMb);
+    p.externalMb = Math.max(p.externalMb, m.externalMb);
+  }
+  return out;
 }
 
 async function measure(format: 'eml' | 'rsmf'): Promise<ChildResult> {
@@ -136,13 +159,15 @@ async function measure(format: 'eml' | 'rsmf'): Promise<ChildResult> {
       String(caseId),
       '--set-id',
       String(set.id),
+      '--sample-ms',
+      '1000',
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let outText = '';
   child.stdout.on('data', (d: Buffer) => (outText += d.toString()));
   await new Promise((r) => child.on('exit', r));
-  log(`${format}: ${outText.trim()}`);
+  log(`${format}: ${outText.trim().slice(0, 200)}`);
   await rm(join(work, format), { recursive: true, force: true });
   return JSON.parse(outText) as ChildResult;
 }
@@ -167,6 +192,8 @@ for (const format of formats) {
     ratio: rate / cp,
     ratioToCpSync: rate / cpSync,
     peakRssMb: r.maxRssMb,
+    /** peaks per phase of the export, sampled every second (items: the files; files: RSMF; manifest) */
+    memoryByPhase: byPhase(r.samples),
     bytesWritten: r.counts.bytes,
   });
 }
