@@ -20,6 +20,21 @@ import type { SessionUser } from '../security/types.js';
 export type { AuditEvent, AuditListedEvent, AuditPage } from '../compliance/audit/types.js';
 export type { AuditRetentionStatus } from '../compliance/audit/retention-types.js';
 export type {
+  CaseDetail,
+  CaseListEntry,
+  CaseTagView,
+  CaseView,
+  HoldView,
+  ReviewItemView,
+  ReviewPage,
+  ReviewSetDetail,
+  ReviewSetSummary,
+  ReviewSetView,
+  SavedSearchView,
+  SearchCounts,
+} from '../compliance/cases/types.js';
+export type { ExportJobView, ExportProgress, ExportSource } from '../compliance/export/job-types.js';
+export type {
   ConnectorInput,
   DestinationInput,
   SandboxSourceInput,

@@ -16,23 +16,8 @@ import {
   type Db,
 } from '../../store/index.js';
 import { appendAudit } from '../audit/index.js';
-import { holdView, type HoldView } from './holds.js';
-
-export interface CaseView {
-  id: number;
-  name: string;
-  description: string;
-  status: 'active' | 'closed';
-  createdBy: string;
-  createdAt: string;
-  closedAt?: string;
-}
-
-export interface CaseDetail extends CaseView {
-  members: { username: string; addedBy: string; addedAt: string }[];
-  custodians: string[];
-  holds: HoldView[];
-}
+import { holdView } from './holds.js';
+import type { CaseDetail, CaseView } from './types.js';
 
 export interface Actor {
   username: string;

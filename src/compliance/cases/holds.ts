@@ -18,24 +18,7 @@ import { compileQuery } from '../search/query-compile.js';
 import { parseQuery } from '../search/query-parse.js';
 import { requireActiveCase } from './case-status.js';
 import { ipOf, type Actor } from './cases.js';
-
-export interface HoldView {
-  id: number;
-  caseId: number;
-  kind: 'custodian' | 'query';
-  custodian?: string;
-  query?: string;
-  dateFrom?: string;
-  dateTo?: string;
-  status: 'active' | 'released';
-  placedBy: string;
-  placedAt: string;
-  releasedBy?: string;
-  releasedAt?: string;
-  /** items and bytes (archived MIME) the hold covers now */
-  items: number;
-  bytes: number;
-}
+import type { HoldView } from './types.js';
 
 const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(Number(ms)).toISOString());
 

@@ -5,3 +5,4 @@ export * from './holds.js';
 export * from './review.js';
 export * from './reviewers.js';
 export * from './tags.js';
+export type * from './types.js';

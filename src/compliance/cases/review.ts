@@ -27,6 +27,7 @@ import { parseQuery } from '../search/query-parse.js';
 import { requireActiveCase } from './case-status.js';
 import { ipOf, type Actor } from './cases.js';
 import { requireUsableTag } from './tags.js';
+import type { ReviewPage, ReviewSetView, SavedSearchView, SearchCounts } from './types.js';
 
 async function audit(
   db: Db,
@@ -55,12 +56,12 @@ export async function saveSearch(db: Db, caseId: number, name: string, query: st
   return { id, caseId, name, query, counts, runAt: new Date(now).toISOString() };
 }
 
-export async function listSavedSearches(db: Db, caseId: number) {
+export async function listSavedSearches(db: Db, caseId: number): Promise<SavedSearchView[]> {
   return (await savedSearchesOf(db, caseId)).map((s) => ({
     id: Number(s.id),
     name: s.name,
     query: s.query,
-    counts: JSON.parse(s.counts_json ?? 'null') as unknown,
+    counts: JSON.parse(s.counts_json ?? 'null') as SearchCounts | null,
     runAt: s.run_at === null ? null : new Date(Number(s.run_at)).toISOString(),
     createdBy: s.created_by,
   }));
@@ -89,7 +90,7 @@ export async function createReviewSet(db: Db, caseId: number, name: string, acto
   return { id, caseId, name: name.trim() };
 }
 
-export async function listReviewSets(db: Db, caseId: number) {
+export async function listReviewSets(db: Db, caseId: number): Promise<ReviewSetView[]> {
   const sets = await reviewSetsOf(db, caseId);
   const reviewers = await reviewersOf(
     db,
@@ -172,7 +173,7 @@ export async function viewReviewSet(
   opts: { tag?: string; limit?: number; offset?: number },
   actor: Actor,
   now = Date.now(),
-) {
+): Promise<ReviewPage> {
   const page = await reviewItems(db, reviewSetId, {
     ...(opts.tag ? { tag: opts.tag } : {}),
     limit: Math.min(500, Math.max(1, opts.limit ?? 50)),

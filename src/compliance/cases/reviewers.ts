@@ -16,25 +16,8 @@ import {
 import { appendAudit } from '../audit/index.js';
 import { requireActiveCase } from './case-status.js';
 import { ipOf, type Actor } from './cases.js';
-import { listCaseTags, type CaseTagView } from './tags.js';
-
-export interface ReviewSetSummary {
-  id: number;
-  name: string;
-  caseId: number;
-  caseName: string;
-  caseStatus: 'active' | 'closed';
-  items: number;
-  /** items with at least one tag */
-  tagged: number;
-  createdAt: string;
-}
-
-export interface ReviewSetDetail extends ReviewSetSummary {
-  reviewers: string[];
-  /** the case's tags: built-in and custom, retired ones marked */
-  tags: CaseTagView[];
-}
+import { listCaseTags } from './tags.js';
+import type { ReviewSetDetail, ReviewSetSummary } from './types.js';
 
 function summaryView(r: ReviewSetSummaryRow): ReviewSetSummary {
   return {

@@ -20,22 +20,9 @@ import type { AuditAction } from '../audit/actions.js';
 import { appendAudit } from '../audit/index.js';
 import { ipOf, type Actor } from './cases.js';
 import { requireActiveCase } from './case-status.js';
+import type { CaseTagView } from './types.js';
 
 export const BUILT_IN_TAGS = ['responsive', 'not-responsive', 'privileged', 'needs-second-look'] as const;
-
-export interface CaseTagView {
-  /** absent on a built-in tag */
-  id?: number;
-  name: string;
-  builtIn: boolean;
-  retired: boolean;
-  /** items of the case's review sets that carry it */
-  items: number;
-  createdBy?: string;
-  createdAt?: string;
-  retiredBy?: string;
-  retiredAt?: string;
-}
 
 function customView(r: CaseTagRow, items: number): CaseTagView {
   return {

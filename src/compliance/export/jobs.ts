@@ -21,27 +21,11 @@ import {
 import { appendAudit } from '../audit/index.js';
 import { ipOf, listReviewSets, listSavedSearches, requireExportableCase, type Actor } from '../cases/index.js';
 import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
-import { runExport, type ExportFormat, type ExportProgress } from './run.js';
+import type { ExportJobView, ExportProgress, ExportSource } from './job-types.js';
+import { runExport, type ExportFormat } from './run.js';
 import type { ExportRequest } from './selection.js';
 
-/** What a console export covers: a saved search of the case, or a review set (some tags only). */
-export type ExportSource = { savedSearchId: number } | { reviewSetId: number; tags?: string[] };
-
-export interface ExportJobView {
-  id: string;
-  caseId: number;
-  format: string;
-  source: ExportSource & { query?: string; name?: string };
-  /** running: in this process now; interrupted: the process stopped while it ran (resume it) */
-  status: 'running' | 'done' | 'failed' | 'interrupted';
-  createdBy: string;
-  createdAt: string;
-  finishedAt: string | null;
-  counts: { items: number; files: number; bytes: number } | null;
-  manifestSha256: string | null;
-  error: string | null;
-  progress: ExportProgress | null;
-}
+export type { ExportJobView, ExportSource } from './job-types.js';
 
 export interface ExportJobsDeps {
   store: Store;

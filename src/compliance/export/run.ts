@@ -22,6 +22,9 @@ import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
 import { pdfPathOf, writePdfFiles } from './pdf-write.js';
 import { RsmfPaths, writeRsmfFiles } from './rsmf-write.js';
 import { resolveSelection, type ExportRequest } from './selection.js';
+import type { ExportProgress } from './job-types.js';
+
+export type { ExportProgress } from './job-types.js';
 
 export const EXPORT_FORMATS = ['eml', 'mbox', 'rsmf', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -37,13 +40,6 @@ export interface ExportResult {
 
 /** Items per batch: a batch's files are made durable, then journaled, together. */
 const BATCH = 500;
-
-/** Where an export is: items journaled (`items`), then files written from the journal (`files`). */
-export interface ExportProgress {
-  phase: 'items' | 'files' | 'manifest';
-  done: number;
-  total: number;
-}
 
 export interface RunExportRequest extends ExportRequest {
   format: ExportFormat;

@@ -22,6 +22,7 @@ import {
 import { deleteItemEntry } from '../../compliance/deletion/delete-entry.js';
 import { can } from '../../security/index.js';
 import type { ServerContext } from '../context.js';
+import type { CaseListEntry } from '../contract.js';
 import { notFound } from '../errors.js';
 import { jsonSchema, parse } from '../schema.js';
 
@@ -61,7 +62,10 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
       // Administrators see every case; `member` tells them which ones they are on themselves.
       const ids = new Set(mine.map((c) => c.id));
       return {
-        cases: (all ? await listCases(db, undefined, status) : mine).map((c) => ({ ...c, member: ids.has(c.id) })),
+        cases: (all ? await listCases(db, undefined, status) : mine).map((c): CaseListEntry => ({
+          ...c,
+          member: ids.has(c.id),
+        })),
       };
     },
   );

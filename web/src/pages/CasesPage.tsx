@@ -9,7 +9,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import { get, post, query } from '../api.js';
 import { Button, ErrorBanner, Field, Loading, Page, Section, Table, useFormat } from '../components/index.js';
 import { useSession } from '../session.js';
-import { caseRoute, casesApi, type CaseView } from './cases/types.js';
+import { caseRoute, casesApi, type CaseListEntry, type CaseView } from './cases/types.js';
 import { useAction } from './cases/use-action.js';
 
 export function CasesPage() {
@@ -17,14 +17,14 @@ export function CasesPage() {
   const fmt = useFormat();
   const session = useSession();
   const navigate = useNavigate();
-  const [cases, setCases] = useState<CaseView[] | null>(null);
+  const [cases, setCases] = useState<CaseListEntry[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [form, setForm] = useState({ name: '', description: '' });
   const [status, setStatus] = useState<'active' | 'closed' | 'all'>('active');
   const load = useCallback(async () => {
     try {
       setLoadError(null);
-      setCases((await get<{ cases: CaseView[] }>(`${casesApi()}${query({ status })}`)).cases);
+      setCases((await get<{ cases: CaseListEntry[] }>(`${casesApi()}${query({ status })}`)).cases);
     } catch (e) {
       setLoadError(e);
     }

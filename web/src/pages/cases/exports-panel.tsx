@@ -8,23 +8,11 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../../api.js';
 import { Button, ErrorBanner, Field, Section, Table, useFormat } from '../../components/index.js';
+import type { ExportJobView as ExportJob } from '../../../../src/server/contract.js';
 import { casesApi, type CaseTag, type ReviewSet, type SavedSearch } from './types.js';
 import { useAction } from './use-action.js';
 
 const FORMATS = ['rsmf', 'eml', 'mbox', 'pdf'] as const;
-
-interface ExportJob {
-  id: string;
-  format: (typeof FORMATS)[number];
-  source: { savedSearchId?: number; reviewSetId?: number; tags?: string[]; name?: string };
-  status: 'running' | 'done' | 'failed' | 'interrupted';
-  createdBy: string;
-  createdAt: string;
-  counts: { items: number; files: number; bytes: number } | null;
-  manifestSha256: string | null;
-  error: string | null;
-  progress: { phase: 'items' | 'files' | 'manifest'; done: number; total: number } | null;
-}
 
 interface Props {
   caseId: number;
@@ -76,11 +64,11 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
       }),
     );
 
-  const sourceLabel = (j: ExportJob) =>
-    j.source.reviewSetId !== undefined
-      ? t('source.set', { name: j.source.name ?? j.source.reviewSetId }) +
-        (j.source.tags?.length ? ` (${j.source.tags.map((x) => tagLabel(x)).join(', ')})` : '')
-      : t('source.search', { name: j.source.name ?? j.source.savedSearchId });
+  const sourceLabel = ({ source: s }: ExportJob) =>
+    'reviewSetId' in s
+      ? t('source.set', { name: s.name ?? s.reviewSetId }) +
+        (s.tags?.length ? ` (${s.tags.map((x) => tagLabel(x)).join(', ')})` : '')
+      : t('source.search', { name: s.name ?? s.savedSearchId });
   const tagLabel = (tag: string) => t(`cases:review.tags.${tag}`, { defaultValue: tag });
 
   return (

@@ -1,0 +1,30 @@
+/**
+ * What the export API answers with: a case's export jobs and where a running one is. Types only
+ * and no imports, so that the console reads them through src/server/contract.ts.
+ */
+
+/** Where an export is: items journaled (`items`), then files written from the journal (`files`). */
+export interface ExportProgress {
+  phase: 'items' | 'files' | 'manifest';
+  done: number;
+  total: number;
+}
+
+/** What a console export covers: a saved search of the case, or a review set (some tags only). */
+export type ExportSource = { savedSearchId: number } | { reviewSetId: number; tags?: string[] };
+
+export interface ExportJobView {
+  id: string;
+  caseId: number;
+  format: string;
+  source: ExportSource & { query?: string; name?: string };
+  /** running: in this process now; interrupted: the process stopped while it ran (resume it) */
+  status: 'running' | 'done' | 'failed' | 'interrupted';
+  createdBy: string;
+  createdAt: string;
+  finishedAt: string | null;
+  counts: { items: number; files: number; bytes: number } | null;
+  manifestSha256: string | null;
+  error: string | null;
+  progress: ExportProgress | null;
+}
