@@ -3,13 +3,14 @@
  * compiled code in dist/), then its own work replayed apart, part by part, in CPU time of this
  * thread (the main thread, where the pipeline does it): the rows' digests, the chain's hashes
  * with each event's canonical detail, writing the events (the whole `appendIngestOn` in the
- * run's own transactions), and the same rows inserted one statement each (how it was written
- * before) against 64 to a statement, in the same run. The share of the database's pages the
- * log takes says what it adds to the WAL, the commits' syncs and checkpoints. Each part is
- * the median of several rounds, set beside the CPU the main thread and the whole process
- * spent on the run.
+ * run's own transactions), and the same rows inserted in the format before migration 034 (hex
+ * text digest and hash, a stored prev_hash) against the format now (32-byte blobs, no
+ * prev_hash), 64 to a statement, in the same run, with the bytes each table takes. The share of
+ * the database's pages the log takes says what it adds to the WAL, the commits' syncs and
+ * checkpoints. Each part is the median of several rounds, set beside the CPU the main thread
+ * and the whole process spent on the run.
  *
- *   npm run build && node --import tsx bench/ingest-log-parts.ts [--messages 4000] [--rounds 5]
+ *   npm run build && node --import tsx bench/ingest-log-parts.ts [--messages 4000] [--rounds 8]
  *
  * Writes bench/results/ingest-log-parts.json.
  */
@@ -24,6 +25,7 @@ import {
   appendIngestOn,
   entryDigest,
   fastIngestHash,
+  hexOf,
   itemDigest,
   openStore,
   rawDigest,
@@ -37,7 +39,7 @@ import { threadCpu } from './thread-cpu.js';
 const { values } = parseArgs({
   options: {
     messages: { type: 'string', default: '4000' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '8' },
     workers: { type: 'string', default: '2' },
   },
 });
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
       kind: e.kind as IngestEventInput['kind'],
       connectorId: e.connector_id,
       ref: e.ref,
-      digest: e.digest,
+      digest: hexOf(e.digest),
     };
     if (e.detail_json !== '{}') input.detail = JSON.parse(e.detail_json) as Record<string, unknown>;
     const last = groups[groups.length - 1];
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
   const chain = await measure(rounds, () => {
     let prev = '0'.repeat(64);
     for (const e of events)
-      prev = fastIngestHash(prev, Number(e.at), e.kind, e.connector_id, e.ref, e.digest, e.detail_json);
+      prev = fastIngestHash(prev, Number(e.at), e.kind, e.connector_id, e.ref, hexOf(e.digest), e.detail_json);
   });
 
   const dir = join(tmp, 'ingest-parts-log');
@@ -136,36 +138,66 @@ async function main(): Promise<void> {
     },
     fresh,
   );
-  // The same rows, already hashed, inserted by the two statement shapes in the run's transactions.
-  const stored = events.map((e) => [
-    e.id,
-    e.at,
-    e.kind,
-    e.connector_id,
-    e.ref,
-    e.digest,
-    e.detail_json,
-    e.prev_hash,
-    e.hash,
-  ]);
-  const insertRows = (perStatement: number) => async () => {
+  // The same rows, already hashed, inserted in the earlier format and in the format now.
+  const formats = {
+    earlier: {
+      table: `CREATE TABLE log_earlier (id integer primary key, at bigint not null, kind text not null,
+        connector_id text not null, ref text not null, digest text not null, detail_json text not null,
+        prev_hash text not null, hash text not null)`,
+      rows: events.map((e, i) => [
+        e.id,
+        e.at,
+        e.kind,
+        e.connector_id,
+        e.ref,
+        hexOf(e.digest),
+        e.detail_json,
+        i === 0 ? '0'.repeat(64) : hexOf(events[i - 1]!.hash),
+        hexOf(e.hash),
+      ]),
+    },
+    now: {
+      table: `CREATE TABLE log_now (id integer primary key, at bigint not null, kind text not null,
+        connector_id text not null, ref text not null, digest blob not null, detail_json text not null,
+        hash blob not null)`,
+      rows: events.map((e) => [e.id, e.at, e.kind, e.connector_id, e.ref, e.digest, e.detail_json, e.hash]),
+    },
+  };
+  const bytesOf: Record<string, number> = {};
+  const insertRows = (format: keyof typeof formats) => async () => {
     const c = connectionOf(target!.db);
-    const row = `(${Array(9).fill('?').join(', ')})`;
-    const head =
-      'INSERT INTO ingest_log (id, at, kind, connector_id, ref, digest, detail_json, prev_hash, hash) VALUES ';
-    const many = c.prepare(head + Array(perStatement).fill(row).join(', '));
-    const one = c.prepare(head + row);
+    const { table, rows } = formats[format];
+    c.exec(table);
+    const name = `log_${format}`;
+    const width = rows[0]!.length;
+    const row = `(${Array(width).fill('?').join(', ')})`;
+    const many = c.prepare(`INSERT INTO ${name} VALUES ${Array(64).fill(row).join(', ')}`);
+    const one = c.prepare(`INSERT INTO ${name} VALUES ${row}`);
     let i = 0;
     for (const g of groups) {
       const end = i + g.events.length;
       c.exec('BEGIN');
-      for (; i + perStatement <= end; i += perStatement) many.run(stored.slice(i, i + perStatement).flat());
-      for (; i < end; i++) one.run(stored[i]!);
+      for (; i + 64 <= end; i += 64) many.run(rows.slice(i, i + 64).flat());
+      for (; i < end; i++) one.run(rows[i]!);
       c.exec('COMMIT');
     }
+    const b = c.prepare('SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name = ?').get(name) as { bytes: number };
+    bytesOf[format] = Number(b.bytes);
   };
-  const insertEach = await measure(rounds, insertRows(1), fresh);
-  const insert64 = await measure(rounds, insertRows(64), fresh);
+  // The two formats in alternating rounds (ABBA...), so that a drifting load favours neither.
+  const insertEarlier = { cpu: [] as number[], wall: [] as number[] };
+  const insertNow = { cpu: [] as number[], wall: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    for (const format of r % 2 ? (['now', 'earlier'] as const) : (['earlier', 'now'] as const)) {
+      const m = await measure(1, insertRows(format), fresh);
+      const into = format === 'now' ? insertNow : insertEarlier;
+      into.cpu.push(m.cpuMs);
+      into.wall.push(m.wallMs);
+    }
+  }
+  const medianOf = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
+  const summary = (m: { cpu: number[]; wall: number[] }) => ({ cpuMs: medianOf(m.cpu), wallMs: medianOf(m.wall) });
+  const pairCpu = insertNow.cpu.map((c, i) => c / insertEarlier.cpu[i]!);
   await target?.close();
   load.push(loadavg()[0]!);
 
@@ -195,10 +227,17 @@ async function main(): Promise<void> {
         note: 'chain hashes, canonical details and inserts, in the run’s transactions with their commits',
       },
     },
+    /** the run's rows inserted 64 to a statement in its transactions: the format before migration 034 and now */
     inserts: {
-      oneRowPerStatement: insertEach,
-      rowsPerStatement64: insert64,
-      ratioCpu: Number((insert64.cpuMs / insertEach.cpuMs).toFixed(3)),
+      earlierFormat: { ...summary(insertEarlier), bytes: bytesOf.earlier },
+      formatNow: { ...summary(insertNow), bytes: bytesOf.now },
+      /** now / earlier within each round: median, min, max */
+      ratioCpu: {
+        median: Number(medianOf(pairCpu).toFixed(3)),
+        min: Number(Math.min(...pairCpu).toFixed(3)),
+        max: Number(Math.max(...pairCpu).toFixed(3)),
+      },
+      ratioBytes: Number((bytesOf.now! / bytesOf.earlier!).toFixed(3)),
     },
     pages: {
       ingestLogBytes: logBytes,

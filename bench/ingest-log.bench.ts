@@ -6,9 +6,12 @@
  * and one without, their order alternating (ABBA...) to cancel drift in the machine's load; the
  * cost is computed within each pair and the median and spread over the pairs reported, for
  * throughput (wall clock) and for CPU time (all threads, and the main thread where commits and
- * the log's appends are serial), which the machine's other jobs disturb much less.
+ * the log's appends are serial), which the machine's other jobs disturb much less. With each
+ * median comes its 95% confidence interval (distribution-free: order statistics of the pairs),
+ * so that a target is called shown only when the interval's upper end is within it. The load
+ * average is recorded at every run, since on a shared machine it says how far to trust them.
  *
- *   npm run build && node --import tsx bench/ingest-log.bench.ts [--messages 4000] [--pairs 10] [--workers 2]
+ *   npm run build && node --import tsx bench/ingest-log.bench.ts [--messages 4000] [--pairs 20] [--workers 2]
  *
  * Writes bench/results/ingest-log.json.
  */
@@ -24,7 +27,8 @@ const run = promisify(execFile);
 const { values } = parseArgs({
   options: {
     messages: { type: 'string', default: '4000' },
-    pairs: { type: 'string', default: '10' },
+    pairs: { type: 'string', default: '20' },
+    target: { type: 'string', default: '0.05' },
     workers: { type: 'string', default: '2' },
   },
 });
@@ -55,11 +59,36 @@ const median = (x: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const r3 = (v: number) => Number(v.toFixed(3));
-/** median, min, max and the middle half of the costs over the pairs */
+/**
+ * The ranks (1-based) bounding a distribution-free confidence interval of the median of n
+ * values: [x(k), x(n+1-k)] with k the largest rank for which P(Binomial(n, 1/2) < k) <= alpha/2.
+ */
+function medianInterval(n: number, alpha = 0.05): [number, number] | null {
+  let k = 0;
+  let below = 0; // P(B < k+1) accumulated
+  let term = 0.5 ** n; // P(B = 0)
+  for (let j = 0; j < n; j++) {
+    below += term;
+    if (below > alpha / 2) break;
+    k = j + 1;
+    term = (term * (n - j)) / (j + 1);
+  }
+  return k >= 1 ? [k, n + 1 - k] : null;
+}
+
+/** median, its 95% interval, min, max and the middle half of the costs over the pairs */
 function spread(costs: number[]) {
   const s = [...costs].sort((p, q) => p - q);
   const q = (f: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(f * (s.length - 1))))]!;
-  return { median: r3(median(s)), min: r3(s[0]!), max: r3(s[s.length - 1]!), q1: r3(q(0.25)), q3: r3(q(0.75)) };
+  const ci = medianInterval(s.length);
+  return {
+    median: r3(median(s)),
+    ci95: ci ? ([r3(s[ci[0] - 1]!), r3(s[ci[1] - 1]!)] as [number, number]) : null,
+    min: r3(s[0]!),
+    max: r3(s[s.length - 1]!),
+    q1: r3(q(0.25)),
+    q3: r3(q(0.75)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -67,7 +96,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(tenant, 'tenant.json')))
     await generateTenant({ outDir: tenant, seed: 13, messages: Number(values.messages) });
   const loadBefore = loadavg();
-  const pairs: { withLog: Run; without: Run }[] = [];
+  const pairs: { withLog: Run; without: Run; load1m: number }[] = [];
   let events = 0;
   for (let p = 0; p < Number(values.pairs); p++) {
     // ABBA: a drifting load favours neither side.
@@ -78,13 +107,25 @@ async function main(): Promise<void> {
     if (without.ingestEvents !== 0) throw new Error('the stub did not take effect: events were logged');
     if (withLog.archived !== without.archived) throw new Error('the two runs archived different counts');
     events = withLog.ingestEvents;
-    pairs.push({ withLog, without });
+    const load1m = r3(loadavg()[0]!);
+    pairs.push({ withLog, without, load1m });
     console.error(
-      `pair ${p + 1}: with ${withLog.ms} ms (cpu ${withLog.cpuMs}), without ${without.ms} ms (cpu ${without.cpuMs})`,
+      `pair ${p + 1}: with ${withLog.ms} ms (cpu ${withLog.cpuMs}), without ${without.ms} ms (cpu ${without.cpuMs}), load ${load1m}`,
     );
   }
   const loadAfter = loadavg();
   const throughput = (r: Run) => r.archived / (r.ms / 1000);
+  const throughputCost = spread(pairs.map((p) => 1 - throughput(p.withLog) / throughput(p.without)));
+  const cpuCost = spread(pairs.map((p) => p.withLog.cpuMs / p.without.cpuMs - 1));
+  const target = Number(values.target);
+  const verdict = (c: ReturnType<typeof spread>) =>
+    !c.ci95
+      ? 'too few pairs'
+      : c.ci95[1] <= target
+        ? 'shown'
+        : c.median <= target
+          ? 'median within, not shown'
+          : 'not reached';
   const result = {
     machine: `${cpus().length} cores ${cpus()[0]?.model ?? ''}, shared with other jobs (noisy)`,
     loadAverage: { before: loadBefore.map((v) => r3(v)), after: loadAfter.map((v) => r3(v)) },
@@ -95,10 +136,14 @@ async function main(): Promise<void> {
     ingestEventsPerRun: events,
     pairs: pairs.length,
     order: 'ABBA: with, without; then without, with; ...',
+    loadAverage1mPerPair: pairs.map((p) => p.load1m),
+    target,
+    /** shown: the 95% interval of the median cost lies within the target */
+    verdict: { throughput: verdict(throughputCost), cpu: verdict(cpuCost) },
     /** 1 - (messages/s with the log) / (messages/s without), per pair */
-    throughputCost: spread(pairs.map((p) => 1 - throughput(p.withLog) / throughput(p.without))),
+    throughputCost,
     /** CPU with / CPU without - 1, per pair: every thread of the process */
-    cpuCost: spread(pairs.map((p) => p.withLog.cpuMs / p.without.cpuMs - 1)),
+    cpuCost,
     /** the same for the main thread alone */
     mainThreadCpuCost: spread(pairs.map((p) => p.withLog.mainCpuMs / p.without.mainCpuMs - 1)),
     runs: pairs.map((p) => ({
@@ -112,6 +157,7 @@ async function main(): Promise<void> {
         cpuMs: p.without.cpuMs,
         mainCpuMs: p.without.mainCpuMs,
       },
+      load1m: p.load1m,
     })),
   };
   await mkdir(join(here, 'results'), { recursive: true });

@@ -1,7 +1,10 @@
 // The evidence package, checked the way an auditor would: by running the commands its README
 // gives, with openssl and sha256sum alone, against checkpoints time-stamped by a real TSA
-// (`openssl ts -reply` behind HTTP). The same commands must fail on an altered package.
+// (`openssl ts -reply` behind HTTP). The same commands must fail on an altered package. And the
+// ingest head a checkpoint signed is recomputed from the archive as the README describes (read
+// with the sqlite3 tool, hashed by a few lines of plain code), as an auditor's own script would.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -79,6 +82,29 @@ describe('evidence package', () => {
       checkpoints: { checked: number; timestamped: number };
     };
     expect(report).toMatchObject({ ok: true, checkpoints: { checked: 2, timestamped: 2 } });
+  });
+
+  it("recomputes the latest checkpoint's ingest head from the archive as its README describes, without our code", async () => {
+    const text = await readFile(join(pkg, 'README.md'), 'utf8');
+    const command = /```text\n(sqlite3 [^\n]*)\n```/.exec(text)?.[1];
+    expect(command).toBeDefined();
+    const { stdout } = await run('bash', ['-e', '-c', command!], { cwd: data, maxBuffer: 1 << 26 });
+    const rows = JSON.parse(stdout) as Record<string, string | number>[];
+    // The README's formula, written out as an auditor would: no module of the archiver's.
+    let head = '0'.repeat(64);
+    for (const r of rows) {
+      const fields = [r.at, r.kind, r.connector_id, r.ref, r.digest, r.detail_json];
+      const h = createHash('sha256')
+        .update(`${head}\n${JSON.stringify(fields)}`, 'utf8')
+        .digest('hex');
+      expect(h).toBe(r.hash);
+      head = h;
+    }
+    const latest = JSON.parse(await readFile(join(pkg, 'checkpoints', '000002.json'), 'utf8')) as {
+      ingest: { head: string; events: number };
+    };
+    expect(latest.ingest).toMatchObject({ head, events: rows.length });
+    expect(rows.length).toBeGreaterThan(100);
   });
 
   it('fails those same commands when a checkpoint is altered, even with SHA256SUMS redone', async () => {

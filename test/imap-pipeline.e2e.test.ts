@@ -224,6 +224,7 @@ describe('IMAP mailboxes end to end', () => {
         held: {},
         paused: [],
         waiting: [],
+        leaseLost: 0,
       });
 
       // Per mailbox: the folder holds exactly the archive's entries, each once.

@@ -230,11 +230,11 @@ describe('verify', () => {
   it('names the place where two log events were swapped', async () => {
     const d = await copy();
     sqlite(d, (db) => {
-      const cols = 'at, kind, connector_id, ref, digest, detail_json, prev_hash, hash';
+      const cols = 'at, kind, connector_id, ref, digest, detail_json, hash';
       const a = db.prepare(`SELECT ${cols} FROM ingest_log WHERE id = 60`).get() as Record<string, unknown>;
       const b = db.prepare(`SELECT ${cols} FROM ingest_log WHERE id = 61`).get() as Record<string, unknown>;
       const set = db.prepare(
-        'UPDATE ingest_log SET at = @at, kind = @kind, connector_id = @connector_id, ref = @ref, digest = @digest, detail_json = @detail_json, prev_hash = @prev_hash, hash = @hash WHERE id = @id',
+        'UPDATE ingest_log SET at = @at, kind = @kind, connector_id = @connector_id, ref = @ref, digest = @digest, detail_json = @detail_json, hash = @hash WHERE id = @id',
       );
       set.run({ ...b, id: 60 });
       set.run({ ...a, id: 61 });
@@ -249,7 +249,7 @@ describe('verify', () => {
     sqlite(d, (db) => {
       const last = db.prepare('SELECT max(id) AS id FROM ingest_log').get() as { id: number };
       db.prepare('DELETE FROM ingest_log WHERE id > ?').run(last.id - 5);
-      const head = db.prepare('SELECT id, hash FROM ingest_log ORDER BY id DESC LIMIT 1').get() as {
+      const head = db.prepare('SELECT id, lower(hex(hash)) AS hash FROM ingest_log ORDER BY id DESC LIMIT 1').get() as {
         id: number;
         hash: string;
       };
@@ -317,5 +317,60 @@ describe('verify', () => {
     const broken = await verify(d, '--since', future);
     expect(broken.code).toBe(1);
     expect(broken.report.firstBroken).toMatchObject({ kind: 'ingest-event', eventId: 6 });
+  });
+});
+
+/**
+ * The log as archives made before migration 034 hold it (hex text, a stored prev_hash), with
+ * 034 not yet applied: the next open converts it.
+ */
+function toEarlierFormat(db: Database.Database): void {
+  db.exec(`CREATE TABLE earlier ("id" integer primary key, "at" bigint not null, "kind" text not null,
+      "connector_id" text not null, "ref" text not null, "digest" text not null, "detail_json" text not null,
+      "prev_hash" text not null, "hash" text not null);
+    INSERT INTO earlier SELECT id, at, kind, connector_id, ref, lower(hex(digest)), detail_json,
+      lower(hex(coalesce(lag(hash) OVER (ORDER BY id), zeroblob(32)))), lower(hex(hash)) FROM ingest_log;
+    DROP TABLE ingest_log;
+    ALTER TABLE earlier RENAME TO ingest_log;
+    DELETE FROM kysely_migration WHERE name = '034-ingest-log-bytes';`);
+}
+
+describe('verify after the ingest log is converted to bytes (migration 034)', () => {
+  it('passes on a converted archive, its earlier checkpoint still matching the converted log', async () => {
+    const d = await copy();
+    let events = 0;
+    sqlite(d, (db) => {
+      toEarlierFormat(db);
+      const r = db
+        .prepare(
+          'SELECT count(*) AS n, min(typeof(hash)) AS t, min(length(prev_hash)) AS p, min(prev_hash) AS first FROM ingest_log',
+        )
+        .get() as { n: number; t: string; p: number; first: string };
+      expect(r).toMatchObject({ t: 'text', p: 64, first: '0'.repeat(64) });
+      events = r.n;
+    });
+    const { code, report } = await verify(d);
+    expect(report.firstBroken).toBeNull();
+    expect(code).toBe(0);
+    expect(report.ingest.events).toBe(events);
+    expect(report.checkpoints.checked).toBe(1);
+    sqlite(d, (db) => {
+      const cols = db.prepare("SELECT name FROM pragma_table_info('ingest_log')").all() as { name: string }[];
+      expect(cols.map((c) => c.name)).not.toContain('prev_hash');
+      expect(db.prepare('SELECT DISTINCT typeof(hash) AS t, length(hash) AS n FROM ingest_log').all()).toEqual([
+        { t: 'blob', n: 32 },
+      ]);
+    });
+  });
+
+  it('names an event altered before the conversion', async () => {
+    const d = await copy();
+    sqlite(d, (db) => {
+      toEarlierFormat(db);
+      db.prepare("UPDATE ingest_log SET ref = ref || 'x' WHERE id = 30").run();
+    });
+    const { code, report } = await verify(d);
+    expect(code).toBe(1);
+    expect(report.firstBroken).toMatchObject({ kind: 'ingest-event', eventId: 30 });
   });
 });

@@ -44,10 +44,20 @@ describe('IdleSummary', () => {
   });
 
   it('never counts as idle a run with an error, a retry, a held delivery or a released record', () => {
-    const quietDelivery = { delivered: 0, partial: 0, duplicates: 0, retried: 0, held: {}, paused: [], waiting: [] };
+    const quietDelivery = {
+      delivered: 0,
+      partial: 0,
+      duplicates: 0,
+      retried: 0,
+      held: {},
+      paused: [],
+      waiting: [],
+      leaseLost: 0,
+    };
     expect(isIdleRun({ ...base, delivery: quietDelivery })).toBe(true);
     expect(isIdleRun({ ...base, error: 'WXA_SOURCE_FAILED: down' })).toBe(false);
     expect(isIdleRun({ ...base, delivery: { ...quietDelivery, retried: 1 } })).toBe(false);
+    expect(isIdleRun({ ...base, delivery: { ...quietDelivery, leaseLost: 1 } })).toBe(false);
     expect(isIdleRun({ ...base, delivery: { ...quietDelivery, held: { WXA_DEST_PERMANENT: 1 } } })).toBe(false);
     expect(isIdleRun({ ...base, fetched: 3 })).toBe(false);
   });

@@ -25,7 +25,9 @@ type RunLine = Pick<
 /** Nothing captured, processed or delivered, and no error: the run changed nothing. */
 export function isIdleRun(r: RunLine): boolean {
   const d = r.delivery;
-  const delivered = d ? d.delivered + d.duplicates + d.retried + d.partial + Object.keys(d.held).length : 0;
+  const delivered = d
+    ? d.delivered + d.duplicates + d.retried + d.partial + d.leaseLost + Object.keys(d.held).length
+    : 0;
   return r.captured === 0 && r.fetched === 0 && delivered === 0 && !r.error;
 }
 

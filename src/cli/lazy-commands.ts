@@ -48,3 +48,4 @@ export const supervisionApplyCommand = lazy(() => import('./commands/supervision
 export const supervisionListCommand = lazy(() => import('./commands/supervision.js'), 'supervisionListCommand');
 export const supervisionQueueCommand = lazy(() => import('./commands/supervision.js'), 'supervisionQueueCommand');
 export const supervisionReportCommand = lazy(() => import('./commands/supervision.js'), 'supervisionReportCommand');
+export const migrateStoreCommand = lazy(() => import('./commands/migrate-store.js'), 'migrateStoreCommand');

@@ -41,6 +41,7 @@ import {
   supervisionListCommand,
   supervisionQueueCommand,
   supervisionReportCommand,
+  migrateStoreCommand,
 } from './lazy-commands.js';
 import { collect } from './commands/option-parsers.js';
 import { registerRetention } from './commands/retention-program.js';
@@ -333,6 +334,29 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('per policy and reviewer: flagged, reviewed, open, age of the oldest open item')
     .option('--json', 'print JSON')
     .action(act((opts) => supervisionReportCommand(opts, io)));
+
+  program
+    .command('migrate-store')
+    .description(
+      'copy an embedded archive into PostgreSQL (and its blob files into S3), resumably; then verify row counts and digests, every blob hash and both chains',
+    )
+    .requiredOption('--from <dir>', "the archive's data directory (it may be running: a snapshot is copied)")
+    .requiredOption('--to <url>', 'an empty PostgreSQL database, postgres://USER:PASSWORD@HOST:PORT/DATABASE')
+    .option('--blobs <url>', 's3://BUCKET/PREFIX/ for the blob files (default: they stay in the data directory)')
+    .option('--config <file>', 'configuration whose blobs section says how to reach S3 (else the AWS_* variables)')
+    .option(
+      '--new-data-dir <dir>',
+      'with --blobs: ready this data directory for the new deployment (key files, blob location)',
+    )
+    .option('--work-dir <dir>', 'where the snapshot is kept until the copy is verified (default DIR/migrate-store)')
+    .option('--restart', "empty a destination holding this archive's unfinished or older copy, and copy again")
+    .option(
+      '--public-key <file>',
+      "the Ed25519 public key (PEM) the checkpoints must verify under (default the archive's)",
+    )
+    .option('--batch <rows>', 'rows per transaction (default 1000)')
+    .option('--json', 'print the report as JSON')
+    .action(act((opts) => migrateStoreCommand(opts, io)));
 
   const config = program.command('config').description('configuration');
   config

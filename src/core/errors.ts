@@ -533,6 +533,50 @@ export const ERROR_CODES = {
     status: 501,
     meaning: 'this command or store function works only on the embedded SQLite database for now',
   },
+  // Leases of several processes sharing one database
+  WXA_LEASE_HELD: {
+    kind: 'transient',
+    retryable: true,
+    status: 409,
+    meaning: 'another process holds this lease (e.g. the capture of this connector); wait for it or stop it',
+  },
+  WXA_LEASE_LOST: {
+    kind: 'transient',
+    retryable: true,
+    status: 409,
+    meaning: 'this process stalled past its lease and another took it over; its later writes are refused',
+  },
+  // migrate-store: copying an embedded archive into PostgreSQL (and S3)
+  WXA_MIGRATE_DESTINATION_IN_USE: {
+    kind: 'config',
+    retryable: false,
+    status: 409,
+    meaning: 'the destination database already holds an archive that is not a copy of this one in progress',
+  },
+  WXA_MIGRATE_SNAPSHOT_GONE: {
+    kind: 'config',
+    retryable: false,
+    status: 409,
+    meaning: 'a copy in progress was reading a snapshot that is no longer there; start again with --restart',
+  },
+  WXA_MIGRATE_SCHEMA_MISMATCH: {
+    kind: 'config',
+    retryable: false,
+    status: 409,
+    meaning: 'the archive and the destination do not have the same tables and columns',
+  },
+  WXA_MIGRATE_VALUE: {
+    kind: 'data',
+    retryable: false,
+    status: 400,
+    meaning: 'a value in the archive does not fit its destination column (table, row and column named)',
+  },
+  WXA_MIGRATE_BLOBS_URL: {
+    kind: 'config',
+    retryable: false,
+    status: 400,
+    meaning: '--blobs is not an s3://BUCKET/PREFIX/ URL, or its settings are incomplete',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -10,38 +10,60 @@ import type { BatchResult, RenderedItem } from '../destinations/types.js';
 import { releaseLeases, type DueDelivery, type Store } from '../store/index.js';
 import { recordFailure } from './deliver-failure.js';
 import { reduceAfter } from './deliver-reduce.js';
-import { deliverRow, holdMissing, recordOutcome, type LaneContext, type RowAction } from './deliver-row.js';
+import {
+  deliverRow,
+  holdMissing,
+  leaseMsOf,
+  leaseRunningOut,
+  recordOutcome,
+  type LaneContext,
+  type RowAction,
+} from './deliver-row.js';
 import type { ConfiguredDestination, DeliverOptions } from './deliver.js';
 
 /** Applies what a failure stops to the lane's state. */
-function apply(action: RowAction, ctx: LaneContext, m: { done: boolean }): void {
+function apply(action: RowAction, ctx: LaneContext, m: { done: boolean; leaseOut?: boolean }): void {
+  // The lease ran out before the send: the rest of the chunk goes back unsent.
+  if (action === 'lease') m.leaseOut = true;
   if (action === 'auth') ctx.state.paused = true;
   if (action === 'destination') ctx.state.stopped = true;
   // The rest of this mailbox's rows wait too (their due time was moved with it).
   if (action === 'mailbox') m.done = true;
 }
 
-const halted = (ctx: LaneContext, m: { done: boolean }) => ctx.state.paused || ctx.state.stopped || m.done;
+const halted = (ctx: LaneContext, m: { done: boolean; leaseOut?: boolean }) =>
+  ctx.state.paused || ctx.state.stopped || m.done || m.leaseOut === true;
 
 /** Delivers one lease of a mailbox's rows through `deliverBatch`; every row ends recorded or released. */
 export async function deliverLeasedBatch(
   store: Store,
   d: ConfiguredDestination,
-  m: { mailbox: string; done: boolean },
+  m: { mailbox: string; done: boolean; leaseOut?: boolean },
   rows: readonly DueDelivery[],
   ctx: LaneContext,
   opts: DeliverOptions,
 ): Promise<void> {
+  // A fresh chunk, a fresh lease: whatever ran out before was the previous chunk's.
+  m.leaseOut = false;
   const loads = new Map(rows.map((r) => [r.id, ctx.items.get(r.itemKey)]));
   // Errors surface where each load is awaited; this only keeps one from being "unhandled" meanwhile.
   for (const l of loads.values()) l.catch(() => undefined);
   const doubtful = rows.filter((r) => r.inDoubt);
   const fresh = rows.filter((r) => !r.inDoubt);
   for (const [i, row] of doubtful.entries()) {
-    if (halted(ctx, m)) return releaseLeases(store.db, [...doubtful.slice(i), ...fresh]);
-    apply(await deliverRow(store, d, row, loads.get(row.id)!, ctx, opts), ctx, m);
+    if (halted(ctx, m)) {
+      await releaseLeases(store.db, [...doubtful.slice(i), ...fresh]);
+      return;
+    }
+    const action = await deliverRow(store, d, row, loads.get(row.id)!, ctx, opts);
+    // Not sent: it goes back with the rest.
+    if (action === 'lease') await releaseLeases(store.db, [row]);
+    apply(action, ctx, m);
   }
-  if (halted(ctx, m)) return releaseLeases(store.db, fresh);
+  if (halted(ctx, m)) {
+    await releaseLeases(store.db, fresh);
+    return;
+  }
 
   const batch: { row: DueDelivery; item: RenderedItem }[] = [];
   for (const row of fresh) {
@@ -54,11 +76,14 @@ export async function deliverLeasedBatch(
     }
   }
   if (batch.length === 0) return;
-  if (halted(ctx, m))
-    return releaseLeases(
+  if (!halted(ctx, m) && leaseRunningOut(batch[0]!.row, (opts.now ?? Date.now)(), leaseMsOf(opts))) m.leaseOut = true;
+  if (halted(ctx, m)) {
+    await releaseLeases(
       store.db,
       batch.map((b) => b.row),
     );
+    return;
+  }
   let results: BatchResult[];
   try {
     results = await d.destination.deliverBatch!(
@@ -78,7 +103,7 @@ export async function deliverLeasedBatch(
     if (halted(ctx, m)) {
       // The batch failed as a whole (credentials, a pause) and one row already said what to
       // do; the others wait as they would have unsent, but looked up first to be safe.
-      await releaseLeases(store.db, [{ id: row.id, inDoubt: true }]);
+      await releaseLeases(store.db, [{ ...row, inDoubt: true }]);
       continue;
     }
     let outcome;

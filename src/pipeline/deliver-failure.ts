@@ -3,7 +3,8 @@
  * made to wait as long as the service asked (one row, one mailbox or the whole destination),
  * held for an operator when it will fail the same way again, or the destination paused when
  * it refuses our credentials. Every failure leaves the row in doubt: the next attempt looks
- * for a copy first, since a write cut off mid-way may have landed.
+ * for a copy first, since a write cut off mid-way may have landed. A row whose lease has passed
+ * to another worker (this one stalled past it) is left as that worker has it.
  */
 import { describeError } from '../core/errors.js';
 import { DestinationError } from '../destinations/types.js';
@@ -28,20 +29,24 @@ export async function recordFailure(
   const code = err instanceof DestinationError ? err.code : 'WXA_DEST_TRANSIENT';
   const detail = describeError(err);
   if (failure === 'auth') {
-    await retryDelivery(store.db, row.id, { code, detail, nextAttemptAt: now, countAttempt: false });
+    if (!(await retryDelivery(store.db, row, { code, detail, nextAttemptAt: now, countAttempt: false })))
+      counters.leaseLost++;
     return 'auth';
   }
   const scope = err instanceof DestinationError && failure === 'throttled' ? err.pause : undefined;
   if (scope && err instanceof DestinationError && err.retryAfterMs !== undefined) {
     const until = now + err.retryAfterMs;
-    await deferDeliveries(store.db, {
+    const moved = await deferDeliveries(store.db, {
       connectorId: row.connectorId,
       destinationId: row.destinationId,
       ...(scope === 'mailbox' ? { mailbox: row.mailbox } : {}),
       until,
       code: scope === 'mailbox' ? 'WXA_DEST_PAUSED_MAILBOX' : 'WXA_DEST_PAUSED_DESTINATION',
       detail,
+      after: row,
     });
+    // Another worker leased the row meanwhile: its own attempt meets the limit, if it still holds.
+    if (moved < 0) return lost(counters);
     counters.waiting.push({
       destinationId: row.destinationId,
       ...(scope === 'mailbox' ? { mailbox: row.mailbox } : {}),
@@ -51,7 +56,7 @@ export async function recordFailure(
     return scope;
   }
   if (failure === 'permanent' || row.attempts + 1 >= (opts.maxAttempts ?? 10)) {
-    await holdDelivery(store.db, row, { code, detail }, now);
+    if (!(await holdDelivery(store.db, row, { code, detail }, now))) return lost(counters);
     bump(counters.held, failure === 'permanent' ? 'destination-refused' : 'destination-failing');
     return 'none';
   }
@@ -59,13 +64,20 @@ export async function recordFailure(
     failure === 'throttled' && err instanceof DestinationError && err.retryAfterMs !== undefined
       ? err.retryAfterMs
       : backoff(row.attempts, opts);
-  await retryDelivery(store.db, row.id, {
+  const retried = await retryDelivery(store.db, row, {
     code,
     detail,
     nextAttemptAt: now + wait,
     countAttempt: failure !== 'throttled',
   });
+  if (!retried) return lost(counters);
   counters.retried++;
+  return 'none';
+}
+
+/** The row's lease had passed to another worker: nothing was written, the failure is dropped. */
+function lost(counters: DeliveryCounters): 'none' {
+  counters.leaseLost++;
   return 'none';
 }
 

@@ -21,8 +21,26 @@ export interface LaneContext {
   state: { paused: boolean; stopped: boolean };
 }
 
-/** What a failure stops besides its row: see recordFailure. */
-export type RowAction = 'auth' | 'destination' | 'mailbox' | 'none';
+/**
+ * What a row's attempt stops besides the row: see recordFailure; 'lease' when the chunk's lease
+ * runs out before the row was sent (the lane gives the rest back and leases afresh).
+ */
+export type RowAction = 'auth' | 'destination' | 'mailbox' | 'lease' | 'none';
+
+/** How long a lane's lease of a chunk of rows lasts (default 10 minutes). */
+export function leaseMsOf(opts: Pick<DeliverOptions, 'leaseMs'>): number {
+  return opts.leaseMs ?? 10 * 60_000;
+}
+
+/**
+ * Whether a leased row's lease is too close to its end to start a send: past it another worker
+ * may lease the row and send it too. A tenth of the lease is kept in hand, for the send itself.
+ * The ledger refuses a late outcome anyway; this keeps the destination from a second copy when a
+ * worker stalled (a long pause, a slow read) between leasing a row and sending it.
+ */
+export function leaseRunningOut(row: Pick<DueDelivery, 'leaseUntil'>, now: number, leaseMs: number): boolean {
+  return now >= row.leaseUntil - leaseMs / 10;
+}
 
 /** One row: deliver, queue the outcome for the group commit, or record the failure. */
 export async function deliverRow(
@@ -37,6 +55,7 @@ export async function deliverRow(
   try {
     const rendered = await item;
     if (!rendered) return await holdMissing(store, row, ctx, opts);
+    if (leaseRunningOut(row, (opts.now ?? Date.now)(), leaseMsOf(opts))) return 'lease';
     outcome = await deliverOrReduce(d.destination, rendered, row.mailbox, opts, { inDoubt: row.inDoubt });
   } catch (err) {
     return recordFailure(store, row, err, ctx.counters, opts);
@@ -53,23 +72,26 @@ export async function holdMissing(
   opts: DeliverOptions,
 ): Promise<RowAction> {
   const now = opts.now ?? Date.now;
-  await holdDelivery(store.db, row, { code: 'WXA_NOT_FOUND', detail: 'the item is not in the archive' }, now());
-  bump(ctx.counters.held, 'missing-item');
+  const held = await holdDelivery(
+    store.db,
+    row,
+    { code: 'WXA_NOT_FOUND', detail: 'the item is not in the archive' },
+    now(),
+  );
+  if (held) bump(ctx.counters.held, 'missing-item');
+  else ctx.counters.leaseLost++;
   return 'none';
 }
 
 /**
- * Queues a stored item's outcome for the group commit and counts it. A failed ledger commit
+ * Queues a stored item's outcome for the group commit, which counts it. A failed ledger commit
  * surfaces here and is not a failed delivery: the caller's lane stops.
  */
 export async function recordOutcome(row: DueDelivery, outcome: DeliveryOutcome, ctx: LaneContext): Promise<void> {
   crashPoint('after-deliver');
-  await ctx.outcomes.add(row.id, {
+  await ctx.outcomes.add(row, {
     status: outcome.status,
     ...(outcome.remoteId ? { remoteId: outcome.remoteId } : {}),
     ...(outcome.status === 'partial' ? { detail: outcome.reason, omitted: outcome.omitted } : {}),
   });
-  if (outcome.status === 'delivered') ctx.counters.delivered++;
-  else if (outcome.status === 'duplicate') ctx.counters.duplicates++;
-  else ctx.counters.partial++;
 }

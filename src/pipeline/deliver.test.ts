@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DestinationError, type Destination, type DeliveryOutcome, type RenderedItem } from '../destinations/types.js';
-import { countDeliveries, leaseDue, openStore, releaseConnectorLeases, type Store } from '../store/index.js';
+import { countDeliveries, leaseDue, openStore, releaseOwnerLeases, type Store } from '../store/index.js';
 import { archiveItem, queueDelivery } from '../../test/helpers/deliveries.js';
 import type { ChatMessage } from '../core/model.js';
 import { backoff, deliverDue } from './deliver.js';
@@ -288,7 +288,7 @@ describe('deliverDue', () => {
       store.db,
       dead.filter((r) => !early.has(r.itemKey)),
     );
-    await releaseConnectorLeases(store.db, 'c');
+    await releaseOwnerLeases(store.db, ['dead']);
     await deliverDue(store, d, opts());
     clock += 10_000;
     await deliverDue(store, d, opts());

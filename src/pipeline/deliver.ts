@@ -15,7 +15,7 @@ import { dueMailboxes, leaseDue, releaseLeases, type Store } from '../store/inde
 import { deliverLeasedBatch } from './deliver-batch.js';
 import { ItemCache } from './deliver-item.js';
 import { OutcomeBuffer } from './deliver-outcomes.js';
-import { deliverRow, type LaneContext } from './deliver-row.js';
+import { deliverRow, leaseMsOf, type LaneContext } from './deliver-row.js';
 
 export { backoff } from './deliver-failure.js';
 export { loadRenderedItem } from './deliver-item.js';
@@ -40,19 +40,30 @@ export interface DeliveryCounters {
   paused: string[];
   /** waits a destination's limit imposed on a mailbox or on the whole destination (not failures) */
   waiting: { destinationId: string; mailbox?: string; until: number }[];
+  /**
+   * results dropped because the row's lease had passed to another worker before they were
+   * written (this pass stalled past its lease): the other worker records the row's outcome
+   */
+  leaseLost: number;
 }
 
 export function emptyDeliveryCounters(): DeliveryCounters {
-  return { delivered: 0, partial: 0, duplicates: 0, retried: 0, held: {}, paused: [], waiting: [] };
+  return { delivered: 0, partial: 0, duplicates: 0, retried: 0, held: {}, paused: [], waiting: [], leaseLost: 0 };
 }
 
 export interface DeliverOptions {
   now?: () => number;
+  /**
+   * who leases the rows: one id per delivery pass (a run passes its own, so that after a crash
+   * the next run releases exactly that run's leases); default a new random id
+   */
+  owner?: string;
   /** attempts before a transient failure is held for an operator */
   maxAttempts?: number;
   /** first retry delay; doubles each attempt, capped at maxBackoffMs */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /** how long a lane's lease of a chunk of rows lasts, ms (default 10 minutes) */
   leaseMs?: number;
   /** rows a lane leases at a time (default 100): after a crash, each is looked up before it is sent again */
   batch?: number;
@@ -91,7 +102,7 @@ export async function deliverDue(
   opts: DeliverOptions = {},
 ): Promise<DeliveryCounters> {
   const counters = emptyDeliveryCounters();
-  const owner = randomUUID();
+  const owner = opts.owner ?? randomUUID();
   for (const d of destinations) {
     const paused = await deliverDestination(store, d, owner, counters, opts);
     if (paused) counters.paused.push(d.id);
@@ -117,7 +128,11 @@ async function deliverDestination(
   opts: DeliverOptions,
 ): Promise<boolean> {
   const now = opts.now ?? Date.now;
-  const outcomes = new OutcomeBuffer(store, { now, ...(opts.commitRows ? { maxRows: opts.commitRows } : {}) });
+  const outcomes = new OutcomeBuffer(store, {
+    now,
+    counters,
+    ...(opts.commitRows ? { maxRows: opts.commitRows } : {}),
+  });
   const items = new ItemCache(store);
   const state = { paused: false, stopped: false };
   let failure: unknown;
@@ -195,7 +210,7 @@ async function drain(
       mailbox: m.mailbox,
       owner,
       now: now(),
-      leaseMs: opts.leaseMs ?? 10 * 60_000,
+      leaseMs: leaseMsOf(opts),
       // The round's backlog shared between the lanes on this mailbox, so a second lane is not left idle.
       limit: Math.min(batch, upTo, Math.max(1, share)),
     });
@@ -237,6 +252,11 @@ async function drain(
       item.catch(() => undefined);
       if (i + 1 < rows.length) next = ctx.items.get(rows[i + 1]!.itemKey);
       const action = await deliverRow(store, d, row, item, ctx, opts);
+      if (action === 'lease') {
+        // Stalled until the chunk's lease ran out: the unsent rows go back, the lane leases afresh.
+        await releaseLeases(store.db, rows.slice(i));
+        return true;
+      }
       sent++;
       if (action === 'auth') ctx.state.paused = true;
       if (action === 'destination') ctx.state.stopped = true;

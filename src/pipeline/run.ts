@@ -11,7 +11,7 @@ import {
   finishRun,
   listWork,
   markInterruptedRuns,
-  releaseConnectorLeases,
+  releaseOwnerLeases,
   saveDirectory,
   sourceHealth,
   runOutcome,
@@ -65,15 +65,20 @@ export interface RunReport extends RunCounters {
   error?: string;
 }
 
+/** Who a run's delivery leases belong to: named by the run, so a later run can release them. */
+export function runLeaseOwner(runId: number): string {
+  return `run:${runId}`;
+}
+
 export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptions = {}): Promise<RunReport> {
   const now = opts.now ?? Date.now;
   const batchSize = opts.batchSize ?? 256;
   const started = now();
   const interrupted = await markInterruptedRuns(store.db, rt.id, started);
-  // One process works a connector in the single-machine shape: the leases of a run that was
-  // interrupted belong to nobody now, so its deliveries are due again at once (the destinations'
-  // own duplicate check keeps them exactly-once).
-  if (interrupted > 0) await releaseConnectorLeases(store.db, rt.id);
+  // The leases an interrupted run held belong to nobody now, so its deliveries are due again at
+  // once (the destinations' own duplicate check keeps them exactly-once). Only that run's: other
+  // workers' leases of the same connector stay theirs.
+  await releaseOwnerLeases(store.db, interrupted.map(runLeaseOwner));
   const runId = await startRun(store.db, rt.id, started);
   const counters = emptyCounters();
   const progress = (phase: RunProgress['phase'], total = 0) =>
@@ -131,6 +136,7 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
       progress('deliver', counters.fetched);
       delivery = await deliverDue(store, rt.destinations, {
         now,
+        owner: runLeaseOwner(runId),
         rerender: (item, omit, note) =>
           renderItem(item.model, mapParticipants(item.model, rt.lookups), rt.lookups, {
             attachmentBytes: (i) => (omit.has(i) ? undefined : item.attachments[i]?.bytes),
@@ -168,7 +174,7 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
     durationMs: finished - started,
     ...counters,
     heldTotal: heldTotal(counters),
-    interruptedRunsFound: interrupted,
+    interruptedRunsFound: interrupted.length,
     health,
     ...(delivery ? { delivery } : {}),
     ...(error ? { error } : {}),

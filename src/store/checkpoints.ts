@@ -6,6 +6,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from './db.js';
 import { CHAIN_GENESIS } from './hash-chain.js';
+import { hexOf } from './ingest-log.js';
 import type { CheckpointTable } from './schema.js';
 
 export interface ChainHead {
@@ -114,9 +115,12 @@ export async function latestCheckpoint(db: Db): Promise<CheckpointRow | undefine
   return db.selectFrom('checkpoints').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
 
-/** The stored hash of one event of a chain, to compare with what a checkpoint stated. */
+/** The stored hash (hex) of one event of a chain, to compare with what a checkpoint stated. */
 export async function chainHashAt(db: Db, chain: 'ingest' | 'audit', id: number): Promise<string | undefined> {
-  const table = chain === 'ingest' ? 'ingest_log' : 'audit_events';
-  const r = await db.selectFrom(table).select('hash').where('id', '=', id).executeTakeFirst();
-  return r?.hash;
+  if (chain === 'audit') {
+    const r = await db.selectFrom('audit_events').select('hash').where('id', '=', id).executeTakeFirst();
+    return r?.hash;
+  }
+  const r = await db.selectFrom('ingest_log').select('hash').where('id', '=', id).executeTakeFirst();
+  return r ? hexOf(r.hash) : undefined;
 }

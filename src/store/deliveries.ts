@@ -1,87 +1,25 @@
 /**
  * The delivery ledger: one row per (item, mailbox, destination), created in the same
- * transaction as the item, then leased by a delivery worker, retried with backoff, and closed
- * as delivered, duplicate, partial or held. A lease that expires (a crashed worker) makes the
- * row due again; the destination's own "do you have this key?" check keeps it exactly-once.
+ * transaction as the item, then leased by a delivery worker (delivery-leases.ts), retried with
+ * backoff, and closed as delivered, duplicate, partial or held. A lease that expires (a crashed
+ * worker) makes the row due again; the destination's own "do you have this key?" check keeps it
+ * exactly-once. Every write that follows a lease names the lease's owner and fencing token and
+ * changes nothing once the row was leased again: a worker that stalled past its lease cannot
+ * overwrite what the worker after it recorded.
  */
+import type { Transaction, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import type { Db } from './db.js';
-import type { DeliveryStatus } from './schema.js';
+import type { DueDelivery, LeasedRow } from './delivery-leases.js';
+import type { Database, DeliveryStatus } from './schema.js';
 import { transact } from './transaction.js';
 
-export interface DueDelivery {
-  id: number;
-  connectorId: string;
-  destinationId: string;
-  itemKey: string;
-  mailbox: string;
-  attempts: number;
-  /**
-   * Whether an earlier attempt may have stored the item without its outcome being recorded
-   * (a crash or a lost connection after the write): only then must the destination look for
-   * a copy before writing. False means no earlier attempt can have written anything.
-   */
-  inDoubt: boolean;
-}
+export * from './delivery-leases.js';
 
-/**
- * Leases up to `limit` due rows of a destination (of one mailbox, if given) for `leaseMs`,
- * oldest first. Leasing marks each row in doubt in the same transaction: from here until its
- * outcome is recorded, a crash leaves it to be looked up before it is sent again. Each row
- * comes back with whether it was in doubt before (a previous lease that never finished counts).
- */
-export async function leaseDue(
-  db: Db,
-  opts: { destinationId: string; mailbox?: string; owner: string; now: number; leaseMs: number; limit: number },
-): Promise<DueDelivery[]> {
-  return transact(db, async (tx) => {
-    let q = tx
-      .selectFrom('deliveries')
-      .select(['id', 'connector_id', 'destination_id', 'item_key', 'mailbox', 'attempts', 'in_doubt', 'lease_owner'])
-      .where('destination_id', '=', opts.destinationId)
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', opts.now)
-      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', opts.now)]));
-    if (opts.mailbox !== undefined) q = q.where('mailbox', '=', opts.mailbox);
-    const rows = await q.orderBy('next_attempt_at').orderBy('id').limit(opts.limit).execute();
-    const ids = rows.map((r) => r.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      await tx
-        .updateTable('deliveries')
-        .set({ lease_owner: opts.owner, lease_until: opts.now + opts.leaseMs, in_doubt: 1 })
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute();
-    }
-    return rows
-      .map((r) => ({
-        id: r.id,
-        connectorId: r.connector_id,
-        destinationId: r.destination_id,
-        itemKey: r.item_key,
-        mailbox: r.mailbox,
-        attempts: r.attempts,
-        inDoubt: r.in_doubt !== 0 || r.lease_owner !== null,
-      }))
-      .sort((a, b) => a.id - b.id);
-  });
-}
+type RowUpdate = UpdateQueryBuilder<Database, 'deliveries', 'deliveries', UpdateResult>;
 
-/** The mailboxes of a destination with rows due now, the longest-waiting first, with how many. */
-export async function dueMailboxes(
-  db: Db,
-  opts: { destinationId: string; now: number },
-): Promise<{ mailbox: string; due: number }[]> {
-  const rows = await db
-    .selectFrom('deliveries')
-    .select((eb) => ['mailbox', eb.fn.countAll<number>().as('due'), eb.fn.min('next_attempt_at').as('oldest')])
-    .where('destination_id', '=', opts.destinationId)
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', opts.now)
-    .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', opts.now)]))
-    .groupBy('mailbox')
-    .orderBy('oldest')
-    .orderBy('mailbox')
-    .execute();
-  return rows.map((r) => ({ mailbox: r.mailbox, due: Number(r.due) }));
+/** Narrows an update to one row as long as it is still under the lease it was leased with. */
+function fenced(q: RowUpdate, row: LeasedRow): RowUpdate {
+  return q.where('id', '=', row.id).where('lease_owner', '=', row.owner).where('lease_token', '=', row.leaseToken);
 }
 
 export interface FinishedDelivery {
@@ -92,101 +30,123 @@ export interface FinishedDelivery {
   omitted?: { name: string; size: number; sha256: string; reason: string }[];
 }
 
-export async function finishDelivery(db: Db, id: number, outcome: FinishedDelivery, now: number): Promise<void> {
-  await finishDeliveries(db, [{ id, outcome }], now);
-}
-
 /**
- * Records the outcomes of several deliveries in one transaction (one commit, one sync of the
- * database file, instead of one per row). Until it commits, each row stays leased and in
- * doubt, so a crash before it only costs a lookup per row, never a second copy.
+ * Records an outcome found outside any lease (an operator's or an import's record of a copy the
+ * destination already has): the row is closed whoever leased it.
  */
-export async function finishDeliveries(
-  db: Db,
-  done: readonly { id: number; outcome: FinishedDelivery }[],
-  now: number,
-): Promise<void> {
-  if (done.length === 0) return;
+export async function finishDelivery(db: Db, id: number, outcome: FinishedDelivery, now: number): Promise<void> {
   await transact(db, async (tx) => {
-    for (const { id, outcome } of done) {
-      await tx
-        .updateTable('deliveries')
-        .set((eb) => ({
-          status: outcome.status,
-          remote_id: outcome.remoteId ?? null,
-          error_code: outcome.status === 'partial' ? 'WXA_DEST_PARTIAL' : null,
-          error_detail: outcome.detail ?? null,
-          omitted_json: outcome.omitted?.length ? JSON.stringify(outcome.omitted) : null,
-          attempts: eb('attempts', '+', 1),
-          lease_owner: null,
-          lease_until: null,
-          in_doubt: 0,
-          finished_at: now,
-        }))
-        .where('id', '=', id)
-        .execute();
-    }
+    await writeOutcome(tx, outcome, now).where('id', '=', id).execute();
   });
 }
 
-/** Gives a row back with a later due time (transient failure or throttling). */
+function writeOutcome(tx: Transaction<Database>, outcome: FinishedDelivery, now: number): RowUpdate {
+  return tx.updateTable('deliveries').set((eb) => ({
+    status: outcome.status,
+    remote_id: outcome.remoteId ?? null,
+    error_code: outcome.status === 'partial' ? 'WXA_DEST_PARTIAL' : null,
+    error_detail: outcome.detail ?? null,
+    omitted_json: outcome.omitted?.length ? JSON.stringify(outcome.omitted) : null,
+    attempts: eb('attempts', '+', 1),
+    lease_owner: null,
+    lease_until: null,
+    in_doubt: 0,
+    finished_at: now,
+  }));
+}
+
+/**
+ * Records the outcomes of several leased deliveries in one transaction (one commit, one sync of
+ * the database file, instead of one per row). Until it commits, each row stays leased and in
+ * doubt, so a crash before it only costs a lookup per row, never a second copy. Returns the
+ * rows whose lease had passed to another worker: nothing was written for them, and the caller
+ * drops their outcome (the other worker records its own).
+ */
+export async function finishDeliveries(
+  db: Db,
+  done: readonly { row: LeasedRow; outcome: FinishedDelivery }[],
+  now: number,
+): Promise<LeasedRow[]> {
+  if (done.length === 0) return [];
+  return transact(db, async (tx) => {
+    const lost: LeasedRow[] = [];
+    for (const { row, outcome } of done) {
+      const res = await fenced(writeOutcome(tx, outcome, now), row).executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) lost.push(row);
+    }
+    return lost;
+  });
+}
+
+/**
+ * Gives a leased row back with a later due time (transient failure or throttling). False when
+ * its lease had passed to another worker: then nothing is written.
+ */
 export async function retryDelivery(
   db: Db,
-  id: number,
+  row: LeasedRow,
   failure: { code: string; detail: string; nextAttemptAt: number; countAttempt: boolean },
-): Promise<void> {
-  await db
-    .updateTable('deliveries')
-    .set((eb) => ({
+): Promise<boolean> {
+  const res = await fenced(
+    db.updateTable('deliveries').set((eb) => ({
       error_code: failure.code,
       error_detail: failure.detail,
       next_attempt_at: failure.nextAttemptAt,
       attempts: failure.countAttempt ? eb('attempts', '+', 1) : eb.ref('attempts'),
       lease_owner: null,
       lease_until: null,
-    }))
-    .where('id', '=', id)
-    .execute();
+    })),
+    row,
+  ).executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
 }
 
 /**
  * Moves every pending delivery of a destination (or of one mailbox of it) that would be due
  * before `until` to `until`, with the reason: the service asked all of them to wait (a
  * project-wide quota, a mailbox's daily upload limit). No attempt is counted: it is a pause,
- * not a failure.
+ * not a failure. Given the leased row whose attempt the service answered so, that row's lease
+ * is released with it, and nothing is moved when the lease had passed to another worker
+ * (returns -1 then): that worker's own attempt decides.
  */
 export async function deferDeliveries(
   db: Db,
-  opts: { connectorId?: string; destinationId: string; mailbox?: string; until: number; code: string; detail: string },
+  opts: {
+    connectorId?: string;
+    destinationId: string;
+    mailbox?: string;
+    until: number;
+    code: string;
+    detail: string;
+    after?: LeasedRow;
+  },
 ): Promise<number> {
-  let q = db
-    .updateTable('deliveries')
-    .set({ next_attempt_at: opts.until, error_code: opts.code, error_detail: opts.detail })
-    .where('destination_id', '=', opts.destinationId)
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<', opts.until);
-  if (opts.mailbox !== undefined) q = q.where('mailbox', '=', opts.mailbox);
-  // Destination ids are unique within a connector only: another connector's "gmail" is another project.
-  if (opts.connectorId !== undefined) q = q.where('connector_id', '=', opts.connectorId);
-  const res = await q.executeTakeFirst();
-  return Number(res.numUpdatedRows);
-}
-
-/**
- * Releases leases of rows that were never attempted under them, without counting an attempt
- * (e.g. the destination paused for credentials): each gets back the doubt it had before.
- */
-export async function releaseLeases(db: Db, rows: readonly Pick<DueDelivery, 'id' | 'inDoubt'>[]): Promise<void> {
-  for (const inDoubt of [true, false]) {
-    const ids = rows.filter((r) => r.inDoubt === inDoubt).map((r) => r.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      await db
-        .updateTable('deliveries')
-        .set({ lease_owner: null, lease_until: null, in_doubt: inDoubt ? 1 : 0 })
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute();
+  return transact(db, async (tx) => {
+    if (opts.after) {
+      const mine = await fenced(
+        tx.updateTable('deliveries').set({
+          next_attempt_at: opts.until,
+          error_code: opts.code,
+          error_detail: opts.detail,
+          lease_owner: null,
+          lease_until: null,
+        }),
+        opts.after,
+      ).executeTakeFirst();
+      if (Number(mine.numUpdatedRows) === 0) return -1;
     }
-  }
+    let q = tx
+      .updateTable('deliveries')
+      .set({ next_attempt_at: opts.until, error_code: opts.code, error_detail: opts.detail })
+      .where('destination_id', '=', opts.destinationId)
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<', opts.until);
+    if (opts.mailbox !== undefined) q = q.where('mailbox', '=', opts.mailbox);
+    // Destination ids are unique within a connector only: another connector's "gmail" is another project.
+    if (opts.connectorId !== undefined) q = q.where('connector_id', '=', opts.connectorId);
+    const res = await q.executeTakeFirst();
+    return Number(res.numUpdatedRows) + (opts.after ? 1 : 0);
+  });
 }
 
 /**
@@ -224,28 +184,20 @@ export async function queueDeliveries(
   }
 }
 
-/** Releases every lease of a connector's deliveries (its previous worker is known to be gone). */
-export async function releaseConnectorLeases(db: Db, connectorId: string): Promise<number> {
-  const res = await db
-    .updateTable('deliveries')
-    .set({ lease_owner: null, lease_until: null })
-    .where('connector_id', '=', connectorId)
-    .where('lease_owner', 'is not', null)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows);
-}
-
-/** Holds a delivery the destination refused for good, visible with its reason like every other hold. */
+/**
+ * Holds a leased delivery the destination refused for good, visible with its reason like every
+ * other hold. False when its lease had passed to another worker: then nothing is written, no
+ * hold either.
+ */
 export async function holdDelivery(
   db: Db,
   row: DueDelivery,
   failure: { code: string; detail: string },
   now: number,
-): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await tx
-      .updateTable('deliveries')
-      .set((eb) => ({
+): Promise<boolean> {
+  return transact(db, async (tx) => {
+    const res = await fenced(
+      tx.updateTable('deliveries').set((eb) => ({
         status: 'held',
         error_code: failure.code,
         error_detail: failure.detail,
@@ -253,9 +205,10 @@ export async function holdDelivery(
         lease_owner: null,
         lease_until: null,
         finished_at: now,
-      }))
-      .where('id', '=', row.id)
-      .execute();
+      })),
+      row,
+    ).executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) return false;
     await tx
       .insertInto('holds')
       .values({
@@ -271,6 +224,7 @@ export async function holdDelivery(
         released_at: null,
       })
       .execute();
+    return true;
   });
 }
 

@@ -56,6 +56,9 @@ export async function entriesByItemKeys(db: Db, keys: string[]): Promise<EntryRo
   return inChunks(keys, (part) => db.selectFrom('mailbox_entries').selectAll().where('item_key', 'in', part).execute());
 }
 
+/** The separator of an event's ref, bound as a parameter: SQLite spells it char(10), PostgreSQL chr(10). */
+const NL = '\n';
+
 /**
  * Rows that no ingest event names: written around the archiver. `NOT IN` over a subquery lets
  * SQLite build one temporary index instead of scanning the log per row.
@@ -70,7 +73,7 @@ export async function unloggedRows(
     .selectAll()
     .where('captured_at', '>=', sinceAt)
     .where(
-      sql<boolean>`connector_id || char(10) || seq_key NOT IN (SELECT connector_id || char(10) || ref FROM ingest_log WHERE kind = 'raw')`,
+      sql<boolean>`connector_id || ${NL} || seq_key NOT IN (SELECT connector_id || ${NL} || ref FROM ingest_log WHERE kind = 'raw')`,
     )
     .orderBy('id')
     .limit(limit)
@@ -88,7 +91,7 @@ export async function unloggedRows(
     .selectAll()
     .where('delivered_at', '>=', sinceAt)
     .where(
-      sql<boolean>`mailbox || char(10) || folder || char(10) || item_key NOT IN (SELECT ref FROM ingest_log WHERE kind = 'entry')`,
+      sql<boolean>`mailbox || ${NL} || folder || ${NL} || item_key NOT IN (SELECT ref FROM ingest_log WHERE kind = 'entry')`,
     )
     .orderBy('id')
     .limit(limit)

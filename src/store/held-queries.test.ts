@@ -64,10 +64,9 @@ describeDialects('held-record queries', (t) => {
         kind: 'tombstone',
         connector_id: 'c',
         ref: 'k9',
-        digest: 'd',
+        digest: Buffer.alloc(0),
         detail_json: JSON.stringify({ msgid: 'm9', reason: 'retention' }),
-        prev_hash: '0',
-        hash: '1',
+        hash: Buffer.alloc(32, 1),
       })
       .execute();
   });

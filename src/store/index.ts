@@ -13,6 +13,7 @@ export * from './runs.js';
 export * from './directory.js';
 export * from './connectors.js';
 export * from './deliveries.js';
+export * from './leases.js';
 export * from './upload-sessions.js';
 export * from './delivery-problems.js';
 export * from './report.js';

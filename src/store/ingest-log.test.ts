@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   appendIngest,
   appendIngestOn,
+  hexOf,
   ingestHash,
   ingestHead,
   openStore,
@@ -55,8 +56,10 @@ function events(n: number, from: number): IngestEventInput[] {
 
 const BATCHES = [1, 63, 64, 65, 130, 7];
 
+/** The stored rows, digest and hash as the hex their hashes cover. */
 async function rows(s: Store) {
-  return s.db.selectFrom('ingest_log').selectAll().orderBy('id').execute();
+  const got = await s.db.selectFrom('ingest_log').selectAll().orderBy('id').execute();
+  return got.map((r) => ({ ...r, digest: hexOf(r.digest), hash: hexOf(r.hash) }));
 }
 
 describe('ingest log hot path', () => {
@@ -77,7 +80,6 @@ describe('ingest log hot path', () => {
     let prev = CHAIN_GENESIS;
     for (const [i, r] of got.entries()) {
       expect(r.id).toBe(i + 1);
-      expect(r.prev_hash).toBe(prev);
       expect(r.hash).toBe(ingestHash(prev, r));
       prev = r.hash;
     }

@@ -4,35 +4,47 @@
  * are appended inside the transaction that writes the rows they cover, so the log and the
  * archive can never disagree after a crash. Checkpoints sign its head; `verify` replays it.
  *
- * The pipeline appends several events per archived message, so its path (`appendIngestOn`)
- * uses statements prepared once per connection and builds each event's hashed bytes directly;
- * the bytes hashed are exactly those `ingestHash` (and an auditor's script) recompute.
+ * What is hashed is text (the previous hash in hex, a newline, the event's fields as canonical
+ * JSON with the digest in hex), so that an auditor's script recomputes it from an export. What is
+ * stored is smaller: the digest and the hash as 32-byte blobs, and no previous hash, which is
+ * the hash of the row before (verify takes it from there). The pipeline appends several events
+ * per archived message, so the log's bytes are a visible part of every commit.
+ *
+ * Two paths write the same rows: `appendIngestOn` for SQLite's hot paths (statements prepared
+ * once per connection, 64 rows per INSERT), and `appendIngest` through Kysely, which is also the
+ * PostgreSQL path: there writers in several processes run at once, so a transaction-level
+ * advisory lock makes them append one after the other.
  */
 import { hash } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import type { Transaction } from 'kysely';
-import { connectionOf, type Db } from './db.js';
+import { connectionOf, dialectOf, type Db } from './db.js';
 import { canonicalJson, CHAIN_GENESIS, chainHash } from './hash-chain.js';
 import type { IngestEventInput } from './ingest-digest.js';
-import type { Database } from './schema.js';
+import type { Database, IngestLogTable } from './schema.js';
 
 export * from './ingest-digest.js';
 
-/** Rows per INSERT: 9 columns stay well under SQLite's 32,766 bound parameters. */
+/** Rows per INSERT on the generic path: 8 columns stay well under either database's bound parameters. */
 const CHUNK = 500;
 
-type ChainFields = { at: number; kind: string; connector_id: string; ref: string; digest: string; detail_json: string };
+/** The fields an event's hash covers, the digest in hex as it was logged. */
+export type ChainFields = {
+  at: number;
+  kind: string;
+  connector_id: string;
+  ref: string;
+  digest: string;
+  detail_json: string;
+};
 
-/** The hash of one stored event: what `verify` and an auditor recompute. */
+/** The hash (hex) of one stored event: what `verify` and an auditor recompute. */
 export function ingestHash(prevHash: string, e: ChainFields): string {
   return chainHash(prevHash, [e.at, e.kind, e.connector_id, e.ref, e.digest, e.detail_json]);
 }
 
-/**
- * The same hash as `ingestHash`, without the generic canonical encoder: the fields are a flat
- * array of a number and strings, whose canonical JSON is plain JSON.stringify of each in order.
- */
-export function fastIngestHash(
+/** The bytes an event's hash covers: what `chainHash` makes of its fields. */
+function chainText(
   prevHash: string,
   at: number,
   kind: string,
@@ -41,11 +53,38 @@ export function fastIngestHash(
   digest: string,
   detailJson: string,
 ): string {
-  const text =
+  return (
     `${prevHash}\n[${JSON.stringify(at)},${JSON.stringify(kind)},${JSON.stringify(connectorId)},` +
-    `${JSON.stringify(ref)},${JSON.stringify(digest)},${JSON.stringify(detailJson)}]`;
-  // The one-shot hash: several times cheaper than a Hash object for inputs this small.
-  return hash('sha256', text, 'hex');
+    `${JSON.stringify(ref)},${JSON.stringify(digest)},${JSON.stringify(detailJson)}]`
+  );
+}
+
+/**
+ * The same hash as `ingestHash`, without the generic canonical encoder: the fields are a flat
+ * array of a number and strings, whose canonical JSON is plain JSON.stringify of each in order.
+ */
+export function fastIngestHash(...fields: Parameters<typeof chainText>): string {
+  return hash('sha256', chainText(...fields), 'hex');
+}
+
+/** An event's hash as stored, 32 bytes; the one-shot hash is several times cheaper than a Hash object here. */
+function storedHash(prevHash: string, at: number, e: IngestEventInput, detailJson: string): Buffer {
+  return hash('sha256', chainText(prevHash, at, e.kind, e.connectorId, e.ref, e.digest, detailJson), 'buffer');
+}
+
+/** An event's stored hash or digest as the hex its hash covers. */
+export const hexOf = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
+
+const LOWER_HEX = /^(?:[0-9a-f]{2})*$/;
+
+/**
+ * A digest as stored: its bytes. Only lower-case hex survives the round trip to the same text
+ * (what the hash covered), so anything else is a caller's bug, refused before it is chained.
+ */
+function digestBytes(digest: string): Buffer {
+  if (!LOWER_HEX.test(digest)) throw new Error(`ingest event digest is not lower-case hex: ${JSON.stringify(digest)}`);
+  return Buffer.from(digest, 'hex');
 }
 
 /** Canonical JSON of an event's detail: the common flat objects of strings without the generic walk. */
@@ -60,66 +99,66 @@ function detailJson(detail: Record<string, unknown> | undefined): string {
   return canonicalJson(detail);
 }
 
-interface ChainRow extends ChainFields {
-  id: number;
-  prev_hash: string;
-  hash: string;
-}
-
-/** The stored rows of `events` appended after the head (`lastId`, `prevHash`). */
-function chainRows(lastId: number, prevHash: string, events: IngestEventInput[], now: number): ChainRow[] {
+/** The stored rows of `events` appended after the head (`lastId`, `prevHash`), and the new head's hash. */
+function chainRows(lastId: number, prevHash: string, events: IngestEventInput[], now: number) {
   let prev = prevHash;
   let id = lastId;
-  return events.map((e) => {
+  const rows = events.map((e): IngestLogTable => {
     id++;
-    const row: ChainRow = {
+    const detail = detailJson(e.detail);
+    const digest = digestBytes(e.digest);
+    const stored = storedHash(prev, now, e, detail);
+    prev = stored.toString('hex');
+    return {
       id,
       at: now,
       kind: e.kind,
       connector_id: e.connectorId,
       ref: e.ref,
-      digest: e.digest,
-      detail_json: detailJson(e.detail),
-      prev_hash: prev,
-      hash: '',
+      digest,
+      detail_json: detail,
+      hash: stored,
     };
-    row.hash = fastIngestHash(prev, now, row.kind, row.connector_id, row.ref, row.digest, row.detail_json);
-    prev = row.hash;
-    return row;
   });
+  return { rows, head: prev };
 }
 
 /**
- * Appends events in order. Must run inside the caller's transaction: updating the head row
- * first takes SQLite's write lock, so the head read here is still the head when the events
- * commit, and the events commit or roll back with the rows they describe.
+ * Appends events in order, through Kysely. Must run inside the caller's transaction: updating
+ * the head row first takes SQLite's write lock (on PostgreSQL, the advisory lock and the head
+ * row's lock), so the head read here is still the head when the events commit, and the events
+ * commit or roll back with the rows they describe.
  */
 export async function appendIngest(tx: Transaction<Database>, events: IngestEventInput[], now: number): Promise<void> {
   if (events.length === 0) return;
+  // PostgreSQL: writers in other processes wait here until this transaction ends.
+  await dialectOf(tx).lockInTransaction(tx, 'ingest_log');
   const head = await tx
     .updateTable('ingest_head')
     .set({ updated_at: now })
     .where('id', '=', 1)
     .returning(['last_id', 'hash'])
     .executeTakeFirstOrThrow();
-  const rows = chainRows(Number(head.last_id), head.hash, events, now);
+  const { rows, head: hash } = chainRows(Number(head.last_id), head.hash, events, now);
   for (let i = 0; i < rows.length; i += CHUNK)
     await tx
       .insertInto('ingest_log')
       .values(rows.slice(i, i + CHUNK))
       .execute();
-  const last = rows[rows.length - 1]!;
-  await tx.updateTable('ingest_head').set({ last_id: last.id, hash: last.hash }).where('id', '=', 1).execute();
+  await tx
+    .updateTable('ingest_head')
+    .set({ last_id: rows[rows.length - 1]!.id, hash })
+    .where('id', '=', 1)
+    .execute();
 }
 
 /**
- * Rows per multi-row INSERT on the hot path: one statement call writes 64 events (576 bound
+ * Rows per multi-row INSERT on the hot path: one statement call writes 64 events (512 bound
  * parameters), so a batch's events cost a few calls into SQLite instead of one each.
  */
 const ROWS_PER_INSERT = 64;
-const COLUMNS = 9;
-const INSERT_INTO =
-  'INSERT INTO ingest_log (id, at, kind, connector_id, ref, digest, detail_json, prev_hash, hash) VALUES ';
+const COLUMNS = 8;
+const INSERT_INTO = 'INSERT INTO ingest_log (id, at, kind, connector_id, ref, digest, detail_json, hash) VALUES ';
 
 interface Statements {
   takeHead: SQLite.Statement<[number], { last_id: number; hash: string }>;
@@ -146,14 +185,15 @@ function statements(c: SQLite.Database): Statements {
 }
 
 /**
- * `appendIngest` for the hot paths (capture and the item transaction): the same events and
- * chain, computed in one pass over the batch and written with statements prepared once per
+ * `appendIngest` for SQLite's hot paths (capture and the item transaction): the same events and
+ * rows, computed in one pass over the batch and written with statements prepared once per
  * connection, 64 rows per INSERT. Call it inside a transaction open on `db` (the caller's
  * `transact`), like `appendIngest`: updating the head row first takes SQLite's write lock.
+ * On PostgreSQL use `appendIngest` (this throws WXA_STORE_SQLITE_ONLY there).
  */
 export function appendIngestOn(db: Db, events: IngestEventInput[], now: number): void {
   if (events.length === 0) return;
-  const s = statements(connectionOf(db));
+  const s = statements(connectionOf(db, 'the ingest log’s prepared-statement path'));
   const head = s.takeHead.get(now);
   if (!head) throw new Error('ingest_head row is missing');
   let id = Number(head.last_id);
@@ -163,18 +203,18 @@ export function appendIngestOn(db: Db, events: IngestEventInput[], now: number):
   for (const e of events) {
     id++;
     const detail = detailJson(e.detail);
-    const hash = fastIngestHash(prev, now, e.kind, e.connectorId, e.ref, e.digest, detail);
+    const digest = digestBytes(e.digest);
+    const hash = storedHash(prev, now, e, detail);
     let p = n * COLUMNS;
     params[p++] = id;
     params[p++] = now;
     params[p++] = e.kind;
     params[p++] = e.connectorId;
     params[p++] = e.ref;
-    params[p++] = e.digest;
+    params[p++] = digest;
     params[p++] = detail;
-    params[p++] = prev;
     params[p] = hash;
-    prev = hash;
+    prev = hash.toString('hex');
     if (++n === ROWS_PER_INSERT) {
       s.insertMany.run(params);
       n = 0;

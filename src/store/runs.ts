@@ -42,15 +42,19 @@ export async function finishRun(
     .execute();
 }
 
-/** A run still marked running when a new one starts was interrupted (crash, kill): say so. */
-export async function markInterruptedRuns(db: Db, connectorId: string, now: number): Promise<number> {
-  const res = await db
+/**
+ * A run still marked running when a new one starts was interrupted (crash, kill): say so.
+ * Returns the ids of the runs so marked.
+ */
+export async function markInterruptedRuns(db: Db, connectorId: string, now: number): Promise<number[]> {
+  const rows = await db
     .updateTable('runs')
     .set({ status: 'interrupted', finished_at: now })
     .where('connector_id', '=', connectorId)
     .where('status', '=', 'running')
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows);
+    .returning('id')
+    .execute();
+  return rows.map((r) => Number(r.id));
 }
 
 export async function listRuns(

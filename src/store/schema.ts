@@ -134,6 +134,8 @@ export interface DeliveryTable {
   omitted_json: Generated<string | null>;
   /** 1 while an earlier attempt may have stored the item without its outcome being recorded */
   in_doubt: Generated<number>;
+  /** fencing token: grows by one on every lease; writes after a lease name the token they hold */
+  lease_token: Generated<number>;
 }
 
 /** Open Graph upload sessions, kept until their file is complete so a restart resumes them. */
@@ -425,6 +427,7 @@ export interface Database {
   case_exports: CaseExportTable;
   verify_runs: VerifyRunTable;
   export_jobs: ExportJobTable;
+  leases: LeaseTable;
 }
 
 /** One event of the ingest log: what was stored, its digest, and the chain link. */
@@ -436,11 +439,11 @@ export interface IngestLogTable {
   connector_id: string;
   /** what the event is about: a seq_key, an item key, a policy id */
   ref: string;
-  /** SHA-256 of the row's immutable fields (see store/ingest-digest.ts) */
-  digest: string;
+  /** SHA-256 (32 bytes; empty for tombstones and policy changes) of the row's immutable fields (see store/ingest-digest.ts) */
+  digest: Buffer;
   detail_json: string;
-  prev_hash: string;
-  hash: string;
+  /** SHA-256 (32 bytes) chaining this event to the one before: see store/ingest-log.ts */
+  hash: Buffer;
 }
 
 export interface IngestHeadTable {
@@ -657,4 +660,19 @@ export interface ExportJobTable {
   bytes: number | null;
   manifest_sha256: string | null;
   error: string | null;
+}
+
+/** A named lease (one capture per connector): its holder, until when, and its fencing token. */
+export interface LeaseTable {
+  name: string;
+  /** null once released */
+  owner: string | null;
+  /** grows by one on every take-over */
+  token: number;
+  /** ms; null once released */
+  expires_at: number | null;
+  acquired_at: number;
+  renewed_at: number;
+  /** who holds it, for the operator: host, pid and role */
+  holder: string;
 }

@@ -142,6 +142,9 @@ CREATE INDEX "sessions_user" on "sessions" ("user_id");
 -- index sqlite_autoindex_kysely_migration_lock_1
 (internal);
 
+-- index sqlite_autoindex_leases_1
+(internal);
+
 -- index sqlite_autoindex_mailbox_entries_1
 (internal);
 
@@ -245,7 +248,7 @@ CREATE TABLE "connectors" ("id" text primary key, "name" text not null, "source_
 CREATE TABLE "cursors" ("connector_id" text primary key, "cursor" text not null, "updated_at" bigint not null);
 
 -- table deliveries
-CREATE TABLE "deliveries" ("id" integer primary key autoincrement, "connector_id" text not null, "destination_id" text not null, "item_key" text not null, "mailbox" text not null, "status" text not null, "attempts" integer default 0 not null, "next_attempt_at" bigint not null, "lease_owner" text, "lease_until" bigint, "error_code" text, "error_detail" text, "remote_id" text, "created_at" bigint not null, "finished_at" bigint, "omitted_json" text, "in_doubt" integer default 0 not null, constraint "deliveries_once" unique ("destination_id", "item_key", "mailbox"));
+CREATE TABLE "deliveries" ("id" integer primary key autoincrement, "connector_id" text not null, "destination_id" text not null, "item_key" text not null, "mailbox" text not null, "status" text not null, "attempts" integer default 0 not null, "next_attempt_at" bigint not null, "lease_owner" text, "lease_until" bigint, "error_code" text, "error_detail" text, "remote_id" text, "created_at" bigint not null, "finished_at" bigint, "omitted_json" text, "in_doubt" integer default 0 not null, "lease_token" bigint default 0 not null, constraint "deliveries_once" unique ("destination_id", "item_key", "mailbox"));
 
 -- table disposition_batches
 CREATE TABLE "disposition_batches" ("id" integer primary key autoincrement, "policy_id" text not null, "reviewer" text, "status" text not null, "created_at" bigint not null, "decided_by" text, "decided_at" bigint, "postponed_until" bigint, "comment" text);
@@ -263,10 +266,13 @@ CREATE TABLE "holds" ("id" integer primary key autoincrement, "connector_id" tex
 CREATE TABLE "ingest_head" ("id" integer primary key, "last_id" bigint not null, "hash" text not null, "updated_at" bigint not null);
 
 -- table ingest_log
-CREATE TABLE "ingest_log" ("id" integer primary key, "at" bigint not null, "kind" text not null, "connector_id" text not null, "ref" text not null, "digest" text not null, "detail_json" text not null, "prev_hash" text not null, "hash" text not null);
+CREATE TABLE "ingest_log" ("id" integer primary key, "at" bigint not null, "kind" text not null, "connector_id" text not null, "ref" text not null, "digest" blob not null, "detail_json" text not null, "hash" blob not null);
 
 -- table items
 CREATE TABLE "items" ("key" text primary key, "connector_id" text not null, "raw_id" integer not null, "msgid" text not null, "seq_key" text not null, "msgtype" text not null, "action" text not null, "conversation_id" text not null, "room_id" text not null, "from_id" text not null, "msg_time" bigint not null, "model_version" integer not null, "model_json" text not null, "mime_sha256" text not null, "mime_size" integer not null, "flags" text not null, "recalled_by" text, "recalled_at" bigint, "created_at" bigint not null);
+
+-- table leases
+CREATE TABLE "leases" ("name" text not null primary key, "owner" text, "token" bigint not null, "expires_at" bigint, "acquired_at" bigint not null, "renewed_at" bigint not null, "holder" text default '' not null);
 
 -- table legal_holds
 CREATE TABLE "legal_holds" ("id" integer primary key autoincrement, "case_id" integer not null, "kind" text not null, "custodian" text, "query" text, "cond_json" text, "date_from" bigint, "date_to" bigint, "placed_by" text not null, "placed_at" bigint not null, "released_by" text, "released_at" bigint, "release_reason" text);

@@ -130,5 +130,24 @@ The last lines check that each checkpoint names the one before it by its SHA-256
     timestamped ? "See each time-stamp's time with `openssl ts -reply -in checkpoints/NNNNNN.tsr -text`. " : ''
   }To check that the archive still holds what the latest checkpoint states, run
 \`wechat-archiver verify\` on it (or on a restored backup) and compare the heads it prints.
+
+## How the heads are computed
+
+Each chain's head is the hash of its newest event; each event's hash is SHA-256 (in lower-case
+hex) of the previous event's hash (64 zeros for the first event), a newline, and the canonical
+JSON (keys sorted, no spaces) of the event's fields in this order:
+
+- ingest log: \`[at, kind, connector_id, ref, digest, detail_json]\`, where \`digest\` is the
+  lower-case hex of the SHA-256 of the row's immutable fields (empty for tombstones and policy
+  changes). The database keeps \`digest\` and \`hash\` as 32 bytes and does not repeat the
+  previous hash; to recompute the chain from a copy of the archive (its \`archive.db\`), read
+  it in hex with the \`sqlite3\` tool, as JSON since a \`ref\` may hold line breaks:
+
+\`\`\`text
+sqlite3 -json archive.db "SELECT id, at, kind, connector_id, ref, lower(hex(digest)) AS digest, detail_json, lower(hex(hash)) AS hash FROM ingest_log ORDER BY id"
+\`\`\`
+
+- audit log: \`[at, actor, action, target, detail, ip]\` (\`wechat-archiver audit export\` prints it
+  with \`prev_hash\` and \`hash\`).
 `;
 }

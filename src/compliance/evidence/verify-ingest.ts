@@ -10,6 +10,7 @@ import {
   entriesByItemKeys,
   entryDigest,
   entryRef,
+  hexOf,
   ingestHash,
   ingestPage,
   ingestTombstones,
@@ -90,7 +91,8 @@ export async function verifyIngest(
       out.events++;
       const bad = checkLink(e, prevHash, prevId);
       if (bad) problems.add({ kind: 'ingest-event', eventId: e.id, reason: bad });
-      prevHash = e.hash;
+      // The next event hashes from this one's stored hash: a broken event is named once, not every one after it.
+      prevHash = hexOf(e.hash);
       prevId = e.id;
     }
     const recent = opts.sinceAt > 0 ? page.filter((e) => e.at >= opts.sinceAt) : page;
@@ -138,17 +140,19 @@ export async function verifyIngest(
   return out;
 }
 
+/**
+ * An event links when its id follows the one before and its stored hash is the hash of the
+ * previous event's hash and its own fields (the previous hash is not stored twice).
+ */
 function checkLink(e: IngestRow, prevHash: string, prevId: number | null): string | null {
   if (prevId !== null && e.id !== prevId + 1) {
     return `event ${prevId + 1}${e.id > prevId + 2 ? `..${e.id - 1}` : ''} is missing: events were removed`;
   }
-  if (e.prev_hash !== prevHash) {
-    return prevId === null
-      ? 'prev_hash is not the genesis value: events before this one were removed'
-      : `prev_hash does not match the hash of event ${prevId}: events were removed, inserted, reordered or rewritten`;
-  }
-  if (ingestHash(prevHash, e) !== e.hash) return 'hash does not match the event: a field of this event was altered';
-  return null;
+  const fields = { ...e, digest: hexOf(e.digest) };
+  if (ingestHash(prevHash, fields) === hexOf(e.hash)) return null;
+  return prevId === null
+    ? 'the first event does not hash from the genesis value: it was altered, or events before it were removed'
+    : `the event does not hash from the hash of event ${prevId} and its own fields: it was altered, or events were removed, inserted, reordered or rewritten here`;
 }
 
 async function checkRows(
@@ -194,7 +198,7 @@ async function checkRows(
           ...where,
           reason: 'the record as stored no longer matches its SHA-256: the original was altered',
         });
-      } else if (rawDigest(row) !== e.digest) {
+      } else if (rawDigest(row) !== hexOf(e.digest)) {
         problems.add({ ...where, reason: 'the raw record differs from what was logged when it was captured' });
       }
     }
@@ -224,7 +228,7 @@ async function checkRows(
       if (!tomb.items.has(e.ref)) problems.add({ ...where, reason: 'the item was deleted without a tombstone' });
       continue;
     }
-    if (itemDigest(item) !== e.digest) {
+    if (itemDigest(item) !== hexOf(e.digest)) {
       problems.add({ ...where, reason: 'the item differs from what was logged when it was archived' });
       continue;
     }
@@ -251,7 +255,7 @@ async function checkRows(
     if (!entry) {
       if (!tomb.items.has(itemKey ?? '') && !tomb.entries.has(e.ref))
         problems.add({ ...where, reason: 'the mailbox entry was deleted without a tombstone' });
-    } else if (entryDigest(entry) !== e.digest) {
+    } else if (entryDigest(entry) !== hexOf(e.digest)) {
       problems.add({ ...where, reason: 'the mailbox entry differs from what was logged when it was made' });
     }
   }

@@ -5,7 +5,7 @@
  * spelling, so the same query runs on both. Column types and ids are mapped once for the whole
  * schema by postgres-schema.ts; the raw better-sqlite3 hot paths stay in sqlite.ts.
  */
-import { PostgresAdapter, type Kysely, type RawBuilder } from 'kysely';
+import { PostgresAdapter, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { postgresDialect } from './postgres.js';
 import { sqliteDialect } from './sqlite.js';
 
@@ -35,6 +35,18 @@ export interface StoreDialect {
    * already does it.
    */
   lockInTransaction(tx: Kysely<any>, key: string): Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any -- any schema
+  /**
+   * Claims the rows a SELECT finds for this transaction, passing over rows another transaction
+   * has claimed: PostgreSQL's `FOR UPDATE SKIP LOCKED`, so concurrent workers get disjoint rows
+   * without waiting on each other. SQLite: the query unchanged, its single writer already does it.
+   */
+  claimRows<DB, TB extends keyof DB, O>(q: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /**
+   * Keeps the rows a SELECT finds from changing until the transaction ends (PostgreSQL's
+   * `FOR SHARE`), so a check made on them still holds when the transaction's writes commit.
+   * SQLite: the query unchanged (one writer at a time).
+   */
+  shareRows<DB, TB extends keyof DB, O>(q: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
 }
 
 // Kysely<any>: the dialect is read from the executor, whatever the schema type (migrations use Kysely<unknown>).

@@ -21,6 +21,8 @@ export const postgresDialect: StoreDialect = {
   lockInTransaction: async (tx, key) => {
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(tx);
   },
+  claimRows: (q) => q.forUpdate().skipLocked(),
+  shareRows: (q) => q.forShare(),
 };
 
 export interface PoolOptions {

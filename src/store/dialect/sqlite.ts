@@ -17,6 +17,8 @@ export const sqliteDialect: StoreDialect = {
   groupConcat: (expr, separator) => sql<string | null>`group_concat(${expr}, ${separator})`,
   utcDay: (ms: RawBuilder<unknown>) => sql<string>`strftime('%Y-%m-%d', ${ms} / 1000, 'unixepoch')`,
   lockInTransaction: async () => undefined,
+  claimRows: (q) => q,
+  shareRows: (q) => q,
 };
 
 /** The connection under each Kysely made here, for the hot paths that reuse prepared statements. */
