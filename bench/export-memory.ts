@@ -11,7 +11,8 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { insertCase, openStore } from '../src/store/index.js';
+import { openStore } from '../src/store/index.js';
+import { byPhase, caseOfItems, type MemorySample } from './export-case.js';
 import { watchProc } from './proc-sample.js';
 import { seedArchive } from './seed-archive.js';
 
@@ -20,19 +21,7 @@ const tmp = join(import.meta.dirname, 'tmp');
 const seeded = await seedArchive({ tmp, items: Number(n), mailboxes: 2000 });
 const store = await openStore(seeded.dataDir);
 const keys = (await store.db.selectFrom('items').select('key').execute()).map((r) => r.key);
-const caseId = await insertCase(store.db, { name: 'memory', description: '', createdBy: 'bench' }, Date.now());
-const set = await store.db
-  .insertInto('review_sets')
-  .values({ case_id: caseId, name: 'all', created_by: 'bench', created_at: Date.now() })
-  .returning('id')
-  .executeTakeFirstOrThrow();
-for (let i = 0; i < keys.length; i += 5000)
-  await store.db
-    .insertInto('review_set_items')
-    .values(
-      keys.slice(i, i + 5000).map((k) => ({ review_set_id: set.id, item_key: k, added_by: 'bench', added_at: 0 })),
-    )
-    .execute();
+const { caseId, setId } = await caseOfItems(store, keys);
 await store.close();
 
 const out = join(tmp, `memory-out-${n}-${format}`);
@@ -43,7 +32,7 @@ const child = spawn(
     ...flags.map((f) => f.replace('PROFDIR', join(tmp, 'profiles'))),
     join(import.meta.dirname, 'export-child.mjs'),
     ...['--data', seeded.dataDir, '--out', out, '--format', format, '--case-id', String(caseId)],
-    ...['--set-id', String(set.id), '--sample-ms', '1000'],
+    ...['--set-id', String(setId), '--sample-ms', '1000'],
   ],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
@@ -54,19 +43,7 @@ await new Promise((r) => child.on('exit', r));
 proc.stop();
 await rm(out, { recursive: true, force: true });
 
-interface Sample {
-  phase: string;
-  rssMb: number;
-  heapUsedMb: number;
-  heapTotalMb: number;
-  externalMb: number;
-}
-const res = JSON.parse(text) as { seconds: number; maxRssMb: number; counts: object; samples: Sample[] };
-const phases: Record<string, Omit<Sample, 'phase'>> = {};
-for (const { phase, ...m } of res.samples) {
-  const p = (phases[phase] ??= { rssMb: 0, heapUsedMb: 0, heapTotalMb: 0, externalMb: 0 });
-  for (const k of Object.keys(m) as (keyof typeof m)[]) if (k in p) p[k] = Math.max(p[k], m[k]);
-}
+const res = JSON.parse(text) as { seconds: number; maxRssMb: number; counts: object; samples: MemorySample[] };
 const peak = proc.samples.reduce((a, b) => (b.rssMB > a.rssMB ? b : a));
 process.stdout.write(
   JSON.stringify(
@@ -78,7 +55,7 @@ process.stdout.write(
       counts: res.counts,
       peakRssMb: res.maxRssMb,
       atPeak: { anonMb: peak.anonMB, fileMb: peak.fileMB },
-      phases,
+      phases: byPhase(res.samples),
     },
     null,
     2,

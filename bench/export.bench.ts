@@ -16,7 +16,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { insertCase, openStore } from '../src/store/index.js';
+import { openStore } from '../src/store/index.js';
+import { byPhase, caseOfItems, type MemorySample } from './export-case.js';
 import { seedArchive } from './seed-archive.js';
 
 const { values } = parseArgs({
@@ -41,19 +42,7 @@ const store = await openStore(seeded.dataDir);
 const keys = (await store.db.selectFrom('items').select('key').orderBy('msg_time').limit(N).execute()).map(
   (r) => r.key,
 );
-const caseId = await insertCase(store.db, { name: 'bench', description: '', createdBy: 'bench' }, Date.now());
-const set = await store.db
-  .insertInto('review_sets')
-  .values({ case_id: caseId, name: 'all', created_by: 'bench', created_at: Date.now() })
-  .returning('id')
-  .executeTakeFirstOrThrow();
-for (let i = 0; i < keys.length; i += 5000)
-  await store.db
-    .insertInto('review_set_items')
-    .values(
-      keys.slice(i, i + 5000).map((k) => ({ review_set_id: set.id, item_key: k, added_by: 'bench', added_at: 0 })),
-    )
-    .execute();
+const { caseId, setId } = await caseOfItems(store, keys);
 
 // The ceiling's source: the same bytes, one file per item, in the same folder layout.
 const work = join(tmp, `export-${N}`);
@@ -112,33 +101,11 @@ async function ceiling(): Promise<Ceiling> {
   };
 }
 
-interface Sample {
-  phase: string;
-  rssMb: number;
-  heapUsedMb: number;
-  heapTotalMb: number;
-  externalMb: number;
-}
-
 interface ChildResult {
   seconds: number;
   counts: { items: number; bytes: number };
   maxRssMb: number;
-  samples: Sample[];
-}
-
-/** The highest of each memory figure the child sampled (every second) in each phase of its export. */
-function byPhase(samples: Sample[]): Record<string, Omit<Sample, 'phase'> & { samples: number }> {
-  const out: Record<string, Omit<Sample, 'phase'> & { samples: number }> = {};
-  for (const { phase, ...m } of samples) {
-    const p = (out[phase] ??= { samples: 0, rssMb: 0, heapUsedMb: 0, heapTotalMb: 0, externalMb: 0 });
-    p.samples++;
-    p.rssMb = Math.max(p.rssMb, m.rssMb);
-    p.heapUsedMb = Math.max(p.heapUsedMb, m.heapUsedMb);
-    p.heapTotalMb = Math.max(p.heapTotalMb, m.heapTotalMb);
-    p.externalMb = Math.max(p.externalMb, m.externalMb);
-  }
-  return out;
+  samples: MemorySample[];
 }
 
 async function measure(format: 'eml' | 'rsmf'): Promise<ChildResult> {
@@ -158,7 +125,7 @@ async function measure(format: 'eml' | 'rsmf'): Promise<ChildResult> {
       '--case-id',
       String(caseId),
       '--set-id',
-      String(set.id),
+      String(setId),
       '--sample-ms',
       '1000',
     ],
