@@ -186,6 +186,7 @@ async function measure(seeded: SeededArchive): Promise<Record<string, unknown>> 
         holds: seeded.holds,
         seedSeconds: seeded.seedSeconds,
         seededThisRun: !seeded.cached,
+        ...(seeded.migratedSeconds === undefined ? {} : { migratedThisRunSeconds: seeded.migratedSeconds }),
       },
       target,
       calls: perCall,

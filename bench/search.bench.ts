@@ -5,8 +5,11 @@
  * LIKE scan of the same texts in the same database in the same run (the baseline).
  *
  *   node --import tsx bench/search.bench.ts [--messages 1000000] [--samples 40] [--baseline-samples 5]
+ *     [--database postgres://USER@HOST:PORT/DB] [--out search.json]
  *
- * Writes bench/results/search.json and prints a summary. Targets: p95 < 50 ms for every class
+ * With --database the index is built in that (empty) PostgreSQL database and the LIKE baseline
+ * table sits beside it there; the default writes bench/results/search-postgres.json then.
+ * Writes bench/results/search.json (or --out) and prints a summary. Targets: p95 < 50 ms for every class
  * at 1,000,000 messages, build >= 5,000 messages/s. The build time includes the compaction that
  * follows a bulk load (SearchIndex.compact), as a `reindex` runs it.
  *
@@ -18,6 +21,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import {
   embeddedSearchIndex,
   normalizeText,
@@ -35,8 +39,12 @@ const { values } = parseArgs({
     'baseline-samples': { type: 'string', default: '5' },
     batch: { type: 'string', default: '2000' },
     seed: { type: 'string', default: '11' },
+    database: { type: 'string' },
+    out: { type: 'string' },
   },
 });
+const DATABASE = values.database;
+const OUT = values.out ?? (DATABASE ? 'search-postgres.json' : 'search.json');
 const N = Number(values.messages);
 const SAMPLES = Number(values.samples);
 const BASE_SAMPLES = Number(values['baseline-samples']);
@@ -66,6 +74,108 @@ function stats(ms: number[]): { p50: number; p95: number; max: number } {
 const CJK_RUN = /[\p{Script=Han}]+/gu;
 const WORD = /[a-z]{3,}/g;
 
+/** The LIKE baseline's table, in the same database as the index. */
+interface Baseline {
+  insert(rows: [number, string, number, string][]): Promise<void>;
+  /** ids matching `where` (with `?` placeholders), newest first */
+  ids(where: string, params: unknown[]): Promise<unknown[]>;
+  /** bytes of the index's tables and of the baseline table */
+  sizes(): Promise<{ fts: number; search: number; like: number }>;
+  /** the server's version and the settings that decide its speed (PostgreSQL) */
+  server(): Promise<Record<string, string> | undefined>;
+  close(): Promise<void>;
+}
+
+function sqliteBaseline(file: string): Baseline {
+  const raw = new Database(file);
+  raw.pragma('busy_timeout = 10000');
+  raw.exec(
+    'CREATE TABLE bench_like (id INTEGER PRIMARY KEY, from_id TEXT NOT NULL, msg_time INTEGER NOT NULL, text TEXT NOT NULL)',
+  );
+  const insertLike = raw.prepare('INSERT INTO bench_like (id, from_id, msg_time, text) VALUES (?, ?, ?, ?)');
+  return {
+    insert: async (rows) => {
+      raw.transaction(() => rows.forEach((x) => insertLike.run(...x)))();
+    },
+    ids: async (where, params) =>
+      raw.prepare(`SELECT id FROM bench_like WHERE ${where} ORDER BY id DESC`).all(...params),
+    sizes: async () => {
+      const sizes = raw.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all() as {
+        name: string;
+        bytes: number;
+      }[];
+      const sizeOf = (pred: (n: string) => boolean) =>
+        sizes.filter((x) => pred(x.name)).reduce((a, x) => a + x.bytes, 0);
+      return {
+        fts: sizeOf((n) => n.startsWith('search_fts')),
+        search: sizeOf((n) => n.startsWith('search_') || n.includes('search_items')),
+        like: sizeOf((n) => n === 'bench_like'),
+      };
+    },
+    server: async () => undefined,
+    close: async () => {
+      raw.close();
+    },
+  };
+}
+
+async function postgresBaseline(url: string): Promise<Baseline> {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  await pool.query(
+    'CREATE TABLE bench_like (id bigint PRIMARY KEY, from_id text NOT NULL, msg_time bigint NOT NULL, text text NOT NULL)',
+  );
+  const numbered = (where: string) => {
+    let n = 0;
+    return where.replace(/\?/g, () => `$${++n}`);
+  };
+  return {
+    insert: async (rows) => {
+      await pool.query(
+        'INSERT INTO bench_like SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[])',
+        [0, 1, 2, 3].map((k) => rows.map((x) => x[k])),
+      );
+    },
+    ids: async (where, params) =>
+      (await pool.query(`SELECT id FROM bench_like WHERE ${numbered(where)} ORDER BY id DESC`, params)).rows,
+    sizes: async () => {
+      const size = async (names: string[]) =>
+        Number(
+          (
+            await pool.query(
+              'SELECT sum(pg_total_relation_size(c.oid)) AS b FROM pg_class c WHERE c.relname = ANY($1)',
+              [names],
+            )
+          ).rows[0].b ?? 0,
+        );
+      return {
+        fts: await size(['search_fts']),
+        search: await size([
+          'search_items',
+          'search_fts',
+          'search_facet_rows',
+          'search_facet_values',
+          'search_aliases',
+        ]),
+        like: await size(['bench_like']),
+      };
+    },
+    server: async () => {
+      const names = [
+        'server_version',
+        'shared_buffers',
+        'work_mem',
+        'fsync',
+        'synchronous_commit',
+        'max_parallel_workers_per_gather',
+      ];
+      const out: Record<string, string> = {};
+      for (const n of names) out[n] = String((await pool.query(`SHOW ${n}`)).rows[0][n]);
+      return out;
+    },
+    close: () => pool.end(),
+  };
+}
+
 interface Query {
   q: string;
   like: { where: string; params: unknown[] };
@@ -88,14 +198,9 @@ async function main(): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
   const load = { before: loadavg(), cpus: cpus().length, cpu: cpus()[0]?.model ?? '' };
-  const store = await openStore(dataDir);
+  const store = await openStore(dataDir, DATABASE ? { database: { url: DATABASE } } : {});
   const index = embeddedSearchIndex(store.db);
-  const raw = new Database(join(dataDir, 'archive.db'));
-  raw.pragma('busy_timeout = 10000');
-  raw.exec(
-    'CREATE TABLE bench_like (id INTEGER PRIMARY KEY, from_id TEXT NOT NULL, msg_time INTEGER NOT NULL, text TEXT NOT NULL)',
-  );
-  const insertLike = raw.prepare('INSERT INTO bench_like (id, from_id, msg_time, text) VALUES (?, ?, ?, ?)');
+  const raw = DATABASE ? await postgresBaseline(DATABASE) : sqliteBaseline(join(dataDir, 'archive.db'));
   const who = people(5000, SEED);
 
   const sample: SearchDocument[] = [];
@@ -115,14 +220,14 @@ async function main(): Promise<void> {
     const c1 = process.cpuUsage(c0);
     buildCpuUs += c1.user + c1.system;
     buildMs += performance.now() - t0;
-    raw.transaction(() => {
-      for (const [k, d] of docs.entries()) {
+    await raw.insert(
+      docs.map((d, k) => {
         const text = likeText(d);
         textBytes += Buffer.byteLength(d.texts.join('\n'));
         searchableBytes += Buffer.byteLength(text);
-        insertLike.run(i + k, d.from.id, d.time, text);
-      }
-    })();
+        return [i + k, d.from.id, d.time, text];
+      }),
+    );
     for (const d of docs) if (pickR() < 4000 / N) sample.push(d);
     if ((i / BATCH) % 50 === 0) process.stderr.write(`indexed ${i + docs.length} / ${N}\n`);
   }
@@ -133,14 +238,7 @@ async function main(): Promise<void> {
   const compactMs = performance.now() - compactStart;
   buildMs += compactMs;
   buildCpuUs += compactCpuUs.user + compactCpuUs.system;
-  const sizes = raw.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all() as {
-    name: string;
-    bytes: number;
-  }[];
-  const sizeOf = (pred: (n: string) => boolean) => sizes.filter((s) => pred(s.name)).reduce((a, s) => a + s.bytes, 0);
-  const ftsBytes = sizeOf((n) => n.startsWith('search_fts'));
-  const searchBytes = sizeOf((n) => n.startsWith('search_') || n.includes('search_items'));
-  const likeBytes = sizeOf((n) => n === 'bench_like');
+  const { fts: ftsBytes, search: searchBytes, like: likeBytes } = await raw.sizes();
 
   const r = rng(SEED + 2);
   const doc = () => sample[Math.floor(r() * sample.length)]!;
@@ -222,9 +320,7 @@ async function main(): Promise<void> {
     let agree = 0;
     for (const [k, q] of queries.slice(0, BASE_SAMPLES).entries()) {
       const t0 = performance.now();
-      const rows = raw
-        .prepare(`SELECT id FROM bench_like WHERE ${q.like.where} ORDER BY id DESC`)
-        .all(...q.like.params);
+      const rows = await raw.ids(q.like.where, q.like.params);
       base.push(performance.now() - t0);
       if (rows.length === totals[k]) agree++;
     }
@@ -243,8 +339,11 @@ async function main(): Promise<void> {
       `${name}: ours p50 ${o.p50} p95 ${o.p95} ms (CPU p95 ${stats(oursCpu).p95}); LIKE p50 ${b.p50} p95 ${b.p95} ms\n`,
     );
   }
+  const server = await raw.server();
   const result = {
     date: new Date().toISOString(),
+    database: DATABASE ? 'postgresql' : 'sqlite',
+    ...(server ? { server } : {}),
     messages: N,
     build: {
       seconds: Math.round(buildMs / 100) / 10,
@@ -273,10 +372,10 @@ async function main(): Promise<void> {
       note: 'shared 2-core VM, other jobs running: load averages above; wall times include waiting for a core',
     },
   };
-  raw.close();
+  await raw.close();
   await store.close();
   await mkdir(join(here, 'results'), { recursive: true });
-  await writeFile(join(here, 'results', 'search.json'), JSON.stringify(result, null, 2) + '\n');
+  await writeFile(join(here, 'results', OUT), JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   await rm(dataDir, { recursive: true, force: true });
 }

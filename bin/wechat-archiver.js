@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // The installed command: runs the compiled CLI (built by `npm ci` through `prepare`).
-// The collector's growth factor is set first, before loading the CLI grows the heap.
+// The C library's malloc settings and the collector's growth factor are set first, before
+// loading the CLI starts threads and grows the heap.
+import { applyMallocDefaults } from '../dist/cli/malloc-defaults.js';
 import { applyGcDefaults } from '../dist/cli/gc-defaults.js';
 
+await applyMallocDefaults();
 applyGcDefaults();
 const { main } = await import('../dist/cli/main.js');
 main(process.argv).then(

@@ -1,6 +1,7 @@
-// `--database URL` / WXA_DATABASE_URL: a command given a PostgreSQL URL refuses before it opens
-// anything (the pipeline's SQLite-only paths would otherwise fail half-way), naming itself and
-// what is missing; a URL of another scheme is refused as such; without one, SQLite as before.
+// `--database URL` / WXA_DATABASE_URL: a command that does not run on PostgreSQL yet refuses a
+// PostgreSQL URL before it opens anything, naming itself, what is missing and what does run; a
+// command that does run there connects; a URL of another scheme is refused as such; without one,
+// SQLite as before.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { cli, tempDir } from './helpers/cli.js';
 
@@ -19,20 +20,28 @@ afterEach(async () => {
 
 it('refuses a PostgreSQL URL with WXA_STORE_SQLITE_ONLY before connecting, naming the command', async () => {
   // Nothing listens on port 1: a command that tried to connect would report WXA_DATABASE_UNAVAILABLE.
-  const r = await cli('status', '--data-dir', dir.path, '--database', 'postgres://u:pw@127.0.0.1:1/archive');
+  const r = await cli('case', 'list', '--data-dir', dir.path, '--database', 'postgres://u:pw@127.0.0.1:1/archive');
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('WXA_STORE_SQLITE_ONLY');
-  expect(r.stderr).toContain('status: ');
-  expect(r.stderr).toContain('capture and record processing');
+  expect(r.stderr).toContain('case list: ');
+  expect(r.stderr).toContain('backup and restore');
+  expect(r.stderr).toContain(
+    'On PostgreSQL it runs run, status, report, item show, mailbox list, mailbox show, verify',
+  );
+  expect(r.stderr).toContain('search, reindex');
   expect(r.stderr).not.toContain('pw');
 });
 
 it('reads WXA_DATABASE_URL when no flag is given, for nested commands too', async () => {
   process.env.WXA_DATABASE_URL = 'postgresql://u@127.0.0.1:1/archive';
-  const r = await cli('mailbox', 'list', '--data-dir', dir.path);
-  expect(r.code).toBe(1);
-  expect(r.stderr).toContain('WXA_STORE_SQLITE_ONLY');
-  expect(r.stderr).toContain('mailbox list: ');
+  const refused = await cli('case', 'list', '--data-dir', dir.path);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('WXA_STORE_SQLITE_ONLY');
+  expect(refused.stderr).toContain('case list: ');
+  // A command that runs on PostgreSQL tries the server, which is not there.
+  const tried = await cli('mailbox', 'list', '--data-dir', dir.path);
+  expect(tried.code).toBe(1);
+  expect(tried.stderr).toContain('WXA_DATABASE_UNAVAILABLE');
 });
 
 it('refuses a URL of another scheme as such', async () => {

@@ -2,9 +2,10 @@
 // scan of the raw fields finds: any CJK substring of 1+ characters, any Latin whole word in any
 // case and width, quoted phrases, every filter, and AND / OR / NOT / parentheses combined.
 // The brute force (test/helpers/search-brute.ts) shares no code with the tokenizer or index.
+// It runs on both dialects: FTS5 on SQLite, the tsvector index on PostgreSQL.
 import { tmpdir } from 'node:os';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   embeddedSearchIndex,
   searchArchive,
@@ -12,7 +13,8 @@ import {
   type SearchResult,
 } from '../src/compliance/search/index.js';
 import { ArchiveBlobs, type Store } from '../src/store/index.js';
-import { openDatabase } from '../src/store/db.js';
+import type { Db } from '../src/store/db.js';
+import { describeDialects } from './helpers/dialects.js';
 import { fold, matches, queryText, type BruteQuery } from './helpers/search-brute.js';
 
 const CJK_CHARS = [...'保本基金客户理财收益の한'];
@@ -85,15 +87,35 @@ const doc = (i: number) =>
 
 const docs = fc.integer({ min: 1, max: 40 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => doc(i))));
 
-async function withIndex<T>(items: SearchDocument[], fn: (store: Store) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ file: ':memory:' });
-  const store: Store = { db, blobs: new ArchiveBlobs(tmpdir()), close: () => db.destroy() };
-  try {
-    await embeddedSearchIndex(db).index(items);
-    return await fn(store);
-  } finally {
-    await store.close();
+/**
+ * Runs fn over an index of exactly `items`. SQLite: a new in-memory database each time.
+ * PostgreSQL: one database per test, the items removed again after each run (creating a
+ * database per run would dominate the test's time).
+ */
+type WithIndex = <T>(items: SearchDocument[], fn: (store: Store) => Promise<T>) => Promise<T>;
+
+function indexes(openDb: () => Promise<Db>, shared: boolean): WithIndex {
+  let db: Db | undefined;
+  if (shared) {
+    beforeAll(async () => {
+      db = await openDb();
+    });
+    afterAll(async () => {
+      await db?.destroy();
+    });
   }
+  return async (items, fn) => {
+    const d = db ?? (await openDb());
+    const store: Store = { db: d, blobs: new ArchiveBlobs(tmpdir()), close: async () => undefined };
+    const index = embeddedSearchIndex(d);
+    try {
+      await index.index(items);
+      return await fn(store);
+    } finally {
+      if (shared) await index.remove(items.map((x) => x.itemKey));
+      else await d.destroy();
+    }
+  };
 }
 
 /** Every hit of a query, page by page (small pages, to exercise the cursor). */
@@ -207,7 +229,9 @@ function queryArb(items: SearchDocument[]): fc.Arbitrary<BruteQuery> {
   return tree;
 }
 
-describe('search finds exactly what a brute-force scan finds', () => {
+describeDialects('search finds exactly what a brute-force scan finds', (t) => {
+  const withIndex = indexes(t.openDb, t.kind === 'postgres');
+
   it('a CJK substring (1+ characters) or a Latin whole word in any case and width', async () => {
     await fc.assert(
       fc.asyncProperty(

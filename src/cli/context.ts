@@ -6,10 +6,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { loadConfig, parseConfig, storeOptionsOf, type Config } from '../config/index.js';
 import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
 import { openStore, type Store } from '../store/index.js';
+import { databaseUrl } from './database.js';
 import type { Io } from './io.js';
 
 export interface CommonFlags {
   config?: string;
+  /** postgres://... instead of the data directory's SQLite file (else $WXA_DATABASE_URL) */
+  database?: string;
   dataDir?: string;
   workers?: string;
   logLevel?: string;
@@ -73,9 +76,15 @@ function abs(p: string): string {
   return isAbsolute(p) ? p : resolve(process.cwd(), p);
 }
 
-/** Opens the store of a loaded configuration: its data directory and its blob store. */
-export function openConfiguredStore(cfg: Config): Promise<Store> {
-  return openStore(cfg.dataDir, storeOptionsOf(cfg));
+/** How to open the store: the configuration's blobs, and the database `--database` / WXA_DATABASE_URL names. */
+export function storeOptionsFor(cfg: Config, flags: { database?: string }): Parameters<typeof openStore>[1] {
+  const url = databaseUrl(flags);
+  return { ...storeOptionsOf(cfg), ...(url ? { database: { url } } : {}) };
+}
+
+/** Opens the store of a loaded configuration: its data directory (or database) and its blob store. */
+export function openConfiguredStore(cfg: Config, flags: { database?: string }): Promise<Store> {
+  return openStore(cfg.dataDir, storeOptionsFor(cfg, flags));
 }
 
 /**
@@ -88,7 +97,7 @@ export async function withStore<T>(
   readOnly = false,
 ): Promise<T> {
   const cfg = await resolveConfig(flags, readOnly);
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   try {
     return await fn(store, cfg);
   } finally {

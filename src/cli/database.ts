@@ -1,10 +1,8 @@
 /**
  * The `--database URL` / WXA_DATABASE_URL choice of database, checked before any command runs.
- * The store opens PostgreSQL (src/store/db.ts), but capture and processing still write through
- * SQLite's prepared statements, and the search index, deletion, backup and the data directory's
- * writer lock are SQLite's too, so every command here would reach one of them. Until each has
- * its PostgreSQL path, a command given a PostgreSQL URL refuses at once with
- * WXA_STORE_SQLITE_ONLY rather than migrating the database and failing half-way through.
+ * The pipeline (`run`) and the read commands run on PostgreSQL; a command that still reaches a
+ * part only the embedded SQLite database carries refuses at once with WXA_STORE_SQLITE_ONLY,
+ * naming those parts, rather than migrating the database and failing half-way through.
  */
 import type { Command } from 'commander';
 import { ArchiverError } from '../core/errors.js';
@@ -16,29 +14,48 @@ export function databaseUrl(flags: { database?: string }, env: NodeJS.ProcessEnv
   return url === undefined || url.trim() === '' ? undefined : url.trim();
 }
 
-/** The store parts a PostgreSQL database does not carry yet (named in the refusal). */
-export const SQLITE_ONLY_PARTS = [
-  'capture and record processing (prepared statements)',
-  'the ingest log as the pipeline appends it',
-  'the search index and reindex',
-  'item deletion (retention, disposition)',
-  'backup and restore',
-  "the data directory's writer lock",
-];
+/**
+ * Commands that run on a PostgreSQL database, by their full name. Each of these reaches only
+ * store functions with a PostgreSQL path (tested on both dialects).
+ */
+export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
+  'run',
+  'status',
+  'report',
+  'item show',
+  'mailbox list',
+  'mailbox show',
+  'verify',
+  'item delete',
+  'retention add',
+  'retention list',
+  'retention run',
+  'search',
+  'reindex',
+]);
 
 /**
- * Throws for a command given a database URL: WXA_DATABASE_URL_INVALID for a URL that is not
- * PostgreSQL's, else WXA_STORE_SQLITE_ONLY naming the command and what it would reach.
+ * The store parts a PostgreSQL database does not carry yet (named in the refusal). The other
+ * commands (cases, holds, exports, the other retention commands, supervision, audit,
+ * evidence, connector check, mapping, serve) are refused until each is tested on PostgreSQL: most reach one of these.
+ */
+export const SQLITE_ONLY_PARTS = ['backup and restore'];
+
+/**
+ * Throws for a command given a database URL it cannot use: WXA_DATABASE_URL_INVALID for a URL
+ * that is not PostgreSQL's, else WXA_STORE_SQLITE_ONLY for a command not in POSTGRES_COMMANDS,
+ * naming the command, what it would reach, and the commands that do run on PostgreSQL.
  */
 export function refusePostgresFor(command: string, flags: { database?: string }, env = process.env): void {
   const url = databaseUrl(flags, env);
   if (url === undefined) return;
   isPostgresUrl(url);
+  if (POSTGRES_COMMANDS.has(command)) return;
   throw new ArchiverError(
     'WXA_STORE_SQLITE_ONLY',
-    `${command}: this version runs commands on the embedded SQLite database only. The PostgreSQL store ` +
-      `does not yet carry ${SQLITE_ONLY_PARTS.join('; ')}, which this command reaches. Unset WXA_DATABASE_URL ` +
-      'and leave out --database to use the archive in the data directory',
+    `${command}: this version runs this command on the embedded SQLite database only. On PostgreSQL it runs ` +
+      `${[...POSTGRES_COMMANDS].join(', ')}; the PostgreSQL store does not yet carry ${SQLITE_ONLY_PARTS.join('; ')}. ` +
+      'Unset WXA_DATABASE_URL and leave out --database to use the archive in the data directory',
   );
 }
 

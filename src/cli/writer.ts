@@ -1,11 +1,13 @@
 /**
  * What every writing command does before it touches the data directory: create it private,
  * warn when what is already there is readable by other local users, and take the directory's
- * writer lock (waiting up to `--wait` seconds), so that two writers never share it. Read-only
- * commands open the store without any of this.
+ * writer lock (waiting up to `--wait` seconds), so that two writers never share it; with a
+ * PostgreSQL database, also the database's writer lock, since other data directories (other
+ * machines) may point at the same database. Read-only commands open the store without any of this.
  */
 import { isArchiverError } from '../core/errors.js';
 import {
+  acquireDatabaseWriterLock,
   acquireWriterLock,
   describeLooseModes,
   ensurePrivateDir,
@@ -43,33 +45,44 @@ export async function openWriter(
   }
   await ensurePrivateDir(dataDir);
   for (const line of describeLooseModes(await looseModes(dataDir))) io.err(`warning: ${line}\n`);
-  let lock;
+  const locks: { release(): Promise<void> }[] = [];
+  const releaseAll = async () => {
+    for (const l of locks.splice(0).reverse()) await l.release();
+  };
+  let store: Store | undefined;
   try {
-    lock = await acquireWriterLock(dataDir, { command, waitMs: wait * 1000 });
+    locks.push(await acquireWriterLock(dataDir, { command, waitMs: wait * 1000 }));
+    store = await openStore(dataDir, storeOptions);
+    // After opening: the store's first opening migrates an empty database, holder row included.
+    const url = storeOptions.database?.url;
+    if (url) locks.push(await acquireDatabaseWriterLock(url, { command, waitMs: wait * 1000 }));
   } catch (err) {
+    await store?.close();
+    await releaseAll();
     if (!isArchiverError(err, 'WXA_DATA_DIR_LOCKED')) throw err;
     io.err(`${command}: ${err.message}\n`);
     return { exit: EXIT_LOCKED };
   }
+  const opened = store;
   try {
-    const store = await openStore(dataDir, storeOptions);
     // Holding the lock, nobody else writes temporary files: those no download resumes are
     // what a killed writer left behind.
-    await removeOrphanTempFiles(store.db, store.blobs.staging.root);
+    await removeOrphanTempFiles(opened.db, opened.blobs.staging.root);
     return {
       store: {
-        ...store,
+        ...opened,
         close: async () => {
           try {
-            await store.close();
+            await opened.close();
           } finally {
-            await lock.release();
+            await releaseAll();
           }
         },
       },
     };
   } catch (err) {
-    await lock.release();
+    await opened.close();
+    await releaseAll();
     throw err;
   }
 }

@@ -394,7 +394,7 @@ export const ERROR_CODES = {
     kind: 'config',
     retryable: false,
     status: 400,
-    meaning: 'another process is writing to this data directory; wait for it or stop it',
+    meaning: 'another process is writing to this data directory or archive database; wait for it or stop it',
   },
   WXA_DISK_FULL: {
     kind: 'permanent',

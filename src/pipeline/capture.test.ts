@@ -1,25 +1,11 @@
 // Capture through the Source seam: records are committed only with the checkpoint that covers
 // them, and the cursor is the source's own string, stored and handed back untouched.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// Runs on SQLite and on PostgreSQL (test/helpers/dialects.ts).
+import { expect, it } from 'vitest';
+import { describeDialects, storeEachTest } from '../../test/helpers/dialects.js';
 import type { ReadEvent, Source } from '../sources/types.js';
-import { countByStatus, getCursor, openStore, type Store } from '../store/index.js';
+import { countByStatus, getCursor } from '../store/index.js';
 import { captureAvailable } from './capture.js';
-
-let dir: string;
-let store: Store;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'wxa-capture-seam-'));
-  store = await openStore(dir);
-});
-
-afterEach(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
 
 const record = (seq: string): ReadEvent => ({
   type: 'record',
@@ -41,7 +27,13 @@ function scripted(events: ReadEvent[]): { source: Source; asked: (string | undef
 
 const opts = { connectorId: 'c', now: () => 1 };
 
-describe('capture through the Source seam', () => {
+describeDialects('capture through the Source seam', (t) => {
+  const current = storeEachTest(t, 'capture-seam');
+  const store = {
+    get db() {
+      return current().db;
+    },
+  };
   it('commits the records before each checkpoint with its cursor, and nothing after the last one', async () => {
     const { source } = scripted([
       record('1'),

@@ -3,8 +3,10 @@
  * and run reports all read them from here, so the same archive gives the same numbers wherever
  * it is looked at. Record counters are answered from each raw record's current outcome, not by
  * adding up runs: a record processed again (a mapping change, a key added) is still one record.
- * The all-time fan-out (mailbox entries) is a counter kept in the transactions that write and
- * delete entries; a report over a time window counts the entries of that window's records.
+ * All-time counts are kept counters, read in a few rows: records per outcome and deliveries per
+ * outcome (kept by triggers, migration 033), mailbox entries (kept in the transactions that write
+ * and delete entries, migration 022). A report over a time window counts that window's rows; the
+ * same grouping of the rows is the definition the kept counters are checked against (`recount`).
  *
  * Every raw record is in exactly one of archived, held, failed or pending, so
  * `atSource = archived + held + failed + pending` by construction (invariant 1; pending is 0
@@ -13,7 +15,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { DestinationCounters, RecordCounters } from '../core/counters.js';
 import { dialectOf, type Db } from './db.js';
-import { countDeliveries } from './deliveries.js';
+import type { RawStatus } from './schema.js';
+import { countDeliveries, type DeliveryCount } from './deliveries.js';
 
 export type { DestinationCounters, RecordCounters };
 
@@ -89,16 +92,7 @@ async function countersGrouped(
     SELECT ${by} AS day, r.status, r.hold_reason, count(*) AS n FROM raw_records r
     WHERE ${scope(s)} GROUP BY ${groups}`.execute(db);
   for (const o of outcomes.rows) add(day(o.day), o.status, o.hold_reason, Number(o.n));
-  // One open unmapped hold per record: on an archived record it names the participants left out.
-  // From the few open holds to their records (CROSS JOIN keeps SQLite from starting at the
-  // connector's million records instead), found through the open-holds index.
-  const heldIn = s.connectorId === undefined ? sql`1 = 1` : sql`h.connector_id = ${s.connectorId}`;
-  const partly = await sql<{ day: string; n: number }>`
-    SELECT ${by} AS day, count(DISTINCT h.raw_id) AS n FROM holds h CROSS JOIN raw_records r
-    WHERE r.id = h.raw_id AND ${heldIn} AND h.reason = 'unmapped' AND h.released_at IS NULL
-      AND r.status IN ('done', 'duplicate') AND ${scope(s)}
-    GROUP BY day`.execute(db);
-  for (const p of partly.rows) day(p.day).archivedPartlyUnmapped = Number(p.n);
+  for (const p of await partlyUnmapped(db, s, by)) day(p.day).archivedPartlyUnmapped = Number(p.n);
   if (opts.fanOut !== false) {
     const entries = await sql<{ day: string; n: number }>`
       SELECT ${by} AS day, count(*) AS n FROM mailbox_entries e
@@ -107,6 +101,17 @@ async function countersGrouped(
     for (const e of entries.rows) day(e.day).afterFanOut = Number(e.n);
   }
   return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([d, c]) => ({ day: d, ...c }));
+}
+
+/** Records per raw status, from the counters (`status` shows both; one definition gives both). */
+export function recordsByStatus(c: RecordCounters): Record<RawStatus, number> {
+  return {
+    pending: c.pending,
+    done: c.archived - c.duplicates,
+    held: c.heldTotal,
+    failed: c.failed,
+    duplicate: c.duplicates,
+  };
 }
 
 /** Adds counters together (a day's into a total, one connector's into the archive's). */
@@ -129,15 +134,51 @@ export function sumRecordCounters(parts: readonly RecordCounters[]): RecordCount
 export async function recordCounters(
   db: Db,
   s: CounterScope,
-  opts: { fanOut?: boolean } = {},
+  opts: { fanOut?: boolean; recount?: boolean } = {},
 ): Promise<RecordCounters> {
-  // Over all time, the fan-out is the kept per-connector counter; only a window needs the join.
-  const kept = !s.since && opts.fanOut !== false;
-  const all = (await countersGrouped(db, s, TOTAL, kept ? { fanOut: false } : opts))[0];
-  if (!all) return emptyRecordCounters();
-  const { day: _day, ...counters } = all;
-  if (kept) counters.afterFanOut = await entriesKept(db, s.connectorId);
+  // Over all time, the outcomes and the fan-out are kept counters; a window (or a recount, which
+  // checks them) groups the rows themselves.
+  if (s.since || opts.recount) {
+    const all = (await countersGrouped(db, s, TOTAL, opts))[0];
+    if (!all) return emptyRecordCounters();
+    const { day: _day, ...counters } = all;
+    return counters;
+  }
+  const counters = emptyRecordCounters();
+  const [kept, partly, entries] = await Promise.all([
+    outcomesKept(db, s.connectorId),
+    partlyUnmapped(db, s, TOTAL).then((rows) => Number(rows[0]?.n ?? 0)),
+    opts.fanOut === false ? 0 : entriesKept(db, s.connectorId),
+  ]);
+  for (const k of kept) add(counters, k.status, k.reason || null, Number(k.records));
+  counters.archivedPartlyUnmapped = partly;
+  counters.afterFanOut = entries;
   return counters;
+}
+
+/** Records per outcome from the counters the triggers of migration 033 keep with every row change. */
+async function outcomesKept(db: Db, connectorId: string | undefined) {
+  let q = db
+    .selectFrom('outcome_counters')
+    .select(['connector_id', 'status', 'reason', 'records'])
+    .where('records', '<>', 0);
+  if (connectorId !== undefined) q = q.where('connector_id', '=', connectorId);
+  return q.execute();
+}
+
+/**
+ * Archived records with an open unmapped hold (one per record: it names the participants left
+ * out), per group. From the few open holds to their records (CROSS JOIN keeps SQLite from
+ * starting at the connector's million records instead), found through the open-holds index.
+ */
+async function partlyUnmapped(db: Db, s: CounterScope, by: RawBuilder<unknown>) {
+  const heldIn = s.connectorId === undefined ? sql`1 = 1` : sql`h.connector_id = ${s.connectorId}`;
+  const r = await sql<{ day: string; n: number }>`
+    SELECT ${by} AS day, count(DISTINCT h.raw_id) AS n FROM holds h CROSS JOIN raw_records r
+    WHERE r.id = h.raw_id AND ${heldIn} AND h.reason = 'unmapped' AND h.released_at IS NULL
+      AND r.status IN ('done', 'duplicate') AND ${scope(s)}
+    GROUP BY day`.execute(db);
+  return r.rows;
 }
 
 /**
@@ -152,20 +193,13 @@ async function entriesKept(db: Db, connectorId: string | undefined): Promise<num
   return Number(r?.n ?? 0);
 }
 
-/**
- * Records held now, by reason, per connector: the `held` of `recordCounters` alone, answered
- * from the (connector, status, reason) index for pages that load often.
- */
+/** Records held now, by reason, per connector: the `held` of `recordCounters` alone, from the kept counters. */
 export async function heldByReason(db: Db, connectorId?: string): Promise<Map<string, Record<string, number>>> {
-  let q = db
-    .selectFrom('raw_records')
-    .select((eb) => ['connector_id', 'hold_reason', eb.fn.countAll<number>().as('n')])
-    .where('status', '=', 'held');
-  if (connectorId) q = q.where('connector_id', '=', connectorId);
   const out = new Map<string, Record<string, number>>();
-  for (const r of await q.groupBy(['connector_id', 'hold_reason']).execute()) {
+  for (const r of await outcomesKept(db, connectorId)) {
+    if (r.status !== 'held') continue;
     const held = out.get(r.connector_id) ?? {};
-    held[r.hold_reason ?? 'unknown'] = Number(r.n);
+    held[r.reason || 'unknown'] = Number(r.records);
     out.set(r.connector_id, held);
   }
   return out;
@@ -175,9 +209,14 @@ export async function heldByReason(db: Db, connectorId?: string): Promise<Map<st
 export async function destinationCounters(
   db: Db,
   s: { connectorId?: string; since?: number } = {},
+  opts: { recount?: boolean } = {},
 ): Promise<DestinationCounters[]> {
   const dests = new Map<string, DestinationCounters>();
-  for (const r of await countDeliveries(db, s)) {
+  // Over all time, the counters kept with every delivery row (migration 033); a window (or a
+  // recount, which checks them) counts the rows.
+  const kept = !s.since && !opts.recount;
+  const counts = kept ? await deliveriesKept(db, s.connectorId) : await countDeliveries(db, s);
+  for (const r of counts) {
     const d = dests.get(r.destinationId) ?? {
       destinationId: r.destinationId,
       delivered: 0,
@@ -196,4 +235,26 @@ export async function destinationCounters(
     dests.set(r.destinationId, d);
   }
   return [...dests.values()].sort((a, b) => a.destinationId.localeCompare(b.destinationId));
+}
+
+async function deliveriesKept(db: Db, connectorId: string | undefined): Promise<DeliveryCount[]> {
+  let q = db
+    .selectFrom('delivery_counters')
+    .select(['destination_id', 'status', 'error_code', 'deliveries'])
+    .where('deliveries', '<>', 0);
+  if (connectorId !== undefined) q = q.where('connector_id', '=', connectorId);
+  const out = new Map<string, DeliveryCount>();
+  // Per connector in the table, per destination here: one destination id may serve several connectors.
+  for (const r of await q.execute()) {
+    const k = JSON.stringify([r.destination_id, r.status, r.error_code]);
+    const c = out.get(k) ?? {
+      destinationId: r.destination_id,
+      status: r.status,
+      errorCode: r.error_code || null,
+      n: 0,
+    };
+    c.n += Number(r.deliveries);
+    out.set(k, c);
+  }
+  return [...out.values()];
 }

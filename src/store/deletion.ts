@@ -9,14 +9,14 @@
  */
 import { dirname, join } from 'node:path';
 import { sql, type Transaction } from 'kysely';
-import { isArchiverError } from '../core/errors.js';
+import { ArchiverError, isArchiverError } from '../core/errors.js';
 import { decodeSkeleton } from './blobs/skeleton.js';
 import { LocalBlobStore } from './blobs/local-store.js';
 import type { BlobStore } from './blobs/types.js';
-import { connectionOf, type Db } from './db.js';
-import { heldEntries, holdEntryKey } from './holds.js';
+import { connectionOf, dialectKind, dialectOf, type Db } from './db.js';
+import { heldEntries, holdEntryKey, LEGAL_HOLDS_LOCK } from './holds.js';
 import type { Database } from './schema.js';
-import { removeSearchRows } from './search-index.js';
+import { updateSearchIndex } from './search-writes.js';
 import { deleteItemWithTombstone, tombstoneEntry, type TombstoneInput } from './tombstones.js';
 
 export interface DeletionCause {
@@ -55,15 +55,22 @@ export interface DeletionOptions {
 
 type Tx = Transaction<Database>;
 
+/** SQLite's default: `blobs/` beside the database file. A PostgreSQL database has no such place. */
 function localBlobsOf(db: Db): BlobStore {
+  if (dialectKind(db) !== 'sqlite')
+    throw new ArchiverError(
+      'WXA_CONFIG_INVALID',
+      "deleting from a PostgreSQL archive needs its blob store (the data directory's or the bucket) to be named",
+    );
   return new LocalBlobStore(join(dirname(connectionOf(db).name), 'blobs'));
 }
 
 /**
  * Deletes mailbox entries, refusing those under a legal hold. `db` is the store's database, not
  * a transaction: the deletion is one transaction of its own (the search index is written on the
- * same connection inside it). The hold check runs after taking the write lock, so a hold placed
- * concurrently is either seen or placed after the deletion committed.
+ * same connection inside it). The hold check runs after taking the write lock (on PostgreSQL
+ * also the lock `insertLegalHold` takes), so a hold placed concurrently is either seen or
+ * placed after the deletion committed.
  */
 export async function deleteEntries(
   db: Db,
@@ -87,6 +94,7 @@ export async function deleteEntries(
   await db.transaction().execute(async (tx) => {
     // Take the write lock before reading the holds.
     await tx.updateTable('ingest_head').set({ updated_at: now }).where('id', '=', 1).execute();
+    await dialectOf(tx).lockInTransaction(tx, LEGAL_HOLDS_LOCK);
     const list = [...unique.values()];
     const held = await heldEntries(tx, list);
     const tomb: TombstoneInput = {
@@ -176,8 +184,7 @@ async function deleteItem(db: Db, tx: Tx, key: string, tomb: TombstoneInput, now
     { ...tomb, deleteRaw: !sharedRaw, detail: { ...tomb.detail, mimeSha256: item.mime_sha256 } },
     now,
   );
-  // The index's statements run on the connection, which is inside this transaction.
-  removeSearchRows(db, [key]);
+  await updateSearchIndex(db, tx, { remove: [key], now });
   await tx.deleteFrom('review_set_items').where('item_key', '=', key).execute();
   await tx.deleteFrom('review_tags').where('item_key', '=', key).execute();
   await tx.deleteFrom('review_comments').where('item_key', '=', key).execute();
@@ -202,7 +209,7 @@ async function dropUnreferencedBlob(tx: Tx, sha256: string): Promise<string[]> {
   for (const m of media) {
     const needle = Buffer.concat([Buffer.from([1]), Buffer.from(m, 'hex')]);
     const stillUsed = await sql<{ one: number }>`SELECT 1 AS one FROM blobs
-      WHERE encoding = 'skeleton' AND instr(data, ${needle}) > 0 LIMIT 1`.execute(tx);
+      WHERE encoding = 'skeleton' AND ${dialectOf(tx).bytesContain(sql.ref('data'), needle)} LIMIT 1`.execute(tx);
     const asMessage = await tx.selectFrom('items').select('key').where('mime_sha256', '=', m).executeTakeFirst();
     if (stillUsed.rows.length > 0 || asMessage) continue;
     const row = await tx.selectFrom('blobs').select('data').where('sha256', '=', m).executeTakeFirst();

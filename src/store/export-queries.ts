@@ -14,10 +14,10 @@ export type ExportSelection =
   | { kind: 'case'; caseId: number; holds?: readonly SearchCond[] }
   | { kind: 'review-set'; reviewSetId: number; tags?: readonly string[] };
 
-function keysSql(sel: ExportSelection) {
+function keysSql(db: Db, sel: ExportSelection) {
   switch (sel.kind) {
     case 'query':
-      return sql`SELECT s.item_key FROM search_items s WHERE ${searchCondSql(sel.cond)}`;
+      return sql`SELECT s.item_key FROM search_items s WHERE ${searchCondSql(sel.cond, db)}`;
     case 'review-set':
       return sel.tags && sel.tags.length > 0
         ? sql`SELECT item_key FROM review_tags WHERE review_set_id = ${sel.reviewSetId} AND tag IN (${sql.join([...sel.tags])})`
@@ -28,7 +28,7 @@ function keysSql(sel: ExportSelection) {
         [
           sql`SELECT item_key FROM mailbox_entries WHERE lower(mailbox) IN
           (SELECT custodian FROM legal_holds WHERE case_id = ${sel.caseId} AND kind = 'custodian' AND released_at IS NULL)`,
-          ...(sel.holds ?? []).map((c) => sql`SELECT s.item_key FROM search_items s WHERE ${searchCondSql(c)}`),
+          ...(sel.holds ?? []).map((c) => sql`SELECT s.item_key FROM search_items s WHERE ${searchCondSql(c, db)}`),
         ],
         sql` UNION `,
       );
@@ -43,7 +43,7 @@ export async function* exportItemKeyPages(db: Db, sel: ExportSelection, page = 2
   let after: { t: number; key: string } | undefined;
   for (;;) {
     const r = await sql<{ key: string; msg_time: number | string }>`SELECT key, msg_time FROM items
-      WHERE key IN (${keysSql(sel)})
+      WHERE key IN (${keysSql(db, sel)})
       ${after ? sql`AND (msg_time > ${after.t} OR (msg_time = ${after.t} AND key > ${after.key}))` : sql``}
       ORDER BY msg_time, key LIMIT ${page}`.execute(db);
     if (r.rows.length === 0) return;

@@ -7,7 +7,8 @@
  * let its item go.
  */
 import { sql } from 'kysely';
-import type { Db } from './db.js';
+import { dialectOf, type Db } from './db.js';
+import { inTransaction } from './ingest-log.js';
 import type { LegalHoldTable } from './schema.js';
 import { searchCondSql, type SearchCond } from './search-query.js';
 
@@ -27,9 +28,9 @@ function timeRange(h: { date_from: number | null; date_to: number | null }) {
   return parts;
 }
 
-function holdPredicate(h: LegalHoldRow) {
+function holdPredicate(db: Db, h: LegalHoldRow) {
   const cond = JSON.parse(h.cond_json ?? '{"op":"all"}') as SearchCond;
-  return sql.join([searchCondSql(cond), ...timeRange(h)], sql` AND `);
+  return sql.join([searchCondSql(cond, db), ...timeRange(h)], sql` AND `);
 }
 
 export async function activeHolds(db: Db): Promise<LegalHoldRow[]> {
@@ -63,7 +64,7 @@ export async function heldEntries(db: Db, entries: { itemKey: string; mailbox: s
     for (const k of chunk) if (!known.has(k)) heldItems.add(k);
     for (const h of queryHolds) {
       const r = await sql<{ item_key: string }>`SELECT s.item_key FROM search_items s
-        WHERE s.item_key IN (${sql.join(chunk)}) AND ${holdPredicate(h)}`.execute(db);
+        WHERE s.item_key IN (${sql.join(chunk)}) AND ${holdPredicate(db, h)}`.execute(db);
       for (const row of r.rows) heldItems.add(row.item_key);
     }
   }
@@ -82,7 +83,21 @@ export interface NewLegalHold {
   placedBy: string;
 }
 
+/**
+ * The lock a deletion holds while it reads the holds and deletes (deletion.ts): a hold placed
+ * meanwhile waits for it, so it is either seen by the deletion or placed after it. On SQLite the
+ * single writer already orders them.
+ */
+export const LEGAL_HOLDS_LOCK = 'legal_holds';
+
 export async function insertLegalHold(db: Db, h: NewLegalHold, now: number): Promise<number> {
+  return inTransaction(db, async (tx) => {
+    await dialectOf(tx).lockInTransaction(tx, LEGAL_HOLDS_LOCK);
+    return insertLegalHoldRow(tx, h, now);
+  });
+}
+
+async function insertLegalHoldRow(db: Db, h: NewLegalHold, now: number): Promise<number> {
   const r = await db
     .insertInto('legal_holds')
     .values({
@@ -144,6 +159,6 @@ export async function legalHoldCounts(db: Db, h: LegalHoldRow): Promise<{ items:
           db,
         )
       : await sql<{ n: number; b: number | null }>`SELECT count(*) AS n, sum(i.mime_size) AS b FROM search_items s
-          JOIN items i ON i.key = s.item_key WHERE ${holdPredicate(h)}`.execute(db);
+          JOIN items i ON i.key = s.item_key WHERE ${holdPredicate(db, h)}`.execute(db);
   return { items: Number(r.rows[0]?.n ?? 0), bytes: Number(r.rows[0]?.b ?? 0) };
 }

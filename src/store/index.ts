@@ -43,6 +43,7 @@ export * from './search-reindex.js';
 export * from './item-content.js';
 export * from './private-files.js';
 export * from './writer-lock.js';
+export * from './writer-lock-postgres.js';
 export { diskFull, transact } from './transaction.js';
 export * from './hash-chain.js';
 export * from './ingest-log.js';

@@ -4,15 +4,19 @@
  * status. Re-processing a record first releases its earlier holds, so re-evaluation after a
  * key or mapping change leaves exactly the holds that still apply.
  *
- * Everything but the rare supervision flags is written with statements prepared once per
- * connection (process-writes.ts), synchronously inside the one transaction.
+ * On SQLite everything but the rare supervision flags is written with statements prepared once
+ * per connection (process-writes.ts), synchronously inside the one transaction; on PostgreSQL
+ * the same transaction is a few multi-row statements (process-portable.ts).
  */
 import type { PreparedBlob } from './blobs/index.js';
-import { connectionOf, type Db } from './db.js';
+import { connectionOf, dialectKind, type Db } from './db.js';
 import { appendIngestOn, entryEvent, itemEvent, type EntryDigestFields, type ItemDigestFields } from './ingest-log.js';
+import { itemRowOf } from './item-row.js';
+import { commitProcessedPortable } from './process-portable.js';
 import { processStatements, type ProcessStatements } from './process-writes.js';
 import type { RawStatus } from './schema.js';
-import { markSearchRecalled, writeSearchRows, type SearchRowWrite } from './search-index.js';
+import type { SearchRowWrite } from './search-index.js';
+import { updateSearchIndex } from './search-writes.js';
 import { writeSupervisionFlags, type SupervisionFlagWrite } from './supervision.js';
 import { transact } from './transaction.js';
 
@@ -82,16 +86,17 @@ export async function commitProcessed(
   // Mailbox entries this commit created: a record processed again adds only its new mailboxes.
   let entriesCreated = 0;
   if (batch.length === 0) return { entriesCreated };
+  if (dialectKind(db) !== 'sqlite') return commitProcessedPortable(db, connectorId, batch, ctx, ARCHIVE_FOLDER);
   await transact(db, async (tx) => {
     const s = processStatements(connectionOf(db));
     insertBlobs(s, batch, ctx.now);
     insertMedia(s, connectorId, batch, ctx.now);
     const items = insertItems(s, connectorId, batch, ctx.now);
-    writeSearchRows(
-      db,
-      batch.flatMap((r) => (r.item && r.search ? [r.search] : [])),
-      ctx.now,
-    );
+    await updateSearchIndex(db, tx, {
+      write: batch.flatMap((r) => (r.item && r.search ? [r.search] : [])),
+      recalled: batch.flatMap((r) => (r.recall ? [{ connectorId, msgid: r.recall.preMsgid }] : [])),
+      now: ctx.now,
+    });
     const flags = batch.flatMap((r) => (r.item && r.supervision ? r.supervision : []));
     if (flags.length > 0) await writeSupervisionFlags(tx, flags, ctx.now);
     const entries = insertEntries(s, batch, ctx);
@@ -102,11 +107,8 @@ export async function commitProcessed(
     appendIngestOn(db, [...items.map(itemEvent), ...entries.map((e) => entryEvent(connectorId, e))], ctx.now);
     enqueueDeliveries(s, connectorId, batch, ctx);
     replaceHolds(s, connectorId, batch, ctx.now);
-    for (const r of batch) {
-      if (!r.recall) continue;
-      s.markRecalled.run(r.recall.byMsgid, r.recall.at, connectorId, r.recall.preMsgid);
-      markSearchRecalled(db, connectorId, r.recall.preMsgid);
-    }
+    for (const r of batch)
+      if (r.recall) s.markRecalled.run(r.recall.byMsgid, r.recall.at, connectorId, r.recall.preMsgid);
     for (const r of batch)
       s.setStatus.run(r.status, r.holdReason ?? null, r.errorCode ?? null, r.errorDetail ?? null, ctx.now, r.rawId);
   });
@@ -169,25 +171,7 @@ function insertItems(
   for (const r of batch) {
     const i = r.item;
     if (!i) continue;
-    const row: ItemDigestFields = {
-      key: i.key,
-      connector_id: connectorId,
-      raw_id: r.rawId,
-      msgid: i.msgid,
-      seq_key: i.seqKey,
-      msgtype: i.msgtype,
-      action: i.action,
-      conversation_id: i.conversationId,
-      room_id: i.roomId,
-      from_id: i.fromId,
-      msg_time: i.msgTime,
-      model_version: i.modelVersion,
-      model_json: i.modelJson,
-      mime_sha256: i.mimeSha256,
-      mime_size: i.mimeSize,
-      flags: i.flags.join(','),
-      created_at: now,
-    };
+    const row = itemRowOf(connectorId, r.rawId, i, now);
     const res = s.insertItem.run(
       row.key,
       row.connector_id,

@@ -44,7 +44,7 @@ export async function addMatchesToReviewSet(
 ): Promise<number> {
   const r = await sql`INSERT INTO review_set_items (review_set_id, item_key, added_by, added_at)
     SELECT ${reviewSetId}, s.item_key, ${by}, ${now} FROM search_items s
-    WHERE ${searchCondSql(cond)} AND s.item_key IN (SELECT key FROM items) ON CONFLICT DO NOTHING`.execute(db);
+    WHERE ${searchCondSql(cond, db)} AND s.item_key IN (SELECT key FROM items) ON CONFLICT DO NOTHING`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
 
@@ -173,7 +173,7 @@ export async function searchCounts(
   db: Db,
   cond: SearchCond,
 ): Promise<{ items: number; mailboxes: number; bytes: number; byType: Record<string, number> }> {
-  const where = searchCondSql(cond);
+  const where = searchCondSql(cond, db);
   const byType = await sql<{
     msgtype: string;
     n: number;

@@ -276,6 +276,23 @@ export interface ConnectorCounterTable {
   entries: number;
 }
 
+/** Raw records per outcome, kept by triggers (migration 033): `reason` is '' when there is none. */
+export interface OutcomeCounterTable {
+  connector_id: string;
+  status: RawStatus;
+  reason: string;
+  records: number;
+}
+
+/** Deliveries per outcome, kept by triggers (migration 033): `error_code` is '' when there is none. */
+export interface DeliveryCounterTable {
+  connector_id: string;
+  destination_id: string;
+  status: DeliveryStatus;
+  error_code: string;
+  deliveries: number;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -399,6 +416,8 @@ export interface Database {
   mapping_overrides: MappingOverrideTable;
   settings: SettingTable;
   connector_counters: ConnectorCounterTable;
+  outcome_counters: OutcomeCounterTable;
+  delivery_counters: DeliveryCounterTable;
   upload_sessions: UploadSessionTable;
   search_items: SearchItemTable;
   search_facet_values: SearchFacetValueTable;

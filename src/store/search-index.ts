@@ -5,48 +5,44 @@
  * transaction that stores it, so what a run archived is searchable when the run returns, and
  * a crash leaves neither without the other.
  *
- * Indexing is the hot path of a rebuild (a million items), so it uses prepared statements on
- * the connection, reused row after row, instead of building SQL text per batch.
+ * Indexing is the hot path of a rebuild (a million items), so on SQLite it uses prepared
+ * statements on the connection, reused row after row, instead of building SQL text per batch.
+ * On PostgreSQL the same functions take the caller's Kysely transaction and write through
+ * search-index-pg.ts; callers do not know which dialect they write to.
  */
 import type SQLite from 'better-sqlite3';
+import type { Transaction } from 'kysely';
 import { committedCache, trackedTransactionSync, type CommittedCache } from './committed-cache.js';
-import { connectionOf, type Db } from './db.js';
+import { connectionOf, dialectKind, type Db } from './db.js';
+import type { Database } from './schema.js';
+import { removeSearchRowsPg, writeSearchRowsPg } from './search-index-pg.js';
+import { SEARCH_ID_SLOTS, type SearchRowWrite } from './search-index-rows.js';
+import { transact, transactionOwner } from './transaction.js';
 
-/** Slots per millisecond in the time-ordered row id (msg_time * 1024 + n). */
-export const SEARCH_ID_SLOTS = 1024;
+export { SEARCH_ID_SLOTS, type SearchRowWrite } from './search-index-rows.js';
 
-/** One item as the index stores it. */
-export interface SearchRowWrite {
-  itemKey: string;
-  connectorId: string;
-  msgid: string;
-  /** ms UTC */
-  time: number;
-  msgtype: string;
-  fromId: string;
-  fromName?: string;
-  fromMailbox?: string;
-  conversationId: string;
-  conversationName?: string;
-  conversationKind: 'single' | 'group';
-  mailboxes: string[];
-  /** participant id -> mapped mailbox, as known when indexed */
-  addresses: [string, string][];
-  recalled: boolean;
-  hasAttachments: boolean;
-  external: boolean;
-  /** the text results quote their snippet from */
-  body: string;
-  /** the index tokens, space-separated */
-  tokens: string;
-  /** SHA-256 of what was indexed (tokens, facets, body, flags but the recall, which changes later) */
-  docSha256: string;
-  tokenizerVersion: number;
-  unreadableAttachments: number;
-  /** normalised values: from/to person ids, mailboxes, conversation id and name */
-  facets: { field: 'from' | 'to' | 'mailbox' | 'conversation'; value: string }[];
-  /** normalised alias -> person id (the id itself included) */
-  aliases: { alias: string; personId: string }[];
+type Tx = Transaction<Database>;
+
+/**
+ * Runs a write of the index given a Db (SQLite: synchronously, on the connection's open
+ * transaction) or a transaction of `transact` (any dialect: a promise). A SQLite transaction
+ * runs on the Db's one connection, so the synchronous write joins it.
+ */
+function dispatch<T>(q: Db | Tx, sqlite: (db: Db) => T, pg: (tx: Tx) => Promise<T>): T | Promise<T> {
+  if (!q.isTransaction) {
+    if (dialectKind(q) === 'postgres')
+      throw new Error('search index writes on PostgreSQL take the transaction they belong to, not the database');
+    return sqlite(q);
+  }
+  const tx = q as Tx;
+  if (dialectKind(tx) === 'postgres') return pg(tx);
+  const db = transactionOwner(tx);
+  if (!db) return Promise.reject(new Error('search index: a SQLite transaction not opened by transact()'));
+  try {
+    return Promise.resolve(sqlite(db));
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
 }
 
 interface Statements {
@@ -139,9 +135,20 @@ function deleteRow(s: Statements, id: number): void {
 
 /**
  * Indexes (or re-indexes in place) items; an item keeps its row id across re-indexing. Call it
- * inside a transaction of `db` (Kysely's or the connection's).
+ * inside a transaction: on SQLite with the Db (synchronous) or the transaction, on PostgreSQL
+ * with the transaction (see dispatch).
  */
-export function writeSearchRows(db: Db, rows: readonly SearchRowWrite[], now: number): void {
+export function writeSearchRows(tx: Tx, rows: readonly SearchRowWrite[], now: number): Promise<void>;
+export function writeSearchRows(db: Db, rows: readonly SearchRowWrite[], now: number): void;
+export function writeSearchRows(q: Db | Tx, rows: readonly SearchRowWrite[], now: number): void | Promise<void> {
+  return dispatch(
+    q,
+    (db) => writeSqlite(db, rows, now),
+    (tx) => writeSearchRowsPg(tx, rows, now),
+  );
+}
+
+function writeSqlite(db: Db, rows: readonly SearchRowWrite[], now: number): void {
   if (rows.length === 0) return;
   const s = statements(connectionOf(db));
   // Most items of a batch share their people: each alias is written once a batch (it was a
@@ -207,8 +214,45 @@ export function inSearchTransaction<T>(db: Db, fn: () => T): T {
   return trackedTransactionSync(db, () => connectionOf(db).transaction(fn).immediate());
 }
 
+/**
+ * Indexes rows in a transaction of their own, on either dialect (SQLite: inSearchTransaction).
+ * `also` runs in the same transaction after the rows (reindex saves its position there).
+ */
+export async function indexSearchRows(
+  db: Db,
+  rows: readonly SearchRowWrite[],
+  now: number,
+  also?: { sqlite(db: Db): void; pg(tx: Tx): Promise<void> },
+): Promise<void> {
+  if (dialectKind(db) === 'postgres')
+    return transact(db, async (tx) => {
+      await writeSearchRows(tx, rows, now);
+      await also?.pg(tx);
+    });
+  inSearchTransaction(db, () => {
+    writeSearchRows(db, rows, now);
+    also?.sqlite(db);
+  });
+}
+
+/** Removes items from the index in a transaction of their own, on either dialect. */
+export async function unindexSearchRows(db: Db, itemKeys: readonly string[]): Promise<number> {
+  if (dialectKind(db) === 'postgres') return transact(db, (tx) => removeSearchRows(tx, itemKeys));
+  return inSearchTransaction(db, () => removeSearchRows(db, itemKeys));
+}
+
 /** Removes items from the index (an item deleted from the archive); unknown keys are ignored. */
-export function removeSearchRows(db: Db, itemKeys: readonly string[]): number {
+export function removeSearchRows(tx: Tx, itemKeys: readonly string[]): Promise<number>;
+export function removeSearchRows(db: Db, itemKeys: readonly string[]): number;
+export function removeSearchRows(q: Db | Tx, itemKeys: readonly string[]): number | Promise<number> {
+  return dispatch(
+    q,
+    (db) => removeSqlite(db, itemKeys),
+    (tx) => removeSearchRowsPg(tx, itemKeys),
+  );
+}
+
+function removeSqlite(db: Db, itemKeys: readonly string[]): number {
   const s = statements(connectionOf(db));
   let removed = 0;
   for (const key of itemKeys) {
@@ -221,8 +265,21 @@ export function removeSearchRows(db: Db, itemKeys: readonly string[]): number {
 }
 
 /** Marks an indexed item as recalled (is:recalled), in the transaction that records the recall. */
-export function markSearchRecalled(db: Db, connectorId: string, msgid: string): void {
-  statements(connectionOf(db)).recalled.run(connectorId, msgid);
+export function markSearchRecalled(tx: Tx, connectorId: string, msgid: string): Promise<void>;
+export function markSearchRecalled(db: Db, connectorId: string, msgid: string): void;
+export function markSearchRecalled(q: Db | Tx, connectorId: string, msgid: string): void | Promise<void> {
+  return dispatch(
+    q,
+    (db) => void statements(connectionOf(db)).recalled.run(connectorId, msgid),
+    async (tx) => {
+      await tx
+        .updateTable('search_items')
+        .set({ recalled: 1 })
+        .where('connector_id', '=', connectorId)
+        .where('msgid', '=', msgid)
+        .execute();
+    },
+  );
 }
 
 /** What `status` and `reindex` report about the index. */

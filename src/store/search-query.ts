@@ -11,26 +11,22 @@
  * or a deep page would read the whole posting list instead of seeking to its range.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { dialectKind } from './dialect/index.js';
 import type { Database, SearchItemTable } from './schema.js';
-import { SEARCH_ID_SLOTS } from './search-index.js';
+import {
+  mailboxScopeSql,
+  predicateWith,
+  reviewSetSql,
+  rowId,
+  textOf,
+  type SearchCond,
+  type Sql,
+  type TextAlgebra,
+} from './search-cond.js';
+import { SEARCH_ID_SLOTS } from './search-index-rows.js';
+import { pgCondSql, querySearchPg } from './search-query-pg.js';
 
-export interface PhraseToken {
-  token: string;
-  prefix: boolean;
-}
-
-/** A query over the index; values of person/mailbox/conversation are normalised by the caller. */
-export type SearchCond =
-  | { op: 'and' | 'or'; of: SearchCond[] }
-  | { op: 'not'; of: SearchCond }
-  /** tokens at consecutive positions */
-  | { op: 'text'; phrase: PhraseToken[] }
-  | { op: 'person'; role: 'from' | 'to' | 'any'; value: string }
-  | { op: 'mailbox' | 'conversation' | 'msgtype' | 'connector'; value: string }
-  /** ms UTC: after inclusive, before exclusive */
-  | { op: 'after' | 'before'; time: number }
-  | { op: 'flag'; flag: 'attachment' | 'recalled' | 'external' }
-  | { op: 'all' };
+export type { PhraseToken, SearchCond } from './search-cond.js';
 
 export interface SearchQueryOptions {
   limit: number;
@@ -52,82 +48,23 @@ export interface SearchQueryResult {
   next?: number;
 }
 
-type Sql = RawBuilder<unknown>;
-
-/** A row id as an SQL integer, never a REAL (see the header). */
-const rowId = (n: number): Sql => sql`${BigInt(n)}`;
-
 function quoteFts(token: string): string {
   return `"${token.replace(/"/g, '""')}"`;
 }
 
-/** The FTS5 expression of a text-only condition, or undefined when it is not one. */
-function ftsOf(c: SearchCond): string | undefined {
-  switch (c.op) {
-    case 'text':
-      return c.phrase.map((t) => quoteFts(t.token) + (t.prefix ? ' *' : '')).join(' + ');
-    case 'or': {
-      const parts = c.of.map(ftsOf);
-      return parts.every((p) => p !== undefined) ? `(${parts.join(' OR ')})` : undefined;
-    }
-    case 'and': {
-      const pos = c.of.filter((x) => x.op !== 'not').map(ftsOf);
-      const neg = c.of.filter((x): x is Extract<SearchCond, { op: 'not' }> => x.op === 'not').map((x) => ftsOf(x.of));
-      if (pos.length === 0 || pos.some((p) => p === undefined) || neg.some((p) => p === undefined)) return undefined;
-      const base = `(${pos.join(' AND ')})`;
-      return neg.length === 0 ? base : `(${base} NOT (${neg.join(' OR ')}))`;
-    }
-    default:
-      return undefined;
-  }
-}
+/** FTS5's spelling of text conditions: one MATCH expression. */
+const fts5: TextAlgebra<string> = {
+  phrase: (tokens) => tokens.map((t) => quoteFts(t.token) + (t.prefix ? ' *' : '')).join(' + '),
+  or: (parts) => `(${parts.join(' OR ')})`,
+  and: (pos, neg) => {
+    const base = `(${pos.join(' AND ')})`;
+    return neg.length === 0 ? base : `(${base} NOT (${neg.join(' OR ')}))`;
+  },
+  ids: (fts) => sql`s.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ${fts})`,
+};
 
-const idsMatching = (fts: string): Sql => sql`s.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ${fts})`;
-
-/** Items having one of the facet values `values` selects (a subquery over search_facet_values). */
-const facetIn = (values: Sql): Sql => sql`s.id IN (SELECT row_id FROM search_facet_rows WHERE facet_id IN (${values}))`;
-
-const facet = (field: string, value: string): Sql =>
-  facetIn(sql`SELECT id FROM search_facet_values WHERE field = ${field} AND value = ${value}`);
-
-/** A condition as a SQL predicate over `search_items s`. */
-function predicate(c: SearchCond): Sql {
-  switch (c.op) {
-    case 'text':
-      return idsMatching(ftsOf(c)!);
-    case 'and':
-    case 'or': {
-      const fts = ftsOf(c);
-      if (fts) return idsMatching(fts);
-      const parts = c.of.map(predicate);
-      return sql`(${sql.join(parts, c.op === 'and' ? sql` AND ` : sql` OR `)})`;
-    }
-    case 'not':
-      return sql`NOT (${predicate(c.of)})`;
-    case 'person': {
-      const fields = c.role === 'any' ? ['from', 'to'] : [c.role];
-      return facetIn(sql`SELECT id FROM search_facet_values WHERE field IN (${sql.join(fields)})
-        AND value IN (SELECT person_id FROM search_aliases WHERE alias = ${c.value})`);
-    }
-    case 'mailbox':
-    case 'conversation':
-      return facet(c.op, c.value);
-    case 'msgtype':
-      return sql`s.msgtype = ${c.value}`;
-    case 'connector':
-      return sql`s.connector_id = ${c.value}`;
-    case 'after':
-      return sql`s.id >= ${rowId(c.time * SEARCH_ID_SLOTS)}`;
-    case 'before':
-      return sql`s.id < ${rowId(c.time * SEARCH_ID_SLOTS)}`;
-    case 'flag': {
-      const col = c.flag === 'attachment' ? 'has_attachments' : c.flag;
-      return sql`${sql.ref(`s.${col}`)} = 1`;
-    }
-    case 'all':
-      return sql`1 = 1`;
-  }
-}
+const ftsOf = (c: SearchCond): string | undefined => textOf(c, fts5);
+const predicate = (c: SearchCond): Sql => predicateWith(c, fts5);
 
 /** Conjuncts that are facet look-ups: they can drive the query when they select few items. */
 const FACET_OPS = new Set(['person', 'mailbox', 'conversation']);
@@ -158,19 +95,10 @@ function plan(cond: SearchCond, scope: readonly string[] | undefined, reviewSetI
     else if (FACET_OPS.has(c.op)) out.facets.push(predicate(c));
     else if (c.op !== 'all') out.preds.push(predicate(c));
   }
-  if (scope) {
-    out.facets.push(
-      scope.length === 0
-        ? sql`0 = 1`
-        : facetIn(
-            sql`SELECT id FROM search_facet_values WHERE field = 'mailbox' AND value IN (${sql.join([...scope])})`,
-          ),
-    );
-  }
-  if (reviewSetId !== undefined)
-    out.facets.push(sql`s.item_key IN (SELECT item_key FROM review_set_items WHERE review_set_id = ${reviewSetId})`);
+  if (scope) out.facets.push(mailboxScopeSql(scope));
+  if (reviewSetId !== undefined) out.facets.push(reviewSetSql(reviewSetId));
   if (pos.length === 0) {
-    for (const n of neg) out.preds.push(sql`NOT ${idsMatching(n)}`);
+    for (const n of neg) out.preds.push(sql`NOT ${fts5.ids(n)}`);
     return out;
   }
   out.match = neg.length > 0 ? `(${pos.join(' AND ')}) NOT (${neg.join(' OR ')})` : pos.join(' AND ');
@@ -227,11 +155,13 @@ async function totalOf(db: Kysely<Database>, countSql: RawBuilder<{ n: number }>
   return Number((await countSql.execute(db)).rows[0]?.n ?? 0);
 }
 
+/** One page of the items matching `cond`, and their exact total, on either dialect. */
 export async function querySearch(
   db: Kysely<Database>,
   cond: SearchCond,
   opts: SearchQueryOptions,
 ): Promise<SearchQueryResult> {
+  if (dialectKind(db) === 'postgres') return querySearchPg(db, cond, opts);
   const p = plan(cond, opts.mailboxScope, opts.reviewSetId);
   const range = (col: Sql): Sql[] => [
     ...(p.lo !== undefined ? [sql`${col} >= ${rowId(p.lo)}`] : []),
@@ -295,5 +225,10 @@ export async function querySearch(
   return { total, rows, ...(more ? { next: Number(rows[rows.length - 1]!.id) } : {}) };
 }
 
-/** A condition as a SQL predicate over `search_items s`, for stores that select by it (legal holds). */
-export const searchCondSql = predicate;
+/**
+ * A condition as a SQL predicate over `search_items s`, for stores that select by it (legal
+ * holds, review sets, exports), in the dialect of `db`.
+ */
+export function searchCondSql(cond: SearchCond, db: Kysely<Database>): Sql {
+  return dialectKind(db) === 'postgres' ? pgCondSql(cond) : predicate(cond);
+}

@@ -4,8 +4,10 @@
  * recorded when they were indexed, their media blobs), and a durable position written in the
  * transaction of each batch, so a reindex killed half-way continues where it stopped.
  */
-import { sql } from 'kysely';
-import { connectionOf, type Db } from './db.js';
+import { sql, type Transaction } from 'kysely';
+import { connectionOf, dialectKind, type Db } from './db.js';
+import type { Database } from './schema.js';
+import { indexSearchRows, type SearchRowWrite } from './search-index.js';
 
 const CURSOR_KEY = 'search.reindex.cursor';
 
@@ -71,6 +73,27 @@ export async function getReindexCursor(db: Db): Promise<string | undefined> {
   return row?.value;
 }
 
+/** Indexes a batch of a reindex and saves its position, in one transaction. */
+export async function writeReindexBatch(
+  db: Db,
+  rows: readonly SearchRowWrite[],
+  cursor: string,
+  now: number,
+): Promise<void> {
+  await indexSearchRows(db, rows, now, {
+    sqlite: (d) => setReindexCursor(d, cursor, now),
+    pg: (tx) => setReindexCursorOn(tx, cursor, now),
+  });
+}
+
+async function setReindexCursorOn(tx: Transaction<Database>, value: string, now: number): Promise<void> {
+  await tx
+    .insertInto('settings')
+    .values({ key: CURSOR_KEY, value, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
+    .execute();
+}
+
 /** Saves the position, inside the caller's transaction of the connection (inSearchTransaction). */
 export function setReindexCursor(db: Db, value: string, now: number): void {
   connectionOf(db)
@@ -115,8 +138,22 @@ export async function searchFingerprints(
   }));
 }
 
-/** FTS5's own consistency check of the index structure; throws when it is corrupt. */
+/**
+ * FTS5's own consistency check of the index structure; throws when it is corrupt. PostgreSQL
+ * checks its GIN index itself; here every item must have its token row and no token row its
+ * item missing.
+ */
 export async function checkSearchIntegrity(db: Db): Promise<void> {
+  if (dialectKind(db) === 'postgres') {
+    const r = await sql<{ n: number }>`SELECT
+        (SELECT count(*) FROM search_items s WHERE NOT EXISTS (SELECT 1 FROM search_fts f WHERE f.id = s.id))
+      + (SELECT count(*) FROM search_fts f WHERE NOT EXISTS (SELECT 1 FROM search_items s WHERE s.id = f.id)) AS n`.execute(
+      db,
+    );
+    const n = Number(r.rows[0]?.n ?? 0);
+    if (n > 0) throw new Error(`search index: ${n} items and token rows do not pair up; run reindex`);
+    return;
+  }
   await sql`INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`.execute(db);
 }
 
@@ -133,6 +170,8 @@ const BULK_MERGE_FAN_IN = 16;
  * resumed rebuild compacts (results are the same either way, only slower).
  */
 export function setSearchBulkLoad(db: Db, bulk: boolean): void {
+  // FTS5's setting; a GIN index buffers new entries in its pending list by itself.
+  if (dialectKind(db) === 'postgres') return;
   connectionOf(db)
     .prepare(`INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', ?)`)
     .run(BigInt(bulk ? BULK_MERGE_FAN_IN : MERGE_FAN_IN));
@@ -149,6 +188,7 @@ const MERGE_PAGES = 500;
  * faster. Steps are short transactions, so a running `serve` keeps writing between them.
  */
 export function compactSearchIndexStep(db: Db): boolean {
+  if (dialectKind(db) === 'postgres') return false;
   const c = connectionOf(db);
   const before = c.prepare('SELECT total_changes()').pluck().get() as number;
   c.prepare(`INSERT INTO search_fts (search_fts, rank) VALUES ('merge', ?)`).run(BigInt(-MERGE_PAGES));
@@ -174,4 +214,14 @@ export async function unreadableAttachmentCount(db: Db): Promise<number> {
     .select((eb) => eb.fn.sum<number>('unreadable_attachments').as('n'))
     .executeTakeFirstOrThrow();
   return Number(r.n ?? 0);
+}
+
+/**
+ * PostgreSQL's counterpart of compacting after a bulk load: the GIN index's pending list is
+ * merged into the index (queries otherwise scan it unsorted), and the tables' statistics are
+ * brought up to date so the planner knows how many items each token and facet selects.
+ */
+export async function settleSearchIndexPg(db: Db): Promise<void> {
+  await sql`SELECT gin_clean_pending_list('search_fts_tokens'::regclass)`.execute(db);
+  await sql`ANALYZE search_items, search_fts, search_facet_rows, search_facet_values, search_aliases`.execute(db);
 }

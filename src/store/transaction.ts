@@ -20,6 +20,13 @@ export function registerDatabaseFile(db: Db, file: string): void {
   files.set(db, file);
 }
 
+/** The Db each open transaction of `transact` belongs to (SQLite's statement hot paths need its connection). */
+const owners = new WeakMap<object, Db>();
+
+export function transactionOwner(tx: Transaction<Database>): Db | undefined {
+  return owners.get(tx);
+}
+
 /** Runs `fn` in one transaction; on failure rolls back and throws the original error (disk full made explicit). */
 export async function transact<T>(db: Db, fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
   return trackedTransaction(db, () => transactUntracked(db, fn));
@@ -27,6 +34,7 @@ export async function transact<T>(db: Db, fn: (tx: Transaction<Database>) => Pro
 
 async function transactUntracked<T>(db: Db, fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
   const tx = await db.startTransaction().execute();
+  owners.set(tx, db);
   try {
     const result = await fn(tx);
     const injected = injectedFault('commit', files.get(db));

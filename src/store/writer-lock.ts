@@ -72,7 +72,7 @@ export async function acquireWriterLock(dataDir: string, opts: AcquireOptions): 
         },
       };
     }
-    if (now() >= deadline) throw lockedError(dataDir, await readHolder(dataDir));
+    if (now() >= deadline) throw writerLockedError(`the data directory ${dataDir}`, await readHolder(dataDir));
     await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 250, Math.max(1, deadline - now()))));
   }
 }
@@ -110,13 +110,14 @@ async function readHolder(dataDir: string): Promise<WriterHolder | undefined> {
   }
 }
 
-function lockedError(dataDir: string, h: WriterHolder | undefined): ArchiverError {
+/** WXA_DATA_DIR_LOCKED: `what` (the data directory, or the archive database) is held by `h`. */
+export function writerLockedError(what: string, h: WriterHolder | undefined): ArchiverError {
   const who = h
     ? `process ${h.pid} on ${h.host} (\`${h.command}\`, since ${h.since})`
     : 'another process (it has not recorded itself yet)';
   return new ArchiverError(
     'WXA_DATA_DIR_LOCKED',
-    `the data directory ${dataDir} is being written by ${who}; only one writer may use it at a time. ` +
+    `${what} is being written by ${who}; only one writer may use it at a time. ` +
       'Wait for it to finish, pass --wait SECONDS to wait for it, or stop it',
   );
 }

@@ -127,6 +127,9 @@ CREATE INDEX "sessions_user" on "sessions" ("user_id");
 -- index sqlite_autoindex_deliveries_1
 (internal);
 
+-- index sqlite_autoindex_delivery_counters_1
+(internal);
+
 -- index sqlite_autoindex_disposition_entries_1
 (internal);
 
@@ -158,6 +161,9 @@ CREATE INDEX "sessions_user" on "sessions" ("user_id");
 (internal);
 
 -- index sqlite_autoindex_media_progress_1
+(internal);
+
+-- index sqlite_autoindex_outcome_counters_1
 (internal);
 
 -- index sqlite_autoindex_people_1
@@ -250,6 +256,9 @@ CREATE TABLE "cursors" ("connector_id" text primary key, "cursor" text not null,
 -- table deliveries
 CREATE TABLE "deliveries" ("id" integer primary key autoincrement, "connector_id" text not null, "destination_id" text not null, "item_key" text not null, "mailbox" text not null, "status" text not null, "attempts" integer default 0 not null, "next_attempt_at" bigint not null, "lease_owner" text, "lease_until" bigint, "error_code" text, "error_detail" text, "remote_id" text, "created_at" bigint not null, "finished_at" bigint, "omitted_json" text, "in_doubt" integer default 0 not null, "lease_token" bigint default 0 not null, constraint "deliveries_once" unique ("destination_id", "item_key", "mailbox"));
 
+-- table delivery_counters
+CREATE TABLE "delivery_counters" ("connector_id" text not null, "destination_id" text not null, "status" text not null, "error_code" text not null, "deliveries" bigint not null, constraint "delivery_counters_pk" primary key ("connector_id", "destination_id", "status", "error_code"));
+
 -- table disposition_batches
 CREATE TABLE "disposition_batches" ("id" integer primary key autoincrement, "policy_id" text not null, "reviewer" text, "status" text not null, "created_at" bigint not null, "decided_by" text, "decided_at" bigint, "postponed_until" bigint, "comment" text);
 
@@ -291,6 +300,9 @@ CREATE TABLE "media" ("connector_id" text not null, "sdkfileid" text not null, "
 
 -- table media_progress
 CREATE TABLE "media_progress" ("connector_id" text not null, "sdkfileid" text not null, "temp_name" text not null, "indexbuf" text not null, "bytes" bigint not null, "updated_at" bigint not null, constraint "media_progress_pk" primary key ("connector_id", "sdkfileid"));
+
+-- table outcome_counters
+CREATE TABLE "outcome_counters" ("connector_id" text not null, "status" text not null, "reason" text not null, "records" bigint not null, constraint "outcome_counters_pk" primary key ("connector_id", "status", "reason"));
 
 -- table people
 CREATE TABLE "people" ("connector_id" text not null, "id" text not null, "kind" text not null, "name" text, "mobile" text, "email" text, "corp_name" text, "updated_at" bigint not null, constraint "people_pk" primary key ("connector_id", "id"));
@@ -404,6 +416,30 @@ CREATE TABLE "users" ("id" integer primary key autoincrement, "username" text no
 
 -- table verify_runs
 CREATE TABLE "verify_runs" ("id" integer primary key autoincrement, "checked_at" bigint not null, "since" bigint, "ok" integer not null, "duration_ms" integer not null, "problem_count" integer not null, "first_broken" text, "actor" text not null, "via" text not null, "report_json" text);
+
+-- trigger deliveries_count_delete
+CREATE TRIGGER deliveries_count_delete AFTER DELETE ON deliveries BEGIN UPDATE delivery_counters SET deliveries = deliveries - 1 WHERE connector_id = COALESCE(OLD.connector_id, '') AND destination_id = COALESCE(OLD.destination_id, '') AND status = COALESCE(OLD.status, '') AND error_code = COALESCE(OLD.error_code, ''); END;
+
+-- trigger deliveries_count_insert
+CREATE TRIGGER deliveries_count_insert AFTER INSERT ON deliveries BEGIN INSERT INTO delivery_counters (connector_id, destination_id, status, error_code, deliveries) VALUES (COALESCE(NEW.connector_id, ''), COALESCE(NEW.destination_id, ''), COALESCE(NEW.status, ''), COALESCE(NEW.error_code, ''), 1)
+      ON CONFLICT (connector_id, destination_id, status, error_code) DO UPDATE SET deliveries = delivery_counters.deliveries + 1; END;
+
+-- trigger deliveries_count_update
+CREATE TRIGGER deliveries_count_update AFTER UPDATE OF connector_id, destination_id, status, error_code ON deliveries
+      WHEN OLD.connector_id IS NOT NEW.connector_id OR OLD.destination_id IS NOT NEW.destination_id OR OLD.status IS NOT NEW.status OR OLD.error_code IS NOT NEW.error_code BEGIN UPDATE delivery_counters SET deliveries = deliveries - 1 WHERE connector_id = COALESCE(OLD.connector_id, '') AND destination_id = COALESCE(OLD.destination_id, '') AND status = COALESCE(OLD.status, '') AND error_code = COALESCE(OLD.error_code, ''); INSERT INTO delivery_counters (connector_id, destination_id, status, error_code, deliveries) VALUES (COALESCE(NEW.connector_id, ''), COALESCE(NEW.destination_id, ''), COALESCE(NEW.status, ''), COALESCE(NEW.error_code, ''), 1)
+      ON CONFLICT (connector_id, destination_id, status, error_code) DO UPDATE SET deliveries = delivery_counters.deliveries + 1; END;
+
+-- trigger raw_records_count_delete
+CREATE TRIGGER raw_records_count_delete AFTER DELETE ON raw_records BEGIN UPDATE outcome_counters SET records = records - 1 WHERE connector_id = COALESCE(OLD.connector_id, '') AND status = COALESCE(OLD.status, '') AND reason = COALESCE(OLD.hold_reason, ''); END;
+
+-- trigger raw_records_count_insert
+CREATE TRIGGER raw_records_count_insert AFTER INSERT ON raw_records BEGIN INSERT INTO outcome_counters (connector_id, status, reason, records) VALUES (COALESCE(NEW.connector_id, ''), COALESCE(NEW.status, ''), COALESCE(NEW.hold_reason, ''), 1)
+      ON CONFLICT (connector_id, status, reason) DO UPDATE SET records = outcome_counters.records + 1; END;
+
+-- trigger raw_records_count_update
+CREATE TRIGGER raw_records_count_update AFTER UPDATE OF connector_id, status, hold_reason ON raw_records
+      WHEN OLD.connector_id IS NOT NEW.connector_id OR OLD.status IS NOT NEW.status OR OLD.hold_reason IS NOT NEW.hold_reason BEGIN UPDATE outcome_counters SET records = records - 1 WHERE connector_id = COALESCE(OLD.connector_id, '') AND status = COALESCE(OLD.status, '') AND reason = COALESCE(OLD.hold_reason, ''); INSERT INTO outcome_counters (connector_id, status, reason, records) VALUES (COALESCE(NEW.connector_id, ''), COALESCE(NEW.status, ''), COALESCE(NEW.hold_reason, ''), 1)
+      ON CONFLICT (connector_id, status, reason) DO UPDATE SET records = outcome_counters.records + 1; END;
 
 -- trigger retention_policies_lock_delete
 CREATE TRIGGER retention_policies_lock_delete

@@ -18,7 +18,7 @@ import { parseSince } from './report.js';
 
 export async function auditVerifyCommand(flags: CommonFlags & { json?: boolean }, io: Io): Promise<number> {
   const cfg = await resolveConfig(flags);
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   try {
     const result = await verifyAudit(store.db);
     if (flags.json) printJson(io, result);
@@ -49,7 +49,7 @@ export async function auditExportCommand(
   }
   const sinceAt = flags.since !== undefined ? parseSince(flags.since) : 0;
   const cfg = await resolveConfig(flags);
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   try {
     await auditCliRead(store.db, {
       action: 'audit.export',
@@ -83,7 +83,7 @@ export async function auditPruneCommand(
   io: Io,
 ): Promise<number> {
   const cfg = await resolveConfig(flags);
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   try {
     const r = await pruneAudit(store.db, {
       settingDays: cfg.audit.retentionDays,

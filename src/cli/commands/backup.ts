@@ -15,7 +15,7 @@ export async function backupCommand(
 ): Promise<number> {
   const cfg = await resolveConfig(flags);
   const to = resolve(flags.to);
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   try {
     if (flags.check) {
       const c = await compareBackup(store.db, to);

@@ -15,7 +15,7 @@ export async function connectorCheckCommand(
     io.err('connector check: no connector configured; pass --sandbox DIR, or --config FILE\n');
     return 2;
   }
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   const reports: CheckReport[] = [];
   try {
     for (const c of connectors) {

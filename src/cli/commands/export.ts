@@ -42,7 +42,7 @@ export async function exportCommand(flags: ExportFlags, io: Io): Promise<number>
   const caseId = idFlag('--case', flags.case);
   const reviewSetId = idFlag('--review-set', flags.reviewSet);
   const cfg = await resolveConfig(flags);
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   try {
     // As in the console: a closed case is read-only and exports nothing until reopened.
     if (caseId !== undefined) await requireExportableCase(store.db, caseId);

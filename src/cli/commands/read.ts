@@ -6,7 +6,6 @@ import { HOLD_REASONS } from '../../pipeline/index.js';
 import { TOKENIZER_VERSION } from '../../compliance/search/tokenize.js';
 import {
   ARCHIVE_FOLDER,
-  countByStatus,
   countItems,
   countEntries,
   findItemsByMsgid,
@@ -18,6 +17,7 @@ import {
   listRuns,
   listUnmapped,
   recordCounters,
+  recordsByStatus,
   destinationCounters,
   runCountersOf,
   runOutcome,
@@ -45,8 +45,7 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
   return withStore(flags, async (store, cfg) => {
     const connectors = [];
     for (const c of await listConnectors(store.db)) {
-      const [records, counters, holds, unmapped, runs, paused, destinations] = await Promise.all([
-        countByStatus(store.db, c.id),
+      const [counters, holds, unmapped, runs, paused, destinations] = await Promise.all([
         recordCounters(store.db, { connectorId: c.id }),
         summarizeHolds(store.db, c.id),
         listUnmapped(store.db, c.id, 50),
@@ -57,7 +56,7 @@ export async function statusCommand(flags: ReadFlags, io: Io): Promise<number> {
       connectors.push({
         ...c,
         cursor: (await getCursor(store.db, c.id)) ?? '0',
-        records,
+        records: recordsByStatus(counters),
         counters,
         holds: holds.map((h) => ({ ...h, whatToDo: HOLD_REASONS[h.reason as keyof typeof HOLD_REASONS] ?? '' })),
         unmapped,

@@ -12,7 +12,7 @@ export interface ReportFlags extends CommonFlags {
 export async function reportCommand(flags: ReportFlags, io: Io): Promise<number> {
   const since = parseSince(flags.since);
   const cfg = await resolveConfig(flags, true);
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   let report: Report;
   try {
     report = await buildReport(store.db, { since });

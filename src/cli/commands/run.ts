@@ -1,11 +1,11 @@
 /** `run --once`: one run of every configured connector (or the sandbox given by flags), with a report. */
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
-import { storeOptionsOf, type Config } from '../../config/index.js';
+import { type Config } from '../../config/index.js';
 import { checkpointIfChanged } from '../../compliance/evidence/index.js';
 import { runConnector, type ConnectorRunReport, type RunProgress } from '../../pipeline/index.js';
 import { SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
-import { cliLogger, resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
+import { cliLogger, resolveConfig, storeOptionsFor, type CommonFlags, type SandboxFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
 import { openWriter, type WriterFlags } from '../writer.js';
 import { SOURCES } from '../../sources/index.js';
@@ -31,7 +31,7 @@ export async function runCommand(flags: RunFlags, io: Io): Promise<number> {
     io.err('run: no connector configured; pass --sandbox DIR, or --config FILE (see config.example.json)\n');
     return 2;
   }
-  const opened = await openWriter(cfg.dataDir, 'run --once', flags, io, storeOptionsOf(cfg));
+  const opened = await openWriter(cfg.dataDir, 'run --once', flags, io, storeOptionsFor(cfg, flags));
   if ('exit' in opened) return opened.exit;
   const { store } = opened;
   // Credentials a run keeps in the database (Graph upload session URLs) are sealed, as `serve` does.

@@ -59,7 +59,7 @@ export async function searchCommand(query: string, flags: SearchFlags, io: Io): 
     return 2;
   }
   const cfg = await resolveConfig(flags);
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   try {
     let result;
     try {
@@ -101,7 +101,7 @@ export async function reindexCommand(flags: CommonFlags & { json?: boolean; batc
     return 2;
   }
   const cfg = await resolveConfig(flags);
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   const bar =
     !flags.json && io.tty ? new cliProgress.SingleBar({ format: 'reindex [{bar}] {value}/{total} items' }) : undefined;
   let started = false;

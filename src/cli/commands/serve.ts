@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig, storeOptionsOf, type Config, type ConnectorConfig } from '../../config/index.js';
+import { parseConfig, type Config, type ConnectorConfig } from '../../config/index.js';
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { startAuditPruneSchedule } from '../../compliance/audit/index.js';
@@ -19,7 +19,7 @@ import { loadManagedConnectors } from '../../connectors/managed.js';
 import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
 import { createCallbackHandler, startCallbackServer, type CallbackServer } from '../../sources/wecom/callback/index.js';
 import { listConnectorDefinitions } from '../../store/index.js';
-import { cliLogger, resolveConfig, type CommonFlags, type SandboxFlags } from '../context.js';
+import { cliLogger, resolveConfig, storeOptionsFor, type CommonFlags, type SandboxFlags } from '../context.js';
 import type { Io } from '../io.js';
 import { openWriter, type WriterFlags } from '../writer.js';
 import { workersOf } from './run.js';
@@ -45,7 +45,7 @@ const WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   let cfg = await resolveConfig(flags);
   const logger = cliLogger(cfg.logLevel, io);
-  const opened = await openWriter(cfg.dataDir, 'serve', flags, io, storeOptionsOf(cfg));
+  const opened = await openWriter(cfg.dataDir, 'serve', flags, io, storeOptionsFor(cfg, flags));
   if ('exit' in opened) return opened.exit;
   const { store } = opened;
   let demoDir: string | undefined;

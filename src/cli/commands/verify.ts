@@ -30,7 +30,7 @@ export interface VerifyFlags extends CommonFlags {
 
 export async function verifyCommand(flags: VerifyFlags, io: Io): Promise<number> {
   const cfg = await resolveConfig(flags);
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   try {
     const publicKeyPem = await trustedPublicKey(evidenceKeyPath(cfg.dataDir, cfg.evidence.keyFile), flags.publicKey);
     const tsaCaPem = flags.tsaCa ? await readFile(flags.tsaCa, 'utf8') : await trustedTsaPem(cfg);
@@ -50,7 +50,7 @@ export async function verifyCommand(flags: VerifyFlags, io: Io): Promise<number>
 
 export async function checkpointCommand(flags: CommonFlags & { json?: boolean }, io: Io): Promise<number> {
   const cfg = await resolveConfig(flags);
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   try {
     const result = await checkpointIfChanged(store.db, cfg, { force: true });
     if (flags.json) printJson(io, result);
@@ -68,7 +68,7 @@ export async function checkpointCommand(flags: CommonFlags & { json?: boolean },
 
 export async function evidenceCommand(flags: VerifyFlags & { out: string }, io: Io): Promise<number> {
   const cfg = await resolveConfig(flags);
-  const store = await openConfiguredStore(cfg);
+  const store = await openConfiguredStore(cfg, flags);
   try {
     const publicKeyPem = await trustedPublicKey(evidenceKeyPath(cfg.dataDir, cfg.evidence.keyFile), flags.publicKey);
     if (!publicKeyPem) {

@@ -10,16 +10,13 @@ import {
   clearReindexCursor,
   findItemModel,
   getReindexCursor,
-  inSearchTransaction,
   loadDirectory,
   loadReindexBatch,
   mediaBlobOf,
   orphanSearchKeys,
   reindexItemCounts,
-  removeSearchRows,
-  setReindexCursor,
   unreadableAttachmentCount,
-  writeSearchRows,
+  writeReindexBatch,
   type ReindexItem,
   type SearchRowWrite,
   type Store,
@@ -116,12 +113,9 @@ export async function reindexArchive(store: Store, opts: ReindexOptions = {}): P
       rows.push(searchRowOf(await documentOfItem(store, item, dir)));
     }
     cursor = batch[batch.length - 1]!.key;
-    // The batch and its position in one transaction that waits for the write lock: `serve`
-    // may be archiving (and indexing) in its own process at the same time.
-    inSearchTransaction(store.db, () => {
-      writeSearchRows(store.db, rows, now());
-      setReindexCursor(store.db, cursor, now());
-    });
+    // The batch and its position in one transaction (on SQLite one that waits for the write
+    // lock): `serve` may be archiving (and indexing) in its own process at the same time.
+    await writeReindexBatch(store.db, rows, cursor, now());
     indexed += batch.length;
     done += batch.length;
     opts.onProgress?.({ done, total: Math.max(total, done) });
@@ -133,7 +127,7 @@ export async function reindexArchive(store: Store, opts: ReindexOptions = {}): P
   for (;;) {
     const orphans = await orphanSearchKeys(store.db, batchSize);
     if (orphans.length === 0) break;
-    removed += inSearchTransaction(store.db, () => removeSearchRows(store.db, orphans));
+    removed += await index.remove(orphans);
   }
   await clearReindexCursor(store.db);
   // A rebuild leaves the index in many segments, each of which every query reads.

@@ -1,11 +1,12 @@
 /**
- * The SearchIndex seam: index items, remove items, query. The embedded implementation keeps
- * its SQL in store/ (search-index.ts, search-query.ts); a PostgreSQL one would take the same
- * rows (same tokens from tokenize.ts) and answer the same condition trees.
+ * The SearchIndex seam: index items, remove items, query. Its SQL is in store/ (search-index.ts,
+ * search-query.ts), for the archive's database whichever it is: FTS5 on SQLite, a tsvector with
+ * a GIN index on PostgreSQL (search-index-pg.ts, search-query-pg.ts), from the same rows and
+ * tokens (tokenize.ts) and answering the same condition trees, so callers never ask which.
  */
-import type { Db } from '../../store/db.js';
-import { inSearchTransaction, removeSearchRows, writeSearchRows } from '../../store/search-index.js';
-import { compactSearchIndexStep, setSearchBulkLoad } from '../../store/search-reindex.js';
+import { dialectKind, type Db } from '../../store/db.js';
+import { indexSearchRows, unindexSearchRows } from '../../store/search-index.js';
+import { compactSearchIndexStep, setSearchBulkLoad, settleSearchIndexPg } from '../../store/search-reindex.js';
 import { querySearch, type SearchQueryOptions, type SearchQueryResult } from '../../store/search-query.js';
 import { searchRowOf, type SearchDocument } from './document.js';
 import type { QueryNode } from './query-ast.js';
@@ -26,17 +27,15 @@ export interface SearchIndex {
   compact(): Promise<void>;
 }
 
-/** The embedded index, on the archive's SQLite database. */
+/** The archive's index, in the archive's database (SQLite or PostgreSQL). */
 export function embeddedSearchIndex(db: Db, now: () => number = Date.now): SearchIndex {
   return {
-    index: async (docs) => {
-      const rows = docs.map(searchRowOf);
-      inSearchTransaction(db, () => writeSearchRows(db, rows, now()));
-    },
-    remove: async (keys) => inSearchTransaction(db, () => removeSearchRows(db, keys)),
+    index: (docs) => indexSearchRows(db, docs.map(searchRowOf), now()),
+    remove: (keys) => unindexSearchRows(db, keys),
     query: (query, page) => querySearch(db, compileQuery(query), page),
     beginBulkLoad: async () => setSearchBulkLoad(db, true),
     compact: async () => {
+      if (dialectKind(db) === 'postgres') return settleSearchIndexPg(db);
       setSearchBulkLoad(db, false);
       // Yield between steps: SQLite answers synchronously, and a serving process must answer
       // requests while the index is being merged.

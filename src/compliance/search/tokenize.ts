@@ -103,7 +103,7 @@ function bmpClass(unit: number): number {
 /** Appends the tokens of the CJK run text[from, to) (as runTokens) to out. */
 function pushCjkRun(text: string, from: number, to: number, astral: boolean, out: string[]): void {
   if (astral) {
-    out.push(...runTokens({ kind: 'cjk', chars: Array.from(text.slice(from, to)) }));
+    for (const x of runTokens({ kind: 'cjk', chars: Array.from(text.slice(from, to)) })) out.push(x);
     return;
   }
   for (let i = from; i + 2 <= to; i++) out.push(text.slice(i, i + 2));
@@ -152,7 +152,9 @@ export function tokenizeFields(fields: readonly string[]): string[] {
     const t = tokenize(f);
     if (t.length === 0) continue;
     if (out.length > 0) out.push(FIELD_BREAK);
-    out.push(...t);
+    // Not push(...t): spreading an attachment's hundreds of thousands of tokens as arguments
+    // overflows the call stack.
+    for (const x of t) out.push(x);
   }
   return out;
 }

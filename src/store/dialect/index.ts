@@ -27,6 +27,8 @@ export interface StoreDialect {
    * the caller feeds in that order (SQLite keeps it) / string_agg ... ORDER BY.
    */
   groupConcat(expr: RawBuilder<unknown>, separator: string): RawBuilder<string | null>;
+  /** Whether the bytes of `column` contain `needle` anywhere: instr / position. */
+  bytesContain(column: RawBuilder<unknown>, needle: Buffer): RawBuilder<boolean>;
   /** The UTC day (YYYY-MM-DD) of an epoch-milliseconds expression. */
   utcDay(ms: RawBuilder<unknown>): RawBuilder<string>;
   /**

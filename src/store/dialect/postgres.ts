@@ -17,6 +17,7 @@ export const postgresDialect: StoreDialect = {
   jsonField: (column, field) => sql<string | null>`(${column}::json ->> ${field})`,
   // string_agg follows no input order unless told: ordered by the value, as callers feed it on SQLite.
   groupConcat: (expr, separator) => sql<string | null>`string_agg(${expr}::text, ${separator} ORDER BY ${expr})`,
+  bytesContain: (column, needle) => sql<boolean>`position(${needle}::bytea in ${column}) > 0`,
   utcDay: (ms) => sql<string>`to_char(to_timestamp(${ms} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
   lockInTransaction: async (tx, key) => {
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(tx);

@@ -15,6 +15,7 @@ export const sqliteDialect: StoreDialect = {
   jsonStrings: (column, alias) => sql`json_each(${column}) ${sql.id(alias)}`,
   jsonField: (column, field) => sql<string | null>`json_extract(${column}, ${'$.' + field})`,
   groupConcat: (expr, separator) => sql<string | null>`group_concat(${expr}, ${separator})`,
+  bytesContain: (column, needle) => sql<boolean>`instr(${column}, ${needle}) > 0`,
   utcDay: (ms: RawBuilder<unknown>) => sql<string>`strftime('%Y-%m-%d', ${ms} / 1000, 'unixepoch')`,
   lockInTransaction: async () => undefined,
   claimRows: (q) => q,

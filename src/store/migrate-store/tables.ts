@@ -37,6 +37,13 @@ function isOwnBookkeeping(name: string): boolean {
   return name.startsWith('kysely_') || name.startsWith('sqlite_') || name.startsWith('migrate_store_');
 }
 
+/**
+ * Counters the destination's own triggers keep (migration 033): they are made there as the rows
+ * they count are copied, exactly once each (a resumed copy starts after its last committed key),
+ * so copying them too would count every record and delivery twice.
+ */
+const KEPT_BY_TRIGGERS = new Set(['outcome_counters', 'delivery_counters']);
+
 export function isSearchIndexTable(name: string): boolean {
   return name.startsWith(SEARCH_INDEX_PREFIX);
 }
@@ -65,7 +72,7 @@ export async function destinationTables(db: Db): Promise<{ copy: TablePlan[]; sk
   const plans = new Map<string, TablePlan>();
   const skipped = new Set<string>();
   for (const c of cols.rows) {
-    if (isOwnBookkeeping(c.table_name)) continue;
+    if (isOwnBookkeeping(c.table_name) || KEPT_BY_TRIGGERS.has(c.table_name)) continue;
     if (isSearchIndexTable(c.table_name)) {
       skipped.add(c.table_name);
       continue;
@@ -126,7 +133,8 @@ export function checkSourceTables(src: SQLite.Database, plans: TablePlan[]): voi
       );
   }
   const extra = [...tables].filter(
-    (t) => !isOwnBookkeeping(t) && !isSearchIndexTable(t) && !plans.some((p) => p.name === t),
+    (t) =>
+      !isOwnBookkeeping(t) && !isSearchIndexTable(t) && !KEPT_BY_TRIGGERS.has(t) && !plans.some((p) => p.name === t),
   );
   if (extra.length > 0)
     throw new ArchiverError(

@@ -21,8 +21,10 @@ import * as m021 from './021-search-fts-tuning.js';
 import * as m022 from './022-connector-entry-counter.js';
 import * as m025 from './025-verify-run-reports.js';
 import * as m026 from './026-search-facet-ids.js';
+import * as m029 from './029-search-postgres.js';
 import * as m030 from './030-leases.js';
 import * as m031 from './031-delivery-lease-token.js';
+import * as m033 from './033-outcome-counters.js';
 import * as m034 from './034-ingest-log-bytes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -47,8 +49,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '022-connector-entry-counter': m022,
   '025-verify-run-reports': m025,
   '026-search-facet-ids': m026,
+  '029-search-postgres': m029,
   '030-leases': m030,
   '031-delivery-lease-token': m031,
+  '033-outcome-counters': m033,
   '034-ingest-log-bytes': m034,
 };
 
