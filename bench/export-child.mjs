@@ -1,7 +1,10 @@
 // The measured export of bench/export.bench.ts, in a process of its own (its own peak RSS). It
 // runs the compiled code (dist/), as `npm start` and the CLI do, so no TypeScript loader and its
-// thread are counted in the export's memory or time. Prints one JSON line.
+// thread are counted in the export's memory or time. Prints one JSON line. With `--sample-ms N`
+// it also reports the process's memory every N ms and the export's phase at that moment (with
+// `--expose-gc`, after a full collection: the live heap, not what V8 has yet to collect).
 import { performance } from 'node:perf_hooks';
+import { clearInterval, setInterval } from 'node:timers';
 import { parseArgs } from 'node:util';
 import { runExport } from '../dist/compliance/export/index.js';
 import { openStore } from '../dist/store/index.js';
@@ -13,19 +16,52 @@ const { values } = parseArgs({
     format: { type: 'string' },
     'case-id': { type: 'string' },
     'set-id': { type: 'string' },
+    'sample-ms': { type: 'string' },
   },
 });
-const store = await openStore(values.data);
+const MB = 1024 * 1024;
+const samples = [];
+let phase = 'start';
+let done = 0;
 const t0 = performance.now();
+const sample = () => {
+  globalThis.gc?.();
+  const m = process.memoryUsage();
+  samples.push({
+    at: Math.round(performance.now() - t0),
+    phase,
+    done,
+    rssMb: +(m.rss / MB).toFixed(1),
+    heapUsedMb: +(m.heapUsed / MB).toFixed(1),
+    heapTotalMb: +(m.heapTotal / MB).toFixed(1),
+    externalMb: +(m.external / MB).toFixed(1),
+    arrayBuffersMb: +(m.arrayBuffers / MB).toFixed(1),
+  });
+};
+const timer = values['sample-ms'] ? setInterval(sample, Number(values['sample-ms'])) : undefined;
+const store = await openStore(values.data);
 const res = await runExport(store, {
   format: values.format,
   outDir: values.out,
   actor: 'bench',
   caseId: Number(values['case-id']),
   reviewSetId: Number(values['set-id']),
+  onProgress: (p) => {
+    phase = p.phase;
+    done = p.done;
+  },
 });
 const seconds = (performance.now() - t0) / 1000;
+if (timer) {
+  clearInterval(timer);
+  sample();
+}
 await store.close();
 process.stdout.write(
-  JSON.stringify({ seconds, counts: res.counts, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n',
+  JSON.stringify({
+    seconds,
+    counts: res.counts,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    ...(timer ? { samples } : {}),
+  }) + '\n',
 );

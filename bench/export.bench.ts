@@ -16,7 +16,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { insertCase, openStore } from '../src/store/index.js';
+import { openStore } from '../src/store/index.js';
+import { byPhase, caseOfItems, type MemorySample } from './export-case.js';
 import { seedArchive } from './seed-archive.js';
 
 const { values } = parseArgs({
@@ -41,19 +42,7 @@ const store = await openStore(seeded.dataDir);
 const keys = (await store.db.selectFrom('items').select('key').orderBy('msg_time').limit(N).execute()).map(
   (r) => r.key,
 );
-const caseId = await insertCase(store.db, { name: 'bench', description: '', createdBy: 'bench' }, Date.now());
-const set = await store.db
-  .insertInto('review_sets')
-  .values({ case_id: caseId, name: 'all', created_by: 'bench', created_at: Date.now() })
-  .returning('id')
-  .executeTakeFirstOrThrow();
-for (let i = 0; i < keys.length; i += 5000)
-  await store.db
-    .insertInto('review_set_items')
-    .values(
-      keys.slice(i, i + 5000).map((k) => ({ review_set_id: set.id, item_key: k, added_by: 'bench', added_at: 0 })),
-    )
-    .execute();
+const { caseId, setId } = await caseOfItems(store, keys);
 
 // The ceiling's source: the same bytes, one file per item, in the same folder layout.
 const work = join(tmp, `export-${N}`);
@@ -116,6 +105,7 @@ interface ChildResult {
   seconds: number;
   counts: { items: number; bytes: number };
   maxRssMb: number;
+  samples: MemorySample[];
 }
 
 async function measure(format: 'eml' | 'rsmf'): Promise<ChildResult> {
@@ -135,14 +125,16 @@ async function measure(format: 'eml' | 'rsmf'): Promise<ChildResult> {
       '--case-id',
       String(caseId),
       '--set-id',
-      String(set.id),
+      String(setId),
+      '--sample-ms',
+      '1000',
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let outText = '';
   child.stdout.on('data', (d: Buffer) => (outText += d.toString()));
   await new Promise((r) => child.on('exit', r));
-  log(`${format}: ${outText.trim()}`);
+  log(`${format}: ${outText.trim().slice(0, 200)}`);
   await rm(join(work, format), { recursive: true, force: true });
   return JSON.parse(outText) as ChildResult;
 }
@@ -167,6 +159,8 @@ for (const format of formats) {
     ratio: rate / cp,
     ratioToCpSync: rate / cpSync,
     peakRssMb: r.maxRssMb,
+    /** peaks per phase of the export, sampled every second (items: the files; files: RSMF; manifest) */
+    memoryByPhase: byPhase(r.samples),
     bytesWritten: r.counts.bytes,
   });
 }

@@ -10,7 +10,8 @@ import { searchCondSql, type SearchCond } from './search-query.js';
 
 export type ExportSelection =
   | { kind: 'query'; cond: SearchCond }
-  | { kind: 'case'; caseId: number }
+  /** a case: its custodians' entries, and the items its query holds (`holds`) preserve */
+  | { kind: 'case'; caseId: number; holds?: readonly SearchCond[] }
   | { kind: 'review-set'; reviewSetId: number; tags?: readonly string[] };
 
 function keysSql(db: Db, sel: ExportSelection) {
@@ -23,31 +24,34 @@ function keysSql(db: Db, sel: ExportSelection) {
         : sql`SELECT item_key FROM review_set_items WHERE review_set_id = ${sel.reviewSetId}`;
     case 'case':
       // Everything the case's active holds preserve: its custodians' entries and its queries' items.
-      return sql`SELECT item_key FROM mailbox_entries WHERE lower(mailbox) IN
-          (SELECT custodian FROM legal_holds WHERE case_id = ${sel.caseId} AND kind = 'custodian' AND released_at IS NULL)`;
+      return sql.join(
+        [
+          sql`SELECT item_key FROM mailbox_entries WHERE lower(mailbox) IN
+          (SELECT custodian FROM legal_holds WHERE case_id = ${sel.caseId} AND kind = 'custodian' AND released_at IS NULL)`,
+          ...(sel.holds ?? []).map((c) => sql`SELECT s.item_key FROM search_items s WHERE ${searchCondSql(c, db)}`),
+        ],
+        sql` UNION `,
+      );
   }
 }
 
-/** The keys of the selection, oldest first; for a case, its query holds are added by the caller. */
-export async function exportItemKeys(db: Db, sel: ExportSelection): Promise<string[]> {
-  const r = await sql<{ key: string }>`SELECT key FROM items WHERE key IN (${keysSql(db, sel)})
-    ORDER BY msg_time, key`.execute(db);
-  return r.rows.map((x) => x.key);
-}
-
-/** Item keys of a set of keys, oldest first (to merge selections in the export order). */
-export async function orderItemKeys(db: Db, keys: readonly string[]): Promise<string[]> {
-  const out: { key: string; t: number }[] = [];
-  for (let i = 0; i < keys.length; i += 500) {
-    const rows = await db
-      .selectFrom('items')
-      .select(['key', 'msg_time'])
-      .where('key', 'in', keys.slice(i, i + 500))
-      .execute();
-    for (const r of rows) out.push({ key: r.key, t: Number(r.msg_time) });
+/**
+ * The keys of the selection, oldest first (sent time, then key), a page at a time: each page
+ * starts after the last key of the one before, so no list of the whole selection is ever held.
+ */
+export async function* exportItemKeyPages(db: Db, sel: ExportSelection, page = 20_000): AsyncGenerator<string[]> {
+  let after: { t: number; key: string } | undefined;
+  for (;;) {
+    const r = await sql<{ key: string; msg_time: number | string }>`SELECT key, msg_time FROM items
+      WHERE key IN (${keysSql(db, sel)})
+      ${after ? sql`AND (msg_time > ${after.t} OR (msg_time = ${after.t} AND key > ${after.key}))` : sql``}
+      ORDER BY msg_time, key LIMIT ${page}`.execute(db);
+    if (r.rows.length === 0) return;
+    const last = r.rows[r.rows.length - 1]!;
+    after = { t: Number(last.msg_time), key: last.key };
+    yield r.rows.map((x) => x.key);
+    if (r.rows.length < page) return;
   }
-  out.sort((a, b) => a.t - b.t || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return out.map((x) => x.key);
 }
 
 export interface ExportItemRow {

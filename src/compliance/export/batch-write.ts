@@ -88,11 +88,14 @@ export async function exportBatch(ctx: BatchContext, first: number, keys: readon
         // missing, so no rename is needed.
         item.path = `NATIVES/${folder}/${item.controlNumber}.eml`;
         const file = join(out, item.path);
-        ctx.dirs.ensureSync(dirname(file));
+        const dir = ctx.dirs.ready(dirname(file));
         // checked before it is written; a medium too large to hold is streamed and checked as it goes
         const pieces = checkedPieces(msg);
-        if (pieces) await ctx.writer.write(file, pieces);
-        else await writeMessageFile(file, msg, store.blobs.objects);
+        if (pieces) await ctx.writer.write(file, pieces, dir);
+        else {
+          await dir;
+          await writeMessageFile(file, msg, store.blobs.objects);
+        }
         done.files.push(file);
       } else if (header.format === 'pdf') {
         // written once every item is journaled, a transcript per conversation (or day)

@@ -1,10 +1,12 @@
 /**
  * The export's progress journal, kept in `.export/` inside the output directory: the header
- * (what is exported, by whom, since when), the ordered item keys, and one line per item written.
- * A resumed export reads it back, skips what is done and ends with the same files and manifest
- * as an uninterrupted run; a torn last line (killed mid-write) is ignored.
+ * (what is exported, by whom, since when), the ordered item keys, one line per item written,
+ * and, for the formats whose files hold many items (RSMF, PDF), one line per such file with its
+ * SHA-256 and size, taken as it was written. A resumed export reads it back, skips what is done
+ * and ends with the same files and manifest as an uninterrupted run; a torn last line (killed
+ * mid-write) is ignored. Every part is read as a stream: none is held whole, whatever the size.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -51,41 +53,71 @@ export interface JournalItem {
 
 export const journalDir = (out: string): string => join(out, '.export');
 
-export async function readHeader(out: string): Promise<{ header: JournalHeader; keys: string[] } | undefined> {
+export async function readHeader(out: string): Promise<JournalHeader | undefined> {
   let text: string;
   try {
     text = await readFile(join(journalDir(out), 'header.json'), 'utf8');
   } catch {
     return undefined;
   }
-  const header = JSON.parse(text) as JournalHeader;
-  const keys = (await readFile(join(journalDir(out), 'items.txt'), 'utf8')).split('\n').filter(Boolean);
-  return { header, keys };
+  return JSON.parse(text) as JournalHeader;
 }
 
-async function writeDurable(path: string, data: string): Promise<void> {
+async function* lines(path: string): AsyncGenerator<string> {
+  const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  for await (const line of rl) if (line) yield line;
+}
+
+/** The item keys from the `from`th on, `size` at a time (the list is read as a stream). */
+export async function* readKeys(out: string, from: number, size: number): AsyncGenerator<string[]> {
+  let n = 0;
+  let batch: string[] = [];
+  for await (const key of lines(join(journalDir(out), 'items.txt'))) {
+    if (n++ < from) continue;
+    batch.push(key);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+async function writeDurable(path: string, data: string | AsyncIterable<readonly string[]>): Promise<number> {
   const fh = await open(path, 'w');
+  let count = 0;
   try {
-    await fh.writeFile(data);
+    if (typeof data === 'string') await fh.writeFile(data);
+    else
+      for await (const page of data) {
+        count += page.length;
+        await fh.write(page.map((k) => `${k}\n`).join(''));
+      }
     await fh.sync();
   } finally {
     await fh.close();
   }
+  return count;
 }
 
 /**
- * Writes the header and the key list, durably; the header last (renamed into place), so it
- * names a complete list.
+ * Writes the key list (a page at a time, as the selection yields them), then the header, durably;
+ * the header last (renamed into place), so it names a complete list. `header` gets the count.
  */
-export async function writeHeader(out: string, header: JournalHeader, keys: readonly string[]): Promise<void> {
+export async function writeHeader(
+  out: string,
+  header: (items: number) => JournalHeader,
+  keys: AsyncIterable<readonly string[]>,
+): Promise<JournalHeader> {
   const dir = journalDir(out);
   await mkdir(dir, { recursive: true });
-  await writeDurable(join(dir, 'items.txt'), keys.map((k) => `${k}\n`).join(''));
+  const h = header(await writeDurable(join(dir, 'items.txt'), keys));
   await writeDurable(join(dir, 'done.jsonl'), '');
-  await writeDurable(join(dir, 'header.json.tmp'), JSON.stringify(header));
+  await writeDurable(join(dir, 'header.json.tmp'), JSON.stringify(h));
   await rename(join(dir, 'header.json.tmp'), join(dir, 'header.json'));
   await syncDir(dir);
   await syncDir(out);
+  return h;
 }
 
 /**
@@ -107,20 +139,52 @@ export async function openJournal(out: string): Promise<{
   };
 }
 
-/** The items done, in journal order; a torn last line is dropped. */
-export async function* readDone(out: string): AsyncGenerator<JournalItem> {
-  const rl = createInterface({
-    input: createReadStream(join(journalDir(out), 'done.jsonl'), 'utf8'),
-    crlfDelay: Infinity,
-  });
-  for await (const line of rl) {
-    if (!line) continue;
-    let item: JournalItem;
+/** The parsed lines of a journal file, in order; a torn last line is dropped. */
+async function* records<T>(path: string): AsyncGenerator<T> {
+  for await (const line of lines(path)) {
+    let rec: T;
     try {
-      item = JSON.parse(line) as JournalItem;
+      rec = JSON.parse(line) as T;
     } catch {
       return;
     }
-    yield item;
+    yield rec;
   }
+}
+
+/** The items done, in journal order; a torn last line is dropped. */
+export const readDone = (out: string): AsyncGenerator<JournalItem> =>
+  records<JournalItem>(join(journalDir(out), 'done.jsonl'));
+
+/** A file of many items (RSMF, PDF) as written: its path, SHA-256 and size. */
+export interface JournalFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+const filesJournal = (out: string): string => join(journalDir(out), 'files.jsonl');
+
+/**
+ * The journal of the files made from the whole item journal (RSMF, PDF), started afresh each
+ * time they are written: a resumed export writes them all again, with the same bytes. It is made
+ * durable with the export's files before the manifest is written from it.
+ */
+export async function openFilesJournal(out: string): Promise<{
+  append(files: readonly JournalFile[]): Promise<void>;
+  close(): Promise<void>;
+}> {
+  const fh = await open(filesJournal(out), 'w');
+  return {
+    append: async (files) => {
+      if (files.length) await fh.write(files.map((f) => JSON.stringify(f) + '\n').join(''));
+    },
+    close: () => fh.close(),
+  };
+}
+
+/** The files journaled by openFilesJournal, in the order written; none when there is no such journal. */
+export async function* readFiles(out: string): AsyncGenerator<JournalFile> {
+  if (!existsSync(filesJournal(out))) return;
+  yield* records<JournalFile>(filesJournal(out));
 }

@@ -2,14 +2,16 @@
  * The export manifest (`manifest.json` in the output directory): what was exported, from which
  * case or query, by whom, since when, the counts, the SHA-256 of every file written and of each
  * item's archived MIME, so the receiving side can verify every byte. Written from the journal as
- * a stream; it holds no finishing time, so a resumed export writes the same manifest.
+ * a stream (the files' hashes were journaled as they were written; only an mbox, one per
+ * custodian, is read back); it holds no finishing time, so a resumed export writes the same
+ * manifest.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, stat } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDir } from '../../store/blobs/local.js';
-import { readDone, type JournalHeader, type JournalItem } from './journal.js';
+import { readDone, readFiles, type JournalHeader, type JournalItem } from './journal.js';
 import type { WrittenFile } from './load-files-write.js';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -26,6 +28,27 @@ export interface ManifestWritten {
   counts: { items: number; files: number; bytes: number };
 }
 
+/** The manifest's file entries, in order: EML files (journal order), mbox files, RSMF or PDF files, load files. */
+async function* fileEntries(
+  out: string,
+  header: JournalHeader,
+  mboxes: readonly WrittenFile[],
+  loadFiles: readonly WrittenFile[],
+): AsyncGenerator<WrittenFile> {
+  // an EML file's bytes are the archived MIME, so its hash is the MIME's
+  if (header.format === 'eml')
+    for await (const d of readDone(out)) yield { path: d.path, sha256: d.mimeSha256, bytes: d.bytes };
+  yield* mboxes;
+  // RSMF and PDF: hashed as they were written
+  for await (const f of readFiles(out)) yield { path: f.path, sha256: f.sha256, bytes: f.bytes };
+  yield* loadFiles;
+}
+
+/**
+ * Writes the manifest in two passes over the journal (the counts, which come first, then the
+ * entries), so that no list of the export's files or items is held: memory is the same for ten
+ * items or ten million.
+ */
 export async function writeManifest(
   out: string,
   header: JournalHeader,
@@ -33,30 +56,39 @@ export async function writeManifest(
   /** PDF: where an item's file is, when it is not the journaled path */
   pathOf: (d: JournalItem) => string = (d) => d.path,
 ): Promise<ManifestWritten> {
-  // Files: every EML (its bytes are the archived MIME, so its hash is the MIME's), or every
-  // mbox or RSMF file (hashed now), then the load files.
-  const files: WrittenFile[] = [];
+  // An mbox per custodian (few files, each appended to across the run): hashed once here.
   let items = 0;
-  const mboxes = new Map<string, number>();
+  const ends = new Map<string, number>();
   for await (const d of readDone(out)) {
     items++;
-    if (header.format === 'eml') files.push({ path: d.path, sha256: d.mimeSha256, bytes: d.bytes });
-    else if (d.end !== undefined) mboxes.set(d.path, d.end);
-    // RSMF and PDF: many items share a file, written after the journal, so its size is read from disk
-    else if (!mboxes.has(pathOf(d))) mboxes.set(pathOf(d), (await stat(join(out, pathOf(d)))).size);
+    if (d.end !== undefined) ends.set(d.path, d.end);
   }
-  for (const [path, bytes] of [...mboxes].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
-    files.push({ path, sha256: await sha256File(join(out, path)), bytes });
-  files.push(...loadFiles);
-  const counts = { items, files: files.length, bytes: files.reduce((a, f) => a + f.bytes, 0) };
+  const mboxes: WrittenFile[] = [];
+  for (const [path, bytes] of [...ends].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+    mboxes.push({ path, sha256: await sha256File(join(out, path)), bytes });
+  const counts = { items, files: 0, bytes: 0 };
+  for await (const f of fileEntries(out, header, mboxes, loadFiles)) {
+    counts.files++;
+    counts.bytes += f.bytes;
+  }
 
   const path = join(out, MANIFEST_NAME);
   const fh = await open(`${path}.part`, 'w');
   const hash = createHash('sha256');
-  const put = async (s: string) => {
-    const b = Buffer.from(s, 'utf8');
+  let pending: string[] = [];
+  let pendingChars = 0;
+  const flush = async () => {
+    const b = Buffer.from(pending.join(''), 'utf8');
+    pending = [];
+    pendingChars = 0;
     hash.update(b);
     await fh.write(b);
+  };
+  // lines gathered into writes of about 64 KB, not one write per line
+  const put = async (s: string) => {
+    pending.push(s);
+    pendingChars += s.length;
+    if (pendingChars >= 1 << 16) await flush();
   };
   try {
     const head = {
@@ -74,10 +106,11 @@ export async function writeManifest(
       counts,
     };
     await put(JSON.stringify(head, null, 2).replace(/\n}$/, ',\n  "files": [\n'));
-    for (let i = 0; i < files.length; i++)
-      await put(`    ${JSON.stringify(files[i])}${i + 1 < files.length ? ',' : ''}\n`);
-    await put('  ],\n  "items": [\n');
     let i = 0;
+    for await (const f of fileEntries(out, header, mboxes, loadFiles))
+      await put(`    ${JSON.stringify(f)}${++i < counts.files ? ',' : ''}\n`);
+    await put('  ],\n  "items": [\n');
+    i = 0;
     for await (const d of readDone(out)) {
       const rec = {
         controlNumber: d.controlNumber,
@@ -89,6 +122,7 @@ export async function writeManifest(
       await put(`    ${JSON.stringify(rec)}${++i < items ? ',' : ''}\n`);
     }
     await put('  ]\n}\n');
+    await flush();
     await fh.sync();
   } finally {
     await fh.close();

@@ -5,10 +5,11 @@
  * conversation's path; the split is decided from the whole journal once every item is in it,
  * and the files are written then (idempotent: a resumed export writes the same bytes again).
  */
+import { createHash } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Store } from '../../store/index.js';
-import { readDone, type JournalHeader, type JournalItem } from './journal.js';
+import { openFilesJournal, readDone, type JournalHeader, type JournalItem } from './journal.js';
 import { groupByPath, parsedItems } from './parsed-items.js';
 import { KnownDirs } from './write-util.js';
 import type { PdfFont } from './pdf-font.js';
@@ -44,22 +45,29 @@ export async function writePdfFiles(
   const { pdfTranscript } = await import('./pdf-transcript.js');
   const caseLabel = header.caseId !== null ? `${header.caseName ?? ''} (case ${header.caseId})` : null;
   const dirs = new KnownDirs();
-  for (const [path, items] of await groupByPath(readDone(out), pathOf)) {
-    const bytes = await pdfTranscript(
-      await parsedItems(store, items),
-      {
-        caseLabel,
-        query: header.query,
-        reviewSet: header.reviewSetId,
-        tags: header.tags,
-        exportId: header.exportId ?? '-',
-        fileName: basename(path),
-      },
-      font,
-    );
-    const file = join(out, path);
-    await dirs.ensure(dirname(file));
-    await writeFile(`${file}.part`, bytes);
-    await rename(`${file}.part`, file);
+  // each file's hash and size taken as it is written, for the manifest
+  const journal = await openFilesJournal(out);
+  try {
+    for (const [path, items] of await groupByPath(readDone(out), pathOf)) {
+      const bytes = await pdfTranscript(
+        await parsedItems(store, items),
+        {
+          caseLabel,
+          query: header.query,
+          reviewSet: header.reviewSetId,
+          tags: header.tags,
+          exportId: header.exportId ?? '-',
+          fileName: basename(path),
+        },
+        font,
+      );
+      const file = join(out, path);
+      await dirs.ensure(dirname(file));
+      await writeFile(`${file}.part`, bytes);
+      await rename(`${file}.part`, file);
+      await journal.append([{ path, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length }]);
+    }
+  } finally {
+    await journal.close();
   }
 }

@@ -4,9 +4,10 @@
  * are journaled the files are written from the journal, a day at a time. Writing is idempotent
  * (same items, same bytes), so a resumed export simply writes them again.
  */
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Store } from '../../store/index.js';
-import { readDone, type JournalItem } from './journal.js';
+import { openFilesJournal, readDone, type JournalFile, type JournalItem } from './journal.js';
 import { groupByPath, parsedItems } from './parsed-items.js';
 import { FileWriter, KnownDirs } from './write-util.js';
 import { rsmfFile } from './rsmf.js';
@@ -18,12 +19,21 @@ function basePath(custodianDir: string, d: Pick<JournalItem, 'conversation' | 'd
   return `RSMF/${custodianDir}/${safeName(d.conversation)}_${d.dateSent.slice(0, 10)}`;
 }
 
-/** Assigns RSMF file paths in journal (sent-time) order; `counts` carries over a resume. */
+/**
+ * Assigns RSMF file paths in journal (sent-time) order; `counts` carries over a resume. A file
+ * holds one UTC day, so only the current day's counts are kept.
+ */
 export class RsmfPaths {
   private readonly counts = new Map<string, number>();
+  private day = '';
   constructor(private readonly folder: (mailbox: string | undefined) => string) {}
 
   next(d: Pick<JournalItem, 'conversation' | 'dateSent' | 'custodians'>): string {
+    const day = d.dateSent.slice(0, 10);
+    if (day !== this.day) {
+      this.counts.clear();
+      this.day = day;
+    }
     const base = basePath(this.folder(d.custodians[0]), d);
     const n = this.counts.get(base) ?? 0;
     this.counts.set(base, n + 1);
@@ -32,18 +42,26 @@ export class RsmfPaths {
   }
 }
 
-/** Items whose messages are read and parsed together (whole files, so one file may exceed it). */
+/**
+ * Items whose messages are read and parsed together: up to this many, or this many bytes of
+ * archived messages (whole files, so one file may exceed either).
+ */
 const CHUNK_ITEMS = 500;
+const CHUNK_BYTES = 16 << 20;
 
 /**
- * Writes every RSMF file named in the journal. The journal is in sent-time order and a file
- * holds one UTC day, so a day's files are built from that day's items alone: memory holds one
- * day's journal lines and a few hundred parsed messages, whatever the export's size.
+ * Writes every RSMF file named in the journal, hashing each as it is written and journaling its
+ * path, SHA-256 and size (the manifest's entry; no file is read back). The journal is in
+ * sent-time order and a file holds one UTC day, so a day's files are built from that day's items
+ * alone: memory holds one day's journal lines and a chunk of parsed messages, whatever the
+ * export's size.
  */
 export async function writeRsmfFiles(out: string, store: Store): Promise<void> {
   const dirs = new KnownDirs();
   // files are written through the thread pool while the next ones are built
   const writer = new FileWriter();
+  const journal = await openFilesJournal(out);
+  const written: JournalFile[] = [];
   const writeChunk = async (files: [string, JournalItem[]][]) => {
     const parsed = await parsedItems(
       store,
@@ -54,36 +72,44 @@ export async function writeRsmfFiles(out: string, store: Store): Promise<void> {
       const { bytes } = rsmfFile(parsed.slice(at, at + items.length), path.slice('RSMF/'.length, -'.rsmf'.length));
       at += items.length;
       const file = join(out, path);
-      dirs.ensureSync(dirname(file));
       // Not renamed into place: a resumed export writes every RSMF file again before its manifest.
-      await writer.write(file, [bytes]);
+      await writer.write(file, [bytes], dirs.ready(dirname(file)));
+      written.push({ path, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
     }
+    await journal.append(written.splice(0));
   };
   const writeDay = async (items: JournalItem[]) => {
     let chunk: [string, JournalItem[]][] = [];
     let size = 0;
+    let bytes = 0;
     for (const entry of await groupByPath(items)) {
       chunk.push(entry);
       size += entry[1].length;
-      if (size >= CHUNK_ITEMS) {
+      for (const d of entry[1]) bytes += d.bytes;
+      if (size >= CHUNK_ITEMS || bytes >= CHUNK_BYTES) {
         await writeChunk(chunk);
         chunk = [];
         size = 0;
+        bytes = 0;
       }
     }
     if (chunk.length) await writeChunk(chunk);
   };
-  let day = '';
-  let items: JournalItem[] = [];
-  for await (const d of readDone(out)) {
-    const today = d.dateSent.slice(0, 10);
-    if (today !== day && items.length) {
-      await writeDay(items);
-      items = [];
+  try {
+    let day = '';
+    let items: JournalItem[] = [];
+    for await (const d of readDone(out)) {
+      const today = d.dateSent.slice(0, 10);
+      if (today !== day && items.length) {
+        await writeDay(items);
+        items = [];
+      }
+      day = today;
+      items.push(d);
     }
-    day = today;
-    items.push(d);
+    if (items.length) await writeDay(items);
+    await writer.drain();
+  } finally {
+    await journal.close();
   }
-  if (items.length) await writeDay(items);
-  await writer.drain();
 }

@@ -3,7 +3,8 @@
  * the same items with the same control numbers), streams each item's archived bytes to its file
  * (EML: one file per item in a folder per custodian; mbox: one mboxrd file per custodian), then
  * writes the load files and the manifest from the journal and audits the export with the
- * manifest's SHA-256. Memory holds one batch of items at a time, whatever the export's size.
+ * manifest's SHA-256. Memory holds one batch of items at a time, whatever the export's size: the
+ * key list, the journal and the manifest are written and read as streams.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { ArchiverError } from '../../core/errors.js';
 import type { Store } from '../../store/index.js';
 import { appendAudit } from '../audit/index.js';
 import { exportBatch, type BatchContext } from './batch-write.js';
-import { journalDir, openJournal, readDone, readHeader, writeHeader, type JournalHeader } from './journal.js';
+import { journalDir, openJournal, readDone, readHeader, readKeys, writeHeader, type JournalHeader } from './journal.js';
 import { writeLoadFiles } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
 import { FileWriter, KnownDirs, syncExport, syncFiles } from './write-util.js';
@@ -92,37 +93,39 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   // Before anything is written: a PDF export without a CJK font fails at once, with what to do.
   const font = req.format === 'pdf' ? await loadPdfFont(req.pdfFont) : undefined;
   const progress = req.onProgress ?? (() => undefined);
-  let journal = await readHeader(out);
-  const resumed = journal !== undefined;
-  if (journal) {
-    if (!(await sameRequest(journal.header, req, req.format)))
+  let header = await readHeader(out);
+  const resumed = header !== undefined;
+  if (header) {
+    if (!(await sameRequest(header, req, req.format)))
       throw new ArchiverError(
         'WXA_INPUT_INVALID',
-        `--out ${out} holds an export of something else (${journal.header.format}, case ${journal.header.caseId ?? '-'}, query ${journal.header.query ?? '-'}); choose an empty directory`,
+        `--out ${out} holds an export of something else (${header.format}, case ${header.caseId ?? '-'}, query ${header.query ?? '-'}); choose an empty directory`,
       );
     await cutTornLine(join(journalDir(out), 'done.jsonl'));
   } else {
     if (existsSync(out) && (await readdir(out)).length > 0)
       throw new ArchiverError('WXA_INPUT_INVALID', `--out ${out} is not empty; export into a new or empty directory`);
     const sel = await resolveSelection(store, req);
-    const header: JournalHeader = {
-      version: 1,
-      exportId: req.exportId ?? randomUUID(),
-      format: req.format,
-      caseId: req.caseId ?? null,
-      caseName: sel.caseName,
-      reviewSetId: req.reviewSetId ?? null,
-      query: req.query ?? null,
-      tags: [...(req.tags ?? [])].sort(),
-      exportedBy: req.actor,
-      startedAt: new Date(now()).toISOString(),
-      items: sel.keys.length,
-    };
     await mkdir(out, { recursive: true });
-    await writeHeader(out, header, sel.keys);
-    journal = { header, keys: sel.keys };
+    header = await writeHeader(
+      out,
+      (items): JournalHeader => ({
+        version: 1,
+        exportId: req.exportId ?? randomUUID(),
+        format: req.format,
+        caseId: req.caseId ?? null,
+        caseName: sel.caseName,
+        reviewSetId: req.reviewSetId ?? null,
+        query: req.query ?? null,
+        tags: [...(req.tags ?? [])].sort(),
+        exportedBy: req.actor,
+        startedAt: new Date(now()).toISOString(),
+        items,
+      }),
+      sel.keys,
+    );
   }
-  const { header, keys } = journal;
+  const total = header.items;
 
   // What is done already; for mbox, where each custodian's file must end.
   let next = 0;
@@ -152,14 +155,17 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   let journaling: Promise<void> = Promise.resolve();
   try {
     const size = req.batchItems ?? BATCH;
-    for (let i = next; i < keys.length; i += size) {
-      const batch = await exportBatch(ctx, i, keys.slice(i, i + size));
+    let i = next;
+    // the key list is read as a stream, a batch at a time
+    for await (const keys of readKeys(out, next, size)) {
+      const batch = await exportBatch(ctx, i, keys);
       await journaling;
-      const through = Math.min(i + size, keys.length);
+      i += keys.length;
+      const through = i;
       journaling = (async () => {
         if (batch.files.length) await syncFiles(out, batch.files);
         await done.append(batch.items);
-        progress({ phase: 'items', done: through, total: keys.length });
+        progress({ phase: 'items', done: through, total });
       })();
       // a failure is raised by the next await of it, not as an unhandled rejection meanwhile
       journaling.catch(() => undefined);
@@ -170,14 +176,14 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
     await done.close();
   }
 
-  progress({ phase: 'files', done: keys.length, total: keys.length });
+  progress({ phase: 'files', done: total, total });
   if (header.format === 'rsmf') await writeRsmfFiles(out, store);
   const pathOf = header.format === 'pdf' ? await pdfPathOf(out) : undefined;
   if (header.format === 'pdf') await writePdfFiles(out, store, header, font!, pathOf!);
   const files = await writeLoadFiles(out, header);
   // every file durable before the manifest vouches for it
   await syncExport(out);
-  progress({ phase: 'manifest', done: keys.length, total: keys.length });
+  progress({ phase: 'manifest', done: total, total });
   const manifest = await writeManifest(out, header, files, pathOf);
   const counts = manifest.counts;
   await appendAudit(

@@ -32,6 +32,23 @@ export async function mapLimit<T, R>(
 /** Folders already made in this run, so each is made once, not once per file. */
 export class KnownDirs {
   private readonly made = new Set<string>();
+  private readonly making = new Map<string, Promise<void>>();
+
+  /**
+   * The folder made through the thread pool, once: a file written there waits for it (on a busy
+   * disk making a folder waits for the file system's journal; the caller goes on meanwhile).
+   */
+  ready(dir: string): Promise<void> {
+    let p = this.making.get(dir);
+    if (!p) {
+      p = this.made.has(dir) ? Promise.resolve() : mkdir(dir, { recursive: true }).then(() => void this.made.add(dir));
+      // a failure is raised to the file that waits for the folder
+      p.catch(() => undefined);
+      this.making.set(dir, p);
+    }
+    return p;
+  }
+
   async ensure(dir: string): Promise<void> {
     if (this.made.has(dir)) return;
     await mkdir(dir, { recursive: true });
@@ -93,22 +110,35 @@ const closeP = promisify(fs.close);
  * Whole files written through the thread pool, a few at a time, while the caller prepares the
  * next ones: on a busy disk creating a file can wait milliseconds for the file system's journal,
  * and those waits then overlap each other and the caller's work instead of adding up. `write`
- * waits only when `limit` files are already in flight; `drain` waits for all and raises the
+ * waits only when `limit` files (or their bytes) are already in flight; `drain` waits for all and raises the
  * first failure. Files are not fsynced here (the caller syncs a batch at once).
  */
 export class FileWriter {
   private readonly inFlight = new Set<Promise<void>>();
+  private bytes = 0;
   private failure: unknown;
 
-  constructor(private readonly limit = 8) {}
+  /** at most `limit` files and `maxBytes` bytes in flight (one file of any size may always go) */
+  constructor(
+    private readonly limit = 8,
+    private readonly maxBytes = 32 << 20,
+  ) {}
 
-  async write(path: string, pieces: readonly Buffer[]): Promise<void> {
+  /** Writes `pieces` to `path` (created or replaced) once `dir` (its folder, being made) is ready. */
+  async write(path: string, pieces: readonly Buffer[], dir?: Promise<void>): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
-    while (this.inFlight.size >= this.limit) await Promise.race(this.inFlight);
-    const p = writeWhole(path, pieces).then(
-      () => void this.inFlight.delete(p),
+    const size = pieces.reduce((a, p) => a + p.length, 0);
+    while (this.inFlight.size >= this.limit || (this.inFlight.size > 0 && this.bytes + size > this.maxBytes))
+      await Promise.race(this.inFlight);
+    this.bytes += size;
+    const settle = () => {
+      this.inFlight.delete(p);
+      this.bytes -= size;
+    };
+    const p = (dir ? dir.then(() => writeWhole(path, pieces)) : writeWhole(path, pieces)).then(
+      settle,
       (err: unknown) => {
-        this.inFlight.delete(p);
+        settle();
         this.failure ??= err;
       },
     );
