@@ -22,7 +22,7 @@ describeDialects('the item transaction', (t) => {
       {
         ...archived(r1!, 1, shared, ['a@x.cn', 'b@x.cn']),
         media: [
-          { sdkfileid: 'f1', status: 'failed', errorCode: 'WXA_X' },
+          { sdkfileid: 'f1', status: 'failed', errorCode: 'WXA_MEDIA_FAILED' },
           { sdkfileid: 'f1', status: 'ok', sha256: 'ab'.repeat(32), size: 5, md5Expected: 'm' },
         ],
       },

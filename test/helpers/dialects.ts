@@ -60,7 +60,8 @@ async function release(): Promise<void> {
   await (await c).stop();
 }
 
-function selected(): DialectName[] {
+/** The dialects a run tests: both, unless WXA_TEST_DIALECTS names one. */
+export function selectedDialects(): DialectName[] {
   const only = process.env.WXA_TEST_DIALECTS?.split(',').map((s) => s.trim());
   const all: DialectName[] = ['sqlite', 'postgres'];
   return only ? all.filter((d) => only.includes(d)) : all;
@@ -68,7 +69,7 @@ function selected(): DialectName[] {
 
 /** `describe(name [dialect], ...)` once per selected dialect. */
 export function describeDialects(name: string, body: (t: DialectTarget) => void): void {
-  for (const kind of selected()) {
+  for (const kind of selectedDialects()) {
     describe(`${name} [${kind}]`, () => {
       let pgc: PostgresCluster | undefined;
       if (kind === 'postgres') {

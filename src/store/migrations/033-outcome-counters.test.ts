@@ -111,18 +111,18 @@ async function exercise(db: Db, a: string, b: string): Promise<void> {
   await db.updateTable('deliveries').set({ lease_owner: 'w1', lease_until: 9 }).where('id', '=', d1).execute();
   await db
     .updateTable('deliveries')
-    .set({ error_code: 'WXA_IMAP_TIMEOUT', attempts: 1 })
+    .set({ error_code: 'WXA_DEST_TRANSIENT', attempts: 1 })
     .where('id', '=', d1)
     .execute();
   await db.updateTable('deliveries').set({ status: 'delivered', error_code: null }).where('id', '=', d1).execute();
   await db
     .updateTable('deliveries')
-    .set({ status: 'held', error_code: 'WXA_IMAP_REFUSED' })
+    .set({ status: 'held', error_code: 'WXA_DEST_PERMANENT' })
     .where('id', '=', d2)
     .execute();
   await expectAgreement(db);
   const [dest] = await destinationCounters(db, { connectorId: a });
-  expect(dest).toMatchObject({ delivered: 1, held: 1, pending: 0, byError: { WXA_IMAP_REFUSED: 1 } });
+  expect(dest).toMatchObject({ delivered: 1, held: 1, pending: 0, byError: { WXA_DEST_PERMANENT: 1 } });
 
   // Every deletion path ends in a row deletion: retention, an admin's delete, a purge.
   await db.deleteFrom('raw_records').where('id', '=', pending).execute();
@@ -163,8 +163,8 @@ it('backfills the counts of the rows an archive already has, then keeps them', a
        error_code, created_at) VALUES (?, 'imap-1', ?, 'a@example.com', ?, 0, 0, ?, 1)`,
     );
     delivery.run('a', 'old-k1', 'delivered', null);
-    delivery.run('a', 'old-k2', 'held', 'WXA_IMAP_REFUSED');
-    delivery.run('b', 'old-k3', 'pending', 'WXA_IMAP_TIMEOUT');
+    delivery.run('a', 'old-k2', 'held', 'WXA_DEST_PERMANENT');
+    delivery.run('b', 'old-k3', 'pending', 'WXA_DEST_TRANSIENT');
     sqlite.close();
 
     const db = await openDatabase({ file });

@@ -5,6 +5,7 @@
 // then names that event.
 import { Migrator, sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectedDialects } from '../../../test/helpers/dialects.js';
 import { startPostgres, type PostgresCluster } from '../../../test/helpers/postgres.js';
 import { openPostgres } from '../dialect/postgres.js';
 import { openSqlite } from '../dialect/sqlite.js';
@@ -13,8 +14,7 @@ import { hexOf, ingestHash, type ChainFields } from '../ingest-log.js';
 import type { Database } from '../schema.js';
 import { migrationProvider } from './index.js';
 
-const only = process.env.WXA_TEST_DIALECTS?.split(',');
-const dialects = (['sqlite', 'postgres'] as const).filter((d) => !only || only.includes(d));
+const dialects = selectedDialects();
 
 let pg: PostgresCluster | undefined;
 beforeAll(async () => {
