@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { emptyDeliveryCounters } from '../pipeline/deliver.js';
 import { IDLE_SUMMARY_MS, IdleSummary, isIdleRun } from './idle-summary.js';
 
 const base = {
@@ -44,16 +45,7 @@ describe('IdleSummary', () => {
   });
 
   it('never counts as idle a run with an error, a retry, a held delivery or a released record', () => {
-    const quietDelivery = {
-      delivered: 0,
-      partial: 0,
-      duplicates: 0,
-      retried: 0,
-      held: {},
-      paused: [],
-      waiting: [],
-      leaseLost: 0,
-    };
+    const quietDelivery = emptyDeliveryCounters();
     expect(isIdleRun({ ...base, delivery: quietDelivery })).toBe(true);
     expect(isIdleRun({ ...base, error: 'WXA_SOURCE_FAILED: down' })).toBe(false);
     expect(isIdleRun({ ...base, delivery: { ...quietDelivery, retried: 1 } })).toBe(false);
