@@ -201,6 +201,7 @@ async function openConsole(): Promise<{ admin: Client; h: ConsoleHarness; close:
     secrets,
     supervisor: undefined,
     dataDir: cfg.dataDir,
+    storeArgs: ['--data-dir', cfg.dataDir],
     close: async () => {
       await app.close();
       await store.close();

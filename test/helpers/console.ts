@@ -22,6 +22,8 @@ export interface ConsoleHarness {
   secrets: SecretBox;
   supervisor: Supervisor | undefined;
   dataDir: string;
+  /** the CLI options that reach this console's archive: its data directory, and its database when not SQLite */
+  storeArgs: string[];
   close(): Promise<void>;
 }
 
@@ -34,11 +36,13 @@ export async function startConsole(
     webRoot?: string;
     intervalSeconds?: number;
     logger?: Logger;
+    /** a PostgreSQL URL: the console's store lives there instead of the data directory's SQLite file */
+    database?: string;
   } = {},
 ): Promise<ConsoleHarness> {
   const dir = await tempDir('console');
   const config = parseConfig({ ...(opts.config ?? {}), dataDir: dir.path }, 'test', dir.path);
-  const store = await openStore(config.dataDir);
+  const store = await openStore(config.dataDir, opts.database ? { database: { url: opts.database } } : {});
   const secrets = await SecretBox.open({ dataDir: config.dataDir, env: {} });
   const supervisor = opts.supervisor
     ? new Supervisor({
@@ -66,6 +70,7 @@ export async function startConsole(
     secrets,
     supervisor,
     dataDir: dir.path,
+    storeArgs: ['--data-dir', dir.path, ...(opts.database ? ['--database', opts.database] : [])],
     close: async () => {
       await app.close();
       await supervisor?.stop();
