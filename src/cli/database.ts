@@ -20,6 +20,7 @@ export function databaseUrl(flags: { database?: string }, env: NodeJS.ProcessEnv
  */
 export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
   'run',
+  'serve',
   'status',
   'report',
   'item show',
@@ -37,7 +38,7 @@ export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
 /**
  * The store parts a PostgreSQL database does not carry yet (named in the refusal). The other
  * commands (cases, holds, exports, the other retention commands, supervision, audit,
- * evidence, connector check, mapping, serve) are refused until each is tested on PostgreSQL: most reach one of these.
+ * evidence, connector check, mapping) are refused until each is tested on PostgreSQL: most reach one of these.
  */
 export const SQLITE_ONLY_PARTS = ['backup and restore'];
 

@@ -546,6 +546,19 @@ export const ERROR_CODES = {
     status: 409,
     meaning: 'this process stalled past its lease and another took it over; its later writes are refused',
   },
+  // serve --role: capture, worker and console processes sharing one PostgreSQL database
+  WXA_RECORD_CLAIM_LOST: {
+    kind: 'transient',
+    retryable: true,
+    status: 409,
+    meaning: 'a worker stalled past its claim on raw records and another worker claimed them; its result is dropped',
+  },
+  WXA_SERVE_ROLE_SQLITE: {
+    kind: 'config',
+    retryable: false,
+    status: 400,
+    meaning: 'serve --role other than all needs a PostgreSQL database; the embedded SQLite archive has one writer',
+  },
   // migrate-store: copying an embedded archive into PostgreSQL (and S3)
   WXA_MIGRATE_DESTINATION_IN_USE: {
     kind: 'config',

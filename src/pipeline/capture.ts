@@ -5,7 +5,7 @@
  * cursor is the source's: stored and handed back as it came, never interpreted here.
  */
 import type { Source } from '../sources/types.js';
-import { commitCapture, getCursor, type CapturedRecord, type Db } from '../store/index.js';
+import { commitCapture, getCursor, type CapturedRecord, type Db, type Lease } from '../store/index.js';
 
 export interface CaptureOptions {
   connectorId: string;
@@ -13,6 +13,13 @@ export interface CaptureOptions {
   maxRecords?: number;
   now: () => number;
   onBatch?: (captured: number) => void;
+  /**
+   * The connector's capture lease when several processes share the database: every commit is
+   * fenced by its token, so a capture that stalled past it writes nothing.
+   */
+  fence?: () => Lease;
+  /** stops reading at the next checkpoint once aborted (the lease was lost, or the process stops) */
+  signal?: AbortSignal;
 }
 
 export async function captureAvailable(db: Db, source: Source, opts: CaptureOptions): Promise<number> {
@@ -25,9 +32,11 @@ export async function captureAvailable(db: Db, source: Source, opts: CaptureOpti
       pending.push({ seq: r.seq, msgid: r.msgid, publickey_ver: r.keyVersion, json: r.json });
       continue;
     }
-    total += await commitCapture(db, opts.connectorId, pending, event.cursor, opts.now());
+    opts.signal?.throwIfAborted();
+    total += await commitCapture(db, opts.connectorId, pending, event.cursor, opts.now(), opts.fence?.());
     pending = [];
     opts.onBatch?.(total);
+    if (opts.signal?.aborted) break;
     // Leaving the loop ends the source's read; records after the last checkpoint are not kept.
     if (opts.maxRecords !== undefined && total >= opts.maxRecords) break;
   }

@@ -21,7 +21,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { captureAvailable } from './capture.js';
-import { deliverDue, type DeliveryCounters } from './deliver.js';
+import { deliverDue, type DeliverOptions, type DeliveryCounters } from './deliver.js';
 import { mapParticipants, renderItem } from './prepare.js';
 import { addCounters, emptyCounters, heldTotal, type RunCounters } from './counters.js';
 import { newRunState, processBatch, type ConnectorRuntime } from './process.js';
@@ -68,6 +68,15 @@ export interface RunReport extends RunCounters {
 /** Who a run's delivery leases belong to: named by the run, so a later run can release them. */
 export function runLeaseOwner(runId: number): string {
   return `run:${runId}`;
+}
+
+/** How a delivery renders again an item whose attachments a destination refused (with a note in their place). */
+export function rerenderWith(rt: ConnectorRuntime): NonNullable<DeliverOptions['rerender']> {
+  return (item, omit, note) =>
+    renderItem(item.model, mapParticipants(item.model, rt.lookups), rt.lookups, {
+      attachmentBytes: (i) => (omit.has(i) ? undefined : item.attachments[i]?.bytes),
+      attachmentMissingReason: (i) => (omit.has(i) ? note(i) : undefined),
+    });
 }
 
 export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptions = {}): Promise<RunReport> {
@@ -137,11 +146,7 @@ export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptio
       delivery = await deliverDue(store, rt.destinations, {
         now,
         owner: runLeaseOwner(runId),
-        rerender: (item, omit, note) =>
-          renderItem(item.model, mapParticipants(item.model, rt.lookups), rt.lookups, {
-            attachmentBytes: (i) => (omit.has(i) ? undefined : item.attachments[i]?.bytes),
-            attachmentMissingReason: (i) => (omit.has(i) ? note(i) : undefined),
-          }),
+        rerender: rerenderWith(rt),
       });
     }
   } catch (err) {

@@ -9,6 +9,7 @@ import { appendIngest, appendIngestOn, rawEvent, type IngestEventInput } from '.
 import type { RawRecordTable, RawStatus } from './schema.js';
 import { seqKey } from './seq.js';
 import { transact } from './transaction.js';
+import { fenceLease, type Lease } from './leases.js';
 
 export interface CapturedRecord {
   seq: string;
@@ -34,9 +35,12 @@ export async function commitCapture(
   records: CapturedRecord[],
   cursor: string,
   now: number,
+  /** the capture lease of the connector, checked in the transaction (several processes on one database) */
+  fence?: Lease,
 ): Promise<number> {
-  if (dialectKind(db) !== 'sqlite') return commitCapturePortable(db, connectorId, records, cursor, now);
-  return transact(db, async () => {
+  if (dialectKind(db) !== 'sqlite') return commitCapturePortable(db, connectorId, records, cursor, now, fence);
+  return transact(db, async (tx) => {
+    if (fence) await fenceLease(tx, fence);
     const s = statements(connectionOf(db));
     let inserted = 0;
     const logged: IngestEventInput[] = [];
@@ -73,8 +77,10 @@ export async function commitCapture(
  * transaction. One multi-row INSERT per batch (RETURNING says which were new) instead of
  * SQLite's statement per record, which over a network would pay a round trip each.
  */
-async function commitCapturePortable(...[db, connectorId, records, cursor, now]: Parameters<typeof commitCapture>) {
+async function commitCapturePortable(...[db, connectorId, records, cursor, now, fence]: Parameters<typeof commitCapture>) {
   return transact(db, async (tx) => {
+    // First: a capture that lost its lease writes nothing, and the lease cannot pass on until this commits.
+    if (fence) await fenceLease(tx, fence);
     const rows = records.map((r) => ({
       connector_id: connectorId,
       seq_key: seqKey(r.seq),

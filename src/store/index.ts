@@ -128,3 +128,4 @@ export * from './sessions.js';
 export * from './secret-rows.js';
 export * from './settings.js';
 export * from './users.js';
+export * from './record-claims.js';

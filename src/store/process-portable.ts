@@ -12,14 +12,15 @@ import { sql, type Insertable, type Transaction } from 'kysely';
 import type { Db } from './db.js';
 import { appendIngest, entryEvent, itemEvent, type EntryDigestFields, type ItemDigestFields } from './ingest-log.js';
 import { itemRowOf } from './item-row.js';
-import type { ProcessedRecord } from './process.js';
+import type { CommitContext, ProcessedRecord } from './process.js';
+import { fenceClaim } from './record-claims.js';
 import type { Database } from './schema.js';
 import { writeSupervisionFlags } from './supervision.js';
 import { transact } from './transaction.js';
 import { updateSearchIndex } from './search-writes.js';
 
 type Tx = Transaction<Database>;
-type Ctx = { now: number; runId: number | null; destinations?: string[] };
+type Ctx = CommitContext;
 
 /** Rows per INSERT: the widest row here (items, 19 columns) stays far under 65,535 parameters. */
 const CHUNK = 1000;
@@ -48,6 +49,7 @@ export async function commitProcessedPortable(
 ): Promise<{ entriesCreated: number }> {
   let entriesCreated = 0;
   await transact(db, async (tx) => {
+    if (ctx.claim) await fenceClaim(tx, ctx.claim);
     await insertBlobs(tx, batch, ctx.now);
     await upsertMedia(tx, connectorId, batch, ctx.now);
     const items = await insertItems(tx, connectorId, batch, ctx.now);

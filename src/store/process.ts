@@ -19,6 +19,7 @@ import type { SearchRowWrite } from './search-index.js';
 import { updateSearchIndex } from './search-writes.js';
 import { writeSupervisionFlags, type SupervisionFlagWrite } from './supervision.js';
 import { transact } from './transaction.js';
+import { fenceClaim, type RecordClaim } from './record-claims.js';
 
 export interface ItemWrite {
   key: string;
@@ -77,17 +78,29 @@ export interface ProcessedRecord {
 
 export const ARCHIVE_FOLDER = 'WeChat Archiver';
 
+export interface CommitContext {
+  now: number;
+  runId: number | null;
+  destinations?: string[];
+  /**
+   * The worker's claim on the batch's records (`serve --role worker`): checked first in the
+   * transaction, which writes nothing if another worker has claimed them since.
+   */
+  claim?: RecordClaim;
+}
+
 export async function commitProcessed(
   db: Db,
   connectorId: string,
   batch: ProcessedRecord[],
-  ctx: { now: number; runId: number | null; destinations?: string[] },
+  ctx: CommitContext,
 ): Promise<{ entriesCreated: number }> {
   // Mailbox entries this commit created: a record processed again adds only its new mailboxes.
   let entriesCreated = 0;
   if (batch.length === 0) return { entriesCreated };
   if (dialectKind(db) !== 'sqlite') return commitProcessedPortable(db, connectorId, batch, ctx, ARCHIVE_FOLDER);
   await transact(db, async (tx) => {
+    if (ctx.claim) await fenceClaim(tx, ctx.claim);
     const s = processStatements(connectionOf(db));
     insertBlobs(s, batch, ctx.now);
     insertMedia(s, connectorId, batch, ctx.now);

@@ -1,5 +1,14 @@
 /** Runs: one row per pipeline run with its counters, kept as the record of what happened. */
+import { sql } from 'kysely';
 import type { Db } from './db.js';
+
+/**
+ * The heartbeat lease of a process that runs pipeline work beside others on one database
+ * (`serve --role`): held while the process lives, so its runs are known to be alive.
+ */
+export function processLeaseName(owner: string): string {
+  return `process:${owner}`;
+}
 
 export interface RunRow {
   id: number;
@@ -11,11 +20,13 @@ export interface RunRow {
   error: string | null;
 }
 
-export async function startRun(db: Db, connectorId: string, now: number): Promise<number> {
+/** Starts a run; `owner` names the process's heartbeat lease when several processes share the database. */
+export async function startRun(db: Db, connectorId: string, now: number, owner?: string): Promise<number> {
   const res = await db
     .insertInto('runs')
     .values({
       connector_id: connectorId,
+      owner: owner ?? null,
       started_at: now,
       status: 'running',
       counters_json: '{}',
@@ -43,7 +54,9 @@ export async function finishRun(
 }
 
 /**
- * A run still marked running when a new one starts was interrupted (crash, kill): say so.
+ * A run still marked running when a new one starts was interrupted (crash, kill), unless its
+ * owner's heartbeat lease is still live: then another process is running it now. A run without
+ * an owner belongs to a single writer (the writer lock kept every other out), so it is over.
  * Returns the ids of the runs so marked.
  */
 export async function markInterruptedRuns(db: Db, connectorId: string, now: number): Promise<number[]> {
@@ -52,6 +65,21 @@ export async function markInterruptedRuns(db: Db, connectorId: string, now: numb
     .set({ status: 'interrupted', finished_at: now })
     .where('connector_id', '=', connectorId)
     .where('status', '=', 'running')
+    .where((w) =>
+      w.or([
+        w('owner', 'is', null),
+        w.not(
+          w.exists(
+            w
+              .selectFrom('leases')
+              .select('leases.name')
+              .where('leases.name', '=', sql<string>`${processLeaseName('')} || runs.owner`)
+              .whereRef('leases.owner', '=', 'runs.owner')
+              .where('leases.expires_at', '>', now),
+          ),
+        ),
+      ]),
+    )
     .returning('id')
     .execute();
   return rows.map((r) => Number(r.id));

@@ -36,6 +36,12 @@ export interface RawRecordTable {
   error_detail: string | null;
   attempts: number;
   updated_at: number;
+  /** the worker that claimed the record to process it (null: unclaimed) */
+  claim_owner: Generated<string | null>;
+  /** ms; past it another worker may claim the record */
+  claim_until: Generated<number | null>;
+  /** fencing token, one higher for every claim */
+  claim_token: Generated<number>;
 }
 
 export interface ItemTable {
@@ -170,6 +176,8 @@ export interface RunTable {
   status: string;
   counters_json: string;
   error: string | null;
+  /** the process running it (its heartbeat lease is `process:<owner>`); null for a run of a single writer */
+  owner: Generated<string | null>;
 }
 
 export interface PersonTable {

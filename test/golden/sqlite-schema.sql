@@ -308,7 +308,7 @@ CREATE TABLE "outcome_counters" ("connector_id" text not null, "status" text not
 CREATE TABLE "people" ("connector_id" text not null, "id" text not null, "kind" text not null, "name" text, "mobile" text, "email" text, "corp_name" text, "updated_at" bigint not null, constraint "people_pk" primary key ("connector_id", "id"));
 
 -- table raw_records
-CREATE TABLE "raw_records" ("id" integer primary key autoincrement, "connector_id" text not null, "seq_key" text not null, "msgid" text not null, "publickey_ver" integer not null, "record_json" text not null, "record_sha256" text not null, "captured_at" bigint not null, "status" text not null, "hold_reason" text, "error_code" text, "error_detail" text, "attempts" integer default 0 not null, "updated_at" bigint not null, constraint "raw_records_connector_seq" unique ("connector_id", "seq_key"));
+CREATE TABLE "raw_records" ("id" integer primary key autoincrement, "connector_id" text not null, "seq_key" text not null, "msgid" text not null, "publickey_ver" integer not null, "record_json" text not null, "record_sha256" text not null, "captured_at" bigint not null, "status" text not null, "hold_reason" text, "error_code" text, "error_detail" text, "attempts" integer default 0 not null, "updated_at" bigint not null, "claim_token" bigint default 0 not null, "claim_owner" text, "claim_until" bigint, constraint "raw_records_connector_seq" unique ("connector_id", "seq_key"));
 
 -- table retention_policies
 CREATE TABLE "retention_policies" ("id" text primary key, "name" text not null, "period_value" integer not null, "period_unit" text not null, "action" text not null, "scope_json" text not null, "reviewer" text, "enabled" integer not null, "locked" integer not null, "locked_at" bigint, "locked_by" text, "created_by" text not null, "created_at" bigint not null, "updated_at" bigint not null);
@@ -332,7 +332,7 @@ CREATE TABLE "review_tags" ("review_set_id" integer not null, "item_key" text no
 CREATE TABLE "rooms" ("connector_id" text not null, "id" text not null, "name" text not null, "kind" text not null, "members_json" text not null, "updated_at" bigint not null, constraint "rooms_pk" primary key ("connector_id", "id"));
 
 -- table runs
-CREATE TABLE "runs" ("id" integer primary key autoincrement, "connector_id" text not null, "started_at" bigint not null, "finished_at" bigint, "status" text not null, "counters_json" text not null, "error" text);
+CREATE TABLE "runs" ("id" integer primary key autoincrement, "connector_id" text not null, "started_at" bigint not null, "finished_at" bigint, "status" text not null, "counters_json" text not null, "error" text, "owner" text);
 
 -- table saved_searches
 CREATE TABLE "saved_searches" ("id" integer primary key autoincrement, "case_id" integer not null, "name" text not null, "query" text not null, "counts_json" text, "run_at" bigint, "created_by" text not null, "created_at" bigint not null);

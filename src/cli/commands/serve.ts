@@ -14,7 +14,6 @@ import { startCheckpointSchedule } from '../../compliance/evidence/index.js';
 import { startDispositionSchedule } from '../../compliance/retention/schedule.js';
 import { Supervisor } from '../../pipeline/supervisor.js';
 import { deleteExpiredSessions, issueSetupToken, SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
-import { buildApp } from '../../server/app.js';
 import { loadManagedConnectors } from '../../connectors/managed.js';
 import { appendMessages, generateTenant, readTenant } from '../../sources/sandbox/index.js';
 import { createCallbackHandler, startCallbackServer, type CallbackServer } from '../../sources/wecom/callback/index.js';
@@ -26,6 +25,9 @@ import { workersOf } from './run.js';
 import { IdleSummary } from '../idle-summary.js';
 import { listenConsole } from '../listen-console.js';
 import { SOURCES } from '../../sources/index.js';
+import { ArchiverError } from '../../core/errors.js';
+import { SERVE_ROLES, type ServeRole } from '../../pipeline/roles.js';
+import { databaseUrl } from '../database.js';
 
 export interface ServeFlags extends CommonFlags, SandboxFlags, WriterFlags {
   interval?: string;
@@ -34,6 +36,10 @@ export interface ServeFlags extends CommonFlags, SandboxFlags, WriterFlags {
   port?: string;
   console?: boolean;
   demo?: boolean;
+  /** all (default), capture, worker or console: see serve-roles.ts */
+  role?: string;
+  /** lease length of the role processes, s */
+  leaseSeconds?: string;
 }
 
 /** Messages added to the demo tenant before each run, to show traffic arriving. */
@@ -43,6 +49,20 @@ const DEMO_TRAFFIC_PER_RUN = 25;
 const WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
+  const role = (flags.role ?? 'all') as ServeRole;
+  if (!SERVE_ROLES.includes(role)) {
+    io.err(`serve: --role takes ${SERVE_ROLES.join(', ')}, not "${flags.role}"\n`);
+    return 2;
+  }
+  // On PostgreSQL every role, `all` included, shares the database with other processes.
+  if (databaseUrl(flags) !== undefined) return (await import('./serve-roles.js')).serveRoles(role, flags, io);
+  if (role !== 'all')
+    throw new ArchiverError(
+      'WXA_SERVE_ROLE_SQLITE',
+      `serve --role ${role}: the embedded SQLite archive has one writer, the single process of \`serve\` (--role all). ` +
+        'Several processes need a PostgreSQL database: pass --database postgres://... or set WXA_DATABASE_URL (see docs/deployment.md)',
+    );
+  if (flags.leaseSeconds !== undefined) io.err('serve: --lease-seconds applies to PostgreSQL only; ignored\n');
   let cfg = await resolveConfig(flags);
   const logger = cliLogger(cfg.logLevel, io);
   const opened = await openWriter(cfg.dataDir, 'serve', flags, io, storeOptionsFor(cfg, flags));
@@ -110,6 +130,8 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
   let app: FastifyInstance | undefined;
   let consoleAddress: string | undefined;
   if (flags.console !== false && cfg.console.enabled) {
+    // Loaded here only: the role processes of a PostgreSQL archive without a console never load the HTTP layer.
+    const { buildApp } = await import('../../server/app.js');
     app = await buildApp({
       store,
       config: cfg,

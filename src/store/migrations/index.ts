@@ -26,6 +26,8 @@ import * as m030 from './030-leases.js';
 import * as m031 from './031-delivery-lease-token.js';
 import * as m033 from './033-outcome-counters.js';
 import * as m034 from './034-ingest-log-bytes.js';
+import * as m035 from './035-run-owners.js';
+import * as m036 from './036-record-claims.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -54,6 +56,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '031-delivery-lease-token': m031,
   '033-outcome-counters': m033,
   '034-ingest-log-bytes': m034,
+  '035-run-owners': m035,
+  '036-record-claims': m036,
 };
 
 export const migrationProvider: MigrationProvider = {

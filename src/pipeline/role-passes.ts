@@ -1,0 +1,174 @@
+/**
+ * One pass of each pipeline role of `serve --role` on one connector, for processes that share a
+ * PostgreSQL database. A capture pass (under the connector's capture lease) re-evaluates what a
+ * fixed cause held, marks the runs of dead processes interrupted, and stores what the source has,
+ * every commit fenced by the lease's token. A worker pass processes the records it can claim
+ * (record-worker.ts) and delivers what is due. Each pass is recorded as a run owned by this
+ * process, so a run of a live process is never taken for an interrupted one.
+ */
+import type { ConnectorConfig } from '../config/index.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { SourceRegistry } from '../sources/types.js';
+import {
+  dueMailboxes,
+  finishRun,
+  hasWaitingRecords,
+  markInterruptedRuns,
+  releaseOwnerLeases,
+  requeueKeyMissing,
+  requeueUnmapped,
+  saveConnectorState,
+  saveDirectory,
+  startRun,
+  upsertConnector,
+  type Store,
+  type UrlSeal,
+} from '../store/index.js';
+import { captureAvailable } from './capture.js';
+import { buildConnector } from './connector.js';
+import { emptyCounters } from './counters.js';
+import { deliverDue, type DeliveryCounters } from './deliver.js';
+import type { HeldLease } from './lease-keeper.js';
+import { processClaimed } from './record-worker.js';
+import { rerenderWith, runLeaseOwner } from './run.js';
+import type { ManagedConnector } from './supervisor.js';
+
+export interface PassDeps {
+  store: Store;
+  sources: SourceRegistry;
+  /** prepare threads of a worker */
+  workers: number;
+  /** this process's id: owner of its runs, claims and leases */
+  owner: string;
+  /** how long a claim or lease lasts unless renewed, ms */
+  leaseMs: number;
+  /** the schedule's interval, ms: a failed record is tried again after it */
+  intervalMs: number;
+  seal?: UrlSeal;
+  logger?: Logger;
+  now?: () => number;
+  signal?: AbortSignal;
+}
+
+export interface PassReport {
+  connectorId: string;
+  runId: number;
+  captured: number;
+  fetched: number;
+  archived: number;
+  delivery?: DeliveryCounters;
+  error?: string;
+}
+
+async function build(deps: PassDeps, m: ManagedConnector, opts: { refreshDirectoryAt?: number; workers: number }) {
+  const secrets = m.secrets ? await m.secrets() : undefined;
+  return buildConnector(m.config, {
+    workers: opts.workers,
+    sources: deps.sources,
+    db: deps.store.db,
+    sharedPool: true,
+    ...(opts.refreshDirectoryAt !== undefined ? { refreshDirectoryAt: opts.refreshDirectoryAt } : {}),
+    ...(secrets ? { secrets } : {}),
+    ...(deps.seal ? { seal: deps.seal } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
+}
+
+/** Captures what the source has, holding `lease` (the connector's capture lease). */
+export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: HeldLease): Promise<PassReport> {
+  const { db } = deps.store;
+  const now = deps.now ?? Date.now;
+  const cfg: ConnectorConfig = m.config;
+  const started = now();
+  const built = await build(deps, m, { refreshDirectoryAt: started, workers: 0 });
+  try {
+    const state = await upsertConnector(db, { id: cfg.id, name: cfg.name ?? cfg.id, sourceKind: cfg.source.kind }, started);
+    if (state.mappingFingerprint !== undefined && state.mappingFingerprint !== built.mappingFingerprint)
+      await requeueUnmapped(db, cfg.id, started);
+    await requeueKeyMissing(db, cfg.id, built.keyVersions, started);
+    // Runs whose process is gone (its heartbeat lease ran out): their delivery leases are free now.
+    const interrupted = await markInterruptedRuns(db, cfg.id, started);
+    await releaseOwnerLeases(db, interrupted.map(runLeaseOwner));
+    const runId = await startRun(db, cfg.id, started, deps.owner);
+    const counters = emptyCounters();
+    let error: string | undefined;
+    try {
+      await saveDirectory(db, cfg.id, built.runtime.directory, started);
+      counters.captured = await captureAvailable(db, built.runtime.source, {
+        connectorId: cfg.id,
+        now,
+        fence: () => lease.lease,
+        signal: lease.signal,
+      });
+    } catch (err) {
+      error = describeError(err);
+    }
+    await finishRun(db, runId, error ? 'failed' : 'succeeded', counters, now(), error);
+    await saveConnectorState(db, cfg.id, { ...state, mappingFingerprint: built.mappingFingerprint });
+    return { connectorId: cfg.id, runId, captured: counters.captured, fetched: 0, archived: 0, ...(error ? { error } : {}) };
+  } finally {
+    await built.close();
+  }
+}
+
+/**
+ * Processes the records this worker can claim and delivers what is due; undefined when there
+ * was nothing to do (no run is recorded for an idle look).
+ */
+export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<PassReport | undefined> {
+  const { db } = deps.store;
+  const now = deps.now ?? Date.now;
+  const cfg = m.config;
+  const retryFailedAfterMs = deps.intervalMs;
+  // Cheap looks first: building the runtime reads the mapping and the directory.
+  const waiting = await hasWaitingRecords(db, { connectorId: cfg.id, now: now(), maxAttempts: 5, retryFailedAfterMs });
+  let due = false;
+  // The ids buildDestinations gives them (a destination without one is named by its kind).
+  for (const d of cfg.destinations)
+    if ((await dueMailboxes(db, { destinationId: d.id ?? d.kind, now: now() })).length > 0) due = true;
+  if (!waiting && !due) return undefined;
+  const built = await build(deps, m, { workers: deps.workers });
+  let runId: number | undefined;
+  const run = async () => (runId ??= await startRun(db, cfg.id, now(), deps.owner));
+  let error: string | undefined;
+  let counters = emptyCounters();
+  let delivery: DeliveryCounters | undefined;
+  try {
+    try {
+      const r = await processClaimed(deps.store, built.runtime, {
+        owner: deps.owner,
+        now,
+        claimMs: deps.leaseMs,
+        retryFailedAfterMs,
+        runId: run,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      });
+      counters = r.counters;
+      if (built.runtime.destinations.length > 0) {
+        delivery = await deliverDue(deps.store, built.runtime.destinations, {
+          now,
+          owner: runLeaseOwner(await run()),
+          rerender: rerenderWith(built.runtime),
+        });
+      }
+    } catch (err) {
+      error = describeError(err);
+    }
+    if (runId === undefined && error) await run();
+    if (runId === undefined) return undefined;
+    const all = delivery ? { ...counters, delivery } : counters;
+    await finishRun(db, runId, error ? 'failed' : 'succeeded', all, now(), error);
+    return {
+      connectorId: cfg.id,
+      runId,
+      captured: 0,
+      fetched: counters.fetched,
+      archived: counters.archived,
+      ...(delivery ? { delivery } : {}),
+      ...(error ? { error } : {}),
+    };
+  } finally {
+    await built.close();
+  }
+}
