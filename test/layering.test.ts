@@ -130,6 +130,15 @@ describe('layers', () => {
     }
   });
 
+  it('a serve process of the capture or worker role loads no HTTP layer: the console is imported only to serve it', () => {
+    for (const entry of ['src/cli/commands/serve.ts', 'src/cli/commands/serve-roles.ts']) {
+      const loaded = loadedBy(entry);
+      expect(loaded, entry).toContain('src/pipeline/roles.ts');
+      expect(loaded, entry).toContain('src/pipeline/record-worker.ts');
+      expect(loaded.filter(HTTP), entry).toEqual([]);
+    }
+  });
+
   it('the pipeline resolves no module of a source: sources plug in through src/sources/types.ts', async () => {
     const modules = (await readdir(join(ROOT, 'src/pipeline')))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))

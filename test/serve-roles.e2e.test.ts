@@ -22,7 +22,7 @@ import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
 const MESSAGES = Number(process.env.WXA_E2E_MESSAGES ?? longOr(20_000, 2_000));
 const KILLS = longOr(12, 4);
 const WORKERS = 3;
-const LEASE_SECONDS = 3;
+const LEASE_SECONDS = 5;
 const MASTER = { name: 'archiver', password: 'master-secret' };
 const FOLDER = 'WeChat Archiver';
 
@@ -94,6 +94,28 @@ async function settled(db: Db): Promise<{ total: number; waiting: number; dueDel
   return { total: Number(total.n), waiting: Number(waiting.n), dueDeliveries: Number(due.n) };
 }
 
+async function captureToken(): Promise<number> {
+  const row = await pgdb.selectFrom('leases').select('token').where('name', '=', 'capture:bank').executeTakeFirst();
+  return Number(row?.token ?? 0);
+}
+
+/** Finished runs of a process, found by its heartbeat lease (its holder names the pid). */
+async function captureRuns(c: CliChild): Promise<number> {
+  const owner = await ownerOf(c);
+  if (!owner) return 0;
+  const rows = await pgdb.selectFrom('runs').select('id').where('owner', '=', owner).where('status', '=', 'succeeded').execute();
+  return rows.length;
+}
+
+async function ownerOf(c: CliChild): Promise<string | undefined> {
+  const row = await pgdb
+    .selectFrom('leases')
+    .select('owner')
+    .where('holder', 'like', `% pid ${c.proc.pid} %`)
+    .executeTakeFirst();
+  return row?.owner ?? undefined;
+}
+
 beforeAll(async () => {
   dir = await tempDir('serve-roles');
   pg = await startPostgres();
@@ -158,27 +180,23 @@ beforeAll(async () => {
     } else if (phase === 1 && s && s.total > 0) {
       await stop(capture, 'SIGKILL');
       phase = 2;
-    } else if (phase === 2 && s && s.total > MESSAGES / 4) {
+    } else if (phase === 2 && (await captureToken()) >= 2 && (await captureRuns(second!)) > 0) {
+      // The second has taken over (token 2) and captured: stopped, a third finishes the tenant.
       await stop(second!, 'SIGTERM');
       capture = start('capture', pgConfig, 'capture 3');
       phase = 3;
     }
-    if (kills < KILLS) {
+    // Workers are killed while there is work to take over.
+    if (kills < KILLS && s && s.waiting > 0) {
       const i = Math.floor(next() * WORKERS);
       // Its heartbeat lease names the process (holder: host, pid, role) and gives its owner id.
-      const pid = workers[i]!.proc.pid;
-      const owner = await pgdb
-        .selectFrom('leases')
-        .select('owner')
-        .where('holder', 'like', `% pid ${pid} %`)
-        .executeTakeFirst()
-        .catch(() => undefined);
+      const owner = await ownerOf(workers[i]!);
       await stop(workers[i]!, 'SIGKILL');
-      if (owner?.owner) {
+      if (owner) {
         const held = await pgdb
           .selectFrom('raw_records')
           .select('id')
-          .where('claim_owner', '=', owner.owner)
+          .where('claim_owner', '=', owner)
           .where('status', '=', 'pending')
           .limit(1)
           .execute();

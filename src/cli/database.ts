@@ -20,7 +20,6 @@ export function databaseUrl(flags: { database?: string }, env: NodeJS.ProcessEnv
  */
 export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
   'run',
-  'serve',
   'status',
   'report',
   'item show',
@@ -33,6 +32,7 @@ export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
   'retention run',
   'search',
   'reindex',
+  'serve',
 ]);
 
 /**

@@ -15,7 +15,6 @@ import {
   finishRun,
   hasWaitingRecords,
   markInterruptedRuns,
-  releaseOwnerLeases,
   requeueKeyMissing,
   requeueUnmapped,
   saveConnectorState,
@@ -43,6 +42,11 @@ export interface PassDeps {
   owner: string;
   /** how long a claim or lease lasts unless renewed, ms */
   leaseMs: number;
+  /**
+   * how long a worker leases delivery rows, ms: longer than any send may take, since a send in
+   * flight cannot be fenced; a dead worker's rows wait this long
+   */
+  deliveryLeaseMs: number;
   /** the schedule's interval, ms: a failed record is tried again after it */
   intervalMs: number;
   seal?: UrlSeal;
@@ -87,9 +91,12 @@ export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: He
     if (state.mappingFingerprint !== undefined && state.mappingFingerprint !== built.mappingFingerprint)
       await requeueUnmapped(db, cfg.id, started);
     await requeueKeyMissing(db, cfg.id, built.keyVersions, started);
-    // Runs whose process is gone (its heartbeat lease ran out): their delivery leases are free now.
-    const interrupted = await markInterruptedRuns(db, cfg.id, started);
-    await releaseOwnerLeases(db, interrupted.map(runLeaseOwner));
+    // Runs whose process is gone (its heartbeat lease ran out) are recorded as interrupted. Their
+    // delivery leases are NOT released early, unlike a single writer's: a process whose heartbeat
+    // ran out may only be stalled, with a send in flight, and a second sender would duplicate it.
+    // They come back when their own (longer) lease runs out, in doubt, so the destination is asked
+    // first whether it already has each item.
+    await markInterruptedRuns(db, cfg.id, started);
     const runId = await startRun(db, cfg.id, started, deps.owner);
     const counters = emptyCounters();
     let error: string | undefined;
@@ -149,6 +156,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
         delivery = await deliverDue(deps.store, built.runtime.destinations, {
           now,
           owner: runLeaseOwner(await run()),
+          leaseMs: deps.deliveryLeaseMs,
           rerender: rerenderWith(built.runtime),
         });
       }
