@@ -103,7 +103,12 @@ async function captureToken(): Promise<number> {
 async function captureRuns(c: CliChild): Promise<number> {
   const owner = await ownerOf(c);
   if (!owner) return 0;
-  const rows = await pgdb.selectFrom('runs').select('id').where('owner', '=', owner).where('status', '=', 'succeeded').execute();
+  const rows = await pgdb
+    .selectFrom('runs')
+    .select('id')
+    .where('owner', '=', owner)
+    .where('status', '=', 'succeeded')
+    .execute();
   return rows.length;
 }
 
@@ -116,99 +121,106 @@ async function ownerOf(c: CliChild): Promise<string | undefined> {
   return row?.owner ?? undefined;
 }
 
-beforeAll(async () => {
-  dir = await tempDir('serve-roles');
-  pg = await startPostgres();
-  url = await pg.createDatabase();
-  const tenant = join(dir.path, 'tenant');
-  await generateTenant({ outDir: tenant, seed: 41, messages: MESSAGES });
-  const people = (await readTenant(tenant)).directory.people;
-  mailboxes = people.filter((p) => p.kind === 'internal' && p.email).map((p) => p.email!);
-  dovecot = await startDovecot({
-    masterUser: MASTER,
-    users: mailboxes.map((name, i) => ({ name, password: `user-secret-${i}` })),
-  });
-  const connector = (destinations: unknown[]) => ({
-    id: 'bank',
-    source: { kind: 'sandbox', dir: tenant },
-    mapping: { autoFromDirectoryEmail: true },
-    destinations,
-  });
-  const imap = {
-    kind: 'imap',
-    host: dovecot.host,
-    port: dovecot.port,
-    // Clear text on purpose: a Dovecot on loopback that this test started.
-    secure: false,
-    starttls: false,
-    auth: { kind: 'master', masterUser: MASTER.name, password: MASTER.password },
-    checkMailbox: mailboxes[0],
-  };
-  const liteConfig = join(dir.path, 'lite.json');
-  await writeFile(
-    liteConfig,
-    JSON.stringify({ dataDir: join(dir.path, 'lite'), workers: 1, connectors: [connector([{ kind: 'archive' }])] }),
-  );
-  const pgConfig = join(dir.path, 'pg.json');
-  await writeFile(
-    pgConfig,
-    JSON.stringify({ dataDir: join(dir.path, 'pg'), workers: 1, connectors: [connector([{ kind: 'archive' }, imap])] }),
-  );
+beforeAll(
+  async () => {
+    dir = await tempDir('serve-roles');
+    pg = await startPostgres();
+    url = await pg.createDatabase();
+    const tenant = join(dir.path, 'tenant');
+    await generateTenant({ outDir: tenant, seed: 41, messages: MESSAGES });
+    const people = (await readTenant(tenant)).directory.people;
+    mailboxes = people.filter((p) => p.kind === 'internal' && p.email).map((p) => p.email!);
+    dovecot = await startDovecot({
+      masterUser: MASTER,
+      users: mailboxes.map((name, i) => ({ name, password: `user-secret-${i}` })),
+    });
+    const connector = (destinations: unknown[]) => ({
+      id: 'bank',
+      source: { kind: 'sandbox', dir: tenant },
+      mapping: { autoFromDirectoryEmail: true },
+      destinations,
+    });
+    const imap = {
+      kind: 'imap',
+      host: dovecot.host,
+      port: dovecot.port,
+      // Clear text on purpose: a Dovecot on loopback that this test started.
+      secure: false,
+      starttls: false,
+      auth: { kind: 'master', masterUser: MASTER.name, password: MASTER.password },
+      checkMailbox: mailboxes[0],
+    };
+    const liteConfig = join(dir.path, 'lite.json');
+    await writeFile(
+      liteConfig,
+      JSON.stringify({ dataDir: join(dir.path, 'lite'), workers: 1, connectors: [connector([{ kind: 'archive' }])] }),
+    );
+    const pgConfig = join(dir.path, 'pg.json');
+    await writeFile(
+      pgConfig,
+      JSON.stringify({
+        dataDir: join(dir.path, 'pg'),
+        workers: 1,
+        connectors: [connector([{ kind: 'archive' }, imap])],
+      }),
+    );
 
-  // The reference: one process, the embedded SQLite archive.
-  await cliJson('run', '--once', '--config', liteConfig);
-  lite = await openDatabase({ file: join(dir.path, 'lite', 'archive.db') });
+    // The reference: one process, the embedded SQLite archive.
+    await cliJson('run', '--once', '--config', liteConfig);
+    lite = await openDatabase({ file: join(dir.path, 'lite', 'archive.db') });
 
-  const next = random(7);
-  const workers: CliChild[] = [];
-  for (let i = 0; i < WORKERS; i++) workers.push(start('worker', pgConfig, `worker ${i}`));
-  let capture = start('capture', pgConfig, 'capture 1');
-  pgdb = await openDatabase({ url });
-  const deadline = Date.now() + longOr(3_600_000, 900_000);
-  let second: CliChild | undefined;
-  let phase = 0;
-  for (;;) {
-    if (Date.now() > deadline) throw new Error(`not settled in time:\n${log.join('\n')}`);
-    await sleep(1000 + next() * 2500);
-    const s = await settled(pgdb).catch(() => undefined);
-    // The second capture process: started while the first captures, so it stands by; the
-    // first is then killed, the second takes over once its lease runs out, and is stopped
-    // (SIGTERM) after it has captured; a third capture process finishes the tenant.
-    if (phase === 0) {
-      second = start('capture', pgConfig, 'capture 2');
-      phase = 1;
-    } else if (phase === 1 && s && s.total > 0) {
-      await stop(capture, 'SIGKILL');
-      phase = 2;
-    } else if (phase === 2 && (await captureToken()) >= 2 && (await captureRuns(second!)) > 0) {
-      // The second has taken over (token 2) and captured: stopped, a third finishes the tenant.
-      await stop(second!, 'SIGTERM');
-      capture = start('capture', pgConfig, 'capture 3');
-      phase = 3;
-    }
-    // Workers are killed while there is work to take over.
-    if (kills < KILLS && s && s.waiting > 0) {
-      const i = Math.floor(next() * WORKERS);
-      // Its heartbeat lease names the process (holder: host, pid, role) and gives its owner id.
-      const owner = await ownerOf(workers[i]!);
-      await stop(workers[i]!, 'SIGKILL');
-      if (owner) {
-        const held = await pgdb
-          .selectFrom('raw_records')
-          .select('id')
-          .where('claim_owner', '=', owner)
-          .where('status', '=', 'pending')
-          .limit(1)
-          .execute();
-        if (held.length > 0) killsWithClaims++;
+    const next = random(7);
+    const workers: CliChild[] = [];
+    for (let i = 0; i < WORKERS; i++) workers.push(start('worker', pgConfig, `worker ${i}`));
+    let capture = start('capture', pgConfig, 'capture 1');
+    pgdb = await openDatabase({ url });
+    const deadline = Date.now() + longOr(3_600_000, 900_000);
+    let second: CliChild | undefined;
+    let phase = 0;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error(`not settled in time:\n${log.join('\n')}`);
+      await sleep(1000 + next() * 2500);
+      const s = await settled(pgdb).catch(() => undefined);
+      // The second capture process: started while the first captures, so it stands by; the
+      // first is then killed, the second takes over once its lease runs out, and is stopped
+      // (SIGTERM) after it has captured; a third capture process finishes the tenant.
+      if (phase === 0) {
+        second = start('capture', pgConfig, 'capture 2');
+        phase = 1;
+      } else if (phase === 1 && s && s.total > 0) {
+        await stop(capture, 'SIGKILL');
+        phase = 2;
+      } else if (phase === 2 && (await captureToken()) >= 2 && (await captureRuns(second!)) > 0) {
+        // The second has taken over (token 2) and captured: stopped, a third finishes the tenant.
+        await stop(second!, 'SIGTERM');
+        capture = start('capture', pgConfig, 'capture 3');
+        phase = 3;
       }
-      kills++;
-      workers[i] = start('worker', pgConfig, `worker ${i} (again)`);
+      // Workers are killed while there is work to take over.
+      if (kills < KILLS && s && s.waiting > 0) {
+        const i = Math.floor(next() * WORKERS);
+        // Its heartbeat lease names the process (holder: host, pid, role) and gives its owner id.
+        const owner = await ownerOf(workers[i]!);
+        await stop(workers[i]!, 'SIGKILL');
+        if (owner) {
+          const held = await pgdb
+            .selectFrom('raw_records')
+            .select('id')
+            .where('claim_owner', '=', owner)
+            .where('status', '=', 'pending')
+            .limit(1)
+            .execute();
+          if (held.length > 0) killsWithClaims++;
+        }
+        kills++;
+        workers[i] = start('worker', pgConfig, `worker ${i} (again)`);
+      }
+      if (phase === 3 && kills >= KILLS && s && s.total === MESSAGES && s.waiting === 0 && s.dueDeliveries === 0) break;
     }
-    if (phase === 3 && kills >= KILLS && s && s.total === MESSAGES && s.waiting === 0 && s.dueDeliveries === 0) break;
-  }
-  for (const c of [...children]) await stop(c, 'SIGTERM');
-}, longOr(4_000_000, 1_000_000));
+    for (const c of [...children]) await stop(c, 'SIGTERM');
+  },
+  longOr(4_000_000, 1_000_000),
+);
 
 afterAll(async () => {
   for (const c of [...children]) await stop(c, 'SIGKILL');
@@ -260,16 +272,16 @@ describe(`serve --role: 1 capture and ${WORKERS} workers on PostgreSQL, with kil
     );
     expect(rb.length).toBe(MESSAGES);
     expect(rb).toEqual(ra);
-    const claimed = await pgdb
-      .selectFrom('raw_records')
-      .select('id')
-      .where('claim_owner', 'is not', null)
-      .execute();
+    const claimed = await pgdb.selectFrom('raw_records').select('id').where('claim_owner', 'is not', null).execute();
     expect(claimed).toEqual([]);
   });
 
   it('took the capture over with a higher fencing token and recorded no run of a live process as interrupted', async () => {
-    const lease = await pgdb.selectFrom('leases').selectAll().where('name', '=', 'capture:bank').executeTakeFirstOrThrow();
+    const lease = await pgdb
+      .selectFrom('leases')
+      .selectAll()
+      .where('name', '=', 'capture:bank')
+      .executeTakeFirstOrThrow();
     expect(Number(lease.token)).toBeGreaterThanOrEqual(3);
     const running = await pgdb.selectFrom('runs').select('id').where('status', '=', 'running').execute();
     expect(running).toEqual([]);

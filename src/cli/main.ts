@@ -84,7 +84,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--no-console', 'do not serve the web console')
     .option('--no-demo', 'do not start the sandbox demo when no connector exists')
     .option('--role <role>', 'all (default), or on PostgreSQL one part: capture, worker or console')
-    .option('--lease-seconds <s>', 'PostgreSQL: how long a stopped process keeps its capture, records and jobs (default 30)')
+    .option(
+      '--lease-seconds <s>',
+      'PostgreSQL: how long a stopped process keeps its capture, records and jobs (default 30)',
+    )
     .option('--wait <seconds>', 'wait this long for another writer of the data directory to finish (default 0)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info, or $WXA_LOG_LEVEL)')
     .action(act((opts) => serveCommand(opts, io)));

@@ -70,50 +70,72 @@ export async function processClaimed(
     maxAttempts: opts.maxAttempts ?? 5,
     retryFailedAfterMs: opts.retryFailedAfterMs,
   };
-  const destinations = rt.destinations.map((d) => d.id);
   for (;;) {
     opts.signal?.throwIfAborted();
-    let claim = await claimRecords(store.db, { ...claimOpts, now: now() });
+    const claim = await claimRecords(store.db, { ...claimOpts, now: now() });
     if (claim.records.length === 0) return report;
-    const prepared = rt.preparer.prepare(claim.records.map((r) => r.record_json));
-    // Observed again when awaited; this only keeps an early failure from being "unhandled".
-    prepared.catch(() => undefined);
-    const ready = await inTurn(store, claim, opts, now);
-    if (ready === 'reclaim') {
-      report.reclaimed++;
-      await prepared.catch(() => undefined);
-      continue;
-    }
-    // Only the records kept in turn (a prefix of the claim) are processed.
-    const results = (await prepared).slice(0, ready.records.length);
-    // The wait above may have outlasted the claim: renew it, and drop the batch if any record passed on.
-    claim = await renewClaim(store.db, ready, { now: now(), leaseMs: opts.claimMs });
-    if (claim.records.length !== ready.records.length) {
-      report.lost++;
-      await releaseClaim(store.db, claim);
-      continue;
-    }
-    const state = newRunState();
-    state.supervision = await loadActivePolicies(store.db);
-    const batch = emptyCounters();
-    const processed = await processBatch(store, rt, claim.records, results, state, batch);
-    crashPoint('before-commit');
+    let current = claim;
     try {
-      const committed = await commitProcessed(store.db, rt.id, processed, {
-        now: now(),
-        runId: await opts.runId(),
-        destinations,
-        claim,
-      });
-      batch.deliveries = committed.entriesCreated;
+      const outcome = await oneBatch(store, rt, claim, opts, now, (c) => (current = c));
+      if (outcome === 'reclaimed') report.reclaimed++;
+      else if (outcome === 'lost') report.lost++;
+      else {
+        report.committed++;
+        addCounters(report.counters, outcome);
+      }
     } catch (err) {
-      if (!isArchiverError(err, 'WXA_RECORD_CLAIM_LOST')) throw err;
-      report.lost++;
-      continue;
+      // Given back at once rather than when the claim runs out: another worker may do better.
+      await releaseClaim(store.db, current).catch(() => undefined);
+      throw err;
     }
-    report.committed++;
-    addCounters(report.counters, batch);
   }
+}
+
+/** Prepares, waits its turn and commits one claim: its counters, or what became of it instead. */
+async function oneBatch(
+  store: Store,
+  rt: ConnectorRuntime,
+  claimed: RecordClaim,
+  opts: RecordWorkerOptions,
+  now: () => number,
+  track: (c: RecordClaim) => void,
+): Promise<RunCounters | 'reclaimed' | 'lost'> {
+  const prepared = rt.preparer.prepare(claimed.records.map((r) => r.record_json));
+  // Observed again when awaited; this only keeps an early failure from being "unhandled".
+  prepared.catch(() => undefined);
+  const ready = await inTurn(store, claimed, opts, now);
+  if (ready === 'reclaim') {
+    await prepared.catch(() => undefined);
+    return 'reclaimed';
+  }
+  track(ready);
+  // Only the records kept in turn (a prefix of the claim) are processed.
+  const results = (await prepared).slice(0, ready.records.length);
+  // The wait above may have outlasted the claim: renew it, and drop the batch if any record passed on.
+  const claim = await renewClaim(store.db, ready, { now: now(), leaseMs: opts.claimMs });
+  track(claim);
+  if (claim.records.length !== ready.records.length) {
+    await releaseClaim(store.db, claim);
+    return 'lost';
+  }
+  const state = newRunState();
+  state.supervision = await loadActivePolicies(store.db);
+  const batch = emptyCounters();
+  const processed = await processBatch(store, rt, claim.records, results, state, batch);
+  crashPoint('before-commit');
+  try {
+    const committed = await commitProcessed(store.db, rt.id, processed, {
+      now: now(),
+      runId: await opts.runId(),
+      destinations: rt.destinations.map((d) => d.id),
+      claim,
+    });
+    batch.deliveries = committed.entriesCreated;
+  } catch (err) {
+    if (!isArchiverError(err, 'WXA_RECORD_CLAIM_LOST')) throw err;
+    return 'lost';
+  }
+  return batch;
 }
 
 /**

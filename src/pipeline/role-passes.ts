@@ -87,7 +87,11 @@ export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: He
   const started = now();
   const built = await build(deps, m, { refreshDirectoryAt: started, workers: 0 });
   try {
-    const state = await upsertConnector(db, { id: cfg.id, name: cfg.name ?? cfg.id, sourceKind: cfg.source.kind }, started);
+    const state = await upsertConnector(
+      db,
+      { id: cfg.id, name: cfg.name ?? cfg.id, sourceKind: cfg.source.kind },
+      started,
+    );
     if (state.mappingFingerprint !== undefined && state.mappingFingerprint !== built.mappingFingerprint)
       await requeueUnmapped(db, cfg.id, started);
     await requeueKeyMissing(db, cfg.id, built.keyVersions, started);
@@ -113,7 +117,14 @@ export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: He
     }
     await finishRun(db, runId, error ? 'failed' : 'succeeded', counters, now(), error);
     await saveConnectorState(db, cfg.id, { ...state, mappingFingerprint: built.mappingFingerprint });
-    return { connectorId: cfg.id, runId, captured: counters.captured, fetched: 0, archived: 0, ...(error ? { error } : {}) };
+    return {
+      connectorId: cfg.id,
+      runId,
+      captured: counters.captured,
+      fetched: 0,
+      archived: 0,
+      ...(error ? { error } : {}),
+    };
   } finally {
     await built.close();
   }

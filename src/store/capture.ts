@@ -77,7 +77,9 @@ export async function commitCapture(
  * transaction. One multi-row INSERT per batch (RETURNING says which were new) instead of
  * SQLite's statement per record, which over a network would pay a round trip each.
  */
-async function commitCapturePortable(...[db, connectorId, records, cursor, now, fence]: Parameters<typeof commitCapture>) {
+async function commitCapturePortable(
+  ...[db, connectorId, records, cursor, now, fence]: Parameters<typeof commitCapture>
+) {
   return transact(db, async (tx) => {
     // First: a capture that lost its lease writes nothing, and the lease cannot pass on until this commits.
     if (fence) await fenceLease(tx, fence);

@@ -124,9 +124,11 @@ describeDialects('record claims', (t) => {
     await seed(db, 4);
     const stalled = await claim(db, 'A', T0);
     const fresh = await claim(shared.dbs[1]!, 'B', T0 + LEASE + 1);
-    const err = await commitProcessed(db, 'c', held(stalled), { now: T0 + LEASE + 2, runId: null, claim: stalled }).catch(
-      (e: unknown) => e,
-    );
+    const err = await commitProcessed(db, 'c', held(stalled), {
+      now: T0 + LEASE + 2,
+      runId: null,
+      claim: stalled,
+    }).catch((e: unknown) => e);
     expect(isArchiverError(err, 'WXA_RECORD_CLAIM_LOST')).toBe(true);
     // Nothing of the stalled batch: statuses, attempts and holds as before.
     expect((await statuses(db)).map((r) => [r.status, r.attempts])).toEqual([

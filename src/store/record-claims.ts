@@ -65,7 +65,10 @@ function claimable(opts: Omit<ClaimOptions, 'owner' | 'leaseMs' | 'limit'>) {
 }
 
 /** Whether a claim now would find any record (a cheap look before a worker builds its runtime). */
-export async function hasWaitingRecords(db: Db, opts: Omit<ClaimOptions, 'owner' | 'leaseMs' | 'limit'>): Promise<boolean> {
+export async function hasWaitingRecords(
+  db: Db,
+  opts: Omit<ClaimOptions, 'owner' | 'leaseMs' | 'limit'>,
+): Promise<boolean> {
   const row = await db.selectFrom('raw_records').select('id').where(claimable(opts)).limit(1).executeTakeFirst();
   return row !== undefined;
 }
@@ -115,7 +118,11 @@ function underClaim(owner: string, part: ClaimedRecord[]) {
  * Extends the claim on every record still under it; returns the claim with its new deadline and
  * only the records still held (a worker whose claim was partly taken over drops the batch).
  */
-export async function renewClaim(db: Db, claim: RecordClaim, opts: { now: number; leaseMs: number }): Promise<RecordClaim> {
+export async function renewClaim(
+  db: Db,
+  claim: RecordClaim,
+  opts: { now: number; leaseMs: number },
+): Promise<RecordClaim> {
   const until = opts.now + opts.leaseMs;
   const held = new Set<number>();
   for (let i = 0; i < claim.records.length; i += CHUNK) {

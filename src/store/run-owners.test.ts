@@ -25,8 +25,20 @@ describeDialects('run owners and fenced capture', (t) => {
 
   it('marks interrupted only the runs whose owner is gone', async () => {
     const db = store().db;
-    const live = await tryAcquireLease(db, { name: processLeaseName('P1'), owner: 'P1', holder: 'p1', ttlMs: TTL, now: T0 });
-    const gone = await tryAcquireLease(db, { name: processLeaseName('P2'), owner: 'P2', holder: 'p2', ttlMs: TTL, now: T0 });
+    const live = await tryAcquireLease(db, {
+      name: processLeaseName('P1'),
+      owner: 'P1',
+      holder: 'p1',
+      ttlMs: TTL,
+      now: T0,
+    });
+    const gone = await tryAcquireLease(db, {
+      name: processLeaseName('P2'),
+      owner: 'P2',
+      holder: 'p2',
+      ttlMs: TTL,
+      now: T0,
+    });
     const mine = await startRun(db, 'c', T0, 'P1');
     const released = await startRun(db, 'c', T0, 'P2');
     const single = await startRun(db, 'c', T0);

@@ -57,7 +57,8 @@ export async function serveRoles(role: ServeRole, flags: ServeFlags, io: Io): Pr
   const heartbeat = await holdLease(store.db, processLeaseName(owner), { owner, holder, ttlMs: leaseMs, waitMs: 0 });
   const log = (line: string) => io.err(`${line}\n`);
   // One interval for the process: `--interval`, else the shortest schedule of the file's connectors (at most 5 min).
-  const intervalMs = (intervalSeconds ?? Math.min(300, ...cfg.connectors.map((c) => c.schedule.intervalSeconds))) * 1000;
+  const intervalMs =
+    (intervalSeconds ?? Math.min(300, ...cfg.connectors.map((c) => c.schedule.intervalSeconds))) * 1000;
   const deps: RoleDeps = {
     store,
     sources: SOURCES,
@@ -95,7 +96,10 @@ export async function serveRoles(role: ServeRole, flags: ServeFlags, io: Io): Pr
       parts.push(startUnderLease(deps, 'schedule:checkpoint', () => startCheckpointSchedule(store.db, cfg, log)));
       parts.push(startUnderLease(deps, 'schedule:disposition', () => startDispositionSchedule(store, cfg, log)));
       parts.push(startUnderLease(deps, 'schedule:audit-prune', () => startAuditPruneSchedule(store.db, cfg, log)));
-      if (cfg.backup) log('serve: scheduled backups run on the embedded SQLite archive only; back PostgreSQL up with its own tools (docs/deployment.md)');
+      if (cfg.backup)
+        log(
+          'serve: scheduled backups run on the embedded SQLite archive only; back PostgreSQL up with its own tools (docs/deployment.md)',
+        );
     }
     io.err(`serve --role ${role}: running as ${holder}\n`);
     await new Promise<void>((resolve) => {
@@ -114,7 +118,12 @@ export async function serveRoles(role: ServeRole, flags: ServeFlags, io: Io): Pr
 async function serveConsole(
   flags: ServeFlags,
   io: Io,
-  deps: { store: Awaited<ReturnType<typeof openStore>>; cfg: Awaited<ReturnType<typeof resolveConfig>>; secrets: SecretBox; logger: ReturnType<typeof cliLogger> },
+  deps: {
+    store: Awaited<ReturnType<typeof openStore>>;
+    cfg: Awaited<ReturnType<typeof resolveConfig>>;
+    secrets: SecretBox;
+    logger: ReturnType<typeof cliLogger>;
+  },
 ): Promise<RunningRole | undefined> {
   const { buildApp } = await import('../../server/app.js');
   const { store, cfg } = deps;
@@ -137,7 +146,9 @@ async function serveConsole(
   io.err(`console: ${listened.address}/\n`);
   const token = await issueSetupToken(store.db, Date.now());
   if (token)
-    io.err(`no administrator yet: open ${listened.address}/setup and enter this one-time setup token:\n\n    ${token}\n\n`);
+    io.err(
+      `no administrator yet: open ${listened.address}/setup and enter this one-time setup token:\n\n    ${token}\n\n`,
+    );
   // Sessions live in the database, so any console process answers any signed-in user.
   const sweep = setInterval(() => void deleteExpiredSessions(store.db, Date.now()).catch(() => undefined), 3600_000);
   sweep.unref();
