@@ -36,3 +36,12 @@ export async function listenConsole(app: FastifyInstance, host: string, port: nu
     throw err;
   }
 }
+
+/** Listens where `--host`/`--port` say, else where the configuration's `console` section does. */
+export function listenAsConfigured(
+  app: FastifyInstance,
+  flags: { host?: string; port?: string },
+  console: { host: string; port: number },
+): Promise<ListenResult> {
+  return listenConsole(app, flags.host ?? console.host, flags.port !== undefined ? Number(flags.port) : console.port);
+}

@@ -172,7 +172,8 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
         });
       }
     } catch (err) {
-      error = describeError(err);
+      // Stopped (SIGTERM): what it committed stands and its claims were given back; not a failure.
+      if (!deps.signal?.aborted) error = describeError(err);
     }
     if (runId === undefined && error) await run();
     if (runId === undefined) return undefined;

@@ -138,19 +138,23 @@ export async function renewClaim(
   return { ...claim, until, records: claim.records.filter((r) => held.has(r.id)) };
 }
 
-/** Gives the records back unprocessed (so the next claim starts from the lowest); returns how many were still ours. */
-export async function releaseClaim(db: Db, claim: RecordClaim): Promise<number> {
-  let released = 0;
+/** Ends the claim on the records still under it; how many were. */
+async function endClaim(db: Db | Transaction<Database>, claim: RecordClaim): Promise<number> {
+  let ended = 0;
   for (let i = 0; i < claim.records.length; i += CHUNK) {
-    const part = claim.records.slice(i, i + CHUNK);
     const res = await db
       .updateTable('raw_records')
       .set({ claim_owner: null, claim_until: null })
-      .where(underClaim(claim.owner, part))
+      .where(underClaim(claim.owner, claim.records.slice(i, i + CHUNK)))
       .executeTakeFirst();
-    released += Number(res.numUpdatedRows);
+    ended += Number(res.numUpdatedRows);
   }
-  return released;
+  return ended;
+}
+
+/** Gives the records back unprocessed (so the next claim starts from the lowest); returns how many were still ours. */
+export function releaseClaim(db: Db, claim: RecordClaim): Promise<number> {
+  return endClaim(db, claim);
 }
 
 /**
@@ -160,16 +164,7 @@ export async function releaseClaim(db: Db, claim: RecordClaim): Promise<number> 
  * no other worker can claim them in between.
  */
 export async function fenceClaim(tx: Transaction<Database>, claim: RecordClaim): Promise<void> {
-  let held = 0;
-  for (let i = 0; i < claim.records.length; i += CHUNK) {
-    const part = claim.records.slice(i, i + CHUNK);
-    const res = await tx
-      .updateTable('raw_records')
-      .set({ claim_owner: null, claim_until: null })
-      .where(underClaim(claim.owner, part))
-      .executeTakeFirst();
-    held += Number(res.numUpdatedRows);
-  }
+  const held = await endClaim(tx, claim);
   if (held !== claim.records.length)
     throw new ArchiverError(
       'WXA_RECORD_CLAIM_LOST',

@@ -29,7 +29,7 @@ import { SOURCES } from '../../sources/index.js';
 import { ensurePrivateDir, openStore, processLeaseName } from '../../store/index.js';
 import { cliLogger, resolveConfig, storeOptionsFor } from '../context.js';
 import type { Io } from '../io.js';
-import { listenConsole } from '../listen-console.js';
+import { listenAsConfigured } from '../listen-console.js';
 import type { ServeFlags } from './serve.js';
 import { workersOf } from './run.js';
 
@@ -135,9 +135,7 @@ async function serveConsole(
     secureCookies: cfg.console.secureCookies,
     logger: deps.logger,
   });
-  const host = flags.host ?? cfg.console.host;
-  const port = flags.port !== undefined ? Number(flags.port) : cfg.console.port;
-  const listened = await listenConsole(app, host, port);
+  const listened = await listenAsConfigured(app, flags, cfg.console);
   if (!listened.ok) {
     io.err(`${listened.message}\n`);
     await app.close();

@@ -23,7 +23,7 @@ import type { Io } from '../io.js';
 import { openWriter, type WriterFlags } from '../writer.js';
 import { workersOf } from './run.js';
 import { IdleSummary } from '../idle-summary.js';
-import { listenConsole } from '../listen-console.js';
+import { listenAsConfigured } from '../listen-console.js';
 import { SOURCES } from '../../sources/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import { SERVE_ROLES, type ServeRole } from '../../pipeline/roles.js';
@@ -141,9 +141,7 @@ export async function serveCommand(flags: ServeFlags, io: Io): Promise<number> {
       secureCookies: cfg.console.secureCookies,
       logger,
     });
-    const host = flags.host ?? cfg.console.host;
-    const port = flags.port !== undefined ? Number(flags.port) : cfg.console.port;
-    const listened = await listenConsole(app, host, port);
+    const listened = await listenAsConfigured(app, flags, cfg.console);
     if (!listened.ok) {
       io.err(`${listened.message}\n`);
       await app.close();
