@@ -43,6 +43,8 @@ interface Result {
   processes: number;
   seconds: number;
   messagesPerSecond: number;
+  /** the workers' batches: committed, given back to claim again from the lowest (their preparation wasted), lost */
+  claims?: { committed: number; reclaimed: number; lost: number };
   /** CPU of the archiver's processes (not PostgreSQL's), ms per message: every thread; main threads only */
   cpuMsPerMessage: { all: number; main: number };
   afterFirstRecord?: { seconds: number; messagesPerSecond: number };
@@ -154,15 +156,22 @@ async function main(): Promise<void> {
               throw new Error(`${variant}: a process exited: ${p.stderr()}`);
             }
         }
-      } finally {
+      } catch (err) {
         await db.destroy();
+        throw err;
       }
       const end = performance.now();
       // Read before the processes stop, so that their shutdown is not counted.
       await new Promise((r) => setTimeout(r, 250));
       const cpu = cpuPerMessage(procs);
-      for (const p of procs) p.child.kill('SIGTERM');
-      await Promise.all(procs.map((p) => p.done));
+      await stopAll();
+      // Each worker records its batches in its runs' counters.
+      const claims = { committed: 0, reclaimed: 0, lost: 0 };
+      for (const r of await db.selectFrom('runs').select('counters_json').execute()) {
+        const c = (JSON.parse(r.counters_json) as { claims?: typeof claims }).claims;
+        if (c) for (const k of Object.keys(claims) as (keyof typeof claims)[]) claims[k] += c[k];
+      }
+      await db.destroy();
       const seconds = (end - t0) / 1000;
       const after = (end - first!) / 1000;
       results.push({
@@ -171,6 +180,7 @@ async function main(): Promise<void> {
         seconds,
         messagesPerSecond: MESSAGES / seconds,
         cpuMsPerMessage: cpu,
+        claims,
         afterFirstRecord: { seconds: after, messagesPerSecond: MESSAGES / after },
       });
       console.log(JSON.stringify(results.at(-1)));

@@ -62,6 +62,8 @@ export interface PassReport {
   fetched: number;
   archived: number;
   delivery?: DeliveryCounters;
+  /** a worker's batches: committed, given back to claim again from the lowest, dropped to another worker */
+  claims?: { committed: number; reclaimed: number; lost: number };
   error?: string;
 }
 
@@ -152,6 +154,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
   let error: string | undefined;
   let counters = emptyCounters();
   let delivery: DeliveryCounters | undefined;
+  const claims = { committed: 0, reclaimed: 0, lost: 0 };
   try {
     try {
       const r = await processClaimed(deps.store, built.runtime, {
@@ -163,6 +166,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
         ...(deps.signal ? { signal: deps.signal } : {}),
       });
       counters = r.counters;
+      Object.assign(claims, { committed: r.committed, reclaimed: r.reclaimed, lost: r.lost });
       if (built.runtime.destinations.length > 0) {
         delivery = await deliverDue(deps.store, built.runtime.destinations, {
           now,
@@ -177,7 +181,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
     }
     if (runId === undefined && error) await run();
     if (runId === undefined) return undefined;
-    const all = delivery ? { ...counters, delivery } : counters;
+    const all = { ...counters, claims, ...(delivery ? { delivery } : {}) };
     await finishRun(db, runId, error ? 'failed' : 'succeeded', all, now(), error);
     return {
       connectorId: cfg.id,
@@ -185,6 +189,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
       captured: 0,
       fetched: counters.fetched,
       archived: counters.archived,
+      claims,
       ...(delivery ? { delivery } : {}),
       ...(error ? { error } : {}),
     };

@@ -48,6 +48,14 @@ export async function serveRoles(role: ServeRole, flags: ServeFlags, io: Io): Pr
     return 2;
   }
   const intervalSeconds = flags.interval !== undefined ? Number(flags.interval) : undefined;
+  // What only the single process does, said rather than silently dropped.
+  if (flags.runs !== undefined) io.err('serve: --runs applies to the single process on SQLite; ignored\n');
+  for (const c of cfg.connectors)
+    if (c.callback)
+      io.err(
+        `${c.id}: the msgaudit_notify callback is served by the single process on SQLite only; ` +
+          'on PostgreSQL the capture runs on its interval\n',
+      );
   await ensurePrivateDir(cfg.dataDir);
   const store = await openStore(cfg.dataDir, storeOptionsFor(cfg, flags));
   const secrets = await SecretBox.open({ dataDir: cfg.dataDir });
@@ -74,7 +82,13 @@ export async function serveRoles(role: ServeRole, flags: ServeFlags, io: Io): Pr
     onLog: log,
     onPass: (r) => {
       if (r.captured > 0) io.out(`${r.connectorId}: run ${r.runId} captured ${r.captured}\n`);
-      if (r.fetched > 0) io.out(`${r.connectorId}: run ${r.runId} processed ${r.fetched}, archived ${r.archived}\n`);
+      if (r.fetched > 0 || r.claims)
+        io.out(
+          `${r.connectorId}: run ${r.runId} processed ${r.fetched}, archived ${r.archived}` +
+            (r.claims
+              ? `; batches ${r.claims.committed} committed, ${r.claims.reclaimed} claimed again, ${r.claims.lost} lost\n`
+              : '\n'),
+        );
     },
     load: () => loadManagedConnectors({ config: cfg, store, secrets, onError: log }),
   };

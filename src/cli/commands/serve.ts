@@ -2,6 +2,7 @@
  * `serve`: the long-running service. Runs every configured connector on its schedule. With no
  * connector configured it creates a sandbox tenant in the data directory, keeps adding traffic
  * to it as a live corp would, and archives it continuously, so a newcomer sees the whole flow.
+ * On a PostgreSQL database the process plays `--role` beside others instead (serve-roles.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
