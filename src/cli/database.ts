@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { ArchiverError } from '../core/errors.js';
+import { POSTGRES_BACKUP_ADVICE } from '../compliance/backup/postgres-advice.js';
 import { isPostgresUrl } from '../store/dialect/postgres.js';
 
 /** The database URL a command was given (flag first, then the environment), if any. */
@@ -32,6 +33,22 @@ export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
   'retention run',
   'search',
   'reindex',
+  'retention lock',
+  'retention update',
+  'retention enable',
+  'retention disable',
+  'retention remove',
+  'supervision add',
+  'supervision list',
+  'supervision apply',
+  'supervision queue',
+  'supervision report',
+  'audit verify',
+  'audit export',
+  'audit prune',
+  'checkpoint',
+  'evidence',
+  'connector check',
 ]);
 
 /**
@@ -51,6 +68,8 @@ export function refusePostgresFor(command: string, flags: { database?: string },
   if (url === undefined) return;
   isPostgresUrl(url);
   if (POSTGRES_COMMANDS.has(command)) return;
+  if (command === 'backup' || command === 'restore')
+    throw new ArchiverError('WXA_STORE_SQLITE_ONLY', `${command}: ${POSTGRES_BACKUP_ADVICE}`);
   throw new ArchiverError(
     'WXA_STORE_SQLITE_ONLY',
     `${command}: this version runs this command on the embedded SQLite database only. On PostgreSQL it runs ` +
