@@ -112,10 +112,12 @@ export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: He
         connectorId: cfg.id,
         now,
         fence: () => lease.lease,
-        signal: lease.signal,
+        // Stops at the next checkpoint when the lease is lost or the process is told to stop.
+        signal: deps.signal ? AbortSignal.any([lease.signal, deps.signal]) : lease.signal,
       });
     } catch (err) {
-      error = describeError(err);
+      // Stopped (SIGTERM): what it committed stands, the rest is read again by the next capture.
+      if (!(deps.signal?.aborted && !lease.signal.aborted)) error = describeError(err);
     }
     await finishRun(db, runId, error ? 'failed' : 'succeeded', counters, now(), error);
     await saveConnectorState(db, cfg.id, { ...state, mappingFingerprint: built.mappingFingerprint });
