@@ -12,8 +12,10 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
 
 const run = promisify(execFile);
+const GNU_TIME = '/usr/bin/time';
 
 /** Flushes every dirty page (the previous phase's and other jobs'), so no phase pays for another's. */
 export async function settle(): Promise<number> {
@@ -35,16 +37,28 @@ export interface CeilingRun {
   syncSeconds: number;
   /** both together: a durable copy, the honest ceiling of a durable export */
   cpSyncSeconds: number;
+  /** CPU time of `cp -r` (user, kernel), when GNU time (Debian's `time`) is installed */
+  cpCpuSeconds: { user: number; system: number } | null;
 }
 
 /** One ceiling run: `src` copied to `copy` (a new folder) by `cp -r`, then `sync`, timed together. */
 export async function ceilingRun(src: string, copy: string): Promise<CeilingRun> {
   const c0 = performance.now();
-  await run('cp', ['-r', src, copy]);
+  // timed by GNU time too, for the CPU it spends (most of a copy's work is the kernel's)
+  const timed = existsSync(GNU_TIME);
+  const { stderr } = timed
+    ? await run(GNU_TIME, ['-f', 'cpu %U %S', 'cp', '-r', src, copy])
+    : await run('cp', ['-r', src, copy]);
   const c1 = performance.now();
+  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(stderr);
   await run('sync');
   const c2 = performance.now();
-  return { cpSeconds: (c1 - c0) / 1000, syncSeconds: (c2 - c1) / 1000, cpSyncSeconds: (c2 - c0) / 1000 };
+  return {
+    cpSeconds: (c1 - c0) / 1000,
+    syncSeconds: (c2 - c1) / 1000,
+    cpSyncSeconds: (c2 - c0) / 1000,
+    cpCpuSeconds: cpu ? { user: Number(cpu[1]), system: Number(cpu[2]) } : null,
+  };
 }
 
 export const median = (xs: readonly number[]): number => {

@@ -33,6 +33,9 @@ const { values } = parseArgs({
     /** cap the children's V8 old space (MB), to show the working set apart from lazy GC */
     'heap-mb': { type: 'string' },
     formats: { type: 'string', default: 'eml,rsmf' },
+    /** a compiled dist of earlier code: its EML export runs after this one's in each round */
+    baseline: { type: 'string' },
+    'baseline-note': { type: 'string', default: '' },
     /** exports per format, each between two ceiling runs */
     rounds: { type: 'string', default: '2' },
     /** what the results file says about the machine while it ran (its load) */
@@ -95,6 +98,7 @@ interface ChildResult {
   seconds: number;
   counts: { items: number; bytes: number };
   maxRssMb: number;
+  cpu: { user: number; system: number };
   samples: MemorySample[];
 }
 
@@ -107,12 +111,14 @@ interface ExportRun {
   syncSeconds: number;
   settleSeconds: number;
   peakRssMb: number;
+  /** CPU time of the export's process, all its threads */
+  cpuSeconds: { user: number; system: number };
   memoryByPhase: ReturnType<typeof byPhase>;
   bytesWritten: number;
   items: number;
 }
 
-async function measure(format: 'eml' | 'rsmf'): Promise<ExportRun> {
+async function measure(format: 'eml' | 'rsmf', dist?: string): Promise<ExportRun> {
   const out = join(work, `${format}-${++phase}`);
   const settleSeconds = await prepare();
   const t0 = performance.now();
@@ -124,6 +130,7 @@ async function measure(format: 'eml' | 'rsmf'): Promise<ExportRun> {
       join(import.meta.dirname, 'export-child.mjs'),
       ...['--data', seeded.dataDir, '--out', out, '--format', format, '--case-id', String(caseId)],
       ...['--set-id', String(setId), '--sample-ms', '1000'],
+      ...(dist ? ['--dist', dist] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -144,6 +151,7 @@ async function measure(format: 'eml' | 'rsmf'): Promise<ExportRun> {
     syncSeconds: (t2 - t1) / 1000,
     settleSeconds,
     peakRssMb: r.maxRssMb,
+    cpuSeconds: { user: round(r.cpu.user), system: round(r.cpu.system) },
     memoryByPhase: byPhase(r.samples),
     bytesWritten: r.counts.bytes,
     items: r.counts.items,
@@ -159,13 +167,14 @@ const formats = values.formats.split(',') as ('eml' | 'rsmf')[];
 const rounds = Number(values.rounds);
 const ceilings = [await ceiling()];
 const exports = new Map<string, { run: ExportRun; before: number; after: number }[]>();
+const record = (name: string, run: ExportRun) =>
+  exports.set(name, [...(exports.get(name) ?? []), { run, before: ceilings.length - 1, after: ceilings.length }]);
 for (let r = 0; r < rounds; r++)
   for (const format of formats) {
-    const run = await measure(format);
+    record(format, await measure(format));
+    // the earlier build's EML export next to this one's, between the same two ceilings
+    if (values.baseline && format === 'eml') record('emlBaseline', await measure(format, values.baseline));
     ceilings.push(await ceiling());
-    const list = exports.get(format) ?? [];
-    list.push({ run, before: ceilings.length - 2, after: ceilings.length - 1 });
-    exports.set(format, list);
   }
 const load1 = loadavg()[0]!;
 
@@ -195,6 +204,15 @@ function summary(format: string) {
   };
 }
 
+function speedup() {
+  const a = exports.get('eml') ?? [];
+  const b = exports.get('emlBaseline') ?? [];
+  return {
+    ofMedians: round(median(b.map((e) => e.run.seconds)) / median(a.map((e) => e.run.seconds))),
+    perRound: a.map((e, i) => round(b[i]!.run.seconds / e.run.seconds)),
+  };
+}
+
 const result = {
   date: new Date().toISOString(),
   machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
@@ -212,6 +230,14 @@ const result = {
   },
   heapCapMb: values['heap-mb'] ? Number(values['heap-mb']) : null,
   eml: summary('eml'),
+  ...(values.baseline
+    ? {
+        baseline: { dist: values.baseline, note: values['baseline-note'] },
+        emlBaseline: summary('emlBaseline'),
+        /** the earlier build's median time over this one's; per round, the two exports side by side */
+        emlSpeedupOverBaseline: speedup(),
+      }
+    : {}),
   rsmf: summary('rsmf'),
 };
 await mkdir(join(import.meta.dirname, 'results'), { recursive: true });

@@ -16,7 +16,7 @@ import type { WriteFailure, WriteTask } from './write-worker.js';
 export interface WritePoolOptions {
   /** write threads (default 2: file creation waits on the disk, not the CPU) */
   threads?: number;
-  /** bytes in flight, queued or being written (default 32 MiB; one file of any size may always go) */
+  /** bytes in flight, queued or being written (default 8 MiB; one file of any size may always go) */
   maxBytes?: number;
   /** a task closes at this many files or bytes, whichever first */
   taskFiles?: number;
@@ -60,9 +60,9 @@ export class WritePool {
 
   constructor(opts: WritePoolOptions = {}) {
     this.threads = opts.threads ?? 2;
-    this.maxBytes = opts.maxBytes ?? 16 << 20;
+    this.maxBytes = opts.maxBytes ?? 8 << 20;
     this.taskFiles = opts.taskFiles ?? 64;
-    this.taskBytes = opts.taskBytes ?? 2 << 20;
+    this.taskBytes = opts.taskBytes ?? 1 << 20;
   }
 
   /** Queues `pieces` (a message's bytes, checked against `sha256` before the file is written) for `path`. */
