@@ -12,12 +12,11 @@ import { ArchiverError } from '../../core/errors.js';
 import { exportItemRows, type ExportItemRow, type Store } from '../../store/index.js';
 import { bareAddress, loadHeaders } from './headers.js';
 import type { JournalHeader, JournalItem } from './journal.js';
-import { headPiece, messageBytes, writeMessageFile } from './message-io.js';
+import { checkedPieces, headPiece, messageBytes, writeMessageFile } from './message-io.js';
 import { mboxrdEntry } from './mboxrd.js';
 import { pdfBasePath } from './pdf-write.js';
 import type { RsmfPaths } from './rsmf-write.js';
-import type { KnownDirs } from './write-util.js';
-import type { WritePool } from './write-pool.js';
+import type { FileWriter, KnownDirs } from './write-util.js';
 
 /** Message bytes read at once: a slice of a batch ends once its messages reach this size. */
 const SLICE_BYTES = 16 << 20;
@@ -27,8 +26,8 @@ export interface BatchContext {
   store: Store;
   header: JournalHeader;
   dirs: KnownDirs;
-  /** EML files in flight, on the write threads */
-  writer: WritePool;
+  /** EML files in flight */
+  writer: FileWriter;
   /** mbox: where each custodian's file ends */
   mboxEnd: Map<string, number>;
   rsmfPaths: RsmfPaths;
@@ -40,8 +39,6 @@ export interface BatchDone {
   items: JournalItem[];
   /** files written (absolute paths), to be made durable before the items are journaled */
   files: string[];
-  /** settles once every file of the batch is written (not yet durable); rejects with a failed write */
-  written: Promise<void>;
 }
 
 /** Cuts rows into slices of at most SLICE_BYTES of messages (at least one row each). */
@@ -75,7 +72,7 @@ export async function exportBatch(ctx: BatchContext, first: number, keys: readon
       );
     return row;
   });
-  const done: BatchDone = { items: [], files: [], written: Promise.resolve() };
+  const done: BatchDone = { items: [], files: [] };
   for (const slice of slices(rows)) {
     const messages = await store.blobs.readMessages(
       store.db,
@@ -91,12 +88,12 @@ export async function exportBatch(ctx: BatchContext, first: number, keys: readon
         // missing, so no rename is needed.
         item.path = `NATIVES/${folder}/${item.controlNumber}.eml`;
         const file = join(out, item.path);
-        // checked before it is written (on a write thread); a medium too large to hold is
-        // streamed and checked as it goes, here
-        if (msg.pieces.every((p): p is Buffer => Buffer.isBuffer(p)))
-          await ctx.writer.write(file, msg.pieces, msg.sha256);
+        const dir = ctx.dirs.ready(dirname(file));
+        // checked before it is written; a medium too large to hold is streamed and checked as it goes
+        const pieces = checkedPieces(msg);
+        if (pieces) await ctx.writer.write(file, pieces, dir);
         else {
-          await ctx.dirs.ensure(dirname(file));
+          await dir;
           await writeMessageFile(file, msg, store.blobs.objects);
         }
         done.files.push(file);
@@ -122,9 +119,7 @@ export async function exportBatch(ctx: BatchContext, first: number, keys: readon
       crashPoint('export-item');
     }
   }
-  // the files still being written go on while the caller reads the next batch
-  done.written = ctx.writer.written();
-  done.written.catch(() => undefined);
+  await ctx.writer.drain();
   return done;
 }
 

@@ -15,6 +15,19 @@ export function headPiece(msg: StoredMessage): Buffer {
   return Buffer.isBuffer(first) ? first : Buffer.alloc(0);
 }
 
+/**
+ * A message held whole in its pieces (no medium to stream), checked against its SHA-256: ready
+ * to be written as it is. Undefined when a piece must be streamed (see writeMessageFile).
+ */
+export function checkedPieces(msg: StoredMessage): Buffer[] | undefined {
+  if (!msg.pieces.every((p) => Buffer.isBuffer(p))) return undefined;
+  const pieces = msg.pieces as Buffer[];
+  const hash = new MessageHash(msg.sha256);
+  for (const p of pieces) hash.update(p);
+  hash.check();
+  return pieces;
+}
+
 function writeAll(fd: number, b: Buffer): void {
   let o = 0;
   while (o < b.length) o += writeSync(fd, b, o, b.length - o);

@@ -17,8 +17,7 @@ import { exportBatch, type BatchContext } from './batch-write.js';
 import { journalDir, openJournal, readDone, readHeader, readKeys, writeHeader, type JournalHeader } from './journal.js';
 import { writeLoadFiles } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
-import { KnownDirs, syncExport, syncFiles } from './write-util.js';
-import { WritePool } from './write-pool.js';
+import { FileWriter, KnownDirs, syncExport, syncFiles } from './write-util.js';
 import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
 import { pdfPathOf, writePdfFiles } from './pdf-write.js';
 import { RsmfPaths, writeRsmfFiles } from './rsmf-write.js';
@@ -145,15 +144,14 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
     store,
     header,
     dirs: new KnownDirs(),
-    writer: new WritePool(),
+    writer: new FileWriter(),
     mboxEnd,
     rsmfPaths,
     custodianFolder,
     controlNumber,
   };
-  // A batch is journaled only once its files are written and durable; the end of its writes, its
-  // sync and its journal lines run while the next batch is read and written, one batch in
-  // flight at a time, in order.
+  // A batch is journaled only once its files are durable; its sync and journal write run while
+  // the next batch is read and written, one batch in flight at a time, in order.
   let journaling: Promise<void> = Promise.resolve();
   try {
     const size = req.batchItems ?? BATCH;
@@ -165,7 +163,6 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
       i += keys.length;
       const through = i;
       journaling = (async () => {
-        await batch.written;
         if (batch.files.length) await syncFiles(out, batch.files);
         await done.append(batch.items);
         progress({ phase: 'items', done: through, total });
@@ -176,7 +173,6 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
     await journaling;
   } finally {
     await journaling.catch(() => undefined);
-    await ctx.writer.close();
     await done.close();
   }
 
