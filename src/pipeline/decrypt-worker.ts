@@ -10,7 +10,7 @@ import {
   type PreparedResult,
   type PrepareSetup,
   type PrepareTask,
-} from './decrypt.js';
+} from './prepare-task.js';
 import { buildLookups } from './prepare.js';
 import { threadCrashPoint } from '../core/fault-points.js';
 
