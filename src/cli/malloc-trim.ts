@@ -2,7 +2,7 @@
  * Gives glibc's free memory back to the system after each full garbage collection. A full
  * collection frees many Buffers at once (media chunks, MIME bytes, the prepare threads' results):
  * their backing stores below the mmap threshold go back to malloc's arenas, which keep the pages
- * (10-25 MB free in the main arena during a pipeline run, read with mallinfo2). `malloc_trim(0)`
+ * (11-42 MB free in the arenas during a pipeline run, read with mallinfo2). `malloc_trim(0)`
  * hands the free pages back (glibc releases whole free pages inside the heap, not only its top).
  * At most once a second, so that a process collecting often pays little (bench/README.md,
  * pipeline section, measures it). Called through koffi, as mallopt is.
