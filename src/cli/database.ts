@@ -32,12 +32,21 @@ export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
   'retention run',
   'search',
   'reindex',
+  'case create',
+  'case list',
+  'case show',
+  'case close',
+  'case reopen',
+  'hold add',
+  'hold list',
+  'hold release',
+  'export',
 ]);
 
 /**
  * The store parts a PostgreSQL database does not carry yet (named in the refusal). The other
- * commands (cases, holds, exports, the other retention commands, supervision, audit,
- * evidence, connector check, mapping, serve) are refused until each is tested on PostgreSQL: most reach one of these.
+ * commands (the other retention commands, supervision, audit, evidence, connector check,
+ * mapping, serve, backup) are refused until each is tested on PostgreSQL: most reach one of these.
  */
 export const SQLITE_ONLY_PARTS = ['backup and restore'];
 
