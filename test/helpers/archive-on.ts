@@ -26,8 +26,8 @@ function on(data: string, url: string | undefined): ArchiveOn {
 }
 
 /** A new, empty archive in `data`: SQLite's file there, or a new PostgreSQL database. */
-export async function archiveOn(t: DialectTarget, data: string): Promise<ArchiveOn> {
-  return on(data, t.kind === 'postgres' ? await t.newDatabaseUrl() : undefined);
+export async function archiveOn(t: DialectTarget | { kind: 'sqlite' }, data: string): Promise<ArchiveOn> {
+  return on(data, t.kind === 'postgres' ? await (t as DialectTarget).newDatabaseUrl() : undefined);
 }
 
 /** A copy of `from` in `data`: its data directory copied, and on PostgreSQL its database too. */
