@@ -2,6 +2,7 @@
 // export killed (SIGKILL) in its third batch has journaled whole batches only, each file it
 // names on disk with the archived bytes; resumed, it ends with the same files and manifest as
 // an uninterrupted export, as does an export run in batches of any size.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';

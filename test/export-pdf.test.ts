@@ -5,6 +5,7 @@
 // is subset (a PDF is far smaller than the 20 MB font); manifest.json hashes every PDF; a
 // SIGKILLed export, resumed, ends with the same files; no CJK font gives an error naming the
 // setting and the Debian package.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

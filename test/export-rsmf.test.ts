@@ -4,6 +4,7 @@
 // flags, consent and recall and switch types), its zip holds every attachment it names with the
 // archived bytes; export's manifest.json hashes every file; and a SIGKILLed export, resumed,
 // ends with the same files.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';

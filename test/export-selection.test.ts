@@ -1,6 +1,7 @@
 // What a case export covers, read a page at a time: its custodian hold's entries and its query
 // hold's items (the union, each item once), in sent-time order, the same keys whatever the page
 // size, so a selection is never held whole and a page boundary loses or repeats nothing.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { exportItemKeyPages, type Store } from '../src/store/index.js';
 import { compileQuery } from '../src/compliance/search/query-compile.js';

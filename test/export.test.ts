@@ -2,6 +2,7 @@
 // for byte and its SHA-256 is in the DAT, the CSV and the manifest; the manifest's file hashes
 // are the files'; mbox splits back into the archived messages; and an export killed with
 // SIGKILL midway, then run again, ends with the same files and manifest as one never stopped.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

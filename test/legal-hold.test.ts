@@ -1,6 +1,7 @@
 // Legal holds against every deletion path: the store's deleteEntries (what retention calls),
 // the CLI's `item delete`, and a hold on a custodian that must also cover items archived after
 // it was placed. After each deletion `verify` still passes: every removal left a tombstone.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';

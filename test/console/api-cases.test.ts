@@ -1,5 +1,6 @@
 // Cases and holds through the console API, and the administrator's deletion path: an entry a
 // hold covers answers 409 and stays; released, it can go; every attempt is audited.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';

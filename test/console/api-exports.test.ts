@@ -4,6 +4,7 @@
 // names with the hashes it gives; the manifest alone is the same bytes; an export the server
 // stopped in shows as interrupted and resumes to the same manifest; only the case's members
 // reach any of it; starting and downloading are audited.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';

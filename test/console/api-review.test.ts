@@ -3,6 +3,7 @@
 // (their items and those items' conversations included); an eDiscovery administrator adds,
 // renames, retires and restores a case's tags, a retired tag staying on what it tagged; a case
 // with an active hold cannot be closed, and a closed case refuses every change until reopened.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../../src/sources/sandbox/index.js';

@@ -7,6 +7,7 @@
 // neighbours as context but no message of another conversation, and offers no link to open a
 // neighbour outside the reviewer's work. The archive-wide search and mailbox list stay closed;
 // the supervision queue and the disposition queue list only the reviewer's own work.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
