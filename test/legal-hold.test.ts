@@ -112,6 +112,18 @@ describeDialects('legal holds', (t) => {
     const { custodian, shared } = pick(await archiveEntries(store));
     await store.close();
     const hold = await cliJson<{ id: number }>('hold', 'add', '--case', caseId, '--custodian', custodian, ...arc.args);
+    // `case show` and `case list` report the hold and the case
+    const shown = await cliJson<{ custodians: string[]; holds: { id: number; status: string; items: number }[] }>(
+      'case',
+      'show',
+      caseId,
+      ...arc.args,
+    );
+    expect(shown.custodians).toEqual([custodian.toLowerCase()]);
+    expect(shown.holds.map((h) => [h.id, h.status])).toEqual([[hold.id, 'active']]);
+    expect(shown.holds[0]!.items).toBeGreaterThan(0);
+    const listed = await cliJson<{ id: number; name: string; status: string }[]>('case', 'list', ...arc.args);
+    expect(listed.find((c) => c.id === Number(caseId))).toMatchObject({ name: 'Matter B', status: 'active' });
     const refused = await cli('item', 'delete', shared, '--mailbox', custodian, ...arc.args);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/legal hold/);
