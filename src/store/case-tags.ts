@@ -5,7 +5,7 @@
  * longer exists.
  */
 import { sql } from 'kysely';
-import { dialectOf, type Db } from './db.js';
+import type { Db } from './db.js';
 import { inTransaction } from './ingest-log.js';
 import type { CaseTagTable } from './schema.js';
 
@@ -26,14 +26,14 @@ export async function caseTagById(db: Db, id: number): Promise<CaseTagRow | unde
 }
 
 /**
- * Runs `fn` in a transaction holding the case's tag lock: a name is checked and taken (added, or
- * renamed to) under it, so two administrators adding "Hot" and "hot" at once get one tag (the
- * unique index compares bytes; names compare without case). PostgreSQL: an advisory lock per
- * case. SQLite: a write first, so the transaction holds the single writer before it reads.
+ * Runs `fn` in a transaction holding the case's row for writing: a name is checked and taken
+ * (added, or renamed to) under it, so two administrators adding "Hot" and "hot" at once get one
+ * tag (the unique index compares bytes; names compare without case). The write comes first: on
+ * PostgreSQL it locks the row until the transaction ends (the other waits, then reads what this
+ * one committed); on SQLite it takes the single writer before anything is read.
  */
 export async function withCaseTagsLocked<T>(db: Db, caseId: number, fn: (tx: Db) => Promise<T>): Promise<T> {
   return inTransaction(db, async (tx) => {
-    await dialectOf(tx).lockInTransaction(tx, `case_tags:${caseId}`);
     await tx
       .updateTable('cases')
       .set((eb) => ({ status: eb.ref('status') }))

@@ -1,5 +1,5 @@
 // A case's own tags under concurrent administrators, on both dialects: a name is checked and
-// taken under the case's tag lock, so an add that arrives while another add of the same name
+// taken with the case's row locked, so an add that arrives while another add of the same name
 // (in any letter case) is under way waits for it and is then refused, never a second tag.
 import { expect, it } from 'vitest';
 import { isArchiverError } from '../../core/errors.js';

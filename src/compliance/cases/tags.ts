@@ -76,7 +76,7 @@ export async function addCaseTag(
   now = Date.now(),
 ): Promise<CaseTagView> {
   await requireActiveCase(db, caseId);
-  // Checked and added under the case's tag lock: another process adding the same name waits.
+  // Checked and added with the case row locked: another process adding a tag to it waits.
   const { id, name } = await withCaseTagsLocked(db, caseId, async (tx) => {
     const free = await freeName(tx, caseId, rawName);
     return { id: await insertCaseTag(tx, caseId, free, actor.username, now), name: free };
@@ -124,7 +124,7 @@ export async function changeCaseTag(
   let name = tag.name;
   if (change.name !== undefined && change.name.trim() !== tag.name) {
     const to = change.name;
-    // Checked and renamed under the case's tag lock; the old name is read there too, so two
+    // Checked and renamed with the case row locked; the old name is read there too, so two
     // renames at once each rename what the other left.
     const { from, items } = await withCaseTagsLocked(db, caseId, async (tx) => {
       name = await freeName(tx, caseId, to);
