@@ -20,19 +20,10 @@ afterEach(async () => {
 
 it('refuses a PostgreSQL URL with WXA_STORE_SQLITE_ONLY before connecting, naming the command', async () => {
   // Nothing listens on port 1: a command that tried to connect would report WXA_DATABASE_UNAVAILABLE.
-  const to = `${dir.path}/backup`;
-  const r = await cli(
-    'backup',
-    '--to',
-    to,
-    '--data-dir',
-    dir.path,
-    '--database',
-    'postgres://u:pw@127.0.0.1:1/archive',
-  );
+  const r = await cli('serve', '--data-dir', dir.path, '--database', 'postgres://u:pw@127.0.0.1:1/archive');
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('WXA_STORE_SQLITE_ONLY');
-  expect(r.stderr).toContain('backup: ');
+  expect(r.stderr).toContain('serve: ');
   expect(r.stderr).toContain('backup and restore');
   expect(r.stderr).toContain(
     'On PostgreSQL it runs run, status, report, item show, mailbox list, mailbox show, verify',
@@ -46,10 +37,10 @@ it('refuses a PostgreSQL URL with WXA_STORE_SQLITE_ONLY before connecting, namin
 
 it('reads WXA_DATABASE_URL when no flag is given, for nested commands too', async () => {
   process.env.WXA_DATABASE_URL = 'postgresql://u@127.0.0.1:1/archive';
-  const refused = await cli('backup', '--to', `${dir.path}/backup`, '--data-dir', dir.path);
+  const refused = await cli('serve', '--data-dir', dir.path);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain('WXA_STORE_SQLITE_ONLY');
-  expect(refused.stderr).toContain('backup: ');
+  expect(refused.stderr).toContain('serve: ');
   // Commands that run on PostgreSQL try the server, which is not there.
   for (const args of [
     ['mailbox', 'list'],
@@ -73,4 +64,20 @@ it('uses the SQLite archive in the data directory when no URL is given', async (
   const r = await cli('status', '--data-dir', dir.path, '--json');
   expect(r.stderr).not.toContain('WXA_');
   expect(r.code).toBe(0);
+});
+
+it('refuses backup on PostgreSQL before connecting, naming pg_dump and the blob store as the way to back it up', async () => {
+  const r = await cli(
+    'backup',
+    '--to',
+    dir.path,
+    '--data-dir',
+    dir.path,
+    '--database',
+    'postgres://u:pw@127.0.0.1:1/archive',
+  );
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('WXA_STORE_SQLITE_ONLY');
+  expect(r.stderr).toMatch(/backup: .*pg_dump.*blob store/);
+  expect(r.stderr).not.toContain('WXA_DATABASE_UNAVAILABLE');
 });
