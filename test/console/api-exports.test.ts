@@ -11,8 +11,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import { cliJson, tempDir } from '../helpers/cli.js';
-import { userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
-import { startConsoleOn } from '../helpers/console-dialects.js';
+import { startConsoleOn, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
 import { describeDialects } from '../helpers/dialects.js';
 
 describeDialects('exports in the console API', (t) => {

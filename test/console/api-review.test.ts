@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import { cliJson, tempDir } from '../helpers/cli.js';
-import { userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
-import { startConsoleOn } from '../helpers/console-dialects.js';
+import { startConsoleOn, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
 import { describeDialects } from '../helpers/dialects.js';
 
 describeDialects('review in the console API', (t) => {

@@ -20,8 +20,7 @@ import {
   writeSupervisionFlags,
 } from '../../src/store/index.js';
 import { cliJson, tempDir } from '../helpers/cli.js';
-import { userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
-import { startConsoleOn } from '../helpers/console-dialects.js';
+import { startConsoleOn, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
 import { describeDialects } from '../helpers/dialects.js';
 
 describeDialects("a Reviewer's reach in the console API", (t) => {
