@@ -5,130 +5,138 @@
 // retention policy is refused with the field, the policy and the least it takes.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit } from '../src/compliance/audit/index.js';
 import { createPolicy } from '../src/compliance/retention/policies.js';
-import { openStore } from '../src/store/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { archiveOn, describeDialects, type DialectArchive } from './helpers/dialects.js';
 
-const DAY = 86_400_000;
+describeDialects('audit retention', (t) => {
+  const DAY = 86_400_000;
 
-interface Report {
-  ok: boolean;
-  firstBroken: { kind: string; eventId?: number; reason: string } | null;
-  audit: { events: number; ok: boolean; prunedThrough?: number };
-  checkpoints: { checked: number };
-}
-
-let dir: { path: string; cleanup: () => Promise<void> };
-let data: string;
-let config: string;
-
-beforeAll(async () => {
-  dir = await tempDir('audit-retention');
-  data = join(dir.path, 'data');
-  const store = await openStore(data);
-  try {
-    // Forty days of history, the oldest 100 days ago.
-    for (let d = 100; d > 60; d--) {
-      await appendAudit(store.db, { actor: 'alice', action: 'item.view', target: `day-${d}` }, Date.now() - d * DAY);
-    }
-    // And five recent ones, which stay.
-    for (let d = 5; d > 0; d--) {
-      await appendAudit(store.db, { actor: 'bob', action: 'item.view', target: `day-${d}` }, Date.now() - d * DAY);
-    }
-  } finally {
-    await store.close();
+  interface Report {
+    ok: boolean;
+    firstBroken: { kind: string; eventId?: number; reason: string } | null;
+    audit: { events: number; ok: boolean; prunedThrough?: number };
+    checkpoints: { checked: number };
   }
-  // The first checkpoint signs an audit head that the prune will remove.
-  expect((await cliJson<{ statement: { number: number } }>('checkpoint', '--data-dir', data)).statement.number).toBe(1);
-  config = join(dir.path, 'config.json');
-  await writeFile(config, JSON.stringify({ dataDir: data, audit: { retentionDays: 30 } }));
-}, 120_000);
 
-afterAll(async () => {
-  await dir.cleanup();
-});
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let data: string;
+  let config: string;
+  let archive: DialectArchive;
+  /** `--database URL` on PostgreSQL, beside `--config` (which names the data directory) */
+  let dbArgs: string[];
 
-async function verify(): Promise<{ code: number; report: Report }> {
-  const r = await cli('verify', '--data-dir', data, '--json');
-  return { code: r.code, report: JSON.parse(r.stdout) as Report };
-}
-
-describe('audit prune', () => {
-  it('says what it would remove without removing it', async () => {
-    const dry = await cliJson<{ pruned: number; dryRun: boolean }>('audit', 'prune', '--config', config, '--dry-run');
-    expect(dry).toMatchObject({ pruned: 40, dryRun: true });
-    expect((await verify()).report.audit.events).toBeGreaterThanOrEqual(40);
-  });
-
-  it('removes the old events behind an anchor; verify passes, the pruned checkpoint head included', async () => {
-    const r = await cliJson<{ pruned: number; anchor: { throughId: number; head: string } }>(
-      'audit',
-      'prune',
-      '--config',
-      config,
-    );
-    expect(r.pruned).toBe(40);
-    expect((await cliJson<{ statement: { number: number } }>('checkpoint', '--data-dir', data)).statement.number).toBe(
-      2,
-    );
-    const { code, report } = await verify();
-    expect(report.firstBroken).toBeNull();
-    expect(code).toBe(0);
-    // The five recent events and the anchor remain.
-    expect(report.audit).toEqual({ events: 6, ok: true, prunedThrough: r.anchor.throughId });
-    expect(report.checkpoints.checked).toBe(2);
-    const audit = await cli('audit', 'verify', '--data-dir', data);
-    expect(audit.code).toBe(0);
-  });
-
-  it('still catches a removed or changed event after the prune', async () => {
-    const db = new Database(join(data, 'archive.db'));
-    const first = db.prepare('SELECT id, actor FROM audit_events ORDER BY id LIMIT 1').get() as {
-      id: number;
-      actor: string;
-    };
+  beforeAll(async () => {
+    dir = await tempDir('audit-retention');
+    data = join(dir.path, 'data');
+    archive = await archiveOn(t, data);
+    dbArgs = archive.url ? ['--database', archive.url] : [];
+    const store = await archive.open();
     try {
-      db.prepare('UPDATE audit_events SET actor = ? WHERE id = ?').run('mallory', first.id);
-      let v = await verify();
-      expect(v.code).toBe(1);
-      expect(v.report.firstBroken).toMatchObject({ kind: 'audit-event', eventId: first.id });
-      db.prepare('UPDATE audit_events SET actor = ? WHERE id = ?').run(first.actor, first.id);
-      expect((await verify()).code).toBe(0);
-
-      const row = db.prepare('SELECT * FROM audit_events WHERE id = ?').get(first.id) as Record<string, unknown>;
-      db.prepare('DELETE FROM audit_events WHERE id = ?').run(first.id);
-      v = await verify();
-      expect(v.code).toBe(1);
-      expect(v.report.firstBroken).toMatchObject({ kind: 'audit-event' });
-      expect(v.report.firstBroken!.reason).toMatch(/the last one audit prune removed/);
-      const cols = Object.keys(row);
-      db.prepare(`INSERT INTO audit_events (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`).run(
-        ...cols.map((c) => row[c]),
-      );
-      expect((await verify()).code).toBe(0);
-    } finally {
-      db.close();
-    }
-  });
-
-  it('refuses a setting shorter than the longest retention policy', async () => {
-    const store = await openStore(data);
-    try {
-      await createPolicy(store.db, { name: 'Seven years', period: { value: 7, unit: 'years' } }, 'alice', Date.now());
+      // Forty days of history, the oldest 100 days ago.
+      for (let d = 100; d > 60; d--) {
+        await appendAudit(store.db, { actor: 'alice', action: 'item.view', target: `day-${d}` }, Date.now() - d * DAY);
+      }
+      // And five recent ones, which stay.
+      for (let d = 5; d > 0; d--) {
+        await appendAudit(store.db, { actor: 'bob', action: 'item.view', target: `day-${d}` }, Date.now() - d * DAY);
+      }
     } finally {
       await store.close();
     }
-    const r = await cli('audit', 'prune', '--config', config);
-    expect(r.stdout).toBe('');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(
-      /audit\.retentionDays: 30 days is shorter than retention policy "Seven years" \(255[67] days\).*set at least 255[67]/,
-    );
-    const v = await verify();
-    expect(v.report.firstBroken).toBeNull();
-    expect(v.code).toBe(0);
+    // The first checkpoint signs an audit head that the prune will remove.
+    expect((await cliJson<{ statement: { number: number } }>('checkpoint', ...archive.args)).statement.number).toBe(1);
+    config = join(dir.path, 'config.json');
+    await writeFile(config, JSON.stringify({ dataDir: data, audit: { retentionDays: 30 } }));
+  }, 120_000);
+
+  afterAll(async () => {
+    await dir.cleanup();
+  });
+
+  async function verify(): Promise<{ code: number; report: Report }> {
+    const r = await cli('verify', ...archive.args, '--json');
+    return { code: r.code, report: JSON.parse(r.stdout) as Report };
+  }
+
+  describe('audit prune', () => {
+    it('says what it would remove without removing it', async () => {
+      const dry = await cliJson<{ pruned: number; dryRun: boolean }>(
+        'audit',
+        'prune',
+        '--config',
+        config,
+        ...dbArgs,
+        '--dry-run',
+      );
+      expect(dry).toMatchObject({ pruned: 40, dryRun: true });
+      expect((await verify()).report.audit.events).toBeGreaterThanOrEqual(40);
+    });
+
+    it('removes the old events behind an anchor; verify passes, the pruned checkpoint head included', async () => {
+      const r = await cliJson<{ pruned: number; anchor: { throughId: number; head: string } }>(
+        'audit',
+        'prune',
+        '--config',
+        config,
+        ...dbArgs,
+      );
+      expect(r.pruned).toBe(40);
+      expect((await cliJson<{ statement: { number: number } }>('checkpoint', ...archive.args)).statement.number).toBe(
+        2,
+      );
+      const { code, report } = await verify();
+      expect(report.firstBroken).toBeNull();
+      expect(code).toBe(0);
+      // The five recent events and the anchor remain.
+      expect(report.audit).toEqual({ events: 6, ok: true, prunedThrough: r.anchor.throughId });
+      expect(report.checkpoints.checked).toBe(2);
+      const audit = await cli('audit', 'verify', ...archive.args);
+      expect(audit.code).toBe(0);
+    });
+
+    it('still catches a removed or changed event after the prune', async () => {
+      const store = await archive.open();
+      const db = store.db;
+      try {
+        const first = await db.selectFrom('audit_events').selectAll().orderBy('id').limit(1).executeTakeFirstOrThrow();
+        await db.updateTable('audit_events').set({ actor: 'mallory' }).where('id', '=', first.id).execute();
+        let v = await verify();
+        expect(v.code).toBe(1);
+        expect(v.report.firstBroken).toMatchObject({ kind: 'audit-event', eventId: first.id });
+        await db.updateTable('audit_events').set({ actor: first.actor }).where('id', '=', first.id).execute();
+        expect((await verify()).code).toBe(0);
+
+        await db.deleteFrom('audit_events').where('id', '=', first.id).execute();
+        v = await verify();
+        expect(v.code).toBe(1);
+        expect(v.report.firstBroken).toMatchObject({ kind: 'audit-event' });
+        expect(v.report.firstBroken!.reason).toMatch(/the last one audit prune removed/);
+        await db.insertInto('audit_events').values(first).execute();
+        expect((await verify()).code).toBe(0);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('refuses a setting shorter than the longest retention policy', async () => {
+      const store = await archive.open();
+      try {
+        await createPolicy(store.db, { name: 'Seven years', period: { value: 7, unit: 'years' } }, 'alice', Date.now());
+      } finally {
+        await store.close();
+      }
+      const r = await cli('audit', 'prune', '--config', config, ...dbArgs);
+      expect(r.stdout).toBe('');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /audit\.retentionDays: 30 days is shorter than retention policy "Seven years" \(255[67] days\).*set at least 255[67]/,
+      );
+      const v = await verify();
+      expect(v.report.firstBroken).toBeNull();
+      expect(v.code).toBe(0);
+    });
   });
 });

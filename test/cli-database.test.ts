@@ -57,3 +57,19 @@ it('uses the SQLite archive in the data directory when no URL is given', async (
   expect(r.stderr).not.toContain('WXA_');
   expect(r.code).toBe(0);
 });
+
+it('refuses backup on PostgreSQL before connecting, naming pg_dump and the blob store as the way to back it up', async () => {
+  const r = await cli(
+    'backup',
+    '--to',
+    dir.path,
+    '--data-dir',
+    dir.path,
+    '--database',
+    'postgres://u:pw@127.0.0.1:1/archive',
+  );
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('WXA_STORE_SQLITE_ONLY');
+  expect(r.stderr).toMatch(/backup: .*pg_dump.*blob store/);
+  expect(r.stderr).not.toContain('WXA_DATABASE_UNAVAILABLE');
+});

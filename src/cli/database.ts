@@ -1,11 +1,14 @@
 /**
  * The `--database URL` / WXA_DATABASE_URL choice of database, checked before any command runs.
- * The pipeline (`run`) and the read commands run on PostgreSQL; a command that still reaches a
- * part only the embedded SQLite database carries refuses at once with WXA_STORE_SQLITE_ONLY,
- * naming those parts, rather than migrating the database and failing half-way through.
+ * The pipeline (`run`), the read commands, retention, supervision, audit and evidence run on
+ * PostgreSQL; a command that still reaches a part only the embedded SQLite database carries
+ * refuses at once with WXA_STORE_SQLITE_ONLY, naming those parts, rather than migrating the
+ * database and failing half-way through. `backup` / `restore` copy SQLite's file: on PostgreSQL
+ * their refusal says what backs the archive up instead (pg_dump and the blob store's copy).
  */
 import type { Command } from 'commander';
 import { ArchiverError } from '../core/errors.js';
+import { POSTGRES_BACKUP_ADVICE } from '../compliance/backup/postgres-advice.js';
 import { isPostgresUrl } from '../store/dialect/postgres.js';
 
 /** The database URL a command was given (flag first, then the environment), if any. */
@@ -32,12 +35,28 @@ export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
   'retention run',
   'search',
   'reindex',
+  'retention lock',
+  'retention update',
+  'retention enable',
+  'retention disable',
+  'retention remove',
+  'supervision add',
+  'supervision list',
+  'supervision apply',
+  'supervision queue',
+  'supervision report',
+  'audit verify',
+  'audit export',
+  'audit prune',
+  'checkpoint',
+  'evidence',
+  'connector check',
 ]);
 
 /**
  * The store parts a PostgreSQL database does not carry yet (named in the refusal). The other
- * commands (cases, holds, exports, the other retention commands, supervision, audit,
- * evidence, connector check, mapping, serve) are refused until each is tested on PostgreSQL: most reach one of these.
+ * commands (cases, holds, exports, serve) are refused until each is tested on PostgreSQL.
+ * (`mapping check` reads only its CSV file and takes no database.)
  */
 export const SQLITE_ONLY_PARTS = ['backup and restore'];
 
@@ -51,6 +70,8 @@ export function refusePostgresFor(command: string, flags: { database?: string },
   if (url === undefined) return;
   isPostgresUrl(url);
   if (POSTGRES_COMMANDS.has(command)) return;
+  if (command === 'backup' || command === 'restore')
+    throw new ArchiverError('WXA_STORE_SQLITE_ONLY', `${command}: ${POSTGRES_BACKUP_ADVICE}`);
   throw new ArchiverError(
     'WXA_STORE_SQLITE_ONLY',
     `${command}: this version runs this command on the embedded SQLite database only. On PostgreSQL it runs ` +

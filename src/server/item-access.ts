@@ -47,7 +47,9 @@ async function supervisionScopeRefusal(
   const policyId = params['id'];
   const itemKey = params['itemKey'];
   if (policyId === undefined || itemKey === undefined || can(user.roles, 'supervision:manage')) return undefined;
-  if (await supervisionFlagInScope(db, user.username, Number(policyId), itemKey)) return undefined;
+  // A policy id that is not an integer names no policy (PostgreSQL would refuse to compare it).
+  const id = Number(policyId);
+  if (Number.isSafeInteger(id) && (await supervisionFlagInScope(db, user.username, id, itemKey))) return undefined;
   return {
     status: 403,
     message: `supervision policy ${policyId} does not name you as a reviewer and its flag on item ${itemKey} is not with you`,

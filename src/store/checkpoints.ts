@@ -4,7 +4,7 @@
  * that a removed checkpoint breaks the sequence.
  */
 import type { Selectable } from 'kysely';
-import type { Db } from './db.js';
+import { dialectOf, type Db } from './db.js';
 import { CHAIN_GENESIS } from './hash-chain.js';
 import { hexOf } from './ingest-log.js';
 import type { CheckpointTable } from './schema.js';
@@ -32,46 +32,48 @@ async function count(
   return Number(r.n);
 }
 
-/** Heads, counts and the latest checkpoint, read in one transaction so that they agree. */
+/** Heads, counts and the latest checkpoint, read in one snapshot so that they agree. */
 export async function readCheckpointBasis(db: Db): Promise<CheckpointBasis> {
-  return db.transaction().execute(async (tx) => {
-    const ingest = await tx
-      .selectFrom('ingest_head')
-      .select(['last_id', 'hash'])
-      .where('id', '=', 1)
-      .executeTakeFirst();
-    const audit = await tx
-      .selectFrom('audit_events')
-      .select(['id', 'hash'])
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    const previous = await tx
-      .selectFrom('checkpoints')
-      .select(['id', 'statement'])
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return {
-      ingest: {
-        lastEventId: Number(ingest?.last_id ?? 0),
-        head: ingest?.hash ?? CHAIN_GENESIS,
-        events: await count(tx, 'ingest_log'),
-      },
-      audit: {
-        lastEventId: audit?.id ?? 0,
-        head: audit?.hash ?? CHAIN_GENESIS,
-        events: await count(tx, 'audit_events'),
-      },
-      counts: {
-        rawRecords: await count(tx, 'raw_records'),
-        items: await count(tx, 'items'),
-        mailboxEntries: await count(tx, 'mailbox_entries'),
-        blobs: await count(tx, 'blobs'),
-      },
-      previous: previous ?? null,
-    };
-  });
+  return dialectOf(db)
+    .snapshotTransaction(db)
+    .execute(async (tx) => {
+      const ingest = await tx
+        .selectFrom('ingest_head')
+        .select(['last_id', 'hash'])
+        .where('id', '=', 1)
+        .executeTakeFirst();
+      const audit = await tx
+        .selectFrom('audit_events')
+        .select(['id', 'hash'])
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const previous = await tx
+        .selectFrom('checkpoints')
+        .select(['id', 'statement'])
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return {
+        ingest: {
+          lastEventId: Number(ingest?.last_id ?? 0),
+          head: ingest?.hash ?? CHAIN_GENESIS,
+          events: await count(tx, 'ingest_log'),
+        },
+        audit: {
+          lastEventId: audit?.id ?? 0,
+          head: audit?.hash ?? CHAIN_GENESIS,
+          events: await count(tx, 'audit_events'),
+        },
+        counts: {
+          rawRecords: await count(tx, 'raw_records'),
+          items: await count(tx, 'items'),
+          mailboxEntries: await count(tx, 'mailbox_entries'),
+          blobs: await count(tx, 'blobs'),
+        },
+        previous: previous ?? null,
+      };
+    });
 }
 
 /**
@@ -88,6 +90,9 @@ export async function insertCheckpoint(
   const stale = new Error('stale checkpoint');
   try {
     return await db.transaction().execute(async (tx) => {
+      // PostgreSQL: another process's checkpoint not yet committed is invisible to the look
+      // back below, so two could name the same predecessor (a fork); the lock orders them.
+      await dialectOf(tx).lockInTransaction(tx, 'checkpoints');
       const { id } = await tx.insertInto('checkpoints').values(row).returning('id').executeTakeFirstOrThrow();
       const before = await tx
         .selectFrom('checkpoints')

@@ -81,6 +81,7 @@ export async function listMappingOverrides(db: Db, connectorId: string): Promise
     .selectAll()
     .where('connector_id', '=', connectorId)
     .orderBy('created_at')
+    .orderBy('person_id')
     .execute();
   return rows.map((r) => ({
     personId: r.person_id,

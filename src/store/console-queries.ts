@@ -107,7 +107,8 @@ export async function expiredMedia(db: Db, connectorId?: string): Promise<Proble
     .select(['connector_id', 'sdkfileid', 'error_code', 'fetched_at'])
     .where('status', '=', 'expired');
   if (connectorId) q = q.where('connector_id', '=', connectorId);
-  const rows = await q.orderBy('fetched_at', 'desc').limit(10_000).execute();
+  // sdkfileid breaks ties, so the examples shown are the same on SQLite and PostgreSQL
+  const rows = await q.orderBy('fetched_at', 'desc').orderBy('sdkfileid').limit(10_000).execute();
   return countPerConnector(rows, (r, n) => ({
     id: n,
     itemKey: null,

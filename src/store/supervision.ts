@@ -171,7 +171,9 @@ export async function listSupervisionFlags(db: Q, f: FlagFilter = {}): Promise<S
     .select('p.name as policy_name')
     .orderBy('f.flagged_at')
     .orderBy('f.msg_time')
-    .orderBy('f.item_key');
+    .orderBy('f.item_key')
+    // one item flagged by two policies at once: the same order on both databases
+    .orderBy('f.policy_id');
   if (f.policyId !== undefined) q = q.where('f.policy_id', '=', f.policyId);
   if (f.state !== undefined) q = q.where('f.state', '=', f.state);
   if (f.assignee !== undefined) q = q.where('f.assignee', '=', f.assignee);

@@ -12,6 +12,7 @@ import type { SessionInfo } from '../../src/server/contract.js';
 import { loadManagedConnectors } from '../../src/connectors/managed.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { tempDir } from './cli.js';
+import type { DialectTarget } from './dialects.js';
 import type { Logger } from '../../src/core/logger.js';
 import { SOURCES } from '../../src/sources/index.js';
 
@@ -78,6 +79,14 @@ export async function startConsole(
       await dir.cleanup();
     },
   };
+}
+
+/** The console harness on this dialect's database: the data directory's SQLite file, or a new PostgreSQL database. */
+export async function startConsoleOn(
+  t: DialectTarget,
+  opts: Parameters<typeof startConsole>[0] = {},
+): Promise<ConsoleHarness> {
+  return startConsole(t.kind === 'postgres' ? { ...opts, database: await t.newDatabaseUrl() } : opts);
 }
 
 export interface Client {

@@ -117,3 +117,21 @@ export function storeEachTest(t: DialectTarget, prefix: string): () => Store {
     return store;
   };
 }
+
+/** An archive in `dataDir` on this dialect: the CLI options that reach it, and a store opened on it. */
+export interface DialectArchive {
+  /** `--data-dir DIR`, plus `--database URL` on PostgreSQL */
+  args: string[];
+  /** the PostgreSQL URL, on that dialect */
+  url: string | undefined;
+  open(opts?: Parameters<typeof openStore>[1]): Promise<Store>;
+}
+
+export async function archiveOn(t: DialectTarget, dataDir: string): Promise<DialectArchive> {
+  const url = t.kind === 'postgres' ? await t.newDatabaseUrl() : undefined;
+  return {
+    args: ['--data-dir', dataDir, ...(url ? ['--database', url] : [])],
+    url,
+    open: (opts = {}) => openStore(dataDir, url ? { ...opts, database: { url } } : opts),
+  };
+}

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeDialects } from '../../../test/helpers/dialects.js';
-import type { Db } from '../../store/db.js';
+import { openDatabase, type Db } from '../../store/db.js';
 import type { AuditAction } from './actions.js';
 import { appendAudit, AUDIT_GENESIS, AUDIT_PAGE_MAX, auditHash, canonicalJson, listAudit } from './log.js';
 
@@ -58,6 +58,45 @@ describeDialects('audit log', (t) => {
         prev = r.hash;
       }
     });
+
+    // Three pools on one database stand for three processes (a console and two workers): on
+    // PostgreSQL only the advisory lock orders them, since no pool knows of the others. SQLite
+    // has no such case: one process at a time writes a data directory (store/writer-lock.ts).
+    if (t.kind === 'postgres')
+      it('keeps one chain when several processes append at once, each with its own connection pool', async () => {
+        const url = await t.newDatabaseUrl();
+        const pools: Db[] = [];
+        try {
+          for (let i = 0; i < 3; i++) pools.push(await openDatabase({ url }));
+          const events = (
+            await Promise.all(
+              pools.map((p, n) =>
+                Promise.all(
+                  Array.from({ length: 12 }, (_, i) =>
+                    appendAudit(p, { actor: `p${n}`, action: 'auth.login', target: `u${i}` }, T0 + i),
+                  ),
+                ),
+              ),
+            )
+          ).flat();
+          const rows = await pools[0]!.selectFrom('audit_events').selectAll().orderBy('id').execute();
+          expect(rows).toHaveLength(36);
+          expect(new Set(rows.map((r) => r.actor))).toEqual(new Set(['p0', 'p1', 'p2']));
+          let prev = AUDIT_GENESIS;
+          for (const r of rows) {
+            expect(r.prev_hash).toBe(prev);
+            expect(r.hash).toBe(
+              auditHash(
+                prev,
+                events.find((x) => x.id === r.id)!,
+              ),
+            );
+            prev = r.hash;
+          }
+        } finally {
+          for (const p of pools) await p.destroy();
+        }
+      });
 
     it('hashes detail independently of key order, and dependently on every field', () => {
       const e = {

@@ -15,6 +15,7 @@ import {
   auditCountAfter,
   backupDatabase,
   chainHashAt,
+  dialectKind,
   ingestCountsAfter,
   latestCheckpoint,
   ensurePrivateDir,
@@ -28,6 +29,8 @@ import { syncDir } from '../../store/blobs/local.js';
 import { checkpointIfChanged, statementHash, type CheckpointStatement } from '../evidence/checkpoint.js';
 import { evidenceKeyPath, publicKeyPath } from '../evidence/signing-key.js';
 import { copyBlobFiles } from './copy-blobs.js';
+import { ArchiverError } from '../../core/errors.js';
+import { POSTGRES_BACKUP_ADVICE } from './postgres-advice.js';
 import { BACKUP_FORMAT, paths, readLatestManifest, type BackupManifest } from './manifest.js';
 
 /** Snapshots kept besides the newest; their blobs stay shared. */
@@ -41,6 +44,7 @@ async function writeDurably(path: string, text: string): Promise<void> {
 }
 
 export async function runBackup(db: Db, cfg: Config, to: string, now = Date.now): Promise<BackupManifest> {
+  if (dialectKind(db) === 'postgres') throw new ArchiverError('WXA_STORE_SQLITE_ONLY', POSTGRES_BACKUP_ADVICE);
   await checkpointIfChanged(db, cfg);
   const p = paths(to);
   const name = new Date(now()).toISOString().replace(/[:.]/g, '-');

@@ -3,3 +3,4 @@ export * from './backup.js';
 export * from './manifest.js';
 export * from './restore.js';
 export * from './schedule.js';
+export * from './postgres-advice.js';

@@ -11,12 +11,14 @@ import { Readable } from 'node:stream';
 import type { Config } from '../../config/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import {
+  dialectKind,
   lastVerifyRun,
   latestCheckpoint,
   readCheckpointBasis,
   recordVerifyRun,
   type Store,
 } from '../../store/index.js';
+import { POSTGRES_BACKUP_ADVICE } from '../backup/postgres-advice.js';
 import { readLatestManifest } from '../backup/manifest.js';
 import type { CheckpointStatement } from './checkpoint.js';
 import { trustedTsaPem } from './checkpoint.js';
@@ -80,7 +82,10 @@ export async function integritySummary(store: Store, cfg: Config, now: number): 
   // Gaps are read live (they are cheap next to a full verify) so that a new one shows at once.
   const gaps = await verifySeq(db, { sinceAt: 0, deletedRaw: tombstones.raw }, new Problems());
   let backup: IntegritySummary['backup'] = null;
-  if (cfg.backup) {
+  if (cfg.backup && dialectKind(db) === 'postgres') {
+    // Backups of this database are made by the server's tools, which leave no manifest here.
+    backup = { dir: cfg.backup.dir, lastAt: null, ageMs: null, snapshot: null, error: POSTGRES_BACKUP_ADVICE };
+  } else if (cfg.backup) {
     try {
       const m = await readLatestManifest(cfg.backup.dir);
       const at = Date.parse(m.createdAt);

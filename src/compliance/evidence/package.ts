@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { listCheckpoints, type CheckpointRow, type Db } from '../../store/index.js';
+import { dialectKind, listCheckpoints, type CheckpointRow, type Db, type DialectKind } from '../../store/index.js';
 import { statementHash, type CheckpointStatement } from './checkpoint.js';
 import { formatVerifyText } from './verify-text.js';
 import type { VerifyReport } from './verify.js';
@@ -55,7 +55,7 @@ export async function writeEvidencePackage(
   const which = whichVerification(opts.verification);
   put('verification-report.json', `${JSON.stringify({ verification: which.json, ...opts.report }, null, 2)}\n`);
   put('verification-report.txt', `${which.text}\n${formatVerifyText(opts.report)}`);
-  put('README.md', readme(rows, timestamped > 0, opts.tsaCaPem !== undefined, which.text));
+  put('README.md', readme(rows, timestamped > 0, opts.tsaCaPem !== undefined, which.text, dialectKind(db)));
   const sums = [...files]
     .filter(([p]) => p !== 'README.md')
     .map(([p, b]) => `${createHash('sha256').update(b).digest('hex')}  ${p}`)
@@ -84,7 +84,31 @@ function whichVerification(v: PackagedVerification | undefined): { json: object;
   };
 }
 
-function readme(rows: CheckpointRow[], timestamped: boolean, haveCa: boolean, verification: string): string {
+/** How an auditor reads the ingest log, digests and hashes in hex, from the database this archive keeps. */
+function ingestLogReading(kind: DialectKind): string {
+  if (kind === 'postgres')
+    return `to recompute the chain from the archive's PostgreSQL database (or a copy of it restored
+  from \`pg_dump\`), read it in hex with \`psql\`, as JSON since a \`ref\` may hold line breaks
+  (\`DATABASE_URL\` is that database's URL):
+
+\`\`\`text
+psql "$DATABASE_URL" -X -A -t -c "SELECT coalesce(json_agg(r ORDER BY r.id), '[]') FROM (SELECT id, at, kind, connector_id, ref, encode(digest, 'hex') AS digest, detail_json, encode(hash, 'hex') AS hash FROM ingest_log) r"
+\`\`\``;
+  return `to recompute the chain from a copy of the archive (its \`archive.db\`), read
+  it in hex with the \`sqlite3\` tool, as JSON since a \`ref\` may hold line breaks:
+
+\`\`\`text
+sqlite3 -json archive.db "SELECT id, at, kind, connector_id, ref, lower(hex(digest)) AS digest, detail_json, lower(hex(hash)) AS hash FROM ingest_log ORDER BY id"
+\`\`\``;
+}
+
+function readme(
+  rows: CheckpointRow[],
+  timestamped: boolean,
+  haveCa: boolean,
+  verification: string,
+  kind: DialectKind,
+): string {
   const last = rows[rows.length - 1];
   const lastStatement = last ? (JSON.parse(last.statement) as CheckpointStatement) : undefined;
   const links = rows
@@ -140,12 +164,7 @@ JSON (keys sorted, no spaces) of the event's fields in this order:
 - ingest log: \`[at, kind, connector_id, ref, digest, detail_json]\`, where \`digest\` is the
   lower-case hex of the SHA-256 of the row's immutable fields (empty for tombstones and policy
   changes). The database keeps \`digest\` and \`hash\` as 32 bytes and does not repeat the
-  previous hash; to recompute the chain from a copy of the archive (its \`archive.db\`), read
-  it in hex with the \`sqlite3\` tool, as JSON since a \`ref\` may hold line breaks:
-
-\`\`\`text
-sqlite3 -json archive.db "SELECT id, at, kind, connector_id, ref, lower(hex(digest)) AS digest, detail_json, lower(hex(hash)) AS hash FROM ingest_log ORDER BY id"
-\`\`\`
+  previous hash; ${ingestLogReading(kind)}
 
 - audit log: \`[at, actor, action, target, detail, ip]\` (\`wechat-archiver audit export\` prints it
   with \`prev_hash\` and \`hash\`).

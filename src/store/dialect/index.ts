@@ -5,7 +5,13 @@
  * spelling, so the same query runs on both. Column types and ids are mapped once for the whole
  * schema by postgres-schema.ts; the raw better-sqlite3 hot paths stay in sqlite.ts.
  */
-import { PostgresAdapter, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import {
+  PostgresAdapter,
+  type Kysely,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  type TransactionBuilder,
+} from 'kysely';
 import { postgresDialect } from './postgres.js';
 import { sqliteDialect } from './sqlite.js';
 
@@ -49,6 +55,13 @@ export interface StoreDialect {
    * SQLite: the query unchanged (one writer at a time).
    */
   shareRows<DB, TB extends keyof DB, O>(q: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /**
+   * A transaction whose reads all see one snapshot, for figures that must agree with each
+   * other (a chain's head and its count). PostgreSQL: REPEATABLE READ (its default, READ
+   * COMMITTED, gives each statement a new snapshot). SQLite: a plain transaction, whose first
+   * read fixes the snapshot until it ends.
+   */
+  snapshotTransaction<DB>(db: Kysely<DB>): TransactionBuilder<DB>;
 }
 
 // Kysely<any>: the dialect is read from the executor, whatever the schema type (migrations use Kysely<unknown>).

@@ -24,6 +24,7 @@ export const postgresDialect: StoreDialect = {
   },
   claimRows: (q) => q.forUpdate().skipLocked(),
   shareRows: (q) => q.forShare(),
+  snapshotTransaction: (db) => db.transaction().setIsolationLevel('repeatable read'),
 };
 
 export interface PoolOptions {

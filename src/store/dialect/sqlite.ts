@@ -20,6 +20,7 @@ export const sqliteDialect: StoreDialect = {
   lockInTransaction: async () => undefined,
   claimRows: (q) => q,
   shareRows: (q) => q,
+  snapshotTransaction: (db) => db.transaction(),
 };
 
 /** The connection under each Kysely made here, for the hot paths that reuse prepared statements. */
