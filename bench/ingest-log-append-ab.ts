@@ -15,7 +15,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -48,10 +48,18 @@ async function earlierAppend(rev: string): Promise<typeof appendIngestOn> {
     /from '\.\/([\w-]+)\.js'/g,
     (_, m: string) => `from '${pathToFileURL(join(dist, m))}.js'`,
   );
-  const file = join(tmp, `ingest-log-${commit.trim()}.ts`);
+  // Inside bench/ (loaded from elsewhere, the TypeScript loader gives dist's modules a second
+  // instance), and removed once imported, so that the type checker, which reads bench/, never
+  // meets it between runs.
+  const dir = await mkdtemp(join(tmp, 'ingest-log-earlier-'));
+  const file = join(dir, `ingest-log-${commit.trim()}.ts`);
   await writeFile(file, source);
-  const mod = (await import(pathToFileURL(file).href)) as { appendIngestOn: typeof appendIngestOn };
-  return mod.appendIngestOn;
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as { appendIngestOn: typeof appendIngestOn };
+    return mod.appendIngestOn;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 const cpuMs = () => {
