@@ -21,8 +21,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { generateTenant } from '../dist/sources/sandbox/index.js';
-import { appendIngestOn, hexOf, openStore, transact, type IngestEventInput } from '../dist/store/index.js';
+import { appendIngestOn, openStore, transact } from '../dist/store/index.js';
 import { freshRun } from './fresh-run.js';
+import { groupByTransaction } from './ingest-log-groups.js';
 
 const { values } = parseArgs({
   options: {
@@ -80,23 +81,8 @@ async function main(): Promise<void> {
   const rows = await store.db.selectFrom('ingest_log').selectAll().orderBy('id').execute();
   await store.close();
 
-  // The run's transactions, each with its one `at`; the events as each version's builders make them.
-  const groups: { at: number; earlier: IngestEventInput[]; now: IngestEventInput[] }[] = [];
-  for (const e of rows) {
-    const earlier: IngestEventInput = {
-      kind: e.kind as IngestEventInput['kind'],
-      connectorId: e.connector_id,
-      ref: e.ref,
-      digest: hexOf(e.digest),
-    };
-    if (e.detail_json !== '{}') earlier.detail = JSON.parse(e.detail_json) as Record<string, unknown>;
-    const now = e.detail_json === '{}' ? earlier : { ...earlier, detailJson: e.detail_json };
-    const last = groups[groups.length - 1];
-    if (last && last.at === Number(e.at)) {
-      last.earlier.push(earlier);
-      last.now.push(now);
-    } else groups.push({ at: Number(e.at), earlier: [earlier], now: [now] });
-  }
+  // The run's transactions; each version gets the events as its builders make them: bare before, built now.
+  const groups = groupByTransaction(rows);
 
   const dir = join(tmp, 'ingest-ab-log');
   const sides = { earlier: [] as number[], now: [] as number[] };
@@ -108,7 +94,8 @@ async function main(): Promise<void> {
       const target = await openStore(dir);
       const append = side === 'now' ? appendIngestOn : before;
       const c = cpuMs();
-      for (const g of groups) await transact(target.db, async () => append(target.db, g[side], g.at));
+      for (const g of groups)
+        await transact(target.db, async () => append(target.db, side === 'now' ? g.built : g.bare, g.at));
       sides[side].push(cpuMs() - c);
       const head = await target.db.selectFrom('ingest_head').select('hash').executeTakeFirstOrThrow();
       heads[side] = head.hash;

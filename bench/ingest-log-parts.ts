@@ -31,10 +31,10 @@ import {
   openStore,
   rawDigest,
   transact,
-  type IngestEventInput,
 } from '../dist/store/index.js';
 import { connectionOf } from '../dist/store/db.js';
 import { freshRun } from './fresh-run.js';
+import { groupByTransaction } from './ingest-log-groups.js';
 import { threadCpu } from './thread-cpu.js';
 
 const { values } = parseArgs({
@@ -98,25 +98,8 @@ async function main(): Promise<void> {
   const logBytes = pages.rows.filter((r) => r.name === 'ingest_log').reduce((s, r) => s + Number(r.bytes), 0);
   await store.close();
 
-  // The run's transactions: each appended its events with one `at`. The events as the builders
-  // give them (their detail also as canonical text), and the same with the detail objects alone,
-  // which the append then encodes itself (what it did for every event before the builders did).
-  const groups: { at: number; events: IngestEventInput[]; bare: IngestEventInput[] }[] = [];
-  for (const e of events) {
-    const bare: IngestEventInput = {
-      kind: e.kind as IngestEventInput['kind'],
-      connectorId: e.connector_id,
-      ref: e.ref,
-      digest: hexOf(e.digest),
-    };
-    if (e.detail_json !== '{}') bare.detail = JSON.parse(e.detail_json) as Record<string, unknown>;
-    const input = e.detail_json === '{}' ? bare : { ...bare, detailJson: e.detail_json };
-    const last = groups[groups.length - 1];
-    if (last && last.at === Number(e.at)) {
-      last.events.push(input);
-      last.bare.push(bare);
-    } else groups.push({ at: Number(e.at), events: [input], bare: [bare] });
-  }
+  // The run's transactions, each event as the builders give it and bare (see ingest-log-groups.ts).
+  const groups = groupByTransaction(events);
 
   const digests = await measure(rounds, () => {
     for (const r of raws) rawDigest(r);
@@ -138,7 +121,7 @@ async function main(): Promise<void> {
   };
   const appendAll = (bare: boolean) => async () => {
     const tdb = target!.db;
-    for (const g of groups) await transact(tdb, async () => appendIngestOn(tdb, bare ? g.bare : g.events, g.at));
+    for (const g of groups) await transact(tdb, async () => appendIngestOn(tdb, bare ? g.bare : g.built, g.at));
   };
   // The builders' events and the bare ones in alternating rounds (ABBA...).
   const appendBuilt = { cpu: [] as number[], wall: [] as number[] };
@@ -188,7 +171,7 @@ async function main(): Promise<void> {
     const one = c.prepare(`INSERT INTO ${name} VALUES ${row}`);
     let i = 0;
     for (const g of groups) {
-      const end = i + g.events.length;
+      const end = i + g.built.length;
       c.exec('BEGIN');
       for (; i + 64 <= end; i += 64) many.run(rows.slice(i, i + 64).flat());
       for (; i < end; i++) one.run(rows[i]!);
