@@ -6,8 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { parseArgs } from 'node:util';
-import { runExport } from '../dist/compliance/export/index.js';
-import { openStore } from '../dist/store/index.js';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const { values } = parseArgs({
   options: {
@@ -17,8 +17,13 @@ const { values } = parseArgs({
     'case-id': { type: 'string' },
     'set-id': { type: 'string' },
     'sample-ms': { type: 'string' },
+    /** the compiled code to run (default ../dist): an earlier build, to compare in the same run */
+    dist: { type: 'string' },
   },
 });
+const dist = pathToFileURL(resolve(values.dist ?? join(import.meta.dirname, '..', 'dist'))).href;
+const { runExport } = await import(`${dist}/compliance/export/index.js`);
+const { openStore } = await import(`${dist}/store/index.js`);
 const MB = 1024 * 1024;
 const samples = [];
 let phase = 'start';
@@ -62,6 +67,8 @@ process.stdout.write(
     seconds,
     counts: res.counts,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    // CPU of every thread of the process (user, kernel), in seconds
+    cpu: { user: process.resourceUsage().userCPUTime / 1e6, system: process.resourceUsage().systemCPUTime / 1e6 },
     ...(timer ? { samples } : {}),
   }) + '\n',
 );

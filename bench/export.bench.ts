@@ -1,23 +1,28 @@
 /**
  * Export benchmark: N items (default 100,000) of a seeded archive exported to EML with DAT and
- * CSV load files, and to RSMF, against copying the same bytes as files with `cp -r` in the same
- * run (the ceiling: the least any export of these files must write), measured before and after
- * each export; also `cp -r` followed by `sync --file-system`, since the export makes its files
- * durable and `cp -r` alone leaves them in the page cache. Each export runs in a child process
- * so its peak RSS is its own (`--cpu-prof` profiles the children into bench/tmp); the children
- * run the compiled code (export-child.mjs), so build first.
+ * CSV load files, and to RSMF, against copying the same bytes as files with `cp -r` followed by
+ * `sync` (the ceiling: the least any durable export of these files must do; the export makes its
+ * files durable, `cp -r` alone leaves them in the page cache). Ceilings and exports alternate
+ * (C E C E C with `--rounds 2`), every phase starting with nothing dirty and its sources warm
+ * (see export-ceiling.ts); medians, spreads and each export's ratio to its neighbouring ceilings
+ * are reported. Each export runs in a child process so its peak RSS is its own (`--cpu-prof`
+ * profiles the children into bench/tmp); the children run the compiled code (export-child.mjs),
+ * so build first.
  *
- *   npm run build && node --import tsx bench/export.bench.ts [--items 100000] [--mailboxes 2000] [--cpu-prof]
+ *   npm run build && node --import tsx bench/export.bench.ts [--items 100000] [--mailboxes 2000]
+ *     [--formats eml,rsmf] [--rounds 2] [--heap-mb N] [--cpu-prof] [--note TEXT]
  *
- * Writes bench/results/export.json. Target: EML at least 0.5 of the ceiling, RSS under 300 MB.
+ * Writes bench/results/export.json (export-eml.json with `--formats eml`). Target: EML at least
+ * 0.5 of the ceiling, RSS under 300 MB.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/index.js';
 import { byPhase, caseOfItems, type MemorySample } from './export-case.js';
+import { ceilingRun, median, round, settle, spread, warm, type CeilingRun } from './export-ceiling.js';
 import { seedArchive } from './seed-archive.js';
 
 const { values } = parseArgs({
@@ -28,6 +33,13 @@ const { values } = parseArgs({
     /** cap the children's V8 old space (MB), to show the working set apart from lazy GC */
     'heap-mb': { type: 'string' },
     formats: { type: 'string', default: 'eml,rsmf' },
+    /** a compiled dist of earlier code: its EML export runs after this one's in each round */
+    baseline: { type: 'string' },
+    'baseline-note': { type: 'string', default: '' },
+    /** exports per format, each between two ceiling runs */
+    rounds: { type: 'string', default: '2' },
+    /** what the results file says about the machine while it ran (its load) */
+    note: { type: 'string', default: 'shared machine: compare the ratios of the same run, not the absolute numbers' },
   },
 });
 
@@ -66,123 +78,174 @@ for (let i = 0; i < keys.length; i += 1000) {
 await store.close();
 log(`ceiling source: ${keys.length} files, ${(bytes / 1e6).toFixed(1)} MB`);
 
-const run = promisify(execFile);
-/** Flushes what earlier steps left dirty, so that no step pays for another's writeback. */
-const settle = () => run('sync', ['--file-system', work]);
-
-interface Ceiling {
-  /** `cp -r` alone: its files are in the page cache, not on disk, when it returns */
-  cpSeconds: number;
-  cpItemsPerSecond: number;
-  /** `cp -r` then `sync --file-system`: its files on disk, as an export's are */
-  cpSyncSeconds: number;
-  cpSyncItemsPerSecond: number;
+let phase = 0;
+/** Every phase starts with nothing dirty and both sources (the ceiling's files, the archive) warm. */
+async function prepare(): Promise<number> {
+  await warm([src, seeded.dataDir]);
+  return settle();
 }
 
-async function ceiling(): Promise<Ceiling> {
-  const copy = join(work, 'copy');
-  await rm(copy, { recursive: true, force: true });
-  await settle();
-  const c0 = performance.now();
-  await run('cp', ['-r', src, copy]);
-  const c1 = performance.now();
-  await settle();
-  const c2 = performance.now();
-  await rm(copy, { recursive: true, force: true });
-  await settle();
-  const cpSeconds = (c1 - c0) / 1000;
-  const cpSyncSeconds = (c2 - c0) / 1000;
-  log(`cp -r: ${cpSeconds.toFixed(1)} s, with sync ${cpSyncSeconds.toFixed(1)} s`);
-  return {
-    cpSeconds,
-    cpItemsPerSecond: keys.length / cpSeconds,
-    cpSyncSeconds,
-    cpSyncItemsPerSecond: keys.length / cpSyncSeconds,
-  };
+async function ceiling(): Promise<CeilingRun & { settleSeconds: number }> {
+  const settleSeconds = await prepare();
+  const c = await ceilingRun(src, join(work, `copy-${++phase}`));
+  log(
+    `ceiling: cp -r ${c.cpSeconds.toFixed(1)} s, then sync ${c.syncSeconds.toFixed(1)} s (settle ${settleSeconds.toFixed(1)} s)`,
+  );
+  return { ...c, settleSeconds };
 }
 
 interface ChildResult {
   seconds: number;
   counts: { items: number; bytes: number };
   maxRssMb: number;
+  cpu: { user: number; system: number };
   samples: MemorySample[];
 }
 
-async function measure(format: 'eml' | 'rsmf'): Promise<ChildResult> {
-  await settle();
+interface ExportRun {
+  /** from spawning the export's process to a `sync` after it exits (the export syncs as it goes) */
+  seconds: number;
+  /** the export's own time, measured inside its process (from before the store is opened) */
+  childSeconds: number;
+  /** the `sync` after it: what it left dirty (its last files are durable already) */
+  syncSeconds: number;
+  settleSeconds: number;
+  peakRssMb: number;
+  /** CPU time of the export's process, all its threads */
+  cpuSeconds: { user: number; system: number };
+  memoryByPhase: ReturnType<typeof byPhase>;
+  bytesWritten: number;
+  items: number;
+}
+
+async function measure(format: 'eml' | 'rsmf', dist?: string): Promise<ExportRun> {
+  const out = join(work, `${format}-${++phase}`);
+  const settleSeconds = await prepare();
+  const t0 = performance.now();
   const child = spawn(
     process.execPath,
     [
       ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(tmp, 'profiles')] : []),
       ...(values['heap-mb'] ? [`--max-old-space-size=${values['heap-mb']}`] : []),
       join(import.meta.dirname, 'export-child.mjs'),
-      '--data',
-      seeded.dataDir,
-      '--out',
-      join(work, format),
-      '--format',
-      format,
-      '--case-id',
-      String(caseId),
-      '--set-id',
-      String(setId),
-      '--sample-ms',
-      '1000',
+      ...['--data', seeded.dataDir, '--out', out, '--format', format, '--case-id', String(caseId)],
+      ...['--set-id', String(setId), '--sample-ms', '1000'],
+      ...(dist ? ['--dist', dist] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let outText = '';
   child.stdout.on('data', (d: Buffer) => (outText += d.toString()));
-  await new Promise((r) => child.on('exit', r));
-  log(`${format}: ${outText.trim().slice(0, 200)}`);
-  await rm(join(work, format), { recursive: true, force: true });
-  return JSON.parse(outText) as ChildResult;
-}
-
-// The ceiling is measured before and after each export, and the export is compared with the
-// mean of the two: on a shared machine the ceiling drifts with other jobs' disk traffic.
-const load0 = loadavg()[0]!;
-const formats = values.formats.split(',') as ('eml' | 'rsmf')[];
-const ceilings: Ceiling[] = [await ceiling()];
-const results = new Map<string, unknown>();
-for (const format of formats) {
-  const r = await measure(format);
-  ceilings.push(await ceiling());
-  const [b, a] = ceilings.slice(-2) as [Ceiling, Ceiling];
-  const cp = (b.cpItemsPerSecond + a.cpItemsPerSecond) / 2;
-  const cpSync = (b.cpSyncItemsPerSecond + a.cpSyncItemsPerSecond) / 2;
-  const rate = r.counts.items / r.seconds;
-  results.set(format, {
-    seconds: r.seconds,
-    itemsPerSecond: rate,
-    ceilingItemsPerSecond: { cp, cpSync },
-    ratio: rate / cp,
-    ratioToCpSync: rate / cpSync,
+  const code = await new Promise((r) => child.on('exit', r));
+  const t1 = performance.now();
+  await settle();
+  const t2 = performance.now();
+  if (code !== 0) throw new Error(`the ${format} export exited with ${String(code)}`);
+  const r = JSON.parse(outText) as ChildResult;
+  log(
+    `${format}: ${((t2 - t0) / 1000).toFixed(1)} s (in the child ${r.seconds.toFixed(1)} s), peak RSS ${r.maxRssMb.toFixed(0)} MB`,
+  );
+  return {
+    seconds: (t2 - t0) / 1000,
+    childSeconds: r.seconds,
+    syncSeconds: (t2 - t1) / 1000,
+    settleSeconds,
     peakRssMb: r.maxRssMb,
-    /** peaks per phase of the export, sampled every second (items: the files; files: RSMF; manifest) */
+    cpuSeconds: { user: round(r.cpu.user), system: round(r.cpu.system) },
     memoryByPhase: byPhase(r.samples),
     bytesWritten: r.counts.bytes,
-  });
+    items: r.counts.items,
+  };
 }
+
+// Ceilings interleaved with exports (C E C E C ... with --rounds 2), so that each export has a
+// ceiling measured just before and just after it: the disk's speed drifts with other jobs' traffic.
+// an untimed copy first: it pays for what removing an earlier run's files left the file system to do
+await ceilingRun(src, join(work, 'copy-0'));
+const load0 = loadavg()[0]!;
+const formats = values.formats.split(',') as ('eml' | 'rsmf')[];
+const rounds = Number(values.rounds);
+const ceilings = [await ceiling()];
+const exports = new Map<string, { run: ExportRun; before: number; after: number }[]>();
+const record = (name: string, run: ExportRun) =>
+  exports.set(name, [...(exports.get(name) ?? []), { run, before: ceilings.length - 1, after: ceilings.length }]);
+for (let r = 0; r < rounds; r++)
+  for (const format of formats) {
+    record(format, await measure(format));
+    // the earlier build's EML export next to this one's, between the same two ceilings
+    if (values.baseline && format === 'eml') record('emlBaseline', await measure(format, values.baseline));
+    ceilings.push(await ceiling());
+  }
 const load1 = loadavg()[0]!;
+
+const cpSync = ceilings.map((c) => c.cpSyncSeconds);
+const cpOnly = ceilings.map((c) => c.cpSeconds);
+function summary(format: string) {
+  const list = exports.get(format);
+  if (!list) return 'not measured in this run';
+  const secs = list.map((e) => e.run.seconds);
+  return {
+    export: spread(secs, keys.length),
+    exportInChild: spread(
+      list.map((e) => e.run.childSeconds),
+      keys.length,
+    ),
+    /** export rate / ceiling rate, medians of this run: the target is 0.5 for EML */
+    ratioOfMedians: round(median(cpSync) / median(secs)),
+    /** the same against `cp -r` alone, whose files are not yet on disk when it returns */
+    ratioOfMediansToCpOnly: round(median(cpOnly) / median(secs)),
+    /** each export against the ceiling just before it and the one just after it */
+    ratioPerPair: list.map((e) => ({
+      before: round(cpSync[e.before]! / e.run.seconds),
+      after: round(cpSync[e.after]! / e.run.seconds),
+    })),
+    peakRssMb: round(Math.max(...list.map((e) => e.run.peakRssMb)), 1),
+    runs: list.map((e) => ({ ...e.run, ceilingBefore: e.before, ceilingAfter: e.after })),
+  };
+}
+
+function speedup() {
+  const a = exports.get('eml') ?? [];
+  const b = exports.get('emlBaseline') ?? [];
+  return {
+    ofMedians: round(median(b.map((e) => e.run.seconds)) / median(a.map((e) => e.run.seconds))),
+    perRound: a.map((e, i) => round(b[i]!.run.seconds / e.run.seconds)),
+  };
+}
 
 const result = {
   date: new Date().toISOString(),
   machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
-  note: 'shared machine, loaded by other jobs while this ran: compare the ratio, not the absolute numbers',
+  note: values.note,
   loadAverage1m: { before: load0, after: load1 },
   items: keys.length,
   bytes,
+  method:
+    'each phase starts with sync (nothing dirty) and the ceiling source and the archive read just before (warm in the page cache); the ceiling is cp -r then sync timed together, the export from spawning its process to a sync after it exits',
   ceiling: {
-    tool: 'cp -r (and cp -r then sync --file-system), before and after each export',
+    tool: 'cp -r then sync, timed together (cpSeconds: cp -r alone)',
+    cpSync: spread(cpSync, keys.length),
+    cpOnly: spread(cpOnly, keys.length),
     runs: ceilings,
   },
   heapCapMb: values['heap-mb'] ? Number(values['heap-mb']) : null,
-  eml: results.get('eml') ?? 'not measured in this run',
-  rsmf: results.get('rsmf') ?? 'not measured in this run',
+  eml: summary('eml'),
+  ...(values.baseline
+    ? {
+        baseline: { dist: values.baseline, note: values['baseline-note'] },
+        emlBaseline: summary('emlBaseline'),
+        /** the earlier build's median time over this one's; per round, the two exports side by side */
+        emlSpeedupOverBaseline: speedup(),
+      }
+    : {}),
+  rsmf: summary('rsmf'),
 };
 await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
-const name = values['heap-mb'] ? `export-heap-${values['heap-mb']}mb.json` : 'export.json';
+const name = values['heap-mb']
+  ? `export-heap-${values['heap-mb']}mb.json`
+  : formats.length === 1
+    ? `export-${formats[0]}.json`
+    : 'export.json';
 await writeFile(join(import.meta.dirname, 'results', name), JSON.stringify(result, null, 2) + '\n');
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 await rm(work, { recursive: true, force: true });

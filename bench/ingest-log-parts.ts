@@ -3,7 +3,8 @@
  * compiled code in dist/), then its own work replayed apart, part by part, in CPU time of this
  * thread (the main thread, where the pipeline does it): the rows' digests, the chain's hashes
  * with each event's canonical detail, writing the events (the whole `appendIngestOn` in the
- * run's own transactions), and the same rows inserted in the format before migration 034 (hex
+ * run's own transactions; the events as the builders give them, and in alternating rounds the
+ * same events with their detail as objects alone, which the append then encodes), and the same rows inserted in the format before migration 034 (hex
  * text digest and hash, a stored prev_hash) against the format now (32-byte blobs, no
  * prev_hash), 64 to a statement, in the same run, with the bytes each table takes. The share of
  * the database's pages the log takes says what it adds to the WAL, the commits' syncs and
@@ -30,10 +31,10 @@ import {
   openStore,
   rawDigest,
   transact,
-  type IngestEventInput,
 } from '../dist/store/index.js';
 import { connectionOf } from '../dist/store/db.js';
 import { freshRun } from './fresh-run.js';
+import { groupByTransaction } from './ingest-log-groups.js';
 import { threadCpu } from './thread-cpu.js';
 
 const { values } = parseArgs({
@@ -97,20 +98,8 @@ async function main(): Promise<void> {
   const logBytes = pages.rows.filter((r) => r.name === 'ingest_log').reduce((s, r) => s + Number(r.bytes), 0);
   await store.close();
 
-  // The run's transactions: each appended its events with one `at`.
-  const groups: { at: number; events: IngestEventInput[] }[] = [];
-  for (const e of events) {
-    const input: IngestEventInput = {
-      kind: e.kind as IngestEventInput['kind'],
-      connectorId: e.connector_id,
-      ref: e.ref,
-      digest: hexOf(e.digest),
-    };
-    if (e.detail_json !== '{}') input.detail = JSON.parse(e.detail_json) as Record<string, unknown>;
-    const last = groups[groups.length - 1];
-    if (last && last.at === Number(e.at)) last.events.push(input);
-    else groups.push({ at: Number(e.at), events: [input] });
-  }
+  // The run's transactions, each event as the builders give it and bare (see ingest-log-groups.ts).
+  const groups = groupByTransaction(events);
 
   const digests = await measure(rounds, () => {
     for (const r of raws) rawDigest(r);
@@ -130,14 +119,21 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
     target = await openStore(dir);
   };
-  const append = await measure(
-    rounds,
-    async () => {
-      const tdb = target!.db;
-      for (const g of groups) await transact(tdb, async () => appendIngestOn(tdb, g.events, g.at));
-    },
-    fresh,
-  );
+  const appendAll = (bare: boolean) => async () => {
+    const tdb = target!.db;
+    for (const g of groups) await transact(tdb, async () => appendIngestOn(tdb, bare ? g.bare : g.built, g.at));
+  };
+  // The builders' events and the bare ones in alternating rounds (ABBA...).
+  const appendBuilt = { cpu: [] as number[], wall: [] as number[] };
+  const appendBare = { cpu: [] as number[], wall: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    for (const bare of r % 2 ? [true, false] : [false, true]) {
+      const m = await measure(1, appendAll(bare), fresh);
+      const into = bare ? appendBare : appendBuilt;
+      into.cpu.push(m.cpuMs);
+      into.wall.push(m.wallMs);
+    }
+  }
   // The same rows, already hashed, inserted in the earlier format and in the format now.
   const formats = {
     earlier: {
@@ -175,7 +171,7 @@ async function main(): Promise<void> {
     const one = c.prepare(`INSERT INTO ${name} VALUES ${row}`);
     let i = 0;
     for (const g of groups) {
-      const end = i + g.events.length;
+      const end = i + g.built.length;
       c.exec('BEGIN');
       for (; i + 64 <= end; i += 64) many.run(rows.slice(i, i + 64).flat());
       for (; i < end; i++) one.run(rows[i]!);
@@ -198,6 +194,7 @@ async function main(): Promise<void> {
   const medianOf = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
   const summary = (m: { cpu: number[]; wall: number[] }) => ({ cpuMs: medianOf(m.cpu), wallMs: medianOf(m.wall) });
   const pairCpu = insertNow.cpu.map((c, i) => c / insertEarlier.cpu[i]!);
+  const append = summary(appendBuilt);
   await target?.close();
   load.push(loadavg()[0]!);
 
@@ -226,6 +223,8 @@ async function main(): Promise<void> {
         ...share(append.cpuMs),
         note: 'chain hashes, canonical details and inserts, in the run’s transactions with their commits',
       },
+      /** the same appends given detail objects alone, encoded by the append (alternating rounds) */
+      appendIngestOnDetailObjects: { ...summary(appendBare), ...share(summary(appendBare).cpuMs) },
     },
     /** the run's rows inserted 64 to a statement in its transactions: the format before migration 034 and now */
     inserts: {

@@ -12,8 +12,11 @@
  * average is recorded at every run, since on a shared machine it says how far to trust them.
  *
  *   npm run build && node --import tsx bench/ingest-log.bench.ts [--messages 4000] [--pairs 20] [--workers 2]
+ *     [--until 2026-12-03T19:20:00Z] [--out ingest-log.json]
  *
- * Writes bench/results/ingest-log.json.
+ * `--until` stops starting pairs at that time (after an even number, so that each order runs
+ * as often), whatever `--pairs` says: on a shared machine, as many pairs as the quiet spell holds.
+ * Writes bench/results/ingest-log.json (or `--out`).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,8 +33,12 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '20' },
     target: { type: 'string', default: '0.05' },
     workers: { type: 'string', default: '2' },
+    until: { type: 'string' },
+    out: { type: 'string', default: 'ingest-log.json' },
   },
 });
+const until = values.until ? Date.parse(values.until) : Infinity;
+if (Number.isNaN(until)) throw new Error(`--until ${values.until}: not a date and time (e.g. 2026-12-03T19:20:00Z)`);
 const here = import.meta.dirname;
 const tmp = join(here, 'tmp');
 const tenant = join(tmp, `ingest-tenant-${values.messages}`);
@@ -96,9 +103,11 @@ async function main(): Promise<void> {
   if (!existsSync(join(tenant, 'tenant.json')))
     await generateTenant({ outDir: tenant, seed: 13, messages: Number(values.messages) });
   const loadBefore = loadavg();
+  const started = new Date().toISOString();
   const pairs: { withLog: Run; without: Run; load1m: number }[] = [];
   let events = 0;
   for (let p = 0; p < Number(values.pairs); p++) {
+    if (p % 2 === 0 && Date.now() >= until) break;
     // ABBA: a drifting load favours neither side.
     const first = p % 2 === 0;
     const a = await once(first);
@@ -126,7 +135,11 @@ async function main(): Promise<void> {
         : c.median <= target
           ? 'median within, not shown'
           : 'not reached';
+  const sum = (f: (p: (typeof pairs)[number]) => number) => pairs.reduce((t, p) => t + f(p), 0);
+  const summed = (k: 'ms' | 'cpuMs' | 'mainCpuMs') => r3(sum((p) => p.withLog[k]) / sum((p) => p.without[k]) - 1);
   const result = {
+    started,
+    finished: new Date().toISOString(),
     machine: `${cpus().length} cores ${cpus()[0]?.model ?? ''}, shared with other jobs (noisy)`,
     loadAverage: { before: loadBefore.map((v) => r3(v)), after: loadAfter.map((v) => r3(v)) },
     node: process.version,
@@ -146,6 +159,8 @@ async function main(): Promise<void> {
     cpuCost,
     /** the same for the main thread alone */
     mainThreadCpuCost: spread(pairs.map((p) => p.withLog.mainCpuMs / p.without.mainCpuMs - 1)),
+    /** over all pairs together: (sum with) / (sum without) - 1 of wall time, CPU of all threads, main thread */
+    summed: { wallMs: summed('ms'), cpuMs: summed('cpuMs'), mainCpuMs: summed('mainCpuMs') },
     runs: pairs.map((p) => ({
       with: {
         msgPerS: Number(throughput(p.withLog).toFixed(1)),
@@ -161,7 +176,7 @@ async function main(): Promise<void> {
     })),
   };
   await mkdir(join(here, 'results'), { recursive: true });
-  await writeFile(join(here, 'results', 'ingest-log.json'), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(join(here, 'results', values.out!), `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result, null, 2));
 }
 

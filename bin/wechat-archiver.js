@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // The installed command: runs the compiled CLI (built by `npm ci` through `prepare`).
 // The C library's malloc settings and the collector's growth factor are set first, before
-// loading the CLI starts threads and grows the heap.
+// loading the CLI starts threads and grows the heap; free malloc memory is given back after
+// each full collection.
 import { applyMallocDefaults } from '../dist/cli/malloc-defaults.js';
 import { applyGcDefaults } from '../dist/cli/gc-defaults.js';
+import { trimAfterFullCollections } from '../dist/cli/malloc-trim.js';
 
 await applyMallocDefaults();
 applyGcDefaults();
+await trimAfterFullCollections();
 const { main } = await import('../dist/cli/main.js');
 main(process.argv).then(
   (code) => {

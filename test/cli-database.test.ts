@@ -3,6 +3,7 @@
 // command that does run there connects; a URL of another scheme is refused as such; without one,
 // SQLite as before.
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { refusePostgresFor } from '../src/cli/database.js';
 import { cli, tempDir } from './helpers/cli.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -20,28 +21,54 @@ afterEach(async () => {
 
 it('refuses a PostgreSQL URL with WXA_STORE_SQLITE_ONLY before connecting, naming the command', async () => {
   // Nothing listens on port 1: a command that tried to connect would report WXA_DATABASE_UNAVAILABLE.
-  const r = await cli('case', 'list', '--data-dir', dir.path, '--database', 'postgres://u:pw@127.0.0.1:1/archive');
+  const r = await cli(
+    'backup',
+    '--to',
+    dir.path,
+    '--data-dir',
+    dir.path,
+    '--database',
+    'postgres://u:pw@127.0.0.1:1/archive',
+  );
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('WXA_STORE_SQLITE_ONLY');
-  expect(r.stderr).toContain('case list: ');
-  expect(r.stderr).toContain('backup and restore');
-  expect(r.stderr).toContain(
-    'On PostgreSQL it runs run, status, report, item show, mailbox list, mailbox show, verify',
-  );
-  expect(r.stderr).toContain('search, reindex');
+  expect(r.stderr).toContain('backup: ');
+  expect(r.stderr).toContain('pg_dump');
   expect(r.stderr).not.toContain('pw');
+  // Any other command given a URL it cannot use names the commands that do run there. Every
+  // command of this version runs on PostgreSQL but backup, so the message is checked directly.
+  let message = '';
+  try {
+    refusePostgresFor('some command', { database: 'postgres://u:pw@127.0.0.1:1/archive' }, {});
+  } catch (err) {
+    message = (err as Error).message;
+  }
+  expect(message).toContain('some command: ');
+  expect(message).toContain('backup and restore');
+  expect(message).toContain('On PostgreSQL it runs run, status, report, item show, mailbox list, mailbox show, verify');
+  expect(message).toContain('search, reindex');
+  expect(message).toContain(
+    'case create, case list, case show, case close, case reopen, hold add, hold list, hold release, export, serve',
+  );
+  expect(message).not.toContain('pw');
 });
 
 it('reads WXA_DATABASE_URL when no flag is given, for nested commands too', async () => {
   process.env.WXA_DATABASE_URL = 'postgresql://u@127.0.0.1:1/archive';
-  const refused = await cli('case', 'list', '--data-dir', dir.path);
+  const refused = await cli('backup', '--to', dir.path, '--data-dir', dir.path);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain('WXA_STORE_SQLITE_ONLY');
-  expect(refused.stderr).toContain('case list: ');
-  // A command that runs on PostgreSQL tries the server, which is not there.
-  const tried = await cli('mailbox', 'list', '--data-dir', dir.path);
-  expect(tried.code).toBe(1);
-  expect(tried.stderr).toContain('WXA_DATABASE_UNAVAILABLE');
+  expect(refused.stderr).toContain('backup: ');
+  // Commands that run on PostgreSQL try the server, which is not there.
+  for (const args of [
+    ['mailbox', 'list'],
+    ['case', 'list'],
+    ['serve', '--role', 'worker'],
+  ]) {
+    const tried = await cli(...args, '--data-dir', dir.path);
+    expect(tried.code, args.join(' ')).toBe(1);
+    expect(tried.stderr).toContain('WXA_DATABASE_UNAVAILABLE');
+  }
 });
 
 it('refuses a URL of another scheme as such', async () => {

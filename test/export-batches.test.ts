@@ -2,56 +2,59 @@
 // export killed (SIGKILL) in its third batch has journaled whole batches only, each file it
 // names on disk with the archived bytes; resumed, it ends with the same files and manifest as
 // an uninterrupted export, as does an export run in batches of any size.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runExport, type ExportFormat } from '../src/compliance/export/index.js';
-import { openStore } from '../src/store/index.js';
 import { exportArchive } from './helpers/export-archive.js';
 import { expectSameExport } from './helpers/export-files.js';
+import type { ArchiveOn } from './helpers/archive-on.js';
+import { describeDialects } from './helpers/dialects.js';
 
 const ALL = 'after:2000-01-01';
 const BATCH = 7;
 
-let dir: { path: string; cleanup: () => Promise<void> };
-let data: string;
+describeDialects('export in batches', (t) => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let archive: ArchiveOn;
 
-beforeAll(async () => {
-  ({ dir, data } = await exportArchive('export-batches'));
-}, 300_000);
+  beforeAll(async () => {
+    ({ dir, archive } = await exportArchive('export-batches', t));
+  }, 300_000);
 
-afterAll(async () => dir.cleanup());
+  afterAll(async () => dir.cleanup());
 
-async function exportTo(out: string, format: ExportFormat, batchItems?: number): Promise<void> {
-  const store = await openStore(data);
-  try {
-    await runExport(store, { format, outDir: out, query: ALL, actor: 'test', ...(batchItems ? { batchItems } : {}) });
-  } finally {
-    await store.close();
+  async function exportTo(out: string, format: ExportFormat, batchItems?: number): Promise<void> {
+    const store = await archive.open();
+    try {
+      await runExport(store, { format, outDir: out, query: ALL, actor: 'test', ...(batchItems ? { batchItems } : {}) });
+    } finally {
+      await store.close();
+    }
   }
-}
 
-function killedAt(nth: number, out: string, format: ExportFormat): Promise<string | null> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(import.meta.dirname, 'helpers', 'export-batched-entry.ts'),
-      data,
-      out,
-      format,
-      ALL,
-      String(BATCH),
-    ],
-    { env: { ...process.env, WXA_CRASH_AT: `export-item:${nth}` }, stdio: 'ignore' },
-  );
-  return new Promise((r) => child.on('exit', (_c, s) => r(s)));
-}
+  function killedAt(nth: number, out: string, format: ExportFormat): Promise<string | null> {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(import.meta.dirname, 'helpers', 'export-batched-entry.ts'),
+        archive.data,
+        archive.url ?? '',
+        out,
+        format,
+        ALL,
+        String(BATCH),
+      ],
+      { env: { ...process.env, WXA_CRASH_AT: `export-item:${nth}` }, stdio: 'ignore' },
+    );
+    return new Promise((r) => child.on('exit', (_c, s) => r(s)));
+  }
 
-describe('export in batches', () => {
   it('EML killed in its third batch has journaled whole batches, their files on disk; resumed, it is the same export', async () => {
     const whole = join(dir.path, 'whole');
     await exportTo(whole, 'eml');

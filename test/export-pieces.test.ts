@@ -12,19 +12,18 @@ import { base64Lines, base64LinesOf } from '../src/core/base64-lines.js';
 import { isArchiverError } from '../src/core/errors.js';
 import { messageBytes, writeMessageFile } from '../src/compliance/export/message-io.js';
 import { FileWriter } from '../src/compliance/export/write-util.js';
-import { openStore, type Store } from '../src/store/index.js';
+import type { Store } from '../src/store/index.js';
 import { INLINE_MAX, sha256Hex, type PreparedBlob } from '../src/store/blobs/index.js';
+import { describeDialects } from './helpers/dialects.js';
 
 let dir: string;
 let store: Store;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'wxa-read-batch-'));
-  store = await openStore(join(dir, 'data'));
 });
 
 afterEach(async () => {
-  await store.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -70,6 +69,27 @@ describe('messages read a batch at a time', () => {
     }
   });
 
+  it('writes files a few at a time, and raises a failed write at the end', async () => {
+    const w = new FileWriter(2);
+    const parts = [Buffer.from('a'), Buffer.alloc(0), Buffer.from('bc')];
+    for (let i = 0; i < 5; i++) await w.write(join(dir, `f${i}`), parts);
+    await w.drain();
+    for (let i = 0; i < 5; i++) expect(await readFile(join(dir, `f${i}`), 'utf8')).toBe('abc');
+    await w.write(join(dir, 'no-such-folder', 'x'), parts);
+    await expect(w.drain()).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+// Stored messages as the export reads them, from each dialect's blobs table (bytea on PostgreSQL).
+describeDialects('stored messages read for export', (t) => {
+  beforeEach(async () => {
+    store = await t.openStore(join(dir, 'data'));
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
   it('gives each message back byte for byte, a stored medium streamed, in one call', async () => {
     const want = await seed();
     const got = await store.blobs.readMessages(store.db, [...want.keys(), ...want.keys()]);
@@ -102,15 +122,5 @@ describe('messages read a batch at a time', () => {
   it('names a message recorded nowhere', async () => {
     const err = await store.blobs.readMessages(store.db, ['f'.repeat(64)]).catch((e: unknown) => e);
     expect(isArchiverError(err, 'WXA_BLOB_MISSING')).toBe(true);
-  });
-
-  it('writes files a few at a time, and raises a failed write at the end', async () => {
-    const w = new FileWriter(2);
-    const parts = [Buffer.from('a'), Buffer.alloc(0), Buffer.from('bc')];
-    for (let i = 0; i < 5; i++) await w.write(join(dir, `f${i}`), parts);
-    await w.drain();
-    for (let i = 0; i < 5; i++) expect(await readFile(join(dir, `f${i}`), 'utf8')).toBe('abc');
-    await w.write(join(dir, 'no-such-folder', 'x'), parts);
-    await expect(w.drain()).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -4,6 +4,7 @@
 // flags, consent and recall and switch types), its zip holds every attachment it names with the
 // archived bytes; export's manifest.json hashes every file; and a SIGKILLed export, resumed,
 // ends with the same files.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -16,6 +17,8 @@ import { exportKilledAt } from './helpers/export-crash.js';
 import { exportedFiles as files, expectSameExport } from './helpers/export-files.js';
 import { cliJson } from './helpers/cli.js';
 import { rsmfValidator } from './helpers/rsmf-schema.js';
+import type { ArchiveOn } from './helpers/archive-on.js';
+import { describeDialects } from './helpers/dialects.js';
 
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
 const ALL = 'after:2000-01-01';
@@ -38,34 +41,33 @@ interface RsmfManifest {
   events: Event[];
 }
 
-let dir: { path: string; cleanup: () => Promise<void> };
-let data: string;
-let items: Map<string, Item>;
+describeDialects('export --format rsmf', (t) => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let archive: ArchiveOn;
+  let items: Map<string, Item>;
 
-beforeAll(async () => {
-  ({ dir, data, items } = await exportArchive('export-rsmf'));
-  expect(items.size).toBeGreaterThan(40);
-}, 300_000);
+  beforeAll(async () => {
+    ({ dir, archive, items } = await exportArchive('export-rsmf', t));
+    expect(items.size).toBeGreaterThan(40);
+  }, 300_000);
 
-afterAll(async () => dir.cleanup());
+  afterAll(async () => dir.cleanup());
 
-const exportRsmf = (out: string) =>
-  cliJson<{ manifest: string; resumed: boolean; counts: { items: number; files: number } }>(
-    'export',
-    '--query',
-    ALL,
-    '--format',
-    'rsmf',
-    '--out',
-    out,
-    '--data-dir',
-    data,
-  );
+  const exportRsmf = (out: string) =>
+    cliJson<{ manifest: string; resumed: boolean; counts: { items: number; files: number } }>(
+      'export',
+      '--query',
+      ALL,
+      '--format',
+      'rsmf',
+      '--out',
+      out,
+      ...archive.args,
+    );
 
-const header = (m: ParsedMail, name: string) => String(m.headers.get(name.toLowerCase()) ?? '');
-const itemKey = (e: Event) => e.custom.find((c) => c.name === 'Item key')!.value;
+  const header = (m: ParsedMail, name: string) => String(m.headers.get(name.toLowerCase()) ?? '');
+  const itemKey = (e: Event) => e.custom.find((c) => c.name === 'Item key')!.value;
 
-describe('export --format rsmf', () => {
   it('writes schema-valid RSMF 2.0.0 files whose events are the exported messages', async () => {
     const out = join(dir.path, 'rsmf');
     const res = await exportRsmf(out);
@@ -177,7 +179,7 @@ describe('export --format rsmf', () => {
     const whole = join(dir.path, 'whole');
     await exportRsmf(whole);
     const cut = join(dir.path, 'cut');
-    const signal = await exportKilledAt(17, '--query', ALL, '--format', 'rsmf', '--out', cut, '--data-dir', data);
+    const signal = await exportKilledAt(17, '--query', ALL, '--format', 'rsmf', '--out', cut, ...archive.args);
     expect(signal).toBe('SIGKILL');
     expect((await files(cut)).has('manifest.json')).toBe(false);
     const resumed = await exportRsmf(cut);

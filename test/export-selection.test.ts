@@ -1,49 +1,51 @@
 // What a case export covers, read a page at a time: its custodian hold's entries and its query
 // hold's items (the union, each item once), in sent-time order, the same keys whatever the page
 // size, so a selection is never held whole and a page boundary loses or repeats nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportItemKeyPages, openStore, type Store } from '../src/store/index.js';
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { exportItemKeyPages, type Store } from '../src/store/index.js';
 import { compileQuery } from '../src/compliance/search/query-compile.js';
 import { parseQuery } from '../src/compliance/search/query-parse.js';
 import { exportArchive } from './helpers/export-archive.js';
 import { cli, cliJson } from './helpers/cli.js';
+import { describeDialects } from './helpers/dialects.js';
 
-let fixture: Awaited<ReturnType<typeof exportArchive>>;
-let store: Store;
-let caseId: number;
-let custodian: string;
+describeDialects('export selection', (t) => {
+  let fixture: Awaited<ReturnType<typeof exportArchive>>;
+  let store: Store;
+  let caseId: number;
+  let custodian: string;
 
-beforeAll(async () => {
-  fixture = await exportArchive('export-selection');
-  const d = fixture.data;
-  caseId = Number((await cli('case', 'create', 'Selection', '--data-dir', d)).stdout.trim());
-  store = await openStore(d);
-  // the mailbox with the fewest entries, so that the query hold adds items it does not hold
-  const boxes = await store.db
-    .selectFrom('mailbox_entries')
-    .select(['mailbox', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('mailbox')
-    .orderBy('n')
-    .execute();
-  custodian = boxes[0]!.mailbox;
-  await store.close();
-  await cliJson('hold', 'add', '--case', String(caseId), '--custodian', custodian, '--data-dir', d);
-  await cliJson('hold', 'add', '--case', String(caseId), '--query', 'type:text', '--data-dir', d);
-  store = await openStore(d);
-}, 300_000);
+  beforeAll(async () => {
+    fixture = await exportArchive('export-selection', t);
+    const a = fixture.archive;
+    caseId = Number((await cli('case', 'create', 'Selection', ...a.args)).stdout.trim());
+    store = await a.open();
+    // the mailbox with the fewest entries, so that the query hold adds items it does not hold
+    const boxes = await store.db
+      .selectFrom('mailbox_entries')
+      .select(['mailbox', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('mailbox')
+      .orderBy('n')
+      .execute();
+    custodian = boxes[0]!.mailbox;
+    await store.close();
+    await cliJson('hold', 'add', '--case', String(caseId), '--custodian', custodian, ...a.args);
+    await cliJson('hold', 'add', '--case', String(caseId), '--query', 'type:text', ...a.args);
+    store = await a.open();
+  }, 300_000);
 
-afterAll(async () => {
-  await store?.close();
-  await fixture?.dir.cleanup();
-});
+  afterAll(async () => {
+    await store?.close();
+    await fixture?.dir.cleanup();
+  });
 
-async function all(pages: AsyncIterable<string[]>): Promise<string[][]> {
-  const out: string[][] = [];
-  for await (const p of pages) out.push(p);
-  return out;
-}
+  async function all(pages: AsyncIterable<string[]>): Promise<string[][]> {
+    const out: string[][] = [];
+    for await (const p of pages) out.push(p);
+    return out;
+  }
 
-describe('export selection', () => {
   it('a case with a custodian and a query hold: the union, once each, oldest first, the same at any page size', async () => {
     const cond = compileQuery(parseQuery('type:text'));
     const sel = { kind: 'case' as const, caseId, holds: [cond] };

@@ -2,6 +2,7 @@
 // for byte and its SHA-256 is in the DAT, the CSV and the manifest; the manifest's file hashes
 // are the files'; mbox splits back into the archived messages; and an export killed with
 // SIGKILL midway, then run again, ends with the same files and manifest as one never stopped.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -9,213 +10,215 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitMboxrd } from '../src/compliance/export/index.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
-import { openStore } from '../src/store/index.js';
 import { exportKilledAt } from './helpers/export-crash.js';
 import { exportedFiles as files, expectSameExport } from './helpers/export-files.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { archiveOn, type ArchiveOn } from './helpers/archive-on.js';
+import { describeDialects } from './helpers/dialects.js';
 
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const ALL = 'after:2000-01-01';
+describeDialects('export', (t) => {
+  let a: ArchiveOn;
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  const ALL = 'after:2000-01-01';
 
-let dir: { path: string; cleanup: () => Promise<void> };
-let data: string;
-let items: { key: string; msgid: string; mime_sha256: string; mailboxes: string[] }[];
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let items: { key: string; msgid: string; mime_sha256: string; mailboxes: string[] }[];
 
-beforeAll(async () => {
-  dir = await tempDir('export');
-  const tenant = join(dir.path, 'tenant');
-  await generateTenant({ outDir: tenant, seed: 9, messages: 50 });
-  data = join(dir.path, 'data');
-  await cliJson('run', '--once', '--sandbox', tenant, '--data-dir', data, '--workers', '0');
-  const store = await openStore(data);
-  try {
-    const rows = await store.db.selectFrom('items').select(['key', 'msgid', 'mime_sha256']).execute();
-    const entries = await store.db.selectFrom('mailbox_entries').select(['item_key', 'mailbox']).execute();
-    items = rows.map((r) => ({
-      ...r,
-      mailboxes: entries
-        .filter((e) => e.item_key === r.key)
-        .map((e) => e.mailbox)
-        .sort(),
-    }));
-  } finally {
-    await store.close();
+  beforeAll(async () => {
+    dir = await tempDir('export');
+    const tenant = join(dir.path, 'tenant');
+    await generateTenant({ outDir: tenant, seed: 9, messages: 50 });
+    a = await archiveOn(t, join(dir.path, 'data'));
+    await cliJson('run', '--once', '--sandbox', tenant, ...a.args, '--workers', '0');
+    const store = await a.open();
+    try {
+      const rows = await store.db.selectFrom('items').select(['key', 'msgid', 'mime_sha256']).execute();
+      const entries = await store.db.selectFrom('mailbox_entries').select(['item_key', 'mailbox']).execute();
+      items = rows.map((r) => ({
+        ...r,
+        mailboxes: entries
+          .filter((e) => e.item_key === r.key)
+          .map((e) => e.mailbox)
+          .sort(),
+      }));
+    } finally {
+      await store.close();
+    }
+    expect(items.length).toBeGreaterThan(30);
+  }, 300_000);
+
+  afterAll(async () => dir.cleanup());
+
+  interface Manifest {
+    format: string;
+    query: string;
+    exportedBy: string;
+    startedAt: string;
+    counts: { items: number; files: number; bytes: number };
+    files: { path: string; sha256: string; bytes: number }[];
+    items: { controlNumber: string; itemKey: string; msgid: string; mimeSha256: string; path: string }[];
   }
-  expect(items.length).toBeGreaterThan(30);
-}, 300_000);
 
-afterAll(async () => dir.cleanup());
-
-interface Manifest {
-  format: string;
-  query: string;
-  exportedBy: string;
-  startedAt: string;
-  counts: { items: number; files: number; bytes: number };
-  files: { path: string; sha256: string; bytes: number }[];
-  items: { controlNumber: string; itemKey: string; msgid: string; mimeSha256: string; path: string }[];
-}
-
-describe('export', () => {
-  it('EML: every file is the archived MIME byte for byte, hashed in the DAT, the CSV and the manifest', async () => {
-    const out = join(dir.path, 'eml');
-    const res = await cliJson<{ manifest: string; manifestSha256: string; counts: { items: number } }>(
-      'export',
-      '--query',
-      ALL,
-      '--format',
-      'eml',
-      '--out',
-      out,
-      '--data-dir',
-      data,
-    );
-    expect(res.counts.items).toBe(items.length);
-    const manifestBytes = await readFile(res.manifest);
-    expect(sha(manifestBytes)).toBe(res.manifestSha256);
-    const manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
-    expect(manifest.query).toBe(ALL);
-    expect(manifest.exportedBy).toMatch(/^os:/);
-    const written = await files(out);
-    // the manifest lists every file but itself, with its real hash and size
-    expect(new Set(manifest.files.map((f) => f.path))).toEqual(
-      new Set([...written.keys()].filter((p) => p !== 'manifest.json')),
-    );
-    for (const f of manifest.files) {
-      expect(sha(written.get(f.path)!), f.path).toBe(f.sha256);
-      expect(written.get(f.path)!.length).toBe(f.bytes);
-    }
-    const dat = written.get('DATA/loadfile.dat')!.toString('utf8');
-    const csv = written.get('DATA/loadfile.csv')!.toString('utf8');
-    expect(dat.startsWith('\ufeffþControlNumberþ\u0014þCustodianþ')).toBe(true);
-    const datRows = dat
-      .slice(1)
-      .split('\r\n')
-      .filter(Boolean)
-      .map((l) => l.split('\u0014').map((v) => v.replace(/^þ|þ$/g, '')));
-    expect(datRows[0]).toEqual([
-      'ControlNumber',
-      'Custodian',
-      'From',
-      'To',
-      'DateSent',
-      'Subject',
-      'Conversation',
-      'MsgType',
-      'ItemKey',
-      'MsgId',
-      'FilePath',
-      'SHA256',
-      'Tags',
-    ]);
-    expect(datRows.length - 1).toBe(items.length);
-    expect(manifest.items.length).toBe(items.length);
-    for (const it of items) {
-      const shown = await cli('item', 'show', it.msgid, '--mime', '--data-dir', data);
-      expect(shown.code).toBe(0);
-      const m = manifest.items.find((x) => x.itemKey === it.key)!;
-      const eml = written.get(m.path)!;
-      expect(eml.equals(shown.bytes), m.path).toBe(true);
-      expect(sha(eml)).toBe(m.mimeSha256);
-      expect(m.path.startsWith(`NATIVES/${it.mailboxes[0]!.replace(/[^A-Za-z0-9@._+-]/g, '_')}/`)).toBe(true);
-      const row = datRows.find((r) => r[8] === it.key)!;
-      expect(row[0]).toBe(m.controlNumber);
-      expect(row[10]).toBe(m.path);
-      expect(row[11]).toBe(sha(eml));
-      expect(row[1]).toBe(it.mailboxes.join(';'));
-      expect(csv).toContain(`,${sha(eml)},`);
-    }
-    // control numbers follow sent time
-    expect(manifest.items.map((i) => i.controlNumber)).toEqual(
-      manifest.items.map((_, i) => `WXA${String(i + 1).padStart(8, '0')}`),
-    );
-    const store = await openStore(data);
-    try {
-      const ev = await store.db
-        .selectFrom('audit_events')
-        .select(['action', 'detail_json'])
-        .where('action', '=', 'export')
-        .execute();
-      expect(
-        ev.some((e) => (JSON.parse(e.detail_json) as { manifestSha256: string }).manifestSha256 === res.manifestSha256),
-      ).toBe(true);
-    } finally {
-      await store.close();
-    }
-  }, 120_000);
-
-  it('mbox: one file per custodian that splits back into the archived messages', async () => {
-    const out = join(dir.path, 'mbox');
-    const res = await cliJson<{ counts: { items: number } }>(
-      'export',
-      '--query',
-      ALL,
-      '--format',
-      'mbox',
-      '--out',
-      out,
-      '--data-dir',
-      data,
-    );
-    expect(res.counts.items).toBe(items.length);
-    const written = await files(out);
-    const store = await openStore(data);
-    try {
-      let total = 0;
-      for (const [path, bytes] of written) {
-        if (!path.startsWith('MBOX/')) continue;
-        const msgs = splitMboxrd(bytes);
-        total += msgs.length;
-        const custodian = path.slice(5, -5);
-        const expected = items.filter((i) => i.mailboxes[0]?.replace(/[^A-Za-z0-9@._+-]/g, '_') === custodian);
-        expect(msgs.map(sha).sort()).toEqual(expected.map((i) => i.mime_sha256).sort());
-      }
-      expect(total).toBe(items.length);
-    } finally {
-      await store.close();
-    }
-  }, 120_000);
-
-  it('refuses to export a closed case, naming the case and how to reopen it; exports it once reopened', async () => {
-    const caseId = (await cli('case', 'create', 'Settled matter', '--data-dir', data)).stdout.trim();
-    expect(await cliJson('case', 'close', caseId, '--reason', 'settled', '--data-dir', data)).toMatchObject({
-      status: 'closed',
-    });
-    const out = join(dir.path, 'closed-case');
-    const args = ['export', '--case', caseId, '--format', 'eml', '--out', out, '--data-dir', data];
-    const refused = await cli(...args);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`WXA_CASE_CLOSED: case ${caseId} ("Settled matter") is closed`);
-    expect(refused.stderr).toContain(`wechat-archiver case reopen ${caseId}`);
-    // nothing was started: the directory was never made
-    expect(existsSync(out)).toBe(false);
-    await cliJson('case', 'reopen', caseId, '--data-dir', data);
-    const res = await cliJson<{ counts: { items: number } }>(...args);
-    expect(res.counts.items).toBe(0);
-  }, 120_000);
-
-  for (const format of ['eml', 'mbox']) {
-    it(`${format}: killed midway (SIGKILL), then resumed, gives the same files and manifest as an uninterrupted export`, async () => {
-      const whole = join(dir.path, `whole-${format}`);
-      await cliJson('export', '--query', ALL, '--format', format, '--out', whole, '--data-dir', data);
-      const cut = join(dir.path, `cut-${format}`);
-      const signal = await exportKilledAt(17, '--query', ALL, '--format', format, '--out', cut, '--data-dir', data);
-      expect(signal).toBe('SIGKILL');
-      const partial = await files(cut);
-      expect(partial.has('manifest.json')).toBe(false);
-      const resumed = await cliJson<{ resumed: boolean }>(
+  describe('export', () => {
+    it('EML: every file is the archived MIME byte for byte, hashed in the DAT, the CSV and the manifest', async () => {
+      const out = join(dir.path, 'eml');
+      const res = await cliJson<{ manifest: string; manifestSha256: string; counts: { items: number } }>(
         'export',
         '--query',
         ALL,
         '--format',
-        format,
+        'eml',
         '--out',
-        cut,
-        '--data-dir',
-        data,
+        out,
+        ...a.args,
       );
-      expect(resumed.resumed).toBe(true);
-      await expectSameExport(whole, cut);
-    }, 180_000);
-  }
+      expect(res.counts.items).toBe(items.length);
+      const manifestBytes = await readFile(res.manifest);
+      expect(sha(manifestBytes)).toBe(res.manifestSha256);
+      const manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
+      expect(manifest.query).toBe(ALL);
+      expect(manifest.exportedBy).toMatch(/^os:/);
+      const written = await files(out);
+      // the manifest lists every file but itself, with its real hash and size
+      expect(new Set(manifest.files.map((f) => f.path))).toEqual(
+        new Set([...written.keys()].filter((p) => p !== 'manifest.json')),
+      );
+      for (const f of manifest.files) {
+        expect(sha(written.get(f.path)!), f.path).toBe(f.sha256);
+        expect(written.get(f.path)!.length).toBe(f.bytes);
+      }
+      const dat = written.get('DATA/loadfile.dat')!.toString('utf8');
+      const csv = written.get('DATA/loadfile.csv')!.toString('utf8');
+      expect(dat.startsWith('\ufeffþControlNumberþ\u0014þCustodianþ')).toBe(true);
+      const datRows = dat
+        .slice(1)
+        .split('\r\n')
+        .filter(Boolean)
+        .map((l) => l.split('\u0014').map((v) => v.replace(/^þ|þ$/g, '')));
+      expect(datRows[0]).toEqual([
+        'ControlNumber',
+        'Custodian',
+        'From',
+        'To',
+        'DateSent',
+        'Subject',
+        'Conversation',
+        'MsgType',
+        'ItemKey',
+        'MsgId',
+        'FilePath',
+        'SHA256',
+        'Tags',
+      ]);
+      expect(datRows.length - 1).toBe(items.length);
+      expect(manifest.items.length).toBe(items.length);
+      for (const it of items) {
+        const shown = await cli('item', 'show', it.msgid, '--mime', ...a.args);
+        expect(shown.code).toBe(0);
+        const m = manifest.items.find((x) => x.itemKey === it.key)!;
+        const eml = written.get(m.path)!;
+        expect(eml.equals(shown.bytes), m.path).toBe(true);
+        expect(sha(eml)).toBe(m.mimeSha256);
+        expect(m.path.startsWith(`NATIVES/${it.mailboxes[0]!.replace(/[^A-Za-z0-9@._+-]/g, '_')}/`)).toBe(true);
+        const row = datRows.find((r) => r[8] === it.key)!;
+        expect(row[0]).toBe(m.controlNumber);
+        expect(row[10]).toBe(m.path);
+        expect(row[11]).toBe(sha(eml));
+        expect(row[1]).toBe(it.mailboxes.join(';'));
+        expect(csv).toContain(`,${sha(eml)},`);
+      }
+      // control numbers follow sent time
+      expect(manifest.items.map((i) => i.controlNumber)).toEqual(
+        manifest.items.map((_, i) => `WXA${String(i + 1).padStart(8, '0')}`),
+      );
+      const store = await a.open();
+      try {
+        const ev = await store.db
+          .selectFrom('audit_events')
+          .select(['action', 'detail_json'])
+          .where('action', '=', 'export')
+          .execute();
+        expect(
+          ev.some(
+            (e) => (JSON.parse(e.detail_json) as { manifestSha256: string }).manifestSha256 === res.manifestSha256,
+          ),
+        ).toBe(true);
+      } finally {
+        await store.close();
+      }
+    }, 120_000);
+
+    it('mbox: one file per custodian that splits back into the archived messages', async () => {
+      const out = join(dir.path, 'mbox');
+      const res = await cliJson<{ counts: { items: number } }>(
+        'export',
+        '--query',
+        ALL,
+        '--format',
+        'mbox',
+        '--out',
+        out,
+        ...a.args,
+      );
+      expect(res.counts.items).toBe(items.length);
+      const written = await files(out);
+      const store = await a.open();
+      try {
+        let total = 0;
+        for (const [path, bytes] of written) {
+          if (!path.startsWith('MBOX/')) continue;
+          const msgs = splitMboxrd(bytes);
+          total += msgs.length;
+          const custodian = path.slice(5, -5);
+          const expected = items.filter((i) => i.mailboxes[0]?.replace(/[^A-Za-z0-9@._+-]/g, '_') === custodian);
+          expect(msgs.map(sha).sort()).toEqual(expected.map((i) => i.mime_sha256).sort());
+        }
+        expect(total).toBe(items.length);
+      } finally {
+        await store.close();
+      }
+    }, 120_000);
+
+    it('refuses to export a closed case, naming the case and how to reopen it; exports it once reopened', async () => {
+      const caseId = (await cli('case', 'create', 'Settled matter', ...a.args)).stdout.trim();
+      expect(await cliJson('case', 'close', caseId, '--reason', 'settled', ...a.args)).toMatchObject({
+        status: 'closed',
+      });
+      const out = join(dir.path, 'closed-case');
+      const args = ['export', '--case', caseId, '--format', 'eml', '--out', out, ...a.args];
+      const refused = await cli(...args);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`WXA_CASE_CLOSED: case ${caseId} ("Settled matter") is closed`);
+      expect(refused.stderr).toContain(`wechat-archiver case reopen ${caseId}`);
+      // nothing was started: the directory was never made
+      expect(existsSync(out)).toBe(false);
+      await cliJson('case', 'reopen', caseId, ...a.args);
+      const res = await cliJson<{ counts: { items: number } }>(...args);
+      expect(res.counts.items).toBe(0);
+    }, 120_000);
+
+    for (const format of ['eml', 'mbox']) {
+      it(`${format}: killed midway (SIGKILL), then resumed, gives the same files and manifest as an uninterrupted export`, async () => {
+        const whole = join(dir.path, `whole-${format}`);
+        await cliJson('export', '--query', ALL, '--format', format, '--out', whole, ...a.args);
+        const cut = join(dir.path, `cut-${format}`);
+        const signal = await exportKilledAt(17, '--query', ALL, '--format', format, '--out', cut, ...a.args);
+        expect(signal).toBe('SIGKILL');
+        const partial = await files(cut);
+        expect(partial.has('manifest.json')).toBe(false);
+        const resumed = await cliJson<{ resumed: boolean }>(
+          'export',
+          '--query',
+          ALL,
+          '--format',
+          format,
+          '--out',
+          cut,
+          ...a.args,
+        );
+        expect(resumed.resumed).toBe(true);
+        await expectSameExport(whole, cut);
+      }, 180_000);
+    }
+  });
 });

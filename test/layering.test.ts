@@ -139,6 +139,16 @@ describe('layers', () => {
     }
   });
 
+  it('the prepare thread loads neither the store, its query builder nor the thread pool', () => {
+    // What each prepare thread holds in its heap, twice over on two cores: the thread body
+    // (decrypt-worker.ts, which reads its workerData when loaded) imports these two modules.
+    const loaded = [...loadedBy('src/pipeline/prepare-task.ts'), ...loadedBy('src/core/fault-points.ts')];
+    expect(loaded).toContain('src/pipeline/prepare.ts');
+    expect(
+      loaded.filter((m) => m.startsWith('src/store/') || ['kysely', 'better-sqlite3', 'piscina', 'pino'].includes(m)),
+    ).toEqual([]);
+  });
+
   it('the pipeline resolves no module of a source: sources plug in through src/sources/types.ts', async () => {
     const modules = (await readdir(join(ROOT, 'src/pipeline')))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))

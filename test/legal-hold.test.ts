@@ -1,10 +1,11 @@
 // Legal holds against every deletion path: the store's deleteEntries (what retention calls),
 // the CLI's `item delete`, and a hold on a custodian that must also cover items archived after
 // it was placed. After each deletion `verify` still passes: every removal left a tombstone.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
-import { deleteEntries, heldEntries, holdEntryKey, openStore } from '../src/store/index.js';
+import { deleteEntries, heldEntries, holdEntryKey } from '../src/store/index.js';
 import {
   archiveEntries,
   archiveFixture,
@@ -14,16 +15,7 @@ import {
   type ArchiveFixture,
 } from './helpers/archive-fixture.js';
 import { cli, cliJson } from './helpers/cli.js';
-
-let fixture: ArchiveFixture;
-
-beforeAll(async () => {
-  fixture = await archiveFixture('hold', { seed: 3, messages: 60 }, 30);
-}, 300_000);
-
-afterAll(async () => fixture.cleanup());
-
-const copy = () => fixture.copy();
+import { describeDialects } from './helpers/dialects.js';
 
 /** The mailbox with the most entries, and an item it shares with another mailbox. */
 function pick(all: ArchiveEntry[]): { custodian: string; shared: string } {
@@ -34,12 +26,22 @@ function pick(all: ArchiveEntry[]): { custodian: string; shared: string } {
   return { custodian, shared };
 }
 
-describe('legal holds', () => {
+describeDialects('legal holds', (t) => {
+  let fixture: ArchiveFixture;
+
+  beforeAll(async () => {
+    fixture = await archiveFixture('hold', { seed: 3, messages: 60 }, 30, t);
+  }, 300_000);
+
+  afterAll(async () => fixture.cleanup());
+
+  const copy = () => fixture.copyOn();
+
   it('a custodian hold refuses retention deletion of that mailbox; other entries and unheld items go, with tombstones', async () => {
-    const d = await copy();
-    const caseId = (await cli('case', 'create', 'Matter A', '--data-dir', d)).stdout.trim();
+    const arc = await copy();
+    const caseId = (await cli('case', 'create', 'Matter A', ...arc.args)).stdout.trim();
     expect(caseId).toMatch(/^\d+$/);
-    let store = await openStore(d);
+    let store = await arc.open();
     const all = await archiveEntries(store);
     const { custodian, shared } = pick(all);
     await store.close();
@@ -50,17 +52,21 @@ describe('legal holds', () => {
       caseId,
       '--custodian',
       custodian,
-      '--data-dir',
-      d,
+      ...arc.args,
     );
     const heldItems = new Set(all.filter((e) => e.mailbox === custodian).map((e) => e.itemKey));
     expect(hold.items).toBe(heldItems.size);
 
-    store = await openStore(d);
+    store = await arc.open();
     try {
       const held = await heldEntries(store.db, all);
       expect(held.size).toBe(all.filter((e) => e.mailbox === custodian).length);
-      const res = await deleteEntries(store.db, all, { kind: 'retention', actor: 'retention:test', policyId: 'p1' });
+      const res = await deleteEntries(
+        store.db,
+        all,
+        { kind: 'retention', actor: 'retention:test', policyId: 'p1' },
+        { blobs: store.blobs.objects },
+      );
       expect(res.refused.length).toBe(held.size);
       expect(res.deleted.length).toBe(all.length - held.size);
       const left = await archiveEntries(store);
@@ -96,55 +102,58 @@ describe('legal holds', () => {
     } finally {
       await store.close();
     }
-    await expectVerifies(d);
+    await expectVerifies(arc.args);
   }, 120_000);
 
   it('the CLI `item delete` is refused under hold, works once the hold is released; both audited', async () => {
-    const d = await copy();
-    const caseId = (await cli('case', 'create', 'Matter B', '--data-dir', d)).stdout.trim();
-    let store = await openStore(d);
+    const arc = await copy();
+    const caseId = (await cli('case', 'create', 'Matter B', ...arc.args)).stdout.trim();
+    let store = await arc.open();
     const { custodian, shared } = pick(await archiveEntries(store));
     await store.close();
-    const hold = await cliJson<{ id: number }>(
-      'hold',
-      'add',
-      '--case',
+    const hold = await cliJson<{ id: number }>('hold', 'add', '--case', caseId, '--custodian', custodian, ...arc.args);
+    // `case show` and `case list` report the hold and the case
+    const shown = await cliJson<{ custodians: string[]; holds: { id: number; status: string; items: number }[] }>(
+      'case',
+      'show',
       caseId,
-      '--custodian',
-      custodian,
-      '--data-dir',
-      d,
+      ...arc.args,
     );
-    const refused = await cli('item', 'delete', shared, '--mailbox', custodian, '--data-dir', d);
+    expect(shown.custodians).toEqual([custodian.toLowerCase()]);
+    expect(shown.holds.map((h) => [h.id, h.status])).toEqual([[hold.id, 'active']]);
+    expect(shown.holds[0]!.items).toBeGreaterThan(0);
+    const listed = await cliJson<{ id: number; name: string; status: string }[]>('case', 'list', ...arc.args);
+    expect(listed.find((c) => c.id === Number(caseId))).toMatchObject({ name: 'Matter B', status: 'active' });
+    const refused = await cli('item', 'delete', shared, '--mailbox', custodian, ...arc.args);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/legal hold/);
     // The case cannot be closed while its hold is on; once released it closes and reopens.
-    const close = await cli('case', 'close', caseId, '--data-dir', d);
+    const close = await cli('case', 'close', caseId, ...arc.args);
     expect(close.code).toBe(1);
     expect(close.stderr).toContain(`#${hold.id}`);
-    store = await openStore(d);
+    store = await arc.open();
     expect((await archiveEntries(store)).some((e) => e.itemKey === shared && e.mailbox === custodian)).toBe(true);
     await store.close();
-    expect((await cli('hold', 'release', String(hold.id), '--data-dir', d)).code).toBe(0);
-    const list = await cliJson<{ id: number; status: string }[]>('hold', 'list', '--data-dir', d);
+    expect((await cli('hold', 'release', String(hold.id), ...arc.args)).code).toBe(0);
+    const list = await cliJson<{ id: number; status: string }[]>('hold', 'list', ...arc.args);
     expect(list.find((h) => h.id === hold.id)?.status).toBe('released');
-    expect(await cliJson('case', 'close', caseId, '--reason', 'matter settled', '--data-dir', d)).toEqual({
+    expect(await cliJson('case', 'close', caseId, '--reason', 'matter settled', ...arc.args)).toEqual({
       id: Number(caseId),
       status: 'closed',
     });
-    expect((await cli('hold', 'add', '--case', caseId, '--custodian', custodian, '--data-dir', d)).code).toBe(1);
-    expect((await cliJson<{ status: string }>('case', 'reopen', caseId, '--data-dir', d)).status).toBe('active');
-    const ok = await cli('item', 'delete', shared, '--mailbox', custodian, '--data-dir', d);
+    expect((await cli('hold', 'add', '--case', caseId, '--custodian', custodian, ...arc.args)).code).toBe(1);
+    expect((await cliJson<{ status: string }>('case', 'reopen', caseId, ...arc.args)).status).toBe('active');
+    const ok = await cli('item', 'delete', shared, '--mailbox', custodian, ...arc.args);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    store = await openStore(d);
+    store = await arc.open();
     try {
       expect((await archiveEntries(store)).some((e) => e.itemKey === shared && e.mailbox === custodian)).toBe(false);
       // another mailbox still has it: the item stays
       expect(
         await store.db.selectFrom('items').select('key').where('key', '=', shared).executeTakeFirst(),
       ).toBeDefined();
-      const audit = await store.db.selectFrom('audit_events').select(['action', 'detail_json']).execute();
+      const audit = await store.db.selectFrom('audit_events').select(['action', 'detail_json']).orderBy('id').execute();
       const deletes = audit
         .filter((a) => a.action === 'item.delete')
         .map((a) => JSON.parse(a.detail_json) as { outcome: string });
@@ -153,16 +162,16 @@ describe('legal holds', () => {
     } finally {
       await store.close();
     }
-    await expectVerifies(d);
+    await expectVerifies(arc.args);
   }, 120_000);
 
   it('a query hold preserves the matching items in every mailbox, and only within its date range', async () => {
-    const d = await copy();
-    let store = await openStore(d);
+    const arc = await copy();
+    let store = await arc.open();
     const all = await archiveEntries(store);
     const text = await store.db.selectFrom('search_items').select(['item_key', 'msgtype', 'msg_time']).execute();
     await store.close();
-    const caseId = (await cli('case', 'create', 'Matter C', '--data-dir', d)).stdout.trim();
+    const caseId = (await cli('case', 'create', 'Matter C', ...arc.args)).stdout.trim();
     const images = text.filter((t) => t.msgtype === 'image');
     expect(images.length).toBeGreaterThan(0);
     const hold = await cliJson<{ items: number }>(
@@ -172,43 +181,47 @@ describe('legal holds', () => {
       caseId,
       '--query',
       'type:image',
-      '--data-dir',
-      d,
+      ...arc.args,
     );
     expect(hold.items).toBe(images.length);
-    store = await openStore(d);
+    store = await arc.open();
     try {
       const imageKeys = new Set(images.map((i) => i.item_key));
       const held = await heldEntries(store.db, all);
       for (const e of all) expect(held.has(holdEntryKey(e.itemKey, e.mailbox))).toBe(imageKeys.has(e.itemKey));
-      await deleteEntries(store.db, all, { kind: 'admin', actor: 'alice' });
+      await deleteEntries(store.db, all, { kind: 'admin', actor: 'alice' }, { blobs: store.blobs.objects });
       const left = await archiveEntries(store);
       expect(left.length).toBe(all.filter((e) => imageKeys.has(e.itemKey)).length);
     } finally {
       await store.close();
     }
-    await expectVerifies(d);
+    await expectVerifies(arc.args);
   }, 120_000);
 
   it('a custodian hold covers items archived after it was placed', async () => {
-    const d = await copy();
-    let store = await openStore(d);
+    const arc = await copy();
+    let store = await arc.open();
     const { custodian } = pick(await archiveEntries(store));
     const before = new Set((await archiveEntries(store)).map((e) => e.itemKey));
     await store.close();
-    const caseId = (await cli('case', 'create', 'Matter D', '--data-dir', d)).stdout.trim();
-    await cliJson('hold', 'add', '--case', caseId, '--custodian', custodian, '--data-dir', d);
+    const caseId = (await cli('case', 'create', 'Matter D', ...arc.args)).stdout.trim();
+    await cliJson('hold', 'add', '--case', caseId, '--custodian', custodian, ...arc.args);
     const later = join(fixture.root, `later-${Date.now()}`);
     // The same tenant (same seed), grown: its new messages go to the same mailboxes.
     await generateTenant({ outDir: later, seed: 3, messages: 120 });
-    await cliJson('run', '--once', '--sandbox', later, '--connector', 'later', '--data-dir', d, '--workers', '0');
-    store = await openStore(d);
+    await cliJson('run', '--once', '--sandbox', later, '--connector', 'later', ...arc.args, '--workers', '0');
+    store = await arc.open();
     try {
       const now = await archiveEntries(store);
       const fresh = now.filter((e) => !before.has(e.itemKey));
       const freshOfCustodian = fresh.filter((e) => e.mailbox === custodian);
       expect(freshOfCustodian.length).toBeGreaterThan(0);
-      const res = await deleteEntries(store.db, fresh, { kind: 'retention', actor: 'retention:test' });
+      const res = await deleteEntries(
+        store.db,
+        fresh,
+        { kind: 'retention', actor: 'retention:test' },
+        { blobs: store.blobs.objects },
+      );
       expect(res.refused).toEqual(expect.arrayContaining(freshOfCustodian));
       expect(res.refused.length).toBe(freshOfCustodian.length);
       const left = await archiveEntries(store);

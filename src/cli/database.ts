@@ -51,12 +51,22 @@ export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
   'checkpoint',
   'evidence',
   'connector check',
+  'case create',
+  'case list',
+  'case show',
+  'case close',
+  'case reopen',
+  'hold add',
+  'hold list',
+  'hold release',
+  'export',
   'serve',
 ]);
 
 /**
  * The store parts a PostgreSQL database does not carry yet (named in the refusal). The other
- * commands (cases, holds, exports) are refused until each is tested on PostgreSQL.
+ * commands (backup and restore, which refuse naming pg_dump) are refused until each is tested
+ * on PostgreSQL.
  * (`mapping check` reads only its CSV file and takes no database.)
  */
 export const SQLITE_ONLY_PARTS = ['backup and restore'];

@@ -6,8 +6,8 @@
  */
 import { sql } from 'kysely';
 import type { Db } from './db.js';
+import { inTransaction } from './ingest-log.js';
 import type { CaseTagTable } from './schema.js';
-import { transact } from './transaction.js';
 
 export type CaseTagRow = Omit<CaseTagTable, 'id'> & { id: number };
 
@@ -25,6 +25,24 @@ export async function caseTagById(db: Db, id: number): Promise<CaseTagRow | unde
     CaseTagRow | undefined;
 }
 
+/**
+ * Runs `fn` in a transaction holding the case's row for writing: a name is checked and taken
+ * (added, or renamed to) under it, so two administrators adding "Hot" and "hot" at once get one
+ * tag (the unique index compares bytes; names compare without case). The write comes first: on
+ * PostgreSQL it locks the row until the transaction ends (the other waits, then reads what this
+ * one committed); on SQLite it takes the single writer before anything is read.
+ */
+export async function withCaseTagsLocked<T>(db: Db, caseId: number, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return inTransaction(db, async (tx) => {
+    await tx
+      .updateTable('cases')
+      .set((eb) => ({ status: eb.ref('status') }))
+      .where('id', '=', caseId)
+      .execute();
+    return fn(tx);
+  });
+}
+
 export async function insertCaseTag(db: Db, caseId: number, name: string, by: string, now: number): Promise<number> {
   const r = await db
     .insertInto('case_tags')
@@ -34,20 +52,27 @@ export async function insertCaseTag(db: Db, caseId: number, name: string, by: st
   return Number(r.id);
 }
 
-/** Renames the tag and every use of it in the case's review sets; returns how many items it was on. */
-export async function renameCaseTag(db: Db, id: number, from: string, to: string): Promise<number> {
-  return transact(db, async (tx) => {
-    const tag = await tx.selectFrom('case_tags').select('case_id').where('id', '=', id).executeTakeFirstOrThrow();
+/**
+ * Renames the tag and every use of it in the case's review sets; returns the name it had (read
+ * in the same transaction) and how many items it was on.
+ */
+export async function renameCaseTag(db: Db, id: number, to: string): Promise<{ from: string; items: number }> {
+  return inTransaction(db, async (tx) => {
+    const tag = await tx
+      .selectFrom('case_tags')
+      .select(['case_id', 'name'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     await tx.updateTable('case_tags').set({ name: to }).where('id', '=', id).execute();
     const r = await tx
       .updateTable('review_tags')
       .set({ tag: to })
-      .where('tag', '=', from)
+      .where('tag', '=', tag.name)
       .where('review_set_id', 'in', (eb) =>
         eb.selectFrom('review_sets').select('id').where('case_id', '=', Number(tag.case_id)),
       )
       .executeTakeFirst();
-    return Number(r.numUpdatedRows);
+    return { from: tag.name, items: Number(r.numUpdatedRows) };
   });
 }
 

@@ -85,15 +85,63 @@ export interface NewLegalHold {
 
 /**
  * The lock a deletion holds while it reads the holds and deletes (deletion.ts): a hold placed
- * meanwhile waits for it, so it is either seen by the deletion or placed after it. On SQLite the
+ * meanwhile waits for it, so it is either seen by the deletion or placed after it. Closing a
+ * case takes it too, so a case is never closed while a hold of it is being placed. On SQLite the
  * single writer already orders them.
  */
 export const LEGAL_HOLDS_LOCK = 'legal_holds';
 
-export async function insertLegalHold(db: Db, h: NewLegalHold, now: number): Promise<number> {
+/**
+ * Takes the locks that order hold placement, deletion and closing a case: PostgreSQL's advisory
+ * lock, then (on both) a write to the case's row, so that SQLite's transaction holds the write
+ * lock before it reads: a deferred transaction that reads first could be refused the upgrade.
+ */
+async function lockCase(tx: Db, caseId: number): Promise<string | undefined> {
+  await dialectOf(tx).lockInTransaction(tx, LEGAL_HOLDS_LOCK);
+  const r = await tx
+    .updateTable('cases')
+    .set((eb) => ({ status: eb.ref('status') }))
+    .where('id', '=', caseId)
+    .returning('status')
+    .executeTakeFirst();
+  return r?.status;
+}
+
+/**
+ * Places a hold on an active case; undefined (nothing placed) when the case is closed or does
+ * not exist. The case's status is read under the lock closing a case takes, so a hold can never
+ * land on a case closed meanwhile.
+ */
+export async function insertLegalHold(db: Db, h: NewLegalHold, now: number): Promise<number | undefined> {
   return inTransaction(db, async (tx) => {
-    await dialectOf(tx).lockInTransaction(tx, LEGAL_HOLDS_LOCK);
+    if ((await lockCase(tx, h.caseId)) !== 'active') return undefined;
     return insertLegalHoldRow(tx, h, now);
+  });
+}
+
+/**
+ * Closes an active case unless one of its holds is active; returns those holds (nothing changed),
+ * or [] when the case is closed now. Read and closed under the lock placing a hold takes, so no
+ * hold is placed between the check and the close.
+ */
+export async function closeCaseUnlessHeld(db: Db, caseId: number, now: number): Promise<LegalHoldRow[]> {
+  return inTransaction(db, async (tx) => {
+    await lockCase(tx, caseId);
+    const active = (await tx
+      .selectFrom('legal_holds')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .where('released_at', 'is', null)
+      .orderBy('id')
+      .execute()) as LegalHoldRow[];
+    if (active.length > 0) return active;
+    await tx
+      .updateTable('cases')
+      .set({ status: 'closed', closed_at: now })
+      .where('id', '=', caseId)
+      .where('status', '=', 'active')
+      .execute();
+    return [];
   });
 }
 

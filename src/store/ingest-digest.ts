@@ -17,6 +17,11 @@ export interface IngestEventInput {
   ref: string;
   digest: string;
   detail?: Record<string, unknown>;
+  /**
+   * `detail` as the canonical JSON the chain covers, when the builder already has it (the
+   * builders below write their flat details directly): the appends then skip encoding it.
+   */
+  detailJson?: string;
 }
 
 /**
@@ -86,6 +91,7 @@ export const rawEvent = (r: RawDigestFields): IngestEventInput => ({
   ref: r.seq_key,
   digest: rawDigest(r),
   detail: { msgid: r.msgid },
+  detailJson: `{"msgid":${JSON.stringify(r.msgid)}}`,
 });
 
 export const itemEvent = (i: ItemDigestFields): IngestEventInput => ({
@@ -94,6 +100,8 @@ export const itemEvent = (i: ItemDigestFields): IngestEventInput => ({
   ref: i.key,
   digest: itemDigest(i),
   detail: { msgid: i.msgid, seqKey: i.seq_key },
+  // Keys in canonical (sorted) order.
+  detailJson: `{"msgid":${JSON.stringify(i.msgid)},"seqKey":${JSON.stringify(i.seq_key)}}`,
 });
 
 export const entryEvent = (connectorId: string, e: EntryDigestFields): IngestEventInput => ({

@@ -1,7 +1,8 @@
 // The ingest log's hot path (one pass over a batch, 64 rows per INSERT) writes exactly the rows
 // the generic path writes, each hash recomputable by `ingestHash` (what verify and an auditor
 // use), across batch sizes that end inside and on a 64-row statement; and a rolled-back
-// transaction leaves neither rows nor a moved head.
+// transaction leaves neither rows nor a moved head. The event builders' own detail text is the
+// canonical JSON of their detail, and their events chain as the generic path would chain them.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   appendIngest,
   appendIngestOn,
+  entryEvent,
   hexOf,
+  itemEvent,
+  rawEvent,
   ingestHash,
   ingestHead,
   openStore,
@@ -17,7 +21,7 @@ import {
   type IngestEventInput,
   type Store,
 } from './index.js';
-import { CHAIN_GENESIS } from './hash-chain.js';
+import { canonicalJson, CHAIN_GENESIS } from './hash-chain.js';
 
 let dir: string;
 const stores: Store[] = [];
@@ -103,6 +107,68 @@ describe('ingest log hot path', () => {
     expect(got).toHaveLength(75);
     for (const [i, r] of got.entries()) {
       expect(r.hash).toBe(ingestHash(i === 0 ? CHAIN_GENESIS : got[i - 1]!.hash, r));
+    }
+  });
+});
+
+describe('ingest event builders', () => {
+  const awkward = ['plain', 'quote " and \\ backslash', '客户\n换行', '\u0001 control', '😀 astral'];
+
+  function built(i: number, text: string): IngestEventInput[] {
+    const raw = {
+      connector_id: i % 2 ? 'c1' : 'c"2',
+      seq_key: `seq-${i}`,
+      msgid: text,
+      publickey_ver: 1,
+      record_sha256: 'ab'.repeat(32),
+      captured_at: 1_700_000_000_000 + i,
+    };
+    const item = {
+      key: `key-${i}-${text}`,
+      connector_id: raw.connector_id,
+      raw_id: i,
+      msgid: text,
+      seq_key: `${text}-${i}`,
+      msgtype: 'text',
+      action: 'send',
+      conversation_id: 'conv',
+      room_id: '',
+      from_id: 'from',
+      msg_time: 1_700_000_000_000,
+      model_version: 1,
+      model_json: JSON.stringify({ text }),
+      mime_sha256: 'cd'.repeat(32),
+      mime_size: 10,
+      flags: '',
+      created_at: 1_700_000_000_000,
+    };
+    const entry = {
+      mailbox: `${text}@example.com`,
+      folder: 'WeChat Archiver',
+      item_key: item.key,
+      mime_sha256: item.mime_sha256,
+      msg_time: item.msg_time,
+      delivered_at: 1_700_000_000_001,
+      run_id: null,
+    };
+    return [rawEvent(raw), itemEvent(item), entryEvent(raw.connector_id, entry)];
+  }
+
+  it('write the canonical JSON of their detail, and chain as the generic path does', async () => {
+    const batch = awkward.flatMap((t, i) => built(i, t));
+    for (const e of batch) expect(e.detailJson ?? '{}').toBe(canonicalJson(e.detail ?? {}));
+    const fast = await open('built-fast');
+    const generic = await open('built-generic');
+    await transact(fast.db, async () => appendIngestOn(fast.db, batch, 5));
+    // The generic path given the details alone, encoding them itself.
+    const bare = batch.map(({ detailJson: _, ...e }) => e);
+    await transact(generic.db, async (tx) => appendIngest(tx, bare, 5));
+    const got = await rows(fast);
+    expect(got).toEqual(await rows(generic));
+    let prev = CHAIN_GENESIS;
+    for (const r of got) {
+      expect(r.hash).toBe(ingestHash(prev, r));
+      prev = r.hash;
     }
   });
 });

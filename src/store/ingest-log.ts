@@ -43,8 +43,25 @@ export function ingestHash(prevHash: string, e: ChainFields): string {
   return chainHash(prevHash, [e.at, e.kind, e.connector_id, e.ref, e.digest, e.detail_json]);
 }
 
-/** The bytes an event's hash covers: what `chainHash` makes of its fields. */
-function chainText(
+/**
+ * The start of an event's fields as its hash covers them, `[at,"kind","connector",`: the same
+ * for every event of a kind in one append, so the hot path writes it once per run of them.
+ */
+function chainHead(at: number, kind: string, connectorId: string): string {
+  return `[${JSON.stringify(at)},${JSON.stringify(kind)},${JSON.stringify(connectorId)},`;
+}
+
+/**
+ * The text an event's hash covers, what `chainHash` makes of its fields: the previous hash, a
+ * newline, the fields as canonical JSON (a flat array of a number and strings, so plain JSON).
+ * The digest must be lower-case hex (checked by `digestBytes`), which JSON writes as it is.
+ */
+function chainText(prevHash: string, head: string, ref: string, hexDigest: string, detailJson: string): string {
+  return `${prevHash}\n${head}${JSON.stringify(ref)},"${hexDigest}",${JSON.stringify(detailJson)}]`;
+}
+
+/** The same hash as `ingestHash`, without the generic canonical encoder or a Hash object. */
+export function fastIngestHash(
   prevHash: string,
   at: number,
   kind: string,
@@ -53,23 +70,9 @@ function chainText(
   digest: string,
   detailJson: string,
 ): string {
-  return (
-    `${prevHash}\n[${JSON.stringify(at)},${JSON.stringify(kind)},${JSON.stringify(connectorId)},` +
-    `${JSON.stringify(ref)},${JSON.stringify(digest)},${JSON.stringify(detailJson)}]`
-  );
-}
-
-/**
- * The same hash as `ingestHash`, without the generic canonical encoder: the fields are a flat
- * array of a number and strings, whose canonical JSON is plain JSON.stringify of each in order.
- */
-export function fastIngestHash(...fields: Parameters<typeof chainText>): string {
-  return hash('sha256', chainText(...fields), 'hex');
-}
-
-/** An event's hash as stored, 32 bytes; the one-shot hash is several times cheaper than a Hash object here. */
-function storedHash(prevHash: string, at: number, e: IngestEventInput, detailJson: string): Buffer {
-  return hash('sha256', chainText(prevHash, at, e.kind, e.connectorId, e.ref, e.digest, detailJson), 'buffer');
+  if (!LOWER_HEX.test(digest))
+    return ingestHash(prevHash, { at, kind, connector_id: connectorId, ref, digest, detail_json: detailJson });
+  return hash('sha256', chainText(prevHash, chainHead(at, kind, connectorId), ref, digest, detailJson), 'hex');
 }
 
 /** An event's stored hash or digest as the hex its hash covers. */
@@ -88,7 +91,7 @@ function digestBytes(digest: string): Buffer {
 }
 
 /** Canonical JSON of an event's detail: the common flat objects of strings without the generic walk. */
-function detailJson(detail: Record<string, unknown> | undefined): string {
+function detailJsonOf(detail: Record<string, unknown> | undefined): string {
   if (detail === undefined) return '{}';
   const keys = Object.keys(detail);
   // Integer-like keys are ordered numerically by JavaScript objects: left to the generic walk.
@@ -99,16 +102,45 @@ function detailJson(detail: Record<string, unknown> | undefined): string {
   return canonicalJson(detail);
 }
 
+/** An event's detail as the canonical JSON its hash covers: the builder's own text, or encoded here. */
+const detailTextOf = (e: IngestEventInput): string => e.detailJson ?? detailJsonOf(e.detail);
+
+/**
+ * Hashes events in order onto a chain, one event at a time: `next` returns the stored hash of
+ * the event it is given (32 bytes) and moves the chain's head (`head()`, hex) past it. The
+ * fields' leading part is reused while the kind and connector stay the same, and each hash is
+ * made as hex, the form the next event's text needs, its bytes decoded from that (a small
+ * pooled Buffer rather than a fresh one per hash).
+ */
+function chainer(prevHash: string, now: number) {
+  let prev = prevHash;
+  let kind = '';
+  let connectorId = '';
+  let head = '';
+  return {
+    /** `e.digest` must have passed `digestBytes` (lower-case hex): the text writes it unescaped. */
+    next(e: IngestEventInput, detail: string): Buffer {
+      if (e.kind !== kind || e.connectorId !== connectorId || head === '') {
+        kind = e.kind;
+        connectorId = e.connectorId;
+        head = chainHead(now, kind, connectorId);
+      }
+      prev = hash('sha256', chainText(prev, head, e.ref, e.digest, detail), 'hex');
+      return Buffer.from(prev, 'hex');
+    },
+    head: () => prev,
+  };
+}
+
 /** The stored rows of `events` appended after the head (`lastId`, `prevHash`), and the new head's hash. */
 function chainRows(lastId: number, prevHash: string, events: IngestEventInput[], now: number) {
-  let prev = prevHash;
+  const chain = chainer(prevHash, now);
   let id = lastId;
   const rows = events.map((e): IngestLogTable => {
     id++;
-    const detail = detailJson(e.detail);
+    const detail = detailTextOf(e);
     const digest = digestBytes(e.digest);
-    const stored = storedHash(prev, now, e, detail);
-    prev = stored.toString('hex');
+    const stored = chain.next(e, detail);
     return {
       id,
       at: now,
@@ -120,7 +152,7 @@ function chainRows(lastId: number, prevHash: string, events: IngestEventInput[],
       hash: stored,
     };
   });
-  return { rows, head: prev };
+  return { rows, head: chain.head() };
 }
 
 /**
@@ -197,14 +229,14 @@ export function appendIngestOn(db: Db, events: IngestEventInput[], now: number):
   const head = s.takeHead.get(now);
   if (!head) throw new Error('ingest_head row is missing');
   let id = Number(head.last_id);
-  let prev = head.hash;
+  const chain = chainer(head.hash, now);
   const params: unknown[] = new Array<unknown>(ROWS_PER_INSERT * COLUMNS);
   let n = 0;
   for (const e of events) {
     id++;
-    const detail = detailJson(e.detail);
+    const detail = detailTextOf(e);
     const digest = digestBytes(e.digest);
-    const hash = storedHash(prev, now, e, detail);
+    const stored = chain.next(e, detail);
     let p = n * COLUMNS;
     params[p++] = id;
     params[p++] = now;
@@ -213,15 +245,14 @@ export function appendIngestOn(db: Db, events: IngestEventInput[], now: number):
     params[p++] = e.ref;
     params[p++] = digest;
     params[p++] = detail;
-    params[p] = hash;
-    prev = hash.toString('hex');
+    params[p] = stored;
     if (++n === ROWS_PER_INSERT) {
       s.insertMany.run(params);
       n = 0;
     }
   }
   for (let i = 0; i < n; i++) s.insertOne.run(params.slice(i * COLUMNS, (i + 1) * COLUMNS));
-  s.setHead.run(id, prev);
+  s.setHead.run(id, chain.head());
 }
 
 export interface IngestHead {

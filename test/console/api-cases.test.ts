@@ -1,36 +1,38 @@
 // Cases and holds through the console API, and the administrator's deletion path: an entry a
 // hold covers answers 409 and stays; released, it can go; every attempt is audited.
+// Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import { cliJson, tempDir } from '../helpers/cli.js';
-import { startConsole, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
+import { startConsoleOn, userWith, type Client, type ConsoleHarness } from '../helpers/console.js';
+import { describeDialects } from '../helpers/dialects.js';
 
-let h: ConsoleHarness;
-let tenant: { path: string; cleanup: () => Promise<void> };
-let manager: Client;
-let admin: Client;
+describeDialects('cases and holds in the console API', (t) => {
+  let h: ConsoleHarness;
+  let tenant: { path: string; cleanup: () => Promise<void> };
+  let manager: Client;
+  let admin: Client;
 
-beforeAll(async () => {
-  tenant = await tempDir('cases-tenant');
-  await generateTenant({ outDir: join(tenant.path, 't'), seed: 5, messages: 40 });
-  h = await startConsole();
-  await cliJson('run', '--once', '--sandbox', join(tenant.path, 't'), '--data-dir', h.dataDir, '--workers', '0');
-  manager = await userWith(h, 'mia', ['ediscovery-manager']);
-  admin = await userWith(h, 'olga', ['org-admin']);
-}, 300_000);
+  beforeAll(async () => {
+    tenant = await tempDir('cases-tenant');
+    await generateTenant({ outDir: join(tenant.path, 't'), seed: 5, messages: 40 });
+    h = await startConsoleOn(t);
+    await cliJson('run', '--once', '--sandbox', join(tenant.path, 't'), ...h.storeArgs, '--workers', '0');
+    manager = await userWith(h, 'mia', ['ediscovery-manager']);
+    admin = await userWith(h, 'olga', ['org-admin']);
+  }, 300_000);
 
-afterAll(async () => {
-  await h.close();
-  await tenant.cleanup();
-});
+  afterAll(async () => {
+    await h.close();
+    await tenant.cleanup();
+  });
 
-async function entries(): Promise<{ item_key: string; mailbox: string }[]> {
-  return h.store.db.selectFrom('mailbox_entries').select(['item_key', 'mailbox']).execute();
-}
+  async function entries(): Promise<{ item_key: string; mailbox: string }[]> {
+    return h.store.db.selectFrom('mailbox_entries').select(['item_key', 'mailbox']).execute();
+  }
 
-describe('cases and holds in the console API', () => {
   it('an administrator cannot delete a held entry (409, kept, audited); after release it goes', async () => {
     const all = await entries();
     const custodian = all[0]!.mailbox;
@@ -66,7 +68,11 @@ describe('cases and holds in the console API', () => {
     expect((await admin.request('DELETE', url(heldEntry))).statusCode).toBe(204);
     expect(await entries()).not.toContainEqual(heldEntry);
 
-    const audit = await h.store.db.selectFrom('audit_events').select(['actor', 'action', 'detail_json']).execute();
+    const audit = await h.store.db
+      .selectFrom('audit_events')
+      .select(['actor', 'action', 'detail_json'])
+      .orderBy('id')
+      .execute();
     const deletes = audit.filter((a) => a.action === 'item.delete');
     expect(deletes.map((d) => (JSON.parse(d.detail_json) as { outcome: string }).outcome)).toEqual([
       'refused-hold',
@@ -164,8 +170,7 @@ describe('cases and holds in the console API', () => {
       'eml',
       '--out',
       out,
-      '--data-dir',
-      h.dataDir,
+      ...h.storeArgs,
     );
     expect(res.counts.items).toBe(3);
     const dat = (await readFile(join(out, 'DATA', 'loadfile.dat'), 'utf8')).split('\r\n').filter(Boolean);

@@ -6,13 +6,17 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import type { Store } from '../../src/store/index.js';
+import { archiveOn, copyArchiveOn, type ArchiveOn } from './archive-on.js';
 import { cli, cliJson, tempDir } from './cli.js';
+import type { DialectTarget } from './dialects.js';
 
 export interface ArchiveFixture {
   /** The temp directory holding the tenant, the pristine archive and every copy. */
   root: string;
   /** A fresh copy of the pristine archive's data directory. */
   copy: () => Promise<string>;
+  /** A fresh copy of the pristine archive on the fixture's dialect (data directory and database). */
+  copyOn: () => Promise<ArchiveOn>;
   cleanup: () => Promise<void>;
 }
 
@@ -20,18 +24,19 @@ export async function archiveFixture(
   prefix: string,
   tenant: { seed: number; messages: number },
   minArchived: number,
+  t: DialectTarget | { kind: 'sqlite' } = { kind: 'sqlite' },
 ): Promise<ArchiveFixture> {
   const dir = await tempDir(prefix);
   const tenantDir = join(dir.path, 'tenant');
   await generateTenant({ outDir: tenantDir, ...tenant });
   const pristine = join(dir.path, 'pristine');
+  const archive = await archiveOn(t, pristine);
   const run = await cliJson<{ archived: number }>(
     'run',
     '--once',
     '--sandbox',
     tenantDir,
-    '--data-dir',
-    pristine,
+    ...archive.args,
     '--workers',
     '0',
   );
@@ -44,13 +49,17 @@ export async function archiveFixture(
       await cp(pristine, d, { recursive: true });
       return d;
     },
+    copyOn: async () => copyArchiveOn(t as DialectTarget, archive, join(dir.path, `copy-${++n}`)),
     cleanup: dir.cleanup,
   };
 }
 
-/** `verify` passes on the archive in `dataDir`: nothing was removed without a tombstone. */
-export async function expectVerifies(dataDir: string): Promise<void> {
-  const r = await cli('verify', '--data-dir', dataDir, '--json');
+/**
+ * `verify` passes on the archive in `dataDir` (or the one the CLI options `args` name): nothing
+ * was removed without a tombstone.
+ */
+export async function expectVerifies(dataDir: string | readonly string[]): Promise<void> {
+  const r = await cli('verify', ...(typeof dataDir === 'string' ? ['--data-dir', dataDir] : dataDir), '--json');
   const report = JSON.parse(r.stdout) as { ok: boolean; firstBroken: unknown };
   expect(report.firstBroken).toBeNull();
   expect(r.code).toBe(0);

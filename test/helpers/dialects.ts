@@ -25,6 +25,11 @@ export interface DialectTarget {
   openStore(dataDir: string, opts?: Parameters<typeof openStore>[1]): Promise<Store>;
   /** PostgreSQL only: a URL of a new, migrated, empty database. */
   newDatabaseUrl(): Promise<string>;
+  /**
+   * PostgreSQL only: a URL of a new database that is a copy of the one at `url` (CREATE DATABASE
+   * ... TEMPLATE; nothing may be connected to it meanwhile).
+   */
+  copyDatabaseUrl(url: string): Promise<string>;
 }
 
 let cluster: Promise<PostgresCluster> | undefined;
@@ -82,9 +87,14 @@ export function describeDialects(name: string, body: (t: DialectTarget) => void)
         if (!pgc) throw new Error('newDatabaseUrl is for the postgres dialect only');
         return migratedDatabase(pgc);
       };
+      const copyDatabaseUrl = async (url: string) => {
+        if (!pgc) throw new Error('copyDatabaseUrl is for the postgres dialect only');
+        return pgc.createDatabase(undefined, { template: decodeURIComponent(new URL(url).pathname.slice(1)) });
+      };
       body({
         kind,
         newDatabaseUrl,
+        copyDatabaseUrl,
         openDb: async () =>
           kind === 'sqlite' ? openDatabase({ file: ':memory:' }) : openDatabase({ url: await newDatabaseUrl() }),
         openStore: async (dataDir, opts = {}) =>

@@ -1,11 +1,13 @@
 // A sandbox tenant of 60 messages (every msgtype, an account switch and a recall; see the
 // generator's test) archived by the CLI, with every item read back parsed: what the tests of
-// the per-conversation export formats (RSMF, PDF) compare their output with.
+// the per-conversation export formats (RSMF, PDF) compare their output with. On one dialect of
+// `describeDialects` when given one (SQLite otherwise).
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
-import { openStore } from '../../src/store/index.js';
+import { archiveOn, type ArchiveOn } from './archive-on.js';
 import { cliJson, tempDir } from './cli.js';
+import type { DialectTarget } from './dialects.js';
 
 export interface ArchivedItem {
   key: string;
@@ -16,18 +18,24 @@ export interface ArchivedItem {
   mail: ParsedMail;
 }
 
-export async function exportArchive(prefix: string): Promise<{
+export async function exportArchive(
+  prefix: string,
+  t: DialectTarget | { kind: 'sqlite' } = { kind: 'sqlite' },
+): Promise<{
   dir: { path: string; cleanup: () => Promise<void> };
   data: string;
+  /** the archive with the CLI options that reach it */
+  archive: ArchiveOn;
   items: Map<string, ArchivedItem>;
 }> {
   const dir = await tempDir(prefix);
   const tenant = join(dir.path, 'tenant');
   await generateTenant({ outDir: tenant, seed: 11, messages: 60 });
   const data = join(dir.path, 'data');
-  await cliJson('run', '--once', '--sandbox', tenant, '--data-dir', data, '--workers', '0');
+  const archive = await archiveOn(t, data);
+  await cliJson('run', '--once', '--sandbox', tenant, ...archive.args, '--workers', '0');
   const items = new Map<string, ArchivedItem>();
-  const store = await openStore(data);
+  const store = await archive.open();
   try {
     const rows = await store.db
       .selectFrom('items')
@@ -45,5 +53,5 @@ export async function exportArchive(prefix: string): Promise<{
   } finally {
     await store.close();
   }
-  return { dir, data, items };
+  return { dir, data, archive, items };
 }

@@ -1,10 +1,10 @@
-// Runs an export in batches of a given size (argv: data dir, out dir, format, query, batch
-// items), in a process of its own: what the tests of batch durability kill midway.
+// Runs an export in batches of a given size (argv: data dir, database URL or '' for SQLite, out
+// dir, format, query, batch items), in a process of its own: what the tests of batch durability kill midway.
 import { runExport, type ExportFormat } from '../../src/compliance/export/index.js';
 import { openStore } from '../../src/store/index.js';
 
-const [data, outDir, format, query, batch] = process.argv.slice(2);
-const store = await openStore(data!);
+const [data, url, outDir, format, query, batch] = process.argv.slice(2);
+const store = await openStore(data!, url ? { database: { url } } : {});
 try {
   await runExport(store, {
     format: format as ExportFormat,

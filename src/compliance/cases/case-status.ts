@@ -7,7 +7,7 @@
  * click end every hold of a matter). Both changes are audited.
  */
 import { ArchiverError } from '../../core/errors.js';
-import { legalHolds, setCaseStatus, type CaseRow, type Db } from '../../store/index.js';
+import { closeCaseUnlessHeld, setCaseStatus, type CaseRow, type Db } from '../../store/index.js';
 import { appendAudit } from '../audit/index.js';
 import { ipOf, requireCase, type Actor } from './cases.js';
 
@@ -46,7 +46,9 @@ export async function closeCase(
   now = Date.now(),
 ): Promise<void> {
   await requireActiveCase(db, caseId);
-  const active = (await legalHolds(db, { caseIds: [caseId] })).filter((h) => h.released_at === null);
+  // Checked and closed in one step under the lock placing a hold takes (several console or CLI
+  // processes may act on one case at once).
+  const active = await closeCaseUnlessHeld(db, caseId, now);
   if (active.length > 0) {
     const named = active.map((h) => `#${h.id} (${h.kind === 'custodian' ? h.custodian : `query ${h.query}`})`);
     throw new ArchiverError(
@@ -55,7 +57,6 @@ export async function closeCase(
         `${named.join(', ')}; release ${active.length === 1 ? 'it' : 'them'} before closing the case`,
     );
   }
-  await setCaseStatus(db, caseId, 'closed', now);
   await auditStatus(db, 'case.close', caseId, actor, reason, now);
 }
 

@@ -74,7 +74,7 @@ export async function placeHold(
       'WXA_INPUT_INVALID',
       'hold: give either a custodian (mailbox address) or a query, not both',
     );
-  let id: number;
+  let id: number | undefined;
   if (hasCustodian) {
     const custodian = input.custodian!.trim().toLowerCase();
     if (!/^[^\s@]+@[^\s@]+$/.test(custodian))
@@ -98,6 +98,15 @@ export async function placeHold(
         placedBy: actor.username,
       },
       now,
+    );
+  }
+  if (id === undefined) {
+    // Closed (or removed) by another process between the check above and the placing: nothing
+    // was placed. The case's own refusal names what happened; reopened since, say so plainly.
+    await requireActiveCase(db, caseId);
+    throw new ArchiverError(
+      'WXA_CASE_CLOSED',
+      `case ${caseId} was closed while the hold was being placed, so nothing was placed; place it again`,
     );
   }
   const view = await holdView(db, (await legalHoldById(db, id))!);

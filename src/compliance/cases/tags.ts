@@ -13,6 +13,7 @@ import {
   insertCaseTag,
   renameCaseTag,
   setCaseTagRetired,
+  withCaseTagsLocked,
   type CaseTagRow,
   type Db,
 } from '../../store/index.js';
@@ -75,8 +76,11 @@ export async function addCaseTag(
   now = Date.now(),
 ): Promise<CaseTagView> {
   await requireActiveCase(db, caseId);
-  const name = await freeName(db, caseId, rawName);
-  const id = await insertCaseTag(db, caseId, name, actor.username, now);
+  // Checked and added with the case row locked: another process adding a tag to it waits.
+  const { id, name } = await withCaseTagsLocked(db, caseId, async (tx) => {
+    const free = await freeName(tx, caseId, rawName);
+    return { id: await insertCaseTag(tx, caseId, free, actor.username, now), name: free };
+  });
   await appendAudit(
     db,
     {
@@ -119,9 +123,14 @@ export async function changeCaseTag(
     );
   let name = tag.name;
   if (change.name !== undefined && change.name.trim() !== tag.name) {
-    name = await freeName(db, caseId, change.name);
-    const items = await renameCaseTag(db, tagId, tag.name, name);
-    await audit('review.tag.rename', { from: tag.name, to: name, items });
+    const to = change.name;
+    // Checked and renamed with the case row locked; the old name is read there too, so two
+    // renames at once each rename what the other left.
+    const { from, items } = await withCaseTagsLocked(db, caseId, async (tx) => {
+      name = await freeName(tx, caseId, to);
+      return renameCaseTag(tx, tagId, name);
+    });
+    await audit('review.tag.rename', { from, to: name, items });
   }
   const retired = tag.retired_at !== null;
   if (change.retired !== undefined && change.retired !== retired) {

@@ -3,11 +3,12 @@
  * returns (temp file, fsync, rename, fsync of the directory), so a database row that points at
  * a blob can only commit after its bytes are safe. Reads re-hash and refuse corrupt files.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/sha256.js';
 import { injectedFault } from '../../core/fault-points.js';
 import { diskFull } from '../transaction.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-files.js';
@@ -17,9 +18,7 @@ export interface BlobRef {
   size: number;
 }
 
-export function sha256Hex(bytes: Buffer | Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { sha256Hex };
 
 export class LocalBlobFiles {
   readonly root: string;

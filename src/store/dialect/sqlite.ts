@@ -26,7 +26,15 @@ export const sqliteDialect: StoreDialect = {
 /** The connection under each Kysely made here, for the hot paths that reuse prepared statements. */
 const CONNECTIONS = new WeakMap<object, SQLite.Database>();
 
-/** Opens `file` (':memory:' for tests) with WAL, full sync, foreign keys and a busy timeout. */
+/**
+ * The page cache of a connection, in KiB (SQLite's own default). better-sqlite3 builds SQLite
+ * with 16 MB per connection; a pipeline run filled it within seconds and kept it as its RSS
+ * grew, while the writes it serves touch the tail of the tables and indexes, which the
+ * operating system's file cache keeps anyway (bench/README.md, pipeline section, measures it).
+ */
+export const SQLITE_CACHE_KIB = 2000;
+
+/** Opens `file` (':memory:' for tests) with WAL, full sync, foreign keys, a busy timeout and a bounded page cache. */
 export function openSqlite<DB>(file: string): Kysely<DB> {
   const conn = new SQLite(file);
   // WAL lets readers (status, console) run beside the writer; synchronous=FULL makes every
@@ -35,6 +43,7 @@ export function openSqlite<DB>(file: string): Kysely<DB> {
   conn.pragma('synchronous = FULL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 10000');
+  conn.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: conn }) });
   CONNECTIONS.set(db, conn);
   return db;

@@ -1,0 +1,84 @@
+/**
+ * The export benchmark's ceiling and how each timed phase starts, kept apart from the run order.
+ * A durable export is compared with a durable copy: `cp -r` followed by `sync`, timed together
+ * (`cp -r` alone returns with its files still in the page cache, and the kernel writes them back
+ * during whatever runs next, which then pays for them). Every phase starts from the same state:
+ * nothing dirty (`sync` first) and its sources warm in the page cache (read just before), so no
+ * phase pays for another's writeback or finds its input on disk where the other found it in memory.
+ * Nothing is deleted until every phase has run: removing 100,000 files leaves the file system
+ * work that lands on whatever writes next (seen here: the same `cp -r` of 10,000 files took 0.7 s
+ * after another copy and 12-16 s, with twenty times the system CPU, just after a removal), so
+ * each phase writes into a folder of its own and one untimed copy absorbs the setup's removals.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
+
+const run = promisify(execFile);
+const GNU_TIME = '/usr/bin/time';
+
+/** Flushes every dirty page (the previous phase's and other jobs'), so no phase pays for another's. */
+export async function settle(): Promise<number> {
+  const t = performance.now();
+  await run('sync');
+  return (performance.now() - t) / 1000;
+}
+
+/** Reads every file under `dirs` once, so the phase that follows finds them in the page cache. */
+export async function warm(dirs: readonly string[]): Promise<void> {
+  for (const dir of dirs)
+    await run('sh', ['-c', 'find "$1" -type f -exec cat {} + > /dev/null', 'sh', dir], { maxBuffer: 1 << 20 });
+}
+
+export interface CeilingRun {
+  /** `cp -r` alone: when it returns its files are in the page cache, not on disk */
+  cpSeconds: number;
+  /** the `sync` after it: the writeback `cp -r` left behind */
+  syncSeconds: number;
+  /** both together: a durable copy, the honest ceiling of a durable export */
+  cpSyncSeconds: number;
+  /** CPU time of `cp -r` (user, kernel), when GNU time (Debian's `time`) is installed */
+  cpCpuSeconds: { user: number; system: number } | null;
+}
+
+/** One ceiling run: `src` copied to `copy` (a new folder) by `cp -r`, then `sync`, timed together. */
+export async function ceilingRun(src: string, copy: string): Promise<CeilingRun> {
+  const c0 = performance.now();
+  // timed by GNU time too, for the CPU it spends (most of a copy's work is the kernel's)
+  const timed = existsSync(GNU_TIME);
+  const { stderr } = timed
+    ? await run(GNU_TIME, ['-f', 'cpu %U %S', 'cp', '-r', src, copy])
+    : await run('cp', ['-r', src, copy]);
+  const c1 = performance.now();
+  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(stderr);
+  await run('sync');
+  const c2 = performance.now();
+  return {
+    cpSeconds: (c1 - c0) / 1000,
+    syncSeconds: (c2 - c1) / 1000,
+    cpSyncSeconds: (c2 - c0) / 1000,
+    cpCpuSeconds: cpu ? { user: Number(cpu[1]), system: Number(cpu[2]) } : null,
+  };
+}
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Median and spread of a set of timings (seconds), and the rate they give for `items`. */
+export function spread(seconds: readonly number[], items: number) {
+  const med = median(seconds);
+  return {
+    runs: seconds.length,
+    medianSeconds: round(med),
+    minSeconds: round(Math.min(...seconds)),
+    maxSeconds: round(Math.max(...seconds)),
+    /** (max - min) / median */
+    relativeSpread: round((Math.max(...seconds) - Math.min(...seconds)) / med),
+    medianItemsPerSecond: Math.round(items / med),
+  };
+}
+
+export const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
