@@ -12,7 +12,7 @@
  * Debian's `postgres` user (made by the package) and the directories are given to it; as anyone
  * else they run as the current user. Authentication is `trust` on loopback only.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { access, chmod, chown, cp, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -155,6 +155,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
   const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;
   await waitForConnection(admin);
   const startMs = Date.now() - t0;
+  const watchdog = watchCluster(data, dir);
 
   let n = 0;
   let stopped = false;
@@ -182,11 +183,31 @@ export async function startPostgres(): Promise<PostgresCluster> {
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      watchdog.kill();
       // immediate: the tests' connections are closed or about to be; nothing to flush for.
       await runAs(owner, join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The server is a daemon: it outlives a test process that is killed before its `afterAll` (a
+ * file that timed out, a crashed fork), and such clusters used to pile up. A detached shell
+ * watches this process and, once it is gone, shuts the server down (SIGQUIT to the postmaster is
+ * PostgreSQL's immediate shutdown) and removes its directory. `stop` ends the watcher first.
+ */
+function watchCluster(data: string, dir: string) {
+  const script =
+    'while kill -0 "$1" 2>/dev/null; do sleep 1; done; ' +
+    'pid=$(head -n 1 "$2/postmaster.pid" 2>/dev/null) && kill -QUIT "$pid" 2>/dev/null; ' +
+    'sleep 2; rm -rf "$3"';
+  const child = spawn('sh', ['-c', script, 'wxa-pg-watchdog', String(process.pid), data, dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  return child;
 }
 
 async function waitForConnection(url: string): Promise<void> {
