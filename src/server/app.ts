@@ -148,7 +148,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   securityHeaders(app, { https: ctx.secureCookies });
   app.addHook('onRequest', accessHook({ db: opts.store.db, now }));
 
-  app.addHook('onResponse', auditRefused(ctx));
+  // Before the answer leaves (onSend, not onResponse): a client that has its 401/403 finds the
+  // refusal already in the audit log, on every database.
+  app.addHook('onSend', auditRefused(ctx));
   // A parser the app made is the app's to close.
   if (!opts.mappingParser) app.addHook('onClose', () => ctx.mappingParser.close());
 

@@ -7,11 +7,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from './context.js';
 
 export function auditRefused(ctx: ServerContext) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return async <T>(req: FastifyRequest, reply: FastifyReply, payload: T): Promise<T> => {
     const status = reply.statusCode;
-    if ((status !== 401 && status !== 403) || !req.url.startsWith('/api/')) return;
+    if ((status !== 401 && status !== 403) || !req.url.startsWith('/api/')) return payload;
     const access = req.routeOptions.config.access;
-    if (access === 'public') return;
+    if (access === 'public') return payload;
     try {
       await ctx.audit(req, {
         action: 'auth.refused',
@@ -20,8 +20,9 @@ export function auditRefused(ctx: ServerContext) {
         detail: { status, method: req.method, required: access ?? 'session', roles: req.user?.roles ?? [] },
       });
     } catch (err) {
-      // The answer is already sent; a failed append must still be seen by the operator.
+      // The refusal stands either way; a failed append must still be seen by the operator.
       req.log.error({ err }, 'could not audit a refused call');
     }
+    return payload;
   };
 }
