@@ -335,7 +335,7 @@ describe(`serve --role: 1 capture and ${WORKERS} workers on PostgreSQL, with kil
 
   it('counts the people who map to no mailbox in the worker runs as the single process does', async () => {
     const runs = await pgdb.selectFrom('runs').select('counters_json').where('status', '=', 'succeeded').execute();
-    const seen = runs.map((r) => (JSON.parse(r.counters_json ?? '{}') as { unmappedParticipants?: number }));
+    const seen = runs.map((r) => JSON.parse(r.counters_json ?? '{}') as { unmappedParticipants?: number });
     const most = Math.max(0, ...seen.map((c) => c.unmappedParticipants ?? 0));
     // Each run counts the distinct people of its own records; one run may hold them all.
     expect(reference.unmappedParticipants).toBeGreaterThan(0);

@@ -180,6 +180,8 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
           owner: runLeaseOwner(await run()),
           leaseMs: deps.deliveryLeaseMs,
           rerender: rerenderWith(built.runtime),
+          // Other workers deliver the same destinations: their lanes start elsewhere.
+          spread: true,
         });
       }
     } catch (err) {
