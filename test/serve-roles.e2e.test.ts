@@ -138,7 +138,11 @@ beforeAll(
     const tenant = join(dir.path, 'tenant');
     await generateTenant({ outDir: tenant, seed: 41, messages: MESSAGES });
     const people = (await readTenant(tenant)).directory.people;
-    mailboxes = people.filter((p) => p.kind === 'internal' && p.email).map((p) => p.email!);
+    const employees = people.filter((p) => p.kind === 'internal' && p.email);
+    mailboxes = employees.map((p) => p.email!);
+    // Every employee but the last mapped: the last is one of the people who map to no mailbox.
+    const mapping = join(dir.path, 'mapping.csv');
+    await writeFile(mapping, ['userid,mailbox', ...employees.slice(0, -1).map((p) => `${p.id},${p.email}`)].join('\n'));
     dovecot = await startDovecot({
       masterUser: MASTER,
       users: mailboxes.map((name, i) => ({ name, password: `user-secret-${i}` })),
@@ -146,7 +150,7 @@ beforeAll(
     const connector = (destinations: unknown[]) => ({
       id: 'bank',
       source: { kind: 'sandbox', dir: tenant },
-      mapping: { autoFromDirectoryEmail: true },
+      mapping: { csv: mapping, autoFromDirectoryEmail: false },
       destinations,
     });
     const imap = {
