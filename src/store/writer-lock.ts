@@ -43,6 +43,8 @@ export interface AcquireOptions {
 
 export const WRITER_LOCK_FILE = 'writer.lock';
 const HOLDER_FILE = 'writer.lock.json';
+/** How long a held lock without a holder file is given to show who holds it (or to be let go). */
+const UNRECORDED_GRACE_MS = 2_000;
 
 /** Takes the data directory's writer lock, waiting up to `waitMs`; throws WXA_DATA_DIR_LOCKED naming the holder. */
 export async function acquireWriterLock(dataDir: string, opts: AcquireOptions): Promise<WriterLock> {
@@ -72,7 +74,17 @@ export async function acquireWriterLock(dataDir: string, opts: AcquireOptions): 
         },
       };
     }
-    if (now() >= deadline) throw writerLockedError(`the data directory ${dataDir}`, await readHolder(dataDir));
+    if (now() >= deadline) {
+      const holder = await readHolder(dataDir);
+      // No holder file while the lock is held: the holder has just taken it and is writing the
+      // file, or is releasing (the file goes first). A moment tells which: it is named, or the
+      // lock is free and ours. Only then is the refusal made, never for that window alone.
+      if (holder || now() >= deadline + UNRECORDED_GRACE_MS) {
+        throw writerLockedError(`the data directory ${dataDir}`, holder);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
     await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 250, Math.max(1, deadline - now()))));
   }
 }
