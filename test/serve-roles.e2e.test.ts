@@ -5,8 +5,11 @@
 // stopped. Afterwards the archive equals a single-process SQLite run of the same tenant item for
 // item and byte for byte (item key + MIME SHA-256, mailbox entries, blob set, every record's
 // outcome), and every mailbox at Dovecot holds each message exactly once.
+// The single-process reference delivers to the same Dovecot too (another folder), so the
+// deliveries per second of the workers are printed beside the single process's on the same data.
 // WXA_LONG_TESTS=1 runs the full size (20,000 messages, at least 10 kills).
 import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../src/render/index.js';
@@ -25,6 +28,8 @@ const WORKERS = 3;
 const LEASE_SECONDS = 5;
 const MASTER = { name: 'archiver', password: 'master-secret' };
 const FOLDER = 'WeChat Archiver';
+/** where the single-process reference run delivers, beside the workers' folder */
+const REFERENCE_FOLDER = 'Single process';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let pg: PostgresCluster;
@@ -36,6 +41,10 @@ let mailboxes: string[];
 const children = new Set<CliChild>();
 const log: string[] = [];
 let kills = 0;
+/** the reference run's report */
+let reference: { unmappedParticipants?: number; delivery?: { delivered: number } };
+/** wall time of the several processes, from their start until everything was delivered, ms */
+let settledMs = 0;
 /** kills of a worker that held claimed records at that moment (their take-over is what is tested) */
 let killsWithClaims = 0;
 
@@ -129,7 +138,11 @@ beforeAll(
     const tenant = join(dir.path, 'tenant');
     await generateTenant({ outDir: tenant, seed: 41, messages: MESSAGES });
     const people = (await readTenant(tenant)).directory.people;
-    mailboxes = people.filter((p) => p.kind === 'internal' && p.email).map((p) => p.email!);
+    const employees = people.filter((p) => p.kind === 'internal' && p.email);
+    mailboxes = employees.map((p) => p.email!);
+    // Every employee but the last mapped: the last is one of the people who map to no mailbox.
+    const mapping = join(dir.path, 'mapping.csv');
+    await writeFile(mapping, ['userid,mailbox', ...employees.slice(0, -1).map((p) => `${p.id},${p.email}`)].join('\n'));
     dovecot = await startDovecot({
       masterUser: MASTER,
       users: mailboxes.map((name, i) => ({ name, password: `user-secret-${i}` })),
@@ -137,7 +150,7 @@ beforeAll(
     const connector = (destinations: unknown[]) => ({
       id: 'bank',
       source: { kind: 'sandbox', dir: tenant },
-      mapping: { autoFromDirectoryEmail: true },
+      mapping: { csv: mapping, autoFromDirectoryEmail: false },
       destinations,
     });
     const imap = {
@@ -153,7 +166,11 @@ beforeAll(
     const liteConfig = join(dir.path, 'lite.json');
     await writeFile(
       liteConfig,
-      JSON.stringify({ dataDir: join(dir.path, 'lite'), workers: 1, connectors: [connector([{ kind: 'archive' }])] }),
+      JSON.stringify({
+        dataDir: join(dir.path, 'lite'),
+        workers: 1,
+        connectors: [connector([{ kind: 'archive' }, { ...imap, folder: REFERENCE_FOLDER }])],
+      }),
     );
     const pgConfig = join(dir.path, 'pg.json');
     await writeFile(
@@ -166,10 +183,11 @@ beforeAll(
     );
 
     // The reference: one process, the embedded SQLite archive.
-    await cliJson('run', '--once', '--config', liteConfig);
+    reference = await cliJson('run', '--once', '--config', liteConfig);
     lite = await openDatabase({ file: join(dir.path, 'lite', 'archive.db') });
 
     const next = random(7);
+    const began = Date.now();
     const workers: CliChild[] = [];
     for (let i = 0; i < WORKERS; i++) workers.push(start('worker', pgConfig, `worker ${i}`));
     let capture = start('capture', pgConfig, 'capture 1');
@@ -218,6 +236,7 @@ beforeAll(
       }
       if (phase === 3 && kills >= KILLS && s && s.total === MESSAGES && s.waiting === 0 && s.dueDeliveries === 0) break;
     }
+    settledMs = Date.now() - began;
     for (const c of [...children]) await stop(c, 'SIGTERM');
   },
   longOr(4_000_000, 1_000_000),
@@ -231,6 +250,21 @@ afterAll(async () => {
   await pg?.stop();
   await dir?.cleanup();
 });
+
+/** Delivered rows and their rate from the first delivery's end to the last's. */
+async function deliveryRate(db: Db): Promise<{ delivered: number; seconds: number; perSecond: number }> {
+  const r = await db
+    .selectFrom('deliveries')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.min('finished_at').as('first'),
+      eb.fn.max('finished_at').as('last'),
+    ])
+    .where('status', 'in', ['delivered', 'duplicate', 'partial'])
+    .executeTakeFirstOrThrow();
+  const seconds = (Number(r.last) - Number(r.first)) / 1000;
+  return { delivered: Number(r.n), seconds, perSecond: Math.round((Number(r.n) / Math.max(seconds, 0.001)) * 10) / 10 };
+}
 
 async function both<T>(q: (db: Db) => Promise<T>): Promise<[T, T]> {
   return [await q(lite), await q(pgdb)];
@@ -301,5 +335,31 @@ describe(`serve --role: 1 capture and ${WORKERS} workers on PostgreSQL, with kil
       checked += ids.length;
     }
     expect(checked).toBe(rows.length);
+  });
+
+  it('counts the people who map to no mailbox in the worker runs as the single process does', async () => {
+    const runs = await pgdb.selectFrom('runs').select('counters_json').where('status', '=', 'succeeded').execute();
+    const seen = runs.map((r) => JSON.parse(r.counters_json ?? '{}') as { unmappedParticipants?: number });
+    const most = Math.max(0, ...seen.map((c) => c.unmappedParticipants ?? 0));
+    // Each run counts the distinct people of its own records; one run may hold them all.
+    expect(reference.unmappedParticipants).toBeGreaterThan(0);
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(reference.unmappedParticipants!);
+  });
+
+  it('delivers to Dovecot at a rate it reports beside the single process', async () => {
+    const [single, workers] = await both(deliveryRate);
+    expect(single.delivered).toBe(workers.delivered);
+    // Measurements, not targets: a shared machine's load decides the absolute rates.
+    console.log(
+      JSON.stringify({
+        messages: MESSAGES,
+        workers: WORKERS,
+        kills,
+        settledSeconds: Math.round(settledMs / 1000),
+        deliveriesPerSecond: { singleProcess: single, workers },
+        loadAverage1m: loadavg()[0],
+      }),
+    );
   });
 });

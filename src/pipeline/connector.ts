@@ -14,6 +14,7 @@ import { listMappingOverrides, uploadSessionStore, type Db, type UrlSeal } from 
 import { inlinePreparer, poolPreparer, type PrepareSetup, type Preparer } from './decrypt.js';
 import { buildLookups } from './prepare.js';
 import { buildDestinations } from '../destinations/index.js';
+import type { ConfiguredDestination } from './deliver.js';
 import type { ConnectorRuntime } from './process.js';
 import type { Logger } from '../core/logger.js';
 
@@ -56,6 +57,39 @@ export interface BuildOptions {
   sharedPool?: boolean;
   /** look up unknown people in the source's directory first, at this time (a run does; a check does not) */
   refreshDirectoryAt?: number;
+  /**
+   * the connector's destinations, built by `connectorDestinations` and kept by the caller across
+   * runs (their connection pools, folder caches and logins with them): used as they are and not
+   * closed with the run
+   */
+  destinations?: ConfiguredDestination[];
+}
+
+/**
+ * The connector's external destinations, each with its own connection pool. Graph upload
+ * sessions outlive a restart in the store, keyed by connector and destination.
+ */
+export function connectorDestinations(
+  cfg: ConnectorConfig,
+  opts: Pick<BuildOptions, 'db' | 'seal' | 'logger'>,
+): ConfiguredDestination[] {
+  const db = opts.db;
+  return buildDestinations(cfg.destinations, {
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(db
+      ? {
+          uploadSessions: (id) => {
+            const s = uploadSessionStore(db, opts.seal ? { seal: opts.seal } : {});
+            const k = (key: string) => `${cfg.id}/${id}/${key}`;
+            return {
+              get: (key) => s.get(k(key)),
+              put: (key, v) => s.put(k(key), v),
+              delete: (key) => s.delete(k(key)),
+            };
+          },
+        }
+      : {}),
+  });
 }
 
 export async function buildConnector(cfg: ConnectorConfig, opts: BuildOptions): Promise<BuiltConnector> {
@@ -118,24 +152,8 @@ async function buildAround(source: Source, cfg: ConnectorConfig, opts: BuildOpti
       ...(cfg.mapping.catchAll ? { catchAll: cfg.mapping.catchAll } : {}),
     },
   };
-  const db = opts.db;
-  // Graph upload sessions outlive a restart in the store, keyed by destination as well.
-  const destinations = buildDestinations(cfg.destinations, {
-    ...(opts.logger ? { logger: opts.logger } : {}),
-    ...(db
-      ? {
-          uploadSessions: (id) => {
-            const s = uploadSessionStore(db, opts.seal ? { seal: opts.seal } : {});
-            const k = (key: string) => `${cfg.id}/${id}/${key}`;
-            return {
-              get: (key) => s.get(k(key)),
-              put: (key, v) => s.put(k(key), v),
-              delete: (key) => s.delete(k(key)),
-            };
-          },
-        }
-      : {}),
-  });
+  // Kept by the caller across runs (a worker process), or built for this run and closed with it.
+  const destinations = opts.destinations ?? connectorDestinations(cfg, opts);
   const keyVersions = await source.keyVersions();
   const remote = source.prepare.answer;
   const pooling = { ...(opts.sharedPool ? { slot: cfg.id } : {}), ...(opts.logger ? { logger: opts.logger } : {}) };
@@ -156,7 +174,7 @@ async function buildAround(source: Source, cfg: ConnectorConfig, opts: BuildOpti
     ...(directoryRefresh ? { directoryRefresh } : {}),
     close: async () => {
       await preparer.close();
-      await Promise.all(destinations.map((d) => d.destination.close()));
+      if (!opts.destinations) await Promise.all(destinations.map((d) => d.destination.close()));
       await source.close();
     },
   };

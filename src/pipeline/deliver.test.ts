@@ -100,6 +100,16 @@ describe('deliverDue', () => {
     expect(s.maxOverall).toBeGreaterThan(1);
   });
 
+  it('starts at a random mailbox when several workers share the destination (spread)', async () => {
+    await seed(2, ['a@x', 'b@x', 'c@x', 'd@x']);
+    const s = scripted();
+    const d = [{ id: 'imap:test', destination: s.dest, perMailbox: 1, overall: 1 }];
+    const c = await deliverDue(store, d, { ...opts(), spread: true });
+    expect(c.delivered).toBe(8);
+    // Half-way along the longest-waiting-first order a, b, c, d: c first, then round to a.
+    expect([...new Set(s.calls.map((x) => x.mailbox))]).toEqual(['c@x', 'd@x', 'a@x', 'b@x']);
+  });
+
   it('retries transient failures with backoff, obeys Retry-After, and holds permanent refusals', async () => {
     await seed(3, ['a@x']);
     const s = scripted((item, _m, call) => {

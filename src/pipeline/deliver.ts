@@ -80,6 +80,13 @@ export interface DeliverOptions {
    * partial copy to a destination that refuses the whole item as too large.
    */
   rerender?: (item: RenderedItem, omit: ReadonlySet<number>, note: (i: number) => string) => Buffer;
+  /**
+   * Several worker processes deliver the same destination: each round starts at a random
+   * mailbox instead of the longest-waiting one, so that the processes' lanes spread over the
+   * mailboxes rather than all crowding the same few (one server's per-user connection limit,
+   * Dovecot's 10 by default, is soon reached by several processes' lanes on one mailbox).
+   */
+  spread?: boolean;
 }
 
 /**
@@ -141,6 +148,7 @@ async function deliverDestination(
       const due = await dueMailboxes(store.db, { destinationId: d.id, now: now() });
       if (due.length === 0) break;
       const work: MailboxWork[] = due.map((m) => ({ ...m, lanes: 0, done: false }));
+      if (opts.spread) work.push(...work.splice(0, Math.floor((opts.random ?? Math.random)() * work.length)));
       const capOf = (m: MailboxWork) =>
         Math.min(
           d.perMailbox,

@@ -70,6 +70,8 @@ export async function processClaimed(
     maxAttempts: opts.maxAttempts ?? 5,
     retryFailedAfterMs: opts.retryFailedAfterMs,
   };
+  // Distinct people across the pass's batches (a person unmapped in two batches counts once).
+  const unmapped = new Set<string>();
   for (;;) {
     opts.signal?.throwIfAborted();
     const claim = await claimRecords(store.db, { ...claimOpts, now: now() });
@@ -81,7 +83,9 @@ export async function processClaimed(
       else if (outcome === 'lost') report.lost++;
       else {
         report.committed++;
-        addCounters(report.counters, outcome);
+        addCounters(report.counters, outcome.counters);
+        for (const u of outcome.unmapped) unmapped.add(u);
+        report.counters.unmappedParticipants = unmapped.size;
       }
     } catch (err) {
       // Given back at once rather than when the claim runs out: another worker may do better.
@@ -99,7 +103,7 @@ async function oneBatch(
   opts: RecordWorkerOptions,
   now: () => number,
   track: (c: RecordClaim) => void,
-): Promise<RunCounters | 'reclaimed' | 'lost'> {
+): Promise<{ counters: RunCounters; unmapped: ReadonlySet<string> } | 'reclaimed' | 'lost'> {
   const prepared = rt.preparer.prepare(claimed.records.map((r) => r.record_json));
   // Observed again when awaited; this only keeps an early failure from being "unhandled".
   prepared.catch(() => undefined);
@@ -135,7 +139,7 @@ async function oneBatch(
     if (!isArchiverError(err, 'WXA_RECORD_CLAIM_LOST')) throw err;
     return 'lost';
   }
-  return batch;
+  return { counters: batch, unmapped: state.unmapped };
 }
 
 /**

@@ -30,6 +30,7 @@ import { emptyCounters } from './counters.js';
 import { deliverDue, type DeliveryCounters } from './deliver.js';
 import type { HeldLease } from './lease-keeper.js';
 import { processClaimed } from './record-worker.js';
+import type { KeptDestinations } from './role-destinations.js';
 import { rerenderWith, runLeaseOwner } from './run.js';
 import type { ManagedConnector } from './supervisor.js';
 
@@ -53,6 +54,8 @@ export interface PassDeps {
   logger?: Logger;
   now?: () => number;
   signal?: AbortSignal;
+  /** a worker's destinations, kept across its passes (their connections with them) */
+  kept?: KeptDestinations;
 }
 
 export interface PassReport {
@@ -69,7 +72,9 @@ export interface PassReport {
 
 async function build(deps: PassDeps, m: ManagedConnector, opts: { refreshDirectoryAt?: number; workers: number }) {
   const secrets = m.secrets ? await m.secrets() : undefined;
+  const destinations = deps.kept ? await deps.kept.of(m.config) : undefined;
   return buildConnector(m.config, {
+    ...(destinations ? { destinations } : {}),
     workers: opts.workers,
     sources: deps.sources,
     db: deps.store.db,
@@ -175,6 +180,8 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
           owner: runLeaseOwner(await run()),
           leaseMs: deps.deliveryLeaseMs,
           rerender: rerenderWith(built.runtime),
+          // Other workers deliver the same destinations: their lanes start elsewhere.
+          spread: true,
         });
       }
     } catch (err) {

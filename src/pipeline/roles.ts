@@ -9,6 +9,7 @@
 import { describeError, isArchiverError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { captureLeaseName, holdLease, type HeldLease } from './lease-keeper.js';
+import { KeptDestinations } from './role-destinations.js';
 import { capturePass, workerPass, type PassDeps, type PassReport } from './role-passes.js';
 import type { ManagedConnector } from './supervisor.js';
 import { closeSharedPools } from './worker-pool.js';
@@ -129,14 +130,22 @@ export function startCaptureRole(deps: RoleDeps): RunningRole {
 
 /** Processes and delivers for every connector, as long as there is work; looks again after `idleMs` when idle. */
 export function startWorkerRole(deps: RoleDeps): RunningRole {
+  // Kept across passes, so a busy worker logs in to a mailbox once, not once per pass.
+  const kept = new KeptDestinations({
+    db: deps.store.db,
+    ...(deps.seal ? { seal: deps.seal } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
   return loop(
     'worker',
     deps,
     async (signal) => {
       let worked = false;
-      for (const m of await deps.load()) {
+      const connectors = await deps.load();
+      await kept.keepOnly(new Set(connectors.map((m) => m.config.id)));
+      for (const m of connectors) {
         if (signal.aborted || m.paused) continue;
-        const r = await workerPass({ ...deps, signal }, m);
+        const r = await workerPass({ ...deps, signal, kept }, m);
         if (r) {
           worked = true;
           report(deps, r);
@@ -144,7 +153,10 @@ export function startWorkerRole(deps: RoleDeps): RunningRole {
       }
       return worked ? 0 : (deps.idleMs ?? Math.min(deps.intervalMs, 2000));
     },
-    closeSharedPools,
+    async () => {
+      await kept.close();
+      await closeSharedPools();
+    },
   );
 }
 
