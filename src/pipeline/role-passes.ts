@@ -15,17 +15,15 @@ import {
   finishRun,
   hasWaitingRecords,
   markInterruptedRuns,
-  requeueKeyMissing,
-  requeueUnmapped,
   saveConnectorState,
   saveDirectory,
   startRun,
-  upsertConnector,
   type Store,
   type UrlSeal,
 } from '../store/index.js';
 import { captureAvailable } from './capture.js';
 import { buildConnector } from './connector.js';
+import { releaseFixedHolds } from './run-connector.js';
 import { emptyCounters } from './counters.js';
 import { deliverDue, type DeliveryCounters } from './deliver.js';
 import type { HeldLease } from './lease-keeper.js';
@@ -94,14 +92,7 @@ export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: He
   const started = now();
   const built = await build(deps, m, { refreshDirectoryAt: started, workers: 0 });
   try {
-    const state = await upsertConnector(
-      db,
-      { id: cfg.id, name: cfg.name ?? cfg.id, sourceKind: cfg.source.kind },
-      started,
-    );
-    if (state.mappingFingerprint !== undefined && state.mappingFingerprint !== built.mappingFingerprint)
-      await requeueUnmapped(db, cfg.id, started);
-    await requeueKeyMissing(db, cfg.id, built.keyVersions, started);
+    const { state } = await releaseFixedHolds(db, cfg, built, started);
     // Runs whose process is gone (its heartbeat lease ran out) are recorded as interrupted. Their
     // delivery leases are NOT released early, unlike a single writer's: a process whose heartbeat
     // ran out may only be stalled, with a send in flight, and a second sender would duplicate it.

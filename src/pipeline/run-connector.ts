@@ -9,11 +9,13 @@ import {
   requeueUnmapped,
   saveConnectorState,
   upsertConnector,
+  type ConnectorState,
+  type Db,
   type Store,
   type UrlSeal,
 } from '../store/index.js';
 import type { DirectoryRefresh, SourceRegistry } from '../sources/types.js';
-import { buildConnector, type RuntimeSecrets } from './connector.js';
+import { buildConnector, type BuiltConnector, type RuntimeSecrets } from './connector.js';
 import { runOnce, type RunOptions, type RunReport } from './run.js';
 import type { Logger } from '../core/logger.js';
 
@@ -23,6 +25,26 @@ export interface ConnectorRunReport extends RunReport {
   mappingProblems: string[];
   /** the directory lookups before the run (WeCom source with a directory configured) */
   directory?: DirectoryRefresh;
+}
+
+/**
+ * Records the connector and puts back to pending what was held for a cause since fixed: records
+ * held unmapped when the mapping changed, records held for a missing key a key version now covers.
+ * Returns the connector's saved state (the caller saves the new mapping fingerprint after its run).
+ */
+export async function releaseFixedHolds(
+  db: Db,
+  cfg: ConnectorConfig,
+  built: Pick<BuiltConnector, 'mappingFingerprint' | 'keyVersions'>,
+  now: number,
+): Promise<{ state: ConnectorState; released: { unmapped: number; keyMissing: number } }> {
+  const state = await upsertConnector(db, { id: cfg.id, name: cfg.name ?? cfg.id, sourceKind: cfg.source.kind }, now);
+  const released = { unmapped: 0, keyMissing: 0 };
+  if (state.mappingFingerprint !== undefined && state.mappingFingerprint !== built.mappingFingerprint) {
+    released.unmapped = await requeueUnmapped(db, cfg.id, now);
+  }
+  released.keyMissing = await requeueKeyMissing(db, cfg.id, built.keyVersions, now);
+  return { state, released };
 }
 
 export async function runConnector(
@@ -50,17 +72,7 @@ export async function runConnector(
     ...(opts.sharedPool ? { sharedPool: true } : {}),
   });
   try {
-    const now = (opts.now ?? Date.now)();
-    const state = await upsertConnector(
-      store.db,
-      { id: cfg.id, name: cfg.name ?? cfg.id, sourceKind: cfg.source.kind },
-      now,
-    );
-    const released = { unmapped: 0, keyMissing: 0 };
-    if (state.mappingFingerprint !== undefined && state.mappingFingerprint !== built.mappingFingerprint) {
-      released.unmapped = await requeueUnmapped(store.db, cfg.id, now);
-    }
-    released.keyMissing = await requeueKeyMissing(store.db, cfg.id, built.keyVersions, now);
+    const { state, released } = await releaseFixedHolds(store.db, cfg, built, (opts.now ?? Date.now)());
     const report = await runOnce(store, built.runtime, opts);
     try {
       await saveConnectorState(store.db, cfg.id, { ...state, mappingFingerprint: built.mappingFingerprint });
