@@ -4,12 +4,18 @@
  * step is one statement per batch (arrays through `unnest`), not one per item: over a network
  * every statement is a round trip.
  *
- * Several worker processes index at once. Row ids are chosen as on SQLite (the next free slot
- * of the item's millisecond) from what this transaction sees, so two writers may pick the same
- * id, or index the same item: the insert skips a row that conflicts (ON CONFLICT DO NOTHING
- * waits for the other writer's commit first), and the skipped rows are placed again.
+ * Several worker processes index at once, so writers take one transaction-level advisory lock
+ * (SEARCH_INDEX_LOCK) before their first index statement and keep it to commit. Without it, two
+ * writers each holding rows the other's next insert conflicts with wait on each other, and
+ * PostgreSQL aborts one of them as a deadlock (seen with four writers in one millisecond). The
+ * pipeline already holds the ingest log's lock when it indexes, and deletion the ingest head's
+ * row, so the order is always chain first, then index: no cycle. Row ids are chosen as on SQLite
+ * (the next free slot of the item's millisecond) from what this transaction sees; under the lock
+ * that is every committed row, and the insert still skips a conflicting row (ON CONFLICT DO
+ * NOTHING) and places it again, in case a transaction indexes without the lock's snapshot.
  */
 import { sql, type Kysely } from 'kysely';
+import { dialectOf } from './dialect/index.js';
 import type { Database } from './schema.js';
 import { pgTokenRow } from './search-pg-tokens.js';
 import { SEARCH_ID_SLOTS, type SearchRowWrite } from './search-index-rows.js';
@@ -20,6 +26,8 @@ type Q = Kysely<Database>;
 const CHUNK = 1000;
 /** Rounds of placing rows that lost a race for their id; each round a concurrent writer committed. */
 const MAX_ROUNDS = 20;
+/** The advisory lock that orders writers of the search index (see the header). */
+const SEARCH_INDEX_LOCK = 'search_index';
 
 function chunks<T>(list: readonly T[], n = CHUNK): T[][] {
   const out: T[][] = [];
@@ -211,6 +219,7 @@ export async function writeSearchRowsPg(tx: Q, rows: readonly SearchRowWrite[], 
     byKey.set(r.itemKey, prev?.recalled ? { ...r, recalled: true } : r);
   }
   let pending = [...byKey.values()];
+  await dialectOf(tx).lockInTransaction(tx, SEARCH_INDEX_LOCK);
   await insertAliases(tx, pending);
   for (let round = 0; pending.length > 0; round++) {
     if (round === MAX_ROUNDS)
@@ -221,6 +230,8 @@ export async function writeSearchRowsPg(tx: Q, rows: readonly SearchRowWrite[], 
 
 /** removeSearchRows on PostgreSQL, in the caller's transaction `tx`. */
 export async function removeSearchRowsPg(tx: Q, itemKeys: readonly string[]): Promise<number> {
+  if (itemKeys.length === 0) return 0;
+  await dialectOf(tx).lockInTransaction(tx, SEARCH_INDEX_LOCK);
   let removed = 0;
   for (const part of chunks([...new Set(itemKeys)])) {
     const found = await tx.selectFrom('search_items').select('id').where('item_key', 'in', part).execute();
