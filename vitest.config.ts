@@ -32,6 +32,8 @@ export default defineConfig({
     // CI machines are shared and slow; end-to-end tests that do more set their own limits.
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    // One PostgreSQL cluster for the whole run (test/helpers/postgres.ts says why).
+    globalSetup: ['test/helpers/postgres-global-setup.ts'],
     pool: 'forks',
     maxWorkers: MAX_WORKERS,
     // Console accounts hashed at 2^10 instead of 2^15: hundreds of accounts are created across

@@ -1,15 +1,17 @@
 /**
- * Runs a store suite once per database dialect: the embedded SQLite file and PostgreSQL (a
- * throw-away cluster from test/helpers/postgres.ts, started once per test file, with a fresh
- * database for every `openDb` / `openStore`). A suite written with `describeDialects` asserts
- * the same behaviour of the same repository functions on both.
+ * Runs a store suite once per database dialect: the embedded SQLite file and PostgreSQL (the
+ * run's cluster from test/helpers/postgres.ts, with a fresh database for every `openDb` /
+ * `openStore`). A suite written with `describeDialects` asserts the same behaviour of the same
+ * repository functions on both.
  *
  * WXA_TEST_DIALECTS=sqlite (or postgres) narrows a local run to one; CI runs both. A missing
  * PostgreSQL installation fails the postgres half loudly rather than skipping it.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { openStore, type Store } from '../../src/store/index.js';
@@ -38,17 +40,39 @@ let migrated: Promise<string> | undefined;
 
 /**
  * A database migrated once per cluster and then copied for each test (CREATE DATABASE ...
- * TEMPLATE copies files): the migrations themselves are tested by every first copy and by
+ * TEMPLATE copies files): the migrations themselves are tested by the template's build and by
  * src/store/dialect/postgres.test.ts; the tests after it need not pay for them again.
  */
 async function migratedDatabase(pgc: PostgresCluster): Promise<string> {
-  migrated ??= (async () => {
-    const name = 'wxa_migrated';
-    const db = await openDatabase({ url: await pgc.createDatabase(name) });
-    await db.destroy();
-    return name;
-  })();
+  migrated ??= migratedTemplate(pgc);
   return pgc.createDatabase(undefined, { template: await migrated });
+}
+
+/**
+ * The cluster's migrated template, built by whichever file asks first. The files that share the
+ * run's cluster ask at once, so the check and build hold an advisory lock, and the build goes
+ * into a database of its own that is renamed only once migrated: a file that dies half way
+ * leaves no half-migrated template behind.
+ */
+async function migratedTemplate(pgc: PostgresCluster): Promise<string> {
+  const name = 'wxa_migrated';
+  const admin = new pg.Client({ connectionString: pgc.adminUrl });
+  await admin.connect();
+  try {
+    await admin.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      const building = `migrating_${randomUUID().slice(0, 8)}`;
+      const url = await pgc.createDatabase(building);
+      const db = await openDatabase({ url });
+      await db.destroy();
+      const actual = decodeURIComponent(new URL(url).pathname.slice(1));
+      await admin.query(`ALTER DATABASE "${actual}" RENAME TO ${name}`);
+    }
+    return name;
+  } finally {
+    await admin.end();
+  }
 }
 
 async function acquire(): Promise<PostgresCluster> {

@@ -1,12 +1,18 @@
 /**
  * A real PostgreSQL for store tests: a throw-away cluster from Debian's `postgresql` package
- * (`initdb` + `pg_ctl`), in a temporary directory, listening on a free loopback port. One
- * cluster per test file; each caller gets a database of its own in it.
+ * (`initdb` + `pg_ctl`), in a temporary directory, listening on a free loopback port.
+ *
+ * One cluster serves the whole Vitest run: test/helpers/postgres-global-setup.ts starts it before
+ * the first file and stops it after the last, and `startPostgres` in a test file returns a handle
+ * on it whose databases are the file's own (named after the file's process, dropped by `stop`).
+ * Starting a cluster per file cost each of the ~70 files that use one a copy of the data
+ * directory, a server start and stop and, for the suites on both dialects, a migration run; on a
+ * loaded 2-core machine that was seconds per file. Without the run's cluster (a script outside
+ * Vitest), `startPostgres` starts a cluster of its own as before.
  *
  * `initdb` is the slow part (a couple of seconds on a loaded machine), so its result is kept
- * once per machine as a template directory and copied for every cluster: a cluster then starts
- * in well under a second plus the server's own start. Durability settings are off (fsync,
- * full-page writes): the tests check behaviour, not crash safety of the server itself.
+ * once per machine as a template directory and copied for every cluster. Durability settings
+ * are off (fsync, full-page writes): the tests check behaviour, not crash safety of the server.
  *
  * Privileges: PostgreSQL refuses to run as root, so as root (CI) every server command runs as
  * Debian's `postgres` user (made by the package) and the directories are given to it; as anyone
@@ -19,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { freePort } from './dovecot.js';
 
 const run = promisify(execFile);
@@ -27,15 +34,29 @@ export interface PostgresCluster {
   port: number;
   /** `postgres --version`, e.g. "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" */
   version: string;
-  /** milliseconds from the start of `startPostgres` to the first accepted connection */
+  /** milliseconds from the start of the cluster to its first accepted connection */
   startMs: number;
   dir: string;
+  /** the `postgres` database as the superuser: for CREATE DATABASE and the like */
+  adminUrl: string;
   /**
    * A new empty database; returns its postgres:// URL. `icuLocale` makes its default collation
    * that ICU locale (e.g. 'en-US') instead of the cluster's C; `template` copies that database.
+   * On the run's shared cluster the database's name starts with the file's own prefix.
    */
   createDatabase(name?: string, opts?: { icuLocale?: string; template?: string }): Promise<string>;
+  /** Own cluster: stops it and removes its directory. Shared cluster: drops this file's databases. */
   stop(): Promise<void>;
+}
+
+/** What the global setup hands every test file about the run's cluster. */
+export type ClusterInfo = Pick<PostgresCluster, 'port' | 'version' | 'startMs' | 'dir'>;
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** the run's PostgreSQL cluster; null when PostgreSQL is not installed */
+    wxaPostgres: ClusterInfo | null;
+  }
 }
 
 /** Where Debian keeps the server binaries of the newest installed major version, or undefined. */
@@ -116,7 +137,82 @@ async function template(bin: string, version: string, owner: Owner | undefined):
   return dir;
 }
 
+/**
+ * A PostgreSQL for the calling test file: the run's cluster when the global setup started one,
+ * otherwise a cluster of its own.
+ */
 export async function startPostgres(): Promise<PostgresCluster> {
+  const shared = runCluster();
+  return shared ? onSharedCluster(shared) : startCluster();
+}
+
+function runCluster(): ClusterInfo | null {
+  try {
+    return inject('wxaPostgres') ?? null;
+  } catch {
+    // not inside a Vitest worker
+    return null;
+  }
+}
+
+const adminUrlOf = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`;
+const quoteId = (id: string) => `"${id.replace(/"/g, '""')}"`;
+
+async function withAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function createDatabaseOn(
+  port: number,
+  db: string,
+  opts: { icuLocale?: string; template?: string },
+): Promise<string> {
+  const icu = opts.icuLocale
+    ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${opts.icuLocale.replace(/'/g, "''")}'`
+    : '';
+  const template = opts.template ? ` TEMPLATE ${quoteId(opts.template)}` : '';
+  await withAdmin(adminUrlOf(port), (c) => c.query(`CREATE DATABASE ${quoteId(db)}${icu}${template}`));
+  return `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(db)}`;
+}
+
+/**
+ * A file's handle on the run's cluster. Its databases carry a prefix of its own (files run at
+ * the same time, and some name their databases), and `stop` drops them, FORCE closing what a
+ * killed child process left connected: the cluster lives on for the other files.
+ */
+function onSharedCluster(info: ClusterInfo): PostgresCluster {
+  const prefix = `wxa_${process.pid}_${randomUUID().slice(0, 8)}`;
+  const created: string[] = [];
+  let n = 0;
+  return {
+    ...info,
+    adminUrl: adminUrlOf(info.port),
+    createDatabase: async (name, opts = {}) => {
+      const db = `${prefix}_${name ?? `t${++n}`}`;
+      const url = await createDatabaseOn(info.port, db, opts);
+      created.push(db);
+      return url;
+    },
+    stop: async () => {
+      const drop = created.splice(0);
+      await withAdmin(adminUrlOf(info.port), async (c) => {
+        for (const db of drop) await c.query(`DROP DATABASE IF EXISTS ${quoteId(db)} WITH (FORCE)`);
+      });
+    },
+  };
+}
+
+/**
+ * A cluster of its own: the run's (started by the global setup) or a script's. `maxConnections`
+ * is sized for the files that share it at once.
+ */
+export async function startCluster(opts: { maxConnections?: number } = {}): Promise<PostgresCluster> {
   const t0 = Date.now();
   const bin = await postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed: apt-get install postgresql (see .ci/run)');
@@ -140,8 +236,8 @@ export async function startPostgres(): Promise<PostgresCluster> {
       'fsync = off',
       'synchronous_commit = off',
       'full_page_writes = off',
-      'max_connections = 100',
-      'shared_buffers = 32MB',
+      `max_connections = ${opts.maxConnections ?? 100}`,
+      'shared_buffers = 64MB',
       // the tests' own errors are asserted; the server's log stays small
       "log_min_messages = 'warning'",
       '',
@@ -152,8 +248,8 @@ export async function startPostgres(): Promise<PostgresCluster> {
   await writeFile(log, '');
   await giveTo(log, owner);
   await runAs(owner, join(bin, 'pg_ctl'), ['-D', data, '-l', log, '-w', '-t', '60', 'start']);
-  const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  await waitForConnection(admin);
+  const adminUrl = adminUrlOf(port);
+  await waitForConnection(adminUrl);
   const startMs = Date.now() - t0;
   const watchdog = watchCluster(data, dir);
 
@@ -164,22 +260,8 @@ export async function startPostgres(): Promise<PostgresCluster> {
     version,
     startMs,
     dir,
-    createDatabase: async (name, opts = {}) => {
-      const db = name ?? `wxa_test_${++n}`;
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      try {
-        const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
-        const icu = opts.icuLocale
-          ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${opts.icuLocale.replace(/'/g, "''")}'`
-          : '';
-        const template = opts.template ? ` TEMPLATE ${q(opts.template)}` : '';
-        await c.query(`CREATE DATABASE ${q(db)}${icu}${template}`);
-      } finally {
-        await c.end();
-      }
-      return `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(db)}`;
-    },
+    adminUrl,
+    createDatabase: (name, dbOpts = {}) => createDatabaseOn(port, name ?? `wxa_test_${++n}`, dbOpts),
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -192,9 +274,10 @@ export async function startPostgres(): Promise<PostgresCluster> {
 }
 
 /**
- * The server is a daemon: it outlives a test process that is killed before its `afterAll` (a
- * file that timed out, a crashed fork), and such clusters used to pile up. A detached shell
- * watches this process and, once it is gone, shuts the server down (SIGQUIT to the postmaster is
+ * The server is a daemon: it outlives the process that started it when that one is killed before
+ * its teardown (a Vitest run stopped with SIGKILL, a file that timed out), and such clusters used
+ * to pile up. A detached shell watches the starting process (the run's main process for the
+ * shared cluster) and, once it is gone, shuts the server down (SIGQUIT to the postmaster is
  * PostgreSQL's immediate shutdown) and removes its directory. `stop` ends the watcher first.
  */
 function watchCluster(data: string, dir: string) {

@@ -1,0 +1,25 @@
+/**
+ * Vitest global setup: the run's one PostgreSQL cluster (see test/helpers/postgres.ts), started
+ * before the first test file and stopped after the last; the files learn its port through
+ * `inject('wxaPostgres')`. Without PostgreSQL installed nothing starts and `startPostgres` fails
+ * in the files that need it, naming the package to install.
+ */
+import type { TestProject } from 'vitest/node';
+import { postgresInstalled, startCluster } from './postgres.js';
+
+/**
+ * Sized for the files that run at once (one more than the cores), each with its stores' pools
+ * and the `serve` processes it starts: a file alone had 100.
+ */
+const MAX_CONNECTIONS = 400;
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  if (!(await postgresInstalled())) {
+    project.provide('wxaPostgres', null);
+    return undefined;
+  }
+  const cluster = await startCluster({ maxConnections: MAX_CONNECTIONS });
+  const { port, version, startMs, dir } = cluster;
+  project.provide('wxaPostgres', { port, version, startMs, dir });
+  return () => cluster.stop();
+}
