@@ -59,9 +59,20 @@ describeDialects('export --format pdf', (t) => {
       ...extra,
     );
 
+  /**
+   * One uninterrupted PDF export of the whole archive, made by whichever test needs it first
+   * (rendering PDFs is what takes the time here): the transcripts test reads it, the resume test
+   * compares a killed export with it and the rerun test exports it again.
+   */
+  let whole: Promise<{ out: string; res: Awaited<ReturnType<typeof exportPdf>> }> | undefined;
+  const uninterrupted = () =>
+    (whole ??= (async () => {
+      const out = join(dir.path, 'pdf');
+      return { out, res: await exportPdf(out) };
+    })());
+
   it('writes readable transcripts: every message in order, CJK text extracted, pages numbered', async () => {
-    const out = join(dir.path, 'pdf');
-    const res = await exportPdf(out);
+    const { out, res } = await uninterrupted();
     expect(res.counts.items).toBe(items.size);
     const all = await files(out);
     const pdfs = [...all.keys()].filter((p) => p.endsWith('.pdf')).sort();
@@ -147,8 +158,7 @@ describeDialects('export --format pdf', (t) => {
   // checks the transcripts above, the rest runs on SQLite only, to keep the suite short.
   if (t.kind === 'sqlite')
     it('killed midway (SIGKILL), then resumed, gives the same files and manifest as an uninterrupted export', async () => {
-      const whole = join(dir.path, 'whole');
-      await exportPdf(whole);
+      const whole = (await uninterrupted()).out;
       const cut = join(dir.path, 'cut');
       const signal = await exportKilledAt(17, '--query', ALL, '--format', 'pdf', '--out', cut, ...archive.args);
       expect(signal).toBe('SIGKILL');
@@ -187,8 +197,7 @@ describeDialects('export --format pdf', (t) => {
   if (t.kind === 'sqlite')
     it('a resumed PDF export writes the same bytes as the run it resumes', async () => {
       // same export id (the journal keeps it): a finished export run again is byte-identical
-      const out = join(dir.path, 'again');
-      await exportPdf(out);
+      const { out } = await uninterrupted();
       const before = await files(out);
       const again = await exportPdf(out);
       expect(again.resumed).toBe(true);
