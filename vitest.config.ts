@@ -1,6 +1,6 @@
 import { statfsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Vitest runs `cores - 1` files at once by default: one at a time on a 2-core CI machine. Most
 // of the slow files wait on child processes (serve, Dovecot, radosgw, Chromium, the SDK host), so
@@ -26,23 +26,33 @@ function ramTmpdir(): Record<string, string> {
   }
 }
 
+/** Test files that replace a module with vi.mock (they need a module graph of their own). */
+const MOCKING = ['src/security/accounts.test.ts'];
+const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
     // CI machines are shared and slow; end-to-end tests that do more set their own limits.
     testTimeout: 180_000,
     hookTimeout: 180_000,
     // One PostgreSQL cluster for the whole run (test/helpers/postgres.ts says why).
     globalSetup: ['test/helpers/postgres-global-setup.ts'],
     pool: 'forks',
-    // A worker process runs its files one after another with the modules they import kept
-    // loaded: importing the archive's modules anew for each of the ~250 files was a large part
-    // of the suite's CPU time. Each file is still evaluated afresh and makes its own
-    // directories, ports, databases and processes.
-    isolate: false,
     maxWorkers: MAX_WORKERS,
     // Console accounts hashed at 2^10 instead of 2^15: hundreds of accounts are created across
     // the suite. Accepted only under NODE_ENV=test (see src/security/passwords.ts).
     env: { WXA_TEST_SCRYPT_LOG2N: '10', ...ramTmpdir() },
+    projects: [
+      // A worker process runs its files one after another with the modules they import kept
+      // loaded: importing the archive's modules anew for each of the ~250 files was a large part
+      // of the suite's CPU time. Each file is still evaluated afresh and makes its own
+      // directories, ports, databases and processes.
+      {
+        extends: true,
+        test: { name: 'shared', isolate: false, include: ALL, exclude: [...configDefaults.exclude, ...MOCKING] },
+      },
+      // vi.mock replaces a module for the files that import it: only in a fresh module graph.
+      { extends: true, test: { name: 'isolated', isolate: true, include: MOCKING } },
+    ],
   },
 });
