@@ -28,6 +28,7 @@ import { emptyCounters } from './counters.js';
 import { deliverDue, type DeliveryCounters } from './deliver.js';
 import type { HeldLease } from './lease-keeper.js';
 import { processClaimed } from './record-worker.js';
+import { DeliveryLeaseKeeper } from './role-delivery-leases.js';
 import type { KeptDestinations } from './role-destinations.js';
 import { rerenderWith, runLeaseOwner } from './run.js';
 import type { ManagedConnector } from './supervisor.js';
@@ -54,6 +55,8 @@ export interface PassDeps {
   signal?: AbortSignal;
   /** a worker's destinations, kept across its passes (their connections with them) */
   kept?: KeptDestinations;
+  /** this process's heartbeat lease: a worker extends its delivery leases only while it is live */
+  heartbeat?: { name: string; owner: string };
 }
 
 export interface PassReport {
@@ -166,14 +169,26 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
       counters = r.counters;
       Object.assign(claims, { committed: r.committed, reclaimed: r.reclaimed, lost: r.lost });
       if (built.runtime.destinations.length > 0) {
-        delivery = await deliverDue(deps.store, built.runtime.destinations, {
-          now,
-          owner: runLeaseOwner(await run()),
+        // Rows in flight keep their leases while this process lives, however long a send takes.
+        const keeper = new DeliveryLeaseKeeper(db, {
           leaseMs: deps.deliveryLeaseMs,
-          rerender: rerenderWith(built.runtime),
-          // Other workers deliver the same destinations: their lanes start elsewhere.
-          spread: true,
-        });
+          now,
+          ...(deps.heartbeat ? { heartbeat: deps.heartbeat } : {}),
+          ...(deps.logger ? { logger: deps.logger } : {}),
+        }).start();
+        try {
+          delivery = await deliverDue(deps.store, built.runtime.destinations, {
+            now,
+            owner: runLeaseOwner(await run()),
+            leaseMs: deps.deliveryLeaseMs,
+            rerender: rerenderWith(built.runtime),
+            // Other workers deliver the same destinations: their lanes start elsewhere.
+            spread: true,
+            onLeased: (rows) => keeper.track(rows),
+          });
+        } finally {
+          await keeper.stop();
+        }
       }
     } catch (err) {
       // Stopped (SIGTERM): what it committed stands and its claims were given back; not a failure.

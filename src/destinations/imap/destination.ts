@@ -27,6 +27,7 @@ import {
   appendLimitOf,
   FolderCache,
   findByMessageId,
+  findMessageIds,
   folderMissing,
   internalDateOf,
   openFresh,
@@ -232,6 +233,18 @@ export function createImapDestination(config: ImapDestinationConfig, deps: ImapD
     });
   }
 
+  async function findMany(items: readonly RenderedItem[], mailbox: string): Promise<Map<string, string | undefined>> {
+    const ids = new Map(items.map((i) => [messageIdFor(i.key), i.key]));
+    return inFolder(mailbox, `SEARCH in "${cfg.folder}"`, async (client) => {
+      const found = await findMessageIds(
+        client,
+        [...ids.keys()],
+        datesKept ? items.map((i) => i.time) : undefined,
+      );
+      return new Map([...found].map(([id, uid]) => [ids.get(id)!, remoteIdOf(client, uid)]));
+    });
+  }
+
   /**
    * A lookup searches for the id derived from the key: an item carrying another id could
    * never be found again, and a retry would append a second copy.
@@ -346,6 +359,7 @@ export function createImapDestination(config: ImapDestinationConfig, deps: ImapD
     has,
     deliver,
     deliverBatch,
+    findMany,
     stats: () => pool.stats(),
     close: () => pool.close(),
   };
