@@ -40,6 +40,17 @@ export interface ImapDestinationDeps {
   tokenProvider?: TokenProvider;
   /** parent logger; gets a child `{ component: 'imap' }`. Message content is never logged. */
   logger?: Logger;
+  /**
+   * Connections to a mailbox shared with other processes delivering to the same server: each
+   * new connection first takes one of the mailbox's `pool.perMailbox` slots, so the cap holds
+   * across all of them (a server's per-user limit, Dovecot's mail_max_userip_connections).
+   */
+  connectionSlots?: ConnectionSlots;
+}
+
+/** Slots of a mailbox's connections: a way to give the slot back, or undefined while all are taken. */
+export interface ConnectionSlots {
+  take(mailbox: string, cap: number): Promise<(() => Promise<void>) | undefined>;
 }
 
 export interface ImapDestination extends Destination {
@@ -126,6 +137,9 @@ export function createImapDestination(config: ImapDestinationConfig, deps: ImapD
     open,
     close,
     usable: (c) => c.usable,
+    ...(deps.connectionSlots
+      ? { admit: (mailbox: string) => deps.connectionSlots!.take(mailbox, cfg.pool.perMailbox) }
+      : {}),
   });
 
   /**
