@@ -29,6 +29,7 @@ import { deliverDue, type DeliveryCounters } from './deliver.js';
 import type { HeldLease } from './lease-keeper.js';
 import { processClaimed } from './record-worker.js';
 import { DeliveryLeaseKeeper } from './role-delivery-leases.js';
+import { ProgressWriter } from './role-progress.js';
 import type { KeptDestinations } from './role-destinations.js';
 import { rerenderWith, runLeaseOwner } from './run.js';
 import type { ManagedConnector } from './supervisor.js';
@@ -87,6 +88,13 @@ async function build(deps: PassDeps, m: ManagedConnector, opts: { refreshDirecto
   });
 }
 
+function progressWriter(deps: PassDeps, runId: () => number | undefined): ProgressWriter {
+  return new ProgressWriter(deps.store.db, runId, {
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
+}
+
 /** Captures what the source has, holding `lease` (the connector's capture lease). */
 export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: HeldLease): Promise<PassReport> {
   const { db } = deps.store;
@@ -104,6 +112,7 @@ export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: He
     await markInterruptedRuns(db, cfg.id, started);
     const runId = await startRun(db, cfg.id, started, deps.owner);
     const counters = emptyCounters();
+    const progress = progressWriter(deps, () => runId);
     let error: string | undefined;
     try {
       await saveDirectory(db, cfg.id, built.runtime.directory, started);
@@ -111,6 +120,7 @@ export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: He
         connectorId: cfg.id,
         now,
         fence: () => lease.lease,
+        onBatch: (captured) => progress.set({ phase: 'capture', captured, processed: 0, total: 0 }),
         // Stops at the next checkpoint when the lease is lost or the process is told to stop.
         signal: deps.signal ? AbortSignal.any([lease.signal, deps.signal]) : lease.signal,
       });
@@ -118,6 +128,7 @@ export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: He
       // Stopped (SIGTERM): what it committed stands, the rest is read again by the next capture.
       if (!(deps.signal?.aborted && !lease.signal.aborted)) error = describeError(err);
     }
+    await progress.close();
     await finishRun(db, runId, error ? 'failed' : 'succeeded', counters, now(), error);
     await saveConnectorState(db, cfg.id, { ...state, mappingFingerprint: built.mappingFingerprint });
     return {
@@ -156,6 +167,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
   let counters = emptyCounters();
   let delivery: DeliveryCounters | undefined;
   const claims = { committed: 0, reclaimed: 0, lost: 0 };
+  const progress = progressWriter(deps, () => runId);
   try {
     try {
       const r = await processClaimed(deps.store, built.runtime, {
@@ -164,6 +176,8 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
         claimMs: deps.leaseMs,
         retryFailedAfterMs,
         runId: run,
+        onCommitted: (c) =>
+          progress.set({ phase: 'process', captured: 0, processed: c.fetched, total: c.fetched }),
         ...(deps.signal ? { signal: deps.signal } : {}),
       });
       counters = r.counters;
@@ -176,6 +190,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
           ...(deps.heartbeat ? { heartbeat: deps.heartbeat } : {}),
           ...(deps.logger ? { logger: deps.logger } : {}),
         }).start();
+        progress.set({ phase: 'deliver', captured: 0, processed: counters.fetched, total: counters.fetched });
         try {
           delivery = await deliverDue(deps.store, built.runtime.destinations, {
             now,
@@ -194,6 +209,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
       // Stopped (SIGTERM): what it committed stands and its claims were given back; not a failure.
       if (!deps.signal?.aborted) error = describeError(err);
     }
+    await progress.close();
     if (runId === undefined && error) await run();
     if (runId === undefined) return undefined;
     const all = { ...counters, claims, ...(delivery ? { delivery } : {}) };
