@@ -51,11 +51,7 @@ export class ProcessSlots {
     return (this.opts.now ?? Date.now)();
   }
 
-  private async take(
-    destinationId: string,
-    mailbox: string,
-    cap: number,
-  ): Promise<(() => Promise<void>) | undefined> {
+  private async take(destinationId: string, mailbox: string, cap: number): Promise<(() => Promise<void>) | undefined> {
     for (let n = 0; n < cap; n++) {
       const lease = await tryAcquireLease(this.db, {
         name: slotLeaseName(destinationId, mailbox, n),

@@ -79,7 +79,11 @@ describeDialects('delivery leases kept while in flight', (t) => {
         clock += LEASE_MS / 2;
         await keeper.renew();
       }
-      other = await deliverDue(store(), lane(otherBox.destination), { now: () => clock, leaseMs: LEASE_MS, owner: 'B' });
+      other = await deliverDue(store(), lane(otherBox.destination), {
+        now: () => clock,
+        leaseMs: LEASE_MS,
+        owner: 'B',
+      });
     });
     const c = await deliverDue(store(), lane(box.destination), {
       now: () => clock,

@@ -176,8 +176,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
         claimMs: deps.leaseMs,
         retryFailedAfterMs,
         runId: run,
-        onCommitted: (c) =>
-          progress.set({ phase: 'process', captured: 0, processed: c.fetched, total: c.fetched }),
+        onCommitted: (c) => progress.set({ phase: 'process', captured: 0, processed: c.fetched, total: c.fetched }),
         ...(deps.signal ? { signal: deps.signal } : {}),
       });
       counters = r.counters;

@@ -250,11 +250,7 @@ export function createImapDestination(config: ImapDestinationConfig, deps: ImapD
   async function findMany(items: readonly RenderedItem[], mailbox: string): Promise<Map<string, string | undefined>> {
     const ids = new Map(items.map((i) => [messageIdFor(i.key), i.key]));
     return inFolder(mailbox, `SEARCH in "${cfg.folder}"`, async (client) => {
-      const found = await findMessageIds(
-        client,
-        [...ids.keys()],
-        datesKept ? items.map((i) => i.time) : undefined,
-      );
+      const found = await findMessageIds(client, [...ids.keys()], datesKept ? items.map((i) => i.time) : undefined);
       return new Map([...found].map(([id, uid]) => [ids.get(id)!, remoteIdOf(client, uid)]));
     });
   }
