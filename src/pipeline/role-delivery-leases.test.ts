@@ -4,9 +4,8 @@
 // past the lease in the one-at-a-time lane goes out under the one lease; and nothing is extended
 // for a row another worker took over, nor once the process's heartbeat lease has run out.
 import { expect, it } from 'vitest';
-import type { ChatMessage } from '../core/model.js';
 import type { Destination, RenderedItem } from '../destinations/types.js';
-import { archiveItem, queueDelivery } from '../../test/helpers/deliveries.js';
+import { seedDeliveries } from '../../test/helpers/deliveries.js';
 import { describeDialects, storeEachTest } from '../../test/helpers/dialects.js';
 import { leaseDue, processLeaseName, tryAcquireLease, type Store } from '../store/index.js';
 import { deliverDue } from './deliver.js';
@@ -15,15 +14,7 @@ import { DeliveryLeaseKeeper } from './role-delivery-leases.js';
 const LEASE_MS = 60_000;
 const T0 = 1_000_000;
 
-async function seed(store: Store, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const key = `wecom:corp:m${i}`;
-    const model = { key, msgid: `m${i}`, from: 'a', attachments: [] } as unknown as ChatMessage;
-    const mime = Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`);
-    await archiveItem(store, { key, messageId: `<${key}>`, mime, time: 1000 + i, model, attachments: [] }, i);
-    await queueDelivery(store, { destinationId: 'imap:test', itemKey: key, mailbox: 'a@x' });
-  }
-}
+const seed = seedDeliveries;
 
 const lane = (destination: Destination) => [{ id: 'imap:test', destination, perMailbox: 1, overall: 1 }];
 
