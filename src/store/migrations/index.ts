@@ -29,6 +29,7 @@ import * as m034 from './034-ingest-log-bytes.js';
 import * as m035 from './035-run-owners.js';
 import * as m036 from './036-record-claims.js';
 import * as m037 from './037-run-progress.js';
+import * as m039 from './039-export-job-owners.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -60,6 +61,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '035-run-owners': m035,
   '036-record-claims': m036,
   '037-run-progress': m037,
+  '039-export-job-owners': m039,
 };
 
 export const migrationProvider: MigrationProvider = {
