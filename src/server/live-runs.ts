@@ -43,8 +43,9 @@ export function liveRunsFromStore(db: Db, opts: { pollMs?: number; onError?: (er
       // Runs that were going on and are no longer: their summary, as the supervisor sends it.
       for (const [runId, { connectorId }] of seen) {
         if (next.has(runId)) continue;
-        const row = (await listRuns(db, { connectorId, limit: 20 })).find((r) => r.id === runId);
-        if (row && row.status !== 'running') emit({ type: 'run', data: runSummary(row) });
+        // By id: a capture process records a run every interval, so it may be far from the newest.
+        const [row] = await listRuns(db, { connectorId, beforeId: runId + 1, limit: 1 });
+        if (row?.id === runId && row.status !== 'running') emit({ type: 'run', data: runSummary(row) });
       }
       seen = next;
     } catch (err) {
