@@ -61,6 +61,17 @@ async function stored(d: Dovecot) {
   });
 }
 
+/** A store in a temporary directory, closed and removed after the test. */
+async function tempStore() {
+  const dir = await mkdtemp(join(tmpdir(), 'wxa-imap-batch-'));
+  const store = await openStore(dir);
+  cleanups.push(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return store;
+}
+
 const outcomes = (r: { outcome?: unknown }[]) => r.filter((x) => x.outcome).length;
 
 describe('IMAP batches (MULTIAPPEND) into Dovecot', () => {
@@ -140,12 +151,7 @@ describe('IMAP batches (MULTIAPPEND) into Dovecot', () => {
   it('through the delivery stage: the refused item is held with the reason, every other row delivered', async () => {
     const d = await dovecot({ maxMailSize: 100_000 });
     const dest = destination(d);
-    const dir = await mkdtemp(join(tmpdir(), 'wxa-imap-batch-'));
-    const store = await openStore(dir);
-    cleanups.push(async () => {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    });
+    const store = await tempStore();
     const items: RenderedItem[] = [...textItems(40, 's'), largeItem(400_000), ...textItems(40, 't')];
     for (const [n, item] of items.entries()) {
       await archiveItem(store, item, n);
@@ -166,12 +172,7 @@ describe('IMAP batches (MULTIAPPEND) into Dovecot', () => {
   it('looks rows in doubt up together: those stored become duplicates, the rest go as a batch, none twice', async () => {
     const d = await dovecot();
     const dest = destination(d);
-    const dir = await mkdtemp(join(tmpdir(), 'wxa-imap-batch-'));
-    const store = await openStore(dir);
-    cleanups.push(async () => {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    });
+    const store = await tempStore();
     const items = textItems(60, 'doubt');
     // An earlier attempt stored every other item before its process died unrecorded.
     const stored = items.filter((_, i) => i % 2 === 0);

@@ -10,7 +10,7 @@ import { generateTenant } from '../src/sources/sandbox/index.js';
 import { openDatabase, type Db } from '../src/store/db.js';
 import { setupAdminByApi } from './helpers/browser.js';
 import { tempDir } from './helpers/cli.js';
-import { spawnCli, type CliChild } from './helpers/cli-process.js';
+import { spawnRole, type CliChild } from './helpers/cli-process.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
 import { startServe, type ServeProcess } from './helpers/serve-process.js';
 
@@ -39,21 +39,7 @@ interface Listed {
 let listed: Listed | undefined;
 
 function role(name: 'capture' | 'worker', config: string): CliChild {
-  const c = spawnCli([
-    'serve',
-    '--role',
-    name,
-    '--config',
-    config,
-    '--database',
-    url,
-    '--interval',
-    '1',
-    '--lease-seconds',
-    '5',
-    '--workers',
-    '1',
-  ]);
+  const c = spawnRole(name, { config, url, leaseSeconds: 5 });
   children.push(c);
   return c;
 }

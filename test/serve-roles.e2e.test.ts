@@ -17,7 +17,7 @@ import { messageIdFor } from '../src/render/index.js';
 import { generateTenant, readTenant } from '../src/sources/sandbox/index.js';
 import { openDatabase, type Db } from '../src/store/db.js';
 import { cliJson, tempDir } from './helpers/cli.js';
-import { spawnCli, type CliChild } from './helpers/cli-process.js';
+import { spawnRole, type CliChild } from './helpers/cli-process.js';
 import { startDovecot, type Dovecot } from './helpers/dovecot.js';
 import { asUser, messageIdsIn } from './helpers/imap-read.js';
 import { longOr } from './helpers/long-tests.js';
@@ -83,21 +83,7 @@ function random(seed: number): () => number {
 }
 
 function start(role: 'capture' | 'worker', config: string, name: string): CliChild {
-  const c = spawnCli([
-    'serve',
-    '--role',
-    role,
-    '--config',
-    config,
-    '--database',
-    url,
-    '--interval',
-    '1',
-    '--lease-seconds',
-    String(LEASE_SECONDS),
-    '--workers',
-    '1',
-  ]);
+  const c = spawnRole(role, { config, url, leaseSeconds: LEASE_SECONDS });
   children.add(c);
   void c.done.then((r) => {
     children.delete(c);
