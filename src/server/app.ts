@@ -61,6 +61,8 @@ export interface AppOptions {
   logger?: Logger;
   /** parses uploaded mapping files off the event loop; default a pool of one thread, closed with the app */
   mappingParser?: MappingParser;
+  /** this process among several on the database (`serve --role`): its heartbeat lease's owner and name */
+  process?: { owner: string; holder: string };
 }
 
 /**
@@ -106,6 +108,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     secrets: opts.secrets,
     supervisor: opts.supervisor,
     secureCookies: opts.secureCookies ?? false,
+    ...(opts.process ? { process: opts.process } : {}),
     mappingParser: opts.mappingParser ?? createMappingParser(),
     audit: async (req: FastifyRequest, e) => {
       await appendAudit(

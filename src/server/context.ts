@@ -39,6 +39,8 @@ export interface ServerContext {
   store: Store;
   config: Config;
   now: () => number;
+  /** this process among several on the database (`serve --role`); absent for the single process */
+  process?: { owner: string; holder: string };
   /** records an audit event with the request's user (or `anonymous`) and address */
   audit(req: FastifyRequest, event: AuditInput): Promise<void>;
 }

@@ -1,9 +1,42 @@
-/** The console's exports of a case: one row per export, updated when it ends. */
-import type { Insertable, Selectable } from 'kysely';
+/**
+ * The console's exports of a case: one row per export, updated when it ends. With several
+ * console processes the row also says which process writes it (`owner`, its heartbeat lease)
+ * and how far it has got, so every console shows the same thing, and only one process at a
+ * time takes over an interrupted export.
+ */
+import { sql, type Expression, type ExpressionBuilder, type Insertable, type Selectable, type SqlBool } from 'kysely';
 import type { Db } from './db.js';
-import type { ExportJobTable } from './schema.js';
+import { processLeaseName } from './runs.js';
+import type { Database, ExportJobTable } from './schema.js';
 
-export type ExportJobRow = Selectable<ExportJobTable>;
+export type ExportJobRow = Selectable<ExportJobTable> & {
+  /** whether the owner's heartbeat lease is live: another process is writing the export now */
+  owner_alive: boolean;
+};
+
+/** Whether the job's owner still holds its heartbeat lease at `now`. */
+function ownerAlive(eb: ExpressionBuilder<Database, 'export_jobs'>, now: number): Expression<SqlBool> {
+  return eb.exists(
+    eb
+      .selectFrom('leases')
+      .select('leases.name')
+      .where('leases.name', '=', sql<string>`${processLeaseName('')} || export_jobs.owner`)
+      .whereRef('leases.owner', '=', 'export_jobs.owner')
+      .where('leases.expires_at', '>', now),
+  );
+}
+
+function withLiveness(db: Db, now: number) {
+  return db
+    .selectFrom('export_jobs')
+    .selectAll()
+    .select((eb) => eb.case().when(ownerAlive(eb, now)).then(1).else(0).end().as('alive'));
+}
+
+const toRow = <R extends { alive: number | string | boolean }>({ alive, ...r }: R) => ({
+  ...r,
+  owner_alive: Number(alive) === 1 || alive === true,
+});
 
 export async function insertExportJob(db: Db, row: Insertable<ExportJobTable>): Promise<void> {
   await db.insertInto('export_jobs').values(row).execute();
@@ -35,19 +68,45 @@ export async function finishExportJob(
     .execute();
 }
 
-/** Marks a job running again (resumed). */
-export async function restartExportJob(db: Db, id: string): Promise<void> {
+/**
+ * Takes a job that is not done and whose writer is gone (failed, or running with no live owner)
+ * for the process `owner` and marks it running again (resumed). One statement, so of two
+ * consoles resuming the same export at once only one gets it. Returns whether this one did.
+ * `owner` null is the single process, which alone writes exports on its data directory.
+ */
+export async function claimExportJob(
+  db: Db,
+  id: string,
+  by: { owner: string | null; holder: string | null },
+  now: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('export_jobs')
+    .set({ status: 'running', finished_at: null, error: null, owner: by.owner, holder: by.holder, progress_json: null })
+    .where('id', '=', id)
+    .where('status', '!=', 'done')
+    .where((eb) => eb.or([eb('status', '!=', 'running'), eb('owner', 'is', null), eb.not(ownerAlive(eb, now))]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** The running job's progress as JSON, for consoles in other processes; only while `owner` has it. */
+export async function saveExportProgress(db: Db, id: string, owner: string, progressJson: string): Promise<void> {
   await db
     .updateTable('export_jobs')
-    .set({ status: 'running', finished_at: null, error: null })
+    .set({ progress_json: progressJson })
     .where('id', '=', id)
+    .where('owner', '=', owner)
+    .where('status', '=', 'running')
     .execute();
 }
 
-export async function exportJobsOf(db: Db, caseId: number): Promise<ExportJobRow[]> {
-  return db.selectFrom('export_jobs').selectAll().where('case_id', '=', caseId).orderBy('created_at', 'desc').execute();
+export async function exportJobsOf(db: Db, caseId: number, now: number): Promise<ExportJobRow[]> {
+  const rows = await withLiveness(db, now).where('case_id', '=', caseId).orderBy('created_at', 'desc').execute();
+  return rows.map(toRow);
 }
 
-export async function exportJob(db: Db, caseId: number, id: string): Promise<ExportJobRow | undefined> {
-  return db.selectFrom('export_jobs').selectAll().where('case_id', '=', caseId).where('id', '=', id).executeTakeFirst();
+export async function exportJob(db: Db, caseId: number, id: string, now: number): Promise<ExportJobRow | undefined> {
+  const r = await withLiveness(db, now).where('case_id', '=', caseId).where('id', '=', id).executeTakeFirst();
+  return r && toRow(r);
 }

@@ -687,6 +687,12 @@ export interface ExportJobTable {
   bytes: number | null;
   manifest_sha256: string | null;
   error: string | null;
+  /** the process writing it (its heartbeat lease is `process:<owner>`); null for the single process */
+  owner: string | null;
+  /** that process described for people (host, pid), where its files are */
+  holder: string | null;
+  /** JSON: the running export's last reported progress, for consoles in other processes */
+  progress_json: string | null;
 }
 
 /** A named lease (one capture per connector): its holder, until when, and its fencing token. */

@@ -266,7 +266,7 @@ CREATE TABLE "disposition_batches" ("id" integer primary key autoincrement, "pol
 CREATE TABLE "disposition_entries" ("batch_id" integer not null, "item_key" text not null, "mailbox" text not null, "msg_time" bigint not null, constraint "disposition_entries_pk" primary key ("batch_id", "item_key", "mailbox"));
 
 -- table export_jobs
-CREATE TABLE "export_jobs" ("id" text primary key, "case_id" integer not null, "format" text not null, "source_json" text not null, "status" text not null, "created_by" text not null, "created_at" bigint not null, "finished_at" bigint, "items" integer, "files" integer, "bytes" bigint, "manifest_sha256" text, "error" text);
+CREATE TABLE "export_jobs" ("id" text primary key, "case_id" integer not null, "format" text not null, "source_json" text not null, "status" text not null, "created_by" text not null, "created_at" bigint not null, "finished_at" bigint, "items" integer, "files" integer, "bytes" bigint, "manifest_sha256" text, "error" text, "owner" text, "holder" text, "progress_json" text);
 
 -- table holds
 CREATE TABLE "holds" ("id" integer primary key autoincrement, "connector_id" text not null, "reason" text not null, "item_key" text, "raw_id" integer, "participant" text, "code" text, "detail" text not null, "created_at" bigint not null, "released_at" bigint, "participants" text);

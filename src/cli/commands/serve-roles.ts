@@ -99,7 +99,7 @@ export async function serveRoles(role: ServeRole, flags: ServeFlags, io: Io): Pr
   };
   try {
     if (role === 'console' || (role === 'all' && flags.console !== false && cfg.console.enabled)) {
-      const served = await serveConsole(flags, io, { store, cfg, secrets, logger });
+      const served = await serveConsole(flags, io, { store, cfg, secrets, logger, process: { owner, holder } });
       if (!served) return 1;
       parts.push(served);
     }
@@ -137,6 +137,7 @@ async function serveConsole(
     cfg: Awaited<ReturnType<typeof resolveConfig>>;
     secrets: SecretBox;
     logger: ReturnType<typeof cliLogger>;
+    process: { owner: string; holder: string };
   },
 ): Promise<RunningRole | undefined> {
   const { buildApp } = await import('../../server/app.js');
@@ -148,6 +149,7 @@ async function serveConsole(
     webRoot: WEB_ROOT,
     secureCookies: cfg.console.secureCookies,
     logger: deps.logger,
+    process: deps.process,
   });
   const listened = await listenAsConfigured(app, flags, cfg.console);
   if (!listened.ok) {

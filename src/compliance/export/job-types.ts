@@ -18,8 +18,13 @@ export interface ExportJobView {
   caseId: number;
   format: string;
   source: ExportSource & { query?: string; name?: string };
-  /** running: in this process now; interrupted: the process stopped while it ran (resume it) */
+  /**
+   * running: a live process is writing it now (this one or another console process);
+   * interrupted: the process writing it stopped (resume it)
+   */
   status: 'running' | 'done' | 'failed' | 'interrupted';
+  /** the process that writes (or wrote) its files, host and pid; null for the single process */
+  writtenBy: string | null;
   createdBy: string;
   createdAt: string;
   finishedAt: string | null;

@@ -3,7 +3,12 @@
  * once), written under the data directory (`exports/<case>/<export id>/`), their progress kept in
  * memory while they run and their outcome in the database, so the case lists them after a
  * restart. An export the process was stopped in the middle of shows as interrupted and is
- * resumed by the export's own journal. Who started it is audited here; the export itself is
+ * resumed by the export's own journal.
+ *
+ * With several console processes on one database (`serve --role console`), each export row
+ * names the process writing it (its heartbeat lease) and carries its progress, written at most
+ * once a second: every console shows it running with that progress, and resuming it is refused
+ * while its writer lives, so two processes never write one export's directory. Who started it is audited here; the export itself is
  * audited with its manifest's hash by runExport.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,7 +19,8 @@ import {
   exportJobsOf,
   finishExportJob,
   insertExportJob,
-  restartExportJob,
+  claimExportJob,
+  saveExportProgress,
   type ExportJobRow,
   type Store,
 } from '../../store/index.js';
@@ -34,10 +40,19 @@ export interface ExportJobsDeps {
   now: () => number;
   /** a background export's failure, for the log (never message content) */
   onError?: (jobId: string, err: unknown) => void;
+  /**
+   * This process among several on the database: the owner of its heartbeat lease, and how
+   * people know it (host, pid). Absent for the single process.
+   */
+  process?: { owner: string; holder: string };
 }
+
+/** Least time between two progress writes of one export, for the other consoles. */
+const PROGRESS_WRITE_MS = 1000;
 
 export class ExportJobs {
   private readonly running = new Map<string, ExportProgress>();
+  private readonly progressWritten = new Map<string, number>();
 
   constructor(private readonly deps: ExportJobsDeps) {}
 
@@ -68,6 +83,9 @@ export class ExportJobs {
       bytes: null,
       manifest_sha256: null,
       error: null,
+      owner: this.deps.process?.owner ?? null,
+      holder: this.deps.process?.holder ?? null,
+      progress_json: null,
     });
     await appendAudit(
       store.db,
@@ -81,15 +99,25 @@ export class ExportJobs {
       at,
     );
     this.launch(caseId, id, format, described, actor);
-    return this.view((await exportJob(store.db, caseId, id))!);
+    return this.get(caseId, id);
   }
 
-  /** Resumes an interrupted or failed export from its journal. */
+  /**
+   * Resumes an interrupted or failed export from its journal. One that is done, or that this or
+   * another live process is writing, is answered as it is: taking it over is one conditional
+   * update, so only one of several consoles resuming it at once starts a writer.
+   */
   async resume(caseId: number, id: string, actor: Actor): Promise<ExportJobView> {
-    const row = await exportJob(this.deps.store.db, caseId, id);
-    if (!row) throw new ArchiverError('WXA_NOT_FOUND', `case ${caseId} has no export ${id}`);
-    if (this.running.has(id) || row.status === 'done') return this.view(row);
-    await restartExportJob(this.deps.store.db, id);
+    const row = await this.get(caseId, id);
+    if (this.running.has(id) || row.status === 'done' || row.status === 'running') return row;
+    const me = this.deps.process;
+    const took = await claimExportJob(
+      this.deps.store.db,
+      id,
+      { owner: me?.owner ?? null, holder: me?.holder ?? null },
+      this.deps.now(),
+    );
+    if (!took) return this.get(caseId, id);
     await appendAudit(
       this.deps.store.db,
       {
@@ -101,16 +129,16 @@ export class ExportJobs {
       },
       this.deps.now(),
     );
-    this.launch(caseId, id, row.format as ExportFormat, JSON.parse(row.source_json) as ExportJobView['source'], actor);
-    return this.view((await exportJob(this.deps.store.db, caseId, id))!);
+    this.launch(caseId, id, row.format as ExportFormat, row.source, actor);
+    return this.get(caseId, id);
   }
 
   async list(caseId: number): Promise<ExportJobView[]> {
-    return (await exportJobsOf(this.deps.store.db, caseId)).map((r) => this.view(r));
+    return (await exportJobsOf(this.deps.store.db, caseId, this.deps.now())).map((r) => this.view(r));
   }
 
   async get(caseId: number, id: string): Promise<ExportJobView> {
-    const row = await exportJob(this.deps.store.db, caseId, id);
+    const row = await exportJob(this.deps.store.db, caseId, id, this.deps.now());
     if (!row) throw new ArchiverError('WXA_NOT_FOUND', `case ${caseId} has no export ${id}`);
     return this.view(row);
   }
@@ -138,7 +166,7 @@ export class ExportJobs {
         ...ipOf(actor),
         exportId: id,
         pdfFont: this.deps.pdfFont,
-        onProgress: (p) => this.running.set(id, p),
+        onProgress: (p) => this.progressed(id, p),
       },
       now,
     )
@@ -158,7 +186,29 @@ export class ExportJobs {
       // the store closed under a running export (the server stopped): its row stays running and
       // the case shows it as interrupted, to be resumed
       .catch((err: unknown) => this.deps.onError?.(id, err))
-      .finally(() => this.running.delete(id));
+      .finally(() => {
+        this.running.delete(id);
+        this.progressWritten.delete(id);
+      });
+  }
+
+  /**
+   * Keeps a running export's progress: in memory for this console, and in its row (at most once
+   * a second, and at each new phase) for consoles in other processes. A failed write only
+   * delays what the others show.
+   */
+  private progressed(id: string, p: ExportProgress): void {
+    const before = this.running.get(id);
+    this.running.set(id, p);
+    const me = this.deps.process;
+    if (!me) return;
+    const at = this.deps.now();
+    const last = this.progressWritten.get(id) ?? 0;
+    if (before?.phase === p.phase && at - last < PROGRESS_WRITE_MS && p.done < p.total) return;
+    this.progressWritten.set(id, at);
+    saveExportProgress(this.deps.store.db, id, me.owner, JSON.stringify(p)).catch((err: unknown) =>
+      this.deps.onError?.(id, err),
+    );
   }
 
   /** The source as stored: with the saved search's query and name, or the review set's name. */
@@ -175,14 +225,20 @@ export class ExportJobs {
   }
 
   private view(r: ExportJobRow): ExportJobView {
-    const live = this.running.get(r.id);
-    const status = live ? 'running' : r.status === 'running' ? 'interrupted' : (r.status as 'done' | 'failed');
+    const here = this.running.get(r.id);
+    // Running elsewhere: its owner (another process, not this one) still holds its heartbeat.
+    const elsewhere =
+      !here && r.status === 'running' && r.owner !== null && r.owner !== this.deps.process?.owner && r.owner_alive;
+    const status =
+      here || elsewhere ? 'running' : r.status === 'running' ? 'interrupted' : (r.status as 'done' | 'failed');
+    const progress = here ?? (elsewhere && r.progress_json ? (JSON.parse(r.progress_json) as ExportProgress) : null);
     return {
       id: r.id,
       caseId: Number(r.case_id),
       format: r.format,
       source: JSON.parse(r.source_json) as ExportJobView['source'],
       status,
+      writtenBy: r.holder,
       createdBy: r.created_by,
       createdAt: new Date(Number(r.created_at)).toISOString(),
       finishedAt: r.finished_at === null ? null : new Date(Number(r.finished_at)).toISOString(),
@@ -190,7 +246,7 @@ export class ExportJobs {
         r.items === null ? null : { items: Number(r.items), files: Number(r.files ?? 0), bytes: Number(r.bytes ?? 0) },
       manifestSha256: r.manifest_sha256,
       error: r.error,
-      progress: live ?? null,
+      progress,
     };
   }
 }

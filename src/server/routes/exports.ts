@@ -41,6 +41,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext): void {
     dataDir: ctx.config.dataDir,
     pdfFont: ctx.config.export,
     now: ctx.now,
+    ...(ctx.process ? { process: ctx.process } : {}),
     onError: (exportId, err) => app.log.error({ err, exportId }, 'export failed'),
   });
   // Closing the app does not wait for a running export (it may take hours): it stops where it
@@ -101,7 +102,17 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext): void {
         message: `export ${p.exportId} is ${job.status}; download it once it is done`,
       });
     const dir = jobs.dirOf(p.caseId, p.exportId);
-    if (!existsSync(join(dir, MANIFEST_NAME))) throw notFound(`the files of export ${p.exportId}`);
+    if (!existsSync(join(dir, MANIFEST_NAME))) {
+      // Written by another console process whose data directory this one does not share.
+      if (job.writtenBy)
+        throw new HttpError(404, {
+          code: 'WXA_NOT_FOUND',
+          message:
+            `the files of export ${p.exportId} are not in this console's data directory: they were written by ` +
+            `${job.writtenBy}; download it from that console, or give the console processes one shared exports directory`,
+        });
+      throw notFound(`the files of export ${p.exportId}`);
+    }
     return { ...p, job, dir };
   };
 

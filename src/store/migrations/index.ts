@@ -28,6 +28,7 @@ import * as m033 from './033-outcome-counters.js';
 import * as m034 from './034-ingest-log-bytes.js';
 import * as m035 from './035-run-owners.js';
 import * as m036 from './036-record-claims.js';
+import * as m039 from './039-export-job-owners.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -58,6 +59,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '034-ingest-log-bytes': m034,
   '035-run-owners': m035,
   '036-record-claims': m036,
+  '039-export-job-owners': m039,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -90,6 +90,7 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
                   ? ` · ${t(`phase.${j.progress.phase}`)} ${fmt.number(j.progress.done)} / ${fmt.number(j.progress.total)}`
                   : ''}
                 {j.status === 'failed' && j.error ? <span className="muted"> · {j.error}</span> : null}
+                {j.writtenBy ? <span className="muted"> · {t('writtenBy', { holder: j.writtenBy })}</span> : null}
               </span>
             ),
           },
