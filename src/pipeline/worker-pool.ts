@@ -16,8 +16,8 @@ import type { Logger } from '../core/logger.js';
  * The main thread is itself a core's worth of work (media, SQLite with its search index, the
  * ingest log, commits: about 45% of a message's CPU) and the rate is bounded by it, not by the
  * threads; a thread per core left three busy threads on two cores, and each thread's V8 heap
- * stayed resident (a 2-core 100,000-message run peaked 39 MB lower with one thread than two,
- * at the same rate: bench/README.md, pipeline section).
+ * stayed resident (on 2 cores, 100,000-message runs peaked 20-37 MB lower with one thread than
+ * with two, at the same CPU per message: bench/README.md, pipeline section).
  */
 export function defaultPrepareThreads(cores = availableParallelism()): number {
   return Math.max(1, cores - 1);
