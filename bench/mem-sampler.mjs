@@ -3,13 +3,22 @@
  * with `WXA_BENCH_MEM_OUT=file`) to say what its memory is made of over a run: /proc's view
  * (smaps_rollup: anonymous and file-backed), the main thread's V8 heap by space and the bytes it
  * holds outside the heap (Buffers), and glibc's arenas (mallinfo2: in use, free but kept, mapped
- * on their own), plus the largest anonymous mappings now and then. One JSON line per sample;
- * the prepare threads' heaps are not visible from here and are read as the remainder.
+ * on their own), plus the largest anonymous mappings now and then. One JSON line per sample.
+ * Node 20 cannot read a worker thread's heap from outside it, so the sampler also runs inside
+ * each thread the archiver starts (`thread` lines: that thread's V8 heap): it wraps
+ * worker_threads' Worker, which the thread pool takes when it loads, after this preload.
+ * `WXA_BENCH_HEAP_SNAPSHOT_AT=ms` also writes one heap snapshot of the main thread at that time
+ * (beside the output file), to see what its live heap is made of.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setInterval } from 'node:timers';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { pipeline } from 'node:stream/promises';
+import { setInterval, setTimeout } from 'node:timers';
+import { pathToFileURL } from 'node:url';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
+import { isMainThread, threadId } from 'node:worker_threads';
 
 const out = process.env.WXA_BENCH_MEM_OUT;
 const everyMs = Number(process.env.WXA_BENCH_MEM_EVERY_MS ?? 1000);
@@ -94,4 +103,72 @@ function sample() {
   appendFileSync(out, JSON.stringify(line) + '\n');
 }
 
-if (out) setInterval(sample, everyMs).unref();
+function sampleThread() {
+  const mu = process.memoryUsage();
+  const spaces = Object.fromEntries(
+    getHeapSpaceStatistics().map((s) => [s.space_name.replace(/_space$/, ''), round(s.space_size / MB)]),
+  );
+  const line = {
+    at: Math.round(performance.now() - t0),
+    thread: threadId,
+    heapTotal: round(mu.heapTotal / MB),
+    heapUsed: round(mu.heapUsed / MB),
+    spaces,
+  };
+  appendFileSync(out, JSON.stringify(line) + '\n');
+}
+
+/** Each new thread first loads this module, then its own entry file. */
+function wrapWorkers() {
+  const threads = createRequire(import.meta.url)('node:worker_threads');
+  const Base = threads.Worker;
+  const self = import.meta.url;
+  threads.Worker = class extends Base {
+    constructor(filename, options = {}) {
+      if (options.eval) {
+        super(filename, options);
+        return;
+      }
+      const target = filename instanceof URL ? filename.href : pathToFileURL(String(filename)).href;
+      super(`import(${JSON.stringify(self)}).then(() => import(${JSON.stringify(target)}))`, {
+        ...options,
+        eval: true,
+      });
+      started.push(this);
+    }
+  };
+}
+
+/** Threads started so far, for the heap snapshot of the first. */
+const started = [];
+
+async function snapshotThread(file) {
+  const thread = started.find((w) => w.threadId > 0);
+  if (!thread) return;
+  const stream = await thread.getHeapSnapshot();
+  await pipeline(stream, createWriteStream(file));
+}
+
+if (out && isMainThread) {
+  wrapWorkers();
+  setInterval(sample, everyMs).unref();
+  const snapAt = process.env.WXA_BENCH_HEAP_SNAPSHOT_AT;
+  if (snapAt)
+    setTimeout(() => {
+      writeHeapSnapshot(join(dirname(out), `main-${snapAt}.heapsnapshot`));
+      void snapshotThread(join(dirname(out), `thread-${snapAt}.heapsnapshot`));
+    }, Number(snapAt)).unref();
+} else if (out) {
+  // The thread pool's threads wait for their next task in Atomics.wait, where no timer runs:
+  // they are sampled as they go idle, at most once per interval.
+  const wait = Atomics.wait;
+  let last = -everyMs;
+  Atomics.wait = (...args) => {
+    const now = performance.now();
+    if (now - last >= everyMs) {
+      last = now;
+      sampleThread();
+    }
+    return wait(...args);
+  };
+}

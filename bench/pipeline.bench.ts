@@ -6,7 +6,8 @@
  * decrypt: the ceiling).
  *
  *   npm run build && node --import tsx bench/pipeline.bench.ts [--messages 100000] [--workers N]
- *     [--variant 'name=[path/to/bin.js] [--node-option ...] [ENV=value ...]' ...] [--rounds 1] [--out pipeline.json]
+ *     [--variant 'name=[path/to/bin.js] [--node-option ...] [ENV=value ...] [workers=N]' ...] [--rounds 1]
+ *     [--out pipeline.json]
  *
  * The archiver runs as a user runs it: the installed command (`bin/wechat-archiver.js run --once
  * --sandbox DIR --json`, compiled dist/, no TypeScript loader) in its own process, which this
@@ -18,10 +19,11 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateTenant, readTenant } from '../dist/sources/sandbox/index.js';
+import { defaultPrepareThreads } from '../dist/pipeline/worker-pool.js';
 import { watchProc, type ProcSample } from './proc-sample.js';
 import { measureRsaCeiling } from './rsa-ceiling.js';
 import { rsaCpuMsPerOp } from './thread-cpu.js';
@@ -29,7 +31,8 @@ import { rsaCpuMsPerOp } from './thread-cpu.js';
 const { values } = parseArgs({
   options: {
     messages: { type: 'string', default: '100000' },
-    workers: { type: 'string', default: String(availableParallelism()) },
+    // Unset: the archiver's own default (defaultPrepareThreads), as a user runs it.
+    workers: { type: 'string' },
     seed: { type: 'string', default: '7' },
     variant: { type: 'string', multiple: true },
     rounds: { type: 'string', default: '1' },
@@ -37,7 +40,7 @@ const { values } = parseArgs({
   },
 });
 const messages = Number(values.messages);
-const workers = Number(values.workers);
+const workers = values.workers === undefined ? undefined : Number(values.workers);
 const here = import.meta.dirname;
 const tmp = join(here, 'tmp');
 const tenantDir = join(tmp, `tenant-${values.seed}-${messages}`);
@@ -50,9 +53,11 @@ interface Variant {
   bin: string;
   nodeOptions: string[];
   env: Record<string, string>;
+  /** prepare threads of this variant (`workers=N`), else --workers, else the archiver's default */
+  workers: number | undefined;
 }
 
-/** `name=[bin.js] [--node-flag ...] [ENV=value ...]`; the default is the current build as is. */
+/** `name=[bin.js] [--node-flag ...] [ENV=value ...] [workers=N]`; the default is the current build as is. */
 function parseVariant(spec: string): Variant {
   const eq = spec.indexOf('=');
   const v: Variant = {
@@ -60,6 +65,7 @@ function parseVariant(spec: string): Variant {
     bin: join(here, '..', 'bin', 'wechat-archiver.js'),
     nodeOptions: [],
     env: {},
+    workers,
   };
   for (const token of spec
     .slice(eq + 1)
@@ -67,9 +73,11 @@ function parseVariant(spec: string): Variant {
     .filter(Boolean)) {
     if (token.startsWith('--')) v.nodeOptions.push(token);
     else if (token.endsWith('.js')) v.bin = token;
+    else if (/^workers=\d+$/.test(token)) v.workers = Number(token.slice('workers='.length));
     else if (/^[A-Z_][A-Z0-9_]*=/.test(token))
       v.env[token.slice(0, token.indexOf('='))] = token.slice(token.indexOf('=') + 1);
-    else throw new Error(`--variant ${spec}: ${token} is neither a node option, a bin .js file nor ENV=value`);
+    else
+      throw new Error(`--variant ${spec}: ${token} is neither a node option, a bin .js file, ENV=value nor workers=N`);
   }
   if (eq <= 0) throw new Error(`--variant ${spec}: expected name=...`);
   return v;
@@ -101,7 +109,8 @@ async function runOnce(v: Variant): Promise<RunResult> {
   await rm(dataDir, { recursive: true, force: true });
   const load0 = loadavg()[0]!;
   const args = [...v.nodeOptions, v.bin, 'run', '--once', '--sandbox', tenantDir, '--data-dir', dataDir];
-  const child = spawn(process.execPath, [...args, '--workers', String(workers), '--json'], {
+  const threads = v.workers === undefined ? [] : ['--workers', String(v.workers)];
+  const child = spawn(process.execPath, [...args, ...threads, '--json'], {
     env: { ...process.env, NODE_OPTIONS: '', ...v.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -199,6 +208,7 @@ async function main(): Promise<void> {
       bin: relative(join(here, '..'), v.bin),
       nodeOptions: v.nodeOptions,
       env: v.env,
+      workers: v.workers ?? `default: ${defaultPrepareThreads()}`,
       messagesPerSecond: rate,
       ratioToRsaCeiling: round(rate / ceiling, 3),
       peakRssMB: median(mine.map((r) => r.peakRssMB)),
@@ -225,7 +235,7 @@ async function main(): Promise<void> {
       'the archiver process (bin/wechat-archiver.js run --once, compiled) alone: peak RSS is its VmHWM; CPU covers its whole life',
     messages,
     mediaMessages,
-    workers,
+    workers: workers ?? `default: ${defaultPrepareThreads()}`,
     rsaCeiling: { before: round(before.opsPerSecond), after: round(after.opsPerSecond), mean: round(ceiling) },
     variants: summary,
     runs,

@@ -11,12 +11,13 @@
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../src/render/index.js';
 import { generateTenant, readTenant } from '../src/sources/sandbox/index.js';
 import { openDatabase, type Db } from '../src/store/db.js';
 import { cliJson, tempDir } from './helpers/cli.js';
-import { spawnCli, type CliChild } from './helpers/cli-process.js';
+import { spawnRole, type CliChild } from './helpers/cli-process.js';
 import { startDovecot, type Dovecot } from './helpers/dovecot.js';
 import { asUser, messageIdsIn } from './helpers/imap-read.js';
 import { longOr } from './helpers/long-tests.js';
@@ -47,6 +48,30 @@ let reference: { unmappedParticipants?: number; delivery?: { delivered: number }
 let settledMs = 0;
 /** kills of a worker that held claimed records at that moment (their take-over is what is tested) */
 let killsWithClaims = 0;
+/** most delivery rows seen under a live lease at once, and of those how many were a dead process's */
+const leased = { live: 0, ofDead: 0, named: 0 };
+
+/** Delivery rows under a live lease now, those whose run's process has no live heartbeat, and rows naming any owner. */
+async function sampleLeases(db: Db): Promise<void> {
+  const now = Date.now();
+  const rows = await db
+    .selectFrom('deliveries')
+    .leftJoin('runs', (j) => j.on(sql`'run:' || runs.id`, '=', sql.ref('deliveries.lease_owner')))
+    .leftJoin('leases', (j) => j.on(sql`'process:' || runs.owner`, '=', sql.ref('leases.name')))
+    .select((eb) => [
+      eb.fn.countAll<number>().as('named'),
+      sql<number>`SUM(CASE WHEN deliveries.lease_until >= ${now} THEN 1 ELSE 0 END)`.as('live'),
+      sql<number>`SUM(CASE WHEN deliveries.lease_until >= ${now} AND (leases.expires_at IS NULL OR leases.expires_at < ${now}) THEN 1 ELSE 0 END)`.as(
+        'dead',
+      ),
+    ])
+    .where('deliveries.status', '=', 'pending')
+    .where('deliveries.lease_owner', 'is not', null)
+    .executeTakeFirstOrThrow();
+  leased.live = Math.max(leased.live, Number(rows.live ?? 0));
+  leased.ofDead = Math.max(leased.ofDead, Number(rows.dead ?? 0));
+  leased.named = Math.max(leased.named, Number(rows.named ?? 0));
+}
 
 /** A deterministic generator, so a failing order of kills can be run again. */
 function random(seed: number): () => number {
@@ -58,21 +83,7 @@ function random(seed: number): () => number {
 }
 
 function start(role: 'capture' | 'worker', config: string, name: string): CliChild {
-  const c = spawnCli([
-    'serve',
-    '--role',
-    role,
-    '--config',
-    config,
-    '--database',
-    url,
-    '--interval',
-    '1',
-    '--lease-seconds',
-    String(LEASE_SECONDS),
-    '--workers',
-    '1',
-  ]);
+  const c = spawnRole(role, { config, url, leaseSeconds: LEASE_SECONDS });
   children.add(c);
   void c.done.then((r) => {
     children.delete(c);
@@ -199,6 +210,7 @@ beforeAll(
       if (Date.now() > deadline) throw new Error(`not settled in time:\n${log.join('\n')}`);
       await sleep(1000 + next() * 2500);
       const s = await settled(pgdb).catch(() => undefined);
+      await sampleLeases(pgdb).catch(() => undefined);
       // The second capture process: started while the first captures, so it stands by; the
       // first is then killed, the second takes over once its lease runs out, and is stopped
       // (SIGTERM) after it has captured; a third capture process finishes the tenant.
@@ -358,6 +370,7 @@ describe(`serve --role: 1 capture and ${WORKERS} workers on PostgreSQL, with kil
         kills,
         settledSeconds: Math.round(settledMs / 1000),
         deliveriesPerSecond: { singleProcess: single, workers },
+        mostLeasedDeliveries: leased,
         loadAverage1m: loadavg()[0],
       }),
     );

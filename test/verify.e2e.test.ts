@@ -324,7 +324,7 @@ describe('verify', () => {
  * The log as archives made before migration 034 hold it (hex text, a stored prev_hash), with
  * 034 not yet applied: the next open converts it. Such an archive has none of the later
  * migrations either (the migrator runs them in order), so their columns go too: a migration
- * added after 036 adds its undo here (as 039 does).
+ * added after 036 adds its undo here (as 037 and 039 do).
  */
 function toEarlierFormat(db: Database.Database): void {
   db.exec(`CREATE TABLE earlier ("id" integer primary key, "at" bigint not null, "kind" text not null,
@@ -335,6 +335,7 @@ function toEarlierFormat(db: Database.Database): void {
     DROP TABLE ingest_log;
     ALTER TABLE earlier RENAME TO ingest_log;
     ALTER TABLE runs DROP COLUMN owner;
+    ALTER TABLE runs DROP COLUMN progress_json;
     ALTER TABLE raw_records DROP COLUMN claim_token;
     ALTER TABLE raw_records DROP COLUMN claim_owner;
     ALTER TABLE raw_records DROP COLUMN claim_until;

@@ -135,7 +135,7 @@ export const configSchema = z
       .min(0)
       .max(64)
       .optional()
-      .describe('Decrypt worker threads (default: one per core; 0 decrypts on the main thread).'),
+      .describe('Decrypt worker threads (default: one per core but one, at least one; 0 decrypts on the main thread).'),
     connectors: z.array(connectorSchema).default([]),
     console: z
       .object({

@@ -6,12 +6,13 @@
 import { ArchiverError } from '../core/errors.js';
 import { createGmailDestination } from './gmail/index.js';
 import { createGraphDestination, type UploadSessionStore } from './graph/index.js';
-import { createImapDestination } from './imap/index.js';
+import { createImapDestination, type ConnectionSlots } from './imap/index.js';
 import type { Logger } from '../core/logger.js';
 import type { DestinationConfig } from './schema.js';
 import type { Destination } from './types.js';
 
 export * from './types.js';
+export type { ConnectionSlots } from './imap/index.js';
 
 export { archiveDestinationSchema, destinationSchema, type DestinationConfig } from './schema.js';
 
@@ -30,6 +31,8 @@ export interface DestinationDeps {
   uploadSessions?: (destinationId: string) => UploadSessionStore;
   /** the connector's logger; each destination logs through a `{destination: id}` child of it */
   logger?: Logger;
+  /** IMAP connection slots per destination id, shared with other worker processes (see ConnectionSlots) */
+  connectionSlots?: (destinationId: string) => ConnectionSlots;
 }
 
 /** Builds every configured external destination; ids must be unique within a connector. */
@@ -51,7 +54,10 @@ export function buildDestinations(
           `destination ${id}: XOAUTH2 needs a token provider, which this build configures only through the API; use "password" or "master" auth`,
         );
       }
-      const imapDeps = deps.logger ? { logger: deps.logger.child({ destination: id }) } : {};
+      const imapDeps = {
+        ...(deps.logger ? { logger: deps.logger.child({ destination: id }) } : {}),
+        ...(deps.connectionSlots ? { connectionSlots: deps.connectionSlots(id) } : {}),
+      };
       out.push({
         id,
         destination: createImapDestination(c, imapDeps),

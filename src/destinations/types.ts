@@ -76,6 +76,12 @@ export interface Destination {
    * stored.
    */
   deliverBatch?(items: readonly RenderedItem[], mailbox: string): Promise<BatchResult[]>;
+  /**
+   * Optional: which of these items the mailbox's folder already holds, in one lookup (by key,
+   * with the copy's remote id when known), for items an earlier attempt may have stored. What
+   * it does not name is absent and may be stored without another lookup.
+   */
+  findMany?(items: readonly RenderedItem[], mailbox: string): Promise<Map<string, string | undefined>>;
   close(): Promise<void>;
 }
 

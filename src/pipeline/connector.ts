@@ -13,7 +13,7 @@ import type { DirectoryRefresh, RuntimeSecrets, Source, SourceContext, SourceReg
 import { listMappingOverrides, uploadSessionStore, type Db, type UrlSeal } from '../store/index.js';
 import { inlinePreparer, poolPreparer, type PrepareSetup, type Preparer } from './decrypt.js';
 import { buildLookups } from './prepare.js';
-import { buildDestinations } from '../destinations/index.js';
+import { buildDestinations, type DestinationDeps } from '../destinations/index.js';
 import type { ConfiguredDestination } from './deliver.js';
 import type { ConnectorRuntime } from './process.js';
 import type { Logger } from '../core/logger.js';
@@ -71,11 +71,12 @@ export interface BuildOptions {
  */
 export function connectorDestinations(
   cfg: ConnectorConfig,
-  opts: Pick<BuildOptions, 'db' | 'seal' | 'logger'>,
+  opts: Pick<BuildOptions, 'db' | 'seal' | 'logger'> & Pick<DestinationDeps, 'connectionSlots'>,
 ): ConfiguredDestination[] {
   const db = opts.db;
   return buildDestinations(cfg.destinations, {
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.connectionSlots ? { connectionSlots: opts.connectionSlots } : {}),
     ...(db
       ? {
           uploadSessions: (id) => {

@@ -5,8 +5,7 @@
  * rendering (what each thread runs is in prepare-task.ts). A failure comes back as data (code
  * and message) for the pipeline to hold, never as a crash of the batch.
  */
-import { availableParallelism } from 'node:os';
-import { leasePool, runWithRetry } from './worker-pool.js';
+import { defaultPrepareThreads, leasePool, runWithRetry } from './worker-pool.js';
 import type { Logger } from '../core/logger.js';
 import { buildLookups } from './prepare.js';
 import {
@@ -94,12 +93,13 @@ export async function inlinePreparer(setup: PrepareSetup, answer?: RemoteAnswer)
 }
 
 /**
- * Prepares on a pool of worker threads, one per core by default; a batch is split across them.
+ * Prepares on a pool of worker threads (by default one per core but one: defaultPrepareThreads);
+ * a batch is split across them.
  * `opts.slot` (the connector id) shares the pool across runs (see worker-pool.ts).
  */
 export async function poolPreparer(
   setup: PrepareSetup,
-  threads = availableParallelism(),
+  threads = defaultPrepareThreads(),
   answer?: RemoteAnswer,
   opts: { slot?: string; logger?: Logger } = {},
 ): Promise<Preparer> {

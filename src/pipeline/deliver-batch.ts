@@ -48,8 +48,16 @@ export async function deliverLeasedBatch(
   const loads = new Map(rows.map((r) => [r.id, ctx.items.get(r.itemKey)]));
   // Errors surface where each load is awaited; this only keeps one from being "unhandled" meanwhile.
   for (const l of loads.values()) l.catch(() => undefined);
-  const doubtful = rows.filter((r) => r.inDoubt);
-  const fresh = rows.filter((r) => !r.inDoubt);
+  let doubtful = rows.filter((r) => r.inDoubt);
+  let fresh = rows.filter((r) => !r.inDoubt);
+  if (doubtful.length > 1 && d.destination.findMany && !halted(ctx, m)) {
+    const absent = await lookUpTogether(store, d, m.mailbox, doubtful, loads, ctx, opts);
+    if (absent) {
+      // Known absent now: they go with the batch, as safe as a lookup right before each APPEND.
+      fresh = [...absent, ...fresh].sort((a, b) => a.id - b.id);
+      doubtful = [];
+    }
+  }
   for (const [i, row] of doubtful.entries()) {
     if (halted(ctx, m)) {
       await releaseLeases(store.db, [...doubtful.slice(i), ...fresh]);
@@ -117,4 +125,50 @@ export async function deliverLeasedBatch(
     // Outside the catch above: a failed ledger commit is not a failed delivery (the lane stops).
     await recordOutcome(row, outcome, ctx);
   }
+}
+
+/**
+ * Rows in doubt looked up together (`findMany`: one search for the chunk instead of one per
+ * row): those the destination holds are recorded as duplicates, a missing item is held; returns
+ * the rows known absent, or undefined (nothing recorded) when the lookup failed or the lease is
+ * too close to its end, so the rows take the one-at-a-time path, which records each failure.
+ */
+async function lookUpTogether(
+  store: Store,
+  d: ConfiguredDestination,
+  mailbox: string,
+  doubtful: readonly DueDelivery[],
+  loads: Map<number, Promise<RenderedItem | undefined>>,
+  ctx: LaneContext,
+  opts: DeliverOptions,
+): Promise<DueDelivery[] | undefined> {
+  if (leaseRunningOut(doubtful[0]!, (opts.now ?? Date.now)(), leaseMsOf(opts))) return undefined;
+  const items: { row: DueDelivery; item: RenderedItem }[] = [];
+  try {
+    for (const row of doubtful) {
+      const item = await loads.get(row.id)!;
+      if (item) items.push({ row, item });
+    }
+  } catch {
+    return undefined;
+  }
+  let found: Map<string, string | undefined>;
+  try {
+    found = await d.destination.findMany!(
+      items.map((i) => i.item),
+      mailbox,
+    );
+  } catch {
+    return undefined;
+  }
+  const absent: DueDelivery[] = [];
+  for (const row of doubtful) {
+    const it = items.find((i) => i.row === row);
+    if (!it) await holdMissing(store, row, ctx, opts);
+    else if (found.has(it.item.key)) {
+      const remoteId = found.get(it.item.key);
+      await recordOutcome(row, { status: 'duplicate', ...(remoteId ? { remoteId } : {}) }, ctx);
+    } else absent.push(row);
+  }
+  return absent;
 }

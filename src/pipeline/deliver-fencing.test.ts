@@ -2,24 +2,14 @@
 // dialects: the stalled pass's result is dropped when it wakes (the row keeps the outcome the
 // pass after it recorded, no hold appears), and it sends nothing more under the lease it lost.
 import { expect, it } from 'vitest';
-import type { ChatMessage } from '../core/model.js';
 import { DestinationError, type Destination, type DeliveryOutcome, type RenderedItem } from '../destinations/types.js';
-import { archiveItem, queueDelivery } from '../../test/helpers/deliveries.js';
+import { seedDeliveries } from '../../test/helpers/deliveries.js';
 import { describeDialects, storeEachTest } from '../../test/helpers/dialects.js';
-import type { Store } from '../store/index.js';
 import { deliverDue } from './deliver.js';
 
 const LEASE_MS = 60_000;
 
-async function seed(store: Store, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const key = `wecom:corp:m${i}`;
-    const model = { key, msgid: `m${i}`, from: 'a', attachments: [] } as unknown as ChatMessage;
-    const mime = Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`);
-    await archiveItem(store, { key, messageId: `<${key}>`, mime, time: 1000 + i, model, attachments: [] }, i);
-    await queueDelivery(store, { destinationId: 'imap:test', itemKey: key, mailbox: 'a@x' });
-  }
-}
+const seed = seedDeliveries;
 
 /**
  * One mailbox server seen by two workers: `copies` counts what it really stored per key, and

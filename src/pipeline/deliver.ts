@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Destination, RenderedItem } from '../destinations/types.js';
-import { dueMailboxes, leaseDue, releaseLeases, type Store } from '../store/index.js';
+import { dueMailboxes, leaseDue, releaseLeases, type DueDelivery, type Store } from '../store/index.js';
 import { deliverLeasedBatch } from './deliver-batch.js';
 import { ItemCache } from './deliver-item.js';
 import { OutcomeBuffer } from './deliver-outcomes.js';
@@ -87,6 +87,8 @@ export interface DeliverOptions {
    * Dovecot's 10 by default, is soon reached by several processes' lanes on one mailbox).
    */
   spread?: boolean;
+  /** told of every chunk of rows a lane leases (a worker extends their leases while they are in flight) */
+  onLeased?: (rows: DueDelivery[]) => void;
 }
 
 /**
@@ -212,8 +214,8 @@ async function drain(
   const quantum = opts.quantum ?? 2000;
   const batch = opts.batch ?? 100;
   let sent = 0;
-  const lease = (upTo: number) =>
-    leaseDue(store.db, {
+  const lease = async (upTo: number) => {
+    const rows = await leaseDue(store.db, {
       destinationId: d.id,
       mailbox: m.mailbox,
       owner,
@@ -222,6 +224,9 @@ async function drain(
       // The round's backlog shared between the lanes on this mailbox, so a second lane is not left idle.
       limit: Math.min(batch, upTo, Math.max(1, share)),
     });
+    opts.onLeased?.(rows);
+    return rows;
+  };
   if (d.destination.deliverBatch) {
     // While one batch is on the wire, the next is leased and its items read.
     let rows = await lease(quantum);

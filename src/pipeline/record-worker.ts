@@ -42,6 +42,8 @@ export interface RecordWorkerOptions {
   /** the run the committed entries are recorded under (called at the first commit) */
   runId: () => Promise<number>;
   signal?: AbortSignal;
+  /** told the pass's counters after each committed batch (live progress for the console) */
+  onCommitted?: (counters: RunCounters) => void;
 }
 
 export interface RecordWorkerReport {
@@ -86,6 +88,7 @@ export async function processClaimed(
         addCounters(report.counters, outcome.counters);
         for (const u of outcome.unmapped) unmapped.add(u);
         report.counters.unmappedParticipants = unmapped.size;
+        opts.onCommitted?.(report.counters);
       }
     } catch (err) {
       // Given back at once rather than when the claim runs out: another worker may do better.

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { ConnectorConfig } from '../config/index.js';
 import { connectorDestinations, type BuildOptions } from './connector.js';
 import type { ConfiguredDestination } from './deliver.js';
+import type { ProcessSlots } from './role-connection-slots.js';
 
 interface Kept {
   /** of the destination settings they were built from */
@@ -21,7 +22,12 @@ interface Kept {
 export class KeptDestinations {
   private readonly kept = new Map<string, Kept>();
 
-  constructor(private readonly deps: Pick<BuildOptions, 'db' | 'seal' | 'logger'>) {}
+  constructor(
+    private readonly deps: Pick<BuildOptions, 'db' | 'seal' | 'logger'> & {
+      /** the per-mailbox connection cap shared with the other worker processes */
+      slots?: ProcessSlots;
+    },
+  ) {}
 
   /** The connector's destinations: the kept ones while its settings are unchanged, else new ones. */
   async of(cfg: ConnectorConfig): Promise<ConfiguredDestination[]> {
@@ -31,7 +37,11 @@ export class KeptDestinations {
     if (old?.fingerprint === fingerprint) return old.destinations;
     // Passes of a worker run one after another: nothing is in flight on the old ones.
     if (old) await closeAll(old.destinations);
-    const destinations = connectorDestinations(cfg, this.deps);
+    const { slots, ...deps } = this.deps;
+    const destinations = connectorDestinations(cfg, {
+      ...deps,
+      ...(slots ? { connectionSlots: (id: string) => slots.of(`${cfg.id}/${id}`) } : {}),
+    });
     this.kept.set(cfg.id, { fingerprint, destinations });
     return destinations;
   }

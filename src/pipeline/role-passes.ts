@@ -28,6 +28,8 @@ import { emptyCounters } from './counters.js';
 import { deliverDue, type DeliveryCounters } from './deliver.js';
 import type { HeldLease } from './lease-keeper.js';
 import { processClaimed } from './record-worker.js';
+import { DeliveryLeaseKeeper } from './role-delivery-leases.js';
+import { ProgressWriter } from './role-progress.js';
 import type { KeptDestinations } from './role-destinations.js';
 import { rerenderWith, runLeaseOwner } from './run.js';
 import type { ManagedConnector } from './supervisor.js';
@@ -54,6 +56,8 @@ export interface PassDeps {
   signal?: AbortSignal;
   /** a worker's destinations, kept across its passes (their connections with them) */
   kept?: KeptDestinations;
+  /** this process's heartbeat lease: a worker extends its delivery leases only while it is live */
+  heartbeat?: { name: string; owner: string };
 }
 
 export interface PassReport {
@@ -84,6 +88,13 @@ async function build(deps: PassDeps, m: ManagedConnector, opts: { refreshDirecto
   });
 }
 
+function progressWriter(deps: PassDeps, runId: () => number | undefined): ProgressWriter {
+  return new ProgressWriter(deps.store.db, runId, {
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
+}
+
 /** Captures what the source has, holding `lease` (the connector's capture lease). */
 export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: HeldLease): Promise<PassReport> {
   const { db } = deps.store;
@@ -101,6 +112,7 @@ export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: He
     await markInterruptedRuns(db, cfg.id, started);
     const runId = await startRun(db, cfg.id, started, deps.owner);
     const counters = emptyCounters();
+    const progress = progressWriter(deps, () => runId);
     let error: string | undefined;
     try {
       await saveDirectory(db, cfg.id, built.runtime.directory, started);
@@ -108,6 +120,7 @@ export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: He
         connectorId: cfg.id,
         now,
         fence: () => lease.lease,
+        onBatch: (captured) => progress.set({ phase: 'capture', captured, processed: 0, total: 0 }),
         // Stops at the next checkpoint when the lease is lost or the process is told to stop.
         signal: deps.signal ? AbortSignal.any([lease.signal, deps.signal]) : lease.signal,
       });
@@ -115,6 +128,7 @@ export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: He
       // Stopped (SIGTERM): what it committed stands, the rest is read again by the next capture.
       if (!(deps.signal?.aborted && !lease.signal.aborted)) error = describeError(err);
     }
+    await progress.close();
     await finishRun(db, runId, error ? 'failed' : 'succeeded', counters, now(), error);
     await saveConnectorState(db, cfg.id, { ...state, mappingFingerprint: built.mappingFingerprint });
     return {
@@ -153,6 +167,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
   let counters = emptyCounters();
   let delivery: DeliveryCounters | undefined;
   const claims = { committed: 0, reclaimed: 0, lost: 0 };
+  const progress = progressWriter(deps, () => runId);
   try {
     try {
       const r = await processClaimed(deps.store, built.runtime, {
@@ -161,24 +176,39 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
         claimMs: deps.leaseMs,
         retryFailedAfterMs,
         runId: run,
+        onCommitted: (c) => progress.set({ phase: 'process', captured: 0, processed: c.fetched, total: c.fetched }),
         ...(deps.signal ? { signal: deps.signal } : {}),
       });
       counters = r.counters;
       Object.assign(claims, { committed: r.committed, reclaimed: r.reclaimed, lost: r.lost });
       if (built.runtime.destinations.length > 0) {
-        delivery = await deliverDue(deps.store, built.runtime.destinations, {
-          now,
-          owner: runLeaseOwner(await run()),
+        // Rows in flight keep their leases while this process lives, however long a send takes.
+        const keeper = new DeliveryLeaseKeeper(db, {
           leaseMs: deps.deliveryLeaseMs,
-          rerender: rerenderWith(built.runtime),
-          // Other workers deliver the same destinations: their lanes start elsewhere.
-          spread: true,
-        });
+          now,
+          ...(deps.heartbeat ? { heartbeat: deps.heartbeat } : {}),
+          ...(deps.logger ? { logger: deps.logger } : {}),
+        }).start();
+        progress.set({ phase: 'deliver', captured: 0, processed: counters.fetched, total: counters.fetched });
+        try {
+          delivery = await deliverDue(deps.store, built.runtime.destinations, {
+            now,
+            owner: runLeaseOwner(await run()),
+            leaseMs: deps.deliveryLeaseMs,
+            rerender: rerenderWith(built.runtime),
+            // Other workers deliver the same destinations: their lanes start elsewhere.
+            spread: true,
+            onLeased: (rows) => keeper.track(rows),
+          });
+        } finally {
+          await keeper.stop();
+        }
       }
     } catch (err) {
       // Stopped (SIGTERM): what it committed stands and its claims were given back; not a failure.
       if (!deps.signal?.aborted) error = describeError(err);
     }
+    await progress.close();
     if (runId === undefined && error) await run();
     if (runId === undefined) return undefined;
     const all = { ...counters, claims, ...(delivery ? { delivery } : {}) };

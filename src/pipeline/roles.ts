@@ -9,6 +9,7 @@
 import { describeError, isArchiverError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { captureLeaseName, holdLease, type HeldLease } from './lease-keeper.js';
+import { ProcessSlots } from './role-connection-slots.js';
 import { KeptDestinations } from './role-destinations.js';
 import { capturePass, workerPass, type PassDeps, type PassReport } from './role-passes.js';
 import type { ManagedConnector } from './supervisor.js';
@@ -130,9 +131,17 @@ export function startCaptureRole(deps: RoleDeps): RunningRole {
 
 /** Processes and delivers for every connector, as long as there is work; looks again after `idleMs` when idle. */
 export function startWorkerRole(deps: RoleDeps): RunningRole {
+  // The per-mailbox cap of each IMAP destination holds across all worker processes.
+  const slots = new ProcessSlots(deps.store.db, {
+    owner: deps.owner,
+    holder: deps.holder,
+    ttlMs: deps.leaseMs,
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
   // Kept across passes, so a busy worker logs in to a mailbox once, not once per pass.
   const kept = new KeptDestinations({
     db: deps.store.db,
+    slots,
     ...(deps.seal ? { seal: deps.seal } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
@@ -155,6 +164,7 @@ export function startWorkerRole(deps: RoleDeps): RunningRole {
     },
     async () => {
       await kept.close();
+      slots.close();
       await closeSharedPools();
     },
   );

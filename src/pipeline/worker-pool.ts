@@ -6,9 +6,22 @@
  * thread dies is run again on the thread Piscina starts in its place.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Logger } from '../core/logger.js';
+
+/**
+ * Prepare threads when the configuration names none: one per core but one, and at least one.
+ * The main thread is itself a core's worth of work (media, SQLite with its search index, the
+ * ingest log, commits: about 45% of a message's CPU) and the rate is bounded by it, not by the
+ * threads; a thread per core left three busy threads on two cores, and each thread's V8 heap
+ * stayed resident (on 2 cores, 100,000-message runs peaked 20-37 MB lower with one thread than
+ * with two, at the same CPU per message: bench/README.md, pipeline section).
+ */
+export function defaultPrepareThreads(cores = availableParallelism()): number {
+  return Math.max(1, cores - 1);
+}
 
 /** Attempts of one task when its thread dies under it (the first included). */
 export const TASK_ATTEMPTS = 3;

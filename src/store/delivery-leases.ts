@@ -164,3 +164,48 @@ export async function releaseOwnerLeases(db: Db, owners: readonly string[]): Pro
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
+
+/**
+ * Extends the leases of rows a delivery pass still holds, for a worker whose sends outlast a
+ * lease under load. Fenced twice: a row is extended only while it is still under the same live
+ * lease (owner and token, not run out), so a row that passed to another worker keeps its new
+ * owner; and only while the process's heartbeat lease (`heartbeat`) is live in the database, so
+ * a process that stalled past its heartbeat extends nothing, and its rows come back once their
+ * last extension runs out. Returns the ids extended and their new deadline.
+ */
+export async function renewDeliveryLeases(
+  db: Db,
+  rows: readonly Pick<DueDelivery, 'id' | 'owner' | 'leaseToken'>[],
+  opts: { now: number; leaseMs: number; heartbeat?: { name: string; owner: string } },
+): Promise<{ ids: Set<number>; leaseUntil: number }> {
+  const leaseUntil = opts.now + opts.leaseMs;
+  const ids = new Set<number>();
+  const hb = opts.heartbeat;
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    let q = db
+      .updateTable('deliveries')
+      .set({ lease_until: leaseUntil })
+      .where(({ eb, refTuple, tuple }) =>
+        eb(
+          refTuple('id', 'lease_owner', 'lease_token'),
+          'in',
+          chunk.map((r) => tuple(r.id, r.owner, r.leaseToken)),
+        ),
+      )
+      .where('status', '=', 'pending')
+      .where('lease_until', '>=', opts.now);
+    if (hb)
+      q = q.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('leases')
+            .select('name')
+            .where('name', '=', hb.name)
+            .where('owner', '=', hb.owner)
+            .where('expires_at', '>=', opts.now),
+        ),
+      );
+    for (const r of await q.returning('id').execute()) ids.add(r.id);
+  }
+  return { ids, leaseUntil };
+}

@@ -10,6 +10,7 @@ export * from './capture.js';
 export * from './process.js';
 export * from './queries.js';
 export * from './runs.js';
+export * from './run-progress.js';
 export * from './directory.js';
 export * from './connectors.js';
 export * from './deliveries.js';

@@ -178,6 +178,8 @@ export interface RunTable {
   error: string | null;
   /** the process running it (its heartbeat lease is `process:<owner>`); null for a run of a single writer */
   owner: Generated<string | null>;
+  /** while it runs in a role process: its latest progress (JSON: phase, counts, at), for consoles of other processes */
+  progress_json: Generated<string | null>;
 }
 
 export interface PersonTable {

@@ -332,7 +332,7 @@ CREATE TABLE "review_tags" ("review_set_id" integer not null, "item_key" text no
 CREATE TABLE "rooms" ("connector_id" text not null, "id" text not null, "name" text not null, "kind" text not null, "members_json" text not null, "updated_at" bigint not null, constraint "rooms_pk" primary key ("connector_id", "id"));
 
 -- table runs
-CREATE TABLE "runs" ("id" integer primary key autoincrement, "connector_id" text not null, "started_at" bigint not null, "finished_at" bigint, "status" text not null, "counters_json" text not null, "error" text, "owner" text);
+CREATE TABLE "runs" ("id" integer primary key autoincrement, "connector_id" text not null, "started_at" bigint not null, "finished_at" bigint, "status" text not null, "counters_json" text not null, "error" text, "owner" text, "progress_json" text);
 
 -- table saved_searches
 CREATE TABLE "saved_searches" ("id" integer primary key autoincrement, "case_id" integer not null, "name" text not null, "query" text not null, "counts_json" text, "run_at" bigint, "created_by" text not null, "created_at" bigint not null);

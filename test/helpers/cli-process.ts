@@ -37,3 +37,28 @@ export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; umask?
   );
   return { proc, done };
 }
+
+/**
+ * `serve --role ROLE` on a PostgreSQL database as a child process, as the several-process tests
+ * run it: checking every second, the given lease length, one prepare thread.
+ */
+export function spawnRole(
+  role: 'capture' | 'worker',
+  opts: { config: string; url: string; leaseSeconds: number },
+): CliChild {
+  return spawnCli([
+    'serve',
+    '--role',
+    role,
+    '--config',
+    opts.config,
+    '--database',
+    opts.url,
+    '--interval',
+    '1',
+    '--lease-seconds',
+    String(opts.leaseSeconds),
+    '--workers',
+    '1',
+  ]);
+}

@@ -1,5 +1,6 @@
 // Rows the delivery stage works from, written straight into a test's store: an archived item
 // (its MIME blob and model) and a pending delivery of it into a mailbox of a destination.
+import type { ChatMessage } from '../../src/core/model.js';
 import type { RenderedItem } from '../../src/destinations/types.js';
 import type { Store } from '../../src/store/index.js';
 
@@ -63,4 +64,15 @@ export async function queueDelivery(
     .returning('id')
     .executeTakeFirstOrThrow();
   return inserted.id;
+}
+
+/** `n` small archived items `wecom:corp:m<i>`, each with a delivery due to mailbox a@x of destination imap:test. */
+export async function seedDeliveries(store: Store, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const key = `wecom:corp:m${i}`;
+    const model = { key, msgid: `m${i}`, from: 'a', attachments: [] } as unknown as ChatMessage;
+    const mime = Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`);
+    await archiveItem(store, { key, messageId: `<${key}>`, mime, time: 1000 + i, model, attachments: [] }, i);
+    await queueDelivery(store, { destinationId: 'imap:test', itemKey: key, mailbox: 'a@x' });
+  }
 }

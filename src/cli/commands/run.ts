@@ -1,9 +1,13 @@
 /** `run --once`: one run of every configured connector (or the sandbox given by flags), with a report. */
-import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import { type Config } from '../../config/index.js';
 import { checkpointIfChanged } from '../../compliance/evidence/index.js';
-import { runConnector, type ConnectorRunReport, type RunProgress } from '../../pipeline/index.js';
+import {
+  defaultPrepareThreads,
+  runConnector,
+  type ConnectorRunReport,
+  type RunProgress,
+} from '../../pipeline/index.js';
 import { SecretBox, UPLOAD_SESSION_SEAL } from '../../security/index.js';
 import { cliLogger, resolveConfig, storeOptionsFor, type CommonFlags, type SandboxFlags } from '../context.js';
 import { printJson, type Io } from '../io.js';
@@ -16,7 +20,7 @@ export interface RunFlags extends CommonFlags, SandboxFlags, WriterFlags {
 }
 
 export function workersOf(cfg: Config): number {
-  return cfg.workers ?? availableParallelism();
+  return cfg.workers ?? defaultPrepareThreads();
 }
 
 export async function runCommand(flags: RunFlags, io: Io): Promise<number> {

@@ -16,7 +16,7 @@ import { checkedPieces, headPiece, messageBytes, writeMessageFile } from './mess
 import { mboxrdEntry } from './mboxrd.js';
 import { pdfBasePath } from './pdf-write.js';
 import type { RsmfPaths } from './rsmf-write.js';
-import type { FileWriter, KnownDirs } from './write-util.js';
+import { writeWholeSync, type KnownDirs } from './write-util.js';
 
 /** Message bytes read at once: a slice of a batch ends once its messages reach this size. */
 const SLICE_BYTES = 16 << 20;
@@ -26,8 +26,6 @@ export interface BatchContext {
   store: Store;
   header: JournalHeader;
   dirs: KnownDirs;
-  /** EML files in flight */
-  writer: FileWriter;
   /** mbox: where each custodian's file ends */
   mboxEnd: Map<string, number>;
   rsmfPaths: RsmfPaths;
@@ -91,11 +89,12 @@ export async function exportBatch(ctx: BatchContext, first: number, keys: readon
         const dir = ctx.dirs.ready(dirname(file));
         // checked before it is written; a medium too large to hold is streamed and checked as it goes
         const pieces = checkedPieces(msg);
-        if (pieces) await ctx.writer.write(file, pieces, dir);
-        else {
-          await dir;
-          await writeMessageFile(file, msg, store.blobs.objects);
-        }
+        await dir;
+        // Written by plain system calls on this thread: handing each file's open, write and
+        // close to the thread pool cost more CPU (a thread wake-up and a callback each) than the
+        // calls themselves, and on shared cores that CPU decides the export's time.
+        if (pieces) writeWholeSync(file, pieces);
+        else await writeMessageFile(file, msg, store.blobs.objects);
         done.files.push(file);
       } else if (header.format === 'pdf') {
         // written once every item is journaled, a transcript per conversation (or day)
@@ -119,7 +118,6 @@ export async function exportBatch(ctx: BatchContext, first: number, keys: readon
       crashPoint('export-item');
     }
   }
-  await ctx.writer.drain();
   return done;
 }
 

@@ -34,9 +34,11 @@ async function* fileEntries(
   header: JournalHeader,
   mboxes: readonly WrittenFile[],
   loadFiles: readonly WrittenFile[],
+  /** false: all but the EML files (already counted from the journal) */
+  withItemFiles = true,
 ): AsyncGenerator<WrittenFile> {
   // an EML file's bytes are the archived MIME, so its hash is the MIME's
-  if (header.format === 'eml')
+  if (header.format === 'eml' && withItemFiles)
     for await (const d of readDone(out)) yield { path: d.path, sha256: d.mimeSha256, bytes: d.bytes };
   yield* mboxes;
   // RSMF and PDF: hashed as they were written
@@ -45,8 +47,8 @@ async function* fileEntries(
 }
 
 /**
- * Writes the manifest in two passes over the journal (the counts, which come first, then the
- * entries), so that no list of the export's files or items is held: memory is the same for ten
+ * Writes the manifest in passes over the journal (the counts, which come first, then the file
+ * entries, then the items), so that no list of the export's files or items is held: memory is the same for ten
  * items or ten million.
  */
 export async function writeManifest(
@@ -57,17 +59,22 @@ export async function writeManifest(
   pathOf: (d: JournalItem) => string = (d) => d.path,
 ): Promise<ManifestWritten> {
   // An mbox per custodian (few files, each appended to across the run): hashed once here.
-  let items = 0;
+  const counts = { items: 0, files: 0, bytes: 0 };
   const ends = new Map<string, number>();
   for await (const d of readDone(out)) {
-    items++;
+    counts.items++;
     if (d.end !== undefined) ends.set(d.path, d.end);
+    // an EML file per item, counted in this pass rather than in a second one over the journal
+    if (header.format === 'eml') {
+      counts.files++;
+      counts.bytes += d.bytes;
+    }
   }
+  const items = counts.items;
   const mboxes: WrittenFile[] = [];
   for (const [path, bytes] of [...ends].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
     mboxes.push({ path, sha256: await sha256File(join(out, path)), bytes });
-  const counts = { items, files: 0, bytes: 0 };
-  for await (const f of fileEntries(out, header, mboxes, loadFiles)) {
+  for await (const f of fileEntries(out, header, mboxes, loadFiles, false)) {
     counts.files++;
     counts.bytes += f.bytes;
   }

@@ -17,7 +17,7 @@ import { exportBatch, type BatchContext } from './batch-write.js';
 import { journalDir, openJournal, readDone, readHeader, readKeys, writeHeader, type JournalHeader } from './journal.js';
 import { writeLoadFiles } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
-import { FileWriter, KnownDirs, syncExport, syncFiles } from './write-util.js';
+import { KnownDirs, syncExport, syncFiles } from './write-util.js';
 import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
 import { pdfPathOf, writePdfFiles } from './pdf-write.js';
 import { RsmfPaths, writeRsmfFiles } from './rsmf-write.js';
@@ -144,7 +144,6 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
     store,
     header,
     dirs: new KnownDirs(),
-    writer: new FileWriter(),
     mboxEnd,
     rsmfPaths,
     custodianFolder,

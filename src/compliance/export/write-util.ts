@@ -3,7 +3,7 @@
  * made once, and one durability pass per batch instead of an fsync per file (an fsync per file
  * makes the file system commit its journal once per exported item).
  */
-import fs, { mkdirSync } from 'node:fs';
+import fs, { closeSync, mkdirSync, openSync, writevSync } from 'node:fs';
 import { mkdir, open, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -108,7 +108,7 @@ const closeP = promisify(fs.close);
 
 /**
  * Whole files written through the thread pool, a few at a time, while the caller prepares the
- * next ones: on a busy disk creating a file can wait milliseconds for the file system's journal,
+ * next ones (RSMF: few files, each built from many messages): on a busy disk creating a file can wait milliseconds for the file system's journal,
  * and those waits then overlap each other and the caller's work instead of adding up. `write`
  * waits only when `limit` files (or their bytes) are already in flight; `drain` waits for all and raises the
  * first failure. Files are not fsynced here (the caller syncs a batch at once).
@@ -151,24 +151,39 @@ export class FileWriter {
   }
 }
 
+/** What is left of `pieces` after a write of `n` bytes: a short write (rare on a regular file) continues where it stopped. */
+function unwritten(pieces: readonly Buffer[], n: number): Buffer[] {
+  const next: Buffer[] = [];
+  for (const p of pieces) {
+    if (n >= p.length) n -= p.length;
+    else {
+      next.push(n > 0 ? p.subarray(n) : p);
+      n = 0;
+    }
+  }
+  return next;
+}
+
 async function writeWhole(path: string, pieces: readonly Buffer[]): Promise<void> {
   const fd = await openP(path, 'w');
   try {
     let rest = pieces.filter((p) => p.length > 0);
-    while (rest.length) {
-      let n = (await writevP(fd, rest)).bytesWritten;
-      // a short write (rare on a regular file) continues where it stopped
-      const next: Buffer[] = [];
-      for (const p of rest) {
-        if (n >= p.length) n -= p.length;
-        else {
-          next.push(n > 0 ? p.subarray(n) : p);
-          n = 0;
-        }
-      }
-      rest = next;
-    }
+    while (rest.length) rest = unwritten(rest, (await writevP(fd, rest)).bytesWritten);
   } finally {
     await closeP(fd);
+  }
+}
+
+/**
+ * Writes `pieces` to `path` (created or replaced) by plain system calls on the calling thread:
+ * what the EML export does for each message (see batch-write.ts). Not fsynced either.
+ */
+export function writeWholeSync(path: string, pieces: readonly Buffer[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    let rest = pieces.filter((p) => p.length > 0);
+    while (rest.length) rest = unwritten(rest, writevSync(fd, rest));
+  } finally {
+    closeSync(fd);
   }
 }

@@ -27,6 +27,7 @@ import {
   appendLimitOf,
   FolderCache,
   findByMessageId,
+  findMessageIds,
   folderMissing,
   internalDateOf,
   openFresh,
@@ -39,6 +40,17 @@ export interface ImapDestinationDeps {
   tokenProvider?: TokenProvider;
   /** parent logger; gets a child `{ component: 'imap' }`. Message content is never logged. */
   logger?: Logger;
+  /**
+   * Connections to a mailbox shared with other processes delivering to the same server: each
+   * new connection first takes one of the mailbox's `pool.perMailbox` slots, so the cap holds
+   * across all of them (a server's per-user limit, Dovecot's mail_max_userip_connections).
+   */
+  connectionSlots?: ConnectionSlots;
+}
+
+/** Slots of a mailbox's connections: a way to give the slot back, or undefined while all are taken. */
+export interface ConnectionSlots {
+  take(mailbox: string, cap: number): Promise<(() => Promise<void>) | undefined>;
 }
 
 export interface ImapDestination extends Destination {
@@ -125,6 +137,9 @@ export function createImapDestination(config: ImapDestinationConfig, deps: ImapD
     open,
     close,
     usable: (c) => c.usable,
+    ...(deps.connectionSlots
+      ? { admit: (mailbox: string) => deps.connectionSlots!.take(mailbox, cfg.pool.perMailbox) }
+      : {}),
   });
 
   /**
@@ -229,6 +244,14 @@ export function createImapDestination(config: ImapDestinationConfig, deps: ImapD
     const messageId = messageIdFor(key);
     return inFolder(mailbox, `SEARCH in "${cfg.folder}"`, async (client) => {
       return (await findByMessageId(client, messageId)).length > 0;
+    });
+  }
+
+  async function findMany(items: readonly RenderedItem[], mailbox: string): Promise<Map<string, string | undefined>> {
+    const ids = new Map(items.map((i) => [messageIdFor(i.key), i.key]));
+    return inFolder(mailbox, `SEARCH in "${cfg.folder}"`, async (client) => {
+      const found = await findMessageIds(client, [...ids.keys()], datesKept ? items.map((i) => i.time) : undefined);
+      return new Map([...found].map(([id, uid]) => [ids.get(id)!, remoteIdOf(client, uid)]));
     });
   }
 
@@ -346,6 +369,7 @@ export function createImapDestination(config: ImapDestinationConfig, deps: ImapD
     has,
     deliver,
     deliverBatch,
+    findMany,
     stats: () => pool.stats(),
     close: () => pool.close(),
   };

@@ -60,6 +60,39 @@ export async function findByMessageId(client: ImapFlow, messageId: string, time?
   return Array.isArray(found) ? found : [];
 }
 
+/**
+ * Which of these Message-IDs the selected folder holds, with one UID each: one SEARCH of OR'd
+ * HEADER terms and one FETCH of the matches' envelopes, instead of a SEARCH per id. Used for
+ * the rows of a chunk left in doubt by an earlier attempt, which were looked up one at a time
+ * (each a SELECT or NOOP and a SEARCH) and made a worker taking over a dead one's rows slow.
+ * Given the items' times (a server that keeps APPEND dates), the window spans all of them.
+ */
+export async function findMessageIds(
+  client: ImapFlow,
+  messageIds: readonly string[],
+  times?: readonly number[],
+): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  if (messageIds.length === 0) return found;
+  const terms = messageIds.map((id) => ({ header: { 'message-id': id } }));
+  const window =
+    times && times.length > 0
+      ? { since: new Date(Math.min(...times) - DAY_MS), before: new Date(Math.max(...times) + 2 * DAY_MS) }
+      : {};
+  const query = terms.length === 1 ? { ...window, ...terms[0] } : { ...window, or: terms };
+  const uids = await client.search(query, { uid: true });
+  if (!Array.isArray(uids) || uids.length === 0) return found;
+  // HEADER matches a substring: the envelope says which id each match really carries.
+  const wanted = new Set(messageIds);
+  for await (const msg of client.fetch(uids.join(','), { uid: true, envelope: true }, { uid: true })) {
+    const raw = msg.envelope?.messageId?.trim();
+    // Servers differ on whether the envelope keeps the angle brackets.
+    const id = raw && (wanted.has(raw) ? raw : `<${raw.replace(/^<|>$/g, '')}>`);
+    if (id && wanted.has(id) && !found.has(id)) found.set(id, msg.uid);
+  }
+  return found;
+}
+
 /** INTERNALDATE (ms) of a message of the selected folder, to learn whether the server kept the APPEND date. */
 export async function internalDateOf(client: ImapFlow, uid: number): Promise<number | undefined> {
   const msg = await client.fetchOne(String(uid), { internalDate: true }, { uid: true });

@@ -4,6 +4,11 @@
  */
 export type { TokenProvider } from './auth.js';
 export { imapDestinationSchema, type ImapDestinationConfig, type ImapSettings } from './config.js';
-export { createImapDestination, type ImapDestination, type ImapDestinationDeps } from './destination.js';
+export {
+  createImapDestination,
+  type ConnectionSlots,
+  type ImapDestination,
+  type ImapDestinationDeps,
+} from './destination.js';
 export { classifyImapError } from './errors.js';
 export type { PoolStats } from './pool.js';

@@ -171,3 +171,48 @@ describe('ConnectionPool', () => {
     expect(server.live.size).toBe(0);
   });
 });
+
+describe('connection pool admission (a cap shared with other processes)', () => {
+  it('opens only with an admission, gives it back on close, and closes an admitted idle connection early', async () => {
+    let free = 2;
+    const live = new Set<number>();
+    let peak = 0;
+    let seq = 0;
+    const admit = async () => {
+      if (free === 0) return undefined;
+      free--;
+      return async () => {
+        free++;
+      };
+    };
+    // Two pools on one shared allowance of 2, as two processes on one mailbox's slots.
+    const make = () =>
+      new ConnectionPool<number>({
+        perKey: 2,
+        total: 8,
+        idleMs: 60_000,
+        admittedIdleMs: 50,
+        admitPollMs: 10,
+        admit,
+        open: async () => {
+          const id = ++seq;
+          live.add(id);
+          peak = Math.max(peak, live.size);
+          return id;
+        },
+        close: async (id) => {
+          live.delete(id);
+        },
+        usable: () => true,
+      });
+    const pools = [make(), make()];
+    const work = (p: ConnectionPool<number>) => p.use('a', () => new Promise<void>((r) => setTimeout(r, 20)));
+    await Promise.all(pools.flatMap((p) => [work(p), work(p), work(p)]));
+    expect(peak).toBe(2);
+    // Idle admitted connections close after 50 ms, not 60 s: the allowance comes back.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(live.size).toBe(0);
+    expect(free).toBe(2);
+    for (const p of pools) await p.close();
+  });
+});

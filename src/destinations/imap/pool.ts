@@ -18,6 +18,21 @@ export interface PoolOptions<C> {
   close(conn: C): Promise<void>;
   /** false once a connection can no longer run commands (closed by the server, timed out) */
   usable(conn: C): boolean;
+  /**
+   * Asked before each new connection to a key: a way to give the permission back once the
+   * connection has closed, or undefined while other processes hold every connection the key
+   * may have (a server's per-user limit shared by several worker processes). Refused, the
+   * opener asks again every `admitPollMs`, closing one of this pool's idle connections each
+   * time so that another process waiting for its slot is not kept waiting for idleMs.
+   */
+  admit?(key: string): Promise<(() => Promise<void>) | undefined>;
+  /** how often a refused opener asks again, ms (default 250) */
+  admitPollMs?: number;
+  /**
+   * idle time after which a connection that holds an admission closes, ms (default the
+   * smaller of idleMs and 3 s): another process may be waiting for its slot, and cannot say so
+   */
+  admittedIdleMs?: number;
 }
 
 export interface PoolStats {
@@ -55,6 +70,8 @@ export class ConnectionPool<C> {
   private readonly entries = new Map<string, Entry<C>>();
   /** every open connection and its key */
   private readonly live = new Map<C, string>();
+  /** the admission each open connection holds, given back when it closes */
+  private readonly admitted = new Map<C, () => Promise<void>>();
   private waiters: Waiter<C>[] = [];
   private total = 0;
   private closed = false;
@@ -110,7 +127,7 @@ export class ConnectionPool<C> {
       const i = e.idle.indexOf(slot);
       if (i >= 0) e.idle.splice(i, 1);
       void this.dispose(conn);
-    }, this.opts.idleMs);
+    }, this.idleMsOf(conn));
     slot.timer.unref();
     e.idle.push(slot);
     this.serveWaiters();
@@ -184,7 +201,7 @@ export class ConnectionPool<C> {
     this.counters.opened++;
     this.counters.peakOpen = Math.max(this.counters.peakOpen, this.total);
     this.counters.peakPerKey = Math.max(this.counters.peakPerKey, e.busy + e.opening);
-    return this.opts.open(key).then(
+    return this.admitThenOpen(key).then(
       (conn) => {
         e.opening--;
         e.busy++;
@@ -198,6 +215,33 @@ export class ConnectionPool<C> {
         throw err;
       },
     );
+  }
+
+  private idleMsOf(conn: C): number {
+    if (!this.admitted.has(conn)) return this.opts.idleMs;
+    return Math.min(this.opts.idleMs, this.opts.admittedIdleMs ?? 3000);
+  }
+
+  /** Opens a connection once `admit` lets it (at once without one); the admission goes with it. */
+  private async admitThenOpen(key: string): Promise<C> {
+    const admit = this.opts.admit;
+    if (!admit) return this.opts.open(key);
+    let giveBack: (() => Promise<void>) | undefined;
+    for (;;) {
+      if (this.closed) throw new Error('the connection pool is closed');
+      giveBack = await admit(key);
+      if (giveBack) break;
+      this.evictIdle();
+      await new Promise((r) => setTimeout(r, this.opts.admitPollMs ?? 250));
+    }
+    try {
+      const conn = await this.opts.open(key);
+      this.admitted.set(conn, giveBack);
+      return conn;
+    } catch (err) {
+      await giveBack().catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Closes the longest-idle connection of the first key that has one; false if none. */
@@ -220,8 +264,15 @@ export class ConnectionPool<C> {
     this.total--;
     const e = this.entry(key);
     if (e.busy + e.opening + e.idle.length === 0) e.lostAt = Date.now();
-    // A failed close of a connection we are dropping anyway changes nothing for the caller.
-    return this.opts.close(conn).catch(() => undefined);
+    const giveBack = this.admitted.get(conn);
+    this.admitted.delete(conn);
+    // A failed close of a connection we are dropping anyway changes nothing for the caller; the
+    // admission goes back once the server has seen the connection end.
+    return this.opts
+      .close(conn)
+      .catch(() => undefined)
+      .then(() => giveBack?.())
+      .catch(() => undefined);
   }
 
   /** Serves waiters oldest first, each as soon as the caps allow; the rest keep waiting. */

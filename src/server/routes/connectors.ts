@@ -13,6 +13,7 @@ import {
   getConnectorDefinition,
   recordCounters,
   listRuns,
+  liveRunProgress,
   saveConnectorDefinition,
   setConnectorPaused,
   sourceHealth,
@@ -54,14 +55,18 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
   const statuses = async (): Promise<ConnectorStatus[]> => {
     if (ctx.supervisor) return ctx.supervisor.list();
     const managed = await loadManagedConnectors({ config: ctx.config, store: ctx.store, secrets: ctx.secrets });
+    // Runs that role processes are doing now (the latest of each connector), as they last said.
+    const live = new Map((await liveRunProgress(db)).map((r) => [r.connectorId, r]));
     return managed.map((m) => ({
       id: m.config.id,
       origin: m.origin,
       config: m.config,
       intervalSeconds: m.config.schedule.intervalSeconds,
-      state: m.paused ? 'paused' : 'idle',
+      state: m.paused ? 'paused' : live.has(m.config.id) ? 'running' : 'idle',
       stateDetail: null,
-      progress: null,
+      progress: live.has(m.config.id)
+        ? { ...live.get(m.config.id)!.progress, runId: live.get(m.config.id)!.runId }
+        : null,
       nextRunAt: null,
       lastReport: null,
     }));

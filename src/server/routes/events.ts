@@ -8,6 +8,7 @@ import type { SupervisorEvent } from '../../pipeline/supervisor.js';
 import type { AppContext } from '../context.js';
 import type { RunProgress } from '../../pipeline/run.js';
 import type { LiveEvent, RunProgressEvent } from '../contract.js';
+import { liveRunsFromStore } from '../live-runs.js';
 import { runSummary } from '../run-summary.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -52,8 +53,13 @@ export function toLiveEvent(e: SupervisorEvent): LiveEvent {
 export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
   // Streams are hijacked from Fastify, so closing the app must end them itself.
   const open = new Set<() => void>();
+  // Without a supervisor in this process, runs are done by other processes: read from the store.
+  const fromStore = ctx.supervisor
+    ? undefined
+    : liveRunsFromStore(ctx.store.db, { onError: (err) => app.log.warn({ err }, 'live run progress not read') });
   app.addHook('onClose', async () => {
     for (const end of [...open]) end();
+    fromStore?.close();
   });
   app.get(
     '/events',
@@ -70,7 +76,7 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
       });
       res.write('retry: 3000\n\n');
       const send = (e: LiveEvent) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
-      const off = ctx.supervisor?.on((e) => send(toLiveEvent(e)));
+      const off = ctx.supervisor ? ctx.supervisor.on((e) => send(toLiveEvent(e))) : fromStore?.on(send);
       const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
       const end = () => {
         clearInterval(beat);

@@ -28,6 +28,7 @@ import * as m033 from './033-outcome-counters.js';
 import * as m034 from './034-ingest-log-bytes.js';
 import * as m035 from './035-run-owners.js';
 import * as m036 from './036-record-claims.js';
+import * as m037 from './037-run-progress.js';
 import * as m039 from './039-export-job-owners.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '034-ingest-log-bytes': m034,
   '035-run-owners': m035,
   '036-record-claims': m036,
+  '037-run-progress': m037,
   '039-export-job-owners': m039,
 };
 

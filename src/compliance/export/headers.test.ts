@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeText, formatAddress, headerLine } from '../../render/headers.js';
+import { bareAddress, loadHeaders } from './headers.js';
+
+const message = (lines: string[], body = 'body\r\n') => Buffer.from(`${lines.join('')}\r\n${body}`, 'utf8');
+
+describe('loadHeaders', () => {
+  it('decodes folded encoded words and takes the first From, To, Cc and Subject, whatever their case', () => {
+    const mime = message([
+      'Resent-From: <resent@example.com>\r\n',
+      'X-From: decoy\r\n',
+      'Subjects: decoy\r\n',
+      headerLine('FROM', formatAddress('李强 Li Qiang', 'li.qiang@example.com')),
+      headerLine('to', formatAddress('孙军', 'sun.jun@example.com')),
+      'Cc: <cc@example.com>\r\n',
+      headerLine(
+        'Subject',
+        encodeText('客户风险测评 KYC Questionnaire, with a subject long enough to be folded twice'),
+      ),
+      'Subject: a second subject is not the message subject\r\n',
+      'From: second@example.com\r\n',
+    ]);
+    expect(loadHeaders(mime)).toEqual({
+      from: '李强 Li Qiang <li.qiang@example.com>',
+      to: '孙军 <sun.jun@example.com>, <cc@example.com>',
+      subject: '客户风险测评 KYC Questionnaire, with a subject long enough to be folded twice',
+    });
+    // the same values again (people fields are remembered): the same answer
+    expect(loadHeaders(mime)).toEqual(loadHeaders(Buffer.from(mime)));
+  });
+
+  it('reads only the header block, and gives empty fields where a message has none', () => {
+    const mime = message(['Date: Sun, 01 Nov 2026 06:14:19 +0000\r\n'], 'From: in the body\r\nSubject: also body\r\n');
+    expect(loadHeaders(mime)).toEqual({ from: '', to: '', subject: '' });
+  });
+
+  it('passes a plain value through, trimmed, and keeps text that only looks encoded as the decoder leaves it', () => {
+    const mime = message(['From:   plain@example.com  \r\n', 'Subject: =?x-unknown?Q?abc?= tail\r\n']);
+    const h = loadHeaders(mime);
+    expect(h.from).toBe('plain@example.com');
+    expect(h.subject).toContain('tail');
+  });
+
+  it('gives back what the renderer wrote, among decoys and later duplicates (property)', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 120 });
+    const decoyName = fc.constantFrom('X-From', 'Resent-To', 'Subjects', 'Tos', 'C', 'Ccc', 'Fro', 'X-Subject');
+    const nameCase = (n: string) => fc.constantFrom(n, n.toUpperCase(), n.toLowerCase());
+    fc.assert(
+      fc.property(
+        fc.record({
+          from: text,
+          to: text,
+          cc: text,
+          subject: text,
+          decoys: fc.array(fc.tuple(decoyName, text), { maxLength: 4 }),
+          names: fc.tuple(nameCase('From'), nameCase('To'), nameCase('Cc'), nameCase('Subject')),
+          order: fc.shuffledSubarray([0, 1, 2, 3], { minLength: 4, maxLength: 4 }),
+          later: text,
+        }),
+        (g) => {
+          const values = [g.from, g.to, g.cc, g.subject];
+          const fields = g.order.map((i) => headerLine(g.names[i]!, encodeText(values[i]!)));
+          const lines = [
+            ...g.decoys.map(([n, v]) => headerLine(n, encodeText(v))),
+            ...fields,
+            // a second occurrence of each field never replaces the first
+            ...g.order.map((i) => headerLine(g.names[i]!, encodeText(g.later))),
+          ];
+          expect(loadHeaders(message(lines))).toEqual({
+            from: g.from.trim(),
+            to: [g.to.trim(), g.cc.trim()].filter(Boolean).join(', '),
+            subject: g.subject.trim(),
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('bareAddress', () => {
+  it('takes the angle address, else a bare one, else MAILER-DAEMON', () => {
+    expect(bareAddress('李强 <li@example.com>')).toBe('li@example.com');
+    expect(bareAddress('li@example.com')).toBe('li@example.com');
+    expect(bareAddress('nobody')).toBe('MAILER-DAEMON');
+  });
+});

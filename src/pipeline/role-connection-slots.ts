@@ -1,0 +1,92 @@
+/**
+ * The per-mailbox connection cap of an IMAP destination, held across worker processes. Each
+ * process's pool caps its own connections to a mailbox (`pool.perMailbox`), so N workers could
+ * open N times as many, past a server's per-user limit (Dovecot's mail_max_userip_connections,
+ * 10 by default; refused logins past it). Here each connection first takes one of the mailbox's
+ * `cap` slots, a named lease in the database (`imap-slot:<destination>:<mailbox>:<n>`), renewed
+ * while the connection is open and given back when it closes; a process that dies lets its
+ * slots run out with its other leases (its sockets closed with it). Rejected: the cap divided by
+ * the live workers, which exceeds the cap once there are more workers than it allows and leaves
+ * slots idle when one worker has a backlog and the others none.
+ */
+import { isArchiverError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ConnectionSlots } from '../destinations/index.js';
+import { releaseLease, renewLease, tryAcquireLease, type Db, type Lease } from '../store/index.js';
+
+export interface SlotOptions {
+  /** this process's unique id: owner of its slots */
+  owner: string;
+  /** who it is, for an operator reading the leases: host, pid, role */
+  holder: string;
+  /** how long a slot lasts unless renewed, ms: how long a dead process's slots stay taken */
+  ttlMs: number;
+  now?: () => number;
+  logger?: Logger;
+}
+
+export function slotLeaseName(destinationId: string, mailbox: string, n: number): string {
+  return `imap-slot:${destinationId}:${mailbox}:${n}`;
+}
+
+/** The slots of one process, for every destination it delivers to; renewed together on a timer. */
+export class ProcessSlots {
+  private readonly held = new Set<{ lease: Lease }>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: SlotOptions,
+  ) {
+    this.timer = setInterval(() => void this.renewAll(), Math.max(100, Math.floor(opts.ttlMs / 3)));
+    this.timer.unref();
+  }
+
+  /** The slots of one destination, for its connection pool. */
+  of(destinationId: string): ConnectionSlots {
+    return { take: (mailbox, cap) => this.take(destinationId, mailbox, cap) };
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  private async take(destinationId: string, mailbox: string, cap: number): Promise<(() => Promise<void>) | undefined> {
+    for (let n = 0; n < cap; n++) {
+      const lease = await tryAcquireLease(this.db, {
+        name: slotLeaseName(destinationId, mailbox, n),
+        owner: this.opts.owner,
+        holder: this.opts.holder,
+        ttlMs: this.opts.ttlMs,
+        now: this.now(),
+      });
+      // Already this owner's (another connection of this process has slot n): try the next.
+      if (!lease || [...this.held].some((h) => h.lease.name === lease.name)) continue;
+      const slot = { lease };
+      this.held.add(slot);
+      return async () => {
+        this.held.delete(slot);
+        await releaseLease(this.db, slot.lease, this.now());
+      };
+    }
+    return undefined;
+  }
+
+  private async renewAll(): Promise<void> {
+    for (const slot of [...this.held]) {
+      try {
+        slot.lease = await renewLease(this.db, slot.lease, { ttlMs: this.opts.ttlMs, now: this.now() });
+      } catch (err) {
+        // Lost (this process stalled past it): the connection stays until it closes, but the slot
+        // is another's now; a database that did not answer is tried again on the next round.
+        if (isArchiverError(err, 'WXA_LEASE_LOST')) this.held.delete(slot);
+        this.opts.logger?.warn({ err, lease: slot.lease.name }, 'could not renew an IMAP connection slot');
+      }
+    }
+  }
+
+  /** Stops renewing; slots still held are given back by their connections' close, or run out. */
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
