@@ -4,33 +4,21 @@
  * and how far it has got, so every console shows the same thing, and only one process at a
  * time takes over an interrupted export.
  */
-import { sql, type Expression, type ExpressionBuilder, type Insertable, type Selectable, type SqlBool } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Db } from './db.js';
-import { processLeaseName } from './runs.js';
-import type { Database, ExportJobTable } from './schema.js';
+import { ownerHeartbeatLive } from './runs.js';
+import type { ExportJobTable } from './schema.js';
 
 export type ExportJobRow = Selectable<ExportJobTable> & {
   /** whether the owner's heartbeat lease is live: another process is writing the export now */
   owner_alive: boolean;
 };
 
-/** Whether the job's owner still holds its heartbeat lease at `now`. */
-function ownerAlive(eb: ExpressionBuilder<Database, 'export_jobs'>, now: number): Expression<SqlBool> {
-  return eb.exists(
-    eb
-      .selectFrom('leases')
-      .select('leases.name')
-      .where('leases.name', '=', sql<string>`${processLeaseName('')} || export_jobs.owner`)
-      .whereRef('leases.owner', '=', 'export_jobs.owner')
-      .where('leases.expires_at', '>', now),
-  );
-}
-
 function withLiveness(db: Db, now: number) {
   return db
     .selectFrom('export_jobs')
     .selectAll()
-    .select((eb) => eb.case().when(ownerAlive(eb, now)).then(1).else(0).end().as('alive'));
+    .select((eb) => eb.case().when(ownerHeartbeatLive('export_jobs.owner', now)).then(1).else(0).end().as('alive'));
 }
 
 const toRow = <R extends { alive: number | string | boolean }>({ alive, ...r }: R) => ({
@@ -85,7 +73,13 @@ export async function claimExportJob(
     .set({ status: 'running', finished_at: null, error: null, owner: by.owner, holder: by.holder, progress_json: null })
     .where('id', '=', id)
     .where('status', '!=', 'done')
-    .where((eb) => eb.or([eb('status', '!=', 'running'), eb('owner', 'is', null), eb.not(ownerAlive(eb, now))]))
+    .where((eb) =>
+      eb.or([
+        eb('status', '!=', 'running'),
+        eb('owner', 'is', null),
+        eb.not(ownerHeartbeatLive('export_jobs.owner', now)),
+      ]),
+    )
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }

@@ -1,5 +1,5 @@
 /** Runs: one row per pipeline run with its counters, kept as the record of what happened. */
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from './db.js';
 
 /**
@@ -8,6 +8,16 @@ import type { Db } from './db.js';
  */
 export function processLeaseName(owner: string): string {
   return `process:${owner}`;
+}
+
+/**
+ * Whether the process named in a row's owner column (`runs.owner`, `export_jobs.owner`) still
+ * holds its heartbeat lease at `now`: then that process is doing the row's work.
+ */
+export function ownerHeartbeatLive(ownerColumn: 'runs.owner' | 'export_jobs.owner', now: number): RawBuilder<SqlBool> {
+  const owner = sql.ref(ownerColumn);
+  return sql<SqlBool>`exists (select 1 from leases where leases.name = ${processLeaseName('')} || ${owner}
+    and leases.owner = ${owner} and leases.expires_at > ${now})`;
 }
 
 export interface RunRow {
@@ -65,21 +75,7 @@ export async function markInterruptedRuns(db: Db, connectorId: string, now: numb
     .set({ status: 'interrupted', finished_at: now })
     .where('connector_id', '=', connectorId)
     .where('status', '=', 'running')
-    .where((w) =>
-      w.or([
-        w('owner', 'is', null),
-        w.not(
-          w.exists(
-            w
-              .selectFrom('leases')
-              .select('leases.name')
-              .where('leases.name', '=', sql<string>`${processLeaseName('')} || runs.owner`)
-              .whereRef('leases.owner', '=', 'runs.owner')
-              .where('leases.expires_at', '>', now),
-          ),
-        ),
-      ]),
-    )
+    .where((w) => w.or([w('owner', 'is', null), w.not(ownerHeartbeatLive('runs.owner', now))]))
     .returning('id')
     .execute();
   return rows.map((r) => Number(r.id));
