@@ -44,6 +44,8 @@ export interface RecordWorkerOptions {
   signal?: AbortSignal;
   /** told the pass's counters after each committed batch (live progress for the console) */
   onCommitted?: (counters: RunCounters) => void;
+  /** asked before each claim: true (the console paused the connector) ends the pass, claiming nothing more */
+  paused?: () => Promise<boolean>;
 }
 
 export interface RecordWorkerReport {
@@ -76,6 +78,7 @@ export async function processClaimed(
   const unmapped = new Set<string>();
   for (;;) {
     opts.signal?.throwIfAborted();
+    if (await opts.paused?.()) return report;
     const claim = await claimRecords(store.db, { ...claimOpts, now: now() });
     if (claim.records.length === 0) return report;
     let current = claim;

@@ -14,6 +14,7 @@ import {
   dueMailboxes,
   finishRun,
   hasWaitingRecords,
+  isControlPaused,
   markInterruptedRuns,
   saveConnectorState,
   saveDirectory,
@@ -177,11 +178,13 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
         retryFailedAfterMs,
         runId: run,
         onCommitted: (c) => progress.set({ phase: 'process', captured: 0, processed: c.fetched, total: c.fetched }),
+        // Paused from a console of another process: the batch under way commits, no other is claimed.
+        paused: () => isControlPaused(db, cfg.id),
         ...(deps.signal ? { signal: deps.signal } : {}),
       });
       counters = r.counters;
       Object.assign(claims, { committed: r.committed, reclaimed: r.reclaimed, lost: r.lost });
-      if (built.runtime.destinations.length > 0) {
+      if (built.runtime.destinations.length > 0 && !(await isControlPaused(db, cfg.id))) {
         // Rows in flight keep their leases while this process lives, however long a send takes.
         const keeper = new DeliveryLeaseKeeper(db, {
           leaseMs: deps.deliveryLeaseMs,

@@ -8,10 +8,12 @@
  */
 import { describeError, isArchiverError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
+import { hasRunRequest, reportConnectorState, takeRunRequests } from '../store/index.js';
 import { captureLeaseName, holdLease, type HeldLease } from './lease-keeper.js';
 import { ProcessSlots } from './role-connection-slots.js';
 import { KeptDestinations } from './role-destinations.js';
 import { capturePass, workerPass, type PassDeps, type PassReport } from './role-passes.js';
+import { sleepOrWake, withControls } from './role-controls.js';
 import type { ManagedConnector } from './supervisor.js';
 import { closeSharedPools } from './worker-pool.js';
 
@@ -28,22 +30,12 @@ export interface RoleDeps extends Omit<PassDeps, 'signal'> {
   onPass?: (r: PassReport) => void;
   /** how long an idle worker waits before it looks again, ms */
   idleMs?: number;
+  /** how often a waiting capture process looks for a run the console asked for, ms */
+  controlPollMs?: number;
 }
 
 export interface RunningRole {
   stop(): Promise<void>;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      signal.removeEventListener('abort', done);
-      clearTimeout(t);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function loop(
@@ -51,6 +43,8 @@ function loop(
   deps: RoleDeps,
   round: (signal: AbortSignal) => Promise<number>,
   onStop?: () => Promise<void>,
+  /** asked while waiting for the next round: true starts it at once (a run the console asked for) */
+  wake?: () => Promise<boolean>,
 ): RunningRole {
   const stop = new AbortController();
   const log: Logger = (deps.logger ?? silentLogger).child({ component: name });
@@ -65,7 +59,7 @@ function loop(
         deps.onLog?.(`${name}: ${describeError(err)}`);
         wait = deps.intervalMs;
       }
-      await sleep(wait, stop.signal);
+      await sleepOrWake(wait, stop.signal, wake, deps.controlPollMs);
     }
   })();
   return {
@@ -84,13 +78,14 @@ function report(deps: RoleDeps, r: PassReport): void {
 
 /** Captures every connector whose capture lease this process holds or can take, on the interval. */
 export function startCaptureRole(deps: RoleDeps): RunningRole {
+  const now = deps.now ?? Date.now;
   const held = new Map<string, HeldLease>();
   const waiting = new Set<string>();
   return loop(
     'capture',
     deps,
     async (signal) => {
-      for (const m of await deps.load()) {
+      for (const m of await withControls(deps.store.db, await deps.load())) {
         if (signal.aborted) break;
         const id = m.config.id;
         let lease = held.get(id);
@@ -119,13 +114,28 @@ export function startCaptureRole(deps: RoleDeps): RunningRole {
           held.set(id, lease);
           deps.onLog?.(`${id}: capturing (lease token ${lease.lease.token})`);
         }
-        report(deps, await capturePass({ ...deps, signal }, m, lease));
+        // A run the console asked for is this pass: taken now, so it does not start another.
+        await takeRunRequests(deps.store.db, [id]);
+        const r = await capturePass({ ...deps, signal }, m, lease);
+        report(deps, r);
+        await reportConnectorState(
+          deps.store.db,
+          id,
+          {
+            role: 'capture',
+            state: r.error ? 'failing' : 'idle',
+            detail: r.error ?? null,
+            nextRunAt: now() + deps.intervalMs,
+          },
+          now(),
+        );
       }
       return deps.intervalMs;
     },
     async () => {
       for (const l of held.values()) await l.release().catch(() => undefined);
     },
+    () => hasRunRequest(deps.store.db, [...held.keys()]),
   );
 }
 
@@ -150,7 +160,7 @@ export function startWorkerRole(deps: RoleDeps): RunningRole {
     deps,
     async (signal) => {
       let worked = false;
-      const connectors = await deps.load();
+      const connectors = await withControls(deps.store.db, await deps.load());
       await kept.keepOnly(new Set(connectors.map((m) => m.config.id)));
       for (const m of connectors) {
         if (signal.aborted || m.paused) continue;
@@ -158,6 +168,19 @@ export function startWorkerRole(deps: RoleDeps): RunningRole {
         if (r) {
           worked = true;
           report(deps, r);
+          const paused = r.delivery?.paused ?? [];
+          await reportConnectorState(
+            deps.store.db,
+            m.config.id,
+            paused.length > 0
+              ? {
+                  role: 'worker',
+                  state: 'paused-credentials',
+                  detail: `destination ${paused.join(', ')} refused our credentials`,
+                }
+              : { role: 'worker', state: r.error ? 'failing' : 'idle', detail: r.error ?? null },
+            (deps.now ?? Date.now)(),
+          );
         }
       }
       return worked ? 0 : (deps.idleMs ?? Math.min(deps.intervalMs, 2000));
@@ -194,7 +217,7 @@ export function startUnderLease(
       } catch (err) {
         if (stop.signal.aborted) return;
         (deps.logger ?? silentLogger).warn({ err, lease: name }, 'could not take the lease; trying again');
-        await sleep(deps.leaseMs, stop.signal);
+        await sleepOrWake(deps.leaseMs, stop.signal);
         continue;
       }
       const job = start();

@@ -36,6 +36,7 @@ export { openBlobStore, type BlobsOptions } from './blobs/open.js';
 export { MessageHash, type MessagePiece, type StoredMessage } from './blobs/read-batch.js';
 export * from './media-progress.js';
 export * from './console-connectors.js';
+export * from './connector-controls.js';
 export * from './console-queries.js';
 export * from './mailbox-pages.js';
 export * from './search-index.js';

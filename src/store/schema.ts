@@ -269,6 +269,28 @@ export interface ConnectorDefinitionTable {
   updated_at: number;
 }
 
+/**
+ * The console's requests to a connector's processes and their reports back, for a console that
+ * is a process of its own (`serve --role`); one row per connector, made on first use.
+ */
+export interface ConnectorControlTable {
+  connector_id: string;
+  /** 1: no process captures, processes or delivers for it until resumed */
+  paused: Generated<number>;
+  /** when the console asked for a run now, ms; cleared by the capture process that starts it */
+  run_requested_at: number | null;
+  updated_at: number;
+  /** as the capture process that last ran it said: idle | failing (then the detail says why) */
+  capture_state: string | null;
+  capture_detail: string | null;
+  /** as the worker process that last ran it said: idle | failing | paused-credentials */
+  worker_state: string | null;
+  worker_detail: string | null;
+  /** when the capture process holding it captures next, ms */
+  next_run_at: number | null;
+  reported_at: number | null;
+}
+
 /** A person -> mailbox row added from the console; it wins over the CSV and the rules. */
 export interface MappingOverrideTable {
   connector_id: string;
@@ -457,6 +479,7 @@ export interface Database {
   verify_runs: VerifyRunTable;
   export_jobs: ExportJobTable;
   leases: LeaseTable;
+  connector_controls: ConnectorControlTable;
 }
 
 /** One event of the ingest log: what was stored, its digest, and the chain link. */

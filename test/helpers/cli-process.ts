@@ -40,11 +40,11 @@ export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; umask?
 
 /**
  * `serve --role ROLE` on a PostgreSQL database as a child process, as the several-process tests
- * run it: checking every second, the given lease length, one prepare thread.
+ * run it: checking every second (unless told another interval), the given lease length, one prepare thread.
  */
 export function spawnRole(
   role: 'capture' | 'worker',
-  opts: { config: string; url: string; leaseSeconds: number },
+  opts: { config: string; url: string; leaseSeconds: number; intervalSeconds?: number },
 ): CliChild {
   return spawnCli([
     'serve',
@@ -55,7 +55,7 @@ export function spawnRole(
     '--database',
     opts.url,
     '--interval',
-    '1',
+    String(opts.intervalSeconds ?? 1),
     '--lease-seconds',
     String(opts.leaseSeconds),
     '--workers',

@@ -14,6 +14,10 @@ import {
   recordCounters,
   listRuns,
   liveRunProgress,
+  listConnectorControls,
+  requestRun,
+  setControlPaused,
+  type ConnectorControl,
   saveConnectorDefinition,
   setConnectorPaused,
   sourceHealth,
@@ -55,21 +59,29 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
   const statuses = async (): Promise<ConnectorStatus[]> => {
     if (ctx.supervisor) return ctx.supervisor.list();
     const managed = await loadManagedConnectors({ config: ctx.config, store: ctx.store, secrets: ctx.secrets });
-    // Runs that role processes are doing now (the latest of each connector), as they last said.
-    const live = new Map((await liveRunProgress(db)).map((r) => [r.connectorId, r]));
-    return managed.map((m) => ({
-      id: m.config.id,
-      origin: m.origin,
-      config: m.config,
-      intervalSeconds: m.config.schedule.intervalSeconds,
-      state: m.paused ? 'paused' : live.has(m.config.id) ? 'running' : 'idle',
-      stateDetail: null,
-      progress: live.has(m.config.id)
-        ? { ...live.get(m.config.id)!.progress, runId: live.get(m.config.id)!.runId }
-        : null,
-      nextRunAt: null,
-      lastReport: null,
-    }));
+    // Runs that role processes are doing now (the latest of each connector), as they last said,
+    // and what the console asked of them and they reported back (connector controls).
+    const [live, controls] = await Promise.all([
+      liveRunProgress(db).then((runs) => new Map(runs.map((r) => [r.connectorId, r]))),
+      listConnectorControls(db),
+    ]);
+    return managed.map((m) => {
+      const run = live.get(m.config.id);
+      const c = controls.get(m.config.id);
+      const paused = m.paused || c?.paused === true;
+      const [state, stateDetail] = reportedState(paused, run !== undefined, c);
+      return {
+        id: m.config.id,
+        origin: m.origin,
+        config: m.config,
+        intervalSeconds: m.config.schedule.intervalSeconds,
+        state,
+        stateDetail,
+        progress: run ? { ...run.progress, runId: run.runId } : null,
+        nextRunAt: paused ? null : (c?.nextRunAt ?? null),
+        lastReport: null,
+      };
+    });
   };
 
   const summaryOf = async (s: ConnectorStatus): Promise<ConnectorSummary> => {
@@ -284,7 +296,13 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
           message: `connector ${id} is paused; resume it first`,
         });
       }
-      if (!ctx.supervisor?.runNow(id)) {
+      if (ctx.supervisor) {
+        if (!ctx.supervisor.runNow(id))
+          throw new HttpError(409, { code: 'WXA_NOT_RUNNING', message: 'connectors run only inside `serve`' });
+      } else if (ctx.process) {
+        // Processes of their own: the capture process holding the connector starts it at its next look.
+        await requestRun(db, id, ctx.now());
+      } else {
         throw new HttpError(409, { code: 'WXA_NOT_RUNNING', message: 'connectors run only inside `serve`' });
       }
       await ctx.audit(req, { action: 'connector.run', target: id });
@@ -306,11 +324,31 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
         const paused = action === 'pause';
         if (s.origin === 'console') await setConnectorPaused(db, id, paused, ctx.now());
         await ctx.supervisor?.setPaused(id, paused);
+        // Processes of their own (any connector, the config file's too): each obeys at its next look.
+        if (!ctx.supervisor && ctx.process) await setControlPaused(db, id, paused, ctx.now());
         await ctx.audit(req, { action: `connector.${action}`, target: id });
         return summaryOf(await find(id));
       },
     );
   }
+}
+
+/**
+ * A connector's state as role processes report it: paused by the console, else running while a
+ * run of it goes on, else what its worker or capture process last found (credentials refused
+ * first, since only an operator clears that), else idle.
+ */
+function reportedState(
+  paused: boolean,
+  running: boolean,
+  c: ConnectorControl | undefined,
+): [ConnectorStatus['state'], string | null] {
+  if (paused) return ['paused', null];
+  if (running) return ['running', null];
+  if (c?.workerState === 'paused-credentials') return ['paused-credentials', c.workerDetail];
+  if (c?.captureState === 'failing') return ['failing', c.captureDetail];
+  if (c?.workerState === 'failing') return ['failing', c.workerDetail];
+  return ['idle', null];
 }
 
 function stripKeyVersions(def: StoredDefinition): ConnectorInput {

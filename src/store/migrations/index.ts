@@ -30,6 +30,7 @@ import * as m035 from './035-run-owners.js';
 import * as m036 from './036-record-claims.js';
 import * as m037 from './037-run-progress.js';
 import * as m039 from './039-export-job-owners.js';
+import * as m040 from './040-connector-controls.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -62,6 +63,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '036-record-claims': m036,
   '037-run-progress': m037,
   '039-export-job-owners': m039,
+  '040-connector-controls': m040,
 };
 
 export const migrationProvider: MigrationProvider = {
