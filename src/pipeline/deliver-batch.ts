@@ -84,7 +84,7 @@ export async function deliverLeasedBatch(
     }
   }
   if (batch.length === 0) return;
-  if (!halted(ctx, m) && leaseRunningOut(batch[0]!.row, (opts.now ?? Date.now)(), leaseMsOf(opts))) m.leaseOut = true;
+  if (!halted(ctx, m) && leaseRunningOut(batch[0]!.row, (opts.now ?? Date.now)(), opts)) m.leaseOut = true;
   if (halted(ctx, m)) {
     await releaseLeases(
       store.db,
@@ -142,7 +142,7 @@ async function lookUpTogether(
   ctx: LaneContext,
   opts: DeliverOptions,
 ): Promise<DueDelivery[] | undefined> {
-  if (leaseRunningOut(doubtful[0]!, (opts.now ?? Date.now)(), leaseMsOf(opts))) return undefined;
+  if (leaseRunningOut(doubtful[0]!, (opts.now ?? Date.now)(), opts)) return undefined;
   const items: { row: DueDelivery; item: RenderedItem }[] = [];
   try {
     for (const row of doubtful) {

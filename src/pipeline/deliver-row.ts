@@ -38,8 +38,12 @@ export function leaseMsOf(opts: Pick<DeliverOptions, 'leaseMs'>): number {
  * The ledger refuses a late outcome anyway; this keeps the destination from a second copy when a
  * worker stalled (a long pause, a slow read) between leasing a row and sending it.
  */
-export function leaseRunningOut(row: Pick<DueDelivery, 'leaseUntil'>, now: number, leaseMs: number): boolean {
-  return now >= row.leaseUntil - leaseMs / 10;
+export function leaseRunningOut(
+  row: DueDelivery,
+  now: number,
+  opts: Pick<DeliverOptions, 'leaseMs' | 'mayStillSend'>,
+): boolean {
+  return now >= row.leaseUntil - leaseMsOf(opts) / 10 || opts.mayStillSend?.(row, now) === false;
 }
 
 /** One row: deliver, queue the outcome for the group commit, or record the failure. */
@@ -55,7 +59,7 @@ export async function deliverRow(
   try {
     const rendered = await item;
     if (!rendered) return await holdMissing(store, row, ctx, opts);
-    if (leaseRunningOut(row, (opts.now ?? Date.now)(), leaseMsOf(opts))) return 'lease';
+    if (leaseRunningOut(row, (opts.now ?? Date.now)(), opts)) return 'lease';
     outcome = await deliverOrReduce(d.destination, rendered, row.mailbox, opts, { inDoubt: row.inDoubt });
   } catch (err) {
     return recordFailure(store, row, err, ctx.counters, opts);

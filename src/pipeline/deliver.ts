@@ -89,6 +89,11 @@ export interface DeliverOptions {
   spread?: boolean;
   /** told of every chunk of rows a lane leases (a worker extends their leases while they are in flight) */
   onLeased?: (rows: DueDelivery[]) => void;
+  /**
+   * asked before a send besides the row's own lease: false when this process may have lost the
+   * row meanwhile (a worker whose heartbeat ran out while it stalled: others took its rows at once)
+   */
+  mayStillSend?: (row: DueDelivery, now: number) => boolean;
 }
 
 /**

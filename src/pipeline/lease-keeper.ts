@@ -20,6 +20,12 @@ export interface HeldLease {
   readonly lease: Lease;
   /** aborted (reason: WXA_LEASE_LOST) once the lease is known to be lost */
   readonly signal: AbortSignal;
+  /**
+   * when a renewal last found the lease already run out (this process stalled past it, though
+   * nobody took it over), ms; 0 if never. Others may have acted on its lapse meanwhile (a dead
+   * process's delivery rows are taken at once), so work begun before it must not go on.
+   */
+  readonly lapsedAt: number;
   /** renews now; false (and `signal` aborted) when the lease was lost */
   check(): Promise<boolean>;
   /** stops renewing and gives the lease up for the next process */
@@ -57,11 +63,15 @@ export async function holdLease(db: Db, name: string, opts: HoldOptions): Promis
   });
   const lost = new AbortController();
   let released = false;
+  let lapsedAt = 0;
 
   const renew = async (): Promise<boolean> => {
     if (lost.signal.aborted || released) return !lost.signal.aborted;
     try {
-      lease = await renewLease(db, lease, { ttlMs, now: now() });
+      const at = now();
+      const before = lease.expiresAt;
+      lease = await renewLease(db, lease, { ttlMs, now: at });
+      if (at >= before) lapsedAt = at;
       return true;
     } catch (err) {
       if (isArchiverError(err, 'WXA_LEASE_LOST')) {
@@ -88,6 +98,9 @@ export async function holdLease(db: Db, name: string, opts: HoldOptions): Promis
   return {
     get lease() {
       return lease;
+    },
+    get lapsedAt() {
+      return lapsedAt;
     },
     signal: lost.signal,
     check: renew,

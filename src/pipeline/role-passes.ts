@@ -15,10 +15,10 @@ import {
   finishRun,
   hasWaitingRecords,
   isControlPaused,
-  markInterruptedRuns,
   saveConnectorState,
   saveDirectory,
   startRun,
+  type DueDelivery,
   type Store,
   type UrlSeal,
 } from '../store/index.js';
@@ -32,7 +32,7 @@ import { processClaimed } from './record-worker.js';
 import { DeliveryLeaseKeeper } from './role-delivery-leases.js';
 import { ProgressWriter } from './role-progress.js';
 import type { KeptDestinations } from './role-destinations.js';
-import { rerenderWith, runLeaseOwner } from './run.js';
+import { interruptRuns, rerenderWith, runLeaseOwner } from './run.js';
 import type { ManagedConnector } from './supervisor.js';
 
 export interface PassDeps {
@@ -59,6 +59,8 @@ export interface PassDeps {
   kept?: KeptDestinations;
   /** this process's heartbeat lease: a worker extends its delivery leases only while it is live */
   heartbeat?: { name: string; owner: string };
+  /** the heartbeat lease as this process holds it: no send starts once it may have run out */
+  alive?: Pick<HeldLease, 'lease' | 'lapsedAt'>;
 }
 
 export interface PassReport {
@@ -89,6 +91,18 @@ async function build(deps: PassDeps, m: ManagedConnector, opts: { refreshDirecto
   });
 }
 
+/**
+ * A worker starts a send only while its heartbeat is surely live in the database, and never one
+ * of rows leased before the heartbeat last lapsed: other workers take a dead process's rows at
+ * once, so a process that only stalled past its heartbeat must leave those rows to them (its late
+ * outcomes are refused by the rows' tokens anyway; this keeps the destination from a second copy).
+ */
+export function mayStillSendWith(
+  alive: Pick<HeldLease, 'lease' | 'lapsedAt'>,
+): (row: DueDelivery, now: number) => boolean {
+  return (row, now) => now < alive.lease.expiresAt && row.leasedAt > alive.lapsedAt;
+}
+
 function progressWriter(deps: PassDeps, runId: () => number | undefined): ProgressWriter {
   return new ProgressWriter(deps.store.db, runId, {
     ...(deps.now ? { now: deps.now } : {}),
@@ -105,12 +119,9 @@ export async function capturePass(deps: PassDeps, m: ManagedConnector, lease: He
   const built = await build(deps, m, { refreshDirectoryAt: started, workers: 0 });
   try {
     const { state } = await releaseFixedHolds(db, cfg, built, started);
-    // Runs whose process is gone (its heartbeat lease ran out) are recorded as interrupted. Their
-    // delivery leases are NOT released early, unlike a single writer's: a process whose heartbeat
-    // ran out may only be stalled, with a send in flight, and a second sender would duplicate it.
-    // They come back when their own (longer) lease runs out, in doubt, so the destination is asked
-    // first whether it already has each item.
-    await markInterruptedRuns(db, cfg.id, started);
+    // Runs whose process is gone (its heartbeat lease ran out) are recorded as interrupted and
+    // their delivery rows freed at once (workers do the same on each look).
+    await interruptRuns(db, cfg.id, started);
     const runId = await startRun(db, cfg.id, started, deps.owner);
     const counters = emptyCounters();
     const progress = progressWriter(deps, () => runId);
@@ -154,6 +165,10 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
   const now = deps.now ?? Date.now;
   const cfg = m.config;
   const retryFailedAfterMs = deps.intervalMs;
+  // A dead worker's delivery rows are due again now, not when their (long) lease runs out: its
+  // heartbeat ran out, so no send of it can start any more (`mayStillSend` below), and the rows
+  // come back in doubt, looked up at the destination before they are sent again.
+  await interruptRuns(db, cfg.id, now());
   // Cheap looks first: building the runtime reads the mapping and the directory.
   const waiting = await hasWaitingRecords(db, { connectorId: cfg.id, now: now(), maxAttempts: 5, retryFailedAfterMs });
   let due = false;
@@ -202,6 +217,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
             // Other workers deliver the same destinations: their lanes start elsewhere.
             spread: true,
             onLeased: (rows) => keeper.track(rows),
+            ...(deps.alive ? { mayStillSend: mayStillSendWith(deps.alive) } : {}),
           });
         } finally {
           await keeper.stop();

@@ -18,6 +18,7 @@ import {
   startRun,
   type RunOutcome,
   type SourceHealth,
+  type Db,
   type Store,
 } from '../store/index.js';
 import { captureAvailable } from './capture.js';
@@ -79,15 +80,24 @@ export function rerenderWith(rt: ConnectorRuntime): NonNullable<DeliverOptions['
     });
 }
 
+/**
+ * Records the connector's runs whose process is gone as interrupted (a single writer's earlier
+ * run; a role process whose heartbeat lease ran out) and frees the delivery rows they leased.
+ * Those leases belong to nobody now, so the deliveries are due again at once, in doubt (the
+ * destinations' own duplicate check keeps them exactly-once), instead of after their lease.
+ * Only those runs': other workers' leases of the same connector stay theirs.
+ */
+export async function interruptRuns(db: Db, connectorId: string, now: number): Promise<number[]> {
+  const interrupted = await markInterruptedRuns(db, connectorId, now);
+  await releaseOwnerLeases(db, interrupted.map(runLeaseOwner));
+  return interrupted;
+}
+
 export async function runOnce(store: Store, rt: ConnectorRuntime, opts: RunOptions = {}): Promise<RunReport> {
   const now = opts.now ?? Date.now;
   const batchSize = opts.batchSize ?? 256;
   const started = now();
-  const interrupted = await markInterruptedRuns(store.db, rt.id, started);
-  // The leases an interrupted run held belong to nobody now, so its deliveries are due again at
-  // once (the destinations' own duplicate check keeps them exactly-once). Only that run's: other
-  // workers' leases of the same connector stay theirs.
-  await releaseOwnerLeases(store.db, interrupted.map(runLeaseOwner));
+  const interrupted = await interruptRuns(store.db, rt.id, started);
   const runId = await startRun(store.db, rt.id, started);
   const counters = emptyCounters();
   const progress = (phase: RunProgress['phase'], total = 0) =>

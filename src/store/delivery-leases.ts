@@ -33,6 +33,8 @@ export interface DueDelivery extends LeasedRow {
   inDoubt: boolean;
   /** ms; past it, another worker may lease the row again: do not start a send after it */
   leaseUntil: number;
+  /** when this lease was taken, ms */
+  leasedAt: number;
 }
 
 /**
@@ -88,6 +90,7 @@ export async function leaseDue(
         // update above moved each token on by exactly one.
         leaseToken: Number(r.lease_token) + 1,
         leaseUntil,
+        leasedAt: opts.now,
         connectorId: r.connector_id,
         destinationId: r.destination_id,
         itemKey: r.item_key,

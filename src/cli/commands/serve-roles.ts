@@ -77,6 +77,7 @@ export async function serveRoles(role: ServeRole, flags: ServeFlags, io: Io): Pr
     // A send in flight cannot be fenced: its lease is ten times the others (at least a minute).
     deliveryLeaseMs: Math.max(10 * leaseMs, 60_000),
     heartbeat: { name: processLeaseName(owner), owner },
+    alive: heartbeat,
     intervalMs,
     seal: secrets.textSeal(UPLOAD_SESSION_SEAL),
     logger,

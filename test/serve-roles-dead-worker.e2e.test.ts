@@ -1,0 +1,174 @@
+// A killed worker's delivery rows on PostgreSQL: a worker process (`serve --role worker`) is
+// killed with SIGKILL while it holds leased delivery rows for a real Dovecot. Their lease is a
+// minute (a send in flight cannot be fenced), but the killed process's heartbeat lease runs out
+// after --lease-seconds: another worker then takes the rows at once, looks up at Dovecot those an
+// attempt may have stored, and delivers the rest. The rows are finished well before their lease
+// would have run out, and every mailbox holds each message exactly once.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { messageIdFor } from '../src/render/index.js';
+import { generateTenant, readTenant } from '../src/sources/sandbox/index.js';
+import { openDatabase, type Db } from '../src/store/db.js';
+import { tempDir } from './helpers/cli.js';
+import { spawnRole, type CliChild } from './helpers/cli-process.js';
+import { startDovecot, type Dovecot } from './helpers/dovecot.js';
+import { asUser, messageIdsIn } from './helpers/imap-read.js';
+import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
+
+const MESSAGES = 1500;
+const LEASE_SECONDS = 5;
+/** the delivery lease of these processes: ten times --lease-seconds, at least a minute */
+const DELIVERY_LEASE_MS = 60_000;
+const MASTER = { name: 'archiver', password: 'master-secret' };
+const FOLDER = 'WeChat Archiver';
+
+let dir: { path: string; cleanup: () => Promise<void> };
+let pg: PostgresCluster;
+let dovecot: Dovecot;
+let url: string;
+let db: Db;
+let mailboxes: string[];
+const children: CliChild[] = [];
+/** the rows the killed worker held, and how long after the kill the last of them was finished */
+let orphaned: number[] = [];
+let finishedAfterMs = 0;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function role(name: 'capture' | 'worker', config: string): CliChild {
+  const c = spawnRole(name, { config, url, leaseSeconds: LEASE_SECONDS });
+  children.push(c);
+  return c;
+}
+
+/** Pending delivery rows under a live lease of a run of the process with this pid. */
+async function leasedBy(c: CliChild): Promise<number[]> {
+  const now = Date.now();
+  const rows = await db
+    .selectFrom('deliveries')
+    .innerJoin('runs', (j) => j.on(sql`'run:' || runs.id`, '=', sql.ref('deliveries.lease_owner')))
+    .innerJoin('leases', (j) => j.on(sql`'process:' || runs.owner`, '=', sql.ref('leases.name')))
+    .select('deliveries.id')
+    .where('leases.holder', 'like', `% pid ${c.proc.pid} %`)
+    .where('deliveries.status', '=', 'pending')
+    .where('deliveries.lease_until', '>', now)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+beforeAll(async () => {
+  dir = await tempDir('serve-roles-dead-worker');
+  pg = await startPostgres();
+  url = await pg.createDatabase();
+  const tenant = join(dir.path, 'tenant');
+  await generateTenant({ outDir: tenant, seed: 23, messages: MESSAGES });
+  const people = (await readTenant(tenant)).directory.people;
+  mailboxes = people.filter((p) => p.kind === 'internal' && p.email).map((p) => p.email!);
+  dovecot = await startDovecot({
+    masterUser: MASTER,
+    users: mailboxes.map((name, i) => ({ name, password: `user-secret-${i}` })),
+  });
+  const config = join(dir.path, 'config.json');
+  await writeFile(
+    config,
+    JSON.stringify({
+      dataDir: join(dir.path, 'roles'),
+      workers: 1,
+      connectors: [
+        {
+          id: 'bank',
+          source: { kind: 'sandbox', dir: tenant },
+          destinations: [
+            { kind: 'archive' },
+            {
+              kind: 'imap',
+              host: dovecot.host,
+              port: dovecot.port,
+              // Clear text on purpose: a Dovecot on loopback that this test started.
+              secure: false,
+              starttls: false,
+              auth: { kind: 'master', masterUser: MASTER.name, password: MASTER.password },
+              checkMailbox: mailboxes[0],
+            },
+          ],
+        },
+      ],
+    }),
+  );
+  db = await openDatabase({ url });
+  role('capture', config);
+  const first = role('worker', config);
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error('the worker never held leased delivery rows');
+    orphaned = await leasedBy(first);
+    if (orphaned.length > 0) break;
+    await sleep(50);
+  }
+  first.proc.kill('SIGKILL');
+  await first.done;
+  const killedAt = Date.now();
+  role('worker', config);
+  for (;;) {
+    if (Date.now() > killedAt + 300_000) throw new Error('the killed worker’s rows were never finished');
+    const left = await db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('id', 'in', orphaned)
+      .where('status', '=', 'pending')
+      .execute();
+    if (left.length === 0) break;
+    await sleep(200);
+  }
+  finishedAfterMs = Date.now() - killedAt;
+  for (;;) {
+    if (Date.now() > killedAt + 600_000) throw new Error('not everything was delivered');
+    const due = await db
+      .selectFrom('deliveries')
+      .select(db.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    const waiting = await db
+      .selectFrom('raw_records')
+      .select(db.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    const total = await db.selectFrom('raw_records').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    if (Number(total.n) === MESSAGES && Number(waiting.n) === 0 && Number(due.n) === 0) break;
+    await sleep(500);
+  }
+}, 900_000);
+
+afterAll(async () => {
+  for (const c of children) {
+    c.proc.kill('SIGKILL');
+    await c.done;
+  }
+  await db?.destroy();
+  await dovecot?.stop();
+  await pg?.stop();
+  await dir?.cleanup();
+});
+
+it('finishes the killed worker’s leased rows well before their lease would have run out', () => {
+  expect(orphaned.length).toBeGreaterThan(0);
+  console.log(JSON.stringify({ orphanedRows: orphaned.length, finishedAfterMs, deliveryLeaseMs: DELIVERY_LEASE_MS }));
+  expect(finishedAfterMs).toBeLessThan(DELIVERY_LEASE_MS / 2);
+});
+
+it('delivered every message to Dovecot exactly once', async () => {
+  const rows = await db.selectFrom('mailbox_entries').select(['mailbox', 'item_key']).execute();
+  const want = new Map<string, string[]>();
+  for (const r of rows) want.set(r.mailbox, [...(want.get(r.mailbox) ?? []), messageIdFor(r.item_key)]);
+  let checked = 0;
+  for (const mailbox of mailboxes) {
+    const ids = await asUser(dovecot, mailbox, (c) => messageIdsIn(c, FOLDER));
+    expect(new Set(ids).size, `${mailbox} holds a message twice`).toBe(ids.length);
+    expect([...ids].sort(), mailbox).toEqual([...(want.get(mailbox) ?? [])].sort());
+    checked += ids.length;
+  }
+  expect(checked).toBe(rows.length);
+  expect(checked).toBeGreaterThan(0);
+});
