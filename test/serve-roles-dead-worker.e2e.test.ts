@@ -3,7 +3,8 @@
 // minute (a send in flight cannot be fenced), but the killed process's heartbeat lease runs out
 // after --lease-seconds: another worker then takes the rows at once, looks up at Dovecot those an
 // attempt may have stored, and delivers the rest. The rows are finished well before their lease
-// would have run out, and every mailbox holds each message exactly once.
+// would have run out, and every mailbox holds each message exactly once. Meanwhile the deliver
+// phase of the worker's run records its counts (delivered of due) for consoles of other processes.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { messageIdFor } from '../src/render/index.js';
 import { generateTenant, readTenant } from '../src/sources/sandbox/index.js';
 import { openDatabase, type Db } from '../src/store/db.js';
+import { liveRunProgress } from '../src/store/index.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnRole, type CliChild } from './helpers/cli-process.js';
 import { startDovecot, type Dovecot } from './helpers/dovecot.js';
@@ -34,6 +36,14 @@ const children: CliChild[] = [];
 /** the rows the killed worker held, and how long after the kill the last of them was finished */
 let orphaned: number[] = [];
 let finishedAfterMs = 0;
+/** deliver-phase progress the runs recorded, as a console process reads it */
+const delivering: { runId: number; delivered?: number; toDeliver?: number }[] = [];
+
+/** Records the deliver-phase progress of running runs (what `liveRunProgress` gives a console). */
+async function sampleProgress(): Promise<void> {
+  for (const r of await liveRunProgress(db))
+    if (r.progress.phase === 'deliver') delivering.push({ runId: r.runId, ...r.progress });
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -120,6 +130,7 @@ beforeAll(async () => {
       .where('status', '=', 'pending')
       .execute();
     if (left.length === 0) break;
+    await sampleProgress();
     await sleep(200);
   }
   finishedAfterMs = Date.now() - killedAt;
@@ -137,7 +148,8 @@ beforeAll(async () => {
       .executeTakeFirstOrThrow();
     const total = await db.selectFrom('raw_records').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     if (Number(total.n) === MESSAGES && Number(waiting.n) === 0 && Number(due.n) === 0) break;
-    await sleep(500);
+    await sampleProgress();
+    await sleep(200);
   }
 }, 900_000);
 
@@ -171,4 +183,16 @@ it('delivered every message to Dovecot exactly once', async () => {
   }
   expect(checked).toBe(rows.length);
   expect(checked).toBeGreaterThan(0);
+});
+
+it("records the deliver phase's counts: delivered so far of the rows due when it began", () => {
+  const counted = delivering.filter((p) => p.toDeliver !== undefined && p.delivered !== undefined);
+  expect(counted.length).toBeGreaterThan(0);
+  expect(counted.some((p) => p.toDeliver! > 0)).toBe(true);
+  // Within one run the count only grows, and some run is seen part-way with rows delivered.
+  for (const runId of new Set(counted.map((p) => p.runId))) {
+    const seen = counted.filter((p) => p.runId === runId).map((p) => p.delivered!);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+  }
+  expect(counted.some((p) => p.delivered! > 0)).toBe(true);
 });

@@ -94,6 +94,8 @@ export interface DeliverOptions {
    * row meanwhile (a worker whose heartbeat ran out while it stalled: others took its rows at once)
    */
   mayStillSend?: (row: DueDelivery, now: number) => boolean;
+  /** counted into these as outcomes commit (a caller that shows them live), else into new ones */
+  counters?: DeliveryCounters;
 }
 
 /**
@@ -115,7 +117,7 @@ export async function deliverDue(
   destinations: ConfiguredDestination[],
   opts: DeliverOptions = {},
 ): Promise<DeliveryCounters> {
-  const counters = emptyDeliveryCounters();
+  const counters = opts.counters ?? emptyDeliveryCounters();
   const owner = opts.owner ?? randomUUID();
   for (const d of destinations) {
     const paused = await deliverDestination(store, d, owner, counters, opts);

@@ -26,7 +26,7 @@ import { captureAvailable } from './capture.js';
 import { buildConnector } from './connector.js';
 import { releaseFixedHolds } from './run-connector.js';
 import { emptyCounters } from './counters.js';
-import { deliverDue, type DeliveryCounters } from './deliver.js';
+import { deliverDue, emptyDeliveryCounters, type DeliveryCounters } from './deliver.js';
 import type { HeldLease } from './lease-keeper.js';
 import { processClaimed } from './record-worker.js';
 import { DeliveryLeaseKeeper } from './role-delivery-leases.js';
@@ -34,6 +34,9 @@ import { ProgressWriter } from './role-progress.js';
 import type { KeptDestinations } from './role-destinations.js';
 import { interruptRuns, rerenderWith, runLeaseOwner } from './run.js';
 import type { ManagedConnector } from './supervisor.js';
+
+/** How often a worker's deliver phase records its counts for consoles of other processes, ms. */
+const PROGRESS_EVERY_MS = 1000;
 
 export interface PassDeps {
   store: Store;
@@ -207,9 +210,26 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
           ...(deps.heartbeat ? { heartbeat: deps.heartbeat } : {}),
           ...(deps.logger ? { logger: deps.logger } : {}),
         }).start();
-        progress.set({ phase: 'deliver', captured: 0, processed: counters.fetched, total: counters.fetched });
+        // Live counts of the deliver phase: what this run has delivered of what was due when it began.
+        const live = emptyDeliveryCounters();
+        let toDeliver = 0;
+        for (const d of built.runtime.destinations)
+          for (const m of await dueMailboxes(db, { destinationId: d.id, now: now() })) toDeliver += m.due;
+        const deliverProgress = () =>
+          progress.set({
+            phase: 'deliver',
+            captured: 0,
+            processed: counters.fetched,
+            total: counters.fetched,
+            delivered: live.delivered + live.duplicates + live.partial,
+            toDeliver,
+          });
+        deliverProgress();
+        const ticker = setInterval(deliverProgress, PROGRESS_EVERY_MS);
+        ticker.unref();
         try {
           delivery = await deliverDue(deps.store, built.runtime.destinations, {
+            counters: live,
             now,
             owner: runLeaseOwner(await run()),
             leaseMs: deps.deliveryLeaseMs,
@@ -220,8 +240,10 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
             ...(deps.alive ? { mayStillSend: mayStillSendWith(deps.alive) } : {}),
           });
         } finally {
+          clearInterval(ticker);
           await keeper.stop();
         }
+        deliverProgress();
       }
     } catch (err) {
       // Stopped (SIGTERM): what it committed stands and its claims were given back; not a failure.

@@ -46,6 +46,9 @@ export interface RunProgress {
   processed: number;
   /** records known to be waiting when processing started */
   total: number;
+  /** deliver phase: rows delivered so far, of `toDeliver` due when it began (worker processes say these) */
+  delivered?: number;
+  toDeliver?: number;
 }
 
 export interface RunReport extends RunCounters {

@@ -93,6 +93,9 @@ export interface RunProgressEvent {
   captured: number;
   processed: number;
   total: number;
+  /** deliver phase of a worker process: rows it has delivered so far, of `toDeliver` due when it began */
+  delivered?: number;
+  toDeliver?: number;
   at: number;
 }
 

@@ -14,6 +14,10 @@ export interface StoredProgress {
   processed: number;
   /** records known to be waiting when processing started (0 when unknown) */
   total: number;
+  /** deliver phase: rows this run has delivered (or found already there) so far */
+  delivered?: number;
+  /** deliver phase: rows due at the destinations when it began (other workers deliver some of them too) */
+  toDeliver?: number;
   /** when it was written, ms */
   at: number;
 }

@@ -13,7 +13,8 @@
  *   login        login-username, login-password, login-submit, login-error (data-code)
  *   connectors   connectors-page, connectors-table, new-connector, connector-row-<id>, connector-link-<id>,
  *                connector-state-<id> (inner data-state), connector-state-detail-<id>,
- *                progress-<id> (data-phase, data-captured, data-processed, data-total; text has the counts),
+ *                progress-<id> (data-phase, data-captured, data-processed, data-total, and in a worker process's
+ *                deliver phase data-delivered and data-to-deliver; text has the counts),
  *                lag-<id> (data-level), last-run-<id>, next-run-<id>, run-now-<id>, pause-<id>,
  *                resume-<id>, notice, action-error
  *   connector    connector-page, connector-summary, connector-secrets, secret-<name> (data-status

@@ -22,6 +22,8 @@ export function progressEvent(connectorId: string, p: RunProgress & { at: number
     captured: p.captured,
     processed: p.processed,
     total: p.total,
+    ...(p.delivered !== undefined ? { delivered: p.delivered } : {}),
+    ...(p.toDeliver !== undefined ? { toDeliver: p.toDeliver } : {}),
     at: p.at,
   };
 }

@@ -82,7 +82,10 @@ export function ProgressView({ connectorId, progress }: { connectorId: string; p
       </span>
     );
   }
-  const { phase, captured, processed, total } = progress;
+  const { phase, captured, processed, total, delivered, toDeliver } = progress;
+  // A worker process's deliver phase says how far it is; the bar then follows the deliveries.
+  const delivering = phase === 'deliver' && delivered !== undefined && toDeliver !== undefined;
+  const [done, of] = delivering ? [delivered, toDeliver] : [processed, total];
   return (
     <div
       className="progress"
@@ -91,13 +94,17 @@ export function ProgressView({ connectorId, progress }: { connectorId: string; p
       data-captured={captured}
       data-processed={processed}
       data-total={total}
+      {...(delivering ? { 'data-delivered': delivered, 'data-to-deliver': toDeliver } : {})}
     >
       <div className="progress-line">
         <strong>{t(PHASE_LABEL[phase])}</strong>
         <span>{t('progress.captured', { value: f.number(captured) })}</span>
         <span>{t('progress.processed', { processed: f.number(processed), total: f.number(total) })}</span>
+        {delivering ? (
+          <span>{t('progress.delivered', { delivered: f.number(delivered), total: f.number(toDeliver) })}</span>
+        ) : null}
       </div>
-      <progress max={Math.max(total, 1)} value={Math.min(processed, Math.max(total, 1))} />
+      <progress max={Math.max(of, 1)} value={Math.min(done, Math.max(of, 1))} />
     </div>
   );
 }
