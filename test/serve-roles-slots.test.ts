@@ -1,8 +1,10 @@
-// The per-mailbox connection cap held across worker processes, counted at a real Dovecot: three
+// The per-account connection cap held across worker processes, counted at a real Dovecot: three
 // IMAP destinations with their own pools (as three `serve --role worker` processes have), each
 // allowed 3 connections to a mailbox, deliver 60 items at once into one mailbox. With the
 // slots shared through the database, Dovecot's own log never shows more than 3 sessions of the
-// user at once; without them (the control), the three pools together go past it. Both dialects.
+// user at once; without them (the control), the three pools together go past it. The slots are
+// the account's (server and user), not a connector's: two connectors per process delivering to
+// the same user (each to its own folder) stay within the one cap too. Both dialects.
 import { expect, it } from 'vitest';
 import { createImapDestination, type ImapDestination } from '../src/destinations/imap/index.js';
 import { ProcessSlots, slotLeaseName } from '../src/pipeline/role-connection-slots.js';
@@ -40,18 +42,24 @@ function peakSessions(log: string): { peak: number; logins: number } {
   return { peak, logins };
 }
 
-async function deliverAll(d: Dovecot, slots: ((i: number) => ProcessSlots) | undefined): Promise<void> {
+async function deliverAll(d: Dovecot, slots: ((i: number) => ProcessSlots) | undefined, connectors = 1): Promise<void> {
   const dests: ImapDestination[] = [];
   for (let i = 0; i < PROCESSES; i++) {
-    const cfg = { ...masterImapConfig(d, MASTER, USER), pool: { perMailbox: CAP, total: 16, idleMs: 60_000 } };
-    const connectionSlots = slots?.(i).of('bank/imap');
-    dests.push(createImapDestination(cfg, connectionSlots ? { connectionSlots } : {}));
+    for (let c = 0; c < connectors; c++) {
+      const cfg = {
+        ...masterImapConfig(d, MASTER, USER),
+        folder: `Connector ${c}`,
+        pool: { perMailbox: CAP, total: 16, idleMs: 60_000 },
+      };
+      const connectionSlots = slots?.(i);
+      dests.push(createImapDestination(cfg, connectionSlots ? { connectionSlots } : {}));
+    }
   }
   try {
     // Each process sends its items one by one, CAP at a time: every pool opens all it may.
     await Promise.all(
       dests.map((dest, p) => {
-        const items = textItems(20, `p${p}`);
+        const items = textItems(Math.ceil(20 / connectors), `p${p}`);
         return Promise.all(
           Array.from({ length: CAP }, async (_, lane) => {
             for (let i = lane; i < items.length; i += CAP) await dest.deliver(items[i]!, USER, { inDoubt: false });
@@ -89,8 +97,22 @@ describeDialects('IMAP connection slots across processes', (t) => {
     expect(held).toEqual([]);
     const names = await store().db.selectFrom('leases').select('name').where('name', 'like', 'imap-slot:%').execute();
     expect(names.map((n) => n.name).sort()).toEqual(
-      Array.from({ length: CAP }, (_, n) => slotLeaseName('bank/imap', USER, n)).sort(),
+      Array.from({ length: CAP }, (_, n) => slotLeaseName(`${d.host}:${d.port}/${USER}`, n)).sort(),
     );
+  });
+
+  it(`keeps two connectors of ${PROCESSES} processes, on one server and user, to ${CAP} connections together`, async () => {
+    const d = await dovecot();
+    const processes = Array.from(
+      { length: PROCESSES },
+      (_, i) => new ProcessSlots(store().db, { owner: `P${i}`, holder: `worker ${i}`, ttlMs: 5000 }),
+    );
+    cleanups.push(async () => processes.forEach((p) => p.close()));
+    await deliverAll(d, (i) => processes[i]!, 2);
+    const seen = peakSessions(await d.log());
+    console.log(JSON.stringify({ dialect: t.kind, shared: true, connectors: 2, ...seen }));
+    expect(seen.logins).toBeGreaterThanOrEqual(CAP);
+    expect(seen.peak).toBeLessThanOrEqual(CAP);
   });
 
   it('without shared slots (the control) the same processes go past the cap together', async () => {

@@ -1,13 +1,16 @@
 /**
- * The per-mailbox connection cap of an IMAP destination, held across worker processes. Each
- * process's pool caps its own connections to a mailbox (`pool.perMailbox`), so N workers could
- * open N times as many, past a server's per-user limit (Dovecot's mail_max_userip_connections,
- * 10 by default; refused logins past it). Here each connection first takes one of the mailbox's
- * `cap` slots, a named lease in the database (`imap-slot:<destination>:<mailbox>:<n>`), renewed
- * while the connection is open and given back when it closes; a process that dies lets its
- * slots run out with its other leases (its sockets closed with it). Rejected: the cap divided by
- * the live workers, which exceeds the cap once there are more workers than it allows and leaves
- * slots idle when one worker has a backlog and the others none.
+ * The per-account connection cap of IMAP destinations, held across worker processes and
+ * connectors. Each process's pool caps its own connections to a mailbox (`pool.perMailbox`), so
+ * N workers could open N times as many, past a server's per-user limit (Dovecot's
+ * mail_max_userip_connections, 10 by default; refused logins past it). Here each connection first
+ * takes one of the account's `cap` slots, a named lease in the database
+ * (`imap-slot:<host>:<port>/<user>:<n>`), renewed while the connection is open and given back when
+ * it closes; a process that dies lets its slots run out with its other leases (its sockets closed
+ * with it). The key is the server and the session's user, not the connector or destination: two
+ * connectors delivering to the same account count against one limit at the server, so they share
+ * one cap. Rejected: the cap divided by the live workers, which exceeds the cap once there are
+ * more workers than it allows and leaves slots idle when one worker has a backlog and the others
+ * none.
  */
 import { isArchiverError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -25,12 +28,13 @@ export interface SlotOptions {
   logger?: Logger;
 }
 
-export function slotLeaseName(destinationId: string, mailbox: string, n: number): string {
-  return `imap-slot:${destinationId}:${mailbox}:${n}`;
+/** The lease of slot `n` of an account (`host:port/user`). */
+export function slotLeaseName(account: string, n: number): string {
+  return `imap-slot:${account}:${n}`;
 }
 
 /** The slots of one process, for every destination it delivers to; renewed together on a timer. */
-export class ProcessSlots {
+export class ProcessSlots implements ConnectionSlots {
   private readonly held = new Set<{ lease: Lease }>();
   private readonly timer: NodeJS.Timeout;
 
@@ -42,19 +46,15 @@ export class ProcessSlots {
     this.timer.unref();
   }
 
-  /** The slots of one destination, for its connection pool. */
-  of(destinationId: string): ConnectionSlots {
-    return { take: (mailbox, cap) => this.take(destinationId, mailbox, cap) };
-  }
-
   private now(): number {
     return (this.opts.now ?? Date.now)();
   }
 
-  private async take(destinationId: string, mailbox: string, cap: number): Promise<(() => Promise<void>) | undefined> {
+  /** Takes a free slot of the account for a new connection: its release, or undefined while all `cap` are taken. */
+  async take(account: string, cap: number): Promise<(() => Promise<void>) | undefined> {
     for (let n = 0; n < cap; n++) {
       const lease = await tryAcquireLease(this.db, {
-        name: slotLeaseName(destinationId, mailbox, n),
+        name: slotLeaseName(account, n),
         owner: this.opts.owner,
         holder: this.opts.holder,
         ttlMs: this.opts.ttlMs,

@@ -24,7 +24,7 @@ export class KeptDestinations {
 
   constructor(
     private readonly deps: Pick<BuildOptions, 'db' | 'seal' | 'logger'> & {
-      /** the per-mailbox connection cap shared with the other worker processes */
+      /** the per-account connection cap shared with the other worker processes */
       slots?: ProcessSlots;
     },
   ) {}
@@ -40,7 +40,8 @@ export class KeptDestinations {
     const { slots, ...deps } = this.deps;
     const destinations = connectorDestinations(cfg, {
       ...deps,
-      ...(slots ? { connectionSlots: (id: string) => slots.of(`${cfg.id}/${id}`) } : {}),
+      // One set of slots per account at a server, whatever connector or destination reaches it.
+      ...(slots ? { connectionSlots: () => slots } : {}),
     });
     this.kept.set(cfg.id, { fingerprint, destinations });
     return destinations;

@@ -33,6 +33,16 @@ export function sharedLogin(auth: ImapAuthSettings): boolean {
   return auth.kind === 'password' && !/\{(mailbox|local|domain)\}/.test(auth.user);
 }
 
+/**
+ * The user whose session a connection for a mailbox is at the server: what a server's per-user
+ * connection limit counts (Dovecot's mail_max_userip_connections). A master login acts as the
+ * mailbox's user; a password or token login is its login name (one shared account for every
+ * mailbox when the name has no placeholder).
+ */
+export function sessionUser(auth: ImapAuthSettings, mailbox: string): string {
+  return auth.kind === 'master' ? mailbox : expandLogin(auth.user, mailbox);
+}
+
 /** The login name shown in messages and logs (never the secret). */
 export function loginName(auth: ImapAuthSettings, mailbox: string): string {
   switch (auth.kind) {

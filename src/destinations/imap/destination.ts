@@ -17,7 +17,7 @@ import {
   type DeliveryOutcome,
   type RenderedItem,
 } from '../types.js';
-import { loginFor, loginName, sharedLogin, type TokenProvider } from './auth.js';
+import { loginFor, loginName, sessionUser, sharedLogin, type TokenProvider } from './auth.js';
 import { batchDeliverer } from './batch-deliver.js';
 import { runCheck } from './check.js';
 import { imapDestinationSchema, portOf, type ImapDestinationConfig, type ImapSettings } from './config.js';
@@ -41,16 +41,20 @@ export interface ImapDestinationDeps {
   /** parent logger; gets a child `{ component: 'imap' }`. Message content is never logged. */
   logger?: Logger;
   /**
-   * Connections to a mailbox shared with other processes delivering to the same server: each
-   * new connection first takes one of the mailbox's `pool.perMailbox` slots, so the cap holds
-   * across all of them (a server's per-user limit, Dovecot's mail_max_userip_connections).
+   * Connections to an account shared with other processes and connectors delivering to the same
+   * server: each new connection first takes one of the account's `pool.perMailbox` slots, so the
+   * cap holds across all of them (a server's per-user limit, Dovecot's mail_max_userip_connections).
    */
   connectionSlots?: ConnectionSlots;
 }
 
-/** Slots of a mailbox's connections: a way to give the slot back, or undefined while all are taken. */
+/**
+ * Slots of an account's connections at a server: a way to give the slot back, or undefined while
+ * all are taken. `account` names the server and the session's user (`host:port/user`), so every
+ * destination and connector reaching the same account shares its `cap`.
+ */
 export interface ConnectionSlots {
-  take(mailbox: string, cap: number): Promise<(() => Promise<void>) | undefined>;
+  take(account: string, cap: number): Promise<(() => Promise<void>) | undefined>;
 }
 
 export interface ImapDestination extends Destination {
@@ -138,7 +142,13 @@ export function createImapDestination(config: ImapDestinationConfig, deps: ImapD
     close,
     usable: (c) => c.usable,
     ...(deps.connectionSlots
-      ? { admit: (mailbox: string) => deps.connectionSlots!.take(mailbox, cfg.pool.perMailbox) }
+      ? {
+          admit: (mailbox: string) =>
+            deps.connectionSlots!.take(
+              `${cfg.host}:${portOf(cfg)}/${sessionUser(cfg.auth, mailbox)}`,
+              cfg.pool.perMailbox,
+            ),
+        }
       : {}),
   });
 
