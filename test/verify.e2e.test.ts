@@ -324,7 +324,7 @@ describe('verify', () => {
  * The log as archives made before migration 034 hold it (hex text, a stored prev_hash), with
  * 034 not yet applied: the next open converts it. Such an archive has none of the later
  * migrations either (the migrator runs them in order), so their columns go too: a migration
- * added after 036 adds its undo here (as 037 and 039 do).
+ * added after 036 adds its undo here (as 037, 039 and 040 do).
  */
 function toEarlierFormat(db: Database.Database): void {
   db.exec(`CREATE TABLE earlier ("id" integer primary key, "at" bigint not null, "kind" text not null,
@@ -342,6 +342,7 @@ function toEarlierFormat(db: Database.Database): void {
     ALTER TABLE export_jobs DROP COLUMN owner;
     ALTER TABLE export_jobs DROP COLUMN holder;
     ALTER TABLE export_jobs DROP COLUMN progress_json;
+    DROP TABLE connector_controls;
     DELETE FROM kysely_migration WHERE name >= '034';`);
 }
 

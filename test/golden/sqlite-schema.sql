@@ -112,6 +112,9 @@ CREATE INDEX "sessions_user" on "sessions" ("user_id");
 -- index sqlite_autoindex_case_members_1
 (internal);
 
+-- index sqlite_autoindex_connector_controls_1
+(internal);
+
 -- index sqlite_autoindex_connector_counters_1
 (internal);
 
@@ -240,6 +243,9 @@ CREATE TABLE "cases" ("id" integer primary key autoincrement, "name" text not nu
 
 -- table checkpoints
 CREATE TABLE "checkpoints" ("id" integer primary key autoincrement, "at" bigint not null, "statement" text not null, "signature" text not null, "key_id" text not null, "public_key" text not null, "tsa_url" text, "tsa_reply" blob);
+
+-- table connector_controls
+CREATE TABLE "connector_controls" ("connector_id" text primary key, "paused" integer default 0 not null, "run_requested_at" bigint, "updated_at" bigint not null, "capture_state" text, "capture_detail" text, "worker_state" text, "worker_detail" text, "next_run_at" bigint, "reported_at" bigint);
 
 -- table connector_counters
 CREATE TABLE "connector_counters" ("connector_id" text primary key, "items" bigint not null, "entries" bigint default 0 not null);
