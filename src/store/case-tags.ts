@@ -25,24 +25,6 @@ export async function caseTagById(db: Db, id: number): Promise<CaseTagRow | unde
     CaseTagRow | undefined;
 }
 
-/**
- * Runs `fn` in a transaction holding the case's row for writing: a name is checked and taken
- * (added, or renamed to) under it, so two administrators adding "Hot" and "hot" at once get one
- * tag (the unique index compares bytes; names compare without case). The write comes first: on
- * PostgreSQL it locks the row until the transaction ends (the other waits, then reads what this
- * one committed); on SQLite it takes the single writer before anything is read.
- */
-export async function withCaseTagsLocked<T>(db: Db, caseId: number, fn: (tx: Db) => Promise<T>): Promise<T> {
-  return inTransaction(db, async (tx) => {
-    await tx
-      .updateTable('cases')
-      .set((eb) => ({ status: eb.ref('status') }))
-      .where('id', '=', caseId)
-      .execute();
-    return fn(tx);
-  });
-}
-
 export async function insertCaseTag(db: Db, caseId: number, name: string, by: string, now: number): Promise<number> {
   const r = await db
     .insertInto('case_tags')

@@ -120,6 +120,23 @@ export async function insertLegalHold(db: Db, h: NewLegalHold, now: number): Pro
 }
 
 /**
+ * Runs `fn` (the writes that add to a case: searches, review sets, tags, comments, reviewers) in
+ * one transaction under the lock closing a case takes, only while the case is active: `fn`'s
+ * result, or `closed` (nothing written) when the case is closed or gone. Without it a check of
+ * the status, then the write, could straddle a close made in between by another process.
+ */
+export async function whileCaseActive<T>(
+  db: Db,
+  caseId: number,
+  fn: (tx: Db) => Promise<T>,
+): Promise<{ value: T } | 'closed'> {
+  return inTransaction(db, async (tx) => {
+    if ((await lockCase(tx, caseId)) !== 'active') return 'closed' as const;
+    return { value: await fn(tx) };
+  });
+}
+
+/**
  * Closes an active case unless one of its holds is active; returns those holds (nothing changed),
  * or [] when the case is closed now. Read and closed under the lock placing a hold takes, so no
  * hold is placed between the check and the close.

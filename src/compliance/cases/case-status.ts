@@ -7,19 +7,34 @@
  * click end every hold of a matter). Both changes are audited.
  */
 import { ArchiverError } from '../../core/errors.js';
-import { closeCaseUnlessHeld, setCaseStatus, type CaseRow, type Db } from '../../store/index.js';
+import { closeCaseUnlessHeld, setCaseStatus, whileCaseActive, type CaseRow, type Db } from '../../store/index.js';
 import { appendAudit } from '../audit/index.js';
 import { ipOf, requireCase, type Actor } from './cases.js';
+
+function closedError(c: CaseRow): ArchiverError {
+  return new ArchiverError(
+    'WXA_CASE_CLOSED',
+    `case ${c.id} ("${c.name}") is closed and read-only; reopen it to change it`,
+  );
+}
 
 /** The case, refused with WXA_CASE_CLOSED when it is closed. */
 export async function requireActiveCase(db: Db, caseId: number): Promise<CaseRow> {
   const c = await requireCase(db, caseId);
-  if (c.status === 'closed')
-    throw new ArchiverError(
-      'WXA_CASE_CLOSED',
-      `case ${caseId} ("${c.name}") is closed and read-only; reopen it to change it`,
-    );
+  if (c.status === 'closed') throw closedError(c);
   return c;
+}
+
+/**
+ * Makes a change to an open case: `write` runs under the lock closing the case takes, after the
+ * case is seen active under it, so a close by another process comes wholly before (the change is
+ * refused with WXA_CASE_CLOSED) or wholly after it; never a change landing in a closed case.
+ */
+export async function inOpenCase<T>(db: Db, caseId: number, write: (tx: Db) => Promise<T>): Promise<T> {
+  const c = await requireActiveCase(db, caseId);
+  const r = await whileCaseActive(db, caseId, write);
+  if (r === 'closed') throw closedError(c);
+  return r.value;
 }
 
 /**

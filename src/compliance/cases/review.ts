@@ -24,7 +24,7 @@ import {
 import { appendAudit, type AuditAction } from '../audit/index.js';
 import { compileQuery } from '../search/query-compile.js';
 import { parseQuery } from '../search/query-parse.js';
-import { requireActiveCase } from './case-status.js';
+import { inOpenCase, requireActiveCase } from './case-status.js';
 import { ipOf, type Actor } from './cases.js';
 import { requireUsableTag } from './tags.js';
 import type { ReviewPage, ReviewSetView, SavedSearchView, SearchCounts } from './types.js';
@@ -51,7 +51,9 @@ export async function activeCaseOfSet(db: Db, reviewSetId: number): Promise<numb
 export async function saveSearch(db: Db, caseId: number, name: string, query: string, actor: Actor, now = Date.now()) {
   await requireActiveCase(db, caseId);
   const counts = await searchCounts(db, compileQuery(parseQuery(query)));
-  const id = await insertSavedSearch(db, { caseId, name, query, counts, by: actor.username }, now);
+  const id = await inOpenCase(db, caseId, (tx) =>
+    insertSavedSearch(tx, { caseId, name, query, counts, by: actor.username }, now),
+  );
   await audit(db, actor, 'case.search.save', String(caseId), { searchId: id, query, items: counts.items }, now);
   return { id, caseId, name, query, counts, runAt: new Date(now).toISOString() };
 }
@@ -77,7 +79,7 @@ export async function rerunSearch(db: Db, caseId: number, searchId: number, acto
   await requireActiveCase(db, caseId);
   const s = await savedSearch(db, caseId, searchId);
   const counts = await searchCounts(db, compileQuery(parseQuery(s.query)));
-  await updateSavedSearchCounts(db, searchId, counts, now);
+  await inOpenCase(db, caseId, (tx) => updateSavedSearchCounts(tx, searchId, counts, now));
   await audit(db, actor, 'case.search.run', String(caseId), { searchId, query: s.query, items: counts.items }, now);
   return { id: searchId, caseId, name: s.name, query: s.query, counts, runAt: new Date(now).toISOString() };
 }
@@ -85,7 +87,7 @@ export async function rerunSearch(db: Db, caseId: number, searchId: number, acto
 export async function createReviewSet(db: Db, caseId: number, name: string, actor: Actor, now = Date.now()) {
   await requireActiveCase(db, caseId);
   if (name.trim() === '') throw new ArchiverError('WXA_INPUT_INVALID', 'name: give the review set a name');
-  const id = await insertReviewSet(db, caseId, name.trim(), actor.username, now);
+  const id = await inOpenCase(db, caseId, (tx) => insertReviewSet(tx, caseId, name.trim(), actor.username, now));
   await audit(db, actor, 'review-set.create', String(id), { caseId, name }, now);
   return { id, caseId, name: name.trim() };
 }
@@ -117,7 +119,8 @@ export async function addSearchToReviewSet(
 ): Promise<{ added: number }> {
   await requireActiveCase(db, caseId);
   const s = await savedSearch(db, caseId, searchId);
-  const added = await addMatchesToReviewSet(db, reviewSetId, compileQuery(parseQuery(s.query)), actor.username, now);
+  const cond = compileQuery(parseQuery(s.query));
+  const added = await inOpenCase(db, caseId, (tx) => addMatchesToReviewSet(tx, reviewSetId, cond, actor.username, now));
   await audit(db, actor, 'review-set.add', String(reviewSetId), { caseId, searchId, added }, now);
   return { added };
 }
@@ -130,13 +133,14 @@ export async function tagItems(
   actor: Actor,
   now = Date.now(),
 ): Promise<{ tagged: number }> {
-  await requireUsableTag(db, await activeCaseOfSet(db, reviewSetId), req.tag, !req.remove);
+  const caseId = await activeCaseOfSet(db, reviewSetId);
+  await requireUsableTag(db, caseId, req.tag, !req.remove);
   const keys = [...new Set(req.itemKeys)];
   const inSet = await reviewItemKeysIn(db, reviewSetId, keys);
   const outside = keys.filter((k) => !inSet.has(k));
   if (outside.length > 0)
     throw new ArchiverError('WXA_INPUT_INVALID', `itemKeys: ${outside[0]} is not in review set ${reviewSetId}`);
-  await setTags(db, reviewSetId, keys, req.tag, !req.remove, actor.username, now);
+  await inOpenCase(db, caseId, (tx) => setTags(tx, reviewSetId, keys, req.tag, !req.remove, actor.username, now));
   await audit(
     db,
     actor,
@@ -158,10 +162,12 @@ export async function commentItem(
 ): Promise<{ id: number }> {
   if (body.trim() === '' || body.length > 10_000)
     throw new ArchiverError('WXA_INPUT_INVALID', 'body: a comment is 1 to 10,000 characters');
-  await activeCaseOfSet(db, reviewSetId);
+  const caseId = await activeCaseOfSet(db, reviewSetId);
   if (!(await reviewItemKeysIn(db, reviewSetId, [itemKey])).has(itemKey))
     throw new ArchiverError('WXA_INPUT_INVALID', `itemKey: ${itemKey} is not in review set ${reviewSetId}`);
-  const id = await insertComment(db, { reviewSetId, itemKey, author: actor.username, body }, now);
+  const id = await inOpenCase(db, caseId, (tx) =>
+    insertComment(tx, { reviewSetId, itemKey, author: actor.username, body }, now),
+  );
   await audit(db, actor, 'review.comment', String(reviewSetId), { itemKey, commentId: id }, now);
   return { id };
 }

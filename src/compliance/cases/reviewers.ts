@@ -14,7 +14,7 @@ import {
   type ReviewSetSummaryRow,
 } from '../../store/index.js';
 import { appendAudit } from '../audit/index.js';
-import { requireActiveCase } from './case-status.js';
+import { inOpenCase, requireActiveCase } from './case-status.js';
 import { ipOf, type Actor } from './cases.js';
 import { listCaseTags } from './tags.js';
 import type { ReviewSetDetail, ReviewSetSummary } from './types.js';
@@ -68,9 +68,12 @@ export async function setReviewer(
 ): Promise<void> {
   await requireActiveCase(db, caseId);
   await requireSetOfCase(db, caseId, reviewSetId);
-  if (present) await assignReviewer(db, reviewSetId, username);
-  else if (!(await unassignReviewer(db, reviewSetId, username)))
-    throw new ArchiverError('WXA_NOT_FOUND', `${username} is not assigned to review set ${reviewSetId}`);
+  const changed = await inOpenCase(db, caseId, async (tx) => {
+    if (present) await assignReviewer(tx, reviewSetId, username);
+    else return unassignReviewer(tx, reviewSetId, username);
+    return true;
+  });
+  if (!changed) throw new ArchiverError('WXA_NOT_FOUND', `${username} is not assigned to review set ${reviewSetId}`);
   await appendAudit(
     db,
     {

@@ -3,7 +3,7 @@
 // (in any letter case) is under way waits for it and is then refused, never a second tag.
 import { expect, it } from 'vitest';
 import { isArchiverError } from '../../core/errors.js';
-import { insertCaseTag, withCaseTagsLocked } from '../../store/index.js';
+import { insertCaseTag, whileCaseActive } from '../../store/index.js';
 import { describeDialects } from '../../../test/helpers/dialects.js';
 import { createCase } from './cases.js';
 import { addCaseTag, changeCaseTag, listCaseTags } from './tags.js';
@@ -16,7 +16,7 @@ describeDialects('case tags under concurrent changes', (t) => {
     try {
       const c = await createCase(db, { name: 'Matter' }, eve, 1);
       let adding = false;
-      const first = withCaseTagsLocked(db, c.id, async (tx) => {
+      const first = whileCaseActive(db, c.id, async (tx) => {
         const id = await insertCaseTag(tx, c.id, 'Hot', 'eve', 2);
         adding = true;
         // Another administrator's add, started while this one holds the lock.
@@ -24,7 +24,9 @@ describeDialects('case tags under concurrent changes', (t) => {
         await new Promise((r) => setTimeout(r, 400));
         return { id, second };
       });
-      const { id, second } = await first;
+      const held = await first;
+      if (held === 'closed') throw new Error('the case is open');
+      const { id, second } = held.value;
       expect(adding).toBe(true);
       const err = await second;
       expect(isArchiverError(err, 'WXA_REVIEW_TAG_EXISTS')).toBe(true);

@@ -13,14 +13,13 @@ import {
   insertCaseTag,
   renameCaseTag,
   setCaseTagRetired,
-  withCaseTagsLocked,
   type CaseTagRow,
   type Db,
 } from '../../store/index.js';
 import type { AuditAction } from '../audit/actions.js';
 import { appendAudit } from '../audit/index.js';
 import { ipOf, type Actor } from './cases.js';
-import { requireActiveCase } from './case-status.js';
+import { inOpenCase, requireActiveCase } from './case-status.js';
 import type { CaseTagView } from './types.js';
 
 export const BUILT_IN_TAGS = ['responsive', 'not-responsive', 'privileged', 'needs-second-look'] as const;
@@ -76,8 +75,9 @@ export async function addCaseTag(
   now = Date.now(),
 ): Promise<CaseTagView> {
   await requireActiveCase(db, caseId);
-  // Checked and added with the case row locked: another process adding a tag to it waits.
-  const { id, name } = await withCaseTagsLocked(db, caseId, async (tx) => {
+  // Checked and added with the case row locked, and only while the case is open: another
+  // process adding a tag to it, or closing it, waits.
+  const { id, name } = await inOpenCase(db, caseId, async (tx) => {
     const free = await freeName(tx, caseId, rawName);
     return { id: await insertCaseTag(tx, caseId, free, actor.username, now), name: free };
   });
@@ -126,7 +126,7 @@ export async function changeCaseTag(
     const to = change.name;
     // Checked and renamed with the case row locked; the old name is read there too, so two
     // renames at once each rename what the other left.
-    const { from, items } = await withCaseTagsLocked(db, caseId, async (tx) => {
+    const { from, items } = await inOpenCase(db, caseId, async (tx) => {
       name = await freeName(tx, caseId, to);
       return renameCaseTag(tx, tagId, name);
     });
@@ -134,7 +134,7 @@ export async function changeCaseTag(
   }
   const retired = tag.retired_at !== null;
   if (change.retired !== undefined && change.retired !== retired) {
-    await setCaseTagRetired(db, tagId, change.retired ? actor.username : null, now);
+    await inOpenCase(db, caseId, (tx) => setCaseTagRetired(tx, tagId, change.retired ? actor.username : null, now));
     await audit(change.retired ? 'review.tag.retire' : 'review.tag.restore', { name });
   }
   const usage = await caseTagUsage(db, caseId);
