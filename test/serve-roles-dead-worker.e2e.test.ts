@@ -36,11 +36,23 @@ const children: CliChild[] = [];
 /** the rows the killed worker held, and how long after the kill the last of them was finished */
 let orphaned: number[] = [];
 let finishedAfterMs = 0;
+/**
+ * most pending rows under the second worker's lease at once: each lane's chunk on the wire and
+ * the next one leased ahead, and rows already sent whose outcomes wait for their group commit
+ */
+let mostLeased = 0;
+let second: CliChild | undefined;
+/**
+ * lanes of a worker (the IMAP pool's default `total`) x 2 chunks x 100 rows, plus the outcomes a
+ * worker may have sent and not yet committed (256 a commit; a lane waits once 4 commits are behind)
+ */
+const LEASE_BOUND = 16 * 2 * 100 + 5 * 256;
 /** deliver-phase progress the runs recorded, as a console process reads it */
 const delivering: { runId: number; delivered?: number; toDeliver?: number }[] = [];
 
 /** Records the deliver-phase progress of running runs (what `liveRunProgress` gives a console). */
 async function sampleProgress(): Promise<void> {
+  if (second) mostLeased = Math.max(mostLeased, (await leasedBy(second)).length);
   for (const r of await liveRunProgress(db))
     if (r.progress.phase === 'deliver') delivering.push({ runId: r.runId, ...r.progress });
 }
@@ -120,7 +132,7 @@ beforeAll(async () => {
   first.proc.kill('SIGKILL');
   await first.done;
   const killedAt = Date.now();
-  role('worker', config);
+  second = role('worker', config);
   for (;;) {
     if (Date.now() > killedAt + 300_000) throw new Error('the killed worker’s rows were never finished');
     const left = await db
@@ -168,6 +180,12 @@ it('finishes the killed worker’s leased rows well before their lease would hav
   expect(orphaned.length).toBeGreaterThan(0);
   console.log(JSON.stringify({ orphanedRows: orphaned.length, finishedAfterMs, deliveryLeaseMs: DELIVERY_LEASE_MS }));
   expect(finishedAfterMs).toBeLessThan(DELIVERY_LEASE_MS / 2);
+});
+
+it('leases no more ahead than its lanes send: a chunk in flight and one ahead per lane, and outcomes to commit', () => {
+  console.log(JSON.stringify({ mostLeasedBySecondWorker: mostLeased, bound: LEASE_BOUND }));
+  expect(mostLeased).toBeGreaterThan(0);
+  expect(mostLeased).toBeLessThanOrEqual(LEASE_BOUND);
 });
 
 it('delivered every message to Dovecot exactly once', async () => {
