@@ -13,7 +13,6 @@ import { reduceAfter } from './deliver-reduce.js';
 import {
   deliverRow,
   holdMissing,
-  leaseMsOf,
   leaseRunningOut,
   recordOutcome,
   type LaneContext,

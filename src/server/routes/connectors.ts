@@ -13,11 +13,8 @@ import {
   getConnectorDefinition,
   recordCounters,
   listRuns,
-  liveRunProgress,
-  listConnectorControls,
   requestRun,
   setControlPaused,
-  type ConnectorControl,
   saveConnectorDefinition,
   setConnectorPaused,
   sourceHealth,
@@ -40,6 +37,7 @@ import { loadManagedConnectors } from '../../connectors/managed.js';
 import { checkKeptSecrets } from '../../connectors/secret-bindings.js';
 import { MAPPING_BODY_LIMIT } from '../body-limits.js';
 import { checkMappingUpload, refuseBadMapping } from '../mapping-upload.js';
+import { reportedStatuses } from '../connector-statuses.js';
 import { progressEvent } from './events.js';
 import { runSummary } from '../run-summary.js';
 import { idParams, jsonSchema, parse } from '../schema.js';
@@ -55,33 +53,16 @@ const runsQuery = z.object({
 export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
   const db = ctx.store.db;
 
-  /** Statuses from the running supervisor, or (no supervisor: tools, tests) from the definitions. */
+  /**
+   * Statuses from the running supervisor, or (no supervisor: role processes on a shared database,
+   * tools, tests) from the definitions and what the processes reported.
+   */
   const statuses = async (): Promise<ConnectorStatus[]> => {
     if (ctx.supervisor) return ctx.supervisor.list();
-    const managed = await loadManagedConnectors({ config: ctx.config, store: ctx.store, secrets: ctx.secrets });
-    // Runs that role processes are doing now (the latest of each connector), as they last said,
-    // and what the console asked of them and they reported back (connector controls).
-    const [live, controls] = await Promise.all([
-      liveRunProgress(db).then((runs) => new Map(runs.map((r) => [r.connectorId, r]))),
-      listConnectorControls(db),
-    ]);
-    return managed.map((m) => {
-      const run = live.get(m.config.id);
-      const c = controls.get(m.config.id);
-      const paused = m.paused || c?.paused === true;
-      const [state, stateDetail] = reportedState(paused, run !== undefined, c);
-      return {
-        id: m.config.id,
-        origin: m.origin,
-        config: m.config,
-        intervalSeconds: m.config.schedule.intervalSeconds,
-        state,
-        stateDetail,
-        progress: run ? { ...run.progress, runId: run.runId } : null,
-        nextRunAt: paused ? null : (c?.nextRunAt ?? null),
-        lastReport: null,
-      };
-    });
+    return reportedStatuses(
+      db,
+      await loadManagedConnectors({ config: ctx.config, store: ctx.store, secrets: ctx.secrets }),
+    );
   };
 
   const summaryOf = async (s: ConnectorStatus): Promise<ConnectorSummary> => {
@@ -331,24 +312,6 @@ export function connectorRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     );
   }
-}
-
-/**
- * A connector's state as role processes report it: paused by the console, else running while a
- * run of it goes on, else what its worker or capture process last found (credentials refused
- * first, since only an operator clears that), else idle.
- */
-function reportedState(
-  paused: boolean,
-  running: boolean,
-  c: ConnectorControl | undefined,
-): [ConnectorStatus['state'], string | null] {
-  if (paused) return ['paused', null];
-  if (running) return ['running', null];
-  if (c?.workerState === 'paused-credentials') return ['paused-credentials', c.workerDetail];
-  if (c?.captureState === 'failing') return ['failing', c.captureDetail];
-  if (c?.workerState === 'failing') return ['failing', c.workerDetail];
-  return ['idle', null];
 }
 
 function stripKeyVersions(def: StoredDefinition): ConnectorInput {
