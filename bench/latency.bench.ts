@@ -20,7 +20,7 @@ import Database from 'better-sqlite3';
 import { ImapFlow } from 'imapflow';
 import { messageIdFor } from '../src/render/index.js';
 import { appendMessages, generateTenant, readTenant } from '../src/sources/sandbox/index.js';
-import { eventRequestForTest } from '../src/sources/wecom/callback/test-helpers.js';
+import { eventRequestForTest } from '../test/helpers/callback-request.js';
 import { freePort, startDovecot, type Dovecot } from '../test/helpers/dovecot.js';
 
 const { values } = parseArgs({

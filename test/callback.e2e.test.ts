@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
-import { eventRequestForTest } from '../src/sources/wecom/callback/test-helpers.js';
+import { eventRequestForTest } from './helpers/callback-request.js';
 import { freePort } from './helpers/dovecot.js';
 import { tempDir } from './helpers/cli.js';
 

@@ -2,11 +2,11 @@
 // loader validates destinations without loading their clients; the pipeline's prepare thread and
 // the connector definitions load no HTTP layer; nothing outside src/server imports it except the
 // command that serves the console. Checked on the modules Node really resolves, in a child
-// process that records every resolution.
+// process that records every resolution. The shipped code holds no test helpers.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -61,6 +61,21 @@ async function sourceFiles(dir = join(ROOT, 'src')): Promise<{ rel: string; text
   }
   return out;
 }
+
+/** Test files (and test helpers under test/), by path relative to the repository. */
+async function testFiles(dir: string): Promise<{ rel: string; text: string }[]> {
+  const out: { rel: string; text: string }[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await testFiles(p)));
+    else if (e.name.endsWith('.ts') && (e.name.endsWith('.test.ts') || !p.startsWith(join(ROOT, 'src'))))
+      out.push({ rel: relative(ROOT, p), text: await readFile(p, 'utf8') });
+  }
+  return out;
+}
+
+/** Modules that are a part's public face (its index) or run by name (the command's main). */
+const isEntryPoint = (rel: string): boolean => rel.endsWith('/index.ts') || rel === 'src/cli/main.ts';
 
 function importWith(register: string, files: string[]): string {
   const r = spawnSync(
@@ -186,6 +201,26 @@ describe('layers', () => {
       if (/from '(\.\.\/)+server\//.test(text)) offenders.push(rel);
     }
     expect(offenders).toEqual([]);
+  });
+
+  it('the shipped code holds no test helpers: no module under src is used by tests alone', async () => {
+    // A relative specifier ('./x.js', '../y/z.js') names a module, whether imported or loaded by
+    // URL (worker threads); a module that only test files name belongs under test/.
+    const named = (from: string, text: string): string[] =>
+      [...text.matchAll(/'(\.\.?\/[^']+)\.js'/g)].map((m) => join(dirname(from), `${m[1]}.ts`));
+    const shipped = await sourceFiles();
+    const byShipped = new Set(shipped.flatMap((f) => named(f.rel, f.text)));
+    // The installed command loads its memory settings from the compiled code before anything else.
+    const bin = await readFile(join(ROOT, 'bin', 'wechat-archiver.js'), 'utf8');
+    for (const m of bin.matchAll(/'\.\.\/dist\/([^']+)\.js'/g)) byShipped.add(`src/${m[1]}.ts`);
+    const byTests = new Set<string>();
+    for (const f of [...(await testFiles(join(ROOT, 'src'))), ...(await testFiles(join(ROOT, 'test')))])
+      for (const n of named(f.rel, f.text)) byTests.add(n);
+    const offenders = shipped
+      .map((f) => f.rel)
+      .filter((rel) => byTests.has(rel) && !byShipped.has(rel) && !isEntryPoint(rel));
+    expect(offenders).toEqual([]);
+    expect(shipped.filter((f) => /from '(\.\.\/)+test\//.test(f.text)).map((f) => f.rel)).toEqual([]);
   });
 
   it('SQL is written only under src/store', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Content, NestedItem } from '../core/model.js';
 import { describeMessage } from './describe.js';
 import { attachmentFilename } from './describe-media.js';
-import { sampleCases, type SampleCase } from './test-fixtures.js';
+import { sampleCases, type SampleCase } from '../../test/helpers/render-fixtures.js';
 import type { Block } from './view.js';
 
 const base = sampleCases().find((c) => c.name === 'text') as SampleCase;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { renderMime } from './index.js';
-import { sampleCases, type SampleCase } from './test-fixtures.js';
+import { sampleCases, type SampleCase } from '../../test/helpers/render-fixtures.js';
 
 const base = sampleCases().find((c) => c.name === 'text') as SampleCase;
 

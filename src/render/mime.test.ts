@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isArchiverError } from '../core/errors.js';
 import type { ContentKind } from '../core/model.js';
 import { addressFor, messageIdFor, renderMime, threadIdFor } from './index.js';
-import { sampleCases, type SampleCase } from './test-fixtures.js';
+import { sampleCases, type SampleCase } from '../../test/helpers/render-fixtures.js';
 
 const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';

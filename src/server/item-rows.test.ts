@@ -2,7 +2,7 @@
 // message's Subject carries the file's name, so a bidi override in it must not reach the page.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../core/model.js';
-import { sampleCases } from '../render/test-fixtures.js';
+import { sampleCases } from '../../test/helpers/render-fixtures.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { itemRows } from './item-rows.js';
 

@@ -11,7 +11,7 @@ import {
 } from '../../src/destinations/gmail/index.js';
 import type { Destination, RenderedItem } from '../../src/destinations/types.js';
 import { messageIdFor, renderMime } from '../../src/render/index.js';
-import { sampleCases, type SampleCase } from '../../src/render/test-fixtures.js';
+import { sampleCases, type SampleCase } from '../helpers/render-fixtures.js';
 import { startGmailEmulator, type GmailEmulator, type GmailEmulatorOptions } from './emulator.js';
 
 export const DOMAIN = 'example.com';

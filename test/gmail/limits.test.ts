@@ -11,7 +11,7 @@ import { isBlockedAttachment, zipEntryNames } from '../../src/destinations/gmail
 import { DestinationError, type Destination, type RenderedItem } from '../../src/destinations/types.js';
 import { deliverDue, deliverOrReduce, type DeliverOptions } from '../../src/pipeline/deliver.js';
 import { messageIdFor, renderMime } from '../../src/render/index.js';
-import { sampleCases, type SampleCase } from '../../src/render/test-fixtures.js';
+import { sampleCases, type SampleCase } from '../helpers/render-fixtures.js';
 import { listPausedDeliveries, openStore, type Store } from '../../src/store/index.js';
 import { archiveItem, queueDelivery } from '../helpers/deliveries.js';
 import { zip } from '../helpers/zip.js';

@@ -10,7 +10,7 @@ import {
 } from '../../src/destinations/graph/index.js';
 import type { Destination, RenderedItem } from '../../src/destinations/types.js';
 import { messageIdFor, renderMime } from '../../src/render/index.js';
-import { sampleCases, type SampleCase } from '../../src/render/test-fixtures.js';
+import { sampleCases, type SampleCase } from '../helpers/render-fixtures.js';
 import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from './emulator.js';
 
 export const MAILBOX = 'zhang.wei@example.com';

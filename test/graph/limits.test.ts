@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CHUNK_BYTES, graphDestinationSchema } from '../../src/destinations/graph/index.js';
 import { DestinationError, type DeliveryOutcome, type RenderedItem } from '../../src/destinations/types.js';
 import { renderMime } from '../../src/render/index.js';
-import { sampleCases, type SampleCase } from '../../src/render/test-fixtures.js';
+import { sampleCases, type SampleCase } from '../helpers/render-fixtures.js';
 import { SecretBox, UPLOAD_SESSION_SEAL } from '../../src/security/index.js';
 import { openStore, uploadSessionStore, type Store } from '../../src/store/index.js';
 import type { GraphEmulator } from './emulator.js';

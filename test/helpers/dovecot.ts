@@ -24,7 +24,7 @@ import type { ChatMessage } from '../../src/core/model.js';
 import type { RenderedItem } from '../../src/destinations/types.js';
 import type { DestinationInput } from '../../src/server/contract.js';
 import { messageIdFor, renderMime } from '../../src/render/index.js';
-import { fakeBytes, sampleCases } from '../../src/render/test-fixtures.js';
+import { fakeBytes, sampleCases } from './render-fixtures.js';
 
 const run = promisify(execFile);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleCases } from '../../render/test-fixtures.js';
+import { sampleCases } from '../../../test/helpers/render-fixtures.js';
 import { documentOfMessage, searchRowOf } from './document.js';
 import { contentTexts } from './message-text.js';
 import { tokenize } from './tokenize.js';

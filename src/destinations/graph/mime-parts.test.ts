@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderMime } from '../../render/index.js';
-import { fakeBytes, sampleCases } from '../../render/test-fixtures.js';
+import { fakeBytes, sampleCases } from '../../../test/helpers/render-fixtures.js';
 import { parseMimeParts, withoutAttachmentBodies } from './mime-parts.js';
 
 describe('reading a rendered message back', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isArchiverError } from '../../../core/errors.js';
 import { decryptMessage, msgSignature, parseAesKey, signatureMatches } from './crypto.js';
-import { encryptForTest } from './test-helpers.js';
+import { encryptForTest } from '../../../../test/helpers/callback-request.js';
 
 // Tencent's published WeCom sample (WXBizMsgCrypt Sample.py): URL verification and a POST.
 const SAMPLE = {

@@ -4,7 +4,12 @@ import { isArchiverError } from '../../../core/errors.js';
 import { msgSignature } from './crypto.js';
 import { createCallbackHandler } from './handler.js';
 import type { CallbackRequest } from './handler.js';
-import { encryptForTest, eventRequestForTest, eventXml, verifyRequestForTest } from './test-helpers.js';
+import {
+  encryptForTest,
+  eventRequestForTest,
+  eventXml,
+  verifyRequestForTest,
+} from '../../../../test/helpers/callback-request.js';
 
 // Tencent's published WeCom sample values
 const token = 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo';

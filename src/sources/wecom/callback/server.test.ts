@@ -3,7 +3,7 @@ import { createCallbackHandler } from './handler.js';
 import type { CallbackRequest } from './handler.js';
 import { MAX_CALLBACK_BODY, startCallbackServer } from './server.js';
 import type { CallbackServer } from './server.js';
-import { eventRequestForTest, verifyRequestForTest } from './test-helpers.js';
+import { eventRequestForTest, verifyRequestForTest } from '../../../../test/helpers/callback-request.js';
 
 const creds = {
   token: 'sandbox-callback-token',

@@ -11,8 +11,8 @@ import {
   type ChatMessage,
   type Content,
   type Person,
-} from '../core/model.js';
-import type { RenderContext } from './context.js';
+} from '../../src/core/model.js';
+import type { RenderContext } from '../../src/render/context.js';
 
 export const SAMPLE_CORP = 'wwcorp0001';
 /** 2024-03-05 14:03:07.123 UTC: milliseconds on purpose, mail Date headers carry seconds. */

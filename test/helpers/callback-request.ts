@@ -1,11 +1,11 @@
 /**
- * What WeCom's servers do to reach our callback, for tests and the sandbox: encrypt a message
+ * What WeCom's servers do to reach our callback, for tests and benchmarks: encrypt a message
  * for a corp and build signed GET (URL verification) and POST (event) requests. Kept out of the
- * production index on purpose: a running archive only ever decrypts.
+ * production code on purpose: a running archive only ever decrypts.
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { PAD_BLOCK, msgSignature, parseAesKey } from './crypto.js';
-import type { CallbackRequest } from './handler.js';
+import { PAD_BLOCK, msgSignature, parseAesKey } from '../../src/sources/wecom/callback/crypto.js';
+import type { CallbackRequest } from '../../src/sources/wecom/callback/handler.js';
 
 export interface EncryptOptions {
   encodingAesKey: string;
