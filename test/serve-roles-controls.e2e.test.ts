@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { openDatabase, type Db } from '../src/store/db.js';
-import { setupAdminByApi } from './helpers/browser.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnRole, type CliChild } from './helpers/cli-process.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
+import { consoleSession } from './helpers/serve-roles.js';
 import { startServe, type ServeProcess } from './helpers/serve-process.js';
 
 const MESSAGES = 5000;
@@ -93,16 +93,7 @@ beforeAll(async () => {
     }),
   );
   consoleProc = await startServe({ args: ['--role', 'console', '--database', url, '--config', config] });
-  await setupAdminByApi(consoleProc.url, consoleProc.setupToken, ADMIN);
-  const signIn = await fetch(`${consoleProc.url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: ADMIN.username, password: ADMIN.password }),
-  });
-  session = {
-    cookie: /wxa_session=[^;]+/.exec(signIn.headers.get('set-cookie') ?? '')![0],
-    csrf: ((await signIn.json()) as { csrfToken: string }).csrfToken,
-  };
+  session = await consoleSession(consoleProc.url, consoleProc.setupToken, ADMIN);
   db = await openDatabase({ url });
 }, 180_000);
 

@@ -9,15 +9,15 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { messageIdFor } from '../src/render/index.js';
 import { generateTenant, readTenant } from '../src/sources/sandbox/index.js';
 import { openDatabase, type Db } from '../src/store/db.js';
 import { liveRunProgress } from '../src/store/index.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnRole, type CliChild } from './helpers/cli-process.js';
 import { startDovecot, type Dovecot } from './helpers/dovecot.js';
-import { asUser, messageIdsIn } from './helpers/imap-read.js';
+import { masterImapConfig } from './helpers/imap-destination.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
+import { expectEachOnceAtDovecot, settled } from './helpers/serve-roles.js';
 
 const MESSAGES = 1500;
 const LEASE_SECONDS = 5;
@@ -102,19 +102,7 @@ beforeAll(async () => {
         {
           id: 'bank',
           source: { kind: 'sandbox', dir: tenant },
-          destinations: [
-            { kind: 'archive' },
-            {
-              kind: 'imap',
-              host: dovecot.host,
-              port: dovecot.port,
-              // Clear text on purpose: a Dovecot on loopback that this test started.
-              secure: false,
-              starttls: false,
-              auth: { kind: 'master', masterUser: MASTER.name, password: MASTER.password },
-              checkMailbox: mailboxes[0],
-            },
-          ],
+          destinations: [{ kind: 'archive' }, { ...masterImapConfig(dovecot, MASTER, mailboxes[0]!), folder: FOLDER }],
         },
       ],
     }),
@@ -148,18 +136,8 @@ beforeAll(async () => {
   finishedAfterMs = Date.now() - killedAt;
   for (;;) {
     if (Date.now() > killedAt + 600_000) throw new Error('not everything was delivered');
-    const due = await db
-      .selectFrom('deliveries')
-      .select(db.fn.countAll<number>().as('n'))
-      .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow();
-    const waiting = await db
-      .selectFrom('raw_records')
-      .select(db.fn.countAll<number>().as('n'))
-      .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow();
-    const total = await db.selectFrom('raw_records').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    if (Number(total.n) === MESSAGES && Number(waiting.n) === 0 && Number(due.n) === 0) break;
+    const s = await settled(db);
+    if (s.total === MESSAGES && s.waiting === 0 && s.dueDeliveries === 0) break;
     await sampleProgress();
     await sleep(200);
   }
@@ -189,18 +167,7 @@ it('leases no more ahead than its lanes send: a chunk in flight and one ahead pe
 });
 
 it('delivered every message to Dovecot exactly once', async () => {
-  const rows = await db.selectFrom('mailbox_entries').select(['mailbox', 'item_key']).execute();
-  const want = new Map<string, string[]>();
-  for (const r of rows) want.set(r.mailbox, [...(want.get(r.mailbox) ?? []), messageIdFor(r.item_key)]);
-  let checked = 0;
-  for (const mailbox of mailboxes) {
-    const ids = await asUser(dovecot, mailbox, (c) => messageIdsIn(c, FOLDER));
-    expect(new Set(ids).size, `${mailbox} holds a message twice`).toBe(ids.length);
-    expect([...ids].sort(), mailbox).toEqual([...(want.get(mailbox) ?? [])].sort());
-    checked += ids.length;
-  }
-  expect(checked).toBe(rows.length);
-  expect(checked).toBeGreaterThan(0);
+  await expectEachOnceAtDovecot(db, dovecot, mailboxes, FOLDER);
 });
 
 it("records the deliver phase's counts: delivered so far of the rows due when it began", () => {

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { openDatabase, type Db } from '../src/store/db.js';
-import { setupAdminByApi } from './helpers/browser.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnRole, type CliChild } from './helpers/cli-process.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
+import { consoleSession } from './helpers/serve-roles.js';
 import { startServe, type ServeProcess } from './helpers/serve-process.js';
 
 const MESSAGES = 4000;
@@ -78,13 +78,7 @@ beforeAll(async () => {
   );
   // The console first (it migrates the empty database), signed in, its event stream open.
   consoleProc = await startServe({ args: ['--role', 'console', '--database', url, '--config', config] });
-  await setupAdminByApi(consoleProc.url, consoleProc.setupToken, ADMIN);
-  const signIn = await fetch(`${consoleProc.url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: ADMIN.username, password: ADMIN.password }),
-  });
-  const cookie = /wxa_session=[^;]+/.exec(signIn.headers.get('set-cookie') ?? '')![0];
+  const { cookie } = await consoleSession(consoleProc.url, consoleProc.setupToken, ADMIN);
   stream = new AbortController();
   const res = await fetch(`${consoleProc.url}/api/events`, { headers: { cookie }, signal: stream.signal });
   expect(res.status).toBe(200);

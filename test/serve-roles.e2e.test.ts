@@ -13,15 +13,14 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageIdFor } from '../src/render/index.js';
 import { generateTenant, readTenant } from '../src/sources/sandbox/index.js';
 import { openDatabase, type Db } from '../src/store/db.js';
 import { cliJson, tempDir } from './helpers/cli.js';
 import { spawnRole, type CliChild } from './helpers/cli-process.js';
 import { startDovecot, type Dovecot } from './helpers/dovecot.js';
-import { asUser, messageIdsIn } from './helpers/imap-read.js';
 import { longOr } from './helpers/long-tests.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
+import { expectEachOnceAtDovecot, settled } from './helpers/serve-roles.js';
 
 const MESSAGES = Number(process.env.WXA_E2E_MESSAGES ?? longOr(20_000, 2_000));
 const KILLS = longOr(12, 4);
@@ -98,21 +97,6 @@ async function stop(c: CliChild, signal: NodeJS.Signals): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function settled(db: Db): Promise<{ total: number; waiting: number; dueDeliveries: number }> {
-  const total = await db.selectFrom('raw_records').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const waiting = await db
-    .selectFrom('raw_records')
-    .select(db.fn.countAll<number>().as('n'))
-    .where('status', '=', 'pending')
-    .executeTakeFirstOrThrow();
-  const due = await db
-    .selectFrom('deliveries')
-    .select(db.fn.countAll<number>().as('n'))
-    .where('status', '=', 'pending')
-    .executeTakeFirstOrThrow();
-  return { total: Number(total.n), waiting: Number(waiting.n), dueDeliveries: Number(due.n) };
-}
 
 async function captureToken(): Promise<number> {
   const row = await pgdb.selectFrom('leases').select('token').where('name', '=', 'capture:bank').executeTakeFirst();
@@ -335,18 +319,7 @@ describe(`serve --role: 1 capture and ${WORKERS} workers on PostgreSQL, with kil
   });
 
   it('delivered every message to Dovecot exactly once', async () => {
-    const rows = await pgdb.selectFrom('mailbox_entries').select(['mailbox', 'item_key']).execute();
-    const want = new Map<string, string[]>();
-    for (const r of rows) want.set(r.mailbox, [...(want.get(r.mailbox) ?? []), messageIdFor(r.item_key)]);
-    let checked = 0;
-    for (const mailbox of mailboxes) {
-      const ids = await asUser(dovecot, mailbox, (c) => messageIdsIn(c, FOLDER));
-      const expected = want.get(mailbox) ?? [];
-      expect(new Set(ids).size, `${mailbox} holds a message twice`).toBe(ids.length);
-      expect([...ids].sort(), mailbox).toEqual([...expected].sort());
-      checked += ids.length;
-    }
-    expect(checked).toBe(rows.length);
+    await expectEachOnceAtDovecot(pgdb, dovecot, mailboxes, FOLDER);
   });
 
   it('counts the people who map to no mailbox in the worker runs as the single process does', async () => {
