@@ -5,15 +5,12 @@
 // "run now" makes the capture process, whose next pass is an hour away, start a run within
 // seconds. The list shows the paused state and the capture process's next pass, and each action
 // is audited as in the single process.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { generateTenant } from '../src/sources/sandbox/index.js';
 import { openDatabase, type Db } from '../src/store/db.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnRole, type CliChild } from './helpers/cli-process.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
-import { consoleSession } from './helpers/serve-roles.js';
+import { consoleSession, sandboxArchiveConfig } from './helpers/serve-roles.js';
 import { startServe, type ServeProcess } from './helpers/serve-process.js';
 
 const MESSAGES = 5000;
@@ -82,16 +79,7 @@ beforeAll(async () => {
   dir = await tempDir('serve-roles-controls');
   pg = await startPostgres();
   url = await pg.createDatabase();
-  const tenant = join(dir.path, 'tenant');
-  await generateTenant({ outDir: tenant, seed: 9, messages: MESSAGES });
-  config = join(dir.path, 'config.json');
-  await writeFile(
-    config,
-    JSON.stringify({
-      dataDir: join(dir.path, 'roles'),
-      connectors: [{ id: 'bank', source: { kind: 'sandbox', dir: tenant }, destinations: [{ kind: 'archive' }] }],
-    }),
-  );
+  config = await sandboxArchiveConfig(dir.path, 9, MESSAGES);
   consoleProc = await startServe({ args: ['--role', 'console', '--database', url, '--config', config] });
   session = await consoleSession(consoleProc.url, consoleProc.setupToken, ADMIN);
   db = await openDatabase({ url });

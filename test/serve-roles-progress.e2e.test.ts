@@ -3,15 +3,12 @@
 // worker process (`serve --role capture|worker`) are doing. Through the console's event stream
 // (GET /api/events) a worker's run is seen processing with counts that grow, then its summary once
 // it has finished; the connectors list shows the connector running with that progress meanwhile.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { generateTenant } from '../src/sources/sandbox/index.js';
 import { openDatabase, type Db } from '../src/store/db.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnRole, type CliChild } from './helpers/cli-process.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
-import { consoleSession } from './helpers/serve-roles.js';
+import { consoleSession, sandboxArchiveConfig } from './helpers/serve-roles.js';
 import { startServe, type ServeProcess } from './helpers/serve-process.js';
 
 const MESSAGES = 4000;
@@ -66,16 +63,7 @@ beforeAll(async () => {
   dir = await tempDir('serve-roles-progress');
   pg = await startPostgres();
   url = await pg.createDatabase();
-  const tenant = join(dir.path, 'tenant');
-  await generateTenant({ outDir: tenant, seed: 5, messages: MESSAGES });
-  const config = join(dir.path, 'config.json');
-  await writeFile(
-    config,
-    JSON.stringify({
-      dataDir: join(dir.path, 'roles'),
-      connectors: [{ id: 'bank', source: { kind: 'sandbox', dir: tenant }, destinations: [{ kind: 'archive' }] }],
-    }),
-  );
+  const config = await sandboxArchiveConfig(dir.path, 5, MESSAGES);
   // The console first (it migrates the empty database), signed in, its event stream open.
   consoleProc = await startServe({ args: ['--role', 'console', '--database', url, '--config', config] });
   const { cookie } = await consoleSession(consoleProc.url, consoleProc.setupToken, ADMIN);

@@ -3,12 +3,33 @@
  * a console process's signed-in session, and the check that every mailbox at Dovecot holds each
  * of its messages exactly once.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect } from 'vitest';
+import { generateTenant } from '../../src/sources/sandbox/index.js';
 import { messageIdFor } from '../../src/render/index.js';
 import type { Db } from '../../src/store/db.js';
 import { setupAdminByApi } from './browser.js';
 import type { Dovecot } from './dovecot.js';
 import { asUser, messageIdsIn } from './imap-read.js';
+
+/**
+ * A sandbox tenant of `messages` in `dir` and the config file of one connector, `bank`, that
+ * archives it into the embedded archive only; returns the config file's path.
+ */
+export async function sandboxArchiveConfig(dir: string, seed: number, messages: number): Promise<string> {
+  const tenant = join(dir, 'tenant');
+  await generateTenant({ outDir: tenant, seed, messages });
+  const config = join(dir, 'config.json');
+  await writeFile(
+    config,
+    JSON.stringify({
+      dataDir: join(dir, 'roles'),
+      connectors: [{ id: 'bank', source: { kind: 'sandbox', dir: tenant }, destinations: [{ kind: 'archive' }] }],
+    }),
+  );
+  return config;
+}
 
 /** Records captured, records still waiting to be processed, and delivery rows not finished. */
 export async function settled(db: Db): Promise<{ total: number; waiting: number; dueDeliveries: number }> {
