@@ -214,7 +214,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
         const live = emptyDeliveryCounters();
         let toDeliver = 0;
         for (const d of built.runtime.destinations)
-          for (const m of await dueMailboxes(db, { destinationId: d.id, now: now() })) toDeliver += m.due;
+          for (const box of await dueMailboxes(db, { destinationId: d.id, now: now() })) toDeliver += box.due;
         const deliverProgress = () =>
           progress.set({
             phase: 'deliver',
@@ -243,7 +243,6 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
           clearInterval(ticker);
           await keeper.stop();
         }
-        deliverProgress();
       }
     } catch (err) {
       // Stopped (SIGTERM): what it committed stands and its claims were given back; not a failure.
