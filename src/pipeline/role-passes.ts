@@ -210,6 +210,9 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
           ...(deps.heartbeat ? { heartbeat: deps.heartbeat } : {}),
           ...(deps.logger ? { logger: deps.logger } : {}),
         }).start();
+        // The run is recorded before the deliver phase's first count, so that count is written at
+        // once even when this pass claimed no record (a run's progress needs its id).
+        const owner = runLeaseOwner(await run());
         // Live counts of the deliver phase: what this run has delivered of what was due when it began.
         const live = emptyDeliveryCounters();
         let toDeliver = 0;
@@ -231,7 +234,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
           delivery = await deliverDue(deps.store, built.runtime.destinations, {
             counters: live,
             now,
-            owner: runLeaseOwner(await run()),
+            owner,
             leaseMs: deps.deliveryLeaseMs,
             rerender: rerenderWith(built.runtime),
             // Other workers deliver the same destinations: their lanes start elsewhere.

@@ -116,7 +116,8 @@ describe('Graph destination: throttling', () => {
   });
 
   it('the emulator refuses a fifth concurrent request with 429 and Retry-After (the check above can fail)', async () => {
-    emu = await emulator({ latencyMs: 50 });
+    // Each request is held for 2 s, so the six overlap however slowly a loaded machine opens them.
+    emu = await emulator({ latencyMs: 2000 });
     const token = emu.auth.token(
       'tenant-1',
       new URLSearchParams({
