@@ -1,7 +1,10 @@
 /**
  * Where the ingest log's cost goes: one pipeline run of the sandbox tenant with the log (the
  * compiled code in dist/), then its own work replayed apart, part by part, in CPU time of this
- * thread (the main thread, where the pipeline does it): the rows' digests, the chain's hashes
+ * thread (the main thread, where the pipeline does it): the rows' digests (and, in alternating
+ * rounds, the items' digests of version 2, over the model's SHA-256, against version 1, over
+ * the model itself; with the model hashes version 2 takes from the prepare threads, measured
+ * apart since they are spent there), the chain's hashes
  * with each event's canonical detail, writing the events (the whole `appendIngestOn` in the
  * run's own transactions; the events as the builders give them, and in alternating rounds the
  * same events with their detail as objects alone, which the append then encodes), and the same rows inserted in the format before migration 034 (hex
@@ -33,6 +36,7 @@ import {
   transact,
 } from '../dist/store/index.js';
 import { connectionOf } from '../dist/store/db.js';
+import { modelSha256 } from '../dist/core/sha256.js';
 import { freshRun } from './fresh-run.js';
 import { groupByTransaction } from './ingest-log-groups.js';
 import { threadCpu } from './thread-cpu.js';
@@ -101,10 +105,30 @@ async function main(): Promise<void> {
   // The run's transactions, each event as the builders give it and bare (see ingest-log-groups.ts).
   const groups = groupByTransaction(events);
 
+  // What the main thread computes now: items of version 2, their model hashes made on the prepare threads.
+  const modelHashes = items.map((i) => modelSha256(i.model_json));
   const digests = await measure(rounds, () => {
     for (const r of raws) rawDigest(r);
-    for (const i of items) itemDigest(i);
+    for (let k = 0; k < items.length; k++) itemDigest(items[k]!, 2, modelHashes[k]);
     for (const e of entries) entryDigest(e);
+  });
+  // The items' digests alone, version 1 against version 2 in alternating rounds (ABBA...), and
+  // the model hashes version 2 moves to the prepare threads.
+  const itemV1 = { cpu: [] as number[], wall: [] as number[] };
+  const itemV2 = { cpu: [] as number[], wall: [] as number[] };
+  for (let r = 0; r < rounds * 4; r++) {
+    for (const v of r % 2 ? ([2, 1] as const) : ([1, 2] as const)) {
+      const m = await measure(1, () => {
+        if (v === 1) for (const i of items) itemDigest(i, 1);
+        else for (let k = 0; k < items.length; k++) itemDigest(items[k]!, 2, modelHashes[k]);
+      });
+      const into = v === 1 ? itemV1 : itemV2;
+      into.cpu.push(m.cpuMs);
+      into.wall.push(m.wallMs);
+    }
+  }
+  const modelHashing = await measure(rounds * 4, () => {
+    for (const i of items) modelSha256(i.model_json);
   });
   const chain = await measure(rounds, () => {
     let prev = '0'.repeat(64);
@@ -194,6 +218,9 @@ async function main(): Promise<void> {
   const medianOf = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
   const summary = (m: { cpu: number[]; wall: number[] }) => ({ cpuMs: medianOf(m.cpu), wallMs: medianOf(m.wall) });
   const pairCpu = insertNow.cpu.map((c, i) => c / insertEarlier.cpu[i]!);
+  const itemRatio = itemV2.cpu.map((c, i) => c / itemV1.cpu[i]!);
+  const v1 = summary(itemV1);
+  const v2 = summary(itemV2);
   const append = summary(appendBuilt);
   await target?.close();
   load.push(loadavg()[0]!);
@@ -217,6 +244,23 @@ async function main(): Promise<void> {
     /** CPU ms over the run's rows, median of the rounds, and as a share of the run's CPU */
     parts: {
       digests: { ...digests, ...share(digests.cpuMs), rows: raws.length + items.length + entries.length },
+      /** the items' digests alone (main thread), version 1 and version 2, in alternating rounds */
+      itemDigests: {
+        items: items.length,
+        modelJsonBytes: items.reduce((t, i) => t + Buffer.byteLength(i.model_json), 0),
+        version1: { ...v1, ...share(v1.cpuMs) },
+        version2: { ...v2, ...share(v2.cpuMs) },
+        /** version 2 / version 1 within each round: median, min, max */
+        ratioCpu: {
+          median: Number(medianOf(itemRatio).toFixed(3)),
+          min: Number(Math.min(...itemRatio).toFixed(3)),
+          max: Number(Math.max(...itemRatio).toFixed(3)),
+        },
+        /** the model hashes version 2 takes from the prepare threads (spent there, not on the main thread) */
+        modelHashesOnPrepareThreads: { ...modelHashing, ofAllThreads: share(modelHashing.cpuMs).ofAllThreads },
+        /** (version 2 + the model hashes) / version 1: what version 2 costs on all threads together */
+        ratioCpuAllThreads: Number(((v2.cpuMs + modelHashing.cpuMs) / v1.cpuMs).toFixed(3)),
+      },
       chainHashes: { ...chain, ...share(chain.cpuMs) },
       appendIngestOn: {
         ...append,
