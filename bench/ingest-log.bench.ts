@@ -1,8 +1,8 @@
 /**
  * What the ingest log costs the pipeline: the same sandbox tenant archived by the compiled code
  * (dist/) with the log and without it (bench/without-ingest-log.mjs swaps the log module for a
- * stub whose appends and digests do nothing, and the prepare threads' model hashes, which only
- * the items' digests use, for none), each run in a fresh process and data directory.
+ * stub whose appends and digests do nothing, and the prepare threads compute no model hashes,
+ * which only the items' digests use), each run in a fresh process and data directory.
  * Runs on a shared machine differ by more than the log costs, so runs come in pairs, one with
  * and one without, their order alternating (ABBA...) to cancel drift in the machine's load; the
  * cost is computed within each pair and the median and spread over the pairs reported, for
@@ -63,11 +63,12 @@ async function once(withLog: boolean): Promise<Run> {
     join(tmp, 'ingest-data'),
   ];
   args.push('--workers', values.workers!);
-  // Without the log, the stubs are loaded through NODE_OPTIONS so that the prepare threads get
-  // them too (they are started with no execArgv of their own): no model hashes there either.
+  // The stubs are loaded through NODE_OPTIONS so that the prepare threads get them too (they are
+  // started with no execArgv of their own); the runs with the log load a module doing nothing
+  // the same way, so that both sides load as much.
   const options = process.env.NODE_OPTIONS ?? '';
-  const stub = `--import ${JSON.stringify(join(here, 'without-ingest-log.mjs'))}`;
-  const env = { ...process.env, NODE_OPTIONS: withLog ? options : `${options} ${stub}`.trim() };
+  const preload = join(here, withLog ? 'with-ingest-log.mjs' : 'without-ingest-log.mjs');
+  const env = { ...process.env, NODE_OPTIONS: `${options} --import ${JSON.stringify(preload)}`.trim() };
   const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 24, env });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Run;
 }

@@ -1,19 +1,20 @@
-// The pipeline without its ingest log: `NODE_OPTIONS="--import <this file>" node --import tsx ...`.
-// Through NODE_OPTIONS it is loaded in every thread, the prepare threads included (they are
-// started with no execArgv of their own), so their model hashes are stubbed out as well.
-import { Module, register } from 'node:module';
+// The pipeline without its ingest log, for bench/ingest-log.bench.ts:
+// `NODE_OPTIONS="--import <this file>" node --import tsx ...`. Through NODE_OPTIONS it is loaded
+// in every thread, the prepare threads included (they are started with no execArgv of their own).
+// - On the main thread it registers the resolve hooks that load the stubs (no appends, no digests,
+//   no model hashes: bench/without-ingest-log-hooks.mjs).
+// - On the other threads it registers no hooks (Node 20 runs them on a thread of their own per
+//   thread that registers them, and a prepare thread loads its task module past them anyway);
+//   instead `crypto.hash`, whose one user there is the model hash for the items' digests
+//   (core/sha256.ts `modelSha256`), returns an empty string. bench/ingest-log-stub.ts refuses an
+//   item whose model hash is not empty, so a run where this did not take effect fails.
+// The runs with the log load bench/with-ingest-log.mjs the same way, which does nothing.
+import { createRequire, register, syncBuiltinESMExports } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 
-register('./without-ingest-log-hooks.mjs', import.meta.url);
-
-if (!isMainThread) {
-  // Piscina loads a thread's task module with require() first, and with import() when that
-  // fails; Node 20 then loads the ES module past the resolve hooks. Failing the require makes
-  // it import the module, through the hooks. (bench/ingest-log-stub.ts checks that it worked.)
-  const load = Module._load;
-  Module._load = function (request, ...rest) {
-    if (String(request).endsWith('/dist/pipeline/decrypt-worker.js'))
-      throw new Error('imported instead, so that the resolve hooks apply');
-    return load.call(this, request, ...rest);
-  };
+if (isMainThread) register('./without-ingest-log-hooks.mjs', import.meta.url);
+else {
+  const crypto = createRequire(import.meta.url)('node:crypto');
+  crypto.hash = () => '';
+  syncBuiltinESMExports();
 }
