@@ -5,7 +5,7 @@
  *   vi.mock('../src/store/ingest-digest.js', async (actual) =>
  *     (await import('./helpers/item-digest-v1.js')).mixedItemDigests(await actual()));
  *
- * and every item event the archiver then writes while `version1.every` is N > 0 is, for every
+ * and every item event the archiver then writes after `logVersion1Every(N)` (N > 0) is, for every
  * Nth item, the event the earlier builder wrote: its digest of version 1 (over the model JSON
  * itself) and a detail naming no version. The chain, its head and the signed checkpoints are
  * the archiver's own, made over those events.
@@ -14,6 +14,11 @@ import type * as Digest from '../../src/store/ingest-digest.js';
 
 /** Every `every`th item event is written as version 1 (0: none); `written` counts them. */
 export const version1 = { every: 0, written: 0, seen: 0 };
+
+/** From now on every `every`th item event is written as version 1 (0: none), counted afresh. */
+export function logVersion1Every(every: number): void {
+  Object.assign(version1, { every, written: 0, seen: 0 });
+}
 
 /** The item event as the builder wrote it before version 2. */
 export function itemEventV1(d: typeof Digest, { row: i }: Digest.LoggedItem): Digest.IngestEventInput {

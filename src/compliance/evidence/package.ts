@@ -170,8 +170,8 @@ For example the fields \`"ab"\`, \`12\`, null are written \`3:sab3:n121:z\`.
   \`detail_json\` names the digest's version: without \`digestVersion\` (version 1) the fields
   are taken as they are; with \`"digestVersion":2\`, \`model_json\` is replaced by the
   lower-case hex SHA-256 of its UTF-8 bytes, written as text (\`65:s\` and the 64 hex digits).
-  Both versions can appear in one log (version 2 since this software computes the model's
-  hash where it makes the model); each item is checked by the version its own event names.
+  Both versions can appear in one log (an archive logged before version 2 keeps its earlier
+  events as they are); each item is checked by the version its own event names.
 - \`entry\` (its \`ref\` is \`mailbox\`, \`folder\` and \`item_key\`, separated by line breaks): the
   row of \`${DIGESTED.entry.table}\`, fields ${list(DIGESTED.entry.fields)}.
 
@@ -179,7 +179,7 @@ Tombstones and policy changes have an empty digest. A row deleted under a tombst
 row left to recompute; any other event whose row is missing or gives another digest is a
 finding. Read the rows ${
     kind === 'postgres' ? 'with `psql` (the same `DATABASE_URL`)' : 'with the `sqlite3` tool (the same `archive.db`)'
-  }, each table's fields as JSON in the order above:
+  }, each table's fields as JSON in the order above${kind === 'postgres' ? '' : ' (the tool prints nothing for a table without rows)'}:
 
 \`\`\`text
 ${rowsReading(kind, DIGESTED.raw)}
