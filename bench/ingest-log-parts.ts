@@ -4,7 +4,8 @@
  * thread (the main thread, where the pipeline does it): the rows' digests (and, in alternating
  * rounds, the items' digests of version 2, over the model's SHA-256, against version 1, over
  * the model itself; with the model hashes version 2 takes from the prepare threads, measured
- * apart since they are spent there), the chain's hashes
+ * apart since they are spent there; and the digests' encoding as written before its ASCII fast
+ * path, checked to give the same digests, against the encoding now), the chain's hashes
  * with each event's canonical detail, writing the events (the whole `appendIngestOn` in the
  * run's own transactions; the events as the builders give them, and in alternating rounds the
  * same events with their detail as objects alone, which the append then encodes), and the same rows inserted in the format before migration 034 (hex
@@ -18,6 +19,7 @@
  *
  * Writes bench/results/ingest-log-parts.json.
  */
+import { hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -51,6 +53,19 @@ const { values } = parseArgs({
 const here = import.meta.dirname;
 const tmp = join(here, 'tmp');
 const tenant = join(tmp, `ingest-tenant-${values.messages}`);
+
+/**
+ * The rows' digests as computed before the encoding's ASCII fast path: the same bytes
+ * (`<UTF-8 length>:<tag><value>`), each field's length taken by Buffer.byteLength.
+ */
+function digestOfBefore(fields: (string | number | null)[]): string {
+  let text = '';
+  for (const f of fields) {
+    const v = f === null ? 'z' : typeof f === 'number' ? `n${f}` : `s${f}`;
+    text += `${Buffer.byteLength(v)}:${v}`;
+  }
+  return hash('sha256', text, 'hex');
+}
 
 const cpuMs = () => {
   const u = process.cpuUsage();
@@ -123,6 +138,52 @@ async function main(): Promise<void> {
         else for (let k = 0; k < items.length; k++) itemDigest(items[k]!, 2, modelHashes[k]);
       });
       const into = v === 1 ? itemV1 : itemV2;
+      into.cpu.push(m.cpuMs);
+      into.wall.push(m.wallMs);
+    }
+  }
+  // The encoding before its ASCII fast path against now, over the same rows (version 2 items).
+  type Row = Record<string, string | number | null>;
+  const rawFields = (r: Row) => [r.connector_id, r.seq_key, r.msgid, r.publickey_ver, r.record_sha256, r.captured_at];
+  const itemFields = (i: Row, k: number) => [
+    ...[i.key, i.connector_id, i.raw_id, i.msgid, i.seq_key, i.msgtype, i.action, i.conversation_id, i.room_id],
+    ...[i.from_id, i.msg_time, i.model_version, modelHashes[k]!, i.mime_sha256, i.mime_size, i.flags, i.created_at],
+  ];
+  const entryFields = (e: Row) => [
+    e.mailbox,
+    e.folder,
+    e.item_key,
+    e.mime_sha256,
+    e.msg_time,
+    e.delivered_at,
+    e.run_id,
+  ];
+  const fieldRows = [
+    ...raws.map((r) => rawFields(r as unknown as Row)),
+    ...items.map((i, k) => itemFields(i as unknown as Row, k)),
+    ...entries.map((e) => entryFields(e as unknown as Row)),
+  ] as (string | number | null)[][];
+  const nowDigests = [
+    ...raws.map((r) => rawDigest(r)),
+    ...items.map((i, k) => itemDigest(i, 2, modelHashes[k])),
+    ...entries.map((e) => entryDigest(e)),
+  ];
+  fieldRows.forEach((f, k) => {
+    if (digestOfBefore(f) !== nowDigests[k]) throw new Error(`row ${k}: the encoding before gives another digest`);
+  });
+  const encodingBefore = { cpu: [] as number[], wall: [] as number[] };
+  const encodingNow = { cpu: [] as number[], wall: [] as number[] };
+  for (let r = 0; r < rounds * 2; r++) {
+    for (const before of r % 2 ? [false, true] : [true, false]) {
+      const m = await measure(1, () => {
+        if (before) for (const f of fieldRows) digestOfBefore(f);
+        else {
+          for (const w of raws) rawDigest(w);
+          for (let k = 0; k < items.length; k++) itemDigest(items[k]!, 2, modelHashes[k]);
+          for (const e of entries) entryDigest(e);
+        }
+      });
+      const into = before ? encodingBefore : encodingNow;
       into.cpu.push(m.cpuMs);
       into.wall.push(m.wallMs);
     }
@@ -219,6 +280,7 @@ async function main(): Promise<void> {
   const summary = (m: { cpu: number[]; wall: number[] }) => ({ cpuMs: medianOf(m.cpu), wallMs: medianOf(m.wall) });
   const pairCpu = insertNow.cpu.map((c, i) => c / insertEarlier.cpu[i]!);
   const itemRatio = itemV2.cpu.map((c, i) => c / itemV1.cpu[i]!);
+  const encodingRatio = encodingNow.cpu.map((c, i) => c / encodingBefore.cpu[i]!);
   const v1 = summary(itemV1);
   const v2 = summary(itemV2);
   const append = summary(appendBuilt);
@@ -260,6 +322,16 @@ async function main(): Promise<void> {
         modelHashesOnPrepareThreads: { ...modelHashing, ofAllThreads: share(modelHashing.cpuMs).ofAllThreads },
         /** (version 2 + the model hashes) / version 1: what version 2 costs on all threads together */
         ratioCpuAllThreads: Number(((v2.cpuMs + modelHashing.cpuMs) / v1.cpuMs).toFixed(3)),
+      },
+      /** all the rows' digests (items of version 2), the encoding before its ASCII fast path and now, alternating rounds; the same digests */
+      digestEncoding: {
+        before: { ...summary(encodingBefore), ...share(summary(encodingBefore).cpuMs) },
+        now: { ...summary(encodingNow), ...share(summary(encodingNow).cpuMs) },
+        ratioCpu: {
+          median: Number(medianOf(encodingRatio).toFixed(3)),
+          min: Number(Math.min(...encodingRatio).toFixed(3)),
+          max: Number(Math.max(...encodingRatio).toFixed(3)),
+        },
       },
       chainHashes: { ...chain, ...share(chain.cpuMs) },
       appendIngestOn: {
