@@ -56,6 +56,47 @@ function digestOf(fields: (string | number | null)[]): string {
   return hash('sha256', text, 'hex');
 }
 
+/**
+ * The fields each kind of row's digest covers, in order, and the table they are read from: what
+ * the evidence package's README states. The digest functions below write the same fields out
+ * one by one (no lookup by name on the commit's path); a test checks the two agree.
+ */
+export const DIGESTED_FIELDS = {
+  raw: {
+    table: 'raw_records',
+    order: 'id',
+    fields: ['connector_id', 'seq_key', 'msgid', 'publickey_ver', 'record_sha256', 'captured_at'],
+  },
+  item: {
+    table: 'items',
+    order: 'key',
+    fields: [
+      'key',
+      'connector_id',
+      'raw_id',
+      'msgid',
+      'seq_key',
+      'msgtype',
+      'action',
+      'conversation_id',
+      'room_id',
+      'from_id',
+      'msg_time',
+      'model_version',
+      'model_json',
+      'mime_sha256',
+      'mime_size',
+      'flags',
+      'created_at',
+    ],
+  },
+  entry: {
+    table: 'mailbox_entries',
+    order: 'id',
+    fields: ['mailbox', 'folder', 'item_key', 'mime_sha256', 'msg_time', 'delivered_at', 'run_id'],
+  },
+} as const satisfies Record<'raw' | 'item' | 'entry', { table: string; order: string; fields: readonly string[] }>;
+
 export type RawDigestFields = Pick<
   RawRecordTable,
   'connector_id' | 'seq_key' | 'msgid' | 'publickey_ver' | 'record_sha256' | 'captured_at'

@@ -15,6 +15,7 @@ import { modelSha256 } from '../core/sha256.js';
 import {
   appendIngest,
   appendIngestOn,
+  DIGESTED_FIELDS,
   entryDigest,
   entryEvent,
   hexOf,
@@ -196,25 +197,7 @@ function byHand(fields: (string | number | null)[]): string {
   return createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
 }
 
-const ITEM_FIELDS = [
-  'key',
-  'connector_id',
-  'raw_id',
-  'msgid',
-  'seq_key',
-  'msgtype',
-  'action',
-  'conversation_id',
-  'room_id',
-  'from_id',
-  'msg_time',
-  'model_version',
-  'model_json',
-  'mime_sha256',
-  'mime_size',
-  'flags',
-  'created_at',
-] as const;
+const ITEM_FIELDS = DIGESTED_FIELDS.item.fields;
 
 function itemRow(text: string): ItemDigestFields {
   return {

@@ -7,7 +7,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { dialectKind, listCheckpoints, type CheckpointRow, type Db, type DialectKind } from '../../store/index.js';
+import {
+  dialectKind,
+  DIGESTED_FIELDS,
+  listCheckpoints,
+  type CheckpointRow,
+  type Db,
+  type DialectKind,
+} from '../../store/index.js';
 import { statementHash, type CheckpointStatement } from './checkpoint.js';
 import { formatVerifyText } from './verify-text.js';
 import type { VerifyReport } from './verify.js';
@@ -103,41 +110,7 @@ sqlite3 -json archive.db "SELECT id, at, kind, connector_id, ref, lower(hex(dige
 }
 
 /** The fields each kind of row's digest covers, in order, and the table it is read from. */
-const DIGESTED = {
-  raw: {
-    table: 'raw_records',
-    order: 'id',
-    fields: ['connector_id', 'seq_key', 'msgid', 'publickey_ver', 'record_sha256', 'captured_at'],
-  },
-  item: {
-    table: 'items',
-    order: 'key',
-    fields: [
-      'key',
-      'connector_id',
-      'raw_id',
-      'msgid',
-      'seq_key',
-      'msgtype',
-      'action',
-      'conversation_id',
-      'room_id',
-      'from_id',
-      'msg_time',
-      'model_version',
-      'model_json',
-      'mime_sha256',
-      'mime_size',
-      'flags',
-      'created_at',
-    ],
-  },
-  entry: {
-    table: 'mailbox_entries',
-    order: 'id',
-    fields: ['mailbox', 'folder', 'item_key', 'mime_sha256', 'msg_time', 'delivered_at', 'run_id'],
-  },
-} as const;
+const DIGESTED = DIGESTED_FIELDS;
 
 /** The command that reads one table's digested fields as JSON, in the order its digest covers them. */
 function rowsReading(kind: DialectKind, d: (typeof DIGESTED)[keyof typeof DIGESTED]): string {
