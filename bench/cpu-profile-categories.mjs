@@ -5,6 +5,7 @@
  *
  *   node --cpu-prof --cpu-prof-dir=DIR bin/wechat-archiver.js run --once --sandbox TENANT --workers 0
  *   node bench/cpu-profile-categories.mjs DIR/*.cpuprofile MESSAGES [--json]
+ *   node bench/cpu-profile-categories.mjs DIR/*.cpuprofile ITEMS [--json] --export   # an export child's profile
  *
  * `--workers 0` prepares every message on the main thread, so one profile holds all the work
  * (piscina's threads are stopped before they could write theirs). Sampled time is wall time on
@@ -12,7 +13,9 @@
  */
 import { readFileSync } from 'node:fs';
 
-const [file, count, flag] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const exportRules = args.includes('--export');
+const [file, count, flag] = args.filter((a) => a !== '--export');
 const messages = Number(count);
 if (!file || !(messages > 0)) throw new Error('usage: cpu-profile-categories.mjs FILE.cpuprofile MESSAGES [--json]');
 const profile = JSON.parse(readFileSync(file, 'utf8'));
@@ -37,6 +40,25 @@ const RULES = [
   ['module loading', (f) => f.url.includes('internal/modules')],
 ];
 
+/** An export's main thread (export.bench.ts --cpu-prof): a native call counts as what calls it. */
+const EXPORT_RULES = [
+  ['idle', (f) => f.functionName === '(idle)'],
+  ['garbage collection', (f) => f.functionName === '(garbage collector)'],
+  ['module loading', (f) => f.url.includes('internal/modules')],
+  // what the work is first (hashing, encoding, system calls), then which part of the export asks
+  ['SHA-256', (f) => f.url.includes('internal/crypto/hash')],
+  ['base64', (f) => f.url.includes('core/base64-lines')],
+  ['creating files (open)', (f) => f.functionName === 'openSync'],
+  ['writing files', (f) => f.functionName === 'writevSync' || f.functionName === 'writeSync'],
+  ['closing files', (f) => f.functionName === 'closeSync'],
+  ['making folders', (f) => f.functionName === 'mkdirSync'],
+  ['item rows and selection (SQL)', (f) => f.url.includes('store/export-queries')],
+  ['stored messages (SQL, skeletons)', (f) => f.url.includes('store/blobs/read-batch')],
+  ['load-file headers', (f) => /export\/headers|libmime/.test(f.url)],
+  ['journal, load files and manifest', (f) => /export\/(journal|manifest|load-file)/.test(f.url)],
+  ['other SQL', (f) => /kysely|better-sqlite3|\/store\//.test(f.url)],
+];
+
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -51,7 +73,7 @@ const byCategory = new Map();
 for (const [id, us] of selfUs) {
   const stack = [];
   for (let c = id; c !== undefined; c = parent.get(c)) stack.push(byId.get(c).callFrame);
-  const rule = RULES.find(([, test]) => stack.some(test));
+  const rule = (exportRules ? EXPORT_RULES : RULES).find(([, test]) => stack.some(test));
   const name = rule ? rule[0] : 'other';
   byCategory.set(name, (byCategory.get(name) ?? 0) + us);
 }

@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -44,6 +45,15 @@ const sample = () => {
   });
 };
 const timer = values['sample-ms'] ? setInterval(sample, Number(values['sample-ms'])) : undefined;
+function peakRssKb() {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]);
+  } catch {
+    // no /proc: getrusage below
+  }
+  return process.resourceUsage().maxRSS;
+}
 const store = await openStore(values.data);
 const res = await runExport(store, {
   format: values.format,
@@ -66,7 +76,11 @@ process.stdout.write(
   JSON.stringify({
     seconds,
     counts: res.counts,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    // This process's own peak: VmHWM belongs to the address space made at exec, while getrusage's
+    // maxRSS also keeps the high-water mark of the forked copy of the parent (the bench process,
+    // which can be larger than the export), so it is only used where /proc is missing.
+    maxRssMb: peakRssKb() / 1024,
+    maxRssGetrusageMb: process.resourceUsage().maxRSS / 1024,
     // CPU of every thread of the process (user, kernel), in seconds
     cpu: { user: process.resourceUsage().userCPUTime / 1e6, system: process.resourceUsage().systemCPUTime / 1e6 },
     ...(timer ? { samples } : {}),

@@ -3,14 +3,14 @@
  * CSV load files, and to RSMF, against copying the same bytes as files with `cp -r` followed by
  * `sync` (the ceiling: the least any durable export of these files must do; the export makes its
  * files durable, `cp -r` alone leaves them in the page cache). Ceilings and exports alternate
- * (C E C E C with `--rounds 2`), every phase starting with nothing dirty and its sources warm
+ * (C E C E C with `--rounds 2`; with `--baseline`, C E B C B E C), every phase starting with nothing dirty and its sources warm
  * (see export-ceiling.ts); medians, spreads and each export's ratio to its neighbouring ceilings
  * are reported. Each export runs in a child process so its peak RSS is its own (`--cpu-prof`
  * profiles the children into bench/tmp); the children run the compiled code (export-child.mjs),
  * so build first.
  *
  *   npm run build && node --import tsx bench/export.bench.ts [--items 100000] [--mailboxes 2000]
- *     [--formats eml,rsmf] [--rounds 2] [--heap-mb N] [--cpu-prof] [--note TEXT]
+ *     [--formats eml,rsmf] [--rounds 2] [--heap-mb N] [--cpu-prof] [--note TEXT] [--out NAME.json]
  *
  * Writes bench/results/export.json (export-eml.json with `--formats eml`). Target: EML at least
  * 0.5 of the ceiling, RSS under 300 MB.
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     'baseline-note': { type: 'string', default: '' },
     /** exports per format, each between two ceiling runs */
     rounds: { type: 'string', default: '2' },
+    /** the results file's name under bench/results (default: by format, see below) */
+    out: { type: 'string' },
     /** what the results file says about the machine while it ran (its load) */
     note: { type: 'string', default: 'shared machine: compare the ratios of the same run, not the absolute numbers' },
   },
@@ -171,9 +173,13 @@ const record = (name: string, run: ExportRun) =>
   exports.set(name, [...(exports.get(name) ?? []), { run, before: ceilings.length - 1, after: ceilings.length }]);
 for (let r = 0; r < rounds; r++)
   for (const format of formats) {
+    // The earlier build's EML export next to this one's, between the same two ceilings, first
+    // in every other round (C E B C B E C ...): neither build always runs just after a ceiling.
+    const baselineFirst = values.baseline !== undefined && format === 'eml' && r % 2 === 1;
+    if (baselineFirst) record('emlBaseline', await measure(format, values.baseline));
     record(format, await measure(format));
-    // the earlier build's EML export next to this one's, between the same two ceilings
-    if (values.baseline && format === 'eml') record('emlBaseline', await measure(format, values.baseline));
+    if (values.baseline && format === 'eml' && !baselineFirst)
+      record('emlBaseline', await measure(format, values.baseline));
     ceilings.push(await ceiling());
   }
 const load1 = loadavg()[0]!;
@@ -204,12 +210,17 @@ function summary(format: string) {
   };
 }
 
+const cpuOf = (r: ExportRun): number => r.cpuSeconds.user + r.cpuSeconds.system;
+
 function speedup() {
   const a = exports.get('eml') ?? [];
   const b = exports.get('emlBaseline') ?? [];
   return {
     ofMedians: round(median(b.map((e) => e.run.seconds)) / median(a.map((e) => e.run.seconds))),
     perRound: a.map((e, i) => round(b[i]!.run.seconds / e.run.seconds)),
+    /** this build's CPU (user + system, all threads) over the earlier build's: the figure the load moves least */
+    cpuOfMedians: round(median(a.map((e) => cpuOf(e.run))) / median(b.map((e) => cpuOf(e.run)))),
+    userCpuOfMedians: round(median(a.map((e) => e.run.cpuSeconds.user)) / median(b.map((e) => e.run.cpuSeconds.user))),
   };
 }
 
@@ -241,11 +252,13 @@ const result = {
   rsmf: summary('rsmf'),
 };
 await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
-const name = values['heap-mb']
-  ? `export-heap-${values['heap-mb']}mb.json`
-  : formats.length === 1
-    ? `export-${formats[0]}.json`
-    : 'export.json';
+const name = values.out
+  ? values.out
+  : values['heap-mb']
+    ? `export-heap-${values['heap-mb']}mb.json`
+    : formats.length === 1
+      ? `export-${formats[0]}.json`
+      : 'export.json';
 await writeFile(join(import.meta.dirname, 'results', name), JSON.stringify(result, null, 2) + '\n');
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 await rm(work, { recursive: true, force: true });

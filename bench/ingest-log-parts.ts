@@ -1,7 +1,11 @@
 /**
  * Where the ingest log's cost goes: one pipeline run of the sandbox tenant with the log (the
  * compiled code in dist/), then its own work replayed apart, part by part, in CPU time of this
- * thread (the main thread, where the pipeline does it): the rows' digests, the chain's hashes
+ * thread (the main thread, where the pipeline does it): the rows' digests (and, in alternating
+ * rounds, the items' digests of version 2, over the model's SHA-256, against version 1, over
+ * the model itself; with the model hashes version 2 takes from the prepare threads, measured
+ * apart since they are spent there; and the digests' encoding as written before its ASCII fast
+ * path, checked to give the same digests, against the encoding now), the chain's hashes
  * with each event's canonical detail, writing the events (the whole `appendIngestOn` in the
  * run's own transactions; the events as the builders give them, and in alternating rounds the
  * same events with their detail as objects alone, which the append then encodes), and the same rows inserted in the format before migration 034 (hex
@@ -15,6 +19,7 @@
  *
  * Writes bench/results/ingest-log-parts.json.
  */
+import { hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -33,6 +38,7 @@ import {
   transact,
 } from '../dist/store/index.js';
 import { connectionOf } from '../dist/store/db.js';
+import { modelSha256 } from '../dist/core/sha256.js';
 import { freshRun } from './fresh-run.js';
 import { groupByTransaction } from './ingest-log-groups.js';
 import { threadCpu } from './thread-cpu.js';
@@ -47,6 +53,19 @@ const { values } = parseArgs({
 const here = import.meta.dirname;
 const tmp = join(here, 'tmp');
 const tenant = join(tmp, `ingest-tenant-${values.messages}`);
+
+/**
+ * The rows' digests as computed before the encoding's ASCII fast path: the same bytes
+ * (`<UTF-8 length>:<tag><value>`), each field's length taken by Buffer.byteLength.
+ */
+function digestOfBefore(fields: (string | number | null)[]): string {
+  let text = '';
+  for (const f of fields) {
+    const v = f === null ? 'z' : typeof f === 'number' ? `n${f}` : `s${f}`;
+    text += `${Buffer.byteLength(v)}:${v}`;
+  }
+  return hash('sha256', text, 'hex');
+}
 
 const cpuMs = () => {
   const u = process.cpuUsage();
@@ -101,10 +120,76 @@ async function main(): Promise<void> {
   // The run's transactions, each event as the builders give it and bare (see ingest-log-groups.ts).
   const groups = groupByTransaction(events);
 
+  // What the main thread computes now: items of version 2, their model hashes made on the prepare threads.
+  const modelHashes = items.map((i) => modelSha256(i.model_json));
   const digests = await measure(rounds, () => {
     for (const r of raws) rawDigest(r);
-    for (const i of items) itemDigest(i);
+    for (let k = 0; k < items.length; k++) itemDigest(items[k]!, 2, modelHashes[k]);
     for (const e of entries) entryDigest(e);
+  });
+  // The items' digests alone, version 1 against version 2 in alternating rounds (ABBA...), and
+  // the model hashes version 2 moves to the prepare threads.
+  const itemV1 = { cpu: [] as number[], wall: [] as number[] };
+  const itemV2 = { cpu: [] as number[], wall: [] as number[] };
+  for (let r = 0; r < rounds * 4; r++) {
+    for (const v of r % 2 ? ([2, 1] as const) : ([1, 2] as const)) {
+      const m = await measure(1, () => {
+        if (v === 1) for (const i of items) itemDigest(i, 1);
+        else for (let k = 0; k < items.length; k++) itemDigest(items[k]!, 2, modelHashes[k]);
+      });
+      const into = v === 1 ? itemV1 : itemV2;
+      into.cpu.push(m.cpuMs);
+      into.wall.push(m.wallMs);
+    }
+  }
+  // The encoding before its ASCII fast path against now, over the same rows (version 2 items).
+  type Row = Record<string, string | number | null>;
+  const rawFields = (r: Row) => [r.connector_id, r.seq_key, r.msgid, r.publickey_ver, r.record_sha256, r.captured_at];
+  const itemFields = (i: Row, k: number) => [
+    ...[i.key, i.connector_id, i.raw_id, i.msgid, i.seq_key, i.msgtype, i.action, i.conversation_id, i.room_id],
+    ...[i.from_id, i.msg_time, i.model_version, modelHashes[k]!, i.mime_sha256, i.mime_size, i.flags, i.created_at],
+  ];
+  const entryFields = (e: Row) => [
+    e.mailbox,
+    e.folder,
+    e.item_key,
+    e.mime_sha256,
+    e.msg_time,
+    e.delivered_at,
+    e.run_id,
+  ];
+  const fieldRows = [
+    ...raws.map((r) => rawFields(r as unknown as Row)),
+    ...items.map((i, k) => itemFields(i as unknown as Row, k)),
+    ...entries.map((e) => entryFields(e as unknown as Row)),
+  ] as (string | number | null)[][];
+  const nowDigests = [
+    ...raws.map((r) => rawDigest(r)),
+    ...items.map((i, k) => itemDigest(i, 2, modelHashes[k])),
+    ...entries.map((e) => entryDigest(e)),
+  ];
+  fieldRows.forEach((f, k) => {
+    if (digestOfBefore(f) !== nowDigests[k]) throw new Error(`row ${k}: the encoding before gives another digest`);
+  });
+  const encodingBefore = { cpu: [] as number[], wall: [] as number[] };
+  const encodingNow = { cpu: [] as number[], wall: [] as number[] };
+  for (let r = 0; r < rounds * 2; r++) {
+    for (const before of r % 2 ? [false, true] : [true, false]) {
+      const m = await measure(1, () => {
+        if (before) for (const f of fieldRows) digestOfBefore(f);
+        else {
+          for (const w of raws) rawDigest(w);
+          for (let k = 0; k < items.length; k++) itemDigest(items[k]!, 2, modelHashes[k]);
+          for (const e of entries) entryDigest(e);
+        }
+      });
+      const into = before ? encodingBefore : encodingNow;
+      into.cpu.push(m.cpuMs);
+      into.wall.push(m.wallMs);
+    }
+  }
+  const modelHashing = await measure(rounds * 4, () => {
+    for (const i of items) modelSha256(i.model_json);
   });
   const chain = await measure(rounds, () => {
     let prev = '0'.repeat(64);
@@ -194,6 +279,10 @@ async function main(): Promise<void> {
   const medianOf = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
   const summary = (m: { cpu: number[]; wall: number[] }) => ({ cpuMs: medianOf(m.cpu), wallMs: medianOf(m.wall) });
   const pairCpu = insertNow.cpu.map((c, i) => c / insertEarlier.cpu[i]!);
+  const itemRatio = itemV2.cpu.map((c, i) => c / itemV1.cpu[i]!);
+  const encodingRatio = encodingNow.cpu.map((c, i) => c / encodingBefore.cpu[i]!);
+  const v1 = summary(itemV1);
+  const v2 = summary(itemV2);
   const append = summary(appendBuilt);
   await target?.close();
   load.push(loadavg()[0]!);
@@ -217,6 +306,33 @@ async function main(): Promise<void> {
     /** CPU ms over the run's rows, median of the rounds, and as a share of the run's CPU */
     parts: {
       digests: { ...digests, ...share(digests.cpuMs), rows: raws.length + items.length + entries.length },
+      /** the items' digests alone (main thread), version 1 and version 2, in alternating rounds */
+      itemDigests: {
+        items: items.length,
+        modelJsonBytes: items.reduce((t, i) => t + Buffer.byteLength(i.model_json), 0),
+        version1: { ...v1, ...share(v1.cpuMs) },
+        version2: { ...v2, ...share(v2.cpuMs) },
+        /** version 2 / version 1 within each round: median, min, max */
+        ratioCpu: {
+          median: Number(medianOf(itemRatio).toFixed(3)),
+          min: Number(Math.min(...itemRatio).toFixed(3)),
+          max: Number(Math.max(...itemRatio).toFixed(3)),
+        },
+        /** the model hashes version 2 takes from the prepare threads (spent there, not on the main thread) */
+        modelHashesOnPrepareThreads: { ...modelHashing, ofAllThreads: share(modelHashing.cpuMs).ofAllThreads },
+        /** (version 2 + the model hashes) / version 1: what version 2 costs on all threads together */
+        ratioCpuAllThreads: Number(((v2.cpuMs + modelHashing.cpuMs) / v1.cpuMs).toFixed(3)),
+      },
+      /** all the rows' digests (items of version 2), the encoding before its ASCII fast path and now, alternating rounds; the same digests */
+      digestEncoding: {
+        before: { ...summary(encodingBefore), ...share(summary(encodingBefore).cpuMs) },
+        now: { ...summary(encodingNow), ...share(summary(encodingNow).cpuMs) },
+        ratioCpu: {
+          median: Number(medianOf(encodingRatio).toFixed(3)),
+          min: Number(Math.min(...encodingRatio).toFixed(3)),
+          max: Number(Math.max(...encodingRatio).toFixed(3)),
+        },
+      },
       chainHashes: { ...chain, ...share(chain.cpuMs) },
       appendIngestOn: {
         ...append,

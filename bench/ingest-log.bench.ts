@@ -1,7 +1,8 @@
 /**
  * What the ingest log costs the pipeline: the same sandbox tenant archived by the compiled code
  * (dist/) with the log and without it (bench/without-ingest-log.mjs swaps the log module for a
- * stub whose appends and digests do nothing), each run in a fresh process and data directory.
+ * stub whose appends and digests do nothing, and the prepare threads compute no model hashes,
+ * which only the items' digests use), each run in a fresh process and data directory.
  * Runs on a shared machine differ by more than the log costs, so runs come in pairs, one with
  * and one without, their order alternating (ABBA...) to cancel drift in the machine's load; the
  * cost is computed within each pair and the median and spread over the pairs reported, for
@@ -52,11 +53,23 @@ interface Run {
 }
 
 async function once(withLog: boolean): Promise<Run> {
-  const args = ['--import', 'tsx'];
-  if (!withLog) args.push('--import', join(here, 'without-ingest-log.mjs'));
-  args.push(join(here, 'ingest-log-run.ts'), '--tenant', tenant, '--data', join(tmp, 'ingest-data'));
+  const args = [
+    '--import',
+    'tsx',
+    join(here, 'ingest-log-run.ts'),
+    '--tenant',
+    tenant,
+    '--data',
+    join(tmp, 'ingest-data'),
+  ];
   args.push('--workers', values.workers!);
-  const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 24 });
+  // The stubs are loaded through NODE_OPTIONS so that the prepare threads get them too (they are
+  // started with no execArgv of their own); the runs with the log load a module doing nothing
+  // the same way, so that both sides load as much.
+  const options = process.env.NODE_OPTIONS ?? '';
+  const preload = join(here, withLog ? 'with-ingest-log.mjs' : 'without-ingest-log.mjs');
+  const env = { ...process.env, NODE_OPTIONS: `${options} --import ${JSON.stringify(preload)}`.trim() };
+  const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 24, env });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Run;
 }
 
@@ -114,7 +127,10 @@ async function main(): Promise<void> {
     const b = await once(!first);
     const [withLog, without] = first ? [a, b] : [b, a];
     if (without.ingestEvents !== 0) throw new Error('the stub did not take effect: events were logged');
-    if (withLog.archived !== without.archived) throw new Error('the two runs archived different counts');
+    if (withLog.archived !== without.archived)
+      throw new Error(
+        'the two runs archived different counts (a run without the log archives nothing if its prepare threads still hashed their models: see bench/ingest-log-stub.ts)',
+      );
     events = withLog.ingestEvents;
     const load1m = r3(loadavg()[0]!);
     pairs.push({ withLog, without, load1m });

@@ -3,17 +3,24 @@
 // (`openssl ts -reply` behind HTTP). The same commands must fail on an altered package. And the
 // ingest head a checkpoint signed is recomputed from the archive as the README describes (read
 // with the sqlite3 tool, or psql on PostgreSQL, hashed by a few lines of plain code), as an
-// auditor's own script would. Both databases.
+// auditor's own script would, and so is every row's digest, by the rules the README gives for
+// each kind of row, on a log holding item events of both digest versions (every other item
+// logged as before version 2: helpers/item-digest-v1.ts). Both databases.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
 import { startTestTsa, type TestTsa } from './helpers/tsa.js';
 import { archiveOn, describeDialects, type DialectArchive } from './helpers/dialects.js';
+import { logVersion1Every, version1 } from './helpers/item-digest-v1.js';
+
+vi.mock('../src/store/ingest-digest.js', async (actual) =>
+  (await import('./helpers/item-digest-v1.js')).mixedItemDigests(await actual()),
+);
 
 describeDialects('evidence e2e', (t) => {
   const run = promisify(execFile);
@@ -24,6 +31,8 @@ describeDialects('evidence e2e', (t) => {
   let config: string;
   let pkg: string;
   let archive: DialectArchive;
+  /** item events the run logged as version 1 */
+  let itemsOfVersion1 = 0;
 
   /** The README's shell block, exactly as written. */
   async function readmeCommands(p: string): Promise<string> {
@@ -52,7 +61,10 @@ describeDialects('evidence e2e', (t) => {
     archive = await archiveOn(t, data);
     config = join(dir.path, 'config.json');
     await writeFile(config, JSON.stringify({ evidence: { tsa: { url: tsa.url, caFile: tsa.caFile } } }));
+    logVersion1Every(2);
     await cliJson('run', '--once', '--sandbox', sandbox, '--config', config, ...archive.args, '--workers', '0');
+    itemsOfVersion1 = version1.written;
+    logVersion1Every(0);
     const second = await cliJson<{ timestamped: boolean }>('checkpoint', '--config', config, ...archive.args);
     expect(second.timestamped).toBe(true);
     pkg = join(dir.path, 'package');
@@ -72,6 +84,27 @@ describeDialects('evidence e2e', (t) => {
     await dir.cleanup();
   });
 
+  /** The README's ```text commands for this database, each run as written, its JSON output parsed. */
+  async function readmeQueries(): Promise<Map<string, Record<string, unknown>[]>> {
+    const text = await readFile(join(pkg, 'README.md'), 'utf8');
+    // SQLite: the sqlite3 tool on archive.db; PostgreSQL: psql on the database's URL.
+    const tool = t.kind === 'sqlite' ? 'sqlite3' : 'psql';
+    const commands = [...text.matchAll(new RegExp(`\`\`\`text\n(${tool} [^\n]*)\n\`\`\``, 'g'))].map((m) => m[1]!);
+    const out = new Map<string, Record<string, unknown>[]>();
+    for (const command of commands) {
+      const table = / FROM (\w+)/.exec(command)?.[1];
+      expect(table).toBeDefined();
+      const { stdout } = await run('bash', ['-e', '-c', command], {
+        cwd: data,
+        maxBuffer: 1 << 26,
+        env: { ...process.env, DATABASE_URL: archive.url ?? '' },
+      });
+      // sqlite3 prints nothing at all for a table without rows.
+      out.set(table!, stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>[]) : []);
+    }
+    return out;
+  }
+
   describe('evidence package', () => {
     it('verifies by following its own README with openssl and sha256sum alone', async () => {
       expect(tsa.requests).toBe(2);
@@ -89,17 +122,8 @@ describeDialects('evidence e2e', (t) => {
     });
 
     it("recomputes the latest checkpoint's ingest head from the archive as its README describes, without our code", async () => {
-      const text = await readFile(join(pkg, 'README.md'), 'utf8');
-      // SQLite: the sqlite3 tool on archive.db; PostgreSQL: psql on the database's URL.
-      const tool = t.kind === 'sqlite' ? 'sqlite3' : 'psql';
-      const command = new RegExp(`\`\`\`text\n(${tool} [^\n]*)\n\`\`\``).exec(text)?.[1];
-      expect(command).toBeDefined();
-      const { stdout } = await run('bash', ['-e', '-c', command!], {
-        cwd: data,
-        maxBuffer: 1 << 26,
-        env: { ...process.env, DATABASE_URL: archive.url ?? '' },
-      });
-      const rows = JSON.parse(stdout) as Record<string, string | number>[];
+      const rows = (await readmeQueries()).get('ingest_log') as Record<string, string | number>[];
+      expect(rows).toBeDefined();
       // The README's formula, written out as an auditor would: no module of the archiver's.
       let head = '0'.repeat(64);
       for (const r of rows) {
@@ -115,6 +139,57 @@ describeDialects('evidence e2e', (t) => {
       };
       expect(latest.ingest).toMatchObject({ head, events: rows.length });
       expect(rows.length).toBeGreaterThan(100);
+    });
+
+    it("recomputes every row's digest from the archive by its README's rules, both item digest versions, without our code", async () => {
+      const tables = await readmeQueries();
+      const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+      // The README's encoding written out: `<UTF-8 bytes of tag and value>:<tag><value>`, concatenated.
+      const digest = (fields: unknown[]) =>
+        sha256(
+          fields
+            .map((f) => (f === null ? 'z' : typeof f === 'number' ? `n${f}` : `s${String(f)}`))
+            .map((v) => `${Buffer.byteLength(v, 'utf8')}:${v}`)
+            .join(''),
+        );
+      const rowsOf = (table: string, ref: (r: Record<string, unknown>) => string) => {
+        const rows = tables.get(table);
+        expect(rows?.length, table).toBeGreaterThan(0);
+        return new Map(rows!.map((r) => [ref(r), r]));
+      };
+      const raws = rowsOf('raw_records', (r) => `${String(r.connector_id)}\n${String(r.seq_key)}`);
+      const items = rowsOf('items', (r) => String(r.key));
+      const entries = rowsOf(
+        'mailbox_entries',
+        (r) => `${String(r.mailbox)}\n${String(r.folder)}\n${String(r.item_key)}`,
+      );
+      const checked = { raw: 0, item: 0, entry: 0, version1: 0, version2: 0 };
+      for (const e of tables.get('ingest_log')!) {
+        const ref = String(e.ref);
+        let fields: unknown[];
+        if (e.kind === 'raw') fields = Object.values(raws.get(`${String(e.connector_id)}\n${ref}`)!);
+        else if (e.kind === 'entry') fields = Object.values(entries.get(ref)!);
+        else if (e.kind === 'item') {
+          const row = items.get(ref)!;
+          const version = (JSON.parse(String(e.detail_json)) as { digestVersion?: number }).digestVersion ?? 1;
+          expect([1, 2]).toContain(version);
+          checked[version === 2 ? 'version2' : 'version1']++;
+          fields = Object.entries(row).map(([k, v]) => (version === 2 && k === 'model_json' ? sha256(String(v)) : v));
+          // The other version's rule gives another digest: the version named is the one that holds.
+          const other = Object.entries(row).map(([k, v]) =>
+            version === 1 && k === 'model_json' ? sha256(String(v)) : v,
+          );
+          expect(digest(other)).not.toBe(e.digest);
+        } else continue;
+        expect(digest(fields), `${String(e.kind)} ${ref}`).toBe(e.digest);
+        checked[e.kind as 'raw' | 'item' | 'entry']++;
+      }
+      expect(checked.raw).toBe(raws.size);
+      expect(checked.item).toBe(items.size);
+      expect(checked.entry).toBe(entries.size);
+      expect(checked.version1).toBe(itemsOfVersion1);
+      expect(checked.version1).toBeGreaterThan(10);
+      expect(checked.version2).toBeGreaterThan(10);
     });
 
     it('fails those same commands when a checkpoint is altered, even with SHA256SUMS redone', async () => {

@@ -1,14 +1,21 @@
 // `verify` against a real archive made by the CLI from a sandbox tenant, then altered the way
 // someone with write access to the data directory could: each alteration must fail verify
 // (exit 1) and name the broken thing; an untouched copy, and a deletion with a tombstone, pass.
+// The archive's log holds item events of both digest versions (every other item logged as
+// before version 2: helpers/item-digest-v1.ts), each checked by the version it names.
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deleteItemWithTombstone, openStore, commitCapture } from '../src/store/index.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { logVersion1Every, version1 } from './helpers/item-digest-v1.js';
+
+vi.mock('../src/store/ingest-digest.js', async (actual) =>
+  (await import('./helpers/item-digest-v1.js')).mixedItemDigests(await actual()),
+);
 
 interface Report {
   ok: boolean;
@@ -22,6 +29,8 @@ interface Report {
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let pristine: string;
+/** item events the archive's run logged as version 1 */
+let itemsOfVersion1 = 0;
 let n = 0;
 
 beforeAll(async () => {
@@ -29,6 +38,7 @@ beforeAll(async () => {
   const sandbox = join(dir.path, 'tenant');
   await generateTenant({ outDir: sandbox, seed: 7, messages: 150 });
   pristine = join(dir.path, 'pristine');
+  logVersion1Every(2);
   const run = await cliJson<{ archived: number }>(
     'run',
     '--once',
@@ -40,6 +50,9 @@ beforeAll(async () => {
     '0',
   );
   expect(run.archived).toBeGreaterThan(100);
+  itemsOfVersion1 = version1.written;
+  logVersion1Every(0);
+  expect(itemsOfVersion1).toBeGreaterThan(50);
 }, 300_000);
 
 afterAll(async () => {
@@ -81,6 +94,18 @@ describe('verify', () => {
     expect(report.blobs.checked).toBeGreaterThan(report.ingest.items);
     expect(report.checkpoints.checked).toBe(1); // `run --once` signed one
     expect(text).toContain('archive verified');
+    // Both versions of item digests, as many as were written each way.
+    sqlite(pristine, (db) => {
+      const byVersion = db
+        .prepare(
+          "SELECT json_extract(detail_json, '$.digestVersion') AS v, count(*) AS n FROM ingest_log WHERE kind = 'item' GROUP BY v ORDER BY v",
+        )
+        .all();
+      expect(byVersion).toEqual([
+        { v: null, n: itemsOfVersion1 },
+        { v: 2, n: report.ingest.items - itemsOfVersion1 },
+      ]);
+    });
     // Each run is kept for the console's Integrity page, with the OS user who ran it.
     sqlite(pristine, (db) => {
       const runs = db.prepare('SELECT ok, via, actor, problem_count FROM verify_runs ORDER BY id').all();
@@ -176,6 +201,45 @@ describe('verify', () => {
       },
     ],
   ];
+  /** An item whose event names digest version `v` (1: names none), the nth of them. */
+  const itemOfVersion = (db: Database.Database, v: 1 | 2, nth: number) =>
+    db
+      .prepare(
+        `SELECT i.key, i.msgid FROM items i JOIN ingest_log l ON l.kind = 'item' AND l.ref = i.key
+         WHERE json_extract(l.detail_json, '$.digestVersion') IS ${v === 2 ? '2' : 'NULL'} ORDER BY i.key LIMIT 1 OFFSET ?`,
+      )
+      .get(nth) as { key: string; msgid: string };
+  for (const v of [1, 2] as const) {
+    rowEdits.push(
+      [
+        `an item of digest version ${v}`,
+        'item',
+        (db) => {
+          const i = itemOfVersion(db, v, 3);
+          db.prepare("UPDATE items SET flags = 'edited' WHERE key = ?").run(i.key);
+          return { itemKey: i.key, msgid: i.msgid };
+        },
+      ],
+      [
+        `the model of an item of digest version ${v}`,
+        'item',
+        (db) => {
+          const i = itemOfVersion(db, v, 5);
+          // One character of the message's id inside its model, the model's length unchanged.
+          const { model_json: model } = db.prepare('SELECT model_json FROM items WHERE key = ?').get(i.key) as {
+            model_json: string;
+          };
+          const at = model.indexOf(i.msgid) + i.msgid.length - 1;
+          expect(at).toBeGreaterThan(0);
+          const edited = `${model.slice(0, at)}${model[at] === 'Z' ? 'Y' : 'Z'}${model.slice(at + 1)}`;
+          expect(edited).not.toBe(model);
+          expect(edited).toHaveLength(model.length);
+          db.prepare('UPDATE items SET model_json = ? WHERE key = ?').run(edited, i.key);
+          return { itemKey: i.key, msgid: i.msgid };
+        },
+      ],
+    );
+  }
   for (const [what, kind, edit] of rowEdits) {
     it(`names ${what} that was changed`, async () => {
       const d = await copy();

@@ -6,12 +6,19 @@
 const LINE = 76;
 
 export function base64Lines(data: Buffer): Buffer {
-  const encoded = Buffer.from(data.toString('base64'), 'latin1');
-  const lines = Math.ceil(encoded.length / LINE);
-  const out = Buffer.allocUnsafe(encoded.length + lines * 2);
+  const length = 4 * Math.ceil(data.length / 3);
+  const lines = Math.ceil(length / LINE);
+  const out = Buffer.allocUnsafe(length + lines * 2);
+  // Encoded once into the end of `out`, then each line moved forward to its place and ended: no
+  // second buffer, and a line's move never overwrites a line still to be moved (it stays behind).
+  const at = lines * 2;
+  out.write(data.toString('base64'), at, 'latin1');
+  const end = at + length;
   let o = 0;
-  for (let p = 0; p < encoded.length; p += LINE) {
-    o += encoded.copy(out, o, p, Math.min(p + LINE, encoded.length));
+  for (let p = at; p < end; p += LINE) {
+    const e = p + LINE < end ? p + LINE : end;
+    out.copyWithin(o, p, e);
+    o += e - p;
     out[o++] = 13;
     out[o++] = 10;
   }

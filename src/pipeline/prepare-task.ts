@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { DirectorySnapshot } from '../core/directory.js';
 import { ArchiverError, describeError } from '../core/errors.js';
 import type { ChatMessage } from '../core/model.js';
-import { sha256Hex } from '../core/sha256.js';
+import { modelSha256, sha256Hex } from '../core/sha256.js';
 import type { CreateNormalizer, PrepareSpec, RecordNormalizer } from '../sources/types.js';
 import { recallTextOf } from '../compliance/search/message-text.js';
 import { searchRowOf, type SearchDocument } from '../compliance/search/document.js';
@@ -39,6 +39,8 @@ export interface PreparedMessage {
   mapping: MappingOutcome;
   /** JSON of the model as the item stores it */
   modelJson: string;
+  /** SHA-256 of `modelJson`, which the item's ingest digest covers (store/ingest-digest.ts) */
+  modelSha256: string;
   /** see content-digest.ts */
   digest: string;
   /** a one-line summary and the searchable text, for naming the message where it is recalled */
@@ -103,11 +105,13 @@ async function prepareWith(
     return failure(err);
   }
   const mapping = mapParticipants(msg, lookups);
+  const modelJson = JSON.stringify(msg);
   const base: PreparedMessage = {
     ok: true,
     msg,
     mapping,
-    modelJson: JSON.stringify(msg),
+    modelJson,
+    modelSha256: modelSha256(modelJson),
     digest: contentDigest(msg),
     summary: summaryOf(msg),
     recallText: recallTextOf(msg.content),

@@ -324,7 +324,7 @@ async function finish(
     rawId: row.id,
     status: archived ? 'done' : 'held',
     ...(archived ? {} : { holdReason: 'unmapped' }),
-    item: itemWrite(msg, res.modelJson, row, mimeBlob),
+    item: itemWrite(msg, res, row, mimeBlob),
     search,
     ...(supervision.length > 0 ? { supervision } : {}),
     blobs: [mimeBlob, ...fetched.flatMap((f) => (f.blob ? [f.blob] : []))],
@@ -349,7 +349,12 @@ async function rememberOriginal(store: Store, connectorId: string, msgid: string
   remember(state.recallTexts, original.msgid, recallTextOf(original.content));
 }
 
-function itemWrite(msg: ChatMessage, modelJson: string, row: RawRecordRow, mime: { sha256: string; size: number }) {
+function itemWrite(
+  msg: ChatMessage,
+  model: Pick<PreparedMessage, 'modelJson' | 'modelSha256'>,
+  row: RawRecordRow,
+  mime: { sha256: string; size: number },
+) {
   return {
     key: msg.key,
     msgid: msg.msgid,
@@ -361,7 +366,8 @@ function itemWrite(msg: ChatMessage, modelJson: string, row: RawRecordRow, mime:
     fromId: msg.from,
     msgTime: msg.time,
     modelVersion: MODEL_VERSION,
-    modelJson,
+    modelJson: model.modelJson,
+    modelSha256: model.modelSha256,
     mimeSha256: mime.sha256,
     mimeSize: mime.size,
     flags: msg.flags,

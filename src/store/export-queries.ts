@@ -4,8 +4,9 @@
  * The order (sent time, then item key) fixes control numbers, so an export resumed after a
  * crash numbers every item as the uninterrupted one would.
  */
+import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import type { Db } from './db.js';
+import { connectionOf, dialectKind, type Db } from './db.js';
 import { searchCondSql, type SearchCond } from './search-query.js';
 
 export type ExportSelection =
@@ -35,11 +36,21 @@ function keysSql(db: Db, sel: ExportSelection) {
   }
 }
 
+/** Numbers the temporary key lists of the selections being read on this process's connections. */
+let keyLists = 0;
+
 /**
- * The keys of the selection, oldest first (sent time, then key), a page at a time: each page
- * starts after the last key of the one before, so no list of the whole selection is ever held.
+ * The keys of the selection, oldest first (sent time, then key), a page at a time, never a list
+ * of the whole selection in memory. SQLite: the selection runs and is sorted once, into a
+ * temporary table numbered in that order, and the pages are read from it by number (running the
+ * selection again for each page sorted it again each time). PostgreSQL: each page starts after
+ * the last key of the one before.
  */
 export async function* exportItemKeyPages(db: Db, sel: ExportSelection, page = 20_000): AsyncGenerator<string[]> {
+  if (dialectKind(db) === 'sqlite') {
+    yield* sqliteKeyPages(db, sel, page);
+    return;
+  }
   let after: { t: number; key: string } | undefined;
   for (;;) {
     const r = await sql<{ key: string; msg_time: number | string }>`SELECT key, msg_time FROM items
@@ -51,6 +62,25 @@ export async function* exportItemKeyPages(db: Db, sel: ExportSelection, page = 2
     after = { t: Number(last.msg_time), key: last.key };
     yield r.rows.map((x) => x.key);
     if (r.rows.length < page) return;
+  }
+}
+
+async function* sqliteKeyPages(db: Db, sel: ExportSelection, page: number): AsyncGenerator<string[]> {
+  const name = `export_keys_${process.pid}_${++keyLists}`;
+  const table = sql.table(`temp.${name}`);
+  await sql`CREATE TEMP TABLE ${table} (n INTEGER PRIMARY KEY, key TEXT NOT NULL)`.execute(db);
+  try {
+    await sql`INSERT INTO ${table} (n, key)
+      SELECT row_number() OVER (ORDER BY msg_time, key), key FROM items WHERE key IN (${keysSql(db, sel)})`.execute(db);
+    const read = connectionOf(db).prepare(`SELECT key FROM temp.${name} WHERE n > ? ORDER BY n LIMIT ?`);
+    for (let after = 0; ; after += page) {
+      const keys = read.pluck().all(after, page) as string[];
+      if (keys.length === 0) return;
+      yield keys;
+      if (keys.length < page) return;
+    }
+  } finally {
+    await sql`DROP TABLE IF EXISTS ${table}`.execute(db);
   }
 }
 
@@ -69,6 +99,87 @@ export interface ExportItemRow {
   tags: string[];
 }
 
+interface ItemRowsStatements {
+  items: SQLite.Statement;
+  entries: SQLite.Statement;
+  tags: SQLite.Statement;
+}
+
+const ITEM_ROWS = new WeakMap<SQLite.Database, ItemRowsStatements>();
+
+/**
+ * SQLite: the batch's keys go in as one JSON array (`json_each`), so each statement is prepared
+ * once per connection and reused for every batch, instead of a query of 500 parameters built,
+ * compiled and prepared again for each (that building cost several times the reads themselves).
+ */
+function itemRowsStatements(c: SQLite.Database): ItemRowsStatements {
+  let s = ITEM_ROWS.get(c);
+  if (!s) {
+    s = {
+      items: c.prepare(`SELECT key, msgid, msgtype, conversation_id, msg_time, mime_sha256, mime_size, recalled_by
+        FROM items WHERE key IN (SELECT value FROM json_each(?))`),
+      entries: c.prepare(
+        `SELECT item_key, mailbox FROM mailbox_entries WHERE item_key IN (SELECT value FROM json_each(?))`,
+      ),
+      tags: c.prepare(`SELECT item_key, tag FROM review_tags
+        WHERE review_set_id = ? AND item_key IN (SELECT value FROM json_each(?))`),
+    };
+    ITEM_ROWS.set(c, s);
+  }
+  return s;
+}
+
+interface ItemRowData {
+  key: string;
+  msgid: string;
+  msgtype: string;
+  conversation_id: string;
+  msg_time: number | string | bigint;
+  mime_sha256: string;
+  mime_size: number | string | bigint;
+  recalled_by: string | null;
+}
+
+async function itemRowsData(
+  db: Db,
+  keys: readonly string[],
+  reviewSetId: number | undefined,
+): Promise<{
+  items: ItemRowData[];
+  entries: { item_key: string; mailbox: string }[];
+  tags: { item_key: string; tag: string }[];
+}> {
+  if (dialectKind(db) === 'sqlite') {
+    const s = itemRowsStatements(connectionOf(db));
+    const list = JSON.stringify(keys);
+    return {
+      items: s.items.all(list) as ItemRowData[],
+      entries: s.entries.all(list) as { item_key: string; mailbox: string }[],
+      tags: reviewSetId === undefined ? [] : (s.tags.all(reviewSetId, list) as { item_key: string; tag: string }[]),
+    };
+  }
+  const items = await db
+    .selectFrom('items')
+    .select(['key', 'msgid', 'msgtype', 'conversation_id', 'msg_time', 'mime_sha256', 'mime_size', 'recalled_by'])
+    .where('key', 'in', [...keys])
+    .execute();
+  const entries = await db
+    .selectFrom('mailbox_entries')
+    .select(['item_key', 'mailbox'])
+    .where('item_key', 'in', [...keys])
+    .execute();
+  const tags =
+    reviewSetId === undefined
+      ? []
+      : await db
+          .selectFrom('review_tags')
+          .select(['item_key', 'tag'])
+          .where('review_set_id', '=', reviewSetId)
+          .where('item_key', 'in', [...keys])
+          .execute();
+  return { items, entries, tags };
+}
+
 export async function exportItemRows(
   db: Db,
   keys: readonly string[],
@@ -76,11 +187,7 @@ export async function exportItemRows(
 ): Promise<Map<string, ExportItemRow>> {
   const out = new Map<string, ExportItemRow>();
   if (keys.length === 0) return out;
-  const items = await db
-    .selectFrom('items')
-    .select(['key', 'msgid', 'msgtype', 'conversation_id', 'msg_time', 'mime_sha256', 'mime_size', 'recalled_by'])
-    .where('key', 'in', [...keys])
-    .execute();
+  const { items, entries, tags } = await itemRowsData(db, keys, reviewSetId);
   for (const i of items) {
     out.set(i.key, {
       key: i.key,
@@ -95,27 +202,14 @@ export async function exportItemRows(
       tags: [],
     });
   }
-  const entries = await db
-    .selectFrom('mailbox_entries')
-    .select(['item_key', 'mailbox'])
-    .where('item_key', 'in', [...keys])
-    .execute();
   for (const e of entries) {
     const row = out.get(e.item_key);
     if (row && !row.mailboxes.includes(e.mailbox)) row.mailboxes.push(e.mailbox);
   }
-  if (reviewSetId !== undefined) {
-    const tags = await db
-      .selectFrom('review_tags')
-      .select(['item_key', 'tag'])
-      .where('review_set_id', '=', reviewSetId)
-      .where('item_key', 'in', [...keys])
-      .execute();
-    for (const t of tags) out.get(t.item_key)?.tags.push(t.tag);
-  }
+  for (const t of tags) out.get(t.item_key)?.tags.push(t.tag);
   for (const r of out.values()) {
-    r.mailboxes.sort();
-    r.tags.sort();
+    if (r.mailboxes.length > 1) r.mailboxes.sort();
+    if (r.tags.length > 1) r.tags.sort();
   }
   return out;
 }

@@ -10,7 +10,7 @@
  */
 import { sql, type Insertable, type Transaction } from 'kysely';
 import type { Db } from './db.js';
-import { appendIngest, entryEvent, itemEvent, type EntryDigestFields, type ItemDigestFields } from './ingest-log.js';
+import { appendIngest, entryEvent, itemEvent, type EntryDigestFields, type LoggedItem } from './ingest-log.js';
 import { itemRowOf } from './item-row.js';
 import type { CommitContext, ProcessedRecord } from './process.js';
 import { fenceClaim } from './record-claims.js';
@@ -148,24 +148,24 @@ async function upsertMedia(tx: Tx, connectorId: string, batch: ProcessedRecord[]
 
 async function insertItems(tx: Tx, connectorId: string, batch: ProcessedRecord[], now: number) {
   // Written once (invariant 4): a replayed record finds its item there and keeps it.
-  const rows: ItemDigestFields[] = [];
+  const rows: LoggedItem[] = [];
   for (const r of batch) {
     const i = r.item;
     if (!i) continue;
-    rows.push(itemRowOf(connectorId, r.rawId, i, now));
+    rows.push({ row: itemRowOf(connectorId, r.rawId, i, now), modelSha256: i.modelSha256 });
   }
   const fresh = new Set<string>();
-  for (const part of chunks(firstOf(rows, (r) => r.key))) {
+  for (const part of chunks(firstOf(rows, (r) => r.row.key))) {
     const added = await tx
       .insertInto('items')
-      .values(part.map((row) => ({ ...row, recalled_by: null, recalled_at: null })))
+      .values(part.map(({ row }) => ({ ...row, recalled_by: null, recalled_at: null })))
       .onConflict((oc) => oc.column('key').doNothing())
       .returning('key')
       .execute();
     for (const a of added) fresh.add(a.key);
   }
   // In batch order, as SQLite logs them; RETURNING's order is not promised.
-  return rows.filter((row) => fresh.delete(row.key));
+  return rows.filter(({ row }) => fresh.delete(row.key));
 }
 
 async function insertEntries(tx: Tx, batch: ProcessedRecord[], ctx: Ctx, folder: string) {

@@ -10,7 +10,7 @@
  */
 import type { PreparedBlob } from './blobs/index.js';
 import { connectionOf, dialectKind, type Db } from './db.js';
-import { appendIngestOn, entryEvent, itemEvent, type EntryDigestFields, type ItemDigestFields } from './ingest-log.js';
+import { appendIngestOn, entryEvent, itemEvent, type EntryDigestFields, type LoggedItem } from './ingest-log.js';
 import { itemRowOf } from './item-row.js';
 import { commitProcessedPortable } from './process-portable.js';
 import { processStatements, type ProcessStatements } from './process-writes.js';
@@ -33,6 +33,8 @@ export interface ItemWrite {
   msgTime: number;
   modelVersion: number;
   modelJson: string;
+  /** SHA-256 of `modelJson` (core/sha256.ts `modelSha256`), computed on the prepare thread: the item's ingest digest covers it */
+  modelSha256: string;
   mimeSha256: string;
   mimeSize: number;
   flags: string[];
@@ -172,15 +174,10 @@ function insertMedia(s: ProcessStatements, connectorId: string, batch: Processed
     }
 }
 
-function insertItems(
-  s: ProcessStatements,
-  connectorId: string,
-  batch: ProcessedRecord[],
-  now: number,
-): ItemDigestFields[] {
+function insertItems(s: ProcessStatements, connectorId: string, batch: ProcessedRecord[], now: number): LoggedItem[] {
   // An item is written once: originals are never modified (invariant 4); a replay of the same
   // record finds its item already there and keeps it.
-  const created: ItemDigestFields[] = [];
+  const created: LoggedItem[] = [];
   for (const r of batch) {
     const i = r.item;
     if (!i) continue;
@@ -206,7 +203,7 @@ function insertItems(
       null,
       row.created_at,
     );
-    if (res.changes > 0) created.push(row);
+    if (res.changes > 0) created.push({ row, modelSha256: i.modelSha256 });
   }
   return created;
 }

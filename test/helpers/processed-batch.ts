@@ -3,6 +3,7 @@
  * records captured through the store, then outcomes naming them, without the pipeline's
  * decrypt, parse and render (those have their own tests).
  */
+import { modelSha256 } from '../../src/core/sha256.js';
 import { encodeSkeleton } from '../../src/store/blobs/skeleton.js';
 import {
   commitCapture,
@@ -41,6 +42,7 @@ export function skeletonBlob(text: string, media: string): PreparedBlob {
 
 /** An archived record: item `k<i>` in each of `mailboxes`, its message in `blob`. */
 export function archived(rawId: number, i: number, blob: PreparedBlob, mailboxes: string[]): ProcessedRecord {
+  const modelJson = JSON.stringify({ i });
   return {
     rawId,
     status: 'done',
@@ -55,7 +57,8 @@ export function archived(rawId: number, i: number, blob: PreparedBlob, mailboxes
       fromId: 'alice',
       msgTime: 1_700_000_000_000 + i,
       modelVersion: 1,
-      modelJson: JSON.stringify({ i }),
+      modelJson,
+      modelSha256: modelSha256(modelJson),
       mimeSha256: blob.sha256,
       mimeSize: blob.size,
       flags: [],

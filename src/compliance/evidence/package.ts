@@ -7,7 +7,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { dialectKind, listCheckpoints, type CheckpointRow, type Db, type DialectKind } from '../../store/index.js';
+import {
+  dialectKind,
+  DIGESTED_FIELDS,
+  listCheckpoints,
+  type CheckpointRow,
+  type Db,
+  type DialectKind,
+} from '../../store/index.js';
 import { statementHash, type CheckpointStatement } from './checkpoint.js';
 import { formatVerifyText } from './verify-text.js';
 import type { VerifyReport } from './verify.js';
@@ -102,6 +109,65 @@ sqlite3 -json archive.db "SELECT id, at, kind, connector_id, ref, lower(hex(dige
 \`\`\``;
 }
 
+/** The fields each kind of row's digest covers, in order, and the table it is read from. */
+const DIGESTED = DIGESTED_FIELDS;
+
+/** The command that reads one table's digested fields as JSON, in the order its digest covers them. */
+function rowsReading(kind: DialectKind, d: (typeof DIGESTED)[keyof typeof DIGESTED]): string {
+  const columns = d.fields.join(', ');
+  return kind === 'postgres'
+    ? `psql "$DATABASE_URL" -X -A -t -c "SELECT coalesce(json_agg(r), '[]') FROM (SELECT ${columns} FROM ${d.table} ORDER BY ${d.order}) r"`
+    : `sqlite3 -json archive.db "SELECT ${columns} FROM ${d.table} ORDER BY ${d.order}"`;
+}
+
+/** How an auditor recomputes the digest of every row an event names. */
+function rowDigests(kind: DialectKind): string {
+  const list = (fields: readonly string[]) => fields.map((f) => `\`${f}\``).join(', ');
+  return `## How each row's digest is computed
+
+The \`digest\` of a \`raw\`, \`item\` or \`entry\` event is the SHA-256 (lower-case hex) of the
+fields of the row it names, in a fixed order, each written as \`<length>:<tag><value>\` and all
+of them concatenated with nothing between:
+
+- \`<tag><value>\` is \`s\` followed by the text for a text field, \`n\` followed by the number in
+  decimal (as the column holds it: no sign for a positive number, no leading zeros, no
+  fraction for an integer) for a number, and \`z\` alone for a null (empty text is \`s\` alone);
+- \`<length>\` is the number of bytes of \`<tag><value>\` in UTF-8, in decimal;
+- the SHA-256 is taken over the UTF-8 bytes of the whole text.
+
+For example the fields \`"ab"\`, \`12\`, null are written \`3:sab3:n121:z\`.
+
+- \`raw\` (its \`ref\` is the record's \`seq_key\`, of the event's \`connector_id\`): the row of
+  \`${DIGESTED.raw.table}\`, fields ${list(DIGESTED.raw.fields)}.
+- \`item\` (its \`ref\` is the item's \`key\`): the row of \`${DIGESTED.item.table}\`, fields ${list(DIGESTED.item.fields)}. The event's
+  \`detail_json\` names the digest's version: without \`digestVersion\` (version 1) the fields
+  are taken as they are; with \`"digestVersion":2\`, \`model_json\` is replaced by the
+  lower-case hex SHA-256 of its UTF-8 bytes, written as text (\`65:s\` and the 64 hex digits).
+  Both versions can appear in one log (an archive logged before version 2 keeps its earlier
+  events as they are); each item is checked by the version its own event names.
+- \`entry\` (its \`ref\` is \`mailbox\`, \`folder\` and \`item_key\`, separated by line breaks): the
+  row of \`${DIGESTED.entry.table}\`, fields ${list(DIGESTED.entry.fields)}.
+
+Tombstones and policy changes have an empty digest. A row deleted under a tombstone has no
+row left to recompute; any other event whose row is missing or gives another digest is a
+finding. Read the rows ${
+    kind === 'postgres' ? 'with `psql` (the same `DATABASE_URL`)' : 'with the `sqlite3` tool (the same `archive.db`)'
+  }, each table's fields as JSON in the order above${kind === 'postgres' ? '' : ' (the tool prints nothing for a table without rows)'}:
+
+\`\`\`text
+${rowsReading(kind, DIGESTED.raw)}
+\`\`\`
+
+\`\`\`text
+${rowsReading(kind, DIGESTED.item)}
+\`\`\`
+
+\`\`\`text
+${rowsReading(kind, DIGESTED.entry)}
+\`\`\`
+`;
+}
+
 function readme(
   rows: CheckpointRow[],
   timestamped: boolean,
@@ -168,5 +234,6 @@ JSON (keys sorted, no spaces) of the event's fields in this order:
 
 - audit log: \`[at, actor, action, target, detail, ip]\` (\`wechat-archiver audit export\` prints it
   with \`prev_hash\` and \`hash\`).
-`;
+
+${rowDigests(kind)}`;
 }

@@ -6,7 +6,7 @@
  * are written from the journal once every item is in it.
  */
 import { appendFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { crashPoint } from '../../core/fault-points.js';
 import { ArchiverError } from '../../core/errors.js';
 import { exportItemRows, type ExportItemRow, type Store } from '../../store/index.js';
@@ -85,11 +85,13 @@ export async function exportBatch(ctx: BatchContext, first: number, keys: readon
         // A file is written before its journal line and whole again on resume when its line is
         // missing, so no rename is needed.
         item.path = `NATIVES/${folder}/${item.controlNumber}.eml`;
-        const file = join(out, item.path);
-        const dir = ctx.dirs.ready(dirname(file));
+        const dir = join(out, 'NATIVES', folder);
+        const file = `${dir}/${item.controlNumber}.eml`;
         // checked before it is written; a medium too large to hold is streamed and checked as it goes
         const pieces = checkedPieces(msg);
-        await dir;
+        // A custodian's folder is made once, by a plain system call: through the thread pool
+        // each cost a hand-off and a promise, and the file had to wait for it anyway.
+        ctx.dirs.ensureSync(dir);
         // Written by plain system calls on this thread: handing each file's open, write and
         // close to the thread pool cost more CPU (a thread wake-up and a callback each) than the
         // calls themselves, and on shared cores that CPU decides the export's time.

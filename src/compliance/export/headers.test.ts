@@ -3,6 +3,27 @@ import { describe, expect, it } from 'vitest';
 import { encodeText, formatAddress, headerLine } from '../../render/headers.js';
 import { bareAddress, loadHeaders } from './headers.js';
 
+/**
+ * The header reading as it was before it worked on bytes (the whole block decoded, unfolded and
+ * split into lines, then each line parsed): the byte-level reader must agree with it on any input.
+ */
+function referenceFields(mime: Buffer): Map<string, string> {
+  let end = mime.indexOf('\r\n\r\n');
+  if (end < 0) end = mime.indexOf('\n\n');
+  const block = mime.subarray(0, end < 0 ? Math.min(mime.length, 64 * 1024) : end).toString('latin1');
+  const fields = new Map<string, string>();
+  for (const line of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon < 2 || colon > 7) continue;
+    const name = line.slice(0, colon).toLowerCase();
+    if (!['from', 'to', 'cc', 'subject'].includes(name) || fields.has(name)) continue;
+    const m = /^([!-9;-~]+):[ \t]*(.*)$/.exec(line);
+    if (m) fields.set(name, m[2]!);
+    if (fields.size === 4) break;
+  }
+  return fields;
+}
+
 const message = (lines: string[], body = 'body\r\n') => Buffer.from(`${lines.join('')}\r\n${body}`, 'utf8');
 
 describe('loadHeaders', () => {
@@ -76,6 +97,68 @@ describe('loadHeaders', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('loadHeaders at the byte level', () => {
+  // Pieces that make header blocks hard to read: line ends of every kind, folds, lone CRs, colons
+  // in odd places, wanted names in any case and as prefixes of others, blank lines, non-ASCII.
+  const piece = fc.constantFrom(
+    'From:',
+    'from:',
+    'FROM: ',
+    'To:',
+    'tO:',
+    'Cc:',
+    'CC:',
+    'Subject:',
+    'subject: ',
+    'Subjects:',
+    'X-From:',
+    'Fro:',
+    'T:',
+    ' ',
+    '\t',
+    '\r\n',
+    '\n',
+    '\r',
+    '\r\n ',
+    '\n\t',
+    '\r\n\r\n',
+    '\n\n',
+    ':',
+    'a',
+    'b@c.d',
+    '=?UTF-8?B?5p2O5by6?=',
+    '=?utf-8?q?a=20b?=',
+    '李强',
+    '\u00e9',
+    'Date: x',
+    '<x@y.z>',
+  );
+  const block = fc.array(piece, { maxLength: 40 }).map((parts) => Buffer.from(parts.join(''), 'utf8'));
+
+  it('finds the same fields as decoding, unfolding and splitting the whole block (property)', () => {
+    fc.assert(
+      fc.property(block, (mime) => {
+        const want = referenceFields(mime);
+        const got = loadHeaders(mime);
+        const expected = loadHeaders(
+          Buffer.from([...want].map(([name, value]) => `${name}: ${value}\r\n`).join('') + '\r\n', 'latin1'),
+        );
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads no further than 64 KB into a message without an empty line', () => {
+    const far = Buffer.concat([
+      Buffer.from('X-Pad: ' + 'p'.repeat(70 * 1024) + '\r\n'),
+      Buffer.from('Subject: late\r\n'),
+    ]);
+    expect(loadHeaders(far).subject).toBe('');
+    expect(loadHeaders(Buffer.from('Subject: early\r\nX: y')).subject).toBe('early');
   });
 });
 

@@ -10,12 +10,6 @@ export interface LoadHeaders {
   subject: string;
 }
 
-export function headerBlock(mime: Buffer): string {
-  let end = mime.indexOf('\r\n\r\n');
-  if (end < 0) end = mime.indexOf('\n\n');
-  return mime.subarray(0, end < 0 ? Math.min(mime.length, 64 * 1024) : end).toString('latin1');
-}
-
 /** The fields a load file lists; a header line naming another is skipped unparsed. */
 const WANTED = new Set(['from', 'to', 'cc', 'subject']);
 const FIELD = /^([!-9;-~]+):[ \t]*(.*)$/;
@@ -52,20 +46,58 @@ function decodePeople(v: string | undefined): string {
   return d;
 }
 
+/** Where the header block ends: before the first empty line, or 64 KB in when there is none. */
+function headerEnd(mime: Buffer): number {
+  let end = mime.indexOf('\r\n\r\n');
+  if (end < 0) end = mime.indexOf('\n\n');
+  return end < 0 ? Math.min(mime.length, 64 * 1024) : end;
+}
+
+const lower = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
+
+/** The wanted field whose name (any case) and colon start the block at `p`, if any. */
+function wantedAt(mime: Buffer, p: number, end: number): 'from' | 'to' | 'cc' | 'subject' | undefined {
+  const c = lower(mime[p]!);
+  const is = (name: string): boolean => {
+    if (p + name.length >= end || mime[p + name.length] !== 0x3a) return false;
+    for (let i = 1; i < name.length; i++) if (lower(mime[p + i]!) !== name.charCodeAt(i)) return false;
+    return true;
+  };
+  if (c === 0x66) return is('from') ? 'from' : undefined;
+  if (c === 0x74) return is('to') ? 'to' : undefined;
+  if (c === 0x63) return is('cc') ? 'cc' : undefined;
+  if (c === 0x73) return is('subject') ? 'subject' : undefined;
+  return undefined;
+}
+
+/**
+ * The first From, To, Cc and Subject of the header block, found at the byte level: each line's
+ * start is checked for a wanted name and only those lines are decoded, unfolded (RFC 5322
+ * 2.2.3) and parsed, so a long header block costs a few `indexOf` calls, not a decoded string.
+ */
 export function loadHeaders(mime: Buffer): LoadHeaders {
+  const end = headerEnd(mime);
   const fields = new Map<string, string>();
-  // Unfold (RFC 5322 2.2.3), then take the first occurrence of each field.
-  const unfolded = headerBlock(mime).replace(/\r?\n[ \t]+/g, ' ');
-  for (const line of unfolded.split(/\r?\n/)) {
-    // a field's name is what precedes its first colon: only the wanted ones are parsed
-    const colon = line.indexOf(':');
-    if (colon < 2 || colon > 7) continue;
-    const name = line.slice(0, colon).toLowerCase();
-    if (!WANTED.has(name) || fields.has(name)) continue;
+  let p = 0;
+  while (p < end && fields.size < WANTED.size) {
+    // the logical line ends at the first newline not followed by a space or tab (a fold)
+    let nl = mime.indexOf(0x0a, p);
+    if (nl < 0 || nl >= end) nl = end;
+    const name = wantedAt(mime, p, end);
+    if (name === undefined || fields.has(name)) {
+      p = nl + 1;
+      continue;
+    }
+    while (nl < end && nl + 1 < end && (mime[nl + 1] === 0x20 || mime[nl + 1] === 0x09)) {
+      nl = mime.indexOf(0x0a, nl + 1);
+      if (nl < 0 || nl >= end) nl = end;
+    }
+    // the line without the CR of its CRLF, unfolded, then parsed as the whole block used to be
+    const stop = nl < end && nl > p && mime[nl - 1] === 0x0d ? nl - 1 : nl;
+    const line = mime.toString('latin1', p, stop).replace(/\r?\n[ \t]+/g, ' ');
     const m = FIELD.exec(line);
-    if (!m) continue;
-    fields.set(name, m[2]!);
-    if (fields.size === WANTED.size) break;
+    if (m) fields.set(name, m[2]!);
+    p = nl + 1;
   }
   const to = [decodePeople(fields.get('to')), decodePeople(fields.get('cc'))].filter(Boolean).join(', ');
   return { from: decodePeople(fields.get('from')), to, subject: decode(fields.get('subject')) };

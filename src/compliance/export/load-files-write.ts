@@ -1,13 +1,17 @@
 /**
- * Writes the EML export's load files (DAT and CSV) from the journal, row by row, hashing them
- * as they are written: both in one pass, since reading the journal back (a JSON line per item)
- * costs more than formatting the rows. An mbox export has no load file: its manifest lists the messages.
+ * The one pass over the journal at the end of an export: the EML export's load files (DAT and
+ * CSV) written row by row and hashed as they are written, and what the manifest needs from the
+ * journal (its counts, each mbox's end, its EML file entries and its item entries, the entries
+ * written to part files under `.export/`), since reading the journal back (a JSON line per
+ * item) costs more than formatting what is made of it. An mbox export has no load file: its
+ * manifest lists the messages.
  */
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JournalHeader } from './journal.js';
-import { readDone } from './journal.js';
+import type { JournalHeader, JournalItem } from './journal.js';
+import { journalDir, readDone } from './journal.js';
 import { csvHeader, csvRow, datHeader, datRow, type LoadRow } from './load-file.js';
 
 export interface WrittenFile {
@@ -46,41 +50,133 @@ class LoadFileOut {
   }
 }
 
-/** Both load files (DAT, then CSV) in one pass over the journal. */
-export async function writeLoadFiles(out: string, header: JournalHeader): Promise<WrittenFile[]> {
-  if (header.format !== 'eml') return [];
-  await mkdir(join(out, 'DATA'), { recursive: true });
+/**
+ * A list of manifest entries being written to a part file: entries separated by `,\n`, with no
+ * separator after the last (the manifest writer adds what follows), gathered into 64 KB writes.
+ */
+class EntryList {
+  private readonly fd: number;
+  private pending: string[] = [];
+  private chars = 0;
+  count = 0;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w');
+  }
+
+  put(entry: string): void {
+    this.pending.push(this.count++ ? `,\n    ${entry}` : `    ${entry}`);
+    this.chars += entry.length + 6;
+    if (this.chars >= 1 << 16) this.flush();
+  }
+
+  private flush(): void {
+    if (!this.pending.length) return;
+    const b = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.chars = 0;
+    for (let o = 0; o < b.length;) o += writeSync(this.fd, b, o, b.length - o);
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** What the manifest takes from the journal, gathered in the same pass as the load files. */
+export interface JournalPass {
+  loadFiles: WrittenFile[];
+  items: number;
+  /** the EML export's files (one per item): how many and their bytes */
+  itemFiles: number;
+  itemFileBytes: number;
+  /** mbox: where each custodian's file ends */
+  mboxEnds: Map<string, number>;
+  /** part files of the manifest's entries (see EntryList): the EML files, then the items */
+  itemFileEntries: { path: string; count: number };
+  itemEntries: { path: string; count: number };
+}
+
+export const MANIFEST_PARTS = ['manifest-files.part', 'manifest-items.part'] as const;
+
+/**
+ * Both load files (DAT, then CSV) and the manifest's part files, in one pass over the journal.
+ * `pathOf`: where an item's file is, when it is not the journaled path (PDF).
+ */
+export async function journalPass(
+  out: string,
+  header: JournalHeader,
+  pathOf: (d: JournalItem) => string = (d) => d.path,
+): Promise<JournalPass> {
+  const eml = header.format === 'eml';
   const targets: LoadFileOut[] = [];
+  const fileList = new EntryList(join(journalDir(out), MANIFEST_PARTS[0]));
+  const itemList = new EntryList(join(journalDir(out), MANIFEST_PARTS[1]));
+  const pass: JournalPass = {
+    loadFiles: [],
+    items: 0,
+    itemFiles: 0,
+    itemFileBytes: 0,
+    mboxEnds: new Map(),
+    itemFileEntries: { path: fileList.path, count: 0 },
+    itemEntries: { path: itemList.path, count: 0 },
+  };
   try {
-    for (const t of [
-      { path: 'DATA/loadfile.dat', head: datHeader(), row: datRow },
-      { path: 'DATA/loadfile.csv', head: csvHeader(), row: csvRow },
-    ]) {
-      const target = new LoadFileOut(t.path, await open(join(out, t.path), 'w'), t.row);
-      targets.push(target);
-      await target.put(t.head);
+    if (eml) {
+      await mkdir(join(out, 'DATA'), { recursive: true });
+      for (const t of [
+        { path: 'DATA/loadfile.dat', head: datHeader(), row: datRow },
+        { path: 'DATA/loadfile.csv', head: csvHeader(), row: csvRow },
+      ]) {
+        const target = new LoadFileOut(t.path, await open(join(out, t.path), 'w'), t.row);
+        targets.push(target);
+        await target.put(t.head);
+      }
     }
     for await (const d of readDone(out)) {
-      const row: LoadRow = {
-        controlNumber: d.controlNumber,
-        custodians: d.custodians,
-        from: d.from,
-        to: d.to,
-        dateSent: d.dateSent,
-        subject: d.subject,
-        conversation: d.conversation,
-        msgtype: d.msgtype,
-        itemKey: d.itemKey,
-        msgid: d.msgid,
-        filePath: d.path,
-        sha256: d.mimeSha256,
-        tags: d.tags,
-      };
-      for (const t of targets) await t.put(t.row(row));
+      pass.items++;
+      if (d.end !== undefined) pass.mboxEnds.set(d.path, d.end);
+      if (eml) {
+        // an EML file's bytes are the archived MIME, so its hash is the MIME's
+        pass.itemFiles++;
+        pass.itemFileBytes += d.bytes;
+        fileList.put(JSON.stringify({ path: d.path, sha256: d.mimeSha256, bytes: d.bytes }));
+        const row: LoadRow = {
+          controlNumber: d.controlNumber,
+          custodians: d.custodians,
+          from: d.from,
+          to: d.to,
+          dateSent: d.dateSent,
+          subject: d.subject,
+          conversation: d.conversation,
+          msgtype: d.msgtype,
+          itemKey: d.itemKey,
+          msgid: d.msgid,
+          filePath: d.path,
+          sha256: d.mimeSha256,
+          tags: d.tags,
+        };
+        for (const t of targets) await t.put(t.row(row));
+      }
+      itemList.put(
+        JSON.stringify({
+          controlNumber: d.controlNumber,
+          itemKey: d.itemKey,
+          msgid: d.msgid,
+          mimeSha256: d.mimeSha256,
+          path: pathOf(d),
+        }),
+      );
     }
     for (const t of targets) await t.flush();
   } finally {
     for (const t of targets) await t.fh.close();
+    fileList.close();
+    itemList.close();
   }
-  return targets.map((t) => t.written());
+  pass.itemFileEntries.count = fileList.count;
+  pass.itemEntries.count = itemList.count;
+  pass.loadFiles = targets.map((t) => t.written());
+  return pass;
 }

@@ -8,11 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDir } from '../../store/blobs/local.js';
-import { readDone, readFiles, type JournalHeader, type JournalItem } from './journal.js';
-import type { WrittenFile } from './load-files-write.js';
+import { readFiles, type JournalHeader } from './journal.js';
+import type { JournalPass, WrittenFile } from './load-files-write.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 
@@ -28,53 +28,28 @@ export interface ManifestWritten {
   counts: { items: number; files: number; bytes: number };
 }
 
-/** The manifest's file entries, in order: EML files (journal order), mbox files, RSMF or PDF files, load files. */
-async function* fileEntries(
-  out: string,
-  header: JournalHeader,
-  mboxes: readonly WrittenFile[],
-  loadFiles: readonly WrittenFile[],
-  /** false: all but the EML files (already counted from the journal) */
-  withItemFiles = true,
-): AsyncGenerator<WrittenFile> {
-  // an EML file's bytes are the archived MIME, so its hash is the MIME's
-  if (header.format === 'eml' && withItemFiles)
-    for await (const d of readDone(out)) yield { path: d.path, sha256: d.mimeSha256, bytes: d.bytes };
+/** The manifest's file entries after the EML files: mbox files, RSMF or PDF files, load files. */
+async function* rest(mboxes: readonly WrittenFile[], out: string, pass: JournalPass): AsyncGenerator<WrittenFile> {
   yield* mboxes;
-  // RSMF and PDF: hashed as they were written
   for await (const f of readFiles(out)) yield { path: f.path, sha256: f.sha256, bytes: f.bytes };
-  yield* loadFiles;
+  yield* pass.loadFiles;
 }
 
 /**
- * Writes the manifest in passes over the journal (the counts, which come first, then the file
- * entries, then the items), so that no list of the export's files or items is held: memory is the same for ten
- * items or ten million.
+ * Writes the manifest from the journal pass (`journalPass`): its counts, then the file entries
+ * (EML files in journal order, from the pass's part file; mbox files; RSMF or PDF files as
+ * journaled when written; load files), then the items (from the other part file). No list of
+ * the export's files or items is held: memory is the same for ten items or ten million.
  */
-export async function writeManifest(
-  out: string,
-  header: JournalHeader,
-  loadFiles: WrittenFile[],
-  /** PDF: where an item's file is, when it is not the journaled path */
-  pathOf: (d: JournalItem) => string = (d) => d.path,
-): Promise<ManifestWritten> {
+export async function writeManifest(out: string, header: JournalHeader, pass: JournalPass): Promise<ManifestWritten> {
   // An mbox per custodian (few files, each appended to across the run): hashed once here.
-  const counts = { items: 0, files: 0, bytes: 0 };
-  const ends = new Map<string, number>();
-  for await (const d of readDone(out)) {
-    counts.items++;
-    if (d.end !== undefined) ends.set(d.path, d.end);
-    // an EML file per item, counted in this pass rather than in a second one over the journal
-    if (header.format === 'eml') {
-      counts.files++;
-      counts.bytes += d.bytes;
-    }
-  }
-  const items = counts.items;
   const mboxes: WrittenFile[] = [];
-  for (const [path, bytes] of [...ends].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+  for (const [path, bytes] of [...pass.mboxEnds].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
     mboxes.push({ path, sha256: await sha256File(join(out, path)), bytes });
-  for await (const f of fileEntries(out, header, mboxes, loadFiles, false)) {
+  // RSMF and PDF: hashed as they were written, read from their journal (once to count them,
+  // once to list them: an RSMF export has about a file per item, not held here)
+  const counts = { items: pass.items, files: pass.itemFiles, bytes: pass.itemFileBytes };
+  for await (const f of rest(mboxes, out, pass)) {
     counts.files++;
     counts.bytes += f.bytes;
   }
@@ -82,20 +57,28 @@ export async function writeManifest(
   const path = join(out, MANIFEST_NAME);
   const fh = await open(`${path}.part`, 'w');
   const hash = createHash('sha256');
+  const write = async (b: Buffer) => {
+    hash.update(b);
+    await fh.write(b);
+  };
   let pending: string[] = [];
   let pendingChars = 0;
   const flush = async () => {
     const b = Buffer.from(pending.join(''), 'utf8');
     pending = [];
     pendingChars = 0;
-    hash.update(b);
-    await fh.write(b);
+    await write(b);
   };
   // lines gathered into writes of about 64 KB, not one write per line
   const put = async (s: string) => {
     pending.push(s);
     pendingChars += s.length;
     if (pendingChars >= 1 << 16) await flush();
+  };
+  /** a part file's entries as they are (already separated by `,\n`) */
+  const copy = async (part: string) => {
+    await flush();
+    for await (const chunk of createReadStream(part)) await write(chunk as Buffer);
   };
   try {
     const head = {
@@ -113,20 +96,14 @@ export async function writeManifest(
       counts,
     };
     await put(JSON.stringify(head, null, 2).replace(/\n}$/, ',\n  "files": [\n'));
-    let i = 0;
-    for await (const f of fileEntries(out, header, mboxes, loadFiles))
-      await put(`    ${JSON.stringify(f)}${++i < counts.files ? ',' : ''}\n`);
+    let files = pass.itemFileEntries.count;
+    if (files) await copy(pass.itemFileEntries.path);
+    for await (const f of rest(mboxes, out, pass)) await put(`${files++ ? ',\n' : ''}    ${JSON.stringify(f)}`);
+    await put(files ? '\n' : '');
     await put('  ],\n  "items": [\n');
-    i = 0;
-    for await (const d of readDone(out)) {
-      const rec = {
-        controlNumber: d.controlNumber,
-        itemKey: d.itemKey,
-        msgid: d.msgid,
-        mimeSha256: d.mimeSha256,
-        path: pathOf(d),
-      };
-      await put(`    ${JSON.stringify(rec)}${++i < items ? ',' : ''}\n`);
+    if (pass.itemEntries.count) {
+      await copy(pass.itemEntries.path);
+      await put('\n');
     }
     await put('  ]\n}\n');
     await flush();
@@ -136,5 +113,6 @@ export async function writeManifest(
   }
   await rename(`${path}.part`, path);
   await syncDir(out);
+  for (const part of [pass.itemFileEntries.path, pass.itemEntries.path]) await rm(part, { force: true });
   return { path, sha256: hash.digest('hex'), counts };
 }

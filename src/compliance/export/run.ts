@@ -15,7 +15,7 @@ import type { Store } from '../../store/index.js';
 import { appendAudit } from '../audit/index.js';
 import { exportBatch, type BatchContext } from './batch-write.js';
 import { journalDir, openJournal, readDone, readHeader, readKeys, writeHeader, type JournalHeader } from './journal.js';
-import { writeLoadFiles } from './load-files-write.js';
+import { journalPass } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
 import { KnownDirs, syncExport, syncFiles } from './write-util.js';
 import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
@@ -179,11 +179,12 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   if (header.format === 'rsmf') await writeRsmfFiles(out, store);
   const pathOf = header.format === 'pdf' ? await pdfPathOf(out) : undefined;
   if (header.format === 'pdf') await writePdfFiles(out, store, header, font!, pathOf!);
-  const files = await writeLoadFiles(out, header);
+  // the load files and what the manifest takes from the journal, in one pass over it
+  const pass = await journalPass(out, header, pathOf);
   // every file durable before the manifest vouches for it
   await syncExport(out);
   progress({ phase: 'manifest', done: total, total });
-  const manifest = await writeManifest(out, header, files, pathOf);
+  const manifest = await writeManifest(out, header, pass);
   const counts = manifest.counts;
   await appendAudit(
     store.db,

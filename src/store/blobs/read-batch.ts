@@ -8,9 +8,10 @@
  * that one hash covers every medium too, since a medium's base64 lines are part of the message.
  */
 import { createHash, type Hash } from 'node:crypto';
+import type SQLite from 'better-sqlite3';
 import { ArchiverError } from '../../core/errors.js';
 import { base64Lines } from '../../core/base64-lines.js';
-import type { Db } from '../db.js';
+import { connectionOf, dialectKind, type Db } from '../db.js';
 import { decodeSkeleton } from './skeleton.js';
 import type { BlobStore } from './types.js';
 
@@ -24,8 +25,32 @@ export interface StoredMessage {
 
 const IN_LIST = 500;
 
+type BlobRow = { sha256: string; data: Buffer | null; encoding: string };
+
+/**
+ * SQLite: one statement per connection, prepared once and given each slice's hashes as a JSON
+ * array, instead of a query built, compiled and prepared for every slice.
+ */
+const BLOB_ROWS = new WeakMap<SQLite.Database, SQLite.Statement>();
+
+function blobRowsStatement(c: SQLite.Database): SQLite.Statement {
+  let s = BLOB_ROWS.get(c);
+  if (!s) {
+    s = c.prepare('SELECT sha256, data, encoding FROM blobs WHERE sha256 IN (SELECT value FROM json_each(?))');
+    BLOB_ROWS.set(c, s);
+  }
+  return s;
+}
+
 async function rows(db: Db, shas: readonly string[]) {
   const out = new Map<string, { data: Buffer | null; encoding: string }>();
+  if (dialectKind(db) === 'sqlite') {
+    const s = blobRowsStatement(connectionOf(db));
+    for (let i = 0; i < shas.length; i += IN_LIST)
+      for (const r of s.all(JSON.stringify(shas.slice(i, i + IN_LIST))) as BlobRow[])
+        out.set(r.sha256, { data: r.data, encoding: r.encoding });
+    return out;
+  }
   for (let i = 0; i < shas.length; i += IN_LIST)
     for (const r of await db
       .selectFrom('blobs')

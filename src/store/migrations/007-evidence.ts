@@ -4,6 +4,7 @@
  * anchor both chains' heads outside the database.
  */
 import { sql, type Kysely } from 'kysely';
+import { modelSha256 } from '../../core/sha256.js';
 import { canonicalJson } from '../hash-chain.js';
 import { ingestHash } from '../ingest-log.js';
 import {
@@ -96,7 +97,7 @@ async function backfill(db: Kysely<unknown>): Promise<void> {
     const { rows } =
       await sql<ItemDigestFields>`SELECT * FROM items WHERE key > ${after} ORDER BY key LIMIT ${PAGE}`.execute(db);
     if (rows.length === 0) break;
-    await append(rows.map((r) => itemEvent(r)));
+    await append(rows.map((r) => itemEvent({ row: r, modelSha256: modelSha256(r.model_json) })));
     after = rows[rows.length - 1]!.key;
   }
   for (let after = 0; ;) {

@@ -1,0 +1,56 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { base64Lines, base64LinesOf } from './base64-lines.js';
+
+/** RFC 2045 lines the plain way: the whole encoding cut into 76 characters, each line ended by CRLF. */
+function reference(data: Buffer): Buffer {
+  const text = data.toString('base64');
+  let out = '';
+  for (let p = 0; p < text.length; p += 76) out += text.slice(p, p + 76) + '\r\n';
+  return Buffer.from(out, 'latin1');
+}
+
+async function* chunks(data: Buffer, cuts: number[]): AsyncGenerator<Buffer> {
+  let at = 0;
+  for (const c of cuts) {
+    const end = Math.min(data.length, at + c);
+    yield data.subarray(at, end);
+    at = end;
+  }
+  if (at < data.length) yield data.subarray(at);
+}
+
+describe('base64Lines', () => {
+  it('gives the plain encoding cut into CRLF lines, whatever the length (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
+        const data = Buffer.from(bytes);
+        expect(base64Lines(data).equals(reference(data))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives the same bytes for a medium several hundred lines long, and from a view into a larger buffer', () => {
+    const big = Buffer.from(Array.from({ length: 57 * 700 + 13 }, (_, i) => (i * 131 + 7) & 0xff));
+    expect(base64Lines(big).equals(reference(big))).toBe(true);
+    const view = big.subarray(5, 57 * 300 + 2);
+    expect(base64Lines(view).equals(reference(Buffer.from(view)))).toBe(true);
+  });
+
+  it('gives the same bytes when the input arrives in chunks of any size (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 1500 }),
+        fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 10 }),
+        async (bytes, cuts) => {
+          const data = Buffer.from(bytes);
+          const parts: Buffer[] = [];
+          for await (const b of base64LinesOf(chunks(data, cuts))) parts.push(b);
+          expect(Buffer.concat(parts).equals(reference(data))).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
