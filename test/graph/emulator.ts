@@ -296,6 +296,10 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions): Promise<Gr
           .end(JSON.stringify({ error: { code: 'InternalServerError', message: String(e) } }));
     });
   });
+  // Graph's front ends keep an idle connection far longer than Node's 5 s default; with 5 s, a
+  // loaded machine that stalls this process for seconds lets the server close a kept-alive
+  // connection just as the client sends its next request on it (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

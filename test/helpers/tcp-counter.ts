@@ -1,0 +1,57 @@
+// A TCP relay in front of a server that counts the connections open through it at once: from
+// the client's connect to the client's close (its FIN, or an error). What a client holds open
+// is counted in the order the client did it, which a server's own log (written by several
+// processes through a log process) does not always keep under load.
+import { createConnection, createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export interface TcpCounter {
+  host: string;
+  port: number;
+  /** connections open through the relay now, and the most at once so far */
+  open(): number;
+  peak(): number;
+  /** connections accepted so far */
+  accepted(): number;
+  close(): Promise<void>;
+}
+
+export async function startTcpCounter(target: { host: string; port: number }): Promise<TcpCounter> {
+  let open = 0;
+  let peak = 0;
+  let accepted = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    accepted++;
+    peak = Math.max(peak, ++open);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      open--;
+    };
+    const upstream = createConnection(target.port, target.host);
+    sockets.add(client).add(upstream);
+    client
+      .on('end', end)
+      .on('close', end)
+      .on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => (upstream.destroy(), sockets.delete(client)));
+    upstream.on('close', () => (client.end(), sockets.delete(upstream)));
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    host: '127.0.0.1',
+    port: (server.address() as AddressInfo).port,
+    open: () => open,
+    peak: () => peak,
+    accepted: () => accepted,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
