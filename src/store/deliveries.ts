@@ -9,7 +9,8 @@
  */
 import type { Transaction, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import type { Db } from './db.js';
-import type { DueDelivery, LeasedRow } from './delivery-leases.js';
+import { dialectOf } from './dialect/index.js';
+import { lockDeliveries, type DueDelivery, type LeasedRow } from './delivery-leases.js';
 import type { Database, DeliveryStatus } from './schema.js';
 import { transact } from './transaction.js';
 
@@ -69,6 +70,10 @@ export async function finishDeliveries(
 ): Promise<LeasedRow[]> {
   if (done.length === 0) return [];
   return transact(db, async (tx) => {
+    await lockDeliveries(
+      tx,
+      done.map((d) => d.row.id),
+    );
     const lost: LeasedRow[] = [];
     for (const { row, outcome } of done) {
       const res = await fenced(writeOutcome(tx, outcome, now), row).executeTakeFirst();
@@ -122,6 +127,23 @@ export async function deferDeliveries(
   },
 ): Promise<number> {
   return transact(db, async (tx) => {
+    // The rows this moves, the leased one among them, locked in one order first (lockRows).
+    await dialectOf(tx).lockRows(
+      tx
+        .selectFrom('deliveries')
+        .select('id')
+        .where((w) => {
+          const due = [
+            w('destination_id', '=', opts.destinationId),
+            w('status', '=', 'pending'),
+            w('next_attempt_at', '<', opts.until),
+          ];
+          if (opts.mailbox !== undefined) due.push(w('mailbox', '=', opts.mailbox));
+          if (opts.connectorId !== undefined) due.push(w('connector_id', '=', opts.connectorId));
+          return opts.after ? w.or([w.and(due), w('id', '=', opts.after.id)]) : w.and(due);
+        })
+        .orderBy('id'),
+    );
     if (opts.after) {
       const mine = await fenced(
         tx.updateTable('deliveries').set({

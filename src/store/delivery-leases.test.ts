@@ -8,7 +8,13 @@ import { describeDialects } from '../../test/helpers/dialects.js';
 import { openSharedDbs, type SharedDbs } from '../../test/helpers/shared-db.js';
 import type { Db } from './db.js';
 import { deferDeliveries, finishDeliveries, holdDelivery, queueDeliveries, retryDelivery } from './deliveries.js';
-import { leaseDue, releaseLeases, releaseOwnerLeases, type DueDelivery } from './delivery-leases.js';
+import {
+  leaseDue,
+  releaseLeases,
+  releaseOwnerLeases,
+  renewDeliveryLeases,
+  type DueDelivery,
+} from './delivery-leases.js';
 
 const T0 = 1_000_000;
 const DEST = 'imap:test';
@@ -160,5 +166,30 @@ describeDialects('delivery leases', (t) => {
     const next = await lease(db, 'run:2', T0 + 1);
     expect(next.map((r) => r.mailbox)).toEqual(Array(5).fill('a@x'));
     expect(next.every((r) => r.inDoubt && r.leaseToken === 2)).toBe(true);
+  });
+
+  it('records outcomes, extends and releases leases of the same rows at once without a deadlock', async () => {
+    // What one worker process does on separate connections: its outcome commits (rows in the
+    // order their sends finished), its lease keeper extending every row in flight, and lanes
+    // giving rows back. Each of these locks several rows; taken in different orders, two of
+    // them each held a row the other waited for and PostgreSQL failed one ("deadlock detected").
+    const [a, b, c] = t.kind === 'postgres' ? shared.dbs : [db, db, db];
+    for (let round = 0; round < 12; round++) {
+      await seed(db, 120, [`r${round}@x`]);
+      const rows = await lease(db, 'W', T0, { mailbox: `r${round}@x` });
+      expect(rows).toHaveLength(120);
+      const reversed = [...rows].reverse();
+      const outcomes = reversed
+        .filter((_, i) => i % 2 === 0)
+        .map((row) => ({ row, outcome: { status: 'delivered' as const } }));
+      const unsent = rows.filter((_, i) => i % 2 === 1);
+      const results = await Promise.allSettled([
+        finishDeliveries(a!, outcomes, T0 + 1),
+        renewDeliveryLeases(b!, reversed, { now: T0 + 1, leaseMs: 60_000 }),
+        releaseLeases(c!, [...unsent].reverse()),
+        renewDeliveryLeases(c!, rows, { now: T0 + 1, leaseMs: 60_000 }),
+      ]);
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    }
   });
 });

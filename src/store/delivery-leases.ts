@@ -122,6 +122,24 @@ export async function dueMailboxes(
 }
 
 /**
+ * Locks these delivery rows for the transaction in ascending id order (StoreDialect.lockRows):
+ * every transaction that updates several of them at once takes them so first.
+ */
+export async function lockDeliveries(tx: Db, ids: readonly number[]): Promise<void> {
+  // One row cannot be taken in another order.
+  if (ids.length < 2) return;
+  const sorted = [...ids].sort((a, b) => a - b);
+  for (let i = 0; i < sorted.length; i += 500)
+    await dialectOf(tx).lockRows(
+      tx
+        .selectFrom('deliveries')
+        .select('id')
+        .where('id', 'in', sorted.slice(i, i + 500))
+        .orderBy('id'),
+    );
+}
+
+/**
  * Releases leases of rows that were never attempted under them, without counting an attempt
  * (e.g. the destination paused for credentials): each gets back the doubt it had before. A row
  * whose lease has passed to another worker is left alone. Returns how many were released.
@@ -135,17 +153,23 @@ export async function releaseLeases(
     const mine = rows.filter((r) => r.inDoubt === inDoubt);
     for (let i = 0; i < mine.length; i += 500) {
       const chunk = mine.slice(i, i + 500);
-      const res = await db
-        .updateTable('deliveries')
-        .set({ lease_owner: null, lease_until: null, in_doubt: inDoubt ? 1 : 0 })
-        .where(({ eb, refTuple, tuple }) =>
-          eb(
-            refTuple('id', 'lease_owner', 'lease_token'),
-            'in',
-            chunk.map((r) => tuple(r.id, r.owner, r.leaseToken)),
-          ),
-        )
-        .executeTakeFirst();
+      const res = await transact(db, async (tx) => {
+        await lockDeliveries(
+          tx,
+          chunk.map((r) => r.id),
+        );
+        return tx
+          .updateTable('deliveries')
+          .set({ lease_owner: null, lease_until: null, in_doubt: inDoubt ? 1 : 0 })
+          .where(({ eb, refTuple, tuple }) =>
+            eb(
+              refTuple('id', 'lease_owner', 'lease_token'),
+              'in',
+              chunk.map((r) => tuple(r.id, r.owner, r.leaseToken)),
+            ),
+          )
+          .executeTakeFirst();
+      });
       released += Number(res.numUpdatedRows);
     }
   }
@@ -186,29 +210,36 @@ export async function renewDeliveryLeases(
   const hb = opts.heartbeat;
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500);
-    let q = db
-      .updateTable('deliveries')
-      .set({ lease_until: leaseUntil })
-      .where(({ eb, refTuple, tuple }) =>
-        eb(
-          refTuple('id', 'lease_owner', 'lease_token'),
-          'in',
-          chunk.map((r) => tuple(r.id, r.owner, r.leaseToken)),
-        ),
-      )
-      .where('status', '=', 'pending')
-      .where('lease_until', '>=', opts.now);
-    if (hb)
-      q = q.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('leases')
-            .select('name')
-            .where('name', '=', hb.name)
-            .where('owner', '=', hb.owner)
-            .where('expires_at', '>=', opts.now),
-        ),
+    const extended = await transact(db, async (tx) => {
+      await lockDeliveries(
+        tx,
+        chunk.map((r) => r.id),
       );
-    for (const r of await q.returning('id').execute()) ids.add(r.id);
+      let q = tx
+        .updateTable('deliveries')
+        .set({ lease_until: leaseUntil })
+        .where(({ eb, refTuple, tuple }) =>
+          eb(
+            refTuple('id', 'lease_owner', 'lease_token'),
+            'in',
+            chunk.map((r) => tuple(r.id, r.owner, r.leaseToken)),
+          ),
+        )
+        .where('status', '=', 'pending')
+        .where('lease_until', '>=', opts.now);
+      if (hb)
+        q = q.where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('leases')
+              .select('name')
+              .where('name', '=', hb.name)
+              .where('owner', '=', hb.owner)
+              .where('expires_at', '>=', opts.now),
+          ),
+        );
+      return q.returning('id').execute();
+    });
+    for (const r of extended) ids.add(r.id);
   }
   return { ids, leaseUntil };
 }

@@ -50,6 +50,15 @@ export interface StoreDialect {
    */
   claimRows<DB, TB extends keyof DB, O>(q: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /**
+   * Locks the rows `q` finds for this transaction, in `q`'s order, waiting for rows another
+   * transaction holds: PostgreSQL runs it `FOR UPDATE` (with ORDER BY, rows are locked in that
+   * order). Transactions that update several rows of a table take them this way first, ordered
+   * by id, so two of them never each hold a row the other waits for (a deadlock, which
+   * PostgreSQL ends by failing one of them). SQLite: nothing is run, its single writer already
+   * does it.
+   */
+  lockRows<DB, TB extends keyof DB, O>(q: SelectQueryBuilder<DB, TB, O>): Promise<void>;
+  /**
    * Keeps the rows a SELECT finds from changing until the transaction ends (PostgreSQL's
    * `FOR SHARE`), so a check made on them still holds when the transaction's writes commit.
    * SQLite: the query unchanged (one writer at a time).

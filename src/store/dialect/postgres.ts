@@ -23,6 +23,9 @@ export const postgresDialect: StoreDialect = {
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(tx);
   },
   claimRows: (q) => q.forUpdate().skipLocked(),
+  lockRows: async (q) => {
+    await q.forUpdate().execute();
+  },
   shareRows: (q) => q.forShare(),
   snapshotTransaction: (db) => db.transaction().setIsolationLevel('repeatable read'),
 };

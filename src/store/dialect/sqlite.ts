@@ -19,6 +19,7 @@ export const sqliteDialect: StoreDialect = {
   utcDay: (ms: RawBuilder<unknown>) => sql<string>`strftime('%Y-%m-%d', ${ms} / 1000, 'unixepoch')`,
   lockInTransaction: async () => undefined,
   claimRows: (q) => q,
+  lockRows: async () => undefined,
   shareRows: (q) => q,
   snapshotTransaction: (db) => db.transaction(),
 };
