@@ -50,23 +50,35 @@ export class ProcessSlots implements ConnectionSlots {
     return (this.opts.now ?? Date.now)();
   }
 
-  /** Takes a free slot of the account for a new connection: its release, or undefined while all `cap` are taken. */
+  /**
+   * Takes a free slot of the account for a new connection: its release, or undefined while all
+   * `cap` are taken. A slot stays this process's (skipped here) until its release is recorded:
+   * the same owner taking a slot again keeps its token, so a take landing before a release still
+   * in flight (another pool connection on PostgreSQL) would have that release free the slot
+   * under a live connection, and another process past the cap.
+   */
   async take(account: string, cap: number): Promise<(() => Promise<void>) | undefined> {
+    const mine = (name: string) => [...this.held].some((h) => h.lease.name === name);
     for (let n = 0; n < cap; n++) {
+      const name = slotLeaseName(account, n);
+      if (mine(name)) continue;
       const lease = await tryAcquireLease(this.db, {
-        name: slotLeaseName(account, n),
+        name,
         owner: this.opts.owner,
         holder: this.opts.holder,
         ttlMs: this.opts.ttlMs,
         now: this.now(),
       });
-      // Already this owner's (another connection of this process has slot n): try the next.
-      if (!lease || [...this.held].some((h) => h.lease.name === lease.name)) continue;
+      // Taken meanwhile by another connection of this process: try the next.
+      if (!lease || mine(name)) continue;
       const slot = { lease };
       this.held.add(slot);
       return async () => {
-        this.held.delete(slot);
-        await releaseLease(this.db, slot.lease, this.now());
+        try {
+          await releaseLease(this.db, slot.lease, this.now());
+        } finally {
+          this.held.delete(slot);
+        }
       };
     }
     return undefined;
