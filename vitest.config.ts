@@ -54,8 +54,9 @@ export default defineConfig({
     // CI machines are shared and slow; end-to-end tests that do more set their own limits.
     testTimeout: 180_000,
     hookTimeout: 180_000,
-    // One PostgreSQL cluster for the whole run (test/helpers/postgres.ts says why).
-    globalSetup: ['test/helpers/postgres-global-setup.ts'],
+    // One PostgreSQL cluster for the whole run (test/helpers/postgres.ts says why); CLI child
+    // processes from the compiled code when it is up to date (test/helpers/cli-runtime.ts).
+    globalSetup: ['test/helpers/postgres-global-setup.ts', 'test/helpers/cli-runtime-global-setup.ts'],
     pool: 'forks',
     maxWorkers: MAX_WORKERS,
     // Console accounts hashed at 2^10 instead of 2^15: hundreds of accounts are created across

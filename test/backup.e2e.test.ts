@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendMessages, generateTenant } from '../src/sources/sandbox/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
 import { startServe } from './helpers/serve-process.js';
+import { cliNodeArgs } from './helpers/cli-runtime.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let sandbox: string;
@@ -120,20 +121,10 @@ describe('backup and restore', () => {
     const before = await cliJson<Manifest>('backup', '--to', to, '--data-dir', data);
     await appendMessages(sandbox, 15, 100);
     await archive();
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'helpers', 'cli-entry.ts'),
-        'backup',
-        '--to',
-        to,
-        '--data-dir',
-        data,
-      ],
-      { env: { ...process.env, WXA_CRASH_AT: 'backup-snapshot:1' }, stdio: 'ignore' },
-    );
+    const child = spawn(process.execPath, [...cliNodeArgs(), 'backup', '--to', to, '--data-dir', data], {
+      env: { ...process.env, WXA_CRASH_AT: 'backup-snapshot:1' },
+      stdio: 'ignore',
+    });
     const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, s) => resolve(s)));
     expect(signal).toBe('SIGKILL');
     expect((await readFile(join(to, 'LATEST'), 'utf8')).trim()).toBe(before.snapshot);

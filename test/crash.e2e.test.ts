@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
 import { longOr } from './helpers/long-tests.js';
+import { cliNodeArgs } from './helpers/cli-runtime.js';
 
 /** 3,000 with WXA_LONG_TESTS=1; 1,500 still spreads each kill over several batches. */
 const MESSAGES = longOr(3000, 1500);
@@ -25,23 +26,9 @@ afterAll(async () => {
 });
 
 function startRun(dataDir: string): ChildProcess {
-  const entry = join(import.meta.dirname, 'helpers', 'cli-entry.ts');
   return spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      entry,
-      'run',
-      '--once',
-      '--sandbox',
-      sandbox,
-      '--data-dir',
-      dataDir,
-      '--workers',
-      '2',
-      '--json',
-    ],
+    [...cliNodeArgs(), 'run', '--once', '--sandbox', sandbox, '--data-dir', dataDir, '--workers', '2', '--json'],
     { stdio: 'ignore' },
   );
 }

@@ -17,6 +17,7 @@ import { cli, cliJson, tempDir } from './helpers/cli.js';
 import { startDovecot, type Dovecot } from './helpers/dovecot.js';
 import { asUser, findMessage, messageIdsIn } from './helpers/imap-read.js';
 import { longOr } from './helpers/long-tests.js';
+import { cliNodeArgs } from './helpers/cli-runtime.js';
 
 const MASTER = { name: 'archiver', password: 'master-secret' };
 const FOLDER = 'WeChat Archiver';
@@ -184,11 +185,11 @@ function runChild(
   config: string,
   env: Record<string, string>,
 ): Promise<{ code: number | null; signal: string | null; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'test', 'helpers', 'cli-entry.ts'), 'run', '--once', '--config', config, '--json'],
-    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [...cliNodeArgs(), 'run', '--once', '--config', config, '--json'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { cliNodeArgs } from './helpers/cli-runtime.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let pristine: string;
@@ -98,10 +99,9 @@ describe('disposition crash', () => {
       expect(add.code).toBe(0);
     }
 
-    const entry = join(import.meta.dirname, 'helpers', 'cli-entry.ts');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', entry, 'retention', 'run', '--batch', '5', '--data-dir', crashed, '--json'],
+      [...cliNodeArgs(), 'retention', 'run', '--batch', '5', '--data-dir', crashed, '--json'],
       { stdio: 'ignore', env: { ...process.env, WXA_CRASH_AT: 'disposition-page:2' } },
     );
     const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, s) => resolve(s)));

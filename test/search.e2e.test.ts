@@ -11,6 +11,7 @@ import { reindexArchive } from '../src/compliance/search/reindex.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { checkSearchIntegrity, openStore, searchFingerprints } from '../src/store/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { cliNodeArgs } from './helpers/cli-runtime.js';
 
 const MESSAGES = 1500;
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -127,8 +128,7 @@ describe('search through the CLI', () => {
 });
 
 function startReindex(): ChildProcess {
-  const entry = join(import.meta.dirname, 'helpers', 'cli-entry.ts');
-  return spawn(process.execPath, ['--import', 'tsx', entry, 'reindex', '--data-dir', data, '--batch', '10', '--json'], {
+  return spawn(process.execPath, [...cliNodeArgs(), 'reindex', '--data-dir', data, '--batch', '10', '--json'], {
     stdio: 'ignore',
   });
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliJson, tempDir } from './helpers/cli.js';
 import { LONG_TESTS, longOr } from './helpers/long-tests.js';
+import { cliNodeArgs } from './helpers/cli-runtime.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const RUNS = longOr(200, 12);
@@ -50,9 +51,7 @@ describe('serve soak', () => {
         const child = spawn(
           process.execPath,
           [
-            '--import',
-            'tsx',
-            join(ROOT, 'test', 'helpers', 'cli-entry.ts'),
+            ...cliNodeArgs(),
             'serve',
             '--data-dir',
             dir.path,

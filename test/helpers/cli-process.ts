@@ -1,9 +1,10 @@
 /**
- * The CLI as a real child process (from the TypeScript sources), with its output collected:
- * for tests that need a process of its own (locks, SIGKILL, injected faults, umask).
+ * The CLI as a real child process (compiled, or from the TypeScript sources: see cli-runtime.ts),
+ * with its output collected: for tests that need a process of its own (locks, SIGKILL, injected
+ * faults, umask).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { cliNodeArgs } from './cli-runtime.js';
 
 export interface ChildResult {
   code: number | null;
@@ -18,8 +19,7 @@ export interface CliChild {
 }
 
 export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; umask?: string } = {}): CliChild {
-  const entry = join(import.meta.dirname, 'cli-entry.ts');
-  const argv = [process.execPath, '--import', 'tsx', entry, ...args];
+  const argv = [process.execPath, ...cliNodeArgs(), ...args];
   const env = { ...process.env, ...opts.env };
   // A umask is a property of the process: set by the shell that then becomes the CLI (exec).
   const proc = opts.umask

@@ -7,11 +7,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './cli.js';
+import { cliNodeArgs } from './cli-runtime.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ENTRY = 'test/helpers/cli-entry.ts';
 
-/** tsx compiles the CLI on first start; a cold start on a slow CI machine takes a while. */
+/** From the sources, tsx compiles the CLI on first start; a cold start on a slow CI machine takes a while. */
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -43,9 +43,7 @@ const TOKEN_LINE = /one-time setup token:\n\n {4}(\S+)\n\n/;
 export async function startServe(opts: ServeOptions = {}): Promise<ServeProcess> {
   const dir = await tempDir('serve');
   const args = [
-    '--import',
-    'tsx',
-    ENTRY,
+    ...cliNodeArgs(),
     'serve',
     '--data-dir',
     dir.path,

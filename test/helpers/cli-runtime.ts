@@ -1,0 +1,58 @@
+/**
+ * How tests run the CLI in a child process: from the compiled code (`dist/`) when it is up to
+ * date with `src/`, else from the TypeScript sources through tsx. The suite spawns a few hundred
+ * CLI processes (crash and resume, several processes, `serve` for the console); through tsx each
+ * paid about a second of CPU to load and transform the sources, and its prepare threads loaded
+ * tsx again, on a suite bound by CPU. `npm ci` builds `dist/` (the `prepare` script), so CI runs
+ * the compiled code; after an edit without `npm run build`, the sources run, as before.
+ *
+ * The global setup (`cli-runtime-global-setup.ts`) decides once per run and says so in
+ * `WXA_TEST_CLI` (`dist` or `tsx`), which the test processes inherit; set it beforehand to choose.
+ */
+import { statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TS_ENTRY = join(ROOT, 'test', 'helpers', 'cli-entry.ts');
+const DIST_ENTRY = join(ROOT, 'test', 'helpers', 'cli-entry-dist.mjs');
+const DIST_MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+
+export type CliRuntime = 'dist' | 'tsx';
+
+/** The runtime this run chose (`tsx` when no setup chose: a script outside the suite). */
+export function cliRuntime(): CliRuntime {
+  return process.env.WXA_TEST_CLI === 'dist' ? 'dist' : 'tsx';
+}
+
+/** Node's arguments that run the CLI (the CLI's own arguments follow). */
+export function cliNodeArgs(): string[] {
+  return cliRuntime() === 'dist' ? [DIST_ENTRY] : ['--import', 'tsx', TS_ENTRY];
+}
+
+/** The newest modification time of the compiled sources under `dir`, ms. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (!e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Whether `dist/` was built after the last change to `src/` (tsc writes every output on each
+ * build, so its entry's time is the build's): why not, when it was not.
+ */
+export function distStaleness(): string | undefined {
+  let built: number;
+  try {
+    built = statSync(DIST_MAIN).mtimeMs;
+  } catch {
+    return 'dist/ is not built';
+  }
+  const newest = newestSource(join(ROOT, 'src'));
+  if (newest > built) return 'src/ changed after dist/ was built';
+  return undefined;
+}
