@@ -98,6 +98,11 @@ describeDialects('secret identity', (t) => {
   });
 
   describe('identity comparison', () => {
+    // fast-check's find: no keys (and no prototype) against an own key `__proto__` set to null
+    const PROTO_KEY: [Record<string, unknown>, Record<string, unknown>] = [
+      Object.create(null) as Record<string, unknown>,
+      JSON.parse('{"__proto__":null}') as Record<string, unknown>,
+    ];
     const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null));
     it('names exactly the fields whose values differ', () => {
       fc.assert(
@@ -108,6 +113,7 @@ describeDialects('secret identity', (t) => {
           }
           expect(changed.length === 0).toBe(canonicalIdentity(withNulls(a, b)) === canonicalIdentity(withNulls(b, a)));
         }),
+        { examples: [PROTO_KEY, [PROTO_KEY[1], PROTO_KEY[0]]] },
       );
     });
   });
@@ -118,7 +124,10 @@ describeDialects('secret identity', (t) => {
     b: Record<string, unknown>,
   ): Record<string, string | number | boolean | null> {
     const out = { ...a } as Record<string, string | number | boolean | null>;
-    for (const k of Object.keys(b)) if (!(k in out)) out[k] = null;
+    // own keys only, defined rather than assigned: a key named `__proto__` is inherited by every
+    // object and assigning it sets the prototype (fast-check found it)
+    for (const k of Object.keys(b))
+      if (!Object.hasOwn(out, k)) Object.defineProperty(out, k, { value: null, enumerable: true, writable: true });
     return out;
   }
 });
