@@ -7,7 +7,7 @@
  * changes nothing once the row was leased again: a worker that stalled past its lease cannot
  * overwrite what the worker after it recorded.
  */
-import type { Transaction, UpdateQueryBuilder, UpdateResult } from 'kysely';
+import type { ExpressionBuilder, Transaction, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import type { Db } from './db.js';
 import { dialectOf } from './dialect/index.js';
 import { lockDeliveries, type DueDelivery, type LeasedRow } from './delivery-leases.js';
@@ -106,6 +106,21 @@ export async function retryDelivery(
   return Number(res.numUpdatedRows) === 1;
 }
 
+/** The pending deliveries `deferDeliveries` moves: of the destination (and mailbox), due before `until`. */
+function dueToDefer(opts: { connectorId?: string; destinationId: string; mailbox?: string; until: number }) {
+  return (eb: ExpressionBuilder<Database, 'deliveries'>) => {
+    const due = [
+      eb('destination_id', '=', opts.destinationId),
+      eb('status', '=', 'pending'),
+      eb('next_attempt_at', '<', opts.until),
+    ];
+    if (opts.mailbox !== undefined) due.push(eb('mailbox', '=', opts.mailbox));
+    // Destination ids are unique within a connector only: another connector's "gmail" is another project.
+    if (opts.connectorId !== undefined) due.push(eb('connector_id', '=', opts.connectorId));
+    return eb.and(due);
+  };
+}
+
 /**
  * Moves every pending delivery of a destination (or of one mailbox of it) that would be due
  * before `until` to `until`, with the reason: the service asked all of them to wait (a
@@ -128,20 +143,12 @@ export async function deferDeliveries(
 ): Promise<number> {
   return transact(db, async (tx) => {
     // The rows this moves, the leased one among them, locked in one order first (lockRows).
+    const due = dueToDefer(opts);
     await dialectOf(tx).lockRows(
       tx
         .selectFrom('deliveries')
         .select('id')
-        .where((w) => {
-          const due = [
-            w('destination_id', '=', opts.destinationId),
-            w('status', '=', 'pending'),
-            w('next_attempt_at', '<', opts.until),
-          ];
-          if (opts.mailbox !== undefined) due.push(w('mailbox', '=', opts.mailbox));
-          if (opts.connectorId !== undefined) due.push(w('connector_id', '=', opts.connectorId));
-          return opts.after ? w.or([w.and(due), w('id', '=', opts.after.id)]) : w.and(due);
-        })
+        .where((w) => (opts.after ? w.or([due(w), w('id', '=', opts.after.id)]) : due(w)))
         .orderBy('id'),
     );
     if (opts.after) {
@@ -157,16 +164,11 @@ export async function deferDeliveries(
       ).executeTakeFirst();
       if (Number(mine.numUpdatedRows) === 0) return -1;
     }
-    let q = tx
+    const res = await tx
       .updateTable('deliveries')
       .set({ next_attempt_at: opts.until, error_code: opts.code, error_detail: opts.detail })
-      .where('destination_id', '=', opts.destinationId)
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<', opts.until);
-    if (opts.mailbox !== undefined) q = q.where('mailbox', '=', opts.mailbox);
-    // Destination ids are unique within a connector only: another connector's "gmail" is another project.
-    if (opts.connectorId !== undefined) q = q.where('connector_id', '=', opts.connectorId);
-    const res = await q.executeTakeFirst();
+      .where(due)
+      .executeTakeFirst();
     return Number(res.numUpdatedRows) + (opts.after ? 1 : 0);
   });
 }

@@ -6,8 +6,10 @@
  * claim rows with `FOR UPDATE SKIP LOCKED` and get disjoint chunks without waiting on each
  * other; SQLite keeps its single writer, which serialises the same transaction.
  */
+import type { ExpressionBuilder } from 'kysely';
 import type { Db } from './db.js';
 import { dialectOf } from './dialect/index.js';
+import type { Database } from './schema.js';
 import { transact } from './transaction.js';
 
 /** A row as its lease left it: writes after the lease name all three. */
@@ -139,6 +141,16 @@ export async function lockDeliveries(tx: Db, ids: readonly number[]): Promise<vo
     );
 }
 
+/** The rows of `chunk` still under the leases they were given (id, owner and token alike). */
+function stillLeased(chunk: readonly LeasedRow[]) {
+  return ({ eb, refTuple, tuple }: ExpressionBuilder<Database, 'deliveries'>) =>
+    eb(
+      refTuple('id', 'lease_owner', 'lease_token'),
+      'in',
+      chunk.map((r) => tuple(r.id, r.owner, r.leaseToken)),
+    );
+}
+
 /**
  * Releases leases of rows that were never attempted under them, without counting an attempt
  * (e.g. the destination paused for credentials): each gets back the doubt it had before. A row
@@ -161,13 +173,7 @@ export async function releaseLeases(
         return tx
           .updateTable('deliveries')
           .set({ lease_owner: null, lease_until: null, in_doubt: inDoubt ? 1 : 0 })
-          .where(({ eb, refTuple, tuple }) =>
-            eb(
-              refTuple('id', 'lease_owner', 'lease_token'),
-              'in',
-              chunk.map((r) => tuple(r.id, r.owner, r.leaseToken)),
-            ),
-          )
+          .where(stillLeased(chunk))
           .executeTakeFirst();
       });
       released += Number(res.numUpdatedRows);
@@ -218,13 +224,7 @@ export async function renewDeliveryLeases(
       let q = tx
         .updateTable('deliveries')
         .set({ lease_until: leaseUntil })
-        .where(({ eb, refTuple, tuple }) =>
-          eb(
-            refTuple('id', 'lease_owner', 'lease_token'),
-            'in',
-            chunk.map((r) => tuple(r.id, r.owner, r.leaseToken)),
-          ),
-        )
+        .where(stillLeased(chunk))
         .where('status', '=', 'pending')
         .where('lease_until', '>=', opts.now);
       if (hb)

@@ -18,16 +18,12 @@ const TS_ENTRY = join(ROOT, 'test', 'helpers', 'cli-entry.ts');
 const DIST_ENTRY = join(ROOT, 'test', 'helpers', 'cli-entry-dist.mjs');
 const DIST_MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 
-export type CliRuntime = 'dist' | 'tsx';
-
-/** The runtime this run chose (`tsx` when no setup chose: a script outside the suite). */
-export function cliRuntime(): CliRuntime {
-  return process.env.WXA_TEST_CLI === 'dist' ? 'dist' : 'tsx';
-}
-
-/** Node's arguments that run the CLI (the CLI's own arguments follow). */
+/**
+ * Node's arguments that run the CLI (the CLI's own arguments follow): the compiled code when the
+ * run chose it, the sources otherwise (also in a script outside the suite, where nothing chose).
+ */
 export function cliNodeArgs(): string[] {
-  return cliRuntime() === 'dist' ? [DIST_ENTRY] : ['--import', 'tsx', TS_ENTRY];
+  return process.env.WXA_TEST_CLI === 'dist' ? [DIST_ENTRY] : ['--import', 'tsx', TS_ENTRY];
 }
 
 /** The newest modification time of the compiled sources under `dir`, ms. */
