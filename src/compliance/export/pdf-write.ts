@@ -42,7 +42,8 @@ export async function writePdfFiles(
   pathOf: (d: JournalItem) => string,
 ): Promise<void> {
   // pdfkit and its font engine load only when a PDF is made, not with every export or the server
-  const { pdfTranscript } = await import('./pdf-transcript.js');
+  const { pdfFace, pdfTranscript } = await import('./pdf-transcript.js');
+  const face = pdfFace(font);
   const caseLabel = header.caseId !== null ? `${header.caseName ?? ''} (case ${header.caseId})` : null;
   const dirs = new KnownDirs();
   // each file's hash and size taken as it is written, for the manifest
@@ -59,7 +60,7 @@ export async function writePdfFiles(
           exportId: header.exportId ?? '-',
           fileName: basename(path),
         },
-        font,
+        face,
       );
       const file = join(out, path);
       await dirs.ensure(dirname(file));
