@@ -12,6 +12,7 @@ import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttachmentRef, ChatMessage } from '../src/core/model.js';
 import { messageIdFor } from '../src/render/index.js';
+import { openStore } from '../src/store/index.js';
 import { generateTenant, readTenant } from '../src/sources/sandbox/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
 import { startDovecot, type Dovecot } from './helpers/dovecot.js';
@@ -148,6 +149,7 @@ interface SampleRow {
   msgtype: string;
   msg_time: number;
   model_json: string;
+  mime_sha256: string;
 }
 
 /**
@@ -157,7 +159,7 @@ interface SampleRow {
 function sampleItems(dataDir: string, size: number): SampleRow[] {
   const rows = query<SampleRow>(
     dataDir,
-    `SELECT key, msgid, msgtype, msg_time, model_json FROM items
+    `SELECT key, msgid, msgtype, msg_time, model_json, mime_sha256 FROM items
      WHERE msgid IN (SELECT msgid FROM items GROUP BY msgid HAVING count(*) = 1)
        AND key IN (SELECT item_key FROM mailbox_entries)
      ORDER BY seq_key`,
@@ -249,25 +251,44 @@ describe('IMAP mailboxes end to end', () => {
           'SELECT sdkfileid, sha256 FROM media WHERE sha256 IS NOT NULL',
         ).map((m) => [m.sdkfileid, m.sha256]),
       );
-      let attachmentsChecked = 0;
+      // The archived bytes from the store (one CLI `item show --mime` checks that path gives the
+      // same), then each mailbox read once for all its sampled messages: one login per mailbox.
+      const archivedOf = new Map<string, Buffer>();
+      const store = await openStore(s.dataDir);
+      try {
+        for (const item of sample) archivedOf.set(item.key, await store.blobs.read(store.db, item.mime_sha256));
+      } finally {
+        await store.close();
+      }
+      const shown = await cli('item', 'show', sample[0]!.msgid, '--mime', '--config', s.config);
+      expect(shown.code).toBe(0);
+      expect(shown.bytes.equals(archivedOf.get(sample[0]!.key)!)).toBe(true);
+      const sampleIn = new Map<string, SampleRow[]>();
       for (const item of sample) {
-        const shown = await cli('item', 'show', item.msgid, '--mime', '--config', s.config);
-        expect(shown.code).toBe(0);
-        const archived = shown.bytes;
-        const messageId = (await simpleParser(archived)).messageId;
+        const messageId = (await simpleParser(archivedOf.get(item.key)!)).messageId;
         expect(messageId).toBe(messageIdFor(item.key));
-        const model = JSON.parse(item.model_json) as ChatMessage;
-        const withBytes = model.attachments.filter((a: AttachmentRef) => media.has(a.sdkfileid));
-        for (const mailbox of boxesOf.get(item.key) ?? []) {
-          const found = await asUser(s.dovecot, mailbox, (c) => findMessage(c, FOLDER, messageId!));
+        for (const mailbox of boxesOf.get(item.key) ?? [])
+          sampleIn.set(mailbox, [...(sampleIn.get(mailbox) ?? []), item]);
+      }
+      let attachmentsChecked = 0;
+      for (const [mailbox, items] of sampleIn) {
+        const stored = await asUser(s.dovecot, mailbox, async (c) => {
+          const out = new Map<string, Awaited<ReturnType<typeof findMessage>>>();
+          for (const item of items) out.set(item.key, await findMessage(c, FOLDER, messageIdFor(item.key)));
+          return out;
+        });
+        for (const item of items) {
+          const found = stored.get(item.key)!;
+          const archived = archivedOf.get(item.key)!;
           expect(found, `${item.msgtype} ${item.msgid} in ${mailbox}`).toHaveLength(1);
-          const stored = found[0]!;
-          expect(stored.source.equals(archived), `${item.msgid} in ${mailbox} differs from the archive`).toBe(true);
-          expect(stored.internalDate).toBe(Math.floor(item.msg_time / 1000) * 1000);
-          expect(stored.flags.has('\\Seen')).toBe(true);
-          const parsed = await simpleParser(stored.source);
+          const copy = found[0]!;
+          expect(copy.source.equals(archived), `${item.msgid} in ${mailbox} differs from the archive`).toBe(true);
+          expect(copy.internalDate).toBe(Math.floor(item.msg_time / 1000) * 1000);
+          expect(copy.flags.has('\\Seen')).toBe(true);
+          const parsed = await simpleParser(copy.source);
           const got = new Set(parsed.attachments.map((a) => sha256(a.content)));
-          for (const a of withBytes) {
+          const model = JSON.parse(item.model_json) as ChatMessage;
+          for (const a of model.attachments.filter((x: AttachmentRef) => media.has(x.sdkfileid))) {
             expect(got.has(media.get(a.sdkfileid)!), `${item.msgtype} ${item.msgid}: ${a.filename}`).toBe(true);
             attachmentsChecked++;
           }
