@@ -13,7 +13,8 @@ import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
 import { consoleSession, sandboxArchiveConfig } from './helpers/serve-roles.js';
 import { startServe, type ServeProcess } from './helpers/serve-process.js';
 
-const MESSAGES = 5000;
+// Enough batches (256 records each) that a pause lands with records still to process.
+const MESSAGES = 2000;
 const ADMIN = { username: 'alice', displayName: 'Alice', password: 'a long enough passphrase 1' };
 
 let dir: { path: string; cleanup: () => Promise<void> };
