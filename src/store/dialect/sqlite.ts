@@ -5,7 +5,7 @@
  * index); on a PostgreSQL store it refuses with WXA_STORE_SQLITE_ONLY instead of failing later.
  */
 import SQLite from 'better-sqlite3';
-import { Kysely, sql, SqliteDialect, type RawBuilder } from 'kysely';
+import { Kysely, sql, SqliteDialect, type RawBuilder, type SqliteDatabase } from 'kysely';
 import { ArchiverError } from '../../core/errors.js';
 import type { StoreDialect } from './index.js';
 
@@ -35,6 +35,40 @@ const CONNECTIONS = new WeakMap<object, SQLite.Database>();
  */
 export const SQLITE_CACHE_KIB = 2000;
 
+/** Statements kept prepared per connection for the queries Kysely builds (by their SQL text). */
+export const STATEMENT_CACHE = 256;
+
+/**
+ * The connection as Kysely's SQLite driver sees it, with its statements kept prepared: the driver
+ * prepares every query it runs anew, and preparing cost about as much CPU as running on the
+ * console's requests (a profile of the API under test: 1.4 s preparing against 1.6 s running).
+ * The SQL text is the key, so a query run again with other values reuses its statement; the
+ * least recently used is dropped past STATEMENT_CACHE. A statement still iterating (a stream not
+ * finished) is never handed out twice: another is prepared for that call. SQLite re-prepares a
+ * kept statement itself when the schema changes under it.
+ */
+export function withStatementCache(conn: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => conn.close(),
+    prepare(text: string) {
+      const kept = cache.get(text);
+      if (kept && !kept.busy) {
+        // most recently used last: Map keeps insertion order
+        cache.delete(text);
+        cache.set(text, kept);
+        return kept;
+      }
+      const stmt = conn.prepare(text);
+      if (!kept) {
+        cache.set(text, stmt);
+        if (cache.size > STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      }
+      return stmt;
+    },
+  };
+}
+
 /** Opens `file` (':memory:' for tests) with WAL, full sync, foreign keys, a busy timeout and a bounded page cache. */
 export function openSqlite<DB>(file: string): Kysely<DB> {
   const conn = new SQLite(file);
@@ -45,7 +79,7 @@ export function openSqlite<DB>(file: string): Kysely<DB> {
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 10000');
   conn.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: conn }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) });
   CONNECTIONS.set(db, conn);
   return db;
 }
