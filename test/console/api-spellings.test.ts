@@ -114,6 +114,22 @@ function methodsOf(r: RouteInfo): string[] {
   return r.method === 'GET' ? ['GET', 'HEAD', 'OPTIONS'] : [r.method, 'OPTIONS'];
 }
 
+/** The same checks as expectGuarded, true when all pass. */
+function guarded(res: Answer, what: string, refused: boolean): boolean {
+  const type = String(res.headers['content-type'] ?? '');
+  if (res.body.includes(SPA_MARKER) || /html/.test(type)) return false;
+  if (refused && ![400, 401, 403, 404, 414].includes(res.status)) return false;
+  if (res.status >= 400 && !what.startsWith('HEAD')) {
+    if (!/^application\/json/.test(type)) return false;
+    try {
+      if (!/^WXA_/.test(String((JSON.parse(res.body) as { code?: unknown }).code))) return false;
+    } catch {
+      return false;
+    }
+  }
+  return /no-store/.test(String(res.headers['cache-control']));
+}
+
 interface Answer {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;
@@ -125,6 +141,9 @@ interface Answer {
  * app, never cached; and, when `refused`, not a success of the route's handler.
  */
 function expectGuarded(res: Answer, what: string, refused: boolean): void {
+  // Checked in plain code first: this runs for some 20,000 answers, and the assertions below
+  // (which say what is wrong) cost more than the requests; they run only for an answer that fails.
+  if (guarded(res, what, refused)) return;
   const msg = `${what} -> ${res.status} ${res.body.slice(0, 160)}`;
   expect(res.body, msg).not.toContain(SPA_MARKER);
   expect(String(res.headers['content-type'] ?? ''), msg).not.toMatch(/html/);
@@ -141,6 +160,30 @@ function expectGuarded(res: Answer, what: string, refused: boolean): void {
 }
 
 describe('URL spellings', () => {
+  it('are judged by the plain checks exactly as by the assertions (each kind of bad answer fails both)', () => {
+    const good: Answer = {
+      status: 403,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      body: '{"code":"WXA_FORBIDDEN"}',
+    };
+    expect(guarded(good, 'GET /api/x', true)).toBe(true);
+    expect(() => expectGuarded(good, 'GET /api/x', true)).not.toThrow();
+    const bad: Answer[] = [
+      { ...good, status: 200 },
+      { ...good, status: 302 },
+      { ...good, body: `<html>${SPA_MARKER}</html>` },
+      { ...good, headers: { ...good.headers, 'content-type': 'text/html' } },
+      { ...good, headers: { ...good.headers, 'content-type': 'text/plain' } },
+      { ...good, body: '{"code":"FORBIDDEN"}' },
+      { ...good, body: 'not json' },
+      { ...good, headers: { 'content-type': 'application/json' } },
+    ];
+    for (const b of bad) {
+      expect(guarded(b, 'GET /api/x', true), JSON.stringify(b)).toBe(false);
+      expect(() => expectGuarded(b, 'GET /api/x', true), JSON.stringify(b)).toThrow();
+    }
+  });
+
   it('are each a spelling of the API path (the list means what it says)', async () => {
     const { canonicalPath } = await import('../../src/server/api-path.js');
     for (const s of spellings('users/1')) {
