@@ -1,7 +1,7 @@
 /**
- * The static checks of `npm test` at once: both type checks (one after the other), ESLint and
- * Prettier each run as its own process, so on a machine with several cores they take the time of
- * the longest instead of the sum. Each one's output is printed whole when it ends, in this order,
+ * The static checks at once (`npm run check`; CI runs them before `npm test`): both type checks
+ * (one after the other), ESLint and Prettier each run as its own process, so on a machine with
+ * several cores they take the time of the longest instead of the sum. Each one's output is printed whole when it ends, in this order,
  * and the script fails when any of them did.
  *
  *   node scripts/checks.mjs
