@@ -39,8 +39,8 @@ function newSpaceUnderChurn(apply: boolean): number {
     const size = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
     let max = 0;
     const keep = [];
-    for (let round = 0; round < 300; round++) {
-      if (round === 150) await new Promise((res) => new Worker('0', { eval: true, execArgv: [] }).on('exit', res));
+    for (let round = 0; round < 120; round++) {
+      if (round === 60) await new Promise((res) => new Worker('0', { eval: true, execArgv: [] }).on('exit', res));
       const batch = [];
       for (let i = 0; i < 20_000; i++) batch.push({ i, s: 'x' + i });
       keep.push(batch);
@@ -66,6 +66,8 @@ describe('GC defaults of the installed command', () => {
     const defaults = oldSpaceUnderChurn(false);
     const ours = oldSpaceUnderChurn(true);
     // The same work and the same live data; measured here 135 MB with V8's growth, 65 with ours.
+    // Ten rounds, not fewer: V8's own peak varies between runs (59-86 MB over four to six rounds,
+    // which would leave the 0.75 bound within the noise).
     expect(ours).toBeLessThan(defaults * 0.75);
   });
 
