@@ -4,34 +4,19 @@
 // command that serves the console. Checked on the modules Node really resolves, in a child
 // process that records every resolution. The shipped code holds no test helpers.
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
 let dir: string;
-let hooks: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'wxa-layering-'));
-  hooks = join(dir, 'record.mjs');
-  // A resolve hook that writes every URL Node resolves to stderr, one per line.
-  await writeFile(
-    hooks,
-    `export async function resolve(spec, ctx, next) {
-  const r = await next(spec, ctx);
-  process.stderr.write('RESOLVED ' + r.url + '\\n');
-  return r;
-}
-`,
-  );
-  await writeFile(
-    join(dir, 'register.mjs'),
-    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
-  );
-  // A second hook that also names the importing module: `EDGE <parent URL> <resolved URL>`.
+  // A resolve hook that names each resolution and its importer: `EDGE <parent URL> <resolved URL>`.
   await writeFile(
     join(dir, 'edges.mjs'),
     `export async function resolve(spec, ctx, next) {
@@ -49,7 +34,6 @@ beforeAll(async () => {
 
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-/** Imports `files` in a child process with the hooks `register` names; its stderr, which they write to. */
 /** Every non-test TypeScript file under src/, with its path from the root and its text. */
 async function sourceFiles(dir = join(ROOT, 'src')): Promise<{ rel: string; text: string }[]> {
   const out: { rel: string; text: string }[] = [];
@@ -77,6 +61,7 @@ async function testFiles(dir: string): Promise<{ rel: string; text: string }[]> 
 /** Modules that are a part's public face (its index) or run by name (the command's main). */
 const isEntryPoint = (rel: string): boolean => rel.endsWith('/index.ts') || rel === 'src/cli/main.ts';
 
+/** Imports `files` in a child process with the hooks `register` names; its stderr, which they write to. */
 function importWith(register: string, files: string[]): string {
   const r = spawnSync(
     process.execPath,
@@ -95,15 +80,66 @@ function importWith(register: string, files: string[]): string {
   return r.stderr;
 }
 
+/** The pipeline's modules but its thread body (which reads its workerData when loaded). */
+const PIPELINE = readdirSync(join(ROOT, 'src/pipeline'))
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'decrypt-worker.ts')
+  .map((f) => `src/pipeline/${f}`);
+
+/** Every module whose loads a test below asks about. */
+const ENTRIES = [
+  'src/config/index.ts',
+  'src/pipeline/decrypt.ts',
+  'src/pipeline/prepare.ts',
+  'src/connectors/managed.ts',
+  'src/pipeline/index.ts',
+  'src/cli/commands/serve.ts',
+  'src/cli/commands/serve-roles.ts',
+  'src/pipeline/prepare-task.ts',
+  'src/core/fault-points.ts',
+  'src/store/index.ts',
+  ...PIPELINE,
+];
+
+/**
+ * Every (importer, imported) resolution Node makes, by URL, when one child process imports all
+ * of ENTRIES (a transpiling child per entry cost most of this file's time): what an entry loads
+ * is then what is reachable from it. Each module's own imports are the same whoever imported it
+ * first, and an edge only a later import made would count against an entry, never hide a load.
+ */
+let edgeMap: Map<string, Set<string>> | undefined;
+function edgeGraph(): Map<string, Set<string>> {
+  if (edgeMap) return edgeMap;
+  edgeMap = new Map();
+  for (const line of importWith('register-edges.mjs', ENTRIES).split('\n')) {
+    if (!line.startsWith('EDGE ')) continue;
+    const [from, to] = line.slice('EDGE '.length).split(' ') as [string, string];
+    if (!to.startsWith('file:')) continue;
+    const set = edgeMap.get(from) ?? new Set<string>();
+    set.add(to);
+    edgeMap.set(from, set);
+  }
+  return edgeMap;
+}
+
+/** The URLs reachable from `files` (themselves included). */
+function reachable(files: string[]): Set<string> {
+  const graph = edgeGraph();
+  const seen = new Set(files.map((f) => pathToFileURL(join(ROOT, f)).href));
+  for (const url of files.map((f) => pathToFileURL(join(ROOT, f)).href)) {
+    expect(graph.has(url) || [...graph.values()].some((s) => s.has(url)), `${url} was imported`).toBe(true);
+  }
+  const todo = [...seen];
+  while (todo.length)
+    for (const next of graph.get(todo.pop()!) ?? []) if (!seen.has(next) && seen.add(next)) todo.push(next);
+  return seen;
+}
+
 /** Every module (project files relative to the root, packages by name) loaded by importing `file`. */
 function loadedBy(file: string): string[] {
-  const urls = importWith('register.mjs', [file])
-    .split('\n')
-    .filter((l) => l.startsWith('RESOLVED file:'))
-    .map((l) => l.slice('RESOLVED file://'.length));
   return [
     ...new Set(
-      urls.map((p) => {
+      [...reachable([file])].map((url) => {
+        const p = fileURLToPath(url);
         const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p);
         return m ? m[1]! : relative(ROOT, p);
       }),
@@ -111,14 +147,13 @@ function loadedBy(file: string): string[] {
   ];
 }
 
-/** Every (importer, imported) pair of project files Node resolves when importing `files`, in one child process. */
+/** Every (importer, imported) pair of project files Node resolves when importing `files`. */
 function importEdges(files: string[]): [string, string][] {
-  const project = (url: string) => (url.startsWith('file://') ? relative(ROOT, url.slice('file://'.length)) : url);
-  return importWith('register-edges.mjs', files)
-    .split('\n')
-    .filter((l) => l.startsWith('EDGE file:'))
-    .map((l) => l.slice('EDGE '.length).split(' ') as [string, string])
-    .map(([from, to]) => [project(from), project(to)]);
+  const from = reachable(files);
+  const project = (url: string) => relative(ROOT, fileURLToPath(url));
+  const out: [string, string][] = [];
+  for (const [a, tos] of edgeGraph()) if (from.has(a)) for (const b of tos) out.push([project(a), project(b)]);
+  return out;
 }
 
 const HTTP = (m: string) => m.startsWith('src/server/') || m === 'fastify' || m.startsWith('@fastify/');
