@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { ArchiverError } from '../core/errors.js';
 import { POSTGRES_BACKUP_ADVICE } from '../compliance/backup/postgres-advice.js';
-import { isPostgresUrl } from '../store/dialect/postgres.js';
+import { isPostgresUrl } from '../store/dialect/postgres-url.js';
 
 /** The database URL a command was given (flag first, then the environment), if any. */
 export function databaseUrl(flags: { database?: string }, env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -6,7 +6,8 @@
 import { Migrator } from 'kysely';
 import { ArchiverError } from '../core/errors.js';
 import { dialectKind } from './dialect/index.js';
-import { isPostgresUrl, openPostgres, redactUrl, type PoolOptions } from './dialect/postgres.js';
+import type { PoolOptions } from './dialect/postgres-pool.js';
+import { isPostgresUrl, redactUrl } from './dialect/postgres-url.js';
 import { openSqlite, sqliteConnection } from './dialect/sqlite.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -15,7 +16,7 @@ import type { Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
 
 export type Db = Kysely<Database>;
-export type { PoolOptions } from './dialect/postgres.js';
+export type { PoolOptions } from './dialect/postgres-pool.js';
 export { dialectKind, dialectOf, type DialectKind } from './dialect/index.js';
 
 /**
@@ -41,6 +42,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     return db;
   }
   isPostgresUrl(opts.url);
+  // node-postgres loads only for an archive on PostgreSQL
+  const { openPostgres } = await import('./dialect/postgres-pool.js');
   const db = openPostgres<Database>(opts.url, opts.pool);
   registerDatabaseFile(db, redactUrl(opts.url));
   try {

@@ -9,8 +9,8 @@
  * Who holds it is kept in the `settings` table, so that the process refused can name it.
  */
 import { hostname } from 'node:os';
-import pg from 'pg';
-import { redactUrl } from './dialect/postgres.js';
+import type pg from 'pg';
+import { redactUrl } from './dialect/postgres-url.js';
 import { writerLockedError, type AcquireOptions, type WriterHolder, type WriterLock } from './writer-lock.js';
 
 /** The advisory lock's name (hashed to its 64-bit key by the server); advisory locks are per database. */
@@ -25,7 +25,9 @@ export const WRITER_HOLDER_SETTING = 'writer.holder';
 export async function acquireDatabaseWriterLock(url: string, opts: AcquireOptions): Promise<WriterLock> {
   const now = opts.now ?? Date.now;
   const deadline = now() + (opts.waitMs ?? 0);
-  const client = new pg.Client({
+  // node-postgres loads only for an archive on PostgreSQL
+  const { default: postgres } = await import('pg');
+  const client = new postgres.Client({
     connectionString: url,
     application_name: 'wechat-archiver writer lock',
     keepAlive: true,

@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/index.js';
 import { evidenceKeyPath, trustedPublicKey } from '../../compliance/evidence/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import { blobTargetOptions, migrateStore, type MigrateReport } from '../../compliance/migrate-store/index.js';
-import { isPostgresUrl } from '../../store/dialect/postgres.js';
+import { isPostgresUrl } from '../../store/dialect/postgres-url.js';
 import { storeOptionsOf, type Config } from '../../config/index.js';
 import type { BlobsOptions } from '../../store/index.js';
 import { recordedBlobLocation } from '../../store/migrate-store/index.js';

@@ -2,7 +2,7 @@
 import { auditCliRead } from '../../compliance/audit/index.js';
 import type { Config } from '../../config/index.js';
 import { ArchiverError } from '../../core/errors.js';
-import { HOLD_REASONS } from '../../pipeline/index.js';
+import { HOLD_REASONS } from '../../pipeline/hold-reasons.js';
 import { TOKENIZER_VERSION } from '../../compliance/search/tokenize.js';
 import {
   ARCHIVE_FOLDER,

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
 import type { Db } from '../../store/index.js';
-import { redactUrl } from '../../store/dialect/postgres.js';
+import { redactUrl } from '../../store/dialect/postgres-url.js';
 import {
   findSnapshot,
   openSnapshotReadOnly,

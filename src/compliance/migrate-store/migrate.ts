@@ -10,7 +10,7 @@ import type SQLite from 'better-sqlite3';
 import { ArchiveBlobs, openBlobStore, type BlobStore, type BlobsOptions } from '../../store/index.js';
 import { LocalBlobFiles } from '../../store/blobs/local.js';
 import { openDatabase } from '../../store/db.js';
-import { redactUrl } from '../../store/dialect/postgres.js';
+import { redactUrl } from '../../store/dialect/postgres-url.js';
 import {
   chainEnds,
   checkSourceTables,

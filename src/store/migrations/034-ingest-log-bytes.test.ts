@@ -7,7 +7,7 @@ import { Migrator, sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectedDialects } from '../../../test/helpers/dialects.js';
 import { startPostgres, type PostgresCluster } from '../../../test/helpers/postgres.js';
-import { openPostgres } from '../dialect/postgres.js';
+import { openPostgres } from '../dialect/postgres-pool.js';
 import { openSqlite } from '../dialect/sqlite.js';
 import { CHAIN_GENESIS } from '../hash-chain.js';
 import { hexOf, ingestHash, type ChainFields } from '../ingest-log.js';
