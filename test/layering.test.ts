@@ -97,6 +97,7 @@ const ENTRIES = [
   'src/pipeline/prepare-task.ts',
   'src/core/fault-points.ts',
   'src/store/index.ts',
+  'src/destinations/index.ts',
   ...PIPELINE,
 ];
 
@@ -221,6 +222,12 @@ describe('layers', () => {
         if (!(m[0].startsWith('import type') && m[1]!.endsWith('/sources/types.js'))) named.push(`${f}: ${m[1]}`);
     }
     expect(named).toEqual([]);
+  });
+
+  it('the destinations load msal only when a Microsoft 365 token is asked for', () => {
+    const loaded = loadedBy('src/destinations/index.ts');
+    expect(loaded).toContain('src/destinations/graph/token.ts');
+    expect(loaded.filter((m) => m.startsWith('@azure/'))).toEqual([]);
   });
 
   it('the store loads the AWS SDK only when blobs are in S3', () => {

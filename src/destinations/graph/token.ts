@@ -4,13 +4,13 @@
  * same injectable fetch as Graph calls, so tests can point both at the emulator. A token is
  * reused until five minutes before it expires; a 401 from Graph asks for a fresh one.
  */
-import {
+import type {
   ConfidentialClientApplication,
+  Configuration,
+  INetworkModule,
+  NetworkRequestOptions,
+  NetworkResponse,
   ServerError,
-  type Configuration,
-  type INetworkModule,
-  type NetworkRequestOptions,
-  type NetworkResponse,
 } from '@azure/msal-node';
 import { DestinationError } from '../types.js';
 import type { ResolvedEndpoints } from './clouds.js';
@@ -55,10 +55,20 @@ function credentialOf(cfg: GraphDestinationConfig): Partial<Configuration['auth'
   return { clientCertificate: x5c ? { ...cert, x5c } : cert };
 }
 
+/**
+ * An error Entra ID answered (msal's ServerError), told by its name and code rather than by
+ * class: msal loads only once a token is first asked for.
+ */
+function isServerError(err: unknown): err is ServerError {
+  return (
+    err instanceof Error && err.name === 'ServerError' && typeof (err as Partial<ServerError>).errorCode === 'string'
+  );
+}
+
 /** What went wrong getting a token, in the delivery stage's terms. */
 export function tokenError(err: unknown, cfg: GraphDestinationConfig): DestinationError {
   const who = `app ${cfg.clientId} in tenant ${cfg.tenantId}`;
-  if (err instanceof ServerError) {
+  if (isServerError(err)) {
     const status = (err as ServerError & { status?: number }).status;
     const text = `${err.errorCode}: ${err.errorMessage.split(' - Correlation ID')[0] ?? ''}`;
     if ((status !== undefined && status >= 500) || err.errorCode === 'temporarily_unavailable') {
@@ -84,22 +94,41 @@ export function msalTokenSource(
   f: typeof fetch,
   now: () => number,
 ): TokenSource {
-  const app = new ConfidentialClientApplication({
-    auth: {
-      clientId: cfg.clientId,
-      authority: endpoints.authority,
-      ...credentialOf(cfg),
-      // msal only trusts the Microsoft hosts it knows; a configured other host is trusted as given.
-      ...(endpoints.customAuthority ? { knownAuthorities: [new URL(endpoints.authority).host] } : {}),
-    },
-    system: { networkClient: fetchNetworkModule(f, cfg.requestTimeoutSeconds * 1000) },
-  });
+  // msal (some 430 modules) loads when the first token is asked for, not with every process
+  // that reads the destinations' code: most archives deliver to no Microsoft 365 mailbox.
+  let app: Promise<ConfidentialClientApplication> | undefined;
+  const client = () =>
+    (app ??= import('@azure/msal-node').then(
+      (msal) =>
+        new msal.ConfidentialClientApplication({
+          auth: {
+            clientId: cfg.clientId,
+            authority: endpoints.authority,
+            ...credentialOf(cfg),
+            // msal only trusts the Microsoft hosts it knows; a configured other host is trusted as given.
+            ...(endpoints.customAuthority ? { knownAuthorities: [new URL(endpoints.authority).host] } : {}),
+          },
+          system: { networkClient: fetchNetworkModule(f, cfg.requestTimeoutSeconds * 1000) },
+        }),
+    ));
   let cached: { token: string; refreshAt: number } | undefined;
   let pending: Promise<string> | undefined;
 
   async function acquire(fresh: boolean): Promise<string> {
+    let confidential: ConfidentialClientApplication;
     try {
-      const r = await app.acquireTokenByClientCredential({ scopes: [endpoints.scope], skipCache: fresh });
+      confidential = await client();
+    } catch (err) {
+      // msal refused the settings themselves (not Entra ID): no retry mends that
+      app = undefined;
+      throw new DestinationError(
+        'auth',
+        `the Microsoft 365 destination's settings for app ${cfg.clientId} in tenant ${cfg.tenantId} were refused (${(err as Error).message}); check the tenant id, client id, authority and the secret or certificate`,
+        { cause: err },
+      );
+    }
+    try {
+      const r = await confidential.acquireTokenByClientCredential({ scopes: [endpoints.scope], skipCache: fresh });
       if (!r?.accessToken) throw new Error('msal returned no access token');
       const expires = r.expiresOn ? r.expiresOn.getTime() : now() + 10 * 60_000;
       cached = { token: r.accessToken, refreshAt: expires - REFRESH_BEFORE_MS };
