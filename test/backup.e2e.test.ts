@@ -1,7 +1,6 @@
 // The second copy: a backup of a live archive (serve archiving a running tenant meanwhile)
 // restores into an archive that verifies; later backups copy only new blobs; an older backup
 // is reported with what it lacks; a backup killed with SIGKILL leaves the previous one usable.
-import { spawn } from 'node:child_process';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendMessages, generateTenant } from '../src/sources/sandbox/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
 import { startServe } from './helpers/serve-process.js';
-import { cliNodeArgs } from './helpers/cli-runtime.js';
+import { spawnCli } from './helpers/cli-process.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let sandbox: string;
@@ -121,11 +120,9 @@ describe('backup and restore', () => {
     const before = await cliJson<Manifest>('backup', '--to', to, '--data-dir', data);
     await appendMessages(sandbox, 15, 100);
     await archive();
-    const child = spawn(process.execPath, [...cliNodeArgs(), 'backup', '--to', to, '--data-dir', data], {
-      env: { ...process.env, WXA_CRASH_AT: 'backup-snapshot:1' },
-      stdio: 'ignore',
-    });
-    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, s) => resolve(s)));
+    const { signal } = await spawnCli(['backup', '--to', to, '--data-dir', data], {
+      env: { WXA_CRASH_AT: 'backup-snapshot:1' },
+    }).done;
     expect(signal).toBe('SIGKILL');
     expect((await readFile(join(to, 'LATEST'), 'utf8')).trim()).toBe(before.snapshot);
     const restored = join(dir.path, 'r3');

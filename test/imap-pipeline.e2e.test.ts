@@ -3,7 +3,6 @@
 // client reads it byte for byte as archived, dated by the message time, marked read, with its
 // attachments. A kill -9 between an APPEND and the ledger update, or in the middle of a
 // multi-message APPEND, then a restart, leaves exactly one copy of every message.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,11 +17,10 @@ import { cli, cliJson, tempDir } from './helpers/cli.js';
 import { startDovecot, type Dovecot } from './helpers/dovecot.js';
 import { asUser, findMessage, messageIdsIn } from './helpers/imap-read.js';
 import { longOr } from './helpers/long-tests.js';
-import { cliNodeArgs } from './helpers/cli-runtime.js';
+import { spawnCli, type ChildResult } from './helpers/cli-process.js';
 
 const MASTER = { name: 'archiver', password: 'master-secret' };
 const FOLDER = 'WeChat Archiver';
-const ROOT = join(import.meta.dirname, '..');
 /**
  * Messages in the tenant. WXA_LONG_TESTS=1 runs 10,000, the size the archive promises to file
  * into Dovecot (about 29,000 deliveries; several minutes on a 2-core machine); the default suite
@@ -183,21 +181,8 @@ function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
 const logins = (log: string) => log.split('\n').filter((l) => /imap-login: (Info: )?Login: /.test(l)).length;
 
 /** Runs the CLI in a child process, as an operator's service manager would. */
-function runChild(
-  config: string,
-  env: Record<string, string>,
-): Promise<{ code: number | null; signal: string | null; stderr: string }> {
-  const child = spawn(process.execPath, [...cliNodeArgs(), 'run', '--once', '--config', config, '--json'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => resolve({ code, signal, stderr }));
-  });
+function runChild(config: string, env: Record<string, string>): Promise<ChildResult> {
+  return spawnCli(['run', '--once', '--config', config, '--json'], { env }).done;
 }
 
 describe('IMAP mailboxes end to end', () => {

@@ -125,11 +125,11 @@ function edgeGraph(): Map<string, Set<string>> {
 /** The URLs reachable from `files` (themselves included). */
 function reachable(files: string[]): Set<string> {
   const graph = edgeGraph();
-  const seen = new Set(files.map((f) => pathToFileURL(join(ROOT, f)).href));
-  for (const url of files.map((f) => pathToFileURL(join(ROOT, f)).href)) {
+  const urls = files.map((f) => pathToFileURL(join(ROOT, f)).href);
+  for (const url of urls)
     expect(graph.has(url) || [...graph.values()].some((s) => s.has(url)), `${url} was imported`).toBe(true);
-  }
-  const todo = [...seen];
+  const seen = new Set(urls);
+  const todo = [...urls];
   while (todo.length)
     for (const next of graph.get(todo.pop()!) ?? []) if (!seen.has(next) && seen.add(next)) todo.push(next);
   return seen;

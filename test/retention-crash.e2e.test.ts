@@ -2,14 +2,13 @@
 // point) leaves a consistent archive: every entry's item and blob present, every item still
 // referenced, a tombstone for every entry and item gone, `verify` passing; a rerun completes it
 // to exactly the archive an uninterrupted run leaves.
-import { spawn } from 'node:child_process';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
-import { cliNodeArgs } from './helpers/cli-runtime.js';
+import { spawnCli } from './helpers/cli-process.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let pristine: string;
@@ -99,12 +98,9 @@ describe('disposition crash', () => {
       expect(add.code).toBe(0);
     }
 
-    const child = spawn(
-      process.execPath,
-      [...cliNodeArgs(), 'retention', 'run', '--batch', '5', '--data-dir', crashed, '--json'],
-      { stdio: 'ignore', env: { ...process.env, WXA_CRASH_AT: 'disposition-page:2' } },
-    );
-    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, s) => resolve(s)));
+    const { signal } = await spawnCli(['retention', 'run', '--batch', '5', '--data-dir', crashed, '--json'], {
+      env: { WXA_CRASH_AT: 'disposition-page:2' },
+    }).done;
     expect(signal).toBe('SIGKILL');
     const afterCrash = entries(crashed).length;
     expect(afterCrash).toBeLessThan(totalEntries);
