@@ -161,6 +161,7 @@ function termOf(items: SearchDocument[], pick: number, at: number, len: number, 
   return { t: 'cjk', text: CJK_CHARS[pick % CJK_CHARS.length]! };
 }
 
+/** An instant as a query writes it; the model takes the instant back from this text (form 2 drops milliseconds). */
 const iso = (t: number, form: number): string => {
   const d = new Date(t);
   if (form === 0) return d.toISOString().slice(0, 10);
@@ -192,13 +193,13 @@ function filterOf(items: SearchDocument[], k: number, v: number): BruteQuery {
       return { t: 'connector', value: v % 2 === 0 ? 'c1' : 'c2' };
     case 7: {
       const form = v % 3;
-      const at = form === 0 ? Date.UTC(2025, 2, 1 + (v % 20)) : time;
-      return { t: 'after', time: at, text: iso(at, form) };
+      const text = iso(form === 0 ? Date.UTC(2025, 2, 1 + (v % 20)) : time, form);
+      return { t: 'after', time: Date.parse(text), text };
     }
     case 8: {
       const form = v % 3;
-      const at = form === 0 ? Date.UTC(2025, 2, 1 + (v % 20)) : time;
-      return { t: 'before', time: at, text: iso(at, form) };
+      const text = iso(form === 0 ? Date.UTC(2025, 2, 1 + (v % 20)) : time, form);
+      return { t: 'before', time: Date.parse(text), text };
     }
     case 9:
       return { t: 'has-attachment' };

@@ -209,12 +209,25 @@ describe('cases in the browser', () => {
       expect(await (await visible(page, `case-member-${caseId}`)).getAttribute('data-member')).toBe('yes');
       await byTestId(page, 'lang-switch').selectOption('zh-CN');
       expect(await (await visible(page, 'nav-cases')).textContent()).toBe('案件');
+      // The exports' list is held back: until it arrives the page says it is loading, never
+      // that the case has no exports.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const exportsUrl = new RegExp(`/api/cases/${caseId}/exports$`);
+      await page.route(exportsUrl, async (route) => {
+        await held;
+        await route.continue();
+      });
       await byTestId(page, `case-link-${caseId}`).click();
       const casePage = await visible(page, 'case-page');
       await expect.poll(() => casePage.textContent(), { timeout: WAIT_MS }).toContain('法律保全');
       expect(await casePage.textContent()).toContain('已保存的搜索');
       expect(await casePage.textContent()).not.toContain('Legal holds');
+      expect(await casePage.textContent()).not.toContain('尚无导出');
+      expect(await byTestId(page, 'exports-table').count()).toBe(0);
+      release();
       expect(await (await visible(page, 'exports-table')).textContent()).toContain('已完成');
+      await page.unroute(exportsUrl);
       await byTestId(page, 'lang-switch').selectOption('en');
     }));
 });

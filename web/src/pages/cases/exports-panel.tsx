@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../../api.js';
-import { Button, ErrorBanner, Field, Section, Table, useFormat } from '../../components/index.js';
+import { Button, ErrorBanner, Field, Loading, Section, Table, useFormat } from '../../components/index.js';
 import type { ExportJobView as ExportJob } from '../../../../src/server/contract.js';
 import { casesApi, type CaseTag, type ReviewSet, type SavedSearch } from './types.js';
 import { useAction } from './use-action.js';
@@ -25,7 +25,8 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
   const { t } = useTranslation('exports');
   const fmt = useFormat();
   const base = `${casesApi(caseId)}/exports`;
-  const [jobs, setJobs] = useState<ExportJob[]>([]);
+  // null until the first list arrives: "no exports yet" is only said once the server said so.
+  const [jobs, setJobs] = useState<ExportJob[] | null>(null);
   const [tags, setTags] = useState<string[]>([]);
   const [format, setFormat] = useState<(typeof FORMATS)[number]>('rsmf');
   const [source, setSource] = useState('');
@@ -41,7 +42,7 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
       .catch(() => setTags([]));
   }, [caseId, load, setError]);
   // While an export runs, follow it.
-  const running = jobs.some((j) => j.status === 'running');
+  const running = (jobs ?? []).some((j) => j.status === 'running');
   useEffect(() => {
     if (!running) return;
     const timer = setInterval(() => void load().catch(setError), 1000);
@@ -74,84 +75,90 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
   return (
     <Section title={t('title')}>
       <ErrorBanner error={error} />
-      <Table
-        columns={[
-          { key: 'at', header: t('columns.started'), render: (j) => fmt.dateTime(Date.parse(j.createdAt)) },
-          { key: 'by', header: t('columns.by'), render: (j) => j.createdBy },
-          { key: 'format', header: t('columns.format'), render: (j) => t(`formats.${j.format}`) },
-          { key: 'source', header: t('columns.source'), render: sourceLabel },
-          {
-            key: 'status',
-            header: t('columns.status'),
-            render: (j) => (
-              <span data-testid={`export-status-${j.id}`} data-status={j.status} title={j.error ?? undefined}>
-                {t(`status.${j.status}`)}
-                {j.progress
-                  ? ` · ${t(`phase.${j.progress.phase}`)} ${fmt.number(j.progress.done)} / ${fmt.number(j.progress.total)}`
-                  : ''}
-                {j.status === 'failed' && j.error ? <span className="muted"> · {j.error}</span> : null}
-                {j.writtenBy ? <span className="muted"> · {t('writtenBy', { holder: j.writtenBy })}</span> : null}
-              </span>
-            ),
-          },
-          {
-            key: 'counts',
-            header: t('columns.counts'),
-            render: (j) =>
-              j.counts
-                ? t('counts', {
-                    items: fmt.number(j.counts.items),
-                    files: fmt.number(j.counts.files),
-                    bytes: fmt.bytes(j.counts.bytes),
-                  })
-                : '—',
-          },
-          {
-            key: 'hash',
-            header: t('columns.manifest'),
-            render: (j) =>
-              j.manifestSha256 ? (
-                <code title={j.manifestSha256} data-testid={`export-hash-${j.id}`}>
-                  {j.manifestSha256.slice(0, 12)}…
-                </code>
-              ) : (
-                '—'
+      {jobs === null ? (
+        error ? null : (
+          <Loading />
+        )
+      ) : (
+        <Table
+          columns={[
+            { key: 'at', header: t('columns.started'), render: (j) => fmt.dateTime(Date.parse(j.createdAt)) },
+            { key: 'by', header: t('columns.by'), render: (j) => j.createdBy },
+            { key: 'format', header: t('columns.format'), render: (j) => t(`formats.${j.format}`) },
+            { key: 'source', header: t('columns.source'), render: sourceLabel },
+            {
+              key: 'status',
+              header: t('columns.status'),
+              render: (j) => (
+                <span data-testid={`export-status-${j.id}`} data-status={j.status} title={j.error ?? undefined}>
+                  {t(`status.${j.status}`)}
+                  {j.progress
+                    ? ` · ${t(`phase.${j.progress.phase}`)} ${fmt.number(j.progress.done)} / ${fmt.number(j.progress.total)}`
+                    : ''}
+                  {j.status === 'failed' && j.error ? <span className="muted"> · {j.error}</span> : null}
+                  {j.writtenBy ? <span className="muted"> · {t('writtenBy', { holder: j.writtenBy })}</span> : null}
+                </span>
               ),
-          },
-          {
-            key: 'actions',
-            header: '',
-            render: (j) => (
-              <span className="case-actions">
-                {j.status === 'done' ? (
-                  <>
-                    <a href={`${base}/${j.id}/download`} data-testid={`export-download-${j.id}`} download>
-                      {t('download')}
-                    </a>{' '}
-                    <a href={`${base}/${j.id}/manifest`} data-testid={`export-manifest-${j.id}`} download>
-                      {t('manifest')}
-                    </a>
-                  </>
-                ) : null}
-                {canWrite && (j.status === 'interrupted' || j.status === 'failed') ? (
-                  <Button
-                    busy={busy}
-                    testId={`export-resume-${j.id}`}
-                    onClick={() => void act(() => post(`${base}/${j.id}/resume`))}
-                  >
-                    {t('resume')}
-                  </Button>
-                ) : null}
-              </span>
-            ),
-          },
-        ]}
-        rows={jobs}
-        rowKey={(j) => j.id}
-        rowTestId={(j) => `export-${j.id}`}
-        empty={t('none')}
-        testId="exports-table"
-      />
+            },
+            {
+              key: 'counts',
+              header: t('columns.counts'),
+              render: (j) =>
+                j.counts
+                  ? t('counts', {
+                      items: fmt.number(j.counts.items),
+                      files: fmt.number(j.counts.files),
+                      bytes: fmt.bytes(j.counts.bytes),
+                    })
+                  : '—',
+            },
+            {
+              key: 'hash',
+              header: t('columns.manifest'),
+              render: (j) =>
+                j.manifestSha256 ? (
+                  <code title={j.manifestSha256} data-testid={`export-hash-${j.id}`}>
+                    {j.manifestSha256.slice(0, 12)}…
+                  </code>
+                ) : (
+                  '—'
+                ),
+            },
+            {
+              key: 'actions',
+              header: '',
+              render: (j) => (
+                <span className="case-actions">
+                  {j.status === 'done' ? (
+                    <>
+                      <a href={`${base}/${j.id}/download`} data-testid={`export-download-${j.id}`} download>
+                        {t('download')}
+                      </a>{' '}
+                      <a href={`${base}/${j.id}/manifest`} data-testid={`export-manifest-${j.id}`} download>
+                        {t('manifest')}
+                      </a>
+                    </>
+                  ) : null}
+                  {canWrite && (j.status === 'interrupted' || j.status === 'failed') ? (
+                    <Button
+                      busy={busy}
+                      testId={`export-resume-${j.id}`}
+                      onClick={() => void act(() => post(`${base}/${j.id}/resume`))}
+                    >
+                      {t('resume')}
+                    </Button>
+                  ) : null}
+                </span>
+              ),
+            },
+          ]}
+          rows={jobs}
+          rowKey={(j) => j.id}
+          rowTestId={(j) => `export-${j.id}`}
+          empty={t('none')}
+          testId="exports-table"
+        />
+      )}
       {canWrite ? (
         sources.length ? (
           <div className="case-form">
