@@ -224,10 +224,13 @@ describe('layers', () => {
     expect(named).toEqual([]);
   });
 
-  it('the destinations load msal only when a Microsoft 365 token is asked for', () => {
+  it('the destinations load their clients only when used: msal for a token, imapflow for a connection, mailparser for a Graph item', () => {
     const loaded = loadedBy('src/destinations/index.ts');
     expect(loaded).toContain('src/destinations/graph/token.ts');
-    expect(loaded.filter((m) => m.startsWith('@azure/'))).toEqual([]);
+    expect(loaded).toContain('src/destinations/imap/destination.ts');
+    expect(loaded).toContain('src/destinations/imap/multiappend.ts');
+    expect(loaded).toContain('src/destinations/graph/mime-parts.ts');
+    expect(loaded.filter((m) => m.startsWith('@azure/') || /^(imapflow|mailparser)\b/.test(m))).toEqual([]);
   });
 
   it('the store loads the AWS SDK only when blobs are in S3', () => {

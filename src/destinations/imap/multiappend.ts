@@ -9,7 +9,6 @@
  * bookkeeping), with its exported formatting helpers; nothing here touches the socket.
  */
 import type { ImapFlow } from 'imapflow';
-import { encodePath, enhanceCommandError, formatDateTime } from 'imapflow/lib/tools.js';
 import { crashPoint } from '../../core/fault-points.js';
 
 /** A token of a command as ImapFlow's compiler takes it. */
@@ -35,6 +34,8 @@ interface CommandRunner {
   ): Promise<{ response: TaggedResponse; next(): void }>;
 }
 
+let imapTools: Promise<typeof import('imapflow/lib/tools.js')> | undefined;
+
 export interface AppendInput {
   mime: Buffer;
   /** ms UTC: the internal date */
@@ -57,6 +58,8 @@ export async function multiAppend(
   path: string,
   messages: readonly AppendInput[],
 ): Promise<{ uids?: number[]; uidValidity?: bigint }> {
+  // loaded with the first batch, as imapflow itself is with the first connection (destination.ts)
+  const { encodePath, enhanceCommandError, formatDateTime } = await (imapTools ??= import('imapflow/lib/tools.js'));
   const binary = client.capabilities.has('BINARY');
   const attributes: Token[] = [{ type: 'ATOM', value: encodePath(client, path) }];
   for (const m of messages) {
