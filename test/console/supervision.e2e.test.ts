@@ -22,8 +22,21 @@ describe('Supervision page', () => {
   it('writes a lexicon, applies it to the history, and reviews a flagged item', async () => {
     await explainFailure(serve, async () => {
       await login(page, 'olga');
+      // Held back, the report keeps the page loading: it never says there is no policy before
+      // the server has said so.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/supervision/report', async (route) => {
+        await held;
+        await route.continue();
+      });
       await (await visible(page, 'nav-supervision')).click();
-      await visible(page, 'supervision-page');
+      const supervision = await visible(page, 'supervision-page');
+      await visible(page, 'loading');
+      expect(await supervision.textContent()).not.toContain('No supervision policy yet');
+      release();
+      await expect.poll(() => supervision.textContent(), { timeout: WAIT_MS }).toContain('No supervision policy yet');
+      await page.unroute('**/api/supervision/report');
       await page.getByRole('button', { name: 'New policy' }).click();
       await (await visible(page, 'policy-name')).fill('Promises');
       await byTestId(page, 'policy-lexicon').fill('# promised returns\n保本保收益\n加我私人微信\n');

@@ -7,7 +7,17 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { get, patch, post, query } from '../api.js';
-import { Button, ErrorBanner, Field, Page, Section, Table, useFormat, type Column } from '../components/index.js';
+import {
+  Button,
+  ErrorBanner,
+  Field,
+  Loading,
+  Page,
+  Section,
+  Table,
+  useFormat,
+  type Column,
+} from '../components/index.js';
 import { useSession } from '../session.js';
 
 interface Policy {
@@ -250,71 +260,80 @@ export function SupervisionPage() {
   return (
     <Page title={t('title')} subtitle={t('subtitle')} testId="supervision-page">
       <ErrorBanner error={error} onRetry={() => void load()} />
-      <Section
-        title={t('policies')}
-        actions={
-          manage ? (
-            <Button variant="primary" onClick={() => setEditing('new')}>
-              {t('policy.new')}
-            </Button>
-          ) : null
-        }
-      >
-        <Table columns={policyColumns} rows={policies} rowKey={(p) => String(p.id)} empty={t('policy.none')} />
-        {editing ? (
-          <PolicyEditor
-            key={editing === 'new' ? 'new' : editing.id}
-            {...(editing === 'new' ? {} : { policy: editing })}
-            onSaved={() => {
-              setEditing(null);
-              void load();
-            }}
-          />
-        ) : null}
-      </Section>
-      <Section
-        title={t('queue.title')}
-        actions={
-          <select value={state} onChange={(e) => setState(e.target.value)} aria-label={t('queue.state')}>
-            <option value="">{t('states.all')}</option>
-            {['open', 'claimed', 'escalated', 'resolved'].map((s) => (
-              <option key={s} value={s}>
-                {t(`states.${s}`)}
-              </option>
-            ))}
-          </select>
-        }
-      >
-        <Table
-          columns={queueColumns}
-          rows={items}
-          rowKey={(i) => `${i.policy.id}/${i.itemKey}`}
-          empty={t('queue.empty')}
-          testId="supervision-queue"
-        />
-      </Section>
-      <Section title={t('report.title')}>
-        <Table
-          columns={reportColumns<Report['policies'][number]>({
-            key: 'policy',
-            header: t('queue.policy'),
-            render: (r) => r.name,
-          })}
-          rows={report?.policies ?? []}
-          rowKey={(r) => String(r.policyId)}
-          empty={t('policy.none')}
-        />
-        <Table
-          columns={reportColumns<Report['reviewers'][number]>({
-            key: 'reviewer',
-            header: t('queue.assignee'),
-            render: (r) => r.reviewer,
-          })}
-          rows={report?.reviewers ?? []}
-          rowKey={(r) => r.reviewer}
-          empty={t('report.noReviewers')}
-        />
-      </Section>
+      {/* Until the first answer, "no policies" or an empty queue would be a false statement. */}
+      {report === null ? (
+        error ? null : (
+          <Loading />
+        )
+      ) : (
+        <>
+          <Section
+            title={t('policies')}
+            actions={
+              manage ? (
+                <Button variant="primary" onClick={() => setEditing('new')}>
+                  {t('policy.new')}
+                </Button>
+              ) : null
+            }
+          >
+            <Table columns={policyColumns} rows={policies} rowKey={(p) => String(p.id)} empty={t('policy.none')} />
+            {editing ? (
+              <PolicyEditor
+                key={editing === 'new' ? 'new' : editing.id}
+                {...(editing === 'new' ? {} : { policy: editing })}
+                onSaved={() => {
+                  setEditing(null);
+                  void load();
+                }}
+              />
+            ) : null}
+          </Section>
+          <Section
+            title={t('queue.title')}
+            actions={
+              <select value={state} onChange={(e) => setState(e.target.value)} aria-label={t('queue.state')}>
+                <option value="">{t('states.all')}</option>
+                {['open', 'claimed', 'escalated', 'resolved'].map((s) => (
+                  <option key={s} value={s}>
+                    {t(`states.${s}`)}
+                  </option>
+                ))}
+              </select>
+            }
+          >
+            <Table
+              columns={queueColumns}
+              rows={items}
+              rowKey={(i) => `${i.policy.id}/${i.itemKey}`}
+              empty={t('queue.empty')}
+              testId="supervision-queue"
+            />
+          </Section>
+          <Section title={t('report.title')}>
+            <Table
+              columns={reportColumns<Report['policies'][number]>({
+                key: 'policy',
+                header: t('queue.policy'),
+                render: (r) => r.name,
+              })}
+              rows={report?.policies ?? []}
+              rowKey={(r) => String(r.policyId)}
+              empty={t('policy.none')}
+            />
+            <Table
+              columns={reportColumns<Report['reviewers'][number]>({
+                key: 'reviewer',
+                header: t('queue.assignee'),
+                render: (r) => r.reviewer,
+              })}
+              rows={report?.reviewers ?? []}
+              rowKey={(r) => r.reviewer}
+              empty={t('report.noReviewers')}
+            />
+          </Section>
+        </>
+      )}
     </Page>
   );
 }
