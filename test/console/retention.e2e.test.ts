@@ -38,7 +38,22 @@ describe('retention in the browser', () => {
       await login(page, ADMIN.username);
       await expect.poll(async () => (await entries()).length, { timeout: WAIT_MS, interval: 1000 }).toBeGreaterThan(0);
       const [{ mailbox }] = (await entries()) as [{ mailbox: string }];
+      // Held back, the batches keep the queue loading: it never says no batch waits before the
+      // server has said so.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/retention/batches', async (route) => {
+        await held;
+        await route.continue();
+      });
       await byTestId(page, 'nav-retention').click();
+      const retention = await visible(page, 'retention-page');
+      await visible(page, 'loading');
+      expect(await retention.textContent()).not.toContain('No batch waits for review.');
+      release();
+      await visible(page, 'batch-table');
+      expect(await retention.textContent()).toContain('No batch waits for review.');
+      await page.unroute('**/api/retention/batches');
       await visible(page, 'retention-outside-note');
       await (await visible(page, 'policy-name')).fill('Desk, one day');
       await byTestId(page, 'policy-value').fill('1');

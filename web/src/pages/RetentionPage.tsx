@@ -319,14 +319,21 @@ export function RetentionPage() {
         ) : null}
       </Section>
       <Section title={t('queue')}>
-        <Table
-          columns={batchColumns}
-          rows={batches}
-          rowKey={(b) => b.id}
-          rowTestId={(b) => `batch-${b.id}`}
-          empty={t('queueEmpty')}
-          testId="batch-table"
-        />
+        {/* loaded with the policies: until then an empty queue would be a false statement */}
+        {policies === null ? (
+          error ? null : (
+            <Loading />
+          )
+        ) : (
+          <Table
+            columns={batchColumns}
+            rows={batches}
+            rowKey={(b) => b.id}
+            rowTestId={(b) => `batch-${b.id}`}
+            empty={t('queueEmpty')}
+            testId="batch-table"
+          />
+        )}
       </Section>
     </Page>
   );
