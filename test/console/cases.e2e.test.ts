@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { byTestId, login, pageApi, PASSWORD, visible, WAIT_MS } from '../helpers/browser.js';
+import { byTestId, holdResponses, login, pageApi, PASSWORD, visible, WAIT_MS } from '../helpers/browser.js';
 import { HIT_MSGID, HIT_QUERY, ROOM } from '../helpers/search-archive.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 import { readRsmf, rsmfValidator } from '../helpers/rsmf-schema.js';
@@ -211,13 +211,7 @@ describe('cases in the browser', () => {
       expect(await (await visible(page, 'nav-cases')).textContent()).toBe('案件');
       // The exports' list is held back: until it arrives the page says it is loading, never
       // that the case has no exports.
-      let release = () => {};
-      const held = new Promise<void>((resolve) => (release = resolve));
-      const exportsUrl = new RegExp(`/api/cases/${caseId}/exports$`);
-      await page.route(exportsUrl, async (route) => {
-        await held;
-        await route.continue();
-      });
+      const held = await holdResponses(page, new RegExp(`/api/cases/${caseId}/exports$`));
       await byTestId(page, `case-link-${caseId}`).click();
       const casePage = await visible(page, 'case-page');
       await expect.poll(() => casePage.textContent(), { timeout: WAIT_MS }).toContain('法律保全');
@@ -225,9 +219,8 @@ describe('cases in the browser', () => {
       expect(await casePage.textContent()).not.toContain('Legal holds');
       expect(await casePage.textContent()).not.toContain('尚无导出');
       expect(await byTestId(page, 'exports-table').count()).toBe(0);
-      release();
+      await held.release();
       expect(await (await visible(page, 'exports-table')).textContent()).toContain('已完成');
-      await page.unroute(exportsUrl);
       await byTestId(page, 'lang-switch').selectOption('en');
     }));
 });

@@ -6,7 +6,17 @@
 // the archive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { byTestId, login, logout, pageApi, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
+import {
+  byTestId,
+  holdResponses,
+  login,
+  logout,
+  pageApi,
+  PASSWORD,
+  testIdsWithPrefix,
+  visible,
+  WAIT_MS,
+} from '../helpers/browser.js';
 import { cli, cliJson } from '../helpers/cli.js';
 import { startDemoConsole } from '../helpers/sandbox-console.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
@@ -40,20 +50,14 @@ describe('retention in the browser', () => {
       const [{ mailbox }] = (await entries()) as [{ mailbox: string }];
       // Held back, the batches keep the queue loading: it never says no batch waits before the
       // server has said so.
-      let release = () => {};
-      const held = new Promise<void>((resolve) => (release = resolve));
-      await page.route('**/api/retention/batches', async (route) => {
-        await held;
-        await route.continue();
-      });
+      const held = await holdResponses(page, '**/api/retention/batches');
       await byTestId(page, 'nav-retention').click();
       const retention = await visible(page, 'retention-page');
       await visible(page, 'loading');
       expect(await retention.textContent()).not.toContain('No batch waits for review.');
-      release();
+      await held.release();
       await visible(page, 'batch-table');
       expect(await retention.textContent()).toContain('No batch waits for review.');
-      await page.unroute('**/api/retention/batches');
       await visible(page, 'retention-outside-note');
       await (await visible(page, 'policy-name')).fill('Desk, one day');
       await byTestId(page, 'policy-value').fill('1');

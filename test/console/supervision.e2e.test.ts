@@ -3,7 +3,7 @@
 // job finish, then claims a flagged item from the review queue and tags it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { byTestId, login, PASSWORD, visible, WAIT_MS } from '../helpers/browser.js';
+import { byTestId, holdResponses, login, PASSWORD, visible, WAIT_MS } from '../helpers/browser.js';
 import { startDemoConsole } from '../helpers/sandbox-console.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 
@@ -24,19 +24,13 @@ describe('Supervision page', () => {
       await login(page, 'olga');
       // Held back, the report keeps the page loading: it never says there is no policy before
       // the server has said so.
-      let release = () => {};
-      const held = new Promise<void>((resolve) => (release = resolve));
-      await page.route('**/api/supervision/report', async (route) => {
-        await held;
-        await route.continue();
-      });
+      const held = await holdResponses(page, '**/api/supervision/report');
       await (await visible(page, 'nav-supervision')).click();
       const supervision = await visible(page, 'supervision-page');
       await visible(page, 'loading');
       expect(await supervision.textContent()).not.toContain('No supervision policy yet');
-      release();
+      await held.release();
       await expect.poll(() => supervision.textContent(), { timeout: WAIT_MS }).toContain('No supervision policy yet');
-      await page.unroute('**/api/supervision/report');
       await page.getByRole('button', { name: 'New policy' }).click();
       await (await visible(page, 'policy-name')).fill('Promises');
       await byTestId(page, 'policy-lexicon').fill('# promised returns\n保本保收益\n加我私人微信\n');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Route } from 'playwright-core';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
@@ -94,6 +94,30 @@ export async function visible(page: Page | Locator, id: string): Promise<Locator
 
 export async function gone(page: Page | Locator, id: string): Promise<void> {
   await byTestId(page, id).first().waitFor({ state: 'detached', timeout: WAIT_MS });
+}
+
+/**
+ * Holds the answers to requests matching `url` back until `release()`, to see what a page shows
+ * while it waits for them. `release` lets them through, waits until they have gone on, and stops
+ * holding.
+ */
+export async function holdResponses(page: Page, url: string | RegExp): Promise<{ release: () => Promise<void> }> {
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const inFlight: Promise<void>[] = [];
+  const handler = (route: Route) => {
+    const done = gate.then(() => route.continue());
+    inFlight.push(done);
+    return done;
+  };
+  await page.route(url, handler);
+  return {
+    release: async () => {
+      open();
+      await Promise.all(inFlight);
+      await page.unroute(url, handler);
+    },
+  };
 }
 
 export const PASSWORD = 'correct horse battery staple';
