@@ -317,7 +317,7 @@ export function SupervisionPage() {
                 header: t('queue.policy'),
                 render: (r) => r.name,
               })}
-              rows={report?.policies ?? []}
+              rows={report.policies}
               rowKey={(r) => String(r.policyId)}
               empty={t('policy.none')}
             />
@@ -327,7 +327,7 @@ export function SupervisionPage() {
                 header: t('queue.assignee'),
                 render: (r) => r.reviewer,
               })}
-              rows={report?.reviewers ?? []}
+              rows={report.reviewers}
               rowKey={(r) => r.reviewer}
               empty={t('report.noReviewers')}
             />
