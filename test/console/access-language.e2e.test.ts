@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Role } from '../../src/server/contract.js';
 import {
   byTestId,
+  openFromNav,
   ensureConsoleBuilt,
   launchBrowser,
   login,
@@ -87,7 +88,7 @@ describe('roles in the browser', () => {
         'nav-supervision',
         'nav-users',
       ]);
-      await byTestId(page, 'nav-users').click();
+      await openFromNav(page, 'users');
       await visible(page, 'users-table');
       await createUser('audrey', 'auditor');
       await createUser('connie', 'connector-admin');

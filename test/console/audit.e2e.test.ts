@@ -4,7 +4,7 @@
 // place in the hash chain (the same hash the API gives), and reads it all in Simplified Chinese.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { byTestId, login, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
+import { byTestId, openFromNav, login, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 import { startSandboxConsole, type SandboxConsole } from '../helpers/sandbox-console.js';
 
@@ -85,7 +85,7 @@ describe('the audit page in the browser', () => {
   it('names what happened in words and pages back to the start of the log', () =>
     step(async () => {
       await login(page, 'audrey');
-      await byTestId(page, 'nav-audit').click();
+      await openFromNav(page, 'audit');
       await page.waitForURL('**/audit');
       await visible(page, 'audit-table');
       // The log's own retention, by default forever.

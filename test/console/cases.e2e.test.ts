@@ -9,7 +9,16 @@ import { readFile } from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { byTestId, holdResponses, login, pageApi, PASSWORD, visible, WAIT_MS } from '../helpers/browser.js';
+import {
+  byTestId,
+  openFromNav,
+  holdResponses,
+  login,
+  pageApi,
+  PASSWORD,
+  visible,
+  WAIT_MS,
+} from '../helpers/browser.js';
 import { HIT_MSGID, HIT_QUERY, ROOM } from '../helpers/search-archive.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 import { readRsmf, rsmfValidator } from '../helpers/rsmf-schema.js';
@@ -56,7 +65,7 @@ describe('cases in the browser', () => {
       const roomTotal = (await apiGet<{ total: number }>(`/api/search?q=${encodeURIComponent(ROOM_QUERY)}`))!.total;
       expect(roomTotal).toBeGreaterThan(1);
 
-      await byTestId(page, 'nav-cases').click();
+      await openFromNav(page, 'cases');
       await visible(page, 'cases-table');
       await byTestId(page, 'case-name').fill('Regulator inquiry 2026');
       await byTestId(page, 'case-description').fill('监管问询');

@@ -10,6 +10,7 @@ import type { ItemPage } from '../../src/server/contract.js';
 import { buildDirectory } from '../../src/sources/sandbox/people.js';
 import {
   byTestId,
+  openFromNav,
   ensureConsoleBuilt,
   fillSetup,
   gone,
@@ -175,7 +176,7 @@ describe('console in the browser', () => {
 
   it('shows live progress on the connectors tab without reloading the page', () =>
     withServeLog(async () => {
-      await byTestId(page, 'nav-connectors').click();
+      await openFromNav(page, 'connectors');
       await visible(page, `connector-row-${CONNECTOR}`);
       const url = page.url();
       // A marker that a reload or a navigation would wipe, and a record of every change the
@@ -207,7 +208,7 @@ describe('console in the browser', () => {
 
   it('maps an unmapped person from the problems page and delivers their held items', () =>
     withServeLog(async () => {
-      await byTestId(page, 'nav-problems').click();
+      await openFromNav(page, 'problems');
       const group = await visible(page, 'problem-group-unmapped');
       expect(Number(await group.getAttribute('data-count'))).toBeGreaterThan(0);
       expect(Number((await byTestId(page, 'problem-count-unmapped').textContent())?.replace(/\D/g, ''))).toBe(
@@ -229,7 +230,7 @@ describe('console in the browser', () => {
       await gone(page, `unmapped-row-${found.participant}`);
 
       // The mapping triggers a run; the new mailbox fills when it has archived the released items.
-      await byTestId(page, 'nav-mailboxes').click();
+      await openFromNav(page, 'mailboxes');
       await visible(page, 'mailboxes-page');
       const items = async () => {
         const boxRow = byTestId(page, `mailbox-row-${PROBLEMS_MAILBOX}`);
@@ -282,7 +283,7 @@ describe('console in the browser', () => {
 
   it('shows the item view, connector creation and mapping in the audit log', () =>
     withServeLog(async () => {
-      await byTestId(page, 'nav-audit').click();
+      await openFromNav(page, 'audit');
       await visible(page, 'audit-page');
       // Each row's action code and target (data attributes of the action column), its actor (the
       // actor cell's title) and all its text, the opened details included.

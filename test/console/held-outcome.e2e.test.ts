@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../../src/sources/sandbox/index.js';
 import {
   byTestId,
+  openFromNav,
   ensureConsoleBuilt,
   launchBrowser,
   login,
@@ -101,7 +102,7 @@ describe('a connector whose every record is held', () => {
       await byTestId(page, 'lang-switch').selectOption('en');
 
       // The list shows the same outcome and lag.
-      await byTestId(page, 'nav-connectors').click();
+      await openFromNav(page, 'connectors');
       const last = await visible(page, 'last-run-unmapped');
       expect(await last.locator('[data-outcome]').getAttribute('data-outcome')).toBe('held');
       expect(await byTestId(page, 'lag-unmapped').getAttribute('data-level')).toBe('warning');

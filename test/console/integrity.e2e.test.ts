@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { byTestId, login, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
+import { byTestId, openFromNav, login, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 import { startSandboxConsole, type SandboxConsole } from '../helpers/sandbox-console.js';
 
@@ -70,7 +70,7 @@ describe('the Integrity page in the browser', () => {
     step(async () => {
       await login(page, 'audrey');
       expect((await testIdsWithPrefix(page, 'nav-')).sort()).toEqual(['nav-audit', 'nav-integrity']);
-      await byTestId(page, 'nav-integrity').click();
+      await openFromNav(page, 'integrity');
       await page.waitForURL('**/integrity');
       await expect.poll(shownCheckpoint, { timeout: WAIT_MS + 30_000, interval: 3000 }).toBe('1');
       expect(await (await visible(page, 'integrity-ingest-head')).textContent()).toMatch(/^[0-9a-f]{64} /);

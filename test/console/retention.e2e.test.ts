@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
   byTestId,
+  openFromNav,
   holdResponses,
   login,
   logout,
@@ -51,7 +52,7 @@ describe('retention in the browser', () => {
       // Held back, the batches keep the queue loading: it never says no batch waits before the
       // server has said so.
       const held = await holdResponses(page, '**/api/retention/batches');
-      await byTestId(page, 'nav-retention').click();
+      await openFromNav(page, 'retention');
       const retention = await visible(page, 'retention-page');
       await visible(page, 'loading');
       expect(await retention.textContent()).not.toContain('No batch waits for review.');
@@ -131,7 +132,7 @@ describe('retention in the browser', () => {
       expect(nav).toContain('nav-disposition');
       expect(nav).not.toContain('nav-retention');
       expect(nav).not.toContain('nav-mailboxes');
-      await byTestId(page, 'nav-disposition').click();
+      await openFromNav(page, 'disposition');
       await visible(page, 'disposition-page');
       await expect.poll(() => testIdsWithPrefix(page, 'disposition-approve-'), { timeout: WAIT_MS }).toHaveLength(1);
       // An entry of the batch opens as an item; the reviewer's own batch is what they may open.
@@ -155,7 +156,7 @@ describe('retention in the browser', () => {
       await logout(page);
 
       await login(page, ADMIN.username);
-      await byTestId(page, 'nav-retention').click();
+      await openFromNav(page, 'retention');
       await byTestId(page, 'lang-switch').selectOption('zh-CN');
       expect(await (await visible(page, 'retention-outside-note')).textContent()).toContain('不受本系统控制');
     }));

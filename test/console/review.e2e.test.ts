@@ -8,7 +8,17 @@
 // hold and closes the case, which leaves the active case list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { byTestId, login, logout, pageApi, PASSWORD, testIdsWithPrefix, visible, WAIT_MS } from '../helpers/browser.js';
+import {
+  byTestId,
+  openFromNav,
+  login,
+  logout,
+  pageApi,
+  PASSWORD,
+  testIdsWithPrefix,
+  visible,
+  WAIT_MS,
+} from '../helpers/browser.js';
 import { HIT_MSGID, HIT_QUERY, ROOM } from '../helpers/search-archive.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 import { startSandboxConsole, type SandboxConsole } from '../helpers/sandbox-console.js';
@@ -127,7 +137,7 @@ describe('review by assignment in the browser', () => {
       // no archive-wide search or mailbox browsing: a Reviewer reaches only the work assigned
       expect(nav).not.toContain('nav-search');
       expect(nav).not.toContain('nav-mailboxes');
-      await byTestId(page, 'nav-review').click();
+      await openFromNav(page, 'review');
       const table = await visible(page, 'my-review-table');
       await visible(table, `my-set-${assignedSet}`);
       expect(await testIdsWithPrefix(table, 'my-set-link-')).toEqual([`my-set-link-${assignedSet}`]);

@@ -5,7 +5,7 @@
 // query that does not parse is marked where it breaks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { byTestId, login, PASSWORD, visible, WAIT_MS } from '../helpers/browser.js';
+import { byTestId, openFromNav, login, PASSWORD, visible, WAIT_MS } from '../helpers/browser.js';
 import { HIT_QUERY, ROOM } from '../helpers/search-archive.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 import { startSandboxConsole, type SandboxConsole } from '../helpers/sandbox-console.js';
@@ -39,7 +39,7 @@ describe('search in the browser', () => {
     step(async () => {
       await login(page, ADMIN.username);
       await expect.poll(() => totalOf(HIT_QUERY), { timeout: WAIT_MS, interval: 1000 }).toBe(1);
-      await byTestId(page, 'nav-search').click();
+      await openFromNav(page, 'search');
       await (await visible(page, 'search-query')).fill(HIT_QUERY);
       await byTestId(page, 'search-submit').click();
       const hit = await visible(page, 'hit-0');

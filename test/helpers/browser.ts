@@ -151,6 +151,27 @@ export async function login(page: Page, username: string, password = PASSWORD): 
   await visible(page, 'user-name');
 }
 
+/**
+ * Opens a page from the menu and waits until the address is the entry's. Under load a click on
+ * the menu was lost now and then (the page stayed where it was, and the server's log shows no
+ * request of the page clicked), so the click is made again until the page has changed.
+ */
+export async function openFromNav(page: Page, entry: string): Promise<void> {
+  const link = byTestId(page, `nav-${entry}`);
+  const href = await link.getAttribute('href', { timeout: WAIT_MS });
+  if (!href) throw new Error(`the menu entry nav-${entry} has no address`);
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    await link.click();
+    try {
+      await page.waitForURL((u) => u.pathname === href, { timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
+}
+
 /** Logs out with the header's button and waits for the login form. */
 export async function logout(page: Page): Promise<void> {
   await byTestId(page, 'logout').click();
