@@ -55,8 +55,13 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     // One PostgreSQL cluster for the whole run (test/helpers/postgres.ts says why); CLI child
-    // processes from the compiled code when it is up to date (test/helpers/cli-runtime.ts).
-    globalSetup: ['test/helpers/postgres-global-setup.ts', 'test/helpers/cli-runtime-global-setup.ts'],
+    // processes from the compiled code when it is up to date (test/helpers/cli-runtime.ts); one
+    // set of sandbox keys for every tenant the run generates (src/sources/sandbox/keys.ts).
+    globalSetup: [
+      'test/helpers/postgres-global-setup.ts',
+      'test/helpers/cli-runtime-global-setup.ts',
+      'test/helpers/sandbox-keys-global-setup.ts',
+    ],
     pool: 'forks',
     maxWorkers: MAX_WORKERS,
     // Console accounts hashed at 2^10 instead of 2^15: hundreds of accounts are created across

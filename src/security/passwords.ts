@@ -5,6 +5,7 @@
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { ArchiverError } from '../core/errors.js';
+import { testOnlyVariable } from '../core/test-only.js';
 
 /** CPU/memory cost: 2^15 with r=8 uses 32 MiB and about 50-100 ms per hash on a server core. */
 const N = 2 ** 15;
@@ -19,14 +20,8 @@ const TEST_COST_MIN_LOG2 = 10;
 
 /** The scrypt N for new hashes: 2^15, or the test suite's lower cost under NODE_ENV=test. */
 export function hashCost(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[TEST_COST_VARIABLE];
-  if (raw === undefined || raw === '') return N;
-  if (env.NODE_ENV !== 'test') {
-    throw new ArchiverError(
-      'WXA_CONFIG_INVALID',
-      `${TEST_COST_VARIABLE} lowers the password hashing cost and is accepted only by the test suite (NODE_ENV=test); unset it`,
-    );
-  }
+  const raw = testOnlyVariable(TEST_COST_VARIABLE, 'lowers the password hashing cost', env);
+  if (raw === undefined) return N;
   const log2 = Number(raw);
   if (!Number.isInteger(log2) || log2 < TEST_COST_MIN_LOG2 || log2 > 15) {
     throw new ArchiverError(

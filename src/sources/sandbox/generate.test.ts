@@ -3,13 +3,14 @@ import type { KeyObject } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isArchiverError } from '../../core/errors.js';
 import { conversationOf, personKindOf } from '../../core/model.js';
 import type { EncryptedRecord } from '../wecom/client.js';
 import { SdkError } from '../wecom/client.js';
 import { sandboxDecryptData, sandboxEncryptData } from './encrypt.js';
 import { generateTenant } from './generate.js';
+import { TEST_KEYS_VARIABLE } from './keys.js';
 import type { MediaIndexEntry } from './media.js';
 import { ALL_MSGTYPES } from './messages.js';
 import { sdkFileIdsOf } from './payloads.js';
@@ -83,7 +84,13 @@ beforeAll(async () => {
   b = join(root, 'b');
   small = join(root, 'small');
   const faults = { missingKeyVersion: 2, malformed: 5 };
-  await generateTenant({ outDir: a, seed: 42, messages: 400, faults });
+  // Fresh keys here, as outside the test suite (its other tenants share one set, see keys.ts).
+  vi.stubEnv(TEST_KEYS_VARIABLE, '');
+  try {
+    await generateTenant({ outDir: a, seed: 42, messages: 400, faults });
+  } finally {
+    vi.unstubAllEnvs();
+  }
   await generateTenant({ outDir: b, seed: 42, messages: 400, faults, keysDir: join(a, 'keys') });
   await generateTenant({ outDir: small, seed: 3, messages: 60, keysDir: join(a, 'keys') });
 });
@@ -243,6 +250,25 @@ describe('generateTenant', () => {
     };
     expect([image.md5sum, image.filesize]).toEqual([index[image.sdkfileid]?.md5, index[image.sdkfileid]?.size]);
     expect(Math.max(...Object.values(index).map((e) => e.size))).toBeGreaterThan(1024 * 1024);
+  });
+
+  it('makes fresh keys, or under the test suite takes the keys of the run when it is given none', async () => {
+    const suiteKeys = process.env[TEST_KEYS_VARIABLE];
+    expect(suiteKeys, 'the global setup names the keys of the run').toBeTruthy();
+    // `a` was made with the variable empty: keys of its own
+    expect(await readFile(join(a, 'keys', 'v1.pem'), 'utf8')).not.toBe(
+      await readFile(join(suiteKeys!, 'v1.pem'), 'utf8'),
+    );
+    const shared = join(root, 'shared-keys');
+    await generateTenant({ outDir: shared, seed: 5, messages: 10 });
+    for (const [sub, file] of [
+      ['keys', 'v1.pem'],
+      ['keys', 'v2.pem'],
+      ['keys-withheld', 'v3.pem'],
+    ] as const)
+      expect(await readFile(join(shared, sub, file), 'utf8'), file).toBe(
+        await readFile(join(suiteKeys!, '..', sub, file), 'utf8'),
+      );
   });
 
   it('refuses to overwrite a tenant and checks its options', async () => {

@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ArchiverError } from '../../core/errors.js';
+import { testOnlyVariable } from '../../core/test-only.js';
 
 export type PemFormat = 'pkcs1' | 'pkcs8';
 
@@ -52,11 +53,22 @@ async function readIfExists(path: string): Promise<string | undefined> {
 }
 
 /**
+ * Keys made once for a whole test run (the `keys` folder of a generated tenant), which the
+ * sandbox uses instead of fresh ones when no `keysDir` is given. The suite generates a few hundred
+ * tenants, in its own processes and in the `serve` processes it starts; three fresh RSA-2048 keys
+ * cost about 0.6 s of CPU each time, some 60 s of a suite bound by CPU. Only under the test runner
+ * (see core/test-only.ts).
+ */
+export const TEST_KEYS_VARIABLE = 'WXA_TEST_SANDBOX_KEYS';
+
+/**
  * Keys v1..v3. Fresh random keys by default (generation is the slow part of a small dataset);
  * with `keysDir`, v1.pem and v2.pem come from there and v3.pem from there or from its sibling
  * keys-withheld/, so tests can reuse one set of keys across datasets.
  */
-export async function prepareKeys(keysDir?: string): Promise<Map<number, TenantKey>> {
+export async function prepareKeys(
+  keysDir: string | undefined = testOnlyVariable(TEST_KEYS_VARIABLE, 'gives every sandbox tenant the same keys'),
+): Promise<Map<number, TenantKey>> {
   const out = new Map<number, TenantKey>();
   const pending: Promise<void>[] = [];
   for (const version of [1, 2, WITHHELD_VERSION]) {
