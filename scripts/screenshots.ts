@@ -14,7 +14,7 @@ import { buildDirectory } from '../src/sources/sandbox/people.js';
 import {
   buildConsole,
   byTestId,
-  launchBrowser,
+  sharedBrowser,
   login,
   openPage,
   PASSWORD,
@@ -208,7 +208,7 @@ async function pages(browser: Browser, serve: ServeProcess, lng: string, locale:
 async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
   await buildConsole();
-  const [serve, browser] = await Promise.all([startServe({ demo: true, intervalSeconds: 10 }), launchBrowser()]);
+  const [serve, browser] = await Promise.all([startServe({ demo: true, intervalSeconds: 10 }), sharedBrowser()]);
   try {
     await setupAdminByApi(serve.url, serve.setupToken, ADMIN);
     const api = await apiSession(serve.url, ADMIN.username, ADMIN.password);

@@ -11,7 +11,7 @@ import {
   byTestId,
   openFromNav,
   ensureConsoleBuilt,
-  launchBrowser,
+  sharedBrowser,
   login,
   logout,
   openPage,
@@ -43,14 +43,13 @@ let page: Page;
 
 beforeAll(async () => {
   await ensureConsoleBuilt();
-  [serve, browser] = await Promise.all([startServe(), launchBrowser()]);
+  [serve, browser] = await Promise.all([startServe(), sharedBrowser()]);
   await setupAdminByApi(serve.url, serve.setupToken, ADMIN);
   ({ context, page } = await openPage(browser, serve.url));
 });
 
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
   await serve?.stop();
 });
 

@@ -14,7 +14,7 @@ import {
   ensureConsoleBuilt,
   fillSetup,
   gone,
-  launchBrowser,
+  sharedBrowser,
   openPage,
   PASSWORD,
   testIdsWithPrefix,
@@ -43,13 +43,12 @@ const found = { participant: '', heldItems: 0, itemKey: '' };
 
 beforeAll(async () => {
   await ensureConsoleBuilt();
-  [serve, browser] = await Promise.all([startServe(), launchBrowser()]);
+  [serve, browser] = await Promise.all([startServe(), sharedBrowser()]);
   ({ context, page } = await openPage(browser, serve.url));
 });
 
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
   await serve?.stop();
 });
 

@@ -11,7 +11,7 @@ import {
   byTestId,
   openFromNav,
   ensureConsoleBuilt,
-  launchBrowser,
+  sharedBrowser,
   login,
   openPage,
   PASSWORD,
@@ -60,7 +60,7 @@ beforeAll(async () => {
   // One run only: later idle runs would be the newest in the history.
   [serve, browser] = await Promise.all([
     startServe({ args: ['--config', config], intervalSeconds: 3600 }),
-    launchBrowser(),
+    sharedBrowser(),
   ]);
   await setupAdminByApi(serve.url, serve.setupToken, ADMIN);
   ({ context, page } = await openPage(browser, serve.url));
@@ -68,7 +68,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
   await serve?.stop();
   await dir?.cleanup();
 });

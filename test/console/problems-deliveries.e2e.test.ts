@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { deferDeliveries, finishDelivery, openStore } from '../../src/store/index.js';
 import {
   ensureConsoleBuilt,
-  launchBrowser,
+  sharedBrowser,
   login,
   openPage,
   PASSWORD,
@@ -32,7 +32,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   await ensureConsoleBuilt();
-  [serve, browser] = await Promise.all([startServe(), launchBrowser()]);
+  [serve, browser] = await Promise.all([startServe(), sharedBrowser()]);
   await setupAdminByApi(serve.url, serve.setupToken, ADMIN);
   const store = await openStore(serve.dataDir);
   try {
@@ -82,7 +82,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
   await serve?.stop();
 });
 

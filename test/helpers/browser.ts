@@ -57,11 +57,23 @@ export async function ensureConsoleBuilt(): Promise<void> {
   }
 }
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+let shared: Promise<Browser> | undefined;
+
+/**
+ * The test process's Chromium: launched by the first file that needs it and shared by the files
+ * the process runs after it (they share its modules, see vitest.config.ts), each working in
+ * contexts of its own (own cookies and storage) that it closes. Launching and closing a browser
+ * cost about 3 s of CPU, a context about 1. Launched again if it has gone away; Playwright ends it
+ * when the process exits. Not to be closed by a test.
+ */
+export async function sharedBrowser(): Promise<Browser> {
+  const running = await shared?.catch(() => undefined);
+  if (running?.isConnected()) return running;
+  shared = chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
+  return shared;
 }
 
 /** A fresh context (own cookies and storage) on the console, with a page and bounded waits. */

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ensureConsoleBuilt, launchBrowser, openPage, setupAdminByApi } from './browser.js';
+import { ensureConsoleBuilt, sharedBrowser, openPage, setupAdminByApi } from './browser.js';
 import { tempDir } from './cli.js';
 import { writeSearchTenant } from './search-archive.js';
 import { startServe, type ServeProcess } from './serve-process.js';
@@ -54,7 +54,7 @@ async function consoleOn(
   cleanup: () => Promise<void>,
 ): Promise<Omit<SandboxConsole, 'dir'>> {
   await ensureConsoleBuilt();
-  const [serve, browser] = await Promise.all([start(), launchBrowser()]);
+  const [serve, browser] = await Promise.all([start(), sharedBrowser()]);
   await setupAdminByApi(serve.url, serve.setupToken, admin);
   const { context, page } = await openPage(browser, serve.url);
   return {
@@ -64,7 +64,6 @@ async function consoleOn(
     page,
     close: async () => {
       await context.close();
-      await browser.close();
       await serve.stop();
       await cleanup();
     },
