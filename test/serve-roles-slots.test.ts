@@ -35,14 +35,19 @@ function loginsOf(log: string): number {
 async function measured(
   d: Dovecot,
   run: (server: { host: string; port: number }) => Promise<void>,
-): Promise<{ peak: number; logins: number; connections: number }> {
+): Promise<{ peak: number; logins: number; connections: number; atPeak: string }> {
   const relay = await startTcpCounter(d);
   try {
     await run(relay);
   } finally {
     await relay.close();
   }
-  return { peak: relay.peak(), logins: loginsOf(await d.log()), connections: relay.accepted() };
+  return {
+    peak: relay.peak(),
+    logins: loginsOf(await d.log()),
+    connections: relay.accepted(),
+    atPeak: relay.peakDetail(),
+  };
 }
 
 async function deliverAll(
@@ -96,7 +101,7 @@ describeDialects('IMAP connection slots across processes', (t) => {
     });
     console.log(JSON.stringify({ dialect: t.kind, shared: true, ...seen }));
     expect(seen.logins).toBeGreaterThanOrEqual(CAP);
-    expect(seen.peak).toBeLessThanOrEqual(CAP);
+    expect(seen.peak, seen.atPeak).toBeLessThanOrEqual(CAP);
     // Every slot was given back as its connection closed.
     const held = await store()
       .db.selectFrom('leases')
@@ -121,7 +126,7 @@ describeDialects('IMAP connection slots across processes', (t) => {
     const seen = await measured(d, (server) => deliverAll(server, (i) => processes[i]!, 2));
     console.log(JSON.stringify({ dialect: t.kind, shared: true, connectors: 2, ...seen }));
     expect(seen.logins).toBeGreaterThanOrEqual(CAP);
-    expect(seen.peak).toBeLessThanOrEqual(CAP);
+    expect(seen.peak, seen.atPeak).toBeLessThanOrEqual(CAP);
   });
 
   it('without shared slots (the control) the same processes go past the cap together', async () => {

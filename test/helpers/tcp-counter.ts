@@ -4,6 +4,7 @@
 // processes through a log process) does not always keep under load.
 import { createConnection, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export interface TcpCounter {
   host: string;
@@ -13,7 +14,18 @@ export interface TcpCounter {
   peak(): number;
   /** connections accepted so far */
   accepted(): number;
+  /**
+   * For the first moment the most were open: when each of those had opened and, for those that
+   * were already open, how long after that moment each ended (ms; relay time), to tell a real
+   * overlap from two events read in one turn of the event loop.
+   */
+  peakDetail(): string;
   close(): Promise<void>;
+}
+
+interface Span {
+  opened: number;
+  ended?: number;
 }
 
 export async function startTcpCounter(target: { host: string; port: number }): Promise<TcpCounter> {
@@ -21,13 +33,21 @@ export async function startTcpCounter(target: { host: string; port: number }): P
   let peak = 0;
   let accepted = 0;
   const sockets = new Set<Socket>();
+  const spans: Span[] = [];
+  let atPeak: Span[] = [];
   const server = createServer((client) => {
     accepted++;
-    peak = Math.max(peak, ++open);
+    const span: Span = { opened: performance.now() };
+    spans.push(span);
+    if (++open > peak) {
+      peak = open;
+      atPeak = spans.filter((x) => x.ended === undefined);
+    }
     let ended = false;
     const end = () => {
       if (ended) return;
       ended = true;
+      span.ended = performance.now();
       open--;
     };
     const upstream = createConnection(target.port, target.host);
@@ -49,6 +69,17 @@ export async function startTcpCounter(target: { host: string; port: number }): P
     open: () => open,
     peak: () => peak,
     accepted: () => accepted,
+    peakDetail: () => {
+      const at = Math.max(...atPeak.map((x) => x.opened));
+      const t0 = spans[0]?.opened ?? 0;
+      return atPeak
+        .map((x) =>
+          x.opened === at
+            ? `opened at ${(x.opened - t0).toFixed(1)} ms (the newest)`
+            : `opened at ${(x.opened - t0).toFixed(1)} ms, ended ${x.ended === undefined ? 'never' : `${(x.ended - at).toFixed(1)} ms after the newest opened`}`,
+        )
+        .join('; ');
+    },
     close: () => {
       for (const s of sockets) s.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
