@@ -1,7 +1,9 @@
 // Large media through the capture: streamed to the blob store chunk by chunk, memory bounded
 // whatever the size, and resumed at the last good chunk after a failure.
 import { createHash } from 'node:crypto';
+import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fetchAttachment } from '../src/sources/wecom/media.js';
 import { SdkError, type FinanceClient, type MediaChunk } from '../src/sources/wecom/client.js';
@@ -52,6 +54,21 @@ function generatedSource(size: number, failAt?: { chunk: number; times: number }
     return { sha256: sha.digest('hex'), md5: md5.digest('hex') };
   };
   return { client, calls, expected };
+}
+
+/** The files under `root` this process has open (Linux: /proc/self/fd). */
+function openFilesUnder(root: string): string[] {
+  const real = realpathSync(root);
+  const open: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith(`${real}/`)) open.push(target);
+    } catch {
+      // the descriptor readdir itself used, closed meanwhile
+    }
+  }
+  return open;
 }
 
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -111,6 +128,9 @@ describe('large media', () => {
     const src = generatedSource(size, { chunk: 12, times: 4 });
     const ref = { sdkfileid: 'f', filename: 'f.bin', contentType: 'application/octet-stream', role: 'media' as const };
     await expect(fetchAttachment(ctx(src.client), ref)).rejects.toBeInstanceOf(SdkError);
+    // The partial file is kept for the next attempt, and closed: a long-running service whose
+    // downloads fail now and then must not hold a descriptor per failure.
+    expect(openFilesUnder(join(dir.path, 'blobs'))).toEqual([]);
     const progress = await getMediaProgress(store.db, 'c', 'f');
     expect(progress?.bytes).toBe(12 * CHUNK);
     expect(progress?.indexbuf).toBe(`Range:bytes=${12 * CHUNK}-${13 * CHUNK - 1}`);

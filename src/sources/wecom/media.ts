@@ -53,20 +53,31 @@ async function download(ctx: MediaContext, sdkfileid: string, fresh: boolean): P
     const first = await chunkWithRetry(ctx, sdkfileid, '');
     if (first.isFinish) return { bytes: first.data, md5: md5(first.data) };
     const part = await store.blobs.openPartial(tempName, 0);
-    await part.append(first.data);
-    indexbuf = first.outIndexBuf;
-    progress = { tempName, indexbuf, bytes: part.bytes };
-    await saveMediaProgress(store.db, connectorId, sdkfileid, progress, ctx.now());
-    return finishStream(ctx, sdkfileid, part, indexbuf);
+    // Whatever ends the download (a chunk that keeps failing, a full disk), its file is closed
+    // here and kept for the next attempt: left open, each failed download held a descriptor
+    // until garbage collection closed it (with Node's warning, which a later Node makes an error).
+    try {
+      await part.append(first.data);
+      indexbuf = first.outIndexBuf;
+      progress = { tempName, indexbuf, bytes: part.bytes };
+      await saveMediaProgress(store.db, connectorId, sdkfileid, progress, ctx.now());
+      return await finishStream(ctx, sdkfileid, part, indexbuf);
+    } finally {
+      await part.close();
+    }
   }
   const part = await store.blobs.openPartial(progress.tempName, progress.bytes);
-  if (part.bytes !== progress.bytes) {
-    // The partial file is shorter than recorded (lost with its disk): start over.
-    await clearMediaProgress(store.db, connectorId, sdkfileid);
-    await part.discard();
-    return download(ctx, sdkfileid, true);
+  try {
+    if (part.bytes !== progress.bytes) {
+      // The partial file is shorter than recorded (lost with its disk): start over.
+      await clearMediaProgress(store.db, connectorId, sdkfileid);
+      await part.discard();
+      return await download(ctx, sdkfileid, true);
+    }
+    return await finishStream(ctx, sdkfileid, part, indexbuf);
+  } finally {
+    await part.close();
   }
-  return finishStream(ctx, sdkfileid, part, indexbuf);
 }
 
 /**

@@ -88,6 +88,7 @@ export class ArchiveBlobs {
       },
       append: (chunk) => part.append(chunk),
       discard: () => part.discard(),
+      close: () => part.close(),
       complete: async () => {
         const done = await part.complete();
         const path = this.staging.pathOf(done.sha256);

@@ -24,6 +24,11 @@ export interface PartialFile {
   /** hashes, moves into the store and returns the address; the partial file is gone afterwards */
   complete(): Promise<{ sha256: string; size: number; md5: string }>;
   discard(): Promise<void>;
+  /**
+   * Closes the file and leaves it in place for a later resume (a download that failed part
+   * way). Closing again, or after complete or discard, does nothing.
+   */
+  close(): Promise<void>;
 }
 
 /** Opens (or resumes at `resumeAt` bytes) the partial file `name` under the store's tmp directory. */
@@ -40,7 +45,12 @@ export async function openPartial(files: LocalBlobFiles, name: string, resumeAt 
   else if (existing >= 0) await truncate(path, 0);
   let bytes = existing >= resumeAt && resumeAt > 0 ? resumeAt : 0;
   const fh = await open(path, 'a', PRIVATE_FILE_MODE);
-  await fh.chmod(PRIVATE_FILE_MODE);
+  try {
+    await fh.chmod(PRIVATE_FILE_MODE);
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
   let closed = false;
   const close = async () => {
     if (!closed) {
@@ -93,5 +103,6 @@ export async function openPartial(files: LocalBlobFiles, name: string, resumeAt 
       await close();
       await unlink(path).catch(() => undefined);
     },
+    close,
   };
 }
