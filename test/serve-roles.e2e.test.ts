@@ -22,7 +22,7 @@ import { longOr } from './helpers/long-tests.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
 import { expectEachOnceAtDovecot, settled } from './helpers/serve-roles.js';
 
-const MESSAGES = Number(process.env.WXA_E2E_MESSAGES ?? longOr(20_000, 2_000));
+const MESSAGES = Number(process.env.WXA_E2E_MESSAGES ?? longOr(20_000, 1_000));
 const KILLS = longOr(12, 4);
 const WORKERS = 3;
 const LEASE_SECONDS = 5;
