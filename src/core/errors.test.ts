@@ -19,6 +19,7 @@ const ENVIRONMENT_VARIABLES: Record<string, string> = {
   WXA_CONSOLE_SECRET_UNUSED: 'placeholder variable name of console connectors, whose secret is in the store',
   WXA_TEST_SCRYPT_LOG2N: "the test suite's password hashing cost (security/passwords.ts)",
   WXA_TEST_SANDBOX_KEYS: "the test suite's one set of sandbox keys (sources/sandbox/keys.ts)",
+  WXA_TEST_CLI: "whether the test run's child processes run the compiled code (core/sibling-module.ts)",
   WXA_TEST_IMAP_PASSWORD: 'a variable the configuration tests set',
   WXA_TEST_GRAPH_KEY: 'a variable the configuration tests set',
   WXA_DATABASE_URL: 'the PostgreSQL URL of the store (cli/database.ts)',

@@ -5,9 +5,9 @@
  * summary crosses back. One thread, a short queue, a heap cap: a file that would need more
  * memory fails alone with a clear error instead of taking the server down.
  */
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { ArchiverError } from '../core/errors.js';
+import { siblingModule } from '../core/sibling-module.js';
 import type { ParseTask } from './parse-worker.js';
 import type { MappingSummary, SummaryLimits } from './summary.js';
 
@@ -28,21 +28,19 @@ export interface MappingParserOptions {
 }
 
 export function createMappingParser(opts: MappingParserOptions = {}): MappingParser {
-  const here = import.meta.url;
-  // Under the test runner this module is TypeScript: the worker then needs the tsx loader.
-  const isTs = here.endsWith('.ts');
+  const worker = siblingModule(import.meta.url, './parse-worker');
   const threads = opts.threads ?? 1;
   let pool: Piscina | undefined;
   // Made on first use: most processes never parse an upload, and an idle pool holds no thread.
   const get = () =>
     (pool ??= new Piscina({
-      filename: fileURLToPath(new URL(isTs ? './parse-worker.ts' : './parse-worker.js', here)),
+      filename: worker.path,
       minThreads: 0,
       maxThreads: threads,
       maxQueue: opts.maxQueue ?? 4,
       idleTimeout: opts.idleTimeoutMs ?? 30_000,
       resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 3072 },
-      execArgv: isTs ? ['--import', 'tsx'] : [],
+      execArgv: worker.execArgv,
     }));
   return {
     async parse(text, fileName, limits) {

@@ -7,9 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Logger } from '../core/logger.js';
+import { siblingModule } from '../core/sibling-module.js';
 
 /**
  * Prepare threads when the configuration names none: one per core but one, and at least one.
@@ -35,11 +35,10 @@ const slots = new Map<string, Slot>();
 let created = 0;
 
 function workerFile(): { filename: string; execArgv: string[] } {
-  const here = import.meta.url;
-  // Under the test runner this module is TypeScript: the worker then needs the tsx loader.
-  const isTs = here.endsWith('.ts');
-  const filename = fileURLToPath(new URL(isTs ? './decrypt-worker.ts' : './decrypt-worker.js', here));
-  return { filename, execArgv: isTs ? ['--import', 'tsx'] : [] };
+  // Not the compiled twin under the tests: the thread imports the source's normalizer by the
+  // path the source names, a TypeScript file there.
+  const { path, execArgv } = siblingModule(import.meta.url, './decrypt-worker');
+  return { filename: path, execArgv };
 }
 
 /**

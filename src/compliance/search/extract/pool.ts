@@ -4,8 +4,8 @@
  * (the worker's V8 heap limit). Every outcome is a value: a file that cannot be read comes back
  * `failed`, `timeout` or `too-large` with its reason, never as an exception to the indexer.
  */
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { siblingModule } from '../../../core/sibling-module.js';
 import type { ReadableFormat } from './binary.js';
 import { EXTRACT_TIMEOUT_MS, MAX_TEXT_CHARS, WORKER_HEAP_MB } from './limits.js';
 
@@ -48,20 +48,18 @@ function failure(err: unknown, heapMb: number): BinaryOutcome {
 }
 
 export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
-  const here = import.meta.url;
-  // Under the test runner this module is TypeScript: the worker then needs the tsx loader.
-  const isTs = here.endsWith('.ts');
+  const worker = siblingModule(import.meta.url, './worker');
   const heapMb = opts.heapMb ?? WORKER_HEAP_MB;
   const timeoutMs = opts.timeoutMs ?? EXTRACT_TIMEOUT_MS;
   const threads = opts.threads ?? 1;
   const pool = new Piscina({
-    filename: fileURLToPath(new URL(isTs ? './worker.ts' : './worker.js', here)),
+    filename: worker.path,
     minThreads: 0,
     maxThreads: threads,
     // A worker is kept a while for the next file (loading pdf.js costs ~100 ms), then let go.
     idleTimeout: 30_000,
     resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(64, heapMb / 4) },
-    execArgv: isTs ? ['--import', 'tsx'] : [],
+    execArgv: worker.execArgv,
   });
   // The clock of a file starts when a worker is free for it, not while it waits in line: at
   // most `threads` files are handed to the pool at once.

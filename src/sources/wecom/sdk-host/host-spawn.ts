@@ -5,7 +5,7 @@
  * while work is pending).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { siblingModule } from '../../../core/sibling-module.js';
 import type { ChildMessage } from './protocol.js';
 
 export interface Host {
@@ -20,21 +20,11 @@ export interface Host {
 
 const TAIL_LINES = 5;
 
-function hostEntry(): { path: string; execArgv: string[] } {
-  const here = import.meta.url;
-  // under the test runner this module is TypeScript: the host then needs the tsx loader
-  const isTs = here.endsWith('.ts');
-  return {
-    path: fileURLToPath(new URL(isTs ? './host-main.ts' : './host-main.js', here)),
-    execArgv: isTs ? ['--import', 'tsx'] : [],
-  };
-}
-
 export function spawnHost(
   env: Record<string, string> | undefined,
   on: { onMessage: (msg: ChildMessage) => void; onExit: (what: string) => void },
 ): Host {
-  const { path, execArgv } = hostEntry();
+  const { path, execArgv } = siblingModule(import.meta.url, './host-main', { compiledUnderTest: true });
   const proc = fork(path, [], {
     serialization: 'advanced',
     execArgv,

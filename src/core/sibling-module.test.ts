@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ArchiverError } from './errors.js';
+import { siblingModule, TEST_COMPILED_VARIABLE } from './sibling-module.js';
+
+const ROOT = join('/opt', 'app');
+const tsCaller = pathToFileURL(join(ROOT, 'src', 'sources', 'wecom', 'sdk-host', 'host-spawn.ts')).href;
+const jsCaller = pathToFileURL(join(ROOT, 'dist', 'sources', 'wecom', 'sdk-host', 'host-spawn.js')).href;
+const testEnv = (extra: NodeJS.ProcessEnv = {}) => ({ NODE_ENV: 'test', ...extra });
+
+describe('siblingModule', () => {
+  it('runs the compiled sibling as it is in the build', () => {
+    expect(siblingModule(jsCaller, './host-main', { compiledUnderTest: true }, {})).toEqual({
+      path: join(ROOT, 'dist', 'sources', 'wecom', 'sdk-host', 'host-main.js'),
+      execArgv: [],
+    });
+  });
+
+  it('loads a TypeScript sibling through tsx', () => {
+    for (const opts of [{}, { compiledUnderTest: true }])
+      expect(siblingModule(tsCaller, './host-main', opts, testEnv())).toEqual({
+        path: join(ROOT, 'src', 'sources', 'wecom', 'sdk-host', 'host-main.ts'),
+        execArgv: ['--import', 'tsx'],
+      });
+  });
+
+  it('runs the compiled twin under dist/ when asked and the test run says it is current', () => {
+    const env = testEnv({ [TEST_COMPILED_VARIABLE]: 'dist' });
+    expect(siblingModule(tsCaller, './host-main', { compiledUnderTest: true }, env)).toEqual({
+      path: join(ROOT, 'dist', 'sources', 'wecom', 'sdk-host', 'host-main.js'),
+      execArgv: [],
+    });
+    // not asked (a module that loads others by a TypeScript path), or the sources chosen
+    expect(siblingModule(tsCaller, './host-main', {}, env).execArgv).toEqual(['--import', 'tsx']);
+    const tsx = testEnv({ [TEST_COMPILED_VARIABLE]: 'tsx' });
+    expect(siblingModule(tsCaller, './host-main', { compiledUnderTest: true }, tsx).execArgv).toEqual([
+      '--import',
+      'tsx',
+    ]);
+  });
+
+  it('refuses the variable outside the test runner', () => {
+    const env = { [TEST_COMPILED_VARIABLE]: 'dist' };
+    expect(() => siblingModule(tsCaller, './host-main', { compiledUnderTest: true }, env)).toThrow(ArchiverError);
+    expect(() => siblingModule(tsCaller, './host-main', { compiledUnderTest: true }, env)).toThrow(
+      /WXA_TEST_CLI .* accepted only by the test suite/,
+    );
+  });
+});
