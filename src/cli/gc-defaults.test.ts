@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { childModule } from '../../test/helpers/cli-runtime.js';
 import { capsYoungGeneration, gcFlagsFor, HEAP_GROWING_PERCENT, SEMI_SPACE_MB } from './gc-defaults.js';
+
+const GC_DEFAULTS = childModule(new URL('./gc-defaults.ts', import.meta.url).href);
 
 /**
  * A child that keeps about 20 MB live and builds, again and again, arrays that live long enough
@@ -10,7 +13,7 @@ import { capsYoungGeneration, gcFlagsFor, HEAP_GROWING_PERCENT, SEMI_SPACE_MB } 
 function oldSpaceUnderChurn(apply: boolean): number {
   const script = `
     const { getHeapSpaceStatistics } = await import('node:v8');
-    if (${apply}) (await import(${JSON.stringify(new URL('./gc-defaults.ts', import.meta.url).href)})).applyGcDefaults([]);
+    if (${apply}) (await import(${JSON.stringify(GC_DEFAULTS.href)})).applyGcDefaults([]);
     const live = Array.from({ length: 200_000 }, (_, i) => ({ i, s: 'live' + i }));
     let max = 0;
     for (let round = 0; round < 10; round++) {
@@ -20,7 +23,9 @@ function oldSpaceUnderChurn(apply: boolean): number {
     }
     console.log(JSON.stringify({ max, live: live.length }));
   `;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...GC_DEFAULTS.execArgv, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
   expect(r.status, r.stderr).toBe(0);
   return (JSON.parse(r.stdout) as { max: number }).max / 2 ** 20;
 }
@@ -35,7 +40,7 @@ function newSpaceUnderChurn(apply: boolean): number {
   const script = `
     const { getHeapSpaceStatistics } = await import('node:v8');
     const { Worker } = await import('node:worker_threads');
-    if (${apply}) (await import(${JSON.stringify(new URL('./gc-defaults.ts', import.meta.url).href)})).applyGcDefaults([]);
+    if (${apply}) (await import(${JSON.stringify(GC_DEFAULTS.href)})).applyGcDefaults([]);
     const size = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
     let max = 0;
     const keep = [];
@@ -50,7 +55,9 @@ function newSpaceUnderChurn(apply: boolean): number {
     }
     console.log(JSON.stringify({ max }));
   `;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...GC_DEFAULTS.execArgv, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
   expect(r.status, r.stderr).toBe(0);
   return (JSON.parse(r.stdout) as { max: number }).max / 2 ** 20;
 }

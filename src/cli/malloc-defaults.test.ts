@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { childModule } from '../../test/helpers/cli-runtime.js';
 import { ARENA_MAX, mallocSettingsFor, MMAP_THRESHOLD } from './malloc-defaults.js';
+
+const MALLOC_DEFAULTS = childModule(new URL('./malloc-defaults.ts', import.meta.url).href);
 
 /** The environment without glibc's own malloc variables, so the defaults are the ones tested. */
 function cleanEnv(): NodeJS.ProcessEnv {
@@ -18,7 +21,7 @@ function arenasWith(apply: boolean): { before: number; after: number; applied: s
   const script = `
     // first, as the installed command does: glibc takes the limit only while few arenas exist
     let applied = [];
-    if (${apply}) applied = await (await import(${JSON.stringify(new URL('./malloc-defaults.ts', import.meta.url).href)})).applyMallocDefaults();
+    if (${apply}) applied = await (await import(${JSON.stringify(MALLOC_DEFAULTS.href)})).applyMallocDefaults();
     const koffi = (await import('koffi')).default;
     const { Worker } = await import('node:worker_threads');
     const stats = koffi.load('libc.so.6').func('void malloc_stats(void)');
@@ -32,10 +35,14 @@ function arenasWith(apply: boolean): { before: number; after: number; applied: s
   `;
   // Fewer threads before the setting than the TypeScript loader's file reads would start on a
   // full thread pool: more than eight arenas before it, and glibc has fixed its limit already.
-  const r = spawnSync(process.execPath, ['--v8-pool-size=2', '--import', 'tsx', '--input-type=module', '-e', script], {
-    encoding: 'utf8',
-    env: { ...cleanEnv(), UV_THREADPOOL_SIZE: '1' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--v8-pool-size=2', ...MALLOC_DEFAULTS.execArgv, '--input-type=module', '-e', script],
+    {
+      encoding: 'utf8',
+      env: { ...cleanEnv(), UV_THREADPOOL_SIZE: '1' },
+    },
+  );
   expect(r.status, r.stderr).toBe(0);
   const [first = '', second = ''] = r.stderr.split('--\n');
   const count = (s: string): number => s.split('\n').filter((l) => /^Arena \d+:/.test(l)).length;

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { childModule } from '../../test/helpers/cli-runtime.js';
 import { isFullCollection } from './malloc-trim.js';
+
+const MALLOC_TRIM = childModule(new URL('./malloc-trim.ts', import.meta.url).href);
 
 /**
  * A child that fills glibc's arenas with 80 MB of Buffers below the mmap threshold, keeps one in
@@ -13,7 +16,7 @@ function rssAroundCollection(trim: boolean): { full: number; after: number; star
     import { readFileSync } from 'node:fs';
     const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
     let started = false;
-    if (${trim}) started = await (await import(${JSON.stringify(new URL('./malloc-trim.ts', import.meta.url).href)})).trimAfterFullCollections();
+    if (${trim}) started = await (await import(${JSON.stringify(MALLOC_TRIM.href)})).trimAfterFullCollections();
     let all = [];
     for (let i = 0; i < 4000; i++) all.push(Buffer.alloc(20000 + (i % 7) * 1000, 1));
     const kept = all.filter((_, i) => i % 50 === 0);
@@ -29,7 +32,7 @@ function rssAroundCollection(trim: boolean): { full: number; after: number; star
     for (let waited = 0; waited < 2000 && full - rss() <= 50; waited += 100) await wait(100);
     console.log(JSON.stringify({ full, after: rss(), started, kept: kept.length }));
   `;
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
+  const r = spawnSync(process.execPath, ['--expose-gc', ...MALLOC_TRIM.execArgv, '--input-type=module', '-e', script], {
     encoding: 'utf8',
   });
   expect(r.status, r.stderr).toBe(0);

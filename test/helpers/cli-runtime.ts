@@ -10,8 +10,8 @@
  * `WXA_TEST_CLI` (`dist` or `tsx`), which the test processes inherit; set it beforehand to choose.
  */
 import { statSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TS_ENTRY = join(ROOT, 'test', 'helpers', 'cli-entry.ts');
@@ -24,6 +24,20 @@ const DIST_MAIN = join(ROOT, 'dist', 'cli', 'main.js');
  */
 export function cliNodeArgs(): string[] {
   return process.env.WXA_TEST_CLI === 'dist' ? [DIST_ENTRY] : ['--import', 'tsx', TS_ENTRY];
+}
+
+/**
+ * A module of `src/` for a child process's own script (`node -e`): its URL and the Node arguments
+ * that load it. The compiled twin in `dist/` when the run chose the compiled code, so the child
+ * starts without the TypeScript loader (about 0.3 s of CPU less, and no loader thread); the
+ * source through tsx otherwise.
+ */
+export function childModule(sourceUrl: string): { href: string; execArgv: string[] } {
+  const source = fileURLToPath(sourceUrl);
+  const src = join(ROOT, 'src') + sep;
+  if (process.env.WXA_TEST_CLI === 'dist' && source.startsWith(src) && source.endsWith('.ts'))
+    return { href: pathToFileURL(join(ROOT, 'dist', source.slice(src.length, -3) + '.js')).href, execArgv: [] };
+  return { href: pathToFileURL(source).href, execArgv: ['--import', 'tsx'] };
 }
 
 /** The newest modification time of the compiled sources under `dir`, ms. */

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Updateable } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { childModule } from '../../../test/helpers/cli-runtime.js';
 import { describeDialects } from '../../../test/helpers/dialects.js';
 import { openDatabase, type Db } from '../../store/db.js';
 import type { AuditEventTable } from '../../store/schema.js';
@@ -14,8 +14,8 @@ import { verifyAudit } from './verify.js';
 
 const T0 = 1_700_000_000_000;
 const run = promisify(execFile);
-const DB_MODULE = fileURLToPath(new URL('../../store/db.ts', import.meta.url));
-const LOG_MODULE = fileURLToPath(new URL('./log.ts', import.meta.url));
+const DB = childModule(new URL('../../store/db.ts', import.meta.url).href);
+const LOG = childModule(new URL('./log.ts', import.meta.url).href);
 /** A separate process appending 30 events; better-sqlite3 blocks its thread on a lock, so only processes can race. */
 const CHILD = `
 const { openDatabase } = await import(process.env.DB_MODULE);
@@ -117,8 +117,8 @@ describeDialects('verifyAudit', (t) => {
         // migrate once first, so that the children do not race to create the tables
         await (await openDatabase({ file })).destroy();
         const child = (me: string) =>
-          run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
-            env: { ...process.env, FILE: file, ME: me, DB_MODULE: DB_MODULE, LOG_MODULE: LOG_MODULE },
+          run(process.execPath, [...DB.execArgv, '--input-type=module', '-e', CHILD], {
+            env: { ...process.env, FILE: file, ME: me, DB_MODULE: DB.href, LOG_MODULE: LOG.href },
           });
         try {
           await Promise.all([child('one'), child('two'), child('three')]);
