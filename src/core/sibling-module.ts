@@ -27,12 +27,14 @@ export function siblingModule(
 ): SiblingModule {
   if (!callerUrl.endsWith('.ts')) return { path: fileURLToPath(new URL(`${base}.js`, callerUrl)), execArgv: [] };
   const source = fileURLToPath(new URL(`${base}.ts`, callerUrl));
-  const compiled =
+  const srcDir = `${sep}src${sep}`;
+  const at = source.lastIndexOf(srcDir);
+  if (
     opts.compiledUnderTest &&
-    testOnlyVariable(TEST_COMPILED_VARIABLE, 'runs child processes from the compiled code', env) === 'dist';
-  const at = source.lastIndexOf(`${sep}src${sep}`);
-  if (compiled && at >= 0) {
-    const twin = `${source.slice(0, at)}${sep}dist${sep}${source.slice(at + 5, -3)}.js`;
+    at >= 0 &&
+    testOnlyVariable(TEST_COMPILED_VARIABLE, 'runs child processes from the compiled code', env) === 'dist'
+  ) {
+    const twin = `${source.slice(0, at)}${sep}dist${sep}${source.slice(at + srcDir.length, -'.ts'.length)}.js`;
     return { path: twin, execArgv: [] };
   }
   return { path: source, execArgv: ['--import', 'tsx'] };

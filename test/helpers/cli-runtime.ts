@@ -10,8 +10,9 @@
  * `WXA_TEST_CLI` (`dist` or `tsx`), which the test processes inherit; set it beforehand to choose.
  */
 import { statSync, readdirSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { siblingModule } from '../../src/core/sibling-module.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TS_ENTRY = join(ROOT, 'test', 'helpers', 'cli-entry.ts');
@@ -28,16 +29,15 @@ export function cliNodeArgs(): string[] {
 
 /**
  * A module of `src/` for a child process's own script (`node -e`): its URL and the Node arguments
- * that load it. The compiled twin in `dist/` when the run chose the compiled code, so the child
- * starts without the TypeScript loader (about 0.3 s of CPU less, and no loader thread); the
- * source through tsx otherwise.
+ * that load it, as `siblingModule` gives them for a module the code itself starts: the compiled
+ * twin in `dist/` when the run chose the compiled code, so the child starts without the
+ * TypeScript loader (about 0.3 s of CPU less, and no loader thread); the source through tsx
+ * otherwise.
  */
 export function childModule(sourceUrl: string): { href: string; execArgv: string[] } {
-  const source = fileURLToPath(sourceUrl);
-  const src = join(ROOT, 'src') + sep;
-  if (process.env.WXA_TEST_CLI === 'dist' && source.startsWith(src) && source.endsWith('.ts'))
-    return { href: pathToFileURL(join(ROOT, 'dist', source.slice(src.length, -3) + '.js')).href, execArgv: [] };
-  return { href: pathToFileURL(source).href, execArgv: ['--import', 'tsx'] };
+  const name = basename(fileURLToPath(sourceUrl), '.ts');
+  const { path, execArgv } = siblingModule(sourceUrl, `./${name}`, { compiledUnderTest: true });
+  return { href: pathToFileURL(path).href, execArgv };
 }
 
 /** The newest modification time of the compiled sources under `dir`, ms. */
