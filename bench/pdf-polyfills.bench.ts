@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeDocx, makePdf, makeXlsx } from '../test/helpers/office-files.js';
+import { median } from './export-ceiling.js';
 import { machineWatch } from './machine.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
@@ -67,10 +68,6 @@ for (let round = 1; round <= ROUNDS; round++)
     runs.push({ side, round, ...r });
     process.stderr.write(`${side} round ${round}: ${r.ms.toFixed(0)} ms ${JSON.stringify(r.parts)}\n`);
   }
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const summary = Object.fromEntries(
   ['guarded', 'unguarded'].map((side) => {
     const rs = runs.filter((r) => r.side === side);
