@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../src/store/db.js';
 import { tempDir } from './helpers/cli.js';
-import { spawnRole, type CliChild } from './helpers/cli-process.js';
+import { spawnRole, stopChildren, type CliChild } from './helpers/cli-process.js';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
 import { consoleSession, sandboxArchiveConfig } from './helpers/serve-roles.js';
 import { startServe, type ServeProcess } from './helpers/serve-process.js';
@@ -91,14 +91,13 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const c of children) {
-    c.proc.kill('SIGTERM');
-    await c.done;
-  }
+  // every child stopped (killed if it did not stop when asked) before the rest is cleaned up
+  const failIfHung = await stopChildren(children);
   await db?.destroy();
   await consoleProc?.stop();
   await pg?.stop();
   await dir?.cleanup();
+  failIfHung();
 });
 
 let capture: CliChild;

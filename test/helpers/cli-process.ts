@@ -62,3 +62,35 @@ export function spawnRole(
     '1',
   ]);
 }
+
+/**
+ * Asks a child to stop (SIGTERM) and waits for it. One that has not exited after `graceMs` is
+ * killed (SIGKILL), so the test's clean-up still runs, and the answer names it with the end of its
+ * stderr: a process that does not stop when asked is a failure to report, not to wait out.
+ */
+export async function stopChild(c: CliChild, graceMs = 60_000): Promise<string | undefined> {
+  c.proc.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const exited = await Promise.race([
+    c.done.then(() => true),
+    new Promise<false>((r) => (timer = setTimeout(() => r(false), graceMs))),
+  ]);
+  clearTimeout(timer);
+  if (exited) return undefined;
+  c.proc.kill('SIGKILL');
+  const r = await c.done;
+  const args = c.proc.spawnargs.slice(-12).join(' ');
+  return `pid ${c.proc.pid} (${args}) had not exited ${graceMs} ms after SIGTERM; its stderr ended:\n${r.stderr.split('\n').slice(-15).join('\n')}`;
+}
+
+/** Stops every child with stopChild, then fails naming those that did not stop when asked. */
+export async function stopChildren(children: readonly CliChild[]): Promise<() => void> {
+  const hung: string[] = [];
+  for (const c of children) {
+    const h = await stopChild(c);
+    if (h) hung.push(h);
+  }
+  return () => {
+    if (hung.length) throw new Error(hung.join('\n\n'));
+  };
+}
