@@ -5,7 +5,9 @@
  * is asked and the test run has said that the compiled code in `dist/` is current
  * (`WXA_TEST_CLI=dist`, test/helpers/cli-runtime.ts): then the compiled twin runs, without
  * transforming the sources in every process (0.49 s of CPU for an SDK host process through tsx
- * here, 0.16 s compiled). Only for a module that loads nothing by a TypeScript path of its own.
+ * here, 0.16 s compiled). Only for a module that loads nothing by a TypeScript path of its own
+ * (the prepare thread loads its source's normalizer by the path `prepareModule` gives, which
+ * follows the same choice).
  */
 import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';

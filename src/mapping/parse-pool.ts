@@ -28,7 +28,7 @@ export interface MappingParserOptions {
 }
 
 export function createMappingParser(opts: MappingParserOptions = {}): MappingParser {
-  const worker = siblingModule(import.meta.url, './parse-worker');
+  const worker = siblingModule(import.meta.url, './parse-worker', { compiledUnderTest: true });
   const threads = opts.threads ?? 1;
   let pool: Piscina | undefined;
   // Made on first use: most processes never parse an upload, and an idle pool holds no thread.

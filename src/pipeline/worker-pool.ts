@@ -35,9 +35,9 @@ const slots = new Map<string, Slot>();
 let created = 0;
 
 function workerFile(): { filename: string; execArgv: string[] } {
-  // Not the compiled twin under the tests: the thread imports the source's normalizer by the
-  // path the source names, a TypeScript file there.
-  const { path, execArgv } = siblingModule(import.meta.url, './decrypt-worker');
+  // The compiled twin under the tests when the run chose the compiled code: the source then
+  // names its normalizer's compiled twin too (prepareModule), so the thread loads no TypeScript.
+  const { path, execArgv } = siblingModule(import.meta.url, './decrypt-worker', { compiledUnderTest: true });
   return { filename: path, execArgv };
 }
 

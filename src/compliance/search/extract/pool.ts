@@ -48,7 +48,7 @@ function failure(err: unknown, heapMb: number): BinaryOutcome {
 }
 
 export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
-  const worker = siblingModule(import.meta.url, './worker');
+  const worker = siblingModule(import.meta.url, './worker', { compiledUnderTest: true });
   const heapMb = opts.heapMb ?? WORKER_HEAP_MB;
   const timeoutMs = opts.timeoutMs ?? EXTRACT_TIMEOUT_MS;
   const threads = opts.threads ?? 1;
