@@ -16,27 +16,34 @@ import { spawnCli, type CliChild } from './helpers/cli-process.js';
 
 /** Enough that a run is still going when it is killed or looked at; more proves nothing here. */
 const MESSAGES = 400;
+/**
+ * For the tests that need no run in progress (a refused or waiting writer, two at once, modes
+ * warned at start): a run of it costs a third of the CPU of a run of MESSAGES.
+ */
+const FEW = 100;
 let dir: { path: string; cleanup: () => Promise<void> };
+/** MESSAGES messages */
 let sandbox: string;
+/** FEW messages */
+let small: string;
 
 beforeAll(async () => {
   dir = await tempDir('writers');
   sandbox = join(dir.path, 'tenant');
+  small = join(dir.path, 'small-tenant');
   await generateTenant({ outDir: sandbox, seed: 21, messages: MESSAGES });
+  await generateTenant({ outDir: small, seed: 22, messages: FEW });
 }, 300_000);
 
 afterAll(async () => {
   await dir.cleanup();
 });
 
-/** `run --once` as a real process, under umask 022 like a default login shell. */
-function startRun(dataDir: string, ...extra: string[]): CliChild {
-  return spawnCli(
-    ['run', '--once', '--sandbox', sandbox, '--data-dir', dataDir, '--workers', '1', '--json', ...extra],
-    {
-      umask: '022',
-    },
-  );
+/** `run --once` of `tenant` as a real process, under umask 022 like a default login shell. */
+function startRun(tenant: string, dataDir: string, ...extra: string[]): CliChild {
+  return spawnCli(['run', '--once', '--sandbox', tenant, '--data-dir', dataDir, '--workers', '1', '--json', ...extra], {
+    umask: '022',
+  });
 }
 
 async function until(what: string, test: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
@@ -67,12 +74,12 @@ async function walk(root: string): Promise<string[]> {
 }
 
 /** Every record once, every run counted once, every blob file referenced, no temp file left. */
-async function assertConsistent(dataDir: string, runsCaptured = MESSAGES): Promise<void> {
+async function assertConsistent(dataDir: string, messages: number, runsCaptured = messages): Promise<void> {
   const [raw] = query<{ n: number; d: number }>(
     dataDir,
     'SELECT count(*) AS n, count(DISTINCT seq_key) AS d FROM raw_records',
   );
-  expect(raw).toEqual({ n: MESSAGES, d: MESSAGES });
+  expect(raw).toEqual({ n: messages, d: messages });
   const [runs] = query<{ captured: number }>(
     dataDir,
     "SELECT sum(json_extract(counters_json, '$.captured')) AS captured FROM runs",
@@ -99,7 +106,7 @@ describe('writers of one data directory', () => {
     // This test process is the other writer: a real lock held by a real, different process.
     const lock = await acquireWriterLock(dataDir, { command: 'serve' });
     try {
-      const refused = await startRun(dataDir).done;
+      const refused = await startRun(small, dataDir).done;
       expect(refused.code).toBe(75);
       expect(refused.stderr).toContain(
         `${dataDir} is being written by process ${process.pid} on ${hostname()} (\`serve\`, since ${lock.holder.since})`,
@@ -115,23 +122,26 @@ describe('writers of one data directory', () => {
       expect(serve.code).toBe(75);
       expect(serve.stderr).toContain(`serve: the data directory ${dataDir} is being written by process ${process.pid}`);
 
-      const waiting = startRun(dataDir, '--wait', '600');
+      const waiting = startRun(small, dataDir, '--wait', '600');
       await new Promise((r) => setTimeout(r, 3000));
       expect(waiting.proc.exitCode).toBeNull();
       await lock.release();
       const done = await waiting.done;
       expect(done.code, done.stderr).toBe(0);
-      expect((JSON.parse(done.stdout) as { captured: number }).captured).toBe(MESSAGES);
+      expect((JSON.parse(done.stdout) as { captured: number }).captured).toBe(FEW);
     } finally {
       await lock.release();
     }
-    await assertConsistent(dataDir);
+    await assertConsistent(dataDir, FEW);
   }, 600_000);
 
   it('two runs started at once: one refused or made to wait, nothing counted twice, no orphan blob', async () => {
     for (const wait of [[], ['--wait', '600']]) {
       const dataDir = join(dir.path, `two${wait.length}`);
-      const results = await Promise.all([startRun(dataDir, ...wait).done, startRun(dataDir, ...wait).done]);
+      const results = await Promise.all([
+        startRun(small, dataDir, ...wait).done,
+        startRun(small, dataDir, ...wait).done,
+      ]);
       const codes = results.map((r) => r.code).sort();
       // Without --wait the second is refused unless the first had already finished when it began.
       expect(codes[0], results.map((r) => r.stderr).join('\n')).toBe(0);
@@ -140,15 +150,15 @@ describe('writers of one data directory', () => {
       const captured = results
         .filter((r) => r.code === 0)
         .map((r) => (JSON.parse(r.stdout) as { captured: number }).captured);
-      expect(captured.reduce((a, b) => a + b, 0)).toBe(MESSAGES);
+      expect(captured.reduce((a, b) => a + b, 0)).toBe(FEW);
       for (const r of results.filter((x) => x.code === 75)) expect(r.stderr).toContain('(`run --once`, since ');
-      await assertConsistent(dataDir);
+      await assertConsistent(dataDir, FEW);
     }
   }, 600_000);
 
   it('is not blocked by a holder killed with SIGKILL', async () => {
     const dataDir = join(dir.path, 'killed');
-    const victim = startRun(dataDir);
+    const victim = startRun(sandbox, dataDir);
     await until('records to be processed', () => {
       try {
         return query<{ n: number }>(dataDir, "SELECT count(*) AS n FROM raw_records WHERE status = 'done'")[0]!.n > 50;
@@ -159,18 +169,18 @@ describe('writers of one data directory', () => {
     victim.proc.kill('SIGKILL');
     expect((await victim.done).signal).toBe('SIGKILL');
     const started = Date.now();
-    const next = await startRun(dataDir).done;
+    const next = await startRun(sandbox, dataDir).done;
     expect(next.code, next.stderr).toBe(0);
     expect(Date.now() - started).toBeLessThan(120_000);
     const report = JSON.parse(next.stdout) as { interruptedRunsFound: number };
     expect(report.interruptedRunsFound).toBe(1);
     // The killed run captured everything but never recorded its counters.
-    await assertConsistent(dataDir, 0);
+    await assertConsistent(dataDir, MESSAGES, 0);
   }, 600_000);
 
   it('creates the directory and everything under it private under umask 022', async () => {
     const dataDir = join(dir.path, 'modes');
-    const run = startRun(dataDir);
+    const run = startRun(sandbox, dataDir);
     // The WAL and shared-memory files exist only while the database is open.
     let walModes: number[] = [];
     await until('the WAL files', async () => {
@@ -202,13 +212,13 @@ describe('writers of one data directory', () => {
     const dataDir = join(dir.path, 'loose');
     await mkdir(dataDir, { mode: 0o755 });
     await chmod(dataDir, 0o755);
-    const r = await cli('run', '--once', '--sandbox', sandbox, '--data-dir', dataDir, '--workers', '0', '--json');
+    const r = await cli('run', '--once', '--sandbox', small, '--data-dir', dataDir, '--workers', '0', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`warning: ${dataDir} is mode 0755: other local users can read it`);
     await chmod(join(dataDir, 'archive.db'), 0o644);
     const again = await cli('status', '--data-dir', dataDir);
     expect(again.code).toBe(0);
-    const writer = await cli('run', '--once', '--sandbox', sandbox, '--data-dir', dataDir, '--workers', '0');
+    const writer = await cli('run', '--once', '--sandbox', small, '--data-dir', dataDir, '--workers', '0');
     expect(writer.stderr).toContain(`warning: ${join(dataDir, 'archive.db')} is mode 0644`);
   }, 600_000);
 });

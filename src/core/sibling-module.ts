@@ -6,8 +6,8 @@
  * (`WXA_TEST_CLI=dist`, test/helpers/cli-runtime.ts): then the compiled twin runs, without
  * transforming the sources in every process (0.49 s of CPU for an SDK host process through tsx
  * here, 0.16 s compiled). Only for a module that loads nothing by a TypeScript path of its own
- * (the prepare thread loads its source's normalizer by the path `prepareModule` gives, which
- * follows the same choice).
+ * (a compiled prepare thread loads the compiled twin of the normalizer a source names: see
+ * prepare-task.ts).
  */
 import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,15 +29,20 @@ export function siblingModule(
 ): SiblingModule {
   if (!callerUrl.endsWith('.ts')) return { path: fileURLToPath(new URL(`${base}.js`, callerUrl)), execArgv: [] };
   const source = fileURLToPath(new URL(`${base}.ts`, callerUrl));
-  const srcDir = `${sep}src${sep}`;
-  const at = source.lastIndexOf(srcDir);
+  const twin = compiledTwin(source);
   if (
     opts.compiledUnderTest &&
-    at >= 0 &&
+    twin !== undefined &&
     testOnlyVariable(TEST_COMPILED_VARIABLE, 'runs child processes from the compiled code', env) === 'dist'
-  ) {
-    const twin = `${source.slice(0, at)}${sep}dist${sep}${source.slice(at + srcDir.length, -'.ts'.length)}.js`;
+  )
     return { path: twin, execArgv: [] };
-  }
   return { path: source, execArgv: ['--import', 'tsx'] };
+}
+
+/** `dist/x/y.js` for the source `src/x/y.ts` (a path); undefined for a file outside `src/`. */
+export function compiledTwin(source: string): string | undefined {
+  const srcDir = `${sep}src${sep}`;
+  const at = source.lastIndexOf(srcDir);
+  if (at < 0 || !source.endsWith('.ts')) return undefined;
+  return `${source.slice(0, at)}${sep}dist${sep}${source.slice(at + srcDir.length, -'.ts'.length)}.js`;
 }

@@ -5,7 +5,8 @@
  * (decrypt.ts), so that each thread loads only what it uses: not the thread pool's own code.
  */
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compiledTwin } from '../core/sibling-module.js';
 import type { DirectorySnapshot } from '../core/directory.js';
 import { ArchiverError, describeError } from '../core/errors.js';
 import type { ChatMessage } from '../core/model.js';
@@ -69,6 +70,14 @@ export interface PrepareSetup {
  * required instead. The build (JavaScript) always imports.
  */
 async function importNamed(url: string): Promise<unknown> {
+  // A compiled prepare thread under a test run on the compiled code: the source (TypeScript
+  // there) named its own module; its compiled twin is the one this thread can load, and the
+  // one whose classes (ArchiverError...) this thread's code knows. Inline (on the test's thread)
+  // the TypeScript module is loaded, for the same reason.
+  if (url.endsWith('.ts') && !import.meta.url.endsWith('.ts')) {
+    const twin = compiledTwin(fileURLToPath(url));
+    if (twin !== undefined) url = pathToFileURL(twin).href;
+  }
   try {
     return (await import(url)) as unknown;
   } catch (err) {

@@ -1,12 +1,7 @@
 /**
- * Names the module a source's prepare threads load, as `siblingModule` names the thread's own
- * module: JavaScript in the build; under the test runner the compiled twin when the run chose the
- * compiled code (the prepare thread is then compiled too), else the TypeScript source (the
- * threads then start with the tsx loader). The thread and the module it loads always agree.
+ * Names the module a source's prepare threads load. Under the test runner the sources are
+ * TypeScript (the threads then start with the tsx loader); in the build they are JavaScript.
  */
-import { pathToFileURL } from 'node:url';
-import { siblingModule } from '../core/sibling-module.js';
-
 export function prepareModule(base: string, name: string): string {
-  return pathToFileURL(siblingModule(base, `./${name}`, { compiledUnderTest: true }).path).href;
+  return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base).href;
 }
