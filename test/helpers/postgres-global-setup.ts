@@ -13,13 +13,31 @@ import { postgresInstalled, startCluster } from './postgres.js';
  */
 const MAX_CONNECTIONS = 400;
 
+/**
+ * Vitest runs the global setup once per project (and once for the root): the cluster is started
+ * by the first call and given to every project, and stopped by the last teardown. Three clusters
+ * were started per run before, two of them for nothing.
+ */
+const SHARED = Symbol.for('wechat-archiver.test.postgres-cluster');
+interface Shared {
+  cluster: ReturnType<typeof startCluster>;
+  users: number;
+}
+
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   if (!(await postgresInstalled())) {
     project.provide('wxaPostgres', null);
     return undefined;
   }
-  const cluster = await startCluster({ maxConnections: MAX_CONNECTIONS });
+  const holder = globalThis as { [SHARED]?: Shared };
+  const shared = (holder[SHARED] ??= { cluster: startCluster({ maxConnections: MAX_CONNECTIONS }), users: 0 });
+  shared.users++;
+  const cluster = await shared.cluster;
   const { port, version, startMs, dir } = cluster;
   project.provide('wxaPostgres', { port, version, startMs, dir });
-  return () => cluster.stop();
+  return async () => {
+    if (--shared.users > 0) return;
+    delete holder[SHARED];
+    await cluster.stop();
+  };
 }

@@ -158,14 +158,37 @@ function runCluster(): ClusterInfo | null {
 const adminUrlOf = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`;
 const quoteId = (id: string) => `"${id.replace(/"/g, '""')}"`;
 
-async function withAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
+/**
+ * One admin connection per cluster for this test process, kept for the files it runs after the
+ * first (they share modules, see vitest.config.ts): every database a file creates or drops went
+ * through a connection of its own, about 400 in a run, and a new PostgreSQL backend costs some
+ * 20 ms of the server's CPU here (a fork and its start). Its socket does not keep the process
+ * alive; a connection that fails is dropped and the next call connects again.
+ */
+const admins = new Map<string, Promise<pg.Client>>();
+
+function adminClient(adminUrl: string): Promise<pg.Client> {
+  let client = admins.get(adminUrl);
+  if (!client) {
+    client = (async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      const forget = () => {
+        if (admins.get(adminUrl) === client) admins.delete(adminUrl);
+      };
+      c.on('error', forget);
+      c.on('end', forget);
+      await c.connect();
+      (c as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+      return c;
+    })();
+    admins.set(adminUrl, client);
+    client.catch(() => admins.delete(adminUrl));
   }
+  return client;
+}
+
+async function withAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  return fn(await adminClient(adminUrl));
 }
 
 async function createDatabaseOn(
