@@ -64,13 +64,13 @@ function formatOf(input: ExtractInput): Format | undefined {
   return ext ? BY_EXTENSION[ext] : undefined;
 }
 
-function textFile(input: ExtractInput, format: Format): ExtractedText {
+async function textFile(input: ExtractInput, format: Format): Promise<ExtractedText> {
   if (input.bytes.byteLength > EXTRACT_MAX_BYTES)
     return { status: 'too-large', text: '', reason: `larger than ${EXTRACT_MAX_BYTES} bytes` };
   const raw = decodeText(input.bytes);
   // CSV cells are text separated by commas and quotes, which the tokenizer treats as
   // separators anyway: the decoded file is its searchable text.
-  const text = format === 'html' ? htmlText(raw) : raw;
+  const text = format === 'html' ? await htmlText(raw) : raw;
   return { status: 'ok', text: text.slice(0, EXTRACT_MAX_CHARS) };
 }
 
@@ -80,7 +80,7 @@ export async function extractAttachmentText(input: ExtractInput): Promise<Extrac
     if (office) return office;
     const format = formatOf(input);
     if (!format) return { status: 'unsupported', text: '' };
-    return textFile(input, format);
+    return await textFile(input, format);
   } catch (err) {
     return { status: 'failed', text: '', reason: err instanceof Error ? err.message : String(err) };
   }
