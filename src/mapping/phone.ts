@@ -4,14 +4,39 @@
  * metadata, which knows the mobile ranges and lengths of each country; we add only the
  * human reasons an operator needs to fix a row.
  */
-import { parsePhoneNumberFromString, type CountryCode, type PhoneNumberType } from 'libphonenumber-js/max';
-// From core with the max metadata given: the same as max's Metadata, and also in the CommonJS
-// build, which a worker thread under the test runner's loader may load.
-import { Metadata } from 'libphonenumber-js/core';
-import maxMetadata from 'libphonenumber-js/max/metadata';
-import { parsePhoneNumberFromString as parseAsMobile } from 'libphonenumber-js/mobile';
+import { createRequire } from 'node:module';
+import type { CountryCode, PhoneNumberType } from 'libphonenumber-js/max';
+import type * as Core from 'libphonenumber-js/core';
+import type * as Max from 'libphonenumber-js/max';
+import type MaxMetadata from 'libphonenumber-js/max/metadata';
+import type * as Mobile from 'libphonenumber-js/mobile';
 
 import type { MAPPING_PARAM_VOCABULARIES, MappingProblemCode, MappingProblemParams, ValueFailure } from './types.js';
+
+/**
+ * libphonenumber-js, loaded on first use through its CommonJS build: its ES modules (some 115
+ * files) cost about twice the CPU to load (110 ms against 60 here), and every process that loads
+ * the mapping code paid it at start, most never checking a number. Metadata comes from core with
+ * the max metadata given: the same as max's Metadata.
+ */
+interface Phone {
+  parsePhoneNumberFromString: typeof Max.parsePhoneNumberFromString;
+  parseAsMobile: typeof Mobile.parsePhoneNumberFromString;
+  Metadata: typeof Core.Metadata;
+  maxMetadata: typeof MaxMetadata;
+}
+let phone: Phone | undefined;
+function lib(): Phone {
+  if (phone) return phone;
+  const require = createRequire(import.meta.url);
+  phone = {
+    parsePhoneNumberFromString: (require('libphonenumber-js/max') as typeof Max).parsePhoneNumberFromString,
+    parseAsMobile: (require('libphonenumber-js/mobile') as typeof Mobile).parsePhoneNumberFromString,
+    Metadata: (require('libphonenumber-js/core') as typeof Core).Metadata,
+    maxMetadata: require('libphonenumber-js/max/metadata') as typeof MaxMetadata,
+  };
+  return phone;
+}
 
 export type MobileProblemCode = Extract<MappingProblemCode, `mobile-${string}`>;
 
@@ -82,9 +107,9 @@ export function normalizeMobile(input: string, defaultRegion: CountryCode = 'CN'
       params: value,
     };
   }
-  const mobile = parseAsMobile(text, defaultRegion);
+  const mobile = lib().parseAsMobile(text, defaultRegion);
   if (mobile?.isValid()) return { ok: true, e164: mobile.number };
-  const parsed = parsePhoneNumberFromString(text, defaultRegion);
+  const parsed = lib().parsePhoneNumberFromString(text, defaultRegion);
   if (!parsed) {
     if (/^\s*(\+|00)/.test(text)) {
       return {
@@ -148,7 +173,7 @@ function whyInvalid(
 /** A number typed without its +: what it would be with one, when that is a valid mobile. */
 function internationalForm(text: string, defaultRegion: CountryCode): string | undefined {
   if (/^\s*(\+|00)/.test(text)) return undefined;
-  const withPlus = parsePhoneNumberFromString(`+${text.replace(/\D/g, '')}`, defaultRegion);
+  const withPlus = lib().parsePhoneNumberFromString(`+${text.replace(/\D/g, '')}`, defaultRegion);
   if (!withPlus || !withPlus.isValid() || withPlus.countryCallingCode === callingCodeOf(defaultRegion)) {
     return undefined;
   }
@@ -168,7 +193,7 @@ const lengthCache = new Map<CountryCode, number[]>();
 function mobileLengthsOf(region: CountryCode): number[] {
   let lengths = lengthCache.get(region);
   if (!lengths) {
-    const metadata = new Metadata(maxMetadata);
+    const metadata = new (lib().Metadata)(lib().maxMetadata);
     metadata.selectNumberingPlan(region);
     const plan = metadata.numberingPlan as unknown as TypedNumberingPlan | undefined;
     lengths = plan?.type('MOBILE')?.possibleLengths() ?? plan?.possibleLengths() ?? [];
@@ -178,11 +203,11 @@ function mobileLengthsOf(region: CountryCode): number[] {
 }
 
 function mainRegionOf(callingCode: string): CountryCode | undefined {
-  return maxMetadata.country_calling_codes[callingCode]?.[0];
+  return lib().maxMetadata.country_calling_codes[callingCode]?.[0];
 }
 
 function callingCodeOf(region: CountryCode): string | undefined {
-  for (const [code, regions] of Object.entries(maxMetadata.country_calling_codes)) {
+  for (const [code, regions] of Object.entries(lib().maxMetadata.country_calling_codes)) {
     if (regions.includes(region)) return code;
   }
   return undefined;
