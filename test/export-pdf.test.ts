@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_PDF_FONTS, loadPdfFont } from '../src/compliance/export/index.js';
 import { pdfPathOf } from '../src/compliance/export/pdf-write.js';
 import { transcriptBody, utcTime } from '../src/compliance/export/pdf-transcript.js';
-import { pdfText } from '../src/compliance/search/extract/pdf.js';
+import { pdfText as readPdfText } from '../src/compliance/search/extract/pdf.js';
 import { exportArchive, type ArchivedItem } from './helpers/export-archive.js';
 import { exportKilledAt } from './helpers/export-crash.js';
 import { exportedFiles as files } from './helpers/export-files.js';
@@ -22,6 +22,18 @@ import type { ArchiveOn } from './helpers/archive-on.js';
 import { describeDialects } from './helpers/dialects.js';
 
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
+/**
+ * The text of a PDF, read once per distinct file: the resume test compares the uninterrupted
+ * export's transcripts, which the first test has read already (reading a transcript with its
+ * embedded CJK font is most of this file's CPU).
+ */
+const texts = new Map<string, Promise<string>>();
+const pdfText = (bytes: Buffer): Promise<string> => {
+  const key = sha(bytes);
+  let text = texts.get(key);
+  if (!text) texts.set(key, (text = readPdfText(bytes)));
+  return text;
+};
 const ALL = 'after:2000-01-01';
 /** pdf.js returns wrapped lines as separate runs: compare text without any whitespace. */
 const squash = (s: string) => s.replace(/\s+/g, '');
