@@ -162,33 +162,45 @@ const quoteId = (id: string) => `"${id.replace(/"/g, '""')}"`;
  * One admin connection per cluster for this test process, kept for the files it runs after the
  * first (they share modules, see vitest.config.ts): every database a file creates or drops went
  * through a connection of its own, about 400 in a run, and a new PostgreSQL backend costs some
- * 20 ms of the server's CPU here (a fork and its start). Its socket does not keep the process
- * alive; a connection that fails is dropped and the next call connects again.
+ * 20 ms of the server's CPU here (a fork and its start). Between uses its socket does not keep
+ * the process alive; a connection that fails is dropped and the next call connects again.
  */
-const admins = new Map<string, Promise<pg.Client>>();
+interface Admin {
+  client: pg.Client;
+  socket: { ref(): void; unref(): void } | undefined;
+  busy: number;
+}
+const admins = new Map<string, Promise<Admin>>();
 
-function adminClient(adminUrl: string): Promise<pg.Client> {
-  let client = admins.get(adminUrl);
-  if (!client) {
-    client = (async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
+function adminClient(adminUrl: string): Promise<Admin> {
+  let admin = admins.get(adminUrl);
+  if (!admin) {
+    const made = (async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
       const forget = () => {
-        if (admins.get(adminUrl) === client) admins.delete(adminUrl);
+        if (admins.get(adminUrl) === made) admins.delete(adminUrl);
       };
-      c.on('error', forget);
-      c.on('end', forget);
-      await c.connect();
-      (c as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
-      return c;
+      client.on('error', forget);
+      client.on('end', forget);
+      await client.connect();
+      const socket = (client as unknown as { connection?: { stream?: Admin['socket'] } }).connection?.stream;
+      return { client, socket, busy: 0 };
     })();
-    admins.set(adminUrl, client);
-    client.catch(() => admins.delete(adminUrl));
+    admin = made;
+    admins.set(adminUrl, made);
+    made.catch(() => admins.delete(adminUrl));
   }
-  return client;
+  return admin;
 }
 
 async function withAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  return fn(await adminClient(adminUrl));
+  const admin = await adminClient(adminUrl);
+  if (admin.busy++ === 0) admin.socket?.ref();
+  try {
+    return await fn(admin.client);
+  } finally {
+    if (--admin.busy === 0) admin.socket?.unref();
+  }
 }
 
 async function createDatabaseOn(
