@@ -35,7 +35,8 @@ afterAll(async () => {
 
 it('shares the administrator and the session between two console processes', async () => {
   const [a, b] = consoles as [ServeProcess, ServeProcess];
-  for (const c of [a, b]) expect(c.stderr()).toContain('serve --role console: running as');
+  // printed once the whole process has started, after the console's address and token
+  for (const c of [a, b]) await c.waitForStderr('serve --role console: running as');
   // The newest setup token is the valid one, whichever console printed it.
   await setupAdminByApi(a.url, b.setupToken, ADMIN);
   const signIn = await fetch(`${a.url}/api/session`, {
@@ -65,7 +66,7 @@ it('runs capture, worker and console in one process with no role given', async (
   const all = await startServe({ intervalSeconds: 1, args: ['--database', url, '--sandbox', tenant] });
   const db = await openDatabase({ url });
   try {
-    expect(all.stderr()).toContain('serve --role all: running as');
+    await all.waitForStderr('serve --role all: running as');
     const deadline = Date.now() + 120_000;
     let pending = -1;
     let total = 0;

@@ -33,6 +33,11 @@ export interface ServeProcess {
   /** everything the process wrote to stderr so far (logs, run errors) */
   stderr(): string;
   stdout(): string;
+  /**
+   * Waits until stderr holds `text` (the console's address and token come before the rest of
+   * the process has started: e.g. `serve --role`'s "running as" line follows them).
+   */
+  waitForStderr(text: string, timeoutMs?: number): Promise<void>;
   /** SIGTERM, wait for the exit (SIGKILL after a timeout), remove the data directory */
   stop(): Promise<void>;
 }
@@ -75,7 +80,22 @@ export async function startServe(opts: ServeOptions = {}): Promise<ServeProcess>
 
   try {
     const { url, token } = await waitForStart(child, () => stderr, exited);
-    return { url, setupToken: token, dataDir: dir.path, stderr: () => stderr, stdout: () => stdout, stop };
+    const waitForStderr = async (text: string, timeoutMs = 60_000) => {
+      for (const end = Date.now() + timeoutMs; !stderr.includes(text);) {
+        if (child.exitCode !== null || Date.now() > end)
+          throw new Error(`serve never wrote ${JSON.stringify(text)} to stderr:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    return {
+      url,
+      setupToken: token,
+      dataDir: dir.path,
+      stderr: () => stderr,
+      stdout: () => stdout,
+      waitForStderr,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
