@@ -37,7 +37,7 @@ const builds: Record<string, string> = { current: join(import.meta.dirname, '..'
 if (values.baseline) builds.baseline = resolve(values.baseline);
 
 /** A fresh process that runs the CLI of `dist` with `args` and reports its CPU time when done. */
-function child(dist: string, args: string[]): { cpuMs: number; status: number } {
+function child(dist: string, args: string[]): number {
   const main = pathToFileURL(join(dist, 'cli', 'main.js')).href;
   const script = `
     const { main } = await import(${JSON.stringify(main)});
@@ -54,7 +54,7 @@ function child(dist: string, args: string[]): { cpuMs: number; status: number } 
   if (!line) throw new Error(`${args.join(' ')} (${dist}) reported nothing: ${r.stderr.slice(-800)}`);
   const { cpuMs, code } = JSON.parse(line) as { cpuMs: number; code: number };
   if (code !== 0) throw new Error(`${args.join(' ')} (${dist}) exited ${code}: ${r.stderr.slice(-800)}`);
-  return { cpuMs, status: code };
+  return cpuMs;
 }
 
 /** The modules a build loads for `run` (import of the command, not running it). */
@@ -106,19 +106,22 @@ for (let round = 1; round <= ROUNDS; round++) {
   if (round % 2 === 0) order.reverse();
   for (const command of Object.keys(COMMANDS))
     for (const build of order) {
-      const { cpuMs } = child(builds[build]!, COMMANDS[command]!(round, build));
+      const cpuMs = child(builds[build]!, COMMANDS[command]!(round, build));
       runs.push({ build, command, round, cpuMs: Math.round(cpuMs) });
       process.stderr.write(`round ${round} ${command} ${build}: ${cpuMs.toFixed(0)} ms\n`);
     }
 }
 
+/** The CPU times of one command by one build, round by round. */
+const cpuOf = (build: string, command: string) =>
+  runs.filter((r) => r.build === build && r.command === command).map((r) => r.cpuMs);
 const summary = Object.fromEntries(
   Object.keys(builds).map((build) => [
     build,
     {
       ...Object.fromEntries(
         Object.keys(COMMANDS).map((command) => {
-          const xs = runs.filter((r) => r.build === build && r.command === command).map((r) => r.cpuMs);
+          const xs = cpuOf(build, command);
           return [command, { medianCpuMs: median(xs), minCpuMs: Math.min(...xs), maxCpuMs: Math.max(...xs) }];
         }),
       ),
@@ -126,13 +129,11 @@ const summary = Object.fromEntries(
     },
   ]),
 );
-const medianOf = (build: string, command: string) =>
-  median(runs.filter((r) => r.build === build && r.command === command).map((r) => r.cpuMs));
 const ratios = builds.baseline
   ? Object.fromEntries(
       Object.keys(COMMANDS).map((command) => {
-        const b = medianOf('baseline', command);
-        const c = medianOf('current', command);
+        const b = median(cpuOf('baseline', command));
+        const c = median(cpuOf('current', command));
         return [command, { currentOverBaseline: +(c / b).toFixed(2), savedMs: Math.round(b - c) }];
       }),
     )

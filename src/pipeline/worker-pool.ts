@@ -35,8 +35,8 @@ const slots = new Map<string, Slot>();
 let created = 0;
 
 function workerFile(): { filename: string; execArgv: string[] } {
-  // The compiled twin under the tests when the run chose the compiled code: the source then
-  // names its normalizer's compiled twin too (prepareModule), so the thread loads no TypeScript.
+  // The compiled twin under the tests when the run chose the compiled code: the thread then loads
+  // the compiled twin of the normalizer the source names, too (importNamed in prepare-task.ts).
   const { path, execArgv } = siblingModule(import.meta.url, './decrypt-worker', { compiledUnderTest: true });
   return { filename: path, execArgv };
 }

@@ -51,7 +51,7 @@ describeDialects('opening a migrated archive', (t) => {
     await expect(reopen()).rejects.toMatchObject({ code: 'WXA_CONFIG_INVALID' });
   });
 
-  it('hands an archive missing a recorded migration to the migrator, which runs what is missing', async () => {
+  it('hands an archive missing a recorded migration to the migrator, which runs it again or refuses', async () => {
     const { first, reopen } = await archive();
     const all = await names(first);
     // The last migration's row gone, as if the process had died after the migration and before
