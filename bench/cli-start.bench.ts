@@ -1,17 +1,18 @@
 /**
  * What a command costs before it does its work: the CPU time (user + system, every thread of the
- * process, Node's own start included) of a fresh process running a command of the compiled CLI,
- * for this build and, with `--baseline DIR`, an earlier build's `dist/`, alternating round by
- * round. Commands: `--help` (loading the command table), `status --json` on a small archive, and
- * `run --once` of a 100-message sandbox tenant into a fresh data directory with one prepare
- * thread (loading, the thread's own load, and a little work). Also counted: the ES modules and
- * CommonJS files each build loads for `run`.
+ * process, Node's own start included) of a fresh process running a command of the CLI, for this
+ * build's bundle (`dist-bundle/`, what the installed command runs), the compiled modules it is
+ * made of (`dist/`, tsc's output, loaded module by module) and, with `--baseline DIR`, an earlier
+ * build, alternating round by round. Commands: `--help` (loading the command table), `status
+ * --json` on a small archive, and `run --once` of a 100-message sandbox tenant into a fresh data
+ * directory with one prepare thread (loading, the thread's own load, and a little work). Also
+ * counted: the ES modules and CommonJS files each build's main thread loads for that `run`.
  *
  *   npm run build && node --import tsx bench/cli-start.bench.ts [--rounds 8] [--baseline DIR]
  *
- * DIR is a compiled `dist/` of earlier code, e.g. `git archive COMMIT src tsconfig.json
- * tsconfig.build.json | tar -x -C bench/tmp/base && cd bench/tmp/base && npx tsc -p
- * tsconfig.build.json` (then DIR is bench/tmp/base/dist).
+ * DIR holds an earlier build's `cli/main.js`: a `dist/` or `dist-bundle/` of earlier code, e.g.
+ * `git archive COMMIT src tsconfig.json tsconfig.build.json | tar -x -C bench/tmp/base && cd
+ * bench/tmp/base && npx tsc -p tsconfig.build.json` (then DIR is bench/tmp/base/dist).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -33,7 +34,10 @@ await mkdir(tmp, { recursive: true });
 const tenant = join(tmp, 'tenant');
 await generateTenant({ outDir: tenant, seed: 5, messages: 100 });
 
-const builds: Record<string, string> = { current: join(import.meta.dirname, '..', 'dist') };
+const builds: Record<string, string> = {
+  current: join(import.meta.dirname, '..', 'dist-bundle'),
+  compiled: join(import.meta.dirname, '..', 'dist'),
+};
 if (values.baseline) builds.baseline = resolve(values.baseline);
 
 /** A fresh process that runs the CLI of `dist` with `args` and reports its CPU time when done. */
@@ -57,9 +61,21 @@ function child(dist: string, args: string[]): number {
   return cpuMs;
 }
 
-/** The modules a build loads for `run` (import of the command, not running it). */
-function modulesLoaded(dist: string): { esm: number; cjs: number } {
-  const command = pathToFileURL(join(dist, 'cli', 'commands', 'run.js')).href;
+/** The modules a build's main thread loads for `run --once` (a fresh data directory). */
+function modulesLoaded(dist: string, dataDir: string): { esm: number; cjs: number } {
+  const main = pathToFileURL(join(dist, 'cli', 'main.js')).href;
+  const args = [
+    'node',
+    'wechat-archiver',
+    'run',
+    '--once',
+    '--sandbox',
+    tenant,
+    '--data-dir',
+    dataDir,
+    '--workers',
+    '1',
+  ];
   const script = `
     import { register, createRequire } from 'node:module';
     import { MessageChannel } from 'node:worker_threads';
@@ -70,7 +86,9 @@ function modulesLoaded(dist: string): { esm: number; cjs: number } {
     port1.on('message', (u) => esm.add(u));
     port1.unref();
     register(${JSON.stringify(`data:text/javascript,${encodeURIComponent('let p; export function initialize(d) { p = d.port; } export async function load(url, ctx, next) { if (url.startsWith("file:")) p.postMessage(url); return next(url, ctx); }')}`)}, { data: { port: port2 }, transferList: [port2] });
-    await import(${JSON.stringify(command)});
+    const { main } = await import(${JSON.stringify(main)});
+    const code = await main(${JSON.stringify(args)}, { out: () => {}, err: (t) => process.stderr.write(t), tty: false });
+    if (code !== 0) throw new Error('run exited ' + code);
     await new Promise((r) => setTimeout(r, 200));
     const cjs = Object.keys(M._cache).filter((k) => !before.has(k)).length;
     process.stdout.write(JSON.stringify({ esm: esm.size, cjs }));
@@ -125,19 +143,25 @@ const summary = Object.fromEntries(
           return [command, { medianCpuMs: median(xs), minCpuMs: Math.min(...xs), maxCpuMs: Math.max(...xs) }];
         }),
       ),
-      modulesForRun: modulesLoaded(builds[build]!),
+      modulesForRun: modulesLoaded(builds[build]!, join(tmp, `modules-${build}`)),
     },
   ]),
 );
-const ratios = builds.baseline
-  ? Object.fromEntries(
-      Object.keys(COMMANDS).map((command) => {
-        const b = median(cpuOf('baseline', command));
-        const c = median(cpuOf('current', command));
-        return [command, { currentOverBaseline: +(c / b).toFixed(2), savedMs: Math.round(b - c) }];
-      }),
-    )
-  : undefined;
+/** Each other build's median against the bundle's, command by command. */
+const ratios = Object.fromEntries(
+  Object.keys(builds)
+    .filter((build) => build !== 'current')
+    .map((other) => [
+      `currentOver${other[0]!.toUpperCase()}${other.slice(1)}`,
+      Object.fromEntries(
+        Object.keys(COMMANDS).map((command) => {
+          const b = median(cpuOf(other, command));
+          const c = median(cpuOf('current', command));
+          return [command, { ratio: +(c / b).toFixed(2), savedMs: Math.round(b - c) }];
+        }),
+      ),
+    ]),
+);
 const result = { rounds: ROUNDS, summary, ratios, runs, machine: watch({}) };
 await writeFile(join(import.meta.dirname, 'results', 'cli-start.json'), JSON.stringify(result, null, 2) + '\n');
 console.log(JSON.stringify({ summary, ratios }, null, 2));

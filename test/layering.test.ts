@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_ENTRIES } from '../scripts/bundle-entries.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 let dir: string;
@@ -255,9 +256,9 @@ describe('layers', () => {
       [...text.matchAll(/'(\.\.?\/[^']+)\.js'/g)].map((m) => join(dirname(from), `${m[1]}.ts`));
     const shipped = await sourceFiles();
     const byShipped = new Set(shipped.flatMap((f) => named(f.rel, f.text)));
-    // The installed command loads its memory settings from the compiled code before anything else.
+    // The installed command loads its memory settings from the build before anything else.
     const bin = await readFile(join(ROOT, 'bin', 'wechat-archiver.js'), 'utf8');
-    for (const m of bin.matchAll(/'\.\.\/dist\/([^']+)\.js'/g)) byShipped.add(`src/${m[1]}.ts`);
+    for (const m of bin.matchAll(/'\.\.\/dist-bundle\/([^']+)\.js'/g)) byShipped.add(`src/${m[1]}.ts`);
     const byTests = new Set<string>();
     for (const f of [...(await testFiles(join(ROOT, 'src'))), ...(await testFiles(join(ROOT, 'test')))])
       for (const n of named(f.rel, f.text)) byTests.add(n);
@@ -266,6 +267,26 @@ describe('layers', () => {
       .filter((rel) => byTests.has(rel) && !byShipped.has(rel) && !isEntryPoint(rel));
     expect(offenders).toEqual([]);
     expect(shipped.filter((f) => /from '(\.\.\/)+test\//.test(f.text)).map((f) => f.rel)).toEqual([]);
+  });
+
+  it('every module the code starts by path is an entry of the bundle the installed command runs', async () => {
+    // siblingModule(import.meta.url, './x') starts a thread or process on a module beside the
+    // caller; prepareModule(import.meta.url, 'x') names a normalizer the prepare threads load.
+    const started = new Set<string>();
+    for (const { rel, text } of await sourceFiles()) {
+      const at = (name: string) => `${relative('src', dirname(rel))}/${name}.js`.replace(/^\//, '');
+      for (const m of text.matchAll(/siblingModule\(import\.meta\.url, '\.\/([^']+)'/g)) started.add(at(m[1]!));
+      for (const m of text.matchAll(/prepareModule\(import\.meta\.url, '([^']+)'\)/g)) started.add(at(m[1]!));
+    }
+    expect(started.size).toBeGreaterThanOrEqual(6);
+    expect([...started].filter((e) => !BUNDLE_ENTRIES.includes(e))).toEqual([]);
+    const bin = await readFile(join(ROOT, 'bin', 'wechat-archiver.js'), 'utf8');
+    const fromBin = [...bin.matchAll(/'\.\.\/dist-bundle\/([^']+\.js)'/g)].map((m) => m[1]!);
+    expect(fromBin.length).toBe(4);
+    expect(fromBin.filter((e) => !BUNDLE_ENTRIES.includes(e))).toEqual([]);
+    // and every entry is a module of src/
+    for (const e of BUNDLE_ENTRIES)
+      await expect(readFile(join(ROOT, 'src', e.replace(/\.js$/, '.ts')))).resolves.toBeTruthy();
   });
 
   it('SQL is written only under src/store', async () => {

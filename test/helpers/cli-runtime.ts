@@ -1,6 +1,8 @@
 /**
- * How tests run the CLI in a child process: from the compiled code (`dist/`) when it is up to
- * date with `src/`, else from the TypeScript sources through tsx. The suite spawns a few hundred
+ * How tests run the CLI in a child process: from the build when it is up to date with `src/`
+ * (the bundle in `dist-bundle/` that the installed command runs; modules the tests start by
+ * path, below, from the compiled `dist/` it is made of), else from the TypeScript sources
+ * through tsx. The suite spawns a few hundred
  * CLI processes (crash and resume, several processes, `serve` for the console); through tsx each
  * paid about a second of CPU to load and transform the sources, and its prepare threads loaded
  * tsx again, on a suite bound by CPU. `npm ci` builds `dist/` (the `prepare` script), so CI runs
@@ -17,7 +19,8 @@ import { siblingModule } from '../../src/core/sibling-module.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TS_ENTRY = join(ROOT, 'test', 'helpers', 'cli-entry.ts');
 const DIST_ENTRY = join(ROOT, 'test', 'helpers', 'cli-entry-dist.mjs');
-const DIST_MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+/** Built in this order by `npm run build`: tsc's output, then the bundle made of it. */
+const BUILT = [join(ROOT, 'dist', 'cli', 'main.js'), join(ROOT, 'dist-bundle', 'cli', 'main.js')];
 
 /**
  * Node's arguments that run the CLI (the CLI's own arguments follow): the compiled code when the
@@ -52,17 +55,20 @@ function newestSource(dir: string): number {
 }
 
 /**
- * Whether `dist/` was built after the last change to `src/` (tsc writes every output on each
- * build, so its entry's time is the build's): why not, when it was not.
+ * Whether `dist/` and `dist-bundle/` were built after the last change to `src/` (tsc writes
+ * every output on each build, and the bundle is written whole after it, so their entries' times
+ * are the builds'): why not, when they were not.
  */
 export function distStaleness(): string | undefined {
-  let built: number;
-  try {
-    built = statSync(DIST_MAIN).mtimeMs;
-  } catch {
-    return 'dist/ is not built';
+  let built = Infinity;
+  for (const entry of BUILT) {
+    try {
+      built = Math.min(built, statSync(entry).mtimeMs);
+    } catch {
+      return `${entry.slice(ROOT.length)} is not built`;
+    }
   }
   const newest = newestSource(join(ROOT, 'src'));
-  if (newest > built) return 'src/ changed after dist/ was built';
+  if (newest > built) return 'src/ changed after the build';
   return undefined;
 }

@@ -1,0 +1,2 @@
+/** See bundle-entries.mjs. */
+export declare const BUNDLE_ENTRIES: readonly string[];
