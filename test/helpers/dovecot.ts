@@ -154,8 +154,20 @@ interface Layout {
   opts: DovecotOptions;
 }
 
-/** Settings whose syntax is the same in 2.3 and 2.4. */
-function commonConfig(l: Layout): string {
+/**
+ * Settings whose syntax is the same in 2.3 and 2.4; `reuse` is the version's spelling of "a
+ * process serves any number of connections" (2.3 `service_count = 0`, 2.4
+ * `restart_request_count = unlimited`).
+ *
+ * Login and mail processes are reused: by default Dovecot forks a new imap-login process for every
+ * connection and a new imap process for every login (its high-security mode), which cost the
+ * server about 35 ms of CPU per session here (300 sessions of LOGIN, APPEND and LOGOUT: 10.9 s of
+ * the machine's CPU); with both reused, as Dovecot's high-performance mode does for login
+ * processes, about 2.3 ms (0.9 s). Each mail process still serves one connection at a time
+ * (`client_limit` 1, Dovecot's default and recommendation), every test user has the same uid,
+ * and every login is still logged.
+ */
+function commonConfig(l: Layout, reuse: string): string {
   return `base_dir = ${l.dir}/run
 state_dir = ${l.dir}/state
 log_path = ${l.dir}/dovecot.log
@@ -175,6 +187,7 @@ mail_fsync = ${l.opts.fsync ? 'optimized' : 'never'}
 auth_failure_delay = 0
 service imap-login {
   chroot =
+  ${reuse}
   inet_listener imap {
     address = 127.0.0.1
     port = ${l.port}
@@ -191,13 +204,16 @@ service anvil {
     mode = 0
   }
 }
+service imap {
+  ${reuse}
+}
 `;
 }
 
 function config23(l: Layout): string {
   const { opts } = l;
   const quota = opts.maxMailSize !== undefined || opts.quotaBytes !== undefined;
-  let c = commonConfig(l);
+  let c = commonConfig(l, 'service_count = 0');
   c += `mail_location = maildir:${l.dir}/mail/%u\ndisable_plaintext_auth = no\n`;
   c += l.tls ? `ssl = required\nssl_cert = <${l.dir}/server.crt\nssl_key = <${l.dir}/server.key\n` : 'ssl = no\n';
   if (l.master) {
@@ -226,7 +242,9 @@ function config23(l: Layout): string {
 function config24(l: Layout): string {
   const { opts } = l;
   const quota = opts.maxMailSize !== undefined || opts.quotaBytes !== undefined;
-  let c = 'dovecot_config_version = 2.4.0\ndovecot_storage_version = 2.4.0\n' + commonConfig(l);
+  let c =
+    'dovecot_config_version = 2.4.0\ndovecot_storage_version = 2.4.0\n' +
+    commonConfig(l, 'restart_request_count = unlimited');
   c += `mail_driver = maildir\nmail_home = ${l.dir}/mail/%{user}\nmail_path = ${l.dir}/mail/%{user}\n`;
   c += 'auth_allow_cleartext = yes\n';
   c += l.tls
