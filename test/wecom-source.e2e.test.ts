@@ -11,6 +11,7 @@ import { buildFakeSdk, fakeSdkEnv, setControl } from './fixtures/fake-sdk/harnes
 import { generateTenant, readTenant } from '../src/sources/sandbox/index.js';
 import { openStore, saveDirectory } from '../src/store/index.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
+import { spawnCli } from './helpers/cli-process.js';
 
 const MESSAGES = 1200;
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -109,6 +110,19 @@ describe('WeCom source through the vendor library double', () => {
     expect(check.lines.filter((l) => !l.ok)).toEqual([]);
     expect(check.lines.map((l) => l.check)).toEqual(expect.arrayContaining(['source', 'secret', 'key v1']));
     const r = await cliJson<Report>('run', '--once', '--config', config);
+    expect(r.error).toBeUndefined();
+    expect(r.fetched).toBe(MESSAGES);
+    expect(r.archived).toBe(MESSAGES);
+    expect(archiveRows(dataDir)).toEqual(expected);
+  }, 600_000);
+
+  it('archives the same in a CLI child process (the build the installed command runs, when current)', async () => {
+    // The child starts its own SDK host and prepare threads from its own code: in the bundle,
+    // the host module and the WeCom normalizer are entries of their own (scripts/bundle-entries.mjs).
+    const { config, dataDir } = await wecomConfig('child');
+    const child = await spawnCli(['run', '--once', '--config', config, '--json']).done;
+    expect(child.code, child.stderr.slice(-2000)).toBe(0);
+    const r = JSON.parse(child.stdout) as Report;
     expect(r.error).toBeUndefined();
     expect(r.fetched).toBe(MESSAGES);
     expect(r.archived).toBe(MESSAGES);
