@@ -9,11 +9,11 @@
  *
  * The bundle keeps the shape the code relies on:
  * - Every module that is started by its path is an entry point (`bundle-entries.mjs`) at the
- *   same place in `dist-bundle/` as in `dist/`: the CLI and the installed command's start-up modules, the
- *   worker threads' modules, the SDK host and the sources' normalizers (named by URL to the
- *   prepare threads). Code they share is split into `chunks/`, one copy each: a normalizer
- *   imported on the main thread (a batch prepared inline) shares its classes (ArchiverError...)
- *   with the pipeline that imports it, as in `dist/`.
+ *   same place in `dist-bundle/` as in `dist/`: the CLI and the installed command's start-up
+ *   modules, the worker threads' modules, the SDK host and the sources' normalizers (named by
+ *   URL to the prepare threads). Code they share is split into `chunks/`, one copy each: a
+ *   normalizer imported on the main thread (a batch prepared inline) shares its classes
+ *   (ArchiverError...) with the pipeline that imports it, as in `dist/`.
  * - `import.meta.url` in a module means that module's place in `dist-bundle/` (the mirror of its
  *   place in `dist/`), whichever output file its code ended up in, so its relative lookups (a
  *   sibling thread module, `web/dist`, `createRequire`) land where they did.
@@ -55,7 +55,6 @@ const ownModuleUrl = {
     b.onLoad({ filter: /\.js$/ }, async (args) => {
       if (!args.path.startsWith(DIST + sep)) return undefined;
       const source = await readFile(args.path, 'utf8');
-      if (!source.includes('import.meta.url')) return undefined;
       const rel = relative(DIST, args.path).split(sep).join('/');
       const own = `new URL(${JSON.stringify(rel)}, __wxaBundleRoot).href`;
       return { contents: source.replaceAll('import.meta.url', own), loader: 'js' };

@@ -2,11 +2,11 @@
  * How tests run the CLI in a child process: from the build when it is up to date with `src/`
  * (the bundle in `dist-bundle/` that the installed command runs; modules the tests start by
  * path, below, from the compiled `dist/` it is made of), else from the TypeScript sources
- * through tsx. The suite spawns a few hundred
- * CLI processes (crash and resume, several processes, `serve` for the console); through tsx each
- * paid about a second of CPU to load and transform the sources, and its prepare threads loaded
- * tsx again, on a suite bound by CPU. `npm ci` builds `dist/` (the `prepare` script), so CI runs
- * the compiled code; after an edit without `npm run build`, the sources run, as before.
+ * through tsx. The suite spawns a few hundred CLI processes (crash and resume, several
+ * processes, `serve` for the console); through tsx each paid about a second of CPU to load and
+ * transform the sources, and its prepare threads loaded tsx again, on a suite bound by CPU.
+ * `npm ci` builds both (the `prepare` script), so CI runs the build; after an edit without
+ * `npm run build`, the sources run, as before.
  *
  * The global setup (`cli-runtime-global-setup.ts`) decides once per run and says so in
  * `WXA_TEST_CLI` (`dist` or `tsx`), which the test processes inherit; set it beforehand to choose.

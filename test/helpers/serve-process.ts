@@ -81,11 +81,13 @@ export async function startServe(opts: ServeOptions = {}): Promise<ServeProcess>
   try {
     const { url, token } = await waitForStart(child, () => stderr, exited);
     const waitForStderr = async (text: string, timeoutMs = 60_000) => {
-      for (const end = Date.now() + timeoutMs; !stderr.includes(text);) {
-        if (child.exitCode !== null || Date.now() > end)
-          throw new Error(`serve never wrote ${JSON.stringify(text)} to stderr:\n${stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const seen = await untilStderr(
+        () => stderr,
+        exited,
+        timeoutMs,
+        (t) => t.includes(text) || undefined,
+      );
+      if (seen !== true) throw new Error(`serve never wrote ${JSON.stringify(text)} to stderr:\n${stderr}`);
     };
     return {
       url,
@@ -109,28 +111,47 @@ function withoutWxa(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('WXA_') || KEPT.has(k)));
 }
 
+/**
+ * Reads the process's stderr every 50 ms until `found` gives a value; `exited` or `timeout` when
+ * the process exited or the time ran out first.
+ */
+async function untilStderr<T>(
+  stderr: () => string,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+  found: (text: string) => T | undefined,
+): Promise<T | { exited: number | null } | 'timeout'> {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | null | undefined;
+  void exited.then((c) => (exitCode = c));
+  while (Date.now() < deadline) {
+    const value = found(stderr());
+    if (value !== undefined) return value;
+    if (exitCode !== undefined) return { exited: exitCode };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return 'timeout';
+}
+
 /** Resolves once the console listens and the setup token is printed. */
 async function waitForStart(
   child: ChildProcess,
   stderr: () => string,
   exited: Promise<number | null>,
 ): Promise<{ url: string; token: string }> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  let exitCode: number | null | undefined;
-  void exited.then((c) => (exitCode = c));
-  while (Date.now() < deadline) {
-    const text = stderr();
+  const started = await untilStderr(stderr, exited, START_TIMEOUT_MS, (text) => {
     const url = CONSOLE_LINE.exec(text)?.[1];
     const token = TOKEN_LINE.exec(text)?.[1];
     // A fresh data directory has no administrator, so the token always follows the address.
-    if (url && token) return { url, token };
-    if (exitCode !== undefined) {
-      throw new Error(`serve exited with ${String(exitCode)} before the console started:\n${text}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+    return url && token ? { url, token } : undefined;
+  });
+  if (started === 'timeout') {
+    child.kill('SIGKILL');
+    throw new Error(`serve did not start within ${START_TIMEOUT_MS / 1000} s:\n${stderr()}`);
   }
-  child.kill('SIGKILL');
-  throw new Error(`serve did not start within ${START_TIMEOUT_MS / 1000} s:\n${stderr()}`);
+  if ('exited' in started)
+    throw new Error(`serve exited with ${String(started.exited)} before the console started:\n${stderr()}`);
+  return started;
 }
 
 async function terminate(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
