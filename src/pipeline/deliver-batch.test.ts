@@ -124,6 +124,33 @@ describe('batched delivery lane', () => {
     expect(s.single).toEqual([{ key: 'wecom:corp:m2', inDoubt: false }]);
   });
 
+  it('retries the one item whose stored message is damaged and sends the rest of its batch', async () => {
+    await seed(30);
+    const item = await store.db
+      .selectFrom('items')
+      .select('mime_sha256')
+      .where('key', '=', 'wecom:corp:m4')
+      .executeTakeFirstOrThrow();
+    await store.db
+      .updateTable('blobs')
+      .set({ data: Buffer.from('Subject: 4\r\n\r\naltered\r\n') })
+      .where('sha256', '=', item.mime_sha256)
+      .execute();
+    const s = batching();
+    const c = await deliverDue(store, one(s.dest), opts);
+    expect(c.delivered).toBe(29);
+    expect(c.retried).toBe(1);
+    expect(s.stored.has('a@x|wecom:corp:m4')).toBe(false);
+    expect(s.batches).toEqual([29]);
+    const row = await store.db
+      .selectFrom('deliveries')
+      .select(['status', 'attempts', 'in_doubt', 'error_detail'])
+      .where('item_key', '=', 'wecom:corp:m4')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, in_doubt: 1 });
+    expect(row.error_detail).toContain('does not match its SHA-256');
+  });
+
   it('pauses on refused credentials without counting attempts; the next run looks each row up first', async () => {
     await seed(20);
     let refuse = true;

@@ -44,7 +44,8 @@ export async function deliverLeasedBatch(
 ): Promise<void> {
   // A fresh chunk, a fresh lease: whatever ran out before was the previous chunk's.
   m.leaseOut = false;
-  const loads = new Map(rows.map((r) => [r.id, ctx.items.get(r.itemKey)]));
+  const read = ctx.items.getMany(rows.map((r) => r.itemKey));
+  const loads = new Map(rows.map((r, i) => [r.id, read[i]!]));
   // Errors surface where each load is awaited; this only keeps one from being "unhandled" meanwhile.
   for (const l of loads.values()) l.catch(() => undefined);
   let doubtful = rows.filter((r) => r.inDoubt);

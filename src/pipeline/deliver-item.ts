@@ -1,37 +1,77 @@
 /**
- * Reading archived items for delivery: the exact MIME bytes, the model and the media, and a
- * small cache of recent items, since a message of a group chat goes to every member's mailbox
- * and the delivery lanes working those mailboxes reach it at about the same time.
+ * Reading archived items for delivery: the exact MIME bytes, the model and the media, a lease's
+ * items at a time, and a small cache of recent items, since a message of a group chat goes to
+ * every member's mailbox and the delivery lanes working those mailboxes reach it at about the
+ * same time.
  */
 import type { ChatMessage } from '../core/model.js';
 import type { RenderedItem } from '../destinations/types.js';
 import { messageIdFor } from '../render/index.js';
-import { loadDeliverable, mediaBlobs, type Store } from '../store/index.js';
+import { loadDeliverables, mediaBlobs, type Store } from '../store/index.js';
 
-/** An archived item as destinations take it: its exact MIME bytes, its model and its media. */
+/** An item as loaded: the item, undefined when it is not archived, or why it could not be read. */
+export type LoadedItem = RenderedItem | undefined | Error;
+
+/**
+ * Archived items as destinations take them, by key: one query for the items, one per connector
+ * for their media and a batch read of the blobs (each checked against its SHA-256), where one
+ * item at a time cost several queries each. A blob missing or damaged fails only the items that
+ * use it; a failure of the database rejects the whole call.
+ */
+export async function loadRenderedItems(store: Store, keys: readonly string[]): Promise<Map<string, LoadedItem>> {
+  const rows = await loadDeliverables(store.db, keys);
+  const models = new Map<string, ChatMessage>();
+  const idsByConnector = new Map<string, Set<string>>();
+  for (const [key, row] of rows) {
+    const model = JSON.parse(row.modelJson) as ChatMessage;
+    models.set(key, model);
+    if (model.attachments.length === 0) continue;
+    const ids = idsByConnector.get(row.connectorId) ?? new Set<string>();
+    for (const a of model.attachments) ids.add(a.sdkfileid);
+    idsByConnector.set(row.connectorId, ids);
+  }
+  const mediaOf = new Map<string, Map<string, string>>();
+  for (const [connectorId, ids] of idsByConnector)
+    mediaOf.set(connectorId, await mediaBlobs(store.db, connectorId, [...ids]));
+  const shas: string[] = [];
+  for (const [key, row] of rows) {
+    shas.push(row.mimeSha256);
+    for (const a of models.get(key)!.attachments) {
+      const sha = mediaOf.get(row.connectorId)?.get(a.sdkfileid);
+      if (sha) shas.push(sha);
+    }
+  }
+  const blobs = await store.blobs.readMany(store.db, shas);
+  const out = new Map<string, LoadedItem>();
+  for (const key of keys) {
+    const row = rows.get(key);
+    if (!row) {
+      out.set(key, undefined);
+      continue;
+    }
+    const mime = blobs.get(row.mimeSha256)!;
+    if (mime instanceof Error) {
+      out.set(key, mime);
+      continue;
+    }
+    const model = models.get(key)!;
+    let failed: Error | undefined;
+    const attachments = model.attachments.map((ref) => {
+      const sha = mediaOf.get(row.connectorId)?.get(ref.sdkfileid);
+      const bytes = sha ? blobs.get(sha)! : undefined;
+      if (bytes instanceof Error) failed ??= bytes;
+      return { ref, bytes: bytes instanceof Error ? undefined : bytes };
+    });
+    out.set(key, failed ?? { key, messageId: messageIdFor(key), mime, time: row.msgTime, model, attachments });
+  }
+  return out;
+}
+
+/** One archived item as destinations take it (see loadRenderedItems). */
 export async function loadRenderedItem(store: Store, key: string): Promise<RenderedItem | undefined> {
-  const row = await loadDeliverable(store.db, key);
-  if (!row) return undefined;
-  const model = JSON.parse(row.modelJson) as ChatMessage;
-  const shas = await mediaBlobs(
-    store.db,
-    row.connectorId,
-    model.attachments.map((a) => a.sdkfileid),
-  );
-  const attachments = await Promise.all(
-    model.attachments.map(async (ref) => {
-      const sha = shas.get(ref.sdkfileid);
-      return { ref, bytes: sha ? await store.blobs.read(store.db, sha) : undefined };
-    }),
-  );
-  return {
-    key,
-    messageId: messageIdFor(key),
-    mime: await store.blobs.read(store.db, row.mimeSha256),
-    time: row.msgTime,
-    model,
-    attachments,
-  };
+  const item = (await loadRenderedItems(store, [key])).get(key);
+  if (item instanceof Error) throw item;
+  return item;
 }
 
 /** Items most recently asked for, bounded in count and bytes; a load in progress is shared. */
@@ -46,14 +86,40 @@ export class ItemCache {
   ) {}
 
   get(key: string): Promise<RenderedItem | undefined> {
-    const hit = this.entries.get(key);
-    if (hit) return hit.item;
-    const entry = { item: loadRenderedItem(this.store, key), bytes: 0 };
+    return this.getMany([key])[0]!;
+  }
+
+  /** The items of `keys`, in order; those not cached are read together in one batch. */
+  getMany(keys: readonly string[]): Promise<RenderedItem | undefined>[] {
+    const found = new Map<string, Promise<RenderedItem | undefined>>();
+    for (const k of keys) {
+      const hit = this.entries.get(k);
+      if (hit) found.set(k, hit.item);
+    }
+    const missing = [...new Set(keys.filter((k) => !found.has(k)))];
+    if (missing.length > 0) {
+      const batch = loadRenderedItems(this.store, missing);
+      for (const key of missing) {
+        const item = batch.then((m) => {
+          const got = m.get(key);
+          if (got instanceof Error) throw got;
+          return got;
+        });
+        found.set(key, item);
+        this.keep(key, item);
+      }
+      this.trim();
+    }
+    return keys.map((k) => found.get(k)!);
+  }
+
+  private keep(key: string, item: Promise<RenderedItem | undefined>): void {
+    const entry = { item, bytes: 0 };
     this.entries.set(key, entry);
-    entry.item.then(
-      (item) => {
-        if (this.entries.get(key) !== entry || !item) return;
-        entry.bytes = item.mime.length + item.attachments.reduce((a, x) => a + (x.bytes?.length ?? 0), 0);
+    item.then(
+      (loaded) => {
+        if (this.entries.get(key) !== entry || !loaded) return;
+        entry.bytes = loaded.mime.length + loaded.attachments.reduce((a, x) => a + (x.bytes?.length ?? 0), 0);
         this.bytes += entry.bytes;
         this.trim();
       },
@@ -62,8 +128,6 @@ export class ItemCache {
         if (this.entries.get(key) === entry) this.entries.delete(key);
       },
     );
-    this.trim();
-    return entry.item;
   }
 
   /** Drops the oldest entries until both bounds hold. */

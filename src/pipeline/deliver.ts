@@ -238,10 +238,10 @@ async function drain(
     // While one batch is on the wire, the next is leased and its items read.
     let rows = await lease(quantum);
     while (rows.length > 0) {
-      for (const r of rows) ctx.items.get(r.itemKey).catch(() => undefined);
+      readAhead(ctx, rows);
       sent += rows.length;
       const ahead = sent < quantum ? lease(quantum - sent) : Promise.resolve([]);
-      ahead.then((next) => next.forEach((r) => ctx.items.get(r.itemKey).catch(() => undefined))).catch(() => undefined);
+      ahead.then((next) => readAhead(ctx, next)).catch(() => undefined);
       try {
         await deliverLeasedBatch(store, d, m, rows, ctx, opts);
       } catch (err) {
@@ -285,4 +285,9 @@ async function drain(
     }
   }
   return true;
+}
+
+/** Starts reading a lease's items, together; errors surface where each is awaited. */
+function readAhead(ctx: LaneContext, rows: readonly DueDelivery[]): void {
+  for (const p of ctx.items.getMany(rows.map((r) => r.itemKey))) p.catch(() => undefined);
 }

@@ -8,7 +8,8 @@
  * overwrite what the worker after it recorded.
  */
 import type { ExpressionBuilder, Transaction, UpdateQueryBuilder, UpdateResult } from 'kysely';
-import type { Db } from './db.js';
+import type SQLite from 'better-sqlite3';
+import { connectionOf, dialectKind, type Db } from './db.js';
 import { dialectOf } from './dialect/index.js';
 import { lockDeliveries, type DueDelivery, type LeasedRow } from './delivery-leases.js';
 import type { Database, DeliveryStatus } from './schema.js';
@@ -41,18 +42,25 @@ export async function finishDelivery(db: Db, id: number, outcome: FinishedDelive
   });
 }
 
-function writeOutcome(tx: Transaction<Database>, outcome: FinishedDelivery, now: number): RowUpdate {
-  return tx.updateTable('deliveries').set((eb) => ({
+/** The columns an outcome sets besides the lease's (the same on both write paths). */
+function outcomeColumns(outcome: FinishedDelivery, now: number) {
+  return {
     status: outcome.status,
     remote_id: outcome.remoteId ?? null,
     error_code: outcome.status === 'partial' ? 'WXA_DEST_PARTIAL' : null,
     error_detail: outcome.detail ?? null,
     omitted_json: outcome.omitted?.length ? JSON.stringify(outcome.omitted) : null,
+    finished_at: now,
+  };
+}
+
+function writeOutcome(tx: Transaction<Database>, outcome: FinishedDelivery, now: number): RowUpdate {
+  return tx.updateTable('deliveries').set((eb) => ({
+    ...outcomeColumns(outcome, now),
     attempts: eb('attempts', '+', 1),
     lease_owner: null,
     lease_until: null,
     in_doubt: 0,
-    finished_at: now,
   }));
 }
 
@@ -69,6 +77,7 @@ export async function finishDeliveries(
   now: number,
 ): Promise<LeasedRow[]> {
   if (done.length === 0) return [];
+  if (dialectKind(db) === 'sqlite') return finishOnSqlite(db, done, now);
   return transact(db, async (tx) => {
     await lockDeliveries(
       tx,
@@ -78,6 +87,39 @@ export async function finishDeliveries(
     for (const { row, outcome } of done) {
       const res = await fenced(writeOutcome(tx, outcome, now), row).executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) lost.push(row);
+    }
+    return lost;
+  });
+}
+
+const FINISH = new WeakMap<SQLite.Database, SQLite.Statement>();
+
+/**
+ * finishDeliveries on SQLite (one writer, so nothing to lock): the same fenced update as
+ * writeOutcome (the same outcomeColumns), through a statement prepared once per connection, in
+ * one transaction. A group commit records a few hundred outcomes, and building each update
+ * through the query builder cost more than running it.
+ */
+async function finishOnSqlite(
+  db: Db,
+  done: readonly { row: LeasedRow; outcome: FinishedDelivery }[],
+  now: number,
+): Promise<LeasedRow[]> {
+  const c = connectionOf(db);
+  let s = FINISH.get(c);
+  if (!s) {
+    s = c.prepare(`UPDATE deliveries SET status = @status, remote_id = @remote_id, error_code = @error_code,
+      error_detail = @error_detail, omitted_json = @omitted_json, finished_at = @finished_at,
+      attempts = attempts + 1, lease_owner = NULL, lease_until = NULL, in_doubt = 0
+      WHERE id = @id AND lease_owner = @owner AND lease_token = @token`);
+    FINISH.set(c, s);
+  }
+  const update = s;
+  return transact(db, async () => {
+    const lost: LeasedRow[] = [];
+    for (const { row, outcome } of done) {
+      const res = update.run({ ...outcomeColumns(outcome, now), id: row.id, owner: row.owner, token: row.leaseToken });
+      if (res.changes === 0) lost.push(row);
     }
     return lost;
   });
@@ -278,23 +320,58 @@ export async function countDeliveries(
 }
 
 /** What a delivery needs from the archive: the item's exact bytes and model, and its media. */
-export async function loadDeliverable(
-  db: Db,
-  itemKey: string,
-): Promise<{ mimeSha256: string; modelJson: string; msgTime: number; connectorId: string } | undefined> {
-  const row = await db
-    .selectFrom('items')
-    .select(['mime_sha256', 'model_json', 'msg_time', 'connector_id'])
-    .where('key', '=', itemKey)
-    .executeTakeFirst();
-  return row
-    ? {
-        mimeSha256: row.mime_sha256,
-        modelJson: row.model_json,
-        msgTime: Number(row.msg_time),
-        connectorId: row.connector_id,
+export interface Deliverable {
+  mimeSha256: string;
+  modelJson: string;
+  msgTime: number;
+  connectorId: string;
+}
+
+type DeliverableRow = {
+  key: string;
+  mime_sha256: string;
+  model_json: string;
+  msg_time: number | string | bigint;
+  connector_id: string;
+};
+
+/**
+ * SQLite: one statement per connection, prepared once and given a lease's keys as a JSON array,
+ * instead of a query built, compiled and prepared for every item (delivery reads each item it sends).
+ */
+const DELIVERABLES = new WeakMap<SQLite.Database, SQLite.Statement>();
+
+/** What delivery needs of each archived item, by key; a key not archived is absent from the map. */
+export async function loadDeliverables(db: Db, keys: readonly string[]): Promise<Map<string, Deliverable>> {
+  const out = new Map<string, Deliverable>();
+  const put = (r: DeliverableRow) =>
+    out.set(r.key, {
+      mimeSha256: r.mime_sha256,
+      modelJson: r.model_json,
+      msgTime: Number(r.msg_time),
+      connectorId: r.connector_id,
+    });
+  for (let i = 0; i < keys.length; i += 500) {
+    const slice = keys.slice(i, i + 500);
+    if (dialectKind(db) === 'sqlite') {
+      const c = connectionOf(db);
+      let s = DELIVERABLES.get(c);
+      if (!s) {
+        s = c.prepare(`SELECT key, mime_sha256, model_json, msg_time, connector_id
+          FROM items WHERE key IN (SELECT value FROM json_each(?))`);
+        DELIVERABLES.set(c, s);
       }
-    : undefined;
+      for (const r of s.all(JSON.stringify(slice)) as DeliverableRow[]) put(r);
+      continue;
+    }
+    for (const r of await db
+      .selectFrom('items')
+      .select(['key', 'mime_sha256', 'model_json', 'msg_time', 'connector_id'])
+      .where('key', 'in', slice)
+      .execute())
+      put(r);
+  }
+  return out;
 }
 
 export async function mediaBlobs(db: Db, connectorId: string, sdkfileids: string[]): Promise<Map<string, string>> {

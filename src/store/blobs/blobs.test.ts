@@ -90,4 +90,50 @@ describe('blob store', () => {
     const err = await store.blobs.read(store.db, wrong.sha256).catch((e: unknown) => e);
     expect(isArchiverError(err, 'WXA_BLOB_CORRUPT')).toBe(true);
   });
+
+  it('reads a batch whole, each blob checked, a damaged or missing one failing alone', async () => {
+    const media = await store.blobs.prepare(Buffer.alloc(INLINE_MAX + 100, 7), 'media');
+    const inlineMedia = await store.blobs.prepare(Buffer.from('a small photo'), 'media');
+    const head = Buffer.from('Subject: y\r\n\r\n');
+    const full = Buffer.concat([
+      head,
+      base64Lines(Buffer.alloc(INLINE_MAX + 100, 7)),
+      base64Lines(Buffer.from('a small photo')),
+    ]);
+    const sk = store.blobs.prepareSkeleton(
+      { sha256: sha256Hex(full), size: full.length },
+      [head, { media: media.sha256 }, { media: inlineMedia.sha256 }],
+      'mime',
+    );
+    const plain = await store.blobs.prepare(Buffer.from('Subject: plain\r\n\r\nhi\r\n'), 'mime');
+    const altered = await store.blobs.prepare(Buffer.from('Subject: altered\r\n\r\nhi\r\n'), 'mime');
+    for (const b of [media, inlineMedia, sk, plain, altered]) await insert(b);
+    await store.db
+      .updateTable('blobs')
+      .set({ data: Buffer.from('Subject: altered\r\n\r\nHI\r\n') })
+      .where('sha256', '=', altered.sha256)
+      .execute();
+    const absent = 'e'.repeat(64);
+
+    const got = await store.blobs.readMany(store.db, [
+      sk.sha256,
+      plain.sha256,
+      altered.sha256,
+      absent,
+      inlineMedia.sha256,
+      sk.sha256,
+    ]);
+    expect(got.size).toBe(5);
+    expect((got.get(sk.sha256) as Buffer).equals(full)).toBe(true);
+    expect((got.get(plain.sha256) as Buffer).toString()).toContain('plain');
+    expect((got.get(inlineMedia.sha256) as Buffer).toString()).toBe('a small photo');
+    expect(isArchiverError(got.get(altered.sha256), 'WXA_BLOB_CORRUPT')).toBe(true);
+    expect(isArchiverError(got.get(absent), 'WXA_BLOB_MISSING')).toBe(true);
+
+    // A medium altered on disk fails the message that carries it, not the batch.
+    await writeFile(store.blobs.staging.pathOf(media.sha256), Buffer.alloc(INLINE_MAX + 100, 8));
+    const again = await store.blobs.readMany(store.db, [sk.sha256, plain.sha256]);
+    expect(isArchiverError(again.get(sk.sha256), 'WXA_BLOB_CORRUPT')).toBe(true);
+    expect(Buffer.isBuffer(again.get(plain.sha256))).toBe(true);
+  });
 });

@@ -6,14 +6,13 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { base64Lines } from '../../core/base64-lines.js';
 import { ArchiverError } from '../../core/errors.js';
 import type { Db } from '../db.js';
 import { LocalBlobFiles, sha256Hex } from './local.js';
 import { LocalBlobStore } from './local-store.js';
 import { openPartial as openLocalPartial, type PartialFile } from './partial.js';
-import { decodeSkeleton, encodeSkeleton, type SkeletonPart } from './skeleton.js';
-import { readMessages, type StoredMessage } from './read-batch.js';
+import { encodeSkeleton, type SkeletonPart } from './skeleton.js';
+import { readMessages, readWhole, type StoredMessage } from './read-batch.js';
 import type { BlobRef, BlobStat, BlobStore } from './types.js';
 
 export { LocalBlobFiles, LocalBlobStore, sha256Hex, type BlobRef, type BlobStat, type BlobStore, type SkeletonPart };
@@ -117,23 +116,16 @@ export class ArchiveBlobs {
 
   /** Reads a blob by address and checks that its bytes still hash to it. */
   async read(db: Db, sha256: string): Promise<Buffer> {
-    const row = await db
-      .selectFrom('blobs')
-      .select(['data', 'encoding'])
-      .where('sha256', '=', sha256)
-      .executeTakeFirst();
-    if (!row) throw new ArchiverError('WXA_BLOB_MISSING', `blob ${sha256} is not recorded in the database`);
-    if (row.data === null) return this.objects.get(sha256);
-    let bytes = Buffer.from(row.data);
-    if (row.encoding === 'skeleton') {
-      const parts = decodeSkeleton(bytes, sha256);
-      const out: Buffer[] = [];
-      for (const p of parts) out.push(Buffer.isBuffer(p) ? p : base64Lines(await this.read(db, p.media)));
-      bytes = Buffer.concat(out);
-    }
-    if (sha256Hex(bytes) !== sha256) {
-      throw new ArchiverError('WXA_BLOB_CORRUPT', `blob ${sha256} does not match its SHA-256; restore it from a copy`);
-    }
-    return bytes;
+    const got = (await readWhole(db, this.objects, [sha256])).get(sha256)!;
+    if (got instanceof ArchiverError) throw got;
+    return got;
+  }
+
+  /**
+   * Whole blobs a batch at a time, each checked against its SHA-256; a missing or damaged one
+   * comes back as its error (read-batch.ts).
+   */
+  readMany(db: Db, shas: readonly string[]): Promise<Map<string, Buffer | ArchiverError>> {
+    return readWhole(db, this.objects, shas);
   }
 }

@@ -11,6 +11,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import { ArchiverError } from '../../core/errors.js';
 import { base64Lines } from '../../core/base64-lines.js';
+import { sha256Hex } from '../../core/sha256.js';
 import { connectionOf, dialectKind, type Db } from '../db.js';
 import { decodeSkeleton } from './skeleton.js';
 import type { BlobStore } from './types.js';
@@ -116,4 +117,88 @@ export class MessageHash {
         `blob ${this.sha256} does not match its SHA-256; restore it from a copy`,
       );
   }
+}
+
+/**
+ * Whole blobs a batch at a time, each checked against its SHA-256, for readers that hand a
+ * message on in one piece (delivery): one query for the batch's rows and one for the media
+ * their skeletons name. A blob that is missing or damaged comes back as its error, so one bad
+ * blob fails only the items that use it; a failure of the database itself rejects the call.
+ */
+export async function readWhole(
+  db: Db,
+  objects: BlobStore,
+  shas: readonly string[],
+): Promise<Map<string, Buffer | ArchiverError>> {
+  const unique = [...new Set(shas)];
+  const top = await rows(db, unique);
+  const out = new Map<string, Buffer | ArchiverError>();
+  const skeletons = new Map<string, ReturnType<typeof decodeSkeleton>>();
+  const mediaWanted = new Set<string>();
+  for (const sha of unique) {
+    const row = top.get(sha);
+    if (!row) out.set(sha, missing(sha));
+    else if (row.data !== null && row.encoding === 'skeleton') {
+      try {
+        const parts = decodeSkeleton(row.data, sha);
+        skeletons.set(sha, parts);
+        for (const p of parts) if (!Buffer.isBuffer(p) && !top.has(p.media)) mediaWanted.add(p.media);
+      } catch (err) {
+        out.set(sha, err as ArchiverError);
+      }
+    }
+  }
+  const media = mediaWanted.size ? await rows(db, [...mediaWanted]) : new Map<string, never>();
+  // A medium is read (and, in the object store, checked) once however many messages carry it.
+  const raw = new Map<string, Promise<Buffer>>();
+  const rawOf = (sha: string, row: { data: Buffer | null }): Promise<Buffer> => {
+    let p = raw.get(sha);
+    if (!p) {
+      p = row.data === null ? objects.get(sha) : Promise.resolve(row.data);
+      p.catch(() => undefined);
+      raw.set(sha, p);
+    }
+    return p;
+  };
+  for (const sha of unique) {
+    if (out.has(sha)) continue;
+    const row = top.get(sha)!;
+    try {
+      const parts = skeletons.get(sha);
+      if (!parts) {
+        const bytes = await rawOf(sha, row);
+        // The object store checked what it returned; an inline row is checked here.
+        if (row.data !== null) verify(sha, bytes);
+        out.set(sha, bytes);
+        continue;
+      }
+      const pieces: Buffer[] = [];
+      for (const p of parts) {
+        if (Buffer.isBuffer(p)) pieces.push(p);
+        else {
+          const m = top.get(p.media) ?? media.get(p.media);
+          if (!m) throw missing(p.media);
+          if (m.data !== null && m.encoding !== 'raw')
+            throw new ArchiverError(
+              'WXA_BLOB_CORRUPT',
+              `stored message skeleton ${sha} names a medium that is not raw`,
+            );
+          pieces.push(base64Lines(await rawOf(p.media, m)));
+        }
+      }
+      // The message's own SHA-256 covers its media's base64 lines too.
+      const bytes = Buffer.concat(pieces);
+      verify(sha, bytes);
+      out.set(sha, bytes);
+    } catch (err) {
+      if (!(err instanceof ArchiverError)) throw err;
+      out.set(sha, err);
+    }
+  }
+  return out;
+}
+
+function verify(sha256: string, bytes: Buffer): void {
+  if (sha256Hex(bytes) !== sha256)
+    throw new ArchiverError('WXA_BLOB_CORRUPT', `blob ${sha256} does not match its SHA-256; restore it from a copy`);
 }
