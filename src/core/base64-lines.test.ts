@@ -38,6 +38,14 @@ describe('base64Lines', () => {
     expect(base64Lines(view).equals(reference(Buffer.from(view)))).toBe(true);
   });
 
+  it('gives the same bytes across the blocks it encodes at a time (1,024 lines each), at and around their edges', () => {
+    const block = 57 * 1024;
+    for (const n of [block - 1, block, block + 1, block + 56, block + 57, 3 * block, 3 * block + 40, 250_001]) {
+      const data = Buffer.from(Array.from({ length: n }, (_, i) => (i * 193 + 11) & 0xff));
+      expect(base64Lines(data).equals(reference(data)), `${n} bytes`).toBe(true);
+    }
+  });
+
   it('gives the same bytes when the input arrives in chunks of any size (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
