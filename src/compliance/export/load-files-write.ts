@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TEXT_CHUNK_CHARS } from '../../core/text-chunks.js';
 import type { JournalHeader, JournalItem } from './journal.js';
 import { journalDir, readDone } from './journal.js';
 import { csvHeader, csvRow, datHeader, datRow, type LoadRow } from './load-file.js';
@@ -20,11 +21,12 @@ export interface WrittenFile {
   bytes: number;
 }
 
-/** A load file being written: its rows gathered into writes of about 500 rows, hashed as they go. */
+/** A load file being written: its rows gathered into writes of about TEXT_CHUNK_CHARS characters, hashed as they go. */
 class LoadFileOut {
   private readonly hash = createHash('sha256');
   private bytes = 0;
   private pending: string[] = [];
+  private chars = 0;
 
   constructor(
     readonly path: string,
@@ -34,12 +36,14 @@ class LoadFileOut {
 
   async put(s: string): Promise<void> {
     this.pending.push(s);
-    if (this.pending.length >= 500) await this.flush();
+    this.chars += s.length;
+    if (this.chars >= TEXT_CHUNK_CHARS) await this.flush();
   }
 
   async flush(): Promise<void> {
     const buf = Buffer.from(this.pending.join(''), 'utf8');
     this.pending = [];
+    this.chars = 0;
     this.hash.update(buf);
     this.bytes += buf.length;
     await this.fh.write(buf);
@@ -52,7 +56,8 @@ class LoadFileOut {
 
 /**
  * A list of manifest entries being written to a part file: entries separated by `,\n`, with no
- * separator after the last (the manifest writer adds what follows), gathered into 64 KB writes.
+ * separator after the last (the manifest writer adds what follows), gathered into writes of
+ * about TEXT_CHUNK_CHARS characters.
  */
 class EntryList {
   private readonly fd: number;
@@ -67,7 +72,7 @@ class EntryList {
   put(entry: string): void {
     this.pending.push(this.count++ ? `,\n    ${entry}` : `    ${entry}`);
     this.chars += entry.length + 6;
-    if (this.chars >= 1 << 16) this.flush();
+    if (this.chars >= TEXT_CHUNK_CHARS) this.flush();
   }
 
   private flush(): void {

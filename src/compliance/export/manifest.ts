@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TEXT_CHUNK_CHARS } from '../../core/text-chunks.js';
 import { syncDir } from '../../store/blobs/local.js';
 import { readFiles, type JournalHeader } from './journal.js';
 import type { JournalPass, WrittenFile } from './load-files-write.js';
@@ -69,11 +70,11 @@ export async function writeManifest(out: string, header: JournalHeader, pass: Jo
     pendingChars = 0;
     await write(b);
   };
-  // lines gathered into writes of about 64 KB, not one write per line
+  // lines gathered into writes of about TEXT_CHUNK_CHARS characters, not one write per line
   const put = async (s: string) => {
     pending.push(s);
     pendingChars += s.length;
-    if (pendingChars >= 1 << 16) await flush();
+    if (pendingChars >= TEXT_CHUNK_CHARS) await flush();
   };
   /** a part file's entries as they are (already separated by `,\n`) */
   const copy = async (part: string) => {
