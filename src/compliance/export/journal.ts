@@ -7,10 +7,11 @@
  * mid-write) is ignored. Every part is read as a stream: none is held whole, whatever the size.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { textChunks } from '../../core/text-chunks.js';
 import { syncDir } from '../../store/blobs/local.js';
+import { writeAllTo } from './write-util.js';
 
 export interface JournalHeader {
   version: 1;
@@ -98,11 +99,6 @@ export async function* readKeys(out: string, from: number, size: number): AsyncG
   if (batch.length) yield batch;
 }
 
-/** Lines written in full (a short write goes on from where it stopped), in chunks of bounded size. */
-async function writeLines(fh: FileHandle, lines: readonly string[]): Promise<void> {
-  for (const b of textChunks(lines)) for (let o = 0; o < b.length;) o += (await fh.write(b, o)).bytesWritten;
-}
-
 async function writeDurable(path: string, data: string | AsyncIterable<readonly string[]>): Promise<number> {
   const fh = await open(path, 'w');
   let count = 0;
@@ -111,10 +107,7 @@ async function writeDurable(path: string, data: string | AsyncIterable<readonly 
     else
       for await (const page of data) {
         count += page.length;
-        await writeLines(
-          fh,
-          page.map((k) => `${k}\n`),
-        );
+        await writeAllTo(fh, textChunks(page.map((k) => `${k}\n`)));
       }
     await fh.sync();
   } finally {
@@ -155,10 +148,7 @@ export async function openJournal(out: string): Promise<{
   return {
     append: async (items) => {
       if (!items.length) return;
-      await writeLines(
-        fh,
-        items.map((i) => JSON.stringify(i) + '\n'),
-      );
+      await writeAllTo(fh, textChunks(items.map((i) => JSON.stringify(i) + '\n')));
       await fh.datasync();
     },
     close: () => fh.close(),
@@ -203,11 +193,7 @@ export async function openFilesJournal(out: string): Promise<{
   const fh = await open(filesJournal(out), 'w');
   return {
     append: async (files) => {
-      if (files.length)
-        await writeLines(
-          fh,
-          files.map((f) => JSON.stringify(f) + '\n'),
-        );
+      if (files.length) await writeAllTo(fh, textChunks(files.map((f) => JSON.stringify(f) + '\n')));
     },
     close: () => fh.close(),
   };

@@ -14,6 +14,7 @@ import { TEXT_CHUNK_CHARS } from '../../core/text-chunks.js';
 import type { JournalHeader, JournalItem } from './journal.js';
 import { journalDir, readDone } from './journal.js';
 import { csvHeader, csvRow, datHeader, datRow, type LoadRow } from './load-file.js';
+import { writeAllTo } from './write-util.js';
 
 export interface WrittenFile {
   path: string;
@@ -46,7 +47,7 @@ class LoadFileOut {
     this.chars = 0;
     this.hash.update(buf);
     this.bytes += buf.length;
-    await this.fh.write(buf);
+    await writeAllTo(this.fh, [buf]);
   }
 
   written(): WrittenFile {

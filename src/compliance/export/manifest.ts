@@ -14,6 +14,7 @@ import { TEXT_CHUNK_CHARS } from '../../core/text-chunks.js';
 import { syncDir } from '../../store/blobs/local.js';
 import { readFiles, type JournalHeader } from './journal.js';
 import type { JournalPass, WrittenFile } from './load-files-write.js';
+import { writeAllTo } from './write-util.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 
@@ -60,7 +61,7 @@ export async function writeManifest(out: string, header: JournalHeader, pass: Jo
   const hash = createHash('sha256');
   const write = async (b: Buffer) => {
     hash.update(b);
-    await fh.write(b);
+    await writeAllTo(fh, [b]);
   };
   let pending: string[] = [];
   let pendingChars = 0;

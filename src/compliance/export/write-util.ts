@@ -4,7 +4,7 @@
  * makes the file system commit its journal once per exported item).
  */
 import fs, { closeSync, mkdirSync, openSync, writevSync } from 'node:fs';
-import { mkdir, open, readdir } from 'node:fs/promises';
+import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ArchiverError } from '../../core/errors.js';
@@ -162,6 +162,12 @@ function unwritten(pieces: readonly Buffer[], n: number): Buffer[] {
     }
   }
   return next;
+}
+
+/** Writes all of `pieces` at the handle's position: a short write goes on where it stopped. */
+export async function writeAllTo(fh: FileHandle, pieces: readonly Buffer[]): Promise<void> {
+  let rest = pieces.filter((p) => p.length > 0);
+  while (rest.length) rest = unwritten(rest, (await fh.writev(rest)).bytesWritten);
 }
 
 async function writeWhole(path: string, pieces: readonly Buffer[]): Promise<void> {
