@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { zipSync } from 'fflate';
 import libmime from 'libmime';
+import { base64Lines } from '../../core/base64-lines.js';
 import { buildRsmf, RSMF_VERSION, type RsmfItem } from './rsmf-manifest.js';
 
 /** fflate's zip time (the DOS epoch is 1980; a fixed time keeps the bytes reproducible). */
@@ -17,16 +18,6 @@ const GENERATOR = 'WeChat Archiver';
 function field(name: string, value: string): string {
   // Non-ASCII values as RFC 2047 encoded words; folded by libmime.
   return libmime.foldLines(`${name}: ${libmime.encodeWords(value, 'Q', 52)}`, 76) + '\r\n';
-}
-
-function base64Lines(b: Uint8Array): string {
-  return (
-    (
-      Buffer.from(b)
-        .toString('base64')
-        .match(/.{1,76}/g) ?? []
-    ).join('\r\n') + '\r\n'
-  );
 }
 
 export function rsmfFile(items: readonly RsmfItem[], collectionId: string): { bytes: Buffer; events: number } {
@@ -72,11 +63,19 @@ export function rsmfFile(items: readonly RsmfItem[], collectionId: string): { by
     'X-RSMF-Application: WeCom\r\n' +
     field('X-RSMF-EventCollectionID', collectionId) +
     `Content-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n`;
-  const body =
-    `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n` +
-    base64Lines(Buffer.from(text, 'utf8')) +
-    `--${boundary}\r\nContent-Type: application/zip; name="rsmf.zip"\r\nContent-Disposition: attachment; filename="rsmf.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n` +
-    base64Lines(zip) +
-    `--${boundary}--\r\n`;
-  return { bytes: Buffer.from(head + body, 'utf8'), events: events.length };
+  // The parts' base64 as buffers (the zip holds the conversation's media): one string of it
+  // all, cut by a regular expression, cost 6-10x as much.
+  const bytes = Buffer.concat([
+    Buffer.from(
+      head + `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n`,
+      'utf8',
+    ),
+    base64Lines(Buffer.from(text, 'utf8')),
+    Buffer.from(
+      `--${boundary}\r\nContent-Type: application/zip; name="rsmf.zip"\r\nContent-Disposition: attachment; filename="rsmf.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n`,
+    ),
+    base64Lines(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength)),
+    Buffer.from(`--${boundary}--\r\n`),
+  ]);
+  return { bytes, events: events.length };
 }
