@@ -11,7 +11,6 @@ import { createHash, type Hash } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import { ArchiverError } from '../../core/errors.js';
 import { base64Lines } from '../../core/base64-lines.js';
-import { sha256Hex } from '../../core/sha256.js';
 import { connectionOf, dialectKind, type Db } from '../db.js';
 import { decodeSkeleton } from './skeleton.js';
 import type { BlobStore } from './types.js';
@@ -22,6 +21,8 @@ export type MessagePiece = Buffer | { object: string };
 export interface StoredMessage {
   sha256: string;
   pieces: MessagePiece[];
+  /** read whole from the object store, which checked it against its SHA-256 as it read it */
+  checked?: true;
 }
 
 const IN_LIST = 500;
@@ -65,41 +66,70 @@ async function rows(db: Db, shas: readonly string[]) {
 const missing = (sha256: string) =>
   new ArchiverError('WXA_BLOB_MISSING', `blob ${sha256} is not recorded in the database`);
 
-/** The messages named by `shas` (each once), as pieces in message order. */
+/** Only the blob store's own verdicts are kept per blob; anything else (the database, the network) fails the call. */
+function blobError(err: unknown): ArchiverError {
+  if (err instanceof ArchiverError) return err;
+  throw err;
+}
+
+/**
+ * The pieces of each message of `unique`, or the error that keeps it from being read (missing,
+ * a damaged skeleton, a medium missing or not raw): one query for the rows and one for the
+ * media their skeletons name that are not among them. `objectOf` reads a whole blob kept in the
+ * object store (checked as it reads).
+ */
+async function piecesOf(
+  db: Db,
+  unique: readonly string[],
+  objectOf: (sha256: string) => Promise<Buffer>,
+): Promise<Map<string, StoredMessage | ArchiverError>> {
+  const top = await rows(db, unique);
+  const out = new Map<string, StoredMessage | ArchiverError>();
+  const skeletons = new Map<string, ReturnType<typeof decodeSkeleton>>();
+  const mediaWanted = new Set<string>();
+  for (const sha of unique) {
+    const row = top.get(sha);
+    try {
+      if (!row) throw missing(sha);
+      if (row.data === null) out.set(sha, { sha256: sha, pieces: [await objectOf(sha)], checked: true });
+      else if (row.encoding === 'skeleton') {
+        const parts = decodeSkeleton(row.data, sha);
+        skeletons.set(sha, parts);
+        for (const p of parts) if (!Buffer.isBuffer(p) && !top.has(p.media)) mediaWanted.add(p.media);
+      } else out.set(sha, { sha256: sha, pieces: [row.data] });
+    } catch (err) {
+      out.set(sha, blobError(err));
+    }
+  }
+  const media = mediaWanted.size ? await rows(db, [...mediaWanted]) : new Map<string, never>();
+  for (const [sha, parts] of skeletons) {
+    try {
+      const pieces: MessagePiece[] = parts.map((p) => {
+        if (Buffer.isBuffer(p)) return p;
+        const m = top.get(p.media) ?? media.get(p.media);
+        if (!m) throw missing(p.media);
+        if (m.data === null) return { object: p.media };
+        if (m.encoding !== 'raw')
+          throw new ArchiverError('WXA_BLOB_CORRUPT', `stored message skeleton ${sha} names a medium that is not raw`);
+        return base64Lines(m.data);
+      });
+      out.set(sha, { sha256: sha, pieces });
+    } catch (err) {
+      out.set(sha, blobError(err));
+    }
+  }
+  return out;
+}
+
+/** The messages named by `shas` (each once), as pieces in message order; throws the first that cannot be read. */
 export async function readMessages(
   db: Db,
   objects: BlobStore,
   shas: readonly string[],
 ): Promise<Map<string, StoredMessage>> {
-  const unique = [...new Set(shas)];
-  const top = await rows(db, unique);
-  const out = new Map<string, StoredMessage>();
-  const skeletons = new Map<string, ReturnType<typeof decodeSkeleton>>();
-  const mediaWanted = new Set<string>();
-  for (const sha of unique) {
-    const row = top.get(sha);
-    if (!row) throw missing(sha);
-    if (row.data === null) out.set(sha, { sha256: sha, pieces: [await objects.get(sha)] });
-    else if (row.encoding === 'skeleton') {
-      const parts = decodeSkeleton(row.data, sha);
-      skeletons.set(sha, parts);
-      for (const p of parts) if (!Buffer.isBuffer(p)) mediaWanted.add(p.media);
-    } else out.set(sha, { sha256: sha, pieces: [row.data] });
-  }
-  const media = mediaWanted.size ? await rows(db, [...mediaWanted]) : new Map<string, never>();
-  for (const [sha, parts] of skeletons) {
-    const pieces: MessagePiece[] = parts.map((p) => {
-      if (Buffer.isBuffer(p)) return p;
-      const m = media.get(p.media);
-      if (!m) throw missing(p.media);
-      if (m.data === null) return { object: p.media };
-      if (m.encoding !== 'raw')
-        throw new ArchiverError('WXA_BLOB_CORRUPT', `stored message skeleton ${sha} names a medium that is not raw`);
-      return base64Lines(m.data);
-    });
-    out.set(sha, { sha256: sha, pieces });
-  }
-  return out;
+  const got = await piecesOf(db, [...new Set(shas)], (sha) => objects.get(sha));
+  for (const m of got.values()) if (m instanceof ArchiverError) throw m;
+  return got as Map<string, StoredMessage>;
 }
 
 /** The running SHA-256 of a message's bytes, checked against its name at the end. */
@@ -121,84 +151,43 @@ export class MessageHash {
 
 /**
  * Whole blobs a batch at a time, each checked against its SHA-256, for readers that hand a
- * message on in one piece (delivery): one query for the batch's rows and one for the media
- * their skeletons name. A blob that is missing or damaged comes back as its error, so one bad
- * blob fails only the items that use it; a failure of the database itself rejects the call.
+ * message on in one piece (delivery): the same reads as readMessages, each medium in the object
+ * store read once however many messages carry it. A blob that is missing or damaged comes back
+ * as its error, so one bad blob fails only the items that use it; a failure of the database
+ * itself rejects the call.
  */
 export async function readWhole(
   db: Db,
   objects: BlobStore,
   shas: readonly string[],
 ): Promise<Map<string, Buffer | ArchiverError>> {
-  const unique = [...new Set(shas)];
-  const top = await rows(db, unique);
-  const out = new Map<string, Buffer | ArchiverError>();
-  const skeletons = new Map<string, ReturnType<typeof decodeSkeleton>>();
-  const mediaWanted = new Set<string>();
-  for (const sha of unique) {
-    const row = top.get(sha);
-    if (!row) out.set(sha, missing(sha));
-    else if (row.data !== null && row.encoding === 'skeleton') {
-      try {
-        const parts = decodeSkeleton(row.data, sha);
-        skeletons.set(sha, parts);
-        for (const p of parts) if (!Buffer.isBuffer(p) && !top.has(p.media)) mediaWanted.add(p.media);
-      } catch (err) {
-        out.set(sha, err as ArchiverError);
-      }
-    }
-  }
-  const media = mediaWanted.size ? await rows(db, [...mediaWanted]) : new Map<string, never>();
-  // A medium is read (and, in the object store, checked) once however many messages carry it.
-  const raw = new Map<string, Promise<Buffer>>();
-  const rawOf = (sha: string, row: { data: Buffer | null }): Promise<Buffer> => {
-    let p = raw.get(sha);
+  const fetched = new Map<string, Promise<Buffer>>();
+  const objectOf = (sha: string): Promise<Buffer> => {
+    let p = fetched.get(sha);
     if (!p) {
-      p = row.data === null ? objects.get(sha) : Promise.resolve(row.data);
+      p = objects.get(sha);
       p.catch(() => undefined);
-      raw.set(sha, p);
+      fetched.set(sha, p);
     }
     return p;
   };
-  for (const sha of unique) {
-    if (out.has(sha)) continue;
-    const row = top.get(sha)!;
+  const out = new Map<string, Buffer | ArchiverError>();
+  for (const [sha, msg] of await piecesOf(db, [...new Set(shas)], objectOf)) {
     try {
-      const parts = skeletons.get(sha);
-      if (!parts) {
-        const bytes = await rawOf(sha, row);
-        // The object store checked what it returned; an inline row is checked here.
-        if (row.data !== null) verify(sha, bytes);
-        out.set(sha, bytes);
-        continue;
-      }
+      if (msg instanceof ArchiverError) throw msg;
       const pieces: Buffer[] = [];
-      for (const p of parts) {
-        if (Buffer.isBuffer(p)) pieces.push(p);
-        else {
-          const m = top.get(p.media) ?? media.get(p.media);
-          if (!m) throw missing(p.media);
-          if (m.data !== null && m.encoding !== 'raw')
-            throw new ArchiverError(
-              'WXA_BLOB_CORRUPT',
-              `stored message skeleton ${sha} names a medium that is not raw`,
-            );
-          pieces.push(base64Lines(await rawOf(p.media, m)));
-        }
+      for (const p of msg.pieces) pieces.push(Buffer.isBuffer(p) ? p : base64Lines(await objectOf(p.object)));
+      const bytes = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+      if (!msg.checked) {
+        // The message's own SHA-256 covers its media's base64 lines too.
+        const hash = new MessageHash(sha);
+        hash.update(bytes);
+        hash.check();
       }
-      // The message's own SHA-256 covers its media's base64 lines too.
-      const bytes = Buffer.concat(pieces);
-      verify(sha, bytes);
       out.set(sha, bytes);
     } catch (err) {
-      if (!(err instanceof ArchiverError)) throw err;
-      out.set(sha, err);
+      out.set(sha, blobError(err));
     }
   }
   return out;
-}
-
-function verify(sha256: string, bytes: Buffer): void {
-  if (sha256Hex(bytes) !== sha256)
-    throw new ArchiverError('WXA_BLOB_CORRUPT', `blob ${sha256} does not match its SHA-256; restore it from a copy`);
 }
