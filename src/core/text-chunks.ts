@@ -7,20 +7,39 @@
  */
 export const TEXT_CHUNK_CHARS = 1 << 14;
 
-/** `lines` (each already ended as the caller wants) as UTF-8 buffers of about TEXT_CHUNK_CHARS characters. */
-export function textChunks(lines: Iterable<string>, maxChars = TEXT_CHUNK_CHARS): Buffer[] {
-  const out: Buffer[] = [];
-  let pending: string[] = [];
-  let chars = 0;
-  for (const line of lines) {
-    pending.push(line);
-    chars += line.length;
-    if (chars >= maxChars) {
-      out.push(Buffer.from(pending.join(''), 'utf8'));
-      pending = [];
-      chars = 0;
-    }
+/** Text gathered a line at a time and handed back as UTF-8 buffers of about `maxChars` characters. */
+export class TextChunker {
+  private pending: string[] = [];
+  private chars = 0;
+
+  constructor(private readonly maxChars = TEXT_CHUNK_CHARS) {}
+
+  /** Adds `line`; returns what has gathered once it reaches the bound. */
+  put(line: string): Buffer | undefined {
+    this.pending.push(line);
+    this.chars += line.length;
+    return this.chars >= this.maxChars ? this.take() : undefined;
   }
-  if (pending.length) out.push(Buffer.from(pending.join(''), 'utf8'));
+
+  /** What has gathered so far, as one buffer; undefined when nothing has. */
+  take(): Buffer | undefined {
+    if (this.pending.length === 0) return undefined;
+    const b = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.chars = 0;
+    return b;
+  }
+}
+
+/** `lines` (each already ended as the caller wants) as UTF-8 buffers of about `maxChars` characters. */
+export function textChunks(lines: Iterable<string>, maxChars = TEXT_CHUNK_CHARS): Buffer[] {
+  const text = new TextChunker(maxChars);
+  const out: Buffer[] = [];
+  for (const line of lines) {
+    const b = text.put(line);
+    if (b) out.push(b);
+  }
+  const rest = text.take();
+  if (rest) out.push(rest);
   return out;
 }

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TEXT_CHUNK_CHARS } from '../../core/text-chunks.js';
+import { TextChunker } from '../../core/text-chunks.js';
 import type { JournalHeader, JournalItem } from './journal.js';
 import { journalDir, readDone } from './journal.js';
 import { csvHeader, csvRow, datHeader, datRow, type LoadRow } from './load-file.js';
@@ -26,8 +26,7 @@ export interface WrittenFile {
 class LoadFileOut {
   private readonly hash = createHash('sha256');
   private bytes = 0;
-  private pending: string[] = [];
-  private chars = 0;
+  private readonly text = new TextChunker();
 
   constructor(
     readonly path: string,
@@ -36,18 +35,19 @@ class LoadFileOut {
   ) {}
 
   async put(s: string): Promise<void> {
-    this.pending.push(s);
-    this.chars += s.length;
-    if (this.chars >= TEXT_CHUNK_CHARS) await this.flush();
+    const b = this.text.put(s);
+    if (b) await this.write(b);
   }
 
   async flush(): Promise<void> {
-    const buf = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.chars = 0;
-    this.hash.update(buf);
-    this.bytes += buf.length;
-    await writeAllTo(this.fh, [buf]);
+    const b = this.text.take();
+    if (b) await this.write(b);
+  }
+
+  private async write(b: Buffer): Promise<void> {
+    this.hash.update(b);
+    this.bytes += b.length;
+    await writeAllTo(this.fh, [b]);
   }
 
   written(): WrittenFile {
@@ -62,8 +62,7 @@ class LoadFileOut {
  */
 class EntryList {
   private readonly fd: number;
-  private pending: string[] = [];
-  private chars = 0;
+  private readonly text = new TextChunker();
   count = 0;
 
   constructor(readonly path: string) {
@@ -71,21 +70,17 @@ class EntryList {
   }
 
   put(entry: string): void {
-    this.pending.push(this.count++ ? `,\n    ${entry}` : `    ${entry}`);
-    this.chars += entry.length + 6;
-    if (this.chars >= TEXT_CHUNK_CHARS) this.flush();
+    const b = this.text.put(this.count++ ? `,\n    ${entry}` : `    ${entry}`);
+    if (b) this.write(b);
   }
 
-  private flush(): void {
-    if (!this.pending.length) return;
-    const b = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.chars = 0;
+  private write(b: Buffer): void {
     for (let o = 0; o < b.length;) o += writeSync(this.fd, b, o, b.length - o);
   }
 
   close(): void {
-    this.flush();
+    const b = this.text.take();
+    if (b) this.write(b);
     closeSync(this.fd);
   }
 }

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TEXT_CHUNK_CHARS } from '../../core/text-chunks.js';
+import { TextChunker } from '../../core/text-chunks.js';
 import { syncDir } from '../../store/blobs/local.js';
 import { readFiles, type JournalHeader } from './journal.js';
 import type { JournalPass, WrittenFile } from './load-files-write.js';
@@ -63,19 +63,15 @@ export async function writeManifest(out: string, header: JournalHeader, pass: Jo
     hash.update(b);
     await writeAllTo(fh, [b]);
   };
-  let pending: string[] = [];
-  let pendingChars = 0;
-  const flush = async () => {
-    const b = Buffer.from(pending.join(''), 'utf8');
-    pending = [];
-    pendingChars = 0;
-    await write(b);
-  };
   // lines gathered into writes of about TEXT_CHUNK_CHARS characters, not one write per line
+  const text = new TextChunker();
+  const flush = async () => {
+    const b = text.take();
+    if (b) await write(b);
+  };
   const put = async (s: string) => {
-    pending.push(s);
-    pendingChars += s.length;
-    if (pendingChars >= TEXT_CHUNK_CHARS) await flush();
+    const b = text.put(s);
+    if (b) await write(b);
   };
   /** a part file's entries as they are (already separated by `,\n`) */
   const copy = async (part: string) => {
