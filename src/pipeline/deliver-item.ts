@@ -33,13 +33,13 @@ export async function loadRenderedItems(store: Store, keys: readonly string[]): 
   const mediaOf = new Map<string, Map<string, string>>();
   for (const [connectorId, ids] of idsByConnector)
     mediaOf.set(connectorId, await mediaBlobs(store.db, connectorId, [...ids]));
+  // Each item's attachments' blobs, in the model's order (undefined: the medium was never fetched).
+  const attachmentShas = new Map<string, (string | undefined)[]>();
   const shas: string[] = [];
   for (const [key, row] of rows) {
-    shas.push(row.mimeSha256);
-    for (const a of models.get(key)!.attachments) {
-      const sha = mediaOf.get(row.connectorId)?.get(a.sdkfileid);
-      if (sha) shas.push(sha);
-    }
+    const media = models.get(key)!.attachments.map((a) => mediaOf.get(row.connectorId)?.get(a.sdkfileid));
+    attachmentShas.set(key, media);
+    shas.push(row.mimeSha256, ...media.filter((sha) => sha !== undefined));
   }
   const blobs = await store.blobs.readMany(store.db, shas);
   const out = new Map<string, LoadedItem>();
@@ -56,8 +56,9 @@ export async function loadRenderedItems(store: Store, keys: readonly string[]): 
     }
     const model = models.get(key)!;
     let failed: Error | undefined;
-    const attachments = model.attachments.map((ref) => {
-      const sha = mediaOf.get(row.connectorId)?.get(ref.sdkfileid);
+    const media = attachmentShas.get(key)!;
+    const attachments = model.attachments.map((ref, i) => {
+      const sha = media[i];
       const bytes = sha ? blobs.get(sha)! : undefined;
       if (bytes instanceof Error) failed ??= bytes;
       return { ref, bytes: bytes instanceof Error ? undefined : bytes };

@@ -92,29 +92,46 @@ export async function finishDeliveries(
   });
 }
 
-const FINISH = new WeakMap<SQLite.Database, SQLite.Statement>();
+interface DeliveryStatements {
+  /** the fenced outcome update of writeOutcome */
+  finish: SQLite.Statement;
+  /** what delivery needs of items, given their keys as one JSON array */
+  deliverables: SQLite.Statement;
+}
+
+/**
+ * SQLite's hot paths of delivery, prepared once per connection: building each statement through
+ * the query builder cost more than running it (a group commit records a few hundred outcomes; a
+ * lease reads a hundred items).
+ */
+const STATEMENTS = new WeakMap<SQLite.Database, DeliveryStatements>();
+
+function statements(c: SQLite.Database): DeliveryStatements {
+  let s = STATEMENTS.get(c);
+  if (!s) {
+    s = {
+      finish: c.prepare(`UPDATE deliveries SET status = @status, remote_id = @remote_id, error_code = @error_code,
+        error_detail = @error_detail, omitted_json = @omitted_json, finished_at = @finished_at,
+        attempts = attempts + 1, lease_owner = NULL, lease_until = NULL, in_doubt = 0
+        WHERE id = @id AND lease_owner = @owner AND lease_token = @token`),
+      deliverables: c.prepare(`SELECT key, mime_sha256, model_json, msg_time, connector_id
+        FROM items WHERE key IN (SELECT value FROM json_each(?))`),
+    };
+    STATEMENTS.set(c, s);
+  }
+  return s;
+}
 
 /**
  * finishDeliveries on SQLite (one writer, so nothing to lock): the same fenced update as
- * writeOutcome (the same outcomeColumns), through a statement prepared once per connection, in
- * one transaction. A group commit records a few hundred outcomes, and building each update
- * through the query builder cost more than running it.
+ * writeOutcome (the same outcomeColumns), through its prepared statement, in one transaction.
  */
 async function finishOnSqlite(
   db: Db,
   done: readonly { row: LeasedRow; outcome: FinishedDelivery }[],
   now: number,
 ): Promise<LeasedRow[]> {
-  const c = connectionOf(db);
-  let s = FINISH.get(c);
-  if (!s) {
-    s = c.prepare(`UPDATE deliveries SET status = @status, remote_id = @remote_id, error_code = @error_code,
-      error_detail = @error_detail, omitted_json = @omitted_json, finished_at = @finished_at,
-      attempts = attempts + 1, lease_owner = NULL, lease_until = NULL, in_doubt = 0
-      WHERE id = @id AND lease_owner = @owner AND lease_token = @token`);
-    FINISH.set(c, s);
-  }
-  const update = s;
+  const update = statements(connectionOf(db)).finish;
   return transact(db, async () => {
     const lost: LeasedRow[] = [];
     for (const { row, outcome } of done) {
@@ -335,12 +352,6 @@ type DeliverableRow = {
   connector_id: string;
 };
 
-/**
- * SQLite: one statement per connection, prepared once and given a lease's keys as a JSON array,
- * instead of a query built, compiled and prepared for every item (delivery reads each item it sends).
- */
-const DELIVERABLES = new WeakMap<SQLite.Database, SQLite.Statement>();
-
 /** What delivery needs of each archived item, by key; a key not archived is absent from the map. */
 export async function loadDeliverables(db: Db, keys: readonly string[]): Promise<Map<string, Deliverable>> {
   const out = new Map<string, Deliverable>();
@@ -354,14 +365,7 @@ export async function loadDeliverables(db: Db, keys: readonly string[]): Promise
   for (let i = 0; i < keys.length; i += 500) {
     const slice = keys.slice(i, i + 500);
     if (dialectKind(db) === 'sqlite') {
-      const c = connectionOf(db);
-      let s = DELIVERABLES.get(c);
-      if (!s) {
-        s = c.prepare(`SELECT key, mime_sha256, model_json, msg_time, connector_id
-          FROM items WHERE key IN (SELECT value FROM json_each(?))`);
-        DELIVERABLES.set(c, s);
-      }
-      for (const r of s.all(JSON.stringify(slice)) as DeliverableRow[]) put(r);
+      for (const r of statements(connectionOf(db)).deliverables.all(JSON.stringify(slice)) as DeliverableRow[]) put(r);
       continue;
     }
     for (const r of await db
