@@ -1,12 +1,14 @@
 // The measured export of bench/export.bench.ts, in a process of its own (its own peak RSS). It
 // runs the compiled code (dist/), as `npm start` and the CLI do, so no TypeScript loader and its
-// thread are counted in the export's memory or time. Prints one JSON line. With `--sample-ms N`
+// thread are counted in the export's memory or time; and, as the installed command does first
+// thing, it sets glibc's malloc, V8's young generation and the trimming after full collections
+// (src/cli/malloc-defaults.ts, gc-defaults.ts, malloc-trim.ts), when the build has them. Prints one JSON line. With `--sample-ms N`
 // it also reports the process's memory every N ms and the export's phase at that moment (with
 // `--expose-gc`, after a full collection: the live heap, not what V8 has yet to collect).
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -20,9 +22,20 @@ const { values } = parseArgs({
     'sample-ms': { type: 'string' },
     /** the compiled code to run (default ../dist): an earlier build, to compare in the same run */
     dist: { type: 'string' },
+    /** EML: the export's writing threads (absent: the export's default) */
+    threads: { type: 'string' },
   },
 });
 const dist = pathToFileURL(resolve(values.dist ?? join(import.meta.dirname, '..', 'dist'))).href;
+const distDir = resolve(values.dist ?? join(import.meta.dirname, '..', 'dist'));
+if (existsSync(join(distDir, 'cli', 'malloc-trim.js'))) {
+  const { applyMallocDefaults } = await import(`${dist}/cli/malloc-defaults.js`);
+  const { applyGcDefaults } = await import(`${dist}/cli/gc-defaults.js`);
+  const { trimAfterFullCollections } = await import(`${dist}/cli/malloc-trim.js`);
+  await applyMallocDefaults();
+  applyGcDefaults();
+  await trimAfterFullCollections();
+}
 const { runExport } = await import(`${dist}/compliance/export/index.js`);
 const { openStore } = await import(`${dist}/store/index.js`);
 const MB = 1024 * 1024;
@@ -61,6 +74,7 @@ const res = await runExport(store, {
   actor: 'bench',
   caseId: Number(values['case-id']),
   reviewSetId: Number(values['set-id']),
+  ...(values.threads !== undefined ? { threads: Number(values.threads) } : {}),
   onProgress: (p) => {
     phase = p.phase;
     done = p.done;

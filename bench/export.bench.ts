@@ -35,6 +35,10 @@ const { values } = parseArgs({
     formats: { type: 'string', default: 'eml,rsmf' },
     /** a compiled dist of earlier code: its EML export runs after this one's in each round */
     baseline: { type: 'string' },
+    /** EML: the export's writing threads (`export --threads`; default: the export's own default) */
+    threads: { type: 'string' },
+    /** the same for the baseline's export (e.g. `--baseline dist --baseline-threads 0`: this build on one thread) */
+    'baseline-threads': { type: 'string' },
     'baseline-note': { type: 'string', default: '' },
     /** exports per format, each between two ceiling runs */
     rounds: { type: 'string', default: '2' },
@@ -120,7 +124,7 @@ interface ExportRun {
   items: number;
 }
 
-async function measure(format: 'eml' | 'rsmf', dist?: string): Promise<ExportRun> {
+async function measure(format: 'eml' | 'rsmf', dist?: string, threads?: string): Promise<ExportRun> {
   const out = join(work, `${format}-${++phase}`);
   const settleSeconds = await prepare();
   const t0 = performance.now();
@@ -133,6 +137,7 @@ async function measure(format: 'eml' | 'rsmf', dist?: string): Promise<ExportRun
       ...['--data', seeded.dataDir, '--out', out, '--format', format, '--case-id', String(caseId)],
       ...['--set-id', String(setId), '--sample-ms', '1000'],
       ...(dist ? ['--dist', dist] : []),
+      ...(threads !== undefined ? ['--threads', threads] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -176,10 +181,10 @@ for (let r = 0; r < rounds; r++)
     // The earlier build's EML export next to this one's, between the same two ceilings, first
     // in every other round (C E B C B E C ...): neither build always runs just after a ceiling.
     const baselineFirst = values.baseline !== undefined && format === 'eml' && r % 2 === 1;
-    if (baselineFirst) record('emlBaseline', await measure(format, values.baseline));
-    record(format, await measure(format));
+    if (baselineFirst) record('emlBaseline', await measure(format, values.baseline, values['baseline-threads']));
+    record(format, await measure(format, undefined, format === 'eml' ? values.threads : undefined));
     if (values.baseline && format === 'eml' && !baselineFirst)
-      record('emlBaseline', await measure(format, values.baseline));
+      record('emlBaseline', await measure(format, values.baseline, values['baseline-threads']));
     ceilings.push(await ceiling());
   }
 const load1 = loadavg()[0]!;
@@ -240,10 +245,16 @@ const result = {
     runs: ceilings,
   },
   heapCapMb: values['heap-mb'] ? Number(values['heap-mb']) : null,
+  /** EML: the export's writing threads as given (`default`: the export's own default for this machine) */
+  emlThreads: values.threads ?? 'default',
   eml: summary('eml'),
   ...(values.baseline
     ? {
-        baseline: { dist: values.baseline, note: values['baseline-note'] },
+        baseline: {
+          dist: values.baseline,
+          note: values['baseline-note'],
+          threads: values['baseline-threads'] ?? 'default',
+        },
         emlBaseline: summary('emlBaseline'),
         /** the earlier build's median time over this one's; per round, the two exports side by side */
         emlSpeedupOverBaseline: speedup(),

@@ -13,6 +13,7 @@ export const BUNDLE_ENTRIES = [
   'pipeline/decrypt-worker.js',
   'compliance/search/extract/worker.js',
   'mapping/parse-worker.js',
+  'compliance/export/batch-worker.js',
   'sources/wecom/sdk-host/host-main.js',
   'sources/sandbox/normalize.js',
   'sources/wecom/normalize.js',

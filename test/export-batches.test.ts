@@ -1,7 +1,9 @@
 // An export journaled in batches: a batch is journaled only once its files are durable, so an
 // export killed (SIGKILL) in its third batch has journaled whole batches only, each file it
 // names on disk with the archived bytes; resumed, it ends with the same files and manifest as
-// an uninterrupted export, as does an export run in batches of any size.
+// an uninterrupted export, as does an export run in batches of any size, or with its EML files
+// written by threads of their own besides the export's (each with its own connection to the
+// archive), killed midway or not.
 // Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -27,16 +29,23 @@ describeDialects('export in batches', (t) => {
 
   afterAll(async () => dir.cleanup());
 
-  async function exportTo(out: string, format: ExportFormat, batchItems?: number): Promise<void> {
+  async function exportTo(out: string, format: ExportFormat, batchItems?: number, threads?: number): Promise<void> {
     const store = await archive.open();
     try {
-      await runExport(store, { format, outDir: out, query: ALL, actor: 'test', ...(batchItems ? { batchItems } : {}) });
+      await runExport(store, {
+        format,
+        outDir: out,
+        query: ALL,
+        actor: 'test',
+        ...(batchItems ? { batchItems } : {}),
+        ...(threads !== undefined ? { threads } : {}),
+      });
     } finally {
       await store.close();
     }
   }
 
-  function killedAt(nth: number, out: string, format: ExportFormat): Promise<string | null> {
+  function killedAt(nth: number, out: string, format: ExportFormat, threads = 0): Promise<string | null> {
     const child = spawn(
       process.execPath,
       [
@@ -49,6 +58,7 @@ describeDialects('export in batches', (t) => {
         format,
         ALL,
         String(BATCH),
+        String(threads),
       ],
       { env: { ...process.env, WXA_CRASH_AT: `export-item:${nth}` }, stdio: 'ignore' },
     );
@@ -80,5 +90,30 @@ describeDialects('export in batches', (t) => {
       await exportTo(b, format, BATCH);
       await expectSameExport(a, b);
     }
+  }, 180_000);
+
+  it("EML written by two batch threads besides the export's own is the same export, killed midway or not", async () => {
+    const whole = join(dir.path, 'threads-whole');
+    await exportTo(whole, 'eml', undefined, 0);
+    const threaded = join(dir.path, 'threads');
+    await exportTo(threaded, 'eml', BATCH, 2);
+    await expectSameExport(whole, threaded);
+
+    // Killed when one of the three writers reaches its third batch: the journal holds whole
+    // batches in order (the first lines' control numbers from 1 on), each file on disk.
+    const cut = join(dir.path, 'threads-cut');
+    expect(await killedAt(2 * BATCH + 3, cut, 'eml', 2)).toBe('SIGKILL');
+    const lines = (await readFile(join(cut, '.export', 'done.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    const total = (await readFile(join(whole, '.export', 'done.jsonl'), 'utf8')).split('\n').filter(Boolean).length;
+    expect(lines.length % BATCH).toBe(0);
+    expect(lines.length).toBeLessThan(total);
+    for (const [i, line] of lines.entries()) {
+      const d = JSON.parse(line) as { n: number; path: string; mimeSha256: string };
+      expect(d.n).toBe(i);
+      const bytes = await readFile(join(cut, d.path));
+      expect(createHash('sha256').update(bytes).digest('hex'), d.path).toBe(d.mimeSha256);
+    }
+    await exportTo(cut, 'eml', BATCH, 2);
+    await expectSameExport(whole, cut);
   }, 180_000);
 });

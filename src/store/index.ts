@@ -75,6 +75,16 @@ export interface Store {
   db: Db;
   blobs: ArchiveBlobs;
   close(): Promise<void>;
+  /**
+   * How the store was opened (plain data): another thread opens the same archive with it
+   * (openStore(location.dataDir, location.opts)). Absent for a store made otherwise.
+   */
+  location?: StoreLocation;
+}
+
+export interface StoreLocation {
+  dataDir: string;
+  opts: { blobs?: BlobsOptions; database?: DatabaseOptions };
 }
 
 export interface DatabaseOptions {
@@ -107,6 +117,7 @@ export async function openStore(
   return {
     db,
     blobs,
+    location: { dataDir, opts },
     close: async () => {
       try {
         await db.destroy();

@@ -17,6 +17,7 @@ export interface ExportFlags extends CommonFlags {
   tag?: string[];
   format: string;
   out: string;
+  threads?: string;
   json?: boolean;
 }
 
@@ -41,6 +42,10 @@ export async function exportCommand(flags: ExportFlags, io: Io): Promise<number>
   }
   const caseId = idFlag('--case', flags.case);
   const reviewSetId = idFlag('--review-set', flags.reviewSet);
+  if (flags.threads !== undefined && !/^\d{1,2}$/.test(flags.threads)) {
+    io.err(`export: --threads is a number of threads (0 for none), not "${flags.threads}"\n`);
+    return 2;
+  }
   const cfg = await resolveConfig(flags);
   const store = await openConfiguredStore(cfg, flags);
   try {
@@ -55,6 +60,7 @@ export async function exportCommand(flags: ExportFlags, io: Io): Promise<number>
       ...(caseId !== undefined ? { caseId } : {}),
       ...(reviewSetId !== undefined ? { reviewSetId } : {}),
       ...(flags.tag ? { tags: flags.tag } : {}),
+      ...(flags.threads !== undefined ? { threads: Number(flags.threads) } : {}),
     });
     if (flags.json) printJson(io, res);
     else

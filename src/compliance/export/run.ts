@@ -13,11 +13,19 @@ import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
 import type { Store } from '../../store/index.js';
 import { appendAudit } from '../audit/index.js';
+import {
+  BatchThread,
+  defaultBatchThreads,
+  writeBatches,
+  type BatchThreadData,
+  type BatchWriter,
+} from './batch-threads.js';
 import { exportBatch, type BatchContext } from './batch-write.js';
 import { journalDir, openJournal, readDone, readHeader, readKeys, writeHeader, type JournalHeader } from './journal.js';
 import { journalPass } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
 import { KnownDirs, syncExport, syncFiles } from './write-util.js';
+import { controlNumber, custodianFolder } from './names.js';
 import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
 import { pdfPathOf, writePdfFiles } from './pdf-write.js';
 import { RsmfPaths, writeRsmfFiles } from './rsmf-write.js';
@@ -50,17 +58,17 @@ export interface RunExportRequest extends ExportRequest {
   exportId?: string;
   /** items per batch (journaled together); the default suits every export, tests use small ones */
   batchItems?: number;
+  /**
+   * EML: threads writing batches besides the export's own (default: defaultBatchThreads, by the
+   * cores and the export's size; 0 writes every file on the export's own thread)
+   */
+  threads?: number;
   /** PDF: the font setting (config `export`) */
   pdfFont?: PdfFontSetting;
   onProgress?: (p: ExportProgress) => void;
 }
 
-/** A file-system-safe folder name for a custodian address. */
-export function custodianFolder(mailbox: string | undefined): string {
-  return mailbox ? mailbox.replace(/[^A-Za-z0-9@._+-]/g, '_') : '_no-custodian';
-}
-
-export const controlNumber = (n: number): string => `WXA${String(n + 1).padStart(8, '0')}`;
+export { controlNumber, custodianFolder } from './names.js';
 
 async function sameRequest(h: JournalHeader, req: ExportRequest, format: string): Promise<boolean> {
   return (
@@ -86,6 +94,44 @@ async function cutTornLine(file: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Who writes the batches: the export's own thread, and for an EML export of some size threads of
+ * their own too, each with its own connection to the archive. A store that cannot tell how it
+ * was opened, or threads by default that cannot start, leave every batch to the export's own
+ * thread; threads asked for that cannot start fail the export before it writes anything.
+ */
+async function batchWriters(
+  store: Store,
+  ctx: BatchContext,
+  items: number,
+  size: number,
+  threads: number | undefined,
+): Promise<BatchWriter[]> {
+  const own: BatchWriter = {
+    depth: 1,
+    write: async (first, keys) => exportBatch(ctx, first, keys),
+    close: async () => undefined,
+  };
+  const n = ctx.header.format === 'eml' && store.location ? (threads ?? defaultBatchThreads(items, size)) : 0;
+  if (n <= 0) return [own];
+  const data: BatchThreadData = { location: store.location!, out: ctx.out, header: ctx.header };
+  const started = await Promise.allSettled(Array.from({ length: n }, async () => BatchThread.start(data)));
+  const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  if (ok.length < n) {
+    await Promise.all(ok.map(async (t) => t.close()));
+    const why = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')!.reason as Error;
+    // threads asked for by name must run; by default the export's own thread does it all
+    if (threads !== undefined)
+      throw new ArchiverError(
+        'WXA_EXPORT_FAILED',
+        `the export's ${n} writing threads could not start (${why.message}); run it with --threads 0 to write every file on the export's own thread`,
+        { cause: why },
+      );
+    return [own];
+  }
+  return [own, ...ok];
 }
 
 export async function runExport(store: Store, req: RunExportRequest, now = Date.now): Promise<ExportResult> {
@@ -149,29 +195,28 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
     custodianFolder,
     controlNumber,
   };
-  // A batch is journaled only once its files are durable; its sync and journal write run while
-  // the next batch is read and written, one batch in flight at a time, in order.
-  let journaling: Promise<void> = Promise.resolve();
+  // A batch is journaled only once its files are durable, and batches are journaled in order; the
+  // sync and journal write of what is written run while the writers go on with the next batches.
+  const size = req.batchItems ?? BATCH;
+  const writers = await batchWriters(store, ctx, total - next, size, req.threads);
+  let through = next;
   try {
-    const size = req.batchItems ?? BATCH;
-    let i = next;
-    // the key list is read as a stream, a batch at a time
-    for await (const keys of readKeys(out, next, size)) {
-      const batch = await exportBatch(ctx, i, keys);
-      await journaling;
-      i += keys.length;
-      const through = i;
-      journaling = (async () => {
-        if (batch.files.length) await syncFiles(out, batch.files);
-        await done.append(batch.items);
+    await writeBatches({
+      // the key list is read as a stream, a batch at a time
+      batches: readKeys(out, next, size),
+      first: next,
+      writers,
+      journal: async (batches) => {
+        const files = batches.flatMap((b) => b.files);
+        if (files.length) await syncFiles(out, files);
+        const items = batches.flatMap((b) => b.items);
+        await done.append(items);
+        through += items.length;
         progress({ phase: 'items', done: through, total });
-      })();
-      // a failure is raised by the next await of it, not as an unhandled rejection meanwhile
-      journaling.catch(() => undefined);
-    }
-    await journaling;
+      },
+    });
   } finally {
-    await journaling.catch(() => undefined);
+    await Promise.all(writers.map(async (w) => w.close()));
     await done.close();
   }
 

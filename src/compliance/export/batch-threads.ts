@@ -1,0 +1,224 @@
+/**
+ * An export's batches written by several writers at once (the export's own thread and, for EML,
+ * threads of their own: batch-worker.ts), and journaled in order. Each writer takes the next
+ * batch of the key list when it has room; a batch's control numbers come from its place in the
+ * list, not from who writes it, so the files are the same whatever the number of writers. The
+ * journal takes the batches in list order only: every batch that is ready in order at once is
+ * made durable with one sync and then journaled, so a crash leaves at most the batches after the
+ * journal's last line to do again, as with one writer.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { ArchiverError, isErrorCode } from '../../core/errors.js';
+import { siblingModule } from '../../core/sibling-module.js';
+import type { StoreLocation } from '../../store/index.js';
+import type { BatchDone } from './batch-write.js';
+import type { JournalHeader } from './journal.js';
+
+/** What a batch thread is started with. */
+export interface BatchThreadData {
+  location: StoreLocation;
+  out: string;
+  header: JournalHeader;
+}
+
+export interface BatchRequest {
+  id: number;
+  first: number;
+  keys: readonly string[];
+}
+
+interface ErrorReply {
+  code?: string;
+  message: string;
+}
+
+export type BatchReply = { id: number; done: BatchDone } | { id: number; error: ErrorReply };
+
+/** A failure as it crosses from a batch thread: its code and message. */
+export function errorReply(err: unknown): ErrorReply {
+  const e = err as { code?: unknown; message?: unknown };
+  return {
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    message: typeof e?.message === 'string' ? e.message : String(err),
+  };
+}
+
+/** The failure again on the export's thread: an ArchiverError with its code, or an Error with the system's code. */
+function errorOf(r: ErrorReply): Error {
+  if (r.code && isErrorCode(r.code)) return new ArchiverError(r.code, r.message);
+  return Object.assign(new Error(r.message), r.code ? { code: r.code } : {});
+}
+
+/** Something that writes batches: the export's own thread, or a BatchThread. */
+export interface BatchWriter {
+  write(first: number, keys: readonly string[]): Promise<BatchDone>;
+  /** batches it may hold at once (a thread holds a short queue so that it never waits for work) */
+  readonly depth: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Threads besides the export's own for an EML export of `items` items in batches of `batch`:
+ * one per core but one (the export's thread is itself busy writing), at most three, and none for
+ * an export of fewer than four batches, which a thread's start-up would not repay.
+ */
+export function defaultBatchThreads(items: number, batch: number, cores = availableParallelism()): number {
+  if (items < 4 * batch) return 0;
+  return Math.max(0, Math.min(3, cores - 1));
+}
+
+/** A thread writing an EML export's batches (batch-worker.ts), with its own connection to the archive. */
+export class BatchThread implements BatchWriter {
+  readonly depth = 2;
+  private readonly waiting = new Map<number, { resolve: (d: BatchDone) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private failure?: Error;
+  private readonly exited: Promise<void>;
+
+  private constructor(private readonly worker: Worker) {
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (m: BatchReply | { ready: true }) => {
+      if (!('id' in m)) return;
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if ('done' in m) w?.resolve(m.done);
+      else w?.reject(errorOf(m.error));
+    });
+    worker.on('error', (err) => this.fail(err));
+    worker.once('exit', (code) => this.fail(new Error(`an export thread stopped (exit code ${code})`)));
+  }
+
+  /** Starts a thread and waits until it has opened the archive. */
+  static start(data: BatchThreadData): Promise<BatchThread> {
+    const entry = siblingModule(import.meta.url, './batch-worker', { compiledUnderTest: true });
+    const worker = new Worker(entry.path, { workerData: data, execArgv: entry.execArgv });
+    return new Promise((resolve, reject) => {
+      const failed = (err: Error) => reject(err);
+      worker.once('error', failed);
+      worker.once('exit', (code) => failed(new Error(`an export thread stopped as it started (exit code ${code})`)));
+      worker.once('message', () => {
+        worker.off('error', failed);
+        worker.removeAllListeners('exit');
+        resolve(new BatchThread(worker));
+      });
+    });
+  }
+
+  write(first: number, keys: readonly string[]): Promise<BatchDone> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, first, keys } satisfies BatchRequest);
+    });
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const w of this.waiting.values()) w.reject(this.failure);
+    this.waiting.clear();
+  }
+
+  async close(): Promise<void> {
+    if (this.failure) {
+      await this.worker.terminate();
+    } else {
+      this.worker.postMessage('close');
+    }
+    await this.exited;
+  }
+}
+
+/**
+ * Runs the batches that `batches` yields (in list order, the first starting at item `first`) on
+ * the writers, and hands them to `journal` in list order, every batch that is ready in order at
+ * once. A writer holds at most its depth of batches, and no batch is begun more than a few
+ * batches ahead of the journal. When a batch fails, no new batch is begun, the batches before it
+ * that are written are journaled, and the failure of the earliest failed batch is raised.
+ */
+export async function writeBatches(opts: {
+  batches: AsyncIterable<string[]>;
+  first: number;
+  writers: readonly BatchWriter[];
+  journal: (done: BatchDone[]) => Promise<void>;
+}): Promise<void> {
+  const iter = opts.batches[Symbol.asyncIterator]();
+  const slots = opts.writers.flatMap((w) => Array.from({ length: w.depth }, () => w));
+  // how far ahead of the journal a batch may be begun: every slot busy, and one batch besides
+  // for each slot to start as soon as the journal catches up
+  const window = 2 * slots.length;
+  const settled = new Map<number, BatchDone>();
+  const failures = new Map<number, unknown>();
+  let begun = 0;
+  let nextFirst = opts.first;
+  let journaled = 0;
+  let stopped = false;
+  let exhausted = false;
+
+  let wake!: () => void;
+  let woken = new Promise<void>((r) => (wake = r));
+  const notify = () => {
+    const w = wake;
+    woken = new Promise<void>((r) => (wake = r));
+    w();
+  };
+
+  // the next batch of the list, one taker at a time
+  let taking: Promise<unknown> = Promise.resolve();
+  const take = (): Promise<{ index: number; first: number; keys: string[] } | undefined> => {
+    const p = taking.then(async () => {
+      while (!stopped && !exhausted && begun - journaled >= window) await woken;
+      if (stopped || exhausted) return undefined;
+      const r = await iter.next();
+      if (r.done) {
+        exhausted = true;
+        return undefined;
+      }
+      const b = { index: begun++, first: nextFirst, keys: r.value };
+      nextFirst += r.value.length;
+      return b;
+    });
+    taking = p.catch(() => undefined);
+    return p;
+  };
+
+  const run = async (w: BatchWriter) => {
+    for (let b = await take(); b; b = await take()) {
+      try {
+        settled.set(b.index, await w.write(b.first, b.keys));
+      } catch (err) {
+        failures.set(b.index, err);
+        stopped = true;
+      }
+      notify();
+    }
+  };
+  let running = true;
+  const runs = Promise.all(slots.map(async (w) => run(w))).finally(() => {
+    running = false;
+    notify();
+  });
+
+  try {
+    for (;;) {
+      const ready: BatchDone[] = [];
+      for (let d = settled.get(journaled); d; d = settled.get(journaled)) {
+        settled.delete(journaled++);
+        ready.push(d);
+      }
+      if (ready.length) {
+        notify();
+        await opts.journal(ready);
+        continue;
+      }
+      if (!running || failures.has(journaled)) break;
+      await woken;
+    }
+  } finally {
+    stopped = true;
+    notify();
+    await runs;
+  }
+  if (failures.size) throw failures.get(Math.min(...failures.keys()));
+}

@@ -1,0 +1,53 @@
+/**
+ * A thread that writes an EML export's batches (see batch-threads.ts): it opens the same archive
+ * as the export's process (its own database connection and blob store), then runs each batch it
+ * is given exactly as the process's own thread would (`exportBatch`: the rows, the stored
+ * messages checked against their SHA-256, the files) and answers with the batch's journal lines
+ * and files. It never journals: the process makes each batch durable and journals the batches in
+ * order, whichever thread wrote them.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openStore, type StoreLocation } from '../../store/index.js';
+import { exportBatch, type BatchContext } from './batch-write.js';
+import { errorReply, type BatchReply, type BatchRequest, type BatchThreadData } from './batch-threads.js';
+import { controlNumber, custodianFolder } from './names.js';
+import { RsmfPaths } from './rsmf-write.js';
+import { KnownDirs } from './write-util.js';
+
+const data = workerData as BatchThreadData;
+const port = parentPort!;
+const location: StoreLocation = data.location;
+const store = await openStore(location.dataDir, location.opts);
+const ctx: BatchContext = {
+  out: data.out,
+  store,
+  header: data.header,
+  dirs: new KnownDirs(),
+  mboxEnd: new Map(),
+  rsmfPaths: new RsmfPaths(custodianFolder),
+  custodianFolder,
+  controlNumber,
+};
+
+// One batch at a time, in the order given: the process keeps a short queue here so this thread
+// never waits for its next batch, and memory holds one batch's messages whatever the queue.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (msg: BatchRequest | 'close') => {
+  if (msg === 'close') {
+    queue = queue.then(async () => {
+      await store.close();
+      port.close();
+    });
+    return;
+  }
+  queue = queue.then(async () => {
+    let reply: BatchReply;
+    try {
+      reply = { id: msg.id, done: await exportBatch(ctx, msg.first, msg.keys) };
+    } catch (err) {
+      reply = { id: msg.id, error: errorReply(err) };
+    }
+    port.postMessage(reply);
+  });
+});
+port.postMessage({ ready: true });
