@@ -102,47 +102,73 @@ export interface JournalPass {
 export const MANIFEST_PARTS = ['manifest-files.part', 'manifest-items.part'] as const;
 
 /**
- * Both load files (DAT, then CSV) and the manifest's part files, in one pass over the journal.
- * `pathOf`: where an item's file is, when it is not the journaled path (PDF).
+ * Both load files (DAT, then CSV) and the manifest's part files, written item by item in journal
+ * order: as each batch is journaled (an export that did not resume), or in one pass over the
+ * journal at the end (`journalPass`). Either way the same items in the same order give the same
+ * bytes. `pathOf`: where an item's file is, when it is not the journaled path (PDF).
  */
-export async function journalPass(
-  out: string,
-  header: JournalHeader,
-  pathOf: (d: JournalItem) => string = (d) => d.path,
-): Promise<JournalPass> {
-  const eml = header.format === 'eml';
-  const targets: LoadFileOut[] = [];
-  const fileList = new EntryList(join(journalDir(out), MANIFEST_PARTS[0]));
-  const itemList = new EntryList(join(journalDir(out), MANIFEST_PARTS[1]));
-  const pass: JournalPass = {
-    loadFiles: [],
-    items: 0,
-    itemFiles: 0,
-    itemFileBytes: 0,
-    mboxEnds: new Map(),
-    itemFileEntries: { path: fileList.path, count: 0 },
-    itemEntries: { path: itemList.path, count: 0 },
-  };
-  try {
-    if (eml) {
-      await mkdir(join(out, 'DATA'), { recursive: true });
-      for (const t of [
-        { path: 'DATA/loadfile.dat', head: datHeader(), row: datRow },
-        { path: 'DATA/loadfile.csv', head: csvHeader(), row: csvRow },
-      ]) {
-        const target = new LoadFileOut(t.path, await open(join(out, t.path), 'w'), t.row);
-        targets.push(target);
-        await target.put(t.head);
+export class PassWriter {
+  private readonly pass: JournalPass;
+  private closed = false;
+
+  private constructor(
+    private readonly eml: boolean,
+    private readonly targets: LoadFileOut[],
+    private readonly fileList: EntryList,
+    private readonly itemList: EntryList,
+    private readonly pathOf: (d: JournalItem) => string,
+  ) {
+    this.pass = {
+      loadFiles: [],
+      items: 0,
+      itemFiles: 0,
+      itemFileBytes: 0,
+      mboxEnds: new Map(),
+      itemFileEntries: { path: fileList.path, count: 0 },
+      itemEntries: { path: itemList.path, count: 0 },
+    };
+  }
+
+  static async open(
+    out: string,
+    header: JournalHeader,
+    pathOf: (d: JournalItem) => string = (d) => d.path,
+  ): Promise<PassWriter> {
+    const eml = header.format === 'eml';
+    const targets: LoadFileOut[] = [];
+    const fileList = new EntryList(join(journalDir(out), MANIFEST_PARTS[0]));
+    const itemList = new EntryList(join(journalDir(out), MANIFEST_PARTS[1]));
+    const w = new PassWriter(eml, targets, fileList, itemList, pathOf);
+    try {
+      if (eml) {
+        await mkdir(join(out, 'DATA'), { recursive: true });
+        for (const t of [
+          { path: 'DATA/loadfile.dat', head: datHeader(), row: datRow },
+          { path: 'DATA/loadfile.csv', head: csvHeader(), row: csvRow },
+        ]) {
+          const target = new LoadFileOut(t.path, await open(join(out, t.path), 'w'), t.row);
+          targets.push(target);
+          await target.put(t.head);
+        }
       }
+    } catch (err) {
+      await w.close();
+      throw err;
     }
-    for await (const d of readDone(out)) {
+    return w;
+  }
+
+  /** The next items of the journal, in its order. */
+  async add(items: Iterable<JournalItem>): Promise<void> {
+    const pass = this.pass;
+    for (const d of items) {
       pass.items++;
       if (d.end !== undefined) pass.mboxEnds.set(d.path, d.end);
-      if (eml) {
+      if (this.eml) {
         // an EML file's bytes are the archived MIME, so its hash is the MIME's
         pass.itemFiles++;
         pass.itemFileBytes += d.bytes;
-        fileList.put(JSON.stringify({ path: d.path, sha256: d.mimeSha256, bytes: d.bytes }));
+        this.fileList.put(JSON.stringify({ path: d.path, sha256: d.mimeSha256, bytes: d.bytes }));
         const row: LoadRow = {
           controlNumber: d.controlNumber,
           custodians: d.custodians,
@@ -158,26 +184,59 @@ export async function journalPass(
           sha256: d.mimeSha256,
           tags: d.tags,
         };
-        for (const t of targets) await t.put(t.row(row));
+        for (const t of this.targets) await t.put(t.row(row));
       }
-      itemList.put(
+      this.itemList.put(
         JSON.stringify({
           controlNumber: d.controlNumber,
           itemKey: d.itemKey,
           msgid: d.msgid,
           mimeSha256: d.mimeSha256,
-          path: pathOf(d),
+          path: this.pathOf(d),
         }),
       );
     }
-    for (const t of targets) await t.flush();
-  } finally {
-    for (const t of targets) await t.fh.close();
-    fileList.close();
-    itemList.close();
   }
-  pass.itemFileEntries.count = fileList.count;
-  pass.itemEntries.count = itemList.count;
-  pass.loadFiles = targets.map((t) => t.written());
-  return pass;
+
+  /** Every row written and the files closed: what the manifest takes. */
+  async finish(): Promise<JournalPass> {
+    try {
+      for (const t of this.targets) await t.flush();
+    } finally {
+      await this.close();
+    }
+    const pass = this.pass;
+    pass.itemFileEntries.count = this.fileList.count;
+    pass.itemEntries.count = this.itemList.count;
+    pass.loadFiles = this.targets.map((t) => t.written());
+    return pass;
+  }
+
+  /** The files closed as they are (an export that stops midway writes them again when resumed). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      for (const t of this.targets) await t.fh.close();
+    } finally {
+      this.fileList.close();
+      this.itemList.close();
+    }
+  }
+}
+
+/** Both load files and the manifest's part files, in one pass over the journal. */
+export async function journalPass(
+  out: string,
+  header: JournalHeader,
+  pathOf?: (d: JournalItem) => string,
+): Promise<JournalPass> {
+  const w = await PassWriter.open(out, header, pathOf);
+  try {
+    for await (const d of readDone(out)) await w.add([d]);
+  } catch (err) {
+    await w.close();
+    throw err;
+  }
+  return w.finish();
 }

@@ -22,7 +22,7 @@ import {
 } from './batch-threads.js';
 import { exportBatch, type BatchContext } from './batch-write.js';
 import { journalDir, openJournal, readDone, readHeader, readKeys, writeHeader, type JournalHeader } from './journal.js';
-import { journalPass } from './load-files-write.js';
+import { journalPass, PassWriter, type JournalPass } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
 import { KnownDirs, syncExport, syncFiles } from './write-util.js';
 import { controlNumber, custodianFolder } from './names.js';
@@ -199,8 +199,13 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   // sync and journal write of what is written run while the writers go on with the next batches.
   const size = req.batchItems ?? BATCH;
   const writers = await batchWriters(store, ctx, total - next, size, req.threads);
+  // An export that did not resume writes its load files and manifest parts as it journals; a
+  // resumed one (or a PDF export, whose items' paths are known only at the end) reads the
+  // journal back for them once every item is in it.
+  let live: PassWriter | undefined;
   let through = next;
   try {
+    if (!resumed && header.format !== 'pdf') live = await PassWriter.open(out, header);
     await writeBatches({
       // the key list is read as a stream, a batch at a time
       batches: readKeys(out, next, size),
@@ -211,21 +216,31 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
         if (files.length) await syncFiles(out, files);
         const items = batches.flatMap((b) => b.items);
         await done.append(items);
+        await live?.add(items);
         through += items.length;
         progress({ phase: 'items', done: through, total });
       },
     });
+  } catch (err) {
+    await live?.close();
+    throw err;
   } finally {
     await Promise.all(writers.map(async (w) => w.close()));
     await done.close();
   }
 
   progress({ phase: 'files', done: total, total });
-  if (header.format === 'rsmf') await writeRsmfFiles(out, store);
-  const pathOf = header.format === 'pdf' ? await pdfPathOf(out) : undefined;
-  if (header.format === 'pdf') await writePdfFiles(out, store, header, font!, pathOf!);
-  // the load files and what the manifest takes from the journal, in one pass over it
-  const pass = await journalPass(out, header, pathOf);
+  let pass: JournalPass;
+  try {
+    if (header.format === 'rsmf') await writeRsmfFiles(out, store);
+    const pathOf = header.format === 'pdf' ? await pdfPathOf(out) : undefined;
+    if (header.format === 'pdf') await writePdfFiles(out, store, header, font!, pathOf!);
+    // the load files and what the manifest takes from the journal: written already, or in one pass over it
+    pass = live ? await live.finish() : await journalPass(out, header, pathOf);
+  } catch (err) {
+    await live?.close();
+    throw err;
+  }
   // every file durable before the manifest vouches for it
   await syncExport(out);
   progress({ phase: 'manifest', done: total, total });
