@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitMboxrd } from '../src/compliance/export/index.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import { exportKilledAt } from './helpers/export-crash.js';
+import { spawnCli } from './helpers/cli-process.js';
 import { exportedFiles as files, expectSameExport } from './helpers/export-files.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
 import { archiveOn, type ArchiveOn } from './helpers/archive-on.js';
@@ -195,6 +196,44 @@ describeDialects('export', (t) => {
       await cliJson('case', 'reopen', caseId, ...a.args);
       const res = await cliJson<{ counts: { items: number } }>(...args);
       expect(res.counts.items).toBe(0);
+    }, 120_000);
+
+    it('EML with --threads 2: the installed command starts its writing threads (asked for, they must start) and exports the same', async () => {
+      const one = join(dir.path, 'threads-0');
+      const two = join(dir.path, 'threads-2');
+      await cliJson('export', '--query', ALL, '--format', 'eml', '--out', one, '--threads', '0', ...a.args);
+      // in a process of its own: the installed command's build, whose threads start from its own entry
+      const child = await spawnCli([
+        'export',
+        '--query',
+        ALL,
+        '--format',
+        'eml',
+        '--out',
+        two,
+        '--threads',
+        '2',
+        '--json',
+        ...a.args,
+      ]).done;
+      expect(child.stderr).toBe('');
+      expect(child.code).toBe(0);
+      expect((JSON.parse(child.stdout) as { counts: { items: number } }).counts.items).toBe(items.length);
+      await expectSameExport(one, two);
+      const bad = await cli(
+        'export',
+        '--query',
+        ALL,
+        '--format',
+        'eml',
+        '--out',
+        join(dir.path, 'x'),
+        '--threads',
+        'two',
+        ...a.args,
+      );
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--threads is a number/);
     }, 120_000);
 
     for (const format of ['eml', 'mbox']) {

@@ -36,16 +36,18 @@ function oldSpaceUnderChurn(apply: boolean): number {
  * resets V8's growth factor; without the test's TypeScript loader, whose own loader thread
  * would be a second heap made unseen): the largest young generation it reached, in MB.
  */
-function newSpaceUnderChurn(apply: boolean): number {
+function newSpaceUnderChurn(apply: boolean, releaseAt = -1): number {
   const script = `
     const { getHeapSpaceStatistics } = await import('node:v8');
     const { Worker } = await import('node:worker_threads');
-    if (${apply}) (await import(${JSON.stringify(GC_DEFAULTS.href)})).applyGcDefaults([]);
+    const gc = await import(${JSON.stringify(GC_DEFAULTS.href)});
+    if (${apply}) gc.applyGcDefaults([]);
     const size = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
     let max = 0;
     const keep = [];
     for (let round = 0; round < 120; round++) {
       if (round === 60) await new Promise((res) => new Worker('0', { eval: true, execArgv: [] }).on('exit', res));
+      if (round === ${releaseAt}) gc.releaseYoungGeneration();
       const batch = [];
       for (let i = 0; i < 20_000; i++) batch.push({ i, s: 'x' + i });
       keep.push(batch);
@@ -91,5 +93,9 @@ describe('GC defaults of the installed command', () => {
     // Measured 8 MB (the cap) when run alone; on a loaded machine a collection can come before the
     // observer's turn and pass the cap by the one doubling gc-defaults.ts allows for.
     expect(newSpaceUnderChurn(true)).toBeLessThanOrEqual(2 * 2 * SEMI_SPACE_MB);
+  });
+
+  it("lets the young generation grow to V8's own size again once released (what export does)", () => {
+    expect(newSpaceUnderChurn(true, 30)).toBeGreaterThan(2 * 2 * SEMI_SPACE_MB);
   });
 });

@@ -8,6 +8,7 @@ import { requireExportableCase } from '../../compliance/cases/index.js';
 import { EXPORT_FORMATS, runExport, type ExportFormat } from '../../compliance/export/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import { openConfiguredStore, resolveConfig, type CommonFlags } from '../context.js';
+import { releaseYoungGeneration } from '../gc-defaults.js';
 import { printJson, type Io } from '../io.js';
 
 export interface ExportFlags extends CommonFlags {
@@ -46,6 +47,8 @@ export async function exportCommand(flags: ExportFlags, io: Io): Promise<number>
     io.err(`export: --threads is a number of threads (0 for none), not "${flags.threads}"\n`);
     return 2;
   }
+  // an export allocates fast and briefly, a few KB per item: the young generation may grow (see gc-defaults.ts)
+  releaseYoungGeneration();
   const cfg = await resolveConfig(flags);
   const store = await openConfiguredStore(cfg, flags);
   try {
