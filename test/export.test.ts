@@ -21,6 +21,18 @@ describeDialects('export', (t) => {
   let a: ArchiveOn;
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   const ALL = 'after:2000-01-01';
+  /** `export` of everything to EML into `out`, with more flags */
+  const emlTo = (out: string, ...more: string[]): string[] => [
+    'export',
+    '--query',
+    ALL,
+    '--format',
+    'eml',
+    '--out',
+    out,
+    ...more,
+    ...a.args,
+  ];
 
   let dir: { path: string; cleanup: () => Promise<void> };
   let items: { key: string; msgid: string; mime_sha256: string; mailboxes: string[] }[];
@@ -63,16 +75,7 @@ describeDialects('export', (t) => {
   describe('export', () => {
     it('EML: every file is the archived MIME byte for byte, hashed in the DAT, the CSV and the manifest', async () => {
       const out = join(dir.path, 'eml');
-      const res = await cliJson<{ manifest: string; manifestSha256: string; counts: { items: number } }>(
-        'export',
-        '--query',
-        ALL,
-        '--format',
-        'eml',
-        '--out',
-        out,
-        ...a.args,
-      );
+      const res = await cliJson<{ manifest: string; manifestSha256: string; counts: { items: number } }>(...emlTo(out));
       expect(res.counts.items).toBe(items.length);
       const manifestBytes = await readFile(res.manifest);
       expect(sha(manifestBytes)).toBe(res.manifestSha256);
@@ -201,37 +204,14 @@ describeDialects('export', (t) => {
     it('EML with --threads 2: the installed command starts its writing threads (asked for, they must start) and exports the same', async () => {
       const one = join(dir.path, 'threads-0');
       const two = join(dir.path, 'threads-2');
-      await cliJson('export', '--query', ALL, '--format', 'eml', '--out', one, '--threads', '0', ...a.args);
+      await cliJson(...emlTo(one, '--threads', '0'));
       // in a process of its own: the installed command's build, whose threads start from its own entry
-      const child = await spawnCli([
-        'export',
-        '--query',
-        ALL,
-        '--format',
-        'eml',
-        '--out',
-        two,
-        '--threads',
-        '2',
-        '--json',
-        ...a.args,
-      ]).done;
+      const child = await spawnCli(emlTo(two, '--threads', '2', '--json')).done;
       expect(child.stderr).toBe('');
       expect(child.code).toBe(0);
       expect((JSON.parse(child.stdout) as { counts: { items: number } }).counts.items).toBe(items.length);
       await expectSameExport(one, two);
-      const bad = await cli(
-        'export',
-        '--query',
-        ALL,
-        '--format',
-        'eml',
-        '--out',
-        join(dir.path, 'x'),
-        '--threads',
-        'two',
-        ...a.args,
-      );
+      const bad = await cli(...emlTo(join(dir.path, 'x'), '--threads', 'two'));
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--threads is a number/);
     }, 120_000);
