@@ -13,12 +13,13 @@ async function* batchesOf(keys: string[], size: number): AsyncGenerator<string[]
 
 /** A writer that answers each batch after a delay, noting which item numbers it wrote and how many batches it held at once. */
 function writer(depth: number, delay: (first: number) => number, failAt?: number) {
-  const log = { firsts: [] as number[], held: 0, maxHeld: 0 };
+  const log = { firsts: [] as number[], at: [] as number[], held: 0, maxHeld: 0 };
   const w: BatchWriter = {
     depth,
     close: async () => undefined,
     write: async (first, keys) => {
       log.firsts.push(first);
+      log.at.push(Date.now());
       log.maxHeld = Math.max(log.maxHeld, ++log.held);
       await tick(delay(first));
       log.held--;
@@ -116,6 +117,34 @@ describe('writeBatches', () => {
     expect(Math.max(...begun)).toBeLessThan(100);
     expect(journaled).toEqual(journaled.map((_, i) => i));
     expect(journaled.length).toBeLessThanOrEqual(20);
+  });
+
+  it('a writer joins once it is ready, and one that never is takes no batch', async () => {
+    const own = writer(1, () => 1);
+    const late = writer(2, () => 1);
+    const never = writer(2, () => 1);
+    let joined!: (ok: boolean) => void;
+    const lateReady = new Promise<boolean>((r) => (joined = r));
+    const t0 = Date.now();
+    setTimeout(() => joined(true), 30);
+    const journaled: number[] = [];
+    await writeBatches({
+      batches: batchesOf(
+        Array.from({ length: 400 }, (_, i) => `k${i}`),
+        5,
+      ),
+      first: 0,
+      writers: [own.w, { ...late.w, ready: lateReady }, { ...never.w, ready: Promise.resolve(false) }],
+      journal: async (done) => {
+        journaled.push(...done.flatMap((d) => d.items.map((i) => i.n)));
+      },
+    });
+    expect(journaled).toEqual(journaled.map((_, i) => i));
+    expect(journaled.length).toBe(400);
+    expect(never.log.firsts).toEqual([]);
+    // the late writer began nothing before it was ready, and then took a share
+    expect(late.log.firsts.length).toBeGreaterThan(0);
+    expect(Math.min(...late.log.at) - t0).toBeGreaterThanOrEqual(25);
   });
 
   it('raises a failure of the journal after the writers have stopped', async () => {

@@ -55,7 +55,34 @@ export interface BatchWriter {
   write(first: number, keys: readonly string[]): Promise<BatchDone>;
   /** batches it may hold at once (a thread holds a short queue so that it never waits for work) */
   readonly depth: number;
+  /** settles once it can take batches: false when it never will (a thread that could not start) */
+  readonly ready?: Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * A thread that joins the writers once it has started, so the export's own thread does not wait
+ * for it (a thread takes some 0.3-0.5 s to load its modules and open the archive); one that
+ * cannot start takes no batch, and the others do its share.
+ */
+export class StartingThread implements BatchWriter {
+  readonly depth = 2;
+  readonly ready: Promise<boolean>;
+
+  constructor(private readonly thread: Promise<BatchThread>) {
+    this.ready = thread.then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async write(first: number, keys: readonly string[]): Promise<BatchDone> {
+    return (await this.thread).write(first, keys);
+  }
+
+  async close(): Promise<void> {
+    if (await this.ready) await (await this.thread).close();
+  }
 }
 
 /**
@@ -184,6 +211,7 @@ export async function writeBatches(opts: {
   };
 
   const run = async (w: BatchWriter) => {
+    if (w.ready && !(await w.ready)) return;
     for (let b = await take(); b; b = await take()) {
       try {
         settled.set(b.index, await w.write(b.first, b.keys));

@@ -16,6 +16,7 @@ import { appendAudit } from '../audit/index.js';
 import {
   BatchThread,
   defaultBatchThreads,
+  StartingThread,
   writeBatches,
   type BatchThreadData,
   type BatchWriter,
@@ -117,19 +118,20 @@ async function batchWriters(
   const n = ctx.header.format === 'eml' && store.location ? (threads ?? defaultBatchThreads(items, size)) : 0;
   if (n <= 0) return [own];
   const data: BatchThreadData = { location: store.location!, out: ctx.out, header: ctx.header };
-  const started = await Promise.allSettled(Array.from({ length: n }, async () => BatchThread.start(data)));
+  const starting = Array.from({ length: n }, async () => BatchThread.start(data));
+  // by default the threads join as they start, and one that cannot start leaves its share to the others
+  if (threads === undefined) return [own, ...starting.map((t) => new StartingThread(t))];
+  const started = await Promise.allSettled(starting);
   const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   if (ok.length < n) {
     await Promise.all(ok.map(async (t) => t.close()));
     const why = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')!.reason as Error;
-    // threads asked for by name must run; by default the export's own thread does it all
-    if (threads !== undefined)
-      throw new ArchiverError(
-        'WXA_EXPORT_FAILED',
-        `the export's ${n} writing threads could not start (${why.message}); run it with --threads 0 to write every file on the export's own thread`,
-        { cause: why },
-      );
-    return [own];
+    // threads asked for by name must run
+    throw new ArchiverError(
+      'WXA_EXPORT_FAILED',
+      `the export's ${n} writing threads could not start (${why.message}); run it with --threads 0 to write every file on the export's own thread`,
+      { cause: why },
+    );
   }
   return [own, ...ok];
 }
