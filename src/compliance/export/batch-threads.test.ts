@@ -147,6 +147,31 @@ describe('writeBatches', () => {
     expect(Math.min(...late.log.at) - t0).toBeGreaterThanOrEqual(25);
   });
 
+  it('raises a failure to read the key list once every writer has stopped, journaling what came before', async () => {
+    async function* failing(): AsyncGenerator<string[]> {
+      yield* batchesOf(
+        Array.from({ length: 50 }, (_, i) => `k${i}`),
+        5,
+      );
+      throw new Error('key list unreadable');
+    }
+    const a = writer(1, () => 2);
+    const b = writer(2, () => 3);
+    const journaled: number[] = [];
+    await expect(
+      writeBatches({
+        batches: failing(),
+        first: 0,
+        writers: [a.w, b.w],
+        journal: async (done) => {
+          journaled.push(...done.flatMap((d) => d.items.map((i) => i.n)));
+        },
+      }),
+    ).rejects.toThrow('key list unreadable');
+    expect(a.log.held + b.log.held).toBe(0);
+    expect(journaled).toEqual(journaled.map((_, i) => i));
+  });
+
   it('raises a failure of the journal after the writers have stopped', async () => {
     const a = writer(2, () => 2);
     await expect(

@@ -223,10 +223,15 @@ export async function writeBatches(opts: {
     }
   };
   let running = true;
-  const runs = Promise.all(slots.map(async (w) => run(w))).finally(() => {
+  // every slot's loop ends before this does, even when one fails (reading the key list)
+  const runs = Promise.allSettled(slots.map(async (w) => run(w))).then((ends) => {
     running = false;
     notify();
+    const failed = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+    if (failed) throw failed.reason;
   });
+  // raised below, once the journal has stopped; not an unhandled rejection meanwhile
+  runs.catch(() => undefined);
 
   try {
     for (;;) {

@@ -200,13 +200,14 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   // A batch is journaled only once its files are durable, and batches are journaled in order; the
   // sync and journal write of what is written run while the writers go on with the next batches.
   const size = req.batchItems ?? BATCH;
-  const writers = await batchWriters(store, ctx, total - next, size, req.threads);
+  let writers: BatchWriter[] = [];
   // An export that did not resume writes its load files and manifest parts as it journals; a
   // resumed one (or a PDF export, whose items' paths are known only at the end) reads the
   // journal back for them once every item is in it.
   let live: PassWriter | undefined;
   let through = next;
   try {
+    writers = await batchWriters(store, ctx, total - next, size, req.threads);
     if (!resumed && header.format !== 'pdf') live = await PassWriter.open(out, header);
     await writeBatches({
       // the key list is read as a stream, a batch at a time
