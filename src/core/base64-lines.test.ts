@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64Lines, base64LinesOf } from './base64-lines.js';
+import { base64LineBlocks, base64Lines, base64LinesOf } from './base64-lines.js';
 
 /** RFC 2045 lines the plain way: the whole encoding cut into 76 characters, each line ended by CRLF. */
 function reference(data: Buffer): Buffer {
@@ -43,6 +43,11 @@ describe('base64Lines', () => {
     for (const n of [block - 1, block, block + 1, block + 56, block + 57, 3 * block, 3 * block + 40, 250_001]) {
       const data = Buffer.from(Array.from({ length: n }, (_, i) => (i * 193 + 11) & 0xff));
       expect(base64Lines(data).equals(reference(data)), `${n} bytes`).toBe(true);
+      // the same lines as blocks of at most 1,024 lines each, end to end
+      const blocks = base64LineBlocks(data);
+      expect(Buffer.concat(blocks).equals(reference(data)), `${n} bytes in blocks`).toBe(true);
+      expect(Math.max(...blocks.map((b) => b.length))).toBeLessThanOrEqual(78 * 1024);
+      expect(blocks.length).toBe(Math.ceil(n / block));
     }
   });
 

@@ -10,7 +10,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import { ArchiverError } from '../../core/errors.js';
-import { base64Lines } from '../../core/base64-lines.js';
+import { base64LineBlocks, base64Lines } from '../../core/base64-lines.js';
 import { connectionOf, dialectKind, type Db } from '../db.js';
 import { decodeSkeleton } from './skeleton.js';
 import type { BlobStore } from './types.js';
@@ -104,14 +104,14 @@ async function piecesOf(
   const media = mediaWanted.size ? await rows(db, [...mediaWanted]) : new Map<string, never>();
   for (const [sha, parts] of skeletons) {
     try {
-      const pieces: MessagePiece[] = parts.map((p) => {
-        if (Buffer.isBuffer(p)) return p;
+      const pieces = parts.flatMap((p): MessagePiece[] => {
+        if (Buffer.isBuffer(p)) return [p];
         const m = top.get(p.media) ?? media.get(p.media);
         if (!m) throw missing(p.media);
-        if (m.data === null) return { object: p.media };
+        if (m.data === null) return [{ object: p.media }];
         if (m.encoding !== 'raw')
           throw new ArchiverError('WXA_BLOB_CORRUPT', `stored message skeleton ${sha} names a medium that is not raw`);
-        return base64Lines(m.data);
+        return base64LineBlocks(m.data);
       });
       out.set(sha, { sha256: sha, pieces });
     } catch (err) {
