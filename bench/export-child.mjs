@@ -3,7 +3,7 @@
 // thread are counted in the export's memory or time; and, as the installed command does first
 // thing, it sets glibc's malloc, V8's collector and the trimming after full collections
 // (src/cli/malloc-defaults.ts, gc-defaults.ts, malloc-trim.ts), and as the export command does,
-// lets the young generation grow again, when the build has them. Prints one JSON line. With `--sample-ms N`
+// lets the young generation grow again and pads glibc's heap top, when the build has them. Prints one JSON line. With `--sample-ms N`
 // it also reports the process's memory every N ms and the export's phase at that moment (with
 // `--expose-gc`, after a full collection: the live heap, not what V8 has yet to collect).
 import { performance } from 'node:perf_hooks';
@@ -30,13 +30,14 @@ const { values } = parseArgs({
 const dist = pathToFileURL(resolve(values.dist ?? join(import.meta.dirname, '..', 'dist'))).href;
 const distDir = resolve(values.dist ?? join(import.meta.dirname, '..', 'dist'));
 if (existsSync(join(distDir, 'cli', 'malloc-trim.js'))) {
-  const { applyMallocDefaults } = await import(`${dist}/cli/malloc-defaults.js`);
+  const malloc = await import(`${dist}/cli/malloc-defaults.js`);
   const gc = await import(`${dist}/cli/gc-defaults.js`);
   const { trimAfterFullCollections } = await import(`${dist}/cli/malloc-trim.js`);
-  await applyMallocDefaults();
+  await malloc.applyMallocDefaults();
   gc.applyGcDefaults();
-  // and as the export command does (src/cli/commands/export.ts), when the build has it
+  // and as the export command does (src/cli/commands/export.ts), when the build has them
   gc.releaseYoungGeneration?.();
+  await malloc.padMallocTop?.();
   await trimAfterFullCollections();
 }
 const { runExport } = await import(`${dist}/compliance/export/index.js`);

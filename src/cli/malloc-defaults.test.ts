@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { childModule } from '../../test/helpers/cli-runtime.js';
-import { ARENA_MAX, mallocSettingsFor, MMAP_THRESHOLD } from './malloc-defaults.js';
+import { ARENA_MAX, EXPORT_TOP_PAD, mallocSettingsFor, MMAP_THRESHOLD } from './malloc-defaults.js';
 
 const MALLOC_DEFAULTS = childModule(new URL('./malloc-defaults.ts', import.meta.url).href);
 
@@ -72,6 +72,37 @@ describe('malloc defaults of the installed command', () => {
       expect(defaults.after - defaults.before).toBeGreaterThan(0);
       // Set at run time, the threads started before it keep theirs; the new ones share them.
       expect(ours.after).toBe(ours.before);
+    },
+  );
+
+  it.runIf(process.platform === 'linux')(
+    "pads the heap's top for an export: glibc grows it by the pad, unless MALLOC_TOP_PAD_ says otherwise",
+    () => {
+      // the main arena's size (malloc_stats(3), "system bytes") after some thousands of small allocations
+      const heapWith = (pad: boolean, env: NodeJS.ProcessEnv = cleanEnv()): { set: boolean; system: number } => {
+        const script = `
+          const set = ${pad} ? await (await import(${JSON.stringify(MALLOC_DEFAULTS.href)})).padMallocTop() : false;
+          const koffi = (await import('koffi')).default;
+          const keep = [];
+          for (let i = 0; i < 4000; i++) keep.push(Buffer.alloc(2000));
+          koffi.load('libc.so.6').func('void malloc_stats(void)')();
+          console.log(JSON.stringify({ set, kept: keep.length }));
+        `;
+        const r = spawnSync(process.execPath, [...MALLOC_DEFAULTS.execArgv, '--input-type=module', '-e', script], {
+          encoding: 'utf8',
+          env,
+        });
+        expect(r.status, r.stderr).toBe(0);
+        const system = Number(/Arena 0:\s*\nsystem bytes\s*=\s*(\d+)/.exec(r.stderr)?.[1]);
+        return { set: (JSON.parse(r.stdout) as { set: boolean }).set, system };
+      };
+      const plain = heapWith(false);
+      const padded = heapWith(true);
+      expect(padded.set).toBe(true);
+      expect(padded.system).toBeGreaterThanOrEqual(EXPORT_TOP_PAD);
+      expect(plain.system).toBeLessThan(EXPORT_TOP_PAD);
+      // glibc's own variable wins: nothing is set
+      expect(heapWith(true, { ...cleanEnv(), MALLOC_TOP_PAD_: '131072' }).set).toBe(false);
     },
   );
 });

@@ -9,6 +9,7 @@ import { EXPORT_FORMATS, runExport, type ExportFormat } from '../../compliance/e
 import { ArchiverError } from '../../core/errors.js';
 import { openConfiguredStore, resolveConfig, type CommonFlags } from '../context.js';
 import { releaseYoungGeneration } from '../gc-defaults.js';
+import { padMallocTop } from '../malloc-defaults.js';
 import { printJson, type Io } from '../io.js';
 
 export interface ExportFlags extends CommonFlags {
@@ -47,8 +48,10 @@ export async function exportCommand(flags: ExportFlags, io: Io): Promise<number>
     io.err(`export: --threads is a number of threads (0 for none), not "${flags.threads}"\n`);
     return 2;
   }
-  // an export allocates fast and briefly, a few KB per item: the young generation may grow (see gc-defaults.ts)
+  // an export allocates fast and briefly, a few KB per item: the young generation may grow, and
+  // glibc keeps freed memory at the top of its heap (see gc-defaults.ts, malloc-defaults.ts)
   releaseYoungGeneration();
+  await padMallocTop();
   const cfg = await resolveConfig(flags);
   const store = await openConfiguredStore(cfg, flags);
   try {
