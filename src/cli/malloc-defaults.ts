@@ -75,7 +75,7 @@ const TOP_PAD: Setting = { name: 'M_TOP_PAD', param: -2, env: 'MALLOC_TOP_PAD_',
  * the top when memory is freed, instead of giving pages back to the system and faulting them in
  * again a moment later. An EML export of 100,000 items by the installed command, three pairs:
  * 15.5-15.8 s against 16.9-21.6 s, 26 s of CPU against 29-37 s, 163,000-206,000 page faults
- * against 304,000-405,000, peak RSS 258-263 MB against 243-245 MB (bench/README.md, export).
+ * against 304,000-405,000, peak RSS 252-257 MB against 237-239 MB (bench/README.md, export).
  * glibc's own MALLOC_TOP_PAD_ wins. Returns whether it was set.
  */
 export async function padMallocTop(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
