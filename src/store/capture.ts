@@ -4,7 +4,7 @@
  */
 import { sha256Hex } from './blobs/local.js';
 import type SQLite from 'better-sqlite3';
-import { connectionOf, dialectKind, type Db } from './db.js';
+import { connectionOf, dialectKind, preparedPerConnection, type Db } from './db.js';
 import { appendIngest, appendIngestOn, rawEvent, type IngestEventInput } from './ingest-log.js';
 import type { RawRecordTable, RawStatus } from './schema.js';
 import { seqKey } from './seq.js';
@@ -125,27 +125,18 @@ interface CaptureStatements {
   setCursor: SQLite.Statement<[string, string, number]>;
 }
 
-const STATEMENTS = new WeakMap<SQLite.Database, CaptureStatements>();
-
 /** Prepared once per connection: capture stores every record the source sends, one statement each. */
-function statements(c: SQLite.Database): CaptureStatements {
-  let s = STATEMENTS.get(c);
-  if (!s) {
-    s = {
-      insertRaw: c.prepare(
-        `INSERT INTO raw_records (connector_id, seq_key, msgid, publickey_ver, record_json, record_sha256, captured_at,
+const statements = preparedPerConnection((c): CaptureStatements => ({
+  insertRaw: c.prepare(
+    `INSERT INTO raw_records (connector_id, seq_key, msgid, publickey_ver, record_json, record_sha256, captured_at,
          status, hold_reason, error_code, error_detail, attempts, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, NULL, 0, ?) ON CONFLICT (connector_id, seq_key) DO NOTHING`,
-      ),
-      setCursor: c.prepare(
-        `INSERT INTO cursors (connector_id, cursor, updated_at) VALUES (?, ?, ?)
+  ),
+  setCursor: c.prepare(
+    `INSERT INTO cursors (connector_id, cursor, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (connector_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
-      ),
-    };
-    STATEMENTS.set(c, s);
-  }
-  return s;
-}
+  ),
+}));
 
 export type RawRecordRow = Pick<RawRecordTable, 'seq_key' | 'msgid' | 'publickey_ver' | 'record_json' | 'attempts'> & {
   id: number;

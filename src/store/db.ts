@@ -28,6 +28,23 @@ export function connectionOf(db: Db, what?: string): SQLite.Database {
   return sqliteConnection(db, what);
 }
 
+/**
+ * A hot path's statements for each SQLite connection: made by `prepare` the first time a
+ * connection asks for them and kept while it lives, so a statement is prepared once per
+ * connection instead of a query being built, compiled and prepared for every call.
+ */
+export function preparedPerConnection<T>(prepare: (c: SQLite.Database) => T): (c: SQLite.Database) => T {
+  const made = new WeakMap<SQLite.Database, T>();
+  return (c) => {
+    let s = made.get(c);
+    if (s === undefined) {
+      s = prepare(c);
+      made.set(c, s);
+    }
+    return s;
+  };
+}
+
 export type OpenOptions =
   /** path of the SQLite file; ':memory:' for tests */
   | { file: string }

@@ -9,7 +9,7 @@
  */
 import type { ExpressionBuilder, Transaction, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import { connectionOf, dialectKind, type Db } from './db.js';
+import { connectionOf, dialectKind, preparedPerConnection, type Db } from './db.js';
 import { dialectOf } from './dialect/index.js';
 import { lockDeliveries, type DueDelivery, type LeasedRow } from './delivery-leases.js';
 import type { Database, DeliveryStatus } from './schema.js';
@@ -104,23 +104,14 @@ interface DeliveryStatements {
  * the query builder cost more than running it (a group commit records a few hundred outcomes; a
  * lease reads a hundred items).
  */
-const STATEMENTS = new WeakMap<SQLite.Database, DeliveryStatements>();
-
-function statements(c: SQLite.Database): DeliveryStatements {
-  let s = STATEMENTS.get(c);
-  if (!s) {
-    s = {
-      finish: c.prepare(`UPDATE deliveries SET status = @status, remote_id = @remote_id, error_code = @error_code,
+const statements = preparedPerConnection((c): DeliveryStatements => ({
+  finish: c.prepare(`UPDATE deliveries SET status = @status, remote_id = @remote_id, error_code = @error_code,
         error_detail = @error_detail, omitted_json = @omitted_json, finished_at = @finished_at,
         attempts = attempts + 1, lease_owner = NULL, lease_until = NULL, in_doubt = 0
         WHERE id = @id AND lease_owner = @owner AND lease_token = @token`),
-      deliverables: c.prepare(`SELECT key, mime_sha256, model_json, msg_time, connector_id
+  deliverables: c.prepare(`SELECT key, mime_sha256, model_json, msg_time, connector_id
         FROM items WHERE key IN (SELECT value FROM json_each(?))`),
-    };
-    STATEMENTS.set(c, s);
-  }
-  return s;
-}
+}));
 
 /**
  * finishDeliveries on SQLite (one writer, so nothing to lock): the same fenced update as

@@ -6,7 +6,7 @@
  */
 import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import { connectionOf, dialectKind, type Db } from './db.js';
+import { connectionOf, dialectKind, preparedPerConnection, type Db } from './db.js';
 import { searchCondSql, type SearchCond } from './search-query.js';
 
 export type ExportSelection =
@@ -105,29 +105,20 @@ interface ItemRowsStatements {
   tags: SQLite.Statement;
 }
 
-const ITEM_ROWS = new WeakMap<SQLite.Database, ItemRowsStatements>();
-
 /**
  * SQLite: the batch's keys go in as one JSON array (`json_each`), so each statement is prepared
  * once per connection and reused for every batch, instead of a query of 500 parameters built,
  * compiled and prepared again for each (that building cost several times the reads themselves).
  */
-function itemRowsStatements(c: SQLite.Database): ItemRowsStatements {
-  let s = ITEM_ROWS.get(c);
-  if (!s) {
-    s = {
-      items: c.prepare(`SELECT key, msgid, msgtype, conversation_id, msg_time, mime_sha256, mime_size, recalled_by
+const itemRowsStatements = preparedPerConnection((c): ItemRowsStatements => ({
+  items: c.prepare(`SELECT key, msgid, msgtype, conversation_id, msg_time, mime_sha256, mime_size, recalled_by
         FROM items WHERE key IN (SELECT value FROM json_each(?))`),
-      entries: c.prepare(
-        `SELECT item_key, mailbox FROM mailbox_entries WHERE item_key IN (SELECT value FROM json_each(?))`,
-      ),
-      tags: c.prepare(`SELECT item_key, tag FROM review_tags
+  entries: c.prepare(
+    `SELECT item_key, mailbox FROM mailbox_entries WHERE item_key IN (SELECT value FROM json_each(?))`,
+  ),
+  tags: c.prepare(`SELECT item_key, tag FROM review_tags
         WHERE review_set_id = ? AND item_key IN (SELECT value FROM json_each(?))`),
-    };
-    ITEM_ROWS.set(c, s);
-  }
-  return s;
-}
+}));
 
 interface ItemRowData {
   key: string;

@@ -18,7 +18,7 @@
 import { hash } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import type { Transaction } from 'kysely';
-import { connectionOf, dialectOf, type Db } from './db.js';
+import { connectionOf, dialectOf, preparedPerConnection, type Db } from './db.js';
 import { canonicalJson, CHAIN_GENESIS, chainHash } from './hash-chain.js';
 import type { IngestEventInput } from './ingest-digest.js';
 import type { Database, IngestLogTable } from './schema.js';
@@ -199,22 +199,15 @@ interface Statements {
   setHead: SQLite.Statement<[number, string]>;
 }
 
-const STATEMENTS = new WeakMap<SQLite.Database, Statements>();
-
-function statements(c: SQLite.Database): Statements {
-  let s = STATEMENTS.get(c);
-  if (!s) {
-    const row = `(${Array(COLUMNS).fill('?').join(', ')})`;
-    s = {
-      takeHead: c.prepare('UPDATE ingest_head SET updated_at = ? WHERE id = 1 RETURNING last_id, hash'),
-      insertOne: c.prepare(INSERT_INTO + row),
-      insertMany: c.prepare(INSERT_INTO + Array(ROWS_PER_INSERT).fill(row).join(', ')),
-      setHead: c.prepare('UPDATE ingest_head SET last_id = ?, hash = ? WHERE id = 1'),
-    };
-    STATEMENTS.set(c, s);
-  }
-  return s;
-}
+const statements = preparedPerConnection((c): Statements => {
+  const row = `(${Array(COLUMNS).fill('?').join(', ')})`;
+  return {
+    takeHead: c.prepare('UPDATE ingest_head SET updated_at = ? WHERE id = 1 RETURNING last_id, hash'),
+    insertOne: c.prepare(INSERT_INTO + row),
+    insertMany: c.prepare(INSERT_INTO + Array(ROWS_PER_INSERT).fill(row).join(', ')),
+    setHead: c.prepare('UPDATE ingest_head SET last_id = ?, hash = ? WHERE id = 1'),
+  };
+});
 
 /**
  * `appendIngest` for SQLite's hot paths (capture and the item transaction): the same events and

@@ -13,7 +13,7 @@
 import type SQLite from 'better-sqlite3';
 import type { Transaction } from 'kysely';
 import { committedCache, trackedTransactionSync, type CommittedCache } from './committed-cache.js';
-import { connectionOf, dialectKind, type Db } from './db.js';
+import { connectionOf, dialectKind, preparedPerConnection, type Db } from './db.js';
 import type { Database } from './schema.js';
 import { removeSearchRowsPg, writeSearchRowsPg } from './search-index-pg.js';
 import { SEARCH_ID_SLOTS, type SearchRowWrite } from './search-index-rows.js';
@@ -60,8 +60,6 @@ interface Statements {
   recalled: SQLite.Statement<[string, string]>;
 }
 
-const STATEMENTS = new WeakMap<SQLite.Database, Statements>();
-
 /** Aliases and facet value ids known to be in the database, per Db (see committed-cache.ts). */
 interface Known {
   aliases: CommittedCache<true>;
@@ -79,29 +77,23 @@ function knownOf(db: Db): Known {
   return k;
 }
 
-function statements(c: SQLite.Database): Statements {
-  let s = STATEMENTS.get(c);
-  if (s) return s;
-  s = {
-    existing: c.prepare('SELECT id, recalled FROM search_items WHERE item_key = ?'),
-    top: c.prepare('SELECT id FROM search_items WHERE id >= ? AND id < ? ORDER BY id DESC LIMIT 1'),
-    deleteFts: c.prepare('DELETE FROM search_fts WHERE rowid = ?'),
-    deleteFacets: c.prepare('DELETE FROM search_facet_rows WHERE row_id = ?'),
-    deleteItem: c.prepare('DELETE FROM search_items WHERE id = ?'),
-    insertItem: c.prepare(`INSERT INTO search_items (id, item_key, connector_id, msgid, msg_time, msgtype, from_id,
+const statements = preparedPerConnection((c): Statements => ({
+  existing: c.prepare('SELECT id, recalled FROM search_items WHERE item_key = ?'),
+  top: c.prepare('SELECT id FROM search_items WHERE id >= ? AND id < ? ORDER BY id DESC LIMIT 1'),
+  deleteFts: c.prepare('DELETE FROM search_fts WHERE rowid = ?'),
+  deleteFacets: c.prepare('DELETE FROM search_facet_rows WHERE row_id = ?'),
+  deleteItem: c.prepare('DELETE FROM search_items WHERE id = ?'),
+  insertItem: c.prepare(`INSERT INTO search_items (id, item_key, connector_id, msgid, msg_time, msgtype, from_id,
         from_name, from_mailbox, conversation_id, conversation_name, conversation_kind, mailboxes_json,
         addresses_json, recalled, has_attachments, external, body, doc_sha256, tokenizer_version,
         unreadable_attachments, indexed_at) VALUES (${Array(22).fill('?').join(', ')})`),
-    insertFts: c.prepare('INSERT INTO search_fts (rowid, tokens) VALUES (?, ?)'),
-    facetId: c.prepare('SELECT id FROM search_facet_values WHERE field = ? AND value = ?'),
-    insertFacetValue: c.prepare('INSERT INTO search_facet_values (field, value) VALUES (?, ?)'),
-    insertFacet: c.prepare('INSERT OR IGNORE INTO search_facet_rows (facet_id, row_id) VALUES (?, ?)'),
-    insertAlias: c.prepare('INSERT OR IGNORE INTO search_aliases (alias, person_id) VALUES (?, ?)'),
-    recalled: c.prepare('UPDATE search_items SET recalled = 1 WHERE connector_id = ? AND msgid = ?'),
-  };
-  STATEMENTS.set(c, s);
-  return s;
-}
+  insertFts: c.prepare('INSERT INTO search_fts (rowid, tokens) VALUES (?, ?)'),
+  facetId: c.prepare('SELECT id FROM search_facet_values WHERE field = ? AND value = ?'),
+  insertFacetValue: c.prepare('INSERT INTO search_facet_values (field, value) VALUES (?, ?)'),
+  insertFacet: c.prepare('INSERT OR IGNORE INTO search_facet_rows (facet_id, row_id) VALUES (?, ?)'),
+  insertAlias: c.prepare('INSERT OR IGNORE INTO search_aliases (alias, person_id) VALUES (?, ?)'),
+  recalled: c.prepare('UPDATE search_items SET recalled = 1 WHERE connector_id = ? AND msgid = ?'),
+}));
 
 /** The id of a facet value, added when new. */
 function facetIdOf(s: Statements, ids: CommittedCache<number>, field: string, value: string): number {

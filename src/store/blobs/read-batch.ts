@@ -8,10 +8,9 @@
  * that one hash covers every medium too, since a medium's base64 lines are part of the message.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type SQLite from 'better-sqlite3';
 import { ArchiverError } from '../../core/errors.js';
 import { base64LineBlocks, base64Lines } from '../../core/base64-lines.js';
-import { connectionOf, dialectKind, type Db } from '../db.js';
+import { connectionOf, dialectKind, preparedPerConnection, type Db } from '../db.js';
 import { decodeSkeleton } from './skeleton.js';
 import type { BlobStore } from './types.js';
 
@@ -33,16 +32,9 @@ type BlobRow = { sha256: string; data: Buffer | null; encoding: string };
  * SQLite: one statement per connection, prepared once and given each slice's hashes as a JSON
  * array, instead of a query built, compiled and prepared for every slice.
  */
-const BLOB_ROWS = new WeakMap<SQLite.Database, SQLite.Statement>();
-
-function blobRowsStatement(c: SQLite.Database): SQLite.Statement {
-  let s = BLOB_ROWS.get(c);
-  if (!s) {
-    s = c.prepare('SELECT sha256, data, encoding FROM blobs WHERE sha256 IN (SELECT value FROM json_each(?))');
-    BLOB_ROWS.set(c, s);
-  }
-  return s;
-}
+const blobRowsStatement = preparedPerConnection((c) =>
+  c.prepare('SELECT sha256, data, encoding FROM blobs WHERE sha256 IN (SELECT value FROM json_each(?))'),
+);
 
 async function rows(db: Db, shas: readonly string[]) {
   const out = new Map<string, { data: Buffer | null; encoding: string }>();
