@@ -50,6 +50,9 @@ function errorOf(r: ErrorReply): Error {
   return Object.assign(new Error(r.message), r.code ? { code: r.code } : {});
 }
 
+/** Batches a thread holds at once: the one it writes and the next, so it never waits for work. */
+const THREAD_DEPTH = 2;
+
 /** Something that writes batches: the export's own thread, or a BatchThread. */
 export interface BatchWriter {
   write(first: number, keys: readonly string[]): Promise<BatchDone>;
@@ -66,7 +69,7 @@ export interface BatchWriter {
  * cannot start takes no batch, and the others do its share.
  */
 export class StartingThread implements BatchWriter {
-  readonly depth = 2;
+  readonly depth = THREAD_DEPTH;
   readonly ready: Promise<boolean>;
 
   constructor(private readonly thread: Promise<BatchThread>) {
@@ -97,7 +100,7 @@ export function defaultBatchThreads(items: number, batch: number, cores = availa
 
 /** A thread writing an EML export's batches (batch-worker.ts), with its own connection to the archive. */
 export class BatchThread implements BatchWriter {
-  readonly depth = 2;
+  readonly depth = THREAD_DEPTH;
   private readonly waiting = new Map<number, { resolve: (d: BatchDone) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private failure?: Error;

@@ -7,14 +7,14 @@
  * manifest lists the messages.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TextChunker } from '../../core/text-chunks.js';
 import type { JournalHeader, JournalItem } from './journal.js';
 import { journalDir, readDone } from './journal.js';
 import { csvHeader, csvRow, datHeader, datRow, type LoadRow } from './load-file.js';
-import { writeAllTo } from './write-util.js';
+import { writeAllSync, writeAllTo } from './write-util.js';
 
 export interface WrittenFile {
   path: string;
@@ -75,7 +75,7 @@ class EntryList {
   }
 
   private write(b: Buffer): void {
-    for (let o = 0; o < b.length;) o += writeSync(this.fd, b, o, b.length - o);
+    writeAllSync(this.fd, b);
   }
 
   close(): void {

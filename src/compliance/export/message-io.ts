@@ -5,9 +5,10 @@
  * RSMF, PDF). Either way the bytes are hashed as they pass and checked against the message's
  * SHA-256; a file whose bytes fail the check is removed, so no export names altered bytes.
  */
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync } from 'node:fs';
 import { base64LinesOf } from '../../core/base64-lines.js';
 import { MessageHash, type BlobStore, type StoredMessage } from '../../store/index.js';
+import { writeAllSync } from './write-util.js';
 
 /** The message's header block is in its first piece (a stored skeleton starts with its headers). */
 export function headPiece(msg: StoredMessage): Buffer {
@@ -28,11 +29,6 @@ export function checkedPieces(msg: StoredMessage): Buffer[] | undefined {
   return pieces;
 }
 
-function writeAll(fd: number, b: Buffer): void {
-  let o = 0;
-  while (o < b.length) o += writeSync(fd, b, o, b.length - o);
-}
-
 /**
  * Writes the message to `path` (created or replaced) and checks its hash. Plain system calls:
  * for the small files most messages are, a call through the thread pool costs more than the
@@ -45,11 +41,11 @@ export async function writeMessageFile(path: string, msg: StoredMessage, objects
     for (const p of msg.pieces) {
       if (Buffer.isBuffer(p)) {
         hash.update(p);
-        writeAll(fd, p);
+        writeAllSync(fd, p);
       } else
         for await (const chunk of base64LinesOf(await objects.stream(p.object))) {
           hash.update(chunk);
-          writeAll(fd, chunk);
+          writeAllSync(fd, chunk);
         }
     }
     hash.check();

@@ -3,7 +3,7 @@
  * made once, and one durability pass per batch instead of an fsync per file (an fsync per file
  * makes the file system commit its journal once per exported item).
  */
-import fs, { closeSync, mkdirSync, openSync, writevSync } from 'node:fs';
+import fs, { closeSync, mkdirSync, openSync, writeSync, writevSync } from 'node:fs';
 import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -162,6 +162,11 @@ function unwritten(pieces: readonly Buffer[], n: number): Buffer[] {
     }
   }
   return next;
+}
+
+/** Writes all of `b` at the descriptor's position by plain system calls: a short write goes on where it stopped. */
+export function writeAllSync(fd: number, b: Buffer): void {
+  for (let o = 0; o < b.length;) o += writeSync(fd, b, o, b.length - o);
 }
 
 /** Writes all of `pieces` at the handle's position: a short write goes on where it stopped. */
