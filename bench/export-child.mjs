@@ -36,8 +36,12 @@ if (existsSync(join(distDir, 'cli', 'malloc-trim.js'))) {
   await malloc.applyMallocDefaults();
   gc.applyGcDefaults();
   // and as the export command does (src/cli/commands/export.ts), when the build has them
-  gc.releaseYoungGeneration?.();
-  await malloc.padMallocTop?.();
+  const command = await import(`${dist}/cli/commands/export.js`);
+  if (command.tuneForExport) await command.tuneForExport();
+  else {
+    gc.releaseYoungGeneration?.();
+    await malloc.padMallocTop?.();
+  }
   await trimAfterFullCollections();
 }
 const { runExport } = await import(`${dist}/compliance/export/index.js`);

@@ -11,12 +11,14 @@ const MALLOC_TRIM = childModule(new URL('./malloc-trim.ts', import.meta.url).hre
  * itself), frees the rest with a full collection and reports its RSS (MB) before and after (the
  * same wait either way: until over 50 MB came back, or 3 s).
  */
-function rssAroundCollection(trim: boolean): { full: number; after: number; started: boolean } {
+function rssAroundCollection(trim: boolean, stop = false): { full: number; after: number; started: boolean } {
   const script = `
     import { readFileSync } from 'node:fs';
     const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
     let started = false;
-    if (${trim}) started = await (await import(${JSON.stringify(MALLOC_TRIM.href)})).trimAfterFullCollections();
+    const mod = await import(${JSON.stringify(MALLOC_TRIM.href)});
+    if (${trim}) started = await mod.trimAfterFullCollections();
+    if (${stop}) mod.stopTrimming();
     let all = [];
     for (let i = 0; i < 4000; i++) all.push(Buffer.alloc(20000 + (i % 7) * 1000, 1));
     const kept = all.filter((_, i) => i % 50 === 0);
@@ -54,5 +56,11 @@ describe('giving free malloc memory back after full collections', () => {
     // most of them go back to the system.
     expect(without.full - without.after).toBeLessThan(30);
     expect(withTrim.full - withTrim.after).toBeGreaterThan(50);
+  });
+
+  it.runIf(process.platform === 'linux')('keeps the arenas memory once stopped (an export reuses it)', () => {
+    const stopped = rssAroundCollection(true, true);
+    expect(stopped.started).toBe(true);
+    expect(stopped.full - stopped.after).toBeLessThan(30);
   });
 });

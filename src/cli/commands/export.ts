@@ -8,8 +8,9 @@ import { requireExportableCase } from '../../compliance/cases/index.js';
 import { EXPORT_FORMATS, runExport, type ExportFormat } from '../../compliance/export/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import { openConfiguredStore, resolveConfig, type CommonFlags } from '../context.js';
-import { releaseYoungGeneration } from '../gc-defaults.js';
+import { releaseYoungGeneration, widenOldGeneration } from '../gc-defaults.js';
 import { padMallocTop } from '../malloc-defaults.js';
+import { stopTrimming } from '../malloc-trim.js';
 import { printJson, type Io } from '../io.js';
 
 export interface ExportFlags extends CommonFlags {
@@ -21,6 +22,21 @@ export interface ExportFlags extends CommonFlags {
   out: string;
   threads?: string;
   json?: boolean;
+}
+
+/**
+ * The memory settings of an export, set over the installed command's (see gc-defaults.ts,
+ * malloc-defaults.ts, malloc-trim.ts): an export allocates fast and briefly, a few KB per item
+ * and a batch at a time, so the young generation may grow, the old one grows to twice what is
+ * live before its next full collection, and glibc keeps freed memory (at the top of its heap,
+ * and no trim after full collections) for the next items instead of giving it back. Exported
+ * for the export bench, which runs the export as this command does.
+ */
+export async function tuneForExport(): Promise<void> {
+  releaseYoungGeneration();
+  widenOldGeneration();
+  stopTrimming();
+  await padMallocTop();
 }
 
 function idFlag(name: string, v: string | undefined): number | undefined {
@@ -48,10 +64,7 @@ export async function exportCommand(flags: ExportFlags, io: Io): Promise<number>
     io.err(`export: --threads is a number of threads (0 for none), not "${flags.threads}"\n`);
     return 2;
   }
-  // an export allocates fast and briefly, a few KB per item: the young generation may grow, and
-  // glibc keeps freed memory at the top of its heap (see gc-defaults.ts, malloc-defaults.ts)
-  releaseYoungGeneration();
-  await padMallocTop();
+  await tuneForExport();
   const cfg = await resolveConfig(flags);
   const store = await openConfiguredStore(cfg, flags);
   try {
