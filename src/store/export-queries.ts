@@ -70,8 +70,12 @@ async function* sqliteKeyPages(db: Db, sel: ExportSelection, page: number): Asyn
   const table = sql.table(`temp.${name}`);
   await sql`CREATE TEMP TABLE ${table} (n INTEGER PRIMARY KEY, key TEXT NOT NULL)`.execute(db);
   try {
+    // The items are found by their key's index, then read in rowid order: looked up in the
+    // selection's order, each row's page was read again for most rows (0.67-0.93 s against
+    // 0.35-0.53 s for a review set of 100,000 items).
     await sql`INSERT INTO ${table} (n, key)
-      SELECT row_number() OVER (ORDER BY msg_time, key), key FROM items WHERE key IN (${keysSql(db, sel)})`.execute(db);
+      SELECT row_number() OVER (ORDER BY msg_time, key), key FROM items
+      WHERE rowid IN (SELECT rowid FROM items WHERE key IN (${keysSql(db, sel)}))`.execute(db);
     const read = connectionOf(db).prepare(`SELECT key FROM temp.${name} WHERE n > ? ORDER BY n LIMIT ?`);
     for (let after = 0; ; after += page) {
       const keys = read.pluck().all(after, page) as string[];

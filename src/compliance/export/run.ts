@@ -219,13 +219,13 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
         if (files.length) await syncFiles(out, files);
         const items = batches.flatMap((b) => b.items);
         await done.append(items);
-        await live?.add(items);
+        live?.add(items);
         through += items.length;
         progress({ phase: 'items', done: through, total });
       },
     });
   } catch (err) {
-    await live?.close();
+    live?.close();
     throw err;
   } finally {
     await Promise.all(writers.map(async (w) => w.close()));
@@ -239,9 +239,9 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
     const pathOf = header.format === 'pdf' ? await pdfPathOf(out) : undefined;
     if (header.format === 'pdf') await writePdfFiles(out, store, header, font!, pathOf!);
     // the load files and what the manifest takes from the journal: written already, or in one pass over it
-    pass = live ? await live.finish() : await journalPass(out, header, pathOf);
+    pass = live ? live.finish() : await journalPass(out, header, pathOf);
   } catch (err) {
-    await live?.close();
+    live?.close();
     throw err;
   }
   // every file durable before the manifest vouches for it
