@@ -19,7 +19,7 @@ export const HEAP_GROWING_PERCENT = 50;
  * The growth for a command that allocates in bursts with memory to spare (an export): each batch
  * of items lives across a few scavenges, is promoted, and dies in the old generation. At 1.5, an
  * EML export of 100,000 items ran 144 full collections in 18 s (both threads); at 2, 78, for
- * 2-4 s less CPU and 20-30 MB more RSS (bench/README.md, export section).
+ * 3-4.5 s less CPU and 18-29 MB more RSS (bench/README.md, export section).
  */
 export const BURST_HEAP_GROWING_PERCENT = 100;
 /** The young generation's semi-spaces stop growing at this size (V8's own limit here: 16 MB). */

@@ -18,9 +18,9 @@ let stopped = false;
 /**
  * Stops the trims, for a command that frees and reuses memory at a steady rate until it ends (an
  * export): each trim gave back the free pages that the next items' buffers then faulted in again.
- * An EML export of 100,000 items by the installed command, three pairs: 15.5-16.0 s against
- * 17.9-18.7 s, system CPU 8.4-8.7 s against 11.4-12.2 s, minor page faults 116,000-166,000
- * against 280,000-330,000, peak RSS 15-20 MB higher (bench/README.md, export section).
+ * An EML export of 100,000 items by the installed command: 15.5-16.0 s against 17.9-18.7 s,
+ * system CPU 8.4-8.7 s against 11.4-12.2 s, minor page faults 116,000-166,000 against
+ * 280,000-330,000, peak RSS 15-20 MB higher (bench/README.md, export section).
  */
 export function stopTrimming(): void {
   stopped = true;
