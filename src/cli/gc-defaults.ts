@@ -45,9 +45,15 @@ export function capsYoungGeneration(execArgv: readonly string[]): boolean {
  * collection, so setting it at run time takes effect; the young generation is capped as below.
  */
 export function applyGcDefaults(execArgv: readonly string[] = process.execArgv): string[] {
-  const flags = gcFlagsFor(execArgv);
-  for (const f of flags) setFlagsFromString(f);
+  const flags = setGrowth(execArgv, HEAP_GROWING_PERCENT);
   if (capsYoungGeneration(execArgv)) capYoungGeneration();
+  return flags;
+}
+
+/** Sets the old generation's growth unless the node command line gives one; returns the flags set. */
+function setGrowth(execArgv: readonly string[], percent: number): string[] {
+  const flags = gcFlagsFor(execArgv, percent);
+  for (const f of flags) setFlagsFromString(f);
   return flags;
 }
 
@@ -97,7 +103,5 @@ export function releaseYoungGeneration(): void {
  * collection. Returns the flags it set.
  */
 export function widenOldGeneration(execArgv: readonly string[] = process.execArgv): string[] {
-  const flags = gcFlagsFor(execArgv, BURST_HEAP_GROWING_PERCENT);
-  for (const f of flags) setFlagsFromString(f);
-  return flags;
+  return setGrowth(execArgv, BURST_HEAP_GROWING_PERCENT);
 }

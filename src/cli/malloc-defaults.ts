@@ -43,26 +43,35 @@ export function mallocSettingsFor(env: NodeJS.ProcessEnv, settings: readonly Set
  * loaded here, not on import, so that a platform it does not support still runs the command.
  */
 export async function applyMallocDefaults(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  const settings = mallocSettingsFor(env);
-  if (process.platform !== 'linux' || settings.length === 0) return [];
+  return applyMallocSettings(MALLOC_DEFAULTS, env);
+}
+
+/** Makes those of `settings` the environment leaves to us; returns the names glibc accepted. */
+async function applyMallocSettings(settings: readonly Setting[], env: NodeJS.ProcessEnv): Promise<string[]> {
+  const wanted = mallocSettingsFor(env, settings);
+  if (wanted.length === 0) return [];
   const mallopt = await loadMallopt();
   if (!mallopt) return [];
   // mallopt returns 1 on success, 0 for a parameter this C library does not know
-  return settings.filter((s) => mallopt(s.param, s.value) === 1).map((s) => s.name);
+  return wanted.filter((s) => mallopt(s.param, s.value) === 1).map((s) => s.name);
 }
 
+type Mallopt = (param: number, value: number) => number;
+/** Loaded once (the installed command's defaults, then an export's pad). */
+let mallopt: Promise<Mallopt | undefined> | undefined;
+
 /** glibc's mallopt(3), or undefined where there is none (not Linux with glibc, or koffi cannot load). */
-async function loadMallopt(): Promise<((param: number, value: number) => number) | undefined> {
-  if (process.platform !== 'linux') return undefined;
-  try {
-    const koffi = (await import('koffi')).default;
-    return koffi.load('libc.so.6').func('int mallopt(int param, int value)') as (
-      param: number,
-      value: number,
-    ) => number;
-  } catch {
-    return undefined;
-  }
+async function loadMallopt(): Promise<Mallopt | undefined> {
+  mallopt ??= (async () => {
+    if (process.platform !== 'linux') return undefined;
+    try {
+      const koffi = (await import('koffi')).default;
+      return koffi.load('libc.so.6').func('int mallopt(int param, int value)') as Mallopt;
+    } catch {
+      return undefined;
+    }
+  })();
+  return mallopt;
 }
 
 /** What an export keeps at the top of glibc's heap: M_TOP_PAD (see padMallocTop). */
@@ -79,7 +88,5 @@ const TOP_PAD: Setting = { name: 'M_TOP_PAD', param: -2, env: 'MALLOC_TOP_PAD_',
  * glibc's own MALLOC_TOP_PAD_ wins. Returns whether it was set.
  */
 export async function padMallocTop(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  if (mallocSettingsFor(env, [TOP_PAD]).length === 0) return false;
-  const mallopt = await loadMallopt();
-  return mallopt !== undefined && mallopt(TOP_PAD.param, TOP_PAD.value) === 1;
+  return (await applyMallocSettings([TOP_PAD], env)).length > 0;
 }

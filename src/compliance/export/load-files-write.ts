@@ -23,22 +23,15 @@ export interface WrittenFile {
 }
 
 /**
- * A load file being written: its rows gathered into writes of about TEXT_CHUNK_CHARS characters,
- * hashed as they go. Plain system calls, as the manifest's part files: a write through the thread
- * pool cost about five times the CPU of the call itself (45 against 8 us for 16 KB here), on the
- * thread that journals every batch.
+ * A file written a line at a time, gathered into writes of about TEXT_CHUNK_CHARS characters.
+ * Plain system calls: a write through the thread pool cost about five times the CPU of the call
+ * itself (45 against 8 us for 16 KB here), on the thread that journals every batch.
  */
-class LoadFileOut {
-  private readonly hash = createHash('sha256');
-  private bytes = 0;
-  private readonly text = new TextChunker();
+class ChunkedFile {
   private readonly fd: number;
+  private readonly text = new TextChunker();
 
-  constructor(
-    readonly path: string,
-    file: string,
-    readonly row: (r: LoadRow) => string,
-  ) {
+  constructor(file: string) {
     this.fd = openSync(file, 'w');
   }
 
@@ -52,14 +45,32 @@ class LoadFileOut {
     if (b) this.write(b);
   }
 
-  private write(b: Buffer): void {
-    this.hash.update(b);
-    this.bytes += b.length;
-    writeAllSync(this.fd, b);
-  }
-
   close(): void {
     closeSync(this.fd);
+  }
+
+  protected write(b: Buffer): void {
+    writeAllSync(this.fd, b);
+  }
+}
+
+/** A load file being written, hashed as it goes. */
+class LoadFileOut extends ChunkedFile {
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+
+  constructor(
+    readonly path: string,
+    file: string,
+    readonly row: (r: LoadRow) => string,
+  ) {
+    super(file);
+  }
+
+  protected override write(b: Buffer): void {
+    this.hash.update(b);
+    this.bytes += b.length;
+    super.write(b);
   }
 
   written(): WrittenFile {
@@ -69,31 +80,22 @@ class LoadFileOut {
 
 /**
  * A list of manifest entries being written to a part file: entries separated by `,\n`, with no
- * separator after the last (the manifest writer adds what follows), gathered into writes of
- * about TEXT_CHUNK_CHARS characters.
+ * separator after the last (the manifest writer adds what follows).
  */
-class EntryList {
-  private readonly fd: number;
-  private readonly text = new TextChunker();
+class EntryList extends ChunkedFile {
   count = 0;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
+    super(path);
   }
 
-  put(entry: string): void {
-    const b = this.text.put(this.count++ ? `,\n    ${entry}` : `    ${entry}`);
-    if (b) this.write(b);
+  override put(entry: string): void {
+    super.put(this.count++ ? `,\n    ${entry}` : `    ${entry}`);
   }
 
-  private write(b: Buffer): void {
-    writeAllSync(this.fd, b);
-  }
-
-  close(): void {
-    const b = this.text.take();
-    if (b) this.write(b);
-    closeSync(this.fd);
+  override close(): void {
+    this.flush();
+    super.close();
   }
 }
 
