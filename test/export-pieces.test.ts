@@ -116,7 +116,12 @@ describeDialects('stored messages read for export', (t) => {
     const file = join(dir, 'altered.eml');
     const err = await writeMessageFile(file, msg, store.blobs.objects).catch((e: unknown) => e);
     expect(isArchiverError(err, 'WXA_BLOB_CORRUPT')).toBe(true);
+    // the damaged medium is named, read from local disk unchecked or streamed and checked
+    expect((err as Error).message).toContain(stored.object);
     expect(existsSync(file)).toBe(false);
+    const whole = await messageBytes(msg, store.blobs.objects).catch((e: unknown) => e);
+    expect(isArchiverError(whole, 'WXA_BLOB_CORRUPT')).toBe(true);
+    expect((whole as Error).message).toContain(stored.object);
   });
 
   it('names a message recorded nowhere', async () => {

@@ -5,7 +5,7 @@
  */
 const LINE = 76;
 /** Input bytes per line: 57 bytes are 76 base64 characters. */
-const LINE_BYTES = (LINE / 4) * 3;
+export const LINE_BYTES = (LINE / 4) * 3;
 /**
  * Input bytes encoded at a time: 1,024 whole lines, whose 77,824 characters stay below V8's
  * large-object size (128 KB). Encoding a 100 KB medium in one string cost ten times as much,
@@ -54,15 +54,26 @@ export function base64LineBlocks(data: Buffer): Buffer[] {
 
 /**
  * The same lines as `base64Lines`, for bytes that arrive in chunks (a medium streamed from the
- * object store): the input is cut at whole lines, so the output is byte for byte the same.
+ * object store), as blocks of at most 1,024 lines (see base64LineBlocks): the input is cut at
+ * whole lines, so the output is byte for byte the same. Only a line's worth of bytes is carried
+ * from one chunk to the next (a chunk is never copied whole), and no block is above glibc's
+ * mmap threshold, so a large chunk costs no mapping of its own.
  */
 export async function* base64LinesOf(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  // the start of a line that the previous chunks left unfinished (fewer than LINE_BYTES bytes)
   let rest = Buffer.alloc(0);
   for await (const chunk of source) {
-    const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-    const whole = data.length - (data.length % LINE_BYTES);
-    if (whole > 0) yield base64Lines(data.subarray(0, whole));
-    rest = Buffer.from(data.subarray(whole));
+    let from = 0;
+    if (rest.length) {
+      from = Math.min(LINE_BYTES - rest.length, chunk.length);
+      rest = Buffer.concat([rest, chunk.subarray(0, from)]);
+      if (rest.length < LINE_BYTES) continue;
+      yield base64Lines(rest);
+      rest = Buffer.alloc(0);
+    }
+    const whole = chunk.length - ((chunk.length - from) % LINE_BYTES);
+    if (whole > from) yield* base64LineBlocks(chunk.subarray(from, whole));
+    if (whole < chunk.length) rest = Buffer.from(chunk.subarray(whole));
   }
   if (rest.length) yield base64Lines(rest);
 }

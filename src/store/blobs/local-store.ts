@@ -4,7 +4,7 @@
  * this file adds the operations the seam needs on top: streaming reads, stat, listing, and
  * storing an already-hashed file without reading it into memory.
  */
-import { constants, createReadStream } from 'node:fs';
+import { closeSync, constants, createReadStream, openSync, readSync } from 'node:fs';
 import { copyFile, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +19,9 @@ import { verifiedStream } from './verified-stream.js';
 
 /** Read size for blob files: large reads keep the hash, not the system calls, the bottleneck. */
 const READ_BYTES = 1 << 20;
+
+const missingFile = (sha256: string, root: string, cause: unknown) =>
+  new ArchiverError('WXA_BLOB_MISSING', `blob ${sha256} is not on disk under ${root}`, { cause });
 
 export class LocalBlobStore implements BlobStore {
   readonly kind = 'local' as const;
@@ -74,11 +77,31 @@ export class LocalBlobStore implements BlobStore {
     const path = this.files.pathOf(sha256);
     // Opened before returning, so a missing file rejects here rather than mid-stream.
     const fh = await open(path, 'r').catch((err: unknown) => {
-      throw new ArchiverError('WXA_BLOB_MISSING', `blob ${sha256} is not on disk under ${this.files.root}`, {
-        cause: err,
-      });
+      throw missingFile(sha256, this.files.root, err);
     });
     return verifiedStream(createReadStream('', { fd: fh, highWaterMark: READ_BYTES }), sha256, this.files.root);
+  }
+
+  *chunksSync(sha256: string, buffer: Buffer): Generator<Buffer> {
+    let fd: number;
+    try {
+      fd = openSync(this.files.pathOf(sha256), 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      throw missingFile(sha256, this.files.root, err);
+    }
+    try {
+      for (;;) {
+        // a chunk fills the buffer whatever the reads return, so a reader's cuts fall where it chose
+        let n = 0;
+        for (let got = -1; n < buffer.length && got !== 0; n += got)
+          got = readSync(fd, buffer, n, buffer.length - n, null);
+        if (n > 0) yield buffer.subarray(0, n);
+        if (n < buffer.length) return;
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   exists(sha256: string): Promise<boolean> {

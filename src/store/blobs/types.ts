@@ -39,6 +39,14 @@ export interface BlobStore {
    * and a stream whose bytes do not hash to the name ends with WXA_BLOB_CORRUPT.
    */
   stream(sha256: string): Promise<Readable>;
+  /**
+   * The bytes of a blob kept on local disk, read by plain system calls into `buffer` a chunk at
+   * a time: each chunk is a view of `buffer` (valid until the next is read) and fills it, but for
+   * the last. Not checked against the blob's SHA-256: for a reader whose own hash covers these
+   * bytes (an export's message hash covers its media's base64 lines). Only a store on local disk
+   * has it; a bucket is read over the network (`stream`). A missing blob throws WXA_BLOB_MISSING.
+   */
+  chunksSync?(sha256: string, buffer: Buffer): Generator<Buffer>;
   exists(sha256: string): Promise<boolean>;
   /** Size (and retention) of a stored blob, or null when it is not there. */
   stat(sha256: string): Promise<BlobStat | null>;
