@@ -16,13 +16,23 @@
  * 0.5 of the ceiling, RSS under 300 MB.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/index.js';
 import { byPhase, caseOfItems, type MemorySample } from './export-case.js';
-import { ceilingRun, median, round, settle, spread, warm, type CeilingRun } from './export-ceiling.js';
+import {
+  awaitRemovals,
+  ceilingRun,
+  median,
+  removeNoted,
+  round,
+  settle,
+  spread,
+  warm,
+  type CeilingRun,
+} from './export-ceiling.js';
 import { seedArchive } from './seed-archive.js';
 
 const { values } = parseArgs({
@@ -64,7 +74,9 @@ const { caseId, setId } = await caseOfItems(store, keys);
 
 // The ceiling's source: the same bytes, one file per item, in the same folder layout.
 const work = join(tmp, `export-${N}`);
-await rm(work, { recursive: true, force: true });
+// when this run's outputs (and an earlier run's) were removed, so that no timed phase measures a removal
+const removedMarker = join(tmp, 'export-removed-at');
+await removeNoted(work, removedMarker);
 const src = join(work, 'src');
 let bytes = 0;
 for (let i = 0; i < keys.length; i += 1000) {
@@ -167,7 +179,9 @@ async function measure(format: 'eml' | 'rsmf', dist?: string, threads?: string):
 
 // Ceilings interleaved with exports (C E C E C ... with --rounds 2), so that each export has a
 // ceiling measured just before and just after it: the disk's speed drifts with other jobs' traffic.
-// an untimed copy first: it pays for what removing an earlier run's files left the file system to do
+// No timed phase within minutes of a removal (see REMOVAL_SETTLE_MS): the earlier run's
+// outputs, removed at its end or above; then an untimed copy, which pays for whatever else is left.
+const settleWaitSeconds = await awaitRemovals(removedMarker, log);
 await ceilingRun(src, join(work, 'copy-0'));
 const load0 = loadavg()[0]!;
 const formats = values.formats.split(',') as ('eml' | 'rsmf')[];
@@ -237,7 +251,9 @@ const result = {
   items: keys.length,
   bytes,
   method:
-    'each phase starts with sync (nothing dirty) and the ceiling source and the archive read just before (warm in the page cache); the ceiling is cp -r then sync timed together, the export from spawning its process to a sync after it exits',
+    "no phase within 310 s of a removal of the benchmark's outputs (it waits); each phase starts with sync (nothing dirty) and the ceiling source and the archive read just before (warm in the page cache); the ceiling is cp -r then sync timed together, the export from spawning its process to a sync after it exits",
+  /** seconds this run waited before its first phase for the file system to settle after a removal */
+  settleWaitSeconds: round(settleWaitSeconds, 0),
   ceiling: {
     tool: 'cp -r then sync, timed together (cpSeconds: cp -r alone)',
     cpSync: spread(cpSync, keys.length),
@@ -272,4 +288,4 @@ const name = values.out
       : 'export.json';
 await writeFile(join(import.meta.dirname, 'results', name), JSON.stringify(result, null, 2) + '\n');
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-await rm(work, { recursive: true, force: true });
+await removeNoted(work, removedMarker);
