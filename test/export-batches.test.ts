@@ -7,7 +7,7 @@
 // Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runExport, type ExportFormat } from '../src/compliance/export/index.js';
@@ -80,6 +80,28 @@ describeDialects('export in batches', (t) => {
     }
     await exportTo(cut, 'eml');
     await expectSameExport(whole, cut);
+  }, 180_000);
+
+  it('a journal whose end did not reach the disk (zeros, a torn line) is cut at its last good line on resume, and the export is the same', async () => {
+    const whole = join(dir.path, 'whole-2');
+    await exportTo(whole, 'eml');
+    const cut = join(dir.path, 'damaged');
+    expect(await killedAt(3 * BATCH + 3, cut, 'eml')).toBe('SIGKILL');
+    const journal = join(cut, '.export', 'done.jsonl');
+    const lines = (await readFile(journal, 'utf8')).split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(BATCH);
+    // As a power loss can leave it: the last batch's lines in part zeros, a later line whole
+    // after them, and a torn line at the end. Every line from the first bad one is dropped.
+    const keep = lines.slice(0, lines.length - BATCH);
+    const lost = lines.slice(lines.length - BATCH);
+    await writeFile(
+      journal,
+      [...keep, '\0'.repeat(lost[0]!.length), ...lost.slice(1)].join('\n') + '\n' + lost[0]!.slice(0, 20),
+    );
+    await exportTo(cut, 'eml');
+    await expectSameExport(whole, cut);
+    const after = (await readFile(journal, 'utf8')).split('\n').filter(Boolean);
+    expect(after.map((l) => (JSON.parse(l) as { n: number }).n)).toEqual(after.map((_, i) => i));
   }, 180_000);
 
   it('the batch size changes nothing in the files or the manifest (EML, mbox, RSMF)', async () => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeText, formatAddress, headerLine } from '../../render/headers.js';
-import { bareAddress, loadHeaders } from './headers.js';
+import libmime from 'libmime';
+import { bareAddress, decodeUtf8Base64Words, loadHeaders } from './headers.js';
 
 /**
  * The header reading as it was before it worked on bytes (the whole block decoded, unfolded and
@@ -167,5 +168,61 @@ describe('bareAddress', () => {
     expect(bareAddress('李强 <li@example.com>')).toBe('li@example.com');
     expect(bareAddress('li@example.com')).toBe('li@example.com');
     expect(bareAddress('nobody')).toBe('MAILER-DAEMON');
+  });
+});
+
+describe('encoded words decoded without libmime', () => {
+  /** A value as headers carry it: encoded words (split anywhere, even inside a character), text and white space between. */
+  const piece = fc.oneof(
+    fc.string({ unit: fc.constantFrom('a', 'Z', ' ', '\t', '<', '@', ',', '=', '?', '_', '李', '强'), maxLength: 8 }),
+    fc.constantFrom(' ', '  ', '\r\n ', '\u00a0', '=?', '?=', '=?UTF-8?B?', '=?utf-8?Q?a=20b?=', '=?GBK?B?xOO6ww==?='),
+    fc
+      .tuple(
+        fc.string({ maxLength: 12 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.constantFrom('UTF-8', 'utf-8', 'Utf-8', 'UTF8'),
+        fc.constantFrom('B', 'b'),
+      )
+      .map(([text, cut, charset, b]) => {
+        const bytes = Buffer.from(text, 'utf8');
+        const at = Math.min(cut, bytes.length);
+        return [bytes.subarray(0, at), bytes.subarray(at)]
+          .filter((x) => x.length)
+          .map((x) => `=?${charset}?${b}?${x.toString('base64')}?=`)
+          .join(' ');
+      }),
+    // base64 that is not whole groups, or padded inside
+    fc.constantFrom('=?UTF-8?B?QUI?=', '=?UTF-8?B?QQ==QkI=?=', '=?UTF-8?B?QR==?=', '=?UTF-8?B?5p?= =?UTF-8?B?2O?='),
+  );
+
+  it('gives what libmime gives, or leaves the value to it (property)', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 6 }), (pieces) => {
+        const value = pieces.join('');
+        const ours = decodeUtf8Base64Words(value);
+        if (ours !== undefined) expect(ours).toBe(libmime.decodeWords(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("decodes our own renderer's words, a character split across two of them included", () => {
+    const name = '客户风险测评 KYC Questionnaire 张伟 Zhang Wei (+8613800000000)';
+    for (const value of [
+      encodeText(name),
+      formatAddress('张伟 Zhang Wei', 'zhang.wei@example.com'),
+      // one character's three bytes split over two words, as a long word may be cut
+      `=?UTF-8?B?${Buffer.from('客户').subarray(0, 4).toString('base64')}?=\r\n =?UTF-8?B?${Buffer.from('客户').subarray(4).toString('base64')}?=`,
+    ]) {
+      const ours = decodeUtf8Base64Words(value);
+      expect(ours).toBeDefined();
+      expect(ours).toBe(libmime.decodeWords(value));
+    }
+    expect(decodeUtf8Base64Words(encodeText(name))).toContain('客户风险测评');
+  });
+
+  it('leaves any other encoded word to libmime', () => {
+    for (const value of ['=?GBK?B?xOO6ww==?=', '=?UTF-8?Q?caf=C3=A9?=', '=?UTF-8?B?QUI?=', '=?UTF-8*en?B?QUJD?='])
+      expect(decodeUtf8Base64Words(value)).toBeUndefined();
   });
 });

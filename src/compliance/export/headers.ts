@@ -22,6 +22,43 @@ const FIELD = /^([!-9;-~]+):[ \t]*(.*)$/;
 const PEOPLE_CACHE_MAX = 10_000;
 const peopleCache = new Map<string, string>();
 
+/** An encoded word (RFC 2047): charset, encoding, text; the shape libmime looks for. */
+const ENCODED_WORD = /=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g;
+/** Base64 in whole 4-character groups, padded at the end only. */
+const WHOLE_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const ONLY_SPACE = /^\s*$/;
+
+/**
+ * The words our own messages are written with, decoded without libmime: UTF-8 in base64, each
+ * word whole groups. As libmime does, encoded words with only white space between them are one
+ * run whose bytes are joined before they are read as UTF-8 (a character may be split across
+ * two words). Undefined for a value with any other encoded word (another charset, Q encoding, a
+ * partial group), which libmime decodes; its tests check the two agree. libmime's general
+ * decoder (five regular-expression passes over the value, a charset lookup per word) cost
+ * about half of reading a load file's headers, some 4 us per message.
+ */
+export function decodeUtf8Base64Words(value: string): string | undefined {
+  let out = '';
+  let run: Buffer[] = [];
+  let end = 0;
+  ENCODED_WORD.lastIndex = 0;
+  for (let m = ENCODED_WORD.exec(value); m; m = ENCODED_WORD.exec(value)) {
+    const [word, charset, encoding, text] = m as unknown as [string, string, string, string];
+    if (charset.toLowerCase() !== 'utf-8' || encoding.toUpperCase() !== 'B' || !WHOLE_BASE64.test(text))
+      return undefined;
+    const between = value.slice(end, m.index);
+    if (!run.length || !ONLY_SPACE.test(between)) {
+      if (run.length) out += Buffer.concat(run).toString('utf8');
+      out += between;
+      run = [];
+    }
+    run.push(Buffer.from(text, 'base64'));
+    end = m.index + word.length;
+  }
+  if (run.length) out += Buffer.concat(run).toString('utf8');
+  return out + value.slice(end);
+}
+
 function decode(v: string | undefined): string {
   if (!v) return '';
   // Header bytes are UTF-8 (RFC 6532) or ASCII with encoded words.
@@ -29,7 +66,7 @@ function decode(v: string | undefined): string {
   // without an encoded word there is nothing for the decoder to do
   if (!utf8.includes('=?')) return utf8.trim();
   try {
-    return libmime.decodeWords(utf8).trim();
+    return (decodeUtf8Base64Words(utf8) ?? libmime.decodeWords(utf8)).trim();
   } catch {
     return utf8.trim();
   }

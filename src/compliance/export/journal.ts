@@ -3,15 +3,18 @@
  * (what is exported, by whom, since when), the ordered item keys, one line per item written,
  * and, for the formats whose files hold many items (RSMF, PDF), one line per such file with its
  * SHA-256 and size, taken as it was written. A resumed export reads it back, skips what is done
- * and ends with the same files and manifest as an uninterrupted run; a torn last line (killed
- * mid-write) is ignored. Every part is read as a stream: none is held whole, whatever the size.
+ * and ends with the same files and manifest as an uninterrupted run; the item journal is cut at
+ * its first line that is not whole (killed mid-write, or not on disk at a power loss). Every part is read as a stream: none is held whole, whatever the size.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fdatasync, openSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { textChunks } from '../../core/text-chunks.js';
 import { syncDir } from '../../store/blobs/local.js';
-import { writeAllTo } from './write-util.js';
+import { writeAllSync, writeAllTo } from './write-util.js';
+
+const fdatasyncAsync = promisify(fdatasync);
 
 export interface JournalHeader {
   version: 1;
@@ -137,22 +140,83 @@ export async function writeHeader(
 }
 
 /**
- * The journal of items done, open for the run: a batch's lines go in one write, made durable
- * before the call returns (the caller has made the batch's files durable before that).
+ * The journal of items done, open for the run: a batch's lines go in one write (the caller has
+ * made the batch's files durable before that). With `durable`, the lines are made durable before
+ * the call returns; without, the caller makes them durable with the next batch's files (one
+ * sync of the file system covers both) and `close` makes the last ones durable. A line that a
+ * power loss takes is only work to do again: no line names a file that is not durable, and a
+ * resumed export keeps the journal up to its first line that is not whole (`cutJournal`).
  */
-export async function openJournal(out: string): Promise<{
+export async function openJournal(
+  out: string,
+  durable = true,
+): Promise<{
   append(items: readonly JournalItem[]): Promise<void>;
   close(): Promise<void>;
 }> {
-  const fh = await open(join(journalDir(out), 'done.jsonl'), 'a');
+  // Written by plain system calls: a write through the thread pool came back only once the
+  // export's own thread next yielded, after the batch it was writing.
+  const fd = openSync(join(journalDir(out), 'done.jsonl'), 'a');
   return {
     append: async (items) => {
       if (!items.length) return;
-      await writeAllTo(fh, textChunks(items.map((i) => JSON.stringify(i) + '\n')));
-      await fh.datasync();
+      for (const chunk of textChunks(items.map((i) => JSON.stringify(i) + '\n'))) writeAllSync(fd, chunk);
+      if (durable) await fdatasyncAsync(fd);
     },
-    close: () => fh.close(),
+    close: async () => {
+      try {
+        if (!durable) await fdatasyncAsync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    },
   };
+}
+
+/**
+ * Cuts the item journal after its last good line before a resumed export appends to it: the
+ * lines from the first one that is torn (killed mid-write), not JSON, or out of sequence (a power
+ * loss can leave a block of zeros where lines were not yet on disk) are dropped, and their items
+ * are written again. Read a chunk at a time, as bytes, so the cut falls on the exact byte.
+ */
+export async function cutJournal(out: string): Promise<void> {
+  const path = join(journalDir(out), 'done.jsonl');
+  const fh = await open(path, 'r+');
+  try {
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    let carry = Buffer.alloc(0);
+    // `good`: the bytes of the good lines so far; `at`: where `carry` starts in the file
+    let good = 0;
+    let at = 0;
+    let expect = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, at + carry.length);
+      if (bytesRead === 0) break;
+      const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      let start = 0;
+      for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a, start)) {
+        if (!isLine(data.toString('utf8', start, nl), expect)) return await fh.truncate(good);
+        expect++;
+        start = nl + 1;
+        good = at + start;
+      }
+      at += start;
+      carry = Buffer.from(data.subarray(start));
+    }
+    // a last line without its newline is torn
+    if (good < at + carry.length) await fh.truncate(good);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A whole journal line for the item numbered `n`. */
+function isLine(text: string, n: number): boolean {
+  try {
+    return (JSON.parse(text) as JournalItem).n === n;
+  } catch {
+    return false;
+  }
 }
 
 /** The parsed lines of a journal file, in order; a torn last line is dropped. */

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, stat, truncate } from 'node:fs/promises';
+import { mkdir, readdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
 import type { Store } from '../../store/index.js';
@@ -22,7 +22,8 @@ import {
   type BatchWriter,
 } from './batch-threads.js';
 import { exportBatch, type BatchContext } from './batch-write.js';
-import { journalDir, openJournal, readDone, readHeader, readKeys, writeHeader, type JournalHeader } from './journal.js';
+import { cutJournal, openJournal, readDone, readHeader, readKeys, writeHeader, type JournalHeader } from './journal.js';
+import { syncfsAvailable } from '../../core/syncfs.js';
 import { journalPass, PassWriter, type JournalPass } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
 import { KnownDirs, syncExport, syncFiles } from './write-util.js';
@@ -81,22 +82,6 @@ async function sameRequest(h: JournalHeader, req: ExportRequest, format: string)
   );
 }
 
-/** Drops a torn last journal line (the process was killed mid-append). */
-async function cutTornLine(file: string): Promise<void> {
-  const size = (await stat(file)).size;
-  if (size === 0) return;
-  const fh = await open(file, 'r');
-  try {
-    const tail = Buffer.alloc(Math.min(size, 1 << 20));
-    await fh.read(tail, 0, tail.length, size - tail.length);
-    if (tail[tail.length - 1] === 0x0a) return;
-    const nl = tail.lastIndexOf(0x0a);
-    await truncate(file, nl < 0 ? size - tail.length : size - tail.length + nl + 1);
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
  * Who writes the batches: the export's own thread, and for an EML export of some size threads of
  * their own too, each with its own connection to the archive. A store that cannot tell how it
@@ -149,7 +134,7 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
         'WXA_INPUT_INVALID',
         `--out ${out} holds an export of something else (${header.format}, case ${header.caseId ?? '-'}, query ${header.query ?? '-'}); choose an empty directory`,
       );
-    await cutTornLine(join(journalDir(out), 'done.jsonl'));
+    await cutJournal(out);
   } else {
     if (existsSync(out) && (await readdir(out)).length > 0)
       throw new ArchiverError('WXA_INPUT_INVALID', `--out ${out} is not empty; export into a new or empty directory`);
@@ -186,7 +171,10 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   }
   if (header.format === 'mbox') await cutMboxes(out, mboxEnd);
 
-  const done = await openJournal(out);
+  // With syncfs, each batch's sync makes the lines journaled before it durable too: the journal
+  // waits for the disk once per batch, not twice (its own fdatasync took 250-600 ms of every
+  // 0.5-1 s cycle, with the writers held up behind it).
+  const done = await openJournal(out, !syncfsAvailable());
   const ctx: BatchContext = {
     out,
     store,
