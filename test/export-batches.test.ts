@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { addSearchToReviewSet, createCase, createReviewSet, saveSearch } from '../src/compliance/cases/index.js';
 import { runExport, type ExportFormat } from '../src/compliance/export/index.js';
 import { exportArchive } from './helpers/export-archive.js';
 import { expectSameExport } from './helpers/export-files.js';
@@ -43,6 +44,23 @@ describeDialects('export in batches', (t) => {
     } finally {
       await store.close();
     }
+  }
+
+  /** Runs the export in a process of its own (export-batched-entry.ts); its exit code, and what it printed. */
+  function exportInChild(out: string, selection: string): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(import.meta.dirname, 'helpers', 'export-batched-entry.ts'),
+        ...[archive.data, archive.url ?? '', out, 'eml', selection, String(BATCH)],
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    return new Promise((r) => child.on('exit', (code) => r({ code, stderr: err })));
   }
 
   function killedAt(nth: number, out: string, format: ExportFormat, threads = 0): Promise<string | null> {
@@ -102,6 +120,40 @@ describeDialects('export in batches', (t) => {
     await expectSameExport(whole, cut);
     const after = (await readFile(journal, 'utf8')).split('\n').filter(Boolean);
     expect(after.map((l) => (JSON.parse(l) as { n: number }).n)).toEqual(after.map((_, i) => i));
+  }, 180_000);
+
+  it("a review set's EML export starts its writing threads while its selection is resolved: the same export, and none left running when the selection fails", async () => {
+    const store = await archive.open();
+    const actor = { username: 'test' };
+    let caseId: number;
+    let setId: number;
+    let otherCase: number;
+    try {
+      caseId = (await createCase(store.db, { name: 'threads' }, actor)).id;
+      otherCase = (await createCase(store.db, { name: 'other' }, actor)).id;
+      const search = await saveSearch(store.db, caseId, 'all', ALL, actor);
+      setId = (await createReviewSet(store.db, caseId, 'all', actor)).id;
+      await addSearchToReviewSet(store.db, caseId, setId, search.id, actor);
+    } finally {
+      await store.close();
+    }
+    // by default (threads on a machine of more than one core, the set being more than 4 batches)
+    const started = join(dir.path, 'set-early');
+    const early = await exportInChild(started, `case:${caseId}:${setId}`);
+    expect(early.code, early.stderr).toBe(0);
+    const one = join(dir.path, 'set-one-thread');
+    const own = await archive.open();
+    try {
+      await runExport(own, { format: 'eml', outDir: one, caseId, reviewSetId: setId, actor: 'test', threads: 0 });
+    } finally {
+      await own.close();
+    }
+    await expectSameExport(one, started);
+    // the set is not the other case's: the selection fails after the threads started, and the
+    // process ends (a thread left running would keep it alive until the test's time ran out)
+    const failed = await exportInChild(join(dir.path, 'set-wrong-case'), `case:${otherCase}:${setId}`);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toContain(`case ${otherCase} has no review set ${setId}`);
   }, 180_000);
 
   it('the batch size changes nothing in the files or the manifest (EML, mbox, RSMF)', async () => {

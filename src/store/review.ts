@@ -34,6 +34,16 @@ export async function reviewSetsOf(db: Db, caseId: number) {
     .execute();
 }
 
+/** How many items a review set holds (its primary key's index counted, not its rows read). */
+export async function reviewSetSize(db: Db, reviewSetId: number): Promise<number> {
+  const r = await db
+    .selectFrom('review_set_items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('review_set_id', '=', reviewSetId)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
 /** Adds the items a condition matches (that exist in the archive); returns how many were new. */
 export async function addMatchesToReviewSet(
   db: Db,

@@ -15,10 +15,18 @@ import type { StoreLocation } from '../../store/index.js';
 import type { BatchDone } from './batch-write.js';
 import type { JournalHeader } from './journal.js';
 
-/** What a batch thread is started with. */
+/**
+ * What a batch thread is started with: where the archive and the export are. The export's
+ * header follows in a message of its own (`BatchThread.begin`), so a thread can be started, and
+ * open the archive, while the export's selection is still being resolved.
+ */
 export interface BatchThreadData {
   location: StoreLocation;
   out: string;
+}
+
+/** The message that gives a started thread its export's header, before its first batch. */
+export interface BeginRequest {
   header: JournalHeader;
 }
 
@@ -133,6 +141,11 @@ export class BatchThread implements BatchWriter {
         resolve(new BatchThread(worker));
       });
     });
+  }
+
+  /** Gives the thread its export's header: once, before its first batch. */
+  begin(header: JournalHeader): void {
+    this.worker.postMessage({ header } satisfies BeginRequest);
   }
 
   write(first: number, keys: readonly string[]): Promise<BatchDone> {

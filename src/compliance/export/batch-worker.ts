@@ -9,7 +9,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore, type StoreLocation } from '../../store/index.js';
 import { exportBatch, type BatchContext } from './batch-write.js';
-import { errorReply, type BatchReply, type BatchRequest, type BatchThreadData } from './batch-threads.js';
+import {
+  errorReply,
+  type BatchReply,
+  type BatchRequest,
+  type BatchThreadData,
+  type BeginRequest,
+} from './batch-threads.js';
 import { controlNumber, custodianFolder } from './names.js';
 import { RsmfPaths } from './rsmf-write.js';
 import { KnownDirs } from './write-util.js';
@@ -18,21 +24,13 @@ const data = workerData as BatchThreadData;
 const port = parentPort!;
 const location: StoreLocation = data.location;
 const store = await openStore(location.dataDir, location.opts);
-const ctx: BatchContext = {
-  out: data.out,
-  store,
-  header: data.header,
-  dirs: new KnownDirs(),
-  mboxEnd: new Map(),
-  rsmfPaths: new RsmfPaths(custodianFolder),
-  custodianFolder,
-  controlNumber,
-};
+// made once the export's header arrives (BatchThread.begin), before the first batch
+let ctx: BatchContext | undefined;
 
 // One batch at a time, in the order given: the process keeps a short queue here so this thread
 // never waits for its next batch, and memory holds one batch's messages whatever the queue.
 let queue: Promise<void> = Promise.resolve();
-port.on('message', (msg: BatchRequest | 'close') => {
+port.on('message', (msg: BeginRequest | BatchRequest | 'close') => {
   if (msg === 'close') {
     queue = queue.then(async () => {
       await store.close();
@@ -40,9 +38,23 @@ port.on('message', (msg: BatchRequest | 'close') => {
     });
     return;
   }
+  if ('header' in msg) {
+    ctx = {
+      out: data.out,
+      store,
+      header: msg.header,
+      dirs: new KnownDirs(),
+      mboxEnd: new Map(),
+      rsmfPaths: new RsmfPaths(custodianFolder),
+      custodianFolder,
+      controlNumber,
+    };
+    return;
+  }
   queue = queue.then(async () => {
     let reply: BatchReply;
     try {
+      if (!ctx) throw new Error('an export thread was given a batch before its export');
       reply = { id: msg.id, done: await exportBatch(ctx, msg.first, msg.keys) };
     } catch (err) {
       reply = { id: msg.id, error: errorReply(err) };
