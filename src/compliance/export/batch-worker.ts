@@ -8,7 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore, type StoreLocation } from '../../store/index.js';
-import { exportBatch, type BatchContext } from './batch-write.js';
+import { batchContext, exportBatch, type BatchContext } from './batch-write.js';
 import {
   errorReply,
   type BatchReply,
@@ -16,9 +16,6 @@ import {
   type BatchThreadData,
   type BeginRequest,
 } from './batch-threads.js';
-import { controlNumber, custodianFolder } from './names.js';
-import { RsmfPaths } from './rsmf-write.js';
-import { KnownDirs } from './write-util.js';
 
 const data = workerData as BatchThreadData;
 const port = parentPort!;
@@ -39,16 +36,7 @@ port.on('message', (msg: BeginRequest | BatchRequest | 'close') => {
     return;
   }
   if ('header' in msg) {
-    ctx = {
-      out: data.out,
-      store,
-      header: msg.header,
-      dirs: new KnownDirs(),
-      mboxEnd: new Map(),
-      rsmfPaths: new RsmfPaths(custodianFolder),
-      custodianFolder,
-      controlNumber,
-    };
+    ctx = batchContext(data.out, store, msg.header);
     return;
   }
   queue = queue.then(async () => {

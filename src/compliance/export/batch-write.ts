@@ -15,8 +15,9 @@ import type { JournalHeader, JournalItem } from './journal.js';
 import { checkedPieces, headPiece, messageBytes, writeMessageFile } from './message-io.js';
 import { mboxrdEntry } from './mboxrd.js';
 import { pdfBasePath } from './pdf-write.js';
-import type { RsmfPaths } from './rsmf-write.js';
-import { writeWholeSync, type KnownDirs } from './write-util.js';
+import { controlNumber, custodianFolder } from './names.js';
+import { RsmfPaths } from './rsmf-write.js';
+import { KnownDirs, writeWholeSync } from './write-util.js';
 
 /**
  * Message bytes read at once: a slice of a batch ends once its messages reach this size. 4 MB,
@@ -36,6 +37,23 @@ export interface BatchContext {
   rsmfPaths: RsmfPaths;
   custodianFolder: (mailbox: string | undefined) => string;
   controlNumber: (n: number) => string;
+}
+
+/**
+ * A writer's context for the export into `out`: on the export's own thread with what a resumed
+ * export has read back from its journal (where each mbox ends, the RSMF files' paths so far); on
+ * a writing thread (EML only) fresh.
+ */
+export function batchContext(
+  out: string,
+  store: Store,
+  header: JournalHeader,
+  resumed: Pick<BatchContext, 'mboxEnd' | 'rsmfPaths'> = {
+    mboxEnd: new Map(),
+    rsmfPaths: new RsmfPaths(custodianFolder),
+  },
+): BatchContext {
+  return { out, store, header, dirs: new KnownDirs(), ...resumed, custodianFolder, controlNumber };
 }
 
 export interface BatchDone {

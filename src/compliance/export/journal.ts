@@ -4,7 +4,8 @@
  * and, for the formats whose files hold many items (RSMF, PDF), one line per such file with its
  * SHA-256 and size, taken as it was written. A resumed export reads it back, skips what is done
  * and ends with the same files and manifest as an uninterrupted run; the item journal is cut at
- * its first line that is not whole (killed mid-write, or not on disk at a power loss). Every part is read as a stream: none is held whole, whatever the size.
+ * its first line that is not whole (killed mid-write, or not on disk at a power loss). Every
+ * part is read as a stream: none is held whole, whatever the size.
  */
 import { closeSync, createReadStream, existsSync, fdatasync, openSync } from 'node:fs';
 import { promisify } from 'node:util';

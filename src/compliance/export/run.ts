@@ -21,13 +21,13 @@ import {
   type BatchThreadData,
   type BatchWriter,
 } from './batch-threads.js';
-import { exportBatch, type BatchContext } from './batch-write.js';
+import { batchContext, exportBatch, type BatchContext } from './batch-write.js';
 import { cutJournal, openJournal, readDone, readHeader, readKeys, writeHeader, type JournalHeader } from './journal.js';
 import { syncfsAvailable } from '../../core/syncfs.js';
 import { journalPass, PassWriter, type JournalPass } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
-import { KnownDirs, syncExport, syncFiles } from './write-util.js';
-import { controlNumber, custodianFolder } from './names.js';
+import { syncExport, syncFiles } from './write-util.js';
+import { custodianFolder } from './names.js';
 import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
 import { pdfPathOf, writePdfFiles } from './pdf-write.js';
 import { RsmfPaths, writeRsmfFiles } from './rsmf-write.js';
@@ -91,11 +91,16 @@ async function sameRequest(h: JournalHeader, req: ExportRequest, format: string)
 async function earlyThreads(store: Store, req: RunExportRequest, size: number): Promise<Promise<BatchThread>[]> {
   if (req.format !== 'eml' || !store.location || req.threads !== undefined) return [];
   if (req.reviewSetId === undefined || req.query !== undefined) return [];
-  const n = defaultBatchThreads(await reviewSetSize(store.db, req.reviewSetId), size);
-  const data: BatchThreadData = { location: store.location, out: req.outDir };
+  return startThreads(store, req.outDir, defaultBatchThreads(await reviewSetSize(store.db, req.reviewSetId), size));
+}
+
+/** `n` writing threads starting for the export into `out`, each with its own connection to the archive. */
+function startThreads(store: Store, out: string, n: number): Promise<BatchThread>[] {
+  const data: BatchThreadData = { location: store.location!, out };
   return Array.from({ length: n }, () => {
     const t = BatchThread.start(data);
-    // a thread that cannot start is seen later (it takes no batch), not as an unhandled rejection meanwhile
+    // a thread that cannot start is seen by whoever takes it (it takes no batch, or fails an
+    // export that asked for it), not as an unhandled rejection before then
     t.catch(() => undefined);
     return t;
   });
@@ -135,14 +140,13 @@ async function batchWriters(
     await closeUnused(early);
     return [own];
   }
-  const data: BatchThreadData = { location: store.location!, out: ctx.out };
   // by default the threads join as they start, and one that cannot start leaves its share to the others
   if (threads === undefined) {
     await closeUnused(early.slice(n));
-    const starting = early.length ? early.slice(0, n) : Array.from({ length: n }, async () => BatchThread.start(data));
+    const starting = early.length ? early.slice(0, n) : startThreads(store, ctx.out, n);
     return [own, ...starting.map((t) => new StartingThread(t.then(begun)))];
   }
-  const started = await Promise.allSettled(Array.from({ length: n }, async () => BatchThread.start(data)));
+  const started = await Promise.allSettled(startThreads(store, ctx.out, n));
   const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   if (ok.length < n) {
     await Promise.all(ok.map(async (t) => t.close()));
@@ -220,16 +224,7 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   // waits for the disk once per batch, not twice (its own fdatasync took 250-600 ms of every
   // 0.5-1 s cycle, with the writers held up behind it).
   const done = await openJournal(out, !syncfsAvailable());
-  const ctx: BatchContext = {
-    out,
-    store,
-    header,
-    dirs: new KnownDirs(),
-    mboxEnd,
-    rsmfPaths,
-    custodianFolder,
-    controlNumber,
-  };
+  const ctx = batchContext(out, store, header, { mboxEnd, rsmfPaths });
   // A batch is journaled only once its files are durable, and batches are journaled in order; the
   // sync and journal write of what is written run while the writers go on with the next batches.
   let writers: BatchWriter[] = [];
