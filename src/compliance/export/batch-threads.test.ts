@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ArchiverError } from '../../core/errors.js';
 import { defaultBatchThreads, writeBatches, type BatchWriter } from './batch-threads.js';
 import type { BatchDone } from './batch-write.js';
-import type { JournalItem } from './journal.js';
+import type { WrittenItem } from './journal.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,7 +26,7 @@ function writer(depth: number, delay: (first: number) => number, failAt?: number
       if (failAt !== undefined && first <= failAt && failAt < first + keys.length)
         throw new ArchiverError('WXA_EXPORT_FAILED', `item ${failAt} failed`);
       const done: BatchDone = {
-        items: keys.map((k, i) => ({ n: first + i, itemKey: k }) as JournalItem),
+        items: keys.map((k, i) => ({ n: first + i, itemKey: k }) as WrittenItem),
         files: keys.map((k) => `/x/${k}`),
       };
       return done;
@@ -49,7 +49,7 @@ describe('writeBatches', () => {
         async (count, size, spec, from) => {
           const keys = Array.from({ length: count }, (_, i) => `k${from + i}`);
           const writers = spec.map(([depth, d]) => writer(depth, (first) => (first * 7 + d) % 5));
-          const journaled: JournalItem[][] = [];
+          const journaled: WrittenItem[][] = [];
           let journaling = 0;
           await writeBatches({
             batches: batchesOf(keys, size),

@@ -11,7 +11,7 @@ import { crashPoint } from '../../core/fault-points.js';
 import { ArchiverError } from '../../core/errors.js';
 import { exportItemRows, type ExportItemRow, type Store } from '../../store/index.js';
 import { bareAddress, loadHeaders } from './headers.js';
-import type { JournalHeader, JournalItem } from './journal.js';
+import type { JournalHeader, WrittenItem } from './journal.js';
 import { checkedPieces, headPiece, messageBytes, writeMessageFile } from './message-io.js';
 import { mboxrdEntry } from './mboxrd.js';
 import { pdfBasePath } from './pdf-write.js';
@@ -57,7 +57,8 @@ export function batchContext(
 }
 
 export interface BatchDone {
-  items: JournalItem[];
+  /** in list order, each with the headers its load-file row takes (not journaled) */
+  items: WrittenItem[];
   /** files written (absolute paths), to be made durable before the items are journaled */
   files: string[];
 }
@@ -150,8 +151,8 @@ export async function exportBatch(ctx: BatchContext, first: number, keys: readon
   return done;
 }
 
-/** An item's journal line, but for its path (the format decides it). */
-function journalItem(controlNumber: string, n: number, row: ExportItemRow, head: Buffer): JournalItem {
+/** An item as written, but for its path (the format decides it): its journal line and its load-file headers. */
+function journalItem(controlNumber: string, n: number, row: ExportItemRow, head: Buffer): WrittenItem {
   const h = loadHeaders(head);
   return {
     n,

@@ -7,11 +7,12 @@
  * manifest lists the messages.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TextChunker } from '../../core/text-chunks.js';
-import type { JournalHeader, JournalItem } from './journal.js';
+import { loadHeaders, type LoadHeaders } from './headers.js';
+import type { JournalHeader, JournalItem, JournalLine, WrittenItem } from './journal.js';
 import { journalDir, readDone } from './journal.js';
 import { csvHeader, csvRow, datHeader, datRow, type LoadRow } from './load-file.js';
 import { writeAllSync } from './write-util.js';
@@ -115,6 +116,39 @@ export interface JournalPass {
 
 export const MANIFEST_PARTS = ['manifest-files.part', 'manifest-items.part'] as const;
 
+const carriesHeaders = (d: JournalLine): d is WrittenItem =>
+  d.from !== undefined && d.to !== undefined && d.subject !== undefined;
+
+/** Bytes of a file read at a time while looking for the end of its header block. */
+export const HEAD_READ = 16 * 1024;
+
+/**
+ * The load file's headers of an exported message, read from its file (`file`, exactly the
+ * archived bytes): its start up to the blank line that ends the header block (or all of it), so
+ * the same bytes as the stored message's first piece give the same fields. For a journal line
+ * that does not carry them (version 2).
+ */
+export function fileHeaders(file: string): LoadHeaders {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(HEAD_READ);
+      const n = readSync(fd, chunk, 0, HEAD_READ, size);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      // the blank line may straddle two reads
+      const from = Math.max(0, size - 3);
+      size += n;
+      if (Buffer.concat(chunks, size).indexOf('\r\n\r\n', from) >= 0) break;
+    }
+    return loadHeaders(Buffer.concat(chunks, size));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Both load files (DAT, then CSV) and the manifest's part files, written item by item in journal
  * order: as each batch is journaled (an export that did not resume), or in one pass over the
@@ -126,6 +160,7 @@ export class PassWriter {
   private closed = false;
 
   private constructor(
+    private readonly out: string,
     private readonly eml: boolean,
     private readonly targets: LoadFileOut[],
     private readonly fileList: EntryList,
@@ -152,7 +187,7 @@ export class PassWriter {
     const targets: LoadFileOut[] = [];
     const fileList = new EntryList(join(journalDir(out), MANIFEST_PARTS[0]));
     const itemList = new EntryList(join(journalDir(out), MANIFEST_PARTS[1]));
-    const w = new PassWriter(eml, targets, fileList, itemList, pathOf);
+    const w = new PassWriter(out, eml, targets, fileList, itemList, pathOf);
     try {
       if (eml) {
         await mkdir(join(out, 'DATA'), { recursive: true });
@@ -172,8 +207,11 @@ export class PassWriter {
     return w;
   }
 
-  /** The next items of the journal, in its order. */
-  add(items: Iterable<JournalItem>): void {
+  /**
+   * The next items of the journal, in its order: as their batch wrote them, or as lines read
+   * back; an EML item's headers are read from its file when its line does not carry them.
+   */
+  add(items: Iterable<JournalLine>): void {
     const pass = this.pass;
     for (const d of items) {
       pass.items++;
@@ -183,13 +221,14 @@ export class PassWriter {
         pass.itemFiles++;
         pass.itemFileBytes += d.bytes;
         this.fileList.put(JSON.stringify({ path: d.path, sha256: d.mimeSha256, bytes: d.bytes }));
+        const h: LoadHeaders = carriesHeaders(d) ? d : fileHeaders(join(this.out, d.path));
         const row: LoadRow = {
           controlNumber: d.controlNumber,
           custodians: d.custodians,
-          from: d.from,
-          to: d.to,
+          from: h.from,
+          to: h.to,
           dateSent: d.dateSent,
-          subject: d.subject,
+          subject: h.subject,
           conversation: d.conversation,
           msgtype: d.msgtype,
           itemKey: d.itemKey,

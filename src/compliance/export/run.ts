@@ -22,7 +22,16 @@ import {
   type BatchWriter,
 } from './batch-threads.js';
 import { batchContext, exportBatch, type BatchContext } from './batch-write.js';
-import { cutJournal, openJournal, readDone, readHeader, readKeys, writeHeader, type JournalHeader } from './journal.js';
+import {
+  cutJournal,
+  JOURNAL_VERSION,
+  openJournal,
+  readDone,
+  readHeader,
+  readKeys,
+  writeHeader,
+  type JournalHeader,
+} from './journal.js';
 import { syncfsAvailable } from '../../core/syncfs.js';
 import { journalPass, PassWriter, type JournalPass } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
@@ -187,7 +196,7 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
       header = await writeHeader(
         out,
         (items): JournalHeader => ({
-          version: 1,
+          version: JOURNAL_VERSION,
           exportId: req.exportId ?? randomUUID(),
           format: req.format,
           caseId: req.caseId ?? null,
