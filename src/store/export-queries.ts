@@ -106,7 +106,6 @@ export interface ExportItemRow {
 
 interface ItemRowsStatements {
   items: SQLite.Statement;
-  entries: SQLite.Statement;
   tags: SQLite.Statement;
 }
 
@@ -117,12 +116,11 @@ interface ItemRowsStatements {
  */
 const itemRowsStatements = preparedPerConnection((c): ItemRowsStatements => ({
   // read in rowid order, as the selection is (see sqliteKeyPages): 430-440 ms against 480-610 ms
-  // for the batches of 100,000 items
-  items: c.prepare(`SELECT key, msgid, msgtype, conversation_id, msg_time, mime_sha256, mime_size, recalled_by
+  // for the batches of 100,000 items. Each item's mailboxes come with it, one JSON array per
+  // item: a statement of their own (one row per entry) cost 12-18% more for the two together.
+  items: c.prepare(`SELECT key, msgid, msgtype, conversation_id, msg_time, mime_sha256, mime_size, recalled_by,
+          (SELECT json_group_array(DISTINCT mailbox) FROM mailbox_entries e WHERE e.item_key = items.key) AS mailboxes
         FROM items WHERE rowid IN (SELECT rowid FROM items WHERE key IN (SELECT value FROM json_each(?)))`),
-  entries: c.prepare(
-    `SELECT item_key, mailbox FROM mailbox_entries WHERE item_key IN (SELECT value FROM json_each(?))`,
-  ),
   tags: c.prepare(`SELECT item_key, tag FROM review_tags
         WHERE review_set_id = ? AND item_key IN (SELECT value FROM json_each(?))`),
 }));
@@ -136,6 +134,8 @@ interface ItemRowData {
   mime_sha256: string;
   mime_size: number | string | bigint;
   recalled_by: string | null;
+  /** SQLite: the item's mailboxes, a JSON array (each once); PostgreSQL reads them apart */
+  mailboxes?: string;
 }
 
 async function itemRowsData(
@@ -152,7 +152,7 @@ async function itemRowsData(
     const list = JSON.stringify(keys);
     return {
       items: s.items.all(list) as ItemRowData[],
-      entries: s.entries.all(list) as { item_key: string; mailbox: string }[],
+      entries: [],
       tags: reviewSetId === undefined ? [] : (s.tags.all(reviewSetId, list) as { item_key: string; tag: string }[]),
     };
   }
@@ -196,7 +196,7 @@ export async function exportItemRows(
       mimeSha256: i.mime_sha256,
       mimeSize: Number(i.mime_size),
       recalledBy: i.recalled_by,
-      mailboxes: [],
+      mailboxes: i.mailboxes === undefined ? [] : (JSON.parse(i.mailboxes) as string[]),
       tags: [],
     });
   }

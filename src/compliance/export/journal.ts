@@ -72,31 +72,34 @@ export type WrittenItem = JournalItem & LoadHeaders;
 /** A line read back: a version 1 line also has the headers. */
 export type JournalLine = JournalItem & Partial<LoadHeaders>;
 
-/**
- * The fields of a journal line, every one of JournalItem's (the type checks that none is
- * missed): JSON.stringify with this list leaves the headers of a WrittenItem out, in V8's own
- * code (half the time of stringifying the whole item).
- */
-const LINE: Record<keyof JournalItem, true> = {
-  n: true,
-  controlNumber: true,
-  itemKey: true,
-  msgid: true,
-  mimeSha256: true,
-  bytes: true,
-  path: true,
-  end: true,
-  custodians: true,
-  dateSent: true,
-  conversation: true,
-  msgtype: true,
-  tags: true,
-  recalledBy: true,
-};
-const LINE_FIELDS = Object.keys(LINE);
+/** Every field of JournalItem, the optional ones too (undefined where absent). */
+type LineFields = Record<keyof JournalItem, unknown>;
 
-/** An item's line in the journal, with its newline. */
-export const journalLine = (item: JournalItem): string => JSON.stringify(item, LINE_FIELDS) + '\n';
+/**
+ * An item's line in the journal, with its newline: the headers of a WrittenItem left out. Every
+ * field is named (LineFields makes the type check that none is missed; JSON leaves out those
+ * undefined): an object of one shape for every line is stringified faster than the item itself
+ * with a list of its fields to keep (1.5 against 2.0 ms for a batch of 500).
+ */
+export function journalLine(i: JournalItem): string {
+  const line: LineFields = {
+    n: i.n,
+    controlNumber: i.controlNumber,
+    itemKey: i.itemKey,
+    msgid: i.msgid,
+    mimeSha256: i.mimeSha256,
+    bytes: i.bytes,
+    path: i.path,
+    end: i.end,
+    custodians: i.custodians,
+    dateSent: i.dateSent,
+    conversation: i.conversation,
+    msgtype: i.msgtype,
+    tags: i.tags,
+    recalledBy: i.recalledBy,
+  };
+  return JSON.stringify(line) + '\n';
+}
 
 export const journalDir = (out: string): string => join(out, '.export');
 
