@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeDialects } from '../../test/helpers/dialects.js';
+import { itemRow } from '../../test/helpers/item-rows.js';
 import { exportItemRows } from './export-queries.js';
 import type { Store } from './index.js';
 
@@ -15,28 +16,10 @@ describeDialects('export item rows', (t) => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wxa-export-rows-'));
     store = await t.openStore(dir);
-    const item = (i: number) => ({
-      key: `wecom:c:m${i}`,
-      connector_id: 'c',
-      raw_id: i,
-      msgid: `m${i}`,
-      seq_key: String(i).padStart(20, '0'),
-      msgtype: 'text',
-      action: 'send',
-      conversation_id: `conv-${i}`,
-      room_id: '',
-      from_id: 'a',
-      msg_time: 1_000 + i,
-      model_version: 1,
-      model_json: '{}',
-      mime_sha256: `sha-${i}`,
-      mime_size: 100 + i,
-      flags: '',
-      recalled_by: i === 1 ? 'm9' : null,
-      recalled_at: null,
-      created_at: 0,
-    });
-    await store.db.insertInto('items').values([0, 1, 2].map(item)).execute();
+    await store.db
+      .insertInto('items')
+      .values([0, 1, 2].map((i) => itemRow(i, { conversation_id: `conv-${i}`, recalled_by: i === 1 ? 'm9' : null })))
+      .execute();
     const entry = (i: number, mailbox: string, folder: string) => ({
       mailbox,
       folder,

@@ -7,6 +7,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeDialects } from '../../test/helpers/dialects.js';
+import { itemRow } from '../../test/helpers/item-rows.js';
 import type { Store } from './index.js';
 import {
   findMailboxItem,
@@ -39,27 +40,7 @@ describeDialects('mailbox pages', (t) => {
       const key = `wecom:c:m${i}`;
       // Groups of four share a time, so page edges fall inside ties.
       const time = 1_000 + Math.floor(i / 4);
-      items.push({
-        key,
-        connector_id: 'c',
-        raw_id: i,
-        msgid: `m${i}`,
-        seq_key: String(i).padStart(20, '0'),
-        msgtype: 'text',
-        action: 'send',
-        conversation_id: 'x',
-        room_id: '',
-        from_id: 'a',
-        msg_time: time,
-        model_version: 1,
-        model_json: '{}',
-        mime_sha256: `sha-${i}`,
-        mime_size: 100 + i,
-        flags: '',
-        recalled_by: i === 3 ? 'm9' : null,
-        recalled_at: null,
-        created_at: 0,
-      });
+      items.push(itemRow(i, { msg_time: time, recalled_by: i === 3 ? 'm9' : null }));
       for (const mailbox of i % 2 ? ['ann@x.cn', 'bob@x.cn'] : ['ann@x.cn']) {
         entries.push({
           mailbox,

@@ -42,7 +42,8 @@ const FIELD = '\u0014';
 const QUOTE = '\u00fe';
 const NEWLINE = '\u00ae';
 
-function values(r: LoadRow): string[] {
+/** A row's values in LOAD_FIELDS order, the multi-valued ones joined with `;`. */
+export function loadValues(r: LoadRow): string[] {
   return [
     r.controlNumber,
     r.custodians.join(';'),
@@ -79,5 +80,5 @@ function csvLine(v: readonly string[]): string {
 
 export const datHeader = (): string => BOM + datLine(LOAD_FIELDS);
 export const csvHeader = (): string => BOM + csvLine(LOAD_FIELDS);
-export const datRow = (r: LoadRow): string => datLine(values(r));
-export const csvRow = (r: LoadRow): string => csvLine(values(r));
+export const datRow = (r: LoadRow): string => datLine(loadValues(r));
+export const csvRow = (r: LoadRow): string => csvLine(loadValues(r));
