@@ -121,6 +121,7 @@ const carriesHeaders = (d: JournalLine): d is WrittenItem =>
 
 /** Bytes of a file read at a time while looking for the end of its header block. */
 export const HEAD_READ = 16 * 1024;
+let headBuffer: Buffer | undefined;
 
 /**
  * The load file's headers of an exported message, read from its file (`file`, exactly the
@@ -131,19 +132,17 @@ export const HEAD_READ = 16 * 1024;
 export function fileHeaders(file: string): LoadHeaders {
   const fd = openSync(file, 'r');
   try {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(HEAD_READ);
-      const n = readSync(fd, chunk, 0, HEAD_READ, size);
+    // most header blocks end within the first read: that read goes into one buffer kept for it
+    headBuffer ??= Buffer.allocUnsafe(HEAD_READ);
+    let head = headBuffer.subarray(0, readSync(fd, headBuffer, 0, HEAD_READ, 0));
+    while (head.length > 0 && head.indexOf('\r\n\r\n', Math.max(0, head.length - HEAD_READ - 3)) < 0) {
+      // not yet: read on (the blank line may straddle two reads)
+      const more = Buffer.allocUnsafe(HEAD_READ);
+      const n = readSync(fd, more, 0, HEAD_READ, head.length);
       if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
-      // the blank line may straddle two reads
-      const from = Math.max(0, size - 3);
-      size += n;
-      if (Buffer.concat(chunks, size).indexOf('\r\n\r\n', from) >= 0) break;
+      head = Buffer.concat([head, more.subarray(0, n)]);
     }
-    return loadHeaders(Buffer.concat(chunks, size));
+    return loadHeaders(head);
   } finally {
     closeSync(fd);
   }
