@@ -135,8 +135,10 @@ export function fileHeaders(file: string): LoadHeaders {
     // most header blocks end within the first read: that read goes into one buffer kept for it
     headBuffer ??= Buffer.allocUnsafe(HEAD_READ);
     let head = headBuffer.subarray(0, readSync(fd, headBuffer, 0, HEAD_READ, 0));
-    while (head.length > 0 && head.indexOf('\r\n\r\n', Math.max(0, head.length - HEAD_READ - 3)) < 0) {
-      // not yet: read on (the blank line may straddle two reads)
+    let from = 0;
+    while (head.length > 0 && head.indexOf('\r\n\r\n', from) < 0) {
+      // not yet: read on, searching again from 3 bytes back (the blank line may straddle two reads)
+      from = Math.max(0, head.length - 3);
       const more = Buffer.allocUnsafe(HEAD_READ);
       const n = readSync(fd, more, 0, HEAD_READ, head.length);
       if (n === 0) break;
