@@ -86,12 +86,15 @@ export const round = (x: number, digits = 3): number => Number(x.toFixed(digits)
 
 /**
  * How long creating files stays slower after a large removal: ext4 without a journal (as here)
- * passes over inodes freed in the last 60 s, or 300 s while their inode-table block is dirty,
- * and every new file then walks past them (seen: 100,000 files created with 1.2 s of system CPU
- * on a quiet file system, 2.7-3.4 s within minutes of removing 200,000). Runs within that
- * window measure the removal, not the copy or the export.
+ * passes over inodes freed in the last 60 s, or in the last 360 s (60 + 300) while their
+ * inode-table block is dirty (`recently_deleted` in the kernel's fs/ext4/ialloc.c), and every new
+ * file then walks past them (seen: 100,000 files created with 1.2 s of system CPU on a quiet file
+ * system, 2.7-3.4 s within minutes of removing 200,000). Creating files dirties the very blocks
+ * it allocates from, so the longer bound is the one that holds; runs within it measure the
+ * removal, not the copy or the export. 370 s: the 360 s and a margin (until 2026-12-06 it was
+ * 310 s, which left a run's first phases up to 50 s inside it).
  */
-export const REMOVAL_SETTLE_MS = 310_000;
+export const REMOVAL_SETTLE_MS = 370_000;
 
 /**
  * Removes `dir` (a run's outputs) and notes when in `marker`, so that the next run (this one's
