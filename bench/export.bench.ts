@@ -251,8 +251,7 @@ const result = {
   loadAverage1m: { before: load0, after: load1 },
   items: keys.length,
   bytes,
-  method:
-    `no phase within ${REMOVAL_SETTLE_MS / 1000} s of a removal of the benchmark's outputs (it waits); each phase starts with sync (nothing dirty) and the ceiling source and the archive read just before (warm in the page cache); the ceiling is cp -r then sync timed together, the export from spawning its process to a sync after it exits`,
+  method: `no phase within ${REMOVAL_SETTLE_MS / 1000} s of a removal of the benchmark's outputs (it waits); each phase starts with sync (nothing dirty) and the ceiling source and the archive read just before (warm in the page cache); the ceiling is cp -r then sync timed together, the export from spawning its process to a sync after it exits`,
   /** seconds this run waited before its first phase for the file system to settle after a removal */
   settleWaitSeconds: round(settleWaitSeconds, 0),
   ceiling: {
