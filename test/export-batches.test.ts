@@ -5,13 +5,14 @@
 // written by threads of their own besides the export's (each with its own connection to the
 // archive), killed midway or not.
 // Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addSearchToReviewSet, createCase, createReviewSet, saveSearch } from '../src/compliance/cases/index.js';
 import { runExport, type ExportFormat } from '../src/compliance/export/index.js';
+import { childModule } from './helpers/cli-runtime.js';
 import { exportArchive } from './helpers/export-archive.js';
 import { expectSameExport } from './helpers/export-files.js';
 import type { ArchiveOn } from './helpers/archive-on.js';
@@ -19,6 +20,47 @@ import { describeDialects } from './helpers/dialects.js';
 
 const ALL = 'after:2000-01-01';
 const BATCH = 7;
+
+// The export and the store as a child process loads them: compiled when the run chose the
+// compiled code (no TypeScript loader to start in each child), the sources through tsx otherwise.
+const EXPORT = childModule(new URL('../src/compliance/export/index.ts', import.meta.url).href);
+const STORE = childModule(new URL('../src/store/index.ts', import.meta.url).href);
+
+/**
+ * An export in batches of a given size, in a process of its own (argv: data dir, database URL or
+ * '' for SQLite, out dir, format, query or `case:ID:SET` for a review set, batch items, and
+ * optionally EML batch threads): what the tests of batch durability kill midway. It ends as the
+ * CLI does, by its exit code, so a thread the export left running keeps it alive.
+ */
+const EXPORT_IN_BATCHES = `
+  const { runExport } = await import(${JSON.stringify(EXPORT.href)});
+  const { openStore } = await import(${JSON.stringify(STORE.href)});
+  const [data, url, outDir, format, selection, batch, threads] = process.argv.slice(1);
+  const set = /^case:(\\d+):(\\d+)$/.exec(selection);
+  const store = await openStore(data, url ? { database: { url } } : {});
+  try {
+    await runExport(store, {
+      format,
+      outDir,
+      ...(set ? { caseId: Number(set[1]), reviewSetId: Number(set[2]) } : { query: selection }),
+      actor: 'test',
+      batchItems: Number(batch),
+      ...(threads ? { threads: Number(threads) } : {}),
+    });
+  } catch (err) {
+    process.stderr.write(err.message + '\\n');
+    process.exitCode = 1;
+  } finally {
+    await store.close();
+  }
+`;
+
+function exportInBatches(args: string[], opts: { env?: NodeJS.ProcessEnv; stderr: boolean }): ChildProcess {
+  return spawn(process.execPath, [...EXPORT.execArgv, '--input-type=module', '-e', EXPORT_IN_BATCHES, ...args], {
+    ...(opts.env ? { env: opts.env } : {}),
+    stdio: ['ignore', 'ignore', opts.stderr ? 'pipe' : 'ignore'],
+  });
+}
 
 describeDialects('export in batches', (t) => {
   let dir: { path: string; cleanup: () => Promise<void> };
@@ -46,40 +88,21 @@ describeDialects('export in batches', (t) => {
     }
   }
 
-  /** Runs the export in a process of its own (export-batched-entry.ts); its exit code, and what it printed. */
+  /** Runs the export in a process of its own (EXPORT_IN_BATCHES); its exit code, and what it printed. */
   function exportInChild(out: string, selection: string): Promise<{ code: number | null; stderr: string }> {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'helpers', 'export-batched-entry.ts'),
-        ...[archive.data, archive.url ?? '', out, 'eml', selection, String(BATCH)],
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const child = exportInBatches([archive.data, archive.url ?? '', out, 'eml', selection, String(BATCH)], {
+      stderr: true,
+    });
     let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     return new Promise((r) => child.on('exit', (code) => r({ code, stderr: err })));
   }
 
   function killedAt(nth: number, out: string, format: ExportFormat, threads = 0): Promise<string | null> {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'helpers', 'export-batched-entry.ts'),
-        archive.data,
-        archive.url ?? '',
-        out,
-        format,
-        ALL,
-        String(BATCH),
-        String(threads),
-      ],
-      { env: { ...process.env, WXA_CRASH_AT: `export-item:${nth}` }, stdio: 'ignore' },
-    );
+    const child = exportInBatches([archive.data, archive.url ?? '', out, format, ALL, String(BATCH), String(threads)], {
+      env: { ...process.env, WXA_CRASH_AT: `export-item:${nth}` },
+      stderr: false,
+    });
     return new Promise((r) => child.on('exit', (_c, s) => r(s)));
   }
 
