@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatAddress, headerLine } from '../../render/headers.js';
 import { loadHeaders } from './headers.js';
 import {
+  cutJournal,
   journalDir,
   openJournal,
   readDone,
@@ -169,5 +170,32 @@ describe('export journal, version 2', () => {
       [0, a.subject],
       [1, undefined],
     ]);
+  });
+});
+
+describe('export journal, cut on resume', () => {
+  it('keeps the good lines, hands each to the caller once and says how many, and drops every line from the first bad one', async () => {
+    await writeHeader(out, (n) => header(2, n), pages(['k0', 'k1', 'k2', 'k3', 'k4']));
+    const journal = await openJournal(out, true);
+    const items = [0, 1, 2, 3].map((n) => item(n, message(1, `s${n}`)));
+    await journal.append(items.slice(0, 3));
+    await journal.close();
+    const path = join(journalDir(out), 'done.jsonl');
+    const good = await readFile(path, 'utf8');
+    // as a power loss can leave it: zeros where a line was, a whole line after them, a torn one
+    await writeFile(path, good + '\0'.repeat(40) + '\n' + JSON.stringify(items[3]) + '\n' + '{"n":4,"pa');
+    const seen: number[] = [];
+    expect(await cutJournal(out, (d) => seen.push(d.n))).toBe(3);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(await readFile(path, 'utf8')).toBe(good);
+    // cut again: nothing more to drop
+    expect(await cutJournal(out)).toBe(3);
+    // a line out of sequence is dropped with what follows it; an empty journal has none
+    await writeFile(path, good + JSON.stringify(items[3]).replace('"n":3', '"n":7') + '\n');
+    expect(await cutJournal(out)).toBe(3);
+    expect(await readFile(path, 'utf8')).toBe(good);
+    await writeFile(path, '');
+    expect(await cutJournal(out, () => seen.push(-1))).toBe(0);
+    expect(seen).toEqual([0, 1, 2]);
   });
 });

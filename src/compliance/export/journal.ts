@@ -230,9 +230,11 @@ export async function openJournal(
  * Cuts the item journal after its last good line before a resumed export appends to it: the
  * lines from the first one that is torn (killed mid-write), not JSON, or out of sequence (a power
  * loss can leave a block of zeros where lines were not yet on disk) are dropped, and their items
- * are written again. Read a chunk at a time, as bytes, so the cut falls on the exact byte.
+ * are written again. Read a chunk at a time, as bytes, so the cut falls on the exact byte. Each
+ * good line is handed to `each` as it is read (so the journal is read once on resume, not again
+ * for what the lines say); the number of good lines is returned, which is where the export goes on.
  */
-export async function cutJournal(out: string): Promise<void> {
+export async function cutJournal(out: string, each?: (line: JournalLine) => void): Promise<number> {
   const path = join(journalDir(out), 'done.jsonl');
   const fh = await open(path, 'r+');
   try {
@@ -248,7 +250,12 @@ export async function cutJournal(out: string): Promise<void> {
       const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
       let start = 0;
       for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a, start)) {
-        if (!isLine(data.toString('utf8', start, nl), expect)) return await fh.truncate(good);
+        const line = lineNumbered(data.toString('utf8', start, nl), expect);
+        if (!line) {
+          await fh.truncate(good);
+          return expect;
+        }
+        each?.(line);
         expect++;
         start = nl + 1;
         good = at + start;
@@ -258,17 +265,19 @@ export async function cutJournal(out: string): Promise<void> {
     }
     // a last line without its newline is torn
     if (good < at + carry.length) await fh.truncate(good);
+    return expect;
   } finally {
     await fh.close();
   }
 }
 
-/** A whole journal line for the item numbered `n`. */
-function isLine(text: string, n: number): boolean {
+/** `text` as the journal line of the item numbered `n`, or undefined when it is not one (torn, not JSON, another number). */
+function lineNumbered(text: string, n: number): JournalLine | undefined {
   try {
-    return (JSON.parse(text) as JournalItem).n === n;
+    const line = JSON.parse(text) as JournalLine;
+    return line.n === n ? line : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

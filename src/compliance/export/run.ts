@@ -26,7 +26,6 @@ import {
   cutJournal,
   JOURNAL_VERSION,
   openJournal,
-  readDone,
   readHeader,
   readKeys,
   writeHeader,
@@ -177,6 +176,10 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   const progress = req.onProgress ?? (() => undefined);
   let header = await readHeader(out);
   const resumed = header !== undefined;
+  // What is done already (a resumed export's journal); for mbox, where each custodian's file must end.
+  let next = 0;
+  const mboxEnd = new Map<string, number>();
+  const rsmfPaths = new RsmfPaths(custodianFolder);
   const size = req.batchItems ?? BATCH;
   let early: Promise<BatchThread>[] = [];
   if (header) {
@@ -185,7 +188,13 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
         'WXA_INPUT_INVALID',
         `--out ${out} holds an export of something else (${header.format}, case ${header.caseId ?? '-'}, query ${header.query ?? '-'}); choose an empty directory`,
       );
-    await cutJournal(out);
+    // the journal's good lines, read once: where the export goes on, and for mbox and RSMF what
+    // their writers need to know of the items done
+    const format = header.format;
+    next = await cutJournal(out, (d) => {
+      if (d.end !== undefined) mboxEnd.set(d.path, d.end);
+      if (format === 'rsmf') rsmfPaths.next(d);
+    });
   } else {
     if (existsSync(out) && (await readdir(out)).length > 0)
       throw new ArchiverError('WXA_INPUT_INVALID', `--out ${out} is not empty; export into a new or empty directory`);
@@ -218,15 +227,6 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   }
   const total = header.items;
 
-  // What is done already; for mbox, where each custodian's file must end.
-  let next = 0;
-  const mboxEnd = new Map<string, number>();
-  const rsmfPaths = new RsmfPaths(custodianFolder);
-  for await (const d of readDone(out)) {
-    next = d.n + 1;
-    if (d.end !== undefined) mboxEnd.set(d.path, d.end);
-    if (header.format === 'rsmf') rsmfPaths.next(d);
-  }
   if (header.format === 'mbox') await cutMboxes(out, mboxEnd);
 
   // With syncfs, each batch's sync makes the lines journaled before it durable too: the journal
