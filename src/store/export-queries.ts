@@ -164,6 +164,9 @@ async function itemRowsData(
     .select(['key', 'msgid', 'msgtype', 'conversation_id', 'msg_time', 'mime_sha256', 'mime_size', 'recalled_by'])
     .where('key', 'in', [...keys])
     .execute();
+  // The mailboxes in a query of their own, not with each row as on SQLite: there a subquery per
+  // item (`array_agg`) took 1.67-1.79 s for the batches of 100,000 items against 1.40-1.56 s for
+  // the two queries (PostgreSQL 15, the same client CPU).
   const entries = await db
     .selectFrom('mailbox_entries')
     .select(['item_key', 'mailbox'])
