@@ -206,12 +206,10 @@ export async function exportItemRows(
       tags: [],
     });
   }
-  for (const e of entries) {
-    const row = out.get(e.item_key);
-    if (row && !row.mailboxes.includes(e.mailbox)) row.mailboxes.push(e.mailbox);
-  }
+  for (const e of entries) out.get(e.item_key)?.mailboxes.push(e.mailbox);
   for (const t of tags) out.get(t.item_key)?.tags.push(t.tag);
   for (const r of out.values()) {
+    // a mailbox once, however many of its folders hold the item (on either dialect)
     if (r.mailboxes.length > 1) r.mailboxes = [...new Set(r.mailboxes)].sort();
     if (r.tags.length > 1) r.tags.sort();
   }
