@@ -27,15 +27,22 @@ const ENCODED_WORD = /=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g;
 /** Base64 in whole 4-character groups, padded at the end only. */
 const WHOLE_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const ONLY_SPACE = /^\s*$/;
+/**
+ * Text outside the encoded words that holds a word's delimiter: libmime joins the words of such
+ * a value by the raw text around them (`=?UTF-8?B??=?UTF-8?B?QUI?==?UTF-8?B?QR==?=` comes out
+ * `?UTF-8?B?QUIQR==?=`), so it is left to libmime. Our renderer never writes one.
+ */
+const HAS_DELIMITER = /=\?|\?=/;
 
 /**
  * The words our own messages are written with, decoded without libmime: UTF-8 in base64, each
  * word whole groups. As libmime does, encoded words with only white space between them are one
  * run whose bytes are joined before they are read as UTF-8 (a character may be split across
  * two words). Undefined for a value with any other encoded word (another charset, Q encoding, a
- * partial group), which libmime decodes; its tests check the two agree. libmime's general
- * decoder (five regular-expression passes over the value, a charset lookup per word) cost
- * about half of reading a load file's headers, some 4 us per message.
+ * partial group) or with a word's delimiter outside the words, which libmime decodes; its tests
+ * check the two agree. libmime's general decoder (five regular-expression passes over the value,
+ * a charset lookup per word) cost about half of reading a load file's headers, some 4 us per
+ * message.
  */
 export function decodeUtf8Base64Words(value: string): string | undefined {
   let out = '';
@@ -47,6 +54,7 @@ export function decodeUtf8Base64Words(value: string): string | undefined {
     if (charset.toLowerCase() !== 'utf-8' || encoding.toUpperCase() !== 'B' || !WHOLE_BASE64.test(text))
       return undefined;
     const between = value.slice(end, m.index);
+    if (HAS_DELIMITER.test(between)) return undefined;
     if (!run.length || !ONLY_SPACE.test(between)) {
       if (run.length) out += Buffer.concat(run).toString('utf8');
       out += between;
@@ -55,8 +63,10 @@ export function decodeUtf8Base64Words(value: string): string | undefined {
     run.push(Buffer.from(text, 'base64'));
     end = m.index + word.length;
   }
+  const rest = value.slice(end);
+  if (HAS_DELIMITER.test(rest)) return undefined;
   if (run.length) out += Buffer.concat(run).toString('utf8');
-  return out + value.slice(end);
+  return out + rest;
 }
 
 function decode(v: string | undefined): string {
