@@ -3,7 +3,8 @@
 // size, so a selection is never held whole and a page boundary loses or repeats nothing.
 // Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { exportItemKeyPages, type Store } from '../src/store/index.js';
+import { sql } from 'kysely';
+import { exportItemKeyPages, exportKeyPages, type Store } from '../src/store/index.js';
 import { compileQuery } from '../src/compliance/search/query-compile.js';
 import { parseQuery } from '../src/compliance/search/query-parse.js';
 import { exportArchive } from './helpers/export-archive.js';
@@ -70,6 +71,24 @@ describeDialects('export selection', (t) => {
     expect([...held].some((k) => !texts.includes(k))).toBe(true);
     expect(whole).toEqual(expected);
   }, 60_000);
+
+  it("gives each key its item's rowid where the database has them (SQLite), and none on PostgreSQL", async () => {
+    const sel = { kind: 'case' as const, caseId, holds: [compileQuery(parseQuery('type:text'))] };
+    const pages = [];
+    for await (const p of exportKeyPages(store.db, sel, 7)) pages.push(p);
+    expect(pages.flatMap((p) => p.keys)).toEqual((await all(exportItemKeyPages(store.db, sel, 7))).flat());
+    if (t.kind === 'postgres') {
+      expect(pages.every((p) => p.rowids === null)).toBe(true);
+      return;
+    }
+    const rowid = new Map(
+      (await sql<{ rowid: number; key: string }>`SELECT rowid, key FROM items`.execute(store.db)).rows.map((r) => [
+        r.key,
+        Number(r.rowid),
+      ]),
+    );
+    for (const p of pages) expect(p.rowids).toEqual(p.keys.map((k) => rowid.get(k)));
+  });
 
   it('an empty selection gives no page', async () => {
     const sel = { kind: 'review-set' as const, reviewSetId: 999_999 };

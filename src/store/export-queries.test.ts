@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeDialects } from '../../test/helpers/dialects.js';
 import { itemRow } from '../../test/helpers/item-rows.js';
+import { sql } from 'kysely';
 import { exportItemRows } from './export-queries.js';
 import type { Store } from './index.js';
 
@@ -65,5 +66,28 @@ describeDialects('export item rows', (t) => {
     expect(rows.get('wecom:c:m1')?.mailboxes).toEqual(['李@x.cn']);
     expect(rows.get('wecom:c:m1')?.recalledBy).toBe('m9');
     expect(rows.get('wecom:c:m2')?.mailboxes).toEqual([]);
+  });
+
+  it('reads the rows by the rowids the selection gave, and by key where a rowid names another item or none', async () => {
+    const keys = ['wecom:c:m0', 'wecom:c:m1', 'wecom:c:m2'];
+    const byKey = await exportItemRows(store.db, keys);
+    // SQLite's rowids; PostgreSQL has none, and a batch's rowids are not read there
+    const rowid = new Map(
+      t.kind === 'sqlite'
+        ? (await sql<{ rowid: number; key: string }>`SELECT rowid, key FROM items`.execute(store.db)).rows.map(
+            (r) => [r.key, Number(r.rowid)] as const,
+          )
+        : keys.map((k, i) => [k, i + 1] as const),
+    );
+    const r = (k: string) => rowid.get(k)!;
+    // right
+    expect(await exportItemRows(store.db, keys, undefined, keys.map(r))).toEqual(byKey);
+    // numbered anew (as after VACUUM): m0's rowid names m1 and m1's names m2 (both asked for),
+    // m2's names nothing
+    expect(await exportItemRows(store.db, keys, undefined, [r(keys[1]!), r(keys[2]!), 999_999])).toEqual(byKey);
+    // a rowid that names an item not asked for gives no row of it; 0 is no rowid at all
+    const two = await exportItemRows(store.db, keys.slice(0, 2), undefined, [r(keys[2]!), 0]);
+    expect([...two.keys()].sort()).toEqual(keys.slice(0, 2));
+    expect(two.get('wecom:c:m0')).toEqual(byKey.get('wecom:c:m0'));
   });
 });

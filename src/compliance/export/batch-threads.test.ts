@@ -4,11 +4,12 @@ import { ArchiverError } from '../../core/errors.js';
 import { defaultBatchThreads, writeBatches, type BatchWriter } from './batch-threads.js';
 import type { BatchDone } from './batch-write.js';
 import type { WrittenItem } from './journal.js';
+import type { ExportKeyPage } from '../../store/index.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function* batchesOf(keys: string[], size: number): AsyncGenerator<string[]> {
-  for (let i = 0; i < keys.length; i += size) yield keys.slice(i, i + size);
+async function* batchesOf(keys: string[], size: number): AsyncGenerator<ExportKeyPage> {
+  for (let i = 0; i < keys.length; i += size) yield { keys: keys.slice(i, i + size), rowids: null };
 }
 
 /** A writer that answers each batch after a delay, noting which item numbers it wrote and how many batches it held at once. */
@@ -17,7 +18,7 @@ function writer(depth: number, delay: (first: number) => number, failAt?: number
   const w: BatchWriter = {
     depth,
     close: async () => undefined,
-    write: async (first, keys) => {
+    write: async (first, { keys }) => {
       log.firsts.push(first);
       log.at.push(Date.now());
       log.maxHeld = Math.max(log.maxHeld, ++log.held);
@@ -148,7 +149,7 @@ describe('writeBatches', () => {
   });
 
   it('raises a failure to read the key list once every writer has stopped, journaling what came before', async () => {
-    async function* failing(): AsyncGenerator<string[]> {
+    async function* failing(): AsyncGenerator<ExportKeyPage> {
       yield* batchesOf(
         Array.from({ length: 50 }, (_, i) => `k${i}`),
         5,

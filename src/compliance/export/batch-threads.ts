@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ArchiverError, isErrorCode } from '../../core/errors.js';
 import { siblingModule } from '../../core/sibling-module.js';
-import type { StoreLocation } from '../../store/index.js';
+import type { ExportKeyPage, StoreLocation } from '../../store/index.js';
 import type { BatchDone } from './batch-write.js';
 import type { JournalHeader } from './journal.js';
 
@@ -33,7 +33,7 @@ export interface BeginRequest {
 export interface BatchRequest {
   id: number;
   first: number;
-  keys: readonly string[];
+  page: ExportKeyPage;
 }
 
 interface ErrorReply {
@@ -63,7 +63,8 @@ const THREAD_DEPTH = 2;
 
 /** Something that writes batches: the export's own thread, or a BatchThread. */
 export interface BatchWriter {
-  write(first: number, keys: readonly string[]): Promise<BatchDone>;
+  /** the items of `page` (their keys, with rowids where the selection gave them), numbered from `first` */
+  write(first: number, page: ExportKeyPage): Promise<BatchDone>;
   /** batches it may hold at once (a thread holds a short queue so that it never waits for work) */
   readonly depth: number;
   /** settles once it can take batches: false when it never will (a thread that could not start) */
@@ -87,8 +88,8 @@ export class StartingThread implements BatchWriter {
     );
   }
 
-  async write(first: number, keys: readonly string[]): Promise<BatchDone> {
-    return (await this.thread).write(first, keys);
+  async write(first: number, page: ExportKeyPage): Promise<BatchDone> {
+    return (await this.thread).write(first, page);
   }
 
   async close(): Promise<void> {
@@ -148,12 +149,12 @@ export class BatchThread implements BatchWriter {
     this.worker.postMessage({ header } satisfies BeginRequest);
   }
 
-  write(first: number, keys: readonly string[]): Promise<BatchDone> {
+  write(first: number, page: ExportKeyPage): Promise<BatchDone> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, first, keys } satisfies BatchRequest);
+      this.worker.postMessage({ id, first, page } satisfies BatchRequest);
     });
   }
 
@@ -181,7 +182,7 @@ export class BatchThread implements BatchWriter {
  * that are written are journaled, and the failure of the earliest failed batch is raised.
  */
 export async function writeBatches(opts: {
-  batches: AsyncIterable<string[]>;
+  batches: AsyncIterable<ExportKeyPage>;
   first: number;
   writers: readonly BatchWriter[];
   journal: (done: BatchDone[]) => Promise<void>;
@@ -209,7 +210,7 @@ export async function writeBatches(opts: {
 
   // the next batch of the list, one taker at a time
   let taking: Promise<unknown> = Promise.resolve();
-  const take = (): Promise<{ index: number; first: number; keys: string[] } | undefined> => {
+  const take = (): Promise<{ index: number; first: number; page: ExportKeyPage } | undefined> => {
     const p = taking.then(async () => {
       while (!stopped && !exhausted && begun - journaled >= window) await woken;
       if (stopped || exhausted) return undefined;
@@ -218,8 +219,8 @@ export async function writeBatches(opts: {
         exhausted = true;
         return undefined;
       }
-      const b = { index: begun++, first: nextFirst, keys: r.value };
-      nextFirst += r.value.length;
+      const b = { index: begun++, first: nextFirst, page: r.value };
+      nextFirst += r.value.keys.length;
       return b;
     });
     taking = p.catch(() => undefined);
@@ -230,7 +231,7 @@ export async function writeBatches(opts: {
     if (w.ready && !(await w.ready)) return;
     for (let b = await take(); b; b = await take()) {
       try {
-        settled.set(b.index, await w.write(b.first, b.keys));
+        settled.set(b.index, await w.write(b.first, b.page));
       } catch (err) {
         failures.set(b.index, err);
         stopped = true;

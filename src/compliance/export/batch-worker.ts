@@ -43,7 +43,7 @@ port.on('message', (msg: BeginRequest | BatchRequest | 'close') => {
     let reply: BatchReply;
     try {
       if (!ctx) throw new Error('an export thread was given a batch before its export');
-      reply = { id: msg.id, done: await exportBatch(ctx, msg.first, msg.keys) };
+      reply = { id: msg.id, done: await exportBatch(ctx, msg.first, msg.page) };
     } catch (err) {
       reply = { id: msg.id, error: errorReply(err) };
     }

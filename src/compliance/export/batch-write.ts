@@ -9,7 +9,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crashPoint } from '../../core/fault-points.js';
 import { ArchiverError } from '../../core/errors.js';
-import { exportItemRows, type ExportItemRow, type Store } from '../../store/index.js';
+import { exportItemRows, type ExportItemRow, type ExportKeyPage, type Store } from '../../store/index.js';
 import { bareAddress, loadHeaders } from './headers.js';
 import type { JournalHeader, WrittenItem } from './journal.js';
 import { checkedPieces, headPiece, messageBytes, writeMessageFile } from './message-io.js';
@@ -81,10 +81,11 @@ function slices(rows: ExportItemRow[]): ExportItemRow[][] {
   return out;
 }
 
-/** Exports the items `keys` (numbered from `first`). */
-export async function exportBatch(ctx: BatchContext, first: number, keys: readonly string[]): Promise<BatchDone> {
+/** Exports the items of `page` (numbered from `first`). */
+export async function exportBatch(ctx: BatchContext, first: number, page: ExportKeyPage): Promise<BatchDone> {
   const { out, store, header } = ctx;
-  const byKey = await exportItemRows(store.db, keys, header.reviewSetId ?? undefined);
+  const { keys } = page;
+  const byKey = await exportItemRows(store.db, keys, header.reviewSetId ?? undefined, page.rowids ?? undefined);
   const rows = keys.map((key) => {
     const row = byKey.get(key);
     if (!row)

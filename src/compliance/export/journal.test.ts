@@ -12,11 +12,13 @@ import {
   openJournal,
   readDone,
   readHeader,
+  readKeys,
   writeHeader,
   type JournalHeader,
   type WrittenItem,
 } from './journal.js';
 import { fileHeaders, HEAD_READ, PassWriter } from './load-files-write.js';
+import type { ExportKeyPage } from '../../store/index.js';
 
 let out: string;
 beforeEach(async () => {
@@ -26,7 +28,7 @@ afterEach(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-const header = (version: 1 | 2, items: number): JournalHeader => ({
+const header = (version: JournalHeader['version'], items: number): JournalHeader => ({
   version,
   exportId: 'e1',
   format: 'eml',
@@ -40,8 +42,8 @@ const header = (version: 1 | 2, items: number): JournalHeader => ({
   items,
 });
 
-async function* pages(keys: string[]): AsyncGenerator<string[]> {
-  yield keys;
+async function* pages(keys: string[], rowids: number[] | null = null): AsyncGenerator<ExportKeyPage> {
+  yield { keys, rowids };
 }
 
 /** A message whose To lists `people` participants (a large group's header block runs past one read). */
@@ -150,9 +152,9 @@ describe('export journal, version 2', () => {
     await writeHeader(out, (n) => header(1, n), pages(['k0']));
     expect((await readHeader(out))?.version).toBe(1);
     const path = join(journalDir(out), 'header.json');
-    await writeFile(path, JSON.stringify({ ...header(2, 1), version: 3 }));
+    await writeFile(path, JSON.stringify({ ...header(2, 1), version: 4 }));
     await expect(readHeader(out)).rejects.toThrow(
-      /header\.json: an export journal of version 3.*export into a new directory/,
+      /header\.json: an export journal of version 4.*knows versions 1, 2, 3.*export into a new directory/,
     );
   });
 
@@ -197,5 +199,43 @@ describe('export journal, cut on resume', () => {
     await writeFile(path, '');
     expect(await cutJournal(out, () => seen.push(-1))).toBe(0);
     expect(seen).toEqual([0, 1, 2]);
+  });
+});
+
+describe('export journal, the key list', () => {
+  async function read(version: JournalHeader['version'], from: number, size: number): Promise<ExportKeyPage[]> {
+    const out2: ExportKeyPage[] = [];
+    for await (const p of readKeys(out, version, from, size)) out2.push(p);
+    return out2;
+  }
+
+  it('version 3 keeps each key with its rowid (0 where there is none), read back from any item, a batch at a time', async () => {
+    // keys as an archive may name them: with spaces, and one that looks like a rowid
+    const keys = ['wecom:c:m 1', 'wecom:c:m2', '12 34', 'wecom:c:m4', 'wecom:c:m5'];
+    await writeHeader(out, (n) => header(3, n), pages(keys, [7, 0, 9, 0, 0]));
+    expect(await readFile(join(journalDir(out), 'items.txt'), 'utf8')).toBe(
+      '7 wecom:c:m 1\n0 wecom:c:m2\n9 12 34\n0 wecom:c:m4\n0 wecom:c:m5\n',
+    );
+    expect(await read(3, 0, 2)).toEqual([
+      { keys: ['wecom:c:m 1', 'wecom:c:m2'], rowids: [7, 0] },
+      { keys: ['12 34', 'wecom:c:m4'], rowids: [9, 0] },
+      // a batch with no rowid at all says so: its items are looked up by key
+      { keys: ['wecom:c:m5'], rowids: null },
+    ]);
+    expect(await read(3, 2, 10)).toEqual([{ keys: ['12 34', 'wecom:c:m4', 'wecom:c:m5'], rowids: [9, 0, 0] }]);
+    // a selection without rowids (PostgreSQL)
+    await rm(journalDir(out), { recursive: true });
+    await writeHeader(out, (n) => header(3, n), pages(['a', 'b']));
+    expect(await read(3, 0, 10)).toEqual([{ keys: ['a', 'b'], rowids: null }]);
+  });
+
+  it('reads the key list of a version 2 journal (a key a line) as keys without rowids', async () => {
+    await mkdir(journalDir(out), { recursive: true });
+    await writeFile(join(journalDir(out), 'items.txt'), 'wecom:c:m0\n7 wecom:c:m1\r\nwecom:c:m2\n');
+    expect(await read(2, 0, 2)).toEqual([
+      { keys: ['wecom:c:m0', '7 wecom:c:m1'], rowids: null },
+      { keys: ['wecom:c:m2'], rowids: null },
+    ]);
+    expect(await read(1, 1, 5)).toEqual([{ keys: ['7 wecom:c:m1', 'wecom:c:m2'], rowids: null }]);
   });
 });

@@ -7,10 +7,15 @@
  * its first line that is not whole (killed mid-write, or not on disk at a power loss). Every
  * part is read as a stream: none is held whole, whatever the size.
  *
- * Version 2 (this one) leaves out of each line what the item's own file holds: the From, To
- * and Subject the EML load file lists (about 45% of a version 1 line, the To lists mostly) are
- * read again from the item's file by an export that resumes. Version 1 journals, whose lines
- * carry them, resume as they are.
+ * Version 2 leaves out of each line what the item's own file holds: the From, To and Subject
+ * the EML load file lists (about 45% of a version 1 line, the To lists mostly) are read again
+ * from the item's file by an export that resumes. Version 1 journals, whose lines carry them,
+ * resume as they are.
+ *
+ * Version 3 (this one) gives each key of the list the item's rowid in the archive, as the
+ * selection found it (`ROWID KEY`, 0 where the database has none), so a batch reads the item's
+ * row without looking its key up again; the lists of versions 1 and 2 (a key a line) resume as
+ * they are, their items looked up by key.
  */
 import { closeSync, createReadStream, existsSync, fdatasync, openSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -19,16 +24,19 @@ import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
 import { textChunks } from '../../core/text-chunks.js';
 import { syncDir } from '../../store/blobs/local.js';
+import type { ExportKeyPage } from '../../store/index.js';
 import type { LoadHeaders } from './headers.js';
 import { writeAllSync, writeAllTo } from './write-util.js';
 
 const fdatasyncAsync = promisify(fdatasync);
 
-/** The journal version this build writes; it resumes exports of this version and of version 1. */
-export const JOURNAL_VERSION = 2;
+/** The journal version this build writes; it resumes exports of this version and of versions 1 and 2. */
+export const JOURNAL_VERSION = 3;
+
+const KNOWN_VERSIONS: readonly number[] = [1, 2, 3];
 
 export interface JournalHeader {
-  version: 1 | 2;
+  version: 1 | 2 | 3;
   /** made when the export starts (absent in journals of earlier versions) */
   exportId?: string;
   format: string;
@@ -112,10 +120,10 @@ export async function readHeader(out: string): Promise<JournalHeader | undefined
     return undefined;
   }
   const header = JSON.parse(text) as JournalHeader;
-  if (header.version !== 1 && header.version !== JOURNAL_VERSION)
+  if (!KNOWN_VERSIONS.includes(header.version))
     throw new ArchiverError(
       'WXA_INPUT_INVALID',
-      `${path}: an export journal of version ${String(header.version)}, which this build cannot resume (it knows versions 1 and ${JOURNAL_VERSION}); resume it with the build that began it, or export into a new directory`,
+      `${path}: an export journal of version ${String(header.version)}, which this build cannot resume (it knows versions ${KNOWN_VERSIONS.join(', ')}); resume it with the build that began it, or export into a new directory`,
     );
   return header;
 }
@@ -140,30 +148,53 @@ async function* lines(path: string): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
-/** The item keys from the `from`th on, `size` at a time (the list is read as a stream). */
-export async function* readKeys(out: string, from: number, size: number): AsyncGenerator<string[]> {
+/**
+ * The item keys from the `from`th on, `size` at a time (the list is read as a stream), with their
+ * rowids where the list of a version 3 journal gives them.
+ */
+export async function* readKeys(
+  out: string,
+  version: JournalHeader['version'],
+  from: number,
+  size: number,
+): AsyncGenerator<ExportKeyPage> {
+  const hinted = version >= 3;
   let n = 0;
-  let batch: string[] = [];
-  for await (const key of lines(join(journalDir(out), 'items.txt'))) {
+  let keys: string[] = [];
+  let rowids: number[] = [];
+  let anyRowid = false;
+  const page = (): ExportKeyPage => ({ keys, rowids: anyRowid ? rowids : null });
+  for await (const line of lines(join(journalDir(out), 'items.txt'))) {
     if (n++ < from) continue;
-    batch.push(key);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
+    if (hinted) {
+      const space = line.indexOf(' ');
+      const rowid = Number(line.slice(0, space));
+      keys.push(line.slice(space + 1));
+      rowids.push(rowid);
+      if (rowid) anyRowid = true;
+    } else keys.push(line);
+    if (keys.length >= size) {
+      yield page();
+      keys = [];
+      rowids = [];
+      anyRowid = false;
     }
   }
-  if (batch.length) yield batch;
+  if (keys.length) yield page();
 }
 
-async function writeDurable(path: string, data: string | AsyncIterable<readonly string[]>): Promise<number> {
+/** A page of the key list as version 3 writes it: `ROWID KEY` a line, 0 where there is no rowid. */
+const keyLines = (p: ExportKeyPage): string[] => p.keys.map((k, i) => `${p.rowids?.[i] ?? 0} ${k}\n`);
+
+async function writeDurable(path: string, data: string | AsyncIterable<ExportKeyPage>): Promise<number> {
   const fh = await open(path, 'w');
   let count = 0;
   try {
     if (typeof data === 'string') await fh.writeFile(data);
     else
       for await (const page of data) {
-        count += page.length;
-        await writeAllTo(fh, textChunks(page.map((k) => `${k}\n`)));
+        count += page.keys.length;
+        await writeAllTo(fh, textChunks(keyLines(page)));
       }
     await fh.sync();
   } finally {
@@ -179,7 +210,7 @@ async function writeDurable(path: string, data: string | AsyncIterable<readonly 
 export async function writeHeader(
   out: string,
   header: (items: number) => JournalHeader,
-  keys: AsyncIterable<readonly string[]>,
+  keys: AsyncIterable<ExportKeyPage>,
 ): Promise<JournalHeader> {
   const dir = journalDir(out);
   await mkdir(dir, { recursive: true });

@@ -136,7 +136,7 @@ async function batchWriters(
 ): Promise<BatchWriter[]> {
   const own: BatchWriter = {
     depth: 1,
-    write: async (first, keys) => exportBatch(ctx, first, keys),
+    write: async (first, page) => exportBatch(ctx, first, page),
     close: async () => undefined,
   };
   const n = ctx.header.format === 'eml' && store.location ? (threads ?? defaultBatchThreads(items, size)) : 0;
@@ -247,7 +247,7 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
     if (!resumed && header.format !== 'pdf') live = await PassWriter.open(out, header);
     await writeBatches({
       // the key list is read as a stream, a batch at a time
-      batches: readKeys(out, next, size),
+      batches: readKeys(out, header.version, next, size),
       first: next,
       writers,
       journal: async (batches) => {

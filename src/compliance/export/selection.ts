@@ -4,7 +4,7 @@
  * with some tags). Resolved once, to item keys in sent-time order.
  */
 import { ArchiverError } from '../../core/errors.js';
-import { caseQueryHolds, exportItemKeyPages, reviewSetAccess, type Store } from '../../store/index.js';
+import { caseQueryHolds, exportKeyPages, reviewSetAccess, type ExportKeyPage, type Store } from '../../store/index.js';
 import type { SearchCond } from '../../store/search-query.js';
 import { requireCase } from '../cases/cases.js';
 import { compileQuery } from '../search/query-compile.js';
@@ -19,12 +19,12 @@ export interface ExportRequest {
 
 /**
  * The selection's case name and its item keys in export order, a page at a time (read as the
- * journal's key list is written, never held whole).
+ * journal's key list is written, never held whole), with their rowids where the archive has them.
  */
 export async function resolveSelection(
   store: Store,
   req: ExportRequest,
-): Promise<{ keys: AsyncIterable<string[]>; caseName: string | null }> {
+): Promise<{ keys: AsyncIterable<ExportKeyPage>; caseName: string | null }> {
   const db = store.db;
   const caseName = req.caseId !== undefined ? (await requireCase(db, req.caseId)).name : null;
   if (req.query !== undefined) {
@@ -32,14 +32,14 @@ export async function resolveSelection(
     // recorded as the export's context; the query decides what is exported.
     if (req.reviewSetId !== undefined)
       throw new ArchiverError('WXA_INPUT_INVALID', 'export: give a query or a review set, not both');
-    return { keys: exportItemKeyPages(db, { kind: 'query', cond: compileQuery(parseQuery(req.query)) }), caseName };
+    return { keys: exportKeyPages(db, { kind: 'query', cond: compileQuery(parseQuery(req.query)) }), caseName };
   }
   if (req.caseId === undefined) throw new ArchiverError('WXA_INPUT_INVALID', 'export: give --query Q or --case ID');
   if (req.reviewSetId !== undefined) {
     const set = await reviewSetAccess(db, req.reviewSetId, '');
     if (!set || set.caseId !== req.caseId)
       throw new ArchiverError('WXA_NOT_FOUND', `case ${req.caseId} has no review set ${req.reviewSetId}`);
-    const keys = exportItemKeyPages(db, {
+    const keys = exportKeyPages(db, {
       kind: 'review-set',
       reviewSetId: req.reviewSetId,
       ...(req.tags ? { tags: req.tags } : {}),
@@ -54,5 +54,5 @@ export async function resolveSelection(
       ...(h.to !== null ? [{ op: 'before' as const, time: h.to }] : []),
     ],
   }));
-  return { keys: exportItemKeyPages(db, { kind: 'case', caseId: req.caseId, holds }), caseName };
+  return { keys: exportKeyPages(db, { kind: 'case', caseId: req.caseId, holds }), caseName };
 }
