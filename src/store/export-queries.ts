@@ -129,10 +129,25 @@ interface ItemRowsStatements {
 const ITEM_COLUMNS = `key, msgid, msgtype, conversation_id, msg_time, mime_sha256, mime_size, recalled_by,
           (SELECT json_group_array(mailbox) FROM mailbox_entries e WHERE e.item_key = items.key) AS mailboxes`;
 
+/** A row of ITEM_COLUMNS as SQLite gives it in raw mode: the columns in that order. */
+type ItemTuple = [
+  key: string,
+  msgid: string,
+  msgtype: string,
+  conversationId: string,
+  msgTime: number,
+  mimeSha256: string,
+  mimeSize: number,
+  recalledBy: string | null,
+  mailboxes: string,
+];
+
 /**
  * SQLite: the batch's keys go in as one JSON array (`json_each`), so each statement is prepared
  * once per connection and reused for every batch, instead of a query of 500 parameters built,
  * compiled and prepared again for each (that building cost several times the reads themselves).
+ * Rows come as arrays (raw mode), not objects: better-sqlite3 makes an object's every key again
+ * for every row (the items of 100,000 batches read alone: 1.19-1.25 s against 1.51-1.52 s).
  */
 const itemRowsStatements = preparedPerConnection((c): ItemRowsStatements => ({
   // read in rowid order, as the selection is (see sqliteKeyPages): 430-440 ms against 480-610 ms
@@ -141,29 +156,21 @@ const itemRowsStatements = preparedPerConnection((c): ItemRowsStatements => ({
   // The array may name a mailbox twice (an item filed in two of its folders): made unique below,
   // where most items have one; `DISTINCT` here cost a sorter per item (1.30-1.31 s against
   // 1.38-1.49 s for the batches of 100,000 items, read alone).
-  items: c.prepare(
-    `SELECT ${ITEM_COLUMNS} FROM items WHERE rowid IN (SELECT rowid FROM items WHERE key IN (SELECT value FROM json_each(?)))`,
-  ),
+  items: c
+    .prepare(
+      `SELECT ${ITEM_COLUMNS} FROM items WHERE rowid IN (SELECT rowid FROM items WHERE key IN (SELECT value FROM json_each(?)))`,
+    )
+    .raw(),
   // by the rowids the selection found (ExportKeyPage): no lookup of each key in its index, a
   // random page of it per item. The batches of 100,000 items, read alone: 147,000 page reads
   // against 265,000, 1.04-1.55 s against 1.44-1.88 s (three rounds each, alternating)
-  byRowid: c.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE rowid IN (SELECT value FROM json_each(?))`),
-  tags: c.prepare(`SELECT item_key, tag FROM review_tags
-        WHERE review_set_id = ? AND item_key IN (SELECT value FROM json_each(?))`),
+  byRowid: c.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE rowid IN (SELECT value FROM json_each(?))`).raw(),
+  tags: c
+    .prepare(
+      `SELECT item_key, tag FROM review_tags WHERE review_set_id = ? AND item_key IN (SELECT value FROM json_each(?))`,
+    )
+    .raw(),
 }));
-
-interface ItemRowData {
-  key: string;
-  msgid: string;
-  msgtype: string;
-  conversation_id: string;
-  msg_time: number | string | bigint;
-  mime_sha256: string;
-  mime_size: number | string | bigint;
-  recalled_by: string | null;
-  /** SQLite: the item's mailboxes, a JSON array (a mailbox once per folder); PostgreSQL reads them apart */
-  mailboxes?: string;
-}
 
 /**
  * SQLite: the items' rows by their rowids when the selection gave them. A rowid is only a hint:
@@ -175,46 +182,73 @@ function sqliteItems(
   keys: readonly string[],
   list: string,
   rowids: readonly number[] | undefined,
-): ItemRowData[] {
-  if (!rowids) return s.items.all(list) as ItemRowData[];
+): ItemTuple[] {
+  if (!rowids) return s.items.all(list) as ItemTuple[];
   const wanted = new Set(keys);
-  const rows = (s.byRowid.all(JSON.stringify(rowids)) as ItemRowData[]).filter((r) => wanted.delete(r.key));
-  if (wanted.size) rows.push(...(s.items.all(JSON.stringify([...wanted])) as ItemRowData[]));
+  const rows = (s.byRowid.all(JSON.stringify(rowids)) as ItemTuple[]).filter((r) => wanted.delete(r[0]));
+  if (wanted.size) rows.push(...(s.items.all(JSON.stringify([...wanted])) as ItemTuple[]));
   return rows;
 }
 
+const exportRow = (r: ItemTuple): ExportItemRow => ({
+  key: r[0],
+  msgid: r[1],
+  msgtype: r[2],
+  conversationId: r[3],
+  msgTime: Number(r[4]),
+  mimeSha256: r[5],
+  mimeSize: Number(r[6]),
+  recalledBy: r[7],
+  mailboxes: JSON.parse(r[8]) as string[],
+  tags: [],
+});
+
+/** The items' rows, with each item's mailboxes (once per folder it is filed in), and their review tags. */
 async function itemRowsData(
   db: Db,
   keys: readonly string[],
   reviewSetId: number | undefined,
   rowids: readonly number[] | undefined,
-): Promise<{
-  items: ItemRowData[];
-  entries: { item_key: string; mailbox: string }[];
-  tags: { item_key: string; tag: string }[];
-}> {
+): Promise<{ items: ExportItemRow[]; tags: [itemKey: string, tag: string][] }> {
   if (dialectKind(db) === 'sqlite') {
     const s = itemRowsStatements(connectionOf(db));
     const list = JSON.stringify(keys);
     return {
-      items: sqliteItems(s, keys, list, rowids),
-      entries: [],
-      tags: reviewSetId === undefined ? [] : (s.tags.all(reviewSetId, list) as { item_key: string; tag: string }[]),
+      items: sqliteItems(s, keys, list, rowids).map(exportRow),
+      tags: reviewSetId === undefined ? [] : (s.tags.all(reviewSetId, list) as [string, string][]),
     };
   }
-  const items = await db
+  const rows = await db
     .selectFrom('items')
     .select(['key', 'msgid', 'msgtype', 'conversation_id', 'msg_time', 'mime_sha256', 'mime_size', 'recalled_by'])
     .where('key', 'in', [...keys])
     .execute();
+  const items = new Map(
+    rows.map((i): [string, ExportItemRow] => [
+      i.key,
+      {
+        key: i.key,
+        msgid: i.msgid,
+        msgtype: i.msgtype,
+        conversationId: i.conversation_id,
+        msgTime: Number(i.msg_time),
+        mimeSha256: i.mime_sha256,
+        mimeSize: Number(i.mime_size),
+        recalledBy: i.recalled_by,
+        mailboxes: [],
+        tags: [],
+      },
+    ]),
+  );
   // The mailboxes in a query of their own, not with each row as on SQLite: there a subquery per
   // item (`array_agg`) took 1.67-1.79 s for the batches of 100,000 items against 1.40-1.56 s for
   // the two queries (PostgreSQL 15, the same client CPU).
-  const entries = await db
+  for (const e of await db
     .selectFrom('mailbox_entries')
     .select(['item_key', 'mailbox'])
     .where('item_key', 'in', [...keys])
-    .execute();
+    .execute())
+    items.get(e.item_key)?.mailboxes.push(e.mailbox);
   const tags =
     reviewSetId === undefined
       ? []
@@ -224,7 +258,7 @@ async function itemRowsData(
           .where('review_set_id', '=', reviewSetId)
           .where('item_key', 'in', [...keys])
           .execute();
-  return { items, entries, tags };
+  return { items: [...items.values()], tags: tags.map((t): [string, string] => [t.item_key, t.tag]) };
 }
 
 /**
@@ -240,23 +274,9 @@ export async function exportItemRows(
 ): Promise<Map<string, ExportItemRow>> {
   const out = new Map<string, ExportItemRow>();
   if (keys.length === 0) return out;
-  const { items, entries, tags } = await itemRowsData(db, keys, reviewSetId, rowids);
-  for (const i of items) {
-    out.set(i.key, {
-      key: i.key,
-      msgid: i.msgid,
-      msgtype: i.msgtype,
-      conversationId: i.conversation_id,
-      msgTime: Number(i.msg_time),
-      mimeSha256: i.mime_sha256,
-      mimeSize: Number(i.mime_size),
-      recalledBy: i.recalled_by,
-      mailboxes: i.mailboxes === undefined ? [] : (JSON.parse(i.mailboxes) as string[]),
-      tags: [],
-    });
-  }
-  for (const e of entries) out.get(e.item_key)?.mailboxes.push(e.mailbox);
-  for (const t of tags) out.get(t.item_key)?.tags.push(t.tag);
+  const { items, tags } = await itemRowsData(db, keys, reviewSetId, rowids);
+  for (const i of items) out.set(i.key, i);
+  for (const [key, tag] of tags) out.get(key)?.tags.push(tag);
   for (const r of out.values()) {
     // a mailbox once, however many of its folders hold the item (on either dialect)
     if (r.mailboxes.length > 1) r.mailboxes = [...new Set(r.mailboxes)].sort();

@@ -26,14 +26,13 @@ export interface StoredMessage {
 
 const IN_LIST = 500;
 
-type BlobRow = { sha256: string; data: Buffer | null; encoding: string };
-
 /**
  * SQLite: one statement per connection, prepared once and given each slice's hashes as a JSON
- * array, instead of a query built, compiled and prepared for every slice.
+ * array, instead of a query built, compiled and prepared for every slice. Its rows come as
+ * arrays (raw mode): better-sqlite3 makes an object's every key again for every row.
  */
 const blobRowsStatement = preparedPerConnection((c) =>
-  c.prepare('SELECT sha256, data, encoding FROM blobs WHERE sha256 IN (SELECT value FROM json_each(?))'),
+  c.prepare('SELECT sha256, data, encoding FROM blobs WHERE sha256 IN (SELECT value FROM json_each(?))').raw(),
 );
 
 async function rows(db: Db, shas: readonly string[]) {
@@ -41,8 +40,12 @@ async function rows(db: Db, shas: readonly string[]) {
   if (dialectKind(db) === 'sqlite') {
     const s = blobRowsStatement(connectionOf(db));
     for (let i = 0; i < shas.length; i += IN_LIST)
-      for (const r of s.all(JSON.stringify(shas.slice(i, i + IN_LIST))) as BlobRow[])
-        out.set(r.sha256, { data: r.data, encoding: r.encoding });
+      for (const [sha256, data, encoding] of s.all(JSON.stringify(shas.slice(i, i + IN_LIST))) as [
+        string,
+        Buffer | null,
+        string,
+      ][])
+        out.set(sha256, { data, encoding });
     return out;
   }
   for (let i = 0; i < shas.length; i += IN_LIST)
