@@ -223,6 +223,9 @@ describe('export journal, the key list', () => {
       { keys: ['wecom:c:m5'], rowids: null },
     ]);
     expect(await read(3, 2, 10)).toEqual([{ keys: ['12 34', 'wecom:c:m4', 'wecom:c:m5'], rowids: [9, 0, 0] }]);
+    // a line that does not start with a rowid is a key without one
+    await writeFile(join(journalDir(out), 'items.txt'), 'x1 wecom:c:m 1\nwecom:c:m2\n3 wecom:c:m3\n');
+    expect(await read(3, 0, 10)).toEqual([{ keys: ['x1 wecom:c:m 1', 'wecom:c:m2', 'wecom:c:m3'], rowids: [0, 0, 3] }]);
     // a selection without rowids (PostgreSQL)
     await rm(journalDir(out), { recursive: true });
     await writeHeader(out, (n) => header(3, n), pages(['a', 'b']));

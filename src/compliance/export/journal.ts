@@ -148,6 +148,8 @@ async function* lines(path: string): AsyncGenerator<string> {
   if (rest) yield rest;
 }
 
+const ROWID_PREFIX = /^(\d+) /;
+
 /**
  * The item keys from the `from`th on, `size` at a time (the list is read as a stream), with their
  * rowids where the list of a version 3 journal gives them.
@@ -166,13 +168,12 @@ export async function* readKeys(
   const page = (): ExportKeyPage => ({ keys, rowids: anyRowid ? rowids : null });
   for await (const line of lines(join(journalDir(out), 'items.txt'))) {
     if (n++ < from) continue;
-    if (hinted) {
-      const space = line.indexOf(' ');
-      const rowid = Number(line.slice(0, space));
-      keys.push(line.slice(space + 1));
-      rowids.push(rowid);
-      if (rowid) anyRowid = true;
-    } else keys.push(line);
+    // a line of version 3 that does not start with a rowid (none is written so) is taken whole as a key
+    const prefix = hinted ? ROWID_PREFIX.exec(line) : null;
+    const rowid = prefix ? Number(prefix[1]) : 0;
+    keys.push(prefix ? line.slice(prefix[0].length) : line);
+    rowids.push(rowid);
+    if (rowid) anyRowid = true;
     if (keys.length >= size) {
       yield page();
       keys = [];
