@@ -10,7 +10,7 @@ import { reindexArchive } from '../src/compliance/search/reindex.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
 import {
   checkSearchIntegrity,
-  exportItemKeyPages,
+  exportKeyPages,
   legalHoldCounts,
   openStore,
   searchCounts,
@@ -25,7 +25,7 @@ import { startPostgres, type PostgresCluster } from './helpers/postgres.js';
 /** An export's selection of a query, its pages joined. */
 async function exportKeys(db: Store['db'], cond: ReturnType<typeof compileQuery>, page?: number): Promise<string[]> {
   const keys: string[] = [];
-  for await (const p of exportItemKeyPages(db, { kind: 'query', cond }, page)) keys.push(...p);
+  for await (const p of exportKeyPages(db, { kind: 'query', cond }, page)) keys.push(...p.keys);
   return keys;
 }
 

@@ -56,11 +56,6 @@ export interface ExportKeyPage {
  * selection again for each page sorted it again each time). PostgreSQL: each page starts after
  * the last key of the one before.
  */
-export async function* exportItemKeyPages(db: Db, sel: ExportSelection, page = 20_000): AsyncGenerator<string[]> {
-  for await (const p of exportKeyPages(db, sel, page)) yield p.keys;
-}
-
-/** exportItemKeyPages with each item's rowid, where the database has them. */
 export async function* exportKeyPages(db: Db, sel: ExportSelection, page = 20_000): AsyncGenerator<ExportKeyPage> {
   if (dialectKind(db) === 'sqlite') {
     yield* sqliteKeyPages(db, sel, page);
@@ -203,18 +198,18 @@ const exportRow = (r: ItemTuple): ExportItemRow => ({
   tags: [],
 });
 
-/** The items' rows, with each item's mailboxes (once per folder it is filed in), and their review tags. */
+/** The items' rows by key, with each item's mailboxes (once per folder it is filed in), and their review tags. */
 async function itemRowsData(
   db: Db,
   keys: readonly string[],
   reviewSetId: number | undefined,
   rowids: readonly number[] | undefined,
-): Promise<{ items: ExportItemRow[]; tags: [itemKey: string, tag: string][] }> {
+): Promise<{ items: Map<string, ExportItemRow>; tags: [itemKey: string, tag: string][] }> {
   if (dialectKind(db) === 'sqlite') {
     const s = itemRowsStatements(connectionOf(db));
     const list = JSON.stringify(keys);
     return {
-      items: sqliteItems(s, keys, list, rowids).map(exportRow),
+      items: new Map(sqliteItems(s, keys, list, rowids).map((r) => [r[0], exportRow(r)])),
       tags: reviewSetId === undefined ? [] : (s.tags.all(reviewSetId, list) as [string, string][]),
     };
   }
@@ -258,7 +253,7 @@ async function itemRowsData(
           .where('review_set_id', '=', reviewSetId)
           .where('item_key', 'in', [...keys])
           .execute();
-  return { items: [...items.values()], tags: tags.map((t): [string, string] => [t.item_key, t.tag]) };
+  return { items, tags: tags.map((t): [string, string] => [t.item_key, t.tag]) };
 }
 
 /**
@@ -272,10 +267,8 @@ export async function exportItemRows(
   reviewSetId?: number,
   rowids?: readonly number[],
 ): Promise<Map<string, ExportItemRow>> {
-  const out = new Map<string, ExportItemRow>();
-  if (keys.length === 0) return out;
-  const { items, tags } = await itemRowsData(db, keys, reviewSetId, rowids);
-  for (const i of items) out.set(i.key, i);
+  if (keys.length === 0) return new Map();
+  const { items: out, tags } = await itemRowsData(db, keys, reviewSetId, rowids);
   for (const [key, tag] of tags) out.get(key)?.tags.push(tag);
   for (const r of out.values()) {
     // a mailbox once, however many of its folders hold the item (on either dialect)

@@ -33,10 +33,10 @@ const fdatasyncAsync = promisify(fdatasync);
 /** The journal version this build writes; it resumes exports of this version and of versions 1 and 2. */
 export const JOURNAL_VERSION = 3;
 
-const KNOWN_VERSIONS: readonly number[] = [1, 2, 3];
+const KNOWN_VERSIONS = [1, 2, JOURNAL_VERSION] as const;
 
 export interface JournalHeader {
-  version: 1 | 2 | 3;
+  version: (typeof KNOWN_VERSIONS)[number];
   /** made when the export starts (absent in journals of earlier versions) */
   exportId?: string;
   format: string;
@@ -120,7 +120,7 @@ export async function readHeader(out: string): Promise<JournalHeader | undefined
     return undefined;
   }
   const header = JSON.parse(text) as JournalHeader;
-  if (!KNOWN_VERSIONS.includes(header.version))
+  if (!(KNOWN_VERSIONS as readonly number[]).includes(header.version))
     throw new ArchiverError(
       'WXA_INPUT_INVALID',
       `${path}: an export journal of version ${String(header.version)}, which this build cannot resume (it knows versions ${KNOWN_VERSIONS.join(', ')}); resume it with the build that began it, or export into a new directory`,
