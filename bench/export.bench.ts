@@ -5,12 +5,14 @@
  * files durable, `cp -r` alone leaves them in the page cache). Ceilings and exports alternate
  * (C E C E C with `--rounds 2`; with `--baseline`, C E B C B E C), every phase starting with nothing dirty and its sources warm
  * (see export-ceiling.ts); medians, spreads and each export's ratio to its neighbouring ceilings
- * are reported. Each export runs in a child process so its peak RSS is its own (`--cpu-prof`
- * profiles the children into bench/tmp); the children run the compiled code (export-child.mjs),
- * so build first.
+ * are reported. Each export is the installed command (`bin/wechat-archiver.js export`, which
+ * runs the bundle), in a process of its own so its peak RSS and CPU are its own (`--cpu-prof`
+ * profiles them into bench/tmp), so build first. `--baseline DIR` runs an earlier build's command
+ * too (DIR holds its bin/, dist-bundle/ and node_modules/).
  *
  *   npm run build && node --import tsx bench/export.bench.ts [--items 100000] [--mailboxes 2000]
  *     [--formats eml,rsmf] [--rounds 2] [--heap-mb N] [--cpu-prof] [--note TEXT] [--out NAME.json]
+ *     [--baseline DIR --baseline-note TEXT]
  *
  * Writes bench/results/export.json (export-eml.json with `--formats eml`). Target: EML at least
  * 0.5 of the ceiling, RSS under 300 MB.
@@ -21,7 +23,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/index.js';
-import { byPhase, caseOfItems, type MemorySample } from './export-case.js';
+import { caseOfItems } from './export-case.js';
 import {
   awaitRemovals,
   REMOVAL_SETTLE_MS,
@@ -44,11 +46,11 @@ const { values } = parseArgs({
     /** cap the children's V8 old space (MB), to show the working set apart from lazy GC */
     'heap-mb': { type: 'string' },
     formats: { type: 'string', default: 'eml,rsmf' },
-    /** a compiled dist of earlier code: its EML export runs after this one's in each round */
+    /** an earlier build's root (its bin/, dist-bundle/ and node_modules): its EML export runs beside this one's in each round */
     baseline: { type: 'string' },
     /** EML: the export's writing threads (`export --threads`; default: the export's own default) */
     threads: { type: 'string' },
-    /** the same for the baseline's export (e.g. `--baseline dist --baseline-threads 0`: this build on one thread) */
+    /** the same for the baseline's export (e.g. `--baseline . --baseline-threads 0`: this build on one thread) */
     'baseline-threads': { type: 'string' },
     'baseline-note': { type: 'string', default: '' },
     /** exports per format, each between two ceiling runs */
@@ -61,6 +63,8 @@ const { values } = parseArgs({
 });
 
 const N = Number(values.items);
+/** this build's root: its installed command runs the bundle `npm run build` made */
+const ROOT = join(import.meta.dirname, '..');
 const tmp = join(import.meta.dirname, 'tmp');
 const log = (l: string) => process.stderr.write(`${l}\n`);
 const seeded = await seedArchive({ tmp, items: N, mailboxes: Number(values.mailboxes), log });
@@ -115,66 +119,63 @@ async function ceiling(): Promise<CeilingRun & { settleSeconds: number }> {
   return { ...c, settleSeconds };
 }
 
-interface ChildResult {
-  seconds: number;
-  counts: { items: number; bytes: number };
-  maxRssMb: number;
-  cpu: { user: number; system: number };
-  samples: MemorySample[];
-}
-
 interface ExportRun {
   /** from spawning the export's process to a `sync` after it exits (the export syncs as it goes) */
   seconds: number;
-  /** the export's own time, measured inside its process (from before the store is opened) */
-  childSeconds: number;
   /** the `sync` after it: what it left dirty (its last files are durable already) */
   syncSeconds: number;
   settleSeconds: number;
+  /** the process's peak RSS (GNU time's maximum resident set size of the command) */
   peakRssMb: number;
   /** CPU time of the export's process, all its threads */
   cpuSeconds: { user: number; system: number };
-  memoryByPhase: ReturnType<typeof byPhase>;
   bytesWritten: number;
   items: number;
 }
 
-async function measure(format: 'eml' | 'rsmf', dist?: string, threads?: string): Promise<ExportRun> {
+/**
+ * One export as a user runs it: the installed command (`bin/wechat-archiver.js`, which runs the
+ * bundle) of this build or of the earlier build under `root`, `export --case --review-set`,
+ * timed by GNU time for its CPU and peak RSS (a process it starts is forked from GNU time, not
+ * from this large process, so the peak is the export's own).
+ */
+async function measure(format: 'eml' | 'rsmf', root = ROOT, threads?: string): Promise<ExportRun> {
   const out = join(work, `${format}-${++phase}`);
   const settleSeconds = await prepare();
   const t0 = performance.now();
   const child = spawn(
-    process.execPath,
+    '/usr/bin/time',
     [
+      ...['-f', 'wxa-export-time %U %S %M', process.execPath],
       ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(tmp, 'profiles')] : []),
       ...(values['heap-mb'] ? [`--max-old-space-size=${values['heap-mb']}`] : []),
-      join(import.meta.dirname, 'export-child.mjs'),
-      ...['--data', seeded.dataDir, '--out', out, '--format', format, '--case-id', String(caseId)],
-      ...['--set-id', String(setId), '--sample-ms', '1000'],
-      ...(dist ? ['--dist', dist] : []),
+      join(root, 'bin', 'wechat-archiver.js'),
+      ...['export', '--data-dir', seeded.dataDir, '--case', String(caseId), '--review-set', String(setId)],
+      ...['--format', format, '--out', out, '--json'],
       ...(threads !== undefined ? ['--threads', threads] : []),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let outText = '';
+  let errText = '';
   child.stdout.on('data', (d: Buffer) => (outText += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (errText += d.toString()));
   const code = await new Promise((r) => child.on('exit', r));
   const t1 = performance.now();
   await settle();
   const t2 = performance.now();
-  if (code !== 0) throw new Error(`the ${format} export exited with ${String(code)}`);
-  const r = JSON.parse(outText) as ChildResult;
-  log(
-    `${format}: ${((t2 - t0) / 1000).toFixed(1)} s (in the child ${r.seconds.toFixed(1)} s), peak RSS ${r.maxRssMb.toFixed(0)} MB`,
-  );
+  if (code !== 0) throw new Error(`the ${format} export exited with ${String(code)}: ${errText}`);
+  const r = JSON.parse(outText) as { counts: { items: number; bytes: number } };
+  const time = /wxa-export-time ([\d.]+) ([\d.]+) (\d+)/.exec(errText);
+  if (!time) throw new Error(`GNU time reported nothing for the ${format} export: ${errText}`);
+  const peakRssMb = Number(time[3]) / 1024;
+  log(`${format}: ${((t2 - t0) / 1000).toFixed(1)} s, peak RSS ${peakRssMb.toFixed(0)} MB`);
   return {
     seconds: (t2 - t0) / 1000,
-    childSeconds: r.seconds,
     syncSeconds: (t2 - t1) / 1000,
     settleSeconds,
-    peakRssMb: r.maxRssMb,
-    cpuSeconds: { user: round(r.cpu.user), system: round(r.cpu.system) },
-    memoryByPhase: byPhase(r.samples),
+    peakRssMb,
+    cpuSeconds: { user: Number(time[1]), system: Number(time[2]) },
     bytesWritten: r.counts.bytes,
     items: r.counts.items,
   };
@@ -214,10 +215,6 @@ function summary(format: string) {
   const secs = list.map((e) => e.run.seconds);
   return {
     export: spread(secs, keys.length),
-    exportInChild: spread(
-      list.map((e) => e.run.childSeconds),
-      keys.length,
-    ),
     /** export rate / ceiling rate, medians of this run: the target is 0.5 for EML */
     ratioOfMedians: round(median(cpSync) / median(secs)),
     /** the same against `cp -r` alone, whose files are not yet on disk when it returns */
@@ -269,7 +266,7 @@ const result = {
   ...(values.baseline
     ? {
         baseline: {
-          dist: values.baseline,
+          root: values.baseline,
           note: values['baseline-note'],
           threads: values['baseline-threads'] ?? 'default',
         },

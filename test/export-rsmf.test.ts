@@ -11,7 +11,7 @@ import { unzipSync } from 'fflate';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { custodianFolder } from '../src/compliance/export/index.js';
-import { RsmfPaths } from '../src/compliance/export/rsmf-write.js';
+import { RsmfPaths } from '../src/compliance/export/names.js';
 import { exportArchive, type ArchivedItem } from './helpers/export-archive.js';
 import { exportKilledAt } from './helpers/export-crash.js';
 import { exportedFiles as files, expectSameExport } from './helpers/export-files.js';

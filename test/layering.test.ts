@@ -99,6 +99,8 @@ const ENTRIES = [
   'src/core/fault-points.ts',
   'src/store/index.ts',
   'src/destinations/index.ts',
+  'src/compliance/export/index.ts',
+  'src/compliance/export/batch-write.ts',
   ...PIPELINE,
 ];
 
@@ -232,6 +234,26 @@ describe('layers', () => {
     expect(loaded).toContain('src/destinations/imap/multiappend.ts');
     expect(loaded).toContain('src/destinations/graph/mime-parts.ts');
     expect(loaded.filter((m) => m.startsWith('@azure/') || /^(imapflow|mailparser)\b/.test(m))).toEqual([]);
+  });
+
+  it('an export loads the RSMF and PDF writers and their libraries only for those formats', () => {
+    // The export's own thread (its public face, which the command and the console import) and
+    // its writing threads (batch-write.ts, what batch-worker.ts runs): an EML or mbox export
+    // needs no MIME parser, zip, PDF or charset library, and each cost every thread CPU at start.
+    const FORMAT_LIBS = ['mailparser', 'fflate', 'pdfkit', 'fontkit', 'libmime', 'html-to-text', 'iconv-lite'];
+    for (const entry of ['src/compliance/export/index.ts', 'src/compliance/export/batch-write.ts']) {
+      const loaded = loadedBy(entry);
+      expect(loaded, entry).toContain('src/compliance/export/names.ts');
+      expect(loaded, entry).toContain('src/compliance/export/headers.ts');
+      expect(
+        loaded.filter(
+          (m) =>
+            FORMAT_LIBS.includes(m) ||
+            /^src\/compliance\/export\/(rsmf|rsmf-write|pdf-write|pdf-transcript|parsed-items)\.ts$/.test(m),
+        ),
+        entry,
+      ).toEqual([]);
+    }
   });
 
   it('the store loads the AWS SDK only when blobs are in S3', () => {

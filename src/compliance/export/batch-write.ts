@@ -14,9 +14,7 @@ import { bareAddress, loadHeaders } from './headers.js';
 import type { JournalHeader, WrittenItem } from './journal.js';
 import { checkedPieces, headPiece, messageBytes, writeMessageFile } from './message-io.js';
 import { mboxrdEntry } from './mboxrd.js';
-import { pdfBasePath } from './pdf-write.js';
-import { controlNumber, custodianFolder } from './names.js';
-import { RsmfPaths } from './rsmf-write.js';
+import { controlNumber, custodianFolder, pdfBasePath, RsmfPaths } from './names.js';
 import { KnownDirs, writeWholeSync } from './write-util.js';
 
 /**

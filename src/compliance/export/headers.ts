@@ -2,7 +2,16 @@
  * The few header fields a load file lists (From, To, Cc, Subject), read from the archived
  * message's header block and decoded from RFC 2047 encoded words; the body is never parsed.
  */
-import libmime from 'libmime';
+import { createRequire } from 'node:module';
+import type Libmime from 'libmime';
+
+/**
+ * libmime, loaded on first use through its CommonJS build: only a header with an encoded word
+ * other than UTF-8 in base64 needs it (our own messages have none), and loading it cost each
+ * of an export's threads some 95 ms of CPU at start (its ES modules and their charset tables).
+ */
+let libmimeModule: typeof Libmime | undefined;
+const libmime = (): typeof Libmime => (libmimeModule ??= createRequire(import.meta.url)('libmime') as typeof Libmime);
 
 export interface LoadHeaders {
   from: string;
@@ -76,7 +85,7 @@ function decode(v: string | undefined): string {
   // without an encoded word there is nothing for the decoder to do
   if (!utf8.includes('=?')) return utf8.trim();
   try {
-    return (decodeUtf8Base64Words(utf8) ?? libmime.decodeWords(utf8)).trim();
+    return (decodeUtf8Base64Words(utf8) ?? libmime().decodeWords(utf8)).trim();
   } catch {
     return utf8.trim();
   }

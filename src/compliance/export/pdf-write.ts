@@ -13,15 +13,9 @@ import { openFilesJournal, readDone, type JournalHeader, type JournalItem } from
 import { groupByPath, parsedItems } from './parsed-items.js';
 import { KnownDirs } from './write-util.js';
 import type { PdfFont } from './pdf-font.js';
-import { safeName } from './rsmf-write.js';
 
 /** A conversation with more messages than this gets a transcript per UTC day. */
 export const PDF_DAY_SPLIT = 2_000;
-
-/** The journal path of an item: its custodian's and conversation's transcript. */
-export function pdfBasePath(custodianDir: string, d: Pick<JournalItem, 'conversation'>): string {
-  return `PDF/${custodianDir}/${safeName(d.conversation)}.pdf`;
-}
 
 /**
  * Where each item's transcript is, once the journal is complete: its conversation's file, or

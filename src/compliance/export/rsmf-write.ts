@@ -11,36 +11,6 @@ import { openFilesJournal, readDone, type JournalFile, type JournalItem } from '
 import { groupByPath, parsedItems } from './parsed-items.js';
 import { FileWriter, KnownDirs } from './write-util.js';
 import { rsmfFile } from './rsmf.js';
-import { RSMF_MAX_EVENTS } from './rsmf-manifest.js';
-
-export const safeName = (s: string): string => s.replace(/[^A-Za-z0-9@._+-]/g, '_').slice(0, 120) || '_';
-
-function basePath(custodianDir: string, d: Pick<JournalItem, 'conversation' | 'dateSent'>): string {
-  return `RSMF/${custodianDir}/${safeName(d.conversation)}_${d.dateSent.slice(0, 10)}`;
-}
-
-/**
- * Assigns RSMF file paths in journal (sent-time) order; `counts` carries over a resume. A file
- * holds one UTC day, so only the current day's counts are kept.
- */
-export class RsmfPaths {
-  private readonly counts = new Map<string, number>();
-  private day = '';
-  constructor(private readonly folder: (mailbox: string | undefined) => string) {}
-
-  next(d: Pick<JournalItem, 'conversation' | 'dateSent' | 'custodians'>): string {
-    const day = d.dateSent.slice(0, 10);
-    if (day !== this.day) {
-      this.counts.clear();
-      this.day = day;
-    }
-    const base = basePath(this.folder(d.custodians[0]), d);
-    const n = this.counts.get(base) ?? 0;
-    this.counts.set(base, n + 1);
-    const part = Math.floor(n / RSMF_MAX_EVENTS);
-    return `${base}${part > 0 ? `_part${part + 1}` : ''}.rsmf`;
-  }
-}
 
 /**
  * Items whose messages are read and parsed together: up to this many, or this many bytes of

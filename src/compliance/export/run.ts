@@ -30,15 +30,14 @@ import {
   readKeys,
   writeHeader,
   type JournalHeader,
+  type JournalItem,
 } from './journal.js';
 import { syncfsAvailable } from '../../core/syncfs.js';
 import { journalPass, PassWriter, type JournalPass } from './load-files-write.js';
 import { writeManifest } from './manifest.js';
 import { syncExport, syncFiles } from './write-util.js';
-import { custodianFolder } from './names.js';
+import { custodianFolder, RsmfPaths } from './names.js';
 import { loadPdfFont, type PdfFontSetting } from './pdf-font.js';
-import { pdfPathOf, writePdfFiles } from './pdf-write.js';
-import { RsmfPaths, writeRsmfFiles } from './rsmf-write.js';
 import { resolveSelection, type ExportRequest } from './selection.js';
 import type { ExportProgress } from './job-types.js';
 
@@ -271,9 +270,15 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   progress({ phase: 'files', done: total, total });
   let pass: JournalPass;
   try {
-    if (header.format === 'rsmf') await writeRsmfFiles(out, store);
-    const pathOf = header.format === 'pdf' ? await pdfPathOf(out) : undefined;
-    if (header.format === 'pdf') await writePdfFiles(out, store, header, font!, pathOf!);
+    // The writers of RSMF and PDF files (with the MIME parser, zip and PDF libraries they use)
+    // are loaded only for those formats: an EML or mbox export, and its threads, never need them.
+    if (header.format === 'rsmf') await (await import('./rsmf-write.js')).writeRsmfFiles(out, store);
+    let pathOf: ((d: JournalItem) => string) | undefined;
+    if (header.format === 'pdf') {
+      const pdf = await import('./pdf-write.js');
+      pathOf = await pdf.pdfPathOf(out);
+      await pdf.writePdfFiles(out, store, header, font!, pathOf);
+    }
     // the load files and what the manifest takes from the journal: written already, or in one pass over it
     pass = live ? live.finish() : await journalPass(out, header, pathOf);
   } catch (err) {
