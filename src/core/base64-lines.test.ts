@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64LineBlocks, base64Lines, base64LinesOf } from './base64-lines.js';
+import { base64LineBlocks, base64Lines, base64LinesInto, base64LinesLength, base64LinesOf } from './base64-lines.js';
 
 /** RFC 2045 lines the plain way: the whole encoding cut into 76 characters, each line ended by CRLF. */
 function reference(data: Buffer): Buffer {
@@ -49,6 +49,30 @@ describe('base64Lines', () => {
       expect(Math.max(...blocks.map((b) => b.length))).toBeLessThanOrEqual(78 * 1024);
       expect(blocks.length).toBe(Math.ceil(n / block));
     }
+  });
+
+  it('into a reused buffer: the same bytes and length, one input after another, nothing past them touched (property)', () => {
+    // one buffer for every input, as an export encodes each chunk of a medium into its thread's own
+    const out = Buffer.alloc(base64LinesLength(3 * 57 * 1024 + 100) + 8);
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 * 57 * 1024 + 100 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 255 }),
+        (lengths, seed) => {
+          for (const n of lengths) {
+            const data = Buffer.from(Array.from({ length: n }, (_, i) => (i * 131 + seed) & 0xff));
+            const expected = reference(data);
+            expect(base64LinesLength(n)).toBe(expected.length);
+            out.fill(0xaa, expected.length);
+            const end = base64LinesInto(data, out);
+            expect(end).toBe(expected.length);
+            expect(out.subarray(0, end).equals(expected)).toBe(true);
+            expect(out.subarray(end).every((b) => b === 0xaa)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('gives the same bytes when the input arrives in chunks of any size (property)', async () => {

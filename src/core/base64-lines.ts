@@ -13,10 +13,26 @@ export const LINE_BYTES = (LINE / 4) * 3;
  */
 const BLOCK = LINE_BYTES * 1024;
 
+/** The length of `data`'s base64 lines, each line's CRLF included. */
+export function base64LinesLength(bytes: number): number {
+  const length = 4 * Math.ceil(bytes / 3);
+  return length + Math.ceil(length / LINE) * 2;
+}
+
 export function base64Lines(data: Buffer): Buffer {
-  const length = 4 * Math.ceil(data.length / 3);
-  const lines = Math.ceil(length / LINE);
-  const out = Buffer.allocUnsafe(length + lines * 2);
+  const out = Buffer.allocUnsafe(base64LinesLength(data.length));
+  base64LinesInto(data, out);
+  return out;
+}
+
+/**
+ * `data`'s base64 lines written into `out` from its start (it must hold
+ * `base64LinesLength(data.length)` bytes); returns their length. For a caller that consumes
+ * the lines at once and so can give the same buffer every time (an export writing a medium read
+ * from disk a chunk at a time): no buffer is allocated, and so no memory is left for the
+ * collector to count and free.
+ */
+export function base64LinesInto(data: Buffer, out: Buffer): number {
   let o = 0;
   for (let i = 0; i < data.length; i += BLOCK) {
     // Every block but the last is whole lines, so each block's lines land where they belong.
@@ -35,7 +51,7 @@ export function base64Lines(data: Buffer): Buffer {
       out[o++] = 10;
     }
   }
-  return out;
+  return o;
 }
 
 /**
