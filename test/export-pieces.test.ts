@@ -33,10 +33,14 @@ const insert = (blob: PreparedBlob) =>
     .values({ ...blob, created_at: 0 })
     .execute();
 
-/** A raw message, a skeleton with an inline and a stored medium, and the bytes of each. */
+/**
+ * A raw message, a skeleton with an inline and a stored medium, and the bytes of each. The stored
+ * medium spans three of the chunks a medium is read from disk in (about 1 MB each, encoded one
+ * after another into the same buffer), so a chunk's lines kept past the next read would show.
+ */
 async function seed(): Promise<Map<string, Buffer>> {
   const raw = Buffer.from('Subject: plain\r\n\r\nhello\r\n');
-  const big = randomBytes(INLINE_MAX + 12_345);
+  const big = randomBytes(Math.max(INLINE_MAX, 2 * 57 * 18_396) + 12_345);
   const small = randomBytes(1_000);
   const head = Buffer.from('Subject: media\r\n\r\n--b\r\n\r\n');
   const mid = Buffer.from('\r\n--b\r\n\r\n');
