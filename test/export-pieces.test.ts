@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { base64Lines, base64LinesOf } from '../src/core/base64-lines.js';
 import { isArchiverError } from '../src/core/errors.js';
-import { messageBytes, writeMessageFile } from '../src/compliance/export/message-io.js';
+import { CHUNK_BYTES, messageBytes, writeMessageFile } from '../src/compliance/export/message-io.js';
 import { FileWriter } from '../src/compliance/export/write-util.js';
 import type { Store } from '../src/store/index.js';
 import { INLINE_MAX, sha256Hex, type PreparedBlob } from '../src/store/blobs/index.js';
@@ -35,12 +35,13 @@ const insert = (blob: PreparedBlob) =>
 
 /**
  * A raw message, a skeleton with an inline and a stored medium, and the bytes of each. The stored
- * medium spans three of the chunks a medium is read from disk in (about 1 MB each, encoded one
- * after another into the same buffer), so a chunk's lines kept past the next read would show.
+ * medium spans three of the chunks a medium is read from disk in (CHUNK_BYTES, about 1 MB each,
+ * encoded one after another into the same buffer), so a chunk's lines kept past the next read
+ * would show.
  */
 async function seed(): Promise<Map<string, Buffer>> {
   const raw = Buffer.from('Subject: plain\r\n\r\nhello\r\n');
-  const big = randomBytes(Math.max(INLINE_MAX, 2 * 57 * 18_396) + 12_345);
+  const big = randomBytes(Math.max(INLINE_MAX, 2 * CHUNK_BYTES) + 12_345);
   const small = randomBytes(1_000);
   const head = Buffer.from('Subject: media\r\n\r\n--b\r\n\r\n');
   const mid = Buffer.from('\r\n--b\r\n\r\n');

@@ -34,7 +34,7 @@ export function checkedPieces(msg: StoredMessage): Buffer[] | undefined {
  * buffer per thread for the bytes and one for their base64 lines, reused for every medium; each
  * chunk is encoded and handed on before the next is read.
  */
-const CHUNK_BYTES = LINE_BYTES * 18_396;
+export const CHUNK_BYTES = LINE_BYTES * 18_396;
 let chunkBuffer: Buffer | undefined;
 let linesBuffer: Buffer | undefined;
 
