@@ -33,7 +33,10 @@ export class ProgressWriter {
     this.timer.unref();
   }
 
-  /** Writes what is pending now and stops. */
+  /**
+   * Stops: a write waiting for its turn is dropped (the caller finishes the run next, which
+   * records its counts), and one under way is waited for, so nothing writes progress after.
+   */
   async close(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
