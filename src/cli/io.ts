@@ -13,6 +13,25 @@ export const processIo: Io = {
   tty: Boolean(process.stderr.isTTY),
 };
 
+/** The status a shell reports for a command that SIGPIPE ended (128 + 13), as `cat` or `git log` under `| head`. */
+export const CLOSED_OUTPUT_EXIT = 141;
+
+/**
+ * When the reader of the command's output goes away (`wechat-archiver search ... | head`), the
+ * command stops at once and quietly with CLOSED_OUTPUT_EXIT, as the standard tools do when
+ * SIGPIPE ends them. Node ignores SIGPIPE, so a write after the reader closed raised an
+ * unhandled EPIPE error and printed its stack trace. Stopping mid-command is safe: every command
+ * that writes keeps its work crash-safe (the store's transactions; an export resumes), and the
+ * output it still had to give has no reader. Any other error on the streams is raised as before.
+ */
+export function stopWhenOutputCloses(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const s of streams)
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(CLOSED_OUTPUT_EXIT);
+      throw err;
+    });
+}
+
 export function printJson(io: Io, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);
 }

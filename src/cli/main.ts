@@ -45,7 +45,7 @@ import {
 } from './lazy-commands.js';
 import { collect } from './commands/option-parsers.js';
 import { registerRetention } from './commands/retention-program.js';
-import { printJson, processIo, type Io } from './io.js';
+import { printJson, processIo, stopWhenOutputCloses, type Io } from './io.js';
 
 export function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const program = new Command('wechat-archiver')
@@ -383,6 +383,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  if (io === processIo) stopWhenOutputCloses();
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {
