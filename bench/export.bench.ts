@@ -55,6 +55,12 @@ const { values } = parseArgs({
     'baseline-note': { type: 'string', default: '' },
     /** exports per format, each between two ceiling runs */
     rounds: { type: 'string', default: '2' },
+    /**
+     * `distinct` (default): every item its own stored message and media, as in a real archive;
+     * `shared`: the items share the 2,000 messages of the seed's template (every run before
+     * 2026-12-06 09:30 UTC)
+     */
+    messages: { type: 'string', default: 'distinct' },
     /** the results file's name under bench/results (default: by format, see below) */
     out: { type: 'string' },
     /** what the results file says about the machine while it ran (its load) */
@@ -67,7 +73,15 @@ const N = Number(values.items);
 const ROOT = join(import.meta.dirname, '..');
 const tmp = join(import.meta.dirname, 'tmp');
 const log = (l: string) => process.stderr.write(`${l}\n`);
-const seeded = await seedArchive({ tmp, items: N, mailboxes: Number(values.mailboxes), log });
+if (values.messages !== 'distinct' && values.messages !== 'shared')
+  throw new Error(`--messages ${values.messages}: give distinct or shared`);
+const seeded = await seedArchive({
+  tmp,
+  items: N,
+  mailboxes: Number(values.mailboxes),
+  distinct: values.messages === 'distinct',
+  log,
+});
 log(`archive: ${seeded.items} items (${seeded.cached ? 'cached' : `seeded in ${seeded.seedSeconds}s`})`);
 
 // A case whose review set holds every item: the export selection.
@@ -250,6 +264,8 @@ const result = {
   loadAverage1m: { before: load0, after: load1 },
   items: keys.length,
   bytes,
+  /** distinct: each item its own stored message and media; shared: the template's 2,000 messages */
+  messages: values.messages,
   method: `no phase within ${REMOVAL_SETTLE_MS / 1000} s of a removal of the benchmark's outputs (it waits); each phase starts with sync (nothing dirty) and the ceiling source and the archive read just before (warm in the page cache); the ceiling is cp -r then sync timed together, the export from spawning its process to a sync after it exits`,
   /** seconds this run waited before its first phase for the file system to settle after a removal */
   settleWaitSeconds: round(settleWaitSeconds, 0),

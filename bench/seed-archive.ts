@@ -6,8 +6,15 @@
  * (skewed like real use: a few people hold most of the archive), runs and holds. Seeded items
  * point at the template's stored messages, so opening any item works.
  *
+ * With `distinct`, each seeded item gets a stored message of its own (the template's with one
+ * header line more) and its own copy of each medium it carries (the template's bytes with the last
+ * few changed, so the same size): a real archive's shape, where the export reads as many different
+ * messages and media as it writes files. Without it, items share the template's 2,000 messages
+ * and the few media they carry (two media files on disk stood behind 1,632 of 100,000 items).
+ *
  * The result is cached under bench/tmp and reused when its seed file matches.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,7 +23,9 @@ import { Kysely, SqliteDialect, type Insertable } from 'kysely';
 import { parseConfig, type Config } from '../src/config/index.js';
 import { runConnector } from '../src/pipeline/index.js';
 import { generateTenant } from '../src/sources/sandbox/index.js';
-import { ARCHIVE_FOLDER, openStore } from '../src/store/index.js';
+import { base64Lines } from '../src/core/base64-lines.js';
+import { decodeSkeleton, encodeSkeleton, type SkeletonPart } from '../src/store/blobs/skeleton.js';
+import { ARCHIVE_FOLDER, INLINE_MAX, LocalBlobStore, openStore, sha256Hex } from '../src/store/index.js';
 import { migrationProvider } from '../src/store/migrations/index.js';
 import type { Database } from '../src/store/schema.js';
 import { prng } from './prng.js';
@@ -35,6 +44,8 @@ export interface SeedOptions {
   tmp: string;
   items: number;
   mailboxes: number;
+  /** each item its own stored message and media (see above); default false */
+  distinct?: boolean;
   log?: (line: string) => void;
 }
 
@@ -110,10 +121,14 @@ type Row<T extends keyof Database> = Insertable<Database[T]>;
 
 export async function seedArchive(opts: SeedOptions): Promise<SeededArchive> {
   const log = opts.log ?? (() => undefined);
-  const dataDir = join(opts.tmp, `console-${opts.items}`);
+  const dataDir = join(opts.tmp, `${opts.distinct ? 'distinct' : 'console'}-${opts.items}`);
   const config = configFor(opts.tmp, dataDir);
   const marker = join(dataDir, 'seed.json');
-  const key = await cacheKey({ items: opts.items, mailboxes: opts.mailboxes });
+  const key = await cacheKey({
+    items: opts.items,
+    mailboxes: opts.mailboxes,
+    ...(opts.distinct ? { distinct: DISTINCT_VERSION } : {}),
+  });
   if (existsSync(marker)) {
     const found = JSON.parse(await readFile(marker, 'utf8')) as Omit<SeededArchive, 'config'> & { key: string };
     if (found.key === key) {
@@ -156,7 +171,7 @@ export async function seedArchive(opts: SeedOptions): Promise<SeededArchive> {
   for (const ix of indexes) sqlite.exec(`DROP INDEX "${ix.name}"`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   try {
-    const counts = await fill(db, opts, log);
+    const counts = await fill(db, opts, log, new LocalBlobStore(join(dataDir, 'blobs')));
     log(`re-creating ${indexes.length} indexes ...`);
     for (const ix of indexes) sqlite.exec(ix.sql);
     // The pipeline keeps the per-connector item and entry counts in the transaction that writes
@@ -197,6 +212,7 @@ async function fill(
   db: Kysely<Database>,
   opts: SeedOptions,
   log: (line: string) => void,
+  objects: LocalBlobStore,
 ): Promise<Pick<SeededArchive, 'items' | 'mailboxes' | 'entries' | 'rawRecords' | 'runs' | 'holds'>> {
   const rand = prng(SEED);
   const templates = await db
@@ -240,7 +256,9 @@ async function fill(
   // index = M * u^2: the first mailbox gets about 2% of all entries, the median one about 1/2,800.
   const pick = () => Math.min(opts.mailboxes - 1, Math.floor(opts.mailboxes * rand() ** 2));
   const step = SPAN / opts.items;
-  const BATCH = 50_000;
+  // distinct messages: their blob rows are held until the batch's transaction, so fewer at once
+  const BATCH = opts.distinct ? 5_000 : 50_000;
+  const distinct = opts.distinct ? new DistinctMessages(db, objects) : undefined;
   let entries = 0;
   let holds = 0;
   for (let start = 0; start < opts.items; start += BATCH) {
@@ -248,8 +266,10 @@ async function fill(
     const items: Row<'items'>[] = [];
     const boxEntries: Row<'mailbox_entries'>[] = [];
     const holdRows: Row<'holds'>[] = [];
+    const blobRows: Row<'blobs'>[] = [];
     for (let n = start; n < Math.min(opts.items, start + BATCH); n++) {
-      const t = templates[n % templates.length]!;
+      const template = templates[n % templates.length]!;
+      const t = distinct ? { ...template, ...(await distinct.variant(n, template, blobRows)) } : template;
       const time = Math.floor(t0 + n * step + rand() * step);
       const msgid = `${t.msgid}-s${n}`;
       const key = `wecom:${CONNECTOR_ID}:${msgid}`;
@@ -337,6 +357,7 @@ async function fill(
     }
     entries += boxEntries.length;
     await db.transaction().execute(async (tx) => {
+      await insertAll(tx, 'blobs', blobRows, 200);
       await insertAll(tx, 'raw_records', raws, 1_000);
       await insertAll(tx, 'items', items, 1_000);
       await insertAll(tx, 'mailbox_entries', boxEntries, 3_000);
@@ -371,4 +392,118 @@ async function fill(
     runs: runCount,
     holds,
   };
+}
+
+/** Bump when the distinct messages' shape changes, so cached archives are rebuilt. */
+const DISTINCT_VERSION = 1;
+
+type TemplateBlob = Pick<Row<'blobs'>, 'kind' | 'size' | 'data' | 'encoding'>;
+
+/**
+ * Each item's own stored message, made from its template's: one header line more at the top
+ * (`X-Bench-Copy: N`), and each medium it carries copied with its last bytes changed (as many
+ * bytes, so the message's size grows by the header line alone). Media over INLINE_MAX go to the
+ * blob files as the pipeline's do; the rows are the caller's to insert.
+ */
+class DistinctMessages {
+  private readonly blobs = new Map<string, TemplateBlob>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly objects: LocalBlobStore,
+  ) {}
+
+  private async blob(sha256: string): Promise<TemplateBlob> {
+    let b = this.blobs.get(sha256);
+    if (!b) {
+      b = await this.db
+        .selectFrom('blobs')
+        .select(['kind', 'size', 'data', 'encoding'])
+        .where('sha256', '=', sha256)
+        .executeTakeFirstOrThrow();
+      this.blobs.set(sha256, b);
+    }
+    return b;
+  }
+
+  private async bytes(sha256: string): Promise<Buffer> {
+    const b = await this.blob(sha256);
+    return b.data ? Buffer.from(b.data) : this.objects.get(sha256);
+  }
+
+  /** Bytes kept inline in the row, or durably in a blob file; the row either way. */
+  private async stored(
+    bytes: Buffer,
+    kind: string,
+    encoding: 'raw' | 'skeleton',
+    full?: { sha256: string; size: number },
+  ) {
+    const now = Date.now();
+    if (encoding === 'skeleton' || bytes.length <= INLINE_MAX)
+      return {
+        sha256: full?.sha256 ?? sha256Hex(bytes),
+        size: full?.size ?? bytes.length,
+        kind,
+        data: bytes,
+        encoding,
+        created_at: now,
+      };
+    const ref = await this.objects.put(bytes);
+    return { sha256: ref.sha256, size: ref.size, kind, data: null, encoding, created_at: now };
+  }
+
+  async variant(
+    n: number,
+    t: { mime_sha256: string; mime_size: number | bigint },
+    rows: Row<'blobs'>[],
+  ): Promise<{ mime_sha256: string; mime_size: number }> {
+    const header = Buffer.from(`X-Bench-Copy: ${n}\r\n`, 'latin1');
+    const template = await this.blob(t.mime_sha256);
+    const size = Number(t.mime_size) + header.length;
+    if (template.encoding !== 'skeleton') {
+      const row = await this.stored(Buffer.concat([header, await this.bytes(t.mime_sha256)]), template.kind, 'raw');
+      rows.push(row);
+      return { mime_sha256: row.sha256, mime_size: row.size };
+    }
+    const hash = createHash('sha256');
+    const parts = decodeSkeleton(Buffer.from(template.data!), t.mime_sha256).map((p, i) =>
+      i === 0 && Buffer.isBuffer(p) ? Buffer.concat([header, p]) : p,
+    );
+    if (!Buffer.isBuffer(parts[0]))
+      throw new Error(`template message ${t.mime_sha256} does not start with its headers`);
+    const mine: SkeletonPart[] = [];
+    // a medium the message carries twice is copied once
+    const copies = new Map<string, { sha256: string; lines: Buffer }>();
+    let total = 0;
+    for (const p of parts) {
+      if (Buffer.isBuffer(p)) {
+        hash.update(p);
+        total += p.length;
+        mine.push(p);
+        continue;
+      }
+      let copy = copies.get(p.media);
+      if (!copy) {
+        const media = await this.bytes(p.media);
+        // the last four bytes (or fewer) XORed with the item's number plus one: a different
+        // medium for every item, the length kept
+        for (let k = 0; k < Math.min(4, media.length); k++)
+          media[media.length - 1 - k]! ^= ((n + 1) >>> (8 * k)) & 0xff;
+        const row = await this.stored(media, (await this.blob(p.media)).kind, 'raw');
+        rows.push(row);
+        copy = { sha256: row.sha256, lines: base64Lines(media) };
+        copies.set(p.media, copy);
+      }
+      hash.update(copy.lines);
+      total += copy.lines.length;
+      mine.push({ media: copy.sha256 });
+    }
+    if (total !== size) throw new Error(`message ${t.mime_sha256} rebuilt to ${total} bytes, expected ${size}`);
+    const row = await this.stored(encodeSkeleton(mine), template.kind, 'skeleton', {
+      sha256: hash.digest('hex'),
+      size,
+    });
+    rows.push(row);
+    return { mime_sha256: row.sha256, mime_size: size };
+  }
 }
