@@ -58,7 +58,7 @@ const { values } = parseArgs({
     /**
      * `distinct` (default): every item its own stored message and media, as in a real archive;
      * `shared`: the items share the 2,000 messages of the seed's template (every run before
-     * 2026-12-06 09:30 UTC)
+     * 2026-12-06 08:47 UTC)
      */
     messages: { type: 'string', default: 'distinct' },
     /** the results file's name under bench/results (default: by format, see below) */
