@@ -189,6 +189,15 @@ describeDialects('export in batches', (t) => {
     }
   }, 180_000);
 
+  it("RSMF written by two threads besides the export's own, a chunk of files at a time, is the same export", async () => {
+    const whole = join(dir.path, 'rsmf-threads-0');
+    await exportTo(whole, 'rsmf', undefined, 0);
+    // chunks of BATCH items: many chunks, so every writer gets some
+    const threaded = join(dir.path, 'rsmf-threads-2');
+    await exportTo(threaded, 'rsmf', BATCH, 2);
+    await expectSameExport(whole, threaded);
+  }, 180_000);
+
   it("EML written by two batch threads besides the export's own is the same export, killed midway or not", async () => {
     const whole = join(dir.path, 'threads-whole');
     await exportTo(whole, 'eml', undefined, 0);

@@ -299,7 +299,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .requiredOption('--out <dir>', 'a new or empty directory (or the same one, to resume)')
     .option(
       '--threads <n>',
-      "eml: threads writing files besides the export's own (default one per core but one, at most 3, for 2,000 items or more; 0 for none)",
+      "eml and rsmf: threads writing files besides the export's own (default one per core but one, at most 3, for 2,000 items or more; 0 for none)",
     )
     .option('--json', 'print the counts and the manifest path as JSON')
     .action(act((opts) => exportCommand(opts, io)));

@@ -13,7 +13,8 @@ import { ArchiverError, isErrorCode } from '../../core/errors.js';
 import { siblingModule } from '../../core/sibling-module.js';
 import type { ExportKeyPage, StoreLocation } from '../../store/index.js';
 import type { BatchDone } from './batch-write.js';
-import type { JournalHeader } from './journal.js';
+import type { JournalFile, JournalHeader } from './journal.js';
+import type { RsmfChunk } from './rsmf-chunk.js';
 
 /**
  * What a batch thread is started with: where the archive and the export are. The export's
@@ -36,12 +37,18 @@ export interface BatchRequest {
   page: ExportKeyPage;
 }
 
+/** RSMF: a chunk of files to build and write (rsmf-chunk.ts), answered with their journal entries. */
+export interface RsmfRequest {
+  id: number;
+  rsmf: RsmfChunk;
+}
+
 interface ErrorReply {
   code?: string;
   message: string;
 }
 
-export type BatchReply = { id: number; done: BatchDone } | { id: number; error: ErrorReply };
+export type BatchReply = { id: number; done: BatchDone | JournalFile[] } | { id: number; error: ErrorReply };
 
 /** A failure as it crosses from a batch thread: its code and message. */
 export function errorReply(err: unknown): ErrorReply {
@@ -92,6 +99,10 @@ export class StartingThread implements BatchWriter {
     return (await this.thread).write(first, page);
   }
 
+  async rsmf(files: RsmfChunk): Promise<JournalFile[]> {
+    return (await this.thread).rsmf(files);
+  }
+
   async close(): Promise<void> {
     if (await this.ready) await (await this.thread).close();
   }
@@ -107,10 +118,13 @@ export function defaultBatchThreads(items: number, batch: number, cores = availa
   return Math.max(0, Math.min(3, cores - 1));
 }
 
-/** A thread writing an EML export's batches (batch-worker.ts), with its own connection to the archive. */
+/**
+ * A thread writing an EML export's batches, or an RSMF export's files a chunk at a time
+ * (batch-worker.ts), with its own connection to the archive.
+ */
 export class BatchThread implements BatchWriter {
   readonly depth = THREAD_DEPTH;
-  private readonly waiting = new Map<number, { resolve: (d: BatchDone) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (d: never) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private failure?: Error;
   private readonly exited: Promise<void>;
@@ -121,7 +135,7 @@ export class BatchThread implements BatchWriter {
       if (!('id' in m)) return;
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
-      if ('done' in m) w?.resolve(m.done);
+      if ('done' in m) w?.resolve(m.done as never);
       else w?.reject(errorOf(m.error));
     });
     worker.on('error', (err) => this.fail(err));
@@ -150,11 +164,20 @@ export class BatchThread implements BatchWriter {
   }
 
   write(first: number, page: ExportKeyPage): Promise<BatchDone> {
+    return this.request((id) => ({ id, first, page }) satisfies BatchRequest);
+  }
+
+  rsmf(files: RsmfChunk): Promise<JournalFile[]> {
+    return this.request((id) => ({ id, rsmf: files }) satisfies RsmfRequest);
+  }
+
+  /** Sends the request `message` makes with its id; settles with the thread's answer to it. */
+  private request<R>(message: (id: number) => BatchRequest | RsmfRequest): Promise<R> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, first, page } satisfies BatchRequest);
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (d: never) => void, reject });
+      this.worker.postMessage(message(id));
     });
   }
 
@@ -174,12 +197,19 @@ export class BatchThread implements BatchWriter {
   }
 }
 
+/** One of the workers runInOrder hands work to: the export's own thread, or a thread of its own. */
+export interface OrderedWorker<T, R> {
+  run(work: T): Promise<R>;
+  /** pieces of work it may hold at once (a thread holds a short queue so that it never waits) */
+  readonly depth: number;
+  /** settles once it can take work: false when it never will (a thread that could not start) */
+  readonly ready?: Promise<boolean>;
+}
+
 /**
  * Runs the batches that `batches` yields (in list order, the first starting at item `first`) on
  * the writers, and hands them to `journal` in list order, every batch that is ready in order at
- * once. A writer holds at most its depth of batches, and no batch is begun more than a few
- * batches ahead of the journal. When a batch fails, no new batch is begun, the batches before it
- * that are written are journaled, and the failure of the earliest failed batch is raised.
+ * once (see runInOrder).
  */
 export async function writeBatches(opts: {
   batches: AsyncIterable<ExportKeyPage>;
@@ -187,15 +217,50 @@ export async function writeBatches(opts: {
   writers: readonly BatchWriter[];
   journal: (done: BatchDone[]) => Promise<void>;
 }): Promise<void> {
-  const iter = opts.batches[Symbol.asyncIterator]();
-  const slots = opts.writers.flatMap((w) => Array.from({ length: w.depth }, () => w));
-  // how far ahead of the journal a batch may be begun: every slot busy, and one batch besides
-  // for each slot to start as soon as the journal catches up
+  await runInOrder({
+    work: numbered(opts.batches, opts.first),
+    workers: opts.writers.map((w) => ({
+      depth: w.depth,
+      ...(w.ready ? { ready: w.ready } : {}),
+      run: ({ first, page }: NumberedBatch) => w.write(first, page),
+    })),
+    done: opts.journal,
+  });
+}
+
+interface NumberedBatch {
+  first: number;
+  page: ExportKeyPage;
+}
+
+/** Each batch with the number of its first item: its place in the list, whoever writes it. */
+async function* numbered(batches: AsyncIterable<ExportKeyPage>, first: number): AsyncGenerator<NumberedBatch> {
+  for await (const page of batches) {
+    yield { first, page };
+    first += page.keys.length;
+  }
+}
+
+/**
+ * Runs the work that `work` yields on the workers and hands the results to `done` in the order
+ * of the work, every result that is ready in order at once. A worker holds at most its depth of
+ * work, and no work is begun more than a few pieces ahead of `done`. When a piece fails, no new
+ * piece is begun, the results before it are handed on, and the failure of the earliest failed
+ * piece is raised.
+ */
+export async function runInOrder<T, R>(opts: {
+  work: AsyncIterable<T>;
+  workers: readonly OrderedWorker<T, R>[];
+  done: (results: R[]) => Promise<void>;
+}): Promise<void> {
+  const iter = opts.work[Symbol.asyncIterator]();
+  const slots = opts.workers.flatMap((w) => Array.from({ length: w.depth }, () => w));
+  // how far ahead of `done` work may be begun: every slot busy, and one piece besides for each
+  // slot to start as soon as `done` catches up
   const window = 2 * slots.length;
-  const settled = new Map<number, BatchDone>();
+  const settled = new Map<number, R>();
   const failures = new Map<number, unknown>();
   let begun = 0;
-  let nextFirst = opts.first;
   let journaled = 0;
   let stopped = false;
   let exhausted = false;
@@ -208,9 +273,9 @@ export async function writeBatches(opts: {
     w();
   };
 
-  // the next batch of the list, one taker at a time
+  // the next piece of work, one taker at a time
   let taking: Promise<unknown> = Promise.resolve();
-  const take = (): Promise<{ index: number; first: number; page: ExportKeyPage } | undefined> => {
+  const take = (): Promise<{ index: number; work: T } | undefined> => {
     const p = taking.then(async () => {
       while (!stopped && !exhausted && begun - journaled >= window) await woken;
       if (stopped || exhausted) return undefined;
@@ -219,19 +284,17 @@ export async function writeBatches(opts: {
         exhausted = true;
         return undefined;
       }
-      const b = { index: begun++, first: nextFirst, page: r.value };
-      nextFirst += r.value.keys.length;
-      return b;
+      return { index: begun++, work: r.value };
     });
     taking = p.catch(() => undefined);
     return p;
   };
 
-  const run = async (w: BatchWriter) => {
+  const run = async (w: OrderedWorker<T, R>) => {
     if (w.ready && !(await w.ready)) return;
     for (let b = await take(); b; b = await take()) {
       try {
-        settled.set(b.index, await w.write(b.first, b.page));
+        settled.set(b.index, await w.run(b.work));
       } catch (err) {
         failures.set(b.index, err);
         stopped = true;
@@ -240,26 +303,26 @@ export async function writeBatches(opts: {
     }
   };
   let running = true;
-  // every slot's loop ends before this does, even when one fails (reading the key list)
+  // every slot's loop ends before this does, even when one fails (reading the work)
   const runs = Promise.allSettled(slots.map(async (w) => run(w))).then((ends) => {
     running = false;
     notify();
     const failed = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
     if (failed) throw failed.reason;
   });
-  // raised below, once the journal has stopped; not an unhandled rejection meanwhile
+  // raised below, once `done` has stopped; not an unhandled rejection meanwhile
   runs.catch(() => undefined);
 
   try {
     for (;;) {
-      const ready: BatchDone[] = [];
-      for (let d = settled.get(journaled); d; d = settled.get(journaled)) {
+      const ready: R[] = [];
+      for (let d = settled.get(journaled); d !== undefined; d = settled.get(journaled)) {
         settled.delete(journaled++);
         ready.push(d);
       }
       if (ready.length) {
         notify();
-        await opts.journal(ready);
+        await opts.done(ready);
         continue;
       }
       if (!running || failures.has(journaled)) break;

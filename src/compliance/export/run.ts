@@ -68,8 +68,8 @@ export interface RunExportRequest extends ExportRequest {
   /** items per batch (journaled together); the default suits every export, tests use small ones */
   batchItems?: number;
   /**
-   * EML: threads writing batches besides the export's own (default: defaultBatchThreads, by the
-   * cores and the export's size; 0 writes every file on the export's own thread)
+   * EML and RSMF: threads writing files besides the export's own (default: defaultBatchThreads,
+   * by the cores and the export's size; 0 writes every file on the export's own thread)
    */
   threads?: number;
   /** PDF: the font setting (config `export`) */
@@ -153,19 +153,26 @@ async function batchWriters(
     const starting = early.length ? early.slice(0, n) : startThreads(store, ctx.out, n);
     return [own, ...starting.map((t) => new StartingThread(t.then(begun)))];
   }
-  const started = await Promise.allSettled(startThreads(store, ctx.out, n));
+  return [own, ...(await askedThreads(store, ctx.out, n)).map(begun)];
+}
+
+/**
+ * `n` threads asked for by name (`--threads N`), started before any work: they must run, so one
+ * that cannot start fails the export before it writes anything.
+ */
+async function askedThreads(store: Store, out: string, n: number): Promise<BatchThread[]> {
+  const started = await Promise.allSettled(startThreads(store, out, n));
   const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   if (ok.length < n) {
     await Promise.all(ok.map(async (t) => t.close()));
     const why = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')!.reason as Error;
-    // threads asked for by name must run
     throw new ArchiverError(
       'WXA_EXPORT_FAILED',
       `the export's ${n} writing threads could not start (${why.message}); run it with --threads 0 to write every file on the export's own thread`,
       { cause: why },
     );
   }
-  return [own, ...ok.map(begun)];
+  return ok;
 }
 
 export async function runExport(store: Store, req: RunExportRequest, now = Date.now): Promise<ExportResult> {
@@ -272,7 +279,7 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
   try {
     // The writers of RSMF and PDF files (with the MIME parser, zip and PDF libraries they use)
     // are loaded only for those formats: an EML or mbox export, and its threads, never need them.
-    if (header.format === 'rsmf') await (await import('./rsmf-write.js')).writeRsmfFiles(out, store);
+    if (header.format === 'rsmf') await writeRsmf(store, out, total, size, req.threads);
     let pathOf: ((d: JournalItem) => string) | undefined;
     if (header.format === 'pdf') {
       const pdf = await import('./pdf-write.js');
@@ -317,6 +324,37 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
     counts,
     resumed,
   };
+}
+
+/**
+ * RSMF: the files written a chunk at a time by the export's own thread and, for an export of
+ * some size, by threads of their own as for EML (one per core but one, at most three, joining as
+ * they start, a thread that cannot start leaving its share to the others; or `threads`, which
+ * must start), each with its own connection to the archive. The files and the manifest are the
+ * same whatever the number of writers.
+ */
+async function writeRsmf(store: Store, out: string, items: number, size: number, threads?: number): Promise<void> {
+  const rsmf = await import('./rsmf-write.js');
+  const n = !store.location ? 0 : (threads ?? defaultBatchThreads(items, size));
+  // by default the threads join as they start; asked for by name, they start first and must
+  const started: (BatchThread | StartingThread)[] =
+    n <= 0
+      ? []
+      : threads === undefined
+        ? startThreads(store, out, n).map((t) => new StartingThread(t))
+        : await askedThreads(store, out, n);
+  try {
+    await rsmf.writeRsmfFiles(out, store, {
+      threads: started.map((t) => ({
+        depth: t.depth,
+        ...(t instanceof StartingThread ? { ready: t.ready } : {}),
+        run: (files) => t.rsmf(files),
+      })),
+      chunkItems: size,
+    });
+  } finally {
+    await Promise.all(started.map(async (t) => t.close()));
+  }
 }
 
 /** Cuts each mbox back to the end of its last journaled entry (a torn entry is written again). */
