@@ -346,7 +346,7 @@ async function writeRsmf(store: Store, out: string, items: number, size: number,
   try {
     await rsmf.writeRsmfFiles(out, store, {
       threads: started.map((t) => ({
-        depth: t.depth,
+        depth: 1,
         ...(t instanceof StartingThread ? { ready: t.ready } : {}),
         run: (files) => t.rsmf(files),
       })),
