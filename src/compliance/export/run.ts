@@ -346,6 +346,8 @@ async function writeRsmf(store: Store, out: string, items: number, size: number,
   try {
     await rsmf.writeRsmfFiles(out, store, {
       threads: started.map((t) => ({
+        // one chunk at a time: building a chunk (hundreds of messages parsed) takes far longer
+        // than handing the next one over (measured as such: bench/README.md, export, RSMF)
         depth: 1,
         ...(t instanceof StartingThread ? { ready: t.ready } : {}),
         run: (files) => t.rsmf(files),
