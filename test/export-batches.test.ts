@@ -7,6 +7,7 @@
 // Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -98,9 +99,15 @@ describeDialects('export in batches', (t) => {
     return new Promise((r) => child.on('exit', (code) => r({ code, stderr: err })));
   }
 
-  function killedAt(nth: number, out: string, format: ExportFormat, threads = 0): Promise<string | null> {
+  function killedAt(
+    nth: number,
+    out: string,
+    format: ExportFormat,
+    threads = 0,
+    point: 'export-item' | 'export-file' = 'export-item',
+  ): Promise<string | null> {
     const child = exportInBatches([archive.data, archive.url ?? '', out, format, ALL, String(BATCH), String(threads)], {
-      env: { ...process.env, WXA_CRASH_AT: `export-item:${nth}` },
+      env: { ...process.env, WXA_CRASH_AT: `${point}:${nth}` },
       stderr: false,
     });
     return new Promise((r) => child.on('exit', (_c, s) => r(s)));
@@ -189,13 +196,22 @@ describeDialects('export in batches', (t) => {
     }
   }, 180_000);
 
-  it("RSMF written by two threads besides the export's own, a chunk of files at a time, is the same export", async () => {
+  it("RSMF written by two threads besides the export's own, a chunk of files at a time, is the same export, killed midway or not", async () => {
     const whole = join(dir.path, 'rsmf-threads-0');
     await exportTo(whole, 'rsmf', undefined, 0);
     // chunks of BATCH items: many chunks, so every writer gets some
     const threaded = join(dir.path, 'rsmf-threads-2');
     await exportTo(threaded, 'rsmf', BATCH, 2);
     await expectSameExport(whole, threaded);
+
+    // Killed while the three writers write the files (a thread's fifth file, or the export's
+    // own): no manifest; resumed, every file is written again and it is the same export.
+    const cut = join(dir.path, 'rsmf-threads-cut');
+    expect(await killedAt(5, cut, 'rsmf', 2, 'export-file')).toBe('SIGKILL');
+    expect(existsSync(join(cut, 'manifest.json'))).toBe(false);
+    expect(existsSync(join(cut, 'RSMF'))).toBe(true);
+    await exportTo(cut, 'rsmf', BATCH, 2);
+    await expectSameExport(whole, cut);
   }, 180_000);
 
   it("EML written by two batch threads besides the export's own is the same export, killed midway or not", async () => {

@@ -44,7 +44,12 @@ export type FaultPoint =
   /** a backup's snapshot is written, and it is not yet the LATEST one */
   | 'backup-snapshot'
   /** an export wrote an item and journaled it */
-  | 'export-item';
+  | 'export-item'
+  /**
+   * an RSMF export wrote one of its files (on its own thread or one of its threads, whose count
+   * is its own), and the chunk's entries are not journaled yet
+   */
+  | 'export-file';
 
 export function crashPoint(name: Exclude<FaultPoint, 'worker-thread'>): void {
   if (crash.point !== name) return;
