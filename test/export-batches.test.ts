@@ -89,6 +89,20 @@ describeDialects('export in batches', (t) => {
     }
   }
 
+  /**
+   * The export on the export's own thread alone (into `NAME-whole`), and in batches (RSMF: chunks)
+   * of BATCH items by it and two threads of its own (into `NAME`): many batches, so every writer
+   * gets some, and the two exports must be the same. The one-thread export's path, to compare with.
+   */
+  async function threadedIsTheSame(format: ExportFormat, name: string): Promise<string> {
+    const whole = join(dir.path, `${name}-whole`);
+    await exportTo(whole, format, undefined, 0);
+    const threaded = join(dir.path, name);
+    await exportTo(threaded, format, BATCH, 2);
+    await expectSameExport(whole, threaded);
+    return whole;
+  }
+
   /** Runs the export in a process of its own (EXPORT_IN_BATCHES); its exit code, and what it printed. */
   function exportInChild(out: string, selection: string): Promise<{ code: number | null; stderr: string }> {
     const child = exportInBatches([archive.data, archive.url ?? '', out, 'eml', selection, String(BATCH)], {
@@ -197,12 +211,7 @@ describeDialects('export in batches', (t) => {
   }, 180_000);
 
   it("RSMF written by two threads besides the export's own, a chunk of files at a time, is the same export, killed midway or not", async () => {
-    const whole = join(dir.path, 'rsmf-threads-0');
-    await exportTo(whole, 'rsmf', undefined, 0);
-    // chunks of BATCH items: many chunks, so every writer gets some
-    const threaded = join(dir.path, 'rsmf-threads-2');
-    await exportTo(threaded, 'rsmf', BATCH, 2);
-    await expectSameExport(whole, threaded);
+    const whole = await threadedIsTheSame('rsmf', 'rsmf-threads');
 
     // Killed while the three writers write the files (a thread's fifth file, or the export's
     // own): no manifest; resumed, every file is written again and it is the same export.
@@ -215,11 +224,7 @@ describeDialects('export in batches', (t) => {
   }, 180_000);
 
   it("EML written by two batch threads besides the export's own is the same export, killed midway or not", async () => {
-    const whole = join(dir.path, 'threads-whole');
-    await exportTo(whole, 'eml', undefined, 0);
-    const threaded = join(dir.path, 'threads');
-    await exportTo(threaded, 'eml', BATCH, 2);
-    await expectSameExport(whole, threaded);
+    const whole = await threadedIsTheSame('eml', 'threads');
 
     // Killed when one of the three writers reaches its third batch: the journal holds whole
     // batches in order (the first lines' control numbers from 1 on), each file on disk.
