@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ArchiverError } from './errors.js';
-import { siblingModule, TEST_COMPILED_VARIABLE } from './sibling-module.js';
+import { poolThreadModule, siblingModule, TEST_COMPILED_VARIABLE } from './sibling-module.js';
 
 const ROOT = join('/opt', 'app');
 const tsCaller = pathToFileURL(join(ROOT, 'src', 'sources', 'wecom', 'sdk-host', 'host-spawn.ts')).href;
@@ -46,5 +46,20 @@ describe('siblingModule', () => {
     expect(() => siblingModule(tsCaller, './host-main', { compiledUnderTest: true }, env)).toThrow(
       /WXA_TEST_CLI .* accepted only by the test suite/,
     );
+  });
+
+  it("starts a pool's threads with require(esm) off, so that Piscina imports their module", () => {
+    // Node 20.19 and later have the switch (package.json asks for 20.19); a Node without it
+    // would reject an unknown thread argument, so the switch is given only where it exists.
+    expect(process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module')).toBe(true);
+    expect(poolThreadModule(jsCaller, './worker', {})).toEqual({
+      path: join(ROOT, 'dist', 'sources', 'wecom', 'sdk-host', 'worker.js'),
+      execArgv: ['--no-experimental-require-module'],
+    });
+    expect(poolThreadModule(tsCaller, './worker', testEnv()).execArgv).toEqual([
+      '--import',
+      'tsx',
+      '--no-experimental-require-module',
+    ]);
   });
 });

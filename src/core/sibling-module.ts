@@ -46,3 +46,26 @@ export function compiledTwin(source: string): string | undefined {
   if (at < 0 || !source.endsWith('.ts')) return undefined;
   return `${source.slice(0, at)}${sep}dist${sep}${source.slice(at + srcDir.length, -'.ts'.length)}.js`;
 }
+
+/**
+ * Node's switch for require(esm), which Node 20.19 and later turn on by default. Checked, so that
+ * a Node without the switch runs the threads as it would anyway.
+ */
+const NO_REQUIRE_ESM = '--no-experimental-require-module';
+const THREAD_FLAGS = process.allowedNodeEnvironmentFlags.has(NO_REQUIRE_ESM) ? [NO_REQUIRE_ESM] : [];
+
+/**
+ * The module a Piscina pool's threads run (beside the caller, the compiled twin under a test run
+ * on the compiled code), and their Node arguments. Piscina loads a thread's module with
+ * `require()` first and `import()` only when that fails; from Node 20.19 `require()` loads an ES
+ * module's whole graph at once, synchronously (require(esm)), and a thread ended while it does
+ * (its pool destroyed as the thread starts, after a run that stopped at once; a task timed out)
+ * aborted the whole process inside Node (`Assertion failed ... InstantiateModule`, `IsGraphAsync
+ * must be used on an instantiated module`), not just the thread. With require(esm) off in the
+ * thread, `require()` refuses the module before loading any of it and Piscina imports it, which
+ * a thread's end interrupts cleanly.
+ */
+export function poolThreadModule(callerUrl: string, base: string, env: NodeJS.ProcessEnv = process.env): SiblingModule {
+  const m = siblingModule(callerUrl, base, { compiledUnderTest: true }, env);
+  return { path: m.path, execArgv: [...m.execArgv, ...THREAD_FLAGS] };
+}

@@ -7,7 +7,7 @@
  */
 import { Piscina } from 'piscina';
 import { ArchiverError } from '../core/errors.js';
-import { siblingModule } from '../core/sibling-module.js';
+import { poolThreadModule } from '../core/sibling-module.js';
 import type { ParseTask } from './parse-worker.js';
 import type { MappingSummary, SummaryLimits } from './summary.js';
 
@@ -28,7 +28,7 @@ export interface MappingParserOptions {
 }
 
 export function createMappingParser(opts: MappingParserOptions = {}): MappingParser {
-  const worker = siblingModule(import.meta.url, './parse-worker', { compiledUnderTest: true });
+  const worker = poolThreadModule(import.meta.url, './parse-worker');
   const threads = opts.threads ?? 1;
   let pool: Piscina | undefined;
   // Made on first use: most processes never parse an upload, and an idle pool holds no thread.

@@ -1,15 +1,16 @@
 /**
  * The prepare threads, created once per process and kept across runs. Starting a pool per run
- * cost a module load per thread per run, and under load such a load once aborted the whole
- * process inside V8; a service running a connector every minute now starts its threads once,
- * and again only when the connector's setup (keys, directory, mapping) changes. A task whose
- * thread dies is run again on the thread Piscina starts in its place.
+ * cost a module load per thread per run; a service running a connector every minute now starts
+ * its threads once, and again only when the connector's setup (keys, directory, mapping)
+ * changes. A pool ended while its threads load their module no longer aborts the process (see
+ * poolThreadModule). A task whose thread dies is run again on the thread Piscina starts in its
+ * place.
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Logger } from '../core/logger.js';
-import { siblingModule } from '../core/sibling-module.js';
+import { poolThreadModule } from '../core/sibling-module.js';
 
 /**
  * Prepare threads when the configuration names none: one per core but one, and at least one.
@@ -37,7 +38,7 @@ let created = 0;
 function workerFile(): { filename: string; execArgv: string[] } {
   // The compiled twin under the tests when the run chose the compiled code: the thread then loads
   // the compiled twin of the normalizer the source names, too (importNamed in prepare-task.ts).
-  const { path, execArgv } = siblingModule(import.meta.url, './decrypt-worker', { compiledUnderTest: true });
+  const { path, execArgv } = poolThreadModule(import.meta.url, './decrypt-worker');
   return { filename: path, execArgv };
 }
 

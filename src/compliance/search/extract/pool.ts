@@ -5,7 +5,7 @@
  * `failed`, `timeout` or `too-large` with its reason, never as an exception to the indexer.
  */
 import { Piscina } from 'piscina';
-import { siblingModule } from '../../../core/sibling-module.js';
+import { poolThreadModule } from '../../../core/sibling-module.js';
 import type { ReadableFormat } from './binary.js';
 import { EXTRACT_TIMEOUT_MS, MAX_TEXT_CHARS, WORKER_HEAP_MB } from './limits.js';
 
@@ -48,7 +48,7 @@ function failure(err: unknown, heapMb: number): BinaryOutcome {
 }
 
 export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
-  const worker = siblingModule(import.meta.url, './worker', { compiledUnderTest: true });
+  const worker = poolThreadModule(import.meta.url, './worker');
   const heapMb = opts.heapMb ?? WORKER_HEAP_MB;
   const timeoutMs = opts.timeoutMs ?? EXTRACT_TIMEOUT_MS;
   const threads = opts.threads ?? 1;
