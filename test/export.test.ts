@@ -5,7 +5,7 @@
 // Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitMboxrd } from '../src/compliance/export/index.js';
@@ -200,6 +200,30 @@ describeDialects('export', (t) => {
       const res = await cliJson<{ counts: { items: number } }>(...args);
       expect(res.counts.items).toBe(0);
     }, 120_000);
+
+    it('refuses an --out that is a file, lies under one, or holds other files, naming it and what to do', async () => {
+      const file = join(dir.path, 'a-file');
+      await writeFile(file, 'not an export\n');
+      const busy = join(dir.path, 'busy');
+      await mkdir(busy);
+      await writeFile(join(busy, 'notes.txt'), 'mine\n');
+      const cases: [string, string][] = [
+        [file, `WXA_INPUT_INVALID: --out ${file} is a file, not a directory; export into a new or empty directory`],
+        [
+          join(file, 'under'),
+          `WXA_INPUT_INVALID: --out ${join(file, 'under')} cannot be read (a part of its path is a file); export into a new or empty directory you can write to`,
+        ],
+        [busy, `WXA_INPUT_INVALID: --out ${busy} is not empty; export into a new or empty directory`],
+      ];
+      for (const [out, message] of cases) {
+        const refused = await cli(...emlTo(out));
+        expect(refused.code, out).toBe(1);
+        expect(refused.stderr).toContain(message);
+      }
+      // nothing touched
+      expect(await readFile(file, 'utf8')).toBe('not an export\n');
+      expect(await readdir(busy)).toEqual(['notes.txt']);
+    }, 60_000);
 
     it('EML with --threads 2: the installed command starts its writing threads (asked for, they must start) and exports the same', async () => {
       const one = join(dir.path, 'threads-0');

@@ -143,6 +143,15 @@ describeDialects('legal holds', (t) => {
     });
     expect((await cli('hold', 'add', '--case', caseId, '--custodian', custodian, ...arc.args)).code).toBe(1);
     expect((await cliJson<{ status: string }>('case', 'reopen', caseId, ...arc.args)).status).toBe('active');
+    // a custodian with nothing archived is held (what arrives later), and the operator is told
+    const newHire = await cli('hold', 'add', '--case', caseId, '--custodian', 'New.Hire@example-bank.cn', ...arc.args);
+    expect(newHire.code).toBe(0);
+    expect(newHire.stdout).toMatch(/^hold \d+ placed on case \d+: 0 items, 0 bytes\n/);
+    expect(newHire.stdout).toContain('note: nothing of new.hire@example-bank.cn is archived yet');
+    const held = await cli('hold', 'add', '--case', caseId, '--custodian', custodian, ...arc.args);
+    expect(held.stdout).not.toContain('note:');
+    for (const id of [newHire, held].map((r) => /^hold (\d+)/.exec(r.stdout)![1]!))
+      expect((await cli('hold', 'release', id, ...arc.args)).code).toBe(0);
     const ok = await cli('item', 'delete', shared, '--mailbox', custodian, ...arc.args);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);

@@ -120,7 +120,15 @@ export async function holdAddCommand(
       actor(),
     );
     if (flags.json) printJson(io, h);
-    else io.out(`hold ${h.id} placed on case ${h.caseId}: ${h.items} items, ${h.bytes} bytes\n`);
+    else {
+      io.out(`hold ${h.id} placed on case ${h.caseId}: ${h.items} items, ${h.bytes} bytes\n`);
+      // A custodian with nothing archived yet is held all the same (new staff, a mailbox filled
+      // later); but it is also what a mistyped address looks like.
+      if (h.custodian !== undefined && h.items === 0)
+        io.out(
+          `note: nothing of ${h.custodian} is archived yet; the hold covers its items as they arrive (check the address: \`mailbox list\`)\n`,
+        );
+    }
     return 0;
   });
 }
