@@ -65,7 +65,15 @@ describe('backup and restore', () => {
     expect(r.code).toBe(0);
     expect(out.verification.ingest.items).toBe(first.counts.items);
     expect(count(restored, 'SELECT count(*) AS n FROM items')).toBe(count(data, 'SELECT count(*) AS n FROM items'));
-    expect((await cli('restore', '--from', to, '--data-dir', restored)).code).toBe(1); // not empty
+    const again = await cli('restore', '--from', to, '--data-dir', restored);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`--data-dir ${restored} is not empty; restore into a new directory`);
+    // a backup directory that is a file is named before anything is copied
+    const file = join(dir.path, 'a-file');
+    await writeFile(file, 'not a directory\n');
+    const refused = await cli('backup', '--to', file, '--data-dir', data);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`WXA_INPUT_INVALID: --to ${file} is a file, not a directory;`);
   }, 120_000);
 
   it('a restored archive looks up every copy not recorded as delivered before sending it again', async () => {

@@ -8,7 +8,7 @@
 // logged as before version 2: helpers/item-digest-v1.ts). Both databases.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -207,6 +207,23 @@ describeDialects('evidence e2e', (t) => {
       const { code, out } = await followReadme(bad);
       expect(code).not.toBe(0);
       expect(out).toMatch(/Signature Verification Failure|verification failure/i);
+    });
+
+    it('refuses an --out that holds files or is a file before verifying anything, and leaves nothing behind', async () => {
+      const file = join(dir.path, 'a-file');
+      await writeFile(file, 'not a directory\n');
+      for (const [out, what] of [
+        [pkg, 'is not empty'],
+        [file, 'is a file, not a directory'],
+      ] as const) {
+        const refused = await cli('evidence', '--out', out, '--config', config, ...archive.args);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain(
+          `WXA_INPUT_INVALID: --out ${out} ${what}; write the package into a new or empty directory`,
+        );
+      }
+      // no temporary package beside them
+      expect((await readdir(dir.path)).filter((n) => n.includes('.tmp-'))).toEqual([]);
     });
 
     it('verify checks every time-stamp against the trusted CA, and refuses another CA', async () => {

@@ -211,7 +211,7 @@ describeDialects('export', (t) => {
         [file, `WXA_INPUT_INVALID: --out ${file} is a file, not a directory; export into a new or empty directory`],
         [
           join(file, 'under'),
-          `WXA_INPUT_INVALID: --out ${join(file, 'under')} cannot be read (a part of its path is a file); export into a new or empty directory you can write to`,
+          `WXA_INPUT_INVALID: --out ${join(file, 'under')} cannot be read (a part of its path is a file); export into a new or empty directory`,
         ],
         [busy, `WXA_INPUT_INVALID: --out ${busy} is not empty; export into a new or empty directory`],
       ];

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ArchiverError } from './errors.js';
-import { poolThreadModule, siblingModule, TEST_COMPILED_VARIABLE } from './sibling-module.js';
+import { poolThreadModule, siblingModule, TEST_COMPILED_VARIABLE, threadModule } from './sibling-module.js';
 
 const ROOT = join('/opt', 'app');
 const tsCaller = pathToFileURL(join(ROOT, 'src', 'sources', 'wecom', 'sdk-host', 'host-spawn.ts')).href;
@@ -61,5 +61,18 @@ describe('siblingModule', () => {
       'tsx',
       '--no-experimental-require-module',
     ]);
+  });
+
+  it('starts a worker on the compiled module as it is, and on a TypeScript one through tsx registered in the thread', () => {
+    expect(threadModule(jsCaller, './batch-worker', {})).toEqual({
+      entry: join(ROOT, 'dist', 'sources', 'wecom', 'sdk-host', 'batch-worker.js'),
+      options: { execArgv: [] },
+    });
+    const ts = threadModule(tsCaller, './batch-worker', testEnv());
+    expect(ts.options).toEqual({ eval: true, execArgv: [] });
+    expect(ts.entry).toContain("import('tsx/esm/api')");
+    expect(ts.entry).toContain(
+      JSON.stringify(pathToFileURL(join(ROOT, 'src', 'sources', 'wecom', 'sdk-host', 'batch-worker.ts')).href),
+    );
   });
 });

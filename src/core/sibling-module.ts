@@ -10,7 +10,7 @@
  * prepare-task.ts).
  */
 import { sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { testOnlyVariable } from './test-only.js';
 
 export const TEST_COMPILED_VARIABLE = 'WXA_TEST_CLI';
@@ -68,4 +68,24 @@ const THREAD_FLAGS = process.allowedNodeEnvironmentFlags.has(NO_REQUIRE_ESM) ? [
 export function poolThreadModule(callerUrl: string, base: string, env: NodeJS.ProcessEnv = process.env): SiblingModule {
   const m = siblingModule(callerUrl, base, { compiledUnderTest: true }, env);
   return { path: m.path, execArgv: [...m.execArgv, ...THREAD_FLAGS] };
+}
+
+/**
+ * A `Worker` running the ES module beside the caller: its file when it is JavaScript. A
+ * TypeScript sibling (the tests on the sources) is imported by a short script that first
+ * registers tsx in the thread itself: Node 20 applies no import hooks of `--import tsx` to a
+ * worker thread's modules, which then fail with "Unknown file extension .ts".
+ */
+export function threadModule(
+  callerUrl: string,
+  base: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { entry: string; options: { eval?: true; execArgv: string[] } } {
+  const m = siblingModule(callerUrl, base, { compiledUnderTest: true }, env);
+  if (!m.path.endsWith('.ts')) return { entry: m.path, options: { execArgv: m.execArgv } };
+  const url = JSON.stringify(pathToFileURL(m.path).href);
+  return {
+    entry: `import('tsx/esm/api').then(({ register }) => { register(); return import(${url}); });`,
+    options: { eval: true, execArgv: [] },
+  };
 }

@@ -3,6 +3,7 @@
  * the newest backup lacks) and `restore --from DIR --data-dir NEW` (then verifies the result).
  */
 import { resolve } from 'node:path';
+import { checkDirOrAbsent } from '../../core/out-dir.js';
 import { compareBackup, restoreBackup, runBackup } from '../../compliance/backup/index.js';
 import { formatVerifyText, trustedPublicKey, verifyArchive, evidenceKeyPath } from '../../compliance/evidence/index.js';
 import { openStore } from '../../store/index.js';
@@ -15,6 +16,7 @@ export async function backupCommand(
 ): Promise<number> {
   const cfg = await resolveConfig(flags);
   const to = resolve(flags.to);
+  await checkDirOrAbsent('--to', to, 'back up into a directory of its own (kept on another disk or machine)');
   const store = await openConfiguredStore(cfg, flags);
   try {
     if (flags.check) {

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
+import { checkNewDir } from '../../core/out-dir.js';
 import {
   checkpointIfChanged,
   formatVerifyText,
@@ -67,6 +68,9 @@ export async function checkpointCommand(flags: CommonFlags & { json?: boolean },
 }
 
 export async function evidenceCommand(flags: VerifyFlags & { out: string }, io: Io): Promise<number> {
+  const out = resolve(flags.out);
+  // before the verification, which reads every blob: a package it cannot write fails first
+  await checkNewDir('--out', out, 'write the package into a new or empty directory');
   const cfg = await resolveConfig(flags);
   const store = await openConfiguredStore(cfg, flags);
   try {
@@ -79,7 +83,7 @@ export async function evidenceCommand(flags: VerifyFlags & { out: string }, io: 
     }
     const tsaCaPem = flags.tsaCa ? await readFile(flags.tsaCa, 'utf8') : await trustedTsaPem(cfg);
     const report = await verifyArchive(store, { publicKeyPem, ...(tsaCaPem ? { tsaCaPem } : {}) });
-    const pkg = await writeEvidencePackage(store.db, resolve(flags.out), {
+    const pkg = await writeEvidencePackage(store.db, out, {
       publicKeyPem,
       report,
       ...(tsaCaPem ? { tsaCaPem } : {}),

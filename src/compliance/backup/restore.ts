@@ -5,9 +5,9 @@
  * delivery not recorded as done is marked in doubt, so a mailbox copy made after the backup was
  * taken is found at the destination instead of being sent a second time.
  */
-import { copyFile, readdir, rename } from 'node:fs/promises';
+import { copyFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArchiverError } from '../../core/errors.js';
+import { checkNewDir } from '../../core/out-dir.js';
 import { ensurePrivateDir, LocalBlobStore, markUndeliveredInDoubt, openStore } from '../../store/index.js';
 import { syncDir } from '../../store/blobs/local.js';
 import { EVIDENCE_KEY_FILE, publicKeyPath } from '../evidence/signing-key.js';
@@ -18,13 +18,7 @@ export async function restoreBackup(
   from: string,
   dataDir: string,
 ): Promise<{ manifest: BackupManifest; blobFiles: number }> {
-  const existing = await readdir(dataDir).catch(() => [] as string[]);
-  if (existing.length > 0) {
-    throw new ArchiverError(
-      'WXA_INPUT_INVALID',
-      `${dataDir} is not empty; restore into a new directory, then point --data-dir (or dataDir) at it`,
-    );
-  }
+  await checkNewDir('--data-dir', dataDir, 'restore into a new directory, then point --data-dir (or dataDir) at it');
   const manifest = await readLatestManifest(from);
   const p = paths(from);
   await ensurePrivateDir(dataDir);

@@ -29,7 +29,7 @@ export interface EvidencePackage {
 
 const name = (n: number) => String(n).padStart(6, '0');
 
-/** Writes the package into `outDir` (created; must not exist yet), via a temporary directory. */
+/** Writes the package into `outDir` (absent, or an empty directory), via a temporary directory. */
 export async function writeEvidencePackage(
   db: Db,
   outDir: string,
@@ -44,6 +44,22 @@ export async function writeEvidencePackage(
   const tmp = join(dirname(outDir), `.${relative(dirname(outDir), outDir)}.tmp-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(join(tmp, 'checkpoints'), { recursive: true });
+  try {
+    return await writePackage(db, tmp, outDir, opts);
+  } catch (err) {
+    // no half-written package left beside the one asked for
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The package's files into `tmp`, then `tmp` renamed to `outDir`. */
+async function writePackage(
+  db: Db,
+  tmp: string,
+  outDir: string,
+  opts: Parameters<typeof writeEvidencePackage>[2],
+): Promise<EvidencePackage> {
   const files = new Map<string, Buffer>();
   const put = (path: string, bytes: Buffer | string) => files.set(path, Buffer.from(bytes));
   const rows = await listCheckpoints(db);

@@ -10,7 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ArchiverError, isErrorCode } from '../../core/errors.js';
-import { siblingModule } from '../../core/sibling-module.js';
+import { threadModule } from '../../core/sibling-module.js';
 import type { ExportKeyPage, StoreLocation } from '../../store/index.js';
 import type { BatchDone } from './batch-write.js';
 import type { JournalFile, JournalHeader } from './journal.js';
@@ -144,8 +144,8 @@ export class BatchThread implements BatchWriter {
 
   /** Starts a thread and waits until it has opened the archive. */
   static start(data: BatchThreadData): Promise<BatchThread> {
-    const entry = siblingModule(import.meta.url, './batch-worker', { compiledUnderTest: true });
-    const worker = new Worker(entry.path, { workerData: data, execArgv: entry.execArgv });
+    const { entry, options } = threadModule(import.meta.url, './batch-worker');
+    const worker = new Worker(entry, { ...options, workerData: data });
     return new Promise((resolve, reject) => {
       const failed = (err: Error) => reject(err);
       worker.once('error', failed);

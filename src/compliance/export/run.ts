@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
+import { checkNewDir, dirRefused } from '../../core/out-dir.js';
 import { reviewSetSize, type Store } from '../../store/index.js';
 import { appendAudit } from '../audit/index.js';
 import {
@@ -55,6 +56,7 @@ export interface ExportResult {
   resumed: boolean;
 }
 
+const OUT_TODO = 'export into a new or empty directory';
 /** Items per batch: a batch's files are made durable, then journaled, together. */
 const BATCH = 500;
 
@@ -156,40 +158,6 @@ async function batchWriters(
   return [own, ...(await askedThreads(store, ctx.out, n)).map(begun)];
 }
 
-/** `--out` refused, naming it, why, and what to do. */
-function outError(out: string, err: unknown, what: string): ArchiverError {
-  const code = (err as NodeJS.ErrnoException).code;
-  const why =
-    code === 'EACCES' || code === 'EPERM'
-      ? 'permission denied'
-      : code === 'ENOTDIR'
-        ? 'a part of its path is a file'
-        : (code ?? String(err));
-  return new ArchiverError(
-    'WXA_INPUT_INVALID',
-    `--out ${out} ${what} (${why}); export into a new or empty directory you can write to`,
-  );
-}
-
-/** A new export's `--out`: absent (it is created) or an empty directory. */
-async function checkNewOut(out: string): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await readdir(out);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return;
-    if (code === 'ENOTDIR' && (await stat(out).catch(() => undefined))?.isFile())
-      throw new ArchiverError(
-        'WXA_INPUT_INVALID',
-        `--out ${out} is a file, not a directory; export into a new or empty directory`,
-      );
-    throw outError(out, err, 'cannot be read');
-  }
-  if (entries.length > 0)
-    throw new ArchiverError('WXA_INPUT_INVALID', `--out ${out} is not empty; export into a new or empty directory`);
-}
-
 /**
  * `n` threads asked for by name (`--threads N`), started before any work: they must run, so one
  * that cannot start fails the export before it writes anything.
@@ -236,12 +204,12 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
       if (format === 'rsmf') rsmfPaths.next(d);
     });
   } else {
-    await checkNewOut(out);
+    await checkNewDir('--out', out, OUT_TODO);
     early = await earlyThreads(store, req, size);
     try {
       const sel = await resolveSelection(store, req);
       await mkdir(out, { recursive: true }).catch((err: unknown) => {
-        throw outError(out, err, 'cannot be created');
+        throw dirRefused('--out', out, 'cannot be created', OUT_TODO, err);
       });
       header = await writeHeader(
         out,
