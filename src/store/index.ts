@@ -4,6 +4,7 @@ import { ArchiveBlobs } from './blobs/index.js';
 import { checkBlobLocation } from './blobs/location.js';
 import { openBlobStore, type BlobsOptions } from './blobs/open.js';
 import { openDatabase, type Db, type PoolOptions } from './db.js';
+import { ArchiverError } from '../core/errors.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 
 export * from './capture.js';
@@ -102,7 +103,15 @@ export async function openStore(
   dataDir: string,
   opts: { blobs?: BlobsOptions; database?: DatabaseOptions } = {},
 ): Promise<Store> {
-  await ensurePrivateDir(dataDir);
+  await ensurePrivateDir(dataDir).catch((err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTDIR') throw err;
+    throw new ArchiverError(
+      'WXA_CONFIG_INVALID',
+      `data directory ${dataDir} is a file, or lies under one; point --data-dir (or dataDir, or WXA_DATA_DIR) at a directory`,
+      { cause: err },
+    );
+  });
   const db = opts.database?.url
     ? await openDatabase({ url: opts.database.url, ...(opts.database.pool ? { pool: opts.database.pool } : {}) })
     : await openSqliteFile(dataDir);

@@ -64,7 +64,8 @@ export async function readTenant(dir: string): Promise<TenantInfo> {
     // The tenant's directory names become text columns: lone surrogates made U+FFFD as for WeCom's.
     info = wellFormedDeep(JSON.parse(await readFile(path, 'utf8')) as TenantInfo).value;
   } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    const code = (err as NodeJS.ErrnoException).code;
+    const missing = code === 'ENOENT' || code === 'ENOTDIR';
     throw new ArchiverError(
       missing ? 'WXA_CONFIG_NOT_FOUND' : 'WXA_CONFIG_INVALID',
       missing ? `${dir} is not a sandbox tenant (no ${TENANT_FILE}); generate one first` : `${path} is not valid JSON`,
