@@ -292,12 +292,16 @@ describe('layers', () => {
   });
 
   it('every module the code starts by path is an entry of the bundle the installed command runs', async () => {
-    // siblingModule(import.meta.url, './x') starts a thread or process on a module beside the
-    // caller; prepareModule(import.meta.url, 'x') names a normalizer the prepare threads load.
+    // siblingModule, poolThreadModule or threadModule(import.meta.url, './x') starts a thread or
+    // process on a module beside the caller; prepareModule(import.meta.url, 'x') names a
+    // normalizer the prepare threads load.
     const started = new Set<string>();
     for (const { rel, text } of await sourceFiles()) {
       const at = (name: string) => `${relative('src', dirname(rel))}/${name}.js`.replace(/^\//, '');
-      for (const m of text.matchAll(/siblingModule\(import\.meta\.url, '\.\/([^']+)'/g)) started.add(at(m[1]!));
+      for (const m of text.matchAll(
+        /(?:siblingModule|poolThreadModule|threadModule)\(import\.meta\.url, '\.\/([^']+)'/g,
+      ))
+        started.add(at(m[1]!));
       for (const m of text.matchAll(/prepareModule\(import\.meta\.url, '([^']+)'\)/g)) started.add(at(m[1]!));
     }
     expect(started.size).toBeGreaterThanOrEqual(6);
