@@ -197,7 +197,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description(
       'write an evidence package for auditors: checkpoints, signatures, time-stamps, public key, verification report, and how to check them with openssl',
     )
-    .requiredOption('--out <dir>', 'directory to create')
+    .requiredOption('--out <dir>', 'a new or empty directory for the package')
     .option('--public-key <file>', 'the Ed25519 public key (PEM) to include and verify under; default evidence.pub')
     .option('--tsa-ca <file>', "the time-stamping authority's CA certificates (PEM); default evidence.tsa.caFile")
     .option('--json', 'print JSON')
