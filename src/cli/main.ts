@@ -231,7 +231,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--json', 'print JSON')
     .action(act((opts) => caseListCommand(opts, io)));
   common(kase.command('show <id>'))
-    .description('a case: members, custodians, holds with what each covers')
+    .description('a case: members, custodians, holds with what each covers, saved searches, review sets')
     .option('--json', 'print JSON')
     .action(act((id: string, opts) => caseShowCommand(id, opts, io)));
   for (const change of ['close', 'reopen'] as const)

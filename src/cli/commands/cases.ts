@@ -9,6 +9,8 @@ import {
   createCase,
   holdReport,
   listCases,
+  listReviewSets,
+  listSavedSearches,
   placeHold,
   releaseHold,
   reopenCase,
@@ -85,8 +87,11 @@ function holdRows(holds: HoldView[]): string {
 export async function caseShowCommand(id: string, flags: JsonFlag, io: Io): Promise<number> {
   return withStore(flags, async (store) => {
     const c = await showCase(store.db, idArg('case', id));
+    // the review sets' ids are what `export --case ID --review-set ID` takes
+    const savedSearches = await listSavedSearches(store.db, c.id);
+    const reviewSets = await listReviewSets(store.db, c.id);
     if (flags.json) {
-      printJson(io, c);
+      printJson(io, { ...c, savedSearches, reviewSets });
       return 0;
     }
     io.out(`case ${c.id}: ${c.name} (${c.status})\n`);
@@ -95,6 +100,38 @@ export async function caseShowCommand(id: string, flags: JsonFlag, io: Io): Prom
     io.out(`members: ${c.members.map((m) => m.username).join(', ') || '(none)'}\n`);
     io.out(`custodians on hold: ${c.custodians.join(', ') || '(none)'}\n\n`);
     io.out(holdRows(c.holds));
+    io.out('\nsaved searches:\n');
+    io.out(
+      savedSearches.length === 0
+        ? '(none)\n'
+        : table([
+            ['SEARCH', 'NAME', 'ITEMS', 'MAILBOXES', 'BYTES', 'RUN', 'QUERY'],
+            ...savedSearches.map((s) => [
+              String(s.id),
+              s.name,
+              s.counts ? String(s.counts.items) : '-',
+              s.counts ? String(s.counts.mailboxes) : '-',
+              s.counts ? String(s.counts.bytes) : '-',
+              s.runAt ?? 'never',
+              s.query,
+            ]),
+          ]),
+    );
+    io.out('\nreview sets:\n');
+    io.out(
+      reviewSets.length === 0
+        ? '(none)\n'
+        : table([
+            ['SET', 'ITEMS', 'REVIEWERS', 'CREATED', 'NAME'],
+            ...reviewSets.map((r) => [
+              String(r.id),
+              String(r.items),
+              r.reviewers.join(', ') || '-',
+              r.createdAt,
+              r.name,
+            ]),
+          ]),
+    );
     return 0;
   });
 }
