@@ -150,6 +150,35 @@ describeDialects('legal holds', (t) => {
     expect(newHire.stdout).toContain('note: nothing of new.hire@example-bank.cn is archived yet');
     const held = await cli('hold', 'add', '--case', caseId, '--custodian', custodian, ...arc.args);
     expect(held.stdout).not.toContain('note:');
+    // the same hold again (a re-run script): the one in force, nothing added, nothing to release twice
+    const heldId = Number(/^hold (\d+)/.exec(held.stdout)![1]);
+    const before = (await cliJson<unknown[]>('hold', 'list', ...arc.args)).length;
+    const again = await cliJson<{ id: number; existing?: boolean; status: string }>(
+      'hold',
+      'add',
+      '--case',
+      caseId,
+      '--custodian',
+      custodian.toUpperCase(),
+      ...arc.args,
+    );
+    expect(again).toMatchObject({ id: heldId, existing: true, status: 'active' });
+    const againText = await cli('hold', 'add', '--case', caseId, '--custodian', custodian, ...arc.args);
+    expect(againText.stdout).toMatch(
+      new RegExp(
+        `^case ${caseId} already holds ${custodian.toLowerCase()}: hold ${heldId} \\(\\d+ items, \\d+ bytes\\), placed .*; nothing added\\n$`,
+      ),
+    );
+    const query = ['hold', 'add', '--case', caseId, '--query', 'type:text', '--from', '2020-01-01', ...arc.args];
+    const q1 = await cliJson<{ id: number; existing?: boolean }>(...query);
+    const q2 = await cliJson<{ id: number; existing?: boolean }>(...query);
+    expect(q1.existing).toBeUndefined();
+    expect(q2).toMatchObject({ id: q1.id, existing: true });
+    // another date range is another hold
+    const q3 = await cliJson<{ id: number; existing?: boolean }>(...query.slice(0, 7), '2021-01-01', ...arc.args);
+    expect(q3.id).not.toBe(q1.id);
+    expect((await cliJson<unknown[]>('hold', 'list', ...arc.args)).length).toBe(before + 2);
+    for (const id of [q1.id, q3.id]) expect((await cli('hold', 'release', String(id), ...arc.args)).code).toBe(0);
     for (const id of [newHire, held].map((r) => /^hold (\d+)/.exec(r.stdout)![1]!))
       expect((await cli('hold', 'release', id, ...arc.args)).code).toBe(0);
     const ok = await cli('item', 'delete', shared, '--mailbox', custodian, ...arc.args);

@@ -46,6 +46,11 @@ describeDialects('cases and holds in the console API', (t) => {
     const holdId = hold.json().id as number;
     expect(hold.json().items).toBe(new Set(all.filter((e) => e.mailbox === custodian).map((e) => e.item_key)).size);
     expect(hold.json().placedBy).toBe('mia');
+    // placed again (a second click): the same hold given back, 200 instead of 201, nothing added
+    const again = await manager.request('POST', `/api/cases/${caseId}/holds`, { custodian: custodian.toUpperCase() });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ id: holdId, existing: true, status: 'active' });
+    expect((await manager.request('GET', `/api/cases/${caseId}`)).json().holds).toHaveLength(1);
 
     const url = (e: { item_key: string; mailbox: string }) =>
       `/api/items/${encodeURIComponent(e.item_key)}/entries/${encodeURIComponent(e.mailbox)}`;

@@ -157,6 +157,10 @@ export async function holdAddCommand(
       actor(),
     );
     if (flags.json) printJson(io, h);
+    else if (h.existing)
+      io.out(
+        `case ${h.caseId} already holds ${h.custodian ?? `query ${h.query}`}: hold ${h.id} (${h.items} items, ${h.bytes} bytes), placed ${h.placedAt} by ${h.placedBy}; nothing added\n`,
+      );
     else {
       io.out(`hold ${h.id} placed on case ${h.caseId}: ${h.items} items, ${h.bytes} bytes\n`);
       // A custodian with nothing archived yet is held all the same (new staff, a mailbox filled

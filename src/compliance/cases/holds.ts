@@ -59,6 +59,20 @@ export interface HoldInput {
   to?: string;
 }
 
+/**
+ * The case's active hold that `matches`, marked `existing`: placing the same hold again (a
+ * script re-run, a second click) leaves the one in force and adds nothing to release twice.
+ */
+async function activeHold(
+  db: Db,
+  caseId: number,
+  matches: (h: LegalHoldRow) => boolean,
+): Promise<HoldView | undefined> {
+  const h = (await legalHolds(db, { caseIds: [caseId] })).find((x) => x.released_at === null && matches(x));
+  return h && { ...(await holdView(db, h)), existing: true };
+}
+
+/** Places a hold, or gives the same active hold of the case (`existing: true`), unchanged and not audited again. */
 export async function placeHold(
   db: Db,
   caseId: number,
@@ -79,6 +93,8 @@ export async function placeHold(
     const custodian = input.custodian!.trim().toLowerCase();
     if (!/^[^\s@]+@[^\s@]+$/.test(custodian))
       throw new ArchiverError('WXA_INPUT_INVALID', `custodian: "${input.custodian}" is not a mailbox address`);
+    const same = await activeHold(db, caseId, (h) => h.kind === 'custodian' && h.custodian === custodian);
+    if (same) return same;
     id = await insertLegalHold(db, { caseId, kind: 'custodian', custodian, placedBy: actor.username }, now);
   } else {
     const query = input.query!.trim();
@@ -86,6 +102,13 @@ export async function placeHold(
     const cond = compileQuery(parseQuery(query));
     const dateFrom = parseDate('from', input.from);
     const dateTo = parseDate('to', input.to);
+    const at = (ms: number | string | null) => (ms === null ? undefined : Number(ms));
+    const same = await activeHold(
+      db,
+      caseId,
+      (h) => h.kind === 'query' && h.query === query && at(h.date_from) === dateFrom && at(h.date_to) === dateTo,
+    );
+    if (same) return same;
     id = await insertLegalHold(
       db,
       {

@@ -35,6 +35,8 @@ export interface HoldView {
   /** items and bytes (archived MIME) the hold covers now */
   items: number;
   bytes: number;
+  /** from placing a hold: the case already had this one active, and nothing was placed */
+  existing?: true;
 }
 
 export interface CaseDetail extends CaseView {

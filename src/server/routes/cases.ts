@@ -144,7 +144,8 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
     async (req, reply) => {
       const { caseId } = parse(caseParams, req.params);
       const h = await placeHold(db, caseId, parse(holdBody, req.body), actorOf(req), ctx.now());
-      reply.code(201);
+      // the same hold already in force: given back as it is
+      reply.code(h.existing ? 200 : 201);
       return h;
     },
   );
