@@ -99,12 +99,29 @@ describeDialects('supervision e2e', (t) => {
       expect(shape(await queue(onApply))).toEqual(shape(ingest));
     });
 
-    it('a bad lexicon is refused with its file and line, and no policy is made', async () => {
+    it('a bad lexicon is refused with its file and line, an empty one as such, and no policy is made', async () => {
       const bad = join(dir.path, 'bad.txt');
       await (await import('node:fs/promises')).writeFile(bad, '# mine\n保本\n!!!\n');
       const r = await cli('supervision', 'add', '--name', 'Bad', '--lexicon', bad, ...at(onApply).args);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`${bad}:3:`);
+      // a file of comments and blank lines only: the wrong file, even beside another condition
+      const none = join(dir.path, 'none.txt');
+      await (await import('node:fs/promises')).writeFile(none, '# terms to come\n\n   \n');
+      const empty = await cli(
+        'supervision',
+        'add',
+        '--name',
+        'Empty',
+        '--lexicon',
+        none,
+        '--external',
+        ...at(onApply).args,
+      );
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toBe(
+        `supervision add: the lexicon ${none} holds no term; write one term or phrase a line (# starts a comment)\n`,
+      );
       const list = await cliJson<{ policies: unknown[] }>('supervision', 'list', ...at(onApply).args);
       expect(list.policies).toHaveLength(1);
     });

@@ -64,6 +64,14 @@ export async function supervisionAddCommand(flags: SupervisionAddFlags, io: Io):
       io.err(`supervision add: cannot read the lexicon ${flags.lexicon}: ${(err as Error).message}\n`);
       return 2;
     }
+    // A file given that holds no term is the wrong file, whatever else the policy flags (a bad
+    // line is left to the policy's own check, which names it).
+    if (lexicon.split(/\r?\n/).every((line) => line.replace(/(^|\s)#.*$/, '').trim() === '')) {
+      io.err(
+        `supervision add: the lexicon ${flags.lexicon} holds no term; write one term or phrase a line (# starts a comment)\n`,
+      );
+      return 2;
+    }
   }
   return withStore(flags, async (store) => {
     try {
