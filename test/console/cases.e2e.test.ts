@@ -92,6 +92,13 @@ describe('cases in the browser', () => {
       const holdRow = await visible(page, `hold-${report[0]!.id}`);
       expect(await holdRow.textContent()).toContain(String(report[0]!.items));
       expect(await (await visible(page, 'case-custodians')).textContent()).toContain(custodian.toLowerCase());
+      // The same custodian again: the page says which hold already covers it, and adds none.
+      await byTestId(page, 'hold-target').fill(custodian.toUpperCase());
+      await byTestId(page, 'hold-place').click();
+      expect(await (await visible(page, 'hold-existing')).textContent()).toBe(
+        `This case already has an active hold on ${custodian.toLowerCase()} (hold ${report[0]!.id}); nothing was added.`,
+      );
+      expect((await apiGet<{ holds: unknown[] }>(`/api/cases/${caseId}/holds`))!.holds).toHaveLength(1);
 
       // Save a search: its counts are the search's.
       await byTestId(page, 'search-name').fill('Room');

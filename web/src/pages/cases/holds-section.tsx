@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { post } from '../../api.js';
-import { Button, ErrorBanner, Field, Section, Table, useFormat } from '../../components/index.js';
+import { Button, ErrorBanner, Field, Notice, Section, Table, useFormat } from '../../components/index.js';
 import { casesApi, type Hold } from './types.js';
 import { useAction } from './use-action.js';
 
@@ -19,15 +19,24 @@ export function HoldsSection(props: { caseId: number; holds: Hold[]; canWrite: b
   const [confirm, setConfirm] = useState<number | null>(null);
   const base = `${casesApi(props.caseId)}/holds`;
 
+  // the same hold placed again: the server gives the one in force back and adds nothing
+  const [existing, setExisting] = useState<Hold | null>(null);
   const place = () =>
-    act(() => post(base, kind === 'custodian' ? { custodian: target.trim() } : { query: target.trim() })).then(
-      (ok) => ok && setTarget(''),
-    );
+    act(async () => {
+      setExisting(null);
+      const h = await post<Hold>(base, kind === 'custodian' ? { custodian: target.trim() } : { query: target.trim() });
+      if (h.existing) setExisting(h);
+    }).then((ok) => ok && setTarget(''));
   const release = (id: number) => act(() => post(`${base}/${id}/release`)).then(() => setConfirm(null));
 
   return (
     <Section title={t('holds.title')}>
       <ErrorBanner error={error} />
+      {existing ? (
+        <Notice tone="info" testId="hold-existing">
+          {t('holds.existing', { id: existing.id, what: existing.custodian ?? existing.query })}
+        </Notice>
+      ) : null}
       <Table
         columns={[
           {
