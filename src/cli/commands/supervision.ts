@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 import {
   applyPolicyToHistory,
   createSupervisionPolicy,
+  lexiconIsEmpty,
   listPolicies,
   queueItemOf,
   supervisionReport,
@@ -66,7 +67,7 @@ export async function supervisionAddCommand(flags: SupervisionAddFlags, io: Io):
     }
     // A file given that holds no term is the wrong file, whatever else the policy flags (a bad
     // line is left to the policy's own check, which names it).
-    if (lexicon.split(/\r?\n/).every((line) => line.replace(/(^|\s)#.*$/, '').trim() === '')) {
+    if (lexiconIsEmpty(lexicon)) {
       io.err(
         `supervision add: the lexicon ${flags.lexicon} holds no term; write one term or phrase a line (# starts a comment)\n`,
       );

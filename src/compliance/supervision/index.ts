@@ -1,5 +1,5 @@
 /** Supervision's public face, for the pipeline, the CLI and the HTTP API. */
-export { parseLexicon, formatLexicon } from './lexicon.js';
+export { parseLexicon, formatLexicon, lexiconIsEmpty } from './lexicon.js';
 export { conditionsOf, compilePolicy, type CompiledPolicy, type PolicyConditions, type PolicyInput } from './policy.js';
 export { flagsFor, sampled, supervisedTokens } from './flag.js';
 export {

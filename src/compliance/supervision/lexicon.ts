@@ -17,15 +17,29 @@ function lexiconError(source: string, line: number, what: string): ArchiverError
   });
 }
 
+/** Each line of a lexicon text with its comment cut and its spaces folded ('' for none). */
+function lexiconLines(text: string): string[] {
+  return text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .map((raw) => {
+      const hash = raw.search(/(^|\s)#/);
+      return (hash >= 0 ? raw.slice(0, hash) : raw).replace(/\s+/g, ' ').trim();
+    });
+}
+
+/** Whether a lexicon text has no term at all: only comments and blank lines. */
+export function lexiconIsEmpty(text: string): boolean {
+  return lexiconLines(text).every((term) => term === '');
+}
+
 /** The terms of a lexicon text, in file order, each once (compared NFKC and case folded). */
 export function parseLexicon(text: string, source = 'lexicon'): string[] {
   const terms: string[] = [];
   const seen = new Set<string>();
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  lines.forEach((raw, i) => {
+  const lines = lexiconLines(text);
+  lines.forEach((term, i) => {
     const lineNo = i + 1;
-    const hash = raw.search(/(^|\s)#/);
-    const term = (hash >= 0 ? raw.slice(0, hash) : raw).replace(/\s+/g, ' ').trim();
     if (term === '') return;
     if (term.length > TERM_MAX)
       throw lexiconError(source, lineNo, `the term is ${term.length} characters; keep each term under ${TERM_MAX}`);
