@@ -33,7 +33,13 @@ export type {
   SavedSearchView,
   SearchCounts,
 } from '../compliance/cases/types.js';
-export type { ExportJobView, ExportProgress, ExportSource } from '../compliance/export/job-types.js';
+export type {
+  CliExportSource,
+  CliExportView,
+  ExportJobView,
+  ExportProgress,
+  ExportSource,
+} from '../compliance/export/job-types.js';
 export type {
   ConnectorInput,
   DestinationInput,

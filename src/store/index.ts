@@ -62,6 +62,7 @@ export * from './deletion.js';
 export * from './cases.js';
 export * from './export-queries.js';
 export * from './export-jobs.js';
+export * from './case-exports.js';
 export * from './review.js';
 export * from './review-assignments.js';
 export * from './review-scope.js';

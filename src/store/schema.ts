@@ -679,6 +679,7 @@ export interface CaseTagTable {
   retired_at: number | null;
 }
 
+/** An export made with the `export` command (the console's are export_jobs). */
 export interface CaseExportTable {
   id: Generated<number>;
   case_id: number | null;
@@ -686,13 +687,20 @@ export interface CaseExportTable {
   query: string | null;
   format: string;
   out_dir: string;
-  /** running | done */
+  /** running | done | failed */
   status: string;
   counts_json: string | null;
   manifest_sha256: string | null;
   created_by: string;
   created_at: number;
   finished_at: number | null;
+  /** the export's id, as its journal and manifest carry it (migration 041) */
+  export_id: string | null;
+  /** the tags the export was limited to, a JSON array */
+  tags_json: string | null;
+  /** the process writing it: host:pid */
+  holder: string | null;
+  error: string | null;
 }
 
 /** An export started from the console (see migration 014). */

@@ -150,6 +150,42 @@ describeDialects('exports in the console API', (t) => {
       ]);
     });
 
+    it('lists an export made with the export command apart: its directory on the server, counts and manifest hash', async () => {
+      const out = await tempDir('exports-cli');
+      try {
+        const made = await cliJson<{ exportId: string; manifestSha256: string; counts: Job['counts'] }>(
+          ...['export', '--case', String(caseId), '--review-set', String(setId), '--tag', 'responsive'],
+          ...['--format', 'eml', '--out', join(out.path, 'x'), ...h.storeArgs],
+        );
+        const list = await manager.json<{ exports: Job[]; cliExports: Record<string, unknown>[] }>(
+          'GET',
+          `/api/cases/${caseId}/exports`,
+        );
+        expect(list.cliExports).toEqual([
+          expect.objectContaining({
+            id: made.exportId,
+            caseId,
+            format: 'eml',
+            status: 'done',
+            source: { kind: 'review-set', reviewSetId: setId, tags: ['responsive'] },
+            directory: join(out.path, 'x'),
+            counts: made.counts,
+            manifestSha256: made.manifestSha256,
+          }),
+        ]);
+        expect(made.counts!.items).toBe(tagged.length);
+        // the console's own list is unchanged, and the command's export is not one of its jobs
+        expect(list.exports).toHaveLength(2);
+        expect(
+          (await manager.request('GET', `/api/cases/${caseId}/exports/${made.exportId}/download`)).statusCode,
+        ).toBe(404);
+        // a manager of another case sees none of it
+        expect((await outsider.request('GET', `/api/cases/${caseId}/exports`)).statusCode).toBe(403);
+      } finally {
+        await out.cleanup();
+      }
+    });
+
     it('an export the server stopped in shows as interrupted and resumes to the same manifest', async () => {
       await h.store.db.updateTable('export_jobs').set({ status: 'running' }).where('id', '=', rsmf.id).execute();
       expect((await manager.json<Job>('GET', `/api/cases/${caseId}/exports/${rsmf.id}`)).status).toBe('interrupted');

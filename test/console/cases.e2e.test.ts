@@ -6,6 +6,7 @@
 // whose RSMF files validate against the 2.0.0 schema, and the page reads in Chinese.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -19,6 +20,7 @@ import {
   visible,
   WAIT_MS,
 } from '../helpers/browser.js';
+import { cliJson } from '../helpers/cli.js';
 import { HIT_MSGID, HIT_QUERY, ROOM } from '../helpers/search-archive.js';
 import { explainFailure, type ServeProcess } from '../helpers/serve-process.js';
 import { readRsmf, rsmfValidator } from '../helpers/rsmf-schema.js';
@@ -219,6 +221,27 @@ describe('cases in the browser', () => {
       }
     }));
 
+  it('lists an export made on the server with the export command, apart, with its directory', () =>
+    step(async () => {
+      const setId = (await apiGet<{ reviewSets: { id: number }[] }>(`/api/cases/${caseId}/review-sets`))!.reviewSets[0]!
+        .id;
+      const dir = join(h!.dir.path, 'cli-export');
+      const made = await cliJson<{ exportId: string; manifestSha256: string }>(
+        ...['export', '--data-dir', serve.dataDir, '--case', String(caseId), '--review-set', String(setId)],
+        ...['--format', 'eml', '--out', dir],
+      );
+      await page.goto(`/cases/${caseId}`);
+      const row = await visible(page, `cli-export-${made.exportId}`);
+      expect(await byTestId(page, `cli-export-status-${made.exportId}`).getAttribute('data-status')).toBe('done');
+      expect(await byTestId(page, `export-hash-${made.exportId}`).getAttribute('title')).toBe(made.manifestSha256);
+      expect(await row.textContent()).toContain(dir);
+      // not downloadable from the console: its files are where the command wrote them
+      expect(await row.locator('a').count()).toBe(0);
+      expect(await (await visible(page, 'case-page')).textContent()).toContain(
+        'Made with the export command on the server',
+      );
+    }));
+
   it('reads in Chinese', () =>
     step(async () => {
       await page.goto('/cases');
@@ -237,6 +260,8 @@ describe('cases in the browser', () => {
       expect(await byTestId(page, 'exports-table').count()).toBe(0);
       await held.release();
       expect(await (await visible(page, 'exports-table')).textContent()).toContain('已完成');
+      expect(await (await visible(page, 'cli-exports-table')).textContent()).toContain('已完成');
+      expect(await casePage.textContent()).toContain('在服务器上用 export 命令完成的导出');
       await byTestId(page, 'lang-switch').selectOption('en');
     }));
 });

@@ -19,6 +19,13 @@ import {
   type HoldView,
 } from '../../compliance/cases/index.js';
 import { deleteItemEntry } from '../../compliance/deletion/delete-entry.js';
+import {
+  cliExportsOfCase,
+  consoleExportDir,
+  consoleExportsOfCase,
+  type CliExportView,
+  type ExportJobView,
+} from '../../compliance/export/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import { type CommonFlags, withStore } from '../context.js';
 import { printJson, table, type Io } from '../io.js';
@@ -84,14 +91,54 @@ function holdRows(holds: HoldView[]): string {
   ]);
 }
 
+/** One export of a case, from the console or the `export` command, as `case show` lists it. */
+type CaseExport = (ExportJobView & { via: 'console'; directory: string }) | (CliExportView & { via: 'cli' });
+
+function exportSource(e: CaseExport): string {
+  if (e.via === 'console') {
+    const s = e.source;
+    if ('savedSearchId' in s) return `saved search ${s.savedSearchId}${s.query !== undefined ? `: ${s.query}` : ''}`;
+    return `review set ${s.reviewSetId}${s.tags?.length ? ` tags ${s.tags.join(',')}` : ''}`;
+  }
+  const s = e.source;
+  if (s.kind === 'query') return `query ${s.query}`;
+  if (s.kind === 'case') return 'what the holds preserve';
+  return `review set ${s.reviewSetId}${s.tags?.length ? ` tags ${s.tags.join(',')}` : ''}`;
+}
+
+function exportRows(exports: CaseExport[]): string {
+  return table([
+    ['STARTED', 'VIA', 'FORMAT', 'STATUS', 'ITEMS', 'BY', 'WHAT', 'DIRECTORY'],
+    ...exports.map((e) => [
+      e.createdAt,
+      e.via,
+      e.format,
+      e.status,
+      e.counts ? String(e.counts.items) : '-',
+      e.createdBy,
+      exportSource(e),
+      e.directory,
+    ]),
+  ]);
+}
+
 export async function caseShowCommand(id: string, flags: JsonFlag, io: Io): Promise<number> {
-  return withStore(flags, async (store) => {
+  return withStore(flags, async (store, cfg) => {
     const c = await showCase(store.db, idArg('case', id));
     // the review sets' ids are what `export --case ID --review-set ID` takes
     const savedSearches = await listSavedSearches(store.db, c.id);
     const reviewSets = await listReviewSets(store.db, c.id);
+    // every export of the case, the console's and the export command's, the latest first
+    const exports: CaseExport[] = [
+      ...(await consoleExportsOfCase(store, c.id, Date.now())).map((j) => ({
+        ...j,
+        via: 'console' as const,
+        directory: consoleExportDir(cfg.dataDir, c.id, j.id),
+      })),
+      ...(await cliExportsOfCase(store, c.id)).map((e) => ({ ...e, via: 'cli' as const })),
+    ].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     if (flags.json) {
-      printJson(io, { ...c, savedSearches, reviewSets });
+      printJson(io, { ...c, savedSearches, reviewSets, exports });
       return 0;
     }
     io.out(`case ${c.id}: ${c.name} (${c.status})\n`);
@@ -132,6 +179,8 @@ export async function caseShowCommand(id: string, flags: JsonFlag, io: Io): Prom
             ]),
           ]),
     );
+    io.out('\nexports:\n');
+    io.out(exports.length === 0 ? '(none)\n' : exportRows(exports));
     return 0;
   });
 }

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { cliActor } from '../../compliance/audit/index.js';
 import { requireExportableCase } from '../../compliance/cases/index.js';
-import { EXPORT_FORMATS, runExport, type ExportFormat } from '../../compliance/export/index.js';
+import { cliExportEntry, EXPORT_FORMATS, runExport, type ExportFormat } from '../../compliance/export/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import { openConfiguredStore, resolveConfig, type CommonFlags } from '../context.js';
 import { releaseYoungGeneration, widenOldGeneration } from '../gc-defaults.js';
@@ -75,17 +75,30 @@ export async function exportCommand(flags: ExportFlags, io: Io): Promise<number>
   try {
     // As in the console: a closed case is read-only and exports nothing until reopened.
     if (caseId !== undefined) await requireExportableCase(store.db, caseId);
-    const res = await runExport(store, {
+    const req = {
       format: flags.format as ExportFormat,
       outDir: resolve(flags.out),
       actor: cliActor(),
-      pdfFont: cfg.export,
       ...(flags.query !== undefined ? { query: flags.query } : {}),
       ...(caseId !== undefined ? { caseId } : {}),
       ...(reviewSetId !== undefined ? { reviewSetId } : {}),
       ...(flags.tag ? { tags: flags.tag } : {}),
-      ...(flags.threads !== undefined ? { threads: Number(flags.threads) } : {}),
-    });
+    };
+    // registered once its selection is journaled, so its case lists it beside the console's exports
+    const entry = cliExportEntry(store, req);
+    let res;
+    try {
+      res = await runExport(store, {
+        ...req,
+        pdfFont: cfg.export,
+        ...(flags.threads !== undefined ? { threads: Number(flags.threads) } : {}),
+        onStart: async (s) => entry.begin(s.exportId),
+      });
+    } catch (err) {
+      await entry.failed(err).catch(() => undefined);
+      throw err;
+    }
+    await entry.done(res);
     if (flags.json) printJson(io, res);
     else
       io.out(

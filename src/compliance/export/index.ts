@@ -14,5 +14,6 @@ export { splitMboxrd, mboxrdEntry } from './mboxrd.js';
 export { LOAD_FIELDS } from './load-file.js';
 export { MANIFEST_NAME, sha256File } from './manifest.js';
 export type { ExportRequest } from './selection.js';
-export { ExportJobs, type ExportJobView, type ExportSource } from './jobs.js';
+export { ExportJobs, consoleExportDir, consoleExportsOfCase, type ExportJobView, type ExportSource } from './jobs.js';
 export { zipExport, exportFiles } from './zip-stream.js';
+export { cliExportEntry, cliExportsOfCase, type CliExportView, type CliExportSource } from './cli-register.js';

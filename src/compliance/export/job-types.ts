@@ -33,3 +33,37 @@ export interface ExportJobView {
   error: string | null;
   progress: ExportProgress | null;
 }
+
+/** What an export made with the `export` command covers. */
+export type CliExportSource =
+  | { kind: 'query'; query: string }
+  /** everything the case's active holds preserve */
+  | { kind: 'case' }
+  | { kind: 'review-set'; reviewSetId: number; tags?: string[] };
+
+/**
+ * An export made with the `export` command on the server, as its case lists it beside the
+ * console's: its files are where the command wrote them, not in the console's data directory.
+ */
+export interface CliExportView {
+  /** the export's id, as its journal and manifest carry it */
+  id: string;
+  caseId: number | null;
+  format: string;
+  source: CliExportSource;
+  /**
+   * running: its process is writing it (or runs on another host, which cannot be asked);
+   * interrupted: its process on this host is gone: run the same command again to resume it
+   */
+  status: 'running' | 'done' | 'failed' | 'interrupted';
+  /** the directory the command wrote it into, on the host that ran it */
+  directory: string;
+  /** the process that wrote it last: host and pid */
+  writtenBy: string | null;
+  createdBy: string;
+  createdAt: string;
+  finishedAt: string | null;
+  counts: { items: number; files: number; bytes: number } | null;
+  manifestSha256: string | null;
+  error: string | null;
+}

@@ -58,7 +58,7 @@ export class ExportJobs {
 
   /** Where an export's files are. */
   dirOf(caseId: number, id: string): string {
-    return join(this.deps.dataDir, 'exports', String(caseId), id);
+    return consoleExportDir(this.deps.dataDir, caseId, id);
   }
 
   async start(caseId: number, format: ExportFormat, source: ExportSource, actor: Actor): Promise<ExportJobView> {
@@ -232,21 +232,49 @@ export class ExportJobs {
     const status =
       here || elsewhere ? 'running' : r.status === 'running' ? 'interrupted' : (r.status as 'done' | 'failed');
     const progress = here ?? (elsewhere && r.progress_json ? (JSON.parse(r.progress_json) as ExportProgress) : null);
-    return {
-      id: r.id,
-      caseId: Number(r.case_id),
-      format: r.format,
-      source: JSON.parse(r.source_json) as ExportJobView['source'],
-      status,
-      writtenBy: r.holder,
-      createdBy: r.created_by,
-      createdAt: new Date(Number(r.created_at)).toISOString(),
-      finishedAt: r.finished_at === null ? null : new Date(Number(r.finished_at)).toISOString(),
-      counts:
-        r.items === null ? null : { items: Number(r.items), files: Number(r.files ?? 0), bytes: Number(r.bytes ?? 0) },
-      manifestSha256: r.manifest_sha256,
-      error: r.error,
-      progress,
-    };
+    return jobView(r, status, progress);
   }
+}
+
+function jobView(r: ExportJobRow, status: ExportJobView['status'], progress: ExportProgress | null): ExportJobView {
+  return {
+    id: r.id,
+    caseId: Number(r.case_id),
+    format: r.format,
+    source: JSON.parse(r.source_json) as ExportJobView['source'],
+    status,
+    writtenBy: r.holder,
+    createdBy: r.created_by,
+    createdAt: new Date(Number(r.created_at)).toISOString(),
+    finishedAt: r.finished_at === null ? null : new Date(Number(r.finished_at)).toISOString(),
+    counts:
+      r.items === null ? null : { items: Number(r.items), files: Number(r.files ?? 0), bytes: Number(r.bytes ?? 0) },
+    manifestSha256: r.manifest_sha256,
+    error: r.error,
+    progress,
+  };
+}
+
+/** Where a console export's files are, under the data directory. */
+export function consoleExportDir(dataDir: string, caseId: number, id: string): string {
+  return join(dataDir, 'exports', String(caseId), id);
+}
+
+/**
+ * The case's console exports as a process other than the consoles sees them (`case show`): one
+ * the row says is running is running while its owner's heartbeat lives, or when it has no owner
+ * (the single console process, which alone can tell whether it still writes it); interrupted
+ * once its owner's heartbeat has lapsed.
+ */
+export async function consoleExportsOfCase(store: Store, caseId: number, now: number): Promise<ExportJobView[]> {
+  return (await exportJobsOf(store.db, caseId, now)).map((r) => {
+    const status =
+      r.status !== 'running'
+        ? (r.status as 'done' | 'failed')
+        : r.owner === null || r.owner_alive
+          ? 'running'
+          : 'interrupted';
+    const progress = status === 'running' && r.progress_json ? (JSON.parse(r.progress_json) as ExportProgress) : null;
+    return jobView(r, status, progress);
+  });
 }

@@ -77,6 +77,12 @@ export interface RunExportRequest extends ExportRequest {
   /** PDF: the font setting (config `export`) */
   pdfFont?: PdfFontSetting;
   onProgress?: (p: ExportProgress) => void;
+  /**
+   * Called once the export's selection is journaled (or read back, when it resumes), before any
+   * item is written: its id, as the journal and manifest carry it (none in the journal of an
+   * export begun by a build before ids were journaled). A failure fails the export.
+   */
+  onStart?: (started: { exportId: string | undefined; resumed: boolean; items: number }) => Promise<void>;
 }
 
 export { controlNumber, custodianFolder } from './names.js';
@@ -235,6 +241,12 @@ export async function runExport(store: Store, req: RunExportRequest, now = Date.
     }
   }
   const total = header.items;
+  try {
+    await req.onStart?.({ exportId: header.exportId, resumed, items: total });
+  } catch (err) {
+    await closeUnused(early);
+    throw err;
+  }
 
   if (header.format === 'mbox') await cutMboxes(out, mboxEnd);
 

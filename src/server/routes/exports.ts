@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../../compliance/cases/index.js';
-import { EXPORT_FORMATS, ExportJobs, MANIFEST_NAME, zipExport } from '../../compliance/export/index.js';
+import {
+  cliExportsOfCase,
+  EXPORT_FORMATS,
+  ExportJobs,
+  MANIFEST_NAME,
+  zipExport,
+} from '../../compliance/export/index.js';
 import type { ServerContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { jsonSchema, parse } from '../schema.js';
@@ -49,8 +55,17 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get(
     '/cases/:caseId/exports',
-    { config: { access: 'cases:read' }, schema: { summary: "The case's exports: who, when, format, counts, status" } },
-    async (req) => ({ exports: await jobs.list(parse(caseParams, req.params).caseId) }),
+    {
+      config: { access: 'cases:read' },
+      schema: {
+        summary:
+          "The case's exports: who, when, format, counts, status; and those made with the export command on the server (cliExports: listed, not downloadable)",
+      },
+    },
+    async (req) => {
+      const { caseId } = parse(caseParams, req.params);
+      return { exports: await jobs.list(caseId), cliExports: await cliExportsOfCase(ctx.store, caseId) };
+    },
   );
 
   app.post(

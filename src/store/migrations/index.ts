@@ -31,6 +31,7 @@ import * as m036 from './036-record-claims.js';
 import * as m037 from './037-run-progress.js';
 import * as m039 from './039-export-job-owners.js';
 import * as m040 from './040-connector-controls.js';
+import * as m041 from './041-cli-exports.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
@@ -64,6 +65,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '037-run-progress': m037,
   '039-export-job-owners': m039,
   '040-connector-controls': m040,
+  '041-cli-exports': m041,
 };
 
 export const migrationProvider: MigrationProvider = {

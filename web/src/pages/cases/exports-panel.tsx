@@ -8,7 +8,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../../api.js';
 import { Button, ErrorBanner, Field, Loading, Section, Table, useFormat } from '../../components/index.js';
-import type { ExportJobView as ExportJob } from '../../../../src/server/contract.js';
+import type { CliExportView, ExportJobView as ExportJob } from '../../../../src/server/contract.js';
 import { casesApi, type CaseTag, type ReviewSet, type SavedSearch } from './types.js';
 import { useAction } from './use-action.js';
 
@@ -27,12 +27,18 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
   const base = `${casesApi(caseId)}/exports`;
   // null until the first list arrives: "no exports yet" is only said once the server said so.
   const [jobs, setJobs] = useState<ExportJob[] | null>(null);
+  // exports made with the export command on the server: listed, their files are not here
+  const [cliExports, setCliExports] = useState<CliExportView[]>([]);
   const [tags, setTags] = useState<string[]>([]);
   const [format, setFormat] = useState<(typeof FORMATS)[number]>('rsmf');
   const [source, setSource] = useState('');
   const [chosenTags, setChosenTags] = useState<string[]>([]);
 
-  const load = useCallback(async () => setJobs((await get<{ exports: ExportJob[] }>(base)).exports), [base]);
+  const load = useCallback(async () => {
+    const r = await get<{ exports: ExportJob[]; cliExports?: CliExportView[] }>(base);
+    setJobs(r.exports);
+    setCliExports(r.cliExports ?? []);
+  }, [base]);
   const { busy, error, setError, act } = useAction(load);
   useEffect(() => {
     load().catch(setError);
@@ -71,6 +77,23 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
         (s.tags?.length ? ` (${s.tags.map((x) => tagLabel(x)).join(', ')})` : '')
       : t('source.search', { name: s.name ?? s.savedSearchId });
   const tagLabel = (tag: string) => t(`cases:review.tags.${tag}`, { defaultValue: tag });
+  const cliSourceLabel = ({ source: s }: CliExportView) =>
+    s.kind === 'query'
+      ? t('cli.query', { query: s.query })
+      : s.kind === 'case'
+        ? t('cli.case')
+        : t('source.set', { name: s.reviewSetId }) +
+          (s.tags?.length ? ` (${s.tags.map((x) => tagLabel(x)).join(', ')})` : '');
+  const countsLabel = (c: ExportJob['counts']) =>
+    c ? t('counts', { items: fmt.number(c.items), files: fmt.number(c.files), bytes: fmt.bytes(c.bytes) }) : '—';
+  const hashCell = (id: string, sha: string | null) =>
+    sha ? (
+      <code title={sha} data-testid={`export-hash-${id}`}>
+        {sha.slice(0, 12)}…
+      </code>
+    ) : (
+      '—'
+    );
 
   return (
     <Section title={t('title')}>
@@ -100,30 +123,8 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
                 </span>
               ),
             },
-            {
-              key: 'counts',
-              header: t('columns.counts'),
-              render: (j) =>
-                j.counts
-                  ? t('counts', {
-                      items: fmt.number(j.counts.items),
-                      files: fmt.number(j.counts.files),
-                      bytes: fmt.bytes(j.counts.bytes),
-                    })
-                  : '—',
-            },
-            {
-              key: 'hash',
-              header: t('columns.manifest'),
-              render: (j) =>
-                j.manifestSha256 ? (
-                  <code title={j.manifestSha256} data-testid={`export-hash-${j.id}`}>
-                    {j.manifestSha256.slice(0, 12)}…
-                  </code>
-                ) : (
-                  '—'
-                ),
-            },
+            { key: 'counts', header: t('columns.counts'), render: (j) => countsLabel(j.counts) },
+            { key: 'hash', header: t('columns.manifest'), render: (j) => hashCell(j.id, j.manifestSha256) },
             {
               key: 'actions',
               header: '',
@@ -159,6 +160,39 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
           testId="exports-table"
         />
       )}
+      {cliExports.length ? (
+        <>
+          <h3>{t('cli.title')}</h3>
+          <p className="muted">{t('cli.hint')}</p>
+          <Table
+            columns={[
+              { key: 'at', header: t('columns.started'), render: (e) => fmt.dateTime(Date.parse(e.createdAt)) },
+              { key: 'by', header: t('columns.by'), render: (e) => e.createdBy },
+              { key: 'format', header: t('columns.format'), render: (e) => t(`formats.${e.format}`) },
+              { key: 'source', header: t('columns.source'), render: cliSourceLabel },
+              {
+                key: 'status',
+                header: t('columns.status'),
+                render: (e) => (
+                  <span data-testid={`cli-export-status-${e.id}`} data-status={e.status} title={e.error ?? undefined}>
+                    {e.status === 'interrupted' ? t('cli.interrupted') : t(`status.${e.status}`)}
+                    {e.status === 'failed' && e.error ? <span className="muted"> · {e.error}</span> : null}
+                    {e.writtenBy ? <span className="muted"> · {t('writtenBy', { holder: e.writtenBy })}</span> : null}
+                  </span>
+                ),
+              },
+              { key: 'counts', header: t('columns.counts'), render: (e) => countsLabel(e.counts) },
+              { key: 'hash', header: t('columns.manifest'), render: (e) => hashCell(e.id, e.manifestSha256) },
+              { key: 'dir', header: t('cli.directory'), render: (e) => <code>{e.directory}</code> },
+            ]}
+            rows={cliExports}
+            rowKey={(e) => e.id}
+            rowTestId={(e) => `cli-export-${e.id}`}
+            empty=""
+            testId="cli-exports-table"
+          />
+        </>
+      ) : null}
       {canWrite ? (
         sources.length ? (
           <div className="case-form">
