@@ -179,6 +179,15 @@ describeDialects('exports in the console API', (t) => {
         expect(
           (await manager.request('GET', `/api/cases/${caseId}/exports/${made.exportId}/download`)).statusCode,
         ).toBe(404);
+        // the command run on a console export's directory resumes it (done already: the same
+        // manifest) and registers nothing: the console lists it
+        const again = await cliJson<{ exportId: string; resumed: boolean; manifestSha256: string }>(
+          ...['export', '--case', String(caseId), '--review-set', String(setId), '--tag', 'responsive'],
+          ...['--format', 'rsmf', '--out', join(h.dataDir, 'exports', String(caseId), rsmf.id), ...h.storeArgs],
+        );
+        expect(again).toMatchObject({ exportId: rsmf.id, resumed: true, manifestSha256: rsmf.manifestSha256 });
+        const after = await manager.json<{ cliExports: { id: string }[] }>('GET', `/api/cases/${caseId}/exports`);
+        expect(after.cliExports.map((e) => e.id)).toEqual([made.exportId]);
         // a manager of another case sees none of it
         expect((await outsider.request('GET', `/api/cases/${caseId}/exports`)).statusCode).toBe(403);
       } finally {

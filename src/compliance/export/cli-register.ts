@@ -5,7 +5,14 @@
  * Running the command again into the same directory resumes the export and its entry.
  */
 import { hostname } from 'node:os';
-import { beginCliExport, cliExportsOf, finishCliExport, type CliExportRow, type Store } from '../../store/index.js';
+import {
+  beginCliExport,
+  cliExportsOf,
+  exportJob,
+  finishCliExport,
+  type CliExportRow,
+  type Store,
+} from '../../store/index.js';
 import type { CliExportSource, CliExportView } from './job-types.js';
 import type { ExportResult } from './run.js';
 import type { ExportRequest } from './selection.js';
@@ -17,8 +24,9 @@ const thisProcess = (): string => `${hostname()} pid ${process.pid}`;
 
 export interface CliExportEntry {
   /**
-   * Records the export as running in this process (called once its selection is journaled); an
-   * export resumed from a journal without an id (an earlier build's) is not registered.
+   * Records the export as running in this process (called once its selection is journaled). Not
+   * registered: an export resumed from a journal without an id (an earlier build's), or a
+   * console export's directory resumed by the command (the console lists it).
    */
   begin(exportId: string | undefined): Promise<void>;
   done(res: ExportResult): Promise<void>;
@@ -35,6 +43,8 @@ export function cliExportEntry(
   return {
     async begin(exportId) {
       if (exportId === undefined) return;
+      // a console export's directory resumed by the command: the console's row lists it already
+      if (req.caseId !== undefined && (await exportJob(store.db, req.caseId, exportId, now()))) return;
       id = exportId;
       await beginCliExport(store.db, {
         exportId,
