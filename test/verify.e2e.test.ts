@@ -407,6 +407,12 @@ function toEarlierFormat(db: Database.Database): void {
     ALTER TABLE export_jobs DROP COLUMN holder;
     ALTER TABLE export_jobs DROP COLUMN progress_json;
     DROP TABLE connector_controls;
+    DROP INDEX case_exports_export_id;
+    DROP INDEX case_exports_case;
+    ALTER TABLE case_exports DROP COLUMN export_id;
+    ALTER TABLE case_exports DROP COLUMN tags_json;
+    ALTER TABLE case_exports DROP COLUMN holder;
+    ALTER TABLE case_exports DROP COLUMN error;
     DELETE FROM kysely_migration WHERE name >= '034';`);
 }
 

@@ -36,6 +36,7 @@ import {
   holdReleaseCommand,
   itemDeleteCommand,
   exportCommand,
+  verifyExportCommand,
   supervisionAddCommand,
   supervisionApplyCommand,
   supervisionListCommand,
@@ -303,6 +304,16 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .option('--json', 'print the counts and the manifest path as JSON')
     .action(act((opts) => exportCommand(opts, io)));
+  common(program.command('verify-export <dir>'))
+    .description(
+      "check an export's directory against its manifest (every file's size and SHA-256, nothing unlisted, the counts); exit 1 naming each problem",
+    )
+    .option(
+      '--archive',
+      "also check it against the archive that made it: its audit log recorded this manifest's SHA-256, and each item's archived MIME hash",
+    )
+    .option('--json', 'print JSON')
+    .action(act((dir, opts) => verifyExportCommand(dir, opts, io)));
 
   const supervision = program
     .command('supervision')

@@ -63,6 +63,7 @@ export * from './cases.js';
 export * from './export-queries.js';
 export * from './export-jobs.js';
 export * from './case-exports.js';
+export * from './export-verify.js';
 export * from './review.js';
 export * from './review-assignments.js';
 export * from './review-scope.js';

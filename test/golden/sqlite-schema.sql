@@ -7,6 +7,12 @@ CREATE INDEX "audit_events_actor" on "audit_events" ("actor", "at");
 -- index audit_events_at
 CREATE INDEX "audit_events_at" on "audit_events" ("at");
 
+-- index case_exports_case
+CREATE INDEX "case_exports_case" on "case_exports" ("case_id", "created_at");
+
+-- index case_exports_export_id
+CREATE UNIQUE INDEX "case_exports_export_id" on "case_exports" ("export_id");
+
 -- index case_tags_name
 CREATE UNIQUE INDEX "case_tags_name" on "case_tags" ("case_id", "name");
 
@@ -230,7 +236,7 @@ CREATE TABLE "audit_events" ("id" integer primary key autoincrement, "at" bigint
 CREATE TABLE "blobs" ("sha256" text primary key, "size" bigint not null, "kind" text not null, "data" blob, "encoding" text default 'raw' not null, "created_at" bigint not null);
 
 -- table case_exports
-CREATE TABLE "case_exports" ("id" integer primary key autoincrement, "case_id" integer, "review_set_id" integer, "query" text, "format" text not null, "out_dir" text not null, "status" text not null, "counts_json" text, "manifest_sha256" text, "created_by" text not null, "created_at" bigint not null, "finished_at" bigint);
+CREATE TABLE "case_exports" ("id" integer primary key autoincrement, "case_id" integer, "review_set_id" integer, "query" text, "format" text not null, "out_dir" text not null, "status" text not null, "counts_json" text, "manifest_sha256" text, "created_by" text not null, "created_at" bigint not null, "finished_at" bigint, "export_id" text, "tags_json" text, "holder" text, "error" text);
 
 -- table case_members
 CREATE TABLE "case_members" ("case_id" integer not null, "username" text not null, "added_by" text not null, "added_at" bigint not null, constraint "case_members_pk" primary key ("case_id", "username"));

@@ -13,17 +13,16 @@ export interface ExportProgress {
 /** What a console export covers: a saved search of the case, or a review set (some tags only). */
 export type ExportSource = { savedSearchId: number } | { reviewSetId: number; tags?: string[] };
 
-export interface ExportJobView {
+/** What a case says of each of its exports, from the console or the `export` command. */
+export interface ExportRecordView {
   id: string;
-  caseId: number;
   format: string;
-  source: ExportSource & { query?: string; name?: string };
   /**
-   * running: a live process is writing it now (this one or another console process);
-   * interrupted: the process writing it stopped (resume it)
+   * running: a live process is writing it now; interrupted: the process writing it stopped
+   * (resume it: from the console, or by running the same command again)
    */
   status: 'running' | 'done' | 'failed' | 'interrupted';
-  /** the process that writes (or wrote) its files, host and pid; null for the single process */
+  /** the process that writes (or wrote) its files, host and pid; null for the single console process */
   writtenBy: string | null;
   createdBy: string;
   createdAt: string;
@@ -31,6 +30,12 @@ export interface ExportJobView {
   counts: { items: number; files: number; bytes: number } | null;
   manifestSha256: string | null;
   error: string | null;
+}
+
+/** An export run by the console (this process or another console process on the database). */
+export interface ExportJobView extends ExportRecordView {
+  caseId: number;
+  source: ExportSource & { query?: string; name?: string };
   progress: ExportProgress | null;
 }
 
@@ -44,26 +49,12 @@ export type CliExportSource =
 /**
  * An export made with the `export` command on the server, as its case lists it beside the
  * console's: its files are where the command wrote them, not in the console's data directory.
+ * Its id is the one its journal and manifest carry. Running: its process is writing it, or runs
+ * on another host, which cannot be asked.
  */
-export interface CliExportView {
-  /** the export's id, as its journal and manifest carry it */
-  id: string;
+export interface CliExportView extends ExportRecordView {
   caseId: number | null;
-  format: string;
   source: CliExportSource;
-  /**
-   * running: its process is writing it (or runs on another host, which cannot be asked);
-   * interrupted: its process on this host is gone: run the same command again to resume it
-   */
-  status: 'running' | 'done' | 'failed' | 'interrupted';
   /** the directory the command wrote it into, on the host that ran it */
   directory: string;
-  /** the process that wrote it last: host and pid */
-  writtenBy: string | null;
-  createdBy: string;
-  createdAt: string;
-  finishedAt: string | null;
-  counts: { items: number; files: number; bytes: number } | null;
-  manifestSha256: string | null;
-  error: string | null;
 }

@@ -1,0 +1,150 @@
+// `verify-export DIR` checks an export's directory against its manifest as the receiving side
+// would (no archive opened): EML, mbox and RSMF exports verify as written; a changed byte, a
+// removed file and an added one are each named, with exit 1; a manifest laid out again by other
+// tools still verifies. With `--archive` it also checks the export against the archive that made
+// it: a manifest rewritten to match a changed file passes the directory's own check but not the
+// audit log, which recorded the manifest's SHA-256; an item whose archived hash differs is named.
+// Runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
+import { createHash } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ExportVerification } from '../src/compliance/export/verify-export.js';
+import { archiveFixture, type ArchiveFixture } from './helpers/archive-fixture.js';
+import type { ArchiveOn } from './helpers/archive-on.js';
+import { cli, cliJson } from './helpers/cli.js';
+import { describeDialects } from './helpers/dialects.js';
+
+interface Manifest {
+  exportId: string;
+  files: { path: string; sha256: string; bytes: number }[];
+  items: { itemKey: string; mimeSha256: string; path: string }[];
+}
+
+describeDialects('verify-export', (t) => {
+  let fixture: ArchiveFixture;
+  let arc: ArchiveOn;
+  let caseId: string;
+  const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+  const verify = async (dir: string, ...more: string[]) => {
+    const r = await cli('verify-export', dir, '--json', ...more);
+    if (!r.stdout) throw new Error(`verify-export exited ${r.code}: ${r.stderr}`);
+    return { code: r.code, v: JSON.parse(r.stdout) as ExportVerification, stderr: r.stderr };
+  };
+  let n = 0;
+  const exportAs = async (format: string) => {
+    const out = `${arc.data}-${format}-${++n}`;
+    await cliJson('export', '--case', caseId, '--format', format, '--out', out, ...arc.args);
+    return { out, manifest: JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as Manifest };
+  };
+
+  beforeAll(async () => {
+    fixture = await archiveFixture('verify-export', { seed: 9, messages: 40 }, 20, t);
+    arc = await fixture.copyOn();
+    caseId = (await cli('case', 'create', 'Matter V', ...arc.args)).stdout.trim();
+    expect((await cli('hold', 'add', '--case', caseId, '--query', 'after:2000-01-01', ...arc.args)).code).toBe(0);
+  }, 300_000);
+
+  afterAll(async () => fixture.cleanup());
+
+  it('EML, mbox and RSMF exports verify as written, against the directory alone and against the archive', async () => {
+    for (const format of ['eml', 'mbox', 'rsmf']) {
+      const { out, manifest } = await exportAs(format);
+      const alone = await verify(out);
+      expect(alone.code, JSON.stringify(alone.v.problems)).toBe(0);
+      expect(alone.v).toMatchObject({
+        ok: true,
+        problemCount: 0,
+        format,
+        exportId: manifest.exportId,
+        manifestSha256: sha(await readFile(join(out, 'manifest.json'))),
+        checked: { files: manifest.files.length, items: manifest.items.length },
+      });
+      expect(alone.v.checked.bytes).toBe(manifest.files.reduce((s, f) => s + f.bytes, 0));
+      expect(alone.v.archive).toBeUndefined();
+      const withArchive = await verify(out, '--archive', ...arc.args);
+      expect(withArchive.code).toBe(0);
+      expect(withArchive.v.archive).toMatchObject({
+        manifestRecorded: true,
+        itemsChecked: manifest.items.length,
+        itemsNotInArchive: 0,
+      });
+      expect(withArchive.v.archive!.auditEvents).toHaveLength(1);
+    }
+    const text = await cli('verify-export', `${arc.data}-eml-1`);
+    expect(text.stdout).toContain('OK: every file is as the manifest lists it\n');
+  }, 120_000);
+
+  it('names a changed byte, a removed file and a file the manifest does not list', async () => {
+    const { out, manifest } = await exportAs('eml');
+    const [a, b] = manifest.files.filter((f) => f.path.endsWith('.eml'));
+    const bytes = await readFile(join(out, a!.path));
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 1;
+    await writeFile(join(out, a!.path), bytes);
+    await rm(join(out, b!.path));
+    await writeFile(join(out, 'NATIVES', 'notes.txt'), 'added later');
+    const r = await verify(out);
+    expect(r.code).toBe(1);
+    expect(r.v.ok).toBe(false);
+    expect(r.v.problems.map((p) => [p.problem, p.path])).toEqual([
+      ['sha256', a!.path],
+      ['missing', b!.path],
+      ['not-listed', 'NATIVES/notes.txt'],
+    ]);
+    expect(r.v.problems[0]!.detail).toBe(
+      `${a!.path}: the manifest gives SHA-256 ${a!.sha256}, the file's is ${sha(bytes)}`,
+    );
+    const text = await cli('verify-export', out);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`\n3 problems:\n  sha256: ${a!.path}: the manifest gives SHA-256`);
+    expect(text.stdout).toContain(`  missing: ${b!.path} is listed but not there\n`);
+    expect(text.stdout).toContain('FAILED: the export is not as its manifest lists it\n');
+  }, 60_000);
+
+  it('a manifest rewritten to match a changed file passes alone, not against the audit log; nor does an item the archive holds otherwise', async () => {
+    const { out, manifest } = await exportAs('eml');
+    const f = manifest.files.find((x) => x.path.endsWith('.eml'))!;
+    const changed = Buffer.concat([await readFile(join(out, f.path)), Buffer.from('\r\n')]);
+    await writeFile(join(out, f.path), changed);
+    const item = manifest.items.find((i) => i.path === f.path)!;
+    // rewritten as a careful forger would, in the exporter's own layout, counts and all
+    let text = await readFile(join(out, 'manifest.json'), 'utf8');
+    text = text
+      .replaceAll(f.sha256, sha(changed))
+      .replace(`"bytes":${f.bytes}}`, `"bytes":${changed.length}}`)
+      .replace(/"bytes": (\d+)\n/, (_m, total: string) => `"bytes": ${Number(total) + 2}\n`);
+    await writeFile(join(out, 'manifest.json'), text);
+    const alone = await verify(out);
+    expect(alone.code, JSON.stringify(alone.v.problems)).toBe(0);
+
+    const against = await verify(out, '--archive', ...arc.args);
+    expect(against.code).toBe(1);
+    expect(against.v.archive!.manifestRecorded).toBe(false);
+    expect(against.v.problems.map((p) => [p.problem, p.path])).toEqual([
+      ['archive-hash', item.itemKey],
+      ['manifest-altered', 'manifest.json'],
+    ]);
+    expect(against.v.problems[1]!.detail).toContain(`this manifest's is ${sha(text)}`);
+  }, 60_000);
+
+  it('reads a manifest laid out again by other tools; refuses a directory without one', async () => {
+    const { out, manifest } = await exportAs('mbox');
+    await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 4));
+    const r = await verify(out);
+    expect(r.code, JSON.stringify(r.v.problems)).toBe(0);
+    expect(r.v.checked.items).toBe(manifest.items.length);
+    // a damaged entry in the exporter's layout is named by its line
+    const { out: out2 } = await exportAs('eml');
+    const lines = (await readFile(join(out2, 'manifest.json'), 'utf8')).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('    {"path"'));
+    lines[at] = lines[at]!.replace('"sha256"', '"sha256');
+    await writeFile(join(out2, 'manifest.json'), lines.join('\n'));
+    const damaged = await cli('verify-export', out2);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toContain(`${join(out2, 'manifest.json')} line ${at + 1}: not a JSON entry`);
+
+    const none = await cli('verify-export', arc.data);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`${arc.data} holds no manifest.json: not an export's directory`);
+  }, 60_000);
+});
