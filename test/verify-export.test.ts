@@ -6,6 +6,7 @@
 // audit log, which recorded the manifest's SHA-256; an item whose archived hash differs is named.
 // Runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -143,6 +144,16 @@ describeDialects('verify-export', (t) => {
     expect(damaged.code).toBe(1);
     expect(damaged.stderr).toContain(`${join(out2, 'manifest.json')} line ${at + 1}: not a JSON entry`);
 
+    // --archive where no archive is: refused, and none made there
+    if (t.kind === 'sqlite') {
+      const nowhere = `${arc.data}-nowhere`;
+      const r2 = await cli('verify-export', out2, '--archive', '--data-dir', nowhere);
+      expect(r2.code).toBe(1);
+      expect(r2.stderr).toContain(
+        `WXA_CONFIG_NOT_FOUND: --archive: ${nowhere} holds no archive (no archive.db); give --data-dir (or --database) the archive that made the export`,
+      );
+      expect(existsSync(nowhere)).toBe(false);
+    }
     const none = await cli('verify-export', arc.data);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain(`${arc.data} holds no manifest.json: not an export's directory`);

@@ -138,12 +138,17 @@ export async function openStore(
     },
   };
 }
+/** The embedded archive's database file in a data directory. */
+export function archiveDbFile(dataDir: string): string {
+  return join(dataDir, 'archive.db');
+}
+
 /**
  * `archive.db`, created private before SQLite opens it: SQLite makes a new database 0644 (less
  * the umask) and gives its -wal and -shm files the database file's mode.
  */
 async function openSqliteFile(dataDir: string): Promise<Db> {
-  const file = join(dataDir, 'archive.db');
+  const file = archiveDbFile(dataDir);
   await ensurePrivateFile(file);
   return openDatabase({ file });
 }

@@ -7,9 +7,13 @@
  * 1 naming each problem. Without `--archive` no archive is opened, so the receiving side runs it
  * on the directory alone.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { verifyExport, type ExportVerification } from '../../compliance/export/verify-export.js';
-import { type CommonFlags, withStore } from '../context.js';
+import { ArchiverError } from '../../core/errors.js';
+import { archiveDbFile } from '../../store/index.js';
+import { type CommonFlags, resolveConfig, withStore } from '../context.js';
+import { databaseUrl } from '../database.js';
 import { printJson, type Io } from '../io.js';
 
 export interface VerifyExportFlags extends CommonFlags {
@@ -49,6 +53,16 @@ function report(v: ExportVerification, io: Io): void {
 
 export async function verifyExportCommand(dir: string, flags: VerifyExportFlags, io: Io): Promise<number> {
   const at = resolve(dir);
+  if (flags.archive && !databaseUrl(flags)) {
+    // opening a data directory that holds no archive would make an empty one, and then report
+    // every item as not this archive's
+    const { dataDir } = await resolveConfig(flags, true);
+    if (!existsSync(archiveDbFile(dataDir)))
+      throw new ArchiverError(
+        'WXA_CONFIG_NOT_FOUND',
+        `--archive: ${dataDir} holds no archive (no archive.db); give --data-dir (or --database) the archive that made the export`,
+      );
+  }
   const v = flags.archive
     ? await withStore(flags, async (store) => verifyExport(at, { store }), true)
     : await verifyExport(at);
