@@ -37,8 +37,10 @@ export type {
   CliExportSource,
   CliExportView,
   ExportJobView,
+  ExportProblem,
   ExportProgress,
   ExportSource,
+  ExportVerification,
 } from '../compliance/export/job-types.js';
 export type {
   ConnectorInput,

@@ -6,6 +6,7 @@
 // reach any of it; starting and downloading are audited.
 // Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,6 +204,53 @@ describeDialects('exports in the console API', (t) => {
       const again = await finished(rsmf.id);
       expect(again.status).toBe('done');
       expect(again.manifestSha256).toBe(rsmf.manifestSha256);
+    });
+
+    it('verifies a finished export against its manifest, the audit log and the archive, and names a changed file', async () => {
+      interface Verification {
+        ok: boolean;
+        problemCount: number;
+        manifestSha256: string;
+        checked: { files: number; items: number };
+        problems: { problem: string; path: string }[];
+        archive: { manifestRecorded: boolean; itemsChecked: number; itemsNotInArchive: number };
+      }
+      const ok = await manager.json<Verification>('POST', `/api/cases/${caseId}/exports/${rsmf.id}/verify`);
+      expect(ok).toMatchObject({
+        ok: true,
+        problemCount: 0,
+        manifestSha256: rsmf.manifestSha256,
+        archive: { manifestRecorded: true, itemsChecked: tagged.length, itemsNotInArchive: 0 },
+      });
+      expect(ok.checked.items).toBe(tagged.length);
+      expect(ok).not.toHaveProperty('dir');
+      // a byte changed in one of its files on the server
+      const dir = join(h.dataDir, 'exports', String(caseId), rsmf.id);
+      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+      const file = join(dir, manifest.files[0]!.path);
+      const before = await readFile(file);
+      const changed = Buffer.from(before);
+      changed[changed.length - 2] = changed[changed.length - 2]! ^ 1;
+      await writeFile(file, changed);
+      try {
+        const bad = await manager.json<Verification>('POST', `/api/cases/${caseId}/exports/${rsmf.id}/verify`);
+        expect(bad.ok).toBe(false);
+        expect(bad.problems.map((p) => [p.problem, p.path])).toEqual([['sha256', manifest.files[0]!.path]]);
+      } finally {
+        await writeFile(file, before);
+      }
+      for (const who of [outsider, reviewer])
+        expect((await who.request('POST', `/api/cases/${caseId}/exports/${rsmf.id}/verify`)).statusCode).toBe(403);
+      const audited = await h.store.db
+        .selectFrom('audit_events')
+        .select(['actor', 'detail_json'])
+        .where('action', '=', 'case.export.verify')
+        .orderBy('id')
+        .execute();
+      expect(audited.map((a) => [a.actor, (JSON.parse(a.detail_json) as { ok: boolean }).ok])).toEqual([
+        ['mia', true],
+        ['mia', false],
+      ]);
     });
 
     it('refuses what is not a valid export, and everyone who is not a member of the case', async () => {

@@ -194,6 +194,11 @@ describe('cases in the browser', () => {
         byTestId(page, `export-download-${job.id}`).click(),
       ]);
       expect(download.suggestedFilename()).toBe(`export-${caseId}-${job.id}.zip`);
+      // verified on the server: its files, the audit log's record of its manifest, the archive
+      await byTestId(page, `export-verify-${job.id}`).click();
+      const verification = await visible(page, 'export-verification');
+      expect(await verification.locator('p').getAttribute('data-ok')).toBe('yes');
+      expect(await verification.textContent()).toContain(`Export ${job.id} verified`);
       const zip = unzipSync(new Uint8Array(await readFile((await download.path())!)));
       const prefix = `export-${caseId}-${job.id}/`;
       const raw = zip[`${prefix}manifest.json`]!;

@@ -201,6 +201,7 @@ const SAMPLES: Record<AuditAction, { target: string; detail?: Record<string, unk
   'case.export.resume': { target: '7', detail: { exportId: 'e1' } },
   'case.export.download': { target: '7', detail: { exportId: 'e1', format: 'rsmf', manifestSha256: 'ab12' } },
   'case.export.manifest': { target: '7', detail: { exportId: 'e1', manifestSha256: 'ab12' } },
+  'case.export.verify': { target: '7', detail: { exportId: 'e1', manifestSha256: 'ab12', ok: false, problems: 2 } },
   'hold.place': {
     target: '5',
     detail: { caseId: 7, kind: 'custodian', custodian: 'li.lei@example.com', items: 120 },

@@ -55,6 +55,7 @@ export const AUDIT_ACTIONS = {
   'case.export.resume': 'an interrupted export of a case was resumed',
   'case.export.download': "a case's export was downloaded as a zip",
   'case.export.manifest': "a case's export manifest was downloaded",
+  'case.export.verify': "a case's export was checked against its manifest, the audit log and the archive",
   'hold.place': 'a legal hold was placed',
   'hold.release': 'a legal hold was released',
   'review-set.create': 'a review set was created',

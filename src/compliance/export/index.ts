@@ -17,3 +17,4 @@ export type { ExportRequest } from './selection.js';
 export { ExportJobs, consoleExportDir, consoleExportsOfCase, type ExportJobView, type ExportSource } from './jobs.js';
 export { zipExport, exportFiles } from './zip-stream.js';
 export { cliExportEntry, cliExportsOfCase, type CliExportView, type CliExportSource } from './cli-register.js';
+export { verifyExport, type ExportVerification, type ExportProblem } from './verify-export.js';

@@ -58,3 +58,47 @@ export interface CliExportView extends ExportRecordView {
   /** the directory the command wrote it into, on the host that ran it */
   directory: string;
 }
+
+/** What is wrong with one file or item (`path`: the export's own path, or the item's key). */
+export interface ExportProblem {
+  path: string;
+  problem:
+    | 'missing'
+    | 'not-a-file'
+    | 'size'
+    | 'sha256'
+    | 'not-listed'
+    | 'item-file'
+    | 'counts'
+    | 'archive-hash'
+    | 'not-audited'
+    | 'manifest-altered';
+  detail: string;
+}
+
+export interface ExportVerification {
+  dir: string;
+  manifestSha256: string;
+  exportId: string | null;
+  format: string;
+  case: { id: number; name: string | null } | null;
+  exportedBy: string;
+  startedAt: string;
+  /** as the manifest gives them */
+  counts: { items: number; files: number; bytes: number };
+  /** what was read and hashed */
+  checked: { files: number; bytes: number; items: number };
+  /** the first problems found (at most PROBLEMS_LISTED), and how many there are in all */
+  problems: ExportProblem[];
+  problemCount: number;
+  /** with the archive that made it (`archive` given) */
+  archive?: {
+    /** the archive's audit events of this export, with the manifest hash each recorded */
+    auditEvents: { id: number; at: string; actor: string; manifestSha256: string | null }[];
+    manifestRecorded: boolean;
+    itemsChecked: number;
+    /** items the archive no longer holds (disposed of since, or another archive's export) */
+    itemsNotInArchive: number;
+  };
+  ok: boolean;
+}

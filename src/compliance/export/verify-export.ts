@@ -18,51 +18,10 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ArchiverError } from '../../core/errors.js';
 import { exportAuditEvents, itemMimeHashes, type Store } from '../../store/index.js';
+import type { ExportProblem, ExportVerification } from './job-types.js';
 import { MANIFEST_NAME, sha256File } from './manifest.js';
 
-/** What is wrong with one file or item (`path`: the export's own path, or the item's key). */
-export interface ExportProblem {
-  path: string;
-  problem:
-    | 'missing'
-    | 'not-a-file'
-    | 'size'
-    | 'sha256'
-    | 'not-listed'
-    | 'item-file'
-    | 'counts'
-    | 'archive-hash'
-    | 'not-audited'
-    | 'manifest-altered';
-  detail: string;
-}
-
-export interface ExportVerification {
-  dir: string;
-  manifestSha256: string;
-  exportId: string | null;
-  format: string;
-  case: { id: number; name: string | null } | null;
-  exportedBy: string;
-  startedAt: string;
-  /** as the manifest gives them */
-  counts: { items: number; files: number; bytes: number };
-  /** what was read and hashed */
-  checked: { files: number; bytes: number; items: number };
-  /** the first problems found (at most PROBLEMS_LISTED), and how many there are in all */
-  problems: ExportProblem[];
-  problemCount: number;
-  /** with the archive that made it (`archive` given) */
-  archive?: {
-    /** the archive's audit events of this export, with the manifest hash each recorded */
-    auditEvents: { id: number; at: string; actor: string; manifestSha256: string | null }[];
-    manifestRecorded: boolean;
-    itemsChecked: number;
-    /** items the archive no longer holds (disposed of since, or another archive's export) */
-    itemsNotInArchive: number;
-  };
-  ok: boolean;
-}
+export type { ExportProblem, ExportVerification } from './job-types.js';
 
 const PROBLEMS_LISTED = 200;
 /** Items whose archived hashes are asked for at once. */

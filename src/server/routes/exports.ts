@@ -15,6 +15,7 @@ import {
   EXPORT_FORMATS,
   ExportJobs,
   MANIFEST_NAME,
+  verifyExport,
   zipExport,
 } from '../../compliance/export/index.js';
 import type { ServerContext } from '../context.js';
@@ -163,6 +164,27 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext): void {
         .header('content-type', 'application/json; charset=utf-8')
         .header('content-disposition', `attachment; filename="manifest-${f.exportId}.json"`)
         .send(createReadStream(join(f.dir, MANIFEST_NAME)));
+    },
+  );
+
+  app.post(
+    '/cases/:caseId/exports/:exportId/verify',
+    {
+      config: { access: 'cases:read' },
+      schema: {
+        summary:
+          "Check a finished export's files against its manifest, the manifest against the audit log, and its items against the archive (audited)",
+      },
+    },
+    async (req) => {
+      const f = await finished(req);
+      const { dir: _dir, ...v } = await verifyExport(f.dir, { store: ctx.store });
+      await ctx.audit(req, {
+        action: 'case.export.verify',
+        target: String(f.caseId),
+        detail: { exportId: f.exportId, manifestSha256: v.manifestSha256, ok: v.ok, problems: v.problemCount },
+      });
+      return v;
     },
   );
 }

@@ -188,6 +188,7 @@ const SPECIAL: Partial<Record<AuditAction, Special>> = {
   'case.export.resume': caseFromTarget,
   'case.export.download': caseFromTarget,
   'case.export.manifest': caseFromTarget,
+  'case.export.verify': caseFromTarget,
   'hold.place': (e, c) => ({
     variant: e.detail.kind === 'query' ? 'saysQuery' : 'says',
     values: { case: caseText(e.detail.caseId, c) },

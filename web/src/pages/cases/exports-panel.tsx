@@ -7,8 +7,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { get, post } from '../../api.js';
-import { Button, ErrorBanner, Field, Loading, Section, Table, useFormat } from '../../components/index.js';
-import type { CliExportView, ExportJobView as ExportJob } from '../../../../src/server/contract.js';
+import { Button, ErrorBanner, Field, Loading, Notice, Section, Table, useFormat } from '../../components/index.js';
+import type { CliExportView, ExportJobView as ExportJob, ExportVerification } from '../../../../src/server/contract.js';
 import { casesApi, type CaseTag, type ReviewSet, type SavedSearch } from './types.js';
 import { useAction } from './use-action.js';
 
@@ -29,6 +29,8 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
   const [jobs, setJobs] = useState<ExportJob[] | null>(null);
   // exports made with the export command on the server: listed, their files are not here
   const [cliExports, setCliExports] = useState<CliExportView[]>([]);
+  // the last verification asked for: which export, and what the server found
+  const [verified, setVerified] = useState<{ id: string; v: ExportVerification } | null>(null);
   const [tags, setTags] = useState<string[]>([]);
   const [format, setFormat] = useState<(typeof FORMATS)[number]>('rsmf');
   const [source, setSource] = useState('');
@@ -137,7 +139,19 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
                       </a>{' '}
                       <a href={`${base}/${j.id}/manifest`} data-testid={`export-manifest-${j.id}`} download>
                         {t('manifest')}
-                      </a>
+                      </a>{' '}
+                      <Button
+                        busy={busy}
+                        testId={`export-verify-${j.id}`}
+                        onClick={() =>
+                          void act(async () => {
+                            setVerified(null);
+                            setVerified({ id: j.id, v: await post<ExportVerification>(`${base}/${j.id}/verify`) });
+                          })
+                        }
+                      >
+                        {t('verify.action')}
+                      </Button>
                     </>
                   ) : null}
                   {canWrite && (j.status === 'interrupted' || j.status === 'failed') ? (
@@ -160,6 +174,29 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
           testId="exports-table"
         />
       )}
+      {verified ? (
+        <Notice tone={verified.v.ok ? 'ok' : 'warning'} testId="export-verification">
+          <p data-ok={verified.v.ok ? 'yes' : 'no'}>
+            {verified.v.ok
+              ? t('verify.ok', {
+                  id: verified.id,
+                  files: fmt.number(verified.v.checked.files),
+                  items: fmt.number(verified.v.checked.items),
+                  sha: verified.v.manifestSha256.slice(0, 12),
+                })
+              : t('verify.failed', { id: verified.id, count: verified.v.problemCount })}
+          </p>
+          {verified.v.problems.length ? (
+            <ul>
+              {verified.v.problems.map((p, i) => (
+                <li key={i} data-problem={p.problem}>
+                  <code>{p.problem}</code> {p.detail}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </Notice>
+      ) : null}
       {cliExports.length ? (
         <>
           <h3>{t('cli.title')}</h3>
