@@ -84,7 +84,7 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
       ? t('cli.query', { query: s.query })
       : s.kind === 'case'
         ? t('cli.case')
-        : t('source.set', { name: s.reviewSetId }) +
+        : t('source.set', { name: reviewSets.find((r) => r.id === s.reviewSetId)?.name ?? s.reviewSetId }) +
           (s.tags?.length ? ` (${s.tags.map((x) => tagLabel(x)).join(', ')})` : '');
   const countsLabel = (c: ExportJob['counts']) =>
     c ? t('counts', { items: fmt.number(c.items), files: fmt.number(c.files), bytes: fmt.bytes(c.bytes) }) : '—';
