@@ -87,7 +87,13 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
         : t('source.set', { name: reviewSets.find((r) => r.id === s.reviewSetId)?.name ?? s.reviewSetId }) +
           (s.tags?.length ? ` (${s.tags.map((x) => tagLabel(x)).join(', ')})` : '');
   const countsLabel = (c: ExportJob['counts']) =>
-    c ? t('counts', { items: fmt.number(c.items), files: fmt.number(c.files), bytes: fmt.bytes(c.bytes) }) : '—';
+    c
+      ? t('counts', {
+          items: t('count.items', { count: c.items, n: fmt.number(c.items) }),
+          files: t('count.files', { count: c.files, n: fmt.number(c.files) }),
+          bytes: fmt.bytes(c.bytes),
+        })
+      : '—';
   const hashCell = (id: string, sha: string | null) =>
     sha ? (
       <code title={sha} data-testid={`export-hash-${id}`}>
@@ -180,8 +186,8 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
             {verified.v.ok
               ? t('verify.ok', {
                   id: verified.id,
-                  files: fmt.number(verified.v.checked.files),
-                  items: fmt.number(verified.v.checked.items),
+                  files: t('count.files', { count: verified.v.checked.files, n: fmt.number(verified.v.checked.files) }),
+                  items: t('count.items', { count: verified.v.checked.items, n: fmt.number(verified.v.checked.items) }),
                   sha: verified.v.manifestSha256.slice(0, 12),
                 })
               : t('verify.failed', { id: verified.id, count: verified.v.problemCount })}
