@@ -128,6 +128,32 @@ describeDialects('verify-export', (t) => {
     expect(against.v.problems[1]!.detail).toContain(`this manifest's is ${sha(text)}`);
   }, 60_000);
 
+  it("an mbox whose messages are not its items' (two swapped, the file's hash listed anew) is named item by item", async () => {
+    const { out, manifest } = await exportAs('mbox');
+    // the mbox with the most items, its first two entries swapped
+    const counts = new Map<string, number>();
+    for (const i of manifest.items) counts.set(i.path, (counts.get(i.path) ?? 0) + 1);
+    const path = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+    expect(counts.get(path)).toBeGreaterThan(1);
+    const mbox = await readFile(join(out, path));
+    const starts: number[] = [];
+    for (let at = 0; at >= 0; at = mbox.indexOf('\nFrom ', at + 1)) starts.push(at === 0 ? 0 : at + 1);
+    const [a, b, c] = [starts[0]!, starts[1]!, starts[2] ?? mbox.length];
+    const swapped = Buffer.concat([mbox.subarray(b, c), mbox.subarray(a, b), mbox.subarray(c)]);
+    await writeFile(join(out, path), swapped);
+    const f = manifest.files.find((x) => x.path === path)!;
+    const text = (await readFile(join(out, 'manifest.json'), 'utf8')).replace(f.sha256, sha(swapped));
+    await writeFile(join(out, 'manifest.json'), text);
+    const r = await verify(out);
+    expect(r.code).toBe(1);
+    const items = manifest.items.filter((i) => i.path === path);
+    expect(r.v.problems.map((p) => [p.problem, p.path])).toEqual([
+      ['item-file', items[0]!.itemKey],
+      ['item-file', items[1]!.itemKey],
+    ]);
+    expect(r.v.problems[0]!.detail).toContain(`message 1 of ${path} is not its archived MIME`);
+  }, 60_000);
+
   it('reads a manifest laid out again by other tools; refuses a directory without one', async () => {
     const { out, manifest } = await exportAs('mbox');
     await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 4));

@@ -2,9 +2,10 @@
  * Checks an export directory against its manifest, as the receiving side (or the producing side
  * before handing it over) would: every file the manifest lists is there, of its size and SHA-256;
  * no file is there that it does not list; its counts add up; each EML item's file is that item's
- * archived MIME. With the archive that made it, also that the archive's audit log recorded this
- * very manifest (its SHA-256) for the export, and that each item is still archived with the same
- * MIME hash. Nothing is written, in the directory or the archive.
+ * archived MIME, and each mbox holds its items' archived messages, in order. With the archive
+ * that made it, also that the archive's audit log recorded this very manifest (its SHA-256) for
+ * the export, and that each item is still archived with the same MIME hash. Nothing is written,
+ * in the directory or the archive.
  *
  * The manifest is read a line at a time in the layout the exporter writes (a file or item entry a
  * line), so memory does not grow with the export's items; a manifest in another layout (pretty-
@@ -20,6 +21,7 @@ import { ArchiverError } from '../../core/errors.js';
 import { exportAuditEvents, itemMimeHashes, type Store } from '../../store/index.js';
 import type { ExportProblem, ExportVerification } from './job-types.js';
 import { MANIFEST_NAME, sha256File } from './manifest.js';
+import { mboxMessageHashes } from './mboxrd.js';
 
 export type { ExportProblem, ExportVerification } from './job-types.js';
 
@@ -235,6 +237,8 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
       }
     : undefined;
   let pending: ItemEntry[] = [];
+  /** mbox: each file's items, in the order their messages are in it */
+  const mboxItems = new Map<string, ItemEntry[]>();
   const checkInArchive = async (items: ItemEntry[]) => {
     const hashes = await itemMimeHashes(
       opts.store!.db,
@@ -328,6 +332,12 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
         problem: 'item-file',
         detail: `item ${i.itemKey}: its file ${i.path} is listed with SHA-256 ${listed.get(i.path)}, not its archived MIME's ${i.mimeSha256}`,
       });
+    // an mbox's messages are checked against its items once they are all read
+    if (head.format === 'mbox') {
+      const list = mboxItems.get(i.path);
+      if (list) list.push(i);
+      else mboxItems.set(i.path, [i]);
+    }
     if (archive) {
       pending.push(i);
       if (pending.length >= ITEM_BATCH) {
@@ -337,6 +347,26 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
     }
   }
   if (archive && pending.length) await checkInArchive(pending);
+  for (const [path, items] of mboxItems) {
+    const abs = inside(dir, path);
+    if (!abs || !lstatSync(abs, { throwIfNoEntry: false })?.isFile()) continue;
+    let n = 0;
+    mboxMessageHashes(abs, (got) => {
+      const i = items[n++];
+      if (i && got !== i.mimeSha256)
+        problem({
+          path: i.itemKey,
+          problem: 'item-file',
+          detail: `item ${i.itemKey}: message ${n} of ${path} is not its archived MIME (SHA-256 ${got}, archived ${i.mimeSha256})`,
+        });
+    });
+    if (n !== items.length)
+      problem({
+        path,
+        problem: 'item-file',
+        detail: `${path} holds ${n} messages, the manifest lists ${items.length} items in it`,
+      });
+  }
 
   const counts = head.counts;
   if (!counts || !isCount(counts.items) || !isCount(counts.files) || !isCount(counts.bytes))
