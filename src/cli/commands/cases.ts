@@ -94,16 +94,18 @@ function holdRows(holds: HoldView[]): string {
 /** One export of a case, from the console or the `export` command, as `case show` lists it. */
 type CaseExport = (ExportJobView & { via: 'console'; directory: string }) | (CliExportView & { via: 'cli' });
 
+const setSource = (id: number, tags?: string[]) => `review set ${id}${tags?.length ? ` tags ${tags.join(',')}` : ''}`;
+
 function exportSource(e: CaseExport): string {
   if (e.via === 'console') {
     const s = e.source;
     if ('savedSearchId' in s) return `saved search ${s.savedSearchId}${s.query !== undefined ? `: ${s.query}` : ''}`;
-    return `review set ${s.reviewSetId}${s.tags?.length ? ` tags ${s.tags.join(',')}` : ''}`;
+    return setSource(s.reviewSetId, s.tags);
   }
   const s = e.source;
   if (s.kind === 'query') return `query ${s.query}`;
   if (s.kind === 'case') return 'what the holds preserve';
-  return `review set ${s.reviewSetId}${s.tags?.length ? ` tags ${s.tags.join(',')}` : ''}`;
+  return setSource(s.reviewSetId, s.tags);
 }
 
 function exportRows(exports: CaseExport[]): string {

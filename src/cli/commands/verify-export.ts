@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { verifyExport, type ExportVerification } from '../../compliance/export/verify-export.js';
 import { ArchiverError } from '../../core/errors.js';
 import { archiveDbFile } from '../../store/index.js';
-import { type CommonFlags, resolveConfig, withStore } from '../context.js';
+import { type CommonFlags, openConfiguredStore, resolveConfig } from '../context.js';
 import { databaseUrl } from '../database.js';
 import { printJson, type Io } from '../io.js';
 
@@ -21,7 +21,7 @@ export interface VerifyExportFlags extends CommonFlags {
   json?: boolean;
 }
 
-function report(v: ExportVerification, io: Io): void {
+function describe(v: ExportVerification, io: Io): void {
   const what = v.case ? `case ${v.case.id}${v.case.name ? ` (${v.case.name})` : ''}` : 'a query';
   io.out(`export ${v.exportId ?? '(no id)'}: ${v.format} of ${what}, by ${v.exportedBy}, started ${v.startedAt}\n`);
   io.out(`manifest.json sha256 ${v.manifestSha256}\n`);
@@ -51,22 +51,28 @@ function report(v: ExportVerification, io: Io): void {
   io.out('FAILED: the export is not as its manifest lists it\n');
 }
 
+/** Prints the verification (JSON or text); exit 0 when all holds, 1 when a problem was found. */
+function report(v: ExportVerification, flags: VerifyExportFlags, io: Io): number {
+  if (flags.json) printJson(io, v);
+  else describe(v, io);
+  return v.ok ? 0 : 1;
+}
+
 export async function verifyExportCommand(dir: string, flags: VerifyExportFlags, io: Io): Promise<number> {
   const at = resolve(dir);
-  if (flags.archive && !databaseUrl(flags)) {
-    // opening a data directory that holds no archive would make an empty one, and then report
-    // every item as not this archive's
-    const { dataDir } = await resolveConfig(flags, true);
-    if (!existsSync(archiveDbFile(dataDir)))
-      throw new ArchiverError(
-        'WXA_CONFIG_NOT_FOUND',
-        `--archive: ${dataDir} holds no archive (no archive.db); give --data-dir (or --database) the archive that made the export`,
-      );
+  if (!flags.archive) return report(await verifyExport(at), flags, io);
+  const cfg = await resolveConfig(flags, true);
+  // opening a data directory that holds no archive would make an empty one, and then report
+  // every item as not this archive's
+  if (!databaseUrl(flags) && !existsSync(archiveDbFile(cfg.dataDir)))
+    throw new ArchiverError(
+      'WXA_CONFIG_NOT_FOUND',
+      `--archive: ${cfg.dataDir} holds no archive (no archive.db); give --data-dir (or --database) the archive that made the export`,
+    );
+  const store = await openConfiguredStore(cfg, flags);
+  try {
+    return report(await verifyExport(at, { store }), flags, io);
+  } finally {
+    await store.close();
   }
-  const v = flags.archive
-    ? await withStore(flags, async (store) => verifyExport(at, { store }), true)
-    : await verifyExport(at);
-  if (flags.json) printJson(io, v);
-  else report(v, io);
-  return v.ok ? 0 : 1;
 }

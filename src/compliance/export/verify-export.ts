@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { ArchiverError } from '../../core/errors.js';
 import { exportAuditEvents, itemMimeHashes, type Store } from '../../store/index.js';
 import type { ExportProblem, ExportVerification } from './job-types.js';
-import { MANIFEST_NAME, sha256File } from './manifest.js';
+import { MANIFEST_NAME } from './manifest.js';
 import { mboxMessageHashes } from './mboxrd.js';
 
 export type { ExportProblem, ExportVerification } from './job-types.js';
@@ -215,7 +215,7 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
       'WXA_INPUT_INVALID',
       `${dir} holds no ${MANIFEST_NAME}: not an export's directory, or an export that has not finished (run the same export command again to finish it)`,
     );
-  const manifestSha256 = await sha256File(manifestPath);
+  const manifestSha256 = hashFile(manifestPath).sha256;
 
   const problems: ExportProblem[] = [];
   let problemCount = 0;

@@ -73,19 +73,20 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
       }),
     );
 
+  const tagLabel = (tag: string) => t(`cases:review.tags.${tag}`, { defaultValue: tag });
+  /** A review set by its name (or id), with the tags an export was limited to. */
+  const setLabel = (name: string | number, tags?: string[]) =>
+    t('source.set', { name }) + (tags?.length ? ` (${tags.map((x) => tagLabel(x)).join(', ')})` : '');
   const sourceLabel = ({ source: s }: ExportJob) =>
     'reviewSetId' in s
-      ? t('source.set', { name: s.name ?? s.reviewSetId }) +
-        (s.tags?.length ? ` (${s.tags.map((x) => tagLabel(x)).join(', ')})` : '')
+      ? setLabel(s.name ?? s.reviewSetId, s.tags)
       : t('source.search', { name: s.name ?? s.savedSearchId });
-  const tagLabel = (tag: string) => t(`cases:review.tags.${tag}`, { defaultValue: tag });
   const cliSourceLabel = ({ source: s }: CliExportView) =>
     s.kind === 'query'
       ? t('cli.query', { query: s.query })
       : s.kind === 'case'
         ? t('cli.case')
-        : t('source.set', { name: reviewSets.find((r) => r.id === s.reviewSetId)?.name ?? s.reviewSetId }) +
-          (s.tags?.length ? ` (${s.tags.map((x) => tagLabel(x)).join(', ')})` : '');
+        : setLabel(reviewSets.find((r) => r.id === s.reviewSetId)?.name ?? s.reviewSetId, s.tags);
   const countsLabel = (c: ExportJob['counts']) =>
     c
       ? t('counts', {
