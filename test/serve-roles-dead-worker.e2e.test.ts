@@ -72,9 +72,10 @@ async function sampleProgress(): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * How often the progress and leases are sampled while rows are delivered. A run writes its deliver
- * count once a second, and on a fast machine the part of the phase with rows delivered can be
- * shorter than that: sampled every 200 ms, every sample of both runs showed 0 delivered in two of
- * three runs here (and in a CI run); every 25 ms, four of four runs saw rows delivered part-way.
+ * count once a second, and at once when its first rows are committed: on a fast machine the part
+ * of the phase with rows delivered can be shorter than a second, and before that first write a
+ * run could show 0 delivered to its end (sampled every 200 ms, in two of three runs; every 25 ms,
+ * still once in a full suite's run). Sampled every 25 ms, the first write is seen.
  */
 const SAMPLE_MS = 25;
 

@@ -19,6 +19,8 @@ export interface OutcomeBufferOptions {
   maxRows?: number;
   /** longest an outcome waits for its commit, ms (default 500) */
   maxWaitMs?: number;
+  /** told after each commit has been counted */
+  onCommitted?: (counters: DeliveryCounters) => void;
 }
 
 export class OutcomeBuffer {
@@ -73,6 +75,7 @@ export class OutcomeBuffer {
             else if (outcome.status === 'duplicate') c.duplicates++;
             else c.partial++;
           }
+          this.opts.onCommitted?.(c);
         }
       } catch (err) {
         // The rows stay leased and in doubt: nothing is lost, the next run looks them up.

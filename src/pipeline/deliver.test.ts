@@ -100,6 +100,27 @@ describe('deliverDue', () => {
     expect(s.maxOverall).toBeGreaterThan(1);
   });
 
+  it('tells the caller of each group commit once its outcomes are counted, not before', async () => {
+    await seed(30, ['a@x', 'b@x']);
+    const s = scripted();
+    // what the counters said at each commit, and what the destination had stored by then
+    const seen: { delivered: number; stored: number }[] = [];
+    const c = await deliverDue(store, [{ id: 'imap:test', destination: s.dest, perMailbox: 2, overall: 4 }], {
+      ...opts(),
+      commitRows: 16,
+      onCommitted: (counters) => seen.push({ delivered: counters.delivered, stored: s.stored.size }),
+    });
+    expect(c.delivered).toBe(60);
+    // 60 outcomes, committed 16 at a time at most: the first commit already counted, the last all
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    expect(seen[0]!.delivered).toBeGreaterThan(0);
+    expect(seen.at(-1)!.delivered).toBe(60);
+    for (const [i, x] of seen.entries()) {
+      expect(x.delivered).toBeLessThanOrEqual(x.stored);
+      if (i > 0) expect(x.delivered).toBeGreaterThan(seen[i - 1]!.delivered);
+    }
+  });
+
   it('starts at a random mailbox when several workers share the destination (spread)', async () => {
     await seed(2, ['a@x', 'b@x', 'c@x', 'd@x']);
     const s = scripted();

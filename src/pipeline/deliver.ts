@@ -96,6 +96,8 @@ export interface DeliverOptions {
   mayStillSend?: (row: DueDelivery, now: number) => boolean;
   /** counted into these as outcomes commit (a caller that shows them live), else into new ones */
   counters?: DeliveryCounters;
+  /** told after each group commit of outcomes has been counted into `counters` */
+  onCommitted?: (counters: DeliveryCounters) => void;
 }
 
 /**
@@ -148,6 +150,7 @@ async function deliverDestination(
     now,
     counters,
     ...(opts.commitRows ? { maxRows: opts.commitRows } : {}),
+    ...(opts.onCommitted ? { onCommitted: opts.onCommitted } : {}),
   });
   const items = new ItemCache(store);
   const state = { paused: false, stopped: false };

@@ -218,15 +218,23 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
         let toDeliver = 0;
         for (const d of built.runtime.destinations)
           for (const box of await dueMailboxes(db, { destinationId: d.id, now: now() })) toDeliver += box.due;
-        const deliverProgress = () =>
-          progress.set({
-            phase: 'deliver',
-            captured: 0,
-            processed: counters.fetched,
-            total: counters.fetched,
-            delivered: live.delivered + live.duplicates + live.partial,
-            toDeliver,
-          });
+        const deliverCounts = () => ({
+          phase: 'deliver' as const,
+          captured: 0,
+          processed: counters.fetched,
+          total: counters.fetched,
+          delivered: live.delivered + live.duplicates + live.partial,
+          toDeliver,
+        });
+        const deliverProgress = () => progress.set(deliverCounts());
+        // The first rows delivered are written at once: a phase shorter than the writer's second
+        // would otherwise show 0 delivered to the end, then leave the live view.
+        let firstDelivered = false;
+        const onCommitted = () => {
+          if (firstDelivered || deliverCounts().delivered === 0) return;
+          firstDelivered = true;
+          progress.setNow(deliverCounts());
+        };
         deliverProgress();
         const ticker = setInterval(deliverProgress, PROGRESS_EVERY_MS);
         ticker.unref();
@@ -240,6 +248,7 @@ export async function workerPass(deps: PassDeps, m: ManagedConnector): Promise<P
             // Other workers deliver the same destinations: their lanes start elsewhere.
             spread: true,
             onLeased: (rows) => keeper.track(rows),
+            onCommitted,
             ...(deps.alive ? { mayStillSend: mayStillSendWith(deps.alive) } : {}),
           });
         } finally {

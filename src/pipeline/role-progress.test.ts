@@ -1,6 +1,6 @@
 // A role process's progress writer: the first progress written at once, later ones at most once
 // per interval and only the latest, nothing for a run that has no id yet, and nothing written
-// after close (a pending write is dropped).
+// after close (a pending write is dropped); a milestone (setNow) at once, whatever the interval.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../store/db.js';
 import { liveRunProgress, startRun, type Db, type StoredProgress } from '../store/index.js';
@@ -41,6 +41,26 @@ describe('ProgressWriter', () => {
     expect((await stored())?.processed).toBe(1);
     await sleep(2);
     expect((await stored())?.processed).toBe(3);
+    await w.close();
+  });
+
+  it('writes a milestone at once within the interval, and the interval goes on from it', async () => {
+    const w = new ProgressWriter(db, () => runId, { everyMs: 1000 });
+    w.set(at(1));
+    await sleep(50);
+    w.set(at(2));
+    await sleep(100);
+    expect((await stored())?.processed).toBe(1);
+    // a phase's first rows done: not held back for the rest of the second
+    w.setNow(at(3));
+    await sleep(1);
+    expect((await stored())?.processed).toBe(3);
+    // the pending write it replaced does not come back with older counts
+    await sleep(1000);
+    expect((await stored())?.processed).toBe(3);
+    w.set(at(4));
+    await sleep(1);
+    expect((await stored())?.processed).toBe(4);
     await w.close();
   });
 

@@ -34,6 +34,18 @@ export class ProgressWriter {
   }
 
   /**
+   * The run's progress now, written at once whenever the last write was: for a moment a console
+   * must not miss, such as a phase's first rows done, which a phase shorter than `everyMs` would
+   * otherwise only record at its start and (no longer live) in the run's final counts.
+   */
+  setNow(progress: Omit<StoredProgress, 'at'>): void {
+    this.latest = progress;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.writing = this.writing.then(() => this.write());
+  }
+
+  /**
    * Stops: a write waiting for its turn is dropped (the caller finishes the run next, which
    * records its counts), and one under way is waited for, so nothing writes progress after.
    */
