@@ -37,6 +37,7 @@ import {
   type CeilingRun,
 } from './export-ceiling.js';
 import { seedArchive } from './seed-archive.js';
+import { stealWatch } from './machine.js';
 
 const { values } = parseArgs({
   options: {
@@ -124,13 +125,15 @@ async function prepare(): Promise<number> {
   return settle();
 }
 
-async function ceiling(): Promise<CeilingRun & { settleSeconds: number }> {
+async function ceiling(): Promise<CeilingRun & { settleSeconds: number; stealPercent: number | null }> {
   const settleSeconds = await prepare();
+  const stolen = stealWatch();
   const c = await ceilingRun(src, join(work, `copy-${++phase}`));
+  const stealPercent = stolen();
   log(
-    `ceiling: cp -r ${c.cpSeconds.toFixed(1)} s, then sync ${c.syncSeconds.toFixed(1)} s (settle ${settleSeconds.toFixed(1)} s)`,
+    `ceiling: cp -r ${c.cpSeconds.toFixed(1)} s, then sync ${c.syncSeconds.toFixed(1)} s (settle ${settleSeconds.toFixed(1)} s, steal ${String(stealPercent)}%)`,
   );
-  return { ...c, settleSeconds };
+  return { ...c, settleSeconds, stealPercent };
 }
 
 interface ExportRun {
@@ -139,6 +142,8 @@ interface ExportRun {
   /** the `sync` after it: what it left dirty (its last files are durable already) */
   syncSeconds: number;
   settleSeconds: number;
+  /** the share of all cores' time the host took back meanwhile (vmstat's `st`), percent */
+  stealPercent: number | null;
   /** the process's peak RSS (GNU time's maximum resident set size of the command) */
   peakRssMb: number;
   /** CPU time of the export's process, all its threads */
@@ -156,6 +161,7 @@ interface ExportRun {
 async function measure(format: 'eml' | 'rsmf', root = ROOT, threads?: string): Promise<ExportRun> {
   const out = join(work, `${format}-${++phase}`);
   const settleSeconds = await prepare();
+  const stolen = stealWatch();
   const t0 = performance.now();
   const child = spawn(
     '/usr/bin/time',
@@ -178,16 +184,20 @@ async function measure(format: 'eml' | 'rsmf', root = ROOT, threads?: string): P
   const t1 = performance.now();
   await settle();
   const t2 = performance.now();
+  const stealPercent = stolen();
   if (code !== 0) throw new Error(`the ${format} export exited with ${String(code)}: ${errText}`);
   const r = JSON.parse(outText) as { counts: { items: number; bytes: number } };
   const time = /wxa-export-time ([\d.]+) ([\d.]+) (\d+)/.exec(errText);
   if (!time) throw new Error(`GNU time reported nothing for the ${format} export: ${errText}`);
   const peakRssMb = Number(time[3]) / 1024;
-  log(`${format}: ${((t2 - t0) / 1000).toFixed(1)} s, peak RSS ${peakRssMb.toFixed(0)} MB`);
+  log(
+    `${format}: ${((t2 - t0) / 1000).toFixed(1)} s, peak RSS ${peakRssMb.toFixed(0)} MB, steal ${String(stealPercent)}%`,
+  );
   return {
     seconds: (t2 - t0) / 1000,
     syncSeconds: (t2 - t1) / 1000,
     settleSeconds,
+    stealPercent,
     peakRssMb,
     cpuSeconds: { user: Number(time[1]), system: Number(time[2]) },
     bytesWritten: r.counts.bytes,
@@ -238,6 +248,13 @@ function summary(format: string) {
       before: round(cpSync[e.before]! / e.run.seconds),
       after: round(cpSync[e.after]! / e.run.seconds),
     })),
+    /**
+     * each export against the mean of the ceilings just before and just after it: the machine's
+     * state drifts during a run (see bench/README.md), and the two neighbours bracket the export
+     */
+    ratioToNeighbours: list.map((e) => round((cpSync[e.before]! + cpSync[e.after]!) / 2 / e.run.seconds)),
+    /** the host's CPU steal during each export, percent (the ceilings' is in ceiling.runs) */
+    stealPercent: list.map((e) => e.run.stealPercent),
     peakRssMb: round(Math.max(...list.map((e) => e.run.peakRssMb)), 1),
     runs: list.map((e) => ({ ...e.run, ceilingBefore: e.before, ceilingAfter: e.after })),
   };
