@@ -4,22 +4,32 @@
 // tools still verifies. With `--archive` it also checks the export against the archive that made
 // it: a manifest rewritten to match a changed file passes the directory's own check but not the
 // audit log, which recorded the manifest's SHA-256; an item whose archived hash differs is named.
+// An RSMF file rewritten as a careful forger would (its zip, the file and its listed hash made
+// consistent again) is still caught by what it holds: an event taken out of its rsmf_manifest.json
+// names the item it stood for, two events swapped name both items, an attachment taken out of
+// its zip names the event that names it.
 // Runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ExportVerification } from '../src/compliance/export/verify-export.js';
+import { base64Lines } from '../src/core/base64-lines.js';
 import { archiveFixture, type ArchiveFixture } from './helpers/archive-fixture.js';
 import type { ArchiveOn } from './helpers/archive-on.js';
 import { cli, cliJson } from './helpers/cli.js';
 import { describeDialects } from './helpers/dialects.js';
+import { readRsmf } from './helpers/rsmf-schema.js';
 
 interface Manifest {
   exportId: string;
   files: { path: string; sha256: string; bytes: number }[];
   items: { itemKey: string; mimeSha256: string; path: string }[];
+}
+interface RsmfManifest {
+  events: { id: string; attachments?: { id: string }[]; custom: { name: string; value: string }[] }[];
 }
 
 describeDialects('verify-export', (t) => {
@@ -47,6 +57,59 @@ describeDialects('verify-export', (t) => {
   }, 300_000);
 
   afterAll(async () => fixture.cleanup());
+
+  /** An RSMF export's files, the one whose items are most first. */
+  const byItems = (manifest: Manifest) => {
+    const counts = new Map<string, number>();
+    for (const i of manifest.items) counts.set(i.path, (counts.get(i.path) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1]).map(([path]) => path);
+  };
+  /**
+   * The .rsmf file `path` written again as a careful forger would: its zip's entries (and its
+   * manifest, then written back) changed by `edit`, the zip put back in the message with the
+   * X-RSMF-EventCount the events now make, and the file's SHA-256 and size listed anew in the
+   * export's manifest.json, its byte count with them: only what the file holds can tell.
+   */
+  const rewriteRsmf = async (
+    out: string,
+    path: string,
+    edit: (zip: Record<string, Uint8Array>, manifest: RsmfManifest) => void,
+  ) => {
+    const before = await readFile(join(out, path));
+    const { manifest } = await readRsmf(before);
+    const text = before.toString('latin1');
+    const begin = text.indexOf('filename="rsmf.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n');
+    const end = text.lastIndexOf('--rsmf-');
+    expect(begin).toBeGreaterThan(0);
+    const zip = unzipSync(Buffer.from(text.slice(text.indexOf('\r\n\r\n', begin) + 4, end), 'base64'));
+    edit(zip, manifest as RsmfManifest);
+    zip['rsmf_manifest.json'] = Buffer.from(JSON.stringify(manifest, null, 2));
+    const events = (manifest as RsmfManifest).events.length;
+    const after = Buffer.from(
+      text
+        .slice(0, text.indexOf('\r\n\r\n', begin) + 4)
+        .replace(/^X-RSMF-EventCount: \d+\r\n/m, `X-RSMF-EventCount: ${events}\r\n`) +
+        base64Lines(Buffer.from(zipSync(zip))).toString('latin1') +
+        text.slice(end),
+      'latin1',
+    );
+    await writeFile(join(out, path), after);
+    const lines = (await readFile(join(out, 'manifest.json'), 'utf8')).split('\n');
+    const at = lines.findIndex((l) => l.startsWith(`    {"path":${JSON.stringify(path)},`));
+    const entry = JSON.parse(lines[at]!.replace(/,$/, '')) as { bytes: number };
+    lines[at] = lines[at]!.replace(
+      /"sha256":"[0-9a-f]+","bytes":\d+/,
+      `"sha256":"${sha(after)}","bytes":${after.length}`,
+    );
+    const manifestText = lines
+      .join('\n')
+      .replace(/"bytes": (\d+)\n/, (_m, total: string) => `"bytes": ${Number(total) - entry.bytes + after.length}\n`);
+    await writeFile(join(out, 'manifest.json'), manifestText);
+    // the forgery passes every check of the directory but those of what its RSMF files hold
+    const rsmf = await readRsmf(after);
+    expect(rsmf.mail.attachments.map((a) => a.filename)).toEqual(['rsmf.zip']);
+  };
+  const itemKeyOf = (e: RsmfManifest['events'][number]) => e.custom.find((c) => c.name === 'Item key')!.value;
 
   it('EML, mbox and RSMF exports verify as written, against the directory alone and against the archive', async () => {
     for (const format of ['eml', 'mbox', 'rsmf']) {
@@ -154,6 +217,79 @@ describeDialects('verify-export', (t) => {
     expect(r.v.problems[0]!.detail).toContain(`message 1 of ${path} is not its archived MIME`);
   }, 60_000);
 
+  it("an event taken out of an RSMF file's rsmf_manifest.json names its item; two events swapped name both", async () => {
+    const { out, manifest } = await exportAs('rsmf');
+    const [path, other] = byItems(manifest);
+    const items = manifest.items.filter((i) => i.path === path);
+    expect(items.length).toBeGreaterThan(2);
+    let removed = '';
+    await rewriteRsmf(out, path!, (_zip, m) => {
+      removed = itemKeyOf(m.events[1]!);
+      m.events.splice(1, 1);
+    });
+    expect(removed).toBe(items[1]!.itemKey);
+    const r = await verify(out);
+    expect(r.code).toBe(1);
+    expect(r.v.problems.map((p) => [p.problem, p.path])).toEqual([
+      ['item-file', removed],
+      ['item-file', path],
+    ]);
+    expect(r.v.problems.map((p) => p.detail)).toEqual([
+      `item ${removed}: ${path} holds no event of it`,
+      `${path} holds ${items.length - 1} events, the manifest lists ${items.length} items in it`,
+    ]);
+
+    const { out: out2 } = await exportAs('rsmf');
+    const otherItems = manifest.items.filter((i) => i.path === other);
+    expect(otherItems.length).toBeGreaterThan(1);
+    await rewriteRsmf(out2, other!, (_zip, m) => m.events.splice(0, 2, m.events[1]!, m.events[0]!));
+    const swapped = await verify(out2);
+    expect(swapped.code).toBe(1);
+    expect(swapped.v.problems.map((p) => [p.problem, p.path])).toEqual([
+      ['item-file', otherItems[0]!.itemKey],
+      ['item-file', otherItems[1]!.itemKey],
+    ]);
+    expect(swapped.v.problems[0]!.detail).toBe(
+      `item ${otherItems[0]!.itemKey}: event 1 of ${other} is item ${otherItems[1]!.itemKey}'s, where the manifest lists this item (its events are not in the manifest's order)`,
+    );
+  }, 60_000);
+
+  it("an attachment taken out of an RSMF file's zip names the event that names it", async () => {
+    const { out, manifest } = await exportAs('rsmf');
+    // the first file one of whose events has an attachment
+    let found: { path: string; event: number; id: string; itemKey: string } | undefined;
+    for (const path of byItems(manifest)) {
+      const { manifest: m } = await readRsmf(await readFile(join(out, path)));
+      const events = (m as RsmfManifest).events;
+      const event = events.findIndex((e) => e.attachments?.length);
+      if (event >= 0) {
+        found = { path, event, id: events[event]!.attachments![0]!.id, itemKey: itemKeyOf(events[event]!) };
+        break;
+      }
+    }
+    expect(found, 'an exported item with an attachment').toBeDefined();
+    const { path, event, id, itemKey } = found!;
+    await rewriteRsmf(out, path, (zip) => {
+      expect(zip[id]).toBeDefined();
+      delete zip[id];
+    });
+    const r = await verify(out);
+    expect(r.code).toBe(1);
+    expect(r.v.problems).toEqual([
+      {
+        path,
+        problem: 'item-file',
+        detail: expect.stringMatching(
+          new RegExp(`^${path}: event ${event + 1} \\(id [^,]+, item ${itemKey}\\) names attachment `),
+        ) as unknown,
+      },
+    ]);
+    expect(r.v.problems[0]!.detail).toContain(`names attachment ${id}, which its rsmf.zip does not hold`);
+    const text = await cli('verify-export', out);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`  item-file: ${path}: event ${event + 1} (id `);
+  }, 60_000);
+
   it('reads a manifest laid out again by other tools; refuses a directory without one', async () => {
     const { out, manifest } = await exportAs('mbox');
     await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 4));
@@ -176,7 +312,7 @@ describeDialects('verify-export', (t) => {
       const r2 = await cli('verify-export', out2, '--archive', '--data-dir', nowhere);
       expect(r2.code).toBe(1);
       expect(r2.stderr).toContain(
-        `WXA_CONFIG_NOT_FOUND: --archive: ${nowhere} holds no archive (no archive.db); give --data-dir (or --database) the archive that made the export`,
+        `WXA_CONFIG_NOT_FOUND: verify-export --archive: ${nowhere} holds no archive (no archive.db); give --data-dir (or --database) the archive that made the export`,
       );
       expect(existsSync(nowhere)).toBe(false);
     }

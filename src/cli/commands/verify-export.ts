@@ -1,19 +1,16 @@
 /**
  * `verify-export DIR [--archive] [--json]`: checks an export directory against its manifest (every
  * file there, of its size and SHA-256; nothing there it does not list; the counts; each EML file
- * its item's archived MIME). With `--archive`, also against the archive that made it (the data
+ * its item's archived MIME, each mbox its items' messages in order, each RSMF file's events its
+ * items in order with the attachments they name). With `--archive`, also against the archive that made it (the data
  * directory or database the common options name): its audit log recorded this manifest's SHA-256
  * for the export, and each item is still archived with the same MIME hash. Exit 0 when all holds,
  * 1 naming each problem. Without `--archive` no archive is opened, so the receiving side runs it
  * on the directory alone.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { verifyExport, type ExportVerification } from '../../compliance/export/verify-export.js';
-import { ArchiverError } from '../../core/errors.js';
-import { archiveDbFile } from '../../store/index.js';
-import { type CommonFlags, openConfiguredStore, resolveConfig } from '../context.js';
-import { databaseUrl } from '../database.js';
+import { type CommonFlags, openConfiguredStore, requireArchiveIn, resolveConfig } from '../context.js';
 import { printJson, type Io } from '../io.js';
 
 export interface VerifyExportFlags extends CommonFlags {
@@ -64,11 +61,7 @@ export async function verifyExportCommand(dir: string, flags: VerifyExportFlags,
   const cfg = await resolveConfig(flags, true);
   // opening a data directory that holds no archive would make an empty one, and then report
   // every item as not this archive's
-  if (!databaseUrl(flags) && !existsSync(archiveDbFile(cfg.dataDir)))
-    throw new ArchiverError(
-      'WXA_CONFIG_NOT_FOUND',
-      `--archive: ${cfg.dataDir} holds no archive (no archive.db); give --data-dir (or --database) the archive that made the export`,
-    );
+  requireArchiveIn(cfg, flags, { command: 'verify-export --archive', whose: 'that made the export' });
   const store = await openConfiguredStore(cfg, flags);
   try {
     return report(await verifyExport(at, { store }), flags, io);

@@ -10,6 +10,11 @@ import { addressFor } from '../../render/addresses.js';
 export const RSMF_VERSION = '2.0.0';
 /** Relativity's limit is 10,000 events per RSMF file; stay below it. */
 export const RSMF_MAX_EVENTS = 9_999;
+/** The .rsmf file's one attachment, and the manifest in it (the names Relativity's loader looks for). */
+export const RSMF_ZIP_NAME = 'rsmf.zip';
+export const RSMF_MANIFEST_NAME = 'rsmf_manifest.json';
+/** The custom field of each event that names its exported item (what verify-export matches items by). */
+export const ITEM_KEY_FIELD = 'Item key';
 
 export interface RsmfItem {
   controlNumber: string;
@@ -141,7 +146,7 @@ export function buildRsmf(
       ...(attachments.length ? { attachments } : {}),
       custom: [
         { name: 'Control number', value: it.controlNumber },
-        { name: 'Item key', value: it.itemKey },
+        { name: ITEM_KEY_FIELD, value: it.itemKey },
         { name: 'Message type', value: it.msgtype || 'unknown' },
         ...(it.recalledBy !== undefined ? [{ name: 'Recalled by', value: it.recalledBy }] : []),
       ],

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { zipSync } from 'fflate';
 import libmime from 'libmime';
 import { base64Lines } from '../../core/base64-lines.js';
-import { buildRsmf, RSMF_VERSION, type RsmfItem } from './rsmf-manifest.js';
+import { buildRsmf, RSMF_MANIFEST_NAME, RSMF_VERSION, RSMF_ZIP_NAME, type RsmfItem } from './rsmf-manifest.js';
 
 /** fflate's zip time (the DOS epoch is 1980; a fixed time keeps the bytes reproducible). */
 const ZIP_TIME = new Date('1980-01-01T00:00:00Z');
@@ -24,7 +24,7 @@ export function rsmfFile(items: readonly RsmfItem[], collectionId: string): { by
   const { manifest, files } = buildRsmf(items, collectionId);
   const zip = zipSync(
     {
-      'rsmf_manifest.json': [Buffer.from(JSON.stringify(manifest, null, 2), 'utf8'), { mtime: ZIP_TIME }],
+      [RSMF_MANIFEST_NAME]: [Buffer.from(JSON.stringify(manifest, null, 2), 'utf8'), { mtime: ZIP_TIME }],
       // media are compressed formats already (images, video, voice): stored, not deflated again
       ...Object.fromEntries(files.map((f) => [f.name, [f.bytes, { mtime: ZIP_TIME, level: 0 }] as const])),
     },
@@ -72,7 +72,7 @@ export function rsmfFile(items: readonly RsmfItem[], collectionId: string): { by
     ),
     base64Lines(Buffer.from(text, 'utf8')),
     Buffer.from(
-      `--${boundary}\r\nContent-Type: application/zip; name="rsmf.zip"\r\nContent-Disposition: attachment; filename="rsmf.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n`,
+      `--${boundary}\r\nContent-Type: application/zip; name="${RSMF_ZIP_NAME}"\r\nContent-Disposition: attachment; filename="${RSMF_ZIP_NAME}"\r\nContent-Transfer-Encoding: base64\r\n\r\n`,
     ),
     base64Lines(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength)),
     Buffer.from(`--${boundary}--\r\n`),

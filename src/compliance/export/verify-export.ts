@@ -2,18 +2,19 @@
  * Checks an export directory against its manifest, as the receiving side (or the producing side
  * before handing it over) would: every file the manifest lists is there, of its size and SHA-256;
  * no file is there that it does not list; its counts add up; each EML item's file is that item's
- * archived MIME, and each mbox holds its items' archived messages, in order. With the archive
- * that made it, also that the archive's audit log recorded this very manifest (its SHA-256) for
- * the export, and that each item is still archived with the same MIME hash. Nothing is written,
- * in the directory or the archive.
+ * archived MIME, and each mbox holds its items' archived messages, in order; each RSMF file is
+ * RSMF 2.0.0 with a readable zip that holds every attachment its events name, and its events are
+ * its items, in order (verify-rsmf.ts). With the archive that made it, also that the archive's
+ * audit log recorded this very manifest (its SHA-256) for the export, and that each item is still
+ * archived with the same MIME hash. Nothing is written, in the directory or the archive.
  *
  * The manifest is read a line at a time in the layout the exporter writes (a file or item entry a
  * line), so memory does not grow with the export's items; a manifest in another layout (pretty-
  * printed again by other tools) is read whole. The paths of the listed files are kept, to find the
- * files it does not list: some 150 bytes per file.
+ * files it does not list: some 150 bytes per file (an RSMF file's event check some 200 more).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, lstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,12 +23,15 @@ import { exportAuditEvents, itemMimeHashes, type Store } from '../../store/index
 import type { ExportProblem, ExportVerification } from './job-types.js';
 import { MANIFEST_NAME } from './manifest.js';
 import { mboxMessageHashes } from './mboxrd.js';
+import type { RsmfCheck } from './verify-rsmf.js';
 
 export type { ExportProblem, ExportVerification } from './job-types.js';
 
 const PROBLEMS_LISTED = 200;
 /** Items whose archived hashes are asked for at once. */
 const ITEM_BATCH = 500;
+/** Largest RSMF file read to check its events: the most a file can be read whole (Node's limit). */
+const RSMF_READ_MAX = 2 ** 31 - 1;
 
 interface FileEntry {
   path: string;
@@ -110,6 +114,11 @@ async function* linesOfManifest(path: string, parse: boolean): AsyncGenerator<Pa
     } else if (line !== '}' && line !== '') throw new LayoutError(`line ${n}`);
   }
   if (state !== 'end') throw new LayoutError('its end');
+}
+
+/** The manifest's item entries alone, read again. */
+async function* manifestItems(path: string): AsyncGenerator<ItemEntry> {
+  for await (const part of manifestParts(path)) if (part.kind === 'item') yield part.entry;
 }
 
 /** A manifest in another layout, read whole. */
@@ -239,6 +248,8 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
   let pending: ItemEntry[] = [];
   /** mbox: each file's items, in the order their messages are in it */
   const mboxItems = new Map<string, ItemEntry[]>();
+  /** RSMF: each file's events against its items (loaded with the head, only for an RSMF export) */
+  let rsmf: RsmfCheck | undefined;
   const checkInArchive = async (items: ItemEntry[]) => {
     const hashes = await itemMimeHashes(
       opts.store!.db,
@@ -262,6 +273,7 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
   for await (const part of manifestParts(manifestPath)) {
     if (part.kind === 'head') {
       head = part.head;
+      if (head.format === 'rsmf') rsmf = new (await import('./verify-rsmf.js')).RsmfCheck(problem);
       continue;
     }
     if (part.kind === 'file') {
@@ -292,7 +304,18 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
         problem({ path: f.path, problem: 'not-a-file', detail: `${f.path} is not a regular file` });
         continue;
       }
-      const got = hashFile(abs);
+      // an RSMF file is read whole, once, to hash it and to read its events: one file in memory at a time
+      const open = rsmf && f.path.endsWith('.rsmf');
+      if (open && ls.size > RSMF_READ_MAX)
+        problem({
+          path: f.path,
+          problem: 'item-file',
+          detail: `${f.path}: at ${ls.size} bytes, too large to read whole, so its events were not checked`,
+        });
+      const whole = open && ls.size <= RSMF_READ_MAX ? readFileSync(abs) : undefined;
+      const got = whole
+        ? { sha256: createHash('sha256').update(whole).digest('hex'), bytes: whole.length }
+        : hashFile(abs);
       checked.files++;
       checked.bytes += got.bytes;
       if (got.bytes !== f.bytes)
@@ -307,6 +330,7 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
           problem: 'sha256',
           detail: `${f.path}: the manifest gives SHA-256 ${f.sha256}, the file's is ${got.sha256}`,
         });
+      if (whole) await rsmf!.file(f.path, whole);
       continue;
     }
     const i = part.entry;
@@ -332,6 +356,7 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
         problem: 'item-file',
         detail: `item ${i.itemKey}: its file ${i.path} is listed with SHA-256 ${listed.get(i.path)}, not its archived MIME's ${i.mimeSha256}`,
       });
+    rsmf?.item(i);
     // an mbox's messages are checked against its items once they are all read
     if (head.format === 'mbox') {
       const list = mboxItems.get(i.path);
@@ -347,6 +372,13 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
     }
   }
   if (archive && pending.length) await checkInArchive(pending);
+  await rsmf?.finish(
+    () => manifestItems(manifestPath),
+    (path) => {
+      const abs = inside(dir, path);
+      return abs && lstatSync(abs, { throwIfNoEntry: false })?.isFile() ? readFileSync(abs) : undefined;
+    },
+  );
   for (const [path, items] of mboxItems) {
     const abs = inside(dir, path);
     if (!abs || !lstatSync(abs, { throwIfNoEntry: false })?.isFile()) continue;
