@@ -48,7 +48,7 @@ it('refuses a PostgreSQL URL with WXA_STORE_SQLITE_ONLY before connecting, namin
   expect(message).toContain('On PostgreSQL it runs run, status, report, item show, mailbox list, mailbox show, verify');
   expect(message).toContain('search, reindex');
   expect(message).toContain(
-    'case create, case list, case show, case close, case reopen, hold add, hold list, hold release, export, verify-export, serve',
+    'case create, case list, case show, case close, case reopen, hold add, hold list, hold release, export, export list, verify-export, serve',
   );
   expect(message).not.toContain('pw');
 });

@@ -19,6 +19,8 @@ const COMMANDS = [
   ['mapping', 'check'],
   ['sandbox', 'generate'],
   ['audit', 'verify'],
+  ['export'],
+  ['export', 'list'],
   ['config', 'schema'],
 ];
 

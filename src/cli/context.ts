@@ -2,10 +2,12 @@
  * Resolves what a command works on: the configuration (file, environment, flags) and, for the
  * sandbox flags, a connector described without a file.
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { loadConfig, parseConfig, storeOptionsOf, type Config } from '../config/index.js';
+import { ArchiverError } from '../core/errors.js';
 import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
-import { openStore, type Store } from '../store/index.js';
+import { archiveDbFile, openStore, type Store } from '../store/index.js';
 import { databaseUrl } from './database.js';
 import type { Io } from './io.js';
 
@@ -103,4 +105,22 @@ export async function withStore<T>(
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Refuses, before opening it, a data directory that holds no archive (and no `--database` or
+ * WXA_DATABASE_URL naming one): opening it would create an empty archive there, and a command
+ * that only reads would answer for it as if it were the archive meant. `what`: the command and
+ * what the archive is wanted for, for the message.
+ */
+export function requireArchiveIn(
+  cfg: Config,
+  flags: { database?: string },
+  what: { command: string; whose: string },
+): void {
+  if (databaseUrl(flags) || existsSync(archiveDbFile(cfg.dataDir))) return;
+  throw new ArchiverError(
+    'WXA_CONFIG_NOT_FOUND',
+    `${what.command}: ${cfg.dataDir} holds no archive (no archive.db); give --data-dir (or --database) the archive ${what.whose}`,
+  );
 }

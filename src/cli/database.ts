@@ -60,6 +60,7 @@ export const POSTGRES_COMMANDS: ReadonlySet<string> = new Set([
   'hold list',
   'hold release',
   'export',
+  'export list',
   'verify-export',
   'serve',
 ]);

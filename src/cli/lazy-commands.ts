@@ -43,6 +43,7 @@ export const holdListCommand = lazy(() => import('./commands/cases.js'), 'holdLi
 export const holdReleaseCommand = lazy(() => import('./commands/cases.js'), 'holdReleaseCommand');
 export const itemDeleteCommand = lazy(() => import('./commands/cases.js'), 'itemDeleteCommand');
 export const exportCommand = lazy(() => import('./commands/export.js'), 'exportCommand');
+export const exportListCommand = lazy(() => import('./commands/export-list.js'), 'exportListCommand');
 export const verifyExportCommand = lazy(() => import('./commands/verify-export.js'), 'verifyExportCommand');
 export const supervisionAddCommand = lazy(() => import('./commands/supervision.js'), 'supervisionAddCommand');
 export const supervisionApplyCommand = lazy(() => import('./commands/supervision.js'), 'supervisionApplyCommand');

@@ -36,6 +36,7 @@ import {
   holdReleaseCommand,
   itemDeleteCommand,
   exportCommand,
+  exportListCommand,
   verifyExportCommand,
   supervisionAddCommand,
   supervisionApplyCommand,
@@ -60,7 +61,10 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       getOutHelpWidth: () => 80,
       getErrHelpWidth: () => 80,
     })
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // A subcommand's options are its own, from the program down: `export list --case ID` is the
+    // list's --case, not the export's (commander needs this set on every parent of such a command).
+    .enablePositionalOptions();
   guardDatabaseOption(program);
 
   const common = (cmd: Command) =>
@@ -287,7 +291,11 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--public-key <file>', 'the Ed25519 public key (PEM) the checkpoints must verify under')
     .option('--json', 'print JSON')
     .action(act((opts) => restoreCommand(opts, io)));
-  common(program.command('export'))
+  // `export list` shares options with `export` (--case, --json, the common ones): with positional
+  // options those after `list` are the list's, where `export` took them otherwise. `export`
+  // without a subcommand parses and runs as before.
+  const exportCommandLine = common(program.command('export'))
+    .enablePositionalOptions()
     .description('export a query, a case or a review set with a manifest of SHA-256 hashes; rerun to resume')
     .option('--query <q>', 'a search query (see README, Search)')
     .option('--case <id>', "everything the case's holds preserve, or with --review-set that set")
@@ -303,7 +311,23 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "eml and rsmf: threads writing files besides the export's own (default one per core but one, at most 3, for 2,000 items or more; 0 for none)",
     )
     .option('--json', 'print the counts and the manifest path as JSON')
-    .action(act((opts) => exportCommand(opts, io)));
+    .action(act((opts) => exportCommand(opts, io)))
+    // Commander checks a command's required options for its subcommands too: --format and --out
+    // are the export's own, not required of `export list`. Options before `list` are the
+    // export's, which the list would not see: refused, naming them, rather than ignored.
+    .hook('preSubcommand', (cmd, sub) => {
+      const before = cmd.options.filter((o) => cmd.getOptionValue(o.attributeName()) !== undefined);
+      if (before.length)
+        cmd.error(`error: export ${sub.name()}: give ${before.map((o) => o.long).join(', ')} after "${sub.name()}"`);
+      for (const o of cmd.options) o.makeOptionMandatory(false);
+    });
+  common(exportCommandLine.command('list'))
+    .description(
+      "every export the archive knows of, the console's and this command's, with or without a case, the latest first",
+    )
+    .option('--case <id>', "only this case's (the exports `case show` lists)")
+    .option('--json', 'print JSON, with each manifest SHA-256')
+    .action(act((opts) => exportListCommand(opts, io)));
   common(program.command('verify-export <dir>'))
     .description(
       "check an export's directory against its manifest (every file's size and SHA-256, nothing unlisted, the counts); exit 1 naming each problem",

@@ -79,14 +79,21 @@ export async function finishCliExport(
     .execute();
 }
 
-/** The case's registered exports, the latest first. */
-export async function cliExportsOf(db: Db, caseId: number): Promise<CliExportRow[]> {
-  return db
+/** Registered exports, the latest first (rows without an export id predate the register). */
+const registered = (db: Db) =>
+  db
     .selectFrom('case_exports')
     .selectAll()
-    .where('case_id', '=', caseId)
     .where('export_id', 'is not', null)
     .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
+    .orderBy('id', 'desc');
+
+/** The case's registered exports, the latest first. */
+export async function cliExportsOf(db: Db, caseId: number): Promise<CliExportRow[]> {
+  return registered(db).where('case_id', '=', caseId).execute();
+}
+
+/** Every registered export, a case's or a query's made without one, the latest first. */
+export async function allCliExports(db: Db): Promise<CliExportRow[]> {
+  return registered(db).execute();
 }

@@ -100,6 +100,12 @@ export async function exportJobsOf(db: Db, caseId: number, now: number): Promise
   return rows.map(toRow);
 }
 
+/** Every case's console exports, the latest first. */
+export async function allExportJobs(db: Db, now: number): Promise<ExportJobRow[]> {
+  const rows = await withLiveness(db, now).orderBy('created_at', 'desc').execute();
+  return rows.map(toRow);
+}
+
 export async function exportJob(db: Db, caseId: number, id: string, now: number): Promise<ExportJobRow | undefined> {
   const r = await withLiveness(db, now).where('case_id', '=', caseId).where('id', '=', id).executeTakeFirst();
   return r && toRow(r);

@@ -19,20 +19,15 @@ import {
   type HoldView,
 } from '../../compliance/cases/index.js';
 import { deleteItemEntry } from '../../compliance/deletion/delete-entry.js';
-import {
-  cliExportsOfCase,
-  consoleExportDir,
-  consoleExportsOfCase,
-  type CliExportView,
-  type ExportJobView,
-} from '../../compliance/export/index.js';
+import { listExports } from '../../compliance/export/index.js';
 import { ArchiverError } from '../../core/errors.js';
 import { type CommonFlags, withStore } from '../context.js';
 import { printJson, table, type Io } from '../io.js';
+import { exportsTable } from './export-rows.js';
 
 type JsonFlag = CommonFlags & { json?: boolean };
 
-function idArg(name: string, v: string): number {
+export function idArg(name: string, v: string): number {
   const n = Number(v);
   if (!/^\d{1,15}$/.test(v) || !Number.isSafeInteger(n))
     throw new ArchiverError('WXA_INPUT_INVALID', `${name}: "${v}" is not an id (a whole number)`);
@@ -91,39 +86,6 @@ function holdRows(holds: HoldView[]): string {
   ]);
 }
 
-/** One export of a case, from the console or the `export` command, as `case show` lists it. */
-type CaseExport = (ExportJobView & { via: 'console'; directory: string }) | (CliExportView & { via: 'cli' });
-
-const setSource = (id: number, tags?: string[]) => `review set ${id}${tags?.length ? ` tags ${tags.join(',')}` : ''}`;
-
-function exportSource(e: CaseExport): string {
-  if (e.via === 'console') {
-    const s = e.source;
-    if ('savedSearchId' in s) return `saved search ${s.savedSearchId}${s.query !== undefined ? `: ${s.query}` : ''}`;
-    return setSource(s.reviewSetId, s.tags);
-  }
-  const s = e.source;
-  if (s.kind === 'query') return `query ${s.query}`;
-  if (s.kind === 'case') return 'what the holds preserve';
-  return setSource(s.reviewSetId, s.tags);
-}
-
-function exportRows(exports: CaseExport[]): string {
-  return table([
-    ['STARTED', 'VIA', 'FORMAT', 'STATUS', 'ITEMS', 'BY', 'WHAT', 'DIRECTORY'],
-    ...exports.map((e) => [
-      e.createdAt,
-      e.via,
-      e.format,
-      e.status,
-      e.counts ? String(e.counts.items) : '-',
-      e.createdBy,
-      exportSource(e),
-      e.directory,
-    ]),
-  ]);
-}
-
 export async function caseShowCommand(id: string, flags: JsonFlag, io: Io): Promise<number> {
   return withStore(flags, async (store, cfg) => {
     const c = await showCase(store.db, idArg('case', id));
@@ -131,14 +93,7 @@ export async function caseShowCommand(id: string, flags: JsonFlag, io: Io): Prom
     const savedSearches = await listSavedSearches(store.db, c.id);
     const reviewSets = await listReviewSets(store.db, c.id);
     // every export of the case, the console's and the export command's, the latest first
-    const exports: CaseExport[] = [
-      ...(await consoleExportsOfCase(store, c.id, Date.now())).map((j) => ({
-        ...j,
-        via: 'console' as const,
-        directory: consoleExportDir(cfg.dataDir, c.id, j.id),
-      })),
-      ...(await cliExportsOfCase(store, c.id)).map((e) => ({ ...e, via: 'cli' as const })),
-    ].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const exports = await listExports(store, { dataDir: cfg.dataDir, caseId: c.id, now: Date.now() });
     if (flags.json) {
       printJson(io, { ...c, savedSearches, reviewSets, exports });
       return 0;
@@ -182,7 +137,7 @@ export async function caseShowCommand(id: string, flags: JsonFlag, io: Io): Prom
           ]),
     );
     io.out('\nexports:\n');
-    io.out(exports.length === 0 ? '(none)\n' : exportRows(exports));
+    io.out(exports.length === 0 ? '(none)\n' : exportsTable(exports, 'case'));
     return 0;
   });
 }

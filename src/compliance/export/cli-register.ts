@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import {
+  allCliExports,
   beginCliExport,
   cliExportsOf,
   exportJob,
@@ -75,15 +76,26 @@ export function cliExportEntry(
   };
 }
 
+/** The host and pid of the process an entry names (as thisProcess writes them), if it names one. */
+function writerOf(holder: string | null): { host: string; pid: number } | null {
+  const m = holder ? / pid (\d+)$/.exec(holder) : null;
+  return m ? { host: holder!.slice(0, m.index), pid: Number(m[1]) } : null;
+}
+
+/** The host an export command ran on: where its directory is. */
+export function writerHost(e: Pick<CliExportView, 'writtenBy'>): string | null {
+  return writerOf(e.writtenBy)?.host ?? null;
+}
+
 /**
  * Whether the process an entry names is gone: only a process on this host can be asked (signal
  * 0); one elsewhere is taken as running.
  */
 function processGone(holder: string | null): boolean {
-  const m = holder ? / pid (\d+)$/.exec(holder) : null;
-  if (!m || holder!.slice(0, m.index) !== hostname()) return false;
+  const w = writerOf(holder);
+  if (!w || w.host !== hostname()) return false;
   try {
-    process.kill(Number(m[1]), 0);
+    process.kill(w.pid, 0);
     return false;
   } catch (err) {
     // EPERM: it lives, as another user
@@ -125,4 +137,9 @@ export function cliExportView(r: CliExportRow): CliExportView {
 /** The case's exports made with the `export` command, the latest first. */
 export async function cliExportsOfCase(store: Store, caseId: number): Promise<CliExportView[]> {
   return (await cliExportsOf(store.db, caseId)).map(cliExportView);
+}
+
+/** Every export made with the `export` command, of a case or of a query alone, the latest first. */
+export async function allCliExportViews(store: Store): Promise<CliExportView[]> {
+  return (await allCliExports(store.db)).map(cliExportView);
 }

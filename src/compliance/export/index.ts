@@ -16,5 +16,12 @@ export { MANIFEST_NAME, sha256File } from './manifest.js';
 export type { ExportRequest } from './selection.js';
 export { ExportJobs, consoleExportDir, consoleExportsOfCase, type ExportJobView, type ExportSource } from './jobs.js';
 export { zipExport, exportFiles } from './zip-stream.js';
-export { cliExportEntry, cliExportsOfCase, type CliExportView, type CliExportSource } from './cli-register.js';
+export {
+  cliExportEntry,
+  cliExportsOfCase,
+  writerHost,
+  type CliExportView,
+  type CliExportSource,
+} from './cli-register.js';
+export { listExports, type ListedExport } from './listing.js';
 export { verifyExport, type ExportVerification, type ExportProblem } from './verify-export.js';

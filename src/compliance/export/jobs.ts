@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
 import {
+  allExportJobs,
   exportJob,
   exportJobsOf,
   finishExportJob,
@@ -267,14 +268,21 @@ export function consoleExportDir(dataDir: string, caseId: number, id: string): s
  * once its owner's heartbeat has lapsed.
  */
 export async function consoleExportsOfCase(store: Store, caseId: number, now: number): Promise<ExportJobView[]> {
-  return (await exportJobsOf(store.db, caseId, now)).map((r) => {
-    const status =
-      r.status !== 'running'
-        ? (r.status as 'done' | 'failed')
-        : r.owner === null || r.owner_alive
-          ? 'running'
-          : 'interrupted';
-    const progress = status === 'running' && r.progress_json ? (JSON.parse(r.progress_json) as ExportProgress) : null;
-    return jobView(r, status, progress);
-  });
+  return (await exportJobsOf(store.db, caseId, now)).map(seenFromOutside);
+}
+
+/** Every case's console exports, the latest first, as consoleExportsOfCase sees them. */
+export async function allConsoleExports(store: Store, now: number): Promise<ExportJobView[]> {
+  return (await allExportJobs(store.db, now)).map(seenFromOutside);
+}
+
+function seenFromOutside(r: ExportJobRow): ExportJobView {
+  const status =
+    r.status !== 'running'
+      ? (r.status as 'done' | 'failed')
+      : r.owner === null || r.owner_alive
+        ? 'running'
+        : 'interrupted';
+  const progress = status === 'running' && r.progress_json ? (JSON.parse(r.progress_json) as ExportProgress) : null;
+  return jobView(r, status, progress);
 }
