@@ -4,7 +4,7 @@
 // SQLite as before.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { refusePostgresFor } from '../src/cli/database.js';
-import { cli, tempDir } from './helpers/cli.js';
+import { cli, emptyArchive, tempDir } from './helpers/cli.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 const saved = process.env.WXA_DATABASE_URL;
@@ -80,6 +80,7 @@ it('refuses a URL of another scheme as such', async () => {
 
 it('uses the SQLite archive in the data directory when no URL is given', async () => {
   delete process.env.WXA_DATABASE_URL;
+  await emptyArchive(dir.path);
   const r = await cli('status', '--data-dir', dir.path, '--json');
   expect(r.stderr).not.toContain('WXA_');
   expect(r.code).toBe(0);

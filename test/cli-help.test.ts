@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, tempDir } from './helpers/cli.js';
+import { cli, emptyArchive, tempDir } from './helpers/cli.js';
 
 const COMMANDS = [
   [],
@@ -60,6 +60,7 @@ describe('wechat-archiver --help', () => {
   it('reports an unknown msgid clearly', async () => {
     const dir = await tempDir('help');
     try {
+      await emptyArchive(dir.path);
       const r = await cli('item', 'show', 'no-such-id', '--data-dir', dir.path);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('no archived item has msgid no-such-id');

@@ -114,9 +114,11 @@ describe('writers of one data directory', () => {
       expect(refused.stderr).toContain('--wait');
       expect(refused.stdout).toBe('');
       expect(existsSync(join(dataDir, 'archive.db'))).toBe(false);
-      // Read-only commands need no lock.
+      // Read-only commands need no lock: status is refused for the archive not made yet, not for the lock.
       const status = await cli('status', '--data-dir', dataDir, '--json');
-      expect(status.code, status.stderr).toBe(0);
+      expect(status.stderr).toContain(`${dataDir} holds no archive`);
+      expect(status.stderr).not.toContain('being written');
+      expect(existsSync(join(dataDir, 'archive.db'))).toBe(false);
       // serve is a writer too.
       const serve = await cli('serve', '--data-dir', dataDir, '--no-console', '--no-demo', '--runs', '1');
       expect(serve.code).toBe(75);

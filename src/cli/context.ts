@@ -2,7 +2,7 @@
  * Resolves what a command works on: the configuration (file, environment, flags) and, for the
  * sandbox flags, a connector described without a file.
  */
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { loadConfig, parseConfig, storeOptionsOf, type Config } from '../config/index.js';
 import { ArchiverError } from '../core/errors.js';
@@ -84,22 +84,35 @@ export function storeOptionsFor(cfg: Config, flags: { database?: string }): Para
   return { ...storeOptionsOf(cfg), ...(url ? { database: { url } } : {}) };
 }
 
-/** Opens the store of a loaded configuration: its data directory (or database) and its blob store. */
-export function openConfiguredStore(cfg: Config, flags: { database?: string }): Promise<Store> {
+/**
+ * Opens the store of a loaded configuration: its data directory (or database) and its blob store.
+ * The archive must be there already unless `what.create` (a connector's check before the first
+ * run): a data directory named wrongly would otherwise get a new, empty archive, and the command
+ * would answer for it (a search that finds nothing, a hold placed where nothing is archived). The
+ * commands that make an archive (`run`, `serve` and its roles, `restore`) open theirs themselves.
+ */
+export function openConfiguredStore(
+  cfg: Config,
+  flags: { database?: string },
+  what: ArchiveWanted & { create?: boolean } = {},
+): Promise<Store> {
+  if (!what.create) requireArchiveIn(cfg, flags, what);
   return openStore(cfg.dataDir, storeOptionsFor(cfg, flags));
 }
 
 /**
  * Opens the configured archive for one command and closes it however the command ends.
- * `readOnly` commands start even when a destination's secret variable is not set in this shell.
+ * `readOnly` commands start even when a destination's secret variable is not set in this shell;
+ * `create`: a command that sets the archive up before its first run (a policy, a case, a hold)
+ * may make it, where every other refuses a data directory without one (openConfiguredStore).
  */
 export async function withStore<T>(
   flags: CommonFlags,
   fn: (store: Store, cfg: Config) => Promise<T>,
-  readOnly = false,
+  opts: { readOnly?: boolean; create?: boolean } = {},
 ): Promise<T> {
-  const cfg = await resolveConfig(flags, readOnly);
-  const store = await openConfiguredStore(cfg, flags);
+  const cfg = await resolveConfig(flags, opts.readOnly ?? false);
+  const store = await openConfiguredStore(cfg, flags, { create: opts.create ?? false });
   try {
     return await fn(store, cfg);
   } finally {
@@ -107,20 +120,33 @@ export async function withStore<T>(
   }
 }
 
+/** Whether the data directory holds an archive; undefined for a path through a file, which opening it names. */
+function archiveIn(dataDir: string): boolean | undefined {
+  try {
+    return statSync(archiveDbFile(dataDir), { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** For the refusal of a data directory without an archive: the command, and whose archive it wants. */
+export interface ArchiveWanted {
+  command?: string;
+  whose?: string;
+}
+
 /**
  * Refuses, before opening it, a data directory that holds no archive (and no `--database` or
- * WXA_DATABASE_URL naming one): opening it would create an empty archive there, and a command
- * that only reads would answer for it as if it were the archive meant. `what`: the command and
- * what the archive is wanted for, for the message.
+ * WXA_DATABASE_URL naming one): opening it would create an empty archive there, and the command
+ * would answer for it as if it were the archive meant.
  */
-export function requireArchiveIn(
-  cfg: Config,
-  flags: { database?: string },
-  what: { command: string; whose: string },
-): void {
-  if (databaseUrl(flags) || existsSync(archiveDbFile(cfg.dataDir))) return;
+function requireArchiveIn(cfg: Config, flags: { database?: string }, what: ArchiveWanted = {}): void {
+  if (databaseUrl(flags) || archiveIn(cfg.dataDir) !== false) return;
+  const prefix = `${what.command ? `${what.command}: ` : ''}${cfg.dataDir} holds no archive (no archive.db)`;
   throw new ArchiverError(
     'WXA_CONFIG_NOT_FOUND',
-    `${what.command}: ${cfg.dataDir} holds no archive (no archive.db); give --data-dir (or --database) the archive ${what.whose}`,
+    what.whose
+      ? `${prefix}; give --data-dir (or --database) the archive ${what.whose}`
+      : `${prefix}; name an existing archive with --data-dir, --config or --database (\`run\` or \`serve\` makes a new one, \`restore\` brings one back from a backup)`,
   );
 }

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
+import { openStore } from '../../src/store/index.js';
 
 export interface CliResult {
   code: number;
@@ -35,4 +36,12 @@ export async function cliJson<T = Record<string, unknown>>(...args: string[]): P
 export async function tempDir(prefix: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), `wxa-${prefix}-`));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+/**
+ * Makes an empty archive in `dataDir`, as a first run would: the commands that read an archive
+ * refuse a data directory that holds none.
+ */
+export async function emptyArchive(dataDir: string): Promise<void> {
+  await (await openStore(dataDir)).close();
 }

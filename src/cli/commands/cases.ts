@@ -41,16 +41,20 @@ export async function caseCreateCommand(
   flags: JsonFlag & { description?: string; member?: string[] },
   io: Io,
 ): Promise<number> {
-  return withStore(flags, async (store) => {
-    const c = await createCase(
-      store.db,
-      { name, ...(flags.description ? { description: flags.description } : {}), members: flags.member ?? [] },
-      actor(),
-    );
-    if (flags.json) printJson(io, c);
-    else io.out(`${c.id}\n`);
-    return 0;
-  });
+  return withStore(
+    flags,
+    async (store) => {
+      const c = await createCase(
+        store.db,
+        { name, ...(flags.description ? { description: flags.description } : {}), members: flags.member ?? [] },
+        actor(),
+      );
+      if (flags.json) printJson(io, c);
+      else io.out(`${c.id}\n`);
+      return 0;
+    },
+    { create: true },
+  );
 }
 
 export async function caseListCommand(flags: JsonFlag, io: Io): Promise<number> {
@@ -150,34 +154,38 @@ export async function holdAddCommand(
     io.err('hold add: give exactly one of --custodian ADDRESS or --query Q\n');
     return 2;
   }
-  return withStore(flags, async (store) => {
-    const h = await placeHold(
-      store.db,
-      idArg('--case', flags.case),
-      {
-        ...(flags.custodian !== undefined ? { custodian: flags.custodian } : {}),
-        ...(flags.query !== undefined ? { query: flags.query } : {}),
-        ...(flags.from !== undefined ? { from: flags.from } : {}),
-        ...(flags.to !== undefined ? { to: flags.to } : {}),
-      },
-      actor(),
-    );
-    if (flags.json) printJson(io, h);
-    else if (h.existing)
-      io.out(
-        `case ${h.caseId} already holds ${h.custodian ?? `query ${h.query}`}: hold ${h.id} (${h.items} items, ${h.bytes} bytes), placed ${h.placedAt} by ${h.placedBy}; nothing added\n`,
+  return withStore(
+    flags,
+    async (store) => {
+      const h = await placeHold(
+        store.db,
+        idArg('--case', flags.case),
+        {
+          ...(flags.custodian !== undefined ? { custodian: flags.custodian } : {}),
+          ...(flags.query !== undefined ? { query: flags.query } : {}),
+          ...(flags.from !== undefined ? { from: flags.from } : {}),
+          ...(flags.to !== undefined ? { to: flags.to } : {}),
+        },
+        actor(),
       );
-    else {
-      io.out(`hold ${h.id} placed on case ${h.caseId}: ${h.items} items, ${h.bytes} bytes\n`);
-      // A custodian with nothing archived yet is held all the same (new staff, a mailbox filled
-      // later); but it is also what a mistyped address looks like.
-      if (h.custodian !== undefined && h.items === 0)
+      if (flags.json) printJson(io, h);
+      else if (h.existing)
         io.out(
-          `note: nothing of ${h.custodian} is archived yet; the hold covers its items as they arrive (check the address: \`mailbox list\`)\n`,
+          `case ${h.caseId} already holds ${h.custodian ?? `query ${h.query}`}: hold ${h.id} (${h.items} items, ${h.bytes} bytes), placed ${h.placedAt} by ${h.placedBy}; nothing added\n`,
         );
-    }
-    return 0;
-  });
+      else {
+        io.out(`hold ${h.id} placed on case ${h.caseId}: ${h.items} items, ${h.bytes} bytes\n`);
+        // A custodian with nothing archived yet is held all the same (new staff, a mailbox filled
+        // later); but it is also what a mistyped address looks like.
+        if (h.custodian !== undefined && h.items === 0)
+          io.out(
+            `note: nothing of ${h.custodian} is archived yet; the hold covers its items as they arrive (check the address: \`mailbox list\`)\n`,
+          );
+      }
+      return 0;
+    },
+    { create: true },
+  );
 }
 
 export async function holdListCommand(flags: JsonFlag & { case?: string }, io: Io): Promise<number> {

@@ -15,7 +15,8 @@ export async function connectorCheckCommand(
     io.err('connector check: no connector configured; pass --sandbox DIR, or --config FILE\n');
     return 2;
   }
-  const store = await openConfiguredStore(cfg, flags);
+  // checked before the first run too: the archive may not be there yet
+  const store = await openConfiguredStore(cfg, flags, { create: true });
   const reports: CheckReport[] = [];
   try {
     for (const c of connectors) {

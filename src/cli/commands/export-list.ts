@@ -5,7 +5,7 @@
  */
 import { requireCase } from '../../compliance/cases/index.js';
 import { listExports } from '../../compliance/export/index.js';
-import { type CommonFlags, openConfiguredStore, requireArchiveIn, resolveConfig } from '../context.js';
+import { type CommonFlags, openConfiguredStore, resolveConfig } from '../context.js';
 import { printJson, type Io } from '../io.js';
 import { idArg } from './cases.js';
 import { exportsTable } from './export-rows.js';
@@ -18,8 +18,7 @@ export interface ExportListFlags extends CommonFlags {
 export async function exportListCommand(flags: ExportListFlags, io: Io): Promise<number> {
   const caseId = flags.case === undefined ? undefined : idArg('--case', flags.case);
   const cfg = await resolveConfig(flags, true);
-  requireArchiveIn(cfg, flags, { command: 'export list', whose: 'whose exports to list' });
-  const store = await openConfiguredStore(cfg, flags);
+  const store = await openConfiguredStore(cfg, flags, { command: 'export list', whose: 'whose exports to list' });
   try {
     // an unknown case is named as such, not answered with an empty list
     if (caseId !== undefined) await requireCase(store.db, caseId);

@@ -34,7 +34,7 @@ import { isoTime, printJson, table, type Io } from '../io.js';
 
 /** Read-only commands open the archive even when a destination's secret variable is unset here. */
 function withStore<T>(flags: ReadFlags, fn: (store: Store, cfg: Config) => Promise<T>): Promise<T> {
-  return withConfiguredStore(flags, fn, true);
+  return withConfiguredStore(flags, fn, { readOnly: true });
 }
 
 export interface ReadFlags extends CommonFlags {

@@ -70,24 +70,27 @@ function describe(p: RetentionPolicy): string[] {
 }
 
 export async function retentionAddCommand(flags: AddFlags, io: Io): Promise<number> {
-  const p = await withStore(flags, (store) =>
-    createPolicy(
-      store.db,
-      {
-        name: flags.name,
-        period: period(flags, true)!,
-        action: (flags.action ?? 'delete') as 'delete' | 'review',
-        scope: {
-          mailboxes: flags.mailbox ?? [],
-          connectors: flags.connector ?? [],
-          people: flags.person ?? [],
-          kinds: (flags.kind ?? []) as ('one-to-one' | 'group' | 'external')[],
+  const p = await withStore(
+    flags,
+    (store) =>
+      createPolicy(
+        store.db,
+        {
+          name: flags.name,
+          period: period(flags, true)!,
+          action: (flags.action ?? 'delete') as 'delete' | 'review',
+          scope: {
+            mailboxes: flags.mailbox ?? [],
+            connectors: flags.connector ?? [],
+            people: flags.person ?? [],
+            kinds: (flags.kind ?? []) as ('one-to-one' | 'group' | 'external')[],
+          },
+          ...(flags.reviewer ? { reviewer: flags.reviewer } : {}),
         },
-        ...(flags.reviewer ? { reviewer: flags.reviewer } : {}),
-      },
-      cliActor(),
-      Date.now(),
-    ),
+        cliActor(),
+        Date.now(),
+      ),
+    { create: true },
   );
   if (flags.json) printJson(io, p);
   else io.out(`${p.id}\n`);

@@ -74,34 +74,38 @@ export async function supervisionAddCommand(flags: SupervisionAddFlags, io: Io):
       return 2;
     }
   }
-  return withStore(flags, async (store) => {
-    try {
-      const p = await createSupervisionPolicy(
-        store.db,
-        {
-          name: flags.name,
-          ...(lexicon !== undefined ? { lexicon, lexiconSource: flags.lexicon! } : {}),
-          ...(sample !== undefined ? { samplePercent: sample } : {}),
-          reviewers: flags.reviewer ?? [],
-          msgtypes: flags.type ?? [],
-          external: flags.external ?? false,
-          attachmentTypes: flags.attachmentType ?? [],
-          supervised: flags.supervised ?? null,
-        },
-        osUser(),
-      );
-      if (flags.json) printJson(io, p);
-      else
-        io.out(
-          `${p.id}\n` +
-            `policy ${p.id} "${p.name}": ${p.conditions.terms.length} terms, sample ${p.conditions.sampleBasisPoints / 100}%; ` +
-            `flags items archived from now on; run "supervision apply ${p.id}" for the history\n`,
+  return withStore(
+    flags,
+    async (store) => {
+      try {
+        const p = await createSupervisionPolicy(
+          store.db,
+          {
+            name: flags.name,
+            ...(lexicon !== undefined ? { lexicon, lexiconSource: flags.lexicon! } : {}),
+            ...(sample !== undefined ? { samplePercent: sample } : {}),
+            reviewers: flags.reviewer ?? [],
+            msgtypes: flags.type ?? [],
+            external: flags.external ?? false,
+            attachmentTypes: flags.attachmentType ?? [],
+            supervised: flags.supervised ?? null,
+          },
+          osUser(),
         );
-      return 0;
-    } catch (err) {
-      return userError(err, io, flags.json, 'add');
-    }
-  });
+        if (flags.json) printJson(io, p);
+        else
+          io.out(
+            `${p.id}\n` +
+              `policy ${p.id} "${p.name}": ${p.conditions.terms.length} terms, sample ${p.conditions.sampleBasisPoints / 100}%; ` +
+              `flags items archived from now on; run "supervision apply ${p.id}" for the history\n`,
+          );
+        return 0;
+      } catch (err) {
+        return userError(err, io, flags.json, 'add');
+      }
+    },
+    { create: true },
+  );
 }
 
 export async function supervisionListCommand(flags: CommonFlags & { json?: boolean }, io: Io): Promise<number> {

@@ -10,7 +10,7 @@
  */
 import { resolve } from 'node:path';
 import { verifyExport, type ExportVerification } from '../../compliance/export/verify-export.js';
-import { type CommonFlags, openConfiguredStore, requireArchiveIn, resolveConfig } from '../context.js';
+import { type CommonFlags, openConfiguredStore, resolveConfig } from '../context.js';
 import { printJson, type Io } from '../io.js';
 
 export interface VerifyExportFlags extends CommonFlags {
@@ -61,8 +61,10 @@ export async function verifyExportCommand(dir: string, flags: VerifyExportFlags,
   const cfg = await resolveConfig(flags, true);
   // opening a data directory that holds no archive would make an empty one, and then report
   // every item as not this archive's
-  requireArchiveIn(cfg, flags, { command: 'verify-export --archive', whose: 'that made the export' });
-  const store = await openConfiguredStore(cfg, flags);
+  const store = await openConfiguredStore(cfg, flags, {
+    command: 'verify-export --archive',
+    whose: 'that made the export',
+  });
   try {
     return report(await verifyExport(at, { store }), flags, io);
   } finally {
