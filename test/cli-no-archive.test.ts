@@ -63,6 +63,8 @@ it('a case and a hold can be set up before the first run: the archive is made fo
   const made = await cli('case', 'create', 'Before the first run', '--data-dir', dataDir);
   expect(made.code, made.stderr).toBe(0);
   expect(existsSync(join(dataDir, 'archive.db'))).toBe(true);
+  // said, so a mistyped data directory is seen at once
+  expect(made.stderr).toBe(`note: ${dataDir} held no archive; made a new one there\n`);
   const hold = await cli(
     'hold',
     'add',
@@ -74,6 +76,7 @@ it('a case and a hold can be set up before the first run: the archive is made fo
     dataDir,
   );
   expect(hold.code, hold.stderr).toBe(0);
+  expect(hold.stderr).toBe('');
   const listed = await cli('hold', 'list', '--data-dir', dataDir, '--json');
   expect(listed.code, listed.stderr).toBe(0);
   expect(JSON.stringify(JSON.parse(listed.stdout))).toContain('a@example.com');

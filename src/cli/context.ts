@@ -91,13 +91,23 @@ export function storeOptionsFor(cfg: Config, flags: { database?: string }): Para
  * would answer for it (a search that finds nothing, a hold placed where nothing is archived). The
  * commands that make an archive (`run`, `serve` and its roles, `restore`) open theirs themselves.
  */
-export function openConfiguredStore(
+export async function openConfiguredStore(
   cfg: Config,
   flags: { database?: string },
-  what: ArchiveWanted & { create?: boolean } = {},
+  what: ArchiveWanted & MayCreate = {},
 ): Promise<Store> {
   if (!what.create) requireArchiveIn(cfg, flags, what);
-  return openStore(cfg.dataDir, storeOptionsFor(cfg, flags));
+  const making = what.create && !databaseUrl(flags) && archiveIn(cfg.dataDir) === false;
+  const store = await openStore(cfg.dataDir, storeOptionsFor(cfg, flags));
+  // said, so that a mistyped data directory is seen at once rather than at the next run
+  if (making) what.io?.err(`note: ${cfg.dataDir} held no archive; made a new one there\n`);
+  return store;
+}
+
+/** A command that sets an archive up before its first run: it may make one, saying so on `io`. */
+export interface MayCreate {
+  create?: boolean;
+  io?: Io;
 }
 
 /**
@@ -109,10 +119,11 @@ export function openConfiguredStore(
 export async function withStore<T>(
   flags: CommonFlags,
   fn: (store: Store, cfg: Config) => Promise<T>,
-  opts: { readOnly?: boolean; create?: boolean } = {},
+  opts: { readOnly?: boolean } & MayCreate = {},
 ): Promise<T> {
-  const cfg = await resolveConfig(flags, opts.readOnly ?? false);
-  const store = await openConfiguredStore(cfg, flags, { create: opts.create ?? false });
+  const { readOnly = false, ...create } = opts;
+  const cfg = await resolveConfig(flags, readOnly);
+  const store = await openConfiguredStore(cfg, flags, create);
   try {
     return await fn(store, cfg);
   } finally {

@@ -53,7 +53,7 @@ export async function caseCreateCommand(
       else io.out(`${c.id}\n`);
       return 0;
     },
-    { create: true },
+    { create: true, io },
   );
 }
 
@@ -184,7 +184,7 @@ export async function holdAddCommand(
       }
       return 0;
     },
-    { create: true },
+    { create: true, io },
   );
 }
 

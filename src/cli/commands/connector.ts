@@ -16,7 +16,7 @@ export async function connectorCheckCommand(
     return 2;
   }
   // checked before the first run too: the archive may not be there yet
-  const store = await openConfiguredStore(cfg, flags, { create: true });
+  const store = await openConfiguredStore(cfg, flags, { create: true, io });
   const reports: CheckReport[] = [];
   try {
     for (const c of connectors) {

@@ -90,7 +90,7 @@ export async function retentionAddCommand(flags: AddFlags, io: Io): Promise<numb
         cliActor(),
         Date.now(),
       ),
-    { create: true },
+    { create: true, io },
   );
   if (flags.json) printJson(io, p);
   else io.out(`${p.id}\n`);

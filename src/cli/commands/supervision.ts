@@ -104,7 +104,7 @@ export async function supervisionAddCommand(flags: SupervisionAddFlags, io: Io):
         return userError(err, io, flags.json, 'add');
       }
     },
-    { create: true },
+    { create: true, io },
   );
 }
 
