@@ -7,7 +7,8 @@
 // An RSMF file rewritten as a careful forger would (its zip, the file and its listed hash made
 // consistent again) is still caught by what it holds: an event taken out of its rsmf_manifest.json
 // names the item it stood for, two events swapped name both items, an attachment taken out of
-// its zip names the event that names it.
+// its zip names the event that names it. An mbox that differs is named the same whether its items
+// are gathered again all at once or a few at a time.
 // Runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ExportVerification } from '../src/compliance/export/verify-export.js';
+import { verifyExport, type ExportVerification } from '../src/compliance/export/verify-export.js';
 import { base64Lines } from '../src/core/base64-lines.js';
 import { archiveFixture, type ArchiveFixture } from './helpers/archive-fixture.js';
 import type { ArchiveOn } from './helpers/archive-on.js';
@@ -58,11 +59,29 @@ describeDialects('verify-export', (t) => {
 
   afterAll(async () => fixture.cleanup());
 
-  /** An RSMF export's files, the one whose items are most first. */
+  /** An export's files, the one whose items are most first. */
   const byItems = (manifest: Manifest) => {
     const counts = new Map<string, number>();
     for (const i of manifest.items) counts.set(i.path, (counts.get(i.path) ?? 0) + 1);
     return [...counts].sort((a, b) => b[1] - a[1]).map(([path]) => path);
+  };
+  /**
+   * The file `path` written as `after`, its SHA-256 and size listed anew in the export's
+   * manifest.json, its byte count with them.
+   */
+  const relist = async (out: string, path: string, after: Buffer) => {
+    await writeFile(join(out, path), after);
+    const lines = (await readFile(join(out, 'manifest.json'), 'utf8')).split('\n');
+    const at = lines.findIndex((l) => l.startsWith(`    {"path":${JSON.stringify(path)},`));
+    const entry = JSON.parse(lines[at]!.replace(/,$/, '')) as { bytes: number };
+    lines[at] = lines[at]!.replace(
+      /"sha256":"[0-9a-f]+","bytes":\d+/,
+      `"sha256":"${sha(after)}","bytes":${after.length}`,
+    );
+    const manifestText = lines
+      .join('\n')
+      .replace(/"bytes": (\d+)\n/, (_m, total: string) => `"bytes": ${Number(total) - entry.bytes + after.length}\n`);
+    await writeFile(join(out, 'manifest.json'), manifestText);
   };
   /**
    * The .rsmf file `path` written again as a careful forger would: its zip's entries (and its
@@ -93,18 +112,7 @@ describeDialects('verify-export', (t) => {
         text.slice(end),
       'latin1',
     );
-    await writeFile(join(out, path), after);
-    const lines = (await readFile(join(out, 'manifest.json'), 'utf8')).split('\n');
-    const at = lines.findIndex((l) => l.startsWith(`    {"path":${JSON.stringify(path)},`));
-    const entry = JSON.parse(lines[at]!.replace(/,$/, '')) as { bytes: number };
-    lines[at] = lines[at]!.replace(
-      /"sha256":"[0-9a-f]+","bytes":\d+/,
-      `"sha256":"${sha(after)}","bytes":${after.length}`,
-    );
-    const manifestText = lines
-      .join('\n')
-      .replace(/"bytes": (\d+)\n/, (_m, total: string) => `"bytes": ${Number(total) - entry.bytes + after.length}\n`);
-    await writeFile(join(out, 'manifest.json'), manifestText);
+    await relist(out, path, after);
     // the forgery passes every check of the directory but those of what its RSMF files hold
     const rsmf = await readRsmf(after);
     expect(rsmf.mail.attachments.map((a) => a.filename)).toEqual(['rsmf.zip']);
@@ -215,6 +223,56 @@ describeDialects('verify-export', (t) => {
       ['item-file', items[1]!.itemKey],
     ]);
     expect(r.v.problems[0]!.detail).toContain(`message 1 of ${path} is not its archived MIME`);
+  }, 60_000);
+
+  it('an mbox that differs is named the same when its items are gathered again two at a time', async () => {
+    const { out, manifest } = await exportAs('mbox');
+    const [swapped, short] = byItems(manifest);
+    const items = (path: string) => manifest.items.filter((i) => i.path === path);
+    const [s, t] = [items(swapped!), items(short!)];
+    expect(s.length).toBeGreaterThan(3);
+    expect(t.length).toBeGreaterThan(2);
+    /** The mbox `path` with its entries (each a "From " line and its message, quoted) rearranged by `edit`. */
+    const rewriteMbox = async (path: string, edit: (entries: Buffer[]) => Buffer[]) => {
+      const mbox = await readFile(join(out, path));
+      const starts: number[] = [];
+      for (let at = 0; at >= 0; at = mbox.indexOf('\nFrom ', at + 1)) starts.push(at === 0 ? 0 : at + 1);
+      await relist(out, path, Buffer.concat(edit(starts.map((a, n) => mbox.subarray(a, starts[n + 1])))));
+    };
+    // the second and third messages swapped: the two fall in different passes of two items
+    await rewriteMbox(swapped!, (e) => [e[0]!, e[2]!, e[1]!, ...e.slice(3)]);
+    await rewriteMbox(short!, (e) => e.slice(0, -1));
+    const named = new Map([
+      [
+        swapped!,
+        [
+          {
+            path: s[1]!.itemKey,
+            problem: 'item-file',
+            detail: `item ${s[1]!.itemKey}: message 2 of ${swapped} is not its archived MIME (SHA-256 ${s[2]!.mimeSha256}, archived ${s[1]!.mimeSha256})`,
+          },
+          {
+            path: s[2]!.itemKey,
+            problem: 'item-file',
+            detail: `item ${s[2]!.itemKey}: message 3 of ${swapped} is not its archived MIME (SHA-256 ${s[1]!.mimeSha256}, archived ${s[2]!.mimeSha256})`,
+          },
+        ],
+      ],
+      [
+        short!,
+        [
+          {
+            path: short!,
+            problem: 'item-file',
+            detail: `${short} holds ${t.length - 1} messages, the manifest lists ${t.length} items in it`,
+          },
+        ],
+      ],
+    ]);
+    // the files' problems in the order of their first items in the manifest
+    const expected = [...new Set(manifest.items.map((i) => i.path))].flatMap((path) => named.get(path) ?? []);
+    expect((await verify(out)).v.problems).toEqual(expected);
+    expect((await verifyExport(out, { detailItems: 2 })).problems).toEqual(expected);
   }, 60_000);
 
   it("an event taken out of an RSMF file's rsmf_manifest.json names its item; two events swapped name both", async () => {

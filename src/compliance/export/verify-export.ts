@@ -11,7 +11,10 @@
  * The manifest is read a line at a time in the layout the exporter writes (a file or item entry a
  * line), so memory does not grow with the export's items; a manifest in another layout (pretty-
  * printed again by other tools) is read whole. The paths of the listed files are kept, to find the
- * files it does not list: some 150 bytes per file (an RSMF file's event check some 200 more).
+ * files it does not list: some 150 bytes per file. What an RSMF file or an mbox holds is checked
+ * against its items by a count and a hash chained over each side, some 200 bytes more a file; only
+ * a file whose two differ has its items gathered again, a bounded batch per pass over the
+ * manifest, to name each one at fault (verify-chain.ts).
  */
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, lstatSync, openSync, readFileSync, readSync } from 'node:fs';
@@ -23,6 +26,7 @@ import { exportAuditEvents, itemMimeHashes, type Store } from '../../store/index
 import type { ExportProblem, ExportVerification } from './job-types.js';
 import { MANIFEST_NAME } from './manifest.js';
 import { mboxMessageHashes } from './mboxrd.js';
+import { DETAIL_ITEMS, emptyChain, extend, gatherItems, sameChain, type Chain, type ToGather } from './verify-chain.js';
 import type { RsmfCheck } from './verify-rsmf.js';
 
 export type { ExportProblem, ExportVerification } from './job-types.js';
@@ -193,6 +197,78 @@ function inside(dir: string, path: string): string | undefined {
 
 const isSha256 = (s: unknown): s is string => typeof s === 'string' && /^[0-9a-f]{64}$/.test(s);
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const isItemEntry = (i: ItemEntry): boolean =>
+  typeof i.itemKey === 'string' && isSha256(i.mimeSha256) && typeof i.path === 'string';
+
+/**
+ * Names each item whose message in its mbox is not its archived MIME, and each mbox that holds
+ * more or fewer messages than the manifest lists items in it. `files`: each mbox's chain over its
+ * items' MIME hashes, in the manifest's order; an mbox whose messages chain the same is done with
+ * at once, one that differs has its items gathered again by `items` (at most `detailItems` a pass,
+ * a large mbox over several passes) and its messages compared with them one by one.
+ */
+async function checkMboxes(
+  dir: string,
+  files: ReadonlyMap<string, Chain>,
+  items: () => AsyncIterable<ItemEntry>,
+  problem: (p: ExportProblem) => void,
+  detailItems: number,
+): Promise<void> {
+  const mbox = (path: string) => {
+    const abs = inside(dir, path);
+    return abs && lstatSync(abs, { throwIfNoEntry: false })?.isFile() ? abs : undefined;
+  };
+  const differ: ToGather[] = [];
+  for (const [path, itemChain] of files) {
+    // one not there, or not a regular file, is named already (by its file entry, or its items')
+    const abs = mbox(path);
+    if (!abs) continue;
+    const messages = emptyChain();
+    mboxMessageHashes(abs, (sha256) => extend(messages, sha256));
+    if (!sameChain(messages, itemChain)) differ.push({ path, items: itemChain.count });
+  }
+  const passes = gatherItems(differ, items, (i) => (isItemEntry(i) ? { path: i.path, value: i } : undefined), {
+    limit: detailItems,
+    split: true,
+  });
+  // problems named for the file at hand, whose stretches come one after another
+  let named = 0;
+  for await (const pass of passes)
+    for (const { path, from, values, last, count } of pass) {
+      if (from === 0) named = 0;
+      const name = (p: ExportProblem) => {
+        named++;
+        problem(p);
+      };
+      const abs = mbox(path);
+      let n = 0;
+      if (abs)
+        mboxMessageHashes(abs, (got) => {
+          const i = n >= from ? values[n - from] : undefined;
+          n++;
+          if (i && got !== i.mimeSha256)
+            name({
+              path: i.itemKey,
+              problem: 'item-file',
+              detail: `item ${i.itemKey}: message ${n} of ${path} is not its archived MIME (SHA-256 ${got}, archived ${i.mimeSha256})`,
+            });
+        });
+      if (!last) continue;
+      if (abs && n !== count)
+        name({
+          path,
+          problem: 'item-file',
+          detail: `${path} holds ${n} messages, the manifest lists ${count} items in it`,
+        });
+      // a file read the same both times is named above: this one (or the manifest) changed meanwhile
+      if (!named)
+        problem({
+          path,
+          problem: 'item-file',
+          detail: `${path}: its messages are not the items the manifest lists in it (it or the manifest changed while it was verified)`,
+        });
+    }
+}
 
 /** Every regular file under `dir` but the manifest and the export's journal, as manifest paths. */
 async function filesIn(dir: string): Promise<string[]> {
@@ -211,7 +287,14 @@ async function filesIn(dir: string): Promise<string[]> {
  * against the archive's audit log and items too. Problems are reported, not thrown; a directory
  * that holds no export manifest is refused.
  */
-export async function verifyExport(dir: string, opts: { store?: Store } = {}): Promise<ExportVerification> {
+export async function verifyExport(
+  dir: string,
+  opts: {
+    store?: Store;
+    /** items gathered at most per pass over the manifest to name those of an RSMF file or mbox that differs */
+    detailItems?: number;
+  } = {},
+): Promise<ExportVerification> {
   const st = await stat(dir).catch(() => undefined);
   if (!st?.isDirectory())
     throw new ArchiverError(
@@ -246,8 +329,8 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
       }
     : undefined;
   let pending: ItemEntry[] = [];
-  /** mbox: each file's items, in the order their messages are in it */
-  const mboxItems = new Map<string, ItemEntry[]>();
+  /** mbox: each file's chain over its items' MIME hashes, in the order their messages are in it */
+  const mboxItems = new Map<string, Chain>();
   /** RSMF: each file's events against its items (loaded with the head, only for an RSMF export) */
   let rsmf: RsmfCheck | undefined;
   const checkInArchive = async (items: ItemEntry[]) => {
@@ -273,7 +356,7 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
   for await (const part of manifestParts(manifestPath)) {
     if (part.kind === 'head') {
       head = part.head;
-      if (head.format === 'rsmf') rsmf = new (await import('./verify-rsmf.js')).RsmfCheck(problem);
+      if (head.format === 'rsmf') rsmf = new (await import('./verify-rsmf.js')).RsmfCheck(problem, opts.detailItems);
       continue;
     }
     if (part.kind === 'file') {
@@ -335,7 +418,7 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
     }
     const i = part.entry;
     checked.items++;
-    if (typeof i.itemKey !== 'string' || !isSha256(i.mimeSha256) || typeof i.path !== 'string') {
+    if (!isItemEntry(i)) {
       problem({
         path: String(i.itemKey),
         problem: 'counts',
@@ -359,9 +442,9 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
     rsmf?.item(i);
     // an mbox's messages are checked against its items once they are all read
     if (head.format === 'mbox') {
-      const list = mboxItems.get(i.path);
-      if (list) list.push(i);
-      else mboxItems.set(i.path, [i]);
+      let chain = mboxItems.get(i.path);
+      if (!chain) mboxItems.set(i.path, (chain = emptyChain()));
+      extend(chain, i.mimeSha256);
     }
     if (archive) {
       pending.push(i);
@@ -379,26 +462,7 @@ export async function verifyExport(dir: string, opts: { store?: Store } = {}): P
       return abs && lstatSync(abs, { throwIfNoEntry: false })?.isFile() ? readFileSync(abs) : undefined;
     },
   );
-  for (const [path, items] of mboxItems) {
-    const abs = inside(dir, path);
-    if (!abs || !lstatSync(abs, { throwIfNoEntry: false })?.isFile()) continue;
-    let n = 0;
-    mboxMessageHashes(abs, (got) => {
-      const i = items[n++];
-      if (i && got !== i.mimeSha256)
-        problem({
-          path: i.itemKey,
-          problem: 'item-file',
-          detail: `item ${i.itemKey}: message ${n} of ${path} is not its archived MIME (SHA-256 ${got}, archived ${i.mimeSha256})`,
-        });
-    });
-    if (n !== items.length)
-      problem({
-        path,
-        problem: 'item-file',
-        detail: `${path} holds ${n} messages, the manifest lists ${items.length} items in it`,
-      });
-  }
+  await checkMboxes(dir, mboxItems, () => manifestItems(manifestPath), problem, opts.detailItems ?? DETAIL_ITEMS);
 
   const counts = head.counts;
   if (!counts || !isCount(counts.items) || !isCount(counts.files) || !isCount(counts.bytes))

@@ -8,13 +8,14 @@
  * attachments are listed but not inflated, and what is kept of it is its event count and a hash
  * chained over its events' item keys, some 200 bytes a file. The manifest's items are chained
  * the same way as they stream by; only the files whose chains differ have their items gathered
- * (a bounded batch at a time, by reading the manifest again) to name each item or event at fault.
+ * (a bounded batch at a time, by reading the manifest again) to name each item or event at fault
+ * (verify-chain.ts).
  */
-import { createHash } from 'node:crypto';
 import { unzipSync, type Unzipped } from 'fflate';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { ExportProblem } from './job-types.js';
 import { ITEM_KEY_FIELD, RSMF_MANIFEST_NAME, RSMF_VERSION, RSMF_ZIP_NAME } from './rsmf-manifest.js';
+import { DETAIL_ITEMS, emptyChain, extend, gatherItems, sameChain, type Chain } from './verify-chain.js';
 
 type Problem = (p: ExportProblem) => void;
 
@@ -30,21 +31,9 @@ export interface RsmfItemEntry {
   path: string;
 }
 
-/** Items gathered at most per pass over the manifest to name the items of mismatched files. */
-const DETAIL_ITEMS = 100_000;
-
 const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 const describeEvent = (n: number, e: RsmfEventRef): string =>
   `event ${n + 1} (id ${e.id}${e.key !== undefined ? `, item ${e.key}` : ''})`;
-
-/** The next link of a file's chain: its events' item keys (or its items' keys) in order. */
-function link(chain: string, key: string | undefined): string {
-  // a keyless event hashes apart from any key (keys are checked to be strings)
-  return createHash('sha256')
-    .update(chain)
-    .update(key === undefined ? '\u0002' : `\u0001${key}`)
-    .digest('base64');
-}
 
 function eventRef(e: unknown, n: number): RsmfEventRef {
   const ev = (typeof e === 'object' && e !== null ? e : {}) as { id?: unknown; custom?: unknown };
@@ -198,12 +187,10 @@ function compareEvents(
   return named;
 }
 
-/** One file's event chain, and its items' chain as the manifest lists them. */
+/** One file's chain over its events' item keys, and its items' over theirs as the manifest lists them. */
 interface FileChains {
-  events: number;
-  eventChain: string;
-  items: number;
-  itemChain: string;
+  events: Chain;
+  items: Chain;
 }
 
 /**
@@ -223,16 +210,15 @@ export class RsmfCheck {
   async file(rel: string, bytes: Buffer): Promise<void> {
     const events = await rsmfEvents(rel, bytes, this.problem);
     if (!events) return;
-    let eventChain = '';
-    for (const e of events) eventChain = link(eventChain, e.key);
-    this.files.set(rel, { events: events.length, eventChain, items: 0, itemChain: '' });
+    const chain = emptyChain();
+    // a keyless event chains apart from any key (keys are checked to be strings)
+    for (const e of events) extend(chain, e.key);
+    this.files.set(rel, { events: chain, items: emptyChain() });
   }
 
   item(i: RsmfItemEntry): void {
     const f = this.files.get(i.path);
-    if (!f) return;
-    f.items++;
-    f.itemChain = link(f.itemChain, i.itemKey);
+    if (f) extend(f.items, i.itemKey);
   }
 
   /**
@@ -240,21 +226,19 @@ export class RsmfCheck {
    * manifest's item entries again, `read` a file's bytes again.
    */
   async finish(items: () => AsyncIterable<RsmfItemEntry>, read: (rel: string) => Buffer | undefined): Promise<void> {
-    const differ = [...this.files].filter(([, f]) => f.events !== f.items || f.eventChain !== f.itemChain);
-    for (let next = 0; next < differ.length;) {
-      // a batch of files whose items are gathered in one pass (at least one file, however many items)
-      const batch = new Map<string, string[]>();
-      for (
-        let n = 0;
-        next < differ.length && (batch.size === 0 || n + differ[next]![1].items <= this.detailItems);
-        next++
-      ) {
-        batch.set(differ[next]![0], []);
-        n += differ[next]![1].items;
-      }
-      for await (const i of items())
-        if (typeof i.itemKey === 'string' && typeof i.path === 'string') batch.get(i.path)?.push(i.itemKey);
-      for (const [rel, keys] of batch) {
+    const differ = [...this.files].flatMap(([path, f]) =>
+      sameChain(f.events, f.items) ? [] : [{ path, items: f.items.count }],
+    );
+    // a file's items are gathered whole (its events are compared as sets), however many they are
+    const passes = gatherItems(
+      differ,
+      items,
+      (i) =>
+        typeof i.itemKey === 'string' && typeof i.path === 'string' ? { path: i.path, value: i.itemKey } : undefined,
+      { limit: this.detailItems, split: false },
+    );
+    for await (const batch of passes)
+      for (const { path: rel, values: keys } of batch) {
         const bytes = read(rel);
         const events = bytes ? await rsmfEvents(rel, bytes, () => {}) : undefined;
         const named = events ? compareEvents(rel, keys, events, this.problem) : 0;
@@ -266,6 +250,5 @@ export class RsmfCheck {
             detail: `${rel}: its events are not the items the manifest lists in it (it or the manifest changed while it was verified)`,
           });
       }
-    }
   }
 }
