@@ -18,10 +18,11 @@
  * 0.5 of the ceiling, RSS under 300 MB.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { link, mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { custodianFolder } from '../src/compliance/export/names.js';
 import { openStore } from '../src/store/index.js';
 import { caseOfItems } from './export-case.js';
 import {
@@ -92,27 +93,46 @@ const keys = (await store.db.selectFrom('items').select('key').orderBy('msg_time
 );
 const { caseId, setId } = await caseOfItems(store, keys);
 
-// The ceiling's source: the same bytes, one file per item, in 64 folders (the export writes one
-// folder per custodian, 1,635 here; copies of either layout, alternating, took 7.8-16.1 s and
-// 7.8-10.3 s, no difference beyond the noise).
+// The ceiling's source: the same bytes, one file per item, laid out as the export lays out its
+// files (a folder per custodian: the item's first mailbox, 1,635 folders here), so the ceiling is
+// a copy of the very tree the export writes. Until 2026-12-06 17:30 UTC it was laid out in 64
+// folders (some 1,560 files each), which an earlier check found no different from the export's
+// layout within that run's noise; copied from a warm source on a quiet machine, three rounds
+// alternating, the 64 folders took 8.3-9.1 s (6.6-7.3 s of system CPU) against 5.9-6.2 s (4.2-4.4
+// s) for the export's folders: large folders cost ext4 more for each file made in them. The 64
+// folders are still copied beside each ceiling (hard links to the same files), for comparison
+// with the runs before (`ceilingFolders64`), not for the ratios.
 const work = join(tmp, `export-${N}`);
 // when this run's outputs (and an earlier run's) were removed, so that no timed phase measures a removal
 const removedMarker = join(tmp, 'export-removed-at');
 await removeNoted(work, removedMarker);
 const src = join(work, 'src');
+const src64 = join(work, 'src-64');
 let bytes = 0;
 for (let i = 0; i < keys.length; i += 1000) {
   const batch = await store.db
     .selectFrom('items')
-    .select(['key', 'mime_sha256'])
+    .select((eb) => [
+      'key',
+      'mime_sha256',
+      // the custodian an EML export files the item under: its first mailbox (exportItemRows)
+      eb
+        .selectFrom('mailbox_entries')
+        .select((m) => m.fn.min('mailbox').as('m'))
+        .whereRef('mailbox_entries.item_key', '=', 'items.key')
+        .as('custodian'),
+    ])
     .where('key', 'in', keys.slice(i, i + 1000))
     .execute();
   for (const [j, r] of batch.entries()) {
     const mime = await store.blobs.read(store.db, r.mime_sha256);
     bytes += mime.length;
-    const file = join(src, String((i + j) % 64), `${i + j}.eml`);
+    const file = join(src, custodianFolder(r.custodian ?? undefined), `${i + j}.eml`);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, mime);
+    const file64 = join(src64, String((i + j) % 64), `${i + j}.eml`);
+    await mkdir(dirname(file64), { recursive: true });
+    await link(file, file64);
   }
 }
 await store.close();
@@ -125,15 +145,28 @@ async function prepare(): Promise<number> {
   return settle();
 }
 
-async function ceiling(): Promise<CeilingRun & { settleSeconds: number; stealPercent: number | null }> {
+type Ceiling = CeilingRun & { settleSeconds: number; stealPercent: number | null };
+async function copyOf(from: string, name: string): Promise<Ceiling> {
   const settleSeconds = await prepare();
   const stolen = stealWatch();
-  const c = await ceilingRun(src, join(work, `copy-${++phase}`));
+  const c = await ceilingRun(from, join(work, `copy-${++phase}`));
   const stealPercent = stolen();
   log(
-    `ceiling: cp -r ${c.cpSeconds.toFixed(1)} s, then sync ${c.syncSeconds.toFixed(1)} s (settle ${settleSeconds.toFixed(1)} s, steal ${String(stealPercent)}%)`,
+    `${name}: cp -r ${c.cpSeconds.toFixed(1)} s, then sync ${c.syncSeconds.toFixed(1)} s (settle ${settleSeconds.toFixed(1)} s, steal ${String(stealPercent)}%)`,
   );
   return { ...c, settleSeconds, stealPercent };
+}
+
+/** The copies of the export's layout (the ceiling) and of the 64 folders of the runs before. */
+const folders64: Ceiling[] = [];
+let ceilings64First = false;
+async function ceiling(): Promise<Ceiling> {
+  // each first in every other slot, so neither always follows an export
+  ceilings64First = !ceilings64First;
+  if (ceilings64First) folders64.push(await copyOf(src64, 'copy of 64 folders'));
+  const c = await copyOf(src, 'ceiling');
+  if (!ceilings64First) folders64.push(await copyOf(src64, 'copy of 64 folders'));
+  return c;
 }
 
 interface ExportRun {
@@ -283,14 +316,25 @@ const result = {
   bytes,
   /** distinct: each item its own stored message and media; shared: the template's 2,000 messages */
   messages: values.messages,
-  method: `no phase within ${REMOVAL_SETTLE_MS / 1000} s of a removal of the benchmark's outputs (it waits); each phase starts with sync (nothing dirty) and the ceiling source and the archive read just before (warm in the page cache); the ceiling is cp -r then sync timed together, the export from spawning its process to a sync after it exits`,
+  method: `no phase within ${REMOVAL_SETTLE_MS / 1000} s of a removal of the benchmark's outputs (it waits); each phase starts with sync (nothing dirty) and the ceiling source and the archive read just before (warm in the page cache); the ceiling is cp -r then sync timed together, of the same files in the folders the export writes them into (a copy of the 64-folder layout of earlier runs beside each, for comparison), the export from spawning its process to a sync after it exits`,
   /** seconds this run waited before its first phase for the file system to settle after a removal */
   settleWaitSeconds: round(settleWaitSeconds, 0),
   ceiling: {
-    tool: 'cp -r then sync, timed together (cpSeconds: cp -r alone)',
+    tool: 'cp -r then sync, timed together (cpSeconds: cp -r alone), of the files laid out as the export lays them out (a folder per custodian)',
     cpSync: spread(cpSync, keys.length),
     cpOnly: spread(cpOnly, keys.length),
     runs: ceilings,
+  },
+  /** the same files in 64 folders, the ceiling of the runs before 2026-12-06 17:30 UTC, copied beside each ceiling: for comparison only */
+  ceilingFolders64: {
+    cpSync: spread(
+      folders64.map((c) => c.cpSyncSeconds),
+      keys.length,
+    ),
+    emlRatioOfMedians: round(
+      median(folders64.map((c) => c.cpSyncSeconds)) / median((exports.get('eml') ?? []).map((e) => e.run.seconds)),
+    ),
+    runs: folders64,
   },
   heapCapMb: values['heap-mb'] ? Number(values['heap-mb']) : null,
   /** EML: the export's writing threads as given (`default`: the export's own default for this machine) */
