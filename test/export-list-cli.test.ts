@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { saveSearch } from '../src/compliance/cases/index.js';
-import { ExportJobs } from '../src/compliance/export/index.js';
+import { ExportJobs, type ExportResult } from '../src/compliance/export/index.js';
 import type { Store } from '../src/store/index.js';
 import { archiveFixture, type ArchiveFixture } from './helpers/archive-fixture.js';
 import { cli, cliJson, tempDir } from './helpers/cli.js';
@@ -32,14 +32,8 @@ interface Listed {
   manifestSha256: string | null;
 }
 
-interface Exported {
-  exportId: string;
-  outDir: string;
-  manifest: string;
-  manifestSha256: string;
-  counts: { items: number; files: number; bytes: number };
-  resumed: boolean;
-}
+/** what `export --json` prints */
+type Exported = ExportResult;
 
 /** A console export of the case's saved search, run as the console runs it, to its end. */
 async function consoleExport(store: Store, dataDir: string, caseId: number) {
