@@ -5,7 +5,7 @@
 // flags and its JSON beside the new subcommand. Each runs on the archive's SQLite file and on
 // PostgreSQL (test/helpers/dialects.ts).
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ interface Listed {
   createdAt: string;
   counts: { items: number; files: number; bytes: number } | null;
   manifestSha256: string | null;
+  filesHere: boolean | null;
 }
 
 /** what `export --json` prints */
@@ -155,6 +156,18 @@ describeDialects('export list', (t) => {
     const shown = await cliJson<{ exports: Listed[] }>('case', 'show', String(caseId), ...arc.args);
     expect(shown.exports.map((e) => e.id)).toEqual([fromConsole.job.id, ofCase.exportId]);
     expect(await cliJson<Listed[]>('export', 'list', '--case', String(caseId), ...arc.args)).toEqual(shown.exports);
+
+    // every directory is there; once one is moved away (handed over, cleaned up) it is marked gone
+    expect(listed.map((e) => e.filesHere)).toEqual([true, true, true, true]);
+    await rm(q!.directory, { recursive: true });
+    const after = await cliJson<Listed[]>('export', 'list', ...arc.args);
+    expect(after.map((e) => [e.id, e.status, e.filesHere])).toEqual(
+      listed.map((e) => [e.id, e.status, e.id === q!.id ? false : true]),
+    );
+    const gone = (await cli('export', 'list', ...arc.args)).stdout.split('\n').filter((l) => l.endsWith(' (gone)'));
+    expect(gone).toHaveLength(1);
+    expect(gone[0]).toMatch(new RegExp(` ${hostname()} +`));
+    expect(gone[0]!.endsWith(` ${q!.directory} (gone)`)).toBe(true);
 
     const unknown = await cli('export', 'list', '--case', '999999', ...arc.args);
     expect(unknown.code).toBe(1);

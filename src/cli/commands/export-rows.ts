@@ -25,7 +25,8 @@ const count = (e: ListedExport, k: 'items' | 'files' | 'bytes') => (e.counts ? S
 /**
  * `case`: one case's, which `case show` names above the table. `archive`: of any case or none,
  * for `export list`, with the case in WHAT, the files' count and size, and the host a command
- * export's directory is on (a console export's is the console's data directory).
+ * export's directory is on (a console export's is the console's data directory). A directory no
+ * longer there is marked "(gone)".
  */
 export function exportsTable(exports: ListedExport[], scope: 'case' | 'archive'): string {
   const all = scope === 'archive';
@@ -52,7 +53,7 @@ export function exportsTable(exports: ListedExport[], scope: 'case' | 'archive')
       e.createdBy,
       all && e.caseId !== null ? `case ${e.caseId}, ${exportSource(e)}` : exportSource(e),
       ...(all ? [(e.via === 'cli' ? writerHost(e) : null) ?? '-'] : []),
-      e.directory,
+      e.filesHere === false ? `${e.directory} (gone)` : e.directory,
     ]),
   ]);
 }

@@ -4,8 +4,10 @@
  * `export list` for the whole archive, including a query's export made without a case, which
  * no case lists.
  */
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { Store } from '../../store/index.js';
-import { allCliExportViews, cliExportsOfCase } from './cli-register.js';
+import { allCliExportViews, cliExportsOfCase, writerHost } from './cli-register.js';
 import type { CliExportView, ExportJobView } from './job-types.js';
 import { allConsoleExports, consoleExportDir, consoleExportsOfCase } from './jobs.js';
 
@@ -13,7 +15,16 @@ import { allConsoleExports, consoleExportDir, consoleExportsOfCase } from './job
  * One export with where its files are. `cli`: made with the `export` command, its directory on
  * the host that ran it (see writerHost); `console`: under the console's data directory.
  */
-export type ListedExport = (ExportJobView & { via: 'console'; directory: string }) | (CliExportView & { via: 'cli' });
+export type ListedExport = (
+  (ExportJobView & { via: 'console'; directory: string }) | (CliExportView & { via: 'cli' })
+) & {
+  /**
+   * Whether its directory is still there: false once its files were moved or removed (handed
+   * over, or cleaned up), so a listed "done" is not taken for files at hand; null for a
+   * command's export made on another host, which this one cannot look at.
+   */
+  filesHere: boolean | null;
+};
 
 export async function listExports(
   store: Store,
@@ -30,11 +41,14 @@ export async function listExports(
     caseId === undefined ? await allConsoleExports(store, now) : await consoleExportsOfCase(store, caseId, now);
   const commands = caseId === undefined ? await allCliExportViews(store) : await cliExportsOfCase(store, caseId);
   return [
-    ...consoles.map((j) => ({
-      ...j,
-      via: 'console' as const,
-      directory: consoleExportDir(opts.dataDir, j.caseId, j.id),
+    ...consoles.map((j) => {
+      const directory = consoleExportDir(opts.dataDir, j.caseId, j.id);
+      return { ...j, via: 'console' as const, directory, filesHere: existsSync(directory) };
+    }),
+    ...commands.map((e) => ({
+      ...e,
+      via: 'cli' as const,
+      filesHere: writerHost(e) === hostname() ? existsSync(e.directory) : null,
     })),
-    ...commands.map((e) => ({ ...e, via: 'cli' as const })),
   ].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
