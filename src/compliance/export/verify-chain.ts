@@ -3,7 +3,7 @@
  * either side: each is a count and a SHA-256 chained over its values in order (some 100 bytes a
  * file), and only for a file whose two differ are its items gathered again, by reading the
  * manifest anew, a bounded batch per pass, to name each one at fault. Used by the RSMF check
- * (verify-rsmf.ts) and the mbox check (verify-export.ts).
+ * (verify-rsmf.ts) and the mbox check (verify-mbox.ts).
  */
 import { createHash } from 'node:crypto';
 

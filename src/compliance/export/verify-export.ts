@@ -19,14 +19,15 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, lstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ArchiverError } from '../../core/errors.js';
 import { exportAuditEvents, itemMimeHashes, type Store } from '../../store/index.js';
 import type { ExportProblem, ExportVerification } from './job-types.js';
 import { MANIFEST_NAME } from './manifest.js';
-import { mboxMessageHashes } from './mboxrd.js';
-import { DETAIL_ITEMS, emptyChain, extend, gatherItems, sameChain, type Chain, type ToGather } from './verify-chain.js';
+import { DETAIL_ITEMS, emptyChain, extend, type Chain } from './verify-chain.js';
+import { inside, isCount, isItemEntry, isSha256, type FileEntry, type ItemEntry } from './verify-entries.js';
+import { checkMboxes } from './verify-mbox.js';
 import type { RsmfCheck } from './verify-rsmf.js';
 
 export type { ExportProblem, ExportVerification } from './job-types.js';
@@ -37,16 +38,6 @@ const ITEM_BATCH = 500;
 /** Largest RSMF file read to check its events: the most a file can be read whole (Node's limit). */
 const RSMF_READ_MAX = 2 ** 31 - 1;
 
-interface FileEntry {
-  path: string;
-  sha256: string;
-  bytes: number;
-}
-interface ItemEntry {
-  itemKey: string;
-  mimeSha256: string;
-  path: string;
-}
 interface ManifestHead {
   manifestVersion?: number;
   format?: string;
@@ -185,89 +176,6 @@ function hashFile(path: string): { sha256: string; bytes: number } {
     closeSync(fd);
   }
   return { sha256: h.digest('hex'), bytes };
-}
-
-/** Where a manifest path is in `dir`, or undefined for one that leads out of it. */
-function inside(dir: string, path: string): string | undefined {
-  if (typeof path !== 'string' || path === '' || isAbsolute(path) || path.includes('\0')) return undefined;
-  const abs = join(dir, path);
-  const rel = relative(dir, abs);
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? undefined : abs;
-}
-
-const isSha256 = (s: unknown): s is string => typeof s === 'string' && /^[0-9a-f]{64}$/.test(s);
-const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-const isItemEntry = (i: ItemEntry): boolean =>
-  typeof i.itemKey === 'string' && isSha256(i.mimeSha256) && typeof i.path === 'string';
-
-/**
- * Names each item whose message in its mbox is not its archived MIME, and each mbox that holds
- * more or fewer messages than the manifest lists items in it. `files`: each mbox's chain over its
- * items' MIME hashes, in the manifest's order; an mbox whose messages chain the same is done with
- * at once, one that differs has its items gathered again by `items` (at most `detailItems` a pass,
- * a large mbox over several passes) and its messages compared with them one by one.
- */
-async function checkMboxes(
-  dir: string,
-  files: ReadonlyMap<string, Chain>,
-  items: () => AsyncIterable<ItemEntry>,
-  problem: (p: ExportProblem) => void,
-  detailItems: number,
-): Promise<void> {
-  const mbox = (path: string) => {
-    const abs = inside(dir, path);
-    return abs && lstatSync(abs, { throwIfNoEntry: false })?.isFile() ? abs : undefined;
-  };
-  const differ: ToGather[] = [];
-  for (const [path, itemChain] of files) {
-    // one not there, or not a regular file, is named already (by its file entry, or its items')
-    const abs = mbox(path);
-    if (!abs) continue;
-    const messages = emptyChain();
-    mboxMessageHashes(abs, (sha256) => extend(messages, sha256));
-    if (!sameChain(messages, itemChain)) differ.push({ path, items: itemChain.count });
-  }
-  const passes = gatherItems(differ, items, (i) => (isItemEntry(i) ? { path: i.path, value: i } : undefined), {
-    limit: detailItems,
-    split: true,
-  });
-  // problems named for the file at hand, whose stretches come one after another
-  let named = 0;
-  for await (const pass of passes)
-    for (const { path, from, values, last, count } of pass) {
-      if (from === 0) named = 0;
-      const name = (p: ExportProblem) => {
-        named++;
-        problem(p);
-      };
-      const abs = mbox(path);
-      let n = 0;
-      if (abs)
-        mboxMessageHashes(abs, (got) => {
-          const i = n >= from ? values[n - from] : undefined;
-          n++;
-          if (i && got !== i.mimeSha256)
-            name({
-              path: i.itemKey,
-              problem: 'item-file',
-              detail: `item ${i.itemKey}: message ${n} of ${path} is not its archived MIME (SHA-256 ${got}, archived ${i.mimeSha256})`,
-            });
-        });
-      if (!last) continue;
-      if (abs && n !== count)
-        name({
-          path,
-          problem: 'item-file',
-          detail: `${path} holds ${n} messages, the manifest lists ${count} items in it`,
-        });
-      // a file read the same both times is named above: this one (or the manifest) changed meanwhile
-      if (!named)
-        problem({
-          path,
-          problem: 'item-file',
-          detail: `${path}: its messages are not the items the manifest lists in it (it or the manifest changed while it was verified)`,
-        });
-    }
 }
 
 /** Every regular file under `dir` but the manifest and the export's journal, as manifest paths. */
