@@ -12,8 +12,8 @@
  * (verify-chain.ts).
  */
 import { unzipSync, type Unzipped } from 'fflate';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import type { ExportProblem } from './job-types.js';
+import { mimeParts, type MimeParts } from './mime-parts.js';
 import { ITEM_KEY_FIELD, RSMF_MANIFEST_NAME, RSMF_VERSION, RSMF_ZIP_NAME } from './rsmf-manifest.js';
 import { DETAIL_ITEMS, emptyChain, extend, gatherItems, sameChain, type Chain } from './verify-chain.js';
 
@@ -54,17 +54,14 @@ function eventRef(e: unknown, n: number): RsmfEventRef {
  */
 export async function rsmfEvents(rel: string, bytes: Buffer, problem: Problem): Promise<RsmfEventRef[] | undefined> {
   const bad = (detail: string) => problem({ path: rel, problem: 'item-file', detail: `${rel}: ${detail}` });
-  let mail: ParsedMail;
+  let mail: MimeParts;
   try {
-    mail = await simpleParser(bytes, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
+    mail = mimeParts(bytes);
   } catch (err) {
     bad(`not a MIME message (${(err as Error).message})`);
     return undefined;
   }
-  const header = (name: string): string => {
-    const v = mail.headers.get(name);
-    return v === undefined ? '' : String(v).trim();
-  };
+  const header = (name: string): string => mail.headers.get(name) ?? '';
   const version = header('x-rsmf-version');
   if (version !== RSMF_VERSION)
     bad(`its X-RSMF-Version is ${version ? `"${version}"` : 'missing'}, not ${RSMF_VERSION}`);
