@@ -6,7 +6,7 @@
 // reach any of it; starting and downloading are audited.
 // Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,6 +172,7 @@ describeDialects('exports in the console API', (t) => {
             directory: join(out.path, 'x'),
             counts: made.counts,
             manifestSha256: made.manifestSha256,
+            filesHere: true,
           }),
         ]);
         expect(made.counts!.items).toBe(tagged.length);
@@ -189,6 +190,13 @@ describeDialects('exports in the console API', (t) => {
         expect(again).toMatchObject({ exportId: rsmf.id, resumed: true, manifestSha256: rsmf.manifestSha256 });
         const after = await manager.json<{ cliExports: { id: string }[] }>('GET', `/api/cases/${caseId}/exports`);
         expect(after.cliExports.map((e) => e.id)).toEqual([made.exportId]);
+        // its files moved away (handed over, cleaned up): still listed, said to be gone
+        await rm(join(out.path, 'x'), { recursive: true });
+        const moved = await manager.json<{ cliExports: { id: string; filesHere: boolean | null }[] }>(
+          'GET',
+          `/api/cases/${caseId}/exports`,
+        );
+        expect(moved.cliExports.map((e) => [e.id, e.filesHere])).toEqual([[made.exportId, false]]);
         // a manager of another case sees none of it
         expect((await outsider.request('GET', `/api/cases/${caseId}/exports`)).statusCode).toBe(403);
       } finally {

@@ -5,7 +5,7 @@
 // exported to RSMF from the page and downloaded as a zip whose manifest hashes every file and
 // whose RSMF files validate against the 2.0.0 schema, and the page reads in Chinese.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -245,6 +245,14 @@ describe('cases in the browser', () => {
       expect(await (await visible(page, 'case-page')).textContent()).toContain(
         'Made with the export command on the server',
       );
+      expect(await byTestId(page, `cli-export-gone-${made.exportId}`).count()).toBe(0);
+      // its files moved away from the server (handed over): still listed, said to be gone
+      await rename(dir, `${dir}-handed-over`);
+      await page.reload();
+      expect(await (await visible(page, `cli-export-gone-${made.exportId}`)).textContent()).toContain(
+        'no longer there',
+      );
+      await rename(`${dir}-handed-over`, dir);
     }));
 
   it('reads in Chinese', () =>

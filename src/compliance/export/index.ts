@@ -23,5 +23,5 @@ export {
   type CliExportView,
   type CliExportSource,
 } from './cli-register.js';
-export { listExports, type ListedExport } from './listing.js';
+export { cliFilesHere, listExports, type ListedExport } from './listing.js';
 export { verifyExport, type ExportVerification, type ExportProblem } from './verify-export.js';

@@ -57,6 +57,12 @@ export interface CliExportView extends ExportRecordView {
   source: CliExportSource;
   /** the directory the command wrote it into, on the host that ran it */
   directory: string;
+  /**
+   * where it is listed with a look at that directory (`export list`, `case show`, the console):
+   * false once it is no longer there (its files handed over or cleaned up); null when it was
+   * made on another host, which this one cannot look at
+   */
+  filesHere?: boolean | null;
 }
 
 /** What is wrong with one file or item (`path`: the export's own path, or the item's key). */

@@ -26,6 +26,11 @@ export type ListedExport = (
   filesHere: boolean | null;
 };
 
+/** Whether a command export's directory is still there; null when it was made on another host. */
+export function cliFilesHere(e: Pick<CliExportView, 'writtenBy' | 'directory'>): boolean | null {
+  return writerHost(e) === hostname() ? existsSync(e.directory) : null;
+}
+
 export async function listExports(
   store: Store,
   opts: {
@@ -45,10 +50,6 @@ export async function listExports(
       const directory = consoleExportDir(opts.dataDir, j.caseId, j.id);
       return { ...j, via: 'console' as const, directory, filesHere: existsSync(directory) };
     }),
-    ...commands.map((e) => ({
-      ...e,
-      via: 'cli' as const,
-      filesHere: writerHost(e) === hostname() ? existsSync(e.directory) : null,
-    })),
+    ...commands.map((e) => ({ ...e, via: 'cli' as const, filesHere: cliFilesHere(e) })),
   ].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { Actor } from '../../compliance/cases/index.js';
 import {
   cliExportsOfCase,
+  cliFilesHere,
   EXPORT_FORMATS,
   ExportJobs,
   MANIFEST_NAME,
@@ -65,7 +66,8 @@ export function exportRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
     async (req) => {
       const { caseId } = parse(caseParams, req.params);
-      return { exports: await jobs.list(caseId), cliExports: await cliExportsOfCase(ctx.store, caseId) };
+      const cliExports = (await cliExportsOfCase(ctx.store, caseId)).map((e) => ({ ...e, filesHere: cliFilesHere(e) }));
+      return { exports: await jobs.list(caseId), cliExports };
     },
   );
 

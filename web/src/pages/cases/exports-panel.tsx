@@ -227,7 +227,21 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
               },
               { key: 'counts', header: t('columns.counts'), render: (e) => countsLabel(e.counts) },
               { key: 'hash', header: t('columns.manifest'), render: (e) => hashCell(e.id, e.manifestSha256) },
-              { key: 'dir', header: t('cli.directory'), render: (e) => <code>{e.directory}</code> },
+              {
+                key: 'dir',
+                header: t('cli.directory'),
+                render: (e) => (
+                  <>
+                    <code>{e.directory}</code>
+                    {e.filesHere === false ? (
+                      <span className="muted" data-testid={`cli-export-gone-${e.id}`}>
+                        {' '}
+                        · {t('cli.gone')}
+                      </span>
+                    ) : null}
+                  </>
+                ),
+              },
             ]}
             rows={cliExports}
             rowKey={(e) => e.id}
