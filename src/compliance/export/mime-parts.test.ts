@@ -7,6 +7,7 @@ import { simpleParser } from 'mailparser';
 import { expect, it } from 'vitest';
 import { mimeParts } from './mime-parts.js';
 import { rsmfFile } from './rsmf.js';
+import { rsmfItem } from '../../../test/helpers/rsmf-items.js';
 
 async function sameAsMailparser(raw: Buffer | string): Promise<void> {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'latin1') : raw;
@@ -20,21 +21,7 @@ async function sameAsMailparser(raw: Buffer | string): Promise<void> {
 }
 
 it("reads the RSMF writer's files as mailparser does", async () => {
-  const mail = await simpleParser(
-    'From: a@x.com\r\nTo: b@x.com\r\nContent-Type: multipart/mixed; boundary="p"\r\n\r\n--p\r\nContent-Type: text/plain\r\n\r\nhello\r\n--p\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename="a.png"\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--p--\r\n',
-  );
-  const item = (n: number) => ({
-    controlNumber: `WXA${n}`,
-    itemKey: `key-${n}`,
-    msgid: `msg-${n}`,
-    msgtype: 'text',
-    msgTime: Date.UTC(2024, 0, 2, 10, n),
-    custodian: 'a@x.com',
-    fromId: 'a',
-    toIds: ['b'],
-    mail,
-  });
-  const file = rsmfFile([item(1), item(2), item(3)], 'c1').bytes;
+  const file = rsmfFile([await rsmfItem(1), await rsmfItem(2, true), await rsmfItem(3)], 'c1').bytes;
   await sameAsMailparser(file);
   const parts = mimeParts(file);
   expect(parts.headers.get('x-rsmf-version')).toBe('2.0.0');

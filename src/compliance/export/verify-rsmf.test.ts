@@ -4,43 +4,11 @@
 // file's events: a missing, an extra and a moved event are each named, files read one at a time,
 // the manifest's items read again only for the files that differ.
 import { strToU8, zipSync } from 'fflate';
-import { simpleParser } from 'mailparser';
 import { expect, it } from 'vitest';
 import type { ExportProblem } from './job-types.js';
 import { rsmfFile } from './rsmf.js';
-import type { RsmfItem } from './rsmf-manifest.js';
 import { RsmfCheck, rsmfEvents, type RsmfItemEntry } from './verify-rsmf.js';
-
-async function item(n: number, attachment = false): Promise<RsmfItem> {
-  const mime = [
-    'From: a@x.com',
-    'To: b@x.com',
-    'X-WeChat-Conversation: single:a:b',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="p"',
-    '',
-    '--p',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    `message ${n}`,
-    ...(attachment
-      ? ['--p', 'Content-Type: image/png', 'Content-Disposition: attachment; filename="a.png"', '', 'not a png']
-      : []),
-    '--p--',
-    '',
-  ].join('\r\n');
-  return {
-    controlNumber: `WXA${n}`,
-    itemKey: `key-${n}`,
-    msgid: `msg-${n}`,
-    msgtype: 'text',
-    msgTime: Date.UTC(2024, 0, 2, 10, n),
-    custodian: 'a@x.com',
-    fromId: 'a',
-    toIds: ['b'],
-    mail: await simpleParser(mime),
-  };
-}
+import { rsmfItem } from '../../../test/helpers/rsmf-items.js';
 
 /** A message in the .rsmf layout: the given X-RSMF-* fields, and `zip` as its rsmf.zip when given. */
 function message(fields: string, zip?: Uint8Array): Buffer {
@@ -59,7 +27,7 @@ const problemsOf = async (bytes: Buffer) => {
 };
 
 it("reads the writer's own file as its items' events, in order, and names nothing", async () => {
-  const items = [await item(1), await item(2, true), await item(3)];
+  const items = [await rsmfItem(1), await rsmfItem(2, true), await rsmfItem(3)];
   const { events, problems } = await problemsOf(rsmfFile(items, 'c1').bytes);
   expect(problems).toEqual([]);
   expect(events).toEqual(items.map((i) => ({ key: i.itemKey, id: i.msgid })));
@@ -107,7 +75,7 @@ it('names an attachment an event names that the zip does not hold, or holds at a
 
 it('names each item without its event, each event of no item and each moved, reading only the files that differ again', async () => {
   const files = new Map<string, Buffer>();
-  const its = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => item(n)));
+  const its = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => rsmfItem(n)));
   files.set('ok.rsmf', rsmfFile(its.slice(0, 2), 'ok').bytes);
   files.set('moved.rsmf', rsmfFile([its[3]!, its[2]!, its[4]!], 'moved').bytes);
   files.set('other.rsmf', rsmfFile([its[5]!], 'other').bytes);
