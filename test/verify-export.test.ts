@@ -312,6 +312,33 @@ describeDialects('verify-export', (t) => {
     );
   }, 60_000);
 
+  it("an RSMF item entry that is not well formed is named, and its file's events against the items the check kept", async () => {
+    const { out, manifest } = await exportAs('rsmf');
+    const [path] = byItems(manifest);
+    const items = manifest.items.filter((i) => i.path === path);
+    const damaged = items[1]!;
+    // its archived hash made no hash: the entry is named, and left out of the items it checks
+    const text = await readFile(join(out, 'manifest.json'), 'utf8');
+    const line = `"mimeSha256":"${damaged.mimeSha256}"`;
+    expect(text.split(line)).toHaveLength(2);
+    await writeFile(join(out, 'manifest.json'), text.replace(line, '"mimeSha256":"not a hash"'));
+    const r = await verify(out);
+    expect(r.code).toBe(1);
+    // the items read again are those the first read kept, not every entry whose key is a string:
+    // before, the two reads disagreed and the file was said to have changed while it was verified
+    expect(r.v.problems.map((p) => [p.problem, p.path])).toEqual([
+      ['counts', damaged.itemKey],
+      ['item-file', path],
+      ['item-file', path],
+    ]);
+    expect(r.v.problems[1]!.detail).toMatch(
+      new RegExp(`^${path}: event 2 \\(id [^,]+, item ${damaged.itemKey}\\) is not an item the manifest lists in it$`),
+    );
+    expect(r.v.problems[2]!.detail).toBe(
+      `${path} holds ${items.length} events, the manifest lists ${items.length - 1} items in it`,
+    );
+  }, 60_000);
+
   it("an attachment taken out of an RSMF file's zip names the event that names it", async () => {
     const { out, manifest } = await exportAs('rsmf');
     // the first file one of whose events has an attachment

@@ -3,6 +3,7 @@
  * before it is trusted: the manifest comes from the directory under check, so nothing in it is
  * taken on faith (a path that leads out of the directory, a hash that is not one).
  */
+import { lstatSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 
 export interface FileEntry {
@@ -23,6 +24,12 @@ export function inside(dir: string, path: string): string | undefined {
   const abs = join(dir, path);
   const rel = relative(dir, abs);
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? undefined : abs;
+}
+
+/** Where a manifest path is in `dir` when a regular file is there, else undefined. */
+export function fileInside(dir: string, path: string): string | undefined {
+  const abs = inside(dir, path);
+  return abs && lstatSync(abs, { throwIfNoEntry: false })?.isFile() ? abs : undefined;
 }
 
 export const isSha256 = (s: unknown): s is string => typeof s === 'string' && /^[0-9a-f]{64}$/.test(s);

@@ -26,7 +26,15 @@ import { exportAuditEvents, itemMimeHashes, type Store } from '../../store/index
 import type { ExportProblem, ExportVerification } from './job-types.js';
 import { MANIFEST_NAME } from './manifest.js';
 import { DETAIL_ITEMS, emptyChain, extend, type Chain } from './verify-chain.js';
-import { inside, isCount, isItemEntry, isSha256, type FileEntry, type ItemEntry } from './verify-entries.js';
+import {
+  fileInside,
+  inside,
+  isCount,
+  isItemEntry,
+  isSha256,
+  type FileEntry,
+  type ItemEntry,
+} from './verify-entries.js';
 import { checkMboxes } from './verify-mbox.js';
 import type { RsmfCheck } from './verify-rsmf.js';
 
@@ -111,11 +119,6 @@ async function* linesOfManifest(path: string, parse: boolean): AsyncGenerator<Pa
   if (state !== 'end') throw new LayoutError('its end');
 }
 
-/** The manifest's item entries alone, read again. */
-async function* manifestItems(path: string): AsyncGenerator<ItemEntry> {
-  for await (const part of manifestParts(path)) if (part.kind === 'item') yield part.entry;
-}
-
 /** A manifest in another layout, read whole. */
 async function* wholeManifest(path: string): AsyncGenerator<Part> {
   const m = JSON.parse(await readFile(path, 'utf8')) as ManifestHead & { files?: unknown; items?: unknown };
@@ -128,8 +131,12 @@ async function* wholeManifest(path: string): AsyncGenerator<Part> {
 /** Largest manifest in another layout read whole (one in the exporter's layout is streamed, whatever its size). */
 const WHOLE_MANIFEST_MAX = 256 * 1024 * 1024;
 
-/** The manifest's head, file entries and item entries, in that order. */
-async function* manifestParts(path: string): AsyncGenerator<Part> {
+/**
+ * A reader of the manifest's head, file entries and item entries, in that order, each call a new
+ * read. Its layout is found once, here (a read of the whole manifest), not again for each later
+ * read of the items.
+ */
+async function manifestReader(path: string): Promise<() => AsyncGenerator<Part>> {
   let inLines = true;
   try {
     for await (const _ of linesOfManifest(path, false));
@@ -137,25 +144,24 @@ async function* manifestParts(path: string): AsyncGenerator<Part> {
     if (!(err instanceof LayoutError)) throw err;
     inLines = false;
   }
-  if (inLines) {
-    yield* linesOfManifest(path, true);
-    return;
-  }
+  if (inLines) return () => linesOfManifest(path, true);
   const size = (await stat(path)).size;
   if (size > WHOLE_MANIFEST_MAX)
     throw new ArchiverError(
       'WXA_INPUT_INVALID',
       `${path} is not laid out as the exporter writes it (an entry a line), and at ${size} bytes is too large to read whole`,
     );
-  try {
-    yield* wholeManifest(path);
-  } catch (err) {
-    throw new ArchiverError(
-      'WXA_INPUT_INVALID',
-      `${path} is not an export manifest (${(err as Error).message}); give the directory an export wrote`,
-      { cause: err },
-    );
-  }
+  return async function* () {
+    try {
+      yield* wholeManifest(path);
+    } catch (err) {
+      throw new ArchiverError(
+        'WXA_INPUT_INVALID',
+        `${path} is not an export manifest (${(err as Error).message}); give the directory an export wrote`,
+        { cause: err },
+      );
+    }
+  };
 }
 
 let hashBuffer: Buffer | undefined;
@@ -261,7 +267,12 @@ export async function verifyExport(
     }
   };
 
-  for await (const part of manifestParts(manifestPath)) {
+  const manifestParts = await manifestReader(manifestPath);
+  /** the item entries the first read checked (the well-formed ones), read again */
+  async function* itemsAgain(): AsyncGenerator<ItemEntry> {
+    for await (const part of manifestParts()) if (part.kind === 'item' && isItemEntry(part.entry)) yield part.entry;
+  }
+  for await (const part of manifestParts()) {
     if (part.kind === 'head') {
       head = part.head;
       if (head.format === 'rsmf') rsmf = new (await import('./verify-rsmf.js')).RsmfCheck(problem, opts.detailItems);
@@ -363,14 +374,11 @@ export async function verifyExport(
     }
   }
   if (archive && pending.length) await checkInArchive(pending);
-  await rsmf?.finish(
-    () => manifestItems(manifestPath),
-    (path) => {
-      const abs = inside(dir, path);
-      return abs && lstatSync(abs, { throwIfNoEntry: false })?.isFile() ? readFileSync(abs) : undefined;
-    },
-  );
-  await checkMboxes(dir, mboxItems, () => manifestItems(manifestPath), problem, opts.detailItems ?? DETAIL_ITEMS);
+  await rsmf?.finish(itemsAgain, (path) => {
+    const abs = fileInside(dir, path);
+    return abs ? readFileSync(abs) : undefined;
+  });
+  await checkMboxes(dir, mboxItems, itemsAgain, problem, opts.detailItems ?? DETAIL_ITEMS);
 
   const counts = head.counts;
   if (!counts || !isCount(counts.items) || !isCount(counts.files) || !isCount(counts.bytes))

@@ -3,11 +3,10 @@
  * in the manifest's order. What is kept of each file is a count and a chain (verify-chain.ts), so
  * memory does not grow with the items; only an mbox that differs is read again, item by item.
  */
-import { lstatSync } from 'node:fs';
 import type { ExportProblem } from './job-types.js';
 import { mboxMessageHashes } from './mboxrd.js';
 import { emptyChain, extend, gatherItems, sameChain, type Chain, type ToGather } from './verify-chain.js';
-import { inside, isItemEntry, type ItemEntry } from './verify-entries.js';
+import { fileInside, isItemEntry, type ItemEntry } from './verify-entries.js';
 
 /**
  * Names each item whose message in its mbox is not its archived MIME, and each mbox that holds
@@ -23,14 +22,10 @@ export async function checkMboxes(
   problem: (p: ExportProblem) => void,
   detailItems: number,
 ): Promise<void> {
-  const mbox = (path: string) => {
-    const abs = inside(dir, path);
-    return abs && lstatSync(abs, { throwIfNoEntry: false })?.isFile() ? abs : undefined;
-  };
   const differ: ToGather[] = [];
   for (const [path, itemChain] of files) {
     // one not there, or not a regular file, is named already (by its file entry, or its items')
-    const abs = mbox(path);
+    const abs = fileInside(dir, path);
     if (!abs) continue;
     const messages = emptyChain();
     mboxMessageHashes(abs, (sha256) => extend(messages, sha256));
@@ -49,7 +44,7 @@ export async function checkMboxes(
         named++;
         problem(p);
       };
-      const abs = mbox(path);
+      const abs = fileInside(dir, path);
       let n = 0;
       if (abs)
         mboxMessageHashes(abs, (got) => {
