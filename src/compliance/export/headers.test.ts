@@ -2,16 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeText, formatAddress, headerLine } from '../../render/headers.js';
 import libmime from 'libmime';
-import { bareAddress, decodeUtf8Base64Words, loadHeaders } from './headers.js';
+import { bareAddress, decodeOurValue, decodeUtf8Base64Words, loadHeaders } from './headers.js';
 
 /**
  * The header reading as it was before it worked on bytes (the whole block decoded, unfolded and
  * split into lines, then each line parsed): the byte-level reader must agree with it on any input.
+ * The block ends at its first empty line (CRLF or LF); a message with none reads 64 KB.
  */
 function referenceFields(mime: Buffer): Map<string, string> {
-  let end = mime.indexOf('\r\n\r\n');
-  if (end < 0) end = mime.indexOf('\n\n');
-  const block = mime.subarray(0, end < 0 ? Math.min(mime.length, 64 * 1024) : end).toString('latin1');
+  const text = mime.toString('latin1');
+  const empty = /(?:^|\n)\r?\n/.exec(text);
+  const block = empty ? text.slice(0, empty.index + (empty[0].startsWith('\n') ? 1 : 0)) : text.slice(0, 64 * 1024);
   const fields = new Map<string, string>();
   for (const line of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
     const colon = line.indexOf(':');
@@ -23,6 +24,21 @@ function referenceFields(mime: Buffer): Map<string, string> {
     if (fields.size === 4) break;
   }
   return fields;
+}
+
+/** A value's bytes decoded as before they were read as bytes: unfolded, read as UTF-8, its encoded words decoded. */
+function referenceValue(bytes: Buffer): string {
+  const v = bytes
+    .toString('latin1')
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .replace(/^[ \t]+/, '');
+  const utf8 = Buffer.from(v, 'latin1').toString('utf8');
+  if (!utf8.includes('=?')) return utf8.trim();
+  try {
+    return (decodeUtf8Base64Words(utf8) ?? libmime.decodeWords(utf8)).trim();
+  } catch {
+    return utf8.trim();
+  }
 }
 
 const message = (lines: string[], body = 'body\r\n') => Buffer.from(`${lines.join('')}\r\n${body}`, 'utf8');
@@ -160,6 +176,122 @@ describe('loadHeaders at the byte level', () => {
     ]);
     expect(loadHeaders(far).subject).toBe('');
     expect(loadHeaders(Buffer.from('Subject: early\r\nX: y')).subject).toBe('early');
+  });
+
+  it('reads a header block of any size to its empty line, and nothing after it', () => {
+    // a To of a large group reaches past 64 KB; the block still ends only at its empty line
+    const people = Array.from({ length: 1500 }, (_, i) => formatAddress(`成员 ${i}`, `member${i}@example.com`));
+    const mime = message(
+      [headerLine('To', people.join(', ')), headerLine('Subject', encodeText('大群'))],
+      'From: in the body\r\n'.repeat(10),
+    );
+    expect(mime.indexOf('Subject:')).toBeGreaterThan(64 * 1024);
+    const h = loadHeaders(mime);
+    expect(h.to.split(', ')).toHaveLength(1500);
+    expect(h.to.endsWith('成员 1499 <member1499@example.com>')).toBe(true);
+    expect(h.subject).toBe('大群');
+    expect(h.from).toBe('');
+    // an empty line of either kind ends it: LF, and a CRLF after a bare LF
+    expect(loadHeaders(Buffer.from('To: a@b.c\n\nSubject: body\r\n\r\n'))).toEqual({
+      from: '',
+      to: 'a@b.c',
+      subject: '',
+    });
+    expect(loadHeaders(Buffer.from('To: a@b.c\n\r\nSubject: body\r\n'))).toEqual({
+      from: '',
+      to: 'a@b.c',
+      subject: '',
+    });
+    expect(loadHeaders(Buffer.from('\r\nSubject: body\r\n'))).toEqual({ from: '', to: '', subject: '' });
+  });
+});
+
+describe('field values decoded from their bytes', () => {
+  // what a value's bytes may hold: text, white space, folds (a line end is always followed by
+  // white space inside a field), lone CRs, encoded words of every kind, delimiters, non-ASCII
+  const piece = fc.oneof(
+    fc.string({ unit: fc.constantFrom('a', 'Z', ' ', '\t', '<', '@', ',', '=', '?', '_', '\v', '\f'), maxLength: 8 }),
+    fc.constantFrom(
+      '\r\n ',
+      '\n\t',
+      '\r\n \t ',
+      '\r',
+      '=?',
+      '?=',
+      '=?UTF-8?B?',
+      '=?utf-8?Q?a=20b?=',
+      '=?GBK?B?xOO6ww==?=',
+      '=?UTF-8?B??=',
+      '=?UTF-8?B?QUI?=',
+      '=?UTF-8?B?QQ==QkI=?=',
+      '=?UTF-8?B?QR==?=',
+      '=?UTF-8*en?B?QUJD?=',
+      '李强',
+      '\u00a0',
+      '\u3000',
+    ),
+    fc
+      .tuple(
+        fc.string({ unit: 'grapheme', maxLength: 12 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.constantFrom('UTF-8', 'utf-8', 'Utf-8'),
+        fc.constantFrom('B', 'b'),
+        fc.constantFrom(' ', '\r\n ', '', '\t'),
+      )
+      .map(([text, cut, charset, b, sep]) => {
+        const bytes = Buffer.from(text, 'utf8');
+        const at = Math.min(cut, bytes.length);
+        return [bytes.subarray(0, at), bytes.subarray(at)]
+          .filter((x) => x.length)
+          .map((x) => `=?${charset}?${b}?${x.toString('base64')}?=`)
+          .join(sep);
+      }),
+  );
+
+  it('gives what unfolding and decoding the value gives, or leaves it to them (property)', () => {
+    let decoded = 0;
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const bytes = Buffer.from(pieces.join(''), 'utf8');
+        const ours = decodeOurValue(bytes, 0, bytes.length);
+        if (ours === undefined) return;
+        decoded++;
+        expect(ours).toBe(referenceValue(bytes));
+      }),
+      { numRuns: 3000 },
+    );
+    // most values are decoded here, not left to the general path
+    expect(decoded).toBeGreaterThan(1000);
+  });
+
+  // the addresses people have here (an address holding a word's delimiter is left to the general path)
+  const address = fc
+    .tuple(
+      fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,20}$/),
+      fc.constantFrom('example.com', 'external.wechat-archiver.invalid'),
+    )
+    .map(([local, domain]) => `${local}@${domain}`);
+
+  it('decodes every value our renderer writes itself, whatever its text (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), address, (text, address) => {
+        for (const value of [encodeText(text), formatAddress(text, address)]) {
+          const line = Buffer.from(headerLine('Subject', value), 'utf8');
+          const bytes = line.subarray('Subject:'.length, line.length - 2);
+          const ours = decodeOurValue(bytes, 0, bytes.length);
+          expect(ours).toBeDefined();
+          expect(ours).toBe(referenceValue(bytes));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('leaves a value that is not ours to the general path', () => {
+    for (const value of ['caf\u00e9', 'a\rb', '=?GBK?B?xOO6ww==?=', '=?UTF-8?Q?a?=', 'a ?= b', '=?UTF-8?B?QUI?=']) {
+      const bytes = Buffer.from(value, 'utf8');
+      expect(decodeOurValue(bytes, 0, bytes.length)).toBeUndefined();
+    }
   });
 });
 
