@@ -22,7 +22,7 @@ import { promisify } from 'node:util';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
-import { textChunks } from '../../core/text-chunks.js';
+import { textChunks, Utf8Chunks } from '../../core/text-chunks.js';
 import { syncDir } from '../../store/blobs/local.js';
 import type { ExportKeyPage } from '../../store/index.js';
 import type { LoadHeaders } from './headers.js';
@@ -242,10 +242,12 @@ export async function openJournal(
   // Written by plain system calls: a write through the thread pool came back only once the
   // export's own thread next yielded, after the batch it was writing.
   const fd = openSync(join(journalDir(out), 'done.jsonl'), 'a');
+  const lines = new Utf8Chunks((chunk) => writeAllSync(fd, chunk));
   return {
     append: async (items) => {
       if (!items.length) return;
-      for (const chunk of textChunks(items.map(journalLine))) writeAllSync(fd, chunk);
+      for (const item of items) lines.put(journalLine(item));
+      lines.flush();
       if (durable) await fdatasyncAsync(fd);
     },
     close: async () => {
