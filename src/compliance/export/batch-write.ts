@@ -8,6 +8,7 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crashPoint } from '../../core/fault-points.js';
+import { syncfsAvailable } from '../../core/syncfs.js';
 import { ArchiverError } from '../../core/errors.js';
 import { exportItemRows, type ExportItemRow, type ExportKeyPage, type Store } from '../../store/index.js';
 import { bareAddress, loadHeaders } from './headers.js';
@@ -33,8 +34,31 @@ export interface BatchContext {
   /** mbox: where each custodian's file ends */
   mboxEnd: Map<string, number>;
   rsmfPaths: RsmfPaths;
+  /** the folder an item's files go in: its first mailbox's (custodianFolder), found once per mailbox */
   custodianFolder: (mailbox: string | undefined) => string;
   controlNumber: (n: number) => string;
+}
+
+/** Mailboxes whose folder names a writer keeps; past this the names are found again (memory stays bounded). */
+const FOLDERS_KEPT = 10_000;
+
+/**
+ * custodianFolder, remembered per mailbox: every item asked for its folder's name (a regular
+ * expression over its mailbox) and its folder's path (a path joined and then looked up among the
+ * folders made), each a new string to build and hash, for the few thousand custodians an export
+ * has.
+ */
+function folderNames(): (mailbox: string | undefined) => string {
+  const kept = new Map<string | undefined, string>();
+  return (mailbox) => {
+    let folder = kept.get(mailbox);
+    if (folder === undefined) {
+      folder = custodianFolder(mailbox);
+      if (kept.size >= FOLDERS_KEPT) kept.clear();
+      kept.set(mailbox, folder);
+    }
+    return folder;
+  };
 }
 
 /**
@@ -51,13 +75,17 @@ export function batchContext(
     rsmfPaths: new RsmfPaths(custodianFolder),
   },
 ): BatchContext {
-  return { out, store, header, dirs: new KnownDirs(), ...resumed, custodianFolder, controlNumber };
+  return { out, store, header, dirs: new KnownDirs(), ...resumed, custodianFolder: folderNames(), controlNumber };
 }
 
 export interface BatchDone {
   /** in list order, each with the headers its load-file row takes (not journaled) */
   items: WrittenItem[];
-  /** files written (absolute paths), to be made durable before the items are journaled */
+  /**
+   * files written (absolute paths), to be made durable before the items are journaled. Where
+   * syncfs(2) makes them durable (one sync of the file system), an EML batch names only its
+   * first: the rest would be 500 paths a batch made, and sent from a writing thread, for nothing.
+   */
   files: string[];
 }
 
@@ -112,19 +140,18 @@ export async function exportBatch(ctx: BatchContext, first: number, page: Export
         // A file is written before its journal line and whole again on resume when its line is
         // missing, so no rename is needed.
         item.path = `NATIVES/${folder}/${item.controlNumber}.eml`;
-        const dir = join(out, 'NATIVES', folder);
-        const file = `${dir}/${item.controlNumber}.eml`;
+        const file = `${out}/${item.path}`;
         // checked before it is written; a medium too large to hold is streamed and checked as it goes
         const pieces = checkedPieces(msg);
         // A custodian's folder is made once, by a plain system call: through the thread pool
         // each cost a hand-off and a promise, and the file had to wait for it anyway.
-        ctx.dirs.ensureSync(dir);
+        ctx.dirs.ensureFolder(out, 'NATIVES', folder);
         // Written by plain system calls on this thread: handing each file's open, write and
         // close to the thread pool cost more CPU (a thread wake-up and a callback each) than the
         // calls themselves, and on shared cores that CPU decides the export's time.
         if (pieces) writeWholeSync(file, pieces);
         else await writeMessageFile(file, msg, store.blobs.objects);
-        done.files.push(file);
+        if (done.files.length === 0 || !syncfsAvailable()) done.files.push(file);
       } else if (header.format === 'pdf') {
         // written once every item is journaled, a transcript per conversation (or day)
         item.path = pdfBasePath(folder, item);

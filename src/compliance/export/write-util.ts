@@ -31,6 +31,8 @@ export async function mapLimit<T, R>(
 /** Folders already made in this run, so each is made once, not once per file. */
 export class KnownDirs {
   private readonly made = new Set<string>();
+  /** ensureFolder's: the folders made, by their parent and name */
+  private readonly byParent = new Map<string, Set<string>>();
 
   async ensure(dir: string): Promise<void> {
     if (this.made.has(dir)) return;
@@ -43,6 +45,18 @@ export class KnownDirs {
     if (this.made.has(dir)) return;
     mkdirSync(dir, { recursive: true });
     this.made.add(dir);
+  }
+
+  /**
+   * The folder `name` of `parent` (a folder of `root`), made by a plain system call the first
+   * time: known by its name, so an item's file needs no path joined and hashed to find it.
+   */
+  ensureFolder(root: string, parent: string, name: string): void {
+    let names = this.byParent.get(parent);
+    if (!names) this.byParent.set(parent, (names = new Set()));
+    if (names.has(name)) return;
+    mkdirSync(join(root, parent, name), { recursive: true });
+    names.add(name);
   }
 }
 
