@@ -6,7 +6,7 @@
 // reach any of it; starting and downloading are audited.
 // Each runs on the archive's SQLite file and on PostgreSQL (test/helpers/dialects.ts).
 import { createHash } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,7 @@ describeDialects('exports in the console API', (t) => {
     manifestSha256: string | null;
     progress: { phase: string; done: number; total: number } | null;
     source: { reviewSetId?: number; savedSearchId?: number; tags?: string[]; query?: string };
+    filesHere: boolean;
   }
   interface Manifest {
     exportId: string;
@@ -145,10 +146,27 @@ describeDialects('exports in the console API', (t) => {
       expect(manifest.files.filter((f) => f.path.endsWith('.eml'))).toHaveLength(all.length);
 
       const list = await manager.json<{ exports: Job[] }>('GET', `/api/cases/${caseId}/exports`);
-      expect(list.exports.map((j) => [j.id, j.format, j.status])).toEqual([
-        [eml.id, 'eml', 'done'],
-        [rsmf.id, 'rsmf', 'done'],
+      expect(list.exports.map((j) => [j.id, j.format, j.status, j.filesHere])).toEqual([
+        [eml.id, 'eml', 'done', true],
+        [rsmf.id, 'rsmf', 'done', true],
       ]);
+
+      // its directory moved away on the server (handed over, cleaned up): still listed, said to
+      // be gone, and nothing to download
+      const dir = join(h.dataDir, 'exports', String(caseId), eml.id);
+      await rename(dir, `${dir}.moved`);
+      try {
+        const gone = await manager.json<{ exports: Job[] }>('GET', `/api/cases/${caseId}/exports`);
+        expect(gone.exports.map((j) => [j.id, j.filesHere])).toEqual([
+          [eml.id, false],
+          [rsmf.id, true],
+        ]);
+        expect((await manager.request('GET', `/api/cases/${caseId}/exports/${eml.id}/download`)).statusCode).toBe(404);
+      } finally {
+        await rename(`${dir}.moved`, dir);
+      }
+      const back = await manager.json<Job>('GET', `/api/cases/${caseId}/exports/${eml.id}`);
+      expect(back.filesHere).toBe(true);
     });
 
     it('lists an export made with the export command apart: its directory on the server, counts and manifest hash', async () => {

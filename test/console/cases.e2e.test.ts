@@ -253,6 +253,23 @@ describe('cases in the browser', () => {
         'no longer there',
       );
       await rename(`${dir}-handed-over`, dir);
+
+      // the same for a console export: said to be gone, with nothing to download or verify
+      const job = (await apiGet<{ exports: { id: string }[] }>(`/api/cases/${caseId}/exports`))!.exports[0]!;
+      const own = join(serve.dataDir, 'exports', String(caseId), job.id);
+      expect(await byTestId(page, `export-download-${job.id}`).count()).toBe(1);
+      expect(await byTestId(page, `export-gone-${job.id}`).count()).toBe(0);
+      await rename(own, `${own}-handed-over`);
+      try {
+        await page.reload();
+        expect(await (await visible(page, `export-gone-${job.id}`)).textContent()).toContain(
+          "not in this console's data directory",
+        );
+        expect(await byTestId(page, `export-download-${job.id}`).count()).toBe(0);
+        expect(await byTestId(page, `export-verify-${job.id}`).count()).toBe(0);
+      } finally {
+        await rename(`${own}-handed-over`, own);
+      }
     }));
 
   it('reads in Chinese', () =>

@@ -37,6 +37,12 @@ export interface ExportJobView extends ExportRecordView {
   caseId: number;
   source: ExportSource & { query?: string; name?: string };
   progress: ExportProgress | null;
+  /**
+   * whether its directory is in this console's data directory: false once its files were moved
+   * or removed (handed over, cleaned up), or when another console process that does not share
+   * this data directory wrote it; then there is nothing here to download or verify
+   */
+  filesHere: boolean;
 }
 
 /** What an export made with the `export` command covers. */

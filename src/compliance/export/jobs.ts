@@ -12,6 +12,7 @@
  * audited with its manifest's hash by runExport.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArchiverError } from '../../core/errors.js';
 import {
@@ -233,11 +234,14 @@ export class ExportJobs {
     const status =
       here || elsewhere ? 'running' : r.status === 'running' ? 'interrupted' : (r.status as 'done' | 'failed');
     const progress = here ?? (elsewhere && r.progress_json ? (JSON.parse(r.progress_json) as ExportProgress) : null);
-    return jobView(r, status, progress);
+    return { ...jobView(r, status, progress), filesHere: existsSync(this.dirOf(Number(r.case_id), r.id)) };
   }
 }
 
-function jobView(r: ExportJobRow, status: ExportJobView['status'], progress: ExportProgress | null): ExportJobView {
+/** A console export as its row gives it: whether its files are still there is for whoever knows where they are. */
+export type SeenExport = Omit<ExportJobView, 'filesHere'>;
+
+function jobView(r: ExportJobRow, status: ExportJobView['status'], progress: ExportProgress | null): SeenExport {
   return {
     id: r.id,
     caseId: Number(r.case_id),
@@ -267,16 +271,16 @@ export function consoleExportDir(dataDir: string, caseId: number, id: string): s
  * (the single console process, which alone can tell whether it still writes it); interrupted
  * once its owner's heartbeat has lapsed.
  */
-export async function consoleExportsOfCase(store: Store, caseId: number, now: number): Promise<ExportJobView[]> {
+export async function consoleExportsOfCase(store: Store, caseId: number, now: number): Promise<SeenExport[]> {
   return (await exportJobsOf(store.db, caseId, now)).map(seenFromOutside);
 }
 
 /** Every case's console exports, the latest first, as consoleExportsOfCase sees them. */
-export async function allConsoleExports(store: Store, now: number): Promise<ExportJobView[]> {
+export async function allConsoleExports(store: Store, now: number): Promise<SeenExport[]> {
   return (await allExportJobs(store.db, now)).map(seenFromOutside);
 }
 
-function seenFromOutside(r: ExportJobRow): ExportJobView {
+function seenFromOutside(r: ExportJobRow): SeenExport {
   const status =
     r.status !== 'running'
       ? (r.status as 'done' | 'failed')

@@ -129,6 +129,12 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
                     : ''}
                   {j.status === 'failed' && j.error ? <span className="muted"> · {j.error}</span> : null}
                   {j.writtenBy ? <span className="muted"> · {t('writtenBy', { holder: j.writtenBy })}</span> : null}
+                  {j.filesHere === false ? (
+                    <span className="muted" data-testid={`export-gone-${j.id}`}>
+                      {' '}
+                      · {t('gone')}
+                    </span>
+                  ) : null}
                 </span>
               ),
             },
@@ -139,7 +145,8 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
               header: '',
               render: (j) => (
                 <span className="case-actions">
-                  {j.status === 'done' ? (
+                  {/* its files moved or removed on the server: nothing left to download or verify */}
+                  {j.status === 'done' && j.filesHere !== false ? (
                     <>
                       <a href={`${base}/${j.id}/download`} data-testid={`export-download-${j.id}`} download>
                         {t('download')}
