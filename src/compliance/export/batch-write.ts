@@ -122,6 +122,8 @@ export async function exportBatch(ctx: BatchContext, first: number, page: Export
     return row;
   });
   const done: BatchDone = { items: [], files: [] };
+  /** EML: the folder of the custodians' folders, one string for the batch's every item */
+  const natives = join(out, 'NATIVES');
   for (const [i, slice] of slices(rows).entries()) {
     // Back to the event loop between slices: on the export's own thread, the journal's sync and
     // the next batch's key list wait for it, and a whole batch (500 items, some 50-70 ms of
@@ -145,7 +147,7 @@ export async function exportBatch(ctx: BatchContext, first: number, page: Export
         const pieces = checkedPieces(msg);
         // A custodian's folder is made once, by a plain system call: through the thread pool
         // each cost a hand-off and a promise, and the file had to wait for it anyway.
-        ctx.dirs.ensureFolder(out, 'NATIVES', folder);
+        ctx.dirs.ensureFolder(natives, folder);
         // Written by plain system calls on this thread: handing each file's open, write and
         // close to the thread pool cost more CPU (a thread wake-up and a callback each) than the
         // calls themselves, and on shared cores that CPU decides the export's time.

@@ -48,14 +48,14 @@ export class KnownDirs {
   }
 
   /**
-   * The folder `name` of `parent` (a folder of `root`), made by a plain system call the first
-   * time: known by its name, so an item's file needs no path joined and hashed to find it.
+   * The folder `name` in the folder `parent`, made by a plain system call the first time: known
+   * by its parent and name, so an item's file needs no path joined and hashed to find it.
    */
-  ensureFolder(root: string, parent: string, name: string): void {
+  ensureFolder(parent: string, name: string): void {
     let names = this.byParent.get(parent);
     if (!names) this.byParent.set(parent, (names = new Set()));
     if (names.has(name)) return;
-    mkdirSync(join(root, parent, name), { recursive: true });
+    mkdirSync(join(parent, name), { recursive: true });
     names.add(name);
   }
 }
