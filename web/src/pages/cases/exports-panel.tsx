@@ -129,7 +129,8 @@ export function ExportsPanel({ caseId, searches, reviewSets, canWrite }: Props) 
                     : ''}
                   {j.status === 'failed' && j.error ? <span className="muted"> · {j.error}</span> : null}
                   {j.writtenBy ? <span className="muted"> · {t('writtenBy', { holder: j.writtenBy })}</span> : null}
-                  {j.filesHere === false ? (
+                  {/* a finished export's files only: a running one makes its directory once its selection is known */}
+                  {j.status === 'done' && j.filesHere === false ? (
                     <span className="muted" data-testid={`export-gone-${j.id}`}>
                       {' '}
                       · {t('gone')}
